@@ -1,0 +1,97 @@
+import type { AuditEvent, AuditQuery } from '../schemas/audit.ts';
+import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
+import type { Page } from '../schemas/list.ts';
+import type { Delivery, ExtendInput, ExtendResult, NackInput, NackResult } from '../schemas/lease.ts';
+import type { Message, SendInput, SendResult } from '../schemas/message.ts';
+import type { QueueStats } from '../schemas/stats.ts';
+import type { Subscription, SubscriptionQuery } from '../schemas/subscription.ts';
+
+/** Tunables shared by every MessageStore backend. */
+export interface MessageStoreOptions {
+  /** Clock in milliseconds since the epoch; tests pass a controllable one. @default Date.now */
+  now?: () => number;
+  /** Source of randomness for backoff jitter, in [0, 1). @default Math.random */
+  random?: () => number;
+  /** Deliveries after which a message is dead-lettered with reason `max_attempts`. @default 5 */
+  maxAttempts?: number;
+  /** How long a repeated idempotency key returns the original send. @default 300 */
+  idempotencyWindowSeconds?: number;
+  /** First backoff of a nack without a delay; doubled per attempt, with full jitter. @default 1 */
+  backoffBaseSeconds?: number;
+  /** Ceiling of the nack backoff. @default 300 */
+  backoffMaxSeconds?: number;
+  /** Audit events older than this are pruned by `sweep()`. @default 604800 (7 days) */
+  auditMaxAgeSeconds?: number;
+  /** At most this many audit events are kept; `sweep()` prunes the oldest. @default 100000 */
+  auditMaxEvents?: number;
+}
+
+/** What a leased receive asks the store for (long polling lives above the store). */
+export interface LeaseRequest {
+  agent: string;
+  limit: number;
+  leaseSeconds: number;
+}
+
+/**
+ * The durable queue behind the bus. Two backends implement it with the same behaviour:
+ * `MemoryMessageStore` and `SqliteMessageStore`.
+ *
+ * Semantics in brief: sends go to one agent, to every subscriber of a topic, or to every known agent
+ * but the sender; delivery is by priority (higher first) then FIFO per recipient; a leased receive
+ * hides a message until ack, nack or lease expiry; each delivery is an attempt, and after
+ * `maxAttempts` the message is dead-lettered; expired messages are dead-lettered, never delivered.
+ */
+export interface MessageStore {
+  /** Which backend this is, for health output. */
+  readonly backend: 'memory' | 'sqlite';
+
+  /** Stores one send (one copy per recipient). Resolves once it is durable. */
+  send(input: SendInput): Promise<SendResult>;
+  /** Stores up to 100 sends atomically: all or none. */
+  sendBatch(inputs: SendInput[]): Promise<SendResult>;
+
+  /** Leases up to `limit` deliverable messages for an agent. */
+  lease(request: LeaseRequest): Promise<Delivery[]>;
+  /** The old bus's at-most-once poll: removes and returns up to `limit` deliverable messages. */
+  poll(agent: string, limit: number): Promise<Message[]>;
+  /** Acknowledges leased messages; throws `receipt_unknown`/`receipt_expired` (acking nothing) if any receipt is bad. */
+  ack(receipts: string[]): Promise<number>;
+  /** Returns a leased message for redelivery, or dead-letters it when it has used its attempts. */
+  nack(input: NackInput): Promise<NackResult>;
+  /** Extends a lease from now. */
+  extendLease(input: ExtendInput): Promise<ExtendResult>;
+
+  /** Subscribes an agent to a topic (idempotent). */
+  subscribe(agent: string, topic: string): Promise<Subscription>;
+  /** Removes a subscription; false when there was none. */
+  unsubscribe(agent: string, topic: string): Promise<boolean>;
+  /** Lists subscriptions, filtered by agent and/or topic. */
+  subscriptions(query: SubscriptionQuery): Promise<Subscription[]>;
+
+  /** Lists dead letters, oldest first, paginated. */
+  deadLetters(query: DeadLetterQuery): Promise<Page<DeadLetter>>;
+  /** One dead letter by message id, or undefined. */
+  deadLetter(id: string): Promise<DeadLetter | undefined>;
+  /** Moves dead letters back to ready with attempts reset; returns how many. */
+  redrive(selector: DeadLetterSelector): Promise<number>;
+  /** Deletes dead letters; returns how many. */
+  purge(selector: DeadLetterSelector): Promise<number>;
+
+  /** Reads the audit trail, oldest first, paginated. */
+  audit(query: AuditQuery): Promise<Page<AuditEvent>>;
+  /** Per-recipient depth and totals. */
+  stats(): Promise<QueueStats>;
+
+  /**
+   * Housekeeping: returns expired leases to ready (or dead-letters them), dead-letters expired
+   * messages, prunes the audit trail and old idempotency keys. Servers call it on a timer.
+   */
+  sweep(): Promise<void>;
+
+  /** Calls `listener` with every message copy stored from now on. Returns an unsubscribe function. */
+  onMessage(listener: (message: Message) => void): () => void;
+
+  /** Flushes pending work and closes the store. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+
+/** HTTP methods Fleet routes use. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/**
+ * One route of a Fleet HTTP API, described once and shared by the server that implements it,
+ * the client that calls it and the OpenAPI document generated from it.
+ */
+export interface RouteContract {
+  /** HTTP method. */
+  readonly method: HttpMethod;
+  /** Path with `:name` parameters, e.g. `/deadletter/:id`. */
+  readonly path: string;
+  /** One line for the OpenAPI document. */
+  readonly summary: string;
+  /** Schema of the path parameters. */
+  readonly params?: z.ZodType;
+  /** Schema of the query string (values arrive as strings; use coercing schemas for numbers). */
+  readonly query?: z.ZodType;
+  /** Schema of the JSON request body. */
+  readonly body?: z.ZodType;
+  /** Schema of the JSON response body; for `kind: 'sse'` the schema of each event's data. */
+  readonly response: z.ZodType;
+  /** Status of a successful answer. @default 200 */
+  readonly status?: number;
+  /** Whether the route needs a bearer token when the server has any. @default true */
+  readonly auth?: boolean;
+  /** How the response is encoded. @default 'json' */
+  readonly kind?: 'json' | 'sse' | 'text';
+}
+
+/** Declares a route contract, keeping its literal types. */
+export function defineRoute<const T extends RouteContract>(route: T): T {
+  return route;
+}
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+type InferIn<S> = S extends z.ZodType ? z.input<S> : undefined;
+
+/** The validated inputs a handler of route `R` receives. */
+export interface RouteInput<R extends RouteContract> {
+  params: Infer<R['params']>;
+  query: Infer<R['query']>;
+  body: Infer<R['body']>;
+}
+
+/** The inputs a client passes to call route `R` (before defaults are applied). */
+export type RouteCallInput<R extends RouteContract> = {
+  [K in 'params' | 'query' | 'body' as R[K] extends z.ZodType ? K : never]: InferIn<R[K]>;
+};
+
+/** The response of route `R`. */
+export type RouteResponse<R extends RouteContract> = z.infer<R['response']>;

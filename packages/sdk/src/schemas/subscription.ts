@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { AgentName, Timestamp, TopicName } from './common.ts';
+import { listOf } from './list.ts';
+
+/** An agent's subscription to a topic: each message sent to the topic gives the agent its own copy. */
+export const Subscription = z.object({ agent: AgentName, topic: TopicName, createdAt: Timestamp });
+export type Subscription = z.infer<typeof Subscription>;
+
+export const SubscribeInput = z.strictObject({ agent: AgentName, topic: TopicName });
+export type SubscribeInput = z.infer<typeof SubscribeInput>;
+
+/** Filter for listing subscriptions; both fields optional. */
+export const SubscriptionQuery = z.strictObject({ agent: AgentName.optional(), topic: TopicName.optional() });
+export type SubscriptionQuery = z.infer<typeof SubscriptionQuery>;
+
+export const SubscriptionList = listOf('subscriptions', Subscription);
+export type SubscriptionList = z.infer<typeof SubscriptionList>;
+
+export const UnsubscribeResult = z.object({ removed: z.boolean() });
+export type UnsubscribeResult = z.infer<typeof UnsubscribeResult>;
