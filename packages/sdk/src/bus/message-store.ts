@@ -1,7 +1,7 @@
 import type { AuditEvent, AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
-import type { Page } from '../schemas/list.ts';
 import type { Delivery, ExtendInput, ExtendResult, NackInput, NackResult } from '../schemas/lease.ts';
+import type { Page } from '../schemas/list.ts';
 import type { Message, SendInput, SendResult } from '../schemas/message.ts';
 import type { QueueStats } from '../schemas/stats.ts';
 import type { Subscription, SubscriptionQuery } from '../schemas/subscription.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../contract/route.ts';
-import { AgentName } from '../schemas/common.ts';
 import { AuditPage, AuditQuery } from '../schemas/audit.ts';
+import { AgentName } from '../schemas/common.ts';
 import {
   DeadLetter,
   DeadLetterPage,
@@ -71,7 +71,13 @@ export const busRoutes = {
     body: ReceiveInput,
     response: ReceiveResult,
   }),
-  ack: defineRoute({ method: 'POST', path: '/ack', summary: 'Acknowledge leased messages', body: AckInput, response: AckResult }),
+  ack: defineRoute({
+    method: 'POST',
+    path: '/ack',
+    summary: 'Acknowledge leased messages',
+    body: AckInput,
+    response: AckResult,
+  }),
   nack: defineRoute({
     method: 'POST',
     path: '/nack',

@@ -1,0 +1,58 @@
+import type { AuditEvent, AuditQuery } from '../../schemas/audit.ts';
+import type { Page } from '../../schemas/list.ts';
+import { type AuditEntry, toAuditEvent } from './audit-entry.ts';
+import { decodeSeqCursor, encodeSeqCursor } from './cursor.ts';
+
+interface Stored extends AuditEntry {
+  seq: number;
+}
+
+/** The audit trail of the in-memory store: an array in seq order. */
+export class MemoryAuditLog {
+  #events: Stored[] = [];
+  #seq = 0;
+
+  /** Appends entries in order, numbering them. */
+  append(...entries: AuditEntry[]): void {
+    for (const entry of entries) this.#events.push({ ...entry, seq: ++this.#seq });
+  }
+
+  /** Events matching the filters, ascending by seq, after the cursor. */
+  query(query: AuditQuery): Page<AuditEvent> {
+    const after = query.cursor === undefined ? 0 : decodeSeqCursor(query.cursor);
+    const items: AuditEvent[] = [];
+    let more = false;
+    for (let i = this.#firstAfter(after); i < this.#events.length; i++) {
+      const event = this.#events[i]!;
+      if (query.messageId !== undefined && event.messageId !== query.messageId) continue;
+      if (query.agent !== undefined && event.agent !== query.agent) continue;
+      if (query.event !== undefined && event.event !== query.event) continue;
+      if (items.length === query.limit) {
+        more = true;
+        break;
+      }
+      items.push(toAuditEvent(event.seq, event));
+    }
+    const last = items.at(-1);
+    return { items, nextCursor: more && last ? encodeSeqCursor(last.seq) : null };
+  }
+
+  /** Drops events older than `minAt`, then all but the newest `maxEvents`. */
+  prune(minAt: number, maxEvents: number): void {
+    let events = this.#events.filter((event) => event.at >= minAt);
+    if (events.length > maxEvents) events = events.slice(events.length - maxEvents);
+    this.#events = events;
+  }
+
+  // Index of the first event with seq > `seq` (binary search; seqs ascend).
+  #firstAfter(seq: number): number {
+    let low = 0;
+    let high = this.#events.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.#events[mid]!.seq <= seq) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+}
