@@ -1,0 +1,45 @@
+import type { H3Event } from 'h3';
+import type { RouteContract, RouteInput, RouteResponse } from '../contract/route.ts';
+
+/** What a handler of route `R` receives: the validated inputs, the h3 event and an abort signal. */
+export interface RouteContext<R extends RouteContract> extends RouteInput<R> {
+  /** The h3 event, for headers or anything the contract does not cover. */
+  event: H3Event;
+  /**
+   * Aborts when the client disconnects or the server starts closing. Long-running handlers
+   * (long polls, event streams) should stop waiting when it fires.
+   */
+  signal: AbortSignal;
+}
+
+/**
+ * The function implementing route `R`: returns the response (or a promise of it), or for
+ * `kind: 'sse'` an async iterable whose items are sent as `event: message` events.
+ * Throw a `FleetError` or an `HttpError` to answer with an error envelope.
+ */
+export type RouteHandler<R extends RouteContract> = (
+  ctx: RouteContext<R>,
+) => R['kind'] extends 'sse' ? AsyncIterable<RouteResponse<R>> : RouteResponse<R> | Promise<RouteResponse<R>>;
+
+/** A route contract bound to its handler, ready for `createFleetServer({ routes })`. */
+export interface RouteImplementation {
+  /** The contract the handler implements. */
+  readonly route: RouteContract;
+  /** The handler, with its input types erased. */
+  readonly handler: (ctx: RouteContext<RouteContract>) => unknown;
+}
+
+/**
+ * Binds a handler to a route contract. The handler's `params`, `query` and `body` are typed
+ * from the contract's schemas and arrive validated.
+ *
+ * @example
+ * implement(busRoutes.deadLetter, async ({ params }) => {
+ *   const deadLetter = await store.deadLetter(params.id);
+ *   if (!deadLetter) throw new FleetError('not_found', `no dead letter with id ${params.id}`);
+ *   return deadLetter;
+ * });
+ */
+export function implement<R extends RouteContract>(route: R, handler: RouteHandler<R>): RouteImplementation {
+  return { route, handler: handler as unknown as RouteImplementation['handler'] };
+}

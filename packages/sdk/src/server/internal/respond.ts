@@ -1,0 +1,68 @@
+import { type H3Event, HTTPError, HTTPResponse } from 'h3';
+import { isFleetError } from '../../errors.ts';
+import type { ErrorCode } from '../../schemas/error.ts';
+import { errorCodeStatus, HttpError, isHttpError } from '../http-error.ts';
+
+/** Where the plumbing reports failures. */
+export type ServerLogger = Pick<Console, 'info' | 'warn' | 'error'>;
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
+
+/**
+ * The value a route returns to h3 for a JSON answer. Plain objects and arrays go through h3's own
+ * serializer (shared frozen headers, no allocation); anything else is serialized here.
+ */
+export function jsonResult(event: H3Event, result: unknown, status: number): unknown {
+  if (typeof result === 'object' && result !== null) {
+    if (result instanceof Response || result instanceof HTTPResponse) return result;
+    const proto = Object.getPrototypeOf(result);
+    if (Array.isArray(result) || proto === Object.prototype || proto === null) {
+      if (status !== 200) event.res.status = status;
+      return result;
+    }
+  }
+  return new HTTPResponse(JSON.stringify(result ?? null), { status, headers: JSON_HEADERS });
+}
+
+/** The error envelope as an h3 response value. */
+export function errorResult(error: HttpError): HTTPResponse {
+  return new HTTPResponse(JSON.stringify(error.toJSON()), {
+    status: error.status,
+    headers: error.headers ? { ...JSON_HEADERS, ...error.headers } : JSON_HEADERS,
+  });
+}
+
+const codeForStatus: Record<number, ErrorCode> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  404: 'route_not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  503: 'unavailable',
+};
+
+/**
+ * Maps anything a handler or the plumbing threw to an {@link HttpError}: an `HttpError` as is,
+ * a `FleetError` by its code (keeping its details), an h3 `HTTPError` by its status, and anything
+ * else to a generic 500 `internal` whose cause is logged, never sent.
+ */
+export function toHttpError(error: unknown, logger: ServerLogger, where: string): HttpError {
+  if (isHttpError(error)) return error;
+  if (isFleetError(error)) {
+    const status = errorCodeStatus[error.code] ?? 500;
+    if (status >= 500) logger.warn(`${where} failed with ${error.code}:`, error);
+    return new HttpError(status, error.code, error.message, {
+      ...(error.details === undefined ? {} : { details: error.details }),
+      cause: error,
+    });
+  }
+  if (HTTPError.isError(error) && error.status < 500) {
+    return new HttpError(error.status, codeForStatus[error.status] ?? 'validation_failed', error.message, {
+      cause: error,
+    });
+  }
+  logger.error(`${where} failed:`, error);
+  return new HttpError(500, 'internal', 'Internal server error', { cause: error });
+}

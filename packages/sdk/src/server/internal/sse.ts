@@ -1,0 +1,88 @@
+import { HTTPResponse } from 'h3';
+import type { HttpError } from '../http-error.ts';
+
+const encoder = new TextEncoder();
+const OPENED = encoder.encode(': connected\n\n');
+const KEEPALIVE = encoder.encode(': keepalive\n\n');
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+} as const;
+
+/** How an event stream is run. */
+export interface EventStreamOptions {
+  /** Aborted when the stream ends for any reason; its abort (client gone, server closing) ends the stream. */
+  controller: AbortController;
+  /** Interval of the `: keepalive` comments, in milliseconds. */
+  keepAliveMs: number;
+  /** Maps an error thrown by the source to the envelope sent as a final `event: error`. */
+  toError: (error: unknown) => HttpError;
+  /** Called once when the stream is over. */
+  onEnd: () => void;
+}
+
+/**
+ * Streams an async iterable as Server-Sent Events: each item as `event: message` with its JSON as
+ * `data`, a comment first so the client gets the headers at once, and a keepalive comment on an
+ * interval. Ends when the source ends, the client disconnects or the controller aborts.
+ */
+export function eventStreamResult(source: AsyncIterable<unknown>, options: EventStreamOptions): HTTPResponse {
+  const { controller, keepAliveMs } = options;
+  const signal = controller.signal;
+  let iterator: AsyncIterator<unknown> | undefined;
+  let stream: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  let finished = false;
+
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    clearInterval(keepAlive);
+    signal.removeEventListener('abort', finish);
+    if (!signal.aborted) controller.abort();
+    try {
+      stream?.close();
+    } catch {
+      // Already closed or cancelled by the consumer.
+    }
+    // Lets a generator run its `finally`; one stuck in an await notices the aborted signal instead.
+    const it = iterator;
+    if (it?.return)
+      Promise.resolve()
+        .then(() => it.return?.())
+        .catch(() => {});
+    options.onEnd();
+  };
+
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      stream = c;
+      c.enqueue(OPENED);
+      if (signal.aborted) return finish();
+      signal.addEventListener('abort', finish, { once: true });
+      keepAlive = setInterval(() => {
+        if (!finished) c.enqueue(KEEPALIVE);
+      }, keepAliveMs);
+      keepAlive.unref?.();
+    },
+    async pull(c) {
+      if (finished) return;
+      try {
+        iterator ??= source[Symbol.asyncIterator]();
+        const next = await iterator.next();
+        if (finished) return;
+        if (next.done) return finish();
+        c.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(next.value ?? null)}\n\n`));
+      } catch (error) {
+        if (finished) return;
+        c.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify(options.toError(error).toJSON())}\n\n`));
+        finish();
+      }
+    },
+    cancel() {
+      finish();
+    },
+  });
+  return new HTTPResponse(body, { status: 200, headers: SSE_HEADERS });
+}

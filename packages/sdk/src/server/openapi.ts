@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import type { RouteContract } from '../contract/route.ts';
+import { ErrorEnvelope } from '../schemas/error.ts';
+
+/** Options of {@link createOpenApiDocument}. */
+export interface OpenApiOptions {
+  /** `info.title`, e.g. `fleet-bus`. */
+  title: string;
+  /** `info.version`. */
+  version: string;
+  /** `info.description`. */
+  description?: string;
+  /** Every route the server serves. */
+  routes: readonly RouteContract[];
+}
+
+type JsonObject = Record<string, unknown>;
+
+const SCHEMAS = '#/components/schemas/';
+const ERROR_RESPONSE = { $ref: '#/components/responses/Error' };
+
+/**
+ * Generates the OpenAPI 3.1 document of a set of route contracts from their zod schemas
+ * (`z.toJSONSchema`, requests as input types, responses as output types): path parameters as
+ * `{id}`, the query schema as parameters, the JSON request body, the success response, the
+ * shared `ErrorEnvelope` for 4xx/5xx answers and the bearer scheme on routes that need a token.
+ */
+export function createOpenApiDocument(options: OpenApiOptions): JsonObject {
+  const schemas: JsonObject = {};
+  const requests = new SchemaSet('input');
+  const responses = new SchemaSet('output');
+  responses.name(ErrorEnvelope, 'ErrorEnvelope');
+
+  const operations = options.routes.map((route) => {
+    const id = operationId(route);
+    const base = id[0]!.toUpperCase() + id.slice(1);
+    const kind = route.kind ?? 'json';
+    return {
+      route,
+      id,
+      base,
+      kind,
+      body: route.body ? requests.name(route.body, `${base}Body`) : undefined,
+      response: kind === 'text' ? undefined : responses.name(route.response, `${base}Response`),
+    };
+  });
+  Object.assign(schemas, requests.generate(), responses.generate());
+
+  const paths: Record<string, JsonObject> = {};
+  for (const { route, id, base, kind, body, response } of operations) {
+    const needsAuth = route.auth !== false;
+    const parameters = [
+      ...pathParameters(route, schemas, `${base}Params`),
+      ...queryParameters(route, schemas, `${base}Query`),
+    ];
+    const operation: JsonObject = {
+      operationId: id,
+      summary: route.summary,
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: SCHEMAS + body } } } } }
+        : {}),
+      responses: {
+        [String(route.status ?? 200)]: successResponse(route, kind, response),
+        ...(needsAuth ? { '401': ERROR_RESPONSE } : {}),
+        '4XX': ERROR_RESPONSE,
+        '5XX': ERROR_RESPONSE,
+      },
+      ...(needsAuth ? { security: [{ bearerAuth: [] }] } : {}),
+    };
+    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    paths[path] ??= {};
+    paths[path][route.method.toLowerCase()] = operation;
+  }
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: options.title,
+      version: options.version,
+      ...(options.description === undefined ? {} : { description: options.description }),
+    },
+    paths,
+    components: {
+      schemas,
+      responses: {
+        Error: {
+          description: 'Error envelope',
+          content: { 'application/json': { schema: { $ref: `${SCHEMAS}ErrorEnvelope` } } },
+        },
+      },
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+    },
+  };
+}
+
+/** `GET /deadletter/:id` -> `getDeadletterById`. */
+function operationId(route: RouteContract): string {
+  const words = route.path
+    .split(/[/.\-_]/)
+    .filter(Boolean)
+    .map((segment) => (segment.startsWith(':') ? `By${capitalize(segment.slice(1))}` : capitalize(segment)));
+  return route.method.toLowerCase() + words.join('');
+}
+
+function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+function successResponse(route: RouteContract, kind: string, response: string | undefined): JsonObject {
+  if (kind === 'text') return { description: route.summary, content: { 'text/plain': { schema: { type: 'string' } } } };
+  const schema = { $ref: SCHEMAS + response };
+  if (kind === 'sse') {
+    return {
+      description: `${route.summary}. Each \`event: message\` carries one item as JSON \`data\`.`,
+      content: { 'text/event-stream': { schema: { type: 'string' }, 'x-fleet-event-data': schema } },
+    };
+  }
+  return { description: route.summary, content: { 'application/json': { schema } } };
+}
+
+function pathParameters(route: RouteContract, schemas: JsonObject, prefix: string): JsonObject[] {
+  const names = [...route.path.matchAll(/:(\w+)/g)].map((match) => match[1]!);
+  if (names.length === 0) return [];
+  const properties = route.params ? standalone(route.params, schemas, prefix).properties : undefined;
+  return names.map((name) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: (properties as JsonObject | undefined)?.[name] ?? { type: 'string' },
+  }));
+}
+
+function queryParameters(route: RouteContract, schemas: JsonObject, prefix: string): JsonObject[] {
+  if (!route.query) return [];
+  const schema = standalone(route.query, schemas, prefix);
+  const properties = schema.properties as Record<string, JsonObject> | undefined;
+  if (!properties) {
+    // Not a plain object schema: document it as one exploded object parameter.
+    return [{ name: 'query', in: 'query', style: 'form', explode: true, schema }];
+  }
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: required.has(name),
+    ...(typeof property.description === 'string' ? { description: property.description } : {}),
+    schema: property,
+  }));
+}
+
+/** One schema converted on its own, its `$defs` moved to the components under `prefix`. */
+function standalone(schema: z.ZodType, schemas: JsonObject, prefix: string): JsonObject {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonObject;
+  const defs = (json.$defs ?? {}) as Record<string, JsonObject>;
+  delete json.$schema;
+  delete json.$defs;
+  const rename = (ref: string) => (ref.startsWith('#/$defs/') ? `${SCHEMAS}${prefix}${ref.slice(8)}` : ref);
+  rewriteRefs(json, rename);
+  for (const [name, def] of Object.entries(defs)) {
+    rewriteRefs(def, rename);
+    schemas[prefix + name] = def;
+  }
+  return json;
+}
+
+/** Named schemas converted together, so a schema used by several routes is one component. */
+class SchemaSet {
+  readonly #io: 'input' | 'output';
+  readonly #registry = z.registry<{ id: string }>();
+  readonly #ids = new Map<z.ZodType, string>();
+
+  constructor(io: 'input' | 'output') {
+    this.#io = io;
+  }
+
+  /** Registers `schema` under `id` unless it already has a name; returns its component name. */
+  name(schema: z.ZodType, id: string): string {
+    const existing = this.#ids.get(schema);
+    if (existing) return existing;
+    this.#ids.set(schema, id);
+    this.#registry.add(schema, { id });
+    return id;
+  }
+
+  generate(): JsonObject {
+    if (this.#ids.size === 0) return {};
+    const shared = `shared-${this.#io}:`;
+    const sharedPrefix = this.#io === 'input' ? 'InputShared' : 'OutputShared';
+    const result = z.toJSONSchema(this.#registry, {
+      io: this.#io,
+      unrepresentable: 'any',
+      uri: (id) => (id === '__shared' ? shared : SCHEMAS + id),
+    }) as { schemas: Record<string, JsonObject> };
+    const rename = (ref: string) =>
+      ref.startsWith(`${shared}#/$defs/`) ? SCHEMAS + sharedPrefix + capitalize(ref.slice(shared.length + 8)) : ref;
+    const out: JsonObject = {};
+    for (const [id, schema] of Object.entries(result.schemas)) {
+      rewriteRefs(schema, rename);
+      if (id === '__shared') {
+        for (const [name, def] of Object.entries((schema.$defs ?? {}) as JsonObject))
+          out[sharedPrefix + capitalize(name)] = def;
+        continue;
+      }
+      delete schema.$schema;
+      delete schema.$id;
+      out[id] = schema;
+    }
+    return out;
+  }
+}
+
+function rewriteRefs(node: unknown, rename: (ref: string) => string): void {
+  if (Array.isArray(node)) {
+    for (const item of node) rewriteRefs(item, rename);
+  } else if (typeof node === 'object' && node !== null) {
+    const record = node as JsonObject;
+    for (const key of Object.keys(record)) {
+      const value = record[key];
+      if (key === '$ref' && typeof value === 'string') record[key] = rename(value);
+      else rewriteRefs(value, rename);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { busRoutes } from '../../src/bus/routes.ts';
+import { createOpenApiDocument } from '../../src/server/index.ts';
+import { type Harness, modes, startToy } from './_toy.ts';
+
+type Doc = {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, unknown> };
+};
+type Operation = {
+  parameters?: Array<{ name: string; in: string; required: boolean; schema: Schema }>;
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, { $ref?: string; content?: Record<string, { schema: Schema }> }>;
+  security?: unknown;
+};
+type Schema = { $ref?: string; properties?: Record<string, Schema>; type?: string; required?: string[] };
+
+function operations(doc: Doc): string[] {
+  return Object.entries(doc.paths)
+    .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`))
+    .sort();
+}
+
+/** Follows a `#/...` pointer inside the document. */
+function resolve(doc: unknown, ref: string): unknown {
+  return ref
+    .slice(2)
+    .split('/')
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key.replaceAll('~1', '/')], doc);
+}
+
+function allRefs(node: unknown, refs: string[] = []): string[] {
+  if (Array.isArray(node)) for (const item of node) allRefs(item, refs);
+  else if (typeof node === 'object' && node !== null) {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') refs.push(value);
+      else allRefs(value, refs);
+    }
+  }
+  return refs;
+}
+
+describe.each(modes)('/openapi.json (%s)', (mode) => {
+  let toy: Harness;
+  let doc: Doc;
+  beforeAll(async () => {
+    toy = await startToy(mode, { tokens: ['t'] });
+    doc = (await (await toy.request('/openapi.json')).json()) as Doc;
+  });
+  afterAll(() => toy.close());
+
+  test('covers every implemented route and the common ones', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info).toEqual({ title: 'toy', version: '1.2.3' });
+    expect(operations(doc)).toMatchInlineSnapshot(`
+      [
+        "GET /crash",
+        "GET /health",
+        "GET /items",
+        "GET /items/{id}",
+        "GET /metrics",
+        "GET /openapi.json",
+        "GET /slow",
+        "GET /stream",
+        "GET /version",
+        "POST /fail/{code}",
+        "POST /messages",
+      ]
+    `);
+  });
+
+  test('is the same document server.openapi() returns', () => {
+    expect(doc).toEqual(toy.server.openapi());
+  });
+
+  test('a request body references its schema as a component', () => {
+    const body = doc.paths['/messages']?.post?.requestBody?.content['application/json']?.schema;
+    const schema = resolve(doc, body?.$ref ?? '') as Schema;
+    expect(schema.required).toEqual(['messages']);
+    expect(schema.properties?.messages?.type).toBe('array');
+  });
+
+  test('path and query schemas become parameters', () => {
+    expect(doc.paths['/items/{id}']?.get?.parameters).toEqual([
+      { name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 2 } },
+    ]);
+    const query = doc.paths['/items']?.get?.parameters ?? [];
+    expect(query.map(({ name, in: where, required }) => ({ name, where, required }))).toEqual([
+      { name: 'limit', where: 'query', required: false },
+      { name: 'tag', where: 'query', required: false },
+    ]);
+  });
+
+  test('success uses the contract status, errors reference ErrorEnvelope, auth routes declare bearer', () => {
+    const send = doc.paths['/messages']?.post;
+    expect(Object.keys(send?.responses ?? {})).toEqual(['201', '401', '4XX', '5XX']);
+    expect(resolve(doc, send?.responses['4XX']?.$ref ?? '')).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
+    });
+    expect(doc.components.schemas.ErrorEnvelope?.properties?.error).toBeDefined();
+    expect(send?.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/health']?.get?.security).toBeUndefined();
+  });
+
+  test('text and event-stream routes declare their media types', () => {
+    expect(Object.keys(doc.paths['/metrics']?.get?.responses['200']?.content ?? {})).toEqual(['text/plain']);
+    expect(Object.keys(doc.paths['/stream']?.get?.responses['200']?.content ?? {})).toEqual(['text/event-stream']);
+  });
+
+  test('every $ref resolves', () => {
+    for (const ref of allRefs(doc)) expect(resolve(doc, ref), ref).toBeDefined();
+  });
+});
+
+describe('createOpenApiDocument on the bus contract', () => {
+  const doc = createOpenApiDocument({ title: 'fleet-bus', version: '0.0.0', routes: Object.values(busRoutes) }) as Doc;
+
+  test('documents every bus route', () => {
+    expect(operations(doc)).toHaveLength(Object.keys(busRoutes).length);
+  });
+
+  test('every $ref resolves, including the recursive JSON payload schema', () => {
+    const refs = allRefs(doc);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) expect(resolve(doc, ref), ref).toBeDefined();
+    expect(JSON.stringify(doc)).not.toContain('$defs');
+  });
+});
