@@ -7,7 +7,8 @@ import type { ErrorCode } from './schemas/error.ts';
  * to a status and a client can branch on it.
  */
 export class FleetError extends Error {
-  override name = 'FleetError' as const;
+  // Widened so subclasses (FleetHttpError, FleetConnectionError) can narrow it to their own literal.
+  override name: `Fleet${string}Error` = 'FleetError';
   /** Machine-readable code, as in the error envelope. */
   readonly code: ErrorCode;
   /** Structured context, e.g. `{ field: 'receipt' }`. */
@@ -27,6 +28,6 @@ export function isFleetError(error: unknown): error is FleetError {
     (typeof error === 'object' &&
       error !== null &&
       typeof (error as { code?: unknown }).code === 'string' &&
-      (error as { name?: unknown }).name === 'FleetError')
+      /^Fleet[A-Za-z]*Error$/.test(String((error as { name?: unknown }).name)))
   );
 }

@@ -1,0 +1,96 @@
+import type { ArgsDef } from 'citty';
+import { UsageError } from './usage-error.ts';
+
+const camel = (name: string) => name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+/**
+ * Every value of a repeatable string option (`--token a --token b`, `--id=x`): citty keeps only the
+ * last one.
+ */
+export function repeatedValues(rawArgs: readonly string[], name: string): string[] {
+  const values: string[] = [];
+  for (let index = 0; index < rawArgs.length; index += 1) {
+    const arg = rawArgs[index]!;
+    if (arg === '--') break;
+    if (arg === `--${name}`) {
+      const value = rawArgs[index + 1];
+      if (value !== undefined) values.push(value);
+      index += 1;
+    } else if (arg.startsWith(`--${name}=`)) {
+      values.push(arg.slice(name.length + 3));
+    }
+  }
+  return values;
+}
+
+/**
+ * Rejects what citty lets through silently: unknown options, string options without a value,
+ * and stray positional arguments.
+ */
+export function assertKnownArgs(rawArgs: readonly string[], argsDef: ArgsDef): void {
+  const byName = new Map<string, ArgsDef[string]>();
+  for (const [name, def] of Object.entries(argsDef)) {
+    byName.set(name, def);
+    byName.set(camel(name), def);
+    const aliases = 'alias' in def && def.alias !== undefined ? [def.alias].flat() : [];
+    for (const alias of aliases) byName.set(alias, def);
+  }
+  const positionals = Object.values(argsDef).filter((def) => def.type === 'positional').length;
+  let seenPositionals = 0;
+  for (let index = 0; index < rawArgs.length; index += 1) {
+    const arg = rawArgs[index]!;
+    if (arg === '--') break;
+    if (!arg.startsWith('-') || arg === '-' || /^-\d/.test(arg)) {
+      seenPositionals += 1;
+      if (seenPositionals > positionals) throw new UsageError(`unexpected argument: ${arg}`);
+      continue;
+    }
+    const [flag = '', inline] = arg.replace(/^--?/, '').split(/=(.*)/s, 2);
+    const def = byName.get(flag) ?? byName.get(camel(flag)) ?? negated(byName, flag);
+    if (!def || def.type === 'positional') throw new UsageError(`unknown option: ${arg.split('=')[0]}`);
+    if ((def.type === 'string' || def.type === 'enum') && inline === undefined) {
+      const value = rawArgs[index + 1];
+      if (value === undefined || (value.startsWith('--') && value.length > 2)) {
+        throw new UsageError(`--${flag} needs a value`);
+      }
+      index += 1;
+    }
+  }
+}
+
+function negated(byName: Map<string, ArgsDef[string]>, flag: string): ArgsDef[string] | undefined {
+  if (!flag.startsWith('no-')) return undefined;
+  const def = byName.get(flag.slice(3));
+  return def?.type === 'boolean' ? def : undefined;
+}
+
+/** A numeric option: a finite number (a whole one when `integer`), within bounds. */
+export function numberArg(
+  value: string | undefined,
+  flag: string,
+  constraints: { integer?: boolean; min?: number; max?: number } = {},
+): number | undefined {
+  if (value === undefined) return undefined;
+  const number = value.trim() === '' ? Number.NaN : Number(value);
+  const kind = constraints.integer ? 'a whole number' : 'a number';
+  if (!Number.isFinite(number) || (constraints.integer && !Number.isInteger(number))) {
+    throw new UsageError(`--${flag} must be ${kind}, got "${value}"`);
+  }
+  if (constraints.min !== undefined && number < constraints.min) {
+    throw new UsageError(`--${flag} must be at least ${constraints.min}, got ${value}`);
+  }
+  if (constraints.max !== undefined && number > constraints.max) {
+    throw new UsageError(`--${flag} must be at most ${constraints.max}, got ${value}`);
+  }
+  return number;
+}
+
+/** A JSON option, e.g. `--payload '{"task": 1}'`. */
+export function jsonArg(value: string | undefined, flag: string): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new UsageError(`--${flag} is not valid JSON`);
+  }
+}

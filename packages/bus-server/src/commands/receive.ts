@@ -1,0 +1,43 @@
+import { MAX_BATCH_SIZE, MAX_LEASE_SECONDS, MAX_WAIT_SECONDS } from '@fleet/sdk';
+import { defineCommand } from 'citty';
+import { numberArg } from './internal/args.ts';
+import { busClientFrom, clientArgs } from './internal/client-args.ts';
+import { formatDelivery } from './internal/format.ts';
+import { output, printJson } from './internal/output.ts';
+import { strictArgs } from './internal/strict-args.ts';
+
+/** `fleet-bus receive`: leases messages for an agent, and acks them with `--ack`. */
+export const receiveCommand = defineCommand({
+  meta: { name: 'receive', description: 'Lease messages for an agent (at-least-once); --ack acknowledges them' },
+  plugins: [strictArgs],
+  args: {
+    ...clientArgs,
+    agent: { type: 'string', description: 'Receiving agent', required: true, valueHint: 'agent' },
+    limit: { type: 'string', description: `Most messages to lease, 1..${MAX_BATCH_SIZE} (default: 1)`, valueHint: 'n' },
+    lease: { type: 'string', description: 'Lease length in seconds (default: 30)', valueHint: 'seconds' },
+    wait: {
+      type: 'string',
+      description: `Wait up to this many seconds for a message, 0..${MAX_WAIT_SECONDS} (default: 0)`,
+      valueHint: 'seconds',
+    },
+    ack: { type: 'boolean', description: 'Acknowledge what was received', default: false },
+  },
+  async run({ args }) {
+    const limit = numberArg(args.limit, 'limit', { integer: true, min: 1, max: MAX_BATCH_SIZE });
+    const leaseSeconds = numberArg(args.lease, 'lease', { min: 0, max: MAX_LEASE_SECONDS });
+    const waitSeconds = numberArg(args.wait, 'wait', { min: 0, max: MAX_WAIT_SECONDS });
+    const client = busClientFrom(args);
+    const result = await client.receive({
+      agent: args.agent,
+      ...(limit !== undefined ? { limit } : {}),
+      ...(leaseSeconds !== undefined ? { leaseSeconds } : {}),
+      ...(waitSeconds !== undefined ? { waitSeconds } : {}),
+    });
+    const receipts = result.deliveries.map((delivery) => delivery.receipt);
+    const acked = args.ack && receipts.length > 0 ? (await client.ack(receipts)).acked : undefined;
+    if (args.json) return printJson(acked === undefined ? result : { ...result, acked });
+    if (result.count === 0) return output.log('no messages');
+    for (const delivery of result.deliveries) output.log(formatDelivery(delivery));
+    if (acked !== undefined) output.log(`acked ${acked}`);
+  },
+});

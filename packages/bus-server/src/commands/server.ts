@@ -1,0 +1,62 @@
+import { defineCommand } from 'citty';
+import { startBusServer } from '../server.ts';
+import { numberArg, repeatedValues } from './internal/args.ts';
+import { output } from './internal/output.ts';
+import { strictArgs } from './internal/strict-args.ts';
+import { untilSignal } from './internal/until-signal.ts';
+
+/** Tokens from `FLEET_BUS_TOKENS` (comma-separated) and every `--token`, without blanks or repeats. */
+function tokensFrom(rawArgs: readonly string[]): string[] {
+  const fromEnv = (process.env.FLEET_BUS_TOKENS ?? '').split(',');
+  const tokens = [...fromEnv, ...repeatedValues(rawArgs, 'token')].map((token) => token.trim()).filter(Boolean);
+  return [...new Set(tokens)];
+}
+
+/** `fleet-bus server`: runs the bus until SIGINT or SIGTERM, then closes cleanly. */
+export const serverCommand = defineCommand({
+  meta: { name: 'server', description: 'Run the message bus server' },
+  plugins: [strictArgs],
+  args: {
+    host: { type: 'string', description: 'Address to bind', default: '127.0.0.1', valueHint: 'host' },
+    port: { type: 'string', description: 'Port to bind (0 picks a free one)', default: '8650', valueHint: 'port' },
+    db: { type: 'string', description: 'SQLite file, or :memory:', default: './fleet-bus.db', valueHint: 'path' },
+    token: {
+      type: 'string',
+      description: 'Accepted bearer token; repeatable, merged with $FLEET_BUS_TOKENS',
+      valueHint: 'token',
+    },
+    insecure: { type: 'boolean', description: 'Allow a non-loopback address without tokens', default: false },
+    durability: {
+      type: 'enum',
+      options: ['normal', 'fsync'],
+      description: 'normal survives a crash, fsync also a power loss',
+      default: 'normal',
+    },
+    'body-limit': { type: 'string', description: 'Largest request body in bytes', valueHint: 'bytes' },
+  },
+  async run({ args, rawArgs }) {
+    const port = numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? 8650;
+    const bodyLimitBytes = numberArg(args['body-limit'], 'body-limit', { integer: true, min: 1 });
+    const tokens = tokensFrom(rawArgs);
+    const stop = untilSignal();
+    try {
+      const server = await startBusServer({
+        host: args.host,
+        port,
+        db: args.db,
+        insecure: args.insecure,
+        durability: args.durability === 'fsync' ? 'fsync' : 'normal',
+        ...(tokens.length > 0 ? { tokens } : {}),
+        ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}),
+        logger: { info: output.info, warn: output.warn, error: output.error },
+      });
+      output.log(`fleet-bus listening on ${server.url}`);
+      if (!stop.signal.aborted) {
+        await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+      }
+      await server.close();
+    } finally {
+      stop.dispose();
+    }
+  },
+});

@@ -1,0 +1,212 @@
+import type { z } from 'zod';
+import { callRoute } from '../client/call-route.ts';
+import { type CallOptions, createHttpClient, type HttpClient, type HttpClientOptions } from '../client/http-client.ts';
+import { type StreamOptions, streamRoute } from '../client/stream-route.ts';
+import { commonRoutes } from '../contract/common-routes.ts';
+import type { AuditPage, AuditQuery } from '../schemas/audit.ts';
+import type {
+  DeadLetter,
+  DeadLetterPage,
+  DeadLetterQuery,
+  DeadLetterSelector,
+  PurgeResult,
+  RedriveResult,
+} from '../schemas/dead-letter.ts';
+import type { Health } from '../schemas/health.ts';
+import type {
+  AckResult,
+  ExtendInput,
+  ExtendResult,
+  NackInput,
+  NackResult,
+  ReceiveInputInit,
+  ReceiveResult,
+} from '../schemas/lease.ts';
+import type { Message, MessageList, SendInputInit, SendResult } from '../schemas/message.ts';
+import type { QueueStats } from '../schemas/stats.ts';
+import type { Subscription, SubscriptionList, SubscriptionQuery, UnsubscribeResult } from '../schemas/subscription.ts';
+import { type ConsumeOptions, consume, type MessageHandler } from './consume.ts';
+import { busRoutes } from './routes.ts';
+
+/** Options of {@link BusClient}: those of every Fleet client, with the bus's URL. */
+export interface BusClientOptions extends Omit<HttpClientOptions, 'baseUrl'> {
+  /**
+   * Base URL of the bus server.
+   * @example 'http://127.0.0.1:8650'
+   */
+  url: string;
+}
+
+/** A nack as a caller writes it: the receipt, an optional `delaySeconds` and an optional `reason`. */
+export type NackInputInit = z.input<typeof NackInput>;
+/** A lease extension: the receipt and the new lease length from now. */
+export type ExtendInputInit = z.input<typeof ExtendInput>;
+/** Dead-letter listing filters; all optional. */
+export type DeadLetterQueryInit = z.input<typeof DeadLetterQuery>;
+/** Selects dead letters by `ids` or by `agent` (exactly one). */
+export type DeadLetterSelectorInit = z.input<typeof DeadLetterSelector>;
+/** Audit trail filters; all optional. */
+export type AuditQueryInit = z.input<typeof AuditQuery>;
+
+/**
+ * The typed client of the Fleet message bus: one method per route of `busRoutes`, plus `/health`,
+ * `/metrics` and `/openapi.json`, a live `stream()` and a `consume()` worker loop.
+ *
+ * Error answers are thrown as `FleetHttpError` (`code` from the server's envelope), an unreachable
+ * server as `FleetConnectionError`, a success answer that breaks the contract as
+ * `ResponseValidationError`. Every method takes {@link CallOptions} (`signal`, `timeoutMs`) last.
+ *
+ * @example
+ * ```ts
+ * const bus = new BusClient({ url: 'http://127.0.0.1:8650', token: process.env.FLEET_BUS_TOKEN });
+ * await bus.send({ from: 'planner', to: 'worker', type: 'task', payload: { id: 1 } });
+ * const { deliveries } = await bus.receive({ agent: 'worker', waitSeconds: 20 });
+ * for (const { message, receipt } of deliveries) {
+ *   await handle(message);
+ *   await bus.ack(receipt);
+ * }
+ * ```
+ */
+export class BusClient {
+  /** The transport, for calling routes directly with `callRoute`. */
+  readonly http: HttpClient;
+
+  constructor(options: BusClientOptions) {
+    const { url, ...rest } = options;
+    this.http = createHttpClient({ ...rest, baseUrl: url });
+  }
+
+  /** The server's base URL, without a trailing slash. */
+  get url(): string {
+    return this.http.baseUrl;
+  }
+
+  /** Sends one message to an agent (`to`), a topic (`topic`) or every known agent (`to: '*'`). */
+  send(input: SendInputInit, options?: CallOptions): Promise<SendResult> {
+    return callRoute(this.http, busRoutes.send, { body: input }, options);
+  }
+
+  /** Sends up to 100 messages atomically: all are stored or none. */
+  sendBatch(messages: SendInputInit[], options?: CallOptions): Promise<SendResult> {
+    return callRoute(this.http, busRoutes.sendBatch, { body: { messages } }, options);
+  }
+
+  /** The old bus's at-most-once poll: receives and removes up to `limit` messages. Never retried. */
+  poll(to: string, limit?: number, options?: CallOptions): Promise<MessageList> {
+    const query = limit === undefined ? { to } : { to, limit };
+    return callRoute(this.http, busRoutes.poll, { query }, { idempotent: false, ...options });
+  }
+
+  /**
+   * Leases up to `limit` messages (at-least-once): each stays invisible to other receivers until
+   * acked, nacked or its lease runs out. With `waitSeconds` the server holds the request until a
+   * message arrives (long polling); the timeout is extended by the wait.
+   */
+  receive(input: ReceiveInputInit, options: CallOptions = {}): Promise<ReceiveResult> {
+    const timeoutMs = (options.timeoutMs ?? this.http.timeoutMs) + (input.waitSeconds ?? 0) * 1000;
+    return callRoute(this.http, busRoutes.receive, { body: input }, { ...options, timeoutMs });
+  }
+
+  /** Acknowledges (removes) leased messages; if any receipt is invalid, none is acked. */
+  ack(receipts: string | string[], options?: CallOptions): Promise<AckResult> {
+    return callRoute(
+      this.http,
+      busRoutes.ack,
+      { body: { receipts: Array.isArray(receipts) ? receipts : [receipts] } },
+      options,
+    );
+  }
+
+  /**
+   * Gives a leased message back for redelivery: after `delaySeconds`, or after the server's
+   * exponential backoff. Dead-letters it once it has used its attempts.
+   */
+  nack(input: string | NackInputInit, options?: CallOptions): Promise<NackResult> {
+    const body = typeof input === 'string' ? { receipt: input } : input;
+    return callRoute(this.http, busRoutes.nack, { body }, options);
+  }
+
+  /** Extends a lease so it runs out `leaseSeconds` from now. */
+  extend(input: ExtendInputInit, options?: CallOptions): Promise<ExtendResult> {
+    return callRoute(this.http, busRoutes.extend, { body: input }, options);
+  }
+
+  /** Subscribes an agent to a topic (idempotent). */
+  subscribe(agent: string, topic: string, options?: CallOptions): Promise<Subscription> {
+    return callRoute(this.http, busRoutes.subscribe, { body: { agent, topic } }, options);
+  }
+
+  /** Unsubscribes an agent from a topic; `removed` is false when it was not subscribed. */
+  unsubscribe(agent: string, topic: string, options?: CallOptions): Promise<UnsubscribeResult> {
+    return callRoute(this.http, busRoutes.unsubscribe, { query: { agent, topic } }, options);
+  }
+
+  /** Lists subscriptions, optionally of one agent or one topic. */
+  subscriptions(query: SubscriptionQuery = {}, options?: CallOptions): Promise<SubscriptionList> {
+    return callRoute(this.http, busRoutes.subscriptions, { query }, options);
+  }
+
+  /** One page of dead letters, oldest first; pass `nextCursor` back as `cursor` for the next. */
+  deadLetters(query: DeadLetterQueryInit = {}, options?: CallOptions): Promise<DeadLetterPage> {
+    return callRoute(this.http, busRoutes.deadLetters, { query }, options);
+  }
+
+  /** One dead letter; a `FleetHttpError` with code `not_found` when there is none with that id. */
+  deadLetter(id: string, options?: CallOptions): Promise<DeadLetter> {
+    return callRoute(this.http, busRoutes.deadLetter, { params: { id } }, options);
+  }
+
+  /** Moves dead letters back to ready with their attempts reset. */
+  redrive(selector: DeadLetterSelectorInit, options?: CallOptions): Promise<RedriveResult> {
+    return callRoute(this.http, busRoutes.redrive, { body: selector }, options);
+  }
+
+  /** Deletes dead letters. */
+  purge(selector: DeadLetterSelectorInit, options?: CallOptions): Promise<PurgeResult> {
+    return callRoute(this.http, busRoutes.purge, { body: selector }, options);
+  }
+
+  /** One page of the audit trail, oldest first. */
+  audit(query: AuditQueryInit = {}, options?: CallOptions): Promise<AuditPage> {
+    return callRoute(this.http, busRoutes.audit, { query }, options);
+  }
+
+  /** Queue depth per recipient, and totals. */
+  stats(options?: CallOptions): Promise<QueueStats> {
+    return callRoute(this.http, busRoutes.stats, {}, options);
+  }
+
+  /** Liveness and version (needs no token). */
+  health(options?: CallOptions): Promise<Health> {
+    return callRoute(this.http, commonRoutes.health, {}, options);
+  }
+
+  /** The Prometheus metrics, in the text exposition format. */
+  metrics(options?: CallOptions): Promise<string> {
+    return callRoute(this.http, commonRoutes.metrics, {}, options);
+  }
+
+  /** The server's OpenAPI 3.1 document. */
+  openapi(options?: CallOptions): Promise<Record<string, unknown>> {
+    return callRoute(this.http, commonRoutes.openapi, {}, options);
+  }
+
+  /**
+   * Every message sent to `agent` from now on, live (Server-Sent Events), without consuming it.
+   * Ends when `signal` aborts, when the server closes the stream, or when the loop breaks.
+   *
+   * @example
+   * ```ts
+   * const stop = new AbortController();
+   * for await (const message of bus.stream('worker', { signal: stop.signal })) console.log(message.id);
+   * ```
+   */
+  stream(agent: string, options: StreamOptions = {}): AsyncGenerator<Message, void, undefined> {
+    return streamRoute(this.http, busRoutes.stream, { query: { agent } }, options);
+  }
+
+  /** Runs a worker loop for `agent` until `options.signal` aborts; see {@link consume}. */
+  consume(agent: string, handler: MessageHandler, options: ConsumeOptions = {}): Promise<void> {
+    return consume(this, agent, handler, options);
+  }
+}

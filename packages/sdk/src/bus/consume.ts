@@ -1,0 +1,213 @@
+import { isFleetConnectionError, isFleetHttpError } from '../client/errors.ts';
+import type { CallOptions } from '../client/http-client.ts';
+import type {
+  AckResult,
+  Delivery,
+  ExtendResult,
+  NackResult,
+  ReceiveInputInit,
+  ReceiveResult,
+} from '../schemas/lease.ts';
+import type { Message } from '../schemas/message.ts';
+import { MAX_BATCH_SIZE } from '../schemas/message.ts';
+
+/**
+ * Processes one message. Resolving acks it; throwing (or rejecting) nacks it with the error's
+ * message as the reason, and the server redelivers it after its exponential backoff.
+ */
+export type MessageHandler = (message: Message, delivery: Delivery) => unknown;
+
+/** Where a reported error came from. */
+export interface ConsumeErrorContext {
+  /** The call that failed. */
+  operation: 'receive' | 'ack' | 'nack' | 'extend';
+  /** The delivery concerned, for `ack`, `nack` and `extend`. */
+  delivery?: Delivery;
+}
+
+/** Options of {@link consume}. */
+export interface ConsumeOptions {
+  /** Stops the loop: no more receives; running handlers finish (and are acked or nacked) first. */
+  signal?: AbortSignal;
+  /** Most handlers running at once. @default 1 */
+  concurrency?: number;
+  /** Lease of each received message; extended while a handler runs longer than half of it. @default 30 */
+  leaseSeconds?: number;
+  /** How long each receive waits for a message (long polling, at most 20). @default 20 */
+  waitSeconds?: number;
+  /**
+   * First pause after a transient error (server unreachable, 5xx), doubled on each failure in a row
+   * up to 30 s, with jitter.
+   * @default 1000
+   */
+  retryDelayMs?: number;
+  /**
+   * Reports errors the loop survives: transient receive failures (it backs off and retries) and
+   * failed acks, nacks and lease extensions (the lease then runs out and the message is redelivered).
+   */
+  onError?: (error: unknown, context: ConsumeErrorContext) => void;
+}
+
+/** The calls {@link consume} makes; a `BusClient` is one. */
+export interface ConsumeClient {
+  receive(input: ReceiveInputInit, options?: CallOptions): Promise<ReceiveResult>;
+  ack(receipts: string | string[], options?: CallOptions): Promise<AckResult>;
+  nack(input: { receipt: string; reason?: string }, options?: CallOptions): Promise<NackResult>;
+  extend(input: { receipt: string; leaseSeconds: number }, options?: CallOptions): Promise<ExtendResult>;
+}
+
+const MAX_RETRY_DELAY_MS = 30_000;
+const MAX_REASON_LENGTH = 1000;
+
+/** Errors worth retrying: no answer, or the server failing rather than refusing. */
+function isTransient(error: unknown): boolean {
+  if (isFleetConnectionError(error)) return true;
+  return isFleetHttpError(error) && (error.status >= 500 || error.status === 429 || error.status === 408);
+}
+
+function reasonOf(error: unknown): string {
+  const reason = error instanceof Error ? error.message || error.name : String(error);
+  return reason.slice(0, MAX_REASON_LENGTH);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Extends a lease every half lease until stopped; `stop()` waits for an extension in flight. */
+function keepLeaseAlive(
+  client: ConsumeClient,
+  delivery: Delivery,
+  leaseSeconds: number,
+  report: (error: unknown, context: ConsumeErrorContext) => void,
+): { stop(): Promise<void> } {
+  let inFlight: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    inFlight = client.extend({ receipt: delivery.receipt, leaseSeconds }).then(
+      () => undefined,
+      (error: unknown) => {
+        report(error, { operation: 'extend', delivery });
+        // An expired or unknown receipt cannot be extended again; a transient failure may pass.
+        if (!isTransient(error)) clearInterval(timer);
+      },
+    );
+  }, leaseSeconds * 500);
+  return {
+    stop() {
+      clearInterval(timer);
+      return inFlight;
+    },
+  };
+}
+
+/**
+ * Runs a worker loop for `agent`: leases messages with long polling, runs `handler` on each, acks
+ * those it handled and nacks those it threw on (the error message becomes the nack's `reason`; the
+ * server's exponential backoff applies). At most `concurrency` handlers run at once, and each
+ * receive asks for as many messages as there are free slots. A lease is extended while its handler
+ * runs longer than half of it.
+ *
+ * Transient errors (server unreachable, 5xx) are reported to `onError` and retried with backoff;
+ * other errors of the receive (a bad token, an invalid agent name) stop the loop and reject the
+ * promise once the running handlers have finished. When `signal` aborts, the loop stops receiving
+ * (a receive waiting for messages is cancelled), waits for the running handlers, and resolves.
+ *
+ * @example
+ * ```ts
+ * const stop = new AbortController();
+ * process.once('SIGTERM', () => stop.abort());
+ * await consume(bus, 'worker', async (message) => {
+ *   await runTask(message.payload);
+ * }, { concurrency: 4, signal: stop.signal, onError: (error) => console.warn(error) });
+ * ```
+ */
+export async function consume(
+  client: ConsumeClient,
+  agent: string,
+  handler: MessageHandler,
+  options: ConsumeOptions = {},
+): Promise<void> {
+  const { signal } = options;
+  const concurrency = options.concurrency ?? 1;
+  const leaseSeconds = options.leaseSeconds ?? 30;
+  const waitSeconds = options.waitSeconds ?? 20;
+  const retryDelayMs = options.retryDelayMs ?? 1000;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`concurrency must be a whole number >= 1, got ${concurrency}`);
+  }
+  if (!(leaseSeconds > 0)) throw new RangeError(`leaseSeconds must be > 0, got ${leaseSeconds}`);
+
+  const report = (error: unknown, context: ConsumeErrorContext) => {
+    try {
+      options.onError?.(error, context);
+    } catch {
+      // A throwing error reporter must not kill the loop.
+    }
+  };
+
+  const handle = async (delivery: Delivery): Promise<void> => {
+    const keeper = keepLeaseAlive(client, delivery, leaseSeconds, report);
+    let failed = false;
+    let failure: unknown;
+    try {
+      await handler(delivery.message, delivery);
+    } catch (error) {
+      failed = true;
+      failure = error;
+    } finally {
+      await keeper.stop();
+    }
+    try {
+      if (failed) await client.nack({ receipt: delivery.receipt, reason: reasonOf(failure) });
+      else await client.ack(delivery.receipt);
+    } catch (error) {
+      report(error, { operation: failed ? 'nack' : 'ack', delivery });
+    }
+  };
+
+  const running = new Set<Promise<void>>();
+  let stopWaiting: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    stopWaiting = resolve;
+  });
+  signal?.addEventListener('abort', stopWaiting, { once: true });
+  let failures = 0;
+  try {
+    while (!signal?.aborted) {
+      const free = concurrency - running.size;
+      if (free <= 0) {
+        await Promise.race([...running, stopped]);
+        continue;
+      }
+      let deliveries: Delivery[];
+      try {
+        const input = { agent, limit: Math.min(free, MAX_BATCH_SIZE), leaseSeconds, waitSeconds };
+        ({ deliveries } = await client.receive(input, signal ? { signal } : {}));
+        failures = 0;
+      } catch (error) {
+        if (signal?.aborted) break;
+        if (!isTransient(error)) throw error;
+        report(error, { operation: 'receive' });
+        const delay = Math.min(MAX_RETRY_DELAY_MS, retryDelayMs * 2 ** failures);
+        failures += 1;
+        await sleep(delay / 2 + (Math.random() * delay) / 2, signal);
+        continue;
+      }
+      for (const delivery of deliveries) {
+        const task: Promise<void> = handle(delivery).finally(() => running.delete(task));
+        running.add(task);
+      }
+    }
+  } finally {
+    signal?.removeEventListener('abort', stopWaiting);
+    await Promise.all(running);
+  }
+}

@@ -1,0 +1,101 @@
+import type { z } from 'zod';
+import { FleetError } from '../errors.ts';
+import type { JsonValue } from '../schemas/common.ts';
+import type { ErrorCode } from '../schemas/error.ts';
+
+/**
+ * A Fleet server answered with an error status. `code`, `message` and `details` come from the
+ * server's error envelope (`{"error": {"code", "message", "details"}}`); when the answer carried no
+ * envelope (a proxy's 502 page, say) `code` is derived from the status.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await bus.ack(receipt);
+ * } catch (error) {
+ *   if (isFleetHttpError(error) && error.code === 'receipt_expired') {
+ *     // the lease ran out: the message will be redelivered
+ *   }
+ * }
+ * ```
+ */
+export class FleetHttpError extends FleetError {
+  override name = 'FleetHttpError' as const;
+  /** The HTTP status of the answer. */
+  readonly status: number;
+  /** Method and URL of the request that failed, e.g. `POST http://127.0.0.1:8650/ack`. */
+  readonly request: string;
+
+  constructor(
+    status: number,
+    code: ErrorCode,
+    message: string,
+    options: { details?: JsonValue; request?: string; cause?: unknown } = {},
+  ) {
+    super(code, message, {
+      ...(options.details !== undefined ? { details: options.details } : {}),
+      cause: options.cause,
+    });
+    this.status = status;
+    this.request = options.request ?? '';
+  }
+}
+
+/**
+ * The request never got an answer: the server is unreachable (connection refused, unknown host,
+ * connection reset) or did not answer within the timeout. Its `code` is `unavailable`.
+ */
+export class FleetConnectionError extends FleetError {
+  override name = 'FleetConnectionError' as const;
+  /** The base URL of the server that could not be reached. */
+  readonly url: string;
+  /** Why, in a few words: `connection refused`, `timed out after 30000 ms`, ... */
+  readonly reason: string;
+
+  constructor(url: string, reason: string, options: { cause?: unknown } = {}) {
+    super('unavailable', `cannot reach ${url} (${reason})`, { cause: options.cause });
+    this.url = url;
+    this.reason = reason;
+  }
+}
+
+/**
+ * A server answered successfully, but with a body that does not match the route's response schema
+ * (or is not JSON). Deliberately not a {@link FleetHttpError}: the server did not report a failure,
+ * the contract between client and server is broken (usually mismatched versions).
+ */
+export class ResponseValidationError extends Error {
+  override name = 'ResponseValidationError' as const;
+  /** Method and URL of the request, e.g. `GET http://127.0.0.1:8650/queue`. */
+  readonly request: string;
+  /** The HTTP status of the answer. */
+  readonly status: number;
+  /** What the schema found wrong; empty when the body was not JSON at all. */
+  readonly issues: z.core.$ZodIssue[];
+
+  constructor(request: string, status: number, problem: string, issues: z.core.$ZodIssue[] = [], cause?: unknown) {
+    super(`${request} answered with a body that does not match the contract: ${problem}`, { cause });
+    this.request = request;
+    this.status = status;
+    this.issues = issues;
+  }
+}
+
+function hasName(error: unknown, name: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
+}
+
+/** True for a {@link FleetHttpError}, also one from another copy of the SDK. */
+export function isFleetHttpError(error: unknown): error is FleetHttpError {
+  return error instanceof FleetHttpError || hasName(error, 'FleetHttpError');
+}
+
+/** True for a {@link FleetConnectionError}, also one from another copy of the SDK. */
+export function isFleetConnectionError(error: unknown): error is FleetConnectionError {
+  return error instanceof FleetConnectionError || hasName(error, 'FleetConnectionError');
+}
+
+/** True for a {@link ResponseValidationError}, also one from another copy of the SDK. */
+export function isResponseValidationError(error: unknown): error is ResponseValidationError {
+  return error instanceof ResponseValidationError || hasName(error, 'ResponseValidationError');
+}

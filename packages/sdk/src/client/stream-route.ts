@@ -1,0 +1,110 @@
+import type { RouteCallInput, RouteContract, RouteResponse } from '../contract/route.ts';
+import { ErrorCode, ErrorEnvelope } from '../schemas/error.ts';
+import { FleetHttpError, ResponseValidationError } from './errors.ts';
+import type { HttpClient } from './http-client.ts';
+import { formatIssues } from './internal/format-issues.ts';
+import { type RouteCallParts, sendRequest } from './internal/send-request.ts';
+import { toClientError } from './internal/to-client-error.ts';
+import { SseParser } from './sse-parser.ts';
+
+/** Options of {@link streamRoute}. */
+export interface StreamOptions {
+  /** Ends the stream: the iteration finishes without an error. */
+  signal?: AbortSignal;
+  /** How long to wait for the server to accept the stream, in milliseconds. @default the client's timeout */
+  timeoutMs?: number;
+  /** Called once the server has accepted the stream (from then on, new events are delivered). */
+  onOpen?: () => void;
+}
+
+/**
+ * Opens a `kind: 'sse'` route and yields the data of each `message` event, parsed with the route's
+ * response schema. An `error` event carrying an error envelope is thrown as a `FleetHttpError`;
+ * other event types and comments (keep-alives) are skipped. The iteration ends when the server
+ * closes the stream, when `signal` aborts, or when the consumer breaks out of its loop.
+ *
+ * @example
+ * ```ts
+ * for await (const message of streamRoute(http, busRoutes.stream, { query: { agent: 'worker' } }, { signal })) {
+ *   console.log(message.type);
+ * }
+ * ```
+ */
+export async function* streamRoute<R extends RouteContract>(
+  http: HttpClient,
+  route: R,
+  input: RouteCallInput<R>,
+  options: StreamOptions = {},
+): AsyncGenerator<RouteResponse<R>, void, undefined> {
+  const { signal } = options;
+  if (signal?.aborted) return;
+  let sent: Awaited<ReturnType<typeof sendRequest>>;
+  try {
+    sent = await sendRequest(http, route, input as RouteCallParts, {
+      idempotent: false,
+      ...(signal ? { signal } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    });
+  } catch (error) {
+    if (signal?.aborted) return;
+    throw error;
+  }
+  const { response, request } = sent;
+  if (!response.body) return;
+  options.onOpen?.();
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  const parser = new SseParser();
+  try {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<string>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        if (signal?.aborted) return;
+        throw await toClientError(error, { baseUrl: http.baseUrl, request, timeoutMs: http.timeoutMs, signal });
+      }
+      if (chunk.done) return;
+      for (const event of parser.push(chunk.value)) {
+        if (event.event === 'error') throw streamError(event.data, response.status, request);
+        if (event.event !== 'message') continue;
+        yield parseEventData(route, event.data, response.status, request) as RouteResponse<R>;
+        if (signal?.aborted) return;
+      }
+    }
+  } finally {
+    // Closes the connection when the consumer stops early; harmless once the stream has ended.
+    reader.cancel().catch(() => undefined);
+  }
+}
+
+function parseEventData(route: RouteContract, data: string, status: number, request: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch (cause) {
+    throw new ResponseValidationError(request, status, `event data is not JSON (${data.slice(0, 80)})`, [], cause);
+  }
+  const result = route.response.safeParse(value);
+  if (!result.success) {
+    throw new ResponseValidationError(request, status, formatIssues(result.error.issues), result.error.issues);
+  }
+  return result.data;
+}
+
+function streamError(data: string, status: number, request: string): Error {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    value = undefined;
+  }
+  const envelope = ErrorEnvelope.safeParse(value);
+  if (!envelope.success)
+    return new ResponseValidationError(request, status, `malformed error event (${data.slice(0, 80)})`);
+  const { code, message, details } = envelope.data.error;
+  const known = ErrorCode.safeParse(code);
+  return new FleetHttpError(status, known.success ? known.data : 'internal', message, {
+    ...(details !== undefined ? { details } : {}),
+    request,
+  });
+}

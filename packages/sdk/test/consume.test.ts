@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type BusClient,
+  type ConsumeErrorContext,
+  consume,
+  type Delivery,
+  FleetConnectionError,
+  FleetHttpError,
+} from '../src/index.ts';
+import { deferred, rejectionOf, startTestBus, type TestBus } from './_bus-server.ts';
+
+let bus: TestBus;
+let client: BusClient;
+let agents = 0;
+const agent = (role: string) => `${role}-${++agents}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  bus = await startTestBus();
+  client = bus.client();
+});
+afterAll(() => bus.close());
+
+async function queueOf(name: string) {
+  const stats = await client.stats();
+  return stats.recipients.find((r) => r.agent === name) ?? { ready: 0, inFlight: 0, delayed: 0, dead: 0 };
+}
+
+describe('consume', () => {
+  test('acks each message its handler resolves on', async () => {
+    const worker = agent('worker');
+    await client.sendBatch([1, 2, 3].map((n) => ({ from: 'p', to: worker, payload: n })));
+    const controller = new AbortController();
+    const handled: unknown[] = [];
+    await client.consume(
+      worker,
+      (message) => {
+        handled.push(message.payload);
+        if (handled.length === 3) controller.abort();
+      },
+      { signal: controller.signal },
+    );
+    expect(handled).toEqual([1, 2, 3]);
+    expect(await queueOf(worker)).toMatchObject({ ready: 0, inFlight: 0, delayed: 0, dead: 0 });
+    const acked = await client.audit({ agent: worker, event: 'acked' });
+    expect(acked.count).toBe(3);
+  });
+
+  test('nacks a message its handler throws on: it is redelivered with attempts growing and the error as reason', async () => {
+    const worker = agent('flaky');
+    const [sent] = (await client.send({ from: 'p', to: worker })).messages;
+    const controller = new AbortController();
+    const attempts: number[] = [];
+    await consume(
+      client,
+      worker,
+      (message, delivery: Delivery) => {
+        expect(delivery.message).toBe(message);
+        attempts.push(message.attempts);
+        if (message.attempts < 3) throw new Error(`boom ${message.attempts}`);
+        controller.abort();
+      },
+      { signal: controller.signal, waitSeconds: 1 },
+    );
+    expect(attempts).toEqual([1, 2, 3]);
+    const nacks = await client.audit({ messageId: sent!.id, event: 'nacked' });
+    expect(nacks.events.map((e) => e.details?.reason)).toEqual(['boom 1', 'boom 2']);
+    expect(await queueOf(worker)).toMatchObject({ ready: 0, inFlight: 0, delayed: 0 });
+  });
+
+  test('never runs more handlers at once than its concurrency, and uses all of it', async () => {
+    const worker = agent('parallel');
+    await client.sendBatch(Array.from({ length: 7 }, (_, n) => ({ from: 'p', to: worker, payload: n })));
+    const controller = new AbortController();
+    let running = 0;
+    let most = 0;
+    const handled: unknown[] = [];
+    await client.consume(
+      worker,
+      async (message) => {
+        running += 1;
+        most = Math.max(most, running);
+        await sleep(30);
+        running -= 1;
+        handled.push(message.payload);
+        if (handled.length === 7) controller.abort();
+      },
+      { signal: controller.signal, concurrency: 3 },
+    );
+    expect(most).toBe(3);
+    expect(handled.toSorted()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  test('on abort it stops receiving, lets the running handler finish and ack, then resolves', async () => {
+    const worker = agent('stopping');
+    await client.sendBatch([
+      { from: 'p', to: worker, type: 'first' },
+      { from: 'p', to: worker, type: 'second' },
+    ]);
+    const controller = new AbortController();
+    const started = deferred();
+    const release = deferred();
+    const handled: string[] = [];
+    let resolved = false;
+    const running = client
+      .consume(
+        worker,
+        async (message) => {
+          handled.push(message.type);
+          started.resolve();
+          await release.promise;
+        },
+        { signal: controller.signal },
+      )
+      .then(() => {
+        resolved = true;
+      });
+    await started.promise;
+    controller.abort();
+    await sleep(50);
+    expect(resolved).toBe(false);
+    release.resolve();
+    await running;
+    expect(handled).toEqual(['first']);
+    expect(await queueOf(worker)).toMatchObject({ ready: 1, inFlight: 0 });
+  });
+
+  // Without cancelling the pending receive, stopping would take the whole 20 s wait: the generous
+  // 10 s test timeout is what fails then (the expected time is a few milliseconds).
+  test('an abort while waiting for messages cancels the long poll', { timeout: 10_000 }, async () => {
+    const controller = new AbortController();
+    const handled: unknown[] = [];
+    const running = client.consume(agent('idle'), (message) => handled.push(message), {
+      signal: controller.signal,
+      waitSeconds: 20,
+    });
+    await sleep(50);
+    controller.abort();
+    await running;
+    expect(handled).toEqual([]);
+  });
+
+  test('keeps extending the lease while a handler runs longer than the lease', async () => {
+    const worker = agent('slow');
+    const [sent] = (await client.send({ from: 'p', to: worker })).messages;
+    const controller = new AbortController();
+    const errors: unknown[] = [];
+    await client.consume(
+      worker,
+      async () => {
+        await sleep(4500);
+        controller.abort();
+      },
+      { signal: controller.signal, leaseSeconds: 2, onError: (error) => errors.push(error) },
+    );
+    expect(errors).toEqual([]);
+    const trail = await client.audit({ messageId: sent!.id });
+    expect(trail.events.map((e) => e.event)).toEqual(['sent', 'delivered', 'acked']);
+  });
+
+  test('reports a transient error to onError, backs off, and carries on once the server is back', async () => {
+    const first = await startTestBus();
+    const { port, db } = first;
+    await first.close();
+    const worker = agent('patient');
+    const controller = new AbortController();
+    const reported: Array<[unknown, ConsumeErrorContext]> = [];
+    const reportedOnce = deferred();
+    const handled: unknown[] = [];
+    const running = consume(
+      first.client(),
+      worker,
+      (message) => {
+        handled.push(message.payload);
+        controller.abort();
+      },
+      {
+        signal: controller.signal,
+        retryDelayMs: 50,
+        waitSeconds: 1,
+        onError: (error, context) => {
+          reported.push([error, context]);
+          reportedOnce.resolve();
+        },
+      },
+    );
+    await reportedOnce.promise;
+    const second = await startTestBus({ port, db });
+    try {
+      await second.client().send({ from: 'p', to: worker, payload: 'back' });
+      await running;
+    } finally {
+      await second.close();
+    }
+    expect(handled).toEqual(['back']);
+    expect(reported[0]?.[0]).toBeInstanceOf(FleetConnectionError);
+    expect(reported[0]?.[1]).toEqual({ operation: 'receive' });
+  });
+
+  test('a receive the server refuses (bad token) rejects instead of retrying forever', async () => {
+    const secured = await startTestBus({ tokens: ['s3cret'] });
+    try {
+      const error = await rejectionOf(secured.client().consume('worker', () => undefined));
+      expect(error).toBeInstanceOf(FleetHttpError);
+      expect(error).toMatchObject({ code: 'unauthorized' });
+    } finally {
+      await secured.close();
+    }
+  });
+
+  test('rejects a concurrency below 1', async () => {
+    await expect(client.consume('worker', () => undefined, { concurrency: 0 })).rejects.toThrow(RangeError);
+  });
+});
