@@ -4,7 +4,13 @@ import { defineRoute } from './route.ts';
 
 /** Routes every Fleet server serves, implemented once by `createFleetServer`. */
 export const commonRoutes = {
-  health: defineRoute({ method: 'GET', path: '/health', summary: 'Liveness and version', response: Health, auth: false }),
+  health: defineRoute({
+    method: 'GET',
+    path: '/health',
+    summary: 'Liveness and version',
+    response: Health,
+    auth: false,
+  }),
   openapi: defineRoute({
     method: 'GET',
     path: '/openapi.json',

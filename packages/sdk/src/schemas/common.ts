@@ -13,7 +13,10 @@ export const AgentName = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._@:-]*$/, 'must start with a letter or digit and contain only letters, digits, . _ @ : -')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._@:-]*$/,
+    'must start with a letter or digit and contain only letters, digits, . _ @ : -',
+  )
   .describe('Agent name');
 export type AgentName = z.infer<typeof AgentName>;
 
@@ -22,7 +25,10 @@ export const TopicName = z
   .string()
   .min(1)
   .max(256)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._@:/-]*$/, 'must start with a letter or digit and contain only letters, digits, . _ @ : / -')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._@:/-]*$/,
+    'must start with a letter or digit and contain only letters, digits, . _ @ : / -',
+  )
   .describe('Topic name');
 export type TopicName = z.infer<typeof TopicName>;
 

@@ -13,7 +13,12 @@ export const ReceiveInput = z.strictObject({
   agent: AgentName,
   limit: z.number().int().min(1).max(MAX_BATCH_SIZE).default(1),
   leaseSeconds: z.number().positive().max(MAX_LEASE_SECONDS).default(30),
-  waitSeconds: z.number().min(0).max(MAX_WAIT_SECONDS).default(0).describe('Long-poll: wait up to this long for a message'),
+  waitSeconds: z
+    .number()
+    .min(0)
+    .max(MAX_WAIT_SECONDS)
+    .default(0)
+    .describe('Long-poll: wait up to this long for a message'),
 });
 export type ReceiveInput = z.infer<typeof ReceiveInput>;
 export type ReceiveInputInit = z.input<typeof ReceiveInput>;

@@ -1,0 +1,227 @@
+// Message bus benchmark: fleet-bus against a bare node:http server, measured in the same run.
+//
+//   npm run bench                 # build, then run every scenario (about 3 minutes)
+//   node bench/bus.mjs --json     # machine-readable results
+//   BENCH_SECONDS=5 node bench/bus.mjs
+//
+// Both servers are pinned to core 0 and the load generator (autocannon, 50 connections) to core 1.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SqliteMessageStore } from '@fleet/sdk';
+import autocannon from 'autocannon';
+
+const json = process.argv.includes('--json');
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = 50;
+const here = fileURLToPath(new URL('.', import.meta.url));
+const busBin = join(here, '../packages/bus-server/bin/fleet-bus.js');
+const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
+const log = (line) => {
+  if (!json) console.error(line);
+};
+
+const canPin = availableParallelism() >= 2 && hasTaskset();
+if (canPin) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+else log('! taskset or a second core is missing: servers and load generator share cores');
+
+function hasTaskset() {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts a server script pinned to core 0 and resolves with its URL. */
+function startServer(args) {
+  const command = canPin ? 'taskset' : process.execPath;
+  const argv = canPin ? ['-c', '0', process.execPath, ...args] : args;
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /(http:\/\/\S+)/.exec(out);
+      if (match) resolve({ url: match[1].replace(/\/$/, ''), stop: () => stop(child) });
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+function run(options) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ connections, duration: seconds, ...options }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
+    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+function summary(result, perRequest = 1) {
+  const non2xx = result.non2xx + result.errors;
+  if (non2xx > result.requests.total * 0.01) throw new Error(`${non2xx} failed requests`);
+  return {
+    requestsPerSecond: result.requests.average,
+    perSecond: result.requests.average * perRequest,
+    p50ms: result.latency.p50,
+    p99ms: result.latency.p99,
+  };
+}
+
+const payload = { text: 'x'.repeat(1000) };
+const singleBody = JSON.stringify({ from: 'bench', to: 'worker', payload });
+const batchBody = JSON.stringify({
+  messages: Array.from({ length: 100 }, () => ({ from: 'bench', to: 'worker', payload })),
+});
+const headers = { 'content-type': 'application/json' };
+
+/** send, leased receive and ack in a loop on each connection: one message per three requests. */
+function lifecycleRequests(agentOf) {
+  return [
+    {
+      method: 'POST',
+      path: '/message',
+      headers,
+      setupRequest: (req, context) => {
+        context.agent ??= agentOf();
+        return { ...req, body: JSON.stringify({ from: 'bench', to: context.agent, payload }) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/receive',
+      headers,
+      setupRequest: (req, context) => ({ ...req, body: JSON.stringify({ agent: context.agent, leaseSeconds: 600 }) }),
+      onResponse: (_status, body, context) => {
+        context.receipt = JSON.parse(body).deliveries[0]?.receipt;
+      },
+    },
+    {
+      method: 'POST',
+      path: '/ack',
+      headers,
+      setupRequest: (req, context) => ({
+        ...req,
+        body: JSON.stringify({ receipts: [context.receipt ?? 'none~none'] }),
+      }),
+    },
+  ];
+}
+
+async function prefill(db, agent, count) {
+  const store = new SqliteMessageStore({ path: db });
+  const batch = Array.from({ length: 100 }, () => ({
+    from: 'bench',
+    to: agent,
+    payload: { n: 1 },
+    type: 'message',
+    priority: 0,
+    delaySeconds: 0,
+    ttlSeconds: null,
+    idempotencyKey: null,
+  }));
+  for (let sent = 0; sent < count; sent += 100) await store.sendBatch(batch);
+  await store.close();
+}
+
+const results = {};
+try {
+  log(`bare node:http server: ${seconds}s per scenario, ${connections} connections`);
+  const bare = await startServer([join(here, 'bare-server.mjs')]);
+  results.bareSingle = summary(await run({ url: `${bare.url}/message`, method: 'POST', headers, body: singleBody }));
+  results.bareBatch = summary(
+    await run({ url: `${bare.url}/messages/batch`, method: 'POST', headers, body: batchBody }),
+  );
+  await bare.stop();
+
+  for (const durability of ['normal', 'fsync']) {
+    log(`fleet-bus (SQLite WAL, durability ${durability})`);
+    const bus = await startServer([
+      busBin,
+      'server',
+      '--port',
+      '0',
+      '--db',
+      join(dir, `bus-${durability}.db`),
+      '--durability',
+      durability,
+    ]);
+    results[`single_${durability}`] = summary(
+      await run({ url: `${bus.url}/message`, method: 'POST', headers, body: singleBody }),
+    );
+    results[`batch_${durability}`] = summary(
+      await run({ url: `${bus.url}/messages/batch`, method: 'POST', headers, body: batchBody }),
+      100,
+    );
+    let n = 0;
+    results[`lifecycle_${durability}`] = summary(
+      await run({ url: bus.url, requests: lifecycleRequests(() => `lc-${durability}-${n++}`) }),
+      1 / 3,
+    );
+    await bus.stop();
+  }
+
+  for (const [name, depth] of [
+    ['queued1k', 1_000],
+    ['queued1M', 1_000_000],
+  ]) {
+    log(`receive with ${depth.toLocaleString('en')} messages queued (prefilling...)`);
+    const db = join(dir, `${name}.db`);
+    await prefill(db, 'deep', depth);
+    const bus = await startServer([busBin, 'server', '--port', '0', '--db', db]);
+    results[name] = summary(await run({ url: bus.url, requests: lifecycleRequests(() => 'deep') }), 1 / 3);
+    await bus.stop();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const ratio = (a, b) => Math.round((a / b) * 100) / 100;
+const checks = [
+  ['single send / bare', ratio(results.single_normal.perSecond, results.bareSingle.perSecond), 0.35],
+  [
+    'batch send msgs/s / bare req/s (same body)',
+    ratio(results.batch_normal.perSecond, results.bareBatch.perSecond),
+    1.5,
+  ],
+  [
+    'batch send msgs/s / bare req/s (1 KB body)',
+    ratio(results.batch_normal.perSecond, results.bareSingle.perSecond),
+    1.5,
+  ],
+  ['lifecycle msgs/s / bare', ratio(results.lifecycle_normal.perSecond, results.bareSingle.perSecond), 0.12],
+  ['fsync single send / bare', ratio(results.single_fsync.perSecond, results.bareSingle.perSecond), null],
+  ['receive with 1M queued / 1k queued', ratio(results.queued1M.perSecond, results.queued1k.perSecond), 0.8],
+];
+
+if (json) {
+  console.log(JSON.stringify({ seconds, connections, pinned: canPin, results, checks }, null, 2));
+} else {
+  const rows = Object.entries(results).map(([name, r]) => ({
+    scenario: name,
+    'req/s': Math.round(r.requestsPerSecond),
+    'items/s': Math.round(r.perSecond),
+    'p50 ms': r.p50ms,
+    'p99 ms': r.p99ms,
+  }));
+  console.table(rows);
+  console.table(
+    checks.map(([name, value, target]) => ({
+      ratio: name,
+      value,
+      target: target ?? '-',
+      result: target === null ? '-' : value >= target ? 'ok' : 'BELOW TARGET',
+    })),
+  );
+}

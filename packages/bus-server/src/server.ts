@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { type MessageStore, openMessageStore } from '@fleet/sdk';
+import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
+import { registerBusMetrics } from './metrics.ts';
+import { busRouteImplementations } from './routes.ts';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** How often expired leases, TTLs, audit retention and idempotency keys are swept. */
+const SWEEP_INTERVAL_MS = 1000;
+
+/** Options of {@link createBusServer}. */
+export interface CreateBusServerOptions {
+  /** The store to serve; the server closes it when it closes. */
+  store: MessageStore;
+  /** Bearer tokens; when any is set, every route but `/health` and `/openapi.json` needs one. */
+  tokens?: string[];
+  /** Largest request body accepted. @default 1048576 */
+  bodyLimitBytes?: number;
+  /** Where the server reports errors; never given tokens or bodies. */
+  logger?: Pick<Console, 'info' | 'warn' | 'error'>;
+}
+
+/** The bus as an unstarted Fleet server over a given store (tests use `server.fetch` in-process). */
+export function createBusServer(options: CreateBusServerOptions): FleetServer {
+  const { store } = options;
+  const sweeper = setInterval(() => {
+    store.sweep().catch((error: unknown) => options.logger?.error('sweep failed', error));
+  }, SWEEP_INTERVAL_MS);
+  sweeper.unref();
+  return createFleetServer({
+    service: 'fleet-bus',
+    version,
+    routes: busRouteImplementations(store),
+    ...(options.tokens ? { tokens: options.tokens } : {}),
+    ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    health: () => ({ storage: store.backend }),
+    metrics: (registry) => registerBusMetrics(registry, store),
+    onClose: async () => {
+      clearInterval(sweeper);
+      await store.close();
+    },
+  });
+}
+
+/** Options of {@link startBusServer}. */
+export interface BusServerOptions {
+  /** Address to bind. @default '127.0.0.1' */
+  host?: string;
+  /** Port to bind; 0 picks a free one. @default 8650 */
+  port?: number;
+  /** SQLite file, or `:memory:` for the in-memory store. @default './fleet-bus.db' */
+  db?: string;
+  /** Bearer tokens (see {@link CreateBusServerOptions.tokens}). */
+  tokens?: string[];
+  /** Allow binding a non-loopback address without tokens. @default false */
+  insecure?: boolean;
+  /** `normal` survives a process crash; `fsync` survives power loss too. @default 'normal' */
+  durability?: 'normal' | 'fsync';
+  /** Largest request body accepted. @default 1048576 */
+  bodyLimitBytes?: number;
+  /** Where the server reports errors. */
+  logger?: Pick<Console, 'info' | 'warn' | 'error'>;
+}
+
+/** A bus server that is listening. */
+export interface RunningBusServer {
+  /** Base URL, e.g. `http://127.0.0.1:8650`. */
+  url: string;
+  /** The bound port (useful with `port: 0`). */
+  port: number;
+  /** The underlying Fleet server. */
+  server: FleetServer;
+  /** Stops accepting, finishes in-flight requests, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens the store, starts the bus server and listens. */
+export async function startBusServer(options: BusServerOptions = {}): Promise<RunningBusServer> {
+  const db = options.db ?? './fleet-bus.db';
+  if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
+  const store = openMessageStore(db, { durability: options.durability ?? 'normal' });
+  const server = createBusServer({
+    store,
+    ...(options.tokens ? { tokens: options.tokens } : {}),
+    ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  try {
+    const { url, port } = await server.listen({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 8650,
+      insecure: options.insecure ?? false,
+    });
+    return { url, port, server, close: () => server.close() };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}

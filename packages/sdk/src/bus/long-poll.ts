@@ -1,0 +1,46 @@
+import type { Delivery, ReceiveInput } from '../schemas/lease.ts';
+import type { MessageStore } from './message-store.ts';
+
+/** How often a waiting receive looks again even without news: catches delays and lease expiries coming due. */
+const RECHECK_INTERVAL_MS = 500;
+
+/**
+ * A leased receive that waits up to `input.waitSeconds` for a message to arrive (long polling).
+ * Returns as soon as at least one message is leased, when the wait is over, or when `signal` aborts.
+ */
+export async function leaseWithWait(
+  store: MessageStore,
+  input: ReceiveInput,
+  signal?: AbortSignal,
+): Promise<Delivery[]> {
+  const request = { agent: input.agent, limit: input.limit, leaseSeconds: input.leaseSeconds };
+  const deadline = Date.now() + input.waitSeconds * 1000;
+  for (;;) {
+    const deliveries = await store.lease(request);
+    const remaining = deadline - Date.now();
+    if (deliveries.length > 0 || remaining <= 0 || signal?.aborted) return deliveries;
+    await waitForMessage(store, input.agent, Math.min(remaining, RECHECK_INTERVAL_MS), signal);
+  }
+}
+
+/** Resolves when a message for `agent` is stored, after `timeoutMs`, or when `signal` aborts. */
+export function waitForMessage(
+  store: MessageStore,
+  agent: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    const unsubscribe = store.onMessage((message) => {
+      if (message.to === agent) done();
+    });
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

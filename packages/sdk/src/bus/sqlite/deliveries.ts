@@ -1,0 +1,60 @@
+import type { Delivery } from '../../schemas/lease.ts';
+import type { Message } from '../../schemas/message.ts';
+import { auditEntry } from '../internal/audit-entry.ts';
+import { toMessage } from '../internal/message-record.ts';
+import { toIso } from '../internal/options.ts';
+import { makeReceipt } from '../internal/receipt.ts';
+import type { LeaseRequest } from '../message-store.ts';
+import { fromRow } from './rows.ts';
+import type { Statements } from './statements.ts';
+import type { SqliteTransitions } from './transitions.ts';
+
+/**
+ * Leases up to `limit` deliverable messages of an agent, after its housekeeping: each goes in
+ * flight with a fresh receipt and one more attempt. Runs inside the caller's transaction.
+ */
+export function leaseMessages(
+  sql: Statements,
+  transitions: SqliteTransitions,
+  request: LeaseRequest,
+  now: number,
+): Delivery[] {
+  transitions.rememberAgent(request.agent);
+  transitions.housekeep(request.agent, now);
+  const leaseExpiresAt = now + Math.round(request.leaseSeconds * 1000);
+  return sql
+    .deliverable(request.limit)
+    .all({ agent: request.agent, now })
+    .map((row): Delivery => {
+      const { receipt, leaseToken } = makeReceipt(row.id);
+      const message = fromRow(row);
+      message.attempts += 1;
+      sql.markLeased.run(message.attempts, leaseToken, leaseExpiresAt, row.seq);
+      transitions.audit(
+        auditEntry(now, 'delivered', row, { attempt: message.attempts, leaseExpiresAt: toIso(leaseExpiresAt) }),
+      );
+      return { message: toMessage(message), receipt, leaseExpiresAt: toIso(leaseExpiresAt) };
+    });
+}
+
+/** The old bus's at-most-once poll: removes and returns up to `limit` deliverable messages. */
+export function pollMessages(
+  sql: Statements,
+  transitions: SqliteTransitions,
+  agent: string,
+  limit: number,
+  now: number,
+): Message[] {
+  transitions.rememberAgent(agent);
+  transitions.housekeep(agent, now);
+  return sql
+    .deliverable(limit)
+    .all({ agent, now })
+    .map((row) => {
+      const message = fromRow(row);
+      message.attempts += 1;
+      sql.deleteMessage.run(row.seq);
+      transitions.audit(auditEntry(now, 'delivered', row, { mode: 'poll' }));
+      return toMessage(message);
+    });
+}

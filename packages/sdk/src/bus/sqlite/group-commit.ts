@@ -1,0 +1,98 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * One queued write, in two steps so that a bad write can fail alone without a SAVEPOINT per write:
+ * `prepare` reads and validates (it may throw; it must not write), `apply` writes what it prepared.
+ */
+export interface GroupWrite<P, T> {
+  prepare: () => P;
+  apply: (prepared: P) => T;
+  /** Runs after the group has committed, with `apply`'s result. */
+  committed?: (value: T) => void;
+}
+
+interface Job {
+  write: GroupWrite<unknown, unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Group commit: writes queued in the same tick share ONE transaction, flushed on `setImmediate`.
+ * A commit (its WAL write and, with `synchronous = FULL`, its fsync) is the expensive part of a
+ * small write, so under load many sends cost about one commit.
+ *
+ * Writes run in queue order, each seeing the ones before it. A write whose `prepare` throws is
+ * rejected alone; if an `apply` or the COMMIT fails (a full disk, say), the whole group is rolled
+ * back and every write of it rejected. Promises settle only after COMMIT has returned.
+ */
+export class GroupCommitWriter {
+  readonly #group: Database.Transaction<(jobs: Job[]) => Outcome[]>;
+  #queue: Job[] = [];
+  #scheduled = false;
+  #commits = 0;
+
+  readonly #rolledBack: () => void;
+
+  /** `rolledBack` runs when a group transaction fails, so callers can drop caches of what it wrote. */
+  constructor(db: Database.Database, rolledBack: () => void = () => {}) {
+    this.#rolledBack = rolledBack;
+    this.#group = db.transaction((jobs: Job[]) =>
+      jobs.map((job): Outcome => {
+        let prepared: unknown;
+        try {
+          prepared = job.write.prepare();
+        } catch (error) {
+          return { ok: false, error };
+        }
+        return { ok: true, value: job.write.apply(prepared) };
+      }),
+    );
+  }
+
+  /** Group transactions committed so far. */
+  get commits(): number {
+    return this.#commits;
+  }
+
+  /** Queues a write for the next group; resolves with its result once the group has committed. */
+  enqueue<P, T>(write: GroupWrite<P, T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ write, resolve, reject } as Job);
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => {
+          this.#scheduled = false;
+          this.flush();
+        });
+      }
+    });
+  }
+
+  /** Writes and commits everything queued, synchronously. A no-op when nothing is queued. */
+  flush(): void {
+    if (this.#queue.length === 0) return;
+    const jobs = this.#queue;
+    this.#queue = [];
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.#group.immediate(jobs);
+      this.#commits += 1;
+    } catch (error) {
+      this.#rolledBack();
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    jobs.forEach((job, index) => {
+      const outcome = outcomes[index]!;
+      if (!outcome.ok) {
+        job.reject(outcome.error);
+        return;
+      }
+      job.resolve(outcome.value);
+      job.write.committed?.(outcome.value);
+    });
+  }
+}

@@ -1,0 +1,82 @@
+import type { AuditEvent, AuditQuery } from '../../schemas/audit.ts';
+import type { DeadLetter, DeadLetterQuery } from '../../schemas/dead-letter.ts';
+import type { Page } from '../../schemas/list.ts';
+import type { QueueStats, RecipientStats } from '../../schemas/stats.ts';
+import type { Subscription, SubscriptionQuery } from '../../schemas/subscription.ts';
+import { toAuditEvent } from '../internal/audit-entry.ts';
+import { decodeDeadCursor, decodeSeqCursor, encodeDeadCursor, encodeSeqCursor } from '../internal/cursor.ts';
+import { toDeadLetter } from '../internal/message-record.ts';
+import { toIso } from '../internal/options.ts';
+import { buildQueueStats } from '../internal/queue-stats.ts';
+import { type AuditRow, auditFromRow, fromRow } from './rows.ts';
+import { AUDIT_COLUMNS, type StatementCache, type Statements, sqlLimit } from './statements.ts';
+
+/** Subscriptions filtered by agent and/or topic, sorted by topic then agent. */
+export function readSubscriptions(queries: StatementCache, query: SubscriptionQuery): Subscription[] {
+  let sql = 'SELECT agent, topic, created_at AS createdAt FROM subscriptions WHERE 1';
+  if (query.agent !== undefined) sql += ' AND agent = @agent';
+  if (query.topic !== undefined) sql += ' AND topic = @topic';
+  const rows = queries.all<{ agent: string; topic: string; createdAt: number }>(`${sql} ORDER BY topic, agent`, {
+    agent: query.agent,
+    topic: query.topic,
+  });
+  return rows.map((row) => ({ agent: row.agent, topic: row.topic, createdAt: toIso(row.createdAt) }));
+}
+
+/** One page of dead letters in (deadAt, id) order; one row more than the page tells if another follows. */
+export function readDeadLetters(sql: Statements, query: DeadLetterQuery): Page<DeadLetter> {
+  const after = query.cursor === undefined ? { deadAt: -1, id: '' } : decodeDeadCursor(query.cursor);
+  const rows =
+    query.agent === undefined
+      ? sql.deadPage(query.limit + 1).all(after)
+      : sql.deadPageOf(query.limit + 1).all({ ...after, agent: query.agent });
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((row) => toDeadLetter(fromRow(row))),
+    nextCursor: rows.length > page.length && last ? encodeDeadCursor(last.deadAt!, last.id) : null,
+  };
+}
+
+/** One page of the audit trail in seq order, filtered by message, agent and/or event. */
+export function readAudit(queries: StatementCache, query: AuditQuery): Page<AuditEvent> {
+  const after = query.cursor === undefined ? 0 : decodeSeqCursor(query.cursor);
+  let sql = `SELECT ${AUDIT_COLUMNS} FROM audit WHERE seq > @after`;
+  if (query.messageId !== undefined) sql += ' AND message_id = @messageId';
+  if (query.agent !== undefined) sql += ' AND agent = @agent';
+  if (query.event !== undefined) sql += ' AND event = @event';
+  const rows = queries.all<AuditRow>(`${sql} ORDER BY seq LIMIT ${sqlLimit(query.limit + 1)}`, {
+    after,
+    messageId: query.messageId,
+    agent: query.agent,
+    event: query.event,
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((row) => toAuditEvent(row.seq, auditFromRow(row))),
+    nextCursor: rows.length > page.length && last ? encodeSeqCursor(last.seq) : null,
+  };
+}
+
+/** Per-recipient depth at `now`: one pass over each state's index, never over the table. */
+export function readStats(sql: Statements, now: number): QueueStats {
+  const byAgent = new Map<string, RecipientStats>();
+  const entry = (agent: string): RecipientStats => {
+    let stats = byAgent.get(agent);
+    if (!stats) {
+      stats = { agent, ready: 0, delayed: 0, inFlight: 0, dead: 0, oldestReadyAgeSeconds: null };
+      byAgent.set(agent, stats);
+    }
+    return stats;
+  };
+  for (const row of sql.readyStats.all({ now })) {
+    const stats = entry(row.agent);
+    stats.ready = row.ready;
+    stats.delayed = row.delayed;
+    stats.oldestReadyAgeSeconds = row.oldest === null ? null : (now - row.oldest) / 1000;
+  }
+  for (const row of sql.inFlightStats.all()) entry(row.agent).inFlight = row.count;
+  for (const row of sql.deadStats.all()) entry(row.agent).dead = row.count;
+  return buildQueueStats(byAgent.values());
+}

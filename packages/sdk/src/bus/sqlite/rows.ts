@@ -1,0 +1,87 @@
+import type { AuditEventType } from '../../schemas/audit.ts';
+import type { JsonValue } from '../../schemas/common.ts';
+import type { AuditEntry } from '../internal/audit-entry.ts';
+import type { MessageRecord, StoredMessage } from '../internal/message-record.ts';
+import type { IdempotencyRecord } from '../internal/send-plan.ts';
+
+/** The `messages` columns under the names of {@link StoredMessage}, so a row maps with one JSON.parse. */
+export const MESSAGE_COLUMNS = `seq, id, sender AS "from", recipient AS "to", topic, type, payload, priority,
+  created_at AS createdAt, available_at AS availableAt, expires_at AS expiresAt, attempts,
+  idempotency_key AS idempotencyKey, state, lease_token AS leaseToken, lease_expires_at AS leaseExpiresAt,
+  dead_reason AS deadReason, dead_at AS deadAt, last_error AS lastError`;
+
+/** A `messages` row as selected with {@link MESSAGE_COLUMNS}: the payload still JSON text. */
+export interface MessageRow extends Omit<StoredMessage, 'payload'> {
+  seq: number;
+  payload: string;
+}
+
+/** The columns a receipt check and a lease transition need: no payload to read or parse. */
+export const LEASE_COLUMNS = `seq, id, recipient AS "to", attempts, expires_at AS expiresAt, state,
+  lease_token AS leaseToken, lease_expires_at AS leaseExpiresAt, last_error AS lastError`;
+
+/** A `messages` row as selected with {@link LEASE_COLUMNS}. */
+export type LeaseRow = Pick<
+  MessageRow,
+  'seq' | 'id' | 'to' | 'attempts' | 'expiresAt' | 'state' | 'leaseToken' | 'leaseExpiresAt' | 'lastError'
+>;
+
+/** A stored message with its row position (the FIFO tiebreak). */
+export interface StoredRow extends StoredMessage {
+  seq: number;
+}
+
+/** Parses the payload of a row. */
+export function fromRow(row: MessageRow): StoredRow {
+  return { ...row, payload: JSON.parse(row.payload) as JsonValue };
+}
+
+/** The positional parameters of the insert statement for one new (ready) copy. */
+export function messageParams(record: MessageRecord, payload: string) {
+  return [
+    record.id,
+    record.from,
+    record.to,
+    record.topic,
+    record.type,
+    payload,
+    record.priority,
+    record.createdAt,
+    record.availableAt,
+    record.expiresAt,
+    record.attempts,
+    record.idempotencyKey,
+  ] as const;
+}
+
+/** An `audit` row. */
+export interface AuditRow {
+  seq: number;
+  at: number;
+  event: AuditEventType;
+  messageId: string;
+  agent: string;
+  details: string | null;
+}
+
+/** Back to an {@link AuditEntry}. */
+export function auditFromRow(row: AuditRow): AuditEntry {
+  return {
+    at: row.at,
+    event: row.event,
+    messageId: row.messageId,
+    agent: row.agent,
+    details: row.details === null ? null : (JSON.parse(row.details) as Record<string, JsonValue>),
+  };
+}
+
+/** An `idempotency_keys` row. */
+export interface IdempotencyRow {
+  at: number;
+  response: string;
+}
+
+/** Back to an {@link IdempotencyRecord}. */
+export function idempotencyFromRow(from: string, key: string, row: IdempotencyRow): IdempotencyRecord {
+  return { from, key, at: row.at, messages: JSON.parse(row.response) as IdempotencyRecord['messages'] };
+}

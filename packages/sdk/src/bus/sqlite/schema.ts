@@ -1,0 +1,144 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Version 1. `messages.seq` is the insertion order (the FIFO tiebreak); `state` is a MessageState.
+ *
+ * Every message index is partial, holding only the rows in one state, so each write touches few
+ * index pages and no hot query scans the queue:
+ * - `messages_ready`: lease/poll for a recipient walks its ready rows in delivery order
+ *   (priority DESC, seq); the trailing columns let SQLite skip delayed or expired rows, and count
+ *   stats, without reading the table.
+ * - `messages_leases`: in-flight rows by lease expiry; `messages_ttl`: ready rows with a TTL by
+ *   expiry. Housekeeping reads only the part that has run out.
+ * - `messages_dead*`: dead letters in list order, overall and per recipient.
+ * - audit: by message, in seq order. Deliberately no index by agent: with many agents its inserts
+ *   land on as many pages, which tripled the pages a commit writes; a query by agent scans the
+ *   trail instead (bounded by `auditMaxEvents`). Retention deletes the oldest events, so seq
+ *   order is also time order; `meta.audit_seq` remembers the last seq once retention has removed
+ *   every event, so a seq is never handed out twice.
+ */
+const V1 = `
+CREATE TABLE messages (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  sender TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  topic TEXT,
+  type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  available_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  attempts INTEGER NOT NULL,
+  idempotency_key TEXT,
+  state TEXT NOT NULL,
+  lease_token TEXT,
+  lease_expires_at INTEGER,
+  dead_reason TEXT,
+  dead_at INTEGER,
+  last_error TEXT
+);
+CREATE INDEX messages_ready ON messages (recipient, priority DESC, seq, available_at, expires_at, created_at)
+  WHERE state = 'ready';
+CREATE INDEX messages_leases ON messages (lease_expires_at, recipient) WHERE state = 'in_flight';
+CREATE INDEX messages_ttl ON messages (expires_at, recipient) WHERE state = 'ready' AND expires_at IS NOT NULL;
+CREATE INDEX messages_dead_by_agent ON messages (recipient, dead_at, id) WHERE state = 'dead';
+CREATE INDEX messages_dead ON messages (dead_at, id) WHERE state = 'dead';
+
+CREATE TABLE agents (name TEXT PRIMARY KEY) WITHOUT ROWID;
+
+CREATE TABLE subscriptions (
+  topic TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (topic, agent)
+) WITHOUT ROWID;
+CREATE INDEX subscriptions_by_agent ON subscriptions (agent, topic);
+
+CREATE TABLE idempotency_keys (
+  sender TEXT NOT NULL,
+  key TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  response TEXT NOT NULL,
+  PRIMARY KEY (sender, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at);
+
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('audit_seq', 0);
+
+CREATE TABLE audit (
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  details TEXT
+);
+CREATE INDEX audit_by_message ON audit (message_id, seq);
+`;
+
+/** Migrations in order: entry `i` takes a database from user_version `i` to `i + 1`. */
+const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [(db) => db.exec(V1)];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** How durable a commit is; see `SqliteMessageStoreOptions.durability`. */
+export type Durability = 'normal' | 'fsync';
+
+/**
+ * Connection settings: WAL (readers never block the writer), `synchronous` by durability, a busy
+ * timeout for a second process on the same file, and a larger page cache for big queues.
+ */
+export function configure(db: Database.Database, durability: Durability): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
+}
+
+/**
+ * Brings the schema to {@link SCHEMA_VERSION}, one migration per transaction, recording progress
+ * in `PRAGMA user_version`. Refuses a database written by a newer version.
+ */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `${db.name} has schema version ${current}, newer than this SDK supports (${SCHEMA_VERSION}); upgrade @fleet/sdk`,
+    );
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    const step = MIGRATIONS[version]!;
+    db.transaction(() => {
+      step(db);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}
+
+/** The live settings of a connection, read back from SQLite. */
+export interface SqliteSettings {
+  /** `wal` for a file database. */
+  journalMode: string;
+  /** `normal` for durability `'normal'`, `full` for `'fsync'`. */
+  synchronous: 'off' | 'normal' | 'full' | 'extra';
+  busyTimeoutMs: number;
+  /** `PRAGMA user_version`: the schema version of the file. */
+  schemaVersion: number;
+}
+
+const SYNCHRONOUS = ['off', 'normal', 'full', 'extra'] as const;
+
+/** Reads {@link SqliteSettings} from the connection. */
+export function readSettings(db: Database.Database): SqliteSettings {
+  return {
+    journalMode: db.pragma('journal_mode', { simple: true }) as string,
+    synchronous: SYNCHRONOUS[db.pragma('synchronous', { simple: true }) as number] ?? 'off',
+    busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
+    schemaVersion: db.pragma('user_version', { simple: true }) as number,
+  };
+}

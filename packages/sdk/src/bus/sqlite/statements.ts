@@ -1,0 +1,220 @@
+import type Database from 'better-sqlite3';
+import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
+import { type IdempotencyRow, LEASE_COLUMNS, type LeaseRow, MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
+
+/** Per-recipient ready counts and the oldest deliverable `created_at`. */
+export interface ReadyStatsRow {
+  agent: string;
+  ready: number;
+  delayed: number;
+  oldest: number | null;
+}
+
+/** A per-recipient count. */
+export interface CountRow {
+  agent: string;
+  count: number;
+}
+
+/**
+ * The part of a better-sqlite3 statement the store uses. Declared here because the driver's own
+ * statement type lives in a namespace that declaration files cannot name.
+ */
+export interface Statement<P extends unknown[] = unknown[], R = unknown> {
+  run(...params: P): Database.RunResult;
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+  iterate(...params: P): IterableIterator<R>;
+  pluck(toggle?: boolean): Statement<P, R>;
+  readonly source: string;
+}
+
+const M = `SELECT ${MESSAGE_COLUMNS} FROM messages`;
+const DELIVERABLE = `state = 'ready' AND available_at <= @now AND (expires_at IS NULL OR expires_at > @now)`;
+
+/**
+ * A statement whose LIMIT (or OFFSET) is written into the SQL, prepared once per value. SQLite
+ * re-prepares a statement with a bound LIMIT each time the value is rebound (the planner may use
+ * it), which took longer than the lease query itself.
+ */
+function byLimit<P extends unknown[], R = unknown>(db: Database.Database, sql: string) {
+  const statements = new Map<number, Statement<P, R>>();
+  return (limit: number): Statement<P, R> => {
+    let statement = statements.get(limit);
+    if (!statement) {
+      statement = db.prepare<P, R>(sql.replace('@limit', String(sqlLimit(limit)))) as unknown as Statement<P, R>;
+      statements.set(limit, statement);
+    }
+    return statement;
+  };
+}
+
+/** `limit` checked to be a whole number, to be written into SQL. */
+export function sqlLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`Invalid limit: ${limit}`);
+  return limit;
+}
+
+/**
+ * Every fixed statement the store runs, prepared once per connection. The `state = '...'`
+ * literals are deliberate: SQLite uses a partial index only when the query repeats its WHERE.
+ * `INDEXED BY` pins each query to the index it was designed for (without ANALYZE statistics the
+ * planner may pick another), and fails at prepare time if that index cannot serve it.
+ */
+export function prepareStatements(db: Database.Database) {
+  const prepare = <P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> =>
+    db.prepare<P, R>(sql) as unknown as Statement<P, R>;
+  return {
+    insertMessage: prepare<
+      [
+        string,
+        string,
+        string,
+        string | null,
+        string,
+        string,
+        number,
+        number,
+        number,
+        number | null,
+        number,
+        string | null,
+      ]
+    >(
+      `INSERT INTO messages (id, sender, recipient, topic, type, payload, priority, created_at, available_at, expires_at,
+        attempts, idempotency_key, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ready')`,
+    ),
+    messageById: prepare<[string], MessageRow>(`${M} WHERE id = ?`),
+    leaseById: prepare<[string], LeaseRow>(`SELECT ${LEASE_COLUMNS} FROM messages WHERE id = ?`),
+    deliverable: byLimit<[{ agent: string; now: number }], MessageRow>(
+      db,
+      `${M} INDEXED BY messages_ready WHERE recipient = @agent AND ${DELIVERABLE}
+        ORDER BY priority DESC, seq LIMIT @limit`,
+    ),
+    expiredLeasesOf: prepare<[{ agent: string; now: number }], MessageRow>(
+      `${M} INDEXED BY messages_leases WHERE state = 'in_flight' AND lease_expires_at <= @now AND recipient = @agent
+        ORDER BY lease_expires_at`,
+    ),
+    agentsWithExpiredLeases: prepare<[number], string>(
+      `SELECT DISTINCT recipient FROM messages INDEXED BY messages_leases
+          WHERE state = 'in_flight' AND lease_expires_at <= ?`,
+    ).pluck(),
+    expiredReadyOf: prepare<[{ agent: string; now: number }], MessageRow>(
+      `${M} INDEXED BY messages_ttl WHERE state = 'ready' AND expires_at IS NOT NULL AND expires_at <= @now
+        AND recipient = @agent ORDER BY priority DESC, seq`,
+    ),
+    agentsWithExpiredReady: prepare<[number], string>(
+      `SELECT DISTINCT recipient FROM messages INDEXED BY messages_ttl
+          WHERE state = 'ready' AND expires_at IS NOT NULL AND expires_at <= ?`,
+    ).pluck(),
+    markLeased: prepare<[number, string, number, number]>(
+      `UPDATE messages SET state = 'in_flight', attempts = ?, lease_token = ?, lease_expires_at = ? WHERE seq = ?`,
+    ),
+    extendLease: prepare<[number, number]>(`UPDATE messages SET lease_expires_at = ? WHERE seq = ?`),
+    makeReady: prepare<[number, string | null, number]>(
+      `UPDATE messages SET state = 'ready', available_at = ?, last_error = ?, lease_token = NULL,
+        lease_expires_at = NULL WHERE seq = ?`,
+    ),
+    kill: prepare<[DeadLetterReason, number, string | null, number]>(
+      `UPDATE messages SET state = 'dead', dead_reason = ?, dead_at = ?, last_error = ?, lease_token = NULL,
+        lease_expires_at = NULL WHERE seq = ?`,
+    ),
+    redrive: prepare<[number, number | null, number]>(
+      `UPDATE messages SET state = 'ready', attempts = 0, available_at = ?, expires_at = ?, dead_reason = NULL,
+        dead_at = NULL, last_error = NULL WHERE seq = ?`,
+    ),
+    deleteMessage: prepare<[number]>(`DELETE FROM messages WHERE seq = ?`),
+    deadOf: prepare<[string], MessageRow>(`${M} WHERE state = 'dead' AND recipient = ? ORDER BY dead_at, id`),
+    deadPage: byLimit<[{ deadAt: number; id: string }], MessageRow>(
+      db,
+      `${M} WHERE state = 'dead' AND (dead_at, id) > (@deadAt, @id) ORDER BY dead_at, id LIMIT @limit`,
+    ),
+    deadPageOf: byLimit<[{ agent: string; deadAt: number; id: string }], MessageRow>(
+      db,
+      `${M} WHERE state = 'dead' AND recipient = @agent AND (dead_at, id) > (@deadAt, @id)
+        ORDER BY dead_at, id LIMIT @limit`,
+    ),
+    readyStats: prepare<[{ now: number }], ReadyStatsRow>(
+      `SELECT recipient AS agent, total(${DELIVERABLE}) AS ready, total(available_at > @now) AS delayed,
+        min(CASE WHEN ${DELIVERABLE} THEN created_at END) AS oldest
+      FROM messages INDEXED BY messages_ready WHERE state = 'ready' GROUP BY recipient`,
+    ),
+    inFlightStats: prepare<[], CountRow>(
+      `SELECT recipient AS agent, count(*) AS count FROM messages INDEXED BY messages_leases
+        WHERE state = 'in_flight' GROUP BY recipient`,
+    ),
+    deadStats: prepare<[], CountRow>(
+      `SELECT recipient AS agent, count(*) AS count FROM messages INDEXED BY messages_dead_by_agent
+        WHERE state = 'dead' GROUP BY recipient`,
+    ),
+
+    rememberAgent: prepare<[string]>(`INSERT OR IGNORE INTO agents (name) VALUES (?)`),
+    agents: prepare<[], string>(`SELECT name FROM agents`).pluck(),
+
+    subscribe: prepare<[string, string, number]>(
+      `INSERT OR IGNORE INTO subscriptions (topic, agent, created_at) VALUES (?, ?, ?)`,
+    ),
+    subscription: prepare<[string, string], number>(
+      `SELECT created_at FROM subscriptions WHERE topic = ? AND agent = ?`,
+    ).pluck(),
+    unsubscribe: prepare<[string, string]>(`DELETE FROM subscriptions WHERE topic = ? AND agent = ?`),
+    subscribers: prepare<[string], string>(`SELECT agent FROM subscriptions WHERE topic = ?`).pluck(),
+
+    idempotency: prepare<[string, string], IdempotencyRow>(
+      `SELECT created_at AS at, response FROM idempotency_keys WHERE sender = ? AND key = ?`,
+    ),
+    saveIdempotency: prepare<[string, string, number, string]>(
+      `INSERT OR REPLACE INTO idempotency_keys (sender, key, created_at, response) VALUES (?, ?, ?, ?)`,
+    ),
+    pruneIdempotency: prepare<[number]>(`DELETE FROM idempotency_keys WHERE created_at <= ?`),
+
+    // seq: one past the newest event, or past the last seq retention removed.
+    appendAudit: prepare<[number, string, string, string, string | null]>(
+      `INSERT INTO audit (seq, at, event, message_id, agent, details) VALUES (
+        max(coalesce((SELECT max(seq) FROM audit), 0), (SELECT value FROM meta WHERE key = 'audit_seq')) + 1,
+        ?, ?, ?, ?, ?)`,
+    ),
+    rememberAuditSeq: prepare(
+      `UPDATE meta SET value = max(value, coalesce((SELECT max(seq) FROM audit), 0)) WHERE key = 'audit_seq'`,
+    ),
+    // Retention works on the oldest events, seq < @upper, so one sweep deletes a bounded number.
+    pruneAuditOld: prepare<[{ upper: number; minAt: number }]>(`DELETE FROM audit WHERE seq < @upper AND at < @minAt`),
+    auditSpan: prepare<[], { low: number | null; high: number | null }>(
+      `SELECT min(seq) AS low, max(seq) AS high FROM audit`,
+    ),
+    pruneAuditBeyond: byLimit<[{ upper: number }]>(
+      db,
+      `DELETE FROM audit WHERE seq < @upper
+        AND seq <= (SELECT seq FROM audit ORDER BY seq DESC LIMIT 1 OFFSET @limit)`,
+    ),
+  };
+}
+
+/** The prepared statements of one connection. */
+export type Statements = ReturnType<typeof prepareStatements>;
+
+/** The audit columns under the names of {@link AuditRow}. */
+export const AUDIT_COLUMNS = 'seq, at, event, message_id AS messageId, agent, details';
+
+/**
+ * Statements whose SQL depends on which filters a query uses (audit, subscriptions): prepared the
+ * first time each shape is needed, then reused.
+ */
+export class StatementCache {
+  readonly #db: Database.Database;
+  readonly #cache = new Map<string, Database.Statement<unknown[], unknown>>();
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+  }
+
+  /** All rows of `sql` with `params`. */
+  all<Row>(sql: string, params: Record<string, unknown>): Row[] {
+    let statement = this.#cache.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#cache.set(sql, statement);
+    }
+    return statement.all(params) as Row[];
+  }
+}

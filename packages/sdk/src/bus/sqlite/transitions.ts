@@ -1,0 +1,106 @@
+import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
+import { type AuditEntry, auditEntry } from '../internal/audit-entry.ts';
+import type { ResolvedStoreOptions } from '../internal/options.ts';
+import { outcomeAfterLeaseExpiry } from '../internal/transitions.ts';
+import type { LeaseRow } from './rows.ts';
+import type { Statements } from './statements.ts';
+
+/** How many of the oldest audit events one `sweep()` considers for deletion. */
+export const AUDIT_PRUNE_BATCH = 10_000;
+
+/**
+ * The state changes several store operations share, written through the prepared statements.
+ * Callers run them inside a transaction.
+ */
+export class SqliteTransitions {
+  readonly #sql: Statements;
+  readonly #options: ResolvedStoreOptions;
+  /** Agents known to be in the `agents` table, to skip re-inserting them on every send and lease. */
+  readonly #knownAgents = new Set<string>();
+
+  constructor(sql: Statements, options: ResolvedStoreOptions) {
+    this.#sql = sql;
+    this.#options = options;
+  }
+
+  /** Records an agent as known (it sent, was sent to, subscribed, leased or polled). */
+  rememberAgent(agent: string): void {
+    if (this.#knownAgents.has(agent)) return;
+    this.#sql.rememberAgent.run(agent);
+    this.#knownAgents.add(agent);
+  }
+
+  /** Forgets the agent cache: a rolled-back transaction may have taken some inserts with it. */
+  rolledBack(): void {
+    this.#knownAgents.clear();
+  }
+
+  /** Appends one audit event. */
+  audit(entry: AuditEntry): void {
+    this.#sql.appendAudit.run(
+      entry.at,
+      entry.event,
+      entry.messageId,
+      entry.agent,
+      entry.details === null ? null : JSON.stringify(entry.details),
+    );
+  }
+
+  /** Dead-letters a message and audits `dead_lettered`. */
+  kill(
+    row: Pick<LeaseRow, 'seq' | 'id' | 'to'>,
+    reason: DeadLetterReason,
+    now: number,
+    lastError: string | null,
+  ): void {
+    this.#sql.kill.run(reason, now, lastError, row.seq);
+    this.audit(auditEntry(now, 'dead_lettered', row, { reason }));
+  }
+
+  /**
+   * One agent's housekeeping, due before each lease or poll: expired leases go back to ready (or
+   * die), then ready messages past their TTL die with reason `expired`.
+   */
+  housekeep(agent: string, now: number): void {
+    for (const row of this.#sql.expiredLeasesOf.all({ agent, now })) {
+      this.audit(auditEntry(now, 'lease_expired', row));
+      const outcome = outcomeAfterLeaseExpiry(row.attempts, row.expiresAt, now, this.#options.maxAttempts);
+      if (outcome.state === 'ready') {
+        this.#sql.makeReady.run(outcome.availableAt, row.lastError, row.seq);
+        continue;
+      }
+      if (outcome.reason === 'expired') this.audit(auditEntry(now, 'expired', row));
+      this.kill(row, outcome.reason, now, row.lastError);
+    }
+    for (const row of this.#sql.expiredReadyOf.all({ agent, now })) {
+      this.audit(auditEntry(now, 'expired', row));
+      this.kill(row, 'expired', now, row.lastError);
+    }
+  }
+
+  /** Housekeeping for every agent that has an expired lease or an expired ready message. */
+  housekeepAll(now: number): void {
+    const agents = new Set([
+      ...this.#sql.agentsWithExpiredLeases.all(now),
+      ...this.#sql.agentsWithExpiredReady.all(now),
+    ]);
+    for (const agent of [...agents].sort()) this.housekeep(agent, now);
+  }
+
+  /**
+   * Audit retention: drops events older than the maximum age, then all but the newest events.
+   * At most {@link AUDIT_PRUNE_BATCH} of the oldest events are looked at per call, so a large
+   * backlog (say a million `sent` events of a bulk load) is worked off over several sweeps
+   * instead of blocking the event loop for seconds.
+   */
+  pruneAudit(now: number): void {
+    const { auditMaxAgeSeconds, auditMaxEvents } = this.#options;
+    this.#sql.rememberAuditSeq.run();
+    const span = this.#sql.auditSpan.get();
+    if (span?.low == null || span.high == null) return;
+    const upper = span.low + AUDIT_PRUNE_BATCH;
+    this.#sql.pruneAuditOld.run({ upper, minAt: now - auditMaxAgeSeconds * 1000 });
+    // The number of events is at most the seq span: skip the counting delete when that is small enough.
+    if (span.high - span.low + 1 > auditMaxEvents) this.#sql.pruneAuditBeyond(auditMaxEvents).run({ upper });
+  }
+}

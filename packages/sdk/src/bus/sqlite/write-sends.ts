@@ -1,0 +1,74 @@
+import type { SendInput, SendResult } from '../../schemas/message.ts';
+import type { MessageRecord } from '../internal/message-record.ts';
+import { planSends, type SendPlan } from '../internal/send-plan.ts';
+import type { GroupWrite } from './group-commit.ts';
+import { idempotencyFromRow, messageParams } from './rows.ts';
+import type { Statements } from './statements.ts';
+import type { SqliteTransitions } from './transitions.ts';
+
+/** What one send (or batch) wrote: the result for the caller and the copies for `onMessage`. */
+export interface WrittenSends {
+  result: SendResult;
+  records: MessageRecord[];
+}
+
+interface PreparedSends {
+  plan: SendPlan;
+  /** The JSON text of each record's payload. */
+  payloads: string[];
+  /** The JSON text of each idempotency key's response. */
+  responses: string[];
+}
+
+/**
+ * A send or batch as a group-commit write. `prepare` plans it with the shared planner (reading
+ * agents, subscribers and idempotency keys, and seeing the writes queued before it) and serializes
+ * everything, so all that can fail about one send fails before it writes; `apply` only inserts.
+ */
+export function sendWrite(
+  sql: Statements,
+  transitions: SqliteTransitions,
+  inputs: SendInput[],
+  now: number,
+  idempotencyWindowSeconds: number,
+): GroupWrite<PreparedSends, WrittenSends> {
+  return {
+    prepare: () => {
+      const plan = planSends(
+        inputs,
+        {
+          knownAgents: () => sql.agents.all(),
+          subscribers: (topic) => sql.subscribers.all(topic),
+          idempotency: (from, key) => {
+            const row = sql.idempotency.get(from, key);
+            return row && idempotencyFromRow(from, key, row);
+          },
+        },
+        now,
+        idempotencyWindowSeconds,
+      );
+      // The copies of one send share a payload object: serialize it once.
+      let last: unknown;
+      let json = '';
+      const payloads = plan.records.map((record, index) => {
+        if (index === 0 || record.payload !== last) {
+          last = record.payload;
+          json = JSON.stringify(record.payload ?? null);
+        }
+        return json;
+      });
+      return { plan, payloads, responses: plan.keys.map((key) => JSON.stringify(key.messages)) };
+    },
+    apply: ({ plan, payloads, responses }) => {
+      for (const agent of plan.agents) transitions.rememberAgent(agent);
+      plan.keys.forEach((key, index) => {
+        sql.saveIdempotency.run(key.from, key.key, key.at, responses[index]!);
+      });
+      plan.records.forEach((record, index) => {
+        sql.insertMessage.run(...messageParams(record, payloads[index]!));
+      });
+      for (const entry of plan.audit) transitions.audit(entry);
+      return { result: plan.result, records: plan.records };
+    },
+  };
+}
