@@ -1,87 +1,14 @@
 /**
- * `@fleet/sdk`: every Fleet contract as a zod schema, the durable MessageStore, and typed clients.
+ * `@fleet/sdk`: every Fleet contract as a zod schema, the stores, and typed clients.
  * The HTTP server plumbing lives in the `@fleet/sdk/server` subpath so clients never load h3.
  */
 
-export type {
-  AuditQueryInit,
-  BusClientOptions,
-  DeadLetterQueryInit,
-  DeadLetterSelectorInit,
-  ExtendInputInit,
-  NackInputInit,
-} from './bus/bus-client.ts';
-export { BusClient } from './bus/bus-client.ts';
-export type { ConsumeClient, ConsumeErrorContext, ConsumeOptions, MessageHandler } from './bus/consume.ts';
-export { consume } from './bus/consume.ts';
-// Bus helpers
-export { leaseWithWait, waitForMessage } from './bus/long-poll.ts';
-// Stores
-export { MemoryMessageStore } from './bus/memory-store.ts';
-export type { LeaseRequest, MessageStore, MessageStoreOptions } from './bus/message-store.ts';
-export type { StreamMessagesOptions } from './bus/message-stream.ts';
-export { streamMessages } from './bus/message-stream.ts';
-export { openMessageStore } from './bus/open-store.ts';
-export type { BusRoutes } from './bus/routes.ts';
-export { busRoutes, MessageIdParams, StreamQuery } from './bus/routes.ts';
-export type { SqliteSettings } from './bus/sqlite/schema.ts';
-export type { SqliteMessageStoreOptions } from './bus/sqlite-store.ts';
-export { SqliteMessageStore } from './bus/sqlite-store.ts';
-// Clients
-export { callRoute } from './client/call-route.ts';
-export {
-  FleetConnectionError,
-  FleetHttpError,
-  isFleetConnectionError,
-  isFleetHttpError,
-  isResponseValidationError,
-  ResponseValidationError,
-} from './client/errors.ts';
-export type { CallOptions, HttpClient, HttpClientOptions } from './client/http-client.ts';
-export { createHttpClient, DEFAULT_TIMEOUT_MS } from './client/http-client.ts';
-export type { RouteUrlInput } from './client/route-url.ts';
-export { routeUrl } from './client/route-url.ts';
-export type { SseEvent } from './client/sse-parser.ts';
-export { SseParser } from './client/sse-parser.ts';
-export type { StreamOptions } from './client/stream-route.ts';
-export { streamRoute } from './client/stream-route.ts';
-export { commonRoutes } from './contract/common-routes.ts';
-export type { HttpMethod, RouteCallInput, RouteContract, RouteInput, RouteResponse } from './contract/route.ts';
-// Route contracts
-export { defineRoute } from './contract/route.ts';
-// Errors
-export { FleetError, isFleetError } from './errors.ts';
-export { AuditEvent, AuditEventType, AuditPage, AuditQuery } from './schemas/audit.ts';
-// Schemas: common
+// Schemas: shared by every Fleet server
 export { AgentName, Cursor, JsonValue, Timestamp, TopicName } from './schemas/common.ts';
-export {
-  DeadLetter,
-  DeadLetterPage,
-  DeadLetterQuery,
-  DeadLetterReason,
-  DeadLetterSelector,
-  PurgeResult,
-  RedriveResult,
-} from './schemas/dead-letter.ts';
 export { ErrorCode, ErrorEnvelope, ValidationIssue } from './schemas/error.ts';
 export { Health } from './schemas/health.ts';
-export type { ReceiveInputInit } from './schemas/lease.ts';
-export {
-  AckInput,
-  AckResult,
-  Delivery,
-  ExtendInput,
-  ExtendResult,
-  MAX_LEASE_SECONDS,
-  MAX_WAIT_SECONDS,
-  NackInput,
-  NackResult,
-  ReceiveInput,
-  ReceiveResult,
-} from './schemas/lease.ts';
-export type { Page } from './schemas/list.ts';
 export { listOf, pageOf } from './schemas/list.ts';
-export type { SendInputInit } from './schemas/message.ts';
+
 // Schemas: message bus
 export {
   BatchSendInput,
@@ -95,7 +22,19 @@ export {
   SendInput,
   SendResult,
 } from './schemas/message.ts';
-export { QueueStats, RecipientStats } from './schemas/stats.ts';
+export {
+  AckInput,
+  AckResult,
+  Delivery,
+  ExtendInput,
+  ExtendResult,
+  MAX_LEASE_SECONDS,
+  MAX_WAIT_SECONDS,
+  NackInput,
+  NackResult,
+  ReceiveInput,
+  ReceiveResult,
+} from './schemas/lease.ts';
 export {
   SubscribeInput,
   Subscription,
@@ -103,3 +42,108 @@ export {
   SubscriptionQuery,
   UnsubscribeResult,
 } from './schemas/subscription.ts';
+export {
+  DeadLetter,
+  DeadLetterPage,
+  DeadLetterQuery,
+  DeadLetterReason,
+  DeadLetterSelector,
+  PurgeResult,
+  RedriveResult,
+} from './schemas/dead-letter.ts';
+export { AuditEvent, AuditEventType, AuditPage, AuditQuery } from './schemas/audit.ts';
+export { QueueStats, RecipientStats } from './schemas/stats.ts';
+
+// Schemas: knowledge
+export {
+  BatchPutInput,
+  DeleteFactResult,
+  Fact,
+  FactInput,
+  FactKey,
+  FactKeyParams,
+  FactList,
+  FactPage,
+  FactQuery,
+  Hlc,
+  MAX_FACT_BATCH,
+  MAX_FACT_TTL_SECONDS,
+  MAX_FACT_VALUE_BYTES,
+  NodeId,
+  Tag,
+} from './schemas/fact.ts';
+export {
+  ApplyResult,
+  Change,
+  ChangePage,
+  ChangesQuery,
+  MAX_CHANGE_BATCH,
+  PeerSyncResult,
+  PeerSyncStatus,
+  SyncPullInput,
+  SyncPushInput,
+  SyncRunResult,
+  SyncStatus,
+} from './schemas/sync.ts';
+export { Peer, PeerIdParams, PeerInput, PeerList, RemovePeerResult } from './schemas/peer.ts';
+
+// Route contracts
+export { defineRoute } from './contract/route.ts';
+export { commonRoutes } from './contract/common-routes.ts';
+export { busRoutes, MessageIdParams, StreamQuery } from './bus/routes.ts';
+export { knowledgeRoutes, WatchQuery } from './knowledge/routes.ts';
+
+// Message stores
+export { MemoryMessageStore } from './bus/memory-store.ts';
+export { SqliteMessageStore } from './bus/sqlite-store.ts';
+export { openMessageStore } from './bus/open-store.ts';
+
+// Bus helpers
+export { leaseWithWait, waitForMessage } from './bus/long-poll.ts';
+export { streamMessages } from './bus/message-stream.ts';
+export { consume } from './bus/consume.ts';
+
+// Clients
+export { BusClient } from './bus/bus-client.ts';
+export { callRoute } from './client/call-route.ts';
+export { createHttpClient, DEFAULT_TIMEOUT_MS } from './client/http-client.ts';
+export { routeUrl } from './client/route-url.ts';
+export { SseParser } from './client/sse-parser.ts';
+export { streamRoute } from './client/stream-route.ts';
+
+// Errors
+export { FleetError, isFleetError } from './errors.ts';
+export {
+  FleetConnectionError,
+  FleetHttpError,
+  isFleetConnectionError,
+  isFleetHttpError,
+  isResponseValidationError,
+  ResponseValidationError,
+} from './client/errors.ts';
+
+// Types
+export type { Page } from './schemas/list.ts';
+export type { SendInputInit } from './schemas/message.ts';
+export type { ReceiveInputInit } from './schemas/lease.ts';
+export type { FactInputInit } from './schemas/fact.ts';
+export type { HttpMethod, RouteCallInput, RouteContract, RouteInput, RouteResponse } from './contract/route.ts';
+export type { BusRoutes } from './bus/routes.ts';
+export type { KnowledgeRoutes } from './knowledge/routes.ts';
+export type { LeaseRequest, MessageStore, MessageStoreOptions } from './bus/message-store.ts';
+export type { SqliteMessageStoreOptions } from './bus/sqlite-store.ts';
+export type { SqliteSettings } from './bus/sqlite/schema.ts';
+export type { StreamMessagesOptions } from './bus/message-stream.ts';
+export type { ConsumeClient, ConsumeErrorContext, ConsumeOptions, MessageHandler } from './bus/consume.ts';
+export type {
+  AuditQueryInit,
+  BusClientOptions,
+  DeadLetterQueryInit,
+  DeadLetterSelectorInit,
+  ExtendInputInit,
+  NackInputInit,
+} from './bus/bus-client.ts';
+export type { CallOptions, HttpClient, HttpClientOptions } from './client/http-client.ts';
+export type { RouteUrlInput } from './client/route-url.ts';
+export type { SseEvent } from './client/sse-parser.ts';
+export type { StreamOptions } from './client/stream-route.ts';

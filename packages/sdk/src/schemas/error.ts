@@ -14,6 +14,8 @@ export const ErrorCode = z.enum([
   'receipt_unknown',
   'receipt_expired',
   'conflict',
+  'resync_required',
+  'clock_skew',
   'internal',
   'unavailable',
 ]);

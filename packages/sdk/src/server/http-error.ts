@@ -10,6 +10,8 @@ export const errorCodeStatus: Readonly<Record<ErrorCode, number>> = {
   route_not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  resync_required: 410,
+  clock_skew: 422,
   receipt_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { Cursor, JsonValue, Timestamp } from './common.ts';
+import { listOf, pageOf } from './list.ts';
+
+/** Most facts one batch put may carry. */
+export const MAX_FACT_BATCH = 1000;
+/** Largest fact value, as JSON text. */
+export const MAX_FACT_VALUE_BYTES = 256 * 1024;
+/** Longest time-to-live a fact may ask for: 10 years. */
+export const MAX_FACT_TTL_SECONDS = 10 * 365 * 24 * 3600;
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * A fact key: a path-like string such as `hosts/ezra/ollama/models`. At most 512 characters,
+ * no control characters, no empty segments, no leading or trailing `/`.
+ */
+export const FactKey = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine((key) => !hasControlCharacter(key), 'must not contain control characters')
+  .refine((key) => !key.startsWith('/') && !key.endsWith('/') && !key.includes('//'), 'must not have empty segments')
+  .describe('Path-like fact key, e.g. hosts/ezra/ollama/models');
+export type FactKey = z.infer<typeof FactKey>;
+
+/** A tag: letters, digits, `.`, `_`, `:`, `/`, `-`; at most 64 characters. */
+export const Tag = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/,
+    'must start with a letter or digit and contain only letters, digits, . _ : / -',
+  );
+
+/** The stable id of a knowledge node. */
+export const NodeId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must start with a letter or digit and contain only letters, digits, . _ -')
+  .describe('Knowledge node id');
+export type NodeId = z.infer<typeof NodeId>;
+
+/**
+ * A hybrid logical clock timestamp (Kulkarni et al., 2014) as text: 15 digits of physical
+ * milliseconds, `-`, 5 digits of logical counter. Text order is clock order.
+ */
+export const Hlc = z
+  .string()
+  .regex(/^\d{15}-\d{5}$/, 'must be a hybrid logical clock timestamp like 001764067200123-00000')
+  .describe('Hybrid logical clock timestamp');
+export type Hlc = z.infer<typeof Hlc>;
+
+/** A fact as stored and returned. Conflicts resolve last-writer-wins on (`version`, `source`). */
+export const Fact = z.object({
+  key: FactKey,
+  value: JsonValue,
+  tags: z.array(Tag),
+  source: NodeId.describe('The node that wrote this version'),
+  version: Hlc,
+  updatedAt: Timestamp,
+  expiresAt: Timestamp.nullable(),
+});
+export type Fact = z.infer<typeof Fact>;
+
+/** What a writer gives to put one fact. */
+export const FactInput = z.strictObject({
+  key: FactKey,
+  value: JsonValue.refine(
+    (value) => JSON.stringify(value).length <= MAX_FACT_VALUE_BYTES,
+    `must be at most ${MAX_FACT_VALUE_BYTES} bytes as JSON`,
+  ),
+  tags: z
+    .array(Tag)
+    .max(32)
+    .default([])
+    .transform((tags) => [...new Set(tags)].sort()),
+  ttlSeconds: z.number().positive().max(MAX_FACT_TTL_SECONDS).nullable().default(null),
+});
+export type FactInput = z.infer<typeof FactInput>;
+export type FactInputInit = z.input<typeof FactInput>;
+
+/** A batch put of up to {@link MAX_FACT_BATCH} facts, applied atomically. */
+export const BatchPutInput = z.strictObject({ facts: z.array(FactInput).min(1).max(MAX_FACT_BATCH) });
+export type BatchPutInput = z.infer<typeof BatchPutInput>;
+
+export const FactList = listOf('facts', Fact);
+export type FactList = z.infer<typeof FactList>;
+
+/** `GET /facts`: filters combine with AND; ordered by key. */
+export const FactQuery = z.strictObject({
+  prefix: z.string().max(512).optional().describe('Only keys starting with this'),
+  tag: Tag.optional(),
+  q: z.string().min(1).max(256).optional().describe('Full-text match over keys and values (SQLite FTS5 syntax)'),
+  updatedSince: Timestamp.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: Cursor.optional(),
+});
+export type FactQuery = z.infer<typeof FactQuery>;
+
+export const FactPage = pageOf('facts', Fact);
+export type FactPage = z.infer<typeof FactPage>;
+
+/** Path parameter of routes that address one fact (URL-encode `/` in keys, or not: both work). */
+export const FactKeyParams = z.strictObject({ key: FactKey });
+
+export const DeleteFactResult = z.object({
+  key: FactKey,
+  deleted: z.boolean().describe('False when there was no live fact under the key'),
+  version: Hlc.nullable().describe('Version of the tombstone written, or null when nothing was deleted'),
+});
+export type DeleteFactResult = z.infer<typeof DeleteFactResult>;

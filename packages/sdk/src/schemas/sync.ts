@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { JsonValue, Timestamp } from './common.ts';
+import { FactKey, Hlc, NodeId, Tag } from './fact.ts';
+import { listOf } from './list.ts';
+
+/** Most changes one pull or push may carry. */
+export const MAX_CHANGE_BATCH = 5000;
+
+/**
+ * One entry of a node's changes feed: the latest state of a key (a fact, or a tombstone when
+ * `deleted`), with the local sequence number that orders the feed.
+ */
+export const Change = z.object({
+  seq: z.number().int().positive().describe("Position in the sending node's changes feed"),
+  key: FactKey,
+  value: JsonValue.describe('null for a tombstone'),
+  tags: z.array(Tag),
+  source: NodeId,
+  version: Hlc,
+  updatedAt: Timestamp,
+  expiresAt: Timestamp.nullable(),
+  deleted: z.boolean(),
+});
+export type Change = z.infer<typeof Change>;
+
+/** `GET /changes`. */
+export const ChangesQuery = z.strictObject({
+  since: z.coerce.number().int().min(0).default(0).describe('Return changes with seq greater than this'),
+  limit: z.coerce.number().int().min(1).max(MAX_CHANGE_BATCH).default(500),
+});
+export type ChangesQuery = z.infer<typeof ChangesQuery>;
+
+/** A page of the changes feed. Pass `nextSince` back as `since` while `hasMore`. */
+export const ChangePage = listOf('changes', Change).extend({
+  nodeId: NodeId.describe('The node whose feed this is'),
+  nextSince: z.number().int().min(0),
+  hasMore: z.boolean(),
+});
+export type ChangePage = z.infer<typeof ChangePage>;
+
+/** `POST /sync/pull`: a peer pulls this node's changes. */
+export const SyncPullInput = z.strictObject({
+  nodeId: NodeId.describe('The pulling node, so this node can track what it has seen'),
+  since: z.number().int().min(0),
+  limit: z.number().int().min(1).max(MAX_CHANGE_BATCH).default(500),
+});
+export type SyncPullInput = z.infer<typeof SyncPullInput>;
+
+/** `POST /sync/push`: a peer pushes changes to this node. */
+export const SyncPushInput = z.strictObject({
+  nodeId: NodeId.describe('The pushing node'),
+  changes: z.array(Change).max(MAX_CHANGE_BATCH),
+});
+export type SyncPushInput = z.infer<typeof SyncPushInput>;
+
+/** What applying a batch of remote changes did. */
+export const ApplyResult = z.object({
+  nodeId: NodeId.describe('The node that applied them'),
+  applied: z.number().int().nonnegative().describe('Changes that won and were stored'),
+  ignored: z.number().int().nonnegative().describe('Changes older than (or equal to) what was already stored'),
+  conflictsLost: z.number().int().nonnegative().describe('Local writes of this node that the batch overwrote'),
+});
+export type ApplyResult = z.infer<typeof ApplyResult>;
+
+/** Sync state of one peer, as seen from this node. */
+export const PeerSyncStatus = z.object({
+  peer: NodeId,
+  url: z.string(),
+  lastPulledSeq: z.number().int().nonnegative().describe("The peer's feed position this node has applied"),
+  lastPushedSeq: z.number().int().nonnegative().describe("This node's feed position the peer has acknowledged"),
+  lastSuccessAt: Timestamp.nullable(),
+  lastFailureAt: Timestamp.nullable(),
+  lastError: z.string().nullable(),
+  consecutiveFailures: z.number().int().nonnegative(),
+  nextAttemptAt: Timestamp.nullable(),
+  lagFacts: z.number().int().nonnegative().nullable().describe('Local changes the peer has not acknowledged yet'),
+  lagSeconds: z.number().nonnegative().nullable().describe('Age of the oldest change the peer has not acknowledged'),
+  conflictsLost: z.number().int().nonnegative().describe("Local writes overwritten by this peer's changes"),
+});
+export type PeerSyncStatus = z.infer<typeof PeerSyncStatus>;
+
+/** `GET /sync/status`. */
+export const SyncStatus = listOf('peers', PeerSyncStatus).extend({
+  nodeId: NodeId,
+  seq: z.number().int().nonnegative().describe("This node's latest feed position"),
+  conflictsLost: z.number().int().nonnegative(),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+/** The outcome of syncing with one peer. */
+export const PeerSyncResult = z.object({
+  peer: NodeId,
+  ok: z.boolean(),
+  pulled: z.number().int().nonnegative(),
+  pushed: z.number().int().nonnegative(),
+  error: z.string().nullable(),
+});
+export type PeerSyncResult = z.infer<typeof PeerSyncResult>;
+
+/** `POST /sync/run`. */
+export const SyncRunResult = listOf('results', PeerSyncResult);
+export type SyncRunResult = z.infer<typeof SyncRunResult>;
