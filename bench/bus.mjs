@@ -5,13 +5,13 @@
 //   BENCH_SECONDS=5 node bench/bus.mjs
 //
 // Both servers are pinned to core 0 and the load generator (autocannon, 50 connections) to core 1.
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteMessageStore } from '@fleet/sdk';
 import autocannon from 'autocannon';
+import { canPinCores, pinSelf, startServer } from './_lib.mjs';
 
 const json = process.argv.includes('--json');
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -23,41 +23,12 @@ const log = (line) => {
   if (!json) console.error(line);
 };
 
-const canPin = availableParallelism() >= 2 && hasTaskset();
-if (canPin) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+const canPin = canPinCores();
+if (canPin) pinSelf(1);
 else log('! taskset or a second core is missing: servers and load generator share cores');
 
-function hasTaskset() {
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Starts a server script pinned to core 0 and resolves with its URL. */
-function startServer(args) {
-  const command = canPin ? 'taskset' : process.execPath;
-  const argv = canPin ? ['-c', '0', process.execPath, ...args] : args;
-  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /(http:\/\/\S+)/.exec(out);
-      if (match) resolve({ url: match[1].replace(/\/$/, ''), stop: () => stop(child) });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
-
-function stop(child) {
-  return new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
-}
+/** Servers run on core 0; this process (the load generator) on core 1. */
+const start = (args) => startServer(args, canPin ? { core: 0 } : {});
 
 function run(options) {
   return new Promise((resolve, reject) => {
@@ -138,7 +109,7 @@ async function prefill(db, agent, count) {
 const results = {};
 try {
   log(`bare node:http server: ${seconds}s per scenario, ${connections} connections`);
-  const bare = await startServer([join(here, 'bare-server.mjs')]);
+  const bare = await start([join(here, 'bare-server.mjs')]);
   results.bareSingle = summary(await run({ url: `${bare.url}/message`, method: 'POST', headers, body: singleBody }));
   results.bareBatch = summary(
     await run({ url: `${bare.url}/messages/batch`, method: 'POST', headers, body: batchBody }),
@@ -147,7 +118,7 @@ try {
 
   for (const durability of ['normal', 'fsync']) {
     log(`fleet-bus (SQLite WAL, durability ${durability})`);
-    const bus = await startServer([
+    const bus = await start([
       busBin,
       'server',
       '--port',
@@ -179,7 +150,7 @@ try {
     log(`receive with ${depth.toLocaleString('en')} messages queued (prefilling...)`);
     const db = join(dir, `${name}.db`);
     await prefill(db, 'deep', depth);
-    const bus = await startServer([busBin, 'server', '--port', '0', '--db', db]);
+    const bus = await start([busBin, 'server', '--port', '0', '--db', db]);
     results[name] = summary(await run({ url: bus.url, requests: lifecycleRequests(() => 'deep') }), 1 / 3);
     await bus.stop();
   }

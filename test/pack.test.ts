@@ -12,7 +12,20 @@ const npm = (args: string[], cwd: string) =>
 
 beforeAll(() => {
   // The root `npm test` builds first; `npm pack` takes what `files` lists from each package.
-  npm(['pack', '--pack-destination', project, '-w', '@fleet/sdk', '-w', '@fleet/bus-server'], root);
+  npm(
+    [
+      'pack',
+      '--pack-destination',
+      project,
+      '-w',
+      '@fleet/sdk',
+      '-w',
+      '@fleet/bus-server',
+      '-w',
+      '@fleet/knowledge-server',
+    ],
+    root,
+  );
   const tarballs = readdirSync(project).filter((file) => file.endsWith('.tgz'));
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'pack-test', private: true, type: 'module' }));
   // Install like a user would, from the tarballs and the registry. Install scripts are skipped and the
@@ -42,37 +55,40 @@ describe('the published packages, installed from npm pack tarballs into an empty
     expect(out.trim()).toBe('function message /message');
   });
 
-  test('npx fleet-bus server starts from the installed package and answers /health', async () => {
-    const child = spawn(
-      'npx',
-      ['--no-install', 'fleet-bus', 'server', '--port', '0', '--db', join(project, 'bus.db')],
-      {
+  test.each([
+    ['fleet-bus', 'fleet-bus'],
+    ['fleet-knowledge', 'fleet-knowledge'],
+  ])(
+    'npx %s server starts from the installed package and answers /health',
+    async (bin, service) => {
+      const child = spawn('npx', ['--no-install', bin, 'server', '--port', '0', '--db', join(project, `${bin}.db`)], {
         cwd: project,
         stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /(http:\/\/\S+)/.exec(out);
-          if (match?.[1]) resolve(match[1]);
-        });
-        let err = '';
-        child.stderr.on('data', (chunk: Buffer) => {
-          err += chunk.toString();
-        });
-        child.once('exit', () => reject(new Error(`fleet-bus exited: ${err}`)));
       });
-      const health = (await (await fetch(`${url.replace(/\/$/, '')}/health`)).json()) as Record<string, unknown>;
-      expect(health).toMatchObject({ status: 'ok', service: 'fleet-bus' });
-    } finally {
-      child.kill('SIGTERM');
-      await exited;
-    }
-  }, 60_000);
+      const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (chunk: Buffer) => {
+            out += chunk.toString();
+            const match = /(http:\/\/\S+)/.exec(out);
+            if (match?.[1]) resolve(match[1]);
+          });
+          let err = '';
+          child.stderr.on('data', (chunk: Buffer) => {
+            err += chunk.toString();
+          });
+          child.once('exit', () => reject(new Error(`${bin} exited: ${err}`)));
+        });
+        const health = (await (await fetch(`${url.replace(/\/$/, '')}/health`)).json()) as Record<string, unknown>;
+        expect(health).toMatchObject({ status: 'ok', service });
+      } finally {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+    60_000,
+  );
 
   test('an agent that only uses the client does not need h3 or better-sqlite3', () => {
     rmSync(join(project, 'node_modules/h3'), { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { type MessageStore, openMessageStore } from '@fleet/sdk';
+import { type MessageStore, type MessageStoreOptions, openMessageStore } from '@fleet/sdk';
 import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
 import { registerBusMetrics } from './metrics.ts';
 import { busRouteImplementations } from './routes.ts';
@@ -62,6 +62,8 @@ export interface BusServerOptions {
   durability?: 'normal' | 'fsync';
   /** Largest request body accepted. @default 1048576 */
   bodyLimitBytes?: number;
+  /** Store tunables: max attempts, audit retention, idempotency window, backoff (see {@link MessageStoreOptions}). */
+  store?: Omit<MessageStoreOptions, 'now' | 'random'>;
   /** Where the server reports errors. */
   logger?: Pick<Console, 'info' | 'warn' | 'error'>;
 }
@@ -82,7 +84,7 @@ export interface RunningBusServer {
 export async function startBusServer(options: BusServerOptions = {}): Promise<RunningBusServer> {
   const db = options.db ?? './fleet-bus.db';
   if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
-  const store = openMessageStore(db, { durability: options.durability ?? 'normal' });
+  const store = openMessageStore(db, { ...options.store, durability: options.durability ?? 'normal' });
   const server = createBusServer({
     store,
     ...(options.tokens ? { tokens: options.tokens } : {}),

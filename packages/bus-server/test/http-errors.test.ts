@@ -125,6 +125,14 @@ describe('the bus server', () => {
     expect(text).toContain('fleet_http_requests_total');
   });
 
+  test('HEAD on the poll route answers without consuming any message', async () => {
+    await request('POST', '/message', JSON.stringify({ from: 'a', to: 'head-poller', payload: 'keep me' }));
+    const head = await fetch(`${bus.url}/messages?to=head-poller`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    const { json } = await request('GET', '/messages?to=head-poller');
+    expect(json).toMatchObject({ count: 1, messages: [{ payload: 'keep me' }] });
+  });
+
   test('a long-polling receive returns a message sent while it waits', async () => {
     const waiting = request('POST', '/receive', JSON.stringify({ agent: 'long-poller', waitSeconds: 10 }));
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -98,6 +98,11 @@ export { MemoryMessageStore } from './bus/memory-store.ts';
 export { SqliteMessageStore } from './bus/sqlite-store.ts';
 export { openMessageStore } from './bus/open-store.ts';
 
+// Knowledge
+export { KnowledgeDB } from './knowledge/knowledge-db.ts';
+export { compareVersions, formatHlc, HybridLogicalClock, parseHlc } from './knowledge/hlc.ts';
+export { SyncEngine } from './knowledge/sync-engine.ts';
+
 // Bus helpers
 export { leaseWithWait, waitForMessage } from './bus/long-poll.ts';
 export { streamMessages } from './bus/message-stream.ts';
@@ -105,11 +110,16 @@ export { consume } from './bus/consume.ts';
 
 // Clients
 export { BusClient } from './bus/bus-client.ts';
+export { FleetClient } from './client/fleet-client.ts';
 export { callRoute } from './client/call-route.ts';
 export { createHttpClient, DEFAULT_TIMEOUT_MS } from './client/http-client.ts';
 export { routeUrl } from './client/route-url.ts';
 export { SseParser } from './client/sse-parser.ts';
 export { streamRoute } from './client/stream-route.ts';
+
+// Knowledge
+export { KnowledgeClient } from './knowledge/knowledge-client.ts';
+export { watchChanges } from './knowledge/watch-changes.ts';
 
 // Errors
 export { FleetError, isFleetError } from './errors.ts';
@@ -130,6 +140,17 @@ export type { FactInputInit } from './schemas/fact.ts';
 export type { HttpMethod, RouteCallInput, RouteContract, RouteInput, RouteResponse } from './contract/route.ts';
 export type { BusRoutes } from './bus/routes.ts';
 export type { KnowledgeRoutes } from './knowledge/routes.ts';
+export type {
+  ChangeListener,
+  FactQueryInit,
+  GcResult,
+  KnowledgeDBOptions,
+  KnowledgeStats,
+  PeerState,
+  SyncOutcome,
+} from './knowledge/knowledge-db.ts';
+export type { HlcTimestamp, VersionedState } from './knowledge/hlc.ts';
+export type { SyncBackoffOptions, SyncEngineOptions, SyncLogger } from './knowledge/sync/options.ts';
 export type { LeaseRequest, MessageStore, MessageStoreOptions } from './bus/message-store.ts';
 export type { SqliteMessageStoreOptions } from './bus/sqlite-store.ts';
 export type { SqliteSettings } from './bus/sqlite/schema.ts';
@@ -144,6 +165,9 @@ export type {
   NackInputInit,
 } from './bus/bus-client.ts';
 export type { CallOptions, HttpClient, HttpClientOptions } from './client/http-client.ts';
+export type { FleetClientOptions } from './client/fleet-client.ts';
+export type { ChangesQueryInit, KnowledgeClientOptions, SyncPullInputInit } from './knowledge/knowledge-client.ts';
+export type { ChangeSource, WatchChangesOptions } from './knowledge/watch-changes.ts';
 export type { RouteUrlInput } from './client/route-url.ts';
 export type { SseEvent } from './client/sse-parser.ts';
 export type { StreamOptions } from './client/stream-route.ts';

@@ -132,6 +132,14 @@ describe('BusClient: sending and receiving', () => {
     expect(result.count).toBe(0);
   });
 
+  test('a long poll of a client without a timeout (timeoutMs 0) is not cut off at the wait', async () => {
+    const unlimited = bus.client({ timeoutMs: 0 });
+    const result = await unlimited.receive({ agent: agent('idle'), waitSeconds: 1 });
+    expect(result.count).toBe(0);
+    const perCall = await client.receive({ agent: agent('idle'), waitSeconds: 1 }, { timeoutMs: 0 });
+    expect(perCall.count).toBe(0);
+  });
+
   test('a call that outlives its timeout is a FleetConnectionError saying so', async () => {
     const http = createHttpClient({ baseUrl: bus.url, retry: 0 });
     const error = await rejectionOf(

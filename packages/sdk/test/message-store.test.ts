@@ -844,6 +844,16 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
       });
     });
 
+    test('a delayed message whose ttl has passed (not yet swept) counts as neither ready nor delayed', async () => {
+      await send({ from: 'a', to: 'b', delaySeconds: 60, ttlSeconds: 10 });
+      await send({ from: 'a', to: 'b', delaySeconds: 60 });
+      advance(30);
+      expect(await store.stats()).toMatchObject({
+        recipients: [{ agent: 'b', ready: 0, delayed: 1, inFlight: 0, dead: 0, oldestReadyAgeSeconds: null }],
+        totals: { ready: 0, delayed: 1, inFlight: 0, dead: 0 },
+      });
+    });
+
     test('an agent whose messages are all gone drops out of the stats', async () => {
       await send({ from: 'a', to: 'b' });
       await store.ack([(await leaseOne('b')).receipt]);

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import { MemoryMessageStore } from '../src/bus/memory-store.ts';
 import { openMessageStore } from '../src/bus/open-store.ts';
+import { GroupCommitWriter } from '../src/bus/sqlite/group-commit.ts';
 import { SCHEMA_VERSION } from '../src/bus/sqlite/schema.ts';
 import { prepareStatements } from '../src/bus/sqlite/statements.ts';
 import { AUDIT_PRUNE_BATCH } from '../src/bus/sqlite/transitions.ts';
@@ -177,6 +178,30 @@ describe('SqliteMessageStore group commit', () => {
     expect(acks).toEqual([1, 1, 1, 1]);
     expect(store.commitCount - before).toBe(2);
     expect((await store.stats()).count).toBe(0);
+  });
+
+  test('a write whose prepare failed after SQLite rolled the group back fails the whole group, writing nothing', async () => {
+    // SQLite ends the transaction itself on some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM):
+    // the writes after it must not run outside the transaction and commit on their own.
+    const db = connect(freshDatabasePath());
+    db.exec('CREATE TABLE t (x INTEGER)');
+    const writer = new GroupCommitWriter(db);
+    const insert = (x: number) =>
+      writer.enqueue({ prepare: () => x, apply: (value) => db.prepare('INSERT INTO t VALUES (?)').run(value) });
+    const outcomes = await Promise.allSettled([
+      insert(1),
+      writer.enqueue({
+        prepare: () => {
+          db.exec('ROLLBACK');
+          throw new Error('database or disk is full');
+        },
+        apply: () => undefined,
+      }),
+      insert(3),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(db.prepare('SELECT x FROM t').pluck().all()).toEqual([]);
+    expect(writer.commits).toBe(0);
   });
 
   test('a bad receipt fails only its own call in a group', async () => {

@@ -1,11 +1,8 @@
 import type { DeadLetterSelectorInit } from '@fleet/sdk';
+import { numberArg, output, printJson, repeatedValues, strictArgs, UsageError } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
-import { numberArg, repeatedValues } from './internal/args.ts';
 import { busClientFrom, clientArgs } from './internal/client-args.ts';
 import { formatDeadLetter } from './internal/format.ts';
-import { output, printJson } from './internal/output.ts';
-import { strictArgs } from './internal/strict-args.ts';
-import { UsageError } from './internal/usage-error.ts';
 
 const selectorArgs = {
   ...clientArgs,

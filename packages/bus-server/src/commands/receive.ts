@@ -1,10 +1,8 @@
 import { MAX_BATCH_SIZE, MAX_LEASE_SECONDS, MAX_WAIT_SECONDS } from '@fleet/sdk';
+import { numberArg, output, printJson, strictArgs } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
-import { numberArg } from './internal/args.ts';
 import { busClientFrom, clientArgs } from './internal/client-args.ts';
 import { formatDelivery } from './internal/format.ts';
-import { output, printJson } from './internal/output.ts';
-import { strictArgs } from './internal/strict-args.ts';
 
 /** `fleet-bus receive`: leases messages for an agent, and acks them with `--ack`. */
 export const receiveCommand = defineCommand({

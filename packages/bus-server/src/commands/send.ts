@@ -1,11 +1,8 @@
 import { type JsonValue, MAX_DELAY_SECONDS, MAX_TTL_SECONDS, type SendInputInit } from '@fleet/sdk';
+import { jsonArg, numberArg, output, printJson, strictArgs, UsageError } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
-import { jsonArg, numberArg } from './internal/args.ts';
 import { busClientFrom, clientArgs } from './internal/client-args.ts';
 import { formatMessage } from './internal/format.ts';
-import { output, printJson } from './internal/output.ts';
-import { strictArgs } from './internal/strict-args.ts';
-import { UsageError } from './internal/usage-error.ts';
 
 /** `fleet-bus send`: sends one message to an agent, a topic, or everyone (`--to '*'`). */
 export const sendCommand = defineCommand({

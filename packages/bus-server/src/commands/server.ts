@@ -1,16 +1,6 @@
+import { numberArg, output, strictArgs, tokensFrom, untilSignal } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { startBusServer } from '../server.ts';
-import { numberArg, repeatedValues } from './internal/args.ts';
-import { output } from './internal/output.ts';
-import { strictArgs } from './internal/strict-args.ts';
-import { untilSignal } from './internal/until-signal.ts';
-
-/** Tokens from `FLEET_BUS_TOKENS` (comma-separated) and every `--token`, without blanks or repeats. */
-function tokensFrom(rawArgs: readonly string[]): string[] {
-  const fromEnv = (process.env.FLEET_BUS_TOKENS ?? '').split(',');
-  const tokens = [...fromEnv, ...repeatedValues(rawArgs, 'token')].map((token) => token.trim()).filter(Boolean);
-  return [...new Set(tokens)];
-}
 
 /** `fleet-bus server`: runs the bus until SIGINT or SIGTERM, then closes cleanly. */
 export const serverCommand = defineCommand({
@@ -37,7 +27,7 @@ export const serverCommand = defineCommand({
   async run({ args, rawArgs }) {
     const port = numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? 8650;
     const bodyLimitBytes = numberArg(args['body-limit'], 'body-limit', { integer: true, min: 1 });
-    const tokens = tokensFrom(rawArgs);
+    const tokens = tokensFrom(rawArgs, 'FLEET_BUS_TOKENS');
     const stop = untilSignal();
     try {
       const server = await startBusServer({

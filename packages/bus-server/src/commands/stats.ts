@@ -1,8 +1,7 @@
+import { output, printJson, strictArgs } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { busClientFrom, clientArgs } from './internal/client-args.ts';
 import { formatStats } from './internal/format.ts';
-import { output, printJson } from './internal/output.ts';
-import { strictArgs } from './internal/strict-args.ts';
 
 /** `fleet-bus stats`: queue depth per recipient. */
 export const statsCommand = defineCommand({

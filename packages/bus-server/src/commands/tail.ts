@@ -1,9 +1,7 @@
+import { output, printJson, strictArgs, untilSignal } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { busClientFrom, clientArgs } from './internal/client-args.ts';
 import { formatTailLine } from './internal/format.ts';
-import { output, printJson } from './internal/output.ts';
-import { strictArgs } from './internal/strict-args.ts';
-import { untilSignal } from './internal/until-signal.ts';
 
 /** `fleet-bus tail`: follows an agent's messages live, without consuming them, until Ctrl-C. */
 export const tailCommand = defineCommand({

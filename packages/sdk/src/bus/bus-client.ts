@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import { callRoute } from '../client/call-route.ts';
-import { type CallOptions, createHttpClient, type HttpClient, type HttpClientOptions } from '../client/http-client.ts';
+import { FleetClient, type FleetClientOptions } from '../client/fleet-client.ts';
+import type { CallOptions } from '../client/http-client.ts';
 import { type StreamOptions, streamRoute } from '../client/stream-route.ts';
-import { commonRoutes } from '../contract/common-routes.ts';
 import type { AuditPage, AuditQuery } from '../schemas/audit.ts';
 import type {
   DeadLetter,
@@ -12,7 +12,6 @@ import type {
   PurgeResult,
   RedriveResult,
 } from '../schemas/dead-letter.ts';
-import type { Health } from '../schemas/health.ts';
 import type {
   AckResult,
   ExtendInput,
@@ -29,7 +28,7 @@ import { type ConsumeOptions, consume, type MessageHandler } from './consume.ts'
 import { busRoutes } from './routes.ts';
 
 /** Options of {@link BusClient}: those of every Fleet client, with the bus's URL. */
-export interface BusClientOptions extends Omit<HttpClientOptions, 'baseUrl'> {
+export interface BusClientOptions extends FleetClientOptions {
   /**
    * Base URL of the bus server.
    * @example 'http://127.0.0.1:8650'
@@ -50,7 +49,7 @@ export type AuditQueryInit = z.input<typeof AuditQuery>;
 
 /**
  * The typed client of the Fleet message bus: one method per route of `busRoutes`, plus `/health`,
- * `/metrics` and `/openapi.json`, a live `stream()` and a `consume()` worker loop.
+ * `/metrics` and `/openapi.json` (from {@link FleetClient}), a live `stream()` and a `consume()` worker loop.
  *
  * Error answers are thrown as `FleetHttpError` (`code` from the server's envelope), an unreachable
  * server as `FleetConnectionError`, a success answer that breaks the contract as
@@ -67,20 +66,7 @@ export type AuditQueryInit = z.input<typeof AuditQuery>;
  * }
  * ```
  */
-export class BusClient {
-  /** The transport, for calling routes directly with `callRoute`. */
-  readonly http: HttpClient;
-
-  constructor(options: BusClientOptions) {
-    const { url, ...rest } = options;
-    this.http = createHttpClient({ ...rest, baseUrl: url });
-  }
-
-  /** The server's base URL, without a trailing slash. */
-  get url(): string {
-    return this.http.baseUrl;
-  }
-
+export class BusClient extends FleetClient {
   /** Sends one message to an agent (`to`), a topic (`topic`) or every known agent (`to: '*'`). */
   send(input: SendInputInit, options?: CallOptions): Promise<SendResult> {
     return callRoute(this.http, busRoutes.send, { body: input }, options);
@@ -100,10 +86,12 @@ export class BusClient {
   /**
    * Leases up to `limit` messages (at-least-once): each stays invisible to other receivers until
    * acked, nacked or its lease runs out. With `waitSeconds` the server holds the request until a
-   * message arrives (long polling); the timeout is extended by the wait.
+   * message arrives (long polling); the timeout is extended by the wait (no timeout stays none).
    */
   receive(input: ReceiveInputInit, options: CallOptions = {}): Promise<ReceiveResult> {
-    const timeoutMs = (options.timeoutMs ?? this.http.timeoutMs) + (input.waitSeconds ?? 0) * 1000;
+    const base = options.timeoutMs ?? this.http.timeoutMs;
+    // 0 and Infinity mean "no timeout": adding the wait would turn them into one.
+    const timeoutMs = base > 0 && Number.isFinite(base) ? base + (input.waitSeconds ?? 0) * 1000 : base;
     return callRoute(this.http, busRoutes.receive, { body: input }, { ...options, timeoutMs });
   }
 
@@ -174,21 +162,6 @@ export class BusClient {
   /** Queue depth per recipient, and totals. */
   stats(options?: CallOptions): Promise<QueueStats> {
     return callRoute(this.http, busRoutes.stats, {}, options);
-  }
-
-  /** Liveness and version (needs no token). */
-  health(options?: CallOptions): Promise<Health> {
-    return callRoute(this.http, commonRoutes.health, {}, options);
-  }
-
-  /** The Prometheus metrics, in the text exposition format. */
-  metrics(options?: CallOptions): Promise<string> {
-    return callRoute(this.http, commonRoutes.metrics, {}, options);
-  }
-
-  /** The server's OpenAPI 3.1 document. */
-  openapi(options?: CallOptions): Promise<Record<string, unknown>> {
-    return callRoute(this.http, commonRoutes.openapi, {}, options);
   }
 
   /**

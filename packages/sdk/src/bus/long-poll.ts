@@ -15,11 +15,22 @@ export async function leaseWithWait(
 ): Promise<Delivery[]> {
   const request = { agent: input.agent, limit: input.limit, leaseSeconds: input.leaseSeconds };
   const deadline = Date.now() + input.waitSeconds * 1000;
-  for (;;) {
-    const deliveries = await store.lease(request);
-    const remaining = deadline - Date.now();
-    if (deliveries.length > 0 || remaining <= 0 || signal?.aborted) return deliveries;
-    await waitForMessage(store, input.agent, Math.min(remaining, RECHECK_INTERVAL_MS), signal);
+  // Watches from before each lease: a message stored after the lease looked (a later write of the
+  // same group commit) but before the wait below starts would otherwise wait for the re-check.
+  let arrived = false;
+  const unwatch = store.onMessage((message) => {
+    if (message.to === input.agent) arrived = true;
+  });
+  try {
+    for (;;) {
+      arrived = false;
+      const deliveries = await store.lease(request);
+      const remaining = deadline - Date.now();
+      if (deliveries.length > 0 || remaining <= 0 || signal?.aborted) return deliveries;
+      if (!arrived) await waitForMessage(store, input.agent, Math.min(remaining, RECHECK_INTERVAL_MS), signal);
+    }
+  } finally {
+    unwatch();
   }
 }
 
@@ -31,6 +42,8 @@ export function waitForMessage(
   signal?: AbortSignal,
 ): Promise<void> {
   return new Promise((resolve) => {
+    // An abort event has already fired: it would never reach the listener below.
+    if (signal?.aborted) return resolve();
     const done = () => {
       clearTimeout(timer);
       unsubscribe();

@@ -10,7 +10,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export interface RouteContract {
   /** HTTP method. */
   readonly method: HttpMethod;
-  /** Path with `:name` parameters, e.g. `/deadletter/:id`. */
+  /**
+   * Path with `:name` parameters (one segment each), e.g. `/deadletter/:id`, and at most one
+   * catch-all `**:name` at the end, whose value is the rest of the path, `/` included
+   * (e.g. `/facts/**:key` matches `/facts/hosts/ezra`).
+   */
   readonly path: string;
   /** One line for the OpenAPI document. */
   readonly summary: string;

@@ -58,14 +58,14 @@ export const knowledgeRoutes = {
   }),
   get: defineRoute({
     method: 'GET',
-    path: '/facts/:key',
-    summary: 'One fact by key (URL-encode `/` in the key, or not)',
+    path: '/facts/**:key',
+    summary: 'One fact by key (`/` in the key may be sent as it is or URL-encoded)',
     params: FactKeyParams,
     response: Fact,
   }),
   delete: defineRoute({
     method: 'DELETE',
-    path: '/facts/:key',
+    path: '/facts/**:key',
     summary: 'Delete a fact (writes a tombstone that replicates)',
     params: FactKeyParams,
     response: DeleteFactResult,

@@ -19,7 +19,7 @@ function hasControlCharacter(text: string): boolean {
 
 /**
  * A fact key: a path-like string such as `hosts/ezra/ollama/models`. At most 512 characters,
- * no control characters, no empty segments, no leading or trailing `/`.
+ * no control characters, no empty, `.` or `..` segments, no leading or trailing `/`.
  */
 export const FactKey = z
   .string()
@@ -27,6 +27,11 @@ export const FactKey = z
   .max(512)
   .refine((key) => !hasControlCharacter(key), 'must not contain control characters')
   .refine((key) => !key.startsWith('/') && !key.endsWith('/') && !key.includes('//'), 'must not have empty segments')
+  // URLs resolve `.` and `..` segments away, so such a key could not be addressed in `/facts/<key>`.
+  .refine(
+    (key) => !key.split('/').some((segment) => segment === '.' || segment === '..'),
+    'must not have . or .. segments',
+  )
   .describe('Path-like fact key, e.g. hosts/ezra/ollama/models');
 export type FactKey = z.infer<typeof FactKey>;
 

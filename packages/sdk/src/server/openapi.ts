@@ -68,7 +68,7 @@ export function createOpenApiDocument(options: OpenApiOptions): JsonObject {
       },
       ...(needsAuth ? { security: [{ bearerAuth: [] }] } : {}),
     };
-    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    const path = route.path.replace(/(?:\*\*)?:(\w+)/g, '{$1}');
     paths[path] ??= {};
     paths[path][route.method.toLowerCase()] = operation;
   }
@@ -99,6 +99,7 @@ function operationId(route: RouteContract): string {
   const words = route.path
     .split(/[/.\-_]/)
     .filter(Boolean)
+    .map((segment) => segment.replace(/^\*\*(?=:)/, ''))
     .map((segment) => (segment.startsWith(':') ? `By${capitalize(segment.slice(1))}` : capitalize(segment)));
   return route.method.toLowerCase() + words.join('');
 }
@@ -119,14 +120,24 @@ function successResponse(route: RouteContract, kind: string, response: string | 
   return { description: route.summary, content: { 'application/json': { schema } } };
 }
 
+/**
+ * The path parameters. A catch-all (`**:name`) is documented as a string that may span several
+ * segments: `/` in it may be sent as it is or as `%2F` (OpenAPI has no notation for that).
+ */
 function pathParameters(route: RouteContract, schemas: JsonObject, prefix: string): JsonObject[] {
-  const names = [...route.path.matchAll(/:(\w+)/g)].map((match) => match[1]!);
-  if (names.length === 0) return [];
+  const found = [...route.path.matchAll(/(\*\*)?:(\w+)/g)].map((match) => ({ name: match[2]!, catchAll: !!match[1] }));
+  if (found.length === 0) return [];
   const properties = route.params ? standalone(route.params, schemas, prefix).properties : undefined;
-  return names.map((name) => ({
+  return found.map(({ name, catchAll }) => ({
     name,
     in: 'path',
     required: true,
+    ...(catchAll
+      ? {
+          description: 'The rest of the path: may contain `/`, sent as it is or URL-encoded as `%2F`',
+          'x-fleet-catch-all': true,
+        }
+      : {}),
     schema: (properties as JsonObject | undefined)?.[name] ?? { type: 'string' },
   }));
 }

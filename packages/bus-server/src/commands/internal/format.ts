@@ -1,4 +1,5 @@
 import type { DeadLetter, Delivery, Message, QueueStats } from '@fleet/sdk';
+import { formatTable } from '@fleet/sdk/cli';
 
 const MAX_PAYLOAD_CHARS = 200;
 
@@ -29,20 +30,6 @@ export function formatDeadLetter(deadLetter: DeadLetter): string {
   const { message } = deadLetter;
   const lastError = deadLetter.lastError ? `  last error: ${deadLetter.lastError}` : '';
   return `${message.id}  ${message.to}  ${deadLetter.reason}  ${deadLetter.deadAt}  attempts ${message.attempts}  ${message.type}${lastError}`;
-}
-
-/** Lines of a left-aligned table. */
-export function formatTable(rows: readonly (readonly string[])[]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) {
-    for (const [index, cell] of row.entries()) widths[index] = Math.max(widths[index] ?? 0, cell.length);
-  }
-  return rows.map((row) =>
-    row
-      .map((cell, index) => cell.padEnd(widths[index] ?? 0))
-      .join('  ')
-      .trimEnd(),
-  );
 }
 
 /** The queue stats as a table, one row per recipient and a totals row. */

@@ -1,5 +1,5 @@
 import type { RecipientStats } from '../../schemas/stats.ts';
-import { isDeliverable, type StoredMessage } from './message-record.ts';
+import { isDeliverable, isExpired, type StoredMessage } from './message-record.ts';
 import { ReadyQueue } from './ready-queue.ts';
 
 /** A message as the in-memory store keeps it. */
@@ -41,7 +41,7 @@ export class Mailbox {
       if (isDeliverable(entry, nowMs)) {
         ready += 1;
         if (oldest === null || entry.createdAt < oldest) oldest = entry.createdAt;
-      } else if (entry.availableAt > nowMs) delayed += 1;
+      } else if (entry.availableAt > nowMs && !isExpired(entry, nowMs)) delayed += 1;
     }
     return {
       agent,

@@ -1,5 +1,5 @@
+import { backoffDelay } from '../../internal/backoff.ts';
 import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
-import { backoffSeconds } from './backoff.ts';
 import type { ResolvedStoreOptions } from './options.ts';
 
 /** Where a message goes after a failed attempt: back to ready at `availableAt`, or dead. */
@@ -17,7 +17,7 @@ export function outcomeAfterNack(
 ): AttemptOutcome {
   if (attempts >= options.maxAttempts) return { state: 'dead', reason: 'max_attempts' };
   const seconds =
-    delaySeconds ?? backoffSeconds(attempts, options.backoffBaseSeconds, options.backoffMaxSeconds, options.random);
+    delaySeconds ?? backoffDelay(attempts, options.backoffBaseSeconds, options.backoffMaxSeconds, options.random);
   return { state: 'ready', availableAt: nowMs + Math.round(seconds * 1000) };
 }
 

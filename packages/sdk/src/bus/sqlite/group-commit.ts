@@ -45,6 +45,9 @@ export class GroupCommitWriter {
         try {
           prepared = job.write.prepare();
         } catch (error) {
+          // SQLite rolls back by itself on some errors (a full disk, an I/O error): with the
+          // transaction gone, the writes after this one would commit on their own. Fail the group.
+          if (!db.inTransaction) throw error;
           return { ok: false, error };
         }
         return { ok: true, value: job.write.apply(prepared) };

@@ -135,7 +135,7 @@ export function prepareStatements(db: Database.Database) {
         ORDER BY dead_at, id LIMIT @limit`,
     ),
     readyStats: prepare<[{ now: number }], ReadyStatsRow>(
-      `SELECT recipient AS agent, total(${DELIVERABLE}) AS ready, total(available_at > @now) AS delayed,
+      `SELECT recipient AS agent, total(${DELIVERABLE}) AS ready, total(available_at > @now AND (expires_at IS NULL OR expires_at > @now)) AS delayed,
         min(CASE WHEN ${DELIVERABLE} THEN created_at END) AS oldest
       FROM messages INDEXED BY messages_ready WHERE state = 'ready' GROUP BY recipient`,
     ),

@@ -5,10 +5,14 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** `:name` matches one segment, a catch-all `**:name` (or `**`) one or more. */
 function toPattern(path: string): RegExp {
   const source = path
     .split('/')
-    .map((segment) => (segment.startsWith(':') ? '[^/]+' : escapeRegExp(segment)))
+    .map((segment) => {
+      if (segment.startsWith('**')) return '[^/]+(?:/[^/]+)*';
+      return segment.startsWith(':') ? '[^/]+' : escapeRegExp(segment);
+    })
     .join('/');
   // The router ignores one trailing slash; so does this.
   return new RegExp(`^${source.replace(/\/$/, '')}/?$`);

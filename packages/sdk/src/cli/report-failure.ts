@@ -1,10 +1,12 @@
 import { stripVTControlCharacters } from 'node:util';
-import { isFleetConnectionError, isFleetHttpError, isResponseValidationError } from '@fleet/sdk';
+import { isFleetConnectionError, isFleetHttpError, isResponseValidationError } from '../client/errors.ts';
 import { UsageError } from './usage-error.ts';
 
-/** What the CLI prints for a failure and the status it exits with. */
+/** What a CLI prints for a failure and the status it exits with. */
 export interface FailureReport {
+  /** One line, no stack trace, no terminal escapes. */
   line: string;
+  /** 2 for a bad command line, 1 for everything else. */
   exitCode: 1 | 2;
 }
 
@@ -28,8 +30,9 @@ function issuesText(details: unknown): string | undefined {
 }
 
 /**
- * Turns any failure into one line (no stack trace) and an exit status: 2 for a bad command line,
- * 1 for everything else (the server refused, could not be reached, or broke the contract).
+ * Turns any failure into one line (no stack trace) and an exit status: 2 for a bad command line
+ * (a {@link UsageError} or citty's own argument errors), 1 for everything else (the server
+ * refused, could not be reached, or broke the contract).
  */
 export function reportFailure(error: unknown): FailureReport {
   if (error instanceof UsageError) return { line: oneLine(error.message), exitCode: 2 };

@@ -6,6 +6,9 @@ const camel = (name: string) => name.replace(/-([a-z])/g, (_m, c: string) => c.t
 /**
  * Every value of a repeatable string option (`--token a --token b`, `--id=x`): citty keeps only the
  * last one.
+ *
+ * @example
+ * repeatedValues(['--peer', 'http://a', '--peer=http://b'], 'peer'); //=> ['http://a', 'http://b']
  */
 export function repeatedValues(rawArgs: readonly string[], name: string): string[] {
   const values: string[] = [];
@@ -24,8 +27,21 @@ export function repeatedValues(rawArgs: readonly string[], name: string): string
 }
 
 /**
+ * Bearer tokens from a comma-separated environment variable and every `--token`, without blanks
+ * or repeats (what a server command accepts).
+ *
+ * @example
+ * tokensFrom(['--token', 'a'], 'FLEET_BUS_TOKENS'); // with FLEET_BUS_TOKENS='b, c' => ['b', 'c', 'a']
+ */
+export function tokensFrom(rawArgs: readonly string[], envVar: string): string[] {
+  const fromEnv = (process.env[envVar] ?? '').split(',');
+  const tokens = [...fromEnv, ...repeatedValues(rawArgs, 'token')].map((token) => token.trim()).filter(Boolean);
+  return [...new Set(tokens)];
+}
+
+/**
  * Rejects what citty lets through silently: unknown options, string options without a value,
- * and stray positional arguments.
+ * and stray positional arguments. Throws a {@link UsageError}.
  */
 export function assertKnownArgs(rawArgs: readonly string[], argsDef: ArgsDef): void {
   const byName = new Map<string, ArgsDef[string]>();
@@ -64,7 +80,10 @@ function negated(byName: Map<string, ArgsDef[string]>, flag: string): ArgsDef[st
   return def?.type === 'boolean' ? def : undefined;
 }
 
-/** A numeric option: a finite number (a whole one when `integer`), within bounds. */
+/**
+ * A numeric option: a finite number (a whole one when `integer`), within bounds; `undefined` when
+ * the option was not given. Throws a {@link UsageError} naming the flag otherwise.
+ */
 export function numberArg(
   value: string | undefined,
   flag: string,
@@ -85,7 +104,25 @@ export function numberArg(
   return number;
 }
 
-/** A JSON option, e.g. `--payload '{"task": 1}'`. */
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration option in milliseconds: a number with a unit (`500ms`, `10s`, `5m`, `1h`) or a bare
+ * number of seconds; at least `minMs`. `undefined` when the option was not given.
+ *
+ * @example
+ * durationArg('10s', 'sync-interval'); //=> 10000
+ */
+export function durationArg(value: string | undefined, flag: string, minMs = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
+  if (!match) throw new UsageError(`--${flag} must be a duration like 500ms, 10s, 5m or 1h, got "${value}"`);
+  const ms = Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!);
+  if (ms < minMs) throw new UsageError(`--${flag} must be at least ${minMs} ms, got ${value}`);
+  return ms;
+}
+
+/** A JSON option, e.g. `--payload '{"task": 1}'`; `undefined` when the option was not given. */
 export function jsonArg(value: string | undefined, flag: string): unknown {
   if (value === undefined) return undefined;
   try {

@@ -1,0 +1,196 @@
+// Knowledge store benchmark: federation sync between two real servers, and query latency.
+//
+//   npm run bench:knowledge           # build first (npm run build), about a minute
+//   node bench/knowledge.mjs --json   # machine-readable
+//   BENCH_FACTS=20000 node bench/knowledge.mjs
+//
+// Node B pulls from node A through a byte-counting TCP proxy, so "bytes on the wire" counts
+// everything both ways: request and response headers and bodies.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KnowledgeClient } from '@fleet/sdk';
+import Database from 'better-sqlite3';
+import { percentile, startServer } from './_lib.mjs';
+
+const json = process.argv.includes('--json');
+const total = Number(process.env.BENCH_FACTS ?? 100_000);
+const here = fileURLToPath(new URL('.', import.meta.url));
+const bin = join(here, '../packages/knowledge-server/bin/fleet-knowledge.js');
+const dir = mkdtempSync(join(tmpdir(), 'fleet-kbench-'));
+const log = (line) => {
+  if (!json) console.error(line);
+};
+
+/** A TCP proxy to `target` that counts the bytes crossing it in both directions. */
+function countingProxy(target) {
+  const { hostname, port } = new URL(target);
+  const counter = { bytes: 0 };
+  const server = createServer((client) => {
+    const upstream = connect(Number(port), hostname);
+    client.on('data', (chunk) => {
+      counter.bytes += chunk.length;
+    });
+    upstream.on('data', (chunk) => {
+      counter.bytes += chunk.length;
+    });
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${server.address().port}`, counter, close: () => server.close() }),
+    );
+  });
+}
+
+function fact(i, round = 0) {
+  return {
+    key: `hosts/h${i % 100}/services/s${i}`,
+    value: { model: `llama3-${i % 13}`, port: 8000 + (i % 1000), round, note: `service ${i} on host ${i % 100}` },
+    tags: [`host:h${i % 100}`, `kind:k${i % 7}`],
+  };
+}
+
+async function timed(fn) {
+  const start = performance.now();
+  const result = await fn();
+  return { ms: performance.now() - start, result };
+}
+
+async function latencies(count, fn) {
+  const samples = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await fn(i);
+    samples.push(performance.now() - start);
+  }
+  return { p50ms: round(percentile(samples, 50)), p99ms: round(percentile(samples, 99)) };
+}
+
+const round = (n) => Math.round(n * 100) / 100;
+const serverArgs = (name) => [
+  bin,
+  'server',
+  '--port',
+  '0',
+  '--db',
+  join(dir, `${name}.db`),
+  '--node-id',
+  name,
+  '--sync-interval',
+  '0',
+];
+
+/** Bytes of sync metadata per fact: the version (ms, counter) and source columns as SQLite stores them. */
+function syncMetadataBytesPerFact(dbPath) {
+  const db = new Database(dbPath, { readonly: true });
+  // SQLite record format: one header byte per column plus the integer's own size (0 for 0 and 1).
+  const size = (column) => `(1 + CASE WHEN ${column} IN (0, 1) THEN 0 WHEN abs(${column}) < 128 THEN 1
+    WHEN abs(${column}) < 32768 THEN 2 WHEN abs(${column}) < 8388608 THEN 3 WHEN abs(${column}) < 2147483648 THEN 4
+    WHEN abs(${column}) < 140737488355328 THEN 6 ELSE 8 END)`;
+  const row = db
+    .prepare(
+      `SELECT count(*) AS n, sum(${size('v_ms')} + ${size('v_counter')} + ${size('source')}) AS bytes FROM facts`,
+    )
+    .get();
+  let fileBytesPerFact = null;
+  try {
+    const pages = db.prepare('SELECT sum(pgsize) AS bytes FROM dbstat').get();
+    fileBytesPerFact = round(pages.bytes / row.n);
+  } catch {
+    // dbstat is not compiled in: report the metadata figure alone.
+  }
+  db.close();
+  // The change sequence is the table's rowid, which a keyed table carries anyway: it costs no extra bytes.
+  return { metadata: round(row.bytes / row.n), fileBytesPerFact };
+}
+
+const results = {};
+let a;
+let b;
+let proxy;
+try {
+  a = await startServer(serverArgs('a'));
+  b = await startServer(serverArgs('b'));
+  const clientA = new KnowledgeClient({ url: a.url, timeoutMs: 0 });
+  const clientB = new KnowledgeClient({ url: b.url, timeoutMs: 0 });
+
+  log(`putting ${total.toLocaleString('en')} facts on node a (batches of 1,000)`);
+  const put = await timed(async () => {
+    for (let i = 0; i < total; i += 1000) {
+      await clientA.putBatch(Array.from({ length: Math.min(1000, total - i) }, (_, j) => fact(i + j)));
+    }
+  });
+  results.putFactsPerSecond = Math.round(total / (put.ms / 1000));
+
+  proxy = await countingProxy(a.url);
+  await clientB.addPeer({ id: 'a', url: proxy.url });
+
+  log('initial sync: node b pulls everything from node a');
+  const initial = await timed(() => clientB.runSync());
+  const [initialResult] = initial.result.results;
+  if (!initialResult?.ok || initialResult.pulled < total)
+    throw new Error(`initial sync failed: ${JSON.stringify(initialResult)}`);
+  results.initialSync = {
+    facts: initialResult.pulled,
+    pushedBack: initialResult.pushed,
+    seconds: round(initial.ms / 1000),
+    factsPerSecond: Math.round(initialResult.pulled / (initial.ms / 1000)),
+    wireBytesPerFact: round(proxy.counter.bytes / initialResult.pulled),
+  };
+
+  proxy.counter.bytes = 0;
+  await clientB.runSync();
+  results.idleSyncRoundBytes = proxy.counter.bytes;
+
+  log('incremental sync of 1,000 changed facts');
+  const changed = Array.from({ length: 1000 }, (_, j) => fact(j * Math.floor(total / 1000), 1));
+  await clientA.putBatch(changed);
+  proxy.counter.bytes = 0;
+  const incremental = await timed(() => clientB.runSync());
+  const [incrementalResult] = incremental.result.results;
+  results.incrementalSync = {
+    facts: incrementalResult.pulled,
+    ms: round(incremental.ms),
+    factsPerSecond: Math.round(incrementalResult.pulled / (incremental.ms / 1000)),
+    wireBytesPerFact: round(proxy.counter.bytes / Math.max(1, incrementalResult.pulled)),
+  };
+
+  log(`query latency at ${total.toLocaleString('en')} facts (1,000 sequential queries each, over HTTP)`);
+  results.queryLatency = {
+    prefix: await latencies(1000, (i) => clientB.query({ prefix: `hosts/h${i % 100}/services/s1`, limit: 100 })),
+    tag: await latencies(1000, (i) => clientB.query({ tag: `host:h${i % 100}`, limit: 100 })),
+    fullText: await latencies(1000, (i) => clientB.query({ q: `llama3-${i % 13}`, limit: 100 })),
+  };
+} finally {
+  proxy?.close();
+  await a?.stop();
+  await b?.stop();
+}
+results.diskBytesPerFact = syncMetadataBytesPerFact(join(dir, 'b.db'));
+rmSync(dir, { recursive: true, force: true });
+
+const checks = [
+  ['initial sync facts/s', results.initialSync.factsPerSecond, '>=', 50_000],
+  ['sync metadata bytes/fact on disk', results.diskBytesPerFact.metadata, '<=', 40],
+  ['idle sync round bytes', results.idleSyncRoundBytes, '<', 1024],
+  ['prefix query p99 ms', results.queryLatency.prefix.p99ms, '<', 5],
+  ['tag query p99 ms', results.queryLatency.tag.p99ms, '<', 5],
+  ['full-text query p99 ms', results.queryLatency.fullText.p99ms, '<', 5],
+].map(([name, value, op, target]) => ({
+  check: name,
+  value,
+  target: `${op} ${target}`,
+  result: (op === '>=' ? value >= target : op === '<=' ? value <= target : value < target) ? 'ok' : 'BELOW TARGET',
+}));
+
+if (json) console.log(JSON.stringify({ facts: total, results, checks }, null, 2));
+else {
+  console.log(JSON.stringify(results, null, 2));
+  console.table(checks);
+}

@@ -1,0 +1,109 @@
+import { FleetError, KnowledgeClient, type KnowledgeDB, NodeId } from '@fleet/sdk';
+
+/** A peer given on the command line: `URL`, or `ID=URL` when its node id is known. */
+export interface PeerSpec {
+  /** The peer's node id; learned from its `/health` when absent. */
+  id?: string;
+  /** Base URL of the peer's knowledge server. */
+  url: string;
+}
+
+/**
+ * Parses `http://host:8651` or `ezra=http://host:8651`. Throws a `FleetError('validation_failed')`
+ * naming the spec when the id or the URL is not valid.
+ */
+export function parsePeerSpec(spec: string): PeerSpec {
+  const match = /^([^=/:]+)=(.*)$/s.exec(spec);
+  const id = match?.[1];
+  const url = (match?.[2] ?? spec).trim();
+  const invalid = (why: string) =>
+    new FleetError('validation_failed', `invalid peer "${spec}": ${why}`, { details: { field: 'peer' } });
+  if (id !== undefined && !NodeId.safeParse(id).success) throw invalid(`"${id}" is not a valid node id`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid('expected URL or ID=URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid('the URL must be http: or https:');
+  return { ...(id !== undefined ? { id } : {}), url: url.replace(/\/+$/, '') };
+}
+
+/** Options of {@link registerPeers}. */
+export interface RegisterPeersOptions {
+  /** Bearer token presented to these peers. */
+  token?: string;
+  /** Stops learning ids (the server is closing). */
+  signal: AbortSignal;
+  /** Called once a peer is registered, e.g. to sync with it at once. */
+  onRegistered?: (id: string) => void;
+  /** Where failures to reach a peer are reported. */
+  logger?: Pick<Console, 'warn'>;
+  /** First wait before asking an unreachable peer again, doubled up to a minute. @default 1000 */
+  retryBaseMs?: number;
+}
+
+const MAX_RETRY_MS = 60_000;
+
+/**
+ * Registers the `--peer` peers. A peer with an id, or whose URL a registered peer already has, is
+ * registered at once; for the others the id is asked from the peer's `/health` (`details.nodeId`)
+ * in the background, again with backoff while it cannot be reached, until `signal` aborts.
+ * Resolves once every peer is registered or the signal aborted.
+ */
+export async function registerPeers(db: KnowledgeDB, specs: readonly PeerSpec[], options: RegisterPeersOptions) {
+  const token = options.token ? { token: options.token } : {};
+  const register = (id: string, url: string) => {
+    db.addPeer({ id, url, ...token });
+    options.onRegistered?.(id);
+  };
+  const pending: PeerSpec[] = [];
+  for (const spec of specs) {
+    const known = db.peers().find((peer) => peer.url.replace(/\/+$/, '') === spec.url);
+    const id = spec.id ?? known?.id;
+    if (id !== undefined) register(id, spec.url);
+    else pending.push(spec);
+  }
+  await Promise.all(
+    pending.map(async (spec) => {
+      const id = await learnNodeId(spec.url, options);
+      if (id !== undefined && !options.signal.aborted) register(id, spec.url);
+    }),
+  );
+}
+
+/** Asks the peer's `/health` for its node id until it answers or `signal` aborts. */
+async function learnNodeId(url: string, options: RegisterPeersOptions): Promise<string | undefined> {
+  const client = new KnowledgeClient({
+    url,
+    retry: 0,
+    timeoutMs: 10_000,
+    ...(options.token ? { token: options.token } : {}),
+  });
+  let waitMs = options.retryBaseMs ?? 1000;
+  while (!options.signal.aborted) {
+    try {
+      const health = await client.health({ signal: options.signal });
+      const nodeId = NodeId.safeParse(health.details?.nodeId);
+      if (nodeId.success) return nodeId.data;
+      options.logger?.warn(`peer ${url} is not a knowledge node (its /health has no details.nodeId)`);
+      return undefined;
+    } catch (error) {
+      if (options.signal.aborted) return undefined;
+      options.logger?.warn(
+        `peer ${url}: cannot learn its node id (${error instanceof Error ? error.message : String(error)}); retrying in ${waitMs} ms`,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, waitMs);
+      function done() {
+        clearTimeout(timer);
+        options.signal.removeEventListener('abort', done);
+        resolve();
+      }
+      options.signal.addEventListener('abort', done, { once: true });
+    });
+    waitMs = Math.min(waitMs * 2, MAX_RETRY_MS);
+  }
+  return undefined;
+}

@@ -1,0 +1,108 @@
+import type { JsonValue } from '../../schemas/common.ts';
+import { type FactInput, FactKey, MAX_FACT_TTL_SECONDS, MAX_FACT_VALUE_BYTES, Tag } from '../../schemas/fact.ts';
+import type { Change } from '../../schemas/sync.ts';
+import { type HlcTimestamp, parseHlc } from '../hlc.ts';
+import { invalidField } from './invalid.ts';
+
+const MAX_TAGS = 32;
+const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** A fact input checked and serialized for storage. */
+export interface CheckedInput {
+  key: string;
+  value: JsonValue;
+  valueText: string;
+  tags: string[];
+  /** JSON array text, or null when there are no tags. */
+  tagsText: string | null;
+  ttlMs: number | null;
+}
+
+/** A remote change checked and serialized for storage. */
+export interface CheckedChange {
+  change: Change;
+  version: HlcTimestamp;
+  /** JSON text, or null for a tombstone. */
+  valueText: string | null;
+  tagsText: string | null;
+  expiresAt: number | null;
+}
+
+function checkKey(key: unknown, field: string): string {
+  const result = FactKey.safeParse(key);
+  if (!result.success) throw invalidField(field, result.error.issues[0]?.message ?? 'not a fact key');
+  return result.data;
+}
+
+function checkTags(tags: unknown, field: string): string[] {
+  if (tags === undefined) return [];
+  if (!Array.isArray(tags)) throw invalidField(field, 'must be an array of tags');
+  if (tags.length > MAX_TAGS) throw invalidField(field, `must hold at most ${MAX_TAGS} tags`);
+  tags.forEach((tag, index) => {
+    const result = Tag.safeParse(tag);
+    if (!result.success) throw invalidField(`${field}.${index}`, result.error.issues[0]?.message ?? 'not a tag');
+  });
+  return [...new Set(tags as string[])].sort();
+}
+
+function serialize(value: unknown, field: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw invalidField(field, `must be JSON: ${(error as Error).message}`);
+  }
+  if (text === undefined) throw invalidField(field, 'must be a JSON value');
+  return text;
+}
+
+/**
+ * Checks one fact input again at the store (the server has parsed it with the `FactInput`
+ * schema; direct callers may not have). `field` prefixes the names in errors, e.g. `facts.3.`.
+ */
+export function checkFactInput(input: FactInput, field = ''): CheckedInput {
+  if (typeof input !== 'object' || input === null)
+    throw invalidField(field.slice(0, -1) || 'fact', 'must be an object');
+  const key = checkKey(input.key, `${field}key`);
+  const valueText = serialize(input.value, `${field}value`);
+  if (valueText.length > MAX_FACT_VALUE_BYTES) {
+    throw invalidField(`${field}value`, `must be at most ${MAX_FACT_VALUE_BYTES} bytes as JSON`);
+  }
+  const tags = checkTags(input.tags, `${field}tags`);
+  const ttl = input.ttlSeconds ?? null;
+  if (ttl !== null && !(typeof ttl === 'number' && ttl > 0 && ttl <= MAX_FACT_TTL_SECONDS)) {
+    throw invalidField(`${field}ttlSeconds`, `must be a number of seconds in (0, ${MAX_FACT_TTL_SECONDS}]`);
+  }
+  return {
+    key,
+    value: input.value,
+    valueText,
+    tags,
+    tagsText: tags.length === 0 ? null : JSON.stringify(tags),
+    ttlMs: ttl === null ? null : Math.max(1, Math.round(ttl * 1000)),
+  };
+}
+
+/** Checks one remote change of a batch; `field` prefixes the names in errors, e.g. `changes.3.`. */
+export function checkChange(change: Change, field: string): CheckedChange {
+  if (typeof change !== 'object' || change === null) throw invalidField(field.slice(0, -1), 'must be an object');
+  checkKey(change.key, `${field}key`);
+  const version = parseHlc(change.version, `${field}version`);
+  if (typeof change.source !== 'string' || !NODE_ID.test(change.source)) {
+    throw invalidField(`${field}source`, 'must be a node id');
+  }
+  const deleted = change.deleted === true;
+  let expiresAt: number | null = null;
+  if (!deleted && change.expiresAt !== null && change.expiresAt !== undefined) {
+    expiresAt = Date.parse(change.expiresAt);
+    if (Number.isNaN(expiresAt)) throw invalidField(`${field}expiresAt`, 'must be an ISO 8601 timestamp');
+  }
+  const tags = deleted ? [] : checkTags(change.tags, `${field}tags`);
+  return {
+    change,
+    version,
+    valueText: deleted ? null : serialize(change.value, `${field}value`),
+    tagsText: tags.length === 0 ? null : JSON.stringify(tags),
+    expiresAt,
+  };
+}

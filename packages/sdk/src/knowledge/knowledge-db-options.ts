@@ -1,0 +1,58 @@
+import type { FactQuery } from '../schemas/fact.ts';
+import type { Change } from '../schemas/sync.ts';
+
+/** Default time tombstones (and expired facts) are kept for peers that have not seen them: 7 days. */
+export const DEFAULT_TOMBSTONE_RETENTION_SECONDS = 7 * 24 * 3600;
+
+/** Options of {@link KnowledgeDB}. */
+export interface KnowledgeDBOptions {
+  /**
+   * SQLite file, created (with its directory) when missing, or `':memory:'`.
+   * @example './data/fleet-knowledge.db'
+   */
+  path: string;
+  /**
+   * This node's stable id, stored in the file on first open. When absent, the stored id is used,
+   * or a new one is generated (host name plus random digits). A different id on reopen throws
+   * FleetError('conflict').
+   */
+  nodeId?: string;
+  /** Physical clock, epoch milliseconds: versions, expiry and GC read it. @default Date.now */
+  now?: () => number;
+  /**
+   * How far ahead of the local clock a remote version may be before its batch is rejected
+   * with FleetError('clock_skew').
+   * @default 60_000
+   */
+  maxClockSkewMs?: number;
+  /**
+   * How long a tombstone (or expired fact) is kept for peers that have not seen it yet.
+   * @default 604_800 (7 days)
+   */
+  tombstoneRetentionSeconds?: number;
+}
+
+/** A {@link FactQuery} whose `limit` may be left out. */
+export type FactQueryInit = Omit<FactQuery, 'limit'> & {
+  /** @default 100 */
+  limit?: number;
+};
+
+/** What {@link KnowledgeDB.gc} removed. */
+export interface GcResult {
+  tombstonesRemoved: number;
+  expiredRemoved: number;
+}
+
+/** What {@link KnowledgeDB.stats} counts. */
+export interface KnowledgeStats {
+  /** Live, unexpired facts. */
+  facts: number;
+  /** Tombstones kept for peers. */
+  tombstones: number;
+  /** Expired facts GC has not removed yet. */
+  expired: number;
+}
+
+/** Called after each committed change: a local write or an applied remote change. */
+export type ChangeListener = (change: Change) => void;

@@ -1,0 +1,128 @@
+import type Database from 'better-sqlite3';
+import type { Fact } from '../../schemas/fact.ts';
+import type { Page } from '../../schemas/list.ts';
+import { invalidField } from '../internal/invalid.ts';
+import type { NodeRegistry } from './nodes.ts';
+import { FACT_COLUMNS, type FactRow, toFact } from './rows.ts';
+import { prepare, type Statement } from './statements.ts';
+
+/** The filters of a fact query, as KnowledgeDB passes them on. */
+export interface FactFilter {
+  prefix?: string | undefined;
+  tag?: string | undefined;
+  q?: string | undefined;
+  updatedSince?: string | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+/**
+ * Up to this many facts updated since an instant are read through `facts_updated` and sorted by
+ * key; beyond it, a key-ordered scan reaches `limit` matches sooner.
+ */
+const FEW_UPDATED = 2000;
+
+/** The cursor of a page ordered by key: the last key, base64url-encoded. */
+export function encodeKeyCursor(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64url');
+}
+
+/** The key after which the next page starts; throws `validation_failed` for a malformed cursor. */
+export function decodeKeyCursor(cursor: string): string {
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (key === '' || encodeKeyCursor(key) !== cursor) throw invalidField('cursor', 'not a cursor this list returned');
+  return key;
+}
+
+/**
+ * Runs fact queries: one SQL shape per combination of filters, prepared once and cached. Every
+ * shape walks an index in key order (`facts_key`, or `fact_tags` for a tag) and stops at the
+ * limit; full text starts from the FTS5 matches and sorts them by key.
+ */
+export class FactQueries {
+  readonly #db: Database.Database;
+  readonly #nodes: NodeRegistry;
+  readonly #cache = new Map<string, Statement<[Record<string, unknown>], FactRow>>();
+  readonly #manyUpdatedSince: Statement<[number], unknown>;
+
+  constructor(db: Database.Database, nodes: NodeRegistry) {
+    this.#db = db;
+    this.#nodes = nodes;
+    this.#manyUpdatedSince = prepare(
+      db,
+      `SELECT 1 FROM facts INDEXED BY facts_updated WHERE v_ms >= ? LIMIT 1 OFFSET ${FEW_UPDATED}`,
+    );
+  }
+
+  /** Live, unexpired facts matching every filter, ordered by key, one page. */
+  run(filter: FactFilter, now: number): Page<Fact> {
+    const limit = filter.limit ?? 100;
+    if (!Number.isSafeInteger(limit) || limit < 1) throw invalidField('limit', 'must be a positive whole number');
+    const params: Record<string, unknown> = { now, limit: limit + 1 };
+    const where = ['f.value IS NOT NULL', '(f.expires_at IS NULL OR f.expires_at > @now)'];
+    let from = 'facts f';
+    let keyColumn = 'f.key';
+    if (filter.q !== undefined) {
+      // FTS drives the join: its matches are usually few, then sorted by key.
+      from = 'facts_fts CROSS JOIN facts f ON f.seq = facts_fts.rowid';
+      where.push('facts_fts MATCH @q');
+      params.q = filter.q;
+    }
+    if (filter.tag !== undefined) {
+      if (filter.q === undefined) {
+        from = 'fact_tags t CROSS JOIN facts f ON f.key = t.key';
+        keyColumn = 't.key';
+      } else {
+        from += ' CROSS JOIN fact_tags t ON t.key = f.key';
+      }
+      where.push('t.tag = @tag');
+      params.tag = filter.tag;
+    }
+    if (filter.prefix) {
+      where.push(`${keyColumn} >= @prefix`, `${keyColumn} < (@prefix || x'ff')`);
+      params.prefix = filter.prefix;
+    }
+    if (filter.updatedSince !== undefined) {
+      const since = Date.parse(filter.updatedSince);
+      if (Number.isNaN(since)) throw invalidField('updatedSince', 'must be an ISO 8601 timestamp');
+      where.push('f.v_ms >= @since');
+      params.since = since;
+      // Few recent updates: read them by time and sort; many: walk keys in order, skipping older ones.
+      if (from === 'facts f' && this.#manyUpdatedSince.get(since) === undefined)
+        from = 'facts f INDEXED BY facts_updated';
+    }
+    if (filter.cursor !== undefined) {
+      where.push(`${keyColumn} > @after`);
+      params.after = decodeKeyCursor(filter.cursor);
+    }
+    const sql = `SELECT ${FACT_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${keyColumn} LIMIT @limit`;
+    const rows = this.#all(sql, params, filter.q !== undefined);
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    return {
+      items: page.map((row) => toFact(row, this.#nodes.nameOf(row.source))),
+      nextCursor: more ? encodeKeyCursor(page[page.length - 1]!.key) : null,
+    };
+  }
+
+  #all(sql: string, params: Record<string, unknown>, fullText: boolean): FactRow[] {
+    let statement = this.#cache.get(sql);
+    if (!statement) {
+      statement = prepare<[Record<string, unknown>], FactRow>(this.#db, sql);
+      this.#cache.set(sql, statement);
+    }
+    try {
+      return statement.all(params);
+    } catch (error) {
+      // A malformed MATCH expression only shows when the statement runs.
+      if (fullText && (error as { code?: unknown }).code === 'SQLITE_ERROR') {
+        throw invalidField(
+          'q',
+          `not a valid full-text query (SQLite FTS5 syntax): ${(error as Error).message}`,
+          'fts5',
+        );
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,178 @@
+import { FleetError } from '../errors.ts';
+import { backoffDelay } from '../internal/backoff.ts';
+import type { Peer } from '../schemas/peer.ts';
+import type { PeerSyncResult } from '../schemas/sync.ts';
+import { describeSyncError } from './sync/describe-error.ts';
+import { type ResolvedSyncOptions, resolveSyncOptions, type SyncEngineOptions } from './sync/options.ts';
+import type { PeerSyncContext } from './sync/peer-sync-context.ts';
+import { pullFromPeer } from './sync/pull.ts';
+import { pushToPeer } from './sync/push.ts';
+
+/**
+ * Keeps a knowledge node in sync with its registered peers (`db.peers()`), talking to them only
+ * through `KnowledgeClient`.
+ *
+ * One attempt with a peer pulls the peer's changes after the stored cursor, page by page
+ * (`batchSize`), applying each page and its cursor in one transaction (a crash re-fetches at most
+ * one page), then pushes the local changes the peer has not acknowledged. When the peer answers
+ * `resync_required`, the whole feed is pulled again and the facts it deleted meanwhile are
+ * deleted here too. Peers sync concurrently and independently; a failed attempt backs the peer
+ * off exponentially (its `nextAttemptAt`) without delaying the others. A second request to sync a
+ * peer while an attempt with it runs joins that attempt.
+ *
+ * @example
+ * ```ts
+ * const db = new KnowledgeDB({ path: './node.db' });
+ * db.addPeer({ id: 'ezra', url: 'http://ezra:8651' });
+ * const engine = new SyncEngine({ db, intervalMs: 5000 });
+ * engine.start();
+ * const results = await engine.syncAll(); // now, on demand
+ * await engine.stop();
+ * ```
+ */
+export class SyncEngine {
+  readonly #options: ResolvedSyncOptions;
+  readonly #inflight = new Map<string, Promise<PeerSyncResult>>();
+  #abort = new AbortController();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #round: Promise<void> | undefined;
+  #running = false;
+  /** Bumped by start() and stop(), so a round of an earlier start never schedules another. */
+  #generation = 0;
+
+  constructor(options: SyncEngineOptions) {
+    this.#options = resolveSyncOptions(options);
+  }
+
+  /** Whether background rounds are running (between `start()` and `stop()`). */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /**
+   * Starts background rounds: one now, then one `intervalMs` after each round ends. Each round
+   * syncs the peers that are not backing off ({@link syncDue}). Does nothing when already started.
+   * The timer does not keep the process alive on its own.
+   */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#generation += 1;
+    this.#schedule(0);
+  }
+
+  /**
+   * Stops background rounds and aborts the attempts in flight (an aborted attempt is not counted
+   * as a failure of the peer); resolves once they have all settled. `start()` may be called again.
+   */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#generation += 1;
+    clearTimeout(this.#timer);
+    this.#abort.abort(new FleetError('unavailable', 'the sync engine stopped'));
+    await Promise.allSettled([...this.#inflight.values(), this.#round]);
+    this.#abort = new AbortController();
+  }
+
+  /**
+   * Syncs with every registered peer now, concurrently, backing off or not; resolves with one
+   * result per peer (failures are results with `ok: false`, never a rejection).
+   */
+  syncAll(): Promise<PeerSyncResult[]> {
+    return Promise.all(this.#options.db.peers().map((peer) => this.#join(peer)));
+  }
+
+  /** Syncs with the registered peers whose backoff has run out (what a background round does). */
+  syncDue(): Promise<PeerSyncResult[]> {
+    const { db, now } = this.#options;
+    const time = now();
+    const due = db.peers().filter((peer) => {
+      const { nextAttemptAt } = db.peerState(peer.id);
+      return nextAttemptAt === null || nextAttemptAt <= time;
+    });
+    return Promise.all(due.map((peer) => this.#join(peer)));
+  }
+
+  /**
+   * Syncs with one registered peer now, backing off or not; joins the attempt already running for
+   * it, if any. Rejects with `FleetError('not_found')` when no peer has this id.
+   */
+  syncPeer(peerId: string): Promise<PeerSyncResult> {
+    const running = this.#inflight.get(peerId);
+    if (running) return running;
+    const peer = this.#options.db.peers().find((candidate) => candidate.id === peerId);
+    if (!peer) {
+      return Promise.reject(new FleetError('not_found', `no peer ${peerId}`, { details: { field: 'id' } }));
+    }
+    return this.#join(peer);
+  }
+
+  #join(peer: Peer): Promise<PeerSyncResult> {
+    const running = this.#inflight.get(peer.id);
+    if (running) return running;
+    const attempt = this.#attempt(peer).finally(() => this.#inflight.delete(peer.id));
+    this.#inflight.set(peer.id, attempt);
+    return attempt;
+  }
+
+  async #attempt(peer: Peer): Promise<PeerSyncResult> {
+    const { db, batchSize, maxPushBytes, clientFor, logger } = this.#options;
+    const signal = this.#abort.signal;
+    const progress = { pulled: 0, pushed: 0 };
+    try {
+      const context: PeerSyncContext = {
+        db,
+        peer,
+        client: clientFor(peer),
+        batchSize,
+        maxPushBytes,
+        signal,
+        progress,
+        log: (message) => logger?.warn(`knowledge sync: ${message}`),
+      };
+      await pullFromPeer(context);
+      await pushToPeer(context);
+      db.recordSyncOutcome(peer.id, { ok: true });
+      return { peer: peer.id, ok: true, ...progress, error: null };
+    } catch (error) {
+      const message = describeSyncError(signal.aborted ? signal.reason : error);
+      if (!signal.aborted) this.#recordFailure(peer, message);
+      return { peer: peer.id, ok: false, ...progress, error: message };
+    }
+  }
+
+  #recordFailure(peer: Peer, message: string): void {
+    const { db, now, random, backoffBaseMs, backoffMaxMs, logger } = this.#options;
+    try {
+      const failures = db.peerState(peer.id).consecutiveFailures + 1;
+      const waitMs = Math.round(backoffDelay(failures, backoffBaseMs, backoffMaxMs, random));
+      db.recordSyncOutcome(peer.id, { ok: false, error: message, nextAttemptAt: now() + waitMs });
+      logger?.warn(
+        `knowledge sync with peer ${peer.id} (${peer.url}) failed ${failures} time(s) in a row: ${message}; next background attempt in ${waitMs} ms`,
+      );
+    } catch (error) {
+      // The database is gone (closing): nothing left to record the failure in.
+      logger?.warn(
+        `knowledge sync with peer ${peer.id} failed (${message}) and could not be recorded: ${String(error)}`,
+      );
+    }
+  }
+
+  #schedule(delayMs: number): void {
+    const generation = this.#generation;
+    this.#timer = setTimeout(() => {
+      this.#round = this.#backgroundRound(generation);
+    }, delayMs);
+    this.#timer.unref?.();
+  }
+
+  async #backgroundRound(generation: number): Promise<void> {
+    try {
+      await this.syncDue();
+    } catch (error) {
+      this.#options.logger?.warn(`knowledge sync round failed: ${describeSyncError(error)}`);
+    } finally {
+      if (this.#running && generation === this.#generation) this.#schedule(this.#options.intervalMs);
+    }
+  }
+}

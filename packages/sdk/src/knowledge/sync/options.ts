@@ -1,0 +1,112 @@
+import type { Peer } from '../../schemas/peer.ts';
+import { MAX_CHANGE_BATCH } from '../../schemas/sync.ts';
+import { KnowledgeClient } from '../knowledge-client.ts';
+import type { KnowledgeDB } from '../knowledge-db.ts';
+
+/** Where the sync engine reports failed attempts and resyncs (a `console`, a consola instance, ...). */
+export type SyncLogger = Pick<Console, 'warn'>;
+
+/** How long a peer is left alone after failed attempts: exponential, with jitter, per peer. */
+export interface SyncBackoffOptions {
+  /**
+   * Ceiling of the wait after the first failure, in ms; it doubles with each failure in a row.
+   * @default 1000
+   */
+  baseMs?: number;
+  /**
+   * Largest wait, in ms.
+   * @default 300000
+   */
+  maxMs?: number;
+}
+
+/** Options of {@link SyncEngine}. */
+export interface SyncEngineOptions {
+  /** The local node: its facts, feed, peers and sync cursors. */
+  db: KnowledgeDB;
+  /**
+   * Changes per pull request, and local changes read per push round (a push request is also cut
+   * at {@link maxPushBytes}). At most 5,000.
+   * @default 500
+   */
+  batchSize?: number;
+  /**
+   * Pause between two background rounds (`start()`), in ms, counted from the end of a round.
+   * @default 10000
+   */
+  intervalMs?: number;
+  /**
+   * Backoff of a peer after failed attempts. Background rounds skip a peer until its
+   * `nextAttemptAt`; `syncAll()` and `syncPeer()` try it regardless.
+   * @default { baseMs: 1000, maxMs: 300000 }
+   */
+  backoff?: SyncBackoffOptions;
+  /**
+   * Timeout of each request to a peer, in ms, for the default clients (one slow peer never holds
+   * up the others: peers sync concurrently, each with its own requests).
+   * @default 30000
+   */
+  timeoutMs?: number;
+  /**
+   * Largest push request body, in bytes of JSON; keep it under the peers' body limit.
+   * @default 786432 (768 KiB, under the server's default 1 MiB limit)
+   */
+  maxPushBytes?: number;
+  /**
+   * Makes the client used to talk to a peer, called once per sync attempt.
+   * @default a KnowledgeClient on `peer.url`, with the peer's stored token, `timeoutMs` and no retries
+   * @example (peer) => new KnowledgeClient({ url: peer.url, token: tokens[peer.id], timeoutMs: 5000 })
+   */
+  clientFor?: (peer: Peer) => KnowledgeClient;
+  /** Where failed attempts and resyncs are reported. */
+  logger?: SyncLogger;
+  /** Clock used for backoff, in epoch ms. @default Date.now */
+  now?: () => number;
+  /** Source of the backoff jitter, in [0, 1). @default Math.random */
+  random?: () => number;
+}
+
+/** {@link SyncEngineOptions} with every default filled in. */
+export interface ResolvedSyncOptions {
+  db: KnowledgeDB;
+  batchSize: number;
+  intervalMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  maxPushBytes: number;
+  clientFor: (peer: Peer) => KnowledgeClient;
+  logger: SyncLogger | undefined;
+  now: () => number;
+  random: () => number;
+}
+
+function positive(name: string, value: number, max = Number.POSITIVE_INFINITY): number {
+  if (!(value > 0 && value <= max)) throw new RangeError(`SyncEngine: ${name} must be > 0 and <= ${max}, got ${value}`);
+  return value;
+}
+
+/** Fills in the defaults documented on {@link SyncEngineOptions}; throws a RangeError on a nonsensical one. */
+export function resolveSyncOptions(options: SyncEngineOptions): ResolvedSyncOptions {
+  const { db } = options;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const batchSize = positive('batchSize', options.batchSize ?? 500, MAX_CHANGE_BATCH);
+  if (!Number.isInteger(batchSize)) throw new RangeError(`SyncEngine: batchSize must be an integer, got ${batchSize}`);
+  const backoffBaseMs = positive('backoff.baseMs', options.backoff?.baseMs ?? 1000);
+  return {
+    db,
+    batchSize,
+    intervalMs: positive('intervalMs', options.intervalMs ?? 10_000),
+    backoffBaseMs,
+    backoffMaxMs: Math.max(backoffBaseMs, positive('backoff.maxMs', options.backoff?.maxMs ?? 300_000)),
+    maxPushBytes: positive('maxPushBytes', options.maxPushBytes ?? 768 * 1024),
+    clientFor:
+      options.clientFor ??
+      ((peer) => {
+        const token = db.peerToken(peer.id);
+        return new KnowledgeClient({ url: peer.url, timeoutMs, retry: 0, ...(token !== undefined ? { token } : {}) });
+      }),
+    logger: options.logger,
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+  };
+}

@@ -1,0 +1,20 @@
+import type { Peer } from '../../schemas/peer.ts';
+import type { KnowledgeClient } from '../knowledge-client.ts';
+import type { KnowledgeDB } from '../knowledge-db.ts';
+
+/** Where one sync attempt with one peer stands: what the pull and push loops share. */
+export interface PeerSyncContext {
+  db: KnowledgeDB;
+  peer: Peer;
+  client: KnowledgeClient;
+  /** Changes per pull request and per local feed page pushed. */
+  batchSize: number;
+  /** Largest push request body, as JSON bytes. */
+  maxPushBytes: number;
+  /** Aborted when the engine stops. */
+  signal: AbortSignal;
+  /** Reports a notable event of this attempt (a resync, facts deleted by it). */
+  log: (message: string) => void;
+  /** Counters of this attempt, kept up to date so a failure still reports the progress made. */
+  progress: { pulled: number; pushed: number };
+}

@@ -1,0 +1,30 @@
+import { isFleetError } from '../../errors.ts';
+import type { ChangePage } from '../../schemas/sync.ts';
+import type { PeerSyncContext } from './peer-sync-context.ts';
+
+/** True for the peer's answer that our cursor predates tombstones it has collected (HTTP 410). */
+export function isResyncRequired(error: unknown): boolean {
+  return isFleetError(error) && error.code === 'resync_required';
+}
+
+/**
+ * Why the peer refused our cursor: it `collected` tombstones past it, or its feed was `replaced`
+ * (our cursor is beyond its feed: it lost its database and started over under the same id).
+ */
+export type ResyncReason = 'collected' | 'replaced';
+
+/** Reads the reason from a `resync_required` error's details (`{ since, watermark, seq }`). */
+export function resyncReason(error: unknown): ResyncReason {
+  const details = isFleetError(error) ? error.details : undefined;
+  if (typeof details === 'object' && details !== null && !Array.isArray(details)) {
+    const { since, seq } = details;
+    if (typeof since === 'number' && typeof seq === 'number' && since > seq) return 'replaced';
+  }
+  return 'collected';
+}
+
+/** One page (`batchSize` changes at most) of the peer's feed after `since`, pulled as this node. */
+export function pullPage(context: PeerSyncContext, since: number): Promise<ChangePage> {
+  const { client, db, batchSize, signal } = context;
+  return client.pull({ nodeId: db.nodeId, since, limit: batchSize }, { signal });
+}

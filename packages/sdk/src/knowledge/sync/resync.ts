@@ -1,0 +1,111 @@
+import type { Change } from '../../schemas/sync.ts';
+import { checkPage } from './check-page.ts';
+import type { PeerSyncContext } from './peer-sync-context.ts';
+import { isResyncRequired, pullPage, type ResyncReason, resyncReason } from './pull-page.ts';
+import { pushChunks } from './push.ts';
+
+/** How often a full resync restarts when the peer collects more tombstones while it runs. */
+const MAX_RESYNC_ATTEMPTS = 3;
+
+/**
+ * Recovers from `resync_required`:
+ *
+ * - `collected` (the peer collected tombstones this node had not pulled yet): pulls the peer's
+ *   whole feed from 0, then deletes the local facts the peer deleted meanwhile (see
+ *   {@link deletedByPeer}).
+ * - `replaced` (the peer lost its database and started a new feed under the same id): pushes this
+ *   node's whole feed to it, then pulls its whole feed from 0. Nothing is deleted here: the peer
+ *   forgot, it did not delete.
+ *
+ * The pull cursor is stored only at the very end, so a crash or a failure during a resync leaves
+ * the refused cursor in place: the next attempt gets `resync_required` again and starts over.
+ */
+export async function resyncFromPeer(context: PeerSyncContext, reason: ResyncReason): Promise<void> {
+  let current = reason;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (current === 'replaced') await pushWholeFeed(context);
+      await pullWholeFeed(context, current);
+      return;
+    } catch (error) {
+      // Tombstones collected while we paged through the feed: start over from 0.
+      if (attempt < MAX_RESYNC_ATTEMPTS && isResyncRequired(error)) {
+        current = resyncReason(error);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+async function pullWholeFeed(context: PeerSyncContext, reason: ResyncReason): Promise<void> {
+  const { db, peer, progress } = context;
+  const seen = new Set<string>();
+  let since = 0;
+  for (;;) {
+    const page = await pullPage(context, since);
+    checkPage(context, since, page);
+    db.applyChanges(page.changes, peer.id);
+    for (const change of page.changes) seen.add(change.key);
+    progress.pulled += page.changes.length;
+    since = page.nextSince;
+    if (!page.hasMore) break;
+  }
+  if (reason === 'collected') {
+    const victims = deletedByPeer(context, seen);
+    for (let start = 0; start < victims.length; start += context.batchSize) {
+      db.applyChanges(victims.slice(start, start + context.batchSize).map(asTombstone), peer.id);
+    }
+    if (victims.length > 0) context.log(`deleted ${victims.length} facts that peer ${peer.id} deleted meanwhile`);
+  }
+  db.applyPulled(peer.id, { changes: [], count: 0, nodeId: peer.id, nextSince: since, hasMore: false });
+}
+
+/** Pushes every key's state of the local feed, its own included, without touching the push cursor. */
+async function pushWholeFeed(context: PeerSyncContext): Promise<void> {
+  let since = 0;
+  for (;;) {
+    const page = context.db.changes(since, context.batchSize);
+    await pushChunks(context, page.changes);
+    if (!page.hasMore || page.changes.length === 0) return;
+    since = page.nextSince;
+  }
+}
+
+/**
+ * The local live states the peer must have deleted: absent from the peer's complete feed (which
+ * lists the latest state, tombstones included, of every key it still knows) although the peer
+ * provably had them, because the peer wrote that version (`source`) or this node pushed it
+ * (`seq <= lastPushedSeq`). The peer only forgets a key it had by collecting its tombstone (or
+ * an expired fact), so such a state was overwritten by a deletion (or expired there too).
+ *
+ * Limits: a state the peer cannot be proven to have had (written by a third node and received
+ * here after the last push) is kept and pushed, so a deletion the peer made and collected before
+ * this node saw it comes back if no other node still holds the tombstone. Tombstones are only
+ * collected once every known peer has seen them or after the retention horizon (7 days), which
+ * keeps that window small.
+ */
+function deletedByPeer(context: PeerSyncContext, seen: ReadonlySet<string>): Change[] {
+  const { db, peer, batchSize } = context;
+  const { lastPushedSeq } = db.peerState(peer.id);
+  const victims: Change[] = [];
+  let since = 0;
+  for (;;) {
+    const page = db.changes(since, batchSize);
+    for (const change of page.changes) {
+      if (change.deleted || seen.has(change.key)) continue;
+      if (change.source === peer.id || change.seq <= lastPushedSeq) victims.push(change);
+    }
+    if (!page.hasMore || page.changes.length === 0) return victims;
+    since = page.nextSince;
+  }
+}
+
+/**
+ * A tombstone with the same version and source as the state it removes: it beats exactly that
+ * state (a tombstone wins a tie) and loses to every newer write, here and on every node it
+ * replicates to.
+ */
+function asTombstone(change: Change): Change {
+  return { ...change, value: null, tags: [], expiresAt: null, deleted: true };
+}

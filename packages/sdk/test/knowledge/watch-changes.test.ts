@@ -1,0 +1,80 @@
+import { describe, expect, test } from 'vitest';
+import { type Change, type ChangeSource, FleetError, watchChanges } from '../../src/index.ts';
+
+/** A change source the test drives by hand, counting its listeners. */
+function manualSource() {
+  const listeners = new Set<(change: Change) => void>();
+  const source: ChangeSource = {
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  const emit = (change: Change) => {
+    for (const listener of listeners) listener(change);
+  };
+  return { source, listeners, emit };
+}
+
+function change(key: string, seq: number): Change {
+  return {
+    seq,
+    key,
+    value: seq,
+    tags: [],
+    source: 'node-a',
+    version: `00176406720${String(seq).padStart(4, '0')}-00000`,
+    updatedAt: new Date(0).toISOString(),
+    expiresAt: null,
+    deleted: false,
+  };
+}
+
+describe('watchChanges', () => {
+  test('listens from the call on: a change made before the first next() is delivered', async () => {
+    const { source, emit } = manualSource();
+    const watch = watchChanges(source);
+    emit(change('a', 1));
+    expect((await watch.next()).value).toMatchObject({ key: 'a' });
+    await watch.return();
+  });
+
+  test('only yields changes under the prefix, in order', async () => {
+    const { source, emit } = manualSource();
+    const controller = new AbortController();
+    const watch = watchChanges(source, { prefix: 'hosts/', signal: controller.signal });
+    emit(change('hosts/a', 1));
+    emit(change('jobs/x', 2));
+    emit(change('hosts/b', 3));
+    const keys: string[] = [];
+    for await (const item of watch) {
+      keys.push(item.key);
+      if (keys.length === 2) controller.abort();
+    }
+    expect(keys).toEqual(['hosts/a', 'hosts/b']);
+  });
+
+  test('an abort ends a waiting iteration and stops listening, even if it never started', async () => {
+    const { source, listeners } = manualSource();
+    const controller = new AbortController();
+    const waiting = watchChanges(source, { signal: controller.signal });
+    const next = waiting.next();
+    watchChanges(source, { signal: controller.signal });
+    expect(listeners.size).toBe(2);
+    controller.abort();
+    expect(await next).toEqual({ done: true, value: undefined });
+    expect(listeners.size).toBe(0);
+  });
+
+  test('a reader that falls behind gets what was buffered, then unavailable', async () => {
+    const { source, emit, listeners } = manualSource();
+    const watch = watchChanges(source, { maxBuffered: 2 });
+    for (let seq = 1; seq <= 3; seq++) emit(change(`k${seq}`, seq));
+    expect((await watch.next()).value).toMatchObject({ key: 'k1' });
+    expect((await watch.next()).value).toMatchObject({ key: 'k2' });
+    const error = await watch.next().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FleetError);
+    expect(error).toMatchObject({ code: 'unavailable' });
+    expect(listeners.size).toBe(0);
+  });
+});
