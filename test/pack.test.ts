@@ -64,6 +64,8 @@ describe('the published packages, installed from npm pack tarballs into an empty
       const child = spawn('npx', ['--no-install', bin, 'server', '--port', '0', '--db', join(project, `${bin}.db`)], {
         cwd: project,
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: npx runs the server as a child, and both must stop with the test.
+        detached: true,
       });
       const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
       try {
@@ -83,7 +85,7 @@ describe('the published packages, installed from npm pack tarballs into an empty
         const health = (await (await fetch(`${url.replace(/\/$/, '')}/health`)).json()) as Record<string, unknown>;
         expect(health).toMatchObject({ status: 'ok', service });
       } finally {
-        child.kill('SIGTERM');
+        if (child.pid) process.kill(-child.pid, 'SIGTERM');
         await exited;
       }
     },
