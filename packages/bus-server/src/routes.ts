@@ -15,8 +15,10 @@ export function busRouteImplementations(store: MessageStore): RouteImplementatio
       const messages = await store.poll(query.to, Math.min(query.limit, MAX_BATCH_SIZE));
       return { messages, count: messages.length };
     }),
-    implement(busRoutes.receive, async ({ body, signal }) => {
-      const deliveries = await leaseWithWait(store, body, signal);
+    implement(busRoutes.receive, async (ctx) => {
+      // The abort signal costs an AbortController per request: only a long poll needs it.
+      const signal = ctx.body.waitSeconds > 0 ? ctx.signal : undefined;
+      const deliveries = await leaseWithWait(store, ctx.body, signal);
       return { deliveries, count: deliveries.length };
     }),
     implement(busRoutes.ack, async ({ body }) => ({ acked: await store.ack(body.receipts) })),

@@ -1,10 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeadLetterPage, QueueStats, ReceiveResult, SendResult } from '@fleet/sdk';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type CliRun, runCli } from '../../../test/_helpers/run-cli.ts';
 import { FLEET_BUS_BIN, type SpawnedBus, spawnBus } from '../../../test/_helpers/spawn-bus.ts';
 
 // These run the BUILT bin (`npm test` builds first), as a user would.
@@ -23,25 +24,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 /** Runs `fleet-bus <args>` to completion. */
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [FLEET_BUS_BIN, ...args],
-      { env: { ...process.env, ...cleanEnv, ...env } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runCli(FLEET_BUS_BIN, args, { ...cleanEnv, ...env });
 }
 
 /** Runs a client command against the test server. */

@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteFactResult, Fact, FactPage, PeerList, SyncRunResult, SyncStatus } from '@fleet/sdk';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type CliRun, runCli } from '../../../test/_helpers/run-cli.ts';
 import { FLEET_KNOWLEDGE_BIN, spawnKnowledge } from '../../../test/_helpers/spawn-knowledge.ts';
 import type { SpawnedServer } from '../../../test/_helpers/spawn-server.ts';
 
@@ -30,25 +30,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 /** Runs `fleet-knowledge <args>` to completion. */
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [FLEET_KNOWLEDGE_BIN, ...args],
-      { env: { ...process.env, ...cleanEnv, ...env } },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return runCli(FLEET_KNOWLEDGE_BIN, args, { ...cleanEnv, ...env });
 }
 
 /** Runs a client command against `url` (the test server by default). */

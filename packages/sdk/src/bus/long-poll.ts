@@ -14,6 +14,7 @@ export async function leaseWithWait(
   signal?: AbortSignal,
 ): Promise<Delivery[]> {
   const request = { agent: input.agent, limit: input.limit, leaseSeconds: input.leaseSeconds };
+  if (input.waitSeconds <= 0) return store.lease(request);
   const deadline = Date.now() + input.waitSeconds * 1000;
   // Watches from before each lease: a message stored after the lease looked (a later write of the
   // same group commit) but before the wait below starts would otherwise wait for the re-check.

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { type Migration, runMigrations } from '../../internal/sqlite-migrations.ts';
 
 /**
  * Version 1. `messages.seq` is the insertion order (the FIFO tiebreak); `state` is a MessageState.
@@ -80,7 +81,7 @@ CREATE INDEX audit_by_message ON audit (message_id, seq);
 `;
 
 /** Migrations in order: entry `i` takes a database from user_version `i` to `i + 1`. */
-const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [(db) => db.exec(V1)];
+const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1)];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -105,19 +106,7 @@ export function configure(db: Database.Database, durability: Durability): void {
  * in `PRAGMA user_version`. Refuses a database written by a newer version.
  */
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new Error(
-      `${db.name} has schema version ${current}, newer than this SDK supports (${SCHEMA_VERSION}); upgrade @fleet/sdk`,
-    );
-  }
-  for (let version = current; version < SCHEMA_VERSION; version++) {
-    const step = MIGRATIONS[version]!;
-    db.transaction(() => {
-      step(db);
-      db.pragma(`user_version = ${version + 1}`);
-    }).immediate();
-  }
+  runMigrations(db, MIGRATIONS, 'message store');
 }
 
 /** The live settings of a connection, read back from SQLite. */

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { type Migration, runMigrations } from '../../internal/sqlite-migrations.ts';
 
 /**
  * Version 1.
@@ -86,7 +87,7 @@ CREATE TABLE peer_state (
 `;
 
 /** Migrations in order: entry `i` takes a database from user_version `i` to `i + 1`. */
-const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [(db) => db.exec(V1)];
+const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1)];
 
 /** The schema version this code writes. */
 export const KNOWLEDGE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -114,17 +115,5 @@ export function configure(db: Database.Database): void {
  * progress in `PRAGMA user_version`. Refuses a database written by a newer version.
  */
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > KNOWLEDGE_SCHEMA_VERSION) {
-    throw new Error(
-      `${db.name} has knowledge schema version ${current}, newer than this SDK supports (${KNOWLEDGE_SCHEMA_VERSION}); upgrade @fleet/sdk`,
-    );
-  }
-  for (let version = current; version < KNOWLEDGE_SCHEMA_VERSION; version++) {
-    const step = MIGRATIONS[version]!;
-    db.transaction(() => {
-      step(db);
-      db.pragma(`user_version = ${version + 1}`);
-    }).immediate();
-  }
+  runMigrations(db, MIGRATIONS, 'knowledge');
 }
