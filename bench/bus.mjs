@@ -1,10 +1,12 @@
 // Message bus benchmark: fleet-bus against a bare node:http server, measured in the same run.
 //
-//   npm run bench                 # build, then run every scenario (about 3 minutes)
-//   node bench/bus.mjs --json     # machine-readable results
-//   BENCH_SECONDS=5 node bench/bus.mjs
+//   npm run bench:bus                        # after npm run build; about 4 minutes
+//   node bench/bus.mjs --json                # machine-readable results
+//   BENCH_SECONDS=10 BENCH_ROUNDS=5 node bench/bus.mjs
 //
-// Both servers are pinned to core 0 and the load generator (autocannon, 50 connections) to core 1.
+// The servers are pinned to core 0 and the load generator (autocannon, 50 connections) to core 1.
+// Scenarios run in interleaved rounds (bare, bus, bare, bus, ...) and each figure is the median, so a
+// slow spell of this shared machine weighs on the baseline and on Fleet alike.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +16,8 @@ import autocannon from 'autocannon';
 import { canPinCores, pinSelf, startServer } from './_lib.mjs';
 
 const json = process.argv.includes('--json');
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = 50;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const busBin = join(here, '../packages/bus-server/bin/fleet-bus.js');
@@ -106,55 +109,78 @@ async function prefill(db, agent, count) {
   await store.close();
 }
 
-const results = {};
-try {
-  log(`bare node:http server: ${seconds}s per scenario, ${connections} connections`);
-  const bare = await start([join(here, 'bare-server.mjs')]);
-  results.bareSingle = summary(await run({ url: `${bare.url}/message`, method: 'POST', headers, body: singleBody }));
-  results.bareBatch = summary(
-    await run({ url: `${bare.url}/messages/batch`, method: 'POST', headers, body: batchBody }),
-  );
-  await bare.stop();
+/** Median of the runs' summaries, by items per second. */
+function median(runs) {
+  const sorted = [...runs].sort((a, b) => a.perSecond - b.perSecond);
+  return { ...sorted[Math.floor(sorted.length / 2)], runs: runs.map((r) => Math.round(r.perSecond)) };
+}
 
-  for (const durability of ['normal', 'fsync']) {
-    log(`fleet-bus (SQLite WAL, durability ${durability})`);
-    const bus = await start([
-      busBin,
-      'server',
-      '--port',
-      '0',
-      '--db',
-      join(dir, `bus-${durability}.db`),
-      '--durability',
-      durability,
-    ]);
-    results[`single_${durability}`] = summary(
-      await run({ url: `${bus.url}/message`, method: 'POST', headers, body: singleBody }),
-    );
-    results[`batch_${durability}`] = summary(
-      await run({ url: `${bus.url}/messages/batch`, method: 'POST', headers, body: batchBody }),
-      100,
-    );
-    let n = 0;
-    results[`lifecycle_${durability}`] = summary(
-      await run({ url: bus.url, requests: lifecycleRequests(() => `lc-${durability}-${n++}`) }),
-      1 / 3,
-    );
-    await bus.stop();
+/**
+ * Runs every scenario `rounds` times, interleaved (bare, then each bus, then bare again...), so that
+ * a slow spell of this shared machine hits the baseline and Fleet alike; reports each median.
+ */
+async function interleaved(scenarios) {
+  const runs = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]));
+  for (let round = 1; round <= rounds; round++) {
+    log(`round ${round}/${rounds}: ${Object.keys(scenarios).join(', ')}`);
+    for (const [name, scenario] of Object.entries(scenarios)) runs[name].push(await scenario());
   }
+  return Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, median(list)]));
+}
 
+const results = {};
+const servers = [];
+try {
+  log(`${rounds} interleaved rounds of ${seconds}s per scenario, ${connections} connections`);
+  const bare = await start([join(here, 'bare-server.mjs')]);
+  servers.push(bare);
+  const bus = {};
+  for (const durability of ['normal', 'fsync']) {
+    const db = join(dir, `bus-${durability}.db`);
+    bus[durability] = await start([busBin, 'server', '--port', '0', '--db', db, '--durability', durability]);
+    servers.push(bus[durability]);
+  }
+  const single = (url) => () =>
+    run({ url: `${url}/message`, method: 'POST', headers, body: singleBody }).then((r) => summary(r));
+  const batch = (url, perRequest) => () =>
+    run({ url: `${url}/messages/batch`, method: 'POST', headers, body: batchBody }).then((r) => summary(r, perRequest));
+  let n = 0;
+  const lifecycle = (url, agentOf) => () =>
+    run({ url, requests: lifecycleRequests(agentOf) }).then((r) => summary(r, 1 / 3));
+  Object.assign(
+    results,
+    await interleaved({
+      bareSingle: single(bare.url),
+      single_normal: single(bus.normal.url),
+      single_fsync: single(bus.fsync.url),
+      bareBatch: batch(bare.url, 1),
+      batch_normal: batch(bus.normal.url, 100),
+      batch_fsync: batch(bus.fsync.url, 100),
+      lifecycle_normal: lifecycle(bus.normal.url, () => `lc-normal-${n++}`),
+      lifecycle_fsync: lifecycle(bus.fsync.url, () => `lc-fsync-${n++}`),
+    }),
+  );
+
+  log('prefilling queues of 1,000 and 1,000,000 messages');
+  const queued = {};
   for (const [name, depth] of [
     ['queued1k', 1_000],
     ['queued1M', 1_000_000],
   ]) {
-    log(`receive with ${depth.toLocaleString('en')} messages queued (prefilling...)`);
     const db = join(dir, `${name}.db`);
     await prefill(db, 'deep', depth);
-    const bus = await start([busBin, 'server', '--port', '0', '--db', db]);
-    results[name] = summary(await run({ url: bus.url, requests: lifecycleRequests(() => 'deep') }), 1 / 3);
-    await bus.stop();
+    queued[name] = await start([busBin, 'server', '--port', '0', '--db', db]);
+    servers.push(queued[name]);
   }
+  Object.assign(
+    results,
+    await interleaved({
+      queued1k: lifecycle(queued.queued1k.url, () => 'deep'),
+      queued1M: lifecycle(queued.queued1M.url, () => 'deep'),
+    }),
+  );
 } finally {
+  await Promise.all(servers.map((server) => server.stop()));
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -177,7 +203,7 @@ const checks = [
 ];
 
 if (json) {
-  console.log(JSON.stringify({ seconds, connections, pinned: canPin, results, checks }, null, 2));
+  console.log(JSON.stringify({ seconds, rounds, connections, pinned: canPin, results, checks }, null, 2));
 } else {
   const rows = Object.entries(results).map(([name, r]) => ({
     scenario: name,
@@ -185,6 +211,7 @@ if (json) {
     'items/s': Math.round(r.perSecond),
     'p50 ms': r.p50ms,
     'p99 ms': r.p99ms,
+    'runs (items/s)': r.runs.join(' '),
   }));
   console.table(rows);
   console.table(

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { randomString } from '../../internal/random-pool.ts';
 
 /**
  * A receipt names one lease of one message: `<messageId>~<leaseToken>`. A fresh token per delivery
  * means a receipt from an earlier, expired lease never acks a later delivery.
  */
 export function makeReceipt(messageId: string): { receipt: string; leaseToken: string } {
-  const leaseToken = randomBytes(9).toString('base64url');
+  const leaseToken = randomString(9, 'base64url');
   return { receipt: `${messageId}~${leaseToken}`, leaseToken };
 }
 
