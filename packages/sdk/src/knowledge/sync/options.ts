@@ -26,8 +26,10 @@ export interface SyncEngineOptions {
   db: KnowledgeDB;
   /**
    * Changes per pull request, and local changes read per push round (a push request is also cut
-   * at {@link maxPushBytes}). At most 5,000.
-   * @default 500
+   * at {@link maxPushBytes}). At most 5,000. Larger pages amortize the per-transaction cost of
+   * applying them (the full-text index is flushed at every commit): 2,000 took about 20% less CPU
+   * per change than 500 in an initial sync.
+   * @default 2000
    */
   batchSize?: number;
   /**
@@ -89,7 +91,7 @@ function positive(name: string, value: number, max = Number.POSITIVE_INFINITY): 
 export function resolveSyncOptions(options: SyncEngineOptions): ResolvedSyncOptions {
   const { db } = options;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const batchSize = positive('batchSize', options.batchSize ?? 500, MAX_CHANGE_BATCH);
+  const batchSize = positive('batchSize', options.batchSize ?? 2000, MAX_CHANGE_BATCH);
   if (!Number.isInteger(batchSize)) throw new RangeError(`SyncEngine: batchSize must be an integer, got ${batchSize}`);
   const backoffBaseMs = positive('backoff.baseMs', options.backoff?.baseMs ?? 1000);
   return {
