@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeadLetterPage, QueueStats, ReceiveResult, SendResult } from '@fleet/sdk';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { closedPort } from '../../../test/_helpers/closed-port.ts';
 import { type CliRun, runCli } from '../../../test/_helpers/run-cli.ts';
 import { FLEET_BUS_BIN, type SpawnedBus, spawnBus } from '../../../test/_helpers/spawn-bus.ts';
 
@@ -56,16 +56,6 @@ function waitForOutput(child: ChildProcess, read: () => string, pattern: RegExp)
     child.once('exit', () => reject(new Error(`exited before printing ${pattern}: ${read()}`)));
     check();
   });
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
 }
 
 describe('fleet-bus server', () => {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteFactResult, Fact, FactPage, PeerList, SyncRunResult, SyncStatus } from '@fleet/sdk';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { closedPort } from '../../../test/_helpers/closed-port.ts';
 import { type CliRun, runCli } from '../../../test/_helpers/run-cli.ts';
 import { FLEET_KNOWLEDGE_BIN, spawnKnowledge } from '../../../test/_helpers/spawn-knowledge.ts';
 import type { SpawnedServer } from '../../../test/_helpers/spawn-server.ts';
@@ -45,16 +45,6 @@ async function json(args: string[], url = node.url): Promise<unknown> {
   const result = await client([...args, '--json'], url);
   expect(result).toMatchObject({ code: 0, stderr: '' });
   return JSON.parse(result.stdout);
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
 }
 
 /** Stops a spawned server and waits for it to exit. */

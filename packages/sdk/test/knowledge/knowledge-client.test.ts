@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { closedPort } from '../../../../test/_helpers/closed-port.ts';
 import {
   type Change,
   type Fact,
@@ -44,16 +44,6 @@ function remoteChange(key: string, source: string, value: unknown, aheadMs = 0, 
     expiresAt: null,
     deleted,
   };
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
 }
 
 describe('KnowledgeClient: facts', () => {
