@@ -1,12 +1,19 @@
 import { z } from 'zod';
+import { isJsonValue } from './internal/is-json-value.ts';
 
 /** Any JSON value: what a message payload may carry. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** Schema for {@link JsonValue}. */
-export const JsonValue: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)]),
-);
+/**
+ * Schema for {@link JsonValue}. A single iterative check rather than a recursive union of zod
+ * schemas: it accepts and rejects the same values, at a fraction of the cost on large payloads and
+ * pages of changes (profiles showed the recursive union as most of a change's validation).
+ */
+export const JsonValue: z.ZodType<JsonValue> = z
+  .custom<JsonValue>(isJsonValue, {
+    message: 'must be a JSON value (no undefined, functions, NaN or Infinity)',
+  })
+  .meta({ description: 'Any JSON value' });
 
 /** The name of an agent: letters, digits, `.`, `_`, `-`, `@`, `:`; at most 128 characters. */
 export const AgentName = z
