@@ -1,4 +1,6 @@
 import { FleetError } from '../errors.ts';
+import { toIso } from '../internal/iso-time.ts';
+import { Listeners } from '../internal/listeners.ts';
 import type { AuditEvent, AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterReason, DeadLetterSelector } from '../schemas/dead-letter.ts';
 import type { Delivery, ExtendInput, ExtendResult, NackInput, NackResult } from '../schemas/lease.ts';
@@ -11,7 +13,7 @@ import { decodeDeadCursor, encodeDeadCursor } from './internal/cursor.ts';
 import { Mailbox, type MailboxEntry } from './internal/mailbox.ts';
 import { MemoryAuditLog } from './internal/memory-audit-log.ts';
 import { isExpired, toDeadLetter, toMessage } from './internal/message-record.ts';
-import { type ResolvedStoreOptions, resolveStoreOptions, toIso } from './internal/options.ts';
+import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
 import { buildQueueStats } from './internal/queue-stats.ts';
 import { makeReceipt } from './internal/receipt.ts';
 import { checkReceipt } from './internal/receipt-check.ts';
@@ -39,7 +41,7 @@ export class MemoryMessageStore implements MessageStore {
   readonly #subscriptions = new Map<string, Map<string, Subscription>>();
   readonly #idempotency = new Map<string, IdempotencyRecord>();
   readonly #audit = new MemoryAuditLog();
-  readonly #listeners = new Set<(message: Message) => void>();
+  readonly #listeners = new Listeners<Message>();
   #seq = 0;
   #closed = false;
 
@@ -82,7 +84,7 @@ export class MemoryMessageStore implements MessageStore {
       this.#mailbox(entry.to).ready.insert(entry);
     }
     this.#audit.append(...plan.audit);
-    for (const record of plan.records) this.#emit(toMessage(record));
+    for (const record of plan.records) this.#listeners.emit(toMessage(record));
     return plan.result;
   }
 
@@ -279,10 +281,7 @@ export class MemoryMessageStore implements MessageStore {
   }
 
   onMessage(listener: (message: Message) => void): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#listeners.add(listener);
   }
 
   async close(): Promise<void> {
@@ -301,16 +300,6 @@ export class MemoryMessageStore implements MessageStore {
       this.#mailboxes.set(agent, mailbox);
     }
     return mailbox;
-  }
-
-  #emit(message: Message): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(message);
-      } catch {
-        // The copy is already stored; a failing listener must not fail the send or starve the others.
-      }
-    }
   }
 
   #checkReceipt(receipt: string, now: number, field?: string): Entry {

@@ -2,6 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { FleetError } from '../errors.ts';
+import { toIso } from '../internal/iso-time.ts';
+import { Listeners } from '../internal/listeners.ts';
+import { loadDriver } from '../internal/sqlite-driver.ts';
 import type { AuditEvent, AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
 import type { Delivery, ExtendInput, ExtendResult, NackInput, NackResult } from '../schemas/lease.ts';
@@ -11,13 +14,12 @@ import type { QueueStats } from '../schemas/stats.ts';
 import type { Subscription, SubscriptionQuery } from '../schemas/subscription.ts';
 import { auditEntry } from './internal/audit-entry.ts';
 import { isExpired, type MessageRecord, toDeadLetter, toMessage } from './internal/message-record.ts';
-import { type ResolvedStoreOptions, resolveStoreOptions, toIso } from './internal/options.ts';
+import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
 import { checkReceipt } from './internal/receipt-check.ts';
 import { outcomeAfterNack } from './internal/transitions.ts';
 import type { LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 import { leaseMessages, pollMessages } from './sqlite/deliveries.ts';
 import { GroupCommitWriter } from './sqlite/group-commit.ts';
-import { loadDriver } from './sqlite/load-driver.ts';
 import { readAudit, readDeadLetters, readStats, readSubscriptions } from './sqlite/reads.ts';
 import { fromRow, type LeaseRow } from './sqlite/rows.ts';
 import { configure, type Durability, migrate, readSettings, type SqliteSettings } from './sqlite/schema.ts';
@@ -65,7 +67,7 @@ export class SqliteMessageStore implements MessageStore {
   readonly #queries: StatementCache;
   readonly #transitions: SqliteTransitions;
   readonly #writer: GroupCommitWriter;
-  readonly #listeners = new Set<(message: Message) => void>();
+  readonly #listeners = new Listeners<Message>();
   #closed = false;
 
   constructor(options: SqliteMessageStoreOptions) {
@@ -244,10 +246,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   onMessage(listener: (message: Message) => void): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#listeners.add(listener);
   }
 
   async close(): Promise<void> {
@@ -284,16 +283,7 @@ export class SqliteMessageStore implements MessageStore {
 
   #emit(records: MessageRecord[]): void {
     if (this.#listeners.size === 0) return;
-    for (const record of records) {
-      const message = toMessage(record);
-      for (const listener of this.#listeners) {
-        try {
-          listener(message);
-        } catch {
-          // The copy is stored; a failing listener must not fail the send or starve the others.
-        }
-      }
-    }
+    for (const record of records) this.#listeners.emit(toMessage(record));
   }
 
   #selectDead(selector: DeadLetterSelector): LeaseRow[] {

@@ -56,3 +56,20 @@ export interface KnowledgeStats {
 
 /** Called after each committed change: a local write or an applied remote change. */
 export type ChangeListener = (change: Change) => void;
+
+/** What this node remembers about syncing with one peer. Times are epoch milliseconds. */
+export interface PeerState {
+  /** The peer's feed position this node has applied. */
+  lastPulledSeq: number;
+  /** This node's feed position the peer has acknowledged (via push). */
+  lastPushedSeq: number;
+  /** Local writes of this node that changes from this peer overwrote. */
+  conflictsLost: number;
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+  /** The error of the last failure; cleared by a success. */
+  lastError: string | null;
+  consecutiveFailures: number;
+  /** When the next attempt is due after a failure; null after a success. */
+  nextAttemptAt: number | null;
+}

@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import { loadDriver } from '../bus/sqlite/load-driver.ts';
 import { FleetError } from '../errors.ts';
+import { toIso } from '../internal/iso-time.ts';
+import { Listeners } from '../internal/listeners.ts';
+import { loadDriver } from '../internal/sqlite-driver.ts';
 import type { DeleteFactResult, Fact, FactInput } from '../schemas/fact.ts';
 import type { Page } from '../schemas/list.ts';
 import type { Peer, PeerInput } from '../schemas/peer.ts';
@@ -18,13 +20,14 @@ import {
   type GcResult,
   type KnowledgeDBOptions,
   type KnowledgeStats,
+  type PeerState,
 } from './knowledge-db-options.ts';
 import { FactQueries } from './sqlite/fact-query.ts';
 import { FactWriter } from './sqlite/fact-writer.ts';
 import { prepareGc } from './sqlite/gc.ts';
 import { NodeRegistry } from './sqlite/nodes.ts';
-import { PeerBook, type PeerState, type SyncOutcome } from './sqlite/peer-book.ts';
-import { type FactRow, isLive, toChange, toFact, toIso } from './sqlite/rows.ts';
+import { PeerBook, type SyncOutcome } from './sqlite/peer-book.ts';
+import { type FactRow, isLive, toChange, toFact } from './sqlite/rows.ts';
 import { configure, migrate } from './sqlite/schema.ts';
 import { prepareStatements, type Statements } from './sqlite/statements.ts';
 import { peerSyncStatuses } from './sqlite/sync-status.ts';
@@ -35,14 +38,21 @@ export type {
   GcResult,
   KnowledgeDBOptions,
   KnowledgeStats,
+  PeerState,
 } from './knowledge-db-options.ts';
 export { DEFAULT_TOMBSTONE_RETENTION_SECONDS } from './knowledge-db-options.ts';
-export type { PeerState, SyncOutcome } from './sqlite/peer-book.ts';
+export type { SyncOutcome } from './sqlite/peer-book.ts';
 
 interface ApplyCounts {
   applied: number;
   ignored: number;
   conflictsLost: number;
+}
+
+/** Remote changes that passed their checks, with the newest version among them. */
+interface CheckedChanges {
+  items: CheckedChange[];
+  newest: HlcTimestamp | undefined;
 }
 
 /**
@@ -71,7 +81,7 @@ export class KnowledgeDB {
   readonly #now: () => number;
   readonly #retentionMs: number;
   readonly #localSource: number;
-  readonly #listeners = new Set<ChangeListener>();
+  readonly #listeners = new Listeners<Change>();
   #seq: number;
   #gcWatermark: number;
 
@@ -318,10 +328,7 @@ export class KnowledgeDB {
    * function that removes it. A throwing listener is ignored: the write has committed.
    */
   onChange(listener: ChangeListener): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#listeners.add(listener);
   }
 
   /** Closes the database file. */
@@ -383,11 +390,11 @@ export class KnowledgeDB {
   }
 
   // Checks every change and the clock bound before anything is written.
-  #checkChanges(changes: readonly Change[]): CheckedChange[] {
-    const checked = changes.map((change, index) => checkChange(change, `changes.${index}.`));
-    const newest = this.#newest(checked);
+  #checkChanges(changes: readonly Change[]): CheckedChanges {
+    const items = changes.map((change, index) => checkChange(change, `changes.${index}.`));
+    const newest = this.#newest(items);
     if (newest) this.#clock.check(newest);
-    return checked;
+    return { items, newest };
   }
 
   #newest(checked: readonly CheckedChange[]): HlcTimestamp | undefined {
@@ -401,12 +408,11 @@ export class KnowledgeDB {
   }
 
   // Runs inside a write transaction; the caller emits `written` after commit.
-  #applyChecked(checked: readonly CheckedChange[], fromNodeId: string): { counts: ApplyCounts; written: FactRow[] } {
+  #applyChecked(checked: CheckedChanges, fromNodeId: string): { counts: ApplyCounts; written: FactRow[] } {
     const counts: ApplyCounts = { applied: 0, ignored: 0, conflictsLost: 0 };
     const written: FactRow[] = [];
-    const newest = this.#newest(checked);
-    if (newest) this.#clock.update(newest);
-    for (const item of checked) {
+    if (checked.newest) this.#clock.update(checked.newest);
+    for (const item of checked.items) {
       const { change } = item;
       const stored = this.#sql.stateOf.get(change.key);
       if (stored) {
@@ -470,15 +476,6 @@ export class KnowledgeDB {
 
   #emit(rows: readonly FactRow[]): void {
     if (this.#listeners.size === 0) return;
-    for (const row of rows) {
-      const change = this.#toChange(row);
-      for (const listener of [...this.#listeners]) {
-        try {
-          listener(change);
-        } catch {
-          // The change has committed; a listener's failure is its own.
-        }
-      }
-    }
+    for (const row of rows) this.#listeners.emit(this.#toChange(row));
   }
 }

@@ -1,6 +1,6 @@
+import { toIso } from '../../internal/iso-time.ts';
 import type { AuditEvent, AuditEventType } from '../../schemas/audit.ts';
 import type { JsonValue } from '../../schemas/common.ts';
-import { toIso } from './options.ts';
 
 /** An audit event before the store gives it a sequence number; `at` in milliseconds. */
 export interface AuditEntry {

@@ -1,7 +1,7 @@
+import { toIso } from '../../internal/iso-time.ts';
 import type { JsonValue } from '../../schemas/common.ts';
 import type { DeadLetter, DeadLetterReason } from '../../schemas/dead-letter.ts';
 import type { Message } from '../../schemas/message.ts';
-import { toIso } from './options.ts';
 
 /** Where a stored message is in its life. */
 export type MessageState = 'ready' | 'in_flight' | 'dead';

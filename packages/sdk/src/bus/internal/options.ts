@@ -16,16 +16,3 @@ export function resolveStoreOptions(options: MessageStoreOptions = {}): Resolved
     auditMaxEvents: options.auditMaxEvents ?? 100_000,
   };
 }
-
-let lastMs = Number.NaN;
-let lastIso = '';
-
-/** Milliseconds since the epoch to the wire's ISO timestamp. */
-export function toIso(ms: number): string {
-  // The copies of a send and the messages of a batch share their times: convert each once.
-  if (ms !== lastMs) {
-    lastIso = new Date(ms).toISOString();
-    lastMs = ms;
-  }
-  return lastIso;
-}

@@ -1,8 +1,8 @@
+import { toIso } from '../../internal/iso-time.ts';
 import type { Delivery } from '../../schemas/lease.ts';
 import type { Message } from '../../schemas/message.ts';
 import { auditEntry } from '../internal/audit-entry.ts';
 import { toMessage } from '../internal/message-record.ts';
-import { toIso } from '../internal/options.ts';
 import { makeReceipt } from '../internal/receipt.ts';
 import type { LeaseRequest } from '../message-store.ts';
 import { fromRow } from './rows.ts';

@@ -1,3 +1,4 @@
+import { toIso } from '../../internal/iso-time.ts';
 import type { AuditEvent, AuditQuery } from '../../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery } from '../../schemas/dead-letter.ts';
 import type { Page } from '../../schemas/list.ts';
@@ -6,7 +7,6 @@ import type { Subscription, SubscriptionQuery } from '../../schemas/subscription
 import { toAuditEvent } from '../internal/audit-entry.ts';
 import { decodeDeadCursor, decodeSeqCursor, encodeDeadCursor, encodeSeqCursor } from '../internal/cursor.ts';
 import { toDeadLetter } from '../internal/message-record.ts';
-import { toIso } from '../internal/options.ts';
 import { buildQueueStats } from '../internal/queue-stats.ts';
 import { type AuditRow, auditFromRow, fromRow } from './rows.ts';
 import { AUDIT_COLUMNS, type StatementCache, type Statements, sqlLimit } from './statements.ts';

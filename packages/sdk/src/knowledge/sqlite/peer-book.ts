@@ -1,23 +1,7 @@
+import { toIso } from '../../internal/iso-time.ts';
 import type { Peer, PeerInput } from '../../schemas/peer.ts';
-import { toIso } from './rows.ts';
+import type { PeerState } from '../knowledge-db-options.ts';
 import type { PeerRow, PeerStateRow, Statements } from './statements.ts';
-
-/** What this node remembers about syncing with one peer. Times are epoch milliseconds. */
-export interface PeerState {
-  /** The peer's feed position this node has applied. */
-  lastPulledSeq: number;
-  /** This node's feed position the peer has acknowledged (via push). */
-  lastPushedSeq: number;
-  /** Local writes of this node that changes from this peer overwrote. */
-  conflictsLost: number;
-  lastSuccessAt: number | null;
-  lastFailureAt: number | null;
-  /** The error of the last failure; cleared by a success. */
-  lastError: string | null;
-  consecutiveFailures: number;
-  /** When the next attempt is due after a failure; null after a success. */
-  nextAttemptAt: number | null;
-}
 
 /** The outcome of one sync attempt with a peer. */
 export type SyncOutcome = { ok: true } | { ok: false; error: string; nextAttemptAt: number };

@@ -1,3 +1,4 @@
+import { toIso } from '../../internal/iso-time.ts';
 import type { JsonValue } from '../../schemas/common.ts';
 import type { Fact } from '../../schemas/fact.ts';
 import type { Change } from '../../schemas/sync.ts';
@@ -43,11 +44,6 @@ export type StateParams = [
 export function isLive(state: FactRow | StoredState, now: number): boolean {
   const deleted = 'deleted' in state ? state.deleted === 1 : state.value === null;
   return !deleted && (state.expiresAt === null || state.expiresAt > now);
-}
-
-/** ISO 8601 text of epoch milliseconds. */
-export function toIso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 /** The fact a live row holds; `source` is the writer's node id. */

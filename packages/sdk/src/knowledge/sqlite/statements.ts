@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { PeerState } from '../knowledge-db-options.ts';
 import { FACT_COLUMNS, type FactRow, type StateParams, type StoredState } from './rows.ts';
 
 /**
@@ -20,16 +21,9 @@ export interface ClockRow {
 }
 
 /** A `peer_state` row under camel-case names; times are epoch milliseconds. */
-export interface PeerStateRow {
-  lastPulledSeq: number;
-  lastPushedSeq: number;
+export interface PeerStateRow extends PeerState {
+  /** The highest feed position the peer pulled from this node. */
   pulledBySeq: number;
-  conflictsLost: number;
-  lastSuccessAt: number | null;
-  lastFailureAt: number | null;
-  lastError: string | null;
-  consecutiveFailures: number;
-  nextAttemptAt: number | null;
 }
 
 /** A `peers` row. */

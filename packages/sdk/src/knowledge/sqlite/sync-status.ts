@@ -1,6 +1,6 @@
+import { toIso } from '../../internal/iso-time.ts';
 import type { PeerSyncStatus } from '../../schemas/sync.ts';
 import type { PeerBook } from './peer-book.ts';
-import { toIso } from './rows.ts';
 import type { Statements } from './statements.ts';
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : toIso(ms));
