@@ -23,11 +23,7 @@ export function knowledgeRouteImplementations(db: KnowledgeDB, engine: SyncEngin
     }),
     implement(knowledgeRoutes.delete, ({ params }) => db.delete(params.key)),
     implement(knowledgeRoutes.changes, ({ query }) => db.changes(query.since, query.limit)),
-    implement(knowledgeRoutes.pull, ({ body }) => {
-      db.checkPullCursor(body.since);
-      db.recordPulledBy(body.nodeId, body.since);
-      return db.changes(body.since, body.limit);
-    }),
+    implement(knowledgeRoutes.pull, ({ body }) => db.servePull(body)),
     implement(knowledgeRoutes.push, ({ body }) => db.applyChanges(body.changes, body.nodeId)),
     implement(knowledgeRoutes.runSync, async () => {
       const results = await engine.syncAll();

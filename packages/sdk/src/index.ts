@@ -87,6 +87,22 @@ export {
 } from './schemas/sync.ts';
 export { Peer, PeerIdParams, PeerInput, PeerList, RemovePeerResult } from './schemas/peer.ts';
 
+// Schemas: fleet file, monitor and dashboard
+export {
+  HealthCondition,
+  HistoryBucket,
+  HistoryResolution,
+  MonitorTarget,
+  ProbeResult,
+  ServiceDetail,
+  ServiceKind,
+  StateTransition,
+  TargetState,
+  TargetStatus,
+  Uptime,
+} from './schemas/monitor.ts';
+export { BusBacklog, FleetProblem, FleetStatus, KnowledgeSync, PeerLag } from './schemas/fleet-status.ts';
+
 // Route contracts
 export { defineRoute } from './contract/route.ts';
 export { commonRoutes } from './contract/common-routes.ts';
@@ -142,6 +158,7 @@ export type { BusRoutes } from './bus/routes.ts';
 export type { KnowledgeRoutes } from './knowledge/routes.ts';
 export type {
   ChangeListener,
+  ChangesOptions,
   FactQueryInit,
   GcResult,
   KnowledgeDBOptions,

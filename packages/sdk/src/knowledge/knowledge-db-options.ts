@@ -73,3 +73,9 @@ export interface PeerState {
   /** When the next attempt is due after a failure; null after a success. */
   nextAttemptAt: number | null;
 }
+
+/** Options of `KnowledgeDB.changes()`. */
+export interface ChangesOptions {
+  /** Leave out the changes this node wrote (what a push to that node skips: it has them). */
+  exceptSource?: string;
+}

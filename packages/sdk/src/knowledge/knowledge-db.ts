@@ -8,13 +8,14 @@ import { loadDriver } from '../internal/sqlite-driver.ts';
 import type { DeleteFactResult, Fact, FactInput } from '../schemas/fact.ts';
 import type { Page } from '../schemas/list.ts';
 import type { Peer, PeerInput } from '../schemas/peer.ts';
-import type { ApplyResult, Change, ChangePage, SyncStatus } from '../schemas/sync.ts';
+import type { ApplyResult, Change, ChangePage, SyncPullInput, SyncStatus } from '../schemas/sync.ts';
 import { compareVersions, DEFAULT_MAX_CLOCK_SKEW_MS, formatHlc, type HlcTimestamp, HybridLogicalClock } from './hlc.ts';
 import { type CheckedChange, checkChange, checkFactInput } from './internal/fact-checks.ts';
 import { invalidField } from './internal/invalid.ts';
 import { checkNodeId, generateNodeId } from './internal/node-id.ts';
 import {
   type ChangeListener,
+  type ChangesOptions,
   DEFAULT_TOMBSTONE_RETENTION_SECONDS,
   type FactQueryInit,
   type GcResult,
@@ -34,6 +35,7 @@ import { peerSyncStatuses } from './sqlite/sync-status.ts';
 
 export type {
   ChangeListener,
+  ChangesOptions,
   FactQueryInit,
   GcResult,
   KnowledgeDBOptions,
@@ -171,20 +173,37 @@ export class KnowledgeDB {
 
   /**
    * This node's changes feed after `since`: the latest state of each key written (tombstones and
-   * expired facts included), in seq order, at most `limit`.
+   * expired facts included), in seq order, at most `limit`. With `exceptSource`, changes written
+   * by that node are left out (SQLite skips them without reading them into JavaScript) and, when
+   * nothing more is left, `nextSince` moves past the skipped ones to the end of the feed.
    */
-  changes(since: number, limit: number): ChangePage {
+  changes(since: number, limit: number, options: ChangesOptions = {}): ChangePage {
     if (!Number.isSafeInteger(limit) || limit < 1) throw invalidField('limit', 'must be a positive whole number');
-    const rows = this.#sql.changesSince.all(since, limit + 1);
+    const except = options.exceptSource === undefined ? undefined : this.#nodes.find(options.exceptSource);
+    const rows =
+      except === undefined
+        ? this.#sql.changesSince.all(since, limit + 1)
+        : this.#sql.changesSinceExcept.all(since, except, limit + 1);
     const hasMore = rows.length > limit;
     const changes = (hasMore ? rows.slice(0, limit) : rows).map((row) => this.#toChange(row));
+    const last = changes.length > 0 ? changes[changes.length - 1]!.seq : since;
     return {
       changes,
       count: changes.length,
       nodeId: this.nodeId,
-      nextSince: changes.length > 0 ? changes[changes.length - 1]!.seq : since,
+      nextSince: hasMore || except === undefined ? last : Math.max(last, this.#seq),
       hasMore,
     };
+  }
+
+  /**
+   * Answers a peer's pull: checks its cursor ({@link checkPullCursor}), records how far it has
+   * committed (`acknowledged`, else `since`) for tombstone GC, and returns the page after `since`.
+   */
+  servePull(input: SyncPullInput): ChangePage {
+    this.checkPullCursor(input.since);
+    this.recordPulledBy(input.nodeId, Math.min(input.acknowledged ?? input.since, input.since));
+    return this.changes(input.since, input.limit);
   }
 
   /** The latest position of this node's changes feed (0 before any write). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Cursor, JsonValue, Timestamp } from './common.ts';
+import { factKeyProblem, MAX_FACT_KEY_LENGTH, MAX_TAG_LENGTH, tagProblem } from './internal/fact-rules.ts';
 import { listOf, pageOf } from './list.ts';
 
 /** Most facts one batch put may carry. */
@@ -9,14 +10,6 @@ export const MAX_FACT_VALUE_BYTES = 256 * 1024;
 /** Longest time-to-live a fact may ask for: 10 years. */
 export const MAX_FACT_TTL_SECONDS = 10 * 365 * 24 * 3600;
 
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
-}
-
 /**
  * A fact key: a path-like string such as `hosts/ezra/ollama/models`. At most 512 characters,
  * no control characters, no empty, `.` or `..` segments, no leading or trailing `/`.
@@ -24,14 +17,11 @@ function hasControlCharacter(text: string): boolean {
 export const FactKey = z
   .string()
   .min(1)
-  .max(512)
-  .refine((key) => !hasControlCharacter(key), 'must not contain control characters')
-  .refine((key) => !key.startsWith('/') && !key.endsWith('/') && !key.includes('//'), 'must not have empty segments')
-  // URLs resolve `.` and `..` segments away, so such a key could not be addressed in `/facts/<key>`.
-  .refine(
-    (key) => !key.split('/').some((segment) => segment === '.' || segment === '..'),
-    'must not have . or .. segments',
-  )
+  .max(MAX_FACT_KEY_LENGTH)
+  .superRefine((key, context) => {
+    const problem = factKeyProblem(key);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+  })
   .describe('Path-like fact key, e.g. hosts/ezra/ollama/models');
 export type FactKey = z.infer<typeof FactKey>;
 
@@ -39,11 +29,11 @@ export type FactKey = z.infer<typeof FactKey>;
 export const Tag = z
   .string()
   .min(1)
-  .max(64)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/,
-    'must start with a letter or digit and contain only letters, digits, . _ : / -',
-  );
+  .max(MAX_TAG_LENGTH)
+  .superRefine((tag, context) => {
+    const problem = tagProblem(tag);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+  });
 
 /** The stable id of a knowledge node. */
 export const NodeId = z

@@ -43,6 +43,14 @@ export const SyncPullInput = z.strictObject({
   nodeId: NodeId.describe('The pulling node, so this node can track what it has seen'),
   since: z.number().int().min(0),
   limit: z.number().int().min(1).max(MAX_CHANGE_BATCH).default(500),
+  acknowledged: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      'The cursor the puller has committed, when it asks for a page ahead of it (default: since); this node keeps the tombstones after it',
+    ),
 });
 export type SyncPullInput = z.infer<typeof SyncPullInput>;
 

@@ -243,3 +243,29 @@ describe('sync bookkeeping', () => {
     });
   });
 });
+
+describe('serving a pull', () => {
+  test('a pull ahead of what the puller committed holds tombstones after its acknowledged cursor', () => {
+    const { db } = withTombstones();
+    const page = db.servePull({ nodeId: 'puller', since: 5, limit: 10, acknowledged: 2 });
+    expect(page).toMatchObject({ count: 0, nextSince: 5 });
+    expect(db.gc().tombstonesRemoved).toBe(0);
+    db.servePull({ nodeId: 'puller', since: 5, limit: 10 });
+    expect(db.gc().tombstonesRemoved).toBe(2);
+  });
+
+  test('an acknowledged cursor beyond since counts as since', () => {
+    const { db } = withTombstones();
+    db.servePull({ nodeId: 'puller', since: 3, limit: 10, acknowledged: 99 });
+    expect(db.gc().tombstonesRemoved).toBe(1);
+  });
+
+  test('a cursor below the GC watermark is refused before anything is recorded', () => {
+    const { db } = withTombstones();
+    db.servePull({ nodeId: 'puller', since: 5, limit: 10 });
+    db.gc();
+    expect(
+      fleetErrorOf(() => db.servePull({ nodeId: 'late', since: 1, limit: 10 }), 'resync_required').details,
+    ).toMatchObject({ since: 1 });
+  });
+});

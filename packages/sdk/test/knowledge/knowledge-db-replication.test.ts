@@ -324,3 +324,30 @@ describe('remote changes in the local feed', () => {
     expect(db.get('lease')).toBeUndefined();
   });
 });
+
+describe('changes for a push', () => {
+  test("leaving out a node's own writes skips them and moves the cursor to the end of the feed", () => {
+    const db = openDb({ nodeId: 'local', now: testClock().now });
+    db.applyChanges([change('a', 1, 'peer', T0 - 3), change('b', 2, 'peer', T0 - 2)], 'peer');
+    db.put(fact({ key: 'mine', value: 3 }));
+    db.applyChanges([change('c', 4, 'peer', T0 - 1)], 'peer');
+    const page = db.changes(0, 10, { exceptSource: 'peer' });
+    expect(page.changes.map((c) => c.key)).toEqual(['mine']);
+    expect(page).toMatchObject({ nextSince: 4, hasMore: false });
+  });
+
+  test('a full page of wanted changes stops at its last change, not at the end of the feed', () => {
+    const db = openDb({ nodeId: 'local', now: testClock().now });
+    db.putBatch([fact({ key: 'x', value: 1 }), fact({ key: 'y', value: 2 })]);
+    db.applyChanges([change('theirs', 1, 'peer', T0 - 1)], 'peer');
+    const page = db.changes(0, 1, { exceptSource: 'peer' });
+    expect(page).toMatchObject({ count: 1, nextSince: 1, hasMore: true });
+    expect(db.changes(1, 1, { exceptSource: 'peer' })).toMatchObject({ count: 1, nextSince: 3, hasMore: false });
+  });
+
+  test('a node that never wrote here leaves the feed as it is', () => {
+    const db = openDb({ nodeId: 'local', now: testClock().now });
+    db.put(fact({ key: 'mine', value: 1 }));
+    expect(db.changes(0, 10, { exceptSource: 'stranger' })).toEqual(db.changes(0, 10));
+  });
+});

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../../schemas/common.ts';
-import { type FactInput, FactKey, MAX_FACT_TTL_SECONDS, MAX_FACT_VALUE_BYTES, Tag } from '../../schemas/fact.ts';
+import { type FactInput, MAX_FACT_TTL_SECONDS, MAX_FACT_VALUE_BYTES } from '../../schemas/fact.ts';
+import { factKeyProblem, tagProblem } from '../../schemas/internal/fact-rules.ts';
 import type { Change } from '../../schemas/sync.ts';
 import { type HlcTimestamp, parseHlc } from '../hlc.ts';
 import { invalidField } from './invalid.ts';
@@ -29,9 +30,10 @@ export interface CheckedChange {
 }
 
 function checkKey(key: unknown, field: string): string {
-  const result = FactKey.safeParse(key);
-  if (!result.success) throw invalidField(field, result.error.issues[0]?.message ?? 'not a fact key');
-  return result.data;
+  if (typeof key !== 'string') throw invalidField(field, 'must be a string');
+  const problem = factKeyProblem(key);
+  if (problem !== undefined) throw invalidField(field, problem);
+  return key;
 }
 
 function checkTags(tags: unknown, field: string): string[] {
@@ -39,9 +41,10 @@ function checkTags(tags: unknown, field: string): string[] {
   if (!Array.isArray(tags)) throw invalidField(field, 'must be an array of tags');
   if (tags.length > MAX_TAGS) throw invalidField(field, `must hold at most ${MAX_TAGS} tags`);
   tags.forEach((tag, index) => {
-    const result = Tag.safeParse(tag);
-    if (!result.success) throw invalidField(`${field}.${index}`, result.error.issues[0]?.message ?? 'not a tag');
+    const problem = typeof tag === 'string' ? tagProblem(tag) : 'must be a string';
+    if (problem !== undefined) throw invalidField(`${field}.${index}`, problem);
   });
+  if (tags.length < 2) return tags as string[];
   return [...new Set(tags as string[])].sort();
 }
 

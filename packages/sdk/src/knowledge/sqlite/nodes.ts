@@ -23,6 +23,11 @@ export class NodeRegistry {
     return id;
   }
 
+  /** The id of node `name` when it has written anything here, else undefined (never adds a row). */
+  find(name: string): number | undefined {
+    return this.#ids.get(name);
+  }
+
   /** The name of node `id`. */
   nameOf(id: number): string {
     const name = this.#names.get(id);

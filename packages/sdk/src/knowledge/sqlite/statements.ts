@@ -82,6 +82,10 @@ export function prepareStatements(db: Database.Database) {
     changesSince: p<[number, number], FactRow>(
       `SELECT ${FACT_COLUMNS} FROM facts f WHERE f.seq > ? ORDER BY f.seq LIMIT ?`,
     ),
+    // Skips one writer's rows inside SQLite: a push never echoes a peer's own changes back to it.
+    changesSinceExcept: p<[number, number, number], FactRow>(
+      `SELECT ${FACT_COLUMNS} FROM facts f WHERE f.seq > ? AND f.source != ? ORDER BY f.seq LIMIT ?`,
+    ),
     pendingSince: p<[number], { count: number; first: number | null }>(
       'SELECT count(*) AS count, min(seq) AS first FROM facts WHERE seq > ?',
     ),

@@ -23,8 +23,12 @@ export function resyncReason(error: unknown): ResyncReason {
   return 'collected';
 }
 
-/** One page (`batchSize` changes at most) of the peer's feed after `since`, pulled as this node. */
-export function pullPage(context: PeerSyncContext, since: number): Promise<ChangePage> {
+/**
+ * One page (`batchSize` changes at most) of the peer's feed after `since`, pulled as this node;
+ * `acknowledged` is the cursor this node has committed when it is behind `since`.
+ */
+export function pullPage(context: PeerSyncContext, since: number, acknowledged?: number): Promise<ChangePage> {
   const { client, db, batchSize, signal } = context;
-  return client.pull({ nodeId: db.nodeId, since, limit: batchSize }, { signal });
+  const input = { nodeId: db.nodeId, since, limit: batchSize };
+  return client.pull(acknowledged === undefined ? input : { ...input, acknowledged }, { signal });
 }

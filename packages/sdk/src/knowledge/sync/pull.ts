@@ -7,16 +7,21 @@ import { resyncFromPeer } from './resync.ts';
 /**
  * Pulls the peer's changes after the stored cursor, page by page until the peer has no more.
  * Each page is applied together with the cursor it advances to, in one transaction
- * (`applyPulled`), so a crash re-fetches at most the page that was in flight. When the peer
- * answers `resync_required`, switches to a full resync ({@link resyncFromPeer}).
+ * (`applyPulled`), so a crash re-fetches at most the page that was in flight.
+ *
+ * The next page is requested before the current one is applied, so the peer reads and sends it
+ * while this node writes: the request names the committed cursor as `acknowledged`, and the
+ * peer keeps the tombstones after it until a later pull acknowledges them. When the peer answers
+ * `resync_required`, switches to a full resync ({@link resyncFromPeer}).
  */
 export async function pullFromPeer(context: PeerSyncContext): Promise<void> {
   const { db, peer, progress } = context;
-  for (;;) {
-    const since = db.peerState(peer.id).lastPulledSeq;
+  let since = db.peerState(peer.id).lastPulledSeq;
+  let next: Promise<ChangePage> | undefined = pullPage(context, since);
+  while (next) {
     let page: ChangePage;
     try {
-      page = await pullPage(context, since);
+      page = await next;
     } catch (error) {
       if (since > 0 && isResyncRequired(error)) {
         context.log(`peer ${peer.id} needs a full resync (${error instanceof Error ? error.message : String(error)})`);
@@ -26,8 +31,19 @@ export async function pullFromPeer(context: PeerSyncContext): Promise<void> {
       throw error;
     }
     checkPage(context, since, page);
+    next = page.hasMore ? prefetch(context, page.nextSince, since) : undefined;
+    // Let the request go out before the synchronous apply holds the event loop.
+    if (next) await new Promise((resolve) => setImmediate(resolve));
     db.applyPulled(peer.id, page);
     progress.pulled += page.changes.length;
-    if (!page.hasMore) return;
+    since = page.nextSince;
   }
+}
+
+/** Requests the page after `since` while the page before it is still being applied. */
+function prefetch(context: PeerSyncContext, since: number, acknowledged: number): Promise<ChangePage> {
+  const request = pullPage(context, since, acknowledged);
+  // A failed apply abandons this request: its rejection must not go unhandled.
+  request.catch(() => undefined);
+  return request;
 }

@@ -50,11 +50,10 @@ export async function pushChunks(
 export async function pushToPeer(context: PeerSyncContext): Promise<void> {
   const { db, peer, batchSize } = context;
   for (;;) {
-    const page = db.changes(db.peerState(peer.id).lastPushedSeq, batchSize);
-    if (page.changes.length === 0) return;
-    const wanted = page.changes.filter((change) => change.source !== peer.id);
-    await pushChunks(context, wanted, (last) => db.recordPushed(peer.id, last.seq));
-    db.recordPushed(peer.id, page.nextSince);
+    const since = db.peerState(peer.id).lastPushedSeq;
+    const page = db.changes(since, batchSize, { exceptSource: peer.id });
+    await pushChunks(context, page.changes, (last) => db.recordPushed(peer.id, last.seq));
+    if (page.nextSince > since) db.recordPushed(peer.id, page.nextSince);
     if (!page.hasMore) return;
   }
 }
