@@ -45,7 +45,20 @@ interface Node {
 }
 
 async function startNode(id: string, db: string): Promise<Node> {
-  const server = await spawnServer(BIN, ['server', '--port', '0', '--db', db, '--node-id', id, '--sync-interval', '0']);
+  // GC runs every 200 ms, so tombstones are collected while the nodes still sync, partition and restart.
+  const server = await spawnServer(BIN, [
+    'server',
+    '--port',
+    '0',
+    '--db',
+    db,
+    '--node-id',
+    id,
+    '--sync-interval',
+    '0',
+    '--gc-interval',
+    '200ms',
+  ]);
   children.push(server);
   return { id, db, server, client: new KnowledgeClient({ url: server.url, retry: 0, timeoutMs: 20_000 }) };
 }
@@ -99,6 +112,13 @@ async function lastShortExpiry(client: KnowledgeClient): Promise<number> {
   }
 }
 
+/** Deletions that removed a live fact, over the current run. */
+let deletions = 0;
+
+async function deleteFact(node: Node, key: string): Promise<void> {
+  if ((await node.client.delete(key)).deleted) deletions++;
+}
+
 /** Random writes on one node: puts, overwrites, deletes, delete-then-recreate, TTL facts, batches. */
 async function writeRandomly(node: Node, random: () => number, ops: number, seed: number): Promise<void> {
   const { int, chance } = randomTools(random);
@@ -112,10 +132,10 @@ async function writeRandomly(node: Node, random: () => number, ops: number, seed
   for (let op = 0; op < ops; op++) {
     const roll = random();
     if (roll < 0.5) await node.client.put(input(key()));
-    else if (roll < 0.7) await node.client.delete(key());
+    else if (roll < 0.7) await deleteFact(node, key());
     else if (roll < 0.85) {
       const k = key();
-      await node.client.delete(k);
+      await deleteFact(node, k);
       await node.client.put(input(k));
     } else {
       const keys = [...new Set(Array.from({ length: 2 + int(4) }, key))];
@@ -164,6 +184,7 @@ describe('knowledge convergence: three fleet-knowledge processes under random wr
   test.each(seeds())(
     'seed %i: every node ends with exactly the same live facts',
     async (seed) => {
+      deletions = 0;
       const control = randomTools(seededRandom(seed));
       const nodes = await Promise.all(['n1', 'n2', 'n3'].map((id) => startNode(id, join(dir, `${seed}-${id}.db`))));
       await connect(nodes);
@@ -224,11 +245,7 @@ describe('knowledge convergence: three fleet-knowledge processes under random wr
 
       // The run was not trivial: facts survived, deletions happened, the backlog made it everywhere.
       expect(reference.length, `seed ${seed}`).toBeGreaterThan(BACKLOG);
-      const status = await nodes[0]!.client.changes({ limit: 5000 });
-      expect(
-        status.changes.some((change) => change.deleted),
-        `seed ${seed}: no tombstones`,
-      ).toBe(true);
+      expect(deletions, `seed ${seed}: no deletions`).toBeGreaterThan(0);
     },
     45_000,
   );

@@ -31,7 +31,7 @@ export interface CreateKnowledgeServerOptions {
    * @default 10000
    */
   syncIntervalMs?: number;
-  /** How often tombstones and expired facts are collected, in ms. @default 60000 */
+  /** How often tombstones and expired facts are collected, in ms; 0: never. @default 60000 */
   gcIntervalMs?: number;
   /** Bearer tokens; when any is set, every route but `/health` and `/openapi.json` needs one. */
   tokens?: string[];
@@ -57,14 +57,18 @@ export function createKnowledgeServer(options: CreateKnowledgeServerOptions): Fl
       ...(logger ? { logger } : {}),
     });
   if (options.engine === undefined && syncIntervalMs > 0) engine.start();
-  const collector = setInterval(() => {
-    try {
-      db.gc();
-    } catch (error) {
-      logger?.error('knowledge gc failed', error);
-    }
-  }, options.gcIntervalMs ?? GC_INTERVAL_MS);
-  collector.unref();
+  const gcIntervalMs = options.gcIntervalMs ?? GC_INTERVAL_MS;
+  const collector =
+    gcIntervalMs > 0
+      ? setInterval(() => {
+          try {
+            db.gc();
+          } catch (error) {
+            logger?.error('knowledge gc failed', error);
+          }
+        }, gcIntervalMs)
+      : undefined;
+  collector?.unref();
   return createFleetServer({
     service: 'fleet-knowledge',
     version,
@@ -106,7 +110,7 @@ export interface KnowledgeServerOptions {
   peerToken?: string;
   /** How often to sync with every peer, in ms; 0: only on demand. @default 10000 */
   syncIntervalMs?: number;
-  /** How often tombstones and expired facts are collected, in ms. @default 60000 */
+  /** How often tombstones and expired facts are collected, in ms; 0: never. @default 60000 */
   gcIntervalMs?: number;
   /** Largest request body accepted. @default 1048576 */
   bodyLimitBytes?: number;

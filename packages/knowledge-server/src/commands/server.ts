@@ -55,6 +55,11 @@ export const serverCommand = defineCommand({
       description: 'How often to sync with the peers, e.g. 10s or 500ms; 0: only on demand (default: 10s)',
       valueHint: 'duration',
     },
+    'gc-interval': {
+      type: 'string',
+      description: 'How often to collect tombstones and expired facts, e.g. 60s; 0: never (default: 60s)',
+      valueHint: 'duration',
+    },
     insecure: { type: 'boolean', description: 'Allow a non-loopback address without tokens', default: false },
     'body-limit': { type: 'string', description: 'Largest request body in bytes', valueHint: 'bytes' },
   },
@@ -62,6 +67,7 @@ export const serverCommand = defineCommand({
     const port = numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? 8651;
     const bodyLimitBytes = numberArg(args['body-limit'], 'body-limit', { integer: true, min: 1 });
     const syncIntervalMs = durationArg(args['sync-interval'], 'sync-interval');
+    const gcIntervalMs = durationArg(args['gc-interval'], 'gc-interval');
     const peers = peersFrom(rawArgs);
     const peerToken = args['peer-token'] || process.env.FLEET_KNOWLEDGE_PEER_TOKEN;
     const tokens = tokensFrom(rawArgs, 'FLEET_KNOWLEDGE_TOKENS');
@@ -76,6 +82,7 @@ export const serverCommand = defineCommand({
         ...(args['node-id'] !== undefined ? { nodeId: args['node-id'] } : {}),
         ...(peerToken ? { peerToken } : {}),
         ...(syncIntervalMs !== undefined ? { syncIntervalMs } : {}),
+        ...(gcIntervalMs !== undefined ? { gcIntervalMs } : {}),
         ...(tokens.length > 0 ? { tokens } : {}),
         ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}),
         logger: { info: output.info, warn: output.warn, error: output.error },
