@@ -103,6 +103,25 @@ export {
 } from './schemas/monitor.ts';
 export { BusBacklog, FleetProblem, FleetStatus, KnowledgeSync, PeerLag } from './schemas/fleet-status.ts';
 
+// Fleet file: schema, loading, and what everything else derives from it
+export { Address, Duration, EnvName, FleetName, HealthPath, Port, Scheme, Token } from './fleet/fields.ts';
+export { FleetHealth, HealthSpec } from './fleet/health.ts';
+export { Fleet, FleetHost, FleetService, FleetWizard, SshSpec } from './fleet/schema.ts';
+export {
+  DEFAULT_FAILURE_THRESHOLD,
+  DEFAULT_HEALTH_INTERVAL_MS,
+  DEFAULT_HEALTH_TIMEOUT_MS,
+  DEFAULT_SUCCESS_THRESHOLD,
+  HEALTH_PRESETS,
+  resolveHealth,
+} from './fleet/presets.ts';
+export { parseFleet } from './fleet/parse-fleet.ts';
+export { loadFleetFile } from './fleet/load-fleet-file.ts';
+export { formatProblem } from './fleet/format-problem.ts';
+export { fleetEntries, fleetTargets, serviceUrl, servicesOfKind } from './fleet/targets.ts';
+export { redactFleet } from './fleet/redact.ts';
+export { demoFleetYaml } from './fleet/demo.ts';
+
 // Route contracts
 export { defineRoute } from './contract/route.ts';
 export { commonRoutes } from './contract/common-routes.ts';
@@ -167,6 +186,13 @@ export type {
   SyncOutcome,
 } from './knowledge/knowledge-db.ts';
 export type { HlcTimestamp, VersionedState } from './knowledge/hlc.ts';
+export type { FleetInput } from './fleet/schema.ts';
+export type { HealthSpecInput } from './fleet/health.ts';
+export type { HealthPreset } from './fleet/presets.ts';
+export type { FleetParseResult, ParseFleetOptions } from './fleet/parse-fleet.ts';
+export type { NamedTarget } from './fleet/targets.ts';
+export type { DemoFleetOptions } from './fleet/demo.ts';
+export type { MonitorTargetInput } from './schemas/monitor.ts';
 export type { SyncBackoffOptions, SyncEngineOptions, SyncLogger } from './knowledge/sync/options.ts';
 export type { LeaseRequest, MessageStore, MessageStoreOptions } from './bus/message-store.ts';
 export type { SqliteMessageStoreOptions } from './bus/sqlite-store.ts';

@@ -1,0 +1,83 @@
+/** Options of {@link clientScript}. */
+export interface ClientScriptOptions {
+  /**
+   * Where the event stream is.
+   * @default '/api/events'
+   */
+  eventsUrl?: string;
+}
+
+/**
+ * The page's live updater, as JavaScript source to inline in a `<script>` at the end of the page
+ * (no dependencies, no build step; the page works fully without it).
+ *
+ * ## Event protocol of `/api/events` (Server-Sent Events)
+ *
+ * Every event's `data` is JSON `{ "html": string, "id"?: string }`: the element with that id
+ * (default `"overview"`) is replaced by `html`, whose root element must carry the same id (all
+ * fragment renderers produce exactly that). Fragments whose root has another id are ignored, so a
+ * later update still finds its element.
+ *
+ * - `event: overview` — data `{"html": renderOverview(status, options)}`. Send one right after a
+ *   client connects (it may have missed changes while reconnecting), then one whenever the status
+ *   changes. To update one section only: `{"id": "bus", "html": renderBus(status.bus, now)}`
+ *   (ids: `overview`, `counts`, `problems`, `targets`, `bus`, `knowledge`).
+ * - `event: message` — treated exactly like `overview`. This is the name `@fleet/sdk/server` gives
+ *   every item of a `kind: 'sse'` route, so such a route can simply yield `{ html }` objects.
+ * - `event: ping` — optional; data ignored. Comments (`: keepalive`) keep the connection open too.
+ *
+ * The updater shows `#live` (hidden until script runs) as `live`, `connecting…` or `reconnecting…`
+ * (`data-live="live|connecting|reconnecting"`), and sets `document.title` from the new overview's
+ * `data-title`. EventSource reconnects by itself after a dropped connection; when the browser gives
+ * up (an HTTP error status), the script opens a new one after 1 s, doubling up to 30 s.
+ *
+ * @example
+ * `<script>${clientScript()}</script>`
+ */
+export function clientScript(options: ClientScriptOptions = {}): string {
+  // `<` escaped so that no URL can close the <script> element the source is inlined in.
+  const url = JSON.stringify(options.eventsUrl ?? '/api/events').replace(/</g, '\\u003c');
+  return `(function () {
+  'use strict';
+  if (typeof EventSource !== 'function' || !document.getElementById('overview')) return;
+  var indicator = document.getElementById('live');
+  var retryMs = 1000;
+  function show(state, text) {
+    if (!indicator) return;
+    indicator.hidden = false;
+    indicator.setAttribute('data-live', state);
+    indicator.textContent = text;
+  }
+  function apply(event) {
+    var data;
+    try { data = JSON.parse(event.data); } catch (e) { return; }
+    if (!data || typeof data.html !== 'string') return;
+    var id = typeof data.id === 'string' ? data.id : 'overview';
+    var current = document.getElementById(id);
+    var template = document.createElement('template');
+    template.innerHTML = data.html.trim();
+    var next = template.content.firstElementChild;
+    if (!current || !next || next.id !== id) return;
+    current.replaceWith(next);
+    var title = next.getAttribute('data-title');
+    if (title) document.title = title;
+    show('live', 'live');
+  }
+  function connect() {
+    show('connecting', 'connecting\\u2026');
+    var source = new EventSource(${url});
+    source.onopen = function () { retryMs = 1000; show('live', 'live'); };
+    source.addEventListener('overview', apply);
+    source.addEventListener('message', apply);
+    source.addEventListener('ping', function () { show('live', 'live'); });
+    source.onerror = function () {
+      show('reconnecting', 'reconnecting\\u2026');
+      if (source.readyState === EventSource.CLOSED) {
+        setTimeout(connect, retryMs);
+        retryMs = Math.min(retryMs * 2, 30000);
+      }
+    };
+  }
+  connect();
+})();`;
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { isAddress } from './internal/address.ts';
+import { DURATION_PATTERN, parseDuration } from './internal/duration.ts';
+
+const NAME_HINT = 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit';
+const PORT_HINT = 'must be a port number from 1 to 65535';
+const DURATION_HINT = 'must be a duration such as 500ms, 30s, 2m or 1h';
+const ADDRESS_HINT = 'must be an IPv4 address, an IPv6 address without brackets, or a DNS name';
+const PATH_HINT = 'must be a URL path starting with "/", e.g. /health';
+
+/**
+ * The name of a host, service or wizard in a fleet file. Every such name is also a valid
+ * `AgentName` and monitor target id, and safe in a URL path segment.
+ */
+export const FleetName = z
+  .string({ error: NAME_HINT })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, NAME_HINT)
+  .describe('Name of a host, service or wizard');
+
+/** A TCP port, 1 to 65535. */
+export const Port = z
+  .number({ error: PORT_HINT })
+  .int(PORT_HINT)
+  .min(1, PORT_HINT)
+  .max(65_535, PORT_HINT)
+  .describe('TCP port');
+
+/**
+ * A duration written with a unit (`500ms`, `30s`, `2m`, `1h`), parsed to milliseconds.
+ * @example '30s'
+ */
+export const Duration = z
+  .string({ error: DURATION_HINT })
+  .regex(DURATION_PATTERN, DURATION_HINT)
+  .transform(parseDuration)
+  .describe('Duration such as 500ms, 30s, 2m or 1h');
+
+/** Where a host is reached: an IPv4 or IPv6 address (no brackets) or a DNS name. */
+export const Address = z
+  .string({ error: ADDRESS_HINT })
+  .refine(isAddress, ADDRESS_HINT)
+  .describe('IP address or DNS name');
+
+/** The path part of a health URL; the scheme, address and port come from the service and its host. */
+export const HealthPath = z
+  .string({ error: PATH_HINT })
+  .max(1024)
+  .refine((path) => path.startsWith('/') && URL.canParse(path, 'http://fleet.invalid'), PATH_HINT)
+  .describe('URL path of the health check, e.g. /health');
+
+/** The name of an environment variable set for a wizard. */
+export const EnvName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name: letters, digits and _')
+  .describe('Environment variable name');
+
+/** A bearer token (usually written as an `${ENV_VAR}` reference). */
+export const Token = z.string({ error: 'must be a string' }).min(1).max(512).describe('Bearer token');
+
+/** The scheme of a service's URLs. @default 'http' */
+export const Scheme = z.enum(['http', 'https']).default('http').describe('URL scheme');

@@ -1,0 +1,70 @@
+import { Address, FleetName, Port } from '../fields.ts';
+import type { FleetHealth } from '../health.ts';
+import { FleetService, FleetWizard } from '../schema.ts';
+import type { Path } from './locate.ts';
+import type { Finding } from './problem-list.ts';
+
+/** A service or wizard as far as it is valid: rules check what they can of a broken entry too. */
+export interface TargetEntry {
+  section: 'services' | 'wizards';
+  name: string;
+  /** The entry as written (environment resolved). */
+  raw: Record<string, unknown>;
+  /** Set when the host name is valid. */
+  host?: string;
+  /** Set when the port is valid. */
+  port?: number;
+  /** Set when the whole entry is valid. */
+  health?: FleetHealth;
+}
+
+/** What every rule sees. */
+export interface RuleContext {
+  /** Every host name written, with its address when that is valid. */
+  hosts: Map<string, string | undefined>;
+  targets: TargetEntry[];
+  /** True when the string at `path` came from an `${ENV_VAR}` reference. */
+  fromEnv(path: Path): boolean;
+  /** The value at `path` quoted for a message; a value from the environment shows its reference. */
+  show(path: Path): string;
+  report(finding: Finding): void;
+}
+
+/** A rule adds findings to the context; it never throws. */
+export type Rule = (context: RuleContext) => void;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function entries(tree: Record<string, unknown>, section: string): Array<[string, Record<string, unknown>]> {
+  const value = tree[section];
+  if (!isRecord(value)) return [];
+  return Object.entries(value).filter((entry): entry is [string, Record<string, unknown>] => isRecord(entry[1]));
+}
+
+function target(section: TargetEntry['section'], name: string, raw: Record<string, unknown>): TargetEntry {
+  const entry: TargetEntry = { section, name, raw };
+  const host = FleetName.safeParse(raw.host);
+  if (host.success) entry.host = host.data;
+  const port = Port.safeParse(raw.port);
+  if (port.success) entry.port = port.data;
+  const whole = (section === 'services' ? FleetService : FleetWizard).safeParse(raw);
+  if (whole.success) entry.health = whole.data.health;
+  return entry;
+}
+
+/** The hosts and targets of a resolved (but not necessarily valid) fleet tree. */
+export function collectEntries(tree: unknown): Pick<RuleContext, 'hosts' | 'targets'> {
+  if (!isRecord(tree)) return { hosts: new Map(), targets: [] };
+  const hosts = new Map<string, string | undefined>();
+  for (const [name, raw] of Object.entries(isRecord(tree.hosts) ? tree.hosts : {})) {
+    const address = Address.safeParse(isRecord(raw) ? raw.address : undefined);
+    hosts.set(name, address.success ? address.data : undefined);
+  }
+  const targets = [
+    ...entries(tree, 'services').map(([name, raw]) => target('services', name, raw)),
+    ...entries(tree, 'wizards').map(([name, raw]) => target('wizards', name, raw)),
+  ];
+  return { hosts, targets };
+}
