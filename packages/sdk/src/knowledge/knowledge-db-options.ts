@@ -72,6 +72,8 @@ export interface PeerState {
   consecutiveFailures: number;
   /** When the next attempt is due after a failure; null after a success. */
   nextAttemptAt: number | null;
+  /** The id of the peer's feed `lastPulledSeq` belongs to (null before the first pull that told it). */
+  pulledFeedId: string | null;
 }
 
 /** Options of `KnowledgeDB.changes()`. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -72,6 +73,11 @@ interface CheckedChanges {
 export class KnowledgeDB {
   /** This node's stable id: the `source` of its writes. */
   readonly nodeId: string;
+  /**
+   * The id of this database's changes feed, made when the file was created: a peer that finds
+   * another id under the same node id knows the database was replaced and its cursor is void.
+   */
+  readonly feedId: string;
   readonly #db: Database.Database;
   readonly #sql: Statements;
   readonly #nodes: NodeRegistry;
@@ -102,6 +108,7 @@ export class KnowledgeDB {
       this.#writer = new FactWriter(this.#sql);
       this.#gc = prepareGc(db);
       this.nodeId = this.#initNodeId(options.nodeId);
+      this.feedId = this.#initFeedId();
       this.#localSource = db.transaction(() => this.#nodes.idOf(this.nodeId)).immediate();
     } catch (error) {
       db.close();
@@ -191,6 +198,7 @@ export class KnowledgeDB {
       changes,
       count: changes.length,
       nodeId: this.nodeId,
+      feedId: this.feedId,
       nextSince: hasMore || except === undefined ? last : Math.max(last, this.#seq),
       hasMore,
     };
@@ -232,7 +240,7 @@ export class KnowledgeDB {
     const checked = this.#checkChanges(page.changes);
     const { counts, written } = this.#write(() => {
       const outcome = this.#applyChecked(checked, peerId);
-      this.#peers.setPulled(peerId, page.nextSince);
+      this.#peers.setPulled(peerId, page.nextSince, page.feedId);
       return outcome;
     });
     this.#emit(written);
@@ -370,6 +378,14 @@ export class KnowledgeDB {
     const nodeId = requested ?? generateNodeId();
     this.#sql.setMeta.run('node_id', nodeId);
     return nodeId;
+  }
+
+  #initFeedId(): string {
+    const stored = this.#sql.getMeta.get('feed_id')?.value;
+    if (typeof stored === 'string') return stored;
+    const feedId = randomUUID();
+    this.#sql.setMeta.run('feed_id', feedId);
+    return feedId;
   }
 
   #putAll(inputs: ReturnType<typeof checkFactInput>[]): Fact[] {

@@ -33,6 +33,12 @@ export type ChangesQuery = z.infer<typeof ChangesQuery>;
 /** A page of the changes feed. Pass `nextSince` back as `since` while `hasMore`. */
 export const ChangePage = listOf('changes', Change).extend({
   nodeId: NodeId.describe('The node whose feed this is'),
+  feedId: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('Id of this feed (of this database): another id under the same node id means the database was replaced'),
   nextSince: z.number().int().min(0),
   hasMore: z.boolean(),
 });

@@ -191,6 +191,7 @@ describe('sync bookkeeping', () => {
       lastError: null,
       consecutiveFailures: 0,
       nextAttemptAt: null,
+      pulledFeedId: null,
     });
     db.recordPushed('p', 10);
     db.recordPushed('p', 4);

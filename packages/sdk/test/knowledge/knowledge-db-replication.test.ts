@@ -351,3 +351,34 @@ describe('changes for a push', () => {
     expect(db.changes(0, 10, { exceptSource: 'stranger' })).toEqual(db.changes(0, 10));
   });
 });
+
+describe('feed id', () => {
+  test('is made with the file, kept on reopening, sent with every page and stored with the pull cursor', () => {
+    const path = freshPath();
+    const first = new KnowledgeDB({ path, nodeId: 'n' });
+    const feedId = first.feedId;
+    expect(first.changes(0, 10).feedId).toBe(feedId);
+    first.close();
+    const again = new KnowledgeDB({ path });
+    expect(again.feedId).toBe(feedId);
+    again.applyPulled('peer', {
+      changes: [],
+      count: 0,
+      nodeId: 'peer',
+      feedId: 'feed-x',
+      nextSince: 3,
+      hasMore: false,
+    });
+    again.applyPulled('peer', { changes: [], count: 0, nodeId: 'peer', nextSince: 4, hasMore: false });
+    expect(again.peerState('peer')).toMatchObject({ lastPulledSeq: 4, pulledFeedId: 'feed-x' });
+    again.close();
+  });
+
+  test('another file under the same node id has another feed id', () => {
+    const a = new KnowledgeDB({ path: freshPath(), nodeId: 'same' });
+    const b = new KnowledgeDB({ path: freshPath(), nodeId: 'same' });
+    expect(a.feedId).not.toBe(b.feedId);
+    a.close();
+    b.close();
+  });
+});

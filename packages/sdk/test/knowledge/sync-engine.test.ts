@@ -367,6 +367,27 @@ describe('SyncEngine: resync_required', () => {
     expect((await replaced.client.query()).facts.map((item) => item.key)).toEqual(keys);
     expect(await remoteSnapshot(replaced.client)).toEqual(snapshot(db));
   });
+
+  test('a replaced peer whose new feed already reaches past the cursor is recognised by its feed id', async () => {
+    const b = await startPeer('b');
+    const warnings: string[] = [];
+    const { db, engine } = localNode([asPeer(b)], { logger: { warn: (message: string) => warnings.push(message) } });
+    await b.client.putBatch(Array.from({ length: 3 }, (_, i) => ({ key: `old/${i}`, value: i })));
+    db.put(fact({ key: 'from/a', value: 'a' }));
+    await syncUntilQuiet(engine);
+    const cursor = db.peerState('b').lastPulledSeq;
+    await b.close();
+
+    const replaced = await startPeer('b');
+    await replaced.client.putBatch(Array.from({ length: cursor + 5 }, (_, i) => ({ key: `new/${i}`, value: i })));
+    db.addPeer({ id: 'b', url: replaced.url });
+    await syncUntilQuiet(engine);
+    expect(warnings.some((warning) => warning.includes('new database'))).toBe(true);
+    // Without the feed id the pull would have started at the old cursor and missed new/0..new/<cursor>.
+    expect(liveKeys(db).filter((key) => key.startsWith('new/'))).toHaveLength(cursor + 5);
+    expect(await remoteSnapshot(replaced.client)).toEqual(snapshot(db));
+    expect(db.peerState('b').pulledFeedId).toBe(replaced.db.feedId);
+  });
 });
 
 describe('SyncEngine: background rounds', () => {

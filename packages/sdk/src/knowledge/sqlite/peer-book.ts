@@ -16,6 +16,7 @@ const EMPTY_STATE: PeerStateRow = {
   lastError: null,
   consecutiveFailures: 0,
   nextAttemptAt: null,
+  pulledFeedId: null,
 };
 
 function toPeer(row: PeerRow): Peer {
@@ -66,9 +67,10 @@ export class PeerBook {
     return state;
   }
 
-  setPulled(peer: string, seq: number): void {
+  /** Stores the pull cursor, and the id of the feed it belongs to when known. */
+  setPulled(peer: string, seq: number, feedId: string | undefined): void {
     this.#sql.ensurePeerState.run(peer);
-    this.#sql.setPulled.run(seq, peer);
+    this.#sql.setPulled.run(seq, feedId ?? null, peer);
   }
 
   recordPushed(peer: string, seq: number): void {

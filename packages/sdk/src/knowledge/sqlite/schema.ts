@@ -86,8 +86,15 @@ CREATE TABLE peer_state (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Version 2: the id of the peer's feed each pull cursor belongs to (`meta.feed_id` of the peer),
+ * so a peer whose database was replaced is recognised even when its new feed is already longer
+ * than the cursor. NULL for cursors stored before: the next pull records it.
+ */
+const V2 = 'ALTER TABLE peer_state ADD COLUMN pulled_feed TEXT;';
+
 /** Migrations in order: entry `i` takes a database from user_version `i` to `i + 1`. */
-const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1)];
+const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1), (db) => db.exec(V2)];
 
 /** The schema version this code writes. */
 export const KNOWLEDGE_SCHEMA_VERSION = MIGRATIONS.length;

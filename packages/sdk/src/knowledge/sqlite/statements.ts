@@ -45,7 +45,7 @@ export function prepare<P extends unknown[] = unknown[], R = unknown>(
 const PEER_STATE_COLUMNS = `last_pulled_seq AS lastPulledSeq, last_pushed_seq AS lastPushedSeq,
   pulled_by_seq AS pulledBySeq, conflicts_lost AS conflictsLost, last_success_at AS lastSuccessAt,
   last_failure_at AS lastFailureAt, last_error AS lastError, consecutive_failures AS consecutiveFailures,
-  next_attempt_at AS nextAttemptAt`;
+  next_attempt_at AS nextAttemptAt, pulled_feed AS pulledFeedId`;
 
 /** Every fixed statement KnowledgeDB runs, prepared once per connection. */
 export function prepareStatements(db: Database.Database) {
@@ -106,7 +106,9 @@ export function prepareStatements(db: Database.Database) {
     deletePeerState: p<[string]>('DELETE FROM peer_state WHERE peer = ?'),
     peerState: p<[string], PeerStateRow>(`SELECT ${PEER_STATE_COLUMNS} FROM peer_state WHERE peer = ?`),
     ensurePeerState: p<[string]>('INSERT OR IGNORE INTO peer_state (peer) VALUES (?)'),
-    setPulled: p<[number, string]>('UPDATE peer_state SET last_pulled_seq = ? WHERE peer = ?'),
+    setPulled: p<[number, string | null, string]>(
+      'UPDATE peer_state SET last_pulled_seq = ?, pulled_feed = coalesce(?, pulled_feed) WHERE peer = ?',
+    ),
     setPushed: p<[number, string]>('UPDATE peer_state SET last_pushed_seq = max(last_pushed_seq, ?) WHERE peer = ?'),
     setPulledBy: p<[number, number, string]>(
       'UPDATE peer_state SET pulled_by_seq = max(pulled_by_seq, ?), pulled_by_at = ? WHERE peer = ?',

@@ -11,12 +11,16 @@ import { resyncFromPeer } from './resync.ts';
  *
  * The next page is requested before the current one is applied, so the peer reads and sends it
  * while this node writes: the request names the committed cursor as `acknowledged`, and the
- * peer keeps the tombstones after it until a later pull acknowledges them. When the peer answers
- * `resync_required`, switches to a full resync ({@link resyncFromPeer}).
+ * peer keeps the tombstones after it until a later pull acknowledges them.
+ *
+ * Switches to a full resync ({@link resyncFromPeer}) when the peer answers `resync_required`, or
+ * when its page comes from another feed than the cursor (its database was replaced, and the new
+ * feed already reaches past the cursor, so the peer cannot tell).
  */
 export async function pullFromPeer(context: PeerSyncContext): Promise<void> {
   const { db, peer, progress } = context;
-  let since = db.peerState(peer.id).lastPulledSeq;
+  const state = db.peerState(peer.id);
+  let since = state.lastPulledSeq;
   let next: Promise<ChangePage> | undefined = pullPage(context, since);
   while (next) {
     let page: ChangePage;
@@ -31,6 +35,11 @@ export async function pullFromPeer(context: PeerSyncContext): Promise<void> {
       throw error;
     }
     checkPage(context, since, page);
+    if (since > 0 && isAnotherFeed(state.pulledFeedId, page.feedId)) {
+      context.log(`peer ${peer.id} answers from a new database (feed ${page.feedId}, was ${state.pulledFeedId})`);
+      await resyncFromPeer(context, 'replaced');
+      return;
+    }
     next = page.hasMore ? prefetch(context, page.nextSince, since) : undefined;
     // Let the request go out before the synchronous apply holds the event loop.
     if (next) await new Promise((resolve) => setImmediate(resolve));
@@ -38,6 +47,11 @@ export async function pullFromPeer(context: PeerSyncContext): Promise<void> {
     progress.pulled += page.changes.length;
     since = page.nextSince;
   }
+}
+
+/** True when both feed ids are known and differ. */
+function isAnotherFeed(stored: string | null, received: string | undefined): boolean {
+  return stored !== null && received !== undefined && stored !== received;
 }
 
 /** Requests the page after `since` while the page before it is still being applied. */

@@ -42,9 +42,11 @@ async function pullWholeFeed(context: PeerSyncContext, reason: ResyncReason): Pr
   const { db, peer, progress } = context;
   const seen = new Set<string>();
   let since = 0;
+  let feedId: string | undefined;
   for (;;) {
     const page = await pullPage(context, since);
     checkPage(context, since, page);
+    feedId = page.feedId;
     db.applyChanges(page.changes, peer.id);
     for (const change of page.changes) seen.add(change.key);
     progress.pulled += page.changes.length;
@@ -58,7 +60,8 @@ async function pullWholeFeed(context: PeerSyncContext, reason: ResyncReason): Pr
     }
     if (victims.length > 0) context.log(`deleted ${victims.length} facts that peer ${peer.id} deleted meanwhile`);
   }
-  db.applyPulled(peer.id, { changes: [], count: 0, nodeId: peer.id, nextSince: since, hasMore: false });
+  const end = { changes: [], count: 0, nodeId: peer.id, nextSince: since, hasMore: false };
+  db.applyPulled(peer.id, feedId === undefined ? end : { ...end, feedId });
 }
 
 /** Pushes every key's state of the local feed, its own included, without touching the push cursor. */
