@@ -17,8 +17,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface PullLine {
   since: number;
+  /** Pages of the first (snapshot) pull: the key they start after, and the key to continue from. */
+  afterKey?: string | null;
   count: number;
   nextSince: number;
+  nextKey?: string | null;
 }
 
 /** The worker process, the pull pages it printed, and its exit. */
@@ -72,21 +75,26 @@ async function pullRequestsServed(url: string): Promise<number> {
   return total;
 }
 
+/** Puts BACKLOG facts (`<prefix>/00000` ...) on the peer, in batches of 1,000. */
+function putBacklog(db: KnowledgeDB, prefix: string): void {
+  for (let start = 0; start < BACKLOG; start += 1000) {
+    db.putBatch(
+      Array.from({ length: 1000 }, (_, i) =>
+        FactInput.parse({
+          key: `${prefix}/${String(start + i).padStart(5, '0')}`,
+          value: { n: start + i },
+          tags: ['crash'],
+        }),
+      ),
+    );
+  }
+}
+
 describe('SyncEngine killed with SIGKILL mid-pull', () => {
-  test(`resumes from the last committed page: no fact lost, at most one batch of ${BATCH} pulled twice`, async () => {
+  test(`a first (snapshot) pull resumes after the last committed key: no fact lost, at most one batch of ${BATCH} pulled twice`, async () => {
     const peer = await startKnowledgeServer({ port: 0, syncIntervalMs: 0, db: join(dir, 'peer.db'), nodeId: 'peer' });
     try {
-      for (let start = 0; start < BACKLOG; start += 1000) {
-        peer.db.putBatch(
-          Array.from({ length: 1000 }, (_, i) =>
-            FactInput.parse({
-              key: `backlog/${String(start + i).padStart(5, '0')}`,
-              value: { n: start + i },
-              tags: ['crash'],
-            }),
-          ),
-        );
-      }
+      putBacklog(peer.db, 'backlog');
       const config = {
         db: join(dir, 'puller.db'),
         nodeId: 'puller',
@@ -102,19 +110,22 @@ describe('SyncEngine killed with SIGKILL mid-pull', () => {
       expect(await first.exited, first.stderr()).toBe('SIGKILL');
       expect(first.done()).toBeUndefined();
 
+      // The first pull from a peer is a snapshot in key order: its progress is the last key applied.
       const crashed = new KnowledgeDB({ path: config.db });
-      const cursor = crashed.peerState('peer').lastPulledSeq;
+      const progress = crashed.peerState('peer').pullSnapshot;
+      const committed = crashed.stats().facts;
       crashed.close();
-      // Killed mid-pull, after at least one page was committed with its cursor.
-      expect(cursor).toBeGreaterThan(0);
-      expect(cursor).toBeLessThan(BACKLOG);
-      expect(first.pulls.map((pull) => pull.nextSince)).toContain(cursor);
+      // Killed mid-pull, after at least one page was committed with its progress.
+      expect(progress?.afterKey).toEqual(expect.any(String));
+      expect(committed).toBeGreaterThan(0);
+      expect(committed).toBeLessThan(BACKLOG);
+      expect(first.pulls.map((pull) => pull.nextKey)).toContain(progress?.afterKey);
 
-      // Second run: resumes at the committed cursor and finishes.
+      // Second run: resumes after the committed key and finishes, then follows the feed.
       const second = startWorker({ ...config, pauseMs: 0 }, () => {});
       expect(await second.exited, second.stderr()).toBe(0);
-      expect(second.pulls[0]?.since).toBe(cursor);
-      expect(second.done()).toEqual([{ peer: 'peer', ok: true, pulled: BACKLOG - cursor, pushed: 0, error: null }]);
+      expect(second.pulls[0]?.afterKey).toBe(progress?.afterKey);
+      expect(second.done()).toEqual([{ peer: 'peer', ok: true, pulled: BACKLOG - committed, pushed: 0, error: null }]);
 
       // At most one batch was sent twice: by the pages the puller received, and by the peer's own count.
       const received = [...first.pulls, ...second.pulls].reduce((sum, pull) => sum + pull.count, 0);
@@ -125,6 +136,62 @@ describe('SyncEngine killed with SIGKILL mid-pull', () => {
       const puller = new KnowledgeDB({ path: config.db });
       try {
         expect(puller.stats().facts).toBe(BACKLOG);
+        expect(states(puller)).toEqual(states(peer.db));
+        expect(puller.peerState('peer')).toMatchObject({ lastPulledSeq: BACKLOG, pullSnapshot: null });
+      } finally {
+        puller.close();
+      }
+    } finally {
+      await peer.close();
+    }
+  }, 60_000);
+
+  test(`a pull of the feed resumes from the last committed page: no fact lost, at most one batch of ${BATCH} pulled twice`, async () => {
+    const peer = await startKnowledgeServer({ port: 0, syncIntervalMs: 0, db: join(dir, 'peer-2.db'), nodeId: 'peer' });
+    try {
+      peer.db.put(FactInput.parse({ key: 'warm-up', value: 0 }));
+      const config = {
+        db: join(dir, 'puller-2.db'),
+        nodeId: 'puller',
+        peerId: 'peer',
+        peerUrl: peer.url,
+        batchSize: BATCH,
+      };
+      // A first sync (the snapshot) before the backlog, so the backlog comes through the feed.
+      const warmUp = startWorker({ ...config, pauseMs: 0 }, () => {});
+      expect(await warmUp.exited, warmUp.stderr()).toBe(0);
+      const start = peer.db.seq();
+      putBacklog(peer.db, 'feed');
+      const served = await pullRequestsServed(peer.url);
+
+      // Killed right after the 4th page arrived (while it is applied or the 5th is asked for).
+      const first = startWorker({ ...config, pauseMs: 20 }, (_pull, child) => {
+        if (first.pulls.length === 4) child.kill('SIGKILL');
+      });
+      expect(await first.exited, first.stderr()).toBe('SIGKILL');
+      expect(first.pulls.every((pull) => pull.afterKey === undefined)).toBe(true);
+
+      const crashed = new KnowledgeDB({ path: config.db });
+      const cursor = crashed.peerState('peer').lastPulledSeq;
+      crashed.close();
+      expect(cursor).toBeGreaterThan(start);
+      expect(cursor).toBeLessThan(start + BACKLOG);
+      expect(first.pulls.map((pull) => pull.nextSince)).toContain(cursor);
+
+      const second = startWorker({ ...config, pauseMs: 0 }, () => {});
+      expect(await second.exited, second.stderr()).toBe(0);
+      expect(second.pulls[0]?.since).toBe(cursor);
+      expect(second.done()).toEqual([
+        { peer: 'peer', ok: true, pulled: start + BACKLOG - cursor, pushed: 0, error: null },
+      ]);
+
+      const received = [...first.pulls, ...second.pulls].reduce((sum, pull) => sum + pull.count, 0);
+      expect(received - BACKLOG).toBeLessThanOrEqual(BATCH);
+      expect((await pullRequestsServed(peer.url)) - served).toBeLessThanOrEqual(BACKLOG / BATCH + 1);
+
+      const puller = new KnowledgeDB({ path: config.db });
+      try {
+        expect(puller.stats().facts).toBe(BACKLOG + 1);
         expect(states(puller)).toEqual(states(peer.db));
       } finally {
         puller.close();

@@ -1,7 +1,8 @@
 // A knowledge node that syncs once with one peer, using the BUILT @fleet/sdk (run `npm run build`).
 // Config comes as JSON in argv[2]: { db, nodeId, peerId, peerUrl, batchSize, pauseMs }.
 // Before handing each /sync/pull answer to the engine it prints one JSON line
-// {"pull":{"since":S,"count":N,"nextSince":M}} (stdout to a pipe is synchronous on Linux, so the
+// {"pull":{"since":S,"afterKey":K,"count":N,"nextSince":M,"nextKey":K2}} (afterKey and nextKey on the
+// pages of a first, key-ordered snapshot pull) (stdout to a pipe is synchronous on Linux, so the
 // line is out before the page can be applied), then waits pauseMs so a test can kill it mid-pull.
 // Prints {"done":...} with the engine's results when the sync is over.
 import { KnowledgeClient, KnowledgeDB, SyncEngine } from '@fleet/sdk';
@@ -17,7 +18,15 @@ async function observingFetch(input, init) {
   if (new URL(request.url).pathname === '/sync/pull' && response.ok) {
     const page = await response.clone().json();
     process.stdout.write(
-      `${JSON.stringify({ pull: { since: body.since, count: page.changes.length, nextSince: page.nextSince } })}\n`,
+      `${JSON.stringify({
+        pull: {
+          since: body.since,
+          afterKey: body.afterKey,
+          count: page.changes.length,
+          nextSince: page.nextSince,
+          nextKey: page.nextKey,
+        },
+      })}\n`,
     );
     if (config.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, config.pauseMs));
   }

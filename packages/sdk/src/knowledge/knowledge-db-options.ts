@@ -74,6 +74,24 @@ export interface PeerState {
   nextAttemptAt: number | null;
   /** The id of the peer's feed `lastPulledSeq` belongs to (null before the first pull that told it). */
   pulledFeedId: string | null;
+  /** Where a first pull, reading the peer's facts in key order, stands; null when none runs. */
+  pullSnapshot: PullSnapshot | null;
+}
+
+/**
+ * Progress of a snapshot pull: the first pull from a peer reads every key's state in key order
+ * (inserting in key order keeps this node's indexes append-only), then follows the peer's feed
+ * from the position the snapshot started at.
+ */
+export interface PullSnapshot {
+  /** The last key applied; null before the first page. */
+  afterKey: string | null;
+  /** The peer's feed position when the snapshot started: the feed is followed from there. */
+  seq: number;
+  /** The peer's GC watermark when the snapshot started: if it moves, tombstones may have been missed. */
+  watermark: number;
+  /** The peer's feed id. */
+  feedId: string | null;
 }
 
 /** Options of `KnowledgeDB.changes()`. */

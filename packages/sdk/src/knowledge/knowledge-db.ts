@@ -23,6 +23,7 @@ import {
   type KnowledgeDBOptions,
   type KnowledgeStats,
   type PeerState,
+  type PullSnapshot,
 } from './knowledge-db-options.ts';
 import { FactQueries } from './sqlite/fact-query.ts';
 import { FactWriter } from './sqlite/fact-writer.ts';
@@ -42,6 +43,7 @@ export type {
   KnowledgeDBOptions,
   KnowledgeStats,
   PeerState,
+  PullSnapshot,
 } from './knowledge-db-options.ts';
 export { DEFAULT_TOMBSTONE_RETENTION_SECONDS } from './knowledge-db-options.ts';
 export type { SyncOutcome } from './sqlite/peer-book.ts';
@@ -209,9 +211,36 @@ export class KnowledgeDB {
    * committed (`acknowledged`, else `since`) for tombstone GC, and returns the page after `since`.
    */
   servePull(input: SyncPullInput): ChangePage {
+    if (input.afterKey !== undefined) {
+      if (input.since !== 0) throw invalidField('afterKey', 'a snapshot pull (afterKey) needs since 0');
+      this.recordPulledBy(input.nodeId, 0);
+      return this.snapshotPage(input.afterKey, input.limit);
+    }
     this.checkPullCursor(input.since);
     this.recordPulledBy(input.nodeId, Math.min(input.acknowledged ?? input.since, input.since));
     return this.changes(input.since, input.limit);
+  }
+
+  /**
+   * One page of a snapshot: the state of every key (tombstones and expired facts included) in key
+   * order after `afterKey` (null: from the first key), with `nextKey` to continue from, this
+   * node's current feed position as `nextSince` and its `gcWatermark`.
+   */
+  snapshotPage(afterKey: string | null, limit: number): ChangePage {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw invalidField('limit', 'must be a positive whole number');
+    const rows = this.#sql.stateAfterKey.all(afterKey ?? '', limit + 1);
+    const hasMore = rows.length > limit;
+    const changes = (hasMore ? rows.slice(0, limit) : rows).map((row) => this.#toChange(row));
+    return {
+      changes,
+      count: changes.length,
+      nodeId: this.nodeId,
+      feedId: this.feedId,
+      nextSince: this.#seq,
+      hasMore,
+      nextKey: hasMore ? changes[changes.length - 1]!.key : null,
+      gcWatermark: this.#gcWatermark,
+    };
   }
 
   /** The latest position of this node's changes feed (0 before any write). */
@@ -245,6 +274,28 @@ export class KnowledgeDB {
     });
     this.#emit(written);
     return { nodeId: this.nodeId, ...counts };
+  }
+
+  /**
+   * Applies a snapshot page pulled from `peerId` and, in the same transaction, stores `progress`
+   * (where the snapshot stands), or, when `done`, ends it: the pull cursor becomes `progress.seq`
+   * (with its feed id) and the progress is cleared.
+   */
+  applySnapshotPage(peerId: string, page: ChangePage, progress: PullSnapshot, done: boolean): ApplyResult {
+    const checked = this.#checkChanges(page.changes);
+    const { counts, written } = this.#write(() => {
+      const outcome = this.#applyChecked(checked, peerId);
+      if (done) this.#peers.setPulled(peerId, progress.seq, progress.feedId ?? undefined);
+      this.#peers.setPullSnapshot(peerId, done ? null : progress);
+      return outcome;
+    });
+    this.#emit(written);
+    return { nodeId: this.nodeId, ...counts };
+  }
+
+  /** Forgets a snapshot pull from `peerId` that a full resync replaced. */
+  endPullSnapshot(peerId: string): void {
+    this.#peers.setPullSnapshot(peerId, null);
   }
 
   /** Peer `peerId` acknowledged a push of this node's feed up to `seq`. */

@@ -41,6 +41,15 @@ export const ChangePage = listOf('changes', Change).extend({
     .describe('Id of this feed (of this database): another id under the same node id means the database was replaced'),
   nextSince: z.number().int().min(0),
   hasMore: z.boolean(),
+  nextKey: FactKey.nullable()
+    .optional()
+    .describe('Snapshot pages only: pass it back as afterKey for the next page (null when there is none)'),
+  gcWatermark: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Snapshot pages only: the highest feed position GC has removed a row at'),
 });
 export type ChangePage = z.infer<typeof ChangePage>;
 
@@ -56,6 +65,11 @@ export const SyncPullInput = z.strictObject({
     .optional()
     .describe(
       'The cursor the puller has committed, when it asks for a page ahead of it (default: since); this node keeps the tombstones after it',
+    ),
+  afterKey: FactKey.nullable()
+    .optional()
+    .describe(
+      'Snapshot mode, with since 0: every key (live or tombstone) in key order after this key (null: from the first); nextSince is then the feed position to continue from',
     ),
 });
 export type SyncPullInput = z.infer<typeof SyncPullInput>;

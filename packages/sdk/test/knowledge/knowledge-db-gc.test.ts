@@ -192,6 +192,7 @@ describe('sync bookkeeping', () => {
       consecutiveFailures: 0,
       nextAttemptAt: null,
       pulledFeedId: null,
+      pullSnapshot: null,
     });
     db.recordPushed('p', 10);
     db.recordPushed('p', 4);

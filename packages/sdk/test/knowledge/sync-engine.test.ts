@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   KnowledgeClient,
   type KnowledgeDB,
+  type Peer,
   type PeerSyncStatus,
   SyncEngine,
   type SyncEngineOptions,
@@ -387,6 +388,79 @@ describe('SyncEngine: resync_required', () => {
     expect(liveKeys(db).filter((key) => key.startsWith('new/'))).toHaveLength(cursor + 5);
     expect(await remoteSnapshot(replaced.client)).toEqual(snapshot(db));
     expect(db.peerState('b').pulledFeedId).toBe(replaced.db.feedId);
+  });
+});
+
+describe('SyncEngine: the first pull is a snapshot in key order', () => {
+  test('reads keys in order, then follows the feed for what changed while it ran', async () => {
+    const b = await startPeer('b');
+    await b.client.putBatch(Array.from({ length: 6 }, (_, i) => ({ key: `k/${5 - i}`, value: i })));
+    const log: RecordedRequest[] = [];
+    const record = recordingClientFor(log);
+    let wrote = false;
+    // After the first snapshot page, the peer overwrites a key already read and one not read yet,
+    // deletes one not read yet and adds a new one: all of that must arrive through the feed.
+    const clientFor = (peer: Peer) => {
+      const client = record(peer);
+      const pull = client.pull.bind(client);
+      client.pull = async (input, options) => {
+        const page = await pull(input, options);
+        if (!wrote && input.afterKey !== undefined) {
+          wrote = true;
+          await b.client.put({ key: 'k/0', value: 'new 0' });
+          await b.client.put({ key: 'k/4', value: 'new 4' });
+          await b.client.delete('k/5');
+          await b.client.put({ key: 'a/first', value: 'added' });
+        }
+        return page;
+      };
+      return client;
+    };
+    const { db, engine } = localNode([asPeer(b)], { batchSize: 2, clientFor });
+    await syncUntilQuiet(engine);
+    const pulls = log.filter((entry) => entry.path === '/sync/pull');
+    expect(pulls.slice(0, 3).map((entry) => entry.body?.afterKey)).toEqual([null, 'k/1', 'k/3']);
+    expect(pulls[3]?.body).toMatchObject({ since: 6 });
+    expect(liveKeys(db)).toEqual(['a/first', 'k/0', 'k/1', 'k/2', 'k/3', 'k/4']);
+    expect(db.get('k/0')?.value).toBe('new 0');
+    expect(snapshot(db)).toEqual(await remoteSnapshot(b.client));
+    expect(db.peerState('b')).toMatchObject({ lastPulledSeq: b.db.seq(), pullSnapshot: null });
+  });
+
+  test('a GC on the peer during the snapshot turns it into a full resync that deletes what was missed', async () => {
+    const b = await startForgetfulPeer('b', 0);
+    await b.client.putBatch(Array.from({ length: 4 }, (_, i) => ({ key: `k/${i}`, value: i })));
+    const warnings: string[] = [];
+    let collected = false;
+    const record = recordingClientFor([]);
+    const clientFor = (peer: Peer) => {
+      const client = record(peer);
+      const pull = client.pull.bind(client);
+      client.pull = async (input, options) => {
+        const page = await pull(input, options);
+        if (!collected && input.afterKey === null) {
+          // k/0 and k/1 were read; k/3 is deleted and its tombstone collected before it is read.
+          collected = true;
+          await b.client.delete('k/3');
+          b.db.gc();
+        }
+        return page;
+      };
+      return client;
+    };
+    const { db, engine } = localNode([asPeer(b)], {
+      batchSize: 2,
+      clientFor,
+      logger: { warn: (message: string) => warnings.push(message) },
+    });
+    db.applyChanges(
+      (await b.client.changes({ since: 0 })).changes.filter((change) => change.key === 'k/3'),
+      'b',
+    );
+    await syncUntilQuiet(engine);
+    expect(warnings.some((warning) => warning.includes('full resync'))).toBe(true);
+    expect(liveKeys(db)).toEqual(['k/0', 'k/1', 'k/2']);
+    expect(db.peerState('b').pullSnapshot).toBeNull();
   });
 });
 

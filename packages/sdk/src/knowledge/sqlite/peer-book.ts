@@ -1,6 +1,6 @@
 import { toIso } from '../../internal/iso-time.ts';
 import type { Peer, PeerInput } from '../../schemas/peer.ts';
-import type { PeerState } from '../knowledge-db-options.ts';
+import type { PeerState, PullSnapshot } from '../knowledge-db-options.ts';
 import type { PeerRow, PeerStateRow, Statements } from './statements.ts';
 
 /** The outcome of one sync attempt with a peer. */
@@ -17,6 +17,7 @@ const EMPTY_STATE: PeerStateRow = {
   consecutiveFailures: 0,
   nextAttemptAt: null,
   pulledFeedId: null,
+  pullSnapshot: null,
 };
 
 function toPeer(row: PeerRow): Peer {
@@ -63,8 +64,14 @@ export class PeerBook {
   }
 
   state(peer: string): PeerState {
-    const { pulledBySeq: _, ...state } = this.row(peer);
-    return state;
+    const { pulledBySeq: _, pullSnapshot, ...state } = this.row(peer);
+    return { ...state, pullSnapshot: pullSnapshot === null ? null : (JSON.parse(pullSnapshot) as PullSnapshot) };
+  }
+
+  /** Stores where a snapshot pull stands (null: none runs). */
+  setPullSnapshot(peer: string, snapshot: PullSnapshot | null): void {
+    this.#sql.ensurePeerState.run(peer);
+    this.#sql.setPullSnapshot.run(snapshot === null ? null : JSON.stringify(snapshot), peer);
   }
 
   /** Stores the pull cursor, and the id of the feed it belongs to when known. */

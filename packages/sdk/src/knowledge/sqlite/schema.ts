@@ -87,11 +87,17 @@ CREATE TABLE peer_state (
 `;
 
 /**
- * Version 2: the id of the peer's feed each pull cursor belongs to (`meta.feed_id` of the peer),
- * so a peer whose database was replaced is recognised even when its new feed is already longer
- * than the cursor. NULL for cursors stored before: the next pull records it.
+ * Version 2:
+ * - `pulled_feed`: the id of the peer's feed each pull cursor belongs to (`meta.feed_id` of the
+ *   peer), so a peer whose database was replaced is recognised even when its new feed is already
+ *   longer than the cursor. NULL for cursors stored before: the next pull records it.
+ * - `pull_snapshot`: where a first pull, which reads the peer's facts in key order, stands (JSON
+ *   of a `PullSnapshot`), so a crash resumes it; NULL when none runs.
  */
-const V2 = 'ALTER TABLE peer_state ADD COLUMN pulled_feed TEXT;';
+const V2 = `
+ALTER TABLE peer_state ADD COLUMN pulled_feed TEXT;
+ALTER TABLE peer_state ADD COLUMN pull_snapshot TEXT;
+`;
 
 /** Migrations in order: entry `i` takes a database from user_version `i` to `i + 1`. */
 const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1), (db) => db.exec(V2)];

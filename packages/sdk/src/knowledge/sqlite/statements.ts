@@ -21,9 +21,11 @@ export interface ClockRow {
 }
 
 /** A `peer_state` row under camel-case names; times are epoch milliseconds. */
-export interface PeerStateRow extends PeerState {
+export interface PeerStateRow extends Omit<PeerState, 'pullSnapshot'> {
   /** The highest feed position the peer pulled from this node. */
   pulledBySeq: number;
+  /** JSON of the `PullSnapshot`, or null. */
+  pullSnapshot: string | null;
 }
 
 /** A `peers` row. */
@@ -45,7 +47,7 @@ export function prepare<P extends unknown[] = unknown[], R = unknown>(
 const PEER_STATE_COLUMNS = `last_pulled_seq AS lastPulledSeq, last_pushed_seq AS lastPushedSeq,
   pulled_by_seq AS pulledBySeq, conflicts_lost AS conflictsLost, last_success_at AS lastSuccessAt,
   last_failure_at AS lastFailureAt, last_error AS lastError, consecutive_failures AS consecutiveFailures,
-  next_attempt_at AS nextAttemptAt, pulled_feed AS pulledFeedId`;
+  next_attempt_at AS nextAttemptAt, pulled_feed AS pulledFeedId, pull_snapshot AS pullSnapshot`;
 
 /** Every fixed statement KnowledgeDB runs, prepared once per connection. */
 export function prepareStatements(db: Database.Database) {
@@ -86,6 +88,10 @@ export function prepareStatements(db: Database.Database) {
     changesSinceExcept: p<[number, number, number], FactRow>(
       `SELECT ${FACT_COLUMNS} FROM facts f WHERE f.seq > ? AND f.source != ? ORDER BY f.seq LIMIT ?`,
     ),
+    // A snapshot page: every key's state in key order, through the key index.
+    stateAfterKey: p<[string, number], FactRow>(
+      `SELECT ${FACT_COLUMNS} FROM facts f WHERE f.key > ? ORDER BY f.key LIMIT ?`,
+    ),
     pendingSince: p<[number], { count: number; first: number | null }>(
       'SELECT count(*) AS count, min(seq) AS first FROM facts WHERE seq > ?',
     ),
@@ -109,6 +115,7 @@ export function prepareStatements(db: Database.Database) {
     setPulled: p<[number, string | null, string]>(
       'UPDATE peer_state SET last_pulled_seq = ?, pulled_feed = coalesce(?, pulled_feed) WHERE peer = ?',
     ),
+    setPullSnapshot: p<[string | null, string]>('UPDATE peer_state SET pull_snapshot = ? WHERE peer = ?'),
     setPushed: p<[number, string]>('UPDATE peer_state SET last_pushed_seq = max(last_pushed_seq, ?) WHERE peer = ?'),
     setPulledBy: p<[number, number, string]>(
       'UPDATE peer_state SET pulled_by_seq = max(pulled_by_seq, ?), pulled_by_at = ? WHERE peer = ?',

@@ -17,6 +17,7 @@ export type ResyncReason = 'collected' | 'replaced';
 export function resyncReason(error: unknown): ResyncReason {
   const details = isFleetError(error) ? error.details : undefined;
   if (typeof details === 'object' && details !== null && !Array.isArray(details)) {
+    if (details.reason === 'collected' || details.reason === 'replaced') return details.reason;
     const { since, seq } = details;
     if (typeof since === 'number' && typeof seq === 'number' && since > seq) return 'replaced';
   }

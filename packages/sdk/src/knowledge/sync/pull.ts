@@ -2,10 +2,13 @@ import type { ChangePage } from '../../schemas/sync.ts';
 import { checkPage } from './check-page.ts';
 import type { PeerSyncContext } from './peer-sync-context.ts';
 import { isResyncRequired, pullPage, resyncReason } from './pull-page.ts';
+import { pullSnapshot } from './pull-snapshot.ts';
 import { resyncFromPeer } from './resync.ts';
 
 /**
- * Pulls the peer's changes after the stored cursor, page by page until the peer has no more.
+ * Pulls the peer's changes after the stored cursor, page by page until the peer has no more. The
+ * first pull from a peer reads its facts in key order instead ({@link pullSnapshot}), then
+ * follows the feed from where the snapshot started.
  * Each page is applied together with the cursor it advances to, in one transaction
  * (`applyPulled`), so a crash re-fetches at most the page that was in flight.
  *
@@ -19,7 +22,11 @@ import { resyncFromPeer } from './resync.ts';
  */
 export async function pullFromPeer(context: PeerSyncContext): Promise<void> {
   const { db, peer, progress } = context;
-  const state = db.peerState(peer.id);
+  let state = db.peerState(peer.id);
+  if (state.lastPulledSeq === 0 || state.pullSnapshot !== null) {
+    if (!(await pullSnapshot(context))) return;
+    state = db.peerState(peer.id);
+  }
   let since = state.lastPulledSeq;
   let next: Promise<ChangePage> | undefined = pullPage(context, since);
   while (next) {

@@ -1,8 +1,8 @@
 import type { Change } from '../../schemas/sync.ts';
-import { checkPage } from './check-page.ts';
 import type { PeerSyncContext } from './peer-sync-context.ts';
-import { isResyncRequired, pullPage, type ResyncReason, resyncReason } from './pull-page.ts';
+import { isResyncRequired, type ResyncReason, resyncReason } from './pull-page.ts';
 import { pushChunks } from './push.ts';
+import { readSnapshot } from './read-snapshot.ts';
 
 /** How often a full resync restarts when the peer collects more tombstones while it runs. */
 const MAX_RESYNC_ATTEMPTS = 3;
@@ -10,13 +10,14 @@ const MAX_RESYNC_ATTEMPTS = 3;
 /**
  * Recovers from `resync_required`:
  *
- * - `collected` (the peer collected tombstones this node had not pulled yet): pulls the peer's
- *   whole feed from 0, then deletes the local facts the peer deleted meanwhile (see
+ * - `collected` (the peer collected tombstones this node had not pulled yet): reads the state of
+ *   every key of the peer (in key order: {@link readSnapshot}), then deletes the local facts the peer deleted meanwhile (see
  *   {@link deletedByPeer}).
  * - `replaced` (the peer lost its database and started a new feed under the same id): pushes this
- *   node's whole feed to it, then pulls its whole feed from 0. Nothing is deleted here: the peer
+ *   node's whole feed to it, then reads all its keys the same way. Nothing is deleted here: the peer
  *   forgot, it did not delete.
  *
+ * The pull cursor then becomes the peer's feed position from when the read started.
  * The pull cursor is stored only at the very end, so a crash or a failure during a resync leaves
  * the refused cursor in place: the next attempt gets `resync_required` again and starts over.
  */
@@ -41,18 +42,13 @@ export async function resyncFromPeer(context: PeerSyncContext, reason: ResyncRea
 async function pullWholeFeed(context: PeerSyncContext, reason: ResyncReason): Promise<void> {
   const { db, peer, progress } = context;
   const seen = new Set<string>();
-  let since = 0;
-  let feedId: string | undefined;
-  for (;;) {
-    const page = await pullPage(context, since);
-    checkPage(context, since, page);
-    feedId = page.feedId;
+  // Key order, not the feed: a snapshot needs no cursor, which the peer would refuse (it predates
+  // the tombstones it collected); the read restarts if the peer collects more meanwhile.
+  const { origin } = await readSnapshot(context, { afterKey: null }, (page) => {
     db.applyChanges(page.changes, peer.id);
     for (const change of page.changes) seen.add(change.key);
     progress.pulled += page.changes.length;
-    since = page.nextSince;
-    if (!page.hasMore) break;
-  }
+  });
   if (reason === 'collected') {
     const victims = deletedByPeer(context, seen);
     for (let start = 0; start < victims.length; start += context.batchSize) {
@@ -60,8 +56,8 @@ async function pullWholeFeed(context: PeerSyncContext, reason: ResyncReason): Pr
     }
     if (victims.length > 0) context.log(`deleted ${victims.length} facts that peer ${peer.id} deleted meanwhile`);
   }
-  const end = { changes: [], count: 0, nodeId: peer.id, nextSince: since, hasMore: false };
-  db.applyPulled(peer.id, feedId === undefined ? end : { ...end, feedId });
+  const end = { changes: [], count: 0, nodeId: peer.id, nextSince: origin.seq, hasMore: false };
+  db.applyPulled(peer.id, origin.feedId === null ? end : { ...end, feedId: origin.feedId });
 }
 
 /** Pushes every key's state of the local feed, its own included, without touching the push cursor. */

@@ -1,0 +1,85 @@
+import { FleetError } from '../../errors.ts';
+import type { ChangePage } from '../../schemas/sync.ts';
+import type { PeerSyncContext } from './peer-sync-context.ts';
+
+/** Where a snapshot read started: the peer's feed position, GC watermark and feed id at its first page. */
+export interface SnapshotOrigin {
+  /** The peer's feed position: every change after it is in the feed after it. */
+  seq: number;
+  /** The peer's GC watermark: if it moves during the read, tombstones may have been missed. */
+  watermark: number;
+  /** The peer's feed id. */
+  feedId: string | null;
+}
+
+/** Called with each page, in key order, before the next one is awaited. */
+export type ApplySnapshotPage = (page: ChangePage, nextKey: string | null, origin: SnapshotOrigin) => void;
+
+/**
+ * Reads the state of every key of the peer in key order after `afterKey` (`POST /sync/pull` with
+ * `afterKey`), requesting each page before the previous one is applied, so the peer reads and
+ * sends while this node writes. A snapshot needs no feed cursor, so tombstones the peer collects
+ * meanwhile cannot be detected by one: instead, a GC watermark or feed id that differs from
+ * `origin` (given when resuming, else taken from the first page) throws `resync_required`, with
+ * `details.reason` `collected` or `replaced`. Resolves with the origin and whether the peer's feed
+ * moved past `origin.seq` while it ran.
+ */
+export async function readSnapshot(
+  context: PeerSyncContext,
+  start: { afterKey: string | null; origin?: SnapshotOrigin | undefined },
+  apply: ApplySnapshotPage,
+): Promise<{ origin: SnapshotOrigin; feedMoved: boolean }> {
+  const { peer } = context;
+  let origin = start.origin;
+  let afterKey = start.afterKey;
+  let next: Promise<ChangePage> | undefined = requestPage(context, afterKey);
+  let feedMoved = true;
+  while (next) {
+    const page: ChangePage = await next;
+    checkSnapshotPage(context, page, afterKey);
+    origin ??= { seq: page.nextSince, watermark: page.gcWatermark ?? 0, feedId: page.feedId ?? null };
+    if ((page.feedId ?? null) !== origin.feedId) throw changedUnderneath(context, 'replaced');
+    if ((page.gcWatermark ?? 0) !== origin.watermark) throw changedUnderneath(context, 'collected');
+    const nextKey = page.hasMore ? (page.nextKey ?? null) : null;
+    next = nextKey === null ? undefined : requestPage(context, nextKey);
+    // Let the request go out before the synchronous apply holds the event loop.
+    if (next) await new Promise((resolve) => setImmediate(resolve));
+    apply(page, nextKey, origin);
+    afterKey = nextKey;
+    feedMoved = page.nextSince !== origin.seq;
+  }
+  if (!origin) throw new FleetError('internal', `peer ${peer.id} sent no snapshot page`);
+  return { origin, feedMoved };
+}
+
+function requestPage(context: PeerSyncContext, afterKey: string | null): Promise<ChangePage> {
+  const { client, db, batchSize, signal } = context;
+  const request = client.pull({ nodeId: db.nodeId, since: 0, limit: batchSize, afterKey }, { signal });
+  // A failed apply abandons a request made ahead: its rejection must not go unhandled.
+  request.catch(() => undefined);
+  return request;
+}
+
+function checkSnapshotPage(context: PeerSyncContext, page: ChangePage, afterKey: string | null): void {
+  const { peer } = context;
+  if (page.nodeId !== peer.id) {
+    throw new FleetError(
+      'conflict',
+      `peer ${peer.id} at ${peer.url} answered as node ${page.nodeId}; not syncing with it`,
+      {
+        details: { field: 'nodeId', expected: peer.id, actual: page.nodeId },
+      },
+    );
+  }
+  const nextKey = page.nextKey;
+  if (page.hasMore && (typeof nextKey !== 'string' || (afterKey !== null && nextKey <= afterKey))) {
+    throw new FleetError('internal', `peer ${peer.id} claims more facts after ${afterKey} but did not advance`);
+  }
+}
+
+function changedUnderneath(context: PeerSyncContext, reason: 'collected' | 'replaced'): FleetError {
+  const what = reason === 'collected' ? 'collected tombstones' : 'replaced its database';
+  return new FleetError('resync_required', `peer ${context.peer.id} ${what} while this node read its facts`, {
+    details: { reason },
+  });
+}
