@@ -1,19 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import { FleetError } from '../errors.ts';
-import { toIso } from '../internal/iso-time.ts';
 import { Listeners } from '../internal/listeners.ts';
-import { loadDriver } from '../internal/sqlite-driver.ts';
 import type { DeleteFactResult, Fact, FactInput } from '../schemas/fact.ts';
 import type { Page } from '../schemas/list.ts';
 import type { Peer, PeerInput } from '../schemas/peer.ts';
 import type { ApplyResult, Change, ChangePage, SyncPullInput, SyncStatus } from '../schemas/sync.ts';
-import { compareVersions, DEFAULT_MAX_CLOCK_SKEW_MS, formatHlc, type HlcTimestamp, HybridLogicalClock } from './hlc.ts';
-import { type CheckedChange, checkChange, checkFactInput } from './internal/fact-checks.ts';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, HybridLogicalClock } from './hlc.ts';
+import { type CheckedInput, checkFactInput } from './internal/fact-checks.ts';
 import { invalidField } from './internal/invalid.ts';
-import { checkNodeId, generateNodeId } from './internal/node-id.ts';
 import {
   type ChangeListener,
   type ChangesOptions,
@@ -25,15 +18,18 @@ import {
   type PeerState,
   type PullSnapshot,
 } from './knowledge-db-options.ts';
-import { FactQueries } from './sqlite/fact-query.ts';
-import { FactWriter } from './sqlite/fact-writer.ts';
-import { prepareGc } from './sqlite/gc.ts';
-import { NodeRegistry } from './sqlite/nodes.ts';
-import { PeerBook, type SyncOutcome } from './sqlite/peer-book.ts';
+import { ChangeApplier } from './sqlite/change-applier.ts';
+import type { FactQueries } from './sqlite/fact-query.ts';
+import { FeedReader } from './sqlite/feed-reader.ts';
+import type { prepareGc } from './sqlite/gc.ts';
+import { LocalWriter } from './sqlite/local-writer.ts';
+import type { NodeRegistry } from './sqlite/nodes.ts';
+import { openStore } from './sqlite/open-store.ts';
+import type { PeerBook, SyncOutcome } from './sqlite/peer-book.ts';
 import { type FactRow, isLive, toChange, toFact } from './sqlite/rows.ts';
-import { configure, migrate } from './sqlite/schema.ts';
-import { prepareStatements, type Statements } from './sqlite/statements.ts';
+import type { Statements } from './sqlite/statements.ts';
 import { peerSyncStatuses } from './sqlite/sync-status.ts';
+import type { WriteContext } from './sqlite/write-context.ts';
 
 export type {
   ChangeListener,
@@ -47,18 +43,6 @@ export type {
 } from './knowledge-db-options.ts';
 export { DEFAULT_TOMBSTONE_RETENTION_SECONDS } from './knowledge-db-options.ts';
 export type { SyncOutcome } from './sqlite/peer-book.ts';
-
-interface ApplyCounts {
-  applied: number;
-  ignored: number;
-  conflictsLost: number;
-}
-
-/** Remote changes that passed their checks, with the newest version among them. */
-interface CheckedChanges {
-  items: CheckedChange[];
-  newest: HlcTimestamp | undefined;
-}
 
 /**
  * The fact store of one knowledge node, in one SQLite file (better-sqlite3). Every write gets a
@@ -85,37 +69,27 @@ export class KnowledgeDB {
   readonly #nodes: NodeRegistry;
   readonly #queries: FactQueries;
   readonly #peers: PeerBook;
-  readonly #writer: FactWriter;
   readonly #gc: ReturnType<typeof prepareGc>;
   readonly #clock: HybridLogicalClock;
+  readonly #feed: FeedReader;
+  readonly #local: LocalWriter;
+  readonly #applier: ChangeApplier;
   readonly #now: () => number;
   readonly #retentionMs: number;
-  readonly #localSource: number;
   readonly #listeners = new Listeners<Change>();
   #seq: number;
   #gcWatermark: number;
 
   constructor(options: KnowledgeDBOptions) {
-    const Driver = loadDriver();
-    if (options.path !== ':memory:' && options.path !== '') mkdirSync(dirname(options.path), { recursive: true });
-    const db = new Driver(options.path);
-    try {
-      configure(db);
-      migrate(db);
-      this.#db = db;
-      this.#sql = prepareStatements(db);
-      this.#nodes = new NodeRegistry(this.#sql);
-      this.#queries = new FactQueries(db, this.#nodes);
-      this.#peers = new PeerBook(this.#sql);
-      this.#writer = new FactWriter(this.#sql);
-      this.#gc = prepareGc(db);
-      this.nodeId = this.#initNodeId(options.nodeId);
-      this.feedId = this.#initFeedId();
-      this.#localSource = db.transaction(() => this.#nodes.idOf(this.nodeId)).immediate();
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    const store = openStore(options.path, options.nodeId);
+    this.#db = store.db;
+    this.#sql = store.sql;
+    this.#nodes = store.nodes;
+    this.#queries = store.queries;
+    this.#peers = store.peers;
+    this.#gc = store.gc;
+    this.nodeId = store.nodeId;
+    this.feedId = store.feedId;
     this.#now = options.now ?? Date.now;
     this.#retentionMs = (options.tombstoneRetentionSeconds ?? DEFAULT_TOMBSTONE_RETENTION_SECONDS) * 1000;
     const clock = this.#sql.readClock.get()!;
@@ -126,6 +100,20 @@ export class KnowledgeDB {
       ms: clock.hlcMs,
       counter: clock.hlcCounter,
     });
+    const context: WriteContext = {
+      sql: this.#sql,
+      nodes: this.#nodes,
+      writer: store.writer,
+      clock: this.#clock,
+      now: this.#now,
+      nodeId: this.nodeId,
+      localSource: store.localSource,
+      nextSeq: () => ++this.#seq,
+      saveClock: () => this.#saveClock(),
+    };
+    this.#feed = new FeedReader(this.#sql, this.#nodes, this);
+    this.#local = new LocalWriter(context);
+    this.#applier = new ChangeApplier(context, this.#peers);
   }
 
   /** Puts one fact (schema-parsed input): a new version written by this node. */
@@ -149,24 +137,7 @@ export class KnowledgeDB {
    * beats older puts. When there is no live fact (absent, deleted or expired) nothing is written.
    */
   delete(key: string): DeleteFactResult {
-    const { result, change } = this.#write(() => {
-      const old = this.#sql.stateOf.get(key);
-      if (!old || !isLive(old, this.#now())) return { result: { key, deleted: false, version: null }, change: null };
-      const version = this.#clock.now();
-      const tombstone: FactRow = {
-        seq: ++this.#seq,
-        key,
-        value: null,
-        tags: null,
-        expiresAt: null,
-        vMs: version.ms,
-        vCounter: version.counter,
-        source: this.#localSource,
-      };
-      this.#writer.write(tombstone, old);
-      this.#saveClock();
-      return { result: { key, deleted: true, version: formatHlc(version) }, change: tombstone };
-    });
+    const { result, change } = this.#write(() => this.#local.delete(key));
     if (change) this.#emit([change]);
     return result;
   }
@@ -187,23 +158,7 @@ export class KnowledgeDB {
    * nothing more is left, `nextSince` moves past the skipped ones to the end of the feed.
    */
   changes(since: number, limit: number, options: ChangesOptions = {}): ChangePage {
-    if (!Number.isSafeInteger(limit) || limit < 1) throw invalidField('limit', 'must be a positive whole number');
-    const except = options.exceptSource === undefined ? undefined : this.#nodes.find(options.exceptSource);
-    const rows =
-      except === undefined
-        ? this.#sql.changesSince.all(since, limit + 1)
-        : this.#sql.changesSinceExcept.all(since, except, limit + 1);
-    const hasMore = rows.length > limit;
-    const changes = (hasMore ? rows.slice(0, limit) : rows).map((row) => this.#toChange(row));
-    const last = changes.length > 0 ? changes[changes.length - 1]!.seq : since;
-    return {
-      changes,
-      count: changes.length,
-      nodeId: this.nodeId,
-      feedId: this.feedId,
-      nextSince: hasMore || except === undefined ? last : Math.max(last, this.#seq),
-      hasMore,
-    };
+    return this.#feed.changes(since, limit, options);
   }
 
   /**
@@ -227,20 +182,7 @@ export class KnowledgeDB {
    * node's current feed position as `nextSince` and its `gcWatermark`.
    */
   snapshotPage(afterKey: string | null, limit: number): ChangePage {
-    if (!Number.isSafeInteger(limit) || limit < 1) throw invalidField('limit', 'must be a positive whole number');
-    const rows = this.#sql.stateAfterKey.all(afterKey ?? '', limit + 1);
-    const hasMore = rows.length > limit;
-    const changes = (hasMore ? rows.slice(0, limit) : rows).map((row) => this.#toChange(row));
-    return {
-      changes,
-      count: changes.length,
-      nodeId: this.nodeId,
-      feedId: this.feedId,
-      nextSince: this.#seq,
-      hasMore,
-      nextKey: hasMore ? changes[changes.length - 1]!.key : null,
-      gcWatermark: this.#gcWatermark,
-    };
+    return this.#feed.snapshotPage(afterKey, limit);
   }
 
   /** The latest position of this node's changes feed (0 before any write). */
@@ -255,8 +197,8 @@ export class KnowledgeDB {
    * ahead of this node's clock the whole batch is rejected with FleetError('clock_skew').
    */
   applyChanges(changes: readonly Change[], fromNodeId: string): ApplyResult {
-    const checked = this.#checkChanges(changes);
-    const { counts, written } = this.#write(() => this.#applyChecked(checked, fromNodeId));
+    const checked = this.#applier.check(changes);
+    const { counts, written } = this.#write(() => this.#applier.apply(checked, fromNodeId));
     this.#emit(written);
     return { nodeId: this.nodeId, ...counts };
   }
@@ -266,9 +208,9 @@ export class KnowledgeDB {
    * the same transaction: a crash loses neither, and at most this page is pulled again.
    */
   applyPulled(peerId: string, page: ChangePage): ApplyResult {
-    const checked = this.#checkChanges(page.changes);
+    const checked = this.#applier.check(page.changes);
     const { counts, written } = this.#write(() => {
-      const outcome = this.#applyChecked(checked, peerId);
+      const outcome = this.#applier.apply(checked, peerId);
       this.#peers.setPulled(peerId, page.nextSince, page.feedId);
       return outcome;
     });
@@ -282,9 +224,9 @@ export class KnowledgeDB {
    * (with its feed id) and the progress is cleared.
    */
   applySnapshotPage(peerId: string, page: ChangePage, progress: PullSnapshot, done: boolean): ApplyResult {
-    const checked = this.#checkChanges(page.changes);
+    const checked = this.#applier.check(page.changes);
     const { counts, written } = this.#write(() => {
-      const outcome = this.#applyChecked(checked, peerId);
+      const outcome = this.#applier.apply(checked, peerId);
       if (done) this.#peers.setPulled(peerId, progress.seq, progress.feedId ?? undefined);
       this.#peers.setPullSnapshot(peerId, done ? null : progress);
       return outcome;
@@ -314,16 +256,7 @@ export class KnowledgeDB {
    * feed (the database was replaced). `since = 0` (a full pull) is always fine.
    */
   checkPullCursor(since: number): void {
-    if (since === 0) return;
-    if (since < this.#gcWatermark || since > this.#seq) {
-      const reason =
-        since > this.#seq
-          ? `is beyond this node's feed (at ${this.#seq}); the database was replaced`
-          : `predates tombstones collected up to ${this.#gcWatermark}`;
-      throw new FleetError('resync_required', `Pull cursor ${since} ${reason}: pull again from 0`, {
-        details: { since, watermark: this.#gcWatermark, seq: this.#seq },
-      });
-    }
+    this.#feed.checkPullCursor(since);
   }
 
   /** Counts of the stored rows (for metrics): live facts, tombstones, expired facts not yet collected. */
@@ -415,124 +348,10 @@ export class KnowledgeDB {
     if (this.#db.open) this.#db.close();
   }
 
-  #initNodeId(requested: string | undefined): string {
-    if (requested !== undefined) checkNodeId(requested);
-    const stored = this.#sql.getMeta.get('node_id')?.value;
-    if (typeof stored === 'string') {
-      if (requested !== undefined && requested !== stored) {
-        throw new FleetError('conflict', `${this.#db.name} belongs to node ${stored}, not ${requested}`, {
-          details: { field: 'nodeId', stored, requested },
-        });
-      }
-      return stored;
-    }
-    const nodeId = requested ?? generateNodeId();
-    this.#sql.setMeta.run('node_id', nodeId);
-    return nodeId;
-  }
-
-  #initFeedId(): string {
-    const stored = this.#sql.getMeta.get('feed_id')?.value;
-    if (typeof stored === 'string') return stored;
-    const feedId = randomUUID();
-    this.#sql.setMeta.run('feed_id', feedId);
-    return feedId;
-  }
-
-  #putAll(inputs: ReturnType<typeof checkFactInput>[]): Fact[] {
-    const rows = this.#write(() => {
-      const written = inputs.map((input): FactRow => {
-        const version = this.#clock.now();
-        const row: FactRow = {
-          seq: ++this.#seq,
-          key: input.key,
-          value: input.valueText,
-          tags: input.tagsText,
-          expiresAt: input.ttlMs === null ? null : version.ms + input.ttlMs,
-          vMs: version.ms,
-          vCounter: version.counter,
-          source: this.#localSource,
-        };
-        this.#writer.write(row, this.#sql.stateOf.get(row.key));
-        return row;
-      });
-      this.#saveClock();
-      return written;
-    });
+  #putAll(inputs: CheckedInput[]): Fact[] {
+    const rows = this.#write(() => this.#local.put(inputs));
     this.#emit(rows);
-    return rows.map((row, index) => {
-      const input = inputs[index]!;
-      const version = formatHlc({ ms: row.vMs, counter: row.vCounter });
-      return {
-        key: row.key,
-        value: input.value,
-        tags: input.tags,
-        source: this.nodeId,
-        version,
-        updatedAt: toIso(row.vMs),
-        expiresAt: row.expiresAt === null ? null : toIso(row.expiresAt),
-      };
-    });
-  }
-
-  // Checks every change and the clock bound before anything is written.
-  #checkChanges(changes: readonly Change[]): CheckedChanges {
-    const items = changes.map((change, index) => checkChange(change, `changes.${index}.`));
-    const newest = this.#newest(items);
-    if (newest) this.#clock.check(newest);
-    return { items, newest };
-  }
-
-  #newest(checked: readonly CheckedChange[]): HlcTimestamp | undefined {
-    let newest: HlcTimestamp | undefined;
-    for (const { version } of checked) {
-      if (!newest || version.ms > newest.ms || (version.ms === newest.ms && version.counter > newest.counter)) {
-        newest = version;
-      }
-    }
-    return newest;
-  }
-
-  // Runs inside a write transaction; the caller emits `written` after commit.
-  #applyChecked(checked: CheckedChanges, fromNodeId: string): { counts: ApplyCounts; written: FactRow[] } {
-    const counts: ApplyCounts = { applied: 0, ignored: 0, conflictsLost: 0 };
-    const written: FactRow[] = [];
-    if (checked.newest) this.#clock.update(checked.newest);
-    for (const item of checked.items) {
-      const { change } = item;
-      const stored = this.#sql.stateOf.get(change.key);
-      if (stored) {
-        const order = compareVersions(
-          { version: change.version, source: change.source, deleted: item.valueText === null },
-          {
-            version: formatHlc({ ms: stored.vMs, counter: stored.vCounter }),
-            source: this.#nodes.nameOf(stored.source),
-            deleted: stored.deleted === 1,
-          },
-        );
-        if (order <= 0) {
-          counts.ignored++;
-          continue;
-        }
-        if (stored.source === this.#localSource && change.source !== this.nodeId) counts.conflictsLost++;
-      }
-      const row: FactRow = {
-        seq: ++this.#seq,
-        key: change.key,
-        value: item.valueText,
-        tags: item.tagsText,
-        expiresAt: item.expiresAt,
-        vMs: item.version.ms,
-        vCounter: item.version.counter,
-        source: this.#nodes.idOf(change.source),
-      };
-      this.#writer.write(row, stored);
-      written.push(row);
-      counts.applied++;
-    }
-    if (counts.conflictsLost > 0) this.#peers.addConflicts(fromNodeId, counts.conflictsLost);
-    this.#saveClock();
-    return { counts, written };
+    return this.#local.facts(rows, inputs);
   }
 
   // One immediate transaction; on failure the in-memory feed position and node ids roll back too.

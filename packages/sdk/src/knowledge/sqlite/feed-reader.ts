@@ -1,0 +1,102 @@
+import { FleetError } from '../../errors.ts';
+import type { Change, ChangePage } from '../../schemas/sync.ts';
+import { invalidField } from '../internal/invalid.ts';
+import type { ChangesOptions } from '../knowledge-db-options.ts';
+import type { NodeRegistry } from './nodes.ts';
+import { type FactRow, toChange } from './rows.ts';
+import type { Statements } from './statements.ts';
+
+/**
+ * The feed a {@link FeedReader} reads: its ids, and where it stands (asked on each call, as
+ * writes and GC move it). `KnowledgeDB` is one.
+ */
+export interface FeedSource {
+  /** The id of the node that owns the feed. */
+  readonly nodeId: string;
+  /** The id of the feed (a new database file gets a new one). */
+  readonly feedId: string;
+  /** The latest feed position (0 before any write). */
+  seq(): number;
+  /** The highest feed position GC has removed a row at (0 when none). */
+  gcWatermark(): number;
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw invalidField('limit', 'must be a positive whole number');
+}
+
+/** The reading side of a node's changes feed: feed pages, snapshot pages and the pull cursor check. */
+export class FeedReader {
+  readonly #sql: Statements;
+  readonly #nodes: NodeRegistry;
+  readonly #nodeId: string;
+  readonly #feedId: string;
+  readonly #feed: FeedSource;
+
+  constructor(sql: Statements, nodes: NodeRegistry, feed: FeedSource) {
+    this.#sql = sql;
+    this.#nodes = nodes;
+    this.#nodeId = feed.nodeId;
+    this.#feedId = feed.feedId;
+    this.#feed = feed;
+  }
+
+  /** The feed after `since`, at most `limit` entries (see `KnowledgeDB.changes`). */
+  changes(since: number, limit: number, options: ChangesOptions): ChangePage {
+    checkLimit(limit);
+    const except = options.exceptSource === undefined ? undefined : this.#nodes.find(options.exceptSource);
+    const rows =
+      except === undefined
+        ? this.#sql.changesSince.all(since, limit + 1)
+        : this.#sql.changesSinceExcept.all(since, except, limit + 1);
+    const hasMore = rows.length > limit;
+    const changes = (hasMore ? rows.slice(0, limit) : rows).map((row) => this.#toChange(row));
+    const last = changes.length > 0 ? changes[changes.length - 1]!.seq : since;
+    return {
+      changes,
+      count: changes.length,
+      nodeId: this.#nodeId,
+      feedId: this.#feedId,
+      nextSince: hasMore || except === undefined ? last : Math.max(last, this.#feed.seq()),
+      hasMore,
+    };
+  }
+
+  /** One page of a snapshot in key order after `afterKey` (see `KnowledgeDB.snapshotPage`). */
+  snapshotPage(afterKey: string | null, limit: number): ChangePage {
+    checkLimit(limit);
+    const rows = this.#sql.stateAfterKey.all(afterKey ?? '', limit + 1);
+    const hasMore = rows.length > limit;
+    const changes = (hasMore ? rows.slice(0, limit) : rows).map((row) => this.#toChange(row));
+    return {
+      changes,
+      count: changes.length,
+      nodeId: this.#nodeId,
+      feedId: this.#feedId,
+      nextSince: this.#feed.seq(),
+      hasMore,
+      nextKey: hasMore ? changes[changes.length - 1]!.key : null,
+      gcWatermark: this.#feed.gcWatermark(),
+    };
+  }
+
+  /** Throws FleetError('resync_required') when a pull from `since` could miss deletions. */
+  checkPullCursor(since: number): void {
+    if (since === 0) return;
+    const seq = this.#feed.seq();
+    const watermark = this.#feed.gcWatermark();
+    if (since < watermark || since > seq) {
+      const reason =
+        since > seq
+          ? `is beyond this node's feed (at ${seq}); the database was replaced`
+          : `predates tombstones collected up to ${watermark}`;
+      throw new FleetError('resync_required', `Pull cursor ${since} ${reason}: pull again from 0`, {
+        details: { since, watermark, seq },
+      });
+    }
+  }
+
+  #toChange(row: FactRow): Change {
+    return toChange(row, this.#nodes.nameOf(row.source));
+  }
+}

@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { loadDriver } from '../../internal/sqlite-driver.ts';
+import { FactQueries } from './fact-query.ts';
+import { FactWriter } from './fact-writer.ts';
+import { prepareGc } from './gc.ts';
+import { type Identity, initIdentity } from './identity.ts';
+import { NodeRegistry } from './nodes.ts';
+import { PeerBook } from './peer-book.ts';
+import { configure, migrate } from './schema.ts';
+import { prepareStatements, type Statements } from './statements.ts';
+
+/** An opened, migrated knowledge database file with its prepared statements and identity. */
+export interface OpenedStore extends Identity {
+  db: Database.Database;
+  sql: Statements;
+  nodes: NodeRegistry;
+  queries: FactQueries;
+  peers: PeerBook;
+  writer: FactWriter;
+  gc: ReturnType<typeof prepareGc>;
+}
+
+/**
+ * Opens (creating the directory and the file when needed) and migrates the database at `path`,
+ * prepares its statements and reads or stores its identity ({@link initIdentity}). Closes the
+ * file again when any step fails.
+ */
+export function openStore(path: string, nodeId: string | undefined): OpenedStore {
+  const Driver = loadDriver();
+  if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+  const db = new Driver(path);
+  try {
+    configure(db);
+    migrate(db);
+    const sql = prepareStatements(db);
+    const nodes = new NodeRegistry(sql);
+    const queries = new FactQueries(db, nodes);
+    const peers = new PeerBook(sql);
+    const writer = new FactWriter(sql);
+    const gc = prepareGc(db);
+    return { db, sql, nodes, queries, peers, writer, gc, ...initIdentity(db, sql, nodes, nodeId) };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
