@@ -122,6 +122,14 @@ export { fleetEntries, fleetTargets, serviceUrl, servicesOfKind } from './fleet/
 export { redactFleet } from './fleet/redact.ts';
 export { demoFleetYaml } from './fleet/demo.ts';
 
+// Dashboard: contract, client, fleet status
+export { DashboardEvent, dashboardRoutes, ServiceDetailQuery, ServiceIdParams } from './dashboard/routes.ts';
+export { DashboardClient } from './dashboard/dashboard-client.ts';
+export { buildFleetStatus } from './monitor/fleet-status.ts';
+export { watchFleetFile } from './fleet/watch-fleet-file.ts';
+// The dashboard runs the monitor; drop this line if the monitor's own exports already list it.
+export { FleetMonitor } from './monitor/fleet-monitor.ts';
+
 // Route contracts
 export { defineRoute } from './contract/route.ts';
 export { commonRoutes } from './contract/common-routes.ts';
@@ -155,6 +163,11 @@ export { streamRoute } from './client/stream-route.ts';
 // Knowledge
 export { KnowledgeClient } from './knowledge/knowledge-client.ts';
 export { watchChanges } from './knowledge/watch-changes.ts';
+
+// Demo agents
+export { startDemoAgent } from './demo/demo-agent.ts';
+export { DemoAgentStats } from './demo/schema.ts';
+export type { DemoAgentOptions, RunningDemoAgent } from './demo/demo-agent.ts';
 
 // Errors
 export { FleetError, isFleetError } from './errors.ts';
@@ -214,3 +227,8 @@ export type { ChangeSource, WatchChangesOptions } from './knowledge/watch-change
 export type { RouteUrlInput } from './client/route-url.ts';
 export type { SseEvent } from './client/sse-parser.ts';
 export type { StreamOptions } from './client/stream-route.ts';
+export type { DashboardRoutes } from './dashboard/routes.ts';
+export type { DashboardClientOptions, ServiceRangeInit } from './dashboard/dashboard-client.ts';
+export type { BuildFleetStatusInput, FleetStatusSource } from './monitor/fleet-status.ts';
+export type { FleetFileSnapshot, FleetFileWatcher, WatchFleetFileOptions } from './fleet/watch-fleet-file.ts';
+export type { FleetMonitorOptions, HistoryRange } from './monitor/fleet-monitor.ts';

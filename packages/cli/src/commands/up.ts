@@ -1,0 +1,67 @@
+import { formatProblem } from '@fleet/sdk';
+import { output, printJson, strictArgs, untilSignal } from '@fleet/sdk/cli';
+import { defineCommand } from 'citty';
+import { FleetFileError } from '../up/fleet-file.ts';
+import { formatUrls } from '../up/format-urls.ts';
+import { startLocalFleet } from '../up/start-local-fleet.ts';
+
+const logger = { info: output.info, warn: output.warn, error: output.error };
+
+/**
+ * `fleet up`: the whole fleet in this process until SIGINT or SIGTERM, then a clean stop (exit 0).
+ * Progress and warnings go to stderr; stdout gets the URL block (or, with `--json`, one JSON
+ * object per line: `{"event":"up",...}` once everything listens, `{"event":"stopped"}` at the end).
+ */
+export const upCommand = defineCommand({
+  meta: { name: 'up', description: 'Run a bus, a knowledge node, the dashboard and two demo agents, here' },
+  plugins: [strictArgs],
+  args: {
+    dir: { type: 'string', description: 'Directory of the SQLite files', default: '.fleet', valueHint: 'dir' },
+    config: {
+      type: 'string',
+      description: 'Fleet file (the demo one is written when missing)',
+      default: 'fleet.yaml',
+      valueHint: 'path',
+    },
+    host: { type: 'string', description: 'Address to bind', default: '127.0.0.1', valueHint: 'host' },
+    json: {
+      type: 'boolean',
+      description: 'Print JSON lines (up, stopped) instead of text, for scripts',
+      default: false,
+    },
+  },
+  async run({ args }) {
+    const stop = untilSignal();
+    try {
+      let fleet: Awaited<ReturnType<typeof startLocalFleet>>;
+      try {
+        fleet = await startLocalFleet({
+          dir: args.dir,
+          config: args.config,
+          host: args.host,
+          onProgress: (step) => output.info(step),
+          logger,
+        });
+      } catch (error) {
+        if (error instanceof FleetFileError) for (const problem of error.problems) output.error(formatProblem(problem));
+        throw error;
+      }
+      // The fleet file's warnings are the dashboard's to log (it watches the file and logs every reload).
+      if (fleet.skipped.length > 0) output.info(`not run here (monitored only): ${fleet.skipped.join(', ')}`);
+      if (args.json) {
+        printJson({ event: 'up', config: fleet.config, wroteConfig: fleet.wroteConfig, urls: fleet.urls });
+      } else {
+        for (const line of formatUrls(fleet)) output.log(line);
+      }
+      if (!stop.signal.aborted) {
+        await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+      }
+      output.info('stopping the fleet…');
+      await fleet.close();
+      if (args.json) printJson({ event: 'stopped' });
+      else output.log('fleet stopped');
+    } finally {
+      stop.dispose();
+    }
+  },
+});

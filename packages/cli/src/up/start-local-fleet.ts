@@ -1,0 +1,166 @@
+import { join } from 'node:path';
+import { startBusServer } from '@fleet/bus-server';
+import { startDashboardServer } from '@fleet/dashboard';
+import { startKnowledgeServer } from '@fleet/knowledge-server';
+import { type FleetProblem, startDemoAgent } from '@fleet/sdk';
+import { version } from '../version.ts';
+import { prepareFleetFile } from './fleet-file.ts';
+import { localPlan } from './local-plan.ts';
+
+/** Where the servers report what goes wrong; never given tokens or bodies. */
+type Logger = Pick<Console, 'info' | 'warn' | 'error'>;
+
+/** Options of {@link startLocalFleet}. */
+export interface LocalFleetOptions {
+  /** Directory of the SQLite files, created when missing. @default '.fleet' */
+  dir?: string;
+  /** The fleet file; the demo fleet file is written there when it does not exist. @default 'fleet.yaml' */
+  config?: string;
+  /** Address every server and agent binds (and the demo fleet file's host address). @default '127.0.0.1' */
+  host?: string;
+  /** Time between two rounds of the demo agents, in ms. @default 3000 */
+  agentIntervalMs?: number;
+  /** Called with each step of the start, as a line to show (e.g. `starting the bus…`). */
+  onProgress?: (step: string) => void;
+  /** Where the servers and agents report failures. */
+  logger?: Logger;
+}
+
+/** Every URL of a running local fleet. */
+export interface LocalFleetUrls {
+  bus: string;
+  knowledge: string;
+  dashboard: string;
+  /** One per demo agent (wizard), by name. */
+  agents: Record<string, string>;
+}
+
+/** A local fleet that is running. */
+export interface LocalFleet {
+  /** The fleet file it runs. */
+  config: string;
+  /** True when the demo fleet file was written because there was none. */
+  wroteConfig: boolean;
+  /** Warnings of the fleet file (it loaded, but something deserves a look). */
+  warnings: FleetProblem[];
+  /** Services of the file it does not run (the dashboard still monitors them). */
+  skipped: string[];
+  urls: LocalFleetUrls;
+  /** Stops the agents, then the dashboard, the knowledge node and the bus. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a whole fleet in this process, as the fleet file describes it: the bus, a knowledge
+ * node and the dashboard on embedded SQLite under `dir`, and a demo agent per wizard exchanging
+ * tasks and facts through them. Writes the demo fleet file first when there is none. When any
+ * part cannot start (a port in use), stops what already runs and throws an `Error` naming the
+ * part and the field to change, e.g.
+ * `cannot start the bus: Port 8650 on 127.0.0.1 is already in use (services.bus.port in fleet.yaml)`.
+ *
+ * @example
+ * const fleet = await startLocalFleet({ dir: '.fleet', config: 'fleet.yaml' });
+ * console.log(fleet.urls.dashboard);
+ * await fleet.close();
+ */
+export async function startLocalFleet(options: LocalFleetOptions = {}): Promise<LocalFleet> {
+  const dir = options.dir ?? '.fleet';
+  const config = options.config ?? 'fleet.yaml';
+  const host = options.host ?? '127.0.0.1';
+  const progress = options.onProgress ?? (() => {});
+  const logger = options.logger ? { logger: options.logger } : {};
+
+  const prepared = await prepareFleetFile(config, host);
+  if (prepared.wrote) progress(`no fleet file: wrote the demo fleet file ${config} (edit it to describe your fleet)`);
+  const plan = localPlan(prepared.fleet);
+
+  const running: Array<() => Promise<void>> = [];
+  const close = async () => {
+    // Agents first (they finish and ack their task), the dashboard, then what they all talk to.
+    for (const stop of running.splice(0).reverse()) await stop();
+  };
+  const start = async <T extends { close(): Promise<void> }>(
+    what: string,
+    field: string,
+    starting: () => Promise<T>,
+  ) => {
+    progress(`starting ${what}…`);
+    try {
+      const part = await starting();
+      running.push(() => part.close());
+      return part;
+    } catch (error) {
+      await close();
+      const reason = error instanceof Error ? error.message : String(error);
+      // A port in use is fixed in the fleet file: say where.
+      const hint = /already in use/.test(reason) ? ` (${field} in ${config})` : '';
+      throw new Error(`cannot start ${what}: ${reason}${hint}`, { cause: error });
+    }
+  };
+
+  const { bus, knowledge, dashboard } = plan;
+  const busServer = await start('the bus', `services.${bus.name}.port`, () =>
+    startBusServer({ host, port: bus.port, db: join(dir, 'fleet-bus.db'), ...tokens(bus.token), ...logger }),
+  );
+  const knowledgeServer = await start('the knowledge node', `services.${knowledge.name}.port`, () =>
+    startKnowledgeServer({
+      host,
+      port: knowledge.port,
+      db: join(dir, 'fleet-knowledge.db'),
+      ...tokens(knowledge.token),
+      ...logger,
+    }),
+  );
+  const dashboardServer = await start('the dashboard', `services.${dashboard.name}.port`, () =>
+    startDashboardServer({
+      config,
+      host,
+      port: dashboard.port,
+      db: join(dir, 'fleet-dashboard.db'),
+      ...tokens(dashboard.token),
+      ...logger,
+    }),
+  );
+  const agents: Record<string, string> = {};
+  for (const agent of plan.agents) {
+    const started = await start(`the demo agent ${agent.name}`, `wizards.${agent.name}.port`, () =>
+      startDemoAgent({
+        name: agent.name,
+        peer: agent.peer,
+        host,
+        port: agent.port,
+        busUrl: busServer.url,
+        knowledgeUrl: knowledgeServer.url,
+        version,
+        ...(bus.token !== undefined ? { busToken: bus.token } : {}),
+        ...(knowledge.token !== undefined ? { knowledgeToken: knowledge.token } : {}),
+        ...(options.agentIntervalMs !== undefined ? { intervalMs: options.agentIntervalMs } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
+      }),
+    );
+    agents[agent.name] = started.url;
+  }
+  // Probe everything once now, so the dashboard shows the fleet up at once rather than `unknown`
+  // until each target's first scheduled probe (spread over its interval).
+  progress('probing every target once…');
+  await dashboardServer.monitor
+    .probeNow()
+    .catch((error: unknown) => options.logger?.warn('first probe failed:', error));
+
+  let closed: Promise<void> | undefined;
+  return {
+    config,
+    wroteConfig: prepared.wrote,
+    warnings: prepared.warnings,
+    skipped: plan.skipped,
+    urls: { bus: busServer.url, knowledge: knowledgeServer.url, dashboard: dashboardServer.url, agents },
+    close: () => {
+      closed ??= close();
+      return closed;
+    },
+  };
+}
+
+function tokens(token: string | undefined): { tokens?: string[] } {
+  return token !== undefined ? { tokens: [token] } : {};
+}

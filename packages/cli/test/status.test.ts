@@ -1,0 +1,103 @@
+import { type RunningBusServer, startBusServer } from '@fleet/bus-server';
+import { type RunningDashboardServer, startDashboardServer } from '@fleet/dashboard';
+import { BusClient, DashboardClient, FleetStatus, parseFleet } from '@fleet/sdk';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { closedPort } from '../../../test/_helpers/closed-port.ts';
+import { formatFleetStatus } from '../src/index.ts';
+import { runFleet, until } from './_fleet.ts';
+
+let bus: RunningBusServer;
+let dashboard: RunningDashboardServer;
+let locked: RunningDashboardServer;
+
+function fleetText(busPort: number, ghostPort: number): string {
+  return [
+    'version: 1',
+    'hosts:',
+    '  local: { address: 127.0.0.1 }',
+    '  spare: { address: localhost }',
+    'services:',
+    `  bus: { kind: bus, host: local, port: ${busPort} }`,
+    'wizards:',
+    `  ghost: { host: spare, port: ${ghostPort}, health: { failureThreshold: 1 } }`,
+    '',
+  ].join('\n');
+}
+
+beforeAll(async () => {
+  bus = await startBusServer({ port: 0, db: ':memory:' });
+  await new BusClient({ url: bus.url }).send({ from: 'a', to: 'worker', payload: 1 });
+  const { value: fleet, errors } = parseFleet(fleetText(bus.port, await closedPort()), { env: {} });
+  expect(errors).toEqual([]);
+  const common = { fleet: fleet!, port: 0, db: ':memory:', probe: false } as const;
+  [dashboard, locked] = await Promise.all([
+    startDashboardServer(common),
+    startDashboardServer({ ...common, tokens: ['s3cret'] }),
+  ]);
+  await Promise.all([dashboard.monitor.probeNow(), locked.monitor.probeNow()]);
+  await Promise.all([settled(dashboard.url), settled(locked.url, 's3cret')]);
+});
+afterAll(async () => {
+  await Promise.all([dashboard.close(), locked.close(), bus.close()]);
+});
+
+/** Waits until the dashboard's cached status shows the probes' outcome (it is rebuilt lazily). */
+async function settled(url: string, token?: string): Promise<void> {
+  const client = new DashboardClient({ url, ...(token ? { token } : {}) });
+  await until(async () => {
+    const { hosts } = await client.status();
+    return hosts.every((host) => host.targets.every((target) => target.state !== 'unknown'));
+  });
+}
+
+/** `fleet status --json` against `url`, parsed. */
+async function statusOf(url: string, extra: string[] = []): Promise<FleetStatus> {
+  const run = await runFleet(['status', '--url', url, '--json', ...extra]);
+  expect(run).toMatchObject({ code: 0, stderr: '' });
+  return FleetStatus.parse(JSON.parse(run.stdout));
+}
+
+describe('fleet status', () => {
+  test('--json prints the dashboard status as one JSON document', async () => {
+    const status = await statusOf(dashboard.url);
+    expect(status.hosts.map((host) => [host.name, host.targets.map((t) => [t.id, t.state])])).toEqual([
+      ['local', [['bus', 'up']]],
+      ['spare', [['ghost', 'down']]],
+    ]);
+    expect(status.bus[0]?.recipients).toContainEqual(expect.objectContaining({ agent: 'worker', ready: 1 }));
+  });
+
+  test('prints a table per host, then the bus backlog', async () => {
+    const status = await statusOf(dashboard.url);
+    const run = await runFleet(['status', '--url', dashboard.url]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${formatFleetStatus(status).join('\n')}\n`);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(/^fleet at \S+: 1 up, 0 degraded, 1 down, 0 unknown, 0 deploying$/);
+    const local = lines.indexOf('local (127.0.0.1)');
+    const spare = lines.indexOf('spare (localhost)');
+    expect(local).toBeGreaterThan(0);
+    expect(spare).toBeGreaterThan(local);
+    expect(lines[local + 1]).toMatch(/^ {2}TARGET\s+KIND\s+STATE\s+SINCE\s+TIME\s+UPTIME 24H\s+ERROR$/);
+    expect(lines[local + 2]).toMatch(/^ {2}bus\s+bus\s+up\s+\S+\s+\d+ ms\s+100\.0%\s+-$/);
+    expect(lines[spare + 2]).toMatch(/^ {2}ghost\s+wizard\s+down\s+\S+\s+\d+ ms\s+0\.0%\s+.*refused/i);
+    expect(lines).toContain('bus backlog: bus');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}worker\s+1\s+0\s+0\s+0\s+\d+\.\d s$/));
+  });
+
+  test('needs the token of a dashboard that has tokens', async () => {
+    const refused = await runFleet(['status', '--url', locked.url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^fleet: unauthorized: /);
+    expect(refused.stderr).not.toContain('s3cret');
+    const status = await statusOf(locked.url, ['--token', 's3cret']);
+    expect(status.hosts).toHaveLength(2);
+  });
+
+  test('an unreachable dashboard is one line and exit 1', async () => {
+    const run = await runFleet(['status', '--url', `http://127.0.0.1:${await closedPort()}`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(run.stderr).toMatch(/^fleet: /);
+  });
+});

@@ -1,0 +1,112 @@
+import { createRequire } from 'node:module';
+import type { FleetMonitor } from '@fleet/sdk';
+import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
+import { BrowserAuth } from './browser-auth.ts';
+import { DashboardView, type FleetSnapshot } from './dashboard-view.ts';
+import { registerDashboardMetrics } from './metrics.ts';
+import { OverviewFeed } from './overview-feed.ts';
+import { renderOverview } from './render/overview.ts';
+import { dashboardRouteImplementations } from './routes.ts';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** Where the dashboard reports what goes wrong; never given tokens. */
+export type DashboardLogger = Pick<Console, 'info' | 'warn' | 'error'>;
+
+/** Options of {@link createDashboardServer}. */
+export interface CreateDashboardServerOptions {
+  /** The monitor of the fleet's targets. The server sets its targets, and stops and closes it when it closes. */
+  monitor: FleetMonitor;
+  /** The fleet to show first; later ones through `view.setFleet`. */
+  fleet: FleetSnapshot;
+  /** Name in the header and the document title. @default the fleet's `name`, else 'Fleet' */
+  title?: string;
+  /**
+   * Bearer tokens. When any is set, the JSON API and `/metrics` need `Authorization: Bearer`, and the
+   * pages, badges and event stream accept the header or a session cookie (opening a page with
+   * `?token=<token>` sets it); `/health` and `/openapi.json` stay open.
+   * @default []
+   */
+  tokens?: string[];
+  /** Least time between two live updates sent to the pages, in ms. @default 250 */
+  liveIntervalMs?: number;
+  /** Least time between two rebuilds of the cached `/api/status`, in ms (its most staleness). @default 100 */
+  statusRebuildMs?: number;
+  /** How long the overview's uptime bars reuse a target's history, in ms. @default 60000 */
+  historyRefreshMs?: number;
+  /** Interval of the keepalive comment on `/api/events`, in ms. @default 15000 */
+  sseKeepAliveMs?: number;
+  /** How long a badge may be cached, in seconds. @default 10 */
+  badgeMaxAgeSeconds?: number;
+  /** Clock, epoch ms; give the monitor the same one. @default Date.now */
+  now?: () => number;
+  /** Where the server reports errors. @default silent */
+  logger?: DashboardLogger;
+  /** Runs after the server and the monitor closed (e.g. to stop a fleet file watcher). */
+  onClose?: () => Promise<void> | void;
+}
+
+/** A dashboard server that is not listening yet, and the view its routes read. */
+export interface DashboardServer {
+  /** The underlying Fleet server (`listen`, `fetch`, `close`). */
+  server: FleetServer;
+  /** The fleet, the monitor and the cached status; `view.setFleet()` shows a new fleet. */
+  view: DashboardView;
+}
+
+/**
+ * The dashboard as an unstarted Fleet server over a monitor (tests use `server.fetch` in-process).
+ * It does not start the monitor: its owner decides when probing begins (`monitor.start()`).
+ *
+ * @example
+ * const monitor = new FleetMonitor({ targets: [], dbPath: ':memory:' });
+ * const { server, view } = createDashboardServer({ monitor, fleet: { fleet, file: null, problems: [] } });
+ * await server.listen({ port: 8652 });
+ * monitor.start();
+ */
+export function createDashboardServer(options: CreateDashboardServerOptions): DashboardServer {
+  const { monitor, logger } = options;
+  const view = new DashboardView({
+    monitor,
+    snapshot: options.fleet,
+    ...(options.title === undefined ? {} : { title: options.title }),
+    ...(options.statusRebuildMs === undefined ? {} : { statusRebuildMs: options.statusRebuildMs }),
+    ...(options.historyRefreshMs === undefined ? {} : { historyRefreshMs: options.historyRefreshMs }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const feed = new OverviewFeed(view, {
+    render: ({ status }) => renderOverview(status, { history: view.history(), title: view.title }),
+    ...(options.liveIntervalMs === undefined ? {} : { intervalMs: options.liveIntervalMs }),
+  });
+  const tokens = (options.tokens ?? []).filter((token) => token.trim() !== '');
+  let stopMetrics: (() => void) | undefined;
+  const server = createFleetServer({
+    service: 'fleet-dashboard',
+    version,
+    routes: dashboardRouteImplementations({
+      view,
+      feed,
+      auth: tokens.length > 0 ? new BrowserAuth(tokens) : undefined,
+      ...(options.badgeMaxAgeSeconds === undefined ? {} : { badgeMaxAgeSeconds: options.badgeMaxAgeSeconds }),
+    }),
+    tokens,
+    ...(options.sseKeepAliveMs === undefined ? {} : { sseKeepAliveMs: options.sseKeepAliveMs }),
+    ...(logger ? { logger } : {}),
+    health: () => ({ targets: monitor.statuses().length }),
+    metrics: (registry) => {
+      stopMetrics = registerDashboardMetrics(registry, view, feed);
+    },
+    onClose: async () => {
+      feed.close();
+      stopMetrics?.();
+      view.close();
+      try {
+        await monitor.stop();
+      } finally {
+        monitor.close();
+        await options.onClose?.();
+      }
+    },
+  });
+  return { server, view };
+}

@@ -1,0 +1,153 @@
+import {
+  type Fleet,
+  type FleetFileSnapshot,
+  type FleetFileWatcher,
+  FleetMonitor,
+  type FleetMonitorOptions,
+  formatProblem,
+  type WatchFleetFileOptions,
+  watchFleetFile,
+} from '@fleet/sdk';
+import type { FleetServer } from '@fleet/sdk/server';
+import type { DashboardView, FleetSnapshot } from './dashboard-view.ts';
+import { type CreateDashboardServerOptions, createDashboardServer, type DashboardLogger } from './server.ts';
+
+/** Options of {@link startDashboardServer}. */
+export interface DashboardServerOptions
+  extends Pick<
+    CreateDashboardServerOptions,
+    'title' | 'tokens' | 'liveIntervalMs' | 'statusRebuildMs' | 'historyRefreshMs' | 'sseKeepAliveMs' | 'logger'
+  > {
+  /**
+   * The fleet file; it is watched, and every valid new version replaces the fleet in use. A missing
+   * or invalid file does not stop the dashboard: its problems are shown (and logged) until it is fixed.
+   * @default './fleet.yaml' (unless `fleet` is given)
+   */
+  config?: string;
+  /** A fleet in memory instead of a file (e.g. `fleet up`); nothing is watched. */
+  fleet?: Fleet;
+  /** Address to bind. @default '127.0.0.1' */
+  host?: string;
+  /** Port to bind; 0 picks a free one. @default 8652 */
+  port?: number;
+  /** SQLite file of the monitor's history (created with its directory), or `:memory:`. @default './fleet-dashboard.db' */
+  db?: string;
+  /** Allow binding a non-loopback address without tokens. @default false */
+  insecure?: boolean;
+  /** Options of the `FleetMonitor` (clock, concurrency, slow threshold, ...). */
+  monitorOptions?: Omit<FleetMonitorOptions, 'targets' | 'dbPath'>;
+  /**
+   * Start probing on each target's interval once listening; false leaves probing to
+   * `monitor.probeNow()` (tests, one-shot tools).
+   * @default true
+   */
+  probe?: boolean;
+  /** How the fleet file is watched (debounce, polling interval). */
+  watch?: Omit<WatchFleetFileOptions, 'env'>;
+}
+
+/** A dashboard that is listening. */
+export interface RunningDashboardServer {
+  /** Base URL, e.g. `http://127.0.0.1:8652`. */
+  url: string;
+  /** The bound port (useful with `port: 0`). */
+  port: number;
+  /** The monitor behind the dashboard (`probeNow()`, `markDeploying()`, ...). */
+  monitor: FleetMonitor;
+  /** The fleet in use and the cached status. */
+  view: DashboardView;
+  /** The underlying Fleet server. */
+  server: FleetServer;
+  /** Reads the fleet file now instead of waiting for the watcher (no-op for an in-memory fleet). */
+  reload(): Promise<void>;
+  /** Stops accepting, ends the event streams, stops watching and probing, closes the history. */
+  close(): Promise<void>;
+}
+
+function logProblems(snapshot: FleetFileSnapshot, logger: DashboardLogger | undefined): void {
+  for (const problem of snapshot.problems) logger?.warn(`fleet-dashboard: ${formatProblem(problem)}`);
+  if (snapshot.stale) {
+    logger?.warn(
+      snapshot.fleet
+        ? `fleet-dashboard: ${snapshot.file} has errors; still showing its last valid version`
+        : `fleet-dashboard: ${snapshot.file} has errors; no fleet to show until they are fixed`,
+    );
+  }
+}
+
+/**
+ * Loads the fleet (a watched file, or one in memory), opens the monitor's history, starts the
+ * dashboard server and listens, then starts probing.
+ *
+ * @example
+ * const dashboard = await startDashboardServer({ config: 'fleet.yaml', port: 8652 });
+ * console.log(`dashboard on ${dashboard.url}`);
+ * // later
+ * await dashboard.close();
+ */
+export async function startDashboardServer(options: DashboardServerOptions = {}): Promise<RunningDashboardServer> {
+  const { logger } = options;
+  let view: DashboardView | undefined;
+  let watcher: FleetFileWatcher | undefined;
+  let snapshot: FleetSnapshot;
+  if (options.fleet) {
+    snapshot = { fleet: options.fleet, file: null, problems: [] };
+  } else {
+    const onChange = (next: FleetFileSnapshot) => {
+      logProblems(next, logger);
+      if (!next.stale) logger?.info(`fleet-dashboard: reloaded ${next.file}`);
+      view?.setFleet({ fleet: next.fleet, file: next.file, problems: next.problems });
+    };
+    watcher = await watchFleetFile(options.config ?? './fleet.yaml', onChange, options.watch ?? {});
+    const { fleet, file, problems } = watcher.current;
+    logProblems(watcher.current, logger);
+    snapshot = { fleet, file, problems };
+  }
+
+  const monitor = new FleetMonitor({
+    ...options.monitorOptions,
+    targets: [],
+    dbPath: options.db ?? './fleet-dashboard.db',
+    ...(logger && !options.monitorOptions?.logger ? { logger } : {}),
+  });
+  const stopWatching = watcher ? () => watcher.close() : undefined;
+  const { title, tokens, liveIntervalMs, statusRebuildMs, historyRefreshMs, sseKeepAliveMs } = options;
+  const dashboard = createDashboardServer({
+    ...(title === undefined ? {} : { title }),
+    ...(tokens === undefined ? {} : { tokens }),
+    ...(liveIntervalMs === undefined ? {} : { liveIntervalMs }),
+    ...(statusRebuildMs === undefined ? {} : { statusRebuildMs }),
+    ...(historyRefreshMs === undefined ? {} : { historyRefreshMs }),
+    ...(sseKeepAliveMs === undefined ? {} : { sseKeepAliveMs }),
+    ...(logger === undefined ? {} : { logger }),
+    monitor,
+    fleet: snapshot,
+    ...(options.monitorOptions?.now ? { now: options.monitorOptions.now } : {}),
+    ...(stopWatching ? { onClose: stopWatching } : {}),
+  });
+  view = dashboard.view;
+  const { server } = dashboard;
+  let address: { url: string; port: number };
+  try {
+    address = await server.listen({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 8652,
+      insecure: options.insecure ?? false,
+    });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  if (options.probe !== false) monitor.start();
+  return {
+    url: address.url,
+    port: address.port,
+    monitor,
+    view,
+    server,
+    reload: async () => {
+      await watcher?.reload();
+    },
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,95 @@
+import { ErrorEnvelope, FleetStatus } from '@fleet/sdk';
+import { FleetServerStartError } from '@fleet/sdk/server';
+import { describe, expect, test } from 'vitest';
+import { SESSION_COOKIE } from '../src/browser-auth.ts';
+import { startDashboardServer } from '../src/start-dashboard-server.ts';
+import { get, startTestFleet } from './_dashboard.ts';
+
+const TOKEN = 'dashboard-secret';
+const bearer = { authorization: `Bearer ${TOKEN}` };
+
+/** Opens a browser session: `?token=` on a page answers a redirect that sets the cookie. */
+async function sessionCookie(dashboard: { url: string }): Promise<string> {
+  const response = await get(dashboard, `/?token=${TOKEN}`);
+  return response.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+describe('with tokens', () => {
+  test('the JSON API and /metrics need the bearer token; /health and /openapi.json do not', async () => {
+    const { dashboard } = await startTestFleet({ tokens: [TOKEN] });
+    for (const path of ['/api/status', '/api/wizard/merlin', '/api/services/api', '/metrics']) {
+      const refused = await get(dashboard, path);
+      expect(refused.status, path).toBe(401);
+      expect(ErrorEnvelope.parse(await refused.json()).error.code).toBe('unauthorized');
+      expect((await get(dashboard, path, bearer)).status, path).toBe(200);
+    }
+    expect((await get(dashboard, '/api/status', { authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await get(dashboard, '/health')).status).toBe(200);
+    expect((await get(dashboard, '/openapi.json')).status).toBe(200);
+  });
+
+  test('a page without a token is a 401 page saying how to open it', async () => {
+    const { dashboard } = await startTestFleet({ tokens: [TOKEN] });
+    for (const path of ['/', '/services/api', '/badge/api.svg']) {
+      const response = await get(dashboard, path);
+      expect(response.status, path).toBe(401);
+      expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await response.text()).toContain('?token=&lt;token&gt;');
+    }
+    const wrong = await get(dashboard, '/?token=guess');
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+  });
+
+  test('?token= sets an HttpOnly session cookie and redirects to the page without the token', async () => {
+    const { dashboard } = await startTestFleet({ tokens: ['other', TOKEN] });
+    const response = await get(dashboard, `/services/api?token=${TOKEN}&from=1`);
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/services/api?from=1');
+    const cookie = response.headers.get('set-cookie')!;
+    expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=[\\w-]{43}; Path=/; HttpOnly; SameSite=Strict$`));
+    expect(cookie).not.toContain(TOKEN);
+
+    const session = cookie.split(';')[0]!;
+    const page = await get(dashboard, '/', { cookie: `theme=dark; ${session}` });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<main id="overview"');
+    const badge = await get(dashboard, '/badge/api.svg', { cookie: session });
+    expect(badge.headers.get('cache-control')).toBe('private, max-age=10');
+    expect((await get(dashboard, '/', { cookie: `${SESSION_COOKIE}=forged` })).status).toBe(401);
+  });
+
+  test('the event stream accepts the session cookie or the bearer header, nothing else', async () => {
+    const { dashboard } = await startTestFleet({ tokens: [TOKEN] });
+    const session = await sessionCookie(dashboard);
+    expect((await get(dashboard, '/api/events')).status).toBe(401);
+    for (const headers of [{ cookie: session }, bearer]) {
+      const stop = new AbortController();
+      const response = await fetch(`${dashboard.url}/api/events`, { headers, signal: stop.signal });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      stop.abort();
+    }
+  });
+
+  test('the session cookie does not open the JSON API, which keeps to bearer tokens', async () => {
+    const { dashboard } = await startTestFleet({ tokens: [TOKEN] });
+    const session = await sessionCookie(dashboard);
+    expect((await get(dashboard, '/api/status', { cookie: session })).status).toBe(401);
+    FleetStatus.parse(await (await get(dashboard, '/api/status', bearer)).json());
+  });
+});
+
+describe('without tokens', () => {
+  test('refuses to listen beyond loopback unless insecure', async () => {
+    const attempt = startDashboardServer({
+      fleet: { version: 1, hosts: {}, services: {}, wizards: {} },
+      host: '0.0.0.0',
+      port: 0,
+      db: ':memory:',
+      probe: false,
+    });
+    await expect(attempt).rejects.toThrow(FleetServerStartError);
+    await expect(attempt).rejects.toThrow(/^Refusing to listen on 0\.0\.0\.0 without a bearer token/);
+  });
+});

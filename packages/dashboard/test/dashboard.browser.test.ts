@@ -1,0 +1,108 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { hasChromium, launchChromium } from '../../../test/_helpers/chromium.ts';
+import { fleetYaml, startTestFleet } from './_dashboard.ts';
+
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+// Generous: a shared machine may be slow; nothing here measures time.
+const WAIT = { timeout: 20_000 };
+
+/** The row of a target once it shows `state`. */
+function waitForState(page: Page, id: string, state: string) {
+  return page.waitForSelector(`#target-${id}[data-state="${state}"]`, WAIT);
+}
+
+/** Marks the window, so a later check can tell that the page was never reloaded. */
+async function markWindow(page: Page): Promise<void> {
+  await page.evaluate(() => Object.assign(window, { fleetMark: true }));
+}
+
+async function stillSameWindow(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { fleetMark?: boolean }).fleetMark === true);
+}
+
+describe.skipIf(!hasChromium())('the real dashboard in Chromium', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test('a target that goes down and comes back is shown live, without reloading the page', async () => {
+    const { dashboard, api } = await startTestFleet();
+    await dashboard.monitor.probeNow();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${dashboard.url}/`);
+      await waitForState(page, 'api', 'up');
+      await page.waitForSelector('#live[data-live="live"]', WAIT);
+      await markWindow(page);
+
+      api.setHealthy(false);
+      await dashboard.monitor.probeNow(['api']);
+      await waitForState(page, 'api', 'down');
+      expect(await page.locator('#target-api .state').textContent()).toBe('✖ down');
+      expect(await page.title()).toBe('test-fleet · 1 down');
+      expect(await stillSameWindow(page)).toBe(true);
+      await page.screenshot({ path: `${ARTIFACTS}dashboard-live-down.png`, fullPage: true });
+
+      api.setHealthy(true);
+      await dashboard.monitor.probeNow(['api']);
+      await waitForState(page, 'api', 'up');
+      expect(await page.title()).toBe('test-fleet · all 2 up');
+      expect(await stillSameWindow(page)).toBe(true);
+      await page.screenshot({ path: `${ARTIFACTS}dashboard-live-up.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a broken fleet file shows its problems live; the fleet stays on the page', async () => {
+    const { dashboard, api, wizard, config } = await startTestFleet();
+    await dashboard.monitor.probeNow();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${dashboard.url}/`);
+      await page.waitForSelector('#live[data-live="live"]', WAIT);
+      expect(await page.locator('#problems').isVisible()).toBe(false);
+      await markWindow(page);
+
+      writeFileSync(config, fleetYaml(api.port, wizard.port).replace('port: ', 'prot: '));
+      await dashboard.reload();
+      await page.waitForSelector('#problems.has-errors', WAIT);
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a user reads
+      const problems = await page.locator('#problems').innerText();
+      expect(problems).toMatch(/services\.api\.prot/);
+      await waitForState(page, 'api', 'up');
+      expect(await stillSameWindow(page)).toBe(true);
+      await page.screenshot({ path: `${ARTIFACTS}dashboard-live-problems.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the detail page and the badge of a target', async () => {
+    const { dashboard } = await startTestFleet();
+    await dashboard.monitor.probeNow();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${dashboard.url}/`);
+      await page.click('#target-merlin a');
+      await page.waitForSelector('#service[data-target="merlin"][data-state="up"]', WAIT);
+      await page.screenshot({ path: `${ARTIFACTS}dashboard-live-service.png`, fullPage: true });
+      const badge = await page.goto(`${dashboard.url}/badge/merlin.svg`);
+      expect(badge?.headers()['content-type']).toBe('image/svg+xml; charset=utf-8');
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { defineRoute } from '../contract/route.ts';
+import { Timestamp } from '../schemas/common.ts';
+import { FleetStatus } from '../schemas/fleet-status.ts';
+import { HistoryResolution, ServiceDetail, TargetStatus } from '../schemas/monitor.ts';
+
+/** Path parameter of the routes that address one service or wizard. */
+export const ServiceIdParams = z.strictObject({
+  id: z.string().min(1).max(128).describe('Name of the service or wizard in the fleet file'),
+});
+
+const INSTANT_HINT = 'must be an ISO 8601 time (2025-01-31T12:00:00Z) or epoch milliseconds';
+
+/** An instant in a query string: an ISO 8601 time or epoch milliseconds, read as epoch milliseconds. */
+const QueryInstant = z
+  .string()
+  .transform((value, ctx) => {
+    const ms = /^\d{1,15}$/.test(value) ? Number(value) : Timestamp.safeParse(value).success ? Date.parse(value) : NaN;
+    if (Number.isFinite(ms)) return ms;
+    ctx.addIssue({ code: 'custom', message: INSTANT_HINT });
+    return z.NEVER;
+  })
+  .describe('ISO 8601 time or epoch milliseconds');
+
+/**
+ * Query of `GET /api/services/<id>`: the history range. `to` defaults to now, `from` to 24 hours
+ * before `to`; without `resolution` the finest one kept for the whole range is chosen.
+ */
+export const ServiceDetailQuery = z
+  .strictObject({
+    from: QueryInstant.optional(),
+    to: QueryInstant.optional(),
+    resolution: HistoryResolution.optional().describe('raw (48 h kept), 5m (30 days) or 1d (a year)'),
+  })
+  .refine((query) => query.from === undefined || query.to === undefined || query.from < query.to, {
+    message: 'must be before to',
+    path: ['from'],
+  });
+export type ServiceDetailQuery = z.infer<typeof ServiceDetailQuery>;
+
+/**
+ * One live update of the dashboard page (each `data` of `GET /api/events`): the element with id
+ * `id` (default `overview`) is replaced by `html`, whose root element carries the same id.
+ */
+export const DashboardEvent = z.object({
+  html: z.string().describe('An HTML fragment: the new element'),
+  id: z.string().optional().describe('Id of the element it replaces (default: overview)'),
+});
+export type DashboardEvent = z.infer<typeof DashboardEvent>;
+
+const BROWSER_AUTH = 'With tokens configured: a bearer header, or the cookie that opening a page with ?token= sets';
+
+/**
+ * Every route of the dashboard (besides the common `/health`, `/openapi.json` and `/metrics`): the
+ * JSON API `DashboardClient` calls, the event stream the page's live updater reads, and the HTML
+ * pages and SVG badges. The pages and the stream are what a browser opens, and a browser cannot
+ * send a bearer header: they are `auth: false` here and the dashboard checks the token itself,
+ * accepting the header or its session cookie.
+ */
+export const dashboardRoutes = {
+  status: defineRoute({
+    method: 'GET',
+    path: '/api/status',
+    summary: 'The whole fleet: targets by host, counts, bus backlogs, sync lag, fleet-file problems (ETag)',
+    response: FleetStatus,
+  }),
+  wizard: defineRoute({
+    method: 'GET',
+    path: '/api/wizard/:id',
+    summary: 'The status of one wizard (agent instance)',
+    params: ServiceIdParams,
+    response: TargetStatus,
+  }),
+  service: defineRoute({
+    method: 'GET',
+    path: '/api/services/:id',
+    summary: 'One service or wizard with its history, state transitions and latency series',
+    params: ServiceIdParams,
+    query: ServiceDetailQuery,
+    response: ServiceDetail,
+  }),
+  events: defineRoute({
+    method: 'GET',
+    path: '/api/events',
+    summary: `Server-Sent Events: the overview's HTML now and whenever the fleet changes. ${BROWSER_AUTH}`,
+    response: DashboardEvent,
+    kind: 'sse',
+    auth: false,
+  }),
+  home: defineRoute({
+    method: 'GET',
+    path: '/',
+    summary: `HTML: the fleet overview, live over /api/events. ${BROWSER_AUTH}`,
+    response: z.string(),
+    kind: 'text',
+    auth: false,
+  }),
+  servicePage: defineRoute({
+    method: 'GET',
+    path: '/services/:id',
+    summary: `HTML: one service or wizard with its uptime bar, latency chart and transitions. ${BROWSER_AUTH}`,
+    params: ServiceIdParams,
+    response: z.string(),
+    kind: 'text',
+    auth: false,
+  }),
+  badge: defineRoute({
+    method: 'GET',
+    path: '/badge/:id.svg',
+    summary: `SVG (image/svg+xml): a status badge of one service or wizard. ${BROWSER_AUTH}`,
+    params: ServiceIdParams,
+    response: z.string(),
+    kind: 'text',
+    auth: false,
+  }),
+} as const;
+
+/** The dashboard's route table, by name. */
+export type DashboardRoutes = typeof dashboardRoutes;

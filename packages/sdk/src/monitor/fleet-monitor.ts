@@ -1,0 +1,300 @@
+import { Listeners } from '../internal/listeners.ts';
+import type { BusBacklog, KnowledgeSync } from '../schemas/fleet-status.ts';
+import {
+  type HistoryBucket,
+  type MonitorTargetInput,
+  ProbeResult,
+  type ServiceDetail,
+  type StateTransition,
+  type TargetStatus,
+} from '../schemas/monitor.ts';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MONITOR_CONCURRENCY,
+  DEFAULT_MONITOR_CONCURRENCY_PER_HOST,
+  DEFAULT_ROLLUP_INTERVAL_MS,
+  type FleetMonitorOptions,
+  type HistoryRange,
+} from './fleet-monitor-options.ts';
+import { HistoryStore } from './history/history-store.ts';
+import type { RollupResult } from './history/rollup.ts';
+import { checkTarget, trackCheck } from './internal/check-target.ts';
+import { ConcurrencyLimiter } from './internal/concurrency-limiter.ts';
+import { historySeries, resolveRange } from './internal/history-series.ts';
+import { judge, type ProbeOutcome, type ProbeSettings } from './internal/http-probe.ts';
+import { ProbeScheduler } from './internal/probe-scheduler.ts';
+import { reconcileTargets } from './internal/reconcile-targets.ts';
+import { type ResolvedTarget, resolveTargets } from './internal/resolve-target.ts';
+import {
+  applyOutcome,
+  createRuntime,
+  setDeployWindow,
+  statusOf,
+  type TargetRuntime,
+  toTransition,
+} from './internal/target-runtime.ts';
+import type { StateChange } from './internal/target-state.ts';
+import { BusBacklogReader } from './readers/bus-backlog-reader.ts';
+import { KnowledgeSyncReader } from './readers/knowledge-sync-reader.ts';
+
+export type { FleetMonitorOptions, HistoryRange } from './fleet-monitor-options.ts';
+export type { RollupResult } from './history/rollup.ts';
+
+/**
+ * The fleet's health monitor. Probes every target over HTTP on its own interval (start to start,
+ * the first probes spread over the interval, limited concurrency overall and per host), judges
+ * each answer by the target's conditions, keeps a state per target (`unknown`, `up`, `degraded`,
+ * `down`, `deploying`), records results and state changes in SQLite (raw 48 h, 5-minute buckets
+ * 30 days, days a year) and, for `bus` and `knowledge` targets, reads queue backlogs and sync lag
+ * on the same interval. Status reads come from memory.
+ *
+ * @example
+ * ```ts
+ * const monitor = new FleetMonitor({ targets, dbPath: './.fleet/monitor.db' });
+ * monitor.onTransition((t) => console.log(`${t.target}: ${t.from} -> ${t.to} (${t.reason})`));
+ * monitor.start();
+ * monitor.statuses(); // TargetStatus[], from memory
+ * await monitor.stop();
+ * monitor.close();
+ * ```
+ */
+export class FleetMonitor {
+  readonly #store: HistoryStore;
+  readonly #now: () => number;
+  #targets = new Map<string, TargetRuntime>();
+  readonly #scheduler: ProbeScheduler;
+  readonly #limiter: ConcurrencyLimiter;
+  readonly #probes = new Listeners<ProbeResult>();
+  readonly #transitions = new Listeners<StateTransition>();
+  readonly #options: FleetMonitorOptions;
+  readonly #probeSettings: Pick<ProbeSettings, 'maxBodyBytes' | 'slowThresholdMs'>;
+  readonly #abort = new AbortController();
+  #rollupTimer: NodeJS.Timeout | undefined;
+  #started = false;
+  #closed = false;
+
+  constructor(options: FleetMonitorOptions) {
+    const resolved = resolveTargets(options.targets);
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#probeSettings = {
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      slowThresholdMs: options.slowThresholdMs ?? null,
+    };
+    this.#limiter = new ConcurrencyLimiter(
+      options.concurrency?.total ?? DEFAULT_MONITOR_CONCURRENCY,
+      options.concurrency?.perHost ?? DEFAULT_MONITOR_CONCURRENCY_PER_HOST,
+    );
+    this.#scheduler = new ProbeScheduler((id) => void this.#check(id, false), options.random ?? Math.random);
+    this.#store = new HistoryStore(options.dbPath, (error) =>
+      options.logger?.warn('fleet monitor: writing results failed:', error),
+    );
+    this.#apply(resolved);
+  }
+
+  /** Starts probing on each target's interval and rolling up on a timer (a first rollup runs now). */
+  start(): void {
+    this.#assertOpen();
+    if (this.#started) return;
+    this.#started = true;
+    this.#scheduler.start();
+    this.#safeRollup();
+    const every = this.#options.rollupIntervalMs ?? DEFAULT_ROLLUP_INTERVAL_MS;
+    if (every > 0) {
+      this.#rollupTimer = setInterval(() => this.#safeRollup(), every);
+      this.#rollupTimer.unref();
+    }
+  }
+
+  /** Stops probing and rolling up; resolves once the probes already running have finished. */
+  async stop(): Promise<void> {
+    this.#started = false;
+    this.#scheduler.stop();
+    clearInterval(this.#rollupTimer);
+    this.#rollupTimer = undefined;
+    await Promise.allSettled([...this.#targets.values()].map((runtime) => runtime.inflight));
+  }
+
+  /** Stops everything at once (running probes are aborted, their results dropped) and closes the history. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#scheduler.stop();
+    clearInterval(this.#rollupTimer);
+    this.#abort.abort();
+    for (const runtime of this.#targets.values()) clearTimeout(runtime.deployTimer);
+    this.#store.close();
+  }
+
+  /**
+   * Replaces the targets (the fleet file was reloaded). Validates them all first: an invalid set
+   * throws and changes nothing. Targets whose id stays keep their state, counters and history;
+   * removed ones stop being probed (their history stays in the file).
+   */
+  setTargets(targets: readonly MonitorTargetInput[]): void {
+    this.#assertOpen();
+    this.#apply(resolveTargets(targets));
+  }
+
+  /**
+   * Probes the given targets (default: all) once now, through the same limits, state machine
+   * and history as scheduled probes; a target whose probe is already running contributes that
+   * probe's result. Resolves with the results in the order of `ids`.
+   */
+  async probeNow(ids?: readonly string[]): Promise<ProbeResult[]> {
+    this.#assertOpen();
+    const wanted = ids ?? [...this.#targets.keys()];
+    for (const id of wanted) if (!this.#targets.has(id)) throw new TypeError(`unknown monitor target "${id}"`);
+    const outcomes = await Promise.all(wanted.map((id) => this.#check(id, true)));
+    return outcomes.filter((outcome) => outcome !== undefined).map((outcome) => outcome.result);
+  }
+
+  /**
+   * Records a probe result obtained elsewhere (a push check, an import) as if it had been probed:
+   * history, state and listeners. A result that is not `ok` counts as a failure.
+   */
+  record(result: ProbeResult): void {
+    this.#assertOpen();
+    const parsed = ProbeResult.parse(result);
+    const runtime = this.#targets.get(parsed.target);
+    if (!runtime) throw new TypeError(`unknown monitor target "${parsed.target}"`);
+    const atMs = Date.parse(parsed.at);
+    this.#accept(runtime, { result: parsed, atMs, ...judge(parsed, [], null, this.#probeSettings.slowThresholdMs) });
+  }
+
+  /** The current status of every target, in the order they were given (from memory). */
+  statuses(): TargetStatus[] {
+    const now = this.#now();
+    return [...this.#targets.values()].map((runtime) => statusOf(runtime, now));
+  }
+
+  /** The current status of one target. */
+  status(id: string): TargetStatus | undefined {
+    const runtime = this.#targets.get(id);
+    return runtime && statusOf(runtime, this.#now());
+  }
+
+  /** One target with its history over `range` (default: the last 24 h) and its latest 50 transitions. */
+  detail(id: string, range: HistoryRange = {}): ServiceDetail | undefined {
+    const status = this.status(id);
+    if (!status) return undefined;
+    return { status, history: this.history(id, range), transitions: this.transitions(id) };
+  }
+
+  /** The history of a target over `range`, oldest first; the resolution follows the range (see {@link HistoryRange}). */
+  history(id: string, range: HistoryRange = {}): HistoryBucket[] {
+    if (!this.#targets.has(id)) return [];
+    return historySeries(this.#store, id, resolveRange(range, this.#now()));
+  }
+
+  /** The latest `limit` state changes of a target, newest first. */
+  transitions(id: string, limit = 50): StateTransition[] {
+    return this.#store.transitions(id, limit).map((change) => toTransition(id, change));
+  }
+
+  /** The queue backlogs of the `bus` targets, as last read. */
+  busBacklogs(): BusBacklog[] {
+    return [...this.#targets.values()].flatMap((runtime) =>
+      runtime.reader instanceof BusBacklogReader ? [runtime.reader.value] : [],
+    );
+  }
+
+  /** The sync status of the `knowledge` targets, as last read. */
+  knowledgeSync(): KnowledgeSync[] {
+    return [...this.#targets.values()].flatMap((runtime) =>
+      runtime.reader instanceof KnowledgeSyncReader ? [runtime.reader.value] : [],
+    );
+  }
+
+  /**
+   * Starts a deploy window until `untilMs` (epoch ms) for the target with this id, or for every
+   * target on the host with this name: they show `deploying` and their failures do not count
+   * towards `down`. A `untilMs` in the past ends the window. Returns the ids of the targets it
+   * applied to (empty when nothing matched).
+   */
+  markDeploying(idOrHost: string, untilMs: number): string[] {
+    this.#assertOpen();
+    const direct = this.#targets.get(idOrHost);
+    const runtimes = direct
+      ? [direct]
+      : [...this.#targets.values()].filter((runtime) => runtime.resolved.target.host === idOrHost);
+    const now = this.#now();
+    for (const runtime of runtimes) {
+      setDeployWindow(runtime, now, untilMs, this.#now, (change) => this.#emitChange(runtime, change));
+    }
+    return runtimes.map((runtime) => runtime.resolved.target.id);
+  }
+
+  /** Calls `listener` with every probe result; returns the function that removes it. */
+  onProbe(listener: (result: ProbeResult) => void): () => void {
+    return this.#probes.add(listener);
+  }
+
+  /** Calls `listener` with every state change; returns the function that removes it. */
+  onTransition(listener: (transition: StateTransition) => void): () => void {
+    return this.#transitions.add(listener);
+  }
+
+  /** Aggregates new raw results into 5-minute and daily buckets and applies retention. Runs on a timer once started; idempotent. */
+  rollup(): RollupResult {
+    this.#assertOpen();
+    return this.#store.rollup(this.#now());
+  }
+
+  #apply(resolved: readonly ResolvedTarget[]): void {
+    const now = this.#now();
+    this.#targets = reconcileTargets(
+      this.#targets,
+      resolved,
+      (entry) => createRuntime(entry, this.#store, now),
+      (id, runtime) => {
+        clearTimeout(runtime.deployTimer);
+        this.#scheduler.delete(id);
+      },
+    );
+    for (const entry of resolved) this.#scheduler.set(entry.target.id, entry.target.intervalMs);
+  }
+
+  /** Probes one target (and reads its bus or knowledge stats) unless a probe of it is running. */
+  async #check(id: string, join: boolean): Promise<ProbeOutcome | undefined> {
+    const runtime = this.#targets.get(id);
+    if (!runtime || this.#closed) return undefined;
+    if (runtime.inflight) return join ? runtime.inflight : undefined;
+    const settings = { ...this.#probeSettings, now: this.#now, signal: this.#abort.signal };
+    return trackCheck(runtime, checkTarget(runtime, this.#limiter, settings), (outcome) => {
+      // A target removed (or a monitor closed) meanwhile does not take the result.
+      if (this.#closed || this.#targets.get(id) !== runtime) return;
+      try {
+        this.#accept(runtime, outcome);
+      } catch (error) {
+        // Scheduled checks have no caller to throw to (a full disk, say): report and go on.
+        this.#options.logger?.warn(`fleet monitor: recording a probe of ${id} failed:`, error);
+      }
+    });
+  }
+
+  #accept(runtime: TargetRuntime, outcome: ProbeOutcome): void {
+    const { result, atMs } = outcome;
+    this.#store.record(result.target, atMs, result.responseTimeMs, result.status, result.ok);
+    this.#emitChange(runtime, applyOutcome(runtime, outcome));
+    this.#probes.emit(result);
+  }
+
+  #emitChange(runtime: TargetRuntime, change: StateChange | null): void {
+    if (!change || this.#closed) return;
+    this.#store.addTransition(runtime.resolved.target.id, change);
+    this.#transitions.emit(toTransition(runtime.resolved.target.id, change));
+  }
+
+  #safeRollup(): void {
+    try {
+      this.rollup();
+    } catch (error) {
+      this.#options.logger?.warn('fleet monitor: rollup failed:', error);
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('the fleet monitor is closed');
+  }
+}

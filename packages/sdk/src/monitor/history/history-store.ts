@@ -1,0 +1,163 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { loadDriver } from '../../internal/sqlite-driver.ts';
+import { TargetState } from '../../schemas/monitor.ts';
+import type { StateChange } from '../internal/target-state.ts';
+import { encodeRaw } from './codec.ts';
+import { type HistoryQueries, prepareHistoryQueries } from './history-query.ts';
+import { prepareRollup, type RollupResult } from './rollup.ts';
+import { configure, migrate } from './schema.ts';
+import { BUCKET_MS, bucketOf } from './time-buckets.ts';
+
+function prepareStatements(db: Database.Database) {
+  return {
+    findTarget: db.prepare<[string], number>('SELECT id FROM targets WHERE name = ?').pluck(),
+    addTarget: db.prepare<[string]>('INSERT INTO targets (name) VALUES (?)'),
+    append: db.prepare<[number, number, Buffer]>(
+      `INSERT INTO probes (target, bucket, data) VALUES (?, ?, ?)
+       ON CONFLICT DO UPDATE SET data = CAST(data || excluded.data AS BLOB), rolled = 0`,
+    ),
+    addTransition: db.prepare<[number, number, number, number, string | null]>(
+      'INSERT INTO transitions (target, at, from_state, to_state, reason) VALUES (?, ?, ?, ?, ?)',
+    ),
+    transitions: db.prepare<[number, number], { atMs: number; from: number; to: number; reason: string | null }>(
+      `SELECT at AS atMs, from_state AS "from", to_state AS "to", reason FROM transitions
+       WHERE target = ? ORDER BY id DESC LIMIT ?`,
+    ),
+  };
+}
+
+/** Results waiting for the next group commit. */
+interface PendingResult {
+  target: number;
+  bucket: number;
+  data: Buffer;
+}
+
+/** Beyond this many waiting results, a write commits at once instead of on the next turn. */
+const MAX_PENDING = 5000;
+
+/**
+ * The monitor's SQLite history: raw results, 5-minute and daily rollups and state transitions
+ * of every target, by name. Results are written in group commits (everything recorded in one
+ * turn of the event loop in one transaction); reads and rollups commit what is waiting first.
+ */
+export class HistoryStore {
+  readonly #db: Database.Database;
+  readonly #ids = new Map<string, number>();
+  readonly #sql: ReturnType<typeof prepareStatements>;
+  readonly #queries: HistoryQueries;
+  readonly #rollup: (nowMs: number) => RollupResult;
+  readonly #writeBatch: (batch: readonly PendingResult[]) => void;
+  #pending: PendingResult[] = [];
+  #flushScheduled = false;
+
+  readonly #onError: (error: unknown) => void;
+
+  /**
+   * Opens (creating it and its directory when missing) the history file, or `':memory:'`.
+   * `onError` hears of a background group commit that failed (its results are lost).
+   */
+  constructor(path: string, onError: (error: unknown) => void = () => {}) {
+    this.#onError = onError;
+    const Driver = loadDriver();
+    if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+    const db = new Driver(path);
+    try {
+      configure(db);
+      migrate(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.#db = db;
+    this.#sql = prepareStatements(db);
+    this.#queries = prepareHistoryQueries(db);
+    this.#rollup = prepareRollup(db);
+    this.#writeBatch = db.transaction((batch: readonly PendingResult[]) => {
+      for (const { target, bucket, data } of batch) this.#sql.append.run(target, bucket, data);
+    });
+  }
+
+  /** The integer id of a target name, created on first use. */
+  idOf(name: string): number {
+    let id = this.#ids.get(name);
+    if (id === undefined) {
+      id = this.#sql.findTarget.get(name) ?? Number(this.#sql.addTarget.run(name).lastInsertRowid);
+      this.#ids.set(name, id);
+    }
+    return id;
+  }
+
+  /** Queues one probe result for the next group commit. */
+  record(name: string, atMs: number, latencyMs: number, status: number | null, ok: boolean): void {
+    const bucket = bucketOf(atMs);
+    this.#pending.push({
+      target: this.idOf(name),
+      bucket,
+      data: encodeRaw(atMs - bucket * BUCKET_MS, latencyMs, status, ok),
+    });
+    if (this.#pending.length >= MAX_PENDING) this.flush();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => {
+        try {
+          this.flush();
+        } catch (error) {
+          this.#onError(error);
+        }
+      });
+    }
+  }
+
+  /** Commits the queued results now. */
+  flush(): void {
+    this.#flushScheduled = false;
+    if (this.#pending.length === 0 || !this.#db.open) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#writeBatch(batch);
+  }
+
+  /** Stores a state change. */
+  addTransition(name: string, change: StateChange): void {
+    const { atMs, from, to, reason } = change;
+    this.#sql.addTransition.run(this.idOf(name), atMs, stateCode(from), stateCode(to), reason);
+  }
+
+  /** The latest `limit` state changes of a target, newest first. */
+  transitions(name: string, limit: number): StateChange[] {
+    const id = this.#ids.get(name) ?? this.#sql.findTarget.get(name);
+    if (id === undefined) return [];
+    return this.#sql.transitions.all(id, limit).map((row) => ({
+      atMs: row.atMs,
+      from: stateOf(row.from),
+      to: stateOf(row.to),
+      reason: row.reason,
+    }));
+  }
+
+  /** The read queries, after committing what is queued. */
+  get queries(): HistoryQueries {
+    this.flush();
+    return this.#queries;
+  }
+
+  /** Rolls up and prunes (see `prepareRollup`); idempotent. */
+  rollup(nowMs: number): RollupResult {
+    this.flush();
+    return this.#rollup(nowMs);
+  }
+
+  /** Commits what is queued and closes the file. */
+  close(): void {
+    if (!this.#db.open) return;
+    this.flush();
+    this.#db.close();
+  }
+}
+
+const STATES = TargetState.options;
+const stateCode = (state: TargetState): number => STATES.indexOf(state);
+const stateOf = (code: number): TargetState => STATES[code] ?? 'unknown';

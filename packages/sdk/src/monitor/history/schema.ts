@@ -1,0 +1,82 @@
+import type Database from 'better-sqlite3';
+import { type Migration, runMigrations } from '../../internal/sqlite-migrations.ts';
+
+/**
+ * Version 1.
+ *
+ * - `targets`: integer ids for target names, so history rows carry a small integer.
+ * - `probes`: raw results, kept 48 h; one row per target and 5-minute bucket (`bucket` =
+ *   epoch ms / 300,000) whose `data` packs 7 bytes per result (see codec.ts). `rolled = 0` marks
+ *   rows written since the last rollup; the partial index holds only those (a few hundred), so
+ *   rollups and reads of not-yet-rolled buckets find them without scanning 48 hours of rows.
+ * - `slots`: 5-minute aggregates, kept 30 days; one row per target and hour, varint-packed, with
+ *   the hour's totals beside them (a restart reads 30 days of hourly uptime without unpacking).
+ * - `days`: daily aggregates, kept a year.
+ * - `pending_days`: days that got new results and need their daily aggregate (re)computed once
+ *   they are over.
+ * - `transitions`: state changes, kept a year; `reason` is the only text column.
+ * All times are integers (epoch ms, or bucket, hour and day numbers); keyed tables are
+ * WITHOUT ROWID, so the key is stored once.
+ */
+const V1 = `
+CREATE TABLE targets (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+
+CREATE TABLE probes (
+  target INTEGER NOT NULL,
+  bucket INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  rolled INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (target, bucket)
+) WITHOUT ROWID;
+CREATE INDEX probes_unrolled ON probes (target, bucket) WHERE rolled = 0;
+
+CREATE TABLE slots (
+  target INTEGER NOT NULL,
+  hour INTEGER NOT NULL,
+  checks INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (target, hour)
+) WITHOUT ROWID;
+
+CREATE TABLE days (
+  target INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  checks INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  p50 INTEGER NOT NULL,
+  p95 INTEGER NOT NULL,
+  max INTEGER NOT NULL,
+  PRIMARY KEY (target, day)
+) WITHOUT ROWID;
+
+CREATE TABLE pending_days (target INTEGER NOT NULL, day INTEGER NOT NULL, PRIMARY KEY (target, day)) WITHOUT ROWID;
+
+CREATE TABLE transitions (
+  id INTEGER PRIMARY KEY,
+  target INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  from_state INTEGER NOT NULL,
+  to_state INTEGER NOT NULL,
+  reason TEXT
+);
+CREATE INDEX transitions_target ON transitions (target, id);
+`;
+
+const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1)];
+
+/** The schema version this code writes. */
+export const MONITOR_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** WAL (readers never block the writer), `synchronous = NORMAL`, a busy timeout. */
+export function configure(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('temp_store = MEMORY');
+}
+
+/** Brings the schema to {@link MONITOR_SCHEMA_VERSION}; refuses a file from a newer SDK. */
+export function migrate(db: Database.Database): void {
+  runMigrations(db, MIGRATIONS, 'monitor');
+}

@@ -1,0 +1,111 @@
+import { toIso } from '../../internal/iso-time.ts';
+import type { ProbeResult } from '../../schemas/monitor.ts';
+import { type ConditionFailure, evaluateConditions } from '../condition/evaluate-conditions.ts';
+import { linkedAbort } from './linked-abort.ts';
+import { networkReason } from './network-reason.ts';
+import { readBoundedBody } from './read-body.ts';
+import type { ResolvedTarget } from './resolve-target.ts';
+
+/**
+ * How a probe went for the state machine: `ok`; `slow` (it answered correctly, but a response
+ * time condition failed or it took longer than the slow threshold); `fail` (no answer, or a
+ * status or body condition failed).
+ */
+export type ProbeVerdict = 'ok' | 'slow' | 'fail';
+
+/** A probe's result with what the state machine needs besides it. */
+export interface ProbeOutcome {
+  result: ProbeResult;
+  /** Start of the probe, epoch milliseconds (`result.at` as a number). */
+  atMs: number;
+  verdict: ProbeVerdict;
+  /** Why it was slow or failed (the first relevant condition, or the network error). */
+  reason: string | null;
+}
+
+/** Settings of {@link probeHttp}. */
+export interface ProbeSettings {
+  now: () => number;
+  maxBodyBytes: number;
+  /** Answers slower than this are `slow` even when every condition held; null: conditions decide. */
+  slowThresholdMs: number | null;
+  /** Aborts the probe (the monitor closing). */
+  signal?: AbortSignal;
+}
+
+const ACCEPT = 'application/json, text/plain;q=0.9, */*;q=0.8';
+
+/** One real HTTP GET of a target's health URL, judged by its conditions. Never throws. */
+export async function probeHttp(resolved: ResolvedTarget, settings: ProbeSettings): Promise<ProbeOutcome> {
+  const { target, conditions, timeoutMs } = resolved;
+  const start = settings.now();
+  const abort = linkedAbort(settings.signal);
+  abort.timeoutAfter(timeoutMs);
+  const { signal } = abort;
+  let status: number | null = null;
+  let failures: ConditionFailure[];
+  let networkError: string | null = null;
+  let responseTimeMs: number;
+  try {
+    const response = await fetch(target.url, {
+      headers: { accept: ACCEPT, 'user-agent': 'fleet-monitor', ...target.headers },
+      signal,
+    });
+    status = response.status;
+    const { body, problem } = await readBoundedBody(response, settings.maxBodyBytes);
+    responseTimeMs = elapsed(settings.now, start);
+    failures = evaluateConditions(conditions, {
+      status,
+      responseTimeMs,
+      body,
+      ...(problem !== undefined ? { bodyProblem: problem } : {}),
+    });
+  } catch (error) {
+    networkError = networkReason(error, timeoutMs);
+    failures = [];
+    responseTimeMs = elapsed(settings.now, start);
+  } finally {
+    abort.dispose();
+  }
+  const result: ProbeResult = {
+    target: target.id,
+    at: toIso(start),
+    ok: networkError === null && failures.length === 0,
+    status,
+    responseTimeMs,
+    error:
+      networkError ??
+      failures.find((failure) => failure.subject !== 'response_time')?.message ??
+      failures[0]?.message ??
+      null,
+  };
+  return { result, atMs: start, ...judge(result, failures, networkError, settings.slowThresholdMs) };
+}
+
+/** Verdict of a finished probe (also used for results recorded from elsewhere, without failures). */
+export function judge(
+  result: ProbeResult,
+  failures: readonly ConditionFailure[],
+  networkError: string | null,
+  slowThresholdMs: number | null,
+): Pick<ProbeOutcome, 'verdict' | 'reason'> {
+  if (networkError !== null) return { verdict: 'fail', reason: networkError };
+  if (!result.ok && failures.length === 0) return { verdict: 'fail', reason: result.error ?? 'failed' };
+  // A target that answers correctly, only too slowly, is degraded rather than failing.
+  if (failures.length > 0) {
+    const slowOnly = failures.every((failure) => failure.subject === 'response_time');
+    return { verdict: slowOnly ? 'slow' : 'fail', reason: result.error };
+  }
+  if (slowThresholdMs !== null && result.responseTimeMs > slowThresholdMs) {
+    return {
+      verdict: 'slow',
+      reason: `slower than ${slowThresholdMs} ms: took ${Math.round(result.responseTimeMs)} ms`,
+    };
+  }
+  return { verdict: 'ok', reason: null };
+}
+
+function elapsed(now: () => number, start: number): number {
+  // The wall clock may step backwards (NTP): a duration is never negative.
+  return Math.max(0, now() - start);
+}

@@ -1,0 +1,129 @@
+import { toIso } from '../../internal/iso-time.ts';
+import type { StateTransition, TargetStatus, Uptime } from '../../schemas/monitor.ts';
+import type { HistoryStore } from '../history/history-store.ts';
+import { bucketOf } from '../history/time-buckets.ts';
+import { BusBacklogReader } from '../readers/bus-backlog-reader.ts';
+import { KnowledgeSyncReader } from '../readers/knowledge-sync-reader.ts';
+import type { ProbeOutcome } from './http-probe.ts';
+import { LatencyWindow } from './latency-window.ts';
+import type { ResolvedTarget } from './resolve-target.ts';
+import { restoreHistory } from './restore-history.ts';
+import { type StateChange, TargetStateMachine } from './target-state.ts';
+import { UptimeCounters } from './uptime-counters.ts';
+
+/** Everything the monitor keeps in memory about one target. */
+export interface TargetRuntime {
+  resolved: ResolvedTarget;
+  readonly machine: TargetStateMachine;
+  readonly counters: UptimeCounters;
+  /** The bus or knowledge reader of a `bus` or `knowledge` target. */
+  reader: BusBacklogReader | KnowledgeSyncReader | null;
+  last: { atMs: number; responseTimeMs: number; error: string | null } | null;
+  /** Latencies of the last 24 h, for p50/p95. */
+  readonly latency: LatencyWindow;
+  /** Cached uptime and the 5-minute bucket it was computed in; null when a probe arrived since. */
+  uptime: { value: Uptime; bucket: number } | null;
+  /** The probe running now, so a target is never probed twice at once. */
+  inflight: Promise<ProbeOutcome> | null;
+  deployTimer: NodeJS.Timeout | undefined;
+}
+
+/** A runtime for a target, restored from the history: last state, uptime counters, 24 h latencies. */
+export function createRuntime(resolved: ResolvedTarget, store: HistoryStore, nowMs: number): TargetRuntime {
+  const { target } = resolved;
+  const id = store.idOf(target.id);
+  const queries = store.queries;
+  const [lastTransition] = store.transitions(target.id, 1);
+  const machine = new TargetStateMachine(
+    target,
+    lastTransition ? { state: lastTransition.to, since: lastTransition.atMs } : undefined,
+  );
+  const counters = new UptimeCounters();
+  const latency = new LatencyWindow();
+  restoreHistory(queries, id, nowMs, counters, latency);
+  const latest = queries.latest(id);
+  const runtime: TargetRuntime = {
+    resolved,
+    machine,
+    counters,
+    reader: readerFor(resolved),
+    last: latest ? { atMs: latest.at, responseTimeMs: latest.latencyMs, error: null } : null,
+    latency,
+    uptime: null,
+    inflight: null,
+    deployTimer: undefined,
+  };
+  return runtime;
+}
+
+/** Applies a changed configuration of the same target id; its state and counters are kept. */
+export function updateRuntime(runtime: TargetRuntime, resolved: ResolvedTarget): void {
+  const before = runtime.resolved.target;
+  const after = resolved.target;
+  runtime.resolved = resolved;
+  runtime.machine.setThresholds(after);
+  const readerChanged =
+    before.kind !== after.kind ||
+    before.url !== after.url ||
+    JSON.stringify(before.headers) !== JSON.stringify(after.headers);
+  if (readerChanged) runtime.reader = readerFor(resolved);
+}
+
+/** Takes a probe's outcome into the in-memory figures and the state machine; returns the state change, if any. */
+export function applyOutcome(runtime: TargetRuntime, outcome: ProbeOutcome): StateChange | null {
+  const { result, atMs } = outcome;
+  runtime.counters.add(atMs, result.ok);
+  runtime.latency.add(atMs, result.responseTimeMs);
+  runtime.uptime = null;
+  runtime.last = { atMs, responseTimeMs: result.responseTimeMs, error: result.error };
+  return runtime.machine.apply(atMs, outcome.verdict, outcome.reason);
+}
+
+/**
+ * Starts (or, with `untilMs <= nowMs`, ends) a target's deploy window, passing the state changes
+ * to `emit`. The end also arrives without a probe: a timer on real time, checked on `now`.
+ */
+export function setDeployWindow(
+  runtime: TargetRuntime,
+  nowMs: number,
+  untilMs: number,
+  now: () => number,
+  emit: (change: StateChange | null) => void,
+): void {
+  clearTimeout(runtime.deployTimer);
+  emit(runtime.machine.markDeploying(nowMs, untilMs));
+  if (untilMs <= nowMs) return;
+  runtime.deployTimer = setTimeout(() => emit(runtime.machine.expire(now())), untilMs - nowMs);
+  runtime.deployTimer.unref();
+}
+
+/** A state change as the wire's {@link StateTransition}. */
+export function toTransition(target: string, change: StateChange): StateTransition {
+  return { target, at: toIso(change.atMs), from: change.from, to: change.to, reason: change.reason };
+}
+
+/** The status of a target, from memory. */
+export function statusOf(runtime: TargetRuntime, nowMs: number): TargetStatus {
+  const { target } = runtime.resolved;
+  const bucket = bucketOf(nowMs);
+  if (runtime.uptime?.bucket !== bucket) runtime.uptime = { value: runtime.counters.uptime(nowMs), bucket };
+  return {
+    id: target.id,
+    kind: target.kind,
+    host: target.host,
+    url: target.url,
+    state: runtime.machine.state,
+    since: runtime.machine.since === null ? null : toIso(runtime.machine.since),
+    lastCheckAt: runtime.last ? toIso(runtime.last.atMs) : null,
+    lastResponseTimeMs: runtime.last ? runtime.last.responseTimeMs : null,
+    lastError: runtime.last ? runtime.last.error : null,
+    uptime: runtime.uptime.value,
+    latency: runtime.latency.percentiles(nowMs),
+  };
+}
+
+function readerFor(resolved: ResolvedTarget): BusBacklogReader | KnowledgeSyncReader | null {
+  if (resolved.target.kind === 'bus') return new BusBacklogReader(resolved);
+  if (resolved.target.kind === 'knowledge') return new KnowledgeSyncReader(resolved);
+  return null;
+}

@@ -1,0 +1,130 @@
+import type { TargetState } from '../../schemas/monitor.ts';
+import type { ProbeVerdict } from './http-probe.ts';
+
+/** A change of a target's state, before it gets its target id and ISO time. */
+export interface StateChange {
+  atMs: number;
+  from: TargetState;
+  to: TargetState;
+  reason: string | null;
+}
+
+/** The health part of the state: what probes say, apart from any deploy window. */
+type Health = 'unknown' | 'up' | 'degraded' | 'down';
+
+/** Failed and good probes in a row needed to go down and to be up again. */
+export interface Thresholds {
+  failureThreshold: number;
+  successThreshold: number;
+}
+
+/**
+ * The state machine of one target. `unknown` until the first good probe (or `failureThreshold`
+ * failures); `down` after `failureThreshold` failed probes in a row; from down, `degraded`
+ * (recovering) until `successThreshold` good probes in a row, then `up`; `degraded` also while
+ * answers are slow. Inside a deploy window the state is `deploying`, failures do not count, and
+ * the health seen before the window no longer holds (it starts over from `unknown`).
+ */
+export class TargetStateMachine {
+  /** The state shown. */
+  state: TargetState;
+  /** When it entered `state`, epoch ms; null when never known. */
+  since: number | null;
+  #health: Health;
+  #recovering = false;
+  #failures = 0;
+  #successes = 0;
+  #deployUntil: number | null = null;
+  #thresholds: Thresholds;
+
+  /** Starts from a persisted state (the last transition), or `unknown`. */
+  constructor(thresholds: Thresholds, restored?: { state: TargetState; since: number }) {
+    this.#thresholds = thresholds;
+    // A deploy window does not survive a restart: its end is not persisted.
+    const state = restored && restored.state !== 'deploying' ? restored.state : 'unknown';
+    this.#health = state as Health;
+    this.state = state;
+    this.since = restored && state === restored.state ? restored.since : null;
+  }
+
+  /** New thresholds (the fleet file changed); the counts so far are kept. */
+  setThresholds(thresholds: Thresholds): void {
+    this.#thresholds = thresholds;
+  }
+
+  /** The end of the current deploy window, epoch ms, or null. */
+  get deployUntil(): number | null {
+    return this.#deployUntil;
+  }
+
+  /** Applies one probe's verdict; returns the change it caused, if any. */
+  apply(atMs: number, verdict: ProbeVerdict, reason: string | null): StateChange | null {
+    const windowEnded = this.#expireWindow(atMs);
+    const inWindow = this.#deployUntil !== null;
+    const { failureThreshold, successThreshold } = this.#thresholds;
+    let why = reason;
+    if (verdict === 'fail') {
+      this.#successes = 0;
+      if (!inWindow) {
+        this.#failures += 1;
+        if (this.#failures >= failureThreshold) {
+          this.#health = 'down';
+          this.#recovering = false;
+          why = `${this.#failures} failed probe${this.#failures === 1 ? '' : 's'} in a row: ${reason ?? 'failed'}`;
+        }
+      }
+    } else {
+      this.#failures = 0;
+      this.#successes += 1;
+      if (this.#health === 'down' || this.#recovering) {
+        this.#recovering = this.#successes < successThreshold;
+        why = this.#recovering
+          ? `recovering: ${this.#successes} of ${successThreshold} good probes`
+          : `${this.#successes} good probes in a row`;
+      }
+      this.#health = this.#recovering || verdict === 'slow' ? 'degraded' : 'up';
+      if (verdict === 'slow' && !this.#recovering) why = reason;
+    }
+    if (windowEnded && why === null) why = 'deploy window ended';
+    return this.#show(atMs, inWindow ? 'deploying' : this.#health, why);
+  }
+
+  /**
+   * Starts a deploy window until `untilMs` (or ends the current one when `untilMs <= nowMs`).
+   * Returns the change it caused, if any.
+   */
+  markDeploying(nowMs: number, untilMs: number): StateChange | null {
+    if (untilMs <= nowMs) {
+      if (this.#deployUntil === null) return null;
+      this.#deployUntil = null;
+      return this.#show(nowMs, this.#health, 'deploy window ended');
+    }
+    if (this.#deployUntil === null) {
+      this.#health = 'unknown';
+      this.#recovering = false;
+      this.#failures = 0;
+      this.#successes = 0;
+    }
+    this.#deployUntil = untilMs;
+    return this.#show(nowMs, 'deploying', `deploy window until ${new Date(untilMs).toISOString()}`);
+  }
+
+  /** Ends the deploy window when it is over at `nowMs`; returns the change it caused, if any. */
+  expire(nowMs: number): StateChange | null {
+    return this.#expireWindow(nowMs) ? this.#show(nowMs, this.#health, 'deploy window ended') : null;
+  }
+
+  #expireWindow(nowMs: number): boolean {
+    if (this.#deployUntil === null || nowMs < this.#deployUntil) return false;
+    this.#deployUntil = null;
+    return true;
+  }
+
+  #show(atMs: number, to: TargetState, reason: string | null): StateChange | null {
+    if (to === this.state) return null;
+    const change = { atMs, from: this.state, to, reason };
+    this.state = to;
+    this.since = atMs;
+    return change;
+  }
+}

@@ -1,0 +1,94 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, test } from 'vitest';
+import { parseFleet } from '../../src/fleet/parse-fleet.ts';
+import { fleetTargets } from '../../src/fleet/targets.ts';
+import { FleetMonitor } from '../../src/monitor/fleet-monitor.ts';
+import { buildFleetStatus } from '../../src/monitor/fleet-status.ts';
+import { FleetStatus } from '../../src/schemas/fleet-status.ts';
+import { yaml } from '../fleet/_fleet.ts';
+
+const cleanups: Array<() => void | Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A real HTTP server answering every request with `status`. */
+async function serve(status: number): Promise<number> {
+  const server = createServer((_req, res) => res.writeHead(status).end('{"status":"ok"}'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return (server.address() as AddressInfo).port;
+}
+
+function monitorOf(targets: ConstructorParameters<typeof FleetMonitor>[0]['targets']): FleetMonitor {
+  const monitor = new FleetMonitor({ targets, dbPath: ':memory:', rollupIntervalMs: 0 });
+  cleanups.push(() => monitor.close());
+  return monitor;
+}
+
+const NOW = Date.parse('2025-06-01T12:00:00.000Z');
+
+describe('buildFleetStatus', () => {
+  test('groups the targets by host in file order, with addresses, counts per state and sorted problems', async () => {
+    const [good, bad] = await Promise.all([serve(200), serve(500)]);
+    const parsed = parseFleet(
+      yaml(
+        'version: 1',
+        'hosts:',
+        '  zeta: { address: 10.0.0.9 }',
+        '  alpha: { address: 127.0.0.1 }',
+        'services:',
+        `  web: { kind: custom, host: alpha, port: ${good}, health: { failureThreshold: 1 } }`,
+        `  api: { kind: custom, host: alpha, port: ${bad}, health: { failureThreshold: 1 } }`,
+        'wizards:',
+        '  merlin: { host: alpha, port: 9 }',
+      ),
+      { file: 'fleet.yaml', env: {} },
+    );
+    expect(parsed.errors).toEqual([]);
+    const fleet = parsed.value!;
+    const monitor = monitorOf(fleetTargets(fleet));
+    await monitor.probeNow(['web', 'api']);
+    const problems = [
+      { file: 'fleet.yaml', line: 9, column: 3, path: 'b', message: 'later', severity: 'warning' as const },
+      { file: 'fleet.yaml', line: 2, column: 7, path: 'a', message: 'earlier', severity: 'error' as const },
+    ];
+
+    const status = FleetStatus.parse(buildFleetStatus({ fleet, file: 'fleet.yaml', problems, monitor, now: NOW }));
+    expect(status.generatedAt).toBe('2025-06-01T12:00:00.000Z');
+    expect(status.file).toBe('fleet.yaml');
+    expect(status.problems.map((problem) => problem.message)).toEqual(['earlier', 'later']);
+    expect(
+      status.hosts.map((host) => [host.name, host.address, host.targets.map((t) => `${t.id}:${t.state}`)]),
+    ).toEqual([
+      ['zeta', '10.0.0.9', []],
+      ['alpha', '127.0.0.1', ['web:up', 'api:down', 'merlin:unknown']],
+    ]);
+    expect(status.counts).toEqual({ up: 1, degraded: 0, down: 1, unknown: 1, deploying: 0 });
+    expect(status.bus).toEqual([]);
+    expect(status.knowledge).toEqual([]);
+  });
+
+  test('a target on a host the fleet does not list gets a host of its own; no fleet means no listed hosts', () => {
+    const monitor = monitorOf([
+      {
+        id: 'stray',
+        kind: 'bus',
+        host: 'elsewhere',
+        url: 'http://127.0.0.1:9/health',
+        intervalMs: 1000,
+        timeoutMs: 500,
+        conditions: ['[STATUS] == 200'],
+      },
+    ]);
+    const status = FleetStatus.parse(buildFleetStatus({ fleet: undefined, monitor, now: NOW }));
+    expect(status).toMatchObject({ file: null, problems: [] });
+    expect(status.hosts).toMatchObject([
+      { name: 'elsewhere', address: '', targets: [{ id: 'stray', state: 'unknown' }] },
+    ]);
+    expect(status.counts.unknown).toBe(1);
+    // A bus target brings its backlog entry, not read yet.
+    expect(status.bus).toMatchObject([{ target: 'stray', at: null }]);
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, test } from 'vitest';
+import { openMonitor, startTarget, T0, targetFor, testClock } from './_monitor.ts';
+
+describe('FleetMonitor: deploy windows', () => {
+  test('a target in a deploy window is deploying, and its failures do not take it down', async () => {
+    const server = await startTarget();
+    const clock = testClock();
+    const monitor = openMonitor({ targets: [targetFor('api', server.url(), { failureThreshold: 2 })], now: clock.now });
+    const seen: string[] = [];
+    monitor.onTransition((t) => seen.push(`${t.from}->${t.to}`));
+    await monitor.probeNow();
+
+    expect(monitor.markDeploying('api', T0 + 60_000)).toEqual(['api']);
+    expect(monitor.status('api')?.state).toBe('deploying');
+    server.set('/health', { status: 503 });
+    for (let probe = 0; probe < 4; probe++) {
+      clock.advance(10_000);
+      await monitor.probeNow();
+      expect(monitor.status('api')?.state).toBe('deploying');
+    }
+    expect(monitor.transitions('api', 1)[0]).toMatchObject({
+      from: 'up',
+      to: 'deploying',
+      reason: `deploy window until ${new Date(T0 + 60_000).toISOString()}`,
+    });
+
+    // After the window, failures count from zero.
+    clock.ms = T0 + 60_000;
+    await monitor.probeNow();
+    expect(monitor.status('api')?.state).toBe('unknown');
+    clock.advance(10_000);
+    await monitor.probeNow();
+    expect(monitor.status('api')?.state).toBe('down');
+    expect(seen).toEqual(['unknown->up', 'up->deploying', 'deploying->unknown', 'unknown->down']);
+  });
+
+  test('a target that answers well after its window is up at once', async () => {
+    const server = await startTarget();
+    const clock = testClock();
+    const monitor = openMonitor({ targets: [targetFor('api', server.url())], now: clock.now });
+    await monitor.probeNow();
+    monitor.markDeploying('api', T0 + 30_000);
+    server.set('/health', { status: 503 });
+    clock.advance(10_000);
+    await monitor.probeNow();
+    server.set('/health', {});
+    clock.advance(10_000);
+    await monitor.probeNow();
+    expect(monitor.status('api')?.state).toBe('deploying');
+    clock.advance(10_000);
+    await monitor.probeNow();
+    expect(monitor.status('api')).toMatchObject({ state: 'up', since: new Date(T0 + 30_000).toISOString() });
+    expect(monitor.transitions('api', 1)[0]).toMatchObject({
+      from: 'deploying',
+      to: 'up',
+      reason: 'deploy window ended',
+    });
+  });
+
+  test('a host name marks every target on that host; a time in the past ends the window', async () => {
+    const server = await startTarget();
+    const clock = testClock();
+    const monitor = openMonitor({
+      targets: [
+        targetFor('bus', server.url(), { host: 'ezra' }),
+        targetFor('knowledge', server.url('/k'), { host: 'ezra' }),
+        targetFor('other', server.url(), { host: 'bezalel' }),
+      ],
+      now: clock.now,
+    });
+    await monitor.probeNow();
+    expect(monitor.markDeploying('ezra', T0 + 600_000)).toEqual(['bus', 'knowledge']);
+    expect(monitor.statuses().map((status) => status.state)).toEqual(['deploying', 'deploying', 'up']);
+    expect(monitor.markDeploying('nowhere', T0 + 600_000)).toEqual([]);
+
+    monitor.markDeploying('ezra', T0);
+    // Nothing was probed during the window: the health before it no longer holds.
+    expect(monitor.statuses().map((status) => status.state)).toEqual(['unknown', 'unknown', 'up']);
+  });
+
+  test('the window ends on its own at its end, without a probe', async () => {
+    const server = await startTarget();
+    const monitor = openMonitor({ targets: [targetFor('api', server.url())] });
+    await monitor.probeNow();
+    const started = new Promise<string>((resolve) => monitor.onTransition((t) => resolve(`${t.from}->${t.to}`)));
+    monitor.markDeploying('api', Date.now() + 50);
+    await expect(started).resolves.toBe('up->deploying');
+    const after = new Promise<string>((resolve) => monitor.onTransition((t) => resolve(`${t.from}->${t.to}`)));
+    await expect(after).resolves.toBe('deploying->unknown');
+  });
+});
