@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCondition } from '../monitor/condition/parse-condition.ts';
 import { Timestamp } from './common.ts';
 
 /**
@@ -22,7 +23,19 @@ export type ServiceKind = z.infer<typeof ServiceKind>;
  * One declarative health condition on a probe's answer, e.g. `[STATUS] == 200`,
  * `[BODY].status == ok`, `[BODY].models.length > 0`, `[RESPONSE_TIME] < 300`.
  */
-export const HealthCondition = z.string().min(1).max(500).describe('Health condition, e.g. [STATUS] == 200');
+export const HealthCondition = z
+  .string()
+  .min(1)
+  .max(500)
+  .superRefine((condition, context) => {
+    // The monitor's own parser is the one definition of the language.
+    try {
+      parseCondition(condition);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    }
+  })
+  .describe('Health condition, e.g. [STATUS] == 200');
 export type HealthCondition = z.infer<typeof HealthCondition>;
 
 /**

@@ -98,6 +98,25 @@ describe('parseFleet problems', () => {
     ]);
   });
 
+  test('a health condition the monitor cannot parse is reported at the condition', () => {
+    const text = yaml(
+      'version: 1',
+      'hosts: { ezra: { address: 10.0.0.5 } }',
+      'services:',
+      '  bus:',
+      '    kind: bus',
+      '    host: ezra',
+      '    port: 8650',
+      '    health:',
+      '      conditions:',
+      '        - "[STATUS] == 200"',
+      '        - "[STATUS] =~ 200"',
+    );
+    const lines = problemLines(text);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^fleet\.yaml:11:11 error: services\.bus\.health\.conditions\.1: invalid condition/);
+  });
+
   test('a url key is refused: health URLs are derived, never written', () => {
     const text = yaml(
       'version: 1',
