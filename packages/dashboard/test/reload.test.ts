@@ -83,7 +83,7 @@ describe('fleet file reloads', () => {
     expect(targetIds(after)).toEqual(['api', 'merlin']);
   });
 
-  test('a fleet the monitor refuses (a condition it cannot parse) keeps the previous targets, with the reason shown', async () => {
+  test('a condition the monitor cannot parse is a problem of the file: the previous targets stay', async () => {
     const { dashboard, api, wizard, config } = await startTestFleet();
     writeFileSync(
       config,
@@ -92,6 +92,7 @@ describe('fleet file reloads', () => {
     await dashboard.reload();
     const status = await statusOf(dashboard);
     expect(targetIds(status)).toEqual(['api', 'merlin']);
-    expect(status.problems[0]?.message).toMatch(/^the monitor refused this fleet, still probing the previous one: /);
+    expect(status.problems[0]?.message).toMatch(/invalid condition "\[STATUS\] ~~ 200"/);
+    expect(status.problems[0]?.path).toBe('services.api.health.conditions.0');
   });
 });

@@ -137,7 +137,7 @@ describe('FleetMonitor: scheduling, limits and target changes', () => {
   test('invalid targets are refused with the target and the problem named, changing nothing', async () => {
     const monitor = openMonitor({ targets: [targetFor('api', 'http://127.0.0.1:9/health')] });
     expect(() => monitor.setTargets([targetFor('api', 'http://x/h', { conditions: ['[STATUS] = 200'] })])).toThrow(
-      'monitor target "api": invalid condition "[STATUS] = 200" at column 10: expected an operator (==, !=, <, <=, >, >=)',
+      'invalid monitor target "api": conditions.0: invalid condition "[STATUS] = 200" at column 10: expected an operator (==, !=, <, <=, >, >=)',
     );
     expect(() => monitor.setTargets([targetFor('api', 'not a url')])).toThrow(/invalid monitor target "api": url: /);
     expect(() => monitor.setTargets([targetFor('a', 'http://x/h'), targetFor('a', 'http://y/h')])).toThrow(
