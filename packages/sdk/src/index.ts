@@ -127,8 +127,18 @@ export { DashboardEvent, dashboardRoutes, ServiceDetailQuery, ServiceIdParams } 
 export { DashboardClient } from './dashboard/dashboard-client.ts';
 export { buildFleetStatus } from './monitor/fleet-status.ts';
 export { watchFleetFile } from './fleet/watch-fleet-file.ts';
-// The dashboard runs the monitor; drop this line if the monitor's own exports already list it.
+
+// Health monitor
 export { FleetMonitor } from './monitor/fleet-monitor.ts';
+export {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MONITOR_CONCURRENCY,
+  DEFAULT_MONITOR_CONCURRENCY_PER_HOST,
+  DEFAULT_ROLLUP_INTERVAL_MS,
+} from './monitor/fleet-monitor-options.ts';
+export { parseCondition } from './monitor/condition/parse-condition.ts';
+export { InvalidConditionError } from './monitor/condition/invalid-condition-error.ts';
+export { evaluateConditions } from './monitor/condition/evaluate-conditions.ts';
 
 // Route contracts
 export { defineRoute } from './contract/route.ts';
@@ -232,3 +242,11 @@ export type { DashboardClientOptions, ServiceRangeInit } from './dashboard/dashb
 export type { BuildFleetStatusInput, FleetStatusSource } from './monitor/fleet-status.ts';
 export type { FleetFileSnapshot, FleetFileWatcher, WatchFleetFileOptions } from './fleet/watch-fleet-file.ts';
 export type { FleetMonitorOptions, HistoryRange } from './monitor/fleet-monitor.ts';
+export type { RollupResult } from './monitor/fleet-monitor.ts';
+export type {
+  BodyPathSegment,
+  ConditionOperator,
+  ConditionSubject,
+  ParsedCondition,
+} from './monitor/condition/parse-condition.ts';
+export type { ConditionFailure, ProbeAnswer } from './monitor/condition/evaluate-conditions.ts';

@@ -12,7 +12,7 @@ import { ServerState } from './internal/request-scope.ts';
 import { errorResult, type ServerLogger, toHttpError } from './internal/respond.ts';
 import { type ListenAddress, type ListenOptions, listenNode, type NodeListener } from './listen.ts';
 import { createOpenApiDocument } from './openapi.ts';
-import { FleetServerStartError } from './start-error.ts';
+import { FleetServerStartError } from '../start-error.ts';
 
 /** Options of {@link createFleetServer}. */
 export interface FleetServerOptions {

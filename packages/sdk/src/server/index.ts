@@ -17,6 +17,6 @@ export { isLoopbackHost } from './listen.ts';
 export type { OpenApiOptions } from './openapi.ts';
 // OpenAPI
 export { createOpenApiDocument } from './openapi.ts';
-export { FleetServerStartError } from './start-error.ts';
+export { FleetServerStartError } from '../start-error.ts';
 export type { RequestPart } from './validate.ts';
 export { validateInput, validationError } from './validate.ts';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isIPv4 } from 'node:net';
-import { FleetServerStartError } from './start-error.ts';
+import { FleetServerStartError } from '../start-error.ts';
 
 /** Where {@link FleetServer.listen} binds. */
 export interface ListenOptions {

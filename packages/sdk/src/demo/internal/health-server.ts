@@ -1,7 +1,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Health } from '../../schemas/health.ts';
-import { FleetServerStartError } from '../../server/start-error.ts';
+import { FleetServerStartError } from '../../start-error.ts';
 
 /** A listening `GET /health` endpoint. */
 export interface HealthServer {
