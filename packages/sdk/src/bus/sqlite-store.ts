@@ -1,10 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { FleetError } from '../errors.ts';
 import { toIso } from '../internal/iso-time.ts';
 import { Listeners } from '../internal/listeners.ts';
-import { loadDriver } from '../internal/sqlite-driver.ts';
+import { openDatabase } from '../internal/sqlite-driver.ts';
 import type { AuditEvent, AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
 import type { Delivery, ExtendInput, ExtendResult, NackInput, NackResult } from '../schemas/lease.ts';
@@ -71,17 +69,12 @@ export class SqliteMessageStore implements MessageStore {
   #closed = false;
 
   constructor(options: SqliteMessageStoreOptions) {
-    const Driver = loadDriver();
-    if (options.path !== ':memory:' && options.path !== '') mkdirSync(dirname(options.path), { recursive: true });
-    const db = new Driver(options.path);
-    try {
-      configure(db, options.durability ?? 'normal');
-      migrate(db);
-      this.#sql = prepareStatements(db);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    const { db, value: sql } = openDatabase(options.path, (opened) => {
+      configure(opened, options.durability ?? 'normal');
+      migrate(opened);
+      return prepareStatements(opened);
+    });
+    this.#sql = sql;
     this.#db = db;
     this.#options = resolveStoreOptions(options);
     this.#queries = new StatementCache(db);

@@ -1,4 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 
 /** The better-sqlite3 constructor, loaded on first use. */
@@ -23,5 +25,24 @@ export function loadDriver(): SqliteDriver {
         : `better-sqlite3 is installed but failed to load (rebuild it for this Node version): ${(error as Error).message}`,
       { cause: error },
     );
+  }
+}
+
+/**
+ * Opens the SQLite file at `path` (or `':memory:'`), creating its directory when missing, and
+ * runs `setup` on it (pragmas, migrations, statements); closes the file again when `setup` throws.
+ */
+export function openDatabase<T>(
+  path: string,
+  setup: (db: Database.Database) => T,
+): { db: Database.Database; value: T } {
+  const Driver = loadDriver();
+  if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+  const db = new Driver(path);
+  try {
+    return { db, value: setup(db) };
+  } catch (error) {
+    db.close();
+    throw error;
   }
 }

@@ -1,6 +1,7 @@
 import { H3, type H3Event } from 'h3';
 import { toNodeHandler } from 'h3/node';
 import type { Registry } from 'prom-client';
+import { FleetServerStartError } from '../start-error.ts';
 import { HttpError } from './http-error.ts';
 import type { RouteImplementation } from './implement.ts';
 import { createBearerCheck } from './internal/auth.ts';
@@ -12,7 +13,6 @@ import { ServerState } from './internal/request-scope.ts';
 import { errorResult, type ServerLogger, toHttpError } from './internal/respond.ts';
 import { type ListenAddress, type ListenOptions, listenNode, type NodeListener } from './listen.ts';
 import { createOpenApiDocument } from './openapi.ts';
-import { FleetServerStartError } from '../start-error.ts';
 
 /** Options of {@link createFleetServer}. */
 export interface FleetServerOptions {

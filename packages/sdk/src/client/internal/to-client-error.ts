@@ -1,24 +1,7 @@
 import { isHTTPError, isTimeoutError } from 'ky';
+import { knownNetworkReason } from '../../internal/network-error.ts';
 import { ErrorCode, ErrorEnvelope } from '../../schemas/error.ts';
 import { FleetConnectionError, FleetHttpError } from '../errors.ts';
-
-/** Node's (undici's) error codes, in words. */
-const NETWORK_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ETIMEDOUT: 'connection timed out',
-  EPIPE: 'connection closed',
-  UND_ERR_SOCKET: 'connection closed by the server',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
-  UND_ERR_BODY_TIMEOUT: 'answer stalled',
-  CERT_HAS_EXPIRED: 'TLS certificate has expired',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
-};
 
 /** The code a status implies when the answer carried no (known) envelope code. */
 function codeForStatus(status: number): ErrorCode {
@@ -75,18 +58,6 @@ export async function httpErrorFrom(response: Response, request: string): Promis
   );
 }
 
-/** The underlying Node error code of a failed `fetch`, if any. */
-function networkCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    const errors = (current as { errors?: unknown }).errors;
-    current = Array.isArray(errors) && errors.length > 0 ? errors[0] : (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 function isAbort(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
 }
@@ -107,10 +78,9 @@ export async function toClientError(
   }
   // undici reports network failures as a TypeError whose cause is the socket error.
   if (error instanceof TypeError && error.cause !== undefined) {
-    const code = networkCode(error.cause);
     const cause = error.cause as { message?: unknown } | undefined;
     const reason =
-      (code !== undefined ? NETWORK_REASONS[code] : undefined) ??
+      knownNetworkReason(error.cause) ??
       (typeof cause?.message === 'string' && cause.message !== '' ? cause.message : error.message);
     return new FleetConnectionError(context.baseUrl, reason, { cause: error });
   }

@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import { loadDriver } from '../../internal/sqlite-driver.ts';
+import { openDatabase } from '../../internal/sqlite-driver.ts';
 import { FactQueries } from './fact-query.ts';
 import { FactWriter } from './fact-writer.ts';
 import { prepareGc } from './gc.ts';
@@ -28,10 +26,7 @@ export interface OpenedStore extends Identity {
  * file again when any step fails.
  */
 export function openStore(path: string, nodeId: string | undefined): OpenedStore {
-  const Driver = loadDriver();
-  if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
-  const db = new Driver(path);
-  try {
+  return openDatabase(path, (db) => {
     configure(db);
     migrate(db);
     const sql = prepareStatements(db);
@@ -41,8 +36,5 @@ export function openStore(path: string, nodeId: string | undefined): OpenedStore
     const writer = new FactWriter(sql);
     const gc = prepareGc(db);
     return { db, sql, nodes, queries, peers, writer, gc, ...initIdentity(db, sql, nodes, nodeId) };
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  }).value;
 }

@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import { loadDriver } from '../../internal/sqlite-driver.ts';
+import { openDatabase } from '../../internal/sqlite-driver.ts';
 import { TargetState } from '../../schemas/monitor.ts';
 import type { StateChange } from '../internal/target-state.ts';
 import { encodeRaw } from './codec.ts';
@@ -61,16 +59,10 @@ export class HistoryStore {
    */
   constructor(path: string, onError: (error: unknown) => void = () => {}) {
     this.#onError = onError;
-    const Driver = loadDriver();
-    if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
-    const db = new Driver(path);
-    try {
-      configure(db);
-      migrate(db);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    const { db } = openDatabase(path, (opened) => {
+      configure(opened);
+      migrate(opened);
+    });
     this.#db = db;
     this.#sql = prepareStatements(db);
     this.#queries = prepareHistoryQueries(db);
