@@ -6,6 +6,8 @@ export interface PeerSpec {
   id?: string;
   /** Base URL of the peer's knowledge server. */
   url: string;
+  /** Bearer token presented to this peer (overrides the common one). */
+  token?: string;
 }
 
 /**
@@ -52,22 +54,22 @@ const MAX_RETRY_MS = 60_000;
  * Resolves once every peer is registered or the signal aborted.
  */
 export async function registerPeers(db: KnowledgeDB, specs: readonly PeerSpec[], options: RegisterPeersOptions) {
-  const token = options.token ? { token: options.token } : {};
-  const register = (id: string, url: string) => {
-    db.addPeer({ id, url, ...token });
+  const register = (id: string, url: string, own?: string) => {
+    const token = own ?? options.token;
+    db.addPeer({ id, url, ...(token ? { token } : {}) });
     options.onRegistered?.(id);
   };
   const pending: PeerSpec[] = [];
   for (const spec of specs) {
     const known = db.peers().find((peer) => peer.url.replace(/\/+$/, '') === spec.url);
     const id = spec.id ?? known?.id;
-    if (id !== undefined) register(id, spec.url);
+    if (id !== undefined) register(id, spec.url, spec.token);
     else pending.push(spec);
   }
   await Promise.all(
     pending.map(async (spec) => {
       const id = await learnNodeId(spec.url, options);
-      if (id !== undefined && !options.signal.aborted) register(id, spec.url);
+      if (id !== undefined && !options.signal.aborted) register(id, spec.url, spec.token);
     }),
   );
 }

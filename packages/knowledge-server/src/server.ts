@@ -101,11 +101,12 @@ export interface KnowledgeServerOptions {
   /** Allow binding a non-loopback address without tokens. @default false */
   insecure?: boolean;
   /**
-   * Peers to sync with: `URL` (the id is learned from its `/health`) or `ID=URL`. Registered in
-   * the database, next to the peers added through `POST /peers`.
+   * Peers to sync with: `URL` (the id is learned from its `/health`), `ID=URL`, or a `PeerSpec`
+   * (with its own token, as `knowledgePeers()` reads them from the fleet file). Registered in the
+   * database, next to the peers added through `POST /peers`.
    * @example ['http://ezra:8651', 'mira=http://10.0.0.7:8651']
    */
-  peers?: string[];
+  peers?: Array<string | PeerSpec>;
   /** Bearer token this node presents to the `peers`. */
   peerToken?: string;
   /** How often to sync with every peer, in ms; 0: only on demand. @default 10000 */
@@ -136,7 +137,9 @@ export interface RunningKnowledgeServer {
 
 /** Opens the database, starts the knowledge server and listens; registers the `peers` once listening. */
 export async function startKnowledgeServer(options: KnowledgeServerOptions = {}): Promise<RunningKnowledgeServer> {
-  const specs: PeerSpec[] = (options.peers ?? []).map(parsePeerSpec);
+  const specs: PeerSpec[] = (options.peers ?? []).map((peer) =>
+    typeof peer === 'string' ? parsePeerSpec(peer) : peer,
+  );
   const path = options.db ?? './fleet-knowledge.db';
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new KnowledgeDB({ path, ...(options.nodeId !== undefined ? { nodeId: options.nodeId } : {}) });

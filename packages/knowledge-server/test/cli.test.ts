@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteFactResult, Fact, FactPage, PeerList, SyncRunResult, SyncStatus } from '@fleet/sdk';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { closedPort } from '../../../test/_helpers/closed-port.ts';
 import { type CliRun, runCli } from '../../../test/_helpers/run-cli.ts';
 import { FLEET_KNOWLEDGE_BIN, spawnKnowledge } from '../../../test/_helpers/spawn-knowledge.ts';
-import type { SpawnedServer } from '../../../test/_helpers/spawn-server.ts';
+import { type SpawnedServer, spawnServer } from '../../../test/_helpers/spawn-server.ts';
 
 // These run the BUILT bin (`npm test` builds first), as a user would.
 const dir = mkdtempSync(join(tmpdir(), 'fleet-knowledge-cli-'));
@@ -199,6 +199,57 @@ describe('fleet-knowledge client commands', () => {
     } finally {
       await stop(other);
     }
+  });
+
+  test('--config runs a node as a knowledge service of the fleet file: its port, its token, the others as peers', async () => {
+    const [p1, p2] = [await closedPort(), await closedPort()];
+    const config = join(dir, 'fleet.yaml');
+    writeFileSync(
+      config,
+      [
+        'version: 1',
+        'hosts: { local: { address: 127.0.0.1 } }',
+        'services:',
+        `  k1: { kind: knowledge, host: local, port: ${p1}, token: "\${K1_TOKEN}" }`,
+        `  k2: { kind: knowledge, host: local, port: ${p2} }`,
+      ].join('\n'),
+    );
+    const env = { ...cleanEnv, K1_TOKEN: 'k1-secret' };
+    const start = (name: string) =>
+      spawnServer(
+        FLEET_KNOWLEDGE_BIN,
+        ['server', '--config', config, '--service', name, '--db', ':memory:', '--sync-interval', '0'],
+        env,
+      );
+    const [k1, k2] = [await start('k1'), await start('k2')];
+    try {
+      expect([k1.url, k2.url]).toEqual([`http://127.0.0.1:${p1}`, `http://127.0.0.1:${p2}`]);
+      // k1 accepts its token only; k2 registered k1 as a peer with that token.
+      expect((await client(['put', 'from/k1', '1'], k1.url)).code).toBe(1);
+      expect(
+        (await runCli(FLEET_KNOWLEDGE_BIN, ['put', 'from/k1', '1', '--url', k1.url, '--token', 'k1-secret'], cleanEnv))
+          .code,
+      ).toBe(0);
+      expect(SyncRunResult.parse(await json(['sync'], k2.url)).results).toMatchObject([
+        { peer: 'k1', ok: true, pulled: 1 },
+      ]);
+      expect(Fact.parse(await json(['get', 'from/k1'], k2.url))).toMatchObject({ value: 1, source: 'k1' });
+    } finally {
+      await Promise.all([stop(k1), stop(k2)]);
+    }
+  });
+
+  test('--config with a service the file does not have is one line and exit 2', async () => {
+    const config = join(dir, 'one.yaml');
+    writeFileSync(
+      config,
+      'version: 1\nhosts: { local: { address: 127.0.0.1 } }\nservices:\n  k: { kind: knowledge, host: local, port: 1 }\n',
+    );
+    expect(await runCli(FLEET_KNOWLEDGE_BIN, ['server', '--config', config, '--service', 'nope'], cleanEnv)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'fleet-knowledge: --service: no knowledge service "nope" (knowledge services in the fleet file: k)\n',
+    });
   });
 
   test('sync exits 1 naming the peers it could not sync with', async () => {

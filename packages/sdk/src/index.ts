@@ -119,6 +119,7 @@ export { parseFleet } from './fleet/parse-fleet.ts';
 export { loadFleetFile } from './fleet/load-fleet-file.ts';
 export { formatProblem } from './fleet/format-problem.ts';
 export { fleetEntries, fleetTargets, serviceUrl, servicesOfKind } from './fleet/targets.ts';
+export { fleetKnowledgeNode, knowledgePeers } from './fleet/knowledge-node.ts';
 export { redactFleet } from './fleet/redact.ts';
 export { demoFleetYaml } from './fleet/demo.ts';
 
@@ -214,6 +215,7 @@ export type { HealthSpecInput } from './fleet/health.ts';
 export type { HealthPreset } from './fleet/presets.ts';
 export type { FleetParseResult, ParseFleetOptions } from './fleet/parse-fleet.ts';
 export type { NamedTarget } from './fleet/targets.ts';
+export type { FleetKnowledgeNode, FleetKnowledgePeer } from './fleet/knowledge-node.ts';
 export type { DemoFleetOptions } from './fleet/demo.ts';
 export type { MonitorTargetInput } from './schemas/monitor.ts';
 export type { SyncBackoffOptions, SyncEngineOptions, SyncLogger } from './knowledge/sync/options.ts';

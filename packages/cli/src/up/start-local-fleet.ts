@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { startBusServer } from '@fleet/bus-server';
 import { startDashboardServer } from '@fleet/dashboard';
 import { startKnowledgeServer } from '@fleet/knowledge-server';
-import { type FleetProblem, startDemoAgent } from '@fleet/sdk';
+import { type FleetProblem, knowledgePeers, startDemoAgent } from '@fleet/sdk';
 import { version } from '../version.ts';
 import { prepareFleetFile } from './fleet-file.ts';
 import { localPlan } from './local-plan.ts';
@@ -107,6 +107,10 @@ export async function startLocalFleet(options: LocalFleetOptions = {}): Promise<
       host,
       port: knowledge.port,
       db: join(dir, 'fleet-knowledge.db'),
+      // Like `fleet-knowledge server --config`: the service name is the node id, and the file's
+      // other knowledge services (on other hosts) are its sync peers.
+      nodeId: knowledge.name,
+      peers: knowledgePeers(prepared.fleet, knowledge.name),
       ...tokens(knowledge.token),
       ...logger,
     }),

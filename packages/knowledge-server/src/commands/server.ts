@@ -12,6 +12,7 @@ import {
 import { defineCommand } from 'citty';
 import { parsePeerSpec } from '../peer-specs.ts';
 import { startKnowledgeServer } from '../server.ts';
+import { fleetSettings, given } from './internal/fleet-settings.ts';
 
 /** Every `--peer`, checked before anything starts. */
 function peersFrom(rawArgs: readonly string[]): string[] {
@@ -60,26 +61,46 @@ export const serverCommand = defineCommand({
       description: 'How often to collect tombstones and expired facts, e.g. 60s; 0: never (default: 60s)',
       valueHint: 'duration',
     },
+    config: {
+      type: 'string',
+      description:
+        'Fleet file: run as one of its knowledge services (its address, port, token and the other knowledge services as peers; the service name is the node id)',
+      valueHint: 'path',
+    },
+    service: {
+      type: 'string',
+      description: 'With --config: the knowledge service this node is (default: the only one)',
+      valueHint: 'name',
+    },
     insecure: { type: 'boolean', description: 'Allow a non-loopback address without tokens', default: false },
     'body-limit': { type: 'string', description: 'Largest request body in bytes', valueHint: 'bytes' },
   },
   async run({ args, rawArgs }) {
-    const port = numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? 8651;
+    if (args.service !== undefined && args.config === undefined) throw new UsageError('--service needs --config');
+    const fleet = args.config === undefined ? undefined : await fleetSettings(args.config, args.service);
+    const port =
+      fleet && !given(rawArgs, 'port')
+        ? fleet.port
+        : (numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? 8651);
     const bodyLimitBytes = numberArg(args['body-limit'], 'body-limit', { integer: true, min: 1 });
     const syncIntervalMs = durationArg(args['sync-interval'], 'sync-interval');
     const gcIntervalMs = durationArg(args['gc-interval'], 'gc-interval');
     const peers = peersFrom(rawArgs);
     const peerToken = args['peer-token'] || process.env.FLEET_KNOWLEDGE_PEER_TOKEN;
-    const tokens = tokensFrom(rawArgs, 'FLEET_KNOWLEDGE_TOKENS');
+    const tokens = [
+      ...tokensFrom(rawArgs, 'FLEET_KNOWLEDGE_TOKENS'),
+      ...(fleet?.token !== undefined ? [fleet.token] : []),
+    ];
+    const nodeId = args['node-id'] ?? fleet?.nodeId;
     const stop = untilSignal();
     try {
       const server = await startKnowledgeServer({
-        host: args.host,
+        host: fleet && !given(rawArgs, 'host') ? fleet.address : args.host,
         port,
         db: args.db,
         insecure: args.insecure,
-        peers,
-        ...(args['node-id'] !== undefined ? { nodeId: args['node-id'] } : {}),
+        peers: [...(fleet?.peers ?? []), ...peers],
+        ...(nodeId !== undefined ? { nodeId } : {}),
         ...(peerToken ? { peerToken } : {}),
         ...(syncIntervalMs !== undefined ? { syncIntervalMs } : {}),
         ...(gcIntervalMs !== undefined ? { gcIntervalMs } : {}),
