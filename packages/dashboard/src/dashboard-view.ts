@@ -5,6 +5,10 @@ import {
   type FleetProblem,
   fleetTargets,
   type HistoryBucket,
+  type HistoryRange,
+  type ServiceDetail,
+  shownFleet,
+  type TargetStatus,
 } from '@fleet/sdk';
 import { RecentHistory } from './recent-history.ts';
 import { type CachedStatus, StatusCache } from './status-cache.ts';
@@ -102,6 +106,27 @@ export class DashboardView {
   /** The cached status; `fresh` skips the rebuild rate limit (the live feed limits itself). */
   status(fresh = false): CachedStatus {
     return this.#cache.get(fresh);
+  }
+
+  /**
+   * One target's status as it may be served: its URL shows `${ENV}` references, not their values
+   * (the monitor's own status carries the URL it probes).
+   */
+  targetStatus(id: string): TargetStatus | undefined {
+    const status = this.monitor.status(id);
+    return status && this.#shown(status);
+  }
+
+  /** One target's detail as it may be served (see {@link targetStatus}); `range` as `FleetMonitor.detail`. */
+  detail(id: string, range?: HistoryRange): ServiceDetail | undefined {
+    const detail = this.monitor.detail(id, range);
+    return detail && { ...detail, status: this.#shown(detail.status) };
+  }
+
+  #shown(status: TargetStatus): TargetStatus {
+    const { fleet } = this.#snapshot;
+    const url = fleet ? shownFleet(fleet).urls.get(status.id) : undefined;
+    return url === undefined ? status : { ...status, url };
   }
 
   /** The recent history of every target, for the uptime bars. */

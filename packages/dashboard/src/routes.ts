@@ -70,7 +70,7 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
       }) as unknown as FleetStatus;
     }),
     implement(dashboardRoutes.wizard, ({ params }) => {
-      const status = view.monitor.status(params.id);
+      const status = view.targetStatus(params.id);
       if (status?.kind !== 'wizard') {
         throw new FleetError('not_found', `no wizard named "${params.id}" in the fleet`, {
           details: { field: 'id', id: params.id },
@@ -86,7 +86,7 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
       };
       let detail: ReturnType<typeof view.monitor.detail>;
       try {
-        detail = view.monitor.detail(params.id, range);
+        detail = view.detail(params.id, range);
       } catch (error) {
         // The one range the query schema cannot rule out: a lone `from` at or after now.
         if (!(error instanceof TypeError)) throw error;
@@ -120,7 +120,7 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
     implement(dashboardRoutes.servicePage, ({ event, params }) => {
       const refused = guardPage(event);
       if (refused) return refused as unknown as string;
-      const detail = view.monitor.detail(params.id);
+      const detail = view.detail(params.id);
       if (!detail) {
         return noticeResponse(
           404,
@@ -136,7 +136,7 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
     implement(dashboardRoutes.badge, ({ event, params }) => {
       const refused = guardPage(event);
       if (refused) return refused as unknown as string;
-      const status = view.monitor.status(params.id);
+      const status = view.targetStatus(params.id);
       if (!status) {
         throw new FleetError('not_found', `no service or wizard named "${params.id}" in the fleet`, {
           details: { field: 'id', id: params.id },

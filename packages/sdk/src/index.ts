@@ -118,7 +118,7 @@ export {
 export { parseFleet } from './fleet/parse-fleet.ts';
 export { loadFleetFile } from './fleet/load-fleet-file.ts';
 export { formatProblem } from './fleet/format-problem.ts';
-export { fleetEntries, fleetTargets, serviceUrl, servicesOfKind } from './fleet/targets.ts';
+export { fleetEntries, fleetTargets, serviceUrl, servicesOfKind, shownFleet } from './fleet/targets.ts';
 export { fleetKnowledgeNode, knowledgePeers } from './fleet/knowledge-node.ts';
 export { redactFleet } from './fleet/redact.ts';
 export { demoFleetYaml } from './fleet/demo.ts';

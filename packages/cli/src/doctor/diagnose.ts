@@ -4,6 +4,7 @@ import {
   fleetTargets,
   loadFleetFile,
   type ProbeResult,
+  shownFleet,
   type TargetStatus,
 } from '@fleet/sdk';
 
@@ -54,7 +55,7 @@ export async function diagnoseFleet(file: string, options: DiagnoseOptions = {})
         id: status.id,
         kind: status.kind,
         host: status.host,
-        url: status.url,
+        url: shownFleet(fleet).urls.get(status.id) ?? status.url,
         state: status.state,
         ok: result?.ok ?? false,
         status: result?.status ?? null,

@@ -1,6 +1,7 @@
 import { FleetError } from '../errors.ts';
 import type { MonitorTarget, ServiceKind } from '../schemas/monitor.ts';
 import { urlHost } from './internal/address.ts';
+import { redactFleet } from './redact.ts';
 import type { Fleet, FleetService, FleetWizard } from './schema.ts';
 
 /** A service or wizard with its name. */
@@ -65,3 +66,23 @@ export function fleetTargets(fleet: Fleet): MonitorTarget[] {
     return target;
   });
 }
+
+/**
+ * The fleet as it may be shown (in a status, a page, a report): host addresses and every target's
+ * health URL, with each value that came from an `${ENV_VAR}` reference showing the reference
+ * instead (see `redactFleet`). Cached per fleet object.
+ */
+export function shownFleet(fleet: Fleet): { addresses: Map<string, string>; urls: Map<string, string> } {
+  let shown = shownCache.get(fleet);
+  if (!shown) {
+    const redacted = redactFleet(fleet);
+    shown = {
+      addresses: new Map(Object.entries(redacted.hosts).map(([name, host]) => [name, host.address])),
+      urls: new Map(fleetTargets(redacted).map((target) => [target.id, target.url])),
+    };
+    shownCache.set(fleet, shown);
+  }
+  return shown;
+}
+
+const shownCache = new WeakMap<Fleet, { addresses: Map<string, string>; urls: Map<string, string> }>();

@@ -18,6 +18,7 @@ import {
 } from './fleet-monitor-options.ts';
 import { HistoryStore } from './history/history-store.ts';
 import type { RollupResult } from './history/rollup.ts';
+import { RETENTION_MS } from './history/time-buckets.ts';
 import { checkTarget, trackCheck } from './internal/check-target.ts';
 import { ConcurrencyLimiter } from './internal/concurrency-limiter.ts';
 import { historySeries, resolveRange } from './internal/history-series.ts';
@@ -151,7 +152,9 @@ export class FleetMonitor {
 
   /**
    * Records a probe result obtained elsewhere (a push check, an import) as if it had been probed:
-   * history, state and listeners. A result that is not `ok` counts as a failure.
+   * history, state and listeners. A result that is not `ok` counts as a failure. Throws a
+   * `RangeError` for a result older than the raw history keeps (48 h): its 5-minute and daily
+   * aggregates are final by then, and it would replace them.
    */
   record(result: ProbeResult): void {
     this.#assertOpen();
@@ -159,6 +162,9 @@ export class FleetMonitor {
     const runtime = this.#targets.get(parsed.target);
     if (!runtime) throw new TypeError(`unknown monitor target "${parsed.target}"`);
     const atMs = Date.parse(parsed.at);
+    if (atMs < this.#now() - RETENTION_MS.raw) {
+      throw new RangeError(`a result at ${parsed.at} is older than the raw history kept (48 h)`);
+    }
     this.#accept(runtime, { result: parsed, atMs, ...judge(parsed, [], null, this.#probeSettings.slowThresholdMs) });
   }
 

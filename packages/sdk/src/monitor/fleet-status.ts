@@ -1,4 +1,5 @@
 import type { Fleet } from '../fleet/schema.ts';
+import { shownFleet } from '../fleet/targets.ts';
 import { toIso } from '../internal/iso-time.ts';
 import type { BusBacklog, FleetProblem, FleetStatus, KnowledgeSync } from '../schemas/fleet-status.ts';
 import { TargetState, type TargetStatus } from '../schemas/monitor.ts';
@@ -39,9 +40,11 @@ export interface BuildFleetStatusInput {
  */
 export function buildFleetStatus(input: BuildFleetStatusInput): FleetStatus {
   const { fleet, monitor } = input;
+  // A status is served and rendered: values from ${ENV} references show as the reference.
+  const shown = fleet ? shownFleet(fleet) : undefined;
   const byHost = new Map<string, { name: string; address: string; targets: TargetStatus[] }>();
   for (const [name, host] of Object.entries(fleet?.hosts ?? {})) {
-    byHost.set(name, { name, address: host.address, targets: [] });
+    byHost.set(name, { name, address: shown?.addresses.get(name) ?? host.address, targets: [] });
   }
   const counts = Object.fromEntries(TargetState.options.map((state) => [state, 0])) as FleetStatus['counts'];
   for (const status of monitor.statuses()) {
@@ -50,7 +53,8 @@ export function buildFleetStatus(input: BuildFleetStatusInput): FleetStatus {
       host = { name: status.host, address: '', targets: [] };
       byHost.set(status.host, host);
     }
-    host.targets.push(status);
+    const url = shown?.urls.get(status.id);
+    host.targets.push(url === undefined ? status : { ...status, url });
     counts[status.state] = (counts[status.state] ?? 0) + 1;
   }
   const problems = [...(input.problems ?? [])].sort(

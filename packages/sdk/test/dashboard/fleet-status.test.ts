@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: fleet files write ${ENV_VAR} references literally
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -90,5 +91,27 @@ describe('buildFleetStatus', () => {
     expect(status.counts.unknown).toBe(1);
     // A bus target brings its backlog entry, not read yet.
     expect(status.bus).toMatchObject([{ target: 'stray', at: null }]);
+  });
+});
+
+describe('buildFleetStatus and secrets', () => {
+  test('values from ${ENV} references show as the reference in addresses and URLs, never resolved', () => {
+    const parsed = parseFleet(
+      yaml(
+        'version: 1',
+        'hosts: { ezra: { address: "${EZRA_ADDRESS}" } }',
+        'services:',
+        '  api: { kind: custom, host: ezra, port: 9000, health: { path: "/health?key=${API_KEY}" } }',
+      ),
+      { env: { EZRA_ADDRESS: '10.0.0.5', API_KEY: 'key-5ecret' } },
+    );
+    const fleet = parsed.value!;
+    expect(fleetTargets(fleet)[0]?.url).toBe('http://10.0.0.5:9000/health?key=key-5ecret');
+    const status = buildFleetStatus({ fleet, monitor: monitorOf(fleetTargets(fleet)), now: NOW });
+    const text = JSON.stringify(status);
+    expect(text).not.toContain('key-5ecret');
+    expect(text).not.toContain('10.0.0.5');
+    expect(status.hosts[0]).toMatchObject({ address: '${EZRA_ADDRESS}' });
+    expect(status.hosts[0]?.targets[0]?.url).toBe('http://${EZRA_ADDRESS}:9000/health?key=${API_KEY}');
   });
 });

@@ -139,6 +139,20 @@ describe('FleetMonitor: history, rollups and retention', () => {
     expect([monitor.history('api', range), monitor.history('api', { ...range, resolution: '1d' })]).toEqual(before);
   });
 
+  test('a result older than the raw history is refused: the aggregates it would replace stay', () => {
+    const { clock, monitor } = setup();
+    feed(monitor, clock, [{ at: T0, ok: true, ms: 10 }]);
+    clock.ms = T0 + 49 * 60 * MINUTE;
+    monitor.rollup();
+    const before = monitor.history('api', { from: T0, to: T0 + 10 * MINUTE, resolution: '5m' });
+    const late = { target: 'api', at: iso(T0 + MINUTE), ok: false, status: null, responseTimeMs: 5, error: 'x' };
+    expect(() => monitor.record(late)).toThrow(RangeError);
+    monitor.rollup();
+    expect(monitor.history('api', { from: T0, to: T0 + 10 * MINUTE, resolution: '5m' })).toEqual(before);
+    expect(before[0]).toMatchObject({ checks: 1, ok: 1 });
+    monitor.close();
+  });
+
   test('a result that arrives after its bucket was rolled up is rolled up again', () => {
     const { clock, monitor, dbPath } = setup();
     feed(monitor, clock, [{ at: T0, ok: true, ms: 10 }]);
