@@ -1,5 +1,6 @@
 import { isFleetConnectionError, isFleetHttpError } from '../client/errors.ts';
 import type { CallOptions } from '../client/http-client.ts';
+import { pause } from '../internal/pause.ts';
 import type {
   AckResult,
   Delivery,
@@ -68,18 +69,6 @@ function isTransient(error: unknown): boolean {
 function reasonOf(error: unknown): string {
   const reason = error instanceof Error ? error.message || error.name : String(error);
   return reason.slice(0, MAX_REASON_LENGTH);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Extends a lease every half lease until stopped; `stop()` waits for an extension in flight. */
@@ -198,7 +187,7 @@ export async function consume(
         report(error, { operation: 'receive' });
         const delay = Math.min(MAX_RETRY_DELAY_MS, retryDelayMs * 2 ** failures);
         failures += 1;
-        await sleep(delay / 2 + (Math.random() * delay) / 2, signal);
+        await pause(delay / 2 + (Math.random() * delay) / 2, signal);
         continue;
       }
       for (const delivery of deliveries) {

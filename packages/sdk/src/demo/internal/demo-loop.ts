@@ -1,4 +1,5 @@
 import type { BusClient } from '../../bus/bus-client.ts';
+import { pause } from '../../internal/pause.ts';
 import type { KnowledgeClient } from '../../knowledge/knowledge-client.ts';
 import type { Message } from '../../schemas/message.ts';
 import type { DemoAgentStats } from '../schema.ts';
@@ -14,20 +15,6 @@ export interface DemoLoopContext {
   signal: AbortSignal;
   /** Records a failure the loop survives. */
   fail(error: unknown): void;
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** The key of the fact where an agent publishes its counters. */
