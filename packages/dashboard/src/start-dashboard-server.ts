@@ -104,12 +104,19 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
     snapshot = { fleet, file, problems };
   }
 
-  const monitor = new FleetMonitor({
-    ...options.monitorOptions,
-    targets: [],
-    dbPath: options.db ?? './fleet-dashboard.db',
-    ...(logger && !options.monitorOptions?.logger ? { logger } : {}),
-  });
+  let monitor: FleetMonitor;
+  try {
+    monitor = new FleetMonitor({
+      ...options.monitorOptions,
+      targets: [],
+      dbPath: options.db ?? './fleet-dashboard.db',
+      ...(logger && !options.monitorOptions?.logger ? { logger } : {}),
+    });
+  } catch (error) {
+    // The history file cannot be opened: stop watching the fleet file before giving up.
+    watcher?.close();
+    throw error;
+  }
   const stopWatching = watcher ? () => watcher.close() : undefined;
   const { title, tokens, liveIntervalMs, statusRebuildMs, historyRefreshMs, sseKeepAliveMs } = options;
   const dashboard = createDashboardServer({

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { invalidField } from '../internal/invalid-field.ts';
 import { Listeners } from '../internal/listeners.ts';
 import type { DeleteFactResult, Fact, FactInput } from '../schemas/fact.ts';
 import type { Page } from '../schemas/list.ts';
@@ -6,7 +7,6 @@ import type { Peer, PeerInput } from '../schemas/peer.ts';
 import type { ApplyResult, Change, ChangePage, SyncPullInput, SyncStatus } from '../schemas/sync.ts';
 import { DEFAULT_MAX_CLOCK_SKEW_MS, HybridLogicalClock } from './hlc.ts';
 import { type CheckedInput, checkFactInput } from './internal/fact-checks.ts';
-import { invalidField } from './internal/invalid.ts';
 import {
   type ChangeListener,
   type ChangesOptions,

@@ -1,9 +1,9 @@
+import { invalidField } from '../../internal/invalid-field.ts';
 import type { JsonValue } from '../../schemas/common.ts';
 import { type FactInput, MAX_FACT_TTL_SECONDS, MAX_FACT_VALUE_BYTES } from '../../schemas/fact.ts';
 import { factKeyProblem, tagProblem } from '../../schemas/internal/fact-rules.ts';
 import type { Change } from '../../schemas/sync.ts';
 import { type HlcTimestamp, parseHlc } from '../hlc.ts';
-import { invalidField } from './invalid.ts';
 
 const MAX_TAGS = 32;
 const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { invalidField } from '../../internal/invalid-field.ts';
 import { NodeId } from '../../schemas/fact.ts';
-import { invalidField } from './invalid.ts';
 
 /** A fresh node id: the host name made safe (at most 48 characters), `-`, and 8 random hex digits. */
 export function generateNodeId(host = hostname()): string {

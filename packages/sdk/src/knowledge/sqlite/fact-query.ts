@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
+import { invalidField } from '../../internal/invalid-field.ts';
 import type { Fact } from '../../schemas/fact.ts';
 import type { Page } from '../../schemas/list.ts';
-import { invalidField } from '../internal/invalid.ts';
 import type { NodeRegistry } from './nodes.ts';
 import { FACT_COLUMNS, type FactRow, toFact } from './rows.ts';
 import { prepare, type Statement } from './statements.ts';

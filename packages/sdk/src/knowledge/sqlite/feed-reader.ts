@@ -1,6 +1,6 @@
 import { FleetError } from '../../errors.ts';
+import { invalidField } from '../../internal/invalid-field.ts';
 import type { Change, ChangePage } from '../../schemas/sync.ts';
-import { invalidField } from '../internal/invalid.ts';
 import type { ChangesOptions } from '../knowledge-db-options.ts';
 import type { NodeRegistry } from './nodes.ts';
 import { type FactRow, toChange } from './rows.ts';

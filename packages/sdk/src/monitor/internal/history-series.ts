@@ -1,3 +1,4 @@
+import { invalidField } from '../../internal/invalid-field.ts';
 import { toIso } from '../../internal/iso-time.ts';
 import type { HistoryBucket, HistoryResolution } from '../../schemas/monitor.ts';
 import type { HistoryRange } from '../fleet-monitor-options.ts';
@@ -16,11 +17,17 @@ export interface ResolvedRange {
   resolution: HistoryResolution;
 }
 
-/** Turns a {@link HistoryRange} into numbers; throws a `TypeError` for an unreadable instant or `from >= to`. */
+/**
+ * Turns a {@link HistoryRange} into numbers; throws `FleetError('validation_failed')` naming the
+ * field for an unreadable instant or `from >= to`.
+ */
 export function resolveRange(range: HistoryRange, nowMs: number): ResolvedRange {
   const toMs = range.to === undefined ? nowMs : instant(range.to, 'to');
   const fromMs = range.from === undefined ? toMs - DAY_MS : instant(range.from, 'from');
-  if (fromMs >= toMs) throw new TypeError(`history range: from (${toIso(fromMs)}) must be before to (${toIso(toMs)})`);
+  if (fromMs >= toMs) {
+    const to = range.to === undefined ? `now (${toIso(toMs)})` : `to (${toIso(toMs)})`;
+    throw invalidField('from', `${toIso(fromMs)} must be before ${to}`);
+  }
   return { fromMs, toMs, resolution: range.resolution ?? chooseResolution(fromMs, toMs, nowMs) };
 }
 
@@ -34,7 +41,7 @@ function chooseResolution(fromMs: number, toMs: number, nowMs: number): HistoryR
 
 function instant(value: number | string, name: string): number {
   const ms = typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new TypeError(`history range: ${name} is not a time: ${String(value)}`);
+  if (!Number.isFinite(ms)) throw invalidField(name, `not a time: ${String(value)}`);
   return ms;
 }
 
