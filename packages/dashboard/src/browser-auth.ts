@@ -4,6 +4,9 @@ import type { H3Event } from 'h3';
 /** Name of the cookie that carries a browser's session. */
 export const SESSION_COOKIE = 'fleet_dashboard_session';
 
+/** How long a page session lasts: 12 hours, then `?token=` again. */
+export const SESSION_MAX_AGE_SECONDS = 12 * 3600;
+
 function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
@@ -63,9 +66,11 @@ export class BrowserAuth {
 
   /**
    * The `Set-Cookie` value that opens a session for `token` (a valid one: check {@link isToken}).
-   * A session cookie (no expiry); `Secure` when the page was loaded over HTTPS.
+   * It lasts {@link SESSION_MAX_AGE_SECONDS} (a stolen cookie does not open the pages for good);
+   * `Secure` when the page was loaded over HTTPS.
    */
   sessionCookie(token: string, secure: boolean): string {
-    return `${SESSION_COOKIE}=${sessionOf(token)}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+    const attributes = `Path=/; Max-Age=${SESSION_MAX_AGE_SECONDS}; HttpOnly; SameSite=Strict`;
+    return `${SESSION_COOKIE}=${sessionOf(token)}; ${attributes}${secure ? '; Secure' : ''}`;
   }
 }

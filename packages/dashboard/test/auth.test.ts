@@ -47,7 +47,9 @@ describe('with tokens', () => {
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/services/api?from=1');
     const cookie = response.headers.get('set-cookie')!;
-    expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=[\\w-]{43}; Path=/; HttpOnly; SameSite=Strict$`));
+    expect(cookie).toMatch(
+      new RegExp(`^${SESSION_COOKIE}=[\\w-]{43}; Path=/; Max-Age=43200; HttpOnly; SameSite=Strict$`),
+    );
     expect(cookie).not.toContain(TOKEN);
 
     const session = cookie.split(';')[0]!;

@@ -112,8 +112,10 @@ export async function startDemoAgent(options: DemoAgentOptions): Promise<Running
   const loops = Promise.all([runTicks(context), consumeTasks(context)]);
 
   let closed: Promise<void> | undefined;
+  const onAbort = () => void close();
   const close = () => {
     closed ??= (async () => {
+      options.signal?.removeEventListener('abort', onAbort);
       stop.abort();
       await loops;
       await server.close();
@@ -121,7 +123,7 @@ export async function startDemoAgent(options: DemoAgentOptions): Promise<Running
     return closed;
   };
   if (options.signal?.aborted) await close();
-  else options.signal?.addEventListener('abort', () => void close(), { once: true });
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
 
   return { name: options.name, url: server.url, port: server.port, stats: () => ({ ...stats }), close };
 }
