@@ -12,10 +12,7 @@ export function knowledgeRouteImplementations(db: KnowledgeDB, engine: SyncEngin
       const facts = db.putBatch(body.facts);
       return { facts, count: facts.length };
     }),
-    implement(knowledgeRoutes.query, ({ query }) => {
-      const page = db.query(query);
-      return { facts: page.items, count: page.items.length, nextCursor: page.nextCursor };
-    }),
+    implement(knowledgeRoutes.query, ({ query }) => db.serveQuery(query)),
     implement(knowledgeRoutes.get, ({ params }) => {
       const fact = db.get(params.key);
       if (!fact) throw new FleetError('not_found', `no fact with key ${params.key}`, { details: { field: 'key' } });

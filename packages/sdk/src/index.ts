@@ -143,6 +143,7 @@ export { evaluateConditions } from './monitor/condition/evaluate-conditions.ts';
 
 // Route contracts
 export { defineRoute } from './contract/route.ts';
+export { EncodedJson } from './contract/encoded-json.ts';
 export { commonRoutes } from './contract/common-routes.ts';
 export { busRoutes, MessageIdParams, StreamQuery } from './bus/routes.ts';
 export { knowledgeRoutes, WatchQuery } from './knowledge/routes.ts';

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
+import type { EncodedJson } from '../contract/encoded-json.ts';
 import { invalidField } from '../internal/invalid-field.ts';
 import { Listeners } from '../internal/listeners.ts';
-import type { DeleteFactResult, Fact, FactInput } from '../schemas/fact.ts';
+import type { DeleteFactResult, Fact, FactInput, FactPage } from '../schemas/fact.ts';
 import type { Page } from '../schemas/list.ts';
 import type { Peer, PeerInput } from '../schemas/peer.ts';
 import type { ApplyResult, Change, ChangePage, SyncPullInput, SyncStatus } from '../schemas/sync.ts';
@@ -152,28 +153,37 @@ export class KnowledgeDB {
   }
 
   /**
+   * Answers `GET /facts`: the page {@link query} returns, as the route's JSON (`facts`, `count`,
+   * `nextCursor`), encoded straight from the stored JSON text without decoding any value.
+   */
+  serveQuery(query: FactQueryInit = {}): EncodedJson<FactPage> {
+    return this.#queries.encoded(query, this.#now());
+  }
+
+  /**
    * This node's changes feed after `since`: the latest state of each key written (tombstones and
    * expired facts included), in seq order, at most `limit`. With `exceptSource`, changes written
    * by that node are left out (SQLite skips them without reading them into JavaScript) and, when
    * nothing more is left, `nextSince` moves past the skipped ones to the end of the feed.
    */
   changes(since: number, limit: number, options: ChangesOptions = {}): ChangePage {
-    return this.#feed.changes(since, limit, options);
+    return this.#feed.changes(since, limit, options).toPage();
   }
 
   /**
    * Answers a peer's pull: checks its cursor ({@link checkPullCursor}), records how far it has
-   * committed (`acknowledged`, else `since`) for tombstone GC, and returns the page after `since`.
+   * committed (`acknowledged`, else `since`) for tombstone GC, and returns the page after `since`
+   * (or the snapshot page after `afterKey`), encoded straight from the stored JSON text.
    */
-  servePull(input: SyncPullInput): ChangePage {
+  servePull(input: SyncPullInput): EncodedJson<ChangePage> {
     if (input.afterKey !== undefined) {
       if (input.since !== 0) throw invalidField('afterKey', 'a snapshot pull (afterKey) needs since 0');
       this.recordPulledBy(input.nodeId, 0);
-      return this.snapshotPage(input.afterKey, input.limit);
+      return this.#feed.snapshotPage(input.afterKey, input.limit).encode();
     }
     this.checkPullCursor(input.since);
     this.recordPulledBy(input.nodeId, Math.min(input.acknowledged ?? input.since, input.since));
-    return this.changes(input.since, input.limit);
+    return this.#feed.changes(input.since, input.limit, {}).encode();
   }
 
   /**
@@ -182,7 +192,7 @@ export class KnowledgeDB {
    * node's current feed position as `nextSince` and its `gcWatermark`.
    */
   snapshotPage(afterKey: string | null, limit: number): ChangePage {
-    return this.#feed.snapshotPage(afterKey, limit);
+    return this.#feed.snapshotPage(afterKey, limit).toPage();
   }
 
   /** The latest position of this node's changes feed (0 before any write). */

@@ -1,4 +1,5 @@
 import type { H3Event } from 'h3';
+import type { EncodedJson } from '../contract/encoded-json.ts';
 import type { RouteContract, RouteInput, RouteResponse } from '../contract/route.ts';
 
 /** What a handler of route `R` receives: the validated inputs, the h3 event and an abort signal. */
@@ -12,14 +13,17 @@ export interface RouteContext<R extends RouteContract> extends RouteInput<R> {
   signal: AbortSignal;
 }
 
+/** What a JSON route may answer: the response, or the response already encoded as JSON text. */
+export type RouteResult<R extends RouteContract> = RouteResponse<R> | EncodedJson<RouteResponse<R>>;
+
 /**
- * The function implementing route `R`: returns the response (or a promise of it), or for
- * `kind: 'sse'` an async iterable whose items are sent as `event: message` events.
- * Throw a `FleetError` or an `HttpError` to answer with an error envelope.
+ * The function implementing route `R`: returns the response (or a promise of it; an
+ * `EncodedJson` of it is sent as is), or for `kind: 'sse'` an async iterable whose items are sent
+ * as `event: message` events. Throw a `FleetError` or an `HttpError` to answer with an error envelope.
  */
 export type RouteHandler<R extends RouteContract> = (
   ctx: RouteContext<R>,
-) => R['kind'] extends 'sse' ? AsyncIterable<RouteResponse<R>> : RouteResponse<R> | Promise<RouteResponse<R>>;
+) => R['kind'] extends 'sse' ? AsyncIterable<RouteResponse<R>> : RouteResult<R> | Promise<RouteResult<R>>;
 
 /** A route contract bound to its handler, ready for `createFleetServer({ routes })`. */
 export interface RouteImplementation {

@@ -10,7 +10,7 @@ export type { HttpErrorOptions } from './http-error.ts';
 
 // Errors and validation
 export { errorCodeStatus, HttpError, isHttpError } from './http-error.ts';
-export type { RouteContext, RouteHandler, RouteImplementation } from './implement.ts';
+export type { RouteContext, RouteHandler, RouteImplementation, RouteResult } from './implement.ts';
 export { implement } from './implement.ts';
 export type { ListenAddress, ListenOptions } from './listen.ts';
 export { isLoopbackHost } from './listen.ts';

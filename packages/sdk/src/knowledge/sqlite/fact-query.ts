@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
+import { type EncodedJson, encodeList } from '../../contract/encoded-json.ts';
 import { invalidField } from '../../internal/invalid-field.ts';
-import type { Fact } from '../../schemas/fact.ts';
+import type { Fact, FactPage } from '../../schemas/fact.ts';
 import type { Page } from '../../schemas/list.ts';
 import type { NodeRegistry } from './nodes.ts';
-import { FACT_COLUMNS, type FactRow, toFact } from './rows.ts';
-import { prepare, type Statement } from './statements.ts';
+import { encodeFact, FACT_COLUMNS, type FactRow, toFact } from './rows.ts';
+import { prepare, prepareFactRows, type Statement } from './statements.ts';
 
 /** The filters of a fact query, as KnowledgeDB passes them on. */
 export interface FactFilter {
@@ -56,6 +57,18 @@ export class FactQueries {
 
   /** Live, unexpired facts matching every filter, ordered by key, one page. */
   run(filter: FactFilter, now: number): Page<Fact> {
+    const { items, nextCursor } = this.#rows(filter, now);
+    return { items: items.map((row) => toFact(row, this.#nodes.nameOf(row.source))), nextCursor };
+  }
+
+  /** {@link run}'s page as the `GET /facts` answer, encoded without decoding the stored values. */
+  encoded(filter: FactFilter, now: number): EncodedJson<FactPage> {
+    const { items, nextCursor } = this.#rows(filter, now);
+    const facts = items.map((row) => encodeFact(row, this.#nodes.nameOf(row.source)));
+    return encodeList('facts', facts, { nextCursor });
+  }
+
+  #rows(filter: FactFilter, now: number): Page<FactRow> {
     const limit = filter.limit ?? 100;
     if (!Number.isSafeInteger(limit) || limit < 1) throw invalidField('limit', 'must be a positive whole number');
     const params: Record<string, unknown> = { now, limit: limit + 1 };
@@ -99,16 +112,13 @@ export class FactQueries {
     const rows = this.#all(sql, params, filter.q !== undefined);
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
-    return {
-      items: page.map((row) => toFact(row, this.#nodes.nameOf(row.source))),
-      nextCursor: more ? encodeKeyCursor(page[page.length - 1]!.key) : null,
-    };
+    return { items: page, nextCursor: more ? encodeKeyCursor(page[page.length - 1]!.key) : null };
   }
 
   #all(sql: string, params: Record<string, unknown>, fullText: boolean): FactRow[] {
     let statement = this.#cache.get(sql);
     if (!statement) {
-      statement = prepare<[Record<string, unknown>], FactRow>(this.#db, sql);
+      statement = prepareFactRows<[Record<string, unknown>]>(this.#db, sql);
       this.#cache.set(sql, statement);
     }
     try {

@@ -1,9 +1,10 @@
+import { type EncodedJson, encodeList } from '../../contract/encoded-json.ts';
 import { FleetError } from '../../errors.ts';
 import { invalidField } from '../../internal/invalid-field.ts';
-import type { Change, ChangePage } from '../../schemas/sync.ts';
+import type { ChangePage } from '../../schemas/sync.ts';
 import type { ChangesOptions } from '../knowledge-db-options.ts';
 import type { NodeRegistry } from './nodes.ts';
-import { type FactRow, toChange } from './rows.ts';
+import { encodeChange, type FactRow, toChange } from './rows.ts';
 import type { Statements } from './statements.ts';
 
 /**
@@ -42,7 +43,7 @@ export class FeedReader {
   }
 
   /** The feed after `since`, at most `limit` entries (see `KnowledgeDB.changes`). */
-  changes(since: number, limit: number, options: ChangesOptions): ChangePage {
+  changes(since: number, limit: number, options: ChangesOptions): FeedPage {
     checkLimit(limit);
     const except = options.exceptSource === undefined ? undefined : this.#nodes.find(options.exceptSource);
     const rows =
@@ -50,34 +51,30 @@ export class FeedReader {
         ? this.#sql.changesSince.all(since, limit + 1)
         : this.#sql.changesSinceExcept.all(since, except, limit + 1);
     const hasMore = rows.length > limit;
-    const changes = (hasMore ? rows.slice(0, limit) : rows).map((row) => this.#toChange(row));
-    const last = changes.length > 0 ? changes[changes.length - 1]!.seq : since;
-    return {
-      changes,
-      count: changes.length,
+    if (hasMore) rows.length = limit;
+    const last = rows.length > 0 ? rows[rows.length - 1]!.seq : since;
+    return new FeedPage(rows, this.#nodes, {
       nodeId: this.#nodeId,
       feedId: this.#feedId,
       nextSince: hasMore || except === undefined ? last : Math.max(last, this.#feed.seq()),
       hasMore,
-    };
+    });
   }
 
   /** One page of a snapshot in key order after `afterKey` (see `KnowledgeDB.snapshotPage`). */
-  snapshotPage(afterKey: string | null, limit: number): ChangePage {
+  snapshotPage(afterKey: string | null, limit: number): FeedPage {
     checkLimit(limit);
     const rows = this.#sql.stateAfterKey.all(afterKey ?? '', limit + 1);
     const hasMore = rows.length > limit;
-    const changes = (hasMore ? rows.slice(0, limit) : rows).map((row) => this.#toChange(row));
-    return {
-      changes,
-      count: changes.length,
+    if (hasMore) rows.length = limit;
+    return new FeedPage(rows, this.#nodes, {
       nodeId: this.#nodeId,
       feedId: this.#feedId,
       nextSince: this.#feed.seq(),
       hasMore,
-      nextKey: hasMore ? changes[changes.length - 1]!.key : null,
+      nextKey: hasMore ? rows[rows.length - 1]!.key : null,
       gcWatermark: this.#feed.gcWatermark(),
-    };
+    });
   }
 
   /** Throws FleetError('resync_required') when a pull from `since` could miss deletions. */
@@ -95,8 +92,32 @@ export class FeedReader {
       });
     }
   }
+}
 
-  #toChange(row: FactRow): Change {
-    return toChange(row, this.#nodes.nameOf(row.source));
+/** The fields of a {@link ChangePage} after its changes. */
+type FeedPageFields = Omit<ChangePage, 'changes' | 'count'>;
+
+/** A page of the feed as read, before it is rendered as objects or encoded for the wire. */
+export class FeedPage {
+  readonly #rows: readonly FactRow[];
+  readonly #nodes: NodeRegistry;
+  readonly #fields: FeedPageFields;
+
+  constructor(rows: readonly FactRow[], nodes: NodeRegistry, fields: FeedPageFields) {
+    this.#rows = rows;
+    this.#nodes = nodes;
+    this.#fields = fields;
+  }
+
+  /** The page as objects. */
+  toPage(): ChangePage {
+    const changes = this.#rows.map((row) => toChange(row, this.#nodes.nameOf(row.source)));
+    return { changes, count: changes.length, ...this.#fields };
+  }
+
+  /** The same page as JSON text, without decoding the stored values. */
+  encode(): EncodedJson<ChangePage> {
+    const changes = this.#rows.map((row) => encodeChange(row, this.#nodes.nameOf(row.source)));
+    return encodeList('changes', changes, this.#fields);
   }
 }

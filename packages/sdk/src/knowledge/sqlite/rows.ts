@@ -63,3 +63,26 @@ export function toFact(row: FactRow, source: string): Fact {
 export function toChange(row: FactRow, source: string): Change {
   return { seq: row.seq, ...toFact(row, source), deleted: row.value === null };
 }
+
+/**
+ * The fields of {@link toFact} as JSON text, without the braces. The stored value and tags are
+ * JSON text already (written by `JSON.stringify`) and are spliced in as they are.
+ */
+function encodeFactFields(row: FactRow, source: string): string {
+  const version = formatHlc({ ms: row.vMs, counter: row.vCounter });
+  const expiresAt = row.expiresAt === null ? 'null' : `"${toIso(row.expiresAt)}"`;
+  return (
+    `"key":${JSON.stringify(row.key)},"value":${row.value ?? 'null'},"tags":${row.tags ?? '[]'},` +
+    `"source":${JSON.stringify(source)},"version":"${version}","updatedAt":"${toIso(row.vMs)}","expiresAt":${expiresAt}`
+  );
+}
+
+/** `JSON.stringify(toFact(row, source))`, without decoding the stored JSON first. */
+export function encodeFact(row: FactRow, source: string): string {
+  return `{${encodeFactFields(row, source)}}`;
+}
+
+/** `JSON.stringify(toChange(row, source))`, without decoding the stored JSON first. */
+export function encodeChange(row: FactRow, source: string): string {
+  return `{"seq":${row.seq},${encodeFactFields(row, source)},"deleted":${row.value === null}}`;
+}

@@ -44,6 +44,42 @@ export function prepare<P extends unknown[] = unknown[], R = unknown>(
   return db.prepare<P, R>(sql) as unknown as Statement<P, R>;
 }
 
+/** A row of `FACT_COLUMNS` read as an array, in column order. */
+type RawFactRow = [number, string, string | null, string | null, number | null, number, number, number];
+
+function toFactRow(raw: RawFactRow): FactRow {
+  return {
+    seq: raw[0],
+    key: raw[1],
+    value: raw[2],
+    tags: raw[3],
+    expiresAt: raw[4],
+    vMs: raw[5],
+    vCounter: raw[6],
+    source: raw[7],
+  };
+}
+
+/**
+ * Prepares a statement that selects `FACT_COLUMNS` (in that order). Rows are read as arrays and
+ * turned into objects here: the driver's own row objects cost about 40% more per row, which is
+ * most of a 100-fact query page.
+ */
+export function prepareFactRows<P extends unknown[] = unknown[]>(
+  db: Database.Database,
+  sql: string,
+): Statement<P, FactRow> {
+  const statement = db.prepare<P, RawFactRow>(sql).raw(true) as unknown as Statement<P, RawFactRow>;
+  return {
+    run: (...params) => statement.run(...params),
+    get: (...params) => {
+      const raw = statement.get(...params);
+      return raw === undefined ? undefined : toFactRow(raw);
+    },
+    all: (...params) => statement.all(...params).map(toFactRow),
+  };
+}
+
 const PEER_STATE_COLUMNS = `last_pulled_seq AS lastPulledSeq, last_pushed_seq AS lastPushedSeq,
   pulled_by_seq AS pulledBySeq, conflicts_lost AS conflictsLost, last_success_at AS lastSuccessAt,
   last_failure_at AS lastFailureAt, last_error AS lastError, consecutive_failures AS consecutiveFailures,
@@ -52,6 +88,7 @@ const PEER_STATE_COLUMNS = `last_pulled_seq AS lastPulledSeq, last_pushed_seq AS
 /** Every fixed statement KnowledgeDB runs, prepared once per connection. */
 export function prepareStatements(db: Database.Database) {
   const p = <P extends unknown[] = unknown[], R = unknown>(sql: string) => prepare<P, R>(db, sql);
+  const facts = <P extends unknown[]>(sql: string) => prepareFactRows<P>(db, sql);
   return {
     getMeta: p<[string], { value: unknown }>('SELECT value FROM meta WHERE key = ?'),
     setMeta: p<[string, unknown]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
@@ -80,16 +117,14 @@ export function prepareStatements(db: Database.Database) {
       `SELECT seq, tags, value IS NULL AS deleted, expires_at AS expiresAt, v_ms AS vMs, v_counter AS vCounter, source
        FROM facts WHERE key = ?`,
     ),
-    byKey: p<[string], FactRow>(`SELECT ${FACT_COLUMNS} FROM facts f WHERE f.key = ?`),
-    changesSince: p<[number, number], FactRow>(
-      `SELECT ${FACT_COLUMNS} FROM facts f WHERE f.seq > ? ORDER BY f.seq LIMIT ?`,
-    ),
+    byKey: facts<[string]>(`SELECT ${FACT_COLUMNS} FROM facts f WHERE f.key = ?`),
+    changesSince: facts<[number, number]>(`SELECT ${FACT_COLUMNS} FROM facts f WHERE f.seq > ? ORDER BY f.seq LIMIT ?`),
     // Skips one writer's rows inside SQLite: a push never echoes a peer's own changes back to it.
-    changesSinceExcept: p<[number, number, number], FactRow>(
+    changesSinceExcept: facts<[number, number, number]>(
       `SELECT ${FACT_COLUMNS} FROM facts f WHERE f.seq > ? AND f.source != ? ORDER BY f.seq LIMIT ?`,
     ),
     // A snapshot page: every key's state in key order, through the key index.
-    stateAfterKey: p<[string, number], FactRow>(
+    stateAfterKey: facts<[string, number]>(
       `SELECT ${FACT_COLUMNS} FROM facts f WHERE f.key > ? ORDER BY f.key LIMIT ?`,
     ),
     pendingSince: p<[number], { count: number; first: number | null }>(

@@ -1,4 +1,5 @@
 import { type H3Event, HTTPError, HTTPResponse } from 'h3';
+import { EncodedJson } from '../../contract/encoded-json.ts';
 import { isFleetError } from '../../errors.ts';
 import type { ErrorCode } from '../../schemas/error.ts';
 import { errorCodeStatus, HttpError, isHttpError } from '../http-error.ts';
@@ -10,11 +11,13 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as co
 
 /**
  * The value a route returns to h3 for a JSON answer. Plain objects and arrays go through h3's own
- * serializer (shared frozen headers, no allocation); anything else is serialized here.
+ * serializer (shared frozen headers, no allocation); `EncodedJson` is sent as it is; anything else
+ * is serialized here.
  */
 export function jsonResult(event: H3Event, result: unknown, status: number): unknown {
   if (typeof result === 'object' && result !== null) {
     if (result instanceof Response || result instanceof HTTPResponse) return result;
+    if (result instanceof EncodedJson) return new HTTPResponse(result.text, { status, headers: JSON_HEADERS });
     const proto = Object.getPrototypeOf(result);
     if (Array.isArray(result) || proto === Object.prototype || proto === null) {
       if (status !== 200) event.res.status = status;
