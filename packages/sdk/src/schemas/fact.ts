@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Cursor, JsonValue, Timestamp } from './common.ts';
-import { factKeyProblem, MAX_FACT_KEY_LENGTH, MAX_TAG_LENGTH, tagProblem } from './internal/fact-rules.ts';
+import { factKeyProblem, MAX_FACT_KEY_LENGTH, MAX_TAG_LENGTH, TAG_PATTERN, TAG_RULE } from './internal/fact-rules.ts';
 import { listOf, pageOf } from './list.ts';
 
 /** Most facts one batch put may carry. */
@@ -26,14 +26,7 @@ export const FactKey = z
 export type FactKey = z.infer<typeof FactKey>;
 
 /** A tag: letters, digits, `.`, `_`, `:`, `/`, `-`; at most 64 characters. */
-export const Tag = z
-  .string()
-  .min(1)
-  .max(MAX_TAG_LENGTH)
-  .superRefine((tag, context) => {
-    const problem = tagProblem(tag);
-    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
-  });
+export const Tag = z.string().min(1).max(MAX_TAG_LENGTH).regex(TAG_PATTERN, TAG_RULE);
 
 /** The stable id of a knowledge node. */
 export const NodeId = z

@@ -35,4 +35,17 @@ describe('JsonValue', () => {
     for (let i = 0; i < 200_000; i++) deep = [deep];
     expect(JsonValue.safeParse(deep).success).toBe(true);
   });
+
+  test.each([10, 31, 32, 33, 100, 200_000])('rejects NaN or a Date %d levels down, in arrays and objects', (depth) => {
+    for (const bad of [Number.NaN, new Date(0)]) {
+      let inArrays: unknown = bad;
+      let inObjects: unknown = bad;
+      for (let i = 0; i < depth; i++) {
+        inArrays = [1, inArrays];
+        inObjects = { ok: 'yes', next: inObjects };
+      }
+      expect(JsonValue.safeParse(inArrays).success).toBe(false);
+      expect(JsonValue.safeParse(inObjects).success).toBe(false);
+    }
+  });
 });

@@ -25,6 +25,9 @@ export interface CheckedChange {
   version: HlcTimestamp;
   /** JSON text, or null for a tombstone. */
   valueText: string | null;
+  /** Sorted, without duplicates; empty for a tombstone. */
+  tags: string[];
+  /** JSON array text of `tags`, or null when there are none. */
   tagsText: string | null;
   expiresAt: number | null;
 }
@@ -105,6 +108,7 @@ export function checkChange(change: Change, field: string): CheckedChange {
     change,
     version,
     valueText: deleted ? null : serialize(change.value, `${field}value`),
+    tags,
     tagsText: tags.length === 0 ? null : JSON.stringify(tags),
     expiresAt,
   };

@@ -112,7 +112,7 @@ export class ChangeApplier {
         vCounter: item.version.counter,
         source: this.#nodes.idOf(change.source),
       };
-      this.#writer.write(row, stored);
+      this.#writer.write(row, stored, item.tags);
       written.push(row);
       counts.applied++;
     }

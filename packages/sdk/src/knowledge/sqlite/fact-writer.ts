@@ -17,15 +17,18 @@ export class FactWriter {
     this.#sql = sql;
   }
 
-  /** Stores `row`, replacing `old` (the key's current state, looked up in the same transaction). */
-  write(row: FactRow, old: StoredState | undefined): void {
+  /**
+   * Stores `row`, replacing `old` (the key's current state, looked up in the same transaction).
+   * `tags` are the row's tags as an array when the caller has them (saves parsing `row.tags`).
+   */
+  write(row: FactRow, old: StoredState | undefined, tags: readonly string[] = parseTags(row.tags)): void {
     const sql = this.#sql;
     const params = [row.seq, row.key, row.value, row.tags, row.expiresAt, row.vMs, row.vCounter, row.source] as const;
     if (old) {
       sql.moveFact.run(...params, old.seq);
       if (!old.deleted) sql.deleteText.run(old.seq);
       if (old.tags !== row.tags) {
-        const next = new Set(parseTags(row.tags));
+        const next = new Set(tags);
         const previous = parseTags(old.tags);
         for (const tag of previous) if (!next.has(tag)) sql.deleteTag.run(tag, row.key);
         for (const tag of previous) next.delete(tag);
@@ -33,7 +36,7 @@ export class FactWriter {
       }
     } else {
       sql.insertFact.run(...params);
-      for (const tag of parseTags(row.tags)) sql.insertTag.run(tag, row.key);
+      for (const tag of tags) sql.insertTag.run(tag, row.key);
     }
     if (row.value !== null) sql.insertText.run(row.seq, row.key, row.value);
   }

@@ -49,7 +49,7 @@ export class LocalWriter {
         vCounter: version.counter,
         source: this.#localSource,
       };
-      this.#writer.write(row, this.#sql.stateOf.get(row.key));
+      this.#writer.write(row, this.#sql.stateOf.get(row.key), input.tags);
       return row;
     });
     this.#saveClock();

@@ -3,8 +3,12 @@ export const MAX_FACT_KEY_LENGTH = 512;
 /** Longest tag, in characters. */
 export const MAX_TAG_LENGTH = 64;
 
-const TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
-const TAG_RULE = 'must start with a letter or digit and contain only letters, digits, . _ : / -';
+/** What a tag may contain. */
+export const TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
+/** The message for a tag that does not match {@link TAG_PATTERN}. */
+export const TAG_RULE = 'must start with a letter or digit and contain only letters, digits, . _ : / -';
+/** A `.` or `..` segment of a path. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 
 function hasControlCharacter(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -25,7 +29,7 @@ export function factKeyProblem(key: string): string | undefined {
   if (hasControlCharacter(key)) return 'must not contain control characters';
   if (key.startsWith('/') || key.endsWith('/') || key.includes('//')) return 'must not have empty segments';
   // URLs resolve `.` and `..` segments away, so such a key could not be addressed in `/facts/<key>`.
-  if (key.split('/').some((segment) => segment === '.' || segment === '..')) return 'must not have . or .. segments';
+  if (DOT_SEGMENT.test(key)) return 'must not have . or .. segments';
   return undefined;
 }
 
