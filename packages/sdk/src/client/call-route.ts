@@ -1,7 +1,7 @@
 import type { RouteCallInput, RouteContract, RouteResponse } from '../contract/route.ts';
 import { ResponseValidationError } from './errors.ts';
 import type { CallOptions, HttpClient } from './http-client.ts';
-import { formatIssues } from './internal/format-issues.ts';
+import { parseAnswer } from './internal/parse-answer.ts';
 import { type RouteCallParts, sendRequest } from './internal/send-request.ts';
 import { toClientError } from './internal/to-client-error.ts';
 
@@ -26,11 +26,37 @@ export async function callRoute<R extends RouteContract>(
   input: RouteCallInput<R>,
   options: CallOptions = {},
 ): Promise<RouteResponse<R>> {
+  const answer = await callRouteText(http, route, input, options);
+  const parsed = parseAnswer(route, answer.text);
+  if (!parsed.ok) {
+    throw new ResponseValidationError(answer.request, answer.status, parsed.problem, parsed.issues, parsed.cause);
+  }
+  return parsed.value;
+}
+
+/** A success answer's body as text, before it is parsed. */
+export interface RouteAnswerText {
+  text: string;
+  status: number;
+  /** `METHOD url`, for error messages. */
+  request: string;
+}
+
+/**
+ * Like {@link callRoute}, but resolves with the body as text, unparsed: for callers that decode
+ * it elsewhere (the sync engine parses large pages in a worker thread, with `parseAnswer`).
+ * Errors are the same as callRoute's, except that the body is not validated.
+ */
+export async function callRouteText<R extends RouteContract>(
+  http: HttpClient,
+  route: R,
+  input: RouteCallInput<R>,
+  options: CallOptions = {},
+): Promise<RouteAnswerText> {
   if (route.kind === 'sse') throw new TypeError(`${route.method} ${route.path} is an event stream: use streamRoute`);
   const { response, request } = await sendRequest(http, route, input as RouteCallParts, options);
-  let text: string;
   try {
-    text = await response.text();
+    return { text: await response.text(), status: response.status, request };
   } catch (error) {
     throw await toClientError(error, {
       baseUrl: http.baseUrl,
@@ -39,23 +65,4 @@ export async function callRoute<R extends RouteContract>(
       signal: options.signal,
     });
   }
-  let value: unknown = text;
-  if ((route.kind ?? 'json') === 'json') {
-    try {
-      value = JSON.parse(text);
-    } catch (cause) {
-      throw new ResponseValidationError(request, response.status, `not JSON (${text.slice(0, 80)})`, [], cause);
-    }
-  }
-  const result = route.response.safeParse(value);
-  if (!result.success) {
-    throw new ResponseValidationError(
-      request,
-      response.status,
-      formatIssues(result.error.issues),
-      result.error.issues,
-      result.error,
-    );
-  }
-  return result.data as RouteResponse<R>;
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { callRoute } from '../client/call-route.ts';
+import { callRoute, callRouteText, type RouteAnswerText } from '../client/call-route.ts';
 import { isFleetHttpError } from '../client/errors.ts';
 import { FleetClient, type FleetClientOptions } from '../client/fleet-client.ts';
 import type { CallOptions } from '../client/http-client.ts';
@@ -121,6 +121,15 @@ export class KnowledgeClient extends FleetClient {
    */
   pull(input: SyncPullInputInit, options?: CallOptions): Promise<ChangePage> {
     return callRoute(this.http, knowledgeRoutes.pull, { body: input }, options);
+  }
+
+  /**
+   * {@link pull}, answering with the page's JSON text, not yet parsed or validated: the
+   * `SyncEngine` validates large pages in a worker thread (with the same `ChangePage` schema,
+   * through `decodePulledPage`) while the store writes the page before.
+   */
+  pullText(input: SyncPullInputInit, options?: CallOptions): Promise<RouteAnswerText> {
+    return callRouteText(this.http, knowledgeRoutes.pull, { body: input }, options);
   }
 
   /** Pushes changes of the peer `nodeId` to this node, which applies them last-writer-wins. */

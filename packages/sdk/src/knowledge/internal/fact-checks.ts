@@ -19,10 +19,14 @@ export interface CheckedInput {
   ttlMs: number | null;
 }
 
-/** A remote change checked and serialized for storage. */
+/** A remote change checked and serialized for storage: everything the store writes of it. */
 export interface CheckedChange {
-  change: Change;
+  key: string;
+  /** The change's version, as text and parsed. */
+  versionText: string;
   version: HlcTimestamp;
+  /** The node that wrote this version. */
+  source: string;
   /** JSON text, or null for a tombstone. */
   valueText: string | null;
   /** Sorted, without duplicates; empty for a tombstone. */
@@ -92,7 +96,7 @@ export function checkFactInput(input: FactInput, field = ''): CheckedInput {
 /** Checks one remote change of a batch; `field` prefixes the names in errors, e.g. `changes.3.`. */
 export function checkChange(change: Change, field: string): CheckedChange {
   if (typeof change !== 'object' || change === null) throw invalidField(field.slice(0, -1), 'must be an object');
-  checkKey(change.key, `${field}key`);
+  const key = checkKey(change.key, `${field}key`);
   const version = parseHlc(change.version, `${field}version`);
   if (typeof change.source !== 'string' || !NODE_ID.test(change.source)) {
     throw invalidField(`${field}source`, 'must be a node id');
@@ -105,8 +109,10 @@ export function checkChange(change: Change, field: string): CheckedChange {
   }
   const tags = deleted ? [] : checkTags(change.tags, `${field}tags`);
   return {
-    change,
+    key,
+    versionText: change.version,
     version,
+    source: change.source,
     valueText: deleted ? null : serialize(change.value, `${field}value`),
     tags,
     tagsText: tags.length === 0 ? null : JSON.stringify(tags),

@@ -1,6 +1,6 @@
 import type { Change } from '../../schemas/sync.ts';
-import { compareVersions, formatHlc, type HlcTimestamp, type HybridLogicalClock } from '../hlc.ts';
-import { type CheckedChange, checkChange } from '../internal/fact-checks.ts';
+import { compareVersions, formatHlc, type HybridLogicalClock } from '../hlc.ts';
+import { CheckedChanges } from '../internal/checked-changes.ts';
 import type { FactWriter } from './fact-writer.ts';
 import type { NodeRegistry } from './nodes.ts';
 import type { PeerBook } from './peer-book.ts';
@@ -15,26 +15,10 @@ export interface ApplyCounts {
   conflictsLost: number;
 }
 
-/** Remote changes that passed their checks, with the newest version among them. */
-export interface CheckedChanges {
-  items: CheckedChange[];
-  newest: HlcTimestamp | undefined;
-}
-
 /** What applying a batch did: its counts and the rows written, to emit after commit. */
 export interface AppliedChanges {
   counts: ApplyCounts;
   written: FactRow[];
-}
-
-function newestOf(checked: readonly CheckedChange[]): HlcTimestamp | undefined {
-  let newest: HlcTimestamp | undefined;
-  for (const { version } of checked) {
-    if (!newest || version.ms > newest.ms || (version.ms === newest.ms && version.counter > newest.counter)) {
-      newest = version;
-    }
-  }
-  return newest;
 }
 
 /**
@@ -65,14 +49,13 @@ export class ChangeApplier {
   }
 
   /**
-   * Checks every change, and that none is too far ahead of the local clock
-   * (FleetError('clock_skew')), before anything is written.
+   * Checks every change (unless they come checked already), and that none is too far ahead of
+   * the local clock (FleetError('clock_skew')), before anything is written.
    */
-  check(changes: readonly Change[]): CheckedChanges {
-    const items = changes.map((change, index) => checkChange(change, `changes.${index}.`));
-    const newest = newestOf(items);
-    if (newest) this.#clock.check(newest);
-    return { items, newest };
+  check(changes: readonly Change[] | CheckedChanges): CheckedChanges {
+    const checked = changes instanceof CheckedChanges ? changes : CheckedChanges.check(changes);
+    if (checked.newest) this.#clock.check(checked.newest);
+    return checked;
   }
 
   /**
@@ -85,11 +68,10 @@ export class ChangeApplier {
     const written: FactRow[] = [];
     if (checked.newest) this.#clock.update(checked.newest);
     for (const item of checked.items) {
-      const { change } = item;
-      const stored = this.#sql.stateOf.get(change.key);
+      const stored = this.#sql.stateOf.get(item.key);
       if (stored) {
         const order = compareVersions(
-          { version: change.version, source: change.source, deleted: item.valueText === null },
+          { version: item.versionText, source: item.source, deleted: item.valueText === null },
           {
             version: formatHlc({ ms: stored.vMs, counter: stored.vCounter }),
             source: this.#nodes.nameOf(stored.source),
@@ -100,17 +82,17 @@ export class ChangeApplier {
           counts.ignored++;
           continue;
         }
-        if (stored.source === this.#localSource && change.source !== this.#nodeId) counts.conflictsLost++;
+        if (stored.source === this.#localSource && item.source !== this.#nodeId) counts.conflictsLost++;
       }
       const row: FactRow = {
         seq: this.#nextSeq(),
-        key: change.key,
+        key: item.key,
         value: item.valueText,
         tags: item.tagsText,
         expiresAt: item.expiresAt,
         vMs: item.version.ms,
         vCounter: item.version.counter,
-        source: this.#nodes.idOf(change.source),
+        source: this.#nodes.idOf(item.source),
       };
       this.#writer.write(row, stored, item.tags);
       written.push(row);

@@ -1,0 +1,28 @@
+import type { z } from 'zod';
+import type { RouteContract, RouteResponse } from '../../contract/route.ts';
+import { formatIssues } from './format-issues.ts';
+
+/** An answer's body parsed with its route's response schema, or what is wrong with it. */
+export type ParsedAnswer<T> =
+  | { ok: true; value: T }
+  | { ok: false; problem: string; issues: z.core.$ZodIssue[]; cause?: unknown };
+
+/**
+ * Decodes a success answer's body (JSON for `json` routes, the text itself for `text` routes) and
+ * validates it with the route's response schema. Pure, so it also runs in a worker thread.
+ */
+export function parseAnswer<R extends RouteContract>(route: R, text: string): ParsedAnswer<RouteResponse<R>> {
+  let value: unknown = text;
+  if ((route.kind ?? 'json') === 'json') {
+    try {
+      value = JSON.parse(text);
+    } catch (cause) {
+      return { ok: false, problem: `not JSON (${text.slice(0, 80)})`, issues: [], cause };
+    }
+  }
+  const result = route.response.safeParse(value);
+  if (!result.success) {
+    return { ok: false, problem: formatIssues(result.error.issues), issues: result.error.issues, cause: result.error };
+  }
+  return { ok: true, value: result.data as RouteResponse<R> };
+}

@@ -1,0 +1,50 @@
+import type { z } from 'zod';
+import { FleetConnectionError, FleetHttpError, ResponseValidationError } from '../../client/errors.ts';
+import { FleetError, isFleetError } from '../../errors.ts';
+import type { JsonValue } from '../../schemas/common.ts';
+import type { ErrorCode } from '../../schemas/error.ts';
+
+/**
+ * An error of a pull made in a worker thread, as plain data (`postMessage` keeps neither the
+ * classes nor their fields), rebuilt as the same error class on the other side.
+ */
+export type ThreadError =
+  | { kind: 'http'; status: number; code: ErrorCode; message: string; details?: JsonValue; request: string }
+  | { kind: 'connection'; url: string; reason: string }
+  | { kind: 'contract'; request: string; status: number; problem: string; issues: z.core.$ZodIssue[] }
+  | { kind: 'fleet'; code: ErrorCode; message: string; details?: JsonValue }
+  | { kind: 'other'; message: string };
+
+const withDetails = (details: JsonValue | undefined) => (details === undefined ? {} : { details });
+
+/** Turns an error into {@link ThreadError} data. */
+export function toThreadError(error: unknown): ThreadError {
+  if (error instanceof FleetHttpError) {
+    const { status, code, message, details, request } = error;
+    return { kind: 'http', status, code, message, request, ...withDetails(details) };
+  }
+  if (error instanceof FleetConnectionError) return { kind: 'connection', url: error.url, reason: error.reason };
+  if (isFleetError(error))
+    return { kind: 'fleet', code: error.code, message: error.message, ...withDetails(error.details) };
+  if (error instanceof Error) return { kind: 'other', message: error.stack ?? error.message };
+  return { kind: 'other', message: String(error) };
+}
+
+/** The error {@link toThreadError} described, as its own class again. */
+export function fromThreadError(error: ThreadError): Error {
+  switch (error.kind) {
+    case 'http':
+      return new FleetHttpError(error.status, error.code, error.message, {
+        request: error.request,
+        ...withDetails(error.details),
+      });
+    case 'connection':
+      return new FleetConnectionError(error.url, error.reason);
+    case 'contract':
+      return new ResponseValidationError(error.request, error.status, error.problem, error.issues);
+    case 'fleet':
+      return new FleetError(error.code, error.message, withDetails(error.details));
+    default:
+      return new Error(`pulling a page in the worker thread failed: ${error.message}`);
+  }
+}
