@@ -4,8 +4,9 @@
 //   node bench/knowledge.mjs --json   # machine-readable
 //   BENCH_FACTS=20000 node bench/knowledge.mjs
 //
-// Node B pulls from node A through a byte-counting TCP proxy, so "bytes on the wire" counts
-// everything both ways: request and response headers and bodies.
+// Node b pulls from node a directly (timings); node c makes the same syncs through a
+// byte-counting TCP proxy, so "bytes on the wire" counts everything both ways: request and
+// response headers and bodies.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -115,10 +116,12 @@ function syncMetadataBytesPerFact(dbPath) {
 const results = {};
 let a;
 let b;
+let c;
 let proxy;
 try {
   a = await startServer(serverArgs('a'));
   b = await startServer(serverArgs('b'));
+  c = await startServer(serverArgs('c'));
   const clientA = new KnowledgeClient({ url: a.url, timeoutMs: 0 });
   const clientB = new KnowledgeClient({ url: b.url, timeoutMs: 0 });
 
@@ -130,38 +133,51 @@ try {
   });
   results.putFactsPerSecond = Math.round(total / (put.ms / 1000));
 
+  // Node b syncs with a directly, for the timings; node c syncs through a counting proxy, for the
+  // bytes (the proxy runs in this process and takes CPU from the nodes on a small machine).
+  await clientB.addPeer({ id: 'a', url: a.url });
   proxy = await countingProxy(a.url);
-  await clientB.addPeer({ id: 'a', url: proxy.url });
+  const clientC = new KnowledgeClient({ url: c.url, timeoutMs: 0 });
+  await clientC.addPeer({ id: 'a', url: proxy.url });
+  const sync = async (client, what) => {
+    const run = await timed(() => client.runSync());
+    const [result] = run.result.results;
+    if (!result?.ok) throw new Error(`${what} failed: ${JSON.stringify(result)}`);
+    return { ms: run.ms, pulled: result.pulled, pushed: result.pushed };
+  };
 
   log('initial sync: node b pulls everything from node a');
-  const initial = await timed(() => clientB.runSync());
-  const [initialResult] = initial.result.results;
-  if (!initialResult?.ok || initialResult.pulled < total)
-    throw new Error(`initial sync failed: ${JSON.stringify(initialResult)}`);
+  const initial = await sync(clientB, 'initial sync');
+  if (initial.pulled < total) throw new Error(`initial sync pulled ${initial.pulled} of ${total} facts`);
+  log('the same through the byte-counting proxy (node c)');
+  const counted = await sync(clientC, 'initial sync through the proxy');
   results.initialSync = {
-    facts: initialResult.pulled,
-    pushedBack: initialResult.pushed,
+    facts: initial.pulled,
+    pushedBack: initial.pushed,
     seconds: round(initial.ms / 1000),
-    factsPerSecond: Math.round(initialResult.pulled / (initial.ms / 1000)),
-    wireBytesPerFact: round(proxy.counter.bytes / initialResult.pulled),
+    factsPerSecond: Math.round(initial.pulled / (initial.ms / 1000)),
+    wireBytesPerFact: round(proxy.counter.bytes / counted.pulled),
+    throughProxyFactsPerSecond: Math.round(counted.pulled / (counted.ms / 1000)),
   };
 
   proxy.counter.bytes = 0;
-  await clientB.runSync();
+  await sync(clientC, 'idle round');
   results.idleSyncRoundBytes = proxy.counter.bytes;
 
   log('incremental sync of 1,000 changed facts');
   const changed = Array.from({ length: 1000 }, (_, j) => fact(j * Math.floor(total / 1000), 1));
   await clientA.putBatch(changed);
+  const incremental = await sync(clientB, 'incremental sync');
   proxy.counter.bytes = 0;
-  const incremental = await timed(() => clientB.runSync());
-  const [incrementalResult] = incremental.result.results;
+  const countedIncremental = await sync(clientC, 'incremental sync through the proxy');
   results.incrementalSync = {
-    facts: incrementalResult.pulled,
+    facts: incremental.pulled,
     ms: round(incremental.ms),
-    factsPerSecond: Math.round(incrementalResult.pulled / (incremental.ms / 1000)),
-    wireBytesPerFact: round(proxy.counter.bytes / Math.max(1, incrementalResult.pulled)),
+    factsPerSecond: Math.round(incremental.pulled / (incremental.ms / 1000)),
+    wireBytesPerFact: round(proxy.counter.bytes / Math.max(1, countedIncremental.pulled)),
   };
+  await c.stop();
+  c = undefined;
 
   log(
     `query latency at ${total.toLocaleString('en')} facts (1,000 sequential queries each after 100 to warm up, over HTTP)`,
@@ -177,6 +193,7 @@ try {
   proxy?.close();
   await a?.stop();
   await b?.stop();
+  await c?.stop();
 }
 results.diskBytesPerFact = syncMetadataBytesPerFact(join(dir, 'b.db'));
 rmSync(dir, { recursive: true, force: true });

@@ -157,6 +157,8 @@ export { openMessageStore } from './bus/open-store.ts';
 export { KnowledgeDB } from './knowledge/knowledge-db.ts';
 export { compareVersions, formatHlc, HybridLogicalClock, parseHlc } from './knowledge/hlc.ts';
 export { SyncEngine } from './knowledge/sync-engine.ts';
+export { decodePulledPage } from './knowledge/sync/pulled-page.ts';
+export { PullWorker, pullWorkerAvailable } from './knowledge/sync/page-puller.ts';
 
 // Bus helpers
 export { leaseWithWait, waitForMessage } from './bus/long-poll.ts';
@@ -166,7 +168,8 @@ export { consume } from './bus/consume.ts';
 // Clients
 export { BusClient } from './bus/bus-client.ts';
 export { FleetClient } from './client/fleet-client.ts';
-export { callRoute } from './client/call-route.ts';
+export { callRoute, callRouteText } from './client/call-route.ts';
+export type { RouteAnswerText } from './client/call-route.ts';
 export { createHttpClient, DEFAULT_TIMEOUT_MS } from './client/http-client.ts';
 export { routeUrl } from './client/route-url.ts';
 export { SseParser } from './client/sse-parser.ts';
@@ -220,6 +223,11 @@ export type { FleetKnowledgeNode, FleetKnowledgePeer } from './fleet/knowledge-n
 export type { DemoFleetOptions } from './fleet/demo.ts';
 export type { MonitorTargetInput } from './schemas/monitor.ts';
 export type { SyncBackoffOptions, SyncEngineOptions, SyncLogger } from './knowledge/sync/options.ts';
+export type { PageFields, PulledPage } from './knowledge/sync/pulled-page.ts';
+export type { PagePuller } from './knowledge/sync/page-puller.ts';
+export type { PullTarget } from './knowledge/sync/pull-chain.ts';
+export type { CheckedChanges } from './knowledge/internal/checked-changes.ts';
+export type { CheckedChange } from './knowledge/internal/fact-checks.ts';
 export type { LeaseRequest, MessageStore, MessageStoreOptions } from './bus/message-store.ts';
 export type { SqliteMessageStoreOptions } from './bus/sqlite-store.ts';
 export type { SqliteSettings } from './bus/sqlite/schema.ts';

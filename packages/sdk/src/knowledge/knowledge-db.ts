@@ -7,6 +7,7 @@ import type { Page } from '../schemas/list.ts';
 import type { Peer, PeerInput } from '../schemas/peer.ts';
 import type { ApplyResult, Change, ChangePage, SyncPullInput, SyncStatus } from '../schemas/sync.ts';
 import { DEFAULT_MAX_CLOCK_SKEW_MS, HybridLogicalClock } from './hlc.ts';
+import type { CheckedChanges } from './internal/checked-changes.ts';
 import { type CheckedInput, checkFactInput } from './internal/fact-checks.ts';
 import {
   type ChangeListener,
@@ -31,6 +32,12 @@ import { type FactRow, isLive, toChange, toFact } from './sqlite/rows.ts';
 import type { Statements } from './sqlite/statements.ts';
 import { peerSyncStatuses } from './sqlite/sync-status.ts';
 import type { WriteContext } from './sqlite/write-context.ts';
+import type { PulledPage } from './sync/pulled-page.ts';
+
+/** The changes of a page as received, or as the sync engine checked them already. */
+function changesOf(page: ChangePage | PulledPage): readonly Change[] | CheckedChanges {
+  return 'checked' in page ? page.checked : page.changes;
+}
 
 export type {
   ChangeListener,
@@ -206,7 +213,7 @@ export class KnowledgeDB {
    * order-independent. All in one transaction. When any version is more than `maxClockSkewMs`
    * ahead of this node's clock the whole batch is rejected with FleetError('clock_skew').
    */
-  applyChanges(changes: readonly Change[], fromNodeId: string): ApplyResult {
+  applyChanges(changes: readonly Change[] | CheckedChanges, fromNodeId: string): ApplyResult {
     const checked = this.#applier.check(changes);
     const { counts, written } = this.#write(() => this.#applier.apply(checked, fromNodeId));
     this.#emit(written);
@@ -217,8 +224,8 @@ export class KnowledgeDB {
    * Applies a page pulled from peer `peerId` and stores `page.nextSince` as the pull checkpoint in
    * the same transaction: a crash loses neither, and at most this page is pulled again.
    */
-  applyPulled(peerId: string, page: ChangePage): ApplyResult {
-    const checked = this.#applier.check(page.changes);
+  applyPulled(peerId: string, page: ChangePage | PulledPage): ApplyResult {
+    const checked = this.#applier.check(changesOf(page));
     const { counts, written } = this.#write(() => {
       const outcome = this.#applier.apply(checked, peerId);
       this.#peers.setPulled(peerId, page.nextSince, page.feedId);
@@ -233,8 +240,8 @@ export class KnowledgeDB {
    * (where the snapshot stands), or, when `done`, ends it: the pull cursor becomes `progress.seq`
    * (with its feed id) and the progress is cleared.
    */
-  applySnapshotPage(peerId: string, page: ChangePage, progress: PullSnapshot, done: boolean): ApplyResult {
-    const checked = this.#applier.check(page.changes);
+  applySnapshotPage(peerId: string, page: ChangePage | PulledPage, progress: PullSnapshot, done: boolean): ApplyResult {
+    const checked = this.#applier.check(changesOf(page));
     const { counts, written } = this.#write(() => {
       const outcome = this.#applier.apply(checked, peerId);
       if (done) this.#peers.setPulled(peerId, progress.seq, progress.feedId ?? undefined);

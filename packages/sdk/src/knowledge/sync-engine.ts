@@ -2,8 +2,10 @@ import { FleetError } from '../errors.ts';
 import { backoffDelay } from '../internal/backoff.ts';
 import type { Peer } from '../schemas/peer.ts';
 import type { PeerSyncResult } from '../schemas/sync.ts';
+import type { KnowledgeClient } from './knowledge-client.ts';
 import { describeSyncError } from './sync/describe-error.ts';
 import { type ResolvedSyncOptions, resolveSyncOptions, type SyncEngineOptions } from './sync/options.ts';
+import { inThreadPuller, type PagePuller, PullWorker, pullWorkerAvailable } from './sync/page-puller.ts';
 import type { PeerSyncContext } from './sync/peer-sync-context.ts';
 import { pullFromPeer } from './sync/pull.ts';
 import { pushToPeer } from './sync/push.ts';
@@ -39,6 +41,8 @@ export class SyncEngine {
   #running = false;
   /** Bumped by start() and stop(), so a round of an earlier start never schedules another. */
   #generation = 0;
+  /** Sends and decodes pulls off the event loop; started by the first attempt, stopped by stop(). */
+  #pullWorker: PullWorker | undefined;
 
   constructor(options: SyncEngineOptions) {
     this.#options = resolveSyncOptions(options);
@@ -72,6 +76,9 @@ export class SyncEngine {
     this.#abort.abort(new FleetError('unavailable', 'the sync engine stopped'));
     await Promise.allSettled([...this.#inflight.values(), this.#round]);
     this.#abort = new AbortController();
+    const worker = this.#pullWorker;
+    this.#pullWorker = undefined;
+    await worker?.close();
   }
 
   /**
@@ -120,17 +127,23 @@ export class SyncEngine {
     const signal = this.#abort.signal;
     const progress = { pulled: 0, pushed: 0 };
     try {
+      const client = clientFor(peer);
       const context: PeerSyncContext = {
         db,
         peer,
-        client: clientFor(peer),
+        client,
+        puller: this.#pullerFor(peer, client),
         batchSize,
         maxPushBytes,
         signal,
         progress,
         log: (message) => logger?.warn(`knowledge sync: ${message}`),
       };
-      await pullFromPeer(context);
+      try {
+        await pullFromPeer(context);
+      } finally {
+        context.puller.release(db.nodeId);
+      }
       await pushToPeer(context);
       db.recordSyncOutcome(peer.id, { ok: true });
       return { peer: peer.id, ok: true, ...progress, error: null };
@@ -139,6 +152,15 @@ export class SyncEngine {
       if (!signal.aborted) this.#recordFailure(peer, message);
       return { peer: peer.id, ok: false, ...progress, error: message };
     }
+  }
+
+  /** A worker-thread puller for `peer` when possible, else pulls through `client` in this thread. */
+  #pullerFor(peer: Peer, client: KnowledgeClient): PagePuller {
+    const { db, pullInWorker, timeoutMs } = this.#options;
+    if (!pullInWorker || !pullWorkerAvailable()) return inThreadPuller(client);
+    this.#pullWorker ??= new PullWorker();
+    const token = db.peerToken(peer.id);
+    return this.#pullWorker.pullerFor({ url: peer.url, timeoutMs, ...(token === undefined ? {} : { token }) });
   }
 
   #recordFailure(peer: Peer, message: string): void {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { closedPort } from '../../../../test/_helpers/closed-port.ts';
 import {
   type Change,
+  decodePulledPage,
   type Fact,
   FleetHttpError,
   formatHlc,
@@ -213,6 +214,20 @@ describe('KnowledgeClient: changes feed and sync routes', () => {
     const second = await client.pull({ nodeId: 'puller-1', since: first.nextSince, limit: 2 });
     expect(second).toMatchObject({ count: 1, hasMore: false });
     expect([...first.changes, ...second.changes].map((change) => change.key)).toEqual(keys);
+  });
+
+  test('pullText answers the same page as text, which decodePulledPage validates and checks', async () => {
+    const since = (await client.syncStatus()).seq;
+    const keys = [space('t1'), space('t2')];
+    for (const key of keys) await client.put({ key, value: { key }, tags: ['text'] });
+    const answer = await client.pullText({ nodeId: 'puller-2', since, limit: 10 });
+    expect(answer).toMatchObject({ status: 200, request: `POST ${node.url}/sync/pull` });
+    expect(JSON.parse(answer.text)).toEqual(await client.pull({ nodeId: 'puller-2', since, limit: 10 }));
+    const page = decodePulledPage(answer);
+    expect(page).toMatchObject({ nodeId: node.nodeId, count: 2, hasMore: false });
+    expect(page.checked.items.map((item) => [item.key, item.valueText, item.tags])).toEqual(
+      keys.map((key) => [key, JSON.stringify({ key }), ['text']]),
+    );
   });
 
   test('push applies a remote change once: last writer wins, a repeat is ignored', async () => {

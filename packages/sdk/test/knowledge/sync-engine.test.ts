@@ -402,8 +402,8 @@ describe('SyncEngine: the first pull is a snapshot in key order', () => {
     // deletes one not read yet and adds a new one: all of that must arrive through the feed.
     const clientFor = (peer: Peer) => {
       const client = record(peer);
-      const pull = client.pull.bind(client);
-      client.pull = async (input, options) => {
+      const pull = client.pullText.bind(client);
+      client.pullText = async (input, options) => {
         const page = await pull(input, options);
         if (!wrote && input.afterKey !== undefined) {
           wrote = true;
@@ -435,8 +435,8 @@ describe('SyncEngine: the first pull is a snapshot in key order', () => {
     const record = recordingClientFor([]);
     const clientFor = (peer: Peer) => {
       const client = record(peer);
-      const pull = client.pull.bind(client);
-      client.pull = async (input, options) => {
+      const pull = client.pullText.bind(client);
+      client.pullText = async (input, options) => {
         const page = await pull(input, options);
         if (!collected && input.afterKey === null) {
           // k/0 and k/1 were read; k/3 is deleted and its tombstone collected before it is read.

@@ -1,12 +1,12 @@
 import { FleetError } from '../../errors.ts';
-import type { ChangePage } from '../../schemas/sync.ts';
 import type { PeerSyncContext } from './peer-sync-context.ts';
+import type { PageFields } from './pulled-page.ts';
 
 /**
  * Refuses a page that would corrupt the pull cursor: one from another node than the registered
  * peer (its URL now points elsewhere), or one that claims more changes without moving forward.
  */
-export function checkPage(context: PeerSyncContext, since: number, page: ChangePage): void {
+export function checkPage(context: PeerSyncContext, since: number, page: PageFields): void {
   if (page.nodeId !== context.peer.id) {
     throw new FleetError(
       'conflict',

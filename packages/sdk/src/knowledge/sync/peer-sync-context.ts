@@ -1,12 +1,15 @@
 import type { Peer } from '../../schemas/peer.ts';
 import type { KnowledgeClient } from '../knowledge-client.ts';
 import type { KnowledgeDB } from '../knowledge-db.ts';
+import type { PagePuller } from './page-puller.ts';
 
 /** Where one sync attempt with one peer stands: what the pull and push loops share. */
 export interface PeerSyncContext {
   db: KnowledgeDB;
   peer: Peer;
   client: KnowledgeClient;
+  /** Pulls pages of the peer's feed and checks them (in a worker thread, with the default clients). */
+  puller: PagePuller;
   /** Changes per pull request and per local feed page pushed. */
   batchSize: number;
   /** Largest push request body, as JSON bytes. */

@@ -1,6 +1,7 @@
 import { isFleetError } from '../../errors.ts';
-import type { ChangePage } from '../../schemas/sync.ts';
+import type { SyncPullInputInit } from '../knowledge-client.ts';
 import type { PeerSyncContext } from './peer-sync-context.ts';
+import type { PulledPage } from './pulled-page.ts';
 
 /** True for the peer's answer that our cursor predates tombstones it has collected (HTTP 410). */
 export function isResyncRequired(error: unknown): boolean {
@@ -28,8 +29,16 @@ export function resyncReason(error: unknown): ResyncReason {
  * One page (`batchSize` changes at most) of the peer's feed after `since`, pulled as this node;
  * `acknowledged` is the cursor this node has committed when it is behind `since`.
  */
-export function pullPage(context: PeerSyncContext, since: number, acknowledged?: number): Promise<ChangePage> {
-  const { client, db, batchSize, signal } = context;
+export function pullPage(context: PeerSyncContext, since: number, acknowledged?: number): Promise<PulledPage> {
+  const { db, batchSize } = context;
   const input = { nodeId: db.nodeId, since, limit: batchSize };
-  return client.pull(acknowledged === undefined ? input : { ...input, acknowledged }, { signal });
+  return requestPulledPage(context, acknowledged === undefined ? input : { ...input, acknowledged });
+}
+
+/**
+ * Sends one pull with the context's puller (from a worker thread, with the default clients) and
+ * decodes the answer: validated with the `ChangePage` schema and checked for the store.
+ */
+export function requestPulledPage(context: PeerSyncContext, input: SyncPullInputInit): Promise<PulledPage> {
+  return context.puller.pull(input, context.signal);
 }

@@ -24,7 +24,7 @@ export async function pullSnapshot(context: PeerSyncContext): Promise<boolean> {
       { afterKey: stored?.afterKey ?? null, origin: stored ?? undefined },
       (page, nextKey, origin) => {
         db.applySnapshotPage(peer.id, page, { ...origin, afterKey: nextKey }, nextKey === null);
-        progress.pulled += page.changes.length;
+        progress.pulled += page.checked.items.length;
       },
     );
     return feedMoved;

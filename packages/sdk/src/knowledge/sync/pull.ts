@@ -1,8 +1,8 @@
-import type { ChangePage } from '../../schemas/sync.ts';
 import { checkPage } from './check-page.ts';
 import type { PeerSyncContext } from './peer-sync-context.ts';
 import { isResyncRequired, pullPage, resyncReason } from './pull-page.ts';
 import { pullSnapshot } from './pull-snapshot.ts';
+import type { PulledPage } from './pulled-page.ts';
 import { resyncFromPeer } from './resync.ts';
 
 /**
@@ -28,9 +28,9 @@ export async function pullFromPeer(context: PeerSyncContext): Promise<void> {
     state = db.peerState(peer.id);
   }
   let since = state.lastPulledSeq;
-  let next: Promise<ChangePage> | undefined = pullPage(context, since);
+  let next: Promise<PulledPage> | undefined = pullPage(context, since);
   while (next) {
-    let page: ChangePage;
+    let page: PulledPage;
     try {
       page = await next;
     } catch (error) {
@@ -51,7 +51,7 @@ export async function pullFromPeer(context: PeerSyncContext): Promise<void> {
     // Let the request go out before the synchronous apply holds the event loop.
     if (next) await new Promise((resolve) => setImmediate(resolve));
     db.applyPulled(peer.id, page);
-    progress.pulled += page.changes.length;
+    progress.pulled += page.checked.items.length;
     since = page.nextSince;
   }
 }
@@ -62,7 +62,7 @@ function isAnotherFeed(stored: string | null, received: string | undefined): boo
 }
 
 /** Requests the page after `since` while the page before it is still being applied. */
-function prefetch(context: PeerSyncContext, since: number, acknowledged: number): Promise<ChangePage> {
+function prefetch(context: PeerSyncContext, since: number, acknowledged: number): Promise<PulledPage> {
   const request = pullPage(context, since, acknowledged);
   // A failed apply abandons this request: its rejection must not go unhandled.
   request.catch(() => undefined);

@@ -1,6 +1,7 @@
 import { FleetError } from '../../errors.ts';
-import type { ChangePage } from '../../schemas/sync.ts';
 import type { PeerSyncContext } from './peer-sync-context.ts';
+import { requestPulledPage } from './pull-page.ts';
+import type { PageFields, PulledPage } from './pulled-page.ts';
 
 /** Where a snapshot read started: the peer's feed position, GC watermark and feed id at its first page. */
 export interface SnapshotOrigin {
@@ -13,7 +14,7 @@ export interface SnapshotOrigin {
 }
 
 /** Called with each page, in key order, before the next one is awaited. */
-export type ApplySnapshotPage = (page: ChangePage, nextKey: string | null, origin: SnapshotOrigin) => void;
+export type ApplySnapshotPage = (page: PulledPage, nextKey: string | null, origin: SnapshotOrigin) => void;
 
 /**
  * Reads the state of every key of the peer in key order after `afterKey` (`POST /sync/pull` with
@@ -32,10 +33,10 @@ export async function readSnapshot(
   const { peer } = context;
   let origin = start.origin;
   let afterKey = start.afterKey;
-  let next: Promise<ChangePage> | undefined = requestPage(context, afterKey);
+  let next: Promise<PulledPage> | undefined = requestPage(context, afterKey);
   let feedMoved = true;
   while (next) {
-    const page: ChangePage = await next;
+    const page: PulledPage = await next;
     checkSnapshotPage(context, page, afterKey);
     origin ??= { seq: page.nextSince, watermark: page.gcWatermark ?? 0, feedId: page.feedId ?? null };
     if ((page.feedId ?? null) !== origin.feedId) throw changedUnderneath(context, 'replaced');
@@ -52,15 +53,15 @@ export async function readSnapshot(
   return { origin, feedMoved };
 }
 
-function requestPage(context: PeerSyncContext, afterKey: string | null): Promise<ChangePage> {
-  const { client, db, batchSize, signal } = context;
-  const request = client.pull({ nodeId: db.nodeId, since: 0, limit: batchSize, afterKey }, { signal });
+function requestPage(context: PeerSyncContext, afterKey: string | null): Promise<PulledPage> {
+  const { db, batchSize } = context;
+  const request = requestPulledPage(context, { nodeId: db.nodeId, since: 0, limit: batchSize, afterKey });
   // A failed apply abandons a request made ahead: its rejection must not go unhandled.
   request.catch(() => undefined);
   return request;
 }
 
-function checkSnapshotPage(context: PeerSyncContext, page: ChangePage, afterKey: string | null): void {
+function checkSnapshotPage(context: PeerSyncContext, page: PageFields, afterKey: string | null): void {
   const { peer } = context;
   if (page.nodeId !== peer.id) {
     throw new FleetError(

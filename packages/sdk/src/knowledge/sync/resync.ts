@@ -45,9 +45,9 @@ async function pullWholeFeed(context: PeerSyncContext, reason: ResyncReason): Pr
   // Key order, not the feed: a snapshot needs no cursor, which the peer would refuse (it predates
   // the tombstones it collected); the read restarts if the peer collects more meanwhile.
   const { origin } = await readSnapshot(context, { afterKey: null }, (page) => {
-    db.applyChanges(page.changes, peer.id);
-    for (const change of page.changes) seen.add(change.key);
-    progress.pulled += page.changes.length;
+    db.applyChanges(page.checked, peer.id);
+    for (const change of page.checked.items) seen.add(change.key);
+    progress.pulled += page.checked.items.length;
   });
   if (reason === 'collected') {
     const victims = deletedByPeer(context, seen);
