@@ -7,7 +7,7 @@
 // Node b pulls from node a directly (timings); node c makes the same syncs through a
 // byte-counting TCP proxy, so "bytes on the wire" counts everything both ways: request and
 // response headers and bodies.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,6 +117,7 @@ const results = {};
 let a;
 let b;
 let c;
+let bare;
 let proxy;
 try {
   a = await startServer(serverArgs('a'));
@@ -189,11 +190,27 @@ try {
     // Matches 1 fact in 13: FTS5 cannot return matches in key order, so all of them are sorted.
     fullTextBroad: await latencies(200, (i) => clientB.query({ q: `"llama3-${i % 13}"`, limit: 100 })),
   };
+
+  // Baseline: the bytes of one prefix page from a bare node:http server, read with fetch and
+  // JSON.parse: what this machine's loopback, event loops and garbage collectors cost alone.
+  log('baseline: the same page from a bare node:http server');
+  const pageFile = join(dir, 'prefix-page.json');
+  const page = await fetch(`${b.url}/facts?prefix=${encodeURIComponent('hosts/h1/services/s1')}&limit=100`);
+  writeFileSync(pageFile, await page.text());
+  bare = await startServer([join(here, 'static-server.mjs'), pageFile]);
+  const bareUrl = bare.url;
+  const barePage = await latencies(1000, async () => JSON.parse(await (await fetch(`${bareUrl}/facts`)).text()));
+  const prefix = results.queryLatency.prefix;
+  results.queryBaseline = {
+    barePrefixPage: barePage,
+    prefixOverBare: { p50: round(prefix.p50ms / barePage.p50ms), p99: round(prefix.p99ms / barePage.p99ms) },
+  };
 } finally {
   proxy?.close();
   await a?.stop();
   await b?.stop();
   await c?.stop();
+  await bare?.stop();
 }
 results.diskBytesPerFact = syncMetadataBytesPerFact(join(dir, 'b.db'));
 rmSync(dir, { recursive: true, force: true });
