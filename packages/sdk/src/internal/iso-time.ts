@@ -14,19 +14,21 @@ export function toIso(ms: number): string {
   // The copies of a send, the messages of a batch and the facts of a page share their times:
   // convert each once.
   if (ms === lastMs) return lastIso;
-  lastMs = ms;
   const offset = ms - dayStart;
-  if (offset >= 0 && offset < DAY_MS) {
+  let iso: string;
+  if (Number.isInteger(ms) && offset >= 0 && offset < DAY_MS) {
     // Same UTC day as the last conversion (a page of facts usually is): only the time of day
     // changes, and a UTC day is always 86,400,000 ms in JavaScript.
     const seconds = Math.floor(offset / 1000);
-    lastIso = `${dayPrefix}${pad2(Math.floor(seconds / 3600))}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(seconds % 60)}.${pad3(offset % 1000)}Z`;
-    return lastIso;
+    iso = `${dayPrefix}${pad2(Math.floor(seconds / 3600))}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(seconds % 60)}.${pad3(offset % 1000)}Z`;
+  } else {
+    iso = new Date(ms).toISOString(); // throws for an invalid time, before anything is cached
+    if (Number.isSafeInteger(ms)) {
+      dayStart = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+      dayPrefix = iso.slice(0, iso.indexOf('T') + 1);
+    }
   }
-  lastIso = new Date(ms).toISOString();
-  if (Number.isSafeInteger(ms)) {
-    dayStart = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
-    dayPrefix = lastIso.slice(0, lastIso.indexOf('T') + 1);
-  }
-  return lastIso;
+  lastMs = ms;
+  lastIso = iso;
+  return iso;
 }

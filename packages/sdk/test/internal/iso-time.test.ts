@@ -27,4 +27,13 @@ describe('toIso', () => {
     samples.push(Date.UTC(1969, 11, 31, 23, 59, 59, 999), Date.UTC(2024, 1, 29, 12));
     for (const ms of samples) expect(toIso(ms), String(ms)).toBe(new Date(ms).toISOString());
   });
+
+  test('fractional times are truncated like Date, and an invalid time keeps throwing', () => {
+    const base = Date.UTC(2026, 10, 30, 10);
+    expect(toIso(base)).toBe('2026-11-30T10:00:00.000Z');
+    expect(toIso(base + 1234.5)).toBe(new Date(base + 1234.5).toISOString());
+    expect(() => toIso(8.64e15 + 1)).toThrow(RangeError);
+    expect(() => toIso(8.64e15 + 1)).toThrow(RangeError);
+    expect(() => toIso(Number.NaN)).toThrow(RangeError);
+  });
 });
