@@ -10,11 +10,12 @@ import { resyncFromPeer } from './resync.ts';
  * first pull from a peer reads its facts in key order instead ({@link pullSnapshot}), then
  * follows the feed from where the snapshot started.
  * Each page is applied together with the cursor it advances to, in one transaction
- * (`applyPulled`), so a crash re-fetches at most the page that was in flight.
+ * (`applyPulled`), so a crash loses nothing.
  *
  * The next page is requested before the current one is applied, so the peer reads and sends it
  * while this node writes: the request names the committed cursor as `acknowledged`, and the
- * peer keeps the tombstones after it until a later pull acknowledges them.
+ * peer keeps the tombstones after it until a later pull acknowledges them. A crash therefore
+ * re-sends at most two pages: the one being written and the one requested ahead.
  *
  * Switches to a full resync ({@link resyncFromPeer}) when the peer answers `resync_required`, or
  * when its page comes from another feed than the cursor (its database was replaced, and the new
