@@ -15,8 +15,8 @@ import { pushToPeer } from './sync/push.ts';
  * through `KnowledgeClient`.
  *
  * One attempt with a peer pulls the peer's changes after the stored cursor, page by page
- * (`batchSize`), applying each page and its cursor in one transaction (a crash re-fetches at most
- * one page), then pushes the local changes the peer has not acknowledged. When the peer answers
+ * (`batchSize`), applying each page and its cursor in one transaction while the next page is on
+ * its way (a crash re-fetches at most those two pages), then pushes the local changes the peer has not acknowledged. When the peer answers
  * `resync_required`, the whole feed is pulled again and the facts it deleted meanwhile are
  * deleted here too. Peers sync concurrently and independently; a failed attempt backs the peer
  * off exponentially (its `nextAttemptAt`) without delaying the others. A second request to sync a
@@ -139,11 +139,7 @@ export class SyncEngine {
         progress,
         log: (message) => logger?.warn(`knowledge sync: ${message}`),
       };
-      try {
-        await pullFromPeer(context);
-      } finally {
-        context.puller.release(db.nodeId);
-      }
+      await pullFromPeer(context);
       await pushToPeer(context);
       db.recordSyncOutcome(peer.id, { ok: true });
       return { peer: peer.id, ok: true, ...progress, error: null };

@@ -93,7 +93,7 @@ describe('pull worker', () => {
     expect(summary(second!)).toEqual(expected);
   });
 
-  test('pages asked for one after another match the peer, requested ahead or not', async () => {
+  test('pages asked for one after another match the peer', async () => {
     const worker = await startWorker();
     const puller = worker.pullerFor({ url: node.url, token: 'secret', timeoutMs: 10_000 });
     const direct = node.client({ token: 'secret' });
@@ -109,13 +109,11 @@ describe('pull worker', () => {
       afterKey = page.nextKey ?? null;
     }
     expect(keys).toHaveLength(2000);
-    // A page other than the one requested ahead (the engine changed its mind): still the right one.
     const jump = await puller.pull({ ...snapshot, afterKey: 'k/01000' }, never);
     expect(jump.checked.items[0]?.key).toBe('k/01001');
     const feed = await puller.pull({ nodeId: 'pager', since: 0, limit: 700 }, never);
     const next = await puller.pull({ nodeId: 'pager', since: feed.nextSince, limit: 700, acknowledged: 0 }, never);
     expect(next.checked.items[0]?.key).toBe('k/00700');
-    puller.release('pager');
   });
 
   test('errors come back as the classes the client throws', async () => {

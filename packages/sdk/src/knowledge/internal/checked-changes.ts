@@ -51,7 +51,11 @@ export class CheckedChanges {
     return new CheckedChanges(changes.map((change, index) => checkChange(change, `changes.${index}.`)));
   }
 
-  /** Rebuilds checked changes from {@link toColumns} (in another thread). */
+  /**
+   * Rebuilds checked changes from {@link toColumns} (in another thread). Trusts its input: only
+   * for columns that `toColumns` made.
+   * @internal
+   */
   static fromColumns(columns: CheckedColumns): CheckedChanges {
     const items = columns.keys.map(
       (key, i): CheckedChange => ({

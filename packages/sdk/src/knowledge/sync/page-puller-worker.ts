@@ -1,87 +1,55 @@
 // The worker thread of a PullWorker. Messages:
-//   { op: 'pull', id, target, input }  send POST /sync/pull (or take the page already requested
-//                                      ahead for it), decode the answer, reply { id, decoded } or
-//                                      { id, error } (plain data: see thread-errors.ts), then
-//                                      request the page after it ahead of time
+//   { op: 'pull', id, target, input }  send POST /sync/pull, decode the answer, reply { id, decoded }
+//                                      or { id, error } (plain data: see thread-errors.ts)
 //   { op: 'abort', id }                abort that pull
-//   { op: 'release', target, nodeId }  drop the page requested ahead for that peer
 import { parentPort } from 'node:worker_threads';
 import { KnowledgeClient, type SyncPullInputInit } from '../knowledge-client.ts';
-import { nextPullInput, type PullTarget, samePull } from './pull-chain.ts';
+import type { PullTarget } from './page-puller.ts';
 import { type DecodedAnswer, decodeAnswer } from './pulled-page.ts';
 import { type ThreadError, toThreadError } from './thread-errors.ts';
 
-type Request =
-  | { op: 'pull'; id: number; target: PullTarget; input: SyncPullInputInit }
-  | { op: 'abort'; id: number }
-  | { op: 'release'; target: PullTarget; nodeId: string };
+type Request = { op: 'pull'; id: number; target: PullTarget; input: SyncPullInputInit } | { op: 'abort'; id: number };
 
 type Outcome = { decoded: DecodedAnswer } | { error: ThreadError };
 
-/** A pull sent, with its outcome to come (never a rejection). */
-interface SentPull {
-  input: SyncPullInputInit;
-  controller: AbortController;
-  outcome: Promise<Outcome>;
-}
+/** Clients kept for reuse (one per peer and token); the cache starts over past this many. */
+const MAX_CLIENTS = 256;
 
 const clients = new Map<string, KnowledgeClient>();
-/** Pulls the parent waits for, by request id. */
-const inflight = new Map<number, SentPull>();
-/** The page after the last one handed over, requested ahead, by peer stream. */
-const ahead = new Map<string, SentPull>();
+/** Aborts of the pulls running, by request id. */
+const inflight = new Map<number, AbortController>();
 
 function clientFor({ url, token, timeoutMs }: PullTarget): KnowledgeClient {
   const key = JSON.stringify([url, token, timeoutMs]);
   let client = clients.get(key);
   if (!client) {
-    if (clients.size >= 256) clients.clear();
+    if (clients.size >= MAX_CLIENTS) clients.clear();
     client = new KnowledgeClient({ url, timeoutMs, retry: 0, ...(token === undefined ? {} : { token }) });
     clients.set(key, client);
   }
   return client;
 }
 
-const streamKey = (target: PullTarget, nodeId: string) => JSON.stringify([target.url, target.token, nodeId]);
-
-function send(target: PullTarget, input: SyncPullInputInit): SentPull {
-  const controller = new AbortController();
-  const outcome = clientFor(target)
-    .pullText(input, { signal: controller.signal })
-    .then(
-      (answer): Outcome => ({ decoded: decodeAnswer(answer) }),
-      (error: unknown): Outcome => ({ error: toThreadError(error) }),
-    );
-  return { input, controller, outcome };
-}
-
 async function pull(id: number, target: PullTarget, input: SyncPullInputInit): Promise<void> {
-  const key = streamKey(target, input.nodeId);
-  let sent = ahead.get(key);
-  ahead.delete(key);
-  if (sent && !samePull(sent.input, input)) {
-    sent.controller.abort();
-    sent = undefined;
+  const controller = new AbortController();
+  inflight.set(id, controller);
+  let outcome: Outcome;
+  try {
+    const answer = await clientFor(target).pullText(input, { signal: controller.signal });
+    outcome = { decoded: decodeAnswer(answer) };
+  } catch (error) {
+    outcome = { error: toThreadError(error) };
+  } finally {
+    inflight.delete(id);
   }
-  sent ??= send(target, input);
-  inflight.set(id, sent);
-  const outcome = await sent.outcome;
-  inflight.delete(id);
-  parentPort?.postMessage({ id, ...outcome });
-  // The parent will ask for the page after this one as soon as it has this one: ask now, while it
-  // is still busy writing the page before.
-  const next = 'decoded' in outcome && outcome.decoded.ok ? nextPullInput(input, outcome.decoded.fields) : undefined;
-  if (next && !sent.controller.signal.aborted && !ahead.has(key)) ahead.set(key, send(target, next));
+  try {
+    parentPort?.postMessage({ id, ...outcome });
+  } catch (error) {
+    parentPort?.postMessage({ id, error: toThreadError(error) });
+  }
 }
 
 parentPort?.on('message', (request: Request) => {
-  if (request.op === 'pull') {
-    void pull(request.id, request.target, request.input);
-  } else if (request.op === 'abort') {
-    inflight.get(request.id)?.controller.abort();
-  } else {
-    const key = streamKey(request.target, request.nodeId);
-    ahead.get(key)?.controller.abort();
-    ahead.delete(key);
-  }
+  if (request.op === 'pull') void pull(request.id, request.target, request.input);
+  else inflight.get(request.id)?.abort();
 });

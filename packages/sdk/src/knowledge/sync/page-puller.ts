@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { KnowledgeClient, SyncPullInputInit } from '../knowledge-client.ts';
-import type { PullTarget } from './pull-chain.ts';
 import { type DecodedAnswer, decodePulledPage, type PulledPage, pulledPageOf } from './pulled-page.ts';
 import { fromThreadError, type ThreadError } from './thread-errors.ts';
 
@@ -10,15 +9,19 @@ import { fromThreadError, type ThreadError } from './thread-errors.ts';
 export interface PagePuller {
   /** Sends one `POST /sync/pull` and decodes the answer; rejects with `signal.reason` when aborted. */
   pull(input: SyncPullInputInit, signal: AbortSignal): Promise<PulledPage>;
-  /** Ends a sync attempt: drops any page requested ahead of time. */
-  release(nodeId: string): void;
+}
+
+/** What a worker thread needs to make the client the sync engine would make for a peer. */
+export interface PullTarget {
+  url: string;
+  token?: string;
+  timeoutMs: number;
 }
 
 /** Pulls through `client` and decodes in this thread. */
 export function inThreadPuller(client: KnowledgeClient): PagePuller {
   return {
     pull: async (input, signal) => decodePulledPage(await client.pullText(input, { signal })),
-    release: () => undefined,
   };
 }
 
@@ -47,27 +50,24 @@ type WorkerReply = { id: number; decoded: DecodedAnswer } | { id: number; error:
 
 /**
  * One worker thread that sends pulls and decodes their answers (JSON parsing, `ChangePage`
- * validation and the store's checks), for any number of peers, so the event loop only writes.
- * As soon as it hands over a page with more after it, the thread requests the next one (the
- * request the engine would send next; see `nextPullInput`): it arrives while the engine is still
- * writing the pages before, and the engine's request for it takes it over. The thread starts with
- * the first pull and holds the process open only while a pull is pending.
+ * validation and the store's checks), for any number of peers, so the event loop only writes:
+ * the page the engine requests ahead arrives checked while it writes the one before. The thread
+ * starts with the first pull and holds the process open only while a pull is pending.
  */
 export class PullWorker {
   #worker: Worker | undefined;
   readonly #pending = new Map<number, Pending>();
   #nextId = 0;
+  #closed = false;
 
   /** A puller for one peer, whose requests this thread sends. */
   pullerFor(target: PullTarget): PagePuller {
-    return {
-      pull: (input, signal) => this.#pull(target, input, signal),
-      release: (nodeId) => this.#worker?.postMessage({ op: 'release', target, nodeId }),
-    };
+    return { pull: (input, signal) => this.#pull(target, input, signal) };
   }
 
-  /** Stops the thread; pulls still pending reject. */
+  /** Stops the thread for good; pulls still pending, and any made later, reject. */
   async close(): Promise<void> {
+    this.#closed = true;
     const worker = this.#worker;
     this.#worker = undefined;
     this.#failAll(new Error('the pull worker was closed'));
@@ -76,6 +76,7 @@ export class PullWorker {
 
   #pull(target: PullTarget, input: SyncPullInputInit, signal: AbortSignal): Promise<PulledPage> {
     if (signal.aborted) return Promise.reject(signal.reason);
+    if (this.#closed) return Promise.reject(new Error('the pull worker was closed'));
     const worker = this.#start();
     const id = ++this.#nextId;
     return new Promise<PulledPage>((resolve, reject) => {
@@ -95,6 +96,7 @@ export class PullWorker {
     const worker = new Worker(WORKER_SCRIPT);
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.#settle(reply));
+    worker.on('messageerror', (error) => this.#stopped(worker, error));
     worker.on('error', (error) => this.#stopped(worker, error));
     worker.on('exit', (code) => this.#stopped(worker, new Error(`the pull worker thread exited with code ${code}`)));
     this.#worker = worker;
@@ -125,11 +127,12 @@ export class PullWorker {
     }
   }
 
-  /** The thread died: fail what it held; the next pull starts a new one. */
+  /** The thread died (or a reply could not be read): fail what it held; the next pull starts a new one. */
   #stopped(worker: Worker, error: unknown): void {
     if (this.#worker !== worker) return;
     this.#worker = undefined;
     this.#failAll(error);
+    void worker.terminate();
   }
 
   #failAll(error: unknown): void {

@@ -26,7 +26,7 @@ export function toThreadError(error: unknown): ThreadError {
   if (error instanceof FleetConnectionError) return { kind: 'connection', url: error.url, reason: error.reason };
   if (isFleetError(error))
     return { kind: 'fleet', code: error.code, message: error.message, ...withDetails(error.details) };
-  if (error instanceof Error) return { kind: 'other', message: error.stack ?? error.message };
+  if (error instanceof Error) return { kind: 'other', message: `${error.name}: ${error.message}` };
   return { kind: 'other', message: String(error) };
 }
 
