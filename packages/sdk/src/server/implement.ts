@@ -13,8 +13,10 @@ export interface RouteContext<R extends RouteContract> extends RouteInput<R> {
   signal: AbortSignal;
 }
 
-/** What a JSON route may answer: the response, or the response already encoded as JSON text. */
-export type RouteResult<R extends RouteContract> = RouteResponse<R> | EncodedJson<RouteResponse<R>>;
+/** What a route may answer: the response, or for a JSON route the response already encoded as JSON text. */
+export type RouteResult<R extends RouteContract> = R['kind'] extends 'text'
+  ? RouteResponse<R>
+  : RouteResponse<R> | EncodedJson<RouteResponse<R>>;
 
 /**
  * The function implementing route `R`: returns the response (or a promise of it; an

@@ -150,6 +150,14 @@ describe('pull worker', () => {
     expect(store).toMatchObject({ name: 'FleetError', code: 'validation_failed' });
     expect((store as Error).message).toMatch(/changes\.0\.tags/);
     expect(() => decodePulledPage({ ...valid, text: oddBody! })).toThrow(/changes\.0\.tags/);
+    // In this thread, the refusal keeps its cause.
+    let notJson: unknown;
+    try {
+      decodePulledPage({ ...valid, text: '{"changes": [' });
+    } catch (error) {
+      notJson = error;
+    }
+    expect(notJson).toMatchObject({ name: 'ResponseValidationError', cause: expect.any(SyntaxError) });
   });
 
   test('an abort rejects at once with its reason; closing fails what is pending', async () => {

@@ -23,7 +23,9 @@ export type DecodedAnswer =
   | { ok: true; fields: PageFields; columns: CheckedColumns }
   | { ok: false; error: ThreadError };
 
-type Decoded = { ok: true; fields: PageFields; checked: CheckedChanges } | { ok: false; error: ThreadError };
+type Decoded =
+  | { ok: true; fields: PageFields; checked: CheckedChanges }
+  | { ok: false; error: ThreadError; cause: unknown };
 
 /** Parses, validates and checks a pull answer; a refusal is returned as data, not thrown. */
 function decode(answer: RouteAnswerText): Decoded {
@@ -32,7 +34,8 @@ function decode(answer: RouteAnswerText): Decoded {
     // Plain data only: the issues may be posted to another thread.
     const issues = JSON.parse(JSON.stringify(parsed.issues)) as z.core.$ZodIssue[];
     const { request, status } = answer;
-    return { ok: false, error: { kind: 'contract', request, status, problem: parsed.problem, issues } };
+    const error: ThreadError = { kind: 'contract', request, status, problem: parsed.problem, issues };
+    return { ok: false, error, cause: parsed.cause };
   }
   const { changes, ...fields } = parsed.value;
   try {
@@ -40,14 +43,17 @@ function decode(answer: RouteAnswerText): Decoded {
   } catch (error) {
     if (!isFleetError(error)) throw error;
     const details = error.details === undefined ? {} : { details: error.details };
-    return { ok: false, error: { kind: 'fleet', code: error.code, message: error.message, ...details } };
+    return { ok: false, error: { kind: 'fleet', code: error.code, message: error.message, ...details }, cause: error };
   }
 }
 
 /** {@link decodePulledPage} for a worker thread: the outcome as plain data, changes as columns. */
 export function decodeAnswer(answer: RouteAnswerText): DecodedAnswer {
   const outcome = decode(answer);
-  return outcome.ok ? { ok: true, fields: outcome.fields, columns: outcome.checked.toColumns() } : outcome;
+  // The cause stays in this thread: it need not survive postMessage.
+  return outcome.ok
+    ? { ok: true, fields: outcome.fields, columns: outcome.checked.toColumns() }
+    : { ok: false, error: outcome.error };
 }
 
 /** The page {@link decodeAnswer} described (in the thread that applies it); throws a refusal. */
@@ -64,6 +70,6 @@ export function pulledPageOf(decoded: DecodedAnswer): PulledPage {
  */
 export function decodePulledPage(answer: RouteAnswerText): PulledPage {
   const outcome = decode(answer);
-  if (!outcome.ok) throw fromThreadError(outcome.error);
+  if (!outcome.ok) throw fromThreadError(outcome.error, outcome.cause);
   return { ...outcome.fields, checked: outcome.checked };
 }

@@ -30,20 +30,24 @@ export function toThreadError(error: unknown): ThreadError {
   return { kind: 'other', message: String(error) };
 }
 
-/** The error {@link toThreadError} described, as its own class again. */
-export function fromThreadError(error: ThreadError): Error {
+/**
+ * The error {@link toThreadError} described, as its own class again; `cause` when it is rebuilt in
+ * the thread it happened in.
+ */
+export function fromThreadError(error: ThreadError, cause?: unknown): Error {
   switch (error.kind) {
     case 'http':
       return new FleetHttpError(error.status, error.code, error.message, {
         request: error.request,
         ...withDetails(error.details),
+        cause,
       });
     case 'connection':
-      return new FleetConnectionError(error.url, error.reason);
+      return new FleetConnectionError(error.url, error.reason, { cause });
     case 'contract':
-      return new ResponseValidationError(error.request, error.status, error.problem, error.issues);
+      return new ResponseValidationError(error.request, error.status, error.problem, error.issues, cause);
     case 'fleet':
-      return new FleetError(error.code, error.message, withDetails(error.details));
+      return new FleetError(error.code, error.message, { ...withDetails(error.details), cause });
     default:
       return new Error(`pulling a page in the worker thread failed: ${error.message}`);
   }
