@@ -14,9 +14,9 @@ import { pushToPeer } from './sync/push.ts';
  * Keeps a knowledge node in sync with its registered peers (`db.peers()`), talking to them only
  * through `KnowledgeClient`.
  *
- * One attempt with a peer pulls the peer's changes after the stored cursor, page by page
- * (`batchSize`), applying each page and its cursor in one transaction while the next page is on
- * its way (a crash re-fetches at most those two pages), then pushes the local changes the peer has not acknowledged. When the peer answers
+ * One attempt with a peer pulls the peer's changes after the stored cursor, page by page (half a
+ * `batchSize` each), applying each page and its cursor in one transaction while the next page is
+ * on its way (a crash re-fetches at most those two pages: one batch), then pushes the local changes the peer has not acknowledged. When the peer answers
  * `resync_required`, the whole feed is pulled again and the facts it deleted meanwhile are
  * deleted here too. Peers sync concurrently and independently; a failed attempt backs the peer
  * off exponentially (its `nextAttemptAt`) without delaying the others. A second request to sync a
@@ -134,6 +134,7 @@ export class SyncEngine {
         client,
         puller: this.#pullerFor(peer, client),
         batchSize,
+        pullPageSize: Math.max(1, Math.floor(batchSize / 2)),
         maxPushBytes,
         signal,
         progress,

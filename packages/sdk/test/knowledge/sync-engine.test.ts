@@ -110,10 +110,10 @@ describe('SyncEngine: convergence of two nodes', () => {
 });
 
 describe('SyncEngine: batches', () => {
-  test('pulls pages of batchSize changes and pushes at most batchSize changes per request', async () => {
+  test('pulls pages of half a batch (two in flight) and pushes at most batchSize changes per request', async () => {
     const b = await startPeer('b');
     const log: RecordedRequest[] = [];
-    const { db, engine } = localNode([asPeer(b)], { batchSize: 3, clientFor: recordingClientFor(log) });
+    const { db, engine } = localNode([asPeer(b)], { batchSize: 6, clientFor: recordingClientFor(log) });
     await b.client.putBatch(Array.from({ length: 10 }, (_, i) => ({ key: `b/${i}`, value: i })));
     db.putBatch(Array.from({ length: 7 }, (_, i) => fact({ key: `a/${i}`, value: i })));
 
@@ -123,7 +123,7 @@ describe('SyncEngine: batches', () => {
     expect(pulls.map((entry) => entry.body?.limit)).toEqual([3, 3, 3, 3]);
     expect(pulls.map((entry) => entry.pulledChanges)).toEqual([3, 3, 3, 1]);
     expect(pulls.map((entry) => entry.body?.nodeId)).toEqual(['a', 'a', 'a', 'a']);
-    expect(pushSizes(log)).toEqual([3, 3, 1]);
+    expect(pushSizes(log)).toEqual([6, 1]);
 
     // The cursors moved to the end of both feeds, and b's own changes were not echoed back to it.
     expect(db.peerState('b').lastPulledSeq).toBe(10);
@@ -416,7 +416,7 @@ describe('SyncEngine: the first pull is a snapshot in key order', () => {
       };
       return client;
     };
-    const { db, engine } = localNode([asPeer(b)], { batchSize: 2, clientFor });
+    const { db, engine } = localNode([asPeer(b)], { batchSize: 4, clientFor });
     await syncUntilQuiet(engine);
     const pulls = log.filter((entry) => entry.path === '/sync/pull');
     expect(pulls.slice(0, 3).map((entry) => entry.body?.afterKey)).toEqual([null, 'k/1', 'k/3']);
@@ -449,7 +449,7 @@ describe('SyncEngine: the first pull is a snapshot in key order', () => {
       return client;
     };
     const { db, engine } = localNode([asPeer(b)], {
-      batchSize: 2,
+      batchSize: 4,
       clientFor,
       logger: { warn: (message: string) => warnings.push(message) },
     });

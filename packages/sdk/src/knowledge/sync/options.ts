@@ -25,12 +25,14 @@ export interface SyncEngineOptions {
   /** The local node: its facts, feed, peers and sync cursors. */
   db: KnowledgeDB;
   /**
-   * Changes per pull request, and local changes read per push round (a push request is also cut
-   * at {@link maxPushBytes}). At most 5,000. Each pulled page is applied in one transaction, and
-   * most of a transaction's cost is rewriting the index pages it touched, so larger pages cost
-   * less per change (an initial sync of 100,000 facts: 5,000 took about 20% less CPU per change
-   * than 2,000, and 2,000 about 20% less than 500); a page of 5,000 holds the event loop for
-   * roughly 50-100 ms while it is written.
+   * The most changes a crash can make a pull send again, and the local changes read per push
+   * round (a push request is also cut at {@link maxPushBytes}). At most 5,000. Pulls ask for half
+   * a batch per request, with two in flight (the page being written and the one requested ahead),
+   * so a crash re-sends at most one batch. Each pulled page is applied in one transaction, and
+   * most of a transaction's cost is rewriting the index pages it touched, so larger pages cost less
+   * per change (pages of 2,500 cost about 2% more than pages of 5,000 in an initial sync of 100,000
+   * facts; 2,000 about 20% more than 5,000, and 500 about 20% more than 2,000); a page of 2,500
+   * holds the event loop for roughly 30-50 ms while it is written.
    * @default 5000
    */
   batchSize?: number;

@@ -12,6 +12,11 @@ export interface PeerSyncContext {
   puller: PagePuller;
   /** Changes per pull request and per local feed page pushed. */
   batchSize: number;
+  /**
+   * Changes per pull request: half a batch, since two pulls are in flight at once (the page being
+   * written and the one requested ahead), so a crash re-sends at most one batch.
+   */
+  pullPageSize: number;
   /** Largest push request body, as JSON bytes. */
   maxPushBytes: number;
   /** Aborted when the engine stops. */

@@ -26,12 +26,12 @@ export function resyncReason(error: unknown): ResyncReason {
 }
 
 /**
- * One page (`batchSize` changes at most) of the peer's feed after `since`, pulled as this node;
+ * One page (`pullPageSize` changes at most) of the peer's feed after `since`, pulled as this node;
  * `acknowledged` is the cursor this node has committed when it is behind `since`.
  */
 export function pullPage(context: PeerSyncContext, since: number, acknowledged?: number): Promise<PulledPage> {
-  const { db, batchSize } = context;
-  const input = { nodeId: db.nodeId, since, limit: batchSize };
+  const { db, pullPageSize } = context;
+  const input = { nodeId: db.nodeId, since, limit: pullPageSize };
   return requestPulledPage(context, acknowledged === undefined ? input : { ...input, acknowledged });
 }
 

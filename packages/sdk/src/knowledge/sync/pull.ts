@@ -15,7 +15,8 @@ import { resyncFromPeer } from './resync.ts';
  * The next page is requested before the current one is applied, so the peer reads and sends it
  * while this node writes: the request names the committed cursor as `acknowledged`, and the
  * peer keeps the tombstones after it until a later pull acknowledges them. A crash therefore
- * re-sends at most two pages: the one being written and the one requested ahead.
+ * re-sends at most two pages, the one being written and the one requested ahead: pages are half
+ * a batch, so that is at most one batch.
  *
  * Switches to a full resync ({@link resyncFromPeer}) when the peer answers `resync_required`, or
  * when its page comes from another feed than the cursor (its database was replaced, and the new

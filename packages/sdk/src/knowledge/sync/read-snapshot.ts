@@ -54,8 +54,8 @@ export async function readSnapshot(
 }
 
 function requestPage(context: PeerSyncContext, afterKey: string | null): Promise<PulledPage> {
-  const { db, batchSize } = context;
-  const request = requestPulledPage(context, { nodeId: db.nodeId, since: 0, limit: batchSize, afterKey });
+  const { db, pullPageSize } = context;
+  const request = requestPulledPage(context, { nodeId: db.nodeId, since: 0, limit: pullPageSize, afterKey });
   // A failed apply abandons a request made ahead: its rejection must not go unhandled.
   request.catch(() => undefined);
   return request;
