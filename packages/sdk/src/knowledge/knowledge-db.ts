@@ -211,7 +211,8 @@ export class KnowledgeDB {
    * Merges remote changes (from `fromNodeId`, a peer): each wins when its (version, source) is
    * greater than the stored state's, else it is ignored, so applying is idempotent and
    * order-independent. All in one transaction. When any version is more than `maxClockSkewMs`
-   * ahead of this node's clock the whole batch is rejected with FleetError('clock_skew').
+   * ahead of this node's clock the whole batch is rejected with FleetError('clock_skew'). Changes
+   * checked already (`CheckedChanges`, from `decodePulledPage`) are not checked again.
    */
   applyChanges(changes: readonly Change[] | CheckedChanges, fromNodeId: string): ApplyResult {
     const checked = this.#applier.check(changes);
@@ -222,7 +223,8 @@ export class KnowledgeDB {
 
   /**
    * Applies a page pulled from peer `peerId` and stores `page.nextSince` as the pull checkpoint in
-   * the same transaction: a crash loses neither, and at most this page is pulled again.
+   * the same transaction: a crash loses neither. The page may come checked already (a
+   * `PulledPage`, from `decodePulledPage`).
    */
   applyPulled(peerId: string, page: ChangePage | PulledPage): ApplyResult {
     const checked = this.#applier.check(changesOf(page));
