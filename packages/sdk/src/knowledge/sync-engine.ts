@@ -16,8 +16,8 @@ import { pushToPeer } from './sync/push.ts';
  *
  * One attempt with a peer pulls the peer's changes after the stored cursor, page by page (half a
  * `batchSize` each), applying each page and its cursor in one transaction while the next page is
- * on its way (a crash re-fetches at most those two pages: one batch), then pushes the local changes the peer has not acknowledged. When the peer answers
- * `resync_required`, the whole feed is pulled again and the facts it deleted meanwhile are
+ * on its way (a crash re-fetches at most those two pages: one batch), then pushes the local
+ * changes the peer has not acknowledged. When the peer answers `resync_required`, the whole feed is pulled again and the facts it deleted meanwhile are
  * deleted here too. Peers sync concurrently and independently; a failed attempt backs the peer
  * off exponentially (its `nextAttemptAt`) without delaying the others. A second request to sync a
  * peer while an attempt with it runs joins that attempt.
@@ -153,11 +153,10 @@ export class SyncEngine {
 
   /** A worker-thread puller for `peer` when possible, else pulls through `client` in this thread. */
   #pullerFor(peer: Peer, client: KnowledgeClient): PagePuller {
-    const { db, pullInWorker, timeoutMs } = this.#options;
+    const { pullInWorker, peerTarget } = this.#options;
     if (!pullInWorker || !pullWorkerAvailable()) return inThreadPuller(client);
     this.#pullWorker ??= new PullWorker();
-    const token = db.peerToken(peer.id);
-    return this.#pullWorker.pullerFor({ url: peer.url, timeoutMs, ...(token === undefined ? {} : { token }) });
+    return this.#pullWorker.pullerFor(peerTarget(peer));
   }
 
   #recordFailure(peer: Peer, message: string): void {

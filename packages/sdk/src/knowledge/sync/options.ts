@@ -1,7 +1,8 @@
 import type { Peer } from '../../schemas/peer.ts';
 import { MAX_CHANGE_BATCH } from '../../schemas/sync.ts';
-import { KnowledgeClient } from '../knowledge-client.ts';
+import type { KnowledgeClient } from '../knowledge-client.ts';
 import type { KnowledgeDB } from '../knowledge-db.ts';
+import { type PullTarget, peerClient } from './peer-client.ts';
 
 /** Where the sync engine reports failed attempts and resyncs (a `console`, a consola instance, ...). */
 export type SyncLogger = Pick<Console, 'warn'>;
@@ -92,7 +93,8 @@ export interface ResolvedSyncOptions {
   clientFor: (peer: Peer) => KnowledgeClient;
   /** False when `clientFor` was given: pulls then go through its clients, in this thread. */
   pullInWorker: boolean;
-  timeoutMs: number;
+  /** The settings of the default client for a peer (its stored token, `timeoutMs`). */
+  peerTarget: (peer: Peer) => PullTarget;
   logger: SyncLogger | undefined;
   now: () => number;
   random: () => number;
@@ -110,6 +112,10 @@ export function resolveSyncOptions(options: SyncEngineOptions): ResolvedSyncOpti
   const batchSize = positive('batchSize', options.batchSize ?? 5000, MAX_CHANGE_BATCH);
   if (!Number.isInteger(batchSize)) throw new RangeError(`SyncEngine: batchSize must be an integer, got ${batchSize}`);
   const backoffBaseMs = positive('backoff.baseMs', options.backoff?.baseMs ?? 1000);
+  const peerTarget = (peer: Peer): PullTarget => {
+    const token = db.peerToken(peer.id);
+    return { url: peer.url, timeoutMs, ...(token === undefined ? {} : { token }) };
+  };
   return {
     db,
     batchSize,
@@ -117,14 +123,9 @@ export function resolveSyncOptions(options: SyncEngineOptions): ResolvedSyncOpti
     backoffBaseMs,
     backoffMaxMs: Math.max(backoffBaseMs, positive('backoff.maxMs', options.backoff?.maxMs ?? 300_000)),
     maxPushBytes: positive('maxPushBytes', options.maxPushBytes ?? 768 * 1024),
-    clientFor:
-      options.clientFor ??
-      ((peer) => {
-        const token = db.peerToken(peer.id);
-        return new KnowledgeClient({ url: peer.url, timeoutMs, retry: 0, ...(token !== undefined ? { token } : {}) });
-      }),
+    clientFor: options.clientFor ?? ((peer) => peerClient(peerTarget(peer))),
     pullInWorker: (options.pullInWorker ?? true) && options.clientFor === undefined,
-    timeoutMs,
+    peerTarget,
     logger: options.logger,
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,

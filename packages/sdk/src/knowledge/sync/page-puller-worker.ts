@@ -3,8 +3,8 @@
 //                                      or { id, error } (plain data: see thread-errors.ts)
 //   { op: 'abort', id }                abort that pull
 import { parentPort } from 'node:worker_threads';
-import { KnowledgeClient, type SyncPullInputInit } from '../knowledge-client.ts';
-import type { PullTarget } from './page-puller.ts';
+import type { KnowledgeClient, SyncPullInputInit } from '../knowledge-client.ts';
+import { type PullTarget, peerClient } from './peer-client.ts';
 import { type DecodedAnswer, decodeAnswer } from './pulled-page.ts';
 import { type ThreadError, toThreadError } from './thread-errors.ts';
 
@@ -19,12 +19,12 @@ const clients = new Map<string, KnowledgeClient>();
 /** Aborts of the pulls running, by request id. */
 const inflight = new Map<number, AbortController>();
 
-function clientFor({ url, token, timeoutMs }: PullTarget): KnowledgeClient {
-  const key = JSON.stringify([url, token, timeoutMs]);
+function clientFor(target: PullTarget): KnowledgeClient {
+  const key = JSON.stringify([target.url, target.token, target.timeoutMs]);
   let client = clients.get(key);
   if (!client) {
     if (clients.size >= MAX_CLIENTS) clients.clear();
-    client = new KnowledgeClient({ url, timeoutMs, retry: 0, ...(token === undefined ? {} : { token }) });
+    client = peerClient(target);
     clients.set(key, client);
   }
   return client;

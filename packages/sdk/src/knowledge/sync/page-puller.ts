@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { KnowledgeClient, SyncPullInputInit } from '../knowledge-client.ts';
+import type { PullTarget } from './peer-client.ts';
 import { type DecodedAnswer, decodePulledPage, type PulledPage, pulledPageOf } from './pulled-page.ts';
 import { fromThreadError, type ThreadError } from './thread-errors.ts';
 
@@ -9,13 +10,6 @@ import { fromThreadError, type ThreadError } from './thread-errors.ts';
 export interface PagePuller {
   /** Sends one `POST /sync/pull` and decodes the answer; rejects with `signal.reason` when aborted. */
   pull(input: SyncPullInputInit, signal: AbortSignal): Promise<PulledPage>;
-}
-
-/** What a worker thread needs to make the client the sync engine would make for a peer. */
-export interface PullTarget {
-  url: string;
-  token?: string;
-  timeoutMs: number;
 }
 
 /** Pulls through `client` and decodes in this thread. */

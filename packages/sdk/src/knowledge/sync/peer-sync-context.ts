@@ -10,7 +10,7 @@ export interface PeerSyncContext {
   client: KnowledgeClient;
   /** Pulls pages of the peer's feed and checks them (in a worker thread, with the default clients). */
   puller: PagePuller;
-  /** Changes per pull request and per local feed page pushed. */
+  /** Local changes read per push round, and the most a crash makes a pull send again. */
   batchSize: number;
   /**
    * Changes per pull request: half a batch, since two pulls are in flight at once (the page being
