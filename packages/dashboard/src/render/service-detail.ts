@@ -1,5 +1,6 @@
 import type { HistoryBucket, ServiceDetail, StateTransition } from '@fleet/sdk';
 import { renderDocument } from './internal/document.ts';
+import { fillGaps } from './internal/fill-gaps.ts';
 import { formatMs, formatPercent, formatTime } from './internal/format.ts';
 import { html, raw, type SafeHtml } from './internal/html.ts';
 import { timeAgo } from './internal/parts.ts';
@@ -31,7 +32,8 @@ export interface ServiceDetailOptions {
 /**
  * The detail page of one target (`/services/<id>`) as a complete HTML document: its state, URL
  * and last probe; uptime over 1 h, 24 h, 7 d and 30 d; an uptime bar (one segment per history
- * bucket); a latency chart of p50 and p95; and the recent state transitions. No JavaScript.
+ * bucket, buckets without probes up to `now` included); a latency chart of p50 and p95; and the
+ * recent state transitions. No JavaScript.
  *
  * @example
  * renderServiceDetail(await monitor.detail('bus'))
@@ -48,7 +50,7 @@ export function renderServiceDetail(detail: ServiceDetail, options: ServiceDetai
   const body = html`<header class="top"><h1><a href="/">${title}</a> <span class="crumb">/</span> ${status.id}</h1></header>
 <main id="service" data-target="${status.id}" data-state="${status.state}">
 <section class="card" id="summary"><h2>${status.id} ${statePill(status.state)} <span class="meta">since ${timeAgo(status.since, now)}</span></h2><dl class="facts"><dt>Kind</dt><dd>${status.kind}</dd><dt>Host</dt><dd>${status.host}</dd><dt>Health URL</dt><dd><code>${url}</code></dd><dt>Last check</dt><dd>${timeAgo(status.lastCheckAt, now)}</dd><dt>Last response</dt><dd>${formatMs(status.lastResponseTimeMs)}</dd>${status.lastError ? html`<dt>Last error</dt><dd class="error">${status.lastError}</dd>` : ''}</dl></section>
-<section class="card" id="uptime"><h2>Uptime</h2><dl class="stats">${uptime}</dl>${raw(renderUptimeBar(history, { height: 28, label: `Uptime of ${status.id}` }))}${historyRange(history)}</section>
+<section class="card" id="uptime"><h2>Uptime</h2><dl class="stats">${uptime}</dl>${raw(renderUptimeBar(fillGaps(history, now), { height: 28, label: `Uptime of ${status.id}` }))}${historyRange(history)}</section>
 <section class="card" id="latency"><h2>Response time</h2><dl class="stats"><div class="stat"><dt>p50, 24 h</dt><dd>${formatMs(status.latency.p50Ms)}</dd></div><div class="stat"><dt>p95, 24 h</dt><dd>${formatMs(status.latency.p95Ms)}</dd></div></dl>${raw(renderLatencyChart(history))}</section>
 <section class="card" id="transitions"><h2>Recent state changes</h2>${transitionsTable(transitions, now)}</section>
 </main>`;

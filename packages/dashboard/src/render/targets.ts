@@ -1,4 +1,5 @@
 import type { FleetStatus, HistoryBucket, TargetStatus } from '@fleet/sdk';
+import { fillGaps } from './internal/fill-gaps.ts';
 import { formatMs, formatPercent } from './internal/format.ts';
 import { html, raw } from './internal/html.ts';
 import { mergeBuckets } from './internal/merge-buckets.ts';
@@ -32,7 +33,8 @@ export interface TargetsOptions {
  * table of its targets, each row `<tr id="target-<id>" data-target data-state data-kind>` showing
  * the name (linking to `/services/<id>`), kind, state (colour, symbol and text, plus the last error
  * when not up), since when, last response time, uptime over 24 h and, if history is given, an
- * uptime bar. A live-update fragment (see {@link clientScript}).
+ * uptime bar (where the monitor did not probe, up to `now`, its segments say "no probes"). A
+ * live-update fragment (see {@link clientScript}).
  *
  * @example
  * renderTargets(status, { history: { bus: busHistory } })
@@ -69,7 +71,12 @@ function targetRow(
 ) {
   const error = target.state !== 'up' && target.lastError ? html`<div class="error">${target.lastError}</div>` : '';
   const bar = history
-    ? raw(renderUptimeBar(mergeBuckets(history, barSegments), { height: 14, label: `Uptime of ${target.id}` }))
+    ? raw(
+        renderUptimeBar(mergeBuckets(fillGaps(history, now), barSegments), {
+          height: 14,
+          label: `Uptime of ${target.id}`,
+        }),
+      )
     : html`<span class="muted">—</span>`;
   return html`<tr id="${domId('target', target.id)}" data-target="${target.id}" data-state="${target.state}" data-kind="${target.kind}"><th scope="row"><a href="${serviceHref(target.id)}">${target.id}</a></th><td>${target.kind}</td><td>${statePill(target.state)}${error}</td><td>${timeAgo(target.since, now)}</td><td class="num">${formatMs(target.lastResponseTimeMs)}</td><td class="num">${formatPercent(target.uptime['24h'])}</td>${withBars ? html`<td class="bar-col">${bar}</td>` : ''}</tr>`;
 }

@@ -69,6 +69,23 @@ describe('renderOverview', () => {
     expect(overview).not.toContain('>History</th>');
   });
 
+  test('a gap in monitoring: the target unknown since its last probe, the bar grey where nothing was probed', () => {
+    // Four hours of probes, then none for two hours (the fleet was stopped) until now.
+    const history = { bus: buckets(72).slice(0, 48) };
+    const status = fleetStatus();
+    const twoHoursAgo = new Date(NOW - 2 * 3_600_000).toISOString();
+    status.hosts[0]!.targets[0] = { ...status.hosts[0]!.targets[0]!, state: 'unknown', since: twoHoursAgo };
+    const row = element(renderOverview(status, { history, barSegments: 72 }), 'target-bus')!;
+    expect(textOf(row)).toMatch(/^bus bus \? unknown 2 h ago /);
+    expect(row).toContain('data-segments="72"');
+    expect(row.match(/seg-ok/g)).toHaveLength(48);
+    expect(row.match(/seg-none/g)).toHaveLength(24);
+    expect(row).toContain(`<title>${new Date(NOW - 5 * 60_000).toISOString().slice(11, 16)} UTC: no probes</title>`);
+    // Merged down, the gap still shows as its own segments.
+    const merged = element(renderOverview(status, { history, barSegments: 12 }), 'target-bus')!;
+    expect(merged.match(/seg-none/g)).toHaveLength(4);
+  });
+
   test('escapes hostile names, addresses, errors and problem messages everywhere', () => {
     const evil = '"><img src=x onerror=alert(1)><script>alert(1)</script>';
     const status = fleetStatus();

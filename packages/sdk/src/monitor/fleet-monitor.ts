@@ -29,6 +29,7 @@ import { type ResolvedTarget, resolveTargets } from './internal/resolve-target.t
 import {
   applyOutcome,
   createRuntime,
+  noteGap,
   setDeployWindow,
   statusOf,
   type TargetRuntime,
@@ -98,6 +99,11 @@ export class FleetMonitor {
     this.#assertOpen();
     if (this.#started) return;
     this.#started = true;
+    // Stopped (or never started) for long enough, every state went stale meanwhile.
+    const now = this.#now();
+    for (const runtime of this.#targets.values()) {
+      this.#emitChange(runtime, noteGap(runtime, now, 'the monitor was not running'));
+    }
     this.#scheduler.start();
     this.#safeRollup();
     const every = this.#options.rollupIntervalMs ?? DEFAULT_ROLLUP_INTERVAL_MS;
@@ -252,7 +258,12 @@ export class FleetMonitor {
     this.#targets = reconcileTargets(
       this.#targets,
       resolved,
-      (entry) => createRuntime(entry, this.#store, now),
+      (entry) => {
+        const runtime = createRuntime(entry, this.#store, now);
+        // The state restored from the history holds only if it was probed lately.
+        this.#emitChange(runtime, noteGap(runtime, now, 'the monitor was not running'));
+        return runtime;
+      },
       (id, runtime) => {
         clearTimeout(runtime.deployTimer);
         this.#scheduler.delete(id);
@@ -282,6 +293,8 @@ export class FleetMonitor {
   #accept(runtime: TargetRuntime, outcome: ProbeOutcome): void {
     const { result, atMs } = outcome;
     this.#store.record(result.target, atMs, result.responseTimeMs, result.status, result.ok);
+    // A probe after a gap (a suspended process, a stalled loop): the old state ends where probing stopped.
+    this.#emitChange(runtime, noteGap(runtime, atMs));
     this.#emitChange(runtime, applyOutcome(runtime, outcome));
     this.#probes.emit(result);
   }

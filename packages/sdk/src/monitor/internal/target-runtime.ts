@@ -28,7 +28,10 @@ export interface TargetRuntime {
   deployTimer: NodeJS.Timeout | undefined;
 }
 
-/** A runtime for a target, restored from the history: last state, uptime counters, 24 h latencies. */
+/**
+ * A runtime for a target, restored from the history: last state, uptime counters, 24 h latencies.
+ * The state is taken as it was; {@link noteGap} then decides whether it still holds.
+ */
 export function createRuntime(resolved: ResolvedTarget, store: HistoryStore, nowMs: number): TargetRuntime {
   const { target } = resolved;
   const id = store.idOf(target.id);
@@ -67,6 +70,35 @@ export function updateRuntime(runtime: TargetRuntime, resolved: ResolvedTarget):
     before.url !== after.url ||
     JSON.stringify(before.headers) !== JSON.stringify(after.headers);
   if (readerChanged) runtime.reader = readerFor(resolved);
+}
+
+/**
+ * Longest time without a probe of a target that is not a gap in monitoring: two intervals and a
+ * timeout. Probes run an interval apart (start to start); a monitor that restarts spreads its
+ * first probes over an interval, so a quick restart stays within this.
+ */
+export function gapAfterMs(resolved: ResolvedTarget): number {
+  return 2 * resolved.target.intervalMs + resolved.timeoutMs;
+}
+
+/**
+ * When nothing probed the target for longer than {@link gapAfterMs} before `nowMs` (the monitor
+ * was not running, the process was suspended), its state no longer holds: it becomes `unknown`
+ * from its last probe on, until the next probe says more. Uptime needs nothing here: it counts
+ * probes, and a gap has none. Returns the state change, if any.
+ */
+export function noteGap(runtime: TargetRuntime, nowMs: number, cause?: string): StateChange | null {
+  const lastMs = runtime.last?.atMs ?? runtime.machine.since;
+  if (lastMs === null || nowMs - lastMs <= gapAfterMs(runtime.resolved)) return null;
+  const reason = `no probe for ${formatGap(nowMs - lastMs)}`;
+  return runtime.machine.forget(lastMs, cause === undefined ? reason : `${reason}: ${cause}`);
+}
+
+/** How long a gap lasted, to the second, in one unit for a transition's reason: `250s`, `4m`, `3h`. */
+function formatGap(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
 }
 
 /** Takes a probe's outcome into the in-memory figures and the state machine; returns the state change, if any. */

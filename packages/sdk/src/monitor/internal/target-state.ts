@@ -23,12 +23,13 @@ export interface Thresholds {
  * failures); `down` after `failureThreshold` failed probes in a row; from down, `degraded`
  * (recovering) until `successThreshold` good probes in a row, then `up`; `degraded` also while
  * answers are slow. Inside a deploy window the state is `deploying`, failures do not count, and
- * the health seen before the window no longer holds (it starts over from `unknown`).
+ * the health seen before the window no longer holds (it starts over from `unknown`). A gap in
+ * monitoring ({@link TargetStateMachine.forget}) starts it over from `unknown` too.
  */
 export class TargetStateMachine {
   /** The state shown. */
   state: TargetState;
-  /** When it entered `state`, epoch ms; null when never known. */
+  /** When it entered `state`, epoch ms; null when it was never known. */
   since: number | null;
   #health: Health;
   #recovering = false;
@@ -87,6 +88,20 @@ export class TargetStateMachine {
     }
     if (windowEnded && why === null) why = 'deploy window ended';
     return this.#show(atMs, inWindow ? 'deploying' : this.#health, why);
+  }
+
+  /**
+   * Forgets the health seen so far: nothing probed the target from `atMs` on (the monitor was not
+   * running, or was held up), so what held then says nothing about the time since. The state is
+   * `unknown` from `atMs` (`deploying` while a deploy window runs) and the counts start over, as
+   * for a target never probed. Returns the change it caused, if any.
+   */
+  forget(atMs: number, reason: string): StateChange | null {
+    this.#health = 'unknown';
+    this.#recovering = false;
+    this.#failures = 0;
+    this.#successes = 0;
+    return this.#show(atMs, this.#deployUntil === null ? 'unknown' : 'deploying', reason);
   }
 
   /**
