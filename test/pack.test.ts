@@ -1,68 +1,109 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const project = mkdtempSync(join(tmpdir(), 'fleet-pack-'));
-const npm = (args: string[], cwd: string) =>
-  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const work = mkdtempSync(join(tmpdir(), 'fleet-pack-'));
+const packs = join(work, 'packs');
+/** One project per server, each holding that server's tarball and the SDK's, nothing else of Fleet's. */
+const projects = { bus: join(work, 'bus'), knowledge: join(work, 'knowledge') };
+const tarballs: string[] = [];
+const tarball = (name: string) => {
+  const found = tarballs.find((file) => file.startsWith(`${name}-`));
+  if (!found) throw new Error(`no ${name} tarball in ${tarballs.join(', ')}`);
+  return join(packs, found);
+};
+const tar = (...args: string[]) => execFileSync('tar', args, { encoding: 'utf8' });
 
-beforeAll(() => {
-  // The root `npm test` builds first; `npm pack` takes what `files` lists from each package.
-  npm(
-    [
-      'pack',
-      '--pack-destination',
-      project,
-      '-w',
-      '@fleet/sdk',
-      '-w',
-      '@fleet/bus-server',
-      '-w',
-      '@fleet/knowledge-server',
-    ],
-    root,
-  );
-  const tarballs = readdirSync(project).filter((file) => file.endsWith('.tgz'));
+async function install(project: string, files: string[]) {
+  mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'pack-test', private: true, type: 'module' }));
   // Install like a user would, from the tarballs and the registry. Install scripts are skipped and the
   // native better-sqlite3 addon is copied from this checkout instead of compiling it again (about a
   // minute): this test checks Fleet's packaging, not better-sqlite3's build.
-  npm(
-    ['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs.map((t) => `./${t}`)],
-    project,
+  await promisify(execFile)(
+    'npm',
+    ['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', ...files],
+    {
+      cwd: project,
+    },
   );
   cpSync(join(root, 'node_modules/better-sqlite3/build'), join(project, 'node_modules/better-sqlite3/build'), {
     recursive: true,
   });
-}, 300_000);
-afterAll(() => rmSync(project, { recursive: true, force: true }));
+}
 
-function node(script: string): string {
+beforeAll(async () => {
+  // The root `npm test` builds first; `npm run pack` packs what `files` lists, plus the LICENSE.
+  execFileSync(process.execPath, [join(root, 'scripts/pack.mjs'), '--out', packs], { cwd: root, stdio: 'pipe' });
+  tarballs.push(...readdirSync(packs).filter((file) => file.endsWith('.tgz')));
+  await Promise.all([
+    install(projects.bus, [tarball('fleet-sdk'), tarball('fleet-bus-server')]),
+    install(projects.knowledge, [tarball('fleet-sdk'), tarball('fleet-knowledge-server')]),
+  ]);
+}, 300_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function node(project: string, script: string): string {
   return execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' });
 }
 
-describe('the published packages, installed from npm pack tarballs into an empty project', () => {
+describe('the tarballs npm run pack makes', () => {
+  test('there is one per published package', () => {
+    expect(tarballs.map((file) => file.replace(/-\d+\.\d+\.\d+.*\.tgz$/, '')).sort()).toEqual([
+      'fleet-bus-server',
+      'fleet-cli',
+      'fleet-dashboard',
+      'fleet-knowledge-server',
+      'fleet-sdk',
+    ]);
+  });
+
+  test('every tarball carries the repository LICENSE', () => {
+    const license = readFileSync(join(root, 'LICENSE'), 'utf8');
+    for (const file of tarballs) {
+      expect(tar('-tzf', join(packs, file)).split('\n'), file).toContain('package/LICENSE');
+      expect(tar('-xzOf', join(packs, file), 'package/LICENSE'), file).toBe(license);
+    }
+  });
+
+  test('internal dependencies ask for the version packed beside them, never *', () => {
+    const manifests = tarballs.map((file) => JSON.parse(tar('-xzOf', join(packs, file), 'package/package.json')));
+    const versions = new Map(manifests.map((m) => [m.name, m.version]));
+    for (const manifest of manifests) {
+      for (const [name, range] of Object.entries<string>(manifest.dependencies ?? {})) {
+        if (name.startsWith('@fleet/')) expect(range, `${manifest.name} → ${name}`).toBe(`^${versions.get(name)}`);
+      }
+    }
+  });
+});
+
+describe('the published packages, installed from their tarballs into empty projects', () => {
   test('@fleet/sdk imports with its schemas and client', () => {
-    const out = node(`
+    const out = node(
+      projects.bus,
+      `
       import { BusClient, SendInput, busRoutes } from '@fleet/sdk';
       const parsed = SendInput.parse({ from: 'a', to: 'b' });
       console.log(typeof BusClient, parsed.type, busRoutes.send.path);
-    `);
+    `,
+    );
     expect(out.trim()).toBe('function message /message');
   });
 
   test.each([
-    ['fleet-bus', 'fleet-bus'],
-    ['fleet-knowledge', 'fleet-knowledge'],
-  ])(
-    'npx %s server starts from the installed package and answers /health',
-    async (bin, service) => {
-      const child = spawn('npx', ['--no-install', bin, 'server', '--port', '0', '--db', join(project, `${bin}.db`)], {
-        cwd: project,
+    ['fleet-bus', 'fleet-bus', 'bus'],
+    ['fleet-knowledge', 'fleet-knowledge', 'knowledge'],
+  ] as const)(
+    'npx %s server starts from its tarball installed with the SDK tarball alone, and answers /health',
+    async (bin, service, project) => {
+      const cwd = projects[project];
+      const child = spawn('npx', ['--no-install', bin, 'server', '--port', '0', '--db', join(cwd, `${bin}.db`)], {
+        cwd,
         stdio: ['ignore', 'pipe', 'pipe'],
         // Its own process group: npx runs the server as a child, and both must stop with the test.
         detached: true,
@@ -93,12 +134,15 @@ describe('the published packages, installed from npm pack tarballs into an empty
   );
 
   test('an agent that only uses the client does not need h3 or better-sqlite3', () => {
-    rmSync(join(project, 'node_modules/h3'), { recursive: true, force: true });
-    rmSync(join(project, 'node_modules/better-sqlite3'), { recursive: true, force: true });
-    const out = node(`
+    rmSync(join(projects.bus, 'node_modules/h3'), { recursive: true, force: true });
+    rmSync(join(projects.bus, 'node_modules/better-sqlite3'), { recursive: true, force: true });
+    const out = node(
+      projects.bus,
+      `
       import { BusClient } from '@fleet/sdk';
       console.log(new BusClient({ url: 'http://127.0.0.1:1' }) instanceof BusClient);
-    `);
+    `,
+    );
     expect(out.trim()).toBe('true');
   });
 });
