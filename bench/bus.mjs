@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SqliteMessageStore } from '@fleet/sdk';
+import { SqliteMessageStore } from '@fleet/sdk/stores';
 import autocannon from 'autocannon';
 import { canPinCores, pinSelf, startServer } from './_lib.mjs';
 

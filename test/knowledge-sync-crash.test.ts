@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startKnowledgeServer } from '@fleet/knowledge-server';
-import { FactInput, KnowledgeDB } from '@fleet/sdk';
+import { FactInput } from '@fleet/sdk';
+import { KnowledgeDB } from '@fleet/sdk/stores';
 import { afterAll, describe, expect, test } from 'vitest';
 
 /** Runs a SyncEngine from the BUILT @fleet/sdk (the root `npm test` builds first). */

@@ -5,7 +5,8 @@
 // pages of a first, key-ordered snapshot pull) (stdout to a pipe is synchronous on Linux, so the
 // line is out before the page can be applied), then waits pauseMs so a test can kill it mid-pull.
 // Prints {"done":...} with the engine's results when the sync is over.
-import { KnowledgeClient, KnowledgeDB, SyncEngine } from '@fleet/sdk';
+import { KnowledgeClient } from '@fleet/sdk';
+import { KnowledgeDB, SyncEngine } from '@fleet/sdk/stores';
 
 const config = JSON.parse(process.argv[2]);
 const db = new KnowledgeDB({ path: config.db, nodeId: config.nodeId });

@@ -1,4 +1,5 @@
-import type { MessageStore, QueueStats } from '@fleet/sdk';
+import type { QueueStats } from '@fleet/sdk';
+import type { MessageStore } from '@fleet/sdk/stores';
 import { Gauge, type Registry } from 'prom-client';
 
 /** How long one stats snapshot serves scrapes: several gauges read it, so it is computed once per scrape. */

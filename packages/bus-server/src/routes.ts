@@ -1,5 +1,6 @@
-import { busRoutes, FleetError, leaseWithWait, MAX_BATCH_SIZE, type MessageStore, streamMessages } from '@fleet/sdk';
+import { busRoutes, FleetError, MAX_BATCH_SIZE } from '@fleet/sdk';
 import { implement, type RouteImplementation } from '@fleet/sdk/server';
+import { leaseWithWait, type MessageStore, streamMessages } from '@fleet/sdk/stores';
 
 /**
  * The bus server: each route of the `busRoutes` contract bound to one MessageStore call.

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { type MessageStore, type MessageStoreOptions, openMessageStore } from '@fleet/sdk';
 import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
+import { type MessageStore, type MessageStoreOptions, openMessageStore } from '@fleet/sdk/stores';
 import { registerBusMetrics } from './metrics.ts';
 import { busRouteImplementations } from './routes.ts';
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RunningBusServer, startBusServer } from '@fleet/bus-server';
-import { formatProblem, loadFleetFile } from '@fleet/sdk';
+import { formatProblem, loadFleetFile } from '@fleet/sdk/fleet';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { closedPort } from '../../../test/_helpers/closed-port.ts';
 import { type DoctorReport, diagnoseFleet } from '../src/index.ts';

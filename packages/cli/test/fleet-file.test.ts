@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { demoFleetYaml, parseFleet } from '@fleet/sdk';
+import { demoFleetYaml, parseFleet } from '@fleet/sdk/fleet';
 import { describe, expect, test } from 'vitest';
 import { FleetFileError, localPlan, prepareFleetFile, startLocalFleet } from '../src/index.ts';
 import { tempDir } from './_fleet.ts';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { formatProblem, loadFleetFile } from '@fleet/sdk';
+import { formatProblem, loadFleetFile } from '@fleet/sdk/fleet';
 import { describe, expect, test } from 'vitest';
 import { tempDir, until, writeDemoFleet } from './_fleet.ts';
 import { parseUrls, spawnFleet, waitForOutput } from './_spawn-fleet.ts';

@@ -1,6 +1,7 @@
 import { type RunningBusServer, startBusServer } from '@fleet/bus-server';
 import { type RunningDashboardServer, startDashboardServer } from '@fleet/dashboard';
-import { BusClient, DashboardClient, FleetStatus, parseFleet } from '@fleet/sdk';
+import { BusClient, DashboardClient, FleetStatus } from '@fleet/sdk';
+import { parseFleet } from '@fleet/sdk/fleet';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { closedPort } from '../../../test/_helpers/closed-port.ts';
 import { formatFleetStatus } from '../src/index.ts';

@@ -1,15 +1,12 @@
+import type { FleetProblem, HistoryBucket, ServiceDetail, TargetStatus } from '@fleet/sdk';
 import {
   buildFleetStatus,
   type Fleet,
   type FleetMonitor,
-  type FleetProblem,
   fleetTargets,
-  type HistoryBucket,
   type HistoryRange,
-  type ServiceDetail,
   shownFleet,
-  type TargetStatus,
-} from '@fleet/sdk';
+} from '@fleet/sdk/fleet';
 import { RecentHistory } from './recent-history.ts';
 import { type CachedStatus, StatusCache } from './status-cache.ts';
 

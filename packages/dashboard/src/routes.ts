@@ -1,4 +1,5 @@
-import { dashboardRoutes, FleetError, type FleetStatus, type HistoryRange } from '@fleet/sdk';
+import { dashboardRoutes, FleetError, type FleetStatus } from '@fleet/sdk';
+import type { HistoryRange } from '@fleet/sdk/fleet';
 import { HttpError, implement, type RouteImplementation } from '@fleet/sdk/server';
 import { type H3Event, HTTPResponse } from 'h3';
 import type { BrowserAuth } from './browser-auth.ts';

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { FleetMonitor } from '@fleet/sdk';
+import type { FleetMonitor } from '@fleet/sdk/fleet';
 import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
 import { BrowserAuth } from './browser-auth.ts';
 import { DashboardView, type FleetSnapshot } from './dashboard-view.ts';

@@ -7,7 +7,7 @@ import {
   formatProblem,
   type WatchFleetFileOptions,
   watchFleetFile,
-} from '@fleet/sdk';
+} from '@fleet/sdk/fleet';
 import type { FleetServer } from '@fleet/sdk/server';
 import type { DashboardView, FleetSnapshot } from './dashboard-view.ts';
 import { type CreateDashboardServerOptions, createDashboardServer, type DashboardLogger } from './server.ts';

@@ -1,4 +1,4 @@
-import { FleetMonitor, parseFleet } from '@fleet/sdk';
+import { FleetMonitor, parseFleet } from '@fleet/sdk/fleet';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { DashboardView, type FleetSnapshot } from '../src/dashboard-view.ts';
 import { OverviewFeed } from '../src/overview-feed.ts';

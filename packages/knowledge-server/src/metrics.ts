@@ -1,4 +1,5 @@
-import type { KnowledgeDB, SyncStatus } from '@fleet/sdk';
+import type { SyncStatus } from '@fleet/sdk';
+import type { KnowledgeDB } from '@fleet/sdk/stores';
 import { Gauge, type Registry } from 'prom-client';
 
 /** How long one snapshot serves a scrape: several gauges read it, so it is computed once per scrape. */

@@ -1,4 +1,5 @@
-import { FleetError, KnowledgeClient, type KnowledgeDB, NodeId } from '@fleet/sdk';
+import { FleetError, KnowledgeClient, NodeId } from '@fleet/sdk';
+import type { KnowledgeDB } from '@fleet/sdk/stores';
 
 /** A peer given on the command line: `URL`, or `ID=URL` when its node id is known. */
 export interface PeerSpec {

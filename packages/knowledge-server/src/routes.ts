@@ -1,5 +1,6 @@
-import { FleetError, type KnowledgeDB, knowledgeRoutes, type SyncEngine, watchChanges } from '@fleet/sdk';
+import { FleetError, knowledgeRoutes } from '@fleet/sdk';
 import { implement, type RouteImplementation } from '@fleet/sdk/server';
+import { type KnowledgeDB, type SyncEngine, watchChanges } from '@fleet/sdk/stores';
 
 /**
  * The knowledge server: each route of the `knowledgeRoutes` contract bound to one KnowledgeDB

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { KnowledgeDB, SyncEngine } from '@fleet/sdk';
 import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
+import { KnowledgeDB, SyncEngine } from '@fleet/sdk/stores';
 import { registerKnowledgeMetrics } from './metrics.ts';
 import { type PeerSpec, parsePeerSpec, registerPeers } from './peer-specs.ts';
 import { knowledgeRouteImplementations } from './routes.ts';

@@ -1,5 +1,5 @@
-import { formatProblem } from '@fleet/sdk';
 import { output, printJson, strictArgs, untilSignal } from '@fleet/sdk/cli';
+import { formatProblem } from '@fleet/sdk/fleet';
 import { defineCommand } from 'citty';
 import { FleetFileError } from '../up/fleet-file.ts';
 import { formatUrls } from '../up/format-urls.ts';

@@ -1,12 +1,5 @@
-import {
-  FleetMonitor,
-  type FleetProblem,
-  fleetTargets,
-  loadFleetFile,
-  type ProbeResult,
-  shownFleet,
-  type TargetStatus,
-} from '@fleet/sdk';
+import type { FleetProblem, ProbeResult, TargetStatus } from '@fleet/sdk';
+import { FleetMonitor, fleetTargets, loadFleetFile, shownFleet } from '@fleet/sdk/fleet';
 
 /** One target as `fleet doctor` found it: its single probe and the state that probe gives. */
 export type DoctorTarget = Pick<TargetStatus, 'id' | 'kind' | 'host' | 'url' | 'state'> &

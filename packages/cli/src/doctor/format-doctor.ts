@@ -1,5 +1,5 @@
-import { formatProblem } from '@fleet/sdk';
 import { formatTable } from '@fleet/sdk/cli';
+import { formatProblem } from '@fleet/sdk/fleet';
 import type { DoctorReport } from './diagnose.ts';
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;

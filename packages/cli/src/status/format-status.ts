@@ -1,5 +1,6 @@
-import { type FleetStatus, formatProblem, TargetState, type TargetStatus } from '@fleet/sdk';
+import { type FleetStatus, TargetState, type TargetStatus } from '@fleet/sdk';
 import { formatTable } from '@fleet/sdk/cli';
+import { formatProblem } from '@fleet/sdk/fleet';
 
 const percent = (fraction: number | null) => (fraction === null ? '-' : `${(fraction * 100).toFixed(1)}%`);
 const ms = (value: number | null) => (value === null ? '-' : `${Math.round(value)} ms`);

@@ -1,6 +1,7 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { demoFleetYaml, type Fleet, type FleetProblem, loadFleetFile } from '@fleet/sdk';
+import type { FleetProblem } from '@fleet/sdk';
+import { demoFleetYaml, type Fleet, loadFleetFile } from '@fleet/sdk/fleet';
 
 /** The fleet file has errors: `fleet up` will not start a fleet it cannot describe. */
 export class FleetFileError extends Error {

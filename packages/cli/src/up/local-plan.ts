@@ -1,4 +1,4 @@
-import { type Fleet, fleetEntries, type NamedTarget } from '@fleet/sdk';
+import { type Fleet, fleetEntries, type NamedTarget } from '@fleet/sdk/fleet';
 
 /** A service `fleet up` runs: its name in the fleet file, its port and its token, if any. */
 export interface PlannedService {

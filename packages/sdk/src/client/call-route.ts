@@ -1,9 +1,9 @@
 import type { RouteCallInput, RouteContract, RouteResponse } from '../contract/route.ts';
 import { ResponseValidationError } from './errors.ts';
 import type { CallOptions, HttpClient } from './http-client.ts';
-import { parseAnswer } from './internal/parse-answer.ts';
 import { type RouteCallParts, sendRequest } from './internal/send-request.ts';
 import { toClientError } from './internal/to-client-error.ts';
+import { parseAnswer } from './parse-answer.ts';
 
 /**
  * Calls one route of a Fleet API: builds the URL (path parameters, query string), sends the JSON

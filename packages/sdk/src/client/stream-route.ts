@@ -1,8 +1,8 @@
 import type { RouteCallInput, RouteContract, RouteResponse } from '../contract/route.ts';
 import { ErrorCode, ErrorEnvelope } from '../schemas/error.ts';
 import { FleetHttpError, ResponseValidationError } from './errors.ts';
+import { formatIssues } from './format-issues.ts';
 import type { HttpClient } from './http-client.ts';
-import { formatIssues } from './internal/format-issues.ts';
 import { type RouteCallParts, sendRequest } from './internal/send-request.ts';
 import { toClientError } from './internal/to-client-error.ts';
 import { SseParser } from './sse-parser.ts';

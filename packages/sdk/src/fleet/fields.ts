@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from '../internal/duration.ts';
 import { isAddress } from './internal/address.ts';
-import { DURATION_PATTERN, parseDuration } from './internal/duration.ts';
 
 const NAME_HINT = 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit';
 const PORT_HINT = 'must be a port number from 1 to 65535';

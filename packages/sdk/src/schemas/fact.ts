@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Cursor, JsonValue, Timestamp } from './common.ts';
-import { factKeyProblem, MAX_FACT_KEY_LENGTH, MAX_TAG_LENGTH, TAG_PATTERN, TAG_RULE } from './internal/fact-rules.ts';
+import { factKeyProblem, MAX_FACT_KEY_LENGTH, MAX_TAG_LENGTH, TAG_PATTERN, TAG_RULE } from './fact-rules.ts';
 import { listOf, pageOf } from './list.ts';
 
 /** Most facts one batch put may carry. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseCondition } from '../monitor/condition/parse-condition.ts';
 import { Timestamp } from './common.ts';
+import { parseCondition } from './condition/parse-condition.ts';
 
 /**
  * Kinds of target a fleet file describes. Each kind has a health-check preset (its path and

@@ -18,5 +18,6 @@ export type { OpenApiOptions } from './openapi.ts';
 // OpenAPI
 export { createOpenApiDocument } from './openapi.ts';
 export { FleetServerStartError } from '../start-error.ts';
+export { EncodedJson } from '../contract/encoded-json.ts';
 export type { RequestPart } from './validate.ts';
 export { validateInput, validationError } from './validate.ts';

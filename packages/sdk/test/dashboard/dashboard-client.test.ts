@@ -2,12 +2,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RunningDashboardServer, startDashboardServer } from '@fleet/dashboard';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseFleet } from '../../src/fleet/index.ts';
 import {
   DashboardClient,
   FleetStatus,
   isFleetHttpError,
   isResponseValidationError,
-  parseFleet,
   ServiceDetail,
   TargetStatus,
 } from '../../src/index.ts';

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DemoAgentStats, FleetClient, Health, type RunningDemoAgent, startDemoAgent } from '../../src/index.ts';
+import { DemoAgentStats, type RunningDemoAgent, startDemoAgent } from '../../src/demo/index.ts';
+import { FleetClient, Health } from '../../src/index.ts';
 import { startTestBus, type TestBus } from '../_bus-server.ts';
 import { startTestKnowledge, type TestKnowledge } from '../_knowledge-server.ts';
 

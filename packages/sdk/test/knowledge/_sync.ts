@@ -1,7 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createKnowledgeServer, startKnowledgeServer } from '@fleet/knowledge-server';
 import { afterEach } from 'vitest';
-import { type Change, KnowledgeClient, KnowledgeDB, type Peer } from '../../src/index.ts';
+import { type Change, KnowledgeClient, type Peer } from '../../src/index.ts';
+import { KnowledgeDB } from '../../src/stores/index.ts';
 import { freshPath } from './_knowledge.ts';
 
 /** A real knowledge server on port 0 over a fresh SQLite file, syncing only on demand. */

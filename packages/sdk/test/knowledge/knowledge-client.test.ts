@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { closedPort } from '../../../../test/_helpers/closed-port.ts';
-import {
-  type Change,
-  decodePulledPage,
-  type Fact,
-  FleetHttpError,
-  formatHlc,
-  isFleetHttpError,
-  type KnowledgeClient,
-} from '../../src/index.ts';
+import { type Change, type Fact, FleetHttpError, isFleetHttpError, type KnowledgeClient } from '../../src/index.ts';
+import { decodePulledPage } from '../../src/knowledge/sync/pulled-page.ts';
+import { formatHlc } from '../../src/stores/index.ts';
 import { deferred, rejectionOf } from '../_bus-server.ts';
 import { startTestKnowledge, type TestKnowledge } from '../_knowledge-server.ts';
 

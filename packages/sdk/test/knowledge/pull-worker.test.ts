@@ -4,20 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { closedPort } from '../../../../test/_helpers/closed-port.ts';
-import type { PulledPage, PullWorker } from '../../src/index.ts';
-import { pullWorkerAvailable } from '../../src/knowledge/sync/page-puller.ts';
-import { decodePulledPage } from '../../src/knowledge/sync/pulled-page.ts';
+import { PullWorker, pullWorkerAvailable } from '../../src/knowledge/sync/page-puller.ts';
+import { decodePulledPage, type PulledPage } from '../../src/knowledge/sync/pulled-page.ts';
 import { startTestKnowledge, type TestKnowledge } from '../_knowledge-server.ts';
 
-// The worker thread runs the built script (dist/page-puller-worker.js): these tests load the
-// built SDK, which the root `npm test` builds first. From the sources, pulls run in-thread.
-const BUILT_SDK = new URL('../../dist/index.js', import.meta.url);
-type BuiltSdk = typeof import('../../src/index.ts');
-
-async function builtSdk(): Promise<BuiltSdk> {
-  if (!existsSync(fileURLToPath(BUILT_SDK))) throw new Error('packages/sdk/dist is missing: run `npm run build` first');
-  return (await import(BUILT_SDK.href)) as BuiltSdk;
-}
+// The worker thread runs the built script (dist/page-puller-worker.js), which the root `npm test`
+// builds first; the main thread's side is the source. From the sources, pulls run in-thread.
+const BUILT_WORKER = new URL('../../dist/page-puller-worker.js', import.meta.url);
 
 let node: TestKnowledge;
 /** A peer of another version: answers every request with the body set here (or never). */
@@ -56,9 +49,10 @@ afterEach(async () => {
 });
 
 async function startWorker(): Promise<PullWorker> {
-  const sdk = await builtSdk();
-  expect(sdk.pullWorkerAvailable()).toBe(true);
-  const worker = new sdk.PullWorker();
+  if (!existsSync(fileURLToPath(BUILT_WORKER))) {
+    throw new Error('packages/sdk/dist/page-puller-worker.js is missing: run `npm run build` first');
+  }
+  const worker = new PullWorker(BUILT_WORKER);
   workers.push(worker);
   return worker;
 }

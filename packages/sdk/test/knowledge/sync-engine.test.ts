@@ -1,13 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import {
-  KnowledgeClient,
-  type KnowledgeDB,
-  type Peer,
-  type PeerSyncStatus,
-  SyncEngine,
-  type SyncEngineOptions,
-  SyncStatus,
-} from '../../src/index.ts';
+import { KnowledgeClient, type Peer, type PeerSyncStatus, SyncStatus } from '../../src/index.ts';
+import { type KnowledgeDB, SyncEngine, type SyncEngineOptions } from '../../src/stores/index.ts';
 import { fact, openDb, snapshot } from './_knowledge.ts';
 import {
   type PeerNode,

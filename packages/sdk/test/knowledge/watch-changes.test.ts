@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { type Change, type ChangeSource, FleetError, watchChanges } from '../../src/index.ts';
+import { type Change, FleetError } from '../../src/index.ts';
+import { type ChangeSource, watchChanges } from '../../src/stores/index.ts';
 
 /** A change source the test drives by hand, counting its listeners. */
 function manualSource() {

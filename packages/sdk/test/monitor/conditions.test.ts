@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { evaluateConditions, type ProbeAnswer } from '../../src/monitor/condition/evaluate-conditions.ts';
-import { InvalidConditionError } from '../../src/monitor/condition/invalid-condition-error.ts';
-import { parseCondition } from '../../src/monitor/condition/parse-condition.ts';
+import { InvalidConditionError } from '../../src/schemas/condition/invalid-condition-error.ts';
+import { parseCondition } from '../../src/schemas/condition/parse-condition.ts';
 
 const answer = (overrides: Partial<ProbeAnswer> = {}): ProbeAnswer => ({
   status: 200,

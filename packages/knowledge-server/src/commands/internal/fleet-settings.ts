@@ -1,5 +1,6 @@
-import { type FleetKnowledgeNode, fleetKnowledgeNode, formatProblem, isFleetError, loadFleetFile } from '@fleet/sdk';
+import { isFleetError } from '@fleet/sdk';
 import { output, UsageError } from '@fleet/sdk/cli';
+import { type FleetKnowledgeNode, fleetKnowledgeNode, formatProblem, loadFleetFile } from '@fleet/sdk/fleet';
 
 /**
  * The settings of this node from the fleet file (`--config`, `--service`). Prints every problem of

@@ -1,4 +1,4 @@
-import { formatDuration } from './duration.ts';
+import { formatDuration } from '../../internal/duration.ts';
 import type { Rule, RuleContext } from './rule-context.ts';
 import { SECRET_ENV_NAME } from './secrets.ts';
 

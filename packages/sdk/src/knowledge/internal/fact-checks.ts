@@ -1,7 +1,7 @@
 import { invalidField } from '../../internal/invalid-field.ts';
 import type { JsonValue } from '../../schemas/common.ts';
 import { type FactInput, MAX_FACT_TTL_SECONDS, MAX_FACT_VALUE_BYTES } from '../../schemas/fact.ts';
-import { factKeyProblem, tagProblem } from '../../schemas/internal/fact-rules.ts';
+import { factKeyProblem, tagProblem } from '../../schemas/fact-rules.ts';
 import type { Change } from '../../schemas/sync.ts';
 import { type HlcTimestamp, parseHlc } from '../hlc.ts';
 

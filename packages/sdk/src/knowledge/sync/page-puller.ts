@@ -49,10 +49,19 @@ type WorkerReply = { id: number; decoded: DecodedAnswer } | { id: number; error:
  * starts with the first pull and holds the process open only while a pull is pending.
  */
 export class PullWorker {
+  readonly #script: URL;
   #worker: Worker | undefined;
   readonly #pending = new Map<number, Pending>();
   #nextId = 0;
   #closed = false;
+
+  /**
+   * @param script The worker thread's script. @default the built `page-puller-worker.js` next to
+   * this bundle (tests of the TypeScript sources pass the built one in `dist/`)
+   */
+  constructor(script: URL = WORKER_SCRIPT) {
+    this.#script = script;
+  }
 
   /** A puller for one peer, whose requests this thread sends. */
   pullerFor(target: PullTarget): PagePuller {
@@ -87,7 +96,7 @@ export class PullWorker {
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(WORKER_SCRIPT);
+    const worker = new Worker(this.#script);
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.#settle(reply));
     worker.on('messageerror', (error) => this.#stopped(worker, error));

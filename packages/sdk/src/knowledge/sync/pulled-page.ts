@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { RouteAnswerText } from '../../client/call-route.ts';
-import { parseAnswer } from '../../client/internal/parse-answer.ts';
+import { parseAnswer } from '../../client/parse-answer.ts';
 import { isFleetError } from '../../errors.ts';
 import type { ChangePage } from '../../schemas/sync.ts';
 import { CheckedChanges, type CheckedColumns } from '../internal/checked-changes.ts';

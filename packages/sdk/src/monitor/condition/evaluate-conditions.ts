@@ -1,5 +1,5 @@
-import type { ConditionSubject, ParsedCondition } from './parse-condition.ts';
-import { toNumber } from './parse-condition.ts';
+import type { ConditionSubject, ParsedCondition } from '../../schemas/condition/parse-condition.ts';
+import { toNumber } from '../../schemas/condition/parse-condition.ts';
 
 /** What a probe got back, as the conditions see it. */
 export interface ProbeAnswer {

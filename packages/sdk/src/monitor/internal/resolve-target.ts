@@ -1,7 +1,7 @@
-import { formatIssues } from '../../client/internal/format-issues.ts';
+import { formatIssues } from '../../client/format-issues.ts';
+import { InvalidConditionError } from '../../schemas/condition/invalid-condition-error.ts';
+import { type ParsedCondition, parseCondition } from '../../schemas/condition/parse-condition.ts';
 import { MonitorTarget, type MonitorTargetInput } from '../../schemas/monitor.ts';
-import { InvalidConditionError } from '../condition/invalid-condition-error.ts';
-import { type ParsedCondition, parseCondition } from '../condition/parse-condition.ts';
 
 /** A validated target with its conditions parsed once and its effective timeout. */
 export interface ResolvedTarget {

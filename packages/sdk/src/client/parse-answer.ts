@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { RouteContract, RouteResponse } from '../../contract/route.ts';
+import type { RouteContract, RouteResponse } from '../contract/route.ts';
 import { formatIssues } from './format-issues.ts';
 
 /** An answer's body parsed with its route's response schema, or what is wrong with it. */

@@ -1,0 +1,58 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type EntryPoint, entryPoints, implementationName } from '../entry-points.ts';
+
+/** The version ranges of the SDK's peer dependencies, as `package.json` declares them. */
+function peerRanges(packageDir: string): Record<string, string> {
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+    peerDependencies?: Record<string, string>;
+  };
+  return manifest.peerDependencies ?? {};
+}
+
+/**
+ * The published file of an entry with optional peers: it resolves each peer first and, when one is
+ * missing, throws one error naming what to install, instead of Node's `ERR_MODULE_NOT_FOUND` from
+ * deep inside the bundle. Only then does it load the entry's code and re-export its names.
+ */
+function guardSource(entry: EntryPoint, names: readonly string[], ranges: Record<string, string>): string {
+  const peers = entry.peers.map((name) => [name, ranges[name] ?? 'latest']);
+  const subpath = `@fleet/sdk${entry.subpath.slice(1)}`;
+  return `// Written by @fleet/sdk's build (scripts/write-peer-guards.ts): the optional peer dependencies
+// of ${subpath} are checked before its code loads.
+const peers = ${JSON.stringify(Object.fromEntries(peers))};
+const missing = Object.keys(peers).filter((name) => {
+  try {
+    import.meta.resolve(name);
+    return false;
+  } catch {
+    return true;
+  }
+});
+if (missing.length > 0) {
+  const install = missing.map((name) => \`\${name}@\${peers[name]}\`).join(' ');
+  const error = new Error(
+    \`${subpath} needs \${missing.join(' and ')}, not installed here: npm install \${install}\`,
+  );
+  error.code = 'ERR_FLEET_MISSING_PEER';
+  throw error;
+}
+const entry = await import('./${implementationName(entry)}.js');
+export const { ${names.join(', ')} } = entry;
+`;
+}
+
+/**
+ * Writes `dist/<name>.js` for every entry with optional peers, over the code tsup built into
+ * `dist/<name>-impl.js` (whose names it re-exports). Types come from `dist/<name>-impl.d.ts`.
+ */
+export async function writePeerGuards(packageDir: string): Promise<void> {
+  const ranges = peerRanges(packageDir);
+  for (const entry of entryPoints) {
+    if (entry.peers.length === 0) continue;
+    const implementation = join(packageDir, 'dist', `${implementationName(entry)}.js`);
+    const names = Object.keys(await import(`${pathToFileURL(implementation).href}?t=${Date.now()}`)).sort();
+    writeFileSync(join(packageDir, 'dist', `${entry.name}.js`), guardSource(entry, names, ranges));
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * `@fleet/sdk/fleet`: the fleet file (`fleet.yaml`: schema, loader with `file:line:column`
+ * problems, watcher, what the rest derives from it) and the health monitor that watches what it
+ * describes (`FleetMonitor`, conditions, `buildFleetStatus`). For the dashboard, the CLI and
+ * operators' scripts.
+ *
+ * Needs the optional peer dependencies `yaml` (the loader) and `better-sqlite3` (the monitor's
+ * history): `npm install yaml better-sqlite3@12`.
+ */
+
+// Fleet file: schema
+export { Address, Duration, EnvName, FleetName, HealthPath, Port, Scheme, Token } from './fields.ts';
+export { FleetHealth, HealthSpec } from './health.ts';
+export { Fleet, FleetHost, FleetService, FleetWizard, SshSpec } from './schema.ts';
+export {
+  DEFAULT_FAILURE_THRESHOLD,
+  DEFAULT_HEALTH_INTERVAL_MS,
+  DEFAULT_HEALTH_TIMEOUT_MS,
+  DEFAULT_SUCCESS_THRESHOLD,
+  HEALTH_PRESETS,
+  resolveHealth,
+} from './presets.ts';
+
+// Fleet file: loading, and what everything else derives from it
+export { parseFleet } from './parse-fleet.ts';
+export { loadFleetFile } from './load-fleet-file.ts';
+export { watchFleetFile } from './watch-fleet-file.ts';
+export { formatProblem } from './format-problem.ts';
+export { fleetEntries, fleetTargets, serviceUrl, servicesOfKind, shownFleet } from './targets.ts';
+export { fleetKnowledgeNode, knowledgePeers } from './knowledge-node.ts';
+export { redactFleet } from './redact.ts';
+export { demoFleetYaml } from './demo.ts';
+
+// Health monitor
+export { FleetMonitor } from '../monitor/fleet-monitor.ts';
+export {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MONITOR_CONCURRENCY,
+  DEFAULT_MONITOR_CONCURRENCY_PER_HOST,
+  DEFAULT_ROLLUP_INTERVAL_MS,
+} from '../monitor/fleet-monitor-options.ts';
+export { buildFleetStatus } from '../monitor/fleet-status.ts';
+export { parseCondition } from '../schemas/condition/parse-condition.ts';
+export { InvalidConditionError } from '../schemas/condition/invalid-condition-error.ts';
+export { evaluateConditions } from '../monitor/condition/evaluate-conditions.ts';
+
+// Types
+export type { FleetInput } from './schema.ts';
+export type { HealthSpecInput } from './health.ts';
+export type { HealthPreset } from './presets.ts';
+export type { FleetParseResult, ParseFleetOptions } from './parse-fleet.ts';
+export type { FleetFileSnapshot, FleetFileWatcher, WatchFleetFileOptions } from './watch-fleet-file.ts';
+export type { NamedTarget } from './targets.ts';
+export type { FleetKnowledgeNode, FleetKnowledgePeer } from './knowledge-node.ts';
+export type { DemoFleetOptions } from './demo.ts';
+export type { FleetMonitorOptions, HistoryRange, RollupResult } from '../monitor/fleet-monitor.ts';
+export type { BuildFleetStatusInput, FleetStatusSource } from '../monitor/fleet-status.ts';
+export type {
+  BodyPathSegment,
+  ConditionOperator,
+  ConditionSubject,
+  ParsedCondition,
+} from '../schemas/condition/parse-condition.ts';
+export type { ConditionFailure, ProbeAnswer } from '../monitor/condition/evaluate-conditions.ts';

@@ -1,0 +1,40 @@
+/**
+ * `@fleet/sdk/stores`: the stores and their replication, for servers and for programs that embed
+ * one. The message stores (`MemoryMessageStore`, `SqliteMessageStore`) with long polling and the
+ * message stream, the knowledge store (`KnowledgeDB`) with its hybrid logical clock, and the
+ * `SyncEngine` that federates knowledge nodes.
+ *
+ * The SQLite stores load `better-sqlite3`, an optional peer dependency, when they are constructed:
+ * `npm install better-sqlite3@12`.
+ */
+
+// Message stores
+export { MemoryMessageStore } from '../bus/memory-store.ts';
+export { SqliteMessageStore } from '../bus/sqlite-store.ts';
+export { openMessageStore } from '../bus/open-store.ts';
+export { leaseWithWait, waitForMessage } from '../bus/long-poll.ts';
+export { streamMessages } from '../bus/message-stream.ts';
+
+// Knowledge store and replication
+export { KnowledgeDB } from '../knowledge/knowledge-db.ts';
+export { compareVersions, formatHlc, HybridLogicalClock, parseHlc } from '../knowledge/hlc.ts';
+export { SyncEngine } from '../knowledge/sync-engine.ts';
+export { watchChanges } from '../knowledge/watch-changes.ts';
+
+// Types
+export type { LeaseRequest, MessageStore, MessageStoreOptions } from '../bus/message-store.ts';
+export type { SqliteMessageStoreOptions } from '../bus/sqlite-store.ts';
+export type { SqliteSettings } from '../bus/sqlite/schema.ts';
+export type { StreamMessagesOptions } from '../bus/message-stream.ts';
+export type {
+  ChangeListener,
+  ChangesOptions,
+  GcResult,
+  KnowledgeDBOptions,
+  KnowledgeStats,
+  PeerState,
+  SyncOutcome,
+} from '../knowledge/knowledge-db.ts';
+export type { HlcTimestamp, VersionedState } from '../knowledge/hlc.ts';
+export type { SyncBackoffOptions, SyncEngineOptions, SyncLogger } from '../knowledge/sync/options.ts';
+export type { ChangeSource, WatchChangesOptions } from '../knowledge/watch-changes.ts';
