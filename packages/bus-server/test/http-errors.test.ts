@@ -69,6 +69,24 @@ describe('bad requests get the error envelope and change nothing stored', () => 
     expect(await totalMessages()).toBe(before);
   });
 
+  test.each([
+    ['/deadletter?limit=abc', 'limit', 'expected an integer, got "abc"'],
+    ['/audit?limit=1.5', 'limit', 'expected an integer, got "1.5"'],
+    ['/messages?to=a&limit=', 'limit', 'expected an integer, got ""'],
+    ['/deadletter?limit=9000', 'limit', 'must be at most 500, got 9000'],
+  ])(
+    'a numeric query parameter that is not one (%s) names the field and the text received',
+    async (path, field, message) => {
+      const { status, error } = await errorOf('GET', path);
+      expect(status).toBe(400);
+      expect(error).toMatchObject({
+        code: 'validation_failed',
+        message: `${field}: ${message}`,
+        details: { issues: [{ field, message, code: expect.any(String) }] },
+      });
+    },
+  );
+
   test('an unknown field is rejected rather than ignored (typos do not pass silently)', async () => {
     const { status, error } = await errorOf('POST', '/message', JSON.stringify({ from: 'a', to: 'b', ttl: 5 }));
     expect(status).toBe(400);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentName, Cursor, JsonValue, Timestamp } from './common.ts';
+import { AgentName, Cursor, intFromQuery, JsonValue, Timestamp } from './common.ts';
 import { pageOf } from './list.ts';
 
 /** Every transition a message goes through. */
@@ -31,7 +31,7 @@ export const AuditQuery = z.strictObject({
   messageId: z.string().optional(),
   agent: AgentName.optional(),
   event: AuditEventType.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: intFromQuery({ min: 1, max: 1000, default: 100 }),
   cursor: Cursor.optional(),
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;

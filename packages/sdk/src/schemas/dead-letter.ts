@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentName, Cursor, Timestamp } from './common.ts';
+import { AgentName, Cursor, intFromQuery, Timestamp } from './common.ts';
 import { pageOf } from './list.ts';
 import { Message } from './message.ts';
 
@@ -18,7 +18,7 @@ export type DeadLetter = z.infer<typeof DeadLetter>;
 
 export const DeadLetterQuery = z.strictObject({
   agent: AgentName.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: intFromQuery({ min: 1, max: 500, default: 50 }),
   cursor: Cursor.optional(),
 });
 export type DeadLetterQuery = z.infer<typeof DeadLetterQuery>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cursor, JsonValue, Timestamp } from './common.ts';
+import { Cursor, intFromQuery, JsonValue, Timestamp } from './common.ts';
 import { factKeyProblem, MAX_FACT_KEY_LENGTH, MAX_TAG_LENGTH, TAG_PATTERN, TAG_RULE } from './fact-rules.ts';
 import { listOf, pageOf } from './list.ts';
 
@@ -89,7 +89,7 @@ export const FactQuery = z.strictObject({
   tag: Tag.optional(),
   q: z.string().min(1).max(256).optional().describe('Full-text match over keys and values (SQLite FTS5 syntax)'),
   updatedSince: Timestamp.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: intFromQuery({ min: 1, max: 1000, default: 100 }),
   cursor: Cursor.optional(),
 });
 export type FactQuery = z.infer<typeof FactQuery>;

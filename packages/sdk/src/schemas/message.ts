@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentName, JsonValue, Timestamp, TopicName } from './common.ts';
+import { AgentName, intFromQuery, JsonValue, Timestamp, TopicName } from './common.ts';
 import { listOf } from './list.ts';
 
 /** Longest delivery delay a send may ask for: 7 days. */
@@ -66,7 +66,7 @@ export type SendResult = z.infer<typeof SendResult>;
 /** `GET /messages`: the at-most-once poll of the old bus (receive and remove). */
 export const PollQuery = z.strictObject({
   to: AgentName,
-  limit: z.coerce.number().int().min(1).max(100).default(10),
+  limit: intFromQuery({ min: 1, max: 100, default: 10 }),
 });
 export type PollQuery = z.infer<typeof PollQuery>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JsonValue, Timestamp } from './common.ts';
+import { intFromQuery, JsonValue, Timestamp } from './common.ts';
 import { FactKey, Hlc, NodeId, Tag } from './fact.ts';
 import { listOf } from './list.ts';
 
@@ -25,8 +25,8 @@ export type Change = z.infer<typeof Change>;
 
 /** `GET /changes`. */
 export const ChangesQuery = z.strictObject({
-  since: z.coerce.number().int().min(0).default(0).describe('Return changes with seq greater than this'),
-  limit: z.coerce.number().int().min(1).max(MAX_CHANGE_BATCH).default(500),
+  since: intFromQuery({ min: 0, default: 0 }).describe('Return changes with seq greater than this'),
+  limit: intFromQuery({ min: 1, max: MAX_CHANGE_BATCH, default: 500 }),
 });
 export type ChangesQuery = z.infer<typeof ChangesQuery>;
 
