@@ -56,7 +56,8 @@ export async function listenNode(
   if (!hasTokens && !isLoopbackHost(host) && options.insecure !== true) {
     throw new FleetServerStartError(
       `Refusing to listen on ${host} without a bearer token: anyone who can reach it could read and send messages. ` +
-        'Configure a token, bind a loopback address (127.0.0.1), or pass insecure to accept the risk.',
+        'Configure a token (--token), bind a loopback address (127.0.0.1), ' +
+        'or pass --insecure (option insecure: true) to accept the risk.',
     );
   }
 

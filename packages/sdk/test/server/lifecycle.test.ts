@@ -111,7 +111,9 @@ describe('listen()', () => {
   test('refuses a non-loopback address without tokens unless insecure', async () => {
     const open = server();
     await expect(open.listen({ host: '0.0.0.0', port: 0 })).rejects.toThrow(FleetServerStartError);
-    await expect(open.listen({ host: '0.0.0.0', port: 0 })).rejects.toThrow(/token.*insecure/);
+    await expect(open.listen({ host: '0.0.0.0', port: 0 })).rejects.toThrow(
+      /token.*pass --insecure \(option insecure: true\)/,
+    );
     await open.listen({ host: '0.0.0.0', port: 0, insecure: true });
     await open.close();
 
