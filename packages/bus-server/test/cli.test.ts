@@ -135,13 +135,117 @@ describe('fleet-bus client commands', () => {
     expect(sent.stdout).toMatch(/^sent 1 copy\n\S+ {2}planner -> reader-\d+ {2}note {2}"hi"\n$/);
 
     const stats = await client(['stats']);
-    expect(stats.stdout.split('\n')[0]).toMatch(/^AGENT\s+READY\s+DELAYED\s+IN-FLIGHT\s+DEAD/);
-    expect(stats.stdout).toMatch(new RegExp(`\\n${to}\\s+1\\s+0\\s+0\\s+0`));
+    expect(stats.stdout.split('\n')[0]).toMatch(/^AGENT\s+READY\s+IN-FLIGHT\s+DELAYED\s+DEAD\s+OLDEST READY$/);
+    expect(stats.stdout).toMatch(new RegExp(`\\n${to}\\s+1\\s+0\\s+0\\s+0\\s+\\d+\\.\\d s\\n`));
 
     const received = await client(['receive', '--agent', to, '--lease', '60']);
     expect(received.code).toBe(0);
     expect(received.stdout).toContain(`planner -> ${to}  note  "hi"  (attempt 1, receipt `);
     expect((await client(['receive', '--agent', to])).stdout).toBe('no messages\n');
+  });
+
+  test('receive without --ack prints the commands that finish the job, with the receipt filled in', async () => {
+    const to = agent('hinted');
+    await client(['send', '--from', 'planner', '--to', to]);
+    const received = await client(['receive', '--agent', to, '--lease', '60']);
+    expect(received.code).toBe(0);
+    const receipt = /receipt (\S+)\)$/m.exec(received.stdout)?.[1];
+    expect(receipt).toBeDefined();
+    const hint = received.stderr.split('\n');
+    expect(hint[0]).toMatch(
+      /^not acknowledged: the lease runs out at \S+Z, then the message is delivered again\. Finish with:$/,
+    );
+    expect(hint.slice(1)).toEqual([
+      `  done       fleet-bus ack --receipt ${receipt} --url ${bus.url}`,
+      `  failed     fleet-bus nack --receipt ${receipt} [--delay SECONDS] [--reason TEXT] --url ${bus.url}`,
+      `  more time  fleet-bus extend --receipt ${receipt} --lease SECONDS --url ${bus.url}`,
+      '',
+    ]);
+
+    // The printed ack command is the one that works.
+    expect(await client(['ack', '--receipt', receipt!])).toEqual({ code: 0, stdout: 'acked 1\n', stderr: '' });
+    const stats = QueueStats.parse(await json(['stats']));
+    expect(stats.recipients.find((r) => r.agent === to)).toBeUndefined();
+  });
+
+  test('ack takes every --receipt, all or none', async () => {
+    const to = agent('acker');
+    await client(['send', '--from', 'p', '--to', to]);
+    await client(['send', '--from', 'p', '--to', to]);
+    const leased = ReceiveResult.parse(await json(['receive', '--agent', to, '--limit', '2']));
+    const [first, second] = leased.deliveries.map((delivery) => delivery.receipt);
+
+    const refused = await client(['ack', '--receipt', first!, '--receipt', `${second}x`]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^fleet-bus: receipt_(unknown|expired): [^\n]+\n$/);
+    expect(await json(['ack', '--receipt', first!, `--receipt=${second}`])).toEqual({ acked: 2 });
+  });
+
+  test('nack gives the message back: with --delay it comes back later, out of attempts it is dead', async () => {
+    const to = agent('nacker');
+    const sent = SendResult.parse(await json(['send', '--from', 'p', '--to', to]));
+    const id = sent.messages[0]!.id;
+    const lease = async () => ReceiveResult.parse(await json(['receive', '--agent', to])).deliveries[0]!.receipt;
+
+    const later = await client(['nack', '--receipt', await lease(), '--delay', '3600', '--reason', 'busy']);
+    expect(later.code).toBe(0);
+    expect(later.stdout).toMatch(new RegExp(`^nacked ${id}: delivered again at \\S+Z \\(1 attempt so far\\)\n$`));
+    expect(QueueStats.parse(await json(['stats'])).recipients.find((r) => r.agent === to)).toMatchObject({
+      ready: 0,
+      delayed: 1,
+    });
+
+    // Out of attempts: the fifth nack dead-letters it.
+    const doomed = agent('doomed');
+    const doomedId = SendResult.parse(await json(['send', '--from', 'p', '--to', doomed])).messages[0]!.id;
+    const leaseDoomed = async () =>
+      ReceiveResult.parse(await json(['receive', '--agent', doomed])).deliveries[0]!.receipt;
+    for (let attempt = 1; attempt <= 4; attempt += 1) {
+      expect(await json(['nack', '--receipt', await leaseDoomed(), '--delay', '0'])).toMatchObject({ state: 'ready' });
+    }
+    expect((await client(['nack', '--receipt', await leaseDoomed(), '--delay', '0'])).stdout).toBe(
+      `nacked ${doomedId}: dead-lettered after 5 attempts (fleet-bus dlq list)\n`,
+    );
+  });
+
+  test('extend moves the lease end; an expired receipt is a server error', async () => {
+    const to = agent('slow');
+    await client(['send', '--from', 'p', '--to', to]);
+    const delivery = ReceiveResult.parse(await json(['receive', '--agent', to, '--lease', '5'])).deliveries[0]!;
+    const extended = await client(['extend', '--receipt', delivery.receipt, '--lease', '600']);
+    expect(extended.code).toBe(0);
+    const until = /^lease extended until (\S+)\n$/.exec(extended.stdout)?.[1];
+    expect(Date.parse(until!)).toBeGreaterThan(Date.parse(delivery.leaseExpiresAt));
+    expect(await json(['ack', '--receipt', delivery.receipt])).toEqual({ acked: 1 });
+
+    const gone = await client(['extend', '--receipt', delivery.receipt, '--lease', '10']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/^fleet-bus: receipt_(unknown|expired): [^\n]+\n$/);
+  });
+
+  test('subscribe, subscriptions and unsubscribe manage who gets a topic', async () => {
+    const reader = agent('reader');
+    const topic = `news-${agents}`;
+    const subscribed = await client(['subscribe', '--agent', reader, '--topic', topic]);
+    expect(subscribed.code).toBe(0);
+    expect(subscribed.stdout).toMatch(new RegExp(`^${reader} subscribed to ${topic} \\(since \\S+Z\\)\n$`));
+
+    const listed = await client(['subscriptions', '--topic', topic]);
+    expect(listed.stdout).toMatch(new RegExp(`^TOPIC\\s+AGENT\\s+SINCE\n${topic}\\s+${reader}\\s+\\S+Z\n$`));
+    expect(await json(['subscriptions', '--agent', reader])).toMatchObject({
+      subscriptions: [{ agent: reader, topic }],
+      count: 1,
+    });
+    expect((await client(['send', '--from', 'p', '--topic', topic])).stdout).toMatch(/^sent 1 copy\n/);
+
+    expect((await client(['unsubscribe', '--agent', reader, '--topic', topic])).stdout).toBe(
+      `${reader} unsubscribed from ${topic}\n`,
+    );
+    expect((await client(['unsubscribe', '--agent', reader, '--topic', topic])).stdout).toBe(
+      `${reader} was not subscribed to ${topic}, nothing changed\n`,
+    );
+    expect(await json(['unsubscribe', '--agent', reader, '--topic', topic])).toEqual({ removed: false });
+    expect((await client(['subscriptions', '--topic', topic])).stdout).toBe('no subscriptions\n');
   });
 
   test('send with a repeated --key reports a duplicate', async () => {
@@ -202,6 +306,30 @@ describe('fleet-bus client commands', () => {
   });
 });
 
+const COMMANDS = 'server, send, receive, ack, nack, extend, subscribe, unsubscribe, subscriptions, tail, stats, dlq';
+
+describe('fleet-bus help', () => {
+  // TEST and CI turn citty's colours off; clear them to see what a user's pipe gets.
+  const colourful = { TEST: '', CI: '', NO_COLOR: '', TERM: 'xterm-256color' };
+
+  test('--help into a pipe has no terminal escapes, lists the lease commands and exits 0', async () => {
+    const result = await run(['--help'], colourful);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('\u001b');
+    expect(result.stdout).toMatch(
+      /^USAGE fleet-bus server\|send\|receive\|ack\|nack\|extend\|subscribe\|unsubscribe\|subscriptions\|/m,
+    );
+    expect(result.stdout).not.toMatch(/[ \t]$/m);
+  });
+
+  test('a subcommand --help has no escapes either', async () => {
+    const result = await run(['nack', '--help'], colourful);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('USAGE fleet-bus nack [OPTIONS] --receipt=<receipt>');
+    expect(result.stdout).not.toContain('\u001b');
+  });
+});
+
 describe('fleet-bus failures: one line on stderr, no stack trace', () => {
   test.each([
     [['send', '--from', 'a'], 'fleet-bus: exactly one of --to or --topic is required'],
@@ -220,11 +348,36 @@ describe('fleet-bus failures: one line on stderr, no stack trace', () => {
       'fleet-bus: Invalid value for argument: --durability (sometimes). Expected one of: normal, fsync.',
     ],
     [['server', '--port', '99999'], 'fleet-bus: --port must be at most 65535, got 99999'],
-    [['launch'], 'fleet-bus: Unknown command launch'],
+    [['ack'], 'fleet-bus: Missing required argument: --receipt'],
+    [['extend', '--receipt', 'r'], 'fleet-bus: Missing required argument: --lease'],
+    [['extend', '--receipt', 'r', '--lease', '0'], 'fleet-bus: --lease must be more than 0, got 0'],
+    [['nack', '--receipt', 'r', '--delay', 'soon'], 'fleet-bus: --delay must be a number, got "soon"'],
+    [['subscribe', '--agent', 'a'], 'fleet-bus: Missing required argument: --topic'],
+    [['launch'], `fleet-bus: unknown command "launch"; commands: ${COMMANDS}`],
+    [['launch', '--help'], `fleet-bus: unknown command "launch"; commands: ${COMMANDS}`],
+    [['dlq', 'empty'], 'fleet-bus: unknown command "dlq empty"; dlq commands: list, redrive, purge'],
+    [['dlq'], 'fleet-bus: missing command; dlq commands: list, redrive, purge'],
     [['stats', '--url', 'not a url'], 'fleet-bus: --url: invalid base URL: not a url'],
   ])('bad arguments %j exit 2', async (args, line) => {
     const result = await run(args);
     expect(result).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
+  });
+
+  test('ack of more receipts than a batch holds exits 2', async () => {
+    const receipts = Array.from({ length: 101 }, (_, index) => `--receipt=r${index}`);
+    expect(await run(['ack', ...receipts])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'fleet-bus: at most 100 --receipt at once, got 101\n',
+    });
+  });
+
+  test('a server bound beyond loopback without tokens names the --insecure flag', async () => {
+    const result = await run(['server', '--host', '0.0.0.0', '--port', '0', '--db', ':memory:']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^fleet-bus: Refusing to listen on 0\.0\.0\.0 without a bearer token: .*pass --insecure /,
+    );
   });
 
   test('an unreachable server exits 1 naming the URL', async () => {

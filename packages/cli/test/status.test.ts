@@ -83,7 +83,11 @@ describe('fleet status', () => {
     expect(lines[local + 2]).toMatch(/^ {2}bus\s+bus\s+up\s+\S+\s+\d+ ms\s+100\.0%\s+-$/);
     expect(lines[spare + 2]).toMatch(/^ {2}ghost\s+wizard\s+down\s+\S+\s+\d+ ms\s+0\.0%\s+.*refused/i);
     expect(lines).toContain('bus backlog: bus');
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}worker\s+1\s+0\s+0\s+0\s+\d+\.\d s$/));
+    // The same columns and units as `fleet-bus stats`: one formatter, formatBacklog.
+    const backlog = lines.indexOf('bus backlog: bus');
+    expect(lines[backlog + 1]).toMatch(/^ {2}AGENT\s+READY\s+IN-FLIGHT\s+DELAYED\s+DEAD\s+OLDEST READY$/);
+    expect(lines[backlog + 2]).toMatch(/^ {2}worker\s+1\s+0\s+0\s+0\s+\d+\.\d s$/);
+    expect(lines[backlog + 3]).toMatch(/^ {2}total\s+1\s+0\s+0\s+0$/);
   });
 
   test('needs the token of a dashboard that has tokens', async () => {

@@ -94,7 +94,8 @@ describe('fleet-dashboard', () => {
     [['--port', '99999'], 'fleet-dashboard: --port must be at most 65535, got 99999'],
     [['server', '--colour', 'red'], 'fleet-dashboard: unknown option: --colour'],
     [['server', 'extra'], 'fleet-dashboard: unexpected argument: extra'],
-    [['launch'], 'fleet-dashboard: Unknown command launch'],
+    [['launch'], 'fleet-dashboard: unknown command "launch"; commands: server'],
+    [['launch', '--help'], 'fleet-dashboard: unknown command "launch"; commands: server'],
   ])('bad arguments %j exit 2', async (args, line) => {
     expect(await runCli(BIN, args, cleanEnv)).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
   });

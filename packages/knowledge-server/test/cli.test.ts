@@ -296,7 +296,14 @@ describe('fleet-knowledge failures: one line on stderr, no stack trace', () => {
       ['server', '--peer', 'bad id=http://x'],
       'fleet-knowledge: --peer: invalid peer "bad id=http://x": "bad id" is not a valid node id',
     ],
-    [['launch'], 'fleet-knowledge: Unknown command launch'],
+    [
+      ['launch'],
+      'fleet-knowledge: unknown command "launch"; commands: server, put, get, query, delete, peers, sync, status',
+    ],
+    [
+      ['launch', '--help'],
+      'fleet-knowledge: unknown command "launch"; commands: server, put, get, query, delete, peers, sync, status',
+    ],
     [['status', '--url', 'not a url'], 'fleet-knowledge: --url: invalid base URL: not a url'],
   ])('bad arguments %j exit 2', async (args, line) => {
     const result = await run(args);

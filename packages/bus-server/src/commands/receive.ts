@@ -2,9 +2,12 @@ import { MAX_BATCH_SIZE, MAX_LEASE_SECONDS, MAX_WAIT_SECONDS } from '@fleet/sdk'
 import { numberArg, output, printJson, strictArgs } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { busClientFrom, clientArgs } from './internal/client-args.ts';
-import { formatDelivery } from './internal/format.ts';
+import { formatDelivery, formatLeaseHint } from './internal/format.ts';
 
-/** `fleet-bus receive`: leases messages for an agent, and acks them with `--ack`. */
+/**
+ * `fleet-bus receive`: leases messages for an agent, and acks them with `--ack`. Without it, the
+ * receipts and the `ack`/`nack`/`extend` commands that finish the job are printed.
+ */
 export const receiveCommand = defineCommand({
   meta: { name: 'receive', description: 'Lease messages for an agent (at-least-once); --ack acknowledges them' },
   plugins: [strictArgs],
@@ -37,5 +40,7 @@ export const receiveCommand = defineCommand({
     if (result.count === 0) return output.log('no messages');
     for (const delivery of result.deliveries) output.log(formatDelivery(delivery));
     if (acked !== undefined) output.log(`acked ${acked}`);
+    // On stderr, with the diagnostics: stdout keeps one line per message.
+    else for (const line of formatLeaseHint(result.deliveries, args.url)) output.info(line);
   },
 });

@@ -1,7 +1,6 @@
-import { output, printJson, strictArgs } from '@fleet/sdk/cli';
+import { formatBacklog, output, printJson, strictArgs } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { busClientFrom, clientArgs } from './internal/client-args.ts';
-import { formatStats } from './internal/format.ts';
 
 /** `fleet-bus stats`: queue depth per recipient. */
 export const statsCommand = defineCommand({
@@ -11,6 +10,6 @@ export const statsCommand = defineCommand({
   async run({ args }) {
     const stats = await busClientFrom(args).stats();
     if (args.json) return printJson(stats);
-    for (const line of formatStats(stats)) output.log(line);
+    for (const line of formatBacklog(stats)) output.log(line);
   },
 });

@@ -1,5 +1,5 @@
 import { type FleetStatus, TargetState, type TargetStatus } from '@fleet/sdk';
-import { formatTable } from '@fleet/sdk/cli';
+import { formatBacklog, formatTable } from '@fleet/sdk/cli';
 import { formatProblem } from '@fleet/sdk/fleet';
 
 const percent = (fraction: number | null) => (fraction === null ? '-' : `${(fraction * 100).toFixed(1)}%`);
@@ -20,17 +20,7 @@ function targetRows(targets: readonly TargetStatus[]): string[][] {
 function busLines(status: FleetStatus): string[] {
   return status.bus.flatMap((backlog) => {
     const head = `bus backlog: ${backlog.target}${backlog.error ? ` (last read failed: ${backlog.error})` : ''}`;
-    if (backlog.recipients.length === 0) return ['', head, '  no queues'];
-    const rows = backlog.recipients.map((r) => [
-      r.agent,
-      String(r.ready),
-      String(r.inFlight),
-      String(r.delayed),
-      String(r.dead),
-      r.oldestReadyAgeSeconds === null ? '-' : `${r.oldestReadyAgeSeconds.toFixed(1)} s`,
-    ]);
-    const table = formatTable([['AGENT', 'READY', 'IN FLIGHT', 'DELAYED', 'DEAD', 'OLDEST READY'], ...rows]);
-    return ['', head, ...table.map((line) => `  ${line}`)];
+    return ['', head, ...formatBacklog(backlog).map((line) => `  ${line}`)];
   });
 }
 

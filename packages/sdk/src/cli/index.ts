@@ -20,3 +20,5 @@ export { clientFrom, defineClientArgs } from './client-args.ts';
 
 // Output
 export { formatTable, output, printJson } from './output.ts';
+export type { Backlog } from './format-backlog.ts';
+export { formatBacklog } from './format-backlog.ts';

@@ -1,6 +1,8 @@
-import { type CommandDef, runCommand, showUsage } from 'citty';
+import { type CommandDef, runCommand } from 'citty';
 import { output } from './output.ts';
 import { reportFailure } from './report-failure.ts';
+import { resolveCommand } from './resolve-command.ts';
+import { printUsage } from './usage.ts';
 
 /** Options of {@link runCli}. */
 export interface RunCliOptions {
@@ -13,34 +15,26 @@ export interface RunCliOptions {
   version: string;
 }
 
-/** The command `argv` names (following subcommand names), and its parent, for `--help`. */
-async function commandFor(main: CommandDef, argv: readonly string[]): Promise<[CommandDef, CommandDef | undefined]> {
-  let command = main;
-  let parent: CommandDef | undefined;
-  for (const arg of argv) {
-    if (arg.startsWith('-')) break;
-    const subCommands = (await command.subCommands) as Record<string, CommandDef> | undefined;
-    const next = subCommands?.[arg];
-    if (!next) break;
-    parent = command;
-    command = next;
-  }
-  return [command, parent];
-}
-
 /**
  * Runs a citty command tree on `argv` (without `node` and the script) the Fleet way and resolves
- * to the exit status: usage on `--help` (0) or no arguments (2), `--version`, and every failure
- * as one line `<name>: <what went wrong>` on stderr with status 2 (bad command line) or 1.
+ * to the exit status: usage on `--help` (0) or no arguments (2), without colours unless stdout is
+ * a terminal; `--version`; and every failure as one line `<name>: <what went wrong>` on stderr
+ * with status 2 (bad command line, such as an unknown command, which names the known ones) or 1.
  */
 export async function runCli(main: CommandDef, argv: readonly string[], options: RunCliOptions): Promise<number> {
   try {
-    if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-      await showUsage(...(await commandFor(main, argv)));
-      return argv.length === 0 ? 2 : 0;
+    if (argv.length === 0) {
+      await printUsage(main);
+      return 2;
     }
     if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
       output.log(options.version);
+      return 0;
+    }
+    const help = argv.includes('--help') || argv.includes('-h');
+    const [command, parent] = await resolveCommand(main, argv, { runnable: !help });
+    if (help) {
+      await printUsage(command, parent);
       return 0;
     }
     await runCommand(main, { rawArgs: [...argv] });

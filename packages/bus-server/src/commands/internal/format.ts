@@ -1,5 +1,4 @@
-import type { DeadLetter, Delivery, Message, QueueStats } from '@fleet/sdk';
-import { formatTable } from '@fleet/sdk/cli';
+import type { DeadLetter, Delivery, Message, NackResult } from '@fleet/sdk';
 
 const MAX_PAYLOAD_CHARS = 200;
 
@@ -32,28 +31,31 @@ export function formatDeadLetter(deadLetter: DeadLetter): string {
   return `${message.id}  ${message.to}  ${deadLetter.reason}  ${deadLetter.deadAt}  attempts ${message.attempts}  ${message.type}${lastError}`;
 }
 
-/** The queue stats as a table, one row per recipient and a totals row. */
-export function formatStats(stats: QueueStats): string[] {
-  if (stats.recipients.length === 0) return ['no messages'];
-  const age = (seconds: number | null) => (seconds === null ? '-' : `${seconds.toFixed(1)}s`);
-  const rows = [
-    ['AGENT', 'READY', 'DELAYED', 'IN-FLIGHT', 'DEAD', 'OLDEST READY'],
-    ...stats.recipients.map((r) => [
-      r.agent,
-      String(r.ready),
-      String(r.delayed),
-      String(r.inFlight),
-      String(r.dead),
-      age(r.oldestReadyAgeSeconds),
-    ]),
-    [
-      'total',
-      String(stats.totals.ready),
-      String(stats.totals.delayed),
-      String(stats.totals.inFlight),
-      String(stats.totals.dead),
-      '',
-    ],
+/** One line for a nack: when the message comes back, or that it was dead-lettered. */
+export function formatNack(result: NackResult): string {
+  const attempts = `${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`;
+  return result.state === 'dead'
+    ? `nacked ${result.id}: dead-lettered after ${attempts} (fleet-bus dlq list)`
+    : `nacked ${result.id}: delivered again at ${result.availableAt} (${attempts} so far)`;
+}
+
+/**
+ * What to do with leased messages that were not acked: the commands that finish the job, with the
+ * receipts filled in (and `--url` when one was given), before the lease runs out.
+ */
+export function formatLeaseHint(deliveries: readonly Delivery[], url?: string): string[] {
+  const receipts = deliveries.map((delivery) => delivery.receipt);
+  const first = deliveries.map((delivery) => delivery.leaseExpiresAt).sort()[0];
+  const one = receipts.length === 1 ? receipts[0] : '<receipt>';
+  const suffix = url ? ` --url ${url}` : '';
+  const expiry =
+    receipts.length === 1
+      ? `the lease runs out at ${first}, then the message is delivered again`
+      : `the leases run out from ${first}, then the messages are delivered again`;
+  return [
+    `not acknowledged: ${expiry}. Finish with:`,
+    `  done       fleet-bus ack${receipts.map((receipt) => ` --receipt ${receipt}`).join('')}${suffix}`,
+    `  failed     fleet-bus nack --receipt ${one} [--delay SECONDS] [--reason TEXT]${suffix}`,
+    `  more time  fleet-bus extend --receipt ${one} --lease SECONDS${suffix}`,
   ];
-  return formatTable(rows);
 }
