@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { DEFAULT_PORTS } from '@fleet/sdk';
 import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
 import { type MessageStore, type MessageStoreOptions, openMessageStore } from '@fleet/sdk/stores';
 import { registerBusMetrics } from './metrics.ts';
@@ -94,7 +95,7 @@ export async function startBusServer(options: BusServerOptions = {}): Promise<Ru
   try {
     const { url, port } = await server.listen({
       host: options.host ?? '127.0.0.1',
-      port: options.port ?? 8650,
+      port: options.port ?? DEFAULT_PORTS.bus,
       insecure: options.insecure ?? false,
     });
     return { url, port, server, close: () => server.close() };

@@ -97,7 +97,7 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
     }),
     implement(dashboardRoutes.events, ({ event, signal }) => {
       if (auth && !auth.allows(event)) {
-        throw new HttpError(401, 'unauthorized', 'Missing or invalid token (bearer header or session cookie)', {
+        throw new HttpError('unauthorized', 'Missing or invalid token (bearer header or session cookie)', {
           headers: { 'www-authenticate': 'Bearer' },
         });
       }

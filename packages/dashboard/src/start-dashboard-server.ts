@@ -1,3 +1,4 @@
+import { DEFAULT_PORTS } from '@fleet/sdk';
 import {
   type Fleet,
   type FleetFileSnapshot,
@@ -138,7 +139,7 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
   try {
     address = await server.listen({
       host: options.host ?? '127.0.0.1',
-      port: options.port ?? 8652,
+      port: options.port ?? DEFAULT_PORTS.dashboard,
       insecure: options.insecure ?? false,
     });
   } catch (error) {

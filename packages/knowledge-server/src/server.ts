@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { DEFAULT_PORTS } from '@fleet/sdk';
 import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
 import { KnowledgeDB, SyncEngine } from '@fleet/sdk/stores';
 import { registerKnowledgeMetrics } from './metrics.ts';
@@ -161,7 +162,7 @@ export async function startKnowledgeServer(options: KnowledgeServerOptions = {})
   try {
     address = await server.listen({
       host: options.host ?? '127.0.0.1',
-      port: options.port ?? 8651,
+      port: options.port ?? DEFAULT_PORTS.knowledge,
       insecure: options.insecure ?? false,
     });
   } catch (error) {

@@ -10,7 +10,7 @@
 
 // Schemas: shared by every Fleet server
 export { AgentName, Cursor, JsonValue, Timestamp, TopicName } from './schemas/common.ts';
-export { ErrorCode, ErrorEnvelope, ValidationIssue } from './schemas/error.ts';
+export { ERROR_STATUS, ErrorCode, ErrorEnvelope, errorCodeOf, ValidationIssue } from './schemas/error.ts';
 export { Health } from './schemas/health.ts';
 export { listOf, pageOf } from './schemas/list.ts';
 
@@ -111,6 +111,7 @@ export { BusBacklog, FleetProblem, FleetStatus, KnowledgeSync, PeerLag } from '.
 // Route contracts
 export { defineRoute } from './contract/route.ts';
 export { commonRoutes } from './contract/common-routes.ts';
+export { DEFAULT_PORTS, defaultServerUrl } from './contract/default-ports.ts';
 export { busRoutes, MessageIdParams, StreamQuery } from './bus/routes.ts';
 export { knowledgeRoutes, WatchQuery } from './knowledge/routes.ts';
 export { DashboardEvent, dashboardRoutes, ServiceDetailQuery, ServiceIdParams } from './dashboard/routes.ts';
@@ -144,6 +145,7 @@ export type { SendInputInit } from './schemas/message.ts';
 export type { ReceiveInputInit } from './schemas/lease.ts';
 export type { FactInputInit } from './schemas/fact.ts';
 export type { MonitorTargetInput } from './schemas/monitor.ts';
+export type { FleetServerKind } from './contract/default-ports.ts';
 export type { HttpMethod, RouteCallInput, RouteContract, RouteInput, RouteResponse } from './contract/route.ts';
 export type { BusRoutes } from './bus/routes.ts';
 export type { KnowledgeRoutes } from './knowledge/routes.ts';

@@ -1,3 +1,4 @@
+import { DEFAULT_PORTS } from '@fleet/sdk';
 import { numberArg, output, strictArgs, tokensFrom, untilSignal } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { startBusServer } from '../server.ts';
@@ -8,7 +9,12 @@ export const serverCommand = defineCommand({
   plugins: [strictArgs],
   args: {
     host: { type: 'string', description: 'Address to bind', default: '127.0.0.1', valueHint: 'host' },
-    port: { type: 'string', description: 'Port to bind (0 picks a free one)', default: '8650', valueHint: 'port' },
+    port: {
+      type: 'string',
+      description: 'Port to bind (0 picks a free one)',
+      default: String(DEFAULT_PORTS.bus),
+      valueHint: 'port',
+    },
     db: { type: 'string', description: 'SQLite file, or :memory:', default: './fleet-bus.db', valueHint: 'path' },
     token: {
       type: 'string',
@@ -25,7 +31,7 @@ export const serverCommand = defineCommand({
     'body-limit': { type: 'string', description: 'Largest request body in bytes', valueHint: 'bytes' },
   },
   async run({ args, rawArgs }) {
-    const port = numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? 8650;
+    const port = numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? DEFAULT_PORTS.bus;
     const bodyLimitBytes = numberArg(args['body-limit'], 'body-limit', { integer: true, min: 1 });
     const tokens = tokensFrom(rawArgs, 'FLEET_BUS_TOKENS');
     const stop = untilSignal();

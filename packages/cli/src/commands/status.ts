@@ -1,4 +1,4 @@
-import { DashboardClient } from '@fleet/sdk';
+import { DashboardClient, defaultServerUrl } from '@fleet/sdk';
 import { type ClientEndpoint, clientFrom, defineClientArgs, output, printJson, strictArgs } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { formatFleetStatus } from '../status/format-status.ts';
@@ -8,7 +8,7 @@ const dashboardEndpoint: ClientEndpoint = {
   label: 'Dashboard',
   urlEnv: 'FLEET_DASHBOARD_URL',
   tokenEnv: 'FLEET_DASHBOARD_TOKEN',
-  defaultUrl: 'http://127.0.0.1:8652',
+  defaultUrl: defaultServerUrl('dashboard'),
 };
 
 /** `fleet status`: the fleet's current state from a running dashboard, as tables by host or `--json`. */

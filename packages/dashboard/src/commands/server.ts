@@ -1,3 +1,4 @@
+import { DEFAULT_PORTS } from '@fleet/sdk';
 import { numberArg, output, strictArgs, tokensFrom, untilSignal } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { startDashboardServer } from '../start-dashboard-server.ts';
@@ -14,7 +15,12 @@ export const serverCommand = defineCommand({
       valueHint: 'path',
     },
     host: { type: 'string', description: 'Address to bind', default: '127.0.0.1', valueHint: 'host' },
-    port: { type: 'string', description: 'Port to bind (0 picks a free one)', default: '8652', valueHint: 'port' },
+    port: {
+      type: 'string',
+      description: 'Port to bind (0 picks a free one)',
+      default: String(DEFAULT_PORTS.dashboard),
+      valueHint: 'port',
+    },
     db: {
       type: 'string',
       description: "SQLite file of the monitor's history, or :memory:",
@@ -29,7 +35,7 @@ export const serverCommand = defineCommand({
     insecure: { type: 'boolean', description: 'Allow a non-loopback address without tokens', default: false },
   },
   async run({ args, rawArgs }) {
-    const port = numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? 8652;
+    const port = numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? DEFAULT_PORTS.dashboard;
     const tokens = tokensFrom(rawArgs, 'FLEET_DASHBOARD_TOKENS');
     const stop = untilSignal();
     try {

@@ -1,4 +1,4 @@
-import { isFleetError } from '@fleet/sdk';
+import { DEFAULT_PORTS, isFleetError } from '@fleet/sdk';
 import {
   durationArg,
   numberArg,
@@ -33,7 +33,12 @@ export const serverCommand = defineCommand({
   plugins: [strictArgs],
   args: {
     host: { type: 'string', description: 'Address to bind', default: '127.0.0.1', valueHint: 'host' },
-    port: { type: 'string', description: 'Port to bind (0 picks a free one)', default: '8651', valueHint: 'port' },
+    port: {
+      type: 'string',
+      description: 'Port to bind (0 picks a free one)',
+      default: String(DEFAULT_PORTS.knowledge),
+      valueHint: 'port',
+    },
     db: { type: 'string', description: 'SQLite file, or :memory:', default: './fleet-knowledge.db', valueHint: 'path' },
     'node-id': {
       type: 'string',
@@ -81,7 +86,7 @@ export const serverCommand = defineCommand({
     const port =
       fleet && !given(rawArgs, 'port')
         ? fleet.port
-        : (numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? 8651);
+        : (numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? DEFAULT_PORTS.knowledge);
     const bodyLimitBytes = numberArg(args['body-limit'], 'body-limit', { integer: true, min: 1 });
     const syncIntervalMs = durationArg(args['sync-interval'], 'sync-interval');
     const gcIntervalMs = durationArg(args['gc-interval'], 'gc-interval');

@@ -1,3 +1,4 @@
+import { DEFAULT_PORTS } from '../contract/default-ports.ts';
 import { urlHost } from './internal/address.ts';
 
 /** Options of {@link demoFleetYaml}. */
@@ -43,7 +44,7 @@ function wizardBlock(wizard: { name: string; port: number; description?: string 
  */
 export function demoFleetYaml(options: DemoFleetOptions = {}): string {
   const address = options.address ?? '127.0.0.1';
-  const busPort = options.busPort ?? 8650;
+  const busPort = options.busPort ?? DEFAULT_PORTS.bus;
   const wizards = options.wizards ?? DEFAULT_WIZARDS;
   const busUrl = `http://${urlHost(address)}:${busPort}`;
   const wizardText = wizards.map((wizard) => wizardBlock(wizard, busUrl)).join('\n\n');
@@ -74,13 +75,13 @@ services:
   knowledge:
     kind: knowledge
     host: local
-    port: ${options.knowledgePort ?? 8651}
+    port: ${options.knowledgePort ?? DEFAULT_PORTS.knowledge}
     description: knowledge store node
 
   dashboard:
     kind: dashboard
     host: local
-    port: ${options.dashboardPort ?? 8652}
+    port: ${options.dashboardPort ?? DEFAULT_PORTS.dashboard}
     description: this fleet's dashboard
     health:
       interval: 30s    # durations: 500ms, 30s, 2m, 1h

@@ -117,7 +117,7 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
     onError: (error, event) =>
       errorResult(
         error.status === 400
-          ? new HttpError(400, 'validation_failed', 'Malformed percent-encoding in the URL path', { cause: error })
+          ? new HttpError('validation_failed', 'Malformed percent-encoding in the URL path', { cause: error })
           : toHttpError(error, logger, `${service} ${event.req.method} ${event.url.pathname}`),
       ),
   });
@@ -231,7 +231,6 @@ function unmatched(
     const error =
       allowed.length > 0 && !allowed.includes(method)
         ? new HttpError(
-            405,
             'method_not_allowed',
             `${method} is not allowed on ${pathname} (allowed: ${allowed.join(', ')})`,
             {
@@ -239,7 +238,7 @@ function unmatched(
               details: { allowed },
             },
           )
-        : new HttpError(404, 'route_not_found', `No route for ${method} ${pathname}`);
+        : new HttpError('route_not_found', `No route for ${method} ${pathname}`);
     recorder.record(error.status, (performance.now() - start) / 1000);
     return errorResult(error);
   };

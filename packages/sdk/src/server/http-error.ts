@@ -1,24 +1,8 @@
 import type { JsonValue } from '../schemas/common.ts';
-import type { ErrorCode, ErrorEnvelope } from '../schemas/error.ts';
+import { ERROR_STATUS, type ErrorCode, type ErrorEnvelope } from '../schemas/error.ts';
 
-/** The HTTP status each error code is answered with. */
-export const errorCodeStatus: Readonly<Record<ErrorCode, number>> = {
-  invalid_json: 400,
-  validation_failed: 400,
-  unauthorized: 401,
-  not_found: 404,
-  route_not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  resync_required: 410,
-  clock_skew: 422,
-  receipt_expired: 410,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  receipt_unknown: 404,
-  internal: 500,
-  unavailable: 503,
-};
+/** The HTTP status each error code is answered with: {@link ERROR_STATUS}, the SDK's one table. */
+export const errorCodeStatus: Readonly<Record<ErrorCode, number>> = ERROR_STATUS;
 
 /** Options of {@link HttpError}. */
 export interface HttpErrorOptions {
@@ -31,15 +15,16 @@ export interface HttpErrorOptions {
 }
 
 /**
- * An error a Fleet server answers with: a status, a machine-readable code and a message that is
- * safe to show to the caller. Thrown by the plumbing (validation, auth, limits) and by handlers.
+ * An error a Fleet server answers with: a machine-readable code, the status that code is answered
+ * with ({@link errorCodeStatus}), and a message that is safe to show to the caller. Thrown by the
+ * plumbing (validation, auth, limits) and by handlers.
  *
  * @example
- * throw new HttpError(409, 'conflict', 'subscription already exists', { details: { field: 'topic' } });
+ * throw new HttpError('conflict', 'subscription already exists', { details: { field: 'topic' } });
  */
 export class HttpError extends Error {
   override name = 'HttpError' as const;
-  /** HTTP status of the answer. */
+  /** HTTP status of the answer: the one its code is answered with. */
   readonly status: number;
   /** Machine-readable code, as in the error envelope. */
   readonly code: ErrorCode;
@@ -48,17 +33,12 @@ export class HttpError extends Error {
   /** Extra response headers. */
   readonly headers: Readonly<Record<string, string>> | undefined;
 
-  constructor(status: number, code: ErrorCode, message: string, options: HttpErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: HttpErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.status = status;
+    this.status = errorCodeStatus[code];
     this.code = code;
     this.details = options.details;
     this.headers = options.headers;
-  }
-
-  /** An error with the status {@link errorCodeStatus} maps `code` to. */
-  static of(code: ErrorCode, message: string, options: HttpErrorOptions = {}): HttpError {
-    return new HttpError(errorCodeStatus[code], code, message, options);
   }
 
   /** The error envelope: `{"error": {"code", "message", "details"?}}`. Never carries the cause or stack. */

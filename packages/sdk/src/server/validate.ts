@@ -31,7 +31,7 @@ export function validationError(error: z.ZodError, part: RequestPart): HttpError
   const message = first
     ? `${first.field}: ${first.message}${rest > 0 ? ` (and ${rest} more issue${rest === 1 ? '' : 's'})` : ''}`
     : `${part}: Invalid input`;
-  return new HttpError(400, 'validation_failed', message, { details: { issues } });
+  return new HttpError('validation_failed', message, { details: { issues } });
 }
 
 function fieldOf(issue: z.core.$ZodIssue, part: RequestPart): string {

@@ -1,8 +1,8 @@
-import { BusClient } from '@fleet/sdk';
+import { BusClient, defaultServerUrl } from '@fleet/sdk';
 import { type ClientEndpoint, clientFrom, defineClientArgs } from '@fleet/sdk/cli';
 
 /** The default bus URL when neither `--url` nor `FLEET_BUS_URL` is given. */
-export const DEFAULT_BUS_URL = 'http://127.0.0.1:8650';
+export const DEFAULT_BUS_URL = defaultServerUrl('bus');
 
 /** Where the client commands find the bus. */
 const busEndpoint: ClientEndpoint = {

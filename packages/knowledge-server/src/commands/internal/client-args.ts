@@ -1,8 +1,8 @@
-import { KnowledgeClient } from '@fleet/sdk';
+import { defaultServerUrl, KnowledgeClient } from '@fleet/sdk';
 import { type ClientEndpoint, clientFrom, defineClientArgs } from '@fleet/sdk/cli';
 
 /** The default knowledge server URL when neither `--url` nor `FLEET_KNOWLEDGE_URL` is given. */
-export const DEFAULT_KNOWLEDGE_URL = 'http://127.0.0.1:8651';
+export const DEFAULT_KNOWLEDGE_URL = defaultServerUrl('knowledge');
 
 /** Where the client commands find the knowledge server. */
 const knowledgeEndpoint: ClientEndpoint = {

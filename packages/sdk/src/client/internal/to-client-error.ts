@@ -1,34 +1,7 @@
 import { isHTTPError, isTimeoutError } from 'ky';
 import { knownNetworkReason } from '../../internal/network-error.ts';
-import { ErrorCode, ErrorEnvelope } from '../../schemas/error.ts';
+import { ErrorCode, ErrorEnvelope, errorCodeOf } from '../../schemas/error.ts';
 import { FleetConnectionError, FleetHttpError } from '../errors.ts';
-
-/** The code a status implies when the answer carried no (known) envelope code. */
-function codeForStatus(status: number): ErrorCode {
-  switch (status) {
-    case 400:
-      return 'validation_failed';
-    case 401:
-    case 403:
-      return 'unauthorized';
-    case 404:
-      return 'not_found';
-    case 405:
-      return 'method_not_allowed';
-    case 409:
-      return 'conflict';
-    case 413:
-      return 'payload_too_large';
-    case 415:
-      return 'unsupported_media_type';
-    case 502:
-    case 503:
-    case 504:
-      return 'unavailable';
-    default:
-      return 'internal';
-  }
-}
 
 /** Turns an error answer into a {@link FleetHttpError}, from its envelope when it has one. */
 export async function httpErrorFrom(response: Response, request: string): Promise<FleetHttpError> {
@@ -43,7 +16,7 @@ export async function httpErrorFrom(response: Response, request: string): Promis
   if (envelope.success) {
     const { code, message, details } = envelope.data.error;
     const known = ErrorCode.safeParse(code);
-    return new FleetHttpError(response.status, known.success ? known.data : codeForStatus(response.status), message, {
+    return new FleetHttpError(response.status, known.success ? known.data : errorCodeOf(response.status), message, {
       ...(details !== undefined ? { details } : {}),
       request,
     });
@@ -52,7 +25,7 @@ export async function httpErrorFrom(response: Response, request: string): Promis
   const snippet = text.trim().slice(0, 200);
   return new FleetHttpError(
     response.status,
-    codeForStatus(response.status),
+    errorCodeOf(response.status),
     `${request} failed with HTTP ${statusLine}${snippet ? `: ${snippet}` : ''}`,
     { request },
   );

@@ -30,25 +30,25 @@ export function toThreadError(error: unknown): ThreadError {
   return { kind: 'other', message: String(error) };
 }
 
+/** How each kind of {@link ThreadError} is rebuilt: a kind added without its class fails to compile. */
+const rebuild: { [K in ThreadError['kind']]: (error: Extract<ThreadError, { kind: K }>, cause: unknown) => Error } = {
+  http: (error, cause) =>
+    new FleetHttpError(error.status, error.code, error.message, {
+      request: error.request,
+      ...withDetails(error.details),
+      cause,
+    }),
+  connection: (error, cause) => new FleetConnectionError(error.url, error.reason, { cause }),
+  contract: (error, cause) =>
+    new ResponseValidationError(error.request, error.status, error.problem, error.issues, cause),
+  fleet: (error, cause) => new FleetError(error.code, error.message, { ...withDetails(error.details), cause }),
+  other: (error) => new Error(`pulling a page in the worker thread failed: ${error.message}`),
+};
+
 /**
  * The error {@link toThreadError} described, as its own class again; `cause` when it is rebuilt in
  * the thread it happened in.
  */
 export function fromThreadError(error: ThreadError, cause?: unknown): Error {
-  switch (error.kind) {
-    case 'http':
-      return new FleetHttpError(error.status, error.code, error.message, {
-        request: error.request,
-        ...withDetails(error.details),
-        cause,
-      });
-    case 'connection':
-      return new FleetConnectionError(error.url, error.reason, { cause });
-    case 'contract':
-      return new ResponseValidationError(error.request, error.status, error.problem, error.issues, cause);
-    case 'fleet':
-      return new FleetError(error.code, error.message, { ...withDetails(error.details), cause });
-    default:
-      return new Error(`pulling a page in the worker thread failed: ${error.message}`);
-  }
+  return (rebuild[error.kind] as (error: ThreadError, cause: unknown) => Error)(error, cause);
 }

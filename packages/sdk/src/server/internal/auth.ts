@@ -20,13 +20,13 @@ export function createBearerCheck(tokens: readonly string[]): BearerCheck | unde
   const digests = tokens.map(digest);
   return (authorization) => {
     if (authorization === null || authorization.length < 7 || authorization.slice(0, 7).toLowerCase() !== 'bearer ') {
-      throw new HttpError(401, 'unauthorized', 'Missing bearer token (Authorization: Bearer <token>)', {
+      throw new HttpError('unauthorized', 'Missing bearer token (Authorization: Bearer <token>)', {
         headers: challenge,
       });
     }
     const presented = digest(authorization.slice(7).trim());
     let match = false;
     for (const known of digests) match = timingSafeEqual(known, presented) || match;
-    if (!match) throw new HttpError(401, 'unauthorized', 'Invalid bearer token', { headers: challenge });
+    if (!match) throw new HttpError('unauthorized', 'Invalid bearer token', { headers: challenge });
   };
 }

@@ -3,13 +3,13 @@ import type { H3Event } from 'h3';
 import { HttpError } from '../http-error.ts';
 
 function tooLarge(limit: number): HttpError {
-  return new HttpError(413, 'payload_too_large', `Request body is larger than ${limit} bytes`, {
+  return new HttpError('payload_too_large', `Request body is larger than ${limit} bytes`, {
     details: { limitBytes: limit },
   });
 }
 
 function incomplete(cause?: unknown): HttpError {
-  return new HttpError(400, 'invalid_json', 'Request body ended before it was complete', { cause });
+  return new HttpError('invalid_json', 'Request body ended before it was complete', { cause });
 }
 
 /**

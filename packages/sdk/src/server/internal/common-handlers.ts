@@ -31,7 +31,7 @@ export function commonImplementations(options: CommonHandlerOptions): RouteImple
         details = await options.health();
       } catch (error) {
         options.logger.warn(`${service}: health check failed:`, error);
-        throw new HttpError(503, 'unavailable', 'Health check failed', { cause: error });
+        throw new HttpError('unavailable', 'Health check failed', { cause: error });
       }
       return { status: 'ok', service, version, uptimeSeconds, details };
     }),

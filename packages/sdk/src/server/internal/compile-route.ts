@@ -42,7 +42,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new HttpError(400, 'invalid_json', 'Request body is not valid JSON');
+    throw new HttpError('invalid_json', 'Request body is not valid JSON');
   }
 }
 
@@ -72,7 +72,7 @@ export function compileRoute(
     let streaming = false;
     state.begin();
     try {
-      if (state.closing) throw new HttpError(503, 'unavailable', 'The server is shutting down');
+      if (state.closing) throw new HttpError('unavailable', 'The server is shutting down');
       if (bearer) bearer(event.req.headers.get('authorization'));
       const params = paramsSchema
         ? validateInput(paramsSchema, decodeParams(event.context.params), 'params')
@@ -82,11 +82,7 @@ export function compileRoute(
       if (bodySchema) {
         const contentType = event.req.headers.get('content-type');
         if (!isJsonContentType(contentType)) {
-          throw new HttpError(
-            415,
-            'unsupported_media_type',
-            `Request body must be application/json, not ${contentType}`,
-          );
+          throw new HttpError('unsupported_media_type', `Request body must be application/json, not ${contentType}`);
         }
         body = validateInput(bodySchema, parseJson(await readBodyText(event, bodyLimitBytes)), 'body');
       }

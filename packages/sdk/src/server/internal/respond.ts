@@ -1,7 +1,7 @@
 import { type H3Event, HTTPError, HTTPResponse } from 'h3';
 import { EncodedJson } from '../../contract/encoded-json.ts';
 import { isFleetError } from '../../errors.ts';
-import type { ErrorCode } from '../../schemas/error.ts';
+import { errorCodeOf } from '../../schemas/error.ts';
 import { errorCodeStatus, HttpError, isHttpError } from '../http-error.ts';
 
 /** Where the plumbing reports failures. */
@@ -35,17 +35,6 @@ export function errorResult(error: HttpError): HTTPResponse {
   });
 }
 
-const codeForStatus: Record<number, ErrorCode> = {
-  400: 'validation_failed',
-  401: 'unauthorized',
-  404: 'route_not_found',
-  405: 'method_not_allowed',
-  409: 'conflict',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  503: 'unavailable',
-};
-
 /**
  * Maps anything a handler or the plumbing threw to an {@link HttpError}: an `HttpError` as is,
  * a `FleetError` by its code (keeping its details), an h3 `HTTPError` by its status, and anything
@@ -54,18 +43,17 @@ const codeForStatus: Record<number, ErrorCode> = {
 export function toHttpError(error: unknown, logger: ServerLogger, where: string): HttpError {
   if (isHttpError(error)) return error;
   if (isFleetError(error)) {
-    const status = errorCodeStatus[error.code] ?? 500;
-    if (status >= 500) logger.warn(`${where} failed with ${error.code}:`, error);
-    return new HttpError(status, error.code, error.message, {
+    if (errorCodeStatus[error.code] >= 500) logger.warn(`${where} failed with ${error.code}:`, error);
+    return new HttpError(error.code, error.message, {
       ...(error.details === undefined ? {} : { details: error.details }),
       cause: error,
     });
   }
   if (HTTPError.isError(error) && error.status < 500) {
-    return new HttpError(error.status, codeForStatus[error.status] ?? 'validation_failed', error.message, {
+    return new HttpError(errorCodeOf(error.status), error.message, {
       cause: error,
     });
   }
   logger.error(`${where} failed:`, error);
-  return new HttpError(500, 'internal', 'Internal server error', { cause: error });
+  return new HttpError('internal', 'Internal server error', { cause: error });
 }
