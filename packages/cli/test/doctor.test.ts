@@ -1,11 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type RunningBusServer, startBusServer } from '@fleet/bus-server';
 import { formatProblem, loadFleetFile } from '@fleet/sdk/fleet';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { closedPort } from '../../../test/_helpers/closed-port.ts';
 import { type DoctorReport, diagnoseFleet } from '../src/index.ts';
-import { runFleet, tempDir } from './_fleet.ts';
+import { runFleet, tempDir, writeDemoFleet } from './_fleet.ts';
+import { spawnFleet } from './_spawn-fleet.ts';
 
 const dir = tempDir('fleet-doctor-');
 let bus: RunningBusServer;
@@ -127,6 +128,20 @@ describe('fleet doctor', () => {
     const run = await runFleet(['doctor', '--config', missing]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`${missing}:1:1 error: cannot read the fleet file`);
+  });
+
+  test('without --config nor ./fleet.yaml, it checks the demo fleet file fleet up keeps in .fleet/', async () => {
+    const cwd = tempDir('fleet-doctor-default-');
+    mkdirSync(join(cwd, '.fleet'));
+    await writeDemoFleet(join(cwd, '.fleet'));
+    const run = spawnFleet(['doctor', '--json'], cwd);
+    await run.exited;
+    expect((JSON.parse(run.stdout()) as DoctorReport).file).toBe(join('.fleet', 'fleet.yaml'));
+
+    writeFileSync(join(cwd, 'fleet.yaml'), 'version: 1\n');
+    const own = spawnFleet(['doctor', '--json'], cwd);
+    await own.exited;
+    expect((JSON.parse(own.stdout()) as DoctorReport).file).toBe('fleet.yaml');
   });
 
   test('an unknown option is a usage error (exit 2)', async () => {

@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { formatProblem, loadFleetFile } from '@fleet/sdk/fleet';
+import { demoFleetYaml, formatProblem, loadFleetFile } from '@fleet/sdk/fleet';
 import { describe, expect, test } from 'vitest';
 import { tempDir, until, writeDemoFleet } from './_fleet.ts';
 import { parseUrls, spawnFleet, waitForOutput } from './_spawn-fleet.ts';
@@ -60,6 +60,42 @@ describe('fleet up (the built bin)', () => {
     fleet.child.kill('SIGTERM');
     expect(await fleet.exited).toBe(0);
     expect(fleet.stdout().trimEnd().split('\n').at(-1)).toBe('{"event":"stopped"}');
+  });
+
+  test('without --config nor ./fleet.yaml, it writes the demo fleet file into --dir, not the working directory', async () => {
+    const dir = tempDir('fleet-up-demo-');
+    // The demo fleet's fixed ports, on a loopback address of its own so they clash with nothing.
+    const octet = () => 2 + Math.floor(Math.random() * 250);
+    const host = `127.${octet()}.${octet()}.${octet()}`;
+    const fleet = spawnFleet(['up', '--json', '--host', host], dir);
+    const up = JSON.parse((await waitForOutput(fleet, '\n')).split('\n')[0]!) as {
+      config: string;
+      wroteConfig: boolean;
+    };
+    try {
+      expect(up).toMatchObject({ event: 'up', config: join('.fleet', 'fleet.yaml'), wroteConfig: true });
+      expect(readFileSync(join(dir, '.fleet', 'fleet.yaml'), 'utf8')).toBe(demoFleetYaml({ address: host }));
+      expect(existsSync(join(dir, 'fleet.yaml'))).toBe(false);
+      expect(fleet.stderr()).toContain('wrote the demo fleet file .fleet/fleet.yaml');
+    } finally {
+      fleet.child.kill('SIGTERM');
+      expect(await fleet.exited).toBe(0);
+    }
+  });
+
+  test('without --config, an existing ./fleet.yaml is the fleet file, and nothing is written', async () => {
+    const dir = tempDir('fleet-up-own-');
+    const { ports } = await writeDemoFleet(dir);
+    const fleet = spawnFleet(['up', '--json'], dir);
+    const up = JSON.parse((await waitForOutput(fleet, '\n')).split('\n')[0]!) as Record<string, unknown>;
+    try {
+      expect(up).toMatchObject({ config: 'fleet.yaml', wroteConfig: false });
+      expect(up.urls).toMatchObject({ bus: `http://127.0.0.1:${ports.bus}` });
+      expect(existsSync(join(dir, '.fleet', 'fleet.yaml'))).toBe(false);
+    } finally {
+      fleet.child.kill('SIGTERM');
+      expect(await fleet.exited).toBe(0);
+    }
   });
 
   test('a port in use: one line naming the port and the field to change, exit 1', async () => {

@@ -1,7 +1,18 @@
+import { access } from 'node:fs/promises';
 import { output, printJson, strictArgs } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { diagnoseFleet } from '../doctor/diagnose.ts';
 import { doctorVerdict, formatDoctorReport } from '../doctor/format-doctor.ts';
+import { defaultFleetFile } from '../up/fleet-file.ts';
+
+/** `./fleet.yaml`, else the demo fleet file `fleet up` wrote into `.fleet/`, else `fleet.yaml` (reported missing). */
+async function doctorFleetFile(): Promise<string> {
+  const file = await defaultFleetFile();
+  return access(file).then(
+    () => file,
+    () => 'fleet.yaml',
+  );
+}
 
 /**
  * `fleet doctor`: validates the fleet file and probes every target once. Prints the problems and a
@@ -12,11 +23,15 @@ export const doctorCommand = defineCommand({
   meta: { name: 'doctor', description: 'Check the fleet file and probe every service and wizard once' },
   plugins: [strictArgs],
   args: {
-    config: { type: 'string', description: 'Fleet file', default: 'fleet.yaml', valueHint: 'path' },
+    config: {
+      type: 'string',
+      description: 'Fleet file (default: ./fleet.yaml if it exists, else the one fleet up keeps in .fleet/)',
+      valueHint: 'path',
+    },
     json: { type: 'boolean', description: 'Print the report as JSON, for scripts', default: false },
   },
   async run({ args }) {
-    const report = await diagnoseFleet(args.config);
+    const report = await diagnoseFleet(args.config ?? (await doctorFleetFile()));
     if (args.json) printJson(report);
     else for (const line of formatDoctorReport(report)) output.log(line);
     if (!report.ok) throw new Error(`doctor: ${doctorVerdict(report)}`);

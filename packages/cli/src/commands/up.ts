@@ -1,7 +1,7 @@
 import { output, printJson, strictArgs, untilSignal } from '@fleet/sdk/cli';
 import { formatProblem } from '@fleet/sdk/fleet';
 import { defineCommand } from 'citty';
-import { FleetFileError } from '../up/fleet-file.ts';
+import { DEFAULT_FLEET_DIR, FleetFileError } from '../up/fleet-file.ts';
 import { formatUrls } from '../up/format-urls.ts';
 import { startLocalFleet } from '../up/start-local-fleet.ts';
 
@@ -16,11 +16,16 @@ export const upCommand = defineCommand({
   meta: { name: 'up', description: 'Run a bus, a knowledge node, the dashboard and two demo agents, here' },
   plugins: [strictArgs],
   args: {
-    dir: { type: 'string', description: 'Directory of the SQLite files', default: '.fleet', valueHint: 'dir' },
+    dir: {
+      type: 'string',
+      description: 'Directory of the SQLite files (and of the demo fleet file)',
+      default: DEFAULT_FLEET_DIR,
+      valueHint: 'dir',
+    },
     config: {
       type: 'string',
-      description: 'Fleet file (the demo one is written when missing)',
-      default: 'fleet.yaml',
+      description:
+        'Fleet file, the demo one written when missing (default: ./fleet.yaml if any, else <dir>/fleet.yaml)',
       valueHint: 'path',
     },
     host: { type: 'string', description: 'Address to bind', default: '127.0.0.1', valueHint: 'host' },
@@ -37,7 +42,7 @@ export const upCommand = defineCommand({
       try {
         fleet = await startLocalFleet({
           dir: args.dir,
-          config: args.config,
+          ...(args.config !== undefined ? { config: args.config } : {}),
           host: args.host,
           onProgress: (step) => output.info(step),
           logger,

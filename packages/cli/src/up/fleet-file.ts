@@ -1,5 +1,5 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FleetProblem } from '@fleet/sdk';
 import { demoFleetYaml, type Fleet, loadFleetFile } from '@fleet/sdk/fleet';
 
@@ -27,6 +27,9 @@ export interface PreparedFleetFile {
   wrote: boolean;
 }
 
+/** `fleet up`'s state directory (databases, and the demo fleet file when there is no `./fleet.yaml`). */
+export const DEFAULT_FLEET_DIR = '.fleet';
+
 async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
@@ -34,6 +37,18 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The fleet file to use when none is named: `./fleet.yaml` when it exists (a fleet of your own),
+ * else `<dir>/fleet.yaml`, where `fleet up` keeps its demo fleet file next to its databases, out
+ * of the way of the project it runs in (`.fleet/` is meant to be ignored by git).
+ *
+ * @example
+ * await defaultFleetFile('.fleet'); // 'fleet.yaml' when it exists, else '.fleet/fleet.yaml'
+ */
+export async function defaultFleetFile(dir: string = DEFAULT_FLEET_DIR): Promise<string> {
+  return (await exists('fleet.yaml')) ? 'fleet.yaml' : join(dir, 'fleet.yaml');
 }
 
 /**

@@ -6,7 +6,7 @@ import type { FleetProblem } from '@fleet/sdk';
 import { startDemoAgent } from '@fleet/sdk/demo';
 import { knowledgePeers } from '@fleet/sdk/fleet';
 import { version } from '../version.ts';
-import { prepareFleetFile } from './fleet-file.ts';
+import { DEFAULT_FLEET_DIR, defaultFleetFile, prepareFleetFile } from './fleet-file.ts';
 import { localPlan } from './local-plan.ts';
 
 /** Where the servers report what goes wrong; never given tokens or bodies. */
@@ -16,7 +16,10 @@ type Logger = Pick<Console, 'info' | 'warn' | 'error'>;
 export interface LocalFleetOptions {
   /** Directory of the SQLite files, created when missing. @default '.fleet' */
   dir?: string;
-  /** The fleet file; the demo fleet file is written there when it does not exist. @default 'fleet.yaml' */
+  /**
+   * The fleet file; the demo fleet file is written there when it does not exist.
+   * @default './fleet.yaml' when it exists, else `<dir>/fleet.yaml` (see `defaultFleetFile`)
+   */
   config?: string;
   /** Address every server and agent binds (and the demo fleet file's host address). @default '127.0.0.1' */
   host?: string;
@@ -55,19 +58,19 @@ export interface LocalFleet {
 /**
  * Starts a whole fleet in this process, as the fleet file describes it: the bus, a knowledge
  * node and the dashboard on embedded SQLite under `dir`, and a demo agent per wizard exchanging
- * tasks and facts through them. Writes the demo fleet file first when there is none. When any
- * part cannot start (a port in use), stops what already runs and throws an `Error` naming the
- * part and the field to change, e.g.
+ * tasks and facts through them. Writes the demo fleet file first when there is none (by default
+ * into `dir`, so the checkout it runs in stays clean). When any part cannot start (a port in
+ * use), stops what already runs and throws an `Error` naming the part and the field to change, e.g.
  * `cannot start the bus: Port 8650 on 127.0.0.1 is already in use (services.bus.port in fleet.yaml)`.
  *
  * @example
- * const fleet = await startLocalFleet({ dir: '.fleet', config: 'fleet.yaml' });
+ * const fleet = await startLocalFleet({ dir: '.fleet' }); // ./fleet.yaml, or the demo in .fleet/fleet.yaml
  * console.log(fleet.urls.dashboard);
  * await fleet.close();
  */
 export async function startLocalFleet(options: LocalFleetOptions = {}): Promise<LocalFleet> {
-  const dir = options.dir ?? '.fleet';
-  const config = options.config ?? 'fleet.yaml';
+  const dir = options.dir ?? DEFAULT_FLEET_DIR;
+  const config = options.config ?? (await defaultFleetFile(dir));
   const host = options.host ?? '127.0.0.1';
   const progress = options.onProgress ?? (() => {});
   const logger = options.logger ? { logger: options.logger } : {};
