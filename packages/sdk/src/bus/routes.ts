@@ -36,6 +36,11 @@ export const MessageIdParams = z.strictObject({ id: z.string().min(1).max(256) }
 /** Query of the message stream (SSE). */
 export const StreamQuery = z.strictObject({ agent: AgentName });
 
+/** What the examples below use: a message id and a receipt as `POST /receive` hands them out. */
+const EXAMPLE_ID = '0194b5c2a3e80000a1b2c3d4e5f60718';
+const EXAMPLE_RECEIPT = `${EXAMPLE_ID}~Zk3vQ9LmT0aB`;
+const EXAMPLE_SEND = { from: 'planner', to: 'coder', type: 'task', payload: { issue: 42 } };
+
 /**
  * Every route of the message bus (besides the common `/health`, `/openapi.json` and `/metrics`). The bus server implements exactly these, `BusClient` calls them,
  * and `/openapi.json` is generated from them.
@@ -44,10 +49,12 @@ export const busRoutes = {
   send: defineRoute({
     method: 'POST',
     path: '/message',
-    summary: 'Send one message to an agent, a topic, or everyone (`to: "*"`)',
+    summary:
+      'Send one message to an agent (`to`), a topic (`topic`), or everyone (`to: "*"`); exactly one of `to` or `topic`',
     body: SendInput,
     response: SendResult,
     status: 201,
+    example: { body: EXAMPLE_SEND },
   }),
   sendBatch: defineRoute({
     method: 'POST',
@@ -56,6 +63,11 @@ export const busRoutes = {
     body: BatchSendInput,
     response: SendResult,
     status: 201,
+    example: {
+      body: {
+        messages: [EXAMPLE_SEND, { from: 'planner', topic: 'builds', type: 'build.done', payload: { ok: true } }],
+      },
+    },
   }),
   poll: defineRoute({
     method: 'GET',
@@ -63,6 +75,7 @@ export const busRoutes = {
     summary: 'At-most-once poll of the old bus: receive and remove',
     query: PollQuery,
     response: MessageList,
+    example: { query: { to: 'coder', limit: 10 } },
   }),
   receive: defineRoute({
     method: 'POST',
@@ -70,6 +83,7 @@ export const busRoutes = {
     summary: 'Leased (at-least-once) receive, with optional long polling',
     body: ReceiveInput,
     response: ReceiveResult,
+    example: { body: { agent: 'coder', limit: 10, leaseSeconds: 60, waitSeconds: 20 } },
   }),
   ack: defineRoute({
     method: 'POST',
@@ -77,6 +91,8 @@ export const busRoutes = {
     summary: 'Acknowledge leased messages',
     body: AckInput,
     response: AckResult,
+    errors: ['receipt_unknown', 'receipt_expired'],
+    example: { body: { receipts: [EXAMPLE_RECEIPT] } },
   }),
   nack: defineRoute({
     method: 'POST',
@@ -84,6 +100,8 @@ export const busRoutes = {
     summary: 'Return a leased message for redelivery',
     body: NackInput,
     response: NackResult,
+    errors: ['receipt_unknown', 'receipt_expired'],
+    example: { body: { receipt: EXAMPLE_RECEIPT, delaySeconds: 30, reason: 'model timed out' } },
   }),
   extend: defineRoute({
     method: 'POST',
@@ -91,6 +109,8 @@ export const busRoutes = {
     summary: 'Extend a lease',
     body: ExtendInput,
     response: ExtendResult,
+    errors: ['receipt_unknown', 'receipt_expired'],
+    example: { body: { receipt: EXAMPLE_RECEIPT, leaseSeconds: 120 } },
   }),
   subscribe: defineRoute({
     method: 'POST',
@@ -99,6 +119,7 @@ export const busRoutes = {
     body: SubscribeInput,
     response: Subscription,
     status: 201,
+    example: { body: { agent: 'coder', topic: 'builds' } },
   }),
   unsubscribe: defineRoute({
     method: 'DELETE',
@@ -106,6 +127,7 @@ export const busRoutes = {
     summary: 'Unsubscribe an agent from a topic',
     query: SubscribeInput,
     response: UnsubscribeResult,
+    example: { query: { agent: 'coder', topic: 'builds' } },
   }),
   subscriptions: defineRoute({
     method: 'GET',
@@ -113,6 +135,7 @@ export const busRoutes = {
     summary: 'List subscriptions',
     query: SubscriptionQuery,
     response: SubscriptionList,
+    example: { query: { agent: 'coder' } },
   }),
   deadLetters: defineRoute({
     method: 'GET',
@@ -120,6 +143,7 @@ export const busRoutes = {
     summary: 'List dead letters, newest last, paginated',
     query: DeadLetterQuery,
     response: DeadLetterPage,
+    example: { query: { agent: 'coder' } },
   }),
   deadLetter: defineRoute({
     method: 'GET',
@@ -127,20 +151,24 @@ export const busRoutes = {
     summary: 'Inspect one dead letter',
     params: MessageIdParams,
     response: DeadLetter,
+    errors: ['not_found'],
+    example: { params: { id: EXAMPLE_ID } },
   }),
   redrive: defineRoute({
     method: 'POST',
     path: '/deadletter/redrive',
-    summary: 'Move dead letters back to ready, attempts reset',
+    summary: 'Move dead letters back to ready, attempts reset; by `ids` or by `agent` (exactly one)',
     body: DeadLetterSelector,
     response: RedriveResult,
+    example: { body: { agent: 'coder' } },
   }),
   purge: defineRoute({
     method: 'POST',
     path: '/deadletter/purge',
-    summary: 'Delete dead letters',
+    summary: 'Delete dead letters; by `ids` or by `agent` (exactly one)',
     body: DeadLetterSelector,
     response: PurgeResult,
+    example: { body: { ids: [EXAMPLE_ID] } },
   }),
   audit: defineRoute({
     method: 'GET',
@@ -148,6 +176,7 @@ export const busRoutes = {
     summary: 'The audit trail, oldest first, paginated',
     query: AuditQuery,
     response: AuditPage,
+    example: { query: { messageId: EXAMPLE_ID } },
   }),
   stats: defineRoute({ method: 'GET', path: '/queue', summary: 'Queue stats per recipient', response: QueueStats }),
   stream: defineRoute({
@@ -157,6 +186,7 @@ export const busRoutes = {
     query: StreamQuery,
     response: Message,
     kind: 'sse',
+    example: { query: { agent: 'coder' } },
   }),
 } as const;
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ErrorCode } from '../schemas/error.ts';
 
 /** HTTP methods Fleet routes use. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -32,6 +33,29 @@ export interface RouteContract {
   readonly auth?: boolean;
   /** How the response is encoded. @default 'json' */
   readonly kind?: 'json' | 'sse' | 'text';
+  /**
+   * The error codes the route's handler may answer with, besides those of the shared plumbing
+   * (validation, auth, body limits), which `/openapi.json` adds on its own.
+   * @default []
+   * @example ['receipt_unknown', 'receipt_expired']
+   */
+  readonly errors?: readonly ErrorCode[];
+  /**
+   * A request that passes the route's schemas, shown in `/openapi.json` and the HTTP API reference
+   * (`docs/http-api.md`). Without one, the reference builds an example from the schemas.
+   * @example { body: { agent: 'coder', waitSeconds: 20 } }
+   */
+  readonly example?: RouteExample;
+}
+
+/** An example request of a route: its path parameters, query parameters and JSON body. */
+export interface RouteExample {
+  /** Path parameter values, by name. */
+  readonly params?: Readonly<Record<string, string>>;
+  /** Query parameter values, by name. */
+  readonly query?: Readonly<Record<string, string | number | boolean>>;
+  /** The JSON body. */
+  readonly body?: unknown;
 }
 
 /** Declares a route contract, keeping its literal types. */

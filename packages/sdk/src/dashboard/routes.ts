@@ -70,6 +70,8 @@ export const dashboardRoutes = {
     summary: 'The status of one wizard (agent instance)',
     params: ServiceIdParams,
     response: TargetStatus,
+    errors: ['not_found'],
+    example: { params: { id: 'scout' } },
   }),
   service: defineRoute({
     method: 'GET',
@@ -78,6 +80,8 @@ export const dashboardRoutes = {
     params: ServiceIdParams,
     query: ServiceDetailQuery,
     response: ServiceDetail,
+    errors: ['not_found'],
+    example: { params: { id: 'bus' }, query: { resolution: '5m' } },
   }),
   events: defineRoute({
     method: 'GET',
@@ -86,6 +90,7 @@ export const dashboardRoutes = {
     response: DashboardEvent,
     kind: 'sse',
     auth: false,
+    errors: ['unauthorized'],
   }),
   home: defineRoute({
     method: 'GET',
@@ -94,6 +99,7 @@ export const dashboardRoutes = {
     response: z.string(),
     kind: 'text',
     auth: false,
+    errors: ['unauthorized'],
   }),
   servicePage: defineRoute({
     method: 'GET',
@@ -103,6 +109,8 @@ export const dashboardRoutes = {
     response: z.string(),
     kind: 'text',
     auth: false,
+    errors: ['unauthorized', 'not_found'],
+    example: { params: { id: 'bus' } },
   }),
   badge: defineRoute({
     method: 'GET',
@@ -112,6 +120,8 @@ export const dashboardRoutes = {
     response: z.string(),
     kind: 'text',
     auth: false,
+    errors: ['unauthorized', 'not_found'],
+    example: { params: { id: 'bus' } },
   }),
 } as const;
 

@@ -27,6 +27,9 @@ export const WatchQuery = z.strictObject({
   prefix: z.string().max(512).default('').describe('Only changes to keys starting with this'),
 });
 
+/** What the examples below use. */
+const EXAMPLE_FACT = { key: 'hosts/ezra/ollama/models', value: ['llama3'], tags: ['inventory'] };
+
 /**
  * Every route of a knowledge node (besides the common `/health`, `/openapi.json` and `/metrics`).
  * The knowledge server implements exactly these, `KnowledgeClient` and the `SyncEngine` call them,
@@ -40,6 +43,7 @@ export const knowledgeRoutes = {
     body: FactInput,
     response: Fact,
     status: 201,
+    example: { body: EXAMPLE_FACT },
   }),
   putBatch: defineRoute({
     method: 'POST',
@@ -48,6 +52,14 @@ export const knowledgeRoutes = {
     body: BatchPutInput,
     response: FactList,
     status: 201,
+    example: {
+      body: {
+        facts: [
+          EXAMPLE_FACT,
+          { key: 'lessons/ollama/cold-start', value: 'first answer takes 20 s', ttlSeconds: 86400 },
+        ],
+      },
+    },
   }),
   query: defineRoute({
     method: 'GET',
@@ -55,6 +67,7 @@ export const knowledgeRoutes = {
     summary: 'Query facts by key prefix, tag, full text and update time; paginated, ordered by key',
     query: FactQuery,
     response: FactPage,
+    example: { query: { prefix: 'hosts/ezra/', tag: 'inventory' } },
   }),
   get: defineRoute({
     method: 'GET',
@@ -62,6 +75,8 @@ export const knowledgeRoutes = {
     summary: 'One fact by key (`/` in the key may be sent as it is or URL-encoded)',
     params: FactKeyParams,
     response: Fact,
+    errors: ['not_found'],
+    example: { params: { key: EXAMPLE_FACT.key } },
   }),
   delete: defineRoute({
     method: 'DELETE',
@@ -69,6 +84,7 @@ export const knowledgeRoutes = {
     summary: 'Delete a fact (writes a tombstone that replicates)',
     params: FactKeyParams,
     response: DeleteFactResult,
+    example: { params: { key: EXAMPLE_FACT.key } },
   }),
   changes: defineRoute({
     method: 'GET',
@@ -83,6 +99,8 @@ export const knowledgeRoutes = {
     summary: "A peer pulls this node's changes (410 resync_required when its cursor predates collected tombstones)",
     body: SyncPullInput,
     response: ChangePage,
+    errors: ['resync_required'],
+    example: { body: { nodeId: 'mira', since: 0 } },
   }),
   push: defineRoute({
     method: 'POST',
@@ -90,6 +108,25 @@ export const knowledgeRoutes = {
     summary: 'A peer pushes its changes to this node',
     body: SyncPushInput,
     response: ApplyResult,
+    errors: ['clock_skew'],
+    example: {
+      body: {
+        nodeId: 'mira',
+        changes: [
+          {
+            seq: 1,
+            key: 'hosts/mira/gpu',
+            value: 'rtx-4090',
+            tags: [],
+            source: 'mira',
+            version: '001738324800000-00000',
+            updatedAt: '2025-01-31T12:00:00.000Z',
+            expiresAt: null,
+            deleted: false,
+          },
+        ],
+      },
+    },
   }),
   runSync: defineRoute({
     method: 'POST',
@@ -111,6 +148,7 @@ export const knowledgeRoutes = {
     body: PeerInput,
     response: Peer,
     status: 201,
+    example: { body: { id: 'mira', url: 'http://10.0.0.7:8651', token: 'token-mira-accepts' } },
   }),
   removePeer: defineRoute({
     method: 'DELETE',
@@ -118,6 +156,7 @@ export const knowledgeRoutes = {
     summary: 'Remove a sync peer',
     params: PeerIdParams,
     response: RemovePeerResult,
+    example: { params: { id: 'mira' } },
   }),
   watch: defineRoute({
     method: 'GET',
@@ -126,6 +165,7 @@ export const knowledgeRoutes = {
     query: WatchQuery,
     response: Change,
     kind: 'sse',
+    example: { query: { prefix: 'hosts/' } },
   }),
 } as const;
 

@@ -10,9 +10,14 @@ export const MAX_WAIT_SECONDS = 20;
 
 /** A leased (at-least-once) receive. */
 export const ReceiveInput = z.strictObject({
-  agent: AgentName,
-  limit: z.number().int().min(1).max(MAX_BATCH_SIZE).default(1),
-  leaseSeconds: z.number().positive().max(MAX_LEASE_SECONDS).default(30),
+  agent: AgentName.describe('The agent whose messages to receive'),
+  limit: z.number().int().min(1).max(MAX_BATCH_SIZE).default(1).describe('Most messages to lease at once'),
+  leaseSeconds: z
+    .number()
+    .positive()
+    .max(MAX_LEASE_SECONDS)
+    .default(30)
+    .describe('How long the messages stay invisible to other receivers unless acked, nacked or extended'),
   waitSeconds: z
     .number()
     .min(0)
@@ -27,7 +32,9 @@ export type ReceiveInputInit = z.input<typeof ReceiveInput>;
 export const Delivery = z.object({
   message: Message,
   receipt: z.string().describe('Opaque handle for ack, nack and extend; valid while the lease is'),
-  leaseExpiresAt: Timestamp,
+  leaseExpiresAt: Timestamp.describe(
+    'When the lease runs out and the message is delivered again, unless acked, nacked or extended',
+  ),
 });
 export type Delivery = z.infer<typeof Delivery>;
 
@@ -37,35 +44,51 @@ export type ReceiveResult = z.infer<typeof ReceiveResult>;
 
 /** Acknowledge (and so remove) leased messages; all receipts must be valid or nothing is acked. */
 export const AckInput = z.strictObject({
-  receipts: z.array(z.string().min(1).max(256)).min(1).max(MAX_BATCH_SIZE),
+  receipts: z
+    .array(z.string().min(1).max(256))
+    .min(1)
+    .max(MAX_BATCH_SIZE)
+    .describe('Receipts from `POST /receive`; if any is unknown or expired, nothing is acked'),
 });
 export type AckInput = z.infer<typeof AckInput>;
 
-export const AckResult = z.object({ acked: z.number().int().nonnegative() });
+export const AckResult = z.object({
+  acked: z.number().int().nonnegative().describe('How many messages were acked (and so removed)'),
+});
 export type AckResult = z.infer<typeof AckResult>;
 
 /** Give a leased message back: redelivered after `delaySeconds`, or after an exponential backoff with jitter. */
 export const NackInput = z.strictObject({
-  receipt: z.string().min(1).max(256),
-  delaySeconds: z.number().min(0).max(MAX_DELAY_SECONDS).optional(),
+  receipt: z.string().min(1).max(256).describe('The receipt from `POST /receive`'),
+  delaySeconds: z
+    .number()
+    .min(0)
+    .max(MAX_DELAY_SECONDS)
+    .optional()
+    .describe('Deliver it again after this long; without it, after an exponential backoff with jitter'),
   reason: z.string().max(1000).optional().describe('Why processing failed; kept with a dead letter'),
 });
 export type NackInput = z.infer<typeof NackInput>;
 
 export const NackResult = z.object({
-  id: z.string(),
-  state: z.enum(['ready', 'dead']),
-  attempts: z.number().int().nonnegative(),
+  id: z.string().describe('The message id'),
+  state: z
+    .enum(['ready', 'dead'])
+    .describe('`ready`: it will be delivered again; `dead`: it used its last attempt and is now a dead letter'),
+  attempts: z.number().int().nonnegative().describe('Deliveries so far'),
   availableAt: Timestamp.nullable().describe('When it will be delivered again, or null once dead-lettered'),
 });
 export type NackResult = z.infer<typeof NackResult>;
 
 /** Extend a lease: it will now run out `leaseSeconds` from now. */
 export const ExtendInput = z.strictObject({
-  receipt: z.string().min(1).max(256),
-  leaseSeconds: z.number().positive().max(MAX_LEASE_SECONDS),
+  receipt: z.string().min(1).max(256).describe('The receipt from `POST /receive`'),
+  leaseSeconds: z.number().positive().max(MAX_LEASE_SECONDS).describe('The lease now runs out this long from now'),
 });
 export type ExtendInput = z.infer<typeof ExtendInput>;
 
-export const ExtendResult = z.object({ receipt: z.string(), leaseExpiresAt: Timestamp });
+export const ExtendResult = z.object({
+  receipt: z.string().describe('The same receipt, still the one to ack, nack or extend with'),
+  leaseExpiresAt: Timestamp.describe('When the lease now runs out'),
+});
 export type ExtendResult = z.infer<typeof ExtendResult>;

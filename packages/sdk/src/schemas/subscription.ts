@@ -6,15 +6,23 @@ import { listOf } from './list.ts';
 export const Subscription = z.object({ agent: AgentName, topic: TopicName, createdAt: Timestamp });
 export type Subscription = z.infer<typeof Subscription>;
 
-export const SubscribeInput = z.strictObject({ agent: AgentName, topic: TopicName });
+export const SubscribeInput = z.strictObject({
+  agent: AgentName.describe('The agent that gets a copy of each message sent to the topic'),
+  topic: TopicName,
+});
 export type SubscribeInput = z.infer<typeof SubscribeInput>;
 
 /** Filter for listing subscriptions; both fields optional. */
-export const SubscriptionQuery = z.strictObject({ agent: AgentName.optional(), topic: TopicName.optional() });
+export const SubscriptionQuery = z.strictObject({
+  agent: AgentName.optional().describe("Only this agent's subscriptions"),
+  topic: TopicName.optional().describe('Only the subscriptions to this topic'),
+});
 export type SubscriptionQuery = z.infer<typeof SubscriptionQuery>;
 
 export const SubscriptionList = listOf('subscriptions', Subscription);
 export type SubscriptionList = z.infer<typeof SubscriptionList>;
 
-export const UnsubscribeResult = z.object({ removed: z.boolean() });
+export const UnsubscribeResult = z.object({
+  removed: z.boolean().describe('False when the agent was not subscribed to the topic'),
+});
 export type UnsubscribeResult = z.infer<typeof UnsubscribeResult>;

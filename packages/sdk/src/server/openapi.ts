@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RouteContract } from '../contract/route.ts';
 import { ErrorEnvelope } from '../schemas/error.ts';
+import { ERROR_CONTENT, errorCatalog, errorResponses } from './internal/openapi-errors.ts';
 
 /** Options of {@link createOpenApiDocument}. */
 export interface OpenApiOptions {
@@ -24,6 +25,10 @@ const ERROR_RESPONSE = { $ref: '#/components/responses/Error' };
  * (`z.toJSONSchema`, requests as input types, responses as output types): path parameters as
  * `{id}`, the query schema as parameters, the JSON request body, the success response, the
  * shared `ErrorEnvelope` for 4xx/5xx answers and the bearer scheme on routes that need a token.
+ * Each 4xx status a route may answer with is a response of its own, its codes listed in
+ * `x-fleet-error-codes`; `components.responses.Error` lists every code with its status and meaning
+ * (`x-fleet-errors`).
+ * A contract's `example` becomes the body's and the parameters' `example`.
  */
 export function createOpenApiDocument(options: OpenApiOptions): JsonObject {
   const schemas: JsonObject = {};
@@ -57,12 +62,10 @@ export function createOpenApiDocument(options: OpenApiOptions): JsonObject {
       operationId: id,
       summary: route.summary,
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: SCHEMAS + body } } } } }
-        : {}),
+      ...(body ? { requestBody: requestBody(route, body) } : {}),
       responses: {
         [String(route.status ?? 200)]: successResponse(route, kind, response),
-        ...(needsAuth ? { '401': ERROR_RESPONSE } : {}),
+        ...errorResponses(route),
         '4XX': ERROR_RESPONSE,
         '5XX': ERROR_RESPONSE,
       },
@@ -86,10 +89,21 @@ export function createOpenApiDocument(options: OpenApiOptions): JsonObject {
       responses: {
         Error: {
           description: 'Error envelope',
-          content: { 'application/json': { schema: { $ref: `${SCHEMAS}ErrorEnvelope` } } },
+          content: ERROR_CONTENT,
+          'x-fleet-errors': errorCatalog(),
         },
       },
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+    },
+  };
+}
+
+function requestBody(route: RouteContract, body: string): JsonObject {
+  const example = route.example?.body;
+  return {
+    required: true,
+    content: {
+      'application/json': { schema: { $ref: SCHEMAS + body }, ...(example === undefined ? {} : { example }) },
     },
   };
 }
@@ -132,6 +146,7 @@ function pathParameters(route: RouteContract, schemas: JsonObject, prefix: strin
     name,
     in: 'path',
     required: true,
+    ...exampleOf(route.example?.params, name),
     ...(catchAll
       ? {
           description: 'The rest of the path: may contain `/`, sent as it is or URL-encoded as `%2F`',
@@ -156,8 +171,14 @@ function queryParameters(route: RouteContract, schemas: JsonObject, prefix: stri
     in: 'query',
     required: required.has(name),
     ...(typeof property.description === 'string' ? { description: property.description } : {}),
+    ...exampleOf(route.example?.query, name),
     schema: property,
   }));
+}
+
+function exampleOf(values: Readonly<Record<string, unknown>> | undefined, name: string): JsonObject {
+  const value = values?.[name];
+  return value === undefined ? {} : { example: value };
 }
 
 /** One schema converted on its own, its `$defs` moved to the components under `prefix`. */

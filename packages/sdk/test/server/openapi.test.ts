@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { busRoutes } from '../../src/bus/routes.ts';
+import { ErrorCode } from '../../src/schemas/error.ts';
 import { createOpenApiDocument } from '../../src/server/index.ts';
 import { type Harness, modes, startToy } from './_toy.ts';
 
@@ -7,12 +8,19 @@ type Doc = {
   openapi: string;
   info: { title: string; version: string };
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, unknown> };
+  components: {
+    schemas: Record<string, Schema>;
+    securitySchemes: Record<string, unknown>;
+    responses: Record<string, { 'x-fleet-errors'?: Array<{ code: string; status: number; description: string }> }>;
+  };
 };
 type Operation = {
-  parameters?: Array<{ name: string; in: string; required: boolean; schema: Schema }>;
-  requestBody?: { content: Record<string, { schema: Schema }> };
-  responses: Record<string, { $ref?: string; content?: Record<string, { schema: Schema }> }>;
+  parameters?: Array<{ name: string; in: string; required: boolean; example?: unknown; schema: Schema }>;
+  requestBody?: { content: Record<string, { schema: Schema; example?: unknown }> };
+  responses: Record<
+    string,
+    { $ref?: string; content?: Record<string, { schema: Schema; example?: unknown }>; 'x-fleet-error-codes'?: string[] }
+  >;
   security?: unknown;
 };
 type Schema = { $ref?: string; properties?: Record<string, Schema>; type?: string; required?: string[] };
@@ -95,7 +103,7 @@ describe.each(modes)('/openapi.json (%s)', (mode) => {
 
   test('success uses the contract status, errors reference ErrorEnvelope, auth routes declare bearer', () => {
     const send = doc.paths['/messages']?.post;
-    expect(Object.keys(send?.responses ?? {})).toEqual(['201', '401', '4XX', '5XX']);
+    expect(Object.keys(send?.responses ?? {})).toEqual(['201', '400', '401', '413', '415', '4XX', '5XX']);
     expect(resolve(doc, send?.responses['4XX']?.$ref ?? '')).toMatchObject({
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
     });
@@ -103,6 +111,23 @@ describe.each(modes)('/openapi.json (%s)', (mode) => {
     expect(send?.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/health']?.get?.security).toBeUndefined();
+  });
+
+  test('each 4xx status a route may answer with lists its error codes', () => {
+    const codes = (operation: Operation | undefined) =>
+      Object.fromEntries(
+        Object.entries(operation?.responses ?? {})
+          .filter(([, response]) => response['x-fleet-error-codes'])
+          .map(([status, response]) => [status, response['x-fleet-error-codes']]),
+      );
+    expect(codes(doc.paths['/messages']?.post)).toEqual({
+      '400': ['invalid_json', 'validation_failed'],
+      '401': ['unauthorized'],
+      '413': ['payload_too_large'],
+      '415': ['unsupported_media_type'],
+    });
+    expect(codes(doc.paths['/items/{id}']?.get)).toEqual({ '400': ['validation_failed'], '401': ['unauthorized'] });
+    expect(codes(doc.paths['/health']?.get)).toEqual({});
   });
 
   test('text and event-stream routes declare their media types', () => {
@@ -120,6 +145,32 @@ describe('createOpenApiDocument on the bus contract', () => {
 
   test('documents every bus route', () => {
     expect(operations(doc)).toHaveLength(Object.keys(busRoutes).length);
+  });
+
+  test("a contract's own error codes join the plumbing's, by status", () => {
+    const ack = doc.paths['/ack']?.post?.responses ?? {};
+    expect(ack['404']?.['x-fleet-error-codes']).toEqual(['receipt_unknown']);
+    expect(ack['410']?.['x-fleet-error-codes']).toEqual(['receipt_expired']);
+    expect(doc.paths['/deadletter/{id}']?.get?.responses['404']?.['x-fleet-error-codes']).toEqual(['not_found']);
+  });
+
+  test('every error code is listed once with its status and meaning', () => {
+    const listed = doc.components.responses.Error?.['x-fleet-errors'] ?? [];
+    expect(listed.map((entry) => entry.code)).toEqual(ErrorCode.options);
+    expect(listed.find((entry) => entry.code === 'receipt_expired')).toMatchObject({ status: 410 });
+    for (const entry of listed) expect(entry.description, entry.code).not.toBe('');
+  });
+
+  test("a contract's example becomes the body's and the parameters' example", () => {
+    expect(doc.paths['/receive']?.post?.requestBody?.content['application/json']?.example).toEqual(
+      busRoutes.receive.example.body,
+    );
+    expect(doc.paths['/deadletter/{id}']?.get?.parameters?.[0]?.example).toBe(busRoutes.deadLetter.example.params.id);
+    const poll = doc.paths['/messages']?.get?.parameters ?? [];
+    expect(poll.map(({ name, example }) => ({ name, example }))).toEqual([
+      { name: 'to', example: 'coder' },
+      { name: 'limit', example: 10 },
+    ]);
   });
 
   test('every $ref resolves, including the recursive JSON payload schema', () => {

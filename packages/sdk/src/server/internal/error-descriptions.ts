@@ -1,0 +1,28 @@
+import type { ErrorCode } from '../../schemas/error.ts';
+
+/**
+ * What each error code means to a caller, for `/openapi.json` and the HTTP API reference. Typed
+ * over every code, so a new code cannot be added without saying what it means.
+ */
+export const errorCodeDescription: Readonly<Record<ErrorCode, string>> = {
+  invalid_json: 'The request body is not valid JSON.',
+  validation_failed:
+    'A parameter or body field failed the schema; `details.issues` names each `field` (e.g. `messages.3.to`).',
+  unauthorized: 'The server has tokens and the request has no valid `Authorization: Bearer <token>`.',
+  not_found: 'Nothing exists under the id or key in the path (`details.field` names the parameter).',
+  route_not_found: 'No route has this path.',
+  method_not_allowed:
+    'The path exists, but not with this method: `details.allowed` and the `Allow` header list the methods.',
+  payload_too_large: "The body is over the server's limit (1 MiB unless `--body-limit` says otherwise).",
+  unsupported_media_type: 'A request body must be sent with `Content-Type: application/json`.',
+  receipt_unknown: 'The receipt is malformed or names no message (never issued, or the message was acked or removed).',
+  receipt_expired:
+    'The message is no longer leased under this receipt (the lease ran out, it was nacked, or it was delivered again): receive it again.',
+  conflict: 'The request contradicts what is stored.',
+  resync_required:
+    'The pull cursor predates tombstones collected since, or lies beyond the feed (the database was replaced): pull again from `since: 0`.',
+  clock_skew: "A change's version is too far ahead of this node's clock; nothing of the batch was applied.",
+  internal: 'An unexpected failure; the server logged it.',
+  unavailable:
+    'The server is shutting down, its store is closed, its health check failed, or a stream fell too far behind. Retry later.',
+};

@@ -1,0 +1,47 @@
+import type { RouteContract } from '../../contract/route.ts';
+import { ErrorCode } from '../../schemas/error.ts';
+import { errorCodeStatus } from '../http-error.ts';
+import { errorCodeDescription } from './error-descriptions.ts';
+
+type JsonObject = Record<string, unknown>;
+
+/** The content of every error answer: the shared envelope. */
+export const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } };
+
+/** Every error code with its status and meaning, for `components.responses.Error` (`x-fleet-errors`). */
+export function errorCatalog(): JsonObject[] {
+  return ErrorCode.options.map((code) => ({
+    code,
+    status: errorCodeStatus[code],
+    description: errorCodeDescription[code],
+  }));
+}
+
+/**
+ * The 4xx answers of a route, one response per status: the plumbing's (bad input, auth, body
+ * limits) and the contract's own `errors`. 5xx answers (`internal`, `unavailable`) can come from
+ * any route and stay in `5XX`.
+ */
+export function errorResponses(route: RouteContract): Record<string, JsonObject> {
+  const codes = new Set<ErrorCode>();
+  if (route.params || route.query || route.body) codes.add('validation_failed');
+  if (route.body)
+    for (const code of ['invalid_json', 'payload_too_large', 'unsupported_media_type'] as const) codes.add(code);
+  if (route.auth !== false) codes.add('unauthorized');
+  for (const code of route.errors ?? []) codes.add(code);
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of ErrorCode.options) {
+    const status = errorCodeStatus[code];
+    if (!codes.has(code) || status >= 500) continue;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const responses: Record<string, JsonObject> = {};
+  for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    responses[String(status)] = {
+      description: statusCodes.map((code) => `\`${code}\`: ${errorCodeDescription[code]}`).join(' '),
+      content: ERROR_CONTENT,
+      'x-fleet-error-codes': statusCodes,
+    };
+  }
+  return responses;
+}
