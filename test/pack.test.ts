@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +9,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'fleet-pack-'));
 const packs = join(work, 'packs');
-/** One project per server, each holding that server's tarball and the SDK's, nothing else of Fleet's. */
-const projects = { bus: join(work, 'bus'), knowledge: join(work, 'knowledge') };
+/**
+ * One project per server, each holding that server's tarball and the SDK's, nothing else of Fleet's;
+ * and an agent's project, with the SDK's tarball alone.
+ */
+const projects = { bus: join(work, 'bus'), knowledge: join(work, 'knowledge'), client: join(work, 'client') };
 const tarballs: string[] = [];
 const tarball = (name: string) => {
   const found = tarballs.find((file) => file.startsWith(`${name}-`));
@@ -19,7 +22,7 @@ const tarball = (name: string) => {
 };
 const tar = (...args: string[]) => execFileSync('tar', args, { encoding: 'utf8' });
 
-async function install(project: string, files: string[]) {
+async function install(project: string, files: string[], { addon = true } = {}) {
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'pack-test', private: true, type: 'module' }));
   // Install like a user would, from the tarballs and the registry. Install scripts are skipped and the
@@ -32,9 +35,27 @@ async function install(project: string, files: string[]) {
       cwd: project,
     },
   );
+  if (!addon) return;
   cpSync(join(root, 'node_modules/better-sqlite3/build'), join(project, 'node_modules/better-sqlite3/build'), {
     recursive: true,
   });
+}
+
+/** Every package installed in a project, nested ones included, by name. */
+function installedPackages(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    const names = entry.name.startsWith('@')
+      ? readdirSync(join(dir, entry.name)).map((name) => `${entry.name}/${name}`)
+      : [entry.name];
+    for (const name of names) {
+      found.push(name);
+      const nested = join(dir, name, 'node_modules');
+      if (existsSync(nested)) found.push(...installedPackages(nested));
+    }
+  }
+  return found;
 }
 
 beforeAll(async () => {
@@ -44,12 +65,23 @@ beforeAll(async () => {
   await Promise.all([
     install(projects.bus, [tarball('fleet-sdk'), tarball('fleet-bus-server')]),
     install(projects.knowledge, [tarball('fleet-sdk'), tarball('fleet-knowledge-server')]),
+    install(projects.client, [tarball('fleet-sdk')], { addon: false }),
   ]);
 }, 300_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function node(project: string, script: string): string {
   return execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' });
+}
+
+/** What a script that fails prints on stderr. */
+function failingNode(project: string, script: string): string {
+  try {
+    node(project, script);
+  } catch (error) {
+    return String((error as { stderr?: unknown }).stderr);
+  }
+  throw new Error('the script did not fail');
 }
 
 describe('the tarballs npm run pack makes', () => {
@@ -144,5 +176,35 @@ describe('the published packages, installed from their tarballs into empty proje
     `,
     );
     expect(out.trim()).toBe('true');
+  });
+});
+
+describe("an agent's install: the SDK's tarball alone", () => {
+  test('brings @fleet/sdk, zod and ky, and nothing else', () => {
+    expect(installedPackages(join(projects.client, 'node_modules')).sort()).toEqual(['@fleet/sdk', 'ky', 'zod']);
+  });
+
+  test('the root entry and the stores load; the SQLite store names the package it needs', () => {
+    const out = node(
+      projects.client,
+      `
+      import { BusClient } from '@fleet/sdk';
+      import { MemoryMessageStore, SqliteMessageStore } from '@fleet/sdk/stores';
+      const store = new MemoryMessageStore();
+      console.log(typeof BusClient, typeof store.send);
+      try { new SqliteMessageStore({ path: ':memory:' }); } catch (error) { console.log(error.message); }
+    `,
+    );
+    expect(out.trim().split('\n')).toEqual(['function function', expect.stringContaining('install better-sqlite3')]);
+  });
+
+  test.each([
+    ['@fleet/sdk/server', 'needs h3 and prom-client, not installed here: npm install h3@^2.0.8 prom-client@^15.1.3'],
+    ['@fleet/sdk/fleet', 'needs yaml, not installed here: npm install yaml@^2.9.1'],
+    ['@fleet/sdk/cli', 'needs citty and consola, not installed here: npm install citty@^0.2.2 consola@^3.4.2'],
+  ])('importing %s without its peers fails with one line naming what to install', (entry, message) => {
+    const stderr = failingNode(projects.client, `await import('${entry}');`);
+    expect(stderr).toContain(`Error: ${entry} ${message}`);
+    expect(stderr).toContain('ERR_FLEET_MISSING_PEER');
   });
 });

@@ -22,7 +22,8 @@ function guardSource(entry: EntryPoint, names: readonly string[], ranges: Record
   return `// Written by @fleet/sdk's build (scripts/write-peer-guards.ts): the optional peer dependencies
 // of ${subpath} are checked before its code loads.
 const peers = ${JSON.stringify(Object.fromEntries(peers))};
-const missing = Object.keys(peers).filter((name) => {
+// import.meta.resolve is synchronous from Node 20.6 on; before that the import below speaks for itself.
+const missing = typeof import.meta.resolve !== 'function' ? [] : Object.keys(peers).filter((name) => {
   try {
     import.meta.resolve(name);
     return false;
