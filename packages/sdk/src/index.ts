@@ -146,7 +146,14 @@ export type { ReceiveInputInit } from './schemas/lease.ts';
 export type { FactInputInit } from './schemas/fact.ts';
 export type { MonitorTargetInput } from './schemas/monitor.ts';
 export type { FleetServerKind } from './contract/default-ports.ts';
-export type { HttpMethod, RouteCallInput, RouteContract, RouteInput, RouteResponse } from './contract/route.ts';
+export type {
+  HttpMethod,
+  RouteCallInput,
+  RouteContract,
+  RouteExample,
+  RouteInput,
+  RouteResponse,
+} from './contract/route.ts';
 export type { BusRoutes } from './bus/routes.ts';
 export type { KnowledgeRoutes } from './knowledge/routes.ts';
 export type { DashboardRoutes } from './dashboard/routes.ts';
