@@ -44,22 +44,22 @@ const round = (n, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 const mb = (bytes) => round(bytes / 1024 / 1024, 1);
 
 /**
- * FleetMonitor bundled from the SDK sources with esbuild into a temp directory (node_modules
+ * FleetMonitor bundled from the SDK sources (the `@fleet/sdk/fleet` entry) with esbuild into a temp directory (node_modules
  * linked, so better-sqlite3 resolves): Node 20 runs no .ts, and a dist/ may be stale. With
  * `--dist`, the built `@fleet/sdk` is used instead (run `npm run build` first).
  */
 async function loadFleetMonitor() {
   if (process.argv.includes('--dist')) {
-    const { FleetMonitor } = await import('@fleet/sdk');
-    if (!FleetMonitor) throw new Error('the built @fleet/sdk does not export FleetMonitor: run npm run build');
-    return { FleetMonitor, source: '@fleet/sdk (dist)' };
+    const { FleetMonitor } = await import('@fleet/sdk/fleet');
+    if (!FleetMonitor) throw new Error('the built @fleet/sdk/fleet does not export FleetMonitor: run npm run build');
+    return { FleetMonitor, source: '@fleet/sdk/fleet (dist)' };
   }
   const { build } = await import('esbuild');
   const out = join(dir, 'bundle');
   mkdirSync(out);
   symlinkSync(join(here, '../node_modules'), join(out, 'node_modules'), 'dir');
   await build({
-    entryPoints: [join(here, '../packages/sdk/src/monitor/fleet-monitor.ts')],
+    entryPoints: [join(here, '../packages/sdk/src/fleet/index.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',
