@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type SpawnedBus, spawnBus } from '@fleet/test-utils/spawn-bus';
 import { afterAll, describe, expect, test } from 'vitest';
-import { type SpawnedBus, spawnBus } from './_helpers/spawn-bus.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

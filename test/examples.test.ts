@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { BusClient } from '@fleet/sdk';
+import { hasSystemCommand } from '@fleet/test-utils/system-deps';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type RunningBusServer, startBusServer } from '../packages/bus-server/src/server.ts';
-import { hasSystemCommand } from './_helpers/system-deps.ts';
 
 const examples = fileURLToPath(new URL('../examples/', import.meta.url));
 let bus: RunningBusServer;

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Fact, type FactInputInit, KnowledgeClient, type PeerSyncResult } from '@fleet/sdk';
+import { randomTools, seededRandom } from '@fleet/test-utils/mulberry32';
+import { type SpawnedServer, spawnServer } from '@fleet/test-utils/spawn-server';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { randomTools, seededRandom } from './_helpers/mulberry32.ts';
-import { type SpawnedServer, spawnServer } from './_helpers/spawn-server.ts';
 
 /** The built `fleet-knowledge` bin (the root `npm test` builds before testing). */
 const BIN = fileURLToPath(new URL('../packages/knowledge-server/bin/fleet-knowledge.js', import.meta.url));

@@ -2,14 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startKnowledgeServer } from '@fleet/knowledge-server';
 import { FactInput } from '@fleet/sdk';
 import { KnowledgeDB } from '@fleet/sdk/stores';
+import { SYNC_WORKER as WORKER } from '@fleet/test-utils/sync-worker';
 import { afterAll, describe, expect, test } from 'vitest';
 
-/** Runs a SyncEngine from the BUILT @fleet/sdk (the root `npm test` builds first). */
-const WORKER = fileURLToPath(new URL('./_helpers/sync-worker.mjs', import.meta.url));
 const BACKLOG = 5000;
 const BATCH = 500;
 

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeadLetterPage, QueueStats, ReceiveResult, SendResult } from '@fleet/sdk';
+import { closedPort } from '@fleet/test-utils/closed-port';
+import { type CliRun, runCli } from '@fleet/test-utils/run-cli';
+import { FLEET_BUS_BIN, type SpawnedBus, spawnBus } from '@fleet/test-utils/spawn-bus';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { closedPort } from '../../../test/_helpers/closed-port.ts';
-import { type CliRun, runCli } from '../../../test/_helpers/run-cli.ts';
-import { FLEET_BUS_BIN, type SpawnedBus, spawnBus } from '../../../test/_helpers/spawn-bus.ts';
 
 // These run the BUILT bin (`npm test` builds first), as a user would.
 const dir = mkdtempSync(join(tmpdir(), 'fleet-bus-cli-'));

@@ -2,8 +2,8 @@ import { type RunningBusServer, startBusServer } from '@fleet/bus-server';
 import { type RunningDashboardServer, startDashboardServer } from '@fleet/dashboard';
 import { BusClient, DashboardClient, FleetStatus } from '@fleet/sdk';
 import { parseFleet } from '@fleet/sdk/fleet';
+import { closedPort } from '@fleet/test-utils/closed-port';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { closedPort } from '../../../test/_helpers/closed-port.ts';
 import { formatFleetStatus } from '../src/index.ts';
 import { runFleet, until } from './_fleet.ts';
 

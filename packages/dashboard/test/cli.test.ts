@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FleetStatus } from '@fleet/sdk';
+import { runCli } from '@fleet/test-utils/run-cli';
+import { type SpawnedServer, spawnServer } from '@fleet/test-utils/spawn-server';
 import { describe, expect, test } from 'vitest';
-import { runCli } from '../../../test/_helpers/run-cli.ts';
-import { type SpawnedServer, spawnServer } from '../../../test/_helpers/spawn-server.ts';
 import { fleetYaml, onCleanup, startTarget, tempDir } from './_dashboard.ts';
 
 // These run the BUILT bin (`npm test` builds first), as a user would.

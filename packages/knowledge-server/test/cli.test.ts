@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteFactResult, Fact, FactPage, PeerList, SyncRunResult, SyncStatus } from '@fleet/sdk';
+import { closedPort } from '@fleet/test-utils/closed-port';
+import { type CliRun, runCli } from '@fleet/test-utils/run-cli';
+import { FLEET_KNOWLEDGE_BIN, spawnKnowledge } from '@fleet/test-utils/spawn-knowledge';
+import { type SpawnedServer, spawnServer } from '@fleet/test-utils/spawn-server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { closedPort } from '../../../test/_helpers/closed-port.ts';
-import { type CliRun, runCli } from '../../../test/_helpers/run-cli.ts';
-import { FLEET_KNOWLEDGE_BIN, spawnKnowledge } from '../../../test/_helpers/spawn-knowledge.ts';
-import { type SpawnedServer, spawnServer } from '../../../test/_helpers/spawn-server.ts';
 
 // These run the BUILT bin (`npm test` builds first), as a user would.
 const dir = mkdtempSync(join(tmpdir(), 'fleet-knowledge-cli-'));

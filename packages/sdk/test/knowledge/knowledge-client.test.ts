@@ -1,5 +1,5 @@
+import { closedPort } from '@fleet/test-utils/closed-port';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { closedPort } from '../../../../test/_helpers/closed-port.ts';
 import { type Change, type Fact, FleetHttpError, isFleetHttpError, type KnowledgeClient } from '../../src/index.ts';
 import { decodePulledPage } from '../../src/knowledge/sync/pulled-page.ts';
 import { formatHlc } from '../../src/stores/index.ts';

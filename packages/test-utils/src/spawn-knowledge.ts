@@ -3,7 +3,7 @@ import { type SpawnedServer, spawnServer } from './spawn-server.ts';
 
 /** The built `fleet-knowledge` bin (the root `npm test` builds before testing). */
 export const FLEET_KNOWLEDGE_BIN = fileURLToPath(
-  new URL('../../packages/knowledge-server/bin/fleet-knowledge.js', import.meta.url),
+  new URL('../../knowledge-server/bin/fleet-knowledge.js', import.meta.url),
 );
 
 /**

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { type SpawnedServer, spawnServer } from './spawn-server.ts';
 
 /** The built `fleet-bus` bin (the root `npm test` builds before testing). */
-export const FLEET_BUS_BIN = fileURLToPath(new URL('../../packages/bus-server/bin/fleet-bus.js', import.meta.url));
+export const FLEET_BUS_BIN = fileURLToPath(new URL('../../bus-server/bin/fleet-bus.js', import.meta.url));
 
 /** A `fleet-bus server` child process and the URL it printed. */
 export type SpawnedBus = SpawnedServer;
