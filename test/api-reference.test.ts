@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { exampleRequest } from '../scripts/http-api/example-request.ts';
 import { type ReferenceServers, startReferenceServers } from '../scripts/http-api/reference-servers.ts';
 import { renderHttpApiReference } from '../scripts/http-api/render-markdown.ts';
+import { undescribedFields } from '../scripts/http-api/route-fields.ts';
 
 const REFERENCE = fileURLToPath(new URL('../docs/http-api.md', import.meta.url));
 /** `npm run docs:api` sets it: write the reference instead of comparing. */
@@ -32,6 +33,13 @@ describe('docs/http-api.md', () => {
     const lines = committed.split('\n');
     const line = rendered.split('\n').findIndex((text, index) => text !== lines[index]) + 1;
     expect.fail(`docs/http-api.md is stale: run npm run docs:api (first difference at line ${line})`);
+  });
+
+  test('every parameter, body field and response field has a description', () => {
+    const missing = servers.services.flatMap((service) =>
+      undescribedFields(service.doc).map((field) => `${service.title}: ${field}`),
+    );
+    expect(missing, 'describe these fields in their zod schemas (.describe or .meta)').toEqual([]);
   });
 
   test('every example request passes its route’s validation on the real server', async () => {

@@ -1,7 +1,8 @@
 import { curlCommand, exampleRequest } from './example-request.ts';
 import { type ErrorCodeEntry, type OpenApiDocument, type Operation, resolveSchema } from './openapi-document.ts';
 import type { ReferenceService } from './reference-servers.ts';
-import { type FieldRow, parameterRow, schemaFields } from './schema-fields.ts';
+import { routeFields } from './route-fields.ts';
+import type { FieldRow } from './schema-fields.ts';
 import { Slugger } from './slugger.ts';
 
 /** One route of one server, in the order of its OpenAPI document. */
@@ -88,25 +89,21 @@ function renderRoute(service: ReferenceService, route: Route): string[] {
   const out = [`### \`${route.method} ${route.path}\``, '', sentence(operation.summary), ''];
   out.push(`**Auth:** ${authText(operation)}`, '');
 
-  const parameters = operation.parameters ?? [];
+  const fields = routeFields(doc, operation);
   for (const where of ['path', 'query'] as const) {
-    const rows = parameters
-      .filter((parameter) => parameter.in === where)
-      .map((parameter) =>
-        parameterRow(doc, parameter.name, parameter.schema, parameter.required, parameter.description),
-      );
+    const rows = fields[where];
     if (rows.length === 0) continue;
     out.push(`**${where === 'path' ? 'Path' : 'Query'} parameters**`, '', ...inputTable(rows, 'Name'), '');
   }
 
   const body = operation.requestBody?.content['application/json'];
-  if (body) {
+  if (body && fields.body) {
     const schema = resolveSchema(doc, body.schema);
     const strict = schema.additionalProperties === false ? '; other fields are refused' : '';
-    out.push(`**Request body** (JSON${strict})`, '', ...inputTable(schemaFields(doc, body.schema), 'Field'), '');
+    out.push(`**Request body** (JSON${strict})`, '', ...inputTable(fields.body, 'Field'), '');
   }
 
-  out.push(...renderSuccess(doc, operation));
+  out.push(...renderSuccess(operation, fields.response));
   out.push(...renderRouteErrors(doc, operation));
 
   const request = exampleRequest(doc, route.method, route.path, operation);
@@ -122,13 +119,10 @@ function authText(operation: Operation): string {
   return checked ? 'checked by the route itself, when the server has tokens (see above).' : 'none.';
 }
 
-function renderSuccess(doc: OpenApiDocument, operation: Operation): string[] {
+function renderSuccess(operation: Operation, rows: readonly FieldRow[]): string[] {
   const [status, response] = Object.entries(operation.responses)[0]!;
   const content = response.content ?? {};
-  const events = content['text/event-stream'];
-  if (events) {
-    const schema = events['x-fleet-event-data'];
-    const rows = schema ? schemaFields(doc, schema) : [];
+  if (content['text/event-stream']) {
     return [
       `**Response \`${status}\`**: Server-Sent Events (\`text/event-stream\`), each \`event: message\` carrying one JSON object:`,
       '',
@@ -136,12 +130,10 @@ function renderSuccess(doc: OpenApiDocument, operation: Operation): string[] {
       '',
     ];
   }
-  const json = content['application/json'];
-  if (!json) {
+  if (!content['application/json']) {
     const [type] = Object.keys(content);
     return [`**Response \`${status}\`**: text${type ? ` (\`${type}\`)` : ''}.`, ''];
   }
-  const rows = schemaFields(doc, json.schema);
   if (rows.length === 0) return [`**Response \`${status}\`**: a JSON object.`, ''];
   return [`**Response \`${status}\`** (JSON)`, '', ...outputTable(rows), ''];
 }

@@ -31,10 +31,10 @@ import {
 } from '../schemas/subscription.ts';
 
 /** Path parameter of routes that address one message. */
-export const MessageIdParams = z.strictObject({ id: z.string().min(1).max(256) });
+export const MessageIdParams = z.strictObject({ id: z.string().min(1).max(256).describe('The message id') });
 
 /** Query of the message stream (SSE). */
-export const StreamQuery = z.strictObject({ agent: AgentName });
+export const StreamQuery = z.strictObject({ agent: AgentName.describe('The agent whose incoming messages to stream') });
 
 /** What the examples below use: a message id and a receipt as `POST /receive` hands them out. */
 const EXAMPLE_ID = '0194b5c2a3e80000a1b2c3d4e5f60718';
@@ -72,7 +72,8 @@ export const busRoutes = {
   poll: defineRoute({
     method: 'GET',
     path: '/messages',
-    summary: 'At-most-once poll of the old bus: receive and remove',
+    summary:
+      'At-most-once poll of the old bus: receive and remove (`POST /receive` is the at-least-once way to receive)',
     query: PollQuery,
     response: MessageList,
     example: { query: { to: 'coder', limit: 10 } },
@@ -80,7 +81,8 @@ export const busRoutes = {
   receive: defineRoute({
     method: 'POST',
     path: '/receive',
-    summary: 'Leased (at-least-once) receive, with optional long polling',
+    summary:
+      'Leased (at-least-once) receive, with optional long polling: ack, nack or extend each delivery before its lease runs out',
     body: ReceiveInput,
     response: ReceiveResult,
     example: { body: { agent: 'coder', limit: 10, leaseSeconds: 60, waitSeconds: 20 } },
@@ -88,7 +90,7 @@ export const busRoutes = {
   ack: defineRoute({
     method: 'POST',
     path: '/ack',
-    summary: 'Acknowledge leased messages',
+    summary: 'Acknowledge leased messages: done, remove them for good (all receipts or none)',
     body: AckInput,
     response: AckResult,
     errors: ['receipt_unknown', 'receipt_expired'],
@@ -97,7 +99,8 @@ export const busRoutes = {
   nack: defineRoute({
     method: 'POST',
     path: '/nack',
-    summary: 'Return a leased message for redelivery',
+    summary:
+      'Give a leased message back: delivered again after a delay or backoff, or dead-lettered after its last attempt',
     body: NackInput,
     response: NackResult,
     errors: ['receipt_unknown', 'receipt_expired'],
@@ -106,7 +109,7 @@ export const busRoutes = {
   extend: defineRoute({
     method: 'POST',
     path: '/extend',
-    summary: 'Extend a lease',
+    summary: 'Extend a lease: more time before the message is delivered to a receiver again',
     body: ExtendInput,
     response: ExtendResult,
     errors: ['receipt_unknown', 'receipt_expired'],
@@ -115,7 +118,8 @@ export const busRoutes = {
   subscribe: defineRoute({
     method: 'POST',
     path: '/subscriptions',
-    summary: 'Subscribe an agent to a topic',
+    summary:
+      'Subscribe an agent to a topic: from now on it gets its own copy of each message sent to the topic (subscribing again changes nothing)',
     body: SubscribeInput,
     response: Subscription,
     status: 201,
@@ -124,7 +128,7 @@ export const busRoutes = {
   unsubscribe: defineRoute({
     method: 'DELETE',
     path: '/subscriptions',
-    summary: 'Unsubscribe an agent from a topic',
+    summary: 'Unsubscribe an agent from a topic; copies already in its queue stay',
     query: SubscribeInput,
     response: UnsubscribeResult,
     example: { query: { agent: 'coder', topic: 'builds' } },
@@ -132,7 +136,7 @@ export const busRoutes = {
   subscriptions: defineRoute({
     method: 'GET',
     path: '/subscriptions',
-    summary: 'List subscriptions',
+    summary: 'List subscriptions, filtered by agent, topic or both',
     query: SubscriptionQuery,
     response: SubscriptionList,
     example: { query: { agent: 'coder' } },

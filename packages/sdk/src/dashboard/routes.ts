@@ -28,8 +28,10 @@ const QueryInstant = z
  */
 export const ServiceDetailQuery = z
   .strictObject({
-    from: QueryInstant.optional(),
-    to: QueryInstant.optional(),
+    from: QueryInstant.optional().describe(
+      'Start of the history: an ISO 8601 time or epoch milliseconds; default 24 hours before `to`',
+    ),
+    to: QueryInstant.optional().describe('End of the history: an ISO 8601 time or epoch milliseconds; default now'),
     resolution: HistoryResolution.optional().describe('raw (48 h kept), 5m (30 days) or 1d (a year)'),
   })
   .refine((query) => query.from === undefined || query.to === undefined || query.from < query.to, {

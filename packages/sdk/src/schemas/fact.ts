@@ -50,58 +50,75 @@ export type Hlc = z.infer<typeof Hlc>;
 /** A fact as stored and returned. Conflicts resolve last-writer-wins on (`version`, `source`). */
 export const Fact = z.object({
   key: FactKey,
-  value: JsonValue,
-  tags: z.array(Tag),
+  value: JsonValue.describe('The value: any JSON'),
+  tags: z.array(Tag).describe('Its tags, sorted, without duplicates'),
   source: NodeId.describe('The node that wrote this version'),
-  version: Hlc,
-  updatedAt: Timestamp,
-  expiresAt: Timestamp.nullable(),
+  version: Hlc.describe(
+    'Hybrid logical clock version of the write, e.g. 001738324800000-00000; of two writes to a key, the greater (version, source) wins',
+  ),
+  updatedAt: Timestamp.describe('When it was written: the physical time of `version`'),
+  expiresAt: Timestamp.nullable().describe('When it expires and disappears from reads on every node; null: never'),
 });
 export type Fact = z.infer<typeof Fact>;
 
 /** What a writer gives to put one fact. */
 export const FactInput = z.strictObject({
-  key: FactKey,
+  key: FactKey.describe(
+    'Where to store it, path-like (e.g. hosts/ezra/ollama/models); no empty, `.` or `..` segments, no control characters',
+  ),
   value: JsonValue.refine(
     (value) => JSON.stringify(value).length <= MAX_FACT_VALUE_BYTES,
     `must be at most ${MAX_FACT_VALUE_BYTES} bytes as JSON`,
-  ),
+  ).describe('The value: any JSON, at most 256 KiB as JSON text'),
   tags: z
     .array(Tag)
     .max(32)
     .default([])
-    .transform((tags) => [...new Set(tags)].sort()),
-  ttlSeconds: z.number().positive().max(MAX_FACT_TTL_SECONDS).nullable().default(null),
+    .transform((tags) => [...new Set(tags)].sort())
+    .describe('Tags to find it by (`GET /facts?tag=`); stored sorted, without duplicates'),
+  ttlSeconds: z
+    .number()
+    .positive()
+    .max(MAX_FACT_TTL_SECONDS)
+    .nullable()
+    .default(null)
+    .describe('Seconds until it expires and disappears from reads (up to 10 years); null: never'),
 });
 export type FactInput = z.infer<typeof FactInput>;
 export type FactInputInit = z.input<typeof FactInput>;
 
 /** A batch put of up to {@link MAX_FACT_BATCH} facts, applied atomically. */
-export const BatchPutInput = z.strictObject({ facts: z.array(FactInput).min(1).max(MAX_FACT_BATCH) });
+export const BatchPutInput = z.strictObject({
+  facts: z
+    .array(FactInput)
+    .min(1)
+    .max(MAX_FACT_BATCH)
+    .describe('The facts, each like the body of `POST /fact`: all are stored, or none'),
+});
 export type BatchPutInput = z.infer<typeof BatchPutInput>;
 
-export const FactList = listOf('facts', Fact);
+export const FactList = listOf('facts', Fact, 'The facts as stored, in request order');
 export type FactList = z.infer<typeof FactList>;
 
 /** `GET /facts`: filters combine with AND; ordered by key. */
 export const FactQuery = z.strictObject({
   prefix: z.string().max(512).optional().describe('Only keys starting with this'),
-  tag: Tag.optional(),
+  tag: Tag.optional().describe('Only facts with this tag'),
   q: z.string().min(1).max(256).optional().describe('Full-text match over keys and values (SQLite FTS5 syntax)'),
-  updatedSince: Timestamp.optional(),
-  limit: intFromQuery({ min: 1, max: 1000, default: 100 }),
-  cursor: Cursor.optional(),
+  updatedSince: Timestamp.optional().describe('Only facts written at or after this time'),
+  limit: intFromQuery({ min: 1, max: 1000, default: 100 }).describe('Most facts per page'),
+  cursor: Cursor.optional().describe("The previous page's `nextCursor`; leave out for the first page"),
 });
 export type FactQuery = z.infer<typeof FactQuery>;
 
-export const FactPage = pageOf('facts', Fact);
+export const FactPage = pageOf('facts', Fact, 'Live facts matching every filter, ordered by key');
 export type FactPage = z.infer<typeof FactPage>;
 
 /** Path parameter of routes that address one fact (URL-encode `/` in keys, or not: both work). */
 export const FactKeyParams = z.strictObject({ key: FactKey });
 
 export const DeleteFactResult = z.object({
-  key: FactKey,
+  key: FactKey.describe('The key deleted'),
   deleted: z.boolean().describe('False when there was no live fact under the key'),
   version: Hlc.nullable().describe('Version of the tombstone written, or null when nothing was deleted'),
 });

@@ -11,26 +11,36 @@ export const MAX_WAIT_SECONDS = 20;
 /** A leased (at-least-once) receive. */
 export const ReceiveInput = z.strictObject({
   agent: AgentName.describe('The agent whose messages to receive'),
-  limit: z.number().int().min(1).max(MAX_BATCH_SIZE).default(1).describe('Most messages to lease at once'),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_BATCH_SIZE)
+    .default(1)
+    .describe('Most messages to lease at once; fewer when fewer are ready'),
   leaseSeconds: z
     .number()
     .positive()
     .max(MAX_LEASE_SECONDS)
     .default(30)
-    .describe('How long the messages stay invisible to other receivers unless acked, nacked or extended'),
+    .describe(
+      'Seconds the messages stay invisible to other receivers (up to 12 hours); unless acked, nacked or extended by then, they are delivered again',
+    ),
   waitSeconds: z
     .number()
     .min(0)
     .max(MAX_WAIT_SECONDS)
     .default(0)
-    .describe('Long-poll: wait up to this long for a message'),
+    .describe(
+      'Long poll: when no message is ready, wait up to this many seconds for one; the answer comes as soon as one is leased (0: answer at once); set the HTTP timeout above it',
+    ),
 });
 export type ReceiveInput = z.infer<typeof ReceiveInput>;
 export type ReceiveInputInit = z.input<typeof ReceiveInput>;
 
 /** One leased message: invisible to other receivers until acked, nacked or the lease runs out. */
 export const Delivery = z.object({
-  message: Message,
+  message: Message.describe('The message; its `attempts` counts this delivery'),
   receipt: z.string().describe('Opaque handle for ack, nack and extend; valid while the lease is'),
   leaseExpiresAt: Timestamp.describe(
     'When the lease runs out and the message is delivered again, unless acked, nacked or extended',
@@ -39,7 +49,11 @@ export const Delivery = z.object({
 export type Delivery = z.infer<typeof Delivery>;
 
 /** What a leased receive returns. */
-export const ReceiveResult = listOf('deliveries', Delivery);
+export const ReceiveResult = listOf(
+  'deliveries',
+  Delivery,
+  'The leased messages, higher priority first, then in the order sent; empty when none was ready within `waitSeconds`',
+);
 export type ReceiveResult = z.infer<typeof ReceiveResult>;
 
 /** Acknowledge (and so remove) leased messages; all receipts must be valid or nothing is acked. */
@@ -48,25 +62,35 @@ export const AckInput = z.strictObject({
     .array(z.string().min(1).max(256))
     .min(1)
     .max(MAX_BATCH_SIZE)
-    .describe('Receipts from `POST /receive`; if any is unknown or expired, nothing is acked'),
+    .describe('Receipts from `POST /receive` (`deliveries[].receipt`); if any is unknown or expired, nothing is acked'),
 });
 export type AckInput = z.infer<typeof AckInput>;
 
 export const AckResult = z.object({
-  acked: z.number().int().nonnegative().describe('How many messages were acked (and so removed)'),
+  acked: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('How many messages were acked and so removed for good (a receipt given twice counts once)'),
 });
 export type AckResult = z.infer<typeof AckResult>;
 
 /** Give a leased message back: redelivered after `delaySeconds`, or after an exponential backoff with jitter. */
 export const NackInput = z.strictObject({
-  receipt: z.string().min(1).max(256).describe('The receipt from `POST /receive`'),
+  receipt: z.string().min(1).max(256).describe('The receipt from `POST /receive` (`deliveries[].receipt`)'),
   delaySeconds: z
     .number()
     .min(0)
     .max(MAX_DELAY_SECONDS)
     .optional()
-    .describe('Deliver it again after this long; without it, after an exponential backoff with jitter'),
-  reason: z.string().max(1000).optional().describe('Why processing failed; kept with a dead letter'),
+    .describe(
+      'Seconds before it is delivered again (up to 7 days); without it, an exponential backoff with jitter: at most 1 s after the first attempt, doubling per attempt up to 300 s',
+    ),
+  reason: z
+    .string()
+    .max(1000)
+    .optional()
+    .describe("Why processing failed; kept in the audit trail and as the dead letter's `lastError`"),
 });
 export type NackInput = z.infer<typeof NackInput>;
 
@@ -75,15 +99,25 @@ export const NackResult = z.object({
   state: z
     .enum(['ready', 'dead'])
     .describe('`ready`: it will be delivered again; `dead`: it used its last attempt and is now a dead letter'),
-  attempts: z.number().int().nonnegative().describe('Deliveries so far'),
+  attempts: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('Deliveries so far; a nack after the last allowed one (5 by default) dead-letters the message'),
   availableAt: Timestamp.nullable().describe('When it will be delivered again, or null once dead-lettered'),
 });
 export type NackResult = z.infer<typeof NackResult>;
 
 /** Extend a lease: it will now run out `leaseSeconds` from now. */
 export const ExtendInput = z.strictObject({
-  receipt: z.string().min(1).max(256).describe('The receipt from `POST /receive`'),
-  leaseSeconds: z.number().positive().max(MAX_LEASE_SECONDS).describe('The lease now runs out this long from now'),
+  receipt: z.string().min(1).max(256).describe('The receipt from `POST /receive` (`deliveries[].receipt`)'),
+  leaseSeconds: z
+    .number()
+    .positive()
+    .max(MAX_LEASE_SECONDS)
+    .describe(
+      'Seconds from now until the lease runs out (up to 12 hours); it replaces the remaining time, it is not added to it',
+    ),
 });
 export type ExtendInput = z.infer<typeof ExtendInput>;
 

@@ -13,33 +13,82 @@ export const BROADCAST = '*';
 
 /** A message as the bus stores and delivers it. */
 export const Message = z.object({
-  id: z.string().describe('Unique message id'),
-  from: AgentName,
+  id: z.string().describe('Unique message id; ids sort by creation time'),
+  from: AgentName.describe('The sending agent'),
   to: AgentName.describe('The recipient of this copy'),
   topic: TopicName.nullable().describe('The topic this copy was published to, or null for a direct send'),
-  type: z.string(),
-  payload: JsonValue,
-  priority: z.number().int(),
-  createdAt: Timestamp,
-  availableAt: Timestamp.describe('When the message becomes (or became) deliverable'),
-  expiresAt: Timestamp.nullable(),
-  attempts: z.number().int().nonnegative().describe('Deliveries so far'),
-  idempotencyKey: z.string().nullable(),
+  type: z.string().describe('What kind of message it is (e.g. `task`), as the sender set it; the bus does not read it'),
+  payload: JsonValue.describe('The content, any JSON value, as sent'),
+  priority: z.number().int().describe('Delivery priority, -100 to 100: higher is delivered first'),
+  createdAt: Timestamp.describe('When it was sent'),
+  availableAt: Timestamp.describe(
+    "When it becomes (or became) deliverable: after the send's `delaySeconds`, or a nack's delay or backoff",
+  ),
+  expiresAt: Timestamp.nullable().describe(
+    'When its TTL runs out: it is never delivered after this and becomes a dead letter (reason `expired`); null: never',
+  ),
+  attempts: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe(
+      'How many times it has been delivered, counting the delivery that returns it (0 when just sent); delivered 5 times (the default limit) without an ack, it becomes a dead letter',
+    ),
+  idempotencyKey: z.string().nullable().describe("The sender's idempotency key, or null"),
 });
 export type Message = z.infer<typeof Message>;
 
 /** What a sender gives to send one message: to an agent (`to`), a topic (`topic`), or everyone (`to: "*"`). */
 export const SendInput = z
   .strictObject({
-    from: AgentName,
-    to: z.union([AgentName, z.literal(BROADCAST)]).optional(),
-    topic: TopicName.optional(),
-    type: z.string().min(1).max(128).default('message'),
-    payload: JsonValue.default(null),
-    priority: z.number().int().min(-100).max(100).default(0).describe('Higher is delivered first'),
-    delaySeconds: z.number().min(0).max(MAX_DELAY_SECONDS).default(0),
-    ttlSeconds: z.number().positive().max(MAX_TTL_SECONDS).nullable().default(null),
-    idempotencyKey: z.string().min(1).max(256).nullable().default(null),
+    from: AgentName.describe('The sending agent'),
+    to: z
+      .union([AgentName, z.literal(BROADCAST)])
+      .optional()
+      .describe(
+        'The recipient agent, or `"*"` for one copy to every agent the bus knows but the sender; or give `topic`',
+      ),
+    topic: TopicName.optional().describe(
+      'The topic to publish to: one copy per subscribed agent (none without subscribers); or give `to`',
+    ),
+    type: z
+      .string()
+      .min(1)
+      .max(128)
+      .default('message')
+      .describe('What kind of message it is (e.g. `task`), for the receiver to dispatch on; the bus does not read it'),
+    payload: JsonValue.default(null).describe('The content: any JSON value'),
+    priority: z
+      .number()
+      .int()
+      .min(-100)
+      .max(100)
+      .default(0)
+      .describe('Higher is delivered first; FIFO within a priority, per recipient'),
+    delaySeconds: z
+      .number()
+      .min(0)
+      .max(MAX_DELAY_SECONDS)
+      .default(0)
+      .describe('Seconds before the message becomes deliverable (up to 7 days)'),
+    ttlSeconds: z
+      .number()
+      .positive()
+      .max(MAX_TTL_SECONDS)
+      .nullable()
+      .default(null)
+      .describe(
+        'Seconds until the message expires (up to 30 days): never delivered after that, it becomes a dead letter (reason `expired`); null: never expires',
+      ),
+    idempotencyKey: z
+      .string()
+      .min(1)
+      .max(256)
+      .nullable()
+      .default(null)
+      .describe(
+        'Deduplication key: the same key from the same sender within 5 minutes (the default window) stores nothing and answers the original copies with `duplicate: true`; null: no deduplication',
+      ),
   })
   .superRefine((value, ctx) => {
     if ((value.to === undefined) === (value.topic === undefined)) {
@@ -53,23 +102,37 @@ export type SendInputInit = z.input<typeof SendInput>;
 
 /** A batch of up to {@link MAX_BATCH_SIZE} sends, applied atomically. */
 export const BatchSendInput = z.strictObject({
-  messages: z.array(SendInput).min(1).max(MAX_BATCH_SIZE),
+  messages: z
+    .array(SendInput)
+    .min(1)
+    .max(MAX_BATCH_SIZE)
+    .describe('The sends, each like the body of `POST /message`: all are stored, or none'),
 });
 export type BatchSendInput = z.infer<typeof BatchSendInput>;
 
 /** What a send returns: every copy stored, and whether this was a repeat of an earlier send. */
-export const SendResult = listOf('messages', Message).extend({
-  duplicate: z.boolean().describe('True when an idempotency key matched an earlier send and nothing new was stored'),
+export const SendResult = listOf(
+  'messages',
+  Message,
+  'The copies stored, one per recipient, in request order; on a repeated idempotency key, the original copies',
+).extend({
+  duplicate: z
+    .boolean()
+    .describe('True when every send repeated an earlier idempotency key, so nothing new was stored'),
 });
 export type SendResult = z.infer<typeof SendResult>;
 
 /** `GET /messages`: the at-most-once poll of the old bus (receive and remove). */
 export const PollQuery = z.strictObject({
-  to: AgentName,
-  limit: intFromQuery({ min: 1, max: 100, default: 10 }),
+  to: AgentName.describe('The agent whose messages to take'),
+  limit: intFromQuery({ min: 1, max: 100, default: 10 }).describe('Most messages to take'),
 });
 export type PollQuery = z.infer<typeof PollQuery>;
 
 /** Messages returned by the at-most-once poll. */
-export const MessageList = listOf('messages', Message);
+export const MessageList = listOf(
+  'messages',
+  Message,
+  'The messages taken, higher priority first, then in the order sent; removed from the bus, never delivered again',
+);
 export type MessageList = z.infer<typeof MessageList>;

@@ -74,37 +74,53 @@ export const ProbeResult = z.object({
 export type ProbeResult = z.infer<typeof ProbeResult>;
 
 /** Uptime over the standard windows, as a fraction 0..1 (null when nothing was probed in it). */
-export const Uptime = z.object({
-  '1h': z.number().min(0).max(1).nullable(),
-  '24h': z.number().min(0).max(1).nullable(),
-  '7d': z.number().min(0).max(1).nullable(),
-  '30d': z.number().min(0).max(1).nullable(),
-});
+export const Uptime = z
+  .object({
+    '1h': z.number().min(0).max(1).nullable().describe('Over the last hour'),
+    '24h': z.number().min(0).max(1).nullable().describe('Over the last 24 hours'),
+    '7d': z.number().min(0).max(1).nullable().describe('Over the last 7 days'),
+    '30d': z.number().min(0).max(1).nullable().describe('Over the last 30 days'),
+  })
+  .describe('Good probes over probes made (0 to 1) per window; null when nothing was probed in it');
 export type Uptime = z.infer<typeof Uptime>;
 
 /** The current view of one target. */
 export const TargetStatus = z.object({
-  id: z.string(),
-  kind: ServiceKind,
-  host: z.string(),
-  url: z.string(),
-  state: TargetState,
+  id: z.string().describe('Name of the service or wizard in the fleet file'),
+  kind: ServiceKind.describe('What it is; each kind has a health-check preset (`wizard`: an agent instance)'),
+  host: z.string().describe('Name of the host it runs on'),
+  url: z.string().describe('The health URL probed'),
+  state: TargetState.describe(
+    '`up`; `degraded`: slow, or recovering; `down`: failed probes in a row (3 by default); `unknown`: not probed yet, or a gap in monitoring; `deploying`: inside a deploy window',
+  ),
   since: Timestamp.nullable().describe('When it entered this state'),
-  lastCheckAt: Timestamp.nullable(),
-  lastResponseTimeMs: z.number().nonnegative().nullable(),
-  lastError: z.string().nullable(),
+  lastCheckAt: Timestamp.nullable().describe('When it was last probed; null: never'),
+  lastResponseTimeMs: z
+    .number()
+    .nonnegative()
+    .nullable()
+    .describe('Milliseconds the last probe took; null: never probed'),
+  lastError: z
+    .string()
+    .nullable()
+    .describe('Why the last probe failed, e.g. the failed condition; null when it passed'),
   uptime: Uptime,
-  latency: z.object({ p50Ms: z.number().nullable(), p95Ms: z.number().nullable() }).describe('Over the last 24 h'),
+  latency: z
+    .object({
+      p50Ms: z.number().nullable().describe('Median response time in milliseconds; null without probes'),
+      p95Ms: z.number().nullable().describe('95th percentile response time in milliseconds; null without probes'),
+    })
+    .describe('Over the last 24 h'),
 });
 export type TargetStatus = z.infer<typeof TargetStatus>;
 
 /** A state change of a target. */
 export const StateTransition = z.object({
-  target: z.string(),
-  at: Timestamp,
-  from: TargetState,
-  to: TargetState,
-  reason: z.string().nullable(),
+  target: z.string().describe('The service or wizard'),
+  at: Timestamp.describe('When the state changed'),
+  from: TargetState.describe('The state before'),
+  to: TargetState.describe('The state after'),
+  reason: z.string().nullable().describe('Why, e.g. `3 failed probes in a row: ...`; null when no reason was given'),
 });
 export type StateTransition = z.infer<typeof StateTransition>;
 
@@ -114,19 +130,23 @@ export type HistoryResolution = z.infer<typeof HistoryResolution>;
 
 /** Probes of one target aggregated over one time bucket (a single probe at `raw` resolution). */
 export const HistoryBucket = z.object({
-  start: Timestamp,
-  resolution: HistoryResolution,
-  checks: z.number().int().nonnegative(),
+  start: Timestamp.describe('Start of the bucket (at `raw`: when the probe was made)'),
+  resolution: HistoryResolution.describe('`raw`: one probe; `5m`: five minutes; `1d`: one day'),
+  checks: z.number().int().nonnegative().describe('Probes made in the bucket'),
   ok: z.number().int().nonnegative().describe('Probes whose conditions all held'),
-  p50Ms: z.number().nonnegative().nullable(),
-  p95Ms: z.number().nonnegative().nullable(),
-  maxMs: z.number().nonnegative().nullable(),
+  p50Ms: z.number().nonnegative().nullable().describe('Median response time in milliseconds; null when unknown'),
+  p95Ms: z
+    .number()
+    .nonnegative()
+    .nullable()
+    .describe('95th percentile response time in milliseconds; null when unknown'),
+  maxMs: z.number().nonnegative().nullable().describe('Slowest response time in milliseconds; null when unknown'),
 });
 export type HistoryBucket = z.infer<typeof HistoryBucket>;
 
 /** `GET /api/services/<id>` of the dashboard: one target with its history. */
 export const ServiceDetail = z.object({
-  status: TargetStatus,
+  status: TargetStatus.describe('Its current status'),
   history: z.array(HistoryBucket).describe('Oldest first'),
   transitions: z.array(StateTransition).describe('Newest first'),
 });

@@ -5,25 +5,34 @@ import { listOf } from './list.ts';
 
 /** A sync partner as listed: its token is never returned. */
 export const Peer = z.object({
-  id: NodeId,
-  url: z.url({ protocol: /^https?$/ }),
-  hasToken: z.boolean(),
-  createdAt: Timestamp,
+  id: NodeId.describe("The peer's node id"),
+  url: z.url({ protocol: /^https?$/ }).describe('Base URL of the peer knowledge server'),
+  hasToken: z
+    .boolean()
+    .describe('True when this node presents a bearer token to the peer (the token itself is never returned)'),
+  createdAt: Timestamp.describe('When it was registered'),
 });
 export type Peer = z.infer<typeof Peer>;
 
 /** Registers (or updates) a peer. */
 export const PeerInput = z.strictObject({
-  id: NodeId,
-  url: z.url({ protocol: /^https?$/ }).describe('Base URL of the peer knowledge server'),
-  token: z.string().min(1).max(512).optional().describe('Bearer token this node presents to the peer'),
+  id: NodeId.describe("The peer's node id; an id already registered is updated"),
+  url: z.url({ protocol: /^https?$/ }).describe('Base URL of the peer knowledge server, http or https'),
+  token: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .describe('Bearer token this node presents to the peer; without one, none is sent (an earlier one is dropped)'),
 });
 export type PeerInput = z.infer<typeof PeerInput>;
 
-export const PeerList = listOf('peers', Peer);
+export const PeerList = listOf('peers', Peer, 'The registered peers, by id');
 export type PeerList = z.infer<typeof PeerList>;
 
-export const PeerIdParams = z.strictObject({ id: NodeId });
+export const PeerIdParams = z.strictObject({ id: NodeId.describe("The peer's node id") });
 
-export const RemovePeerResult = z.object({ removed: z.boolean() });
+export const RemovePeerResult = z.object({
+  removed: z.boolean().describe('False when no peer had this id'),
+});
 export type RemovePeerResult = z.infer<typeof RemovePeerResult>;

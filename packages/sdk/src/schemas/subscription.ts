@@ -3,12 +3,17 @@ import { AgentName, Timestamp, TopicName } from './common.ts';
 import { listOf } from './list.ts';
 
 /** An agent's subscription to a topic: each message sent to the topic gives the agent its own copy. */
-export const Subscription = z.object({ agent: AgentName, topic: TopicName, createdAt: Timestamp });
+export const Subscription = z.object({
+  agent: AgentName.describe('The subscribed agent'),
+  topic: TopicName.describe('The topic it gets copies of'),
+  createdAt: Timestamp.describe('When it subscribed (subscribing again changes nothing)'),
+});
 export type Subscription = z.infer<typeof Subscription>;
 
+/** Names one subscription: the body of `POST /subscriptions`, the query of `DELETE /subscriptions`. */
 export const SubscribeInput = z.strictObject({
-  agent: AgentName.describe('The agent that gets a copy of each message sent to the topic'),
-  topic: TopicName,
+  agent: AgentName.describe('The subscribing agent'),
+  topic: TopicName.describe('The topic'),
 });
 export type SubscribeInput = z.infer<typeof SubscribeInput>;
 
@@ -19,7 +24,7 @@ export const SubscriptionQuery = z.strictObject({
 });
 export type SubscriptionQuery = z.infer<typeof SubscriptionQuery>;
 
-export const SubscriptionList = listOf('subscriptions', Subscription);
+export const SubscriptionList = listOf('subscriptions', Subscription, 'The subscriptions, by topic, then by agent');
 export type SubscriptionList = z.infer<typeof SubscriptionList>;
 
 export const UnsubscribeResult = z.object({

@@ -13,25 +13,31 @@ export const MAX_CHANGE_BATCH = 5000;
 export const Change = z.object({
   seq: z.number().int().positive().describe("Position in the sending node's changes feed"),
   key: FactKey,
-  value: JsonValue.describe('null for a tombstone'),
-  tags: z.array(Tag),
-  source: NodeId,
-  version: Hlc,
-  updatedAt: Timestamp,
-  expiresAt: Timestamp.nullable(),
-  deleted: z.boolean(),
+  value: JsonValue.describe('The value; null for a tombstone'),
+  tags: z.array(Tag).describe('Its tags, sorted; empty for a tombstone'),
+  source: NodeId.describe('The node that wrote this version'),
+  version: Hlc.describe('Hybrid logical clock version of the write; the greater (version, source) wins'),
+  updatedAt: Timestamp.describe('When it was written: the physical time of `version`'),
+  expiresAt: Timestamp.nullable().describe('When the fact expires; null: never, and for a tombstone'),
+  deleted: z.boolean().describe('True for a tombstone: the key was deleted'),
 });
 export type Change = z.infer<typeof Change>;
 
 /** `GET /changes`. */
 export const ChangesQuery = z.strictObject({
-  since: intFromQuery({ min: 0, default: 0 }).describe('Return changes with seq greater than this'),
-  limit: intFromQuery({ min: 1, max: MAX_CHANGE_BATCH, default: 500 }),
+  since: intFromQuery({ min: 0, default: 0 }).describe(
+    "Return changes with `seq` greater than this: 0 for the whole feed, then the previous page's `nextSince`",
+  ),
+  limit: intFromQuery({ min: 1, max: MAX_CHANGE_BATCH, default: 500 }).describe('Most changes per page'),
 });
 export type ChangesQuery = z.infer<typeof ChangesQuery>;
 
 /** A page of the changes feed. Pass `nextSince` back as `since` while `hasMore`. */
-export const ChangePage = listOf('changes', Change).extend({
+export const ChangePage = listOf(
+  'changes',
+  Change,
+  'The latest state of each key written after `since`, in feed order (snapshot pages: in key order)',
+).extend({
   nodeId: NodeId.describe('The node whose feed this is'),
   feedId: z
     .string()
@@ -39,8 +45,14 @@ export const ChangePage = listOf('changes', Change).extend({
     .max(64)
     .optional()
     .describe('Id of this feed (of this database): another id under the same node id means the database was replaced'),
-  nextSince: z.number().int().min(0),
-  hasMore: z.boolean(),
+  nextSince: z
+    .number()
+    .int()
+    .min(0)
+    .describe(
+      'Pass it back as `since` for the next page (snapshot pages: the feed position to follow from once the snapshot is done)',
+    ),
+  hasMore: z.boolean().describe('True when more changes follow: ask again with `nextSince` at once'),
   nextKey: FactKey.nullable()
     .optional()
     .describe('Snapshot pages only: pass it back as afterKey for the next page (null when there is none)'),
@@ -56,8 +68,12 @@ export type ChangePage = z.infer<typeof ChangePage>;
 /** `POST /sync/pull`: a peer pulls this node's changes. */
 export const SyncPullInput = z.strictObject({
   nodeId: NodeId.describe('The pulling node, so this node can track what it has seen'),
-  since: z.number().int().min(0),
-  limit: z.number().int().min(1).max(MAX_CHANGE_BATCH).default(500),
+  since: z
+    .number()
+    .int()
+    .min(0)
+    .describe("The puller's cursor: changes with `seq` greater than this (0: the whole feed)"),
+  limit: z.number().int().min(1).max(MAX_CHANGE_BATCH).default(500).describe('Most changes in the page'),
   acknowledged: z
     .number()
     .int()
@@ -77,7 +93,10 @@ export type SyncPullInput = z.infer<typeof SyncPullInput>;
 /** `POST /sync/push`: a peer pushes changes to this node. */
 export const SyncPushInput = z.strictObject({
   nodeId: NodeId.describe('The pushing node'),
-  changes: z.array(Change).max(MAX_CHANGE_BATCH),
+  changes: z
+    .array(Change)
+    .max(MAX_CHANGE_BATCH)
+    .describe("Entries of the pusher's changes feed, as `GET /changes` returns them; applied in one transaction"),
 });
 export type SyncPushInput = z.infer<typeof SyncPushInput>;
 
@@ -92,39 +111,53 @@ export type ApplyResult = z.infer<typeof ApplyResult>;
 
 /** Sync state of one peer, as seen from this node. */
 export const PeerSyncStatus = z.object({
-  peer: NodeId,
-  url: z.string(),
+  peer: NodeId.describe("The peer's node id"),
+  url: z.string().describe("The peer's base URL"),
   lastPulledSeq: z.number().int().nonnegative().describe("The peer's feed position this node has applied"),
   lastPushedSeq: z.number().int().nonnegative().describe("This node's feed position the peer has acknowledged"),
-  lastSuccessAt: Timestamp.nullable(),
-  lastFailureAt: Timestamp.nullable(),
-  lastError: z.string().nullable(),
-  consecutiveFailures: z.number().int().nonnegative(),
-  nextAttemptAt: Timestamp.nullable(),
+  lastSuccessAt: Timestamp.nullable().describe('When a sync attempt with it last succeeded; null: never'),
+  lastFailureAt: Timestamp.nullable().describe('When a sync attempt with it last failed; null: never'),
+  lastError: z.string().nullable().describe('Why the last attempt failed; null after a success'),
+  consecutiveFailures: z.number().int().nonnegative().describe('Failed attempts since the last success'),
+  nextAttemptAt: Timestamp.nullable().describe(
+    'After a failure, when it is tried again (exponential backoff); null while syncing normally',
+  ),
   lagFacts: z.number().int().nonnegative().nullable().describe('Local changes the peer has not acknowledged yet'),
-  lagSeconds: z.number().nonnegative().nullable().describe('Age of the oldest change the peer has not acknowledged'),
+  lagSeconds: z
+    .number()
+    .nonnegative()
+    .nullable()
+    .describe('Age in seconds of the oldest local change the peer has not acknowledged; 0 when it has them all'),
   conflictsLost: z.number().int().nonnegative().describe("Local writes overwritten by this peer's changes"),
 });
 export type PeerSyncStatus = z.infer<typeof PeerSyncStatus>;
 
 /** `GET /sync/status`. */
-export const SyncStatus = listOf('peers', PeerSyncStatus).extend({
-  nodeId: NodeId,
+export const SyncStatus = listOf('peers', PeerSyncStatus, 'Every registered peer, by id').extend({
+  nodeId: NodeId.describe("This node's id"),
   seq: z.number().int().nonnegative().describe("This node's latest feed position"),
-  conflictsLost: z.number().int().nonnegative(),
+  conflictsLost: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe("Local writes overwritten by peers' changes, all peers together"),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 
 /** The outcome of syncing with one peer. */
 export const PeerSyncResult = z.object({
-  peer: NodeId,
-  ok: z.boolean(),
-  pulled: z.number().int().nonnegative(),
-  pushed: z.number().int().nonnegative(),
-  error: z.string().nullable(),
+  peer: NodeId.describe("The peer's node id"),
+  ok: z.boolean().describe('True when both the pull and the push succeeded'),
+  pulled: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('Changes pulled from the peer (counted even when the attempt failed later)'),
+  pushed: z.number().int().nonnegative().describe('Changes pushed to the peer'),
+  error: z.string().nullable().describe('Why the attempt failed; null when `ok`'),
 });
 export type PeerSyncResult = z.infer<typeof PeerSyncResult>;
 
 /** `POST /sync/run`. */
-export const SyncRunResult = listOf('results', PeerSyncResult);
+export const SyncRunResult = listOf('results', PeerSyncResult, 'One result per registered peer');
 export type SyncRunResult = z.infer<typeof SyncRunResult>;
