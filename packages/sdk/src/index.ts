@@ -57,7 +57,7 @@ export {
   RedriveResult,
 } from './schemas/dead-letter.ts';
 export { AuditEvent, AuditEventType, AuditPage, AuditQuery } from './schemas/audit.ts';
-export { QueueStats, RecipientStats } from './schemas/stats.ts';
+export { QueueStats, QueueTotals, RecipientStats } from './schemas/stats.ts';
 
 // Schemas: knowledge
 export {
