@@ -1,6 +1,10 @@
-// Shared by the benchmark scripts: start a server process and wait for the URL it prints, pin cores.
+// Shared by the benchmark scripts: start a server process and wait for the URL it prints, pin cores,
+// medians, the SDK directory to measure.
 import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** True when this machine can pin processes to cores (taskset and at least two cores). */
 export function canPinCores() {
@@ -49,4 +53,26 @@ function stop(child) {
 export function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Median of a list of numbers (the mean of the two middle ones for an even count). */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * The SDK package directory a benchmark measures: the first argument that is not a flag (another
+ * checkout's `packages/sdk`, to compare before and after a change), else this checkout's. Exits with
+ * a hint when its build is missing.
+ */
+export function sdkDirFromArgs(argv = process.argv.slice(2)) {
+  const arg = argv.find((a) => !a.startsWith('-'));
+  const dir = resolve(arg ?? fileURLToPath(new URL('../packages/sdk', import.meta.url)));
+  if (!existsSync(join(dir, 'dist/index.js'))) {
+    console.error(`${dir}/dist/index.js is missing: build the SDK first (npm run build -w @fleet/sdk)`);
+    process.exit(1);
+  }
+  return dir;
 }
