@@ -32,8 +32,8 @@ export interface ServiceDetailOptions {
 /**
  * The detail page of one target (`/services/<id>`) as a complete HTML document: its state, URL
  * and last probe; uptime over 1 h, 24 h, 7 d and 30 d; an uptime bar (one segment per history
- * bucket, buckets without probes up to `now` included); a latency chart of p50 and p95; and the
- * recent state transitions. No JavaScript.
+ * bucket, buckets without probes up to `now` included); a latency chart of p50 and p95 (broken
+ * where nothing was probed); and the recent state transitions. No JavaScript.
  *
  * @example
  * renderServiceDetail(await monitor.detail('bus'))
@@ -42,6 +42,8 @@ export function renderServiceDetail(detail: ServiceDetail, options: ServiceDetai
   const { status, history, transitions } = detail;
   const now = options.now ?? Date.now();
   const title = options.title ?? 'Fleet';
+  // Buckets without probes are drawn: the bar greys them, the chart breaks its lines there.
+  const timeline = fillGaps(history, now);
   const url = /^https?:\/\//i.test(status.url) ? html`<a href="${status.url}">${status.url}</a>` : status.url;
   const uptime = (['1h', '24h', '7d', '30d'] as const).map(
     (window) =>
@@ -50,8 +52,8 @@ export function renderServiceDetail(detail: ServiceDetail, options: ServiceDetai
   const body = html`<header class="top"><h1><a href="/">${title}</a> <span class="crumb">/</span> ${status.id}</h1></header>
 <main id="service" data-target="${status.id}" data-state="${status.state}">
 <section class="card" id="summary"><h2>${status.id} ${statePill(status.state)} <span class="meta">since ${timeAgo(status.since, now)}</span></h2><dl class="facts"><dt>Kind</dt><dd>${status.kind}</dd><dt>Host</dt><dd>${status.host}</dd><dt>Health URL</dt><dd><code>${url}</code></dd><dt>Last check</dt><dd>${timeAgo(status.lastCheckAt, now)}</dd><dt>Last response</dt><dd>${formatMs(status.lastResponseTimeMs)}</dd>${status.lastError ? html`<dt>Last error</dt><dd class="error">${status.lastError}</dd>` : ''}</dl></section>
-<section class="card" id="uptime"><h2>Uptime</h2><dl class="stats">${uptime}</dl>${raw(renderUptimeBar(fillGaps(history, now), { height: 28, label: `Uptime of ${status.id}` }))}${historyRange(history)}</section>
-<section class="card" id="latency"><h2>Response time</h2><dl class="stats"><div class="stat"><dt>p50, 24 h</dt><dd>${formatMs(status.latency.p50Ms)}</dd></div><div class="stat"><dt>p95, 24 h</dt><dd>${formatMs(status.latency.p95Ms)}</dd></div></dl>${raw(renderLatencyChart(history))}</section>
+<section class="card" id="uptime"><h2>Uptime</h2><dl class="stats">${uptime}</dl>${raw(renderUptimeBar(timeline, { height: 28, label: `Uptime of ${status.id}` }))}${historyRange(history)}</section>
+<section class="card" id="latency"><h2>Response time</h2><dl class="stats"><div class="stat"><dt>p50, 24 h</dt><dd>${formatMs(status.latency.p50Ms)}</dd></div><div class="stat"><dt>p95, 24 h</dt><dd>${formatMs(status.latency.p95Ms)}</dd></div></dl>${raw(renderLatencyChart(timeline))}</section>
 <section class="card" id="transitions"><h2>Recent state changes</h2>${transitionsTable(transitions, now)}</section>
 </main>`;
   return renderDocument({

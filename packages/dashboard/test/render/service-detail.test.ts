@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { renderServiceDetail } from '../../src/render/service-detail.ts';
-import { NOW, serviceDetail } from './_fixtures.ts';
+import { buckets, NOW, serviceDetail } from './_fixtures.ts';
 import { duplicateIds, element, markupProblems, openingTag, textOf } from './_markup.ts';
 
 describe('renderServiceDetail', () => {
@@ -39,6 +39,19 @@ describe('renderServiceDetail', () => {
     expect(uptime.match(/seg-bad/g)).toHaveLength(7);
     expect(uptime.match(/seg-none/g)).toHaveLength(1);
     expect(textOf(uptime)).toContain('36 buckets (5m) from 2025-11-30 09:00:00 UTC to 2025-11-30 11:55:00 UTC');
+  });
+
+  test('a gap in monitoring is grey in the uptime bar and breaks the latency lines', () => {
+    // Probes from 60 to 40 minutes ago and in the last 20 minutes: none in between.
+    const gapped = { ...detail, history: buckets(12).filter((_, i) => i < 4 || i > 7) };
+    const gappedPage = renderServiceDetail(gapped, { now: NOW });
+    const uptime = element(gappedPage, 'uptime')!;
+    expect(uptime.match(/<rect class="seg /g)).toHaveLength(12);
+    expect(uptime.match(/seg-none/g)).toHaveLength(4);
+    expect(textOf(uptime)).toContain('8 buckets (5m)');
+    const latency = element(gappedPage, 'latency')!;
+    expect(latency.match(/<polyline class="line-p50"/g)).toHaveLength(2);
+    expect(latency.match(/<polyline class="line-p95"/g)).toHaveLength(2);
   });
 
   test('draws the latency chart of p50 and p95, broken where buckets have no value', () => {

@@ -85,11 +85,11 @@ describe('FleetMonitor: gaps in monitoring', () => {
     clock.advance(10_000);
     await monitor.probeNow();
     // Probes 10 s apart are no gap; 5 minutes without one is.
-    clock.advance(5 * MINUTE);
+    clock.advance(5 * MINUTE + 30_000);
     await monitor.probeNow();
     expect(seen).toEqual([
       `unknown->up ${iso(T0)} null`,
-      `up->unknown ${iso(T0 + 10_000)} no probe for 5m`,
+      `up->unknown ${iso(T0 + 10_000)} no probe for 5m30s`,
       `unknown->up ${iso(clock.ms)} null`,
     ]);
     expect(monitor.status('api')).toMatchObject({ state: 'up', since: iso(clock.ms), uptime: { '1h': 1 } });

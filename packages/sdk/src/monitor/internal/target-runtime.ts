@@ -94,11 +94,15 @@ export function noteGap(runtime: TargetRuntime, nowMs: number, cause?: string): 
   return runtime.machine.forget(lastMs, cause === undefined ? reason : `${reason}: ${cause}`);
 }
 
-/** How long a gap lasted, to the second, in one unit for a transition's reason: `250s`, `4m`, `3h`. */
+/** How long a gap lasted, to the second, for a transition's reason: `4m`, `45m30s`, `26h5m`. */
 function formatGap(ms: number): string {
   const seconds = Math.round(ms / 1000);
-  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
-  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+  const parts = [
+    [Math.floor(seconds / 3600), 'h'],
+    [Math.floor(seconds / 60) % 60, 'm'],
+    [seconds % 60, 's'],
+  ] as const;
+  return parts.map(([value, unit]) => (value > 0 ? `${value}${unit}` : '')).join('') || '0s';
 }
 
 /** Takes a probe's outcome into the in-memory figures and the state machine; returns the state change, if any. */
