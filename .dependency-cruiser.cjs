@@ -30,7 +30,7 @@ module.exports = {
       severity: 'error',
       comment: 'The SDK is what the server packages and the CLI are built on, never the other way round.',
       from: { path: '^packages/sdk/src/' },
-      to: { path: '^packages/(bus-server|knowledge-server|dashboard|cli|test-utils)/' },
+      to: { path: ['^packages/[^/]+/', '^node_modules/@fleet/'], pathNot: '^packages/sdk/' },
     },
     {
       name: 'no-reaching-into-another-areas-internal',
@@ -40,10 +40,17 @@ module.exports = {
       to: { path: [`${SDK}[^/]+/internal/`, `${SDK}[^/]+/[^/]+/internal/`], pathNot: `${SDK}$1/` },
     },
     {
+      name: 'no-reaching-into-internal-from-the-top',
+      severity: 'error',
+      comment: "The SDK's top-level files belong to no area: they use what areas export, not their internal/.",
+      from: { path: `${SDK}[^/]+\\.ts$` },
+      to: { path: [`${SDK}[^/]+/internal/`, `${SDK}[^/]+/[^/]+/internal/`] },
+    },
+    {
       name: 'packages-use-the-sdk-through-its-exports',
       severity: 'error',
       comment: "Other packages import @fleet/sdk's entries, never its files.",
-      from: { path: '^(packages/(bus-server|knowledge-server|dashboard|cli|test-utils)|test|bench|examples)/' },
+      from: { path: ['^packages/[^/]+/', '^(test|bench|examples|scripts)/'], pathNot: '^packages/sdk/' },
       to: {
         path: '^packages/sdk/src/',
         pathNot: ['^packages/sdk/src/index\\.ts$', '^packages/sdk/src/[^/]+/index\\.ts$'],

@@ -13,7 +13,7 @@
 //   node scripts/build.mjs @fleet/sdk         # these packages (and what they depend on)
 //   node scripts/build.mjs --jobs 1 --verbose # one build at a time, with tsup's output
 //   node scripts/build.mjs --dry-run          # only say what would be built
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -24,7 +24,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const STAMPS = join(root, 'node_modules', '.cache', 'fleet-build');
 /** Root files every package's build reads. */
 const SHARED_INPUTS = ['tsup.config.base.ts', 'tsconfig.json', 'package-lock.json'];
-/** Folders and files of a package that are not build inputs. */
+/** Folders at the top of a package that are not build inputs. */
 const SKIPPED_DIRS = new Set(['dist', 'node_modules', 'test', 'coverage']);
 const isSkippedFile = (name) => name.endsWith('.md') || name === 'LICENSE';
 
@@ -68,19 +68,39 @@ function selection() {
   return [...chosen].map((name) => packages.get(name)).filter((pkg) => pkg.manifest.scripts?.build);
 }
 
-/** Every file under `dir` (relative paths, sorted), but skipped folders and files. */
-function filesOf(dir, skipDirs = SKIPPED_DIRS, skipFile = isSkippedFile) {
+/** Every file under `dir` (relative paths, sorted), but `skipFile` ones. */
+function filesOf(dir, skipFile) {
   const files = [];
   const walk = (at) => {
     for (const entry of readdirSync(at, { withFileTypes: true })) {
       const path = join(at, entry.name);
-      if (entry.isDirectory()) {
-        if (!skipDirs.has(entry.name)) walk(path);
-      } else if (!skipFile(entry.name)) files.push(relative(dir, path));
+      if (entry.isDirectory()) walk(path);
+      else if (!skipFile(entry.name)) files.push(relative(dir, path));
     }
   };
   walk(dir);
   return files.sort();
+}
+
+/**
+ * A package's build inputs (relative paths, sorted): the files git tracks or would track under it
+ * (so databases, WAL files and other ignored files never count), but its top-level dist/, test/ and
+ * the like, and its docs. Outside a git checkout, every file but those.
+ */
+function inputsOf(pkg) {
+  let listed;
+  try {
+    listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '.'], {
+      cwd: pkg.dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .split('\0')
+      .filter((file) => file !== '' && existsSync(join(pkg.dir, file)));
+  } catch {
+    listed = filesOf(pkg.dir, () => false);
+  }
+  return listed.filter((file) => !SKIPPED_DIRS.has(file.split('/')[0]) && !isSkippedFile(file.split('/').pop())).sort();
 }
 
 /** A hash of file names and contents. */
@@ -100,7 +120,7 @@ function outputHash(pkg) {
   if (!existsSync(dist)) return null;
   return hashFiles(
     dist,
-    filesOf(dist, new Set(), (name) => name.endsWith('.map')),
+    filesOf(dist, (name) => name.endsWith('.map')),
   );
 }
 
@@ -117,7 +137,7 @@ function readStamp(pkg) {
 /** The hash of everything a package's build reads: its files, the shared config, its dependencies' outputs. */
 function inputHash(pkg, outputs) {
   const hash = createHash('sha256');
-  hash.update(hashFiles(pkg.dir, filesOf(pkg.dir)));
+  hash.update(hashFiles(pkg.dir, inputsOf(pkg)));
   hash.update(
     hashFiles(
       root,

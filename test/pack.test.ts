@@ -164,19 +164,6 @@ describe('the published packages, installed from their tarballs into empty proje
     },
     60_000,
   );
-
-  test('an agent that only uses the client does not need h3 or better-sqlite3', () => {
-    rmSync(join(projects.bus, 'node_modules/h3'), { recursive: true, force: true });
-    rmSync(join(projects.bus, 'node_modules/better-sqlite3'), { recursive: true, force: true });
-    const out = node(
-      projects.bus,
-      `
-      import { BusClient } from '@fleet/sdk';
-      console.log(new BusClient({ url: 'http://127.0.0.1:1' }) instanceof BusClient);
-    `,
-    );
-    expect(out.trim()).toBe('true');
-  });
 });
 
 describe("an agent's install: the SDK's tarball alone", () => {
@@ -184,18 +171,22 @@ describe("an agent's install: the SDK's tarball alone", () => {
     expect(installedPackages(join(projects.client, 'node_modules')).sort()).toEqual(['@fleet/sdk', 'ky', 'zod']);
   });
 
-  test('the root entry and the stores load; the SQLite store names the package it needs', () => {
+  test('the root entry, the stores and the demo agent load; the SQLite store names the package it needs', () => {
     const out = node(
       projects.client,
       `
       import { BusClient } from '@fleet/sdk';
       import { MemoryMessageStore, SqliteMessageStore } from '@fleet/sdk/stores';
+      import { startDemoAgent } from '@fleet/sdk/demo';
       const store = new MemoryMessageStore();
-      console.log(typeof BusClient, typeof store.send);
+      console.log(typeof BusClient, typeof store.send, typeof startDemoAgent);
       try { new SqliteMessageStore({ path: ':memory:' }); } catch (error) { console.log(error.message); }
     `,
     );
-    expect(out.trim().split('\n')).toEqual(['function function', expect.stringContaining('install better-sqlite3')]);
+    expect(out.trim().split('\n')).toEqual([
+      'function function function',
+      expect.stringContaining('install better-sqlite3'),
+    ]);
   });
 
   test.each([

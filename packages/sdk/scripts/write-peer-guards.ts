@@ -27,15 +27,15 @@ const missing = typeof import.meta.resolve !== 'function' ? [] : Object.keys(pee
   try {
     import.meta.resolve(name);
     return false;
-  } catch {
-    return true;
+  } catch (error) {
+    // Only a package that is not there: any other resolve error speaks for itself at the import.
+    return error?.code === 'ERR_MODULE_NOT_FOUND';
   }
 });
 if (missing.length > 0) {
   const install = missing.map((name) => \`\${name}@\${peers[name]}\`).join(' ');
-  const error = new Error(
-    \`${subpath} needs \${missing.join(' and ')}, not installed here: npm install \${install}\`,
-  );
+  const names = missing.length === 1 ? missing[0] : \`\${missing.slice(0, -1).join(', ')} and \${missing.at(-1)}\`;
+  const error = new Error(\`${subpath} needs \${names}, not installed here: npm install \${install}\`);
   error.code = 'ERR_FLEET_MISSING_PEER';
   throw error;
 }
@@ -54,6 +54,8 @@ export async function writePeerGuards(packageDir: string): Promise<void> {
     if (entry.peers.length === 0) continue;
     const implementation = join(packageDir, 'dist', `${implementationName(entry)}.js`);
     const names = Object.keys(await import(`${pathToFileURL(implementation).href}?t=${Date.now()}`)).sort();
+    // `export const { ... } = entry` cannot re-export a default export.
+    if (names.includes('default')) throw new Error(`${entry.source} must not have a default export`);
     writeFileSync(join(packageDir, 'dist', `${entry.name}.js`), guardSource(entry, names, ranges));
   }
 }

@@ -35,7 +35,8 @@ export class HttpError extends Error {
 
   constructor(code: ErrorCode, message: string, options: HttpErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.status = errorCodeStatus[code];
+    // A code this copy of the SDK does not know (a FleetError from a newer one) is still a failure.
+    this.status = errorCodeStatus[code] ?? 500;
     this.code = code;
     this.details = options.details;
     this.headers = options.headers;

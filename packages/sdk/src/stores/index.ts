@@ -25,6 +25,7 @@ export { watchChanges } from '../knowledge/watch-changes.ts';
 export type { LeaseRequest, MessageStore, MessageStoreOptions } from '../bus/message-store.ts';
 export type { SqliteMessageStoreOptions } from '../bus/sqlite-store.ts';
 export type { SqliteSettings } from '../bus/sqlite/schema.ts';
+export type { EncodedJson } from '../contract/encoded-json.ts';
 export type { StreamMessagesOptions } from '../bus/message-stream.ts';
 export type {
   ChangeListener,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BusClient, ERROR_STATUS, ErrorCode, isFleetHttpError } from '../../src/index.ts';
 import { errorCodeStatus, HttpError } from '../../src/server/index.ts';
+import { toHttpError } from '../../src/server/internal/respond.ts';
 
 // The code <-> status table is written once (ERROR_STATUS); the server answers with it and the
 // client reads answers with it. Answers without a Fleet envelope (a proxy, another server) get the
@@ -30,6 +31,16 @@ describe('error codes', () => {
     for (const code of ErrorCode.options) expect(new HttpError(code, 'x').status).toBe(ERROR_STATUS[code]);
   });
 
+  test('a FleetError whose code this SDK does not know (from a newer SDK) answers 500, never 200', () => {
+    const logged: unknown[] = [];
+    const logger = { info: () => {}, warn: (...args: unknown[]) => logged.push(args), error: () => {} };
+    const foreign = Object.assign(new Error('over quota'), { name: 'FleetError', code: 'quota_exceeded' });
+    const error = toHttpError(foreign, logger, 'test');
+    expect(error.status).toBe(500);
+    expect(error.toJSON()).toEqual({ error: { code: 'quota_exceeded', message: 'over quota' } });
+    expect(logged).toHaveLength(1);
+  });
+
   test.each([
     [404, 'route_not_found'],
     [400, 'validation_failed'],
@@ -43,7 +54,7 @@ describe('error codes', () => {
     [503, 'unavailable'],
   ])('an answer %i without an envelope is %s for the client', async (status, code) => {
     nextStatus = status;
-    const bus = new BusClient({ url, timeoutMs: 5_000 });
+    const bus = new BusClient({ url, timeoutMs: 5_000, retry: 0 });
     const error = await bus.stats().catch((caught: unknown) => caught);
     expect(isFleetHttpError(error)).toBe(true);
     expect(error).toMatchObject({ status, code, message: expect.stringContaining('upstream said no') });

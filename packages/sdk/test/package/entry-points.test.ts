@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -34,6 +34,8 @@ async function closureOf(source: string): Promise<Closure> {
     format: 'esm',
     packages: 'external',
     logLevel: 'silent',
+    // Input paths relative to the package, whatever directory vitest runs from.
+    absWorkingDir: packageDir,
   });
   const inputs = result.metafile.inputs;
   const external = new Set<string>();
@@ -66,10 +68,19 @@ describe('@fleet/sdk entry points', () => {
     expect(external).toEqual(['ky', 'zod']);
     expect(Object.keys(manifest.dependencies).sort()).toEqual(['ky', 'zod']);
     // The client side only: no store, server, fleet file, monitor or demo code.
+    expect(files.every((file) => file.startsWith('src/'))).toBe(true);
     const areas = new Set(files.map((file) => file.replace(/^src\//, '').split('/')[0]));
     expect([...areas].sort()).toMatchInlineSnapshot(`
       [
-        "packages",
+        "bus",
+        "client",
+        "contract",
+        "dashboard",
+        "errors.ts",
+        "index.ts",
+        "internal",
+        "knowledge",
+        "schemas",
       ]
     `);
     for (const file of files) expect(file).not.toMatch(/sqlite|sync-engine|knowledge-db|memory-store|\/server\//);
@@ -153,5 +164,20 @@ describe('@fleet/sdk entry points', () => {
     if (!existsSync(built)) throw new Error('packages/sdk/dist is missing: run `npm run build` first');
     const [fromSource, fromBuild] = await Promise.all([import(`${packageDir}${entry.source}`), import(built)]);
     expect(Object.keys(fromBuild).sort()).toEqual(Object.keys(fromSource).sort());
+  });
+});
+
+describe('the built @fleet/sdk', () => {
+  test('finds its pull worker script next to the chunk that starts it', () => {
+    const dist = `${packageDir}dist/`;
+    if (!existsSync(dist)) throw new Error('packages/sdk/dist is missing: run `npm run build` first');
+    const starters = readdirSync(dist).filter(
+      (file) =>
+        file.endsWith('.js') && readFileSync(`${dist}${file}`, 'utf8').includes('new URL("./page-puller-worker.js"'),
+    );
+    // PullWorker resolves the script relative to its own file: that file must sit at the top of
+    // dist/ too, or the SyncEngine quietly pulls in its own thread.
+    expect(starters).not.toEqual([]);
+    expect(existsSync(`${dist}page-puller-worker.js`)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { type H3Event, HTTPError, HTTPResponse } from 'h3';
 import { EncodedJson } from '../../contract/encoded-json.ts';
 import { isFleetError } from '../../errors.ts';
 import { errorCodeOf } from '../../schemas/error.ts';
-import { errorCodeStatus, HttpError, isHttpError } from '../http-error.ts';
+import { HttpError, isHttpError } from '../http-error.ts';
 
 /** Where the plumbing reports failures. */
 export type ServerLogger = Pick<Console, 'info' | 'warn' | 'error'>;
@@ -43,11 +43,12 @@ export function errorResult(error: HttpError): HTTPResponse {
 export function toHttpError(error: unknown, logger: ServerLogger, where: string): HttpError {
   if (isHttpError(error)) return error;
   if (isFleetError(error)) {
-    if (errorCodeStatus[error.code] >= 500) logger.warn(`${where} failed with ${error.code}:`, error);
-    return new HttpError(error.code, error.message, {
+    const answer = new HttpError(error.code, error.message, {
       ...(error.details === undefined ? {} : { details: error.details }),
       cause: error,
     });
+    if (answer.status >= 500) logger.warn(`${where} failed with ${error.code}:`, error);
+    return answer;
   }
   if (HTTPError.isError(error) && error.status < 500) {
     return new HttpError(errorCodeOf(error.status), error.message, {
