@@ -10,6 +10,8 @@ import {
   PurgeResult,
   RedriveResult,
 } from '../schemas/dead-letter.ts';
+import { described } from '../schemas/fields.ts';
+import { lazyShape } from '../schemas/lazy-shape.ts';
 import {
   AckInput,
   AckResult,
@@ -31,10 +33,16 @@ import {
 } from '../schemas/subscription.ts';
 
 /** Path parameter of routes that address one message. */
-export const MessageIdParams = z.strictObject({ id: z.string().min(1).max(256).describe('The message id') });
+export const MessageIdParams = z.strictObject(
+  lazyShape(() => ({
+    id: described(z.string().check(z.minLength(1), z.maxLength(256)), 'The message id'),
+  })),
+);
 
 /** Query of the message stream (SSE). */
-export const StreamQuery = z.strictObject({ agent: AgentName.describe('The agent whose incoming messages to stream') });
+export const StreamQuery = z.strictObject(
+  lazyShape(() => ({ agent: AgentName.describe('The agent whose incoming messages to stream') })),
+);
 
 /** What the examples below use: a message id and a receipt as `POST /receive` hands them out. */
 const EXAMPLE_ID = '0194b5c2a3e80000a1b2c3d4e5f60718';

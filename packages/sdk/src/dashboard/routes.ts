@@ -1,39 +1,49 @@
 import { z } from 'zod';
 import { defineRoute } from '../contract/route.ts';
 import { Timestamp } from '../schemas/common.ts';
+import { described } from '../schemas/fields.ts';
 import { FleetStatus } from '../schemas/fleet-status.ts';
+import { lazyShape } from '../schemas/lazy-shape.ts';
 import { HistoryResolution, ServiceDetail, TargetStatus } from '../schemas/monitor.ts';
 
 /** Path parameter of the routes that address one service or wizard. */
-export const ServiceIdParams = z.strictObject({
-  id: z.string().min(1).max(128).describe('Name of the service or wizard in the fleet file'),
-});
+export const ServiceIdParams = z.strictObject(
+  lazyShape(() => ({
+    id: described(
+      z.string().check(z.minLength(1), z.maxLength(128)),
+      'Name of the service or wizard in the fleet file',
+    ),
+  })),
+);
 
 const INSTANT_HINT = 'must be an ISO 8601 time (2025-01-31T12:00:00Z) or epoch milliseconds';
 
 /** An instant in a query string: an ISO 8601 time or epoch milliseconds, read as epoch milliseconds. */
-const QueryInstant = z
-  .string()
-  .transform((value, ctx) => {
+const QueryInstant = described(
+  z.string().transform((value, ctx) => {
     const ms = /^\d{1,15}$/.test(value) ? Number(value) : Timestamp.safeParse(value).success ? Date.parse(value) : NaN;
     if (Number.isFinite(ms)) return ms;
     ctx.addIssue({ code: 'custom', message: INSTANT_HINT });
     return z.NEVER;
-  })
-  .describe('ISO 8601 time or epoch milliseconds');
+  }),
+  'ISO 8601 time or epoch milliseconds',
+);
 
 /**
  * Query of `GET /api/services/<id>`: the history range. `to` defaults to now, `from` to 24 hours
  * before `to`; without `resolution` the finest one kept for the whole range is chosen.
  */
 export const ServiceDetailQuery = z
-  .strictObject({
-    from: QueryInstant.optional().describe(
-      'Start of the history: an ISO 8601 time or epoch milliseconds; default 24 hours before `to`',
-    ),
-    to: QueryInstant.optional().describe('End of the history: an ISO 8601 time or epoch milliseconds; default now'),
-    resolution: HistoryResolution.optional().describe('raw (48 h kept), 5m (30 days) or 1d (a year)'),
-  })
+  .strictObject(
+    lazyShape(() => ({
+      from: described(
+        QueryInstant.optional(),
+        'Start of the history: an ISO 8601 time or epoch milliseconds; default 24 hours before `to`',
+      ),
+      to: described(QueryInstant.optional(), 'End of the history: an ISO 8601 time or epoch milliseconds; default now'),
+      resolution: described(HistoryResolution.optional(), 'raw (48 h kept), 5m (30 days) or 1d (a year)'),
+    })),
+  )
   .refine((query) => query.from === undefined || query.to === undefined || query.from < query.to, {
     message: 'must be before to',
     path: ['from'],
@@ -44,10 +54,12 @@ export type ServiceDetailQuery = z.infer<typeof ServiceDetailQuery>;
  * One live update of the dashboard page (each `data` of `GET /api/events`): the element with id
  * `id` (default `overview`) is replaced by `html`, whose root element carries the same id.
  */
-export const DashboardEvent = z.object({
-  html: z.string().describe('An HTML fragment: the new element'),
-  id: z.string().optional().describe('Id of the element it replaces (default: overview)'),
-});
+export const DashboardEvent = z.object(
+  lazyShape(() => ({
+    html: described(z.string(), 'An HTML fragment: the new element'),
+    id: described(z.string().optional(), 'Id of the element it replaces (default: overview)'),
+  })),
+);
 export type DashboardEvent = z.infer<typeof DashboardEvent>;
 
 const BROWSER_AUTH = 'With tokens configured: a bearer header, or the cookie that opening a page with ?token= sets';

@@ -10,6 +10,8 @@ import {
   FactPage,
   FactQuery,
 } from '../schemas/fact.ts';
+import { described } from '../schemas/fields.ts';
+import { lazyShape } from '../schemas/lazy-shape.ts';
 import { Peer, PeerIdParams, PeerInput, PeerList, RemovePeerResult } from '../schemas/peer.ts';
 import {
   ApplyResult,
@@ -23,9 +25,11 @@ import {
 } from '../schemas/sync.ts';
 
 /** Query of the changes watch (SSE). */
-export const WatchQuery = z.strictObject({
-  prefix: z.string().max(512).default('').describe('Only changes to keys starting with this'),
-});
+export const WatchQuery = z.strictObject(
+  lazyShape(() => ({
+    prefix: described(z.string().max(512).default(''), 'Only changes to keys starting with this'),
+  })),
+);
 
 /** What the examples below use. */
 const EXAMPLE_FACT = { key: 'hosts/ezra/ollama/models', value: ['llama3'], tags: ['inventory'] };

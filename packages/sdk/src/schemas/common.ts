@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { described } from './fields.ts';
 import { isJsonValue } from './internal/is-json-value.ts';
 
 /** Any JSON value: what a message payload may carry. */
@@ -9,42 +10,50 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  * schemas: it accepts and rejects the same values, at a fraction of the cost on large payloads and
  * pages of changes (profiles showed the recursive union as most of a change's validation).
  */
-export const JsonValue: z.ZodType<JsonValue> = z
-  .custom<JsonValue>(isJsonValue, {
-    message: 'must be a JSON value (no undefined, functions, NaN or Infinity)',
-  })
-  .meta({ description: 'Any JSON value' });
+export const JsonValue: z.ZodType<JsonValue> = described(
+  z.custom<JsonValue>(isJsonValue, { message: 'must be a JSON value (no undefined, functions, NaN or Infinity)' }),
+  'Any JSON value',
+);
 
 /** The name of an agent: letters, digits, `.`, `_`, `-`, `@`, `:`; at most 128 characters. */
-export const AgentName = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._@:-]*$/,
-    'must start with a letter or digit and contain only letters, digits, . _ @ : -',
-  )
-  .describe('Agent name');
+export const AgentName = described(
+  // One .check() rather than .min().max().regex(): each chained call clones (see fields.ts).
+  z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(128),
+      z.regex(
+        /^[A-Za-z0-9][A-Za-z0-9._@:-]*$/,
+        'must start with a letter or digit and contain only letters, digits, . _ @ : -',
+      ),
+    ),
+  'Agent name',
+);
 export type AgentName = z.infer<typeof AgentName>;
 
 /** A topic name: like an agent name, but `/` may separate segments. */
-export const TopicName = z
-  .string()
-  .min(1)
-  .max(256)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._@:/-]*$/,
-    'must start with a letter or digit and contain only letters, digits, . _ @ : / -',
-  )
-  .describe('Topic name');
+export const TopicName = described(
+  z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(256),
+      z.regex(
+        /^[A-Za-z0-9][A-Za-z0-9._@:/-]*$/,
+        'must start with a letter or digit and contain only letters, digits, . _ @ : / -',
+      ),
+    ),
+  'Topic name',
+);
 export type TopicName = z.infer<typeof TopicName>;
 
 /** An instant on the wire: an ISO 8601 UTC timestamp with milliseconds. */
-export const Timestamp = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
+export const Timestamp = described(z.iso.datetime({ offset: true }), 'ISO 8601 timestamp');
 export type Timestamp = z.infer<typeof Timestamp>;
 
 /** An opaque pagination cursor, passed back as `?cursor=`. */
-export const Cursor = z.string().min(1).max(256).describe('Opaque pagination cursor');
+export const Cursor = described(z.string().check(z.minLength(1), z.maxLength(256)), 'Opaque pagination cursor');
 
 /** Bounds and default of {@link intFromQuery}. */
 export interface IntFromQueryOptions {
@@ -54,6 +63,8 @@ export interface IntFromQueryOptions {
   max?: number;
   /** Value when the parameter is absent; without one the parameter is optional. */
   default?: number;
+  /** What the parameter means, for the OpenAPI document (as `.describe()` would set it). */
+  description?: string;
 }
 
 /** What {@link intFromQuery} returns: a number out, a number or its decimal text in. */
@@ -84,13 +95,18 @@ export function intFromQuery({
   min,
   max,
   default: fallback,
+  description,
 }: IntFromQueryOptions): QueryInt<z.ZodDefault<z.ZodNumber> | z.ZodOptional<z.ZodNumber>> {
   const notInteger = (issue: { input?: unknown }) => `expected an integer, got ${shown(issue.input)}`;
-  let integer = z
-    .number({ error: notInteger })
-    .int({ error: notInteger })
-    .min(min, { error: (issue) => `must be at least ${min}, got ${shown(issue.input)}` });
-  if (max !== undefined)
-    integer = integer.max(max, { error: (issue) => `must be at most ${max}, got ${shown(issue.input)}` });
-  return z.preprocess(integerText, fallback === undefined ? integer.optional() : integer.default(fallback));
+  const atLeast = z.gte(min, { error: (issue) => `must be at least ${min}, got ${shown(issue.input)}` });
+  // z.int() (its type and integer errors both `notInteger`) and one .check(): the same checks in the
+  // same order as z.number().int().min().max(), at a third of the cost (see fields.ts).
+  const integer =
+    max === undefined
+      ? z.int({ error: notInteger }).check(atLeast)
+      : z
+          .int({ error: notInteger })
+          .check(atLeast, z.lte(max, { error: (issue) => `must be at most ${max}, got ${shown(issue.input)}` }));
+  const query = z.preprocess(integerText, fallback === undefined ? integer.optional() : integer.default(fallback));
+  return description === undefined ? query : described(query, description);
 }

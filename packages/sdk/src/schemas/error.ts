@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { JsonValue } from './common.ts';
+import { described } from './fields.ts';
+import { lazyShape } from './lazy-shape.ts';
 
 /**
  * Every error code a Fleet server answers with, and the HTTP status it answers it with: the one
@@ -59,19 +61,23 @@ export function errorCodeOf(status: number): ErrorCode {
 }
 
 /** The error envelope shared by every Fleet server: `{"error": {"code", "message", "details"}}`. */
-export const ErrorEnvelope = z.object({
-  error: z.object({
-    code: ErrorCode.or(z.string()),
-    message: z.string(),
-    details: JsonValue.optional(),
-  }),
-});
+export const ErrorEnvelope = z.object(
+  lazyShape(() => ({
+    error: z.object({
+      code: ErrorCode.or(z.string()),
+      message: z.string(),
+      details: JsonValue.optional(),
+    }),
+  })),
+);
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 
 /** One problem found while validating input, as carried in `details.issues`. */
-export const ValidationIssue = z.object({
-  field: z.string().describe('Dotted path of the offending field, e.g. `messages.3.to`'),
-  message: z.string(),
-  code: z.string(),
-});
+export const ValidationIssue = z.object(
+  lazyShape(() => ({
+    field: described(z.string(), 'Dotted path of the offending field, e.g. `messages.3.to`'),
+    message: z.string(),
+    code: z.string(),
+  })),
+);
 export type ValidationIssue = z.infer<typeof ValidationIssue>;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { Timestamp } from './common.ts';
 import { parseCondition } from './condition/parse-condition.ts';
+import { described, NonNegativeInt, NonNegativeNumber } from './fields.ts';
+import { lazyShape } from './lazy-shape.ts';
 
 /**
  * Kinds of target a fleet file describes. Each kind has a health-check preset (its path and
@@ -23,19 +25,21 @@ export type ServiceKind = z.infer<typeof ServiceKind>;
  * One declarative health condition on a probe's answer, e.g. `[STATUS] == 200`,
  * `[BODY].status == ok`, `[BODY].models.length > 0`, `[RESPONSE_TIME] < 300`.
  */
-export const HealthCondition = z
-  .string()
-  .min(1)
-  .max(500)
-  .superRefine((condition, context) => {
-    // The monitor's own parser is the one definition of the language.
-    try {
-      parseCondition(condition);
-    } catch (error) {
-      context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
-    }
-  })
-  .describe('Health condition, e.g. [STATUS] == 200');
+export const HealthCondition = described(
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(500),
+    z.superRefine((condition, context) => {
+      // The monitor's own parser is the one definition of the language.
+      try {
+        parseCondition(condition);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      }
+    }),
+  ),
+  'Health condition, e.g. [STATUS] == 200',
+);
 export type HealthCondition = z.infer<typeof HealthCondition>;
 
 /**
@@ -47,81 +51,98 @@ export const TargetState = z.enum(['up', 'degraded', 'down', 'unknown', 'deployi
 export type TargetState = z.infer<typeof TargetState>;
 
 /** Something the monitor probes: a service or wizard of the fleet file, with its health URL resolved. */
-export const MonitorTarget = z.object({
-  id: z.string().min(1).max(128).describe('Unique name of the service or wizard'),
-  kind: ServiceKind,
-  host: z.string().min(1).describe('Name of the host it runs on'),
-  url: z.url().describe('The health URL probed (derived from host address, port and path)'),
-  intervalMs: z.number().int().min(100).describe('Time between the starts of two probes'),
-  timeoutMs: z.number().int().min(10).describe('Probe timeout; at most half the interval'),
-  conditions: z.array(HealthCondition).min(1),
-  failureThreshold: z.number().int().min(1).default(3).describe('Failed probes in a row before down'),
-  successThreshold: z.number().int().min(1).default(2).describe('Good probes in a row to be up again'),
-  headers: z.record(z.string(), z.string()).optional().describe('Request headers (secrets resolved; never shown)'),
-});
+export const MonitorTarget = z.object(
+  lazyShape(() => ({
+    id: described(z.string().check(z.minLength(1), z.maxLength(128)), 'Unique name of the service or wizard'),
+    kind: ServiceKind,
+    host: described(z.string().min(1), 'Name of the host it runs on'),
+    url: described(z.url(), 'The health URL probed (derived from host address, port and path)'),
+    intervalMs: described(z.int().min(100), 'Time between the starts of two probes'),
+    timeoutMs: described(z.int().min(10), 'Probe timeout; at most half the interval'),
+    conditions: z.array(HealthCondition).min(1),
+    failureThreshold: described(z.int().min(1).default(3), 'Failed probes in a row before down'),
+    successThreshold: described(z.int().min(1).default(2), 'Good probes in a row to be up again'),
+    headers: described(z.record(z.string(), z.string()).optional(), 'Request headers (secrets resolved; never shown)'),
+  })),
+);
 export type MonitorTarget = z.infer<typeof MonitorTarget>;
 export type MonitorTargetInput = z.input<typeof MonitorTarget>;
 
 /** The outcome of one probe. */
-export const ProbeResult = z.object({
-  target: z.string(),
-  at: Timestamp,
-  ok: z.boolean().describe('Every condition held'),
-  status: z.number().int().nullable().describe('HTTP status, null when no answer came'),
-  responseTimeMs: z.number().nonnegative(),
-  error: z.string().nullable().describe('Why it failed: the first failed condition, a timeout, a refused connection'),
-});
+export const ProbeResult = z.object(
+  lazyShape(() => ({
+    target: z.string(),
+    at: Timestamp,
+    ok: described(z.boolean(), 'Every condition held'),
+    status: described(z.int().nullable(), 'HTTP status, null when no answer came'),
+    responseTimeMs: NonNegativeNumber,
+    error: described(
+      z.string().nullable(),
+      'Why it failed: the first failed condition, a timeout, a refused connection',
+    ),
+  })),
+);
 export type ProbeResult = z.infer<typeof ProbeResult>;
 
+/** The uptime over one window: a fraction 0..1, null when nothing was probed in it. */
+const fraction = (description: string) => described(z.number().check(z.gte(0), z.lte(1)).nullable(), description);
+
 /** Uptime over the standard windows, as a fraction 0..1 (null when nothing was probed in it). */
-export const Uptime = z
-  .object({
-    '1h': z.number().min(0).max(1).nullable().describe('Over the last hour'),
-    '24h': z.number().min(0).max(1).nullable().describe('Over the last 24 hours'),
-    '7d': z.number().min(0).max(1).nullable().describe('Over the last 7 days'),
-    '30d': z.number().min(0).max(1).nullable().describe('Over the last 30 days'),
-  })
-  .describe('Good probes over probes made (0 to 1) per window; null when nothing was probed in it');
+export const Uptime = described(
+  z.object(
+    lazyShape(() => ({
+      '1h': fraction('Over the last hour'),
+      '24h': fraction('Over the last 24 hours'),
+      '7d': fraction('Over the last 7 days'),
+      '30d': fraction('Over the last 30 days'),
+    })),
+  ),
+  'Good probes over probes made (0 to 1) per window; null when nothing was probed in it',
+);
 export type Uptime = z.infer<typeof Uptime>;
 
 /** The current view of one target. */
-export const TargetStatus = z.object({
-  id: z.string().describe('Name of the service or wizard in the fleet file'),
-  kind: ServiceKind.describe('What it is; each kind has a health-check preset (`wizard`: an agent instance)'),
-  host: z.string().describe('Name of the host it runs on'),
-  url: z.string().describe('The health URL probed'),
-  state: TargetState.describe(
-    '`up`; `degraded`: slow, or recovering; `down`: failed probes in a row (3 by default); `unknown`: not probed yet, or a gap in monitoring; `deploying`: inside a deploy window',
-  ),
-  since: Timestamp.nullable().describe('When it entered this state'),
-  lastCheckAt: Timestamp.nullable().describe('When it was last probed; null: never'),
-  lastResponseTimeMs: z
-    .number()
-    .nonnegative()
-    .nullable()
-    .describe('Milliseconds the last probe took; null: never probed'),
-  lastError: z
-    .string()
-    .nullable()
-    .describe('Why the last probe failed, e.g. the failed condition; null when it passed'),
-  uptime: Uptime,
-  latency: z
-    .object({
-      p50Ms: z.number().nullable().describe('Median response time in milliseconds; null without probes'),
-      p95Ms: z.number().nullable().describe('95th percentile response time in milliseconds; null without probes'),
-    })
-    .describe('Over the last 24 h'),
-});
+export const TargetStatus = z.object(
+  lazyShape(() => ({
+    id: described(z.string(), 'Name of the service or wizard in the fleet file'),
+    kind: ServiceKind.describe('What it is; each kind has a health-check preset (`wizard`: an agent instance)'),
+    host: described(z.string(), 'Name of the host it runs on'),
+    url: described(z.string(), 'The health URL probed'),
+    state: TargetState.describe(
+      '`up`; `degraded`: slow, or recovering; `down`: failed probes in a row (3 by default); `unknown`: not probed yet, or a gap in monitoring; `deploying`: inside a deploy window',
+    ),
+    since: described(Timestamp.nullable(), 'When it entered this state'),
+    lastCheckAt: described(Timestamp.nullable(), 'When it was last probed; null: never'),
+    lastResponseTimeMs: described(NonNegativeNumber.nullable(), 'Milliseconds the last probe took; null: never probed'),
+    lastError: described(
+      z.string().nullable(),
+      'Why the last probe failed, e.g. the failed condition; null when it passed',
+    ),
+    uptime: Uptime,
+    latency: described(
+      z.object({
+        p50Ms: described(z.number().nullable(), 'Median response time in milliseconds; null without probes'),
+        p95Ms: described(z.number().nullable(), '95th percentile response time in milliseconds; null without probes'),
+      }),
+      'Over the last 24 h',
+    ),
+  })),
+);
 export type TargetStatus = z.infer<typeof TargetStatus>;
 
 /** A state change of a target. */
-export const StateTransition = z.object({
-  target: z.string().describe('The service or wizard'),
-  at: Timestamp.describe('When the state changed'),
-  from: TargetState.describe('The state before'),
-  to: TargetState.describe('The state after'),
-  reason: z.string().nullable().describe('Why, e.g. `3 failed probes in a row: ...`; null when no reason was given'),
-});
+export const StateTransition = z.object(
+  lazyShape(() => ({
+    target: described(z.string(), 'The service or wizard'),
+    at: Timestamp.describe('When the state changed'),
+    from: TargetState.describe('The state before'),
+    to: TargetState.describe('The state after'),
+    reason: described(
+      z.string().nullable(),
+      'Why, e.g. `3 failed probes in a row: ...`; null when no reason was given',
+    ),
+  })),
+);
 export type StateTransition = z.infer<typeof StateTransition>;
 
 /** Resolution of a history series: raw probes (kept 48 h), 5-minute buckets (30 days), days (a year). */
@@ -129,25 +150,25 @@ export const HistoryResolution = z.enum(['raw', '5m', '1d']);
 export type HistoryResolution = z.infer<typeof HistoryResolution>;
 
 /** Probes of one target aggregated over one time bucket (a single probe at `raw` resolution). */
-export const HistoryBucket = z.object({
-  start: Timestamp.describe('Start of the bucket (at `raw`: when the probe was made)'),
-  resolution: HistoryResolution.describe('`raw`: one probe; `5m`: five minutes; `1d`: one day'),
-  checks: z.number().int().nonnegative().describe('Probes made in the bucket'),
-  ok: z.number().int().nonnegative().describe('Probes whose conditions all held'),
-  p50Ms: z.number().nonnegative().nullable().describe('Median response time in milliseconds; null when unknown'),
-  p95Ms: z
-    .number()
-    .nonnegative()
-    .nullable()
-    .describe('95th percentile response time in milliseconds; null when unknown'),
-  maxMs: z.number().nonnegative().nullable().describe('Slowest response time in milliseconds; null when unknown'),
-});
+export const HistoryBucket = z.object(
+  lazyShape(() => ({
+    start: Timestamp.describe('Start of the bucket (at `raw`: when the probe was made)'),
+    resolution: HistoryResolution.describe('`raw`: one probe; `5m`: five minutes; `1d`: one day'),
+    checks: NonNegativeInt.describe('Probes made in the bucket'),
+    ok: NonNegativeInt.describe('Probes whose conditions all held'),
+    p50Ms: described(NonNegativeNumber.nullable(), 'Median response time in milliseconds; null when unknown'),
+    p95Ms: described(NonNegativeNumber.nullable(), '95th percentile response time in milliseconds; null when unknown'),
+    maxMs: described(NonNegativeNumber.nullable(), 'Slowest response time in milliseconds; null when unknown'),
+  })),
+);
 export type HistoryBucket = z.infer<typeof HistoryBucket>;
 
 /** `GET /api/services/<id>` of the dashboard: one target with its history. */
-export const ServiceDetail = z.object({
-  status: TargetStatus.describe('Its current status'),
-  history: z.array(HistoryBucket).describe('Oldest first'),
-  transitions: z.array(StateTransition).describe('Newest first'),
-});
+export const ServiceDetail = z.object(
+  lazyShape(() => ({
+    status: TargetStatus.describe('Its current status'),
+    history: described(z.array(HistoryBucket), 'Oldest first'),
+    transitions: described(z.array(StateTransition), 'Newest first'),
+  })),
+);
 export type ServiceDetail = z.infer<typeof ServiceDetail>;
