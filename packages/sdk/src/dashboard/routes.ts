@@ -18,16 +18,25 @@ export const ServiceIdParams = z.strictObject(
 
 const INSTANT_HINT = 'must be an ISO 8601 time (2025-01-31T12:00:00Z) or epoch milliseconds';
 
-/** An instant in a query string: an ISO 8601 time or epoch milliseconds, read as epoch milliseconds. */
-const QueryInstant = described(
-  z.string().transform((value, ctx) => {
-    const ms = /^\d{1,15}$/.test(value) ? Number(value) : Timestamp.safeParse(value).success ? Date.parse(value) : NaN;
-    if (Number.isFinite(ms)) return ms;
-    ctx.addIssue({ code: 'custom', message: INSTANT_HINT });
-    return z.NEVER;
-  }),
-  'ISO 8601 time or epoch milliseconds',
-);
+/**
+ * An instant in a query string: an ISO 8601 time or epoch milliseconds, read as epoch milliseconds.
+ * Built with the fields of {@link ServiceDetailQuery}, the one schema that uses it.
+ */
+function queryInstant() {
+  return described(
+    z.string().transform((value, ctx) => {
+      const ms = /^\d{1,15}$/.test(value)
+        ? Number(value)
+        : Timestamp.safeParse(value).success
+          ? Date.parse(value)
+          : NaN;
+      if (Number.isFinite(ms)) return ms;
+      ctx.addIssue({ code: 'custom', message: INSTANT_HINT });
+      return z.NEVER;
+    }),
+    'ISO 8601 time or epoch milliseconds',
+  );
+}
 
 /**
  * Query of `GET /api/services/<id>`: the history range. `to` defaults to now, `from` to 24 hours
@@ -35,14 +44,17 @@ const QueryInstant = described(
  */
 export const ServiceDetailQuery = z
   .strictObject(
-    lazyShape(() => ({
-      from: described(
-        QueryInstant.optional(),
-        'Start of the history: an ISO 8601 time or epoch milliseconds; default 24 hours before `to`',
-      ),
-      to: described(QueryInstant.optional(), 'End of the history: an ISO 8601 time or epoch milliseconds; default now'),
-      resolution: described(HistoryResolution.optional(), 'raw (48 h kept), 5m (30 days) or 1d (a year)'),
-    })),
+    lazyShape(() => {
+      const instant = queryInstant();
+      return {
+        from: described(
+          instant.optional(),
+          'Start of the history: an ISO 8601 time or epoch milliseconds; default 24 hours before `to`',
+        ),
+        to: described(instant.optional(), 'End of the history: an ISO 8601 time or epoch milliseconds; default now'),
+        resolution: described(HistoryResolution.optional(), 'raw (48 h kept), 5m (30 days) or 1d (a year)'),
+      };
+    }),
   )
   .refine((query) => query.from === undefined || query.to === undefined || query.from < query.to, {
     message: 'must be before to',

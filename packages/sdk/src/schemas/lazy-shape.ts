@@ -4,7 +4,8 @@ import type { z } from 'zod';
  * An object schema's shape whose fields are built when the schema is first used (parsed,
  * converted to JSON Schema, its `.shape` read) rather than when the module loads:
  * `z.object(lazyShape(() => ({ ... })))`. The schema, its fields and what they accept are the
- * same; only when the fields are built changes.
+ * same; only when the fields are built changes. Fields several shapes share can be one lazy shape
+ * too, spread (`...queueCounts`) or read (`envelope.count`) in the others' `build`.
  *
  * Import cost: the root entry declares some 80 object schemas, and building their fields (500 of
  * the 700 zod constructions its schemas take) was most of what importing `@fleet/sdk` cost beyond

@@ -3,8 +3,11 @@ import { Cursor } from './common.ts';
 import { described, NonNegativeInt } from './fields.ts';
 import { lazyShape } from './lazy-shape.ts';
 
-const COUNT = NonNegativeInt.describe('How many items this answer holds');
-const NEXT_CURSOR = described(Cursor.nullable(), 'Pass it back as `?cursor=` for the next page; null on the last page');
+/** The fields every list shares, built with the first list used. */
+const envelope = lazyShape(() => ({
+  count: NonNegativeInt.describe('How many items this answer holds'),
+  nextCursor: described(Cursor.nullable(), 'Pass it back as `?cursor=` for the next page; null on the last page'),
+}));
 
 /** The list's array, with what it holds and in which order when `description` is given. */
 function items<T extends z.ZodType>(item: T, description: string | undefined): z.ZodArray<T> {
@@ -17,8 +20,11 @@ function items<T extends z.ZodType>(item: T, description: string | undefined): z
  * answer with more fields, `z.object(lazyShape(() => ({ ...listFields(key, item), more })))`.
  */
 export function listFields<const K extends string, T extends z.ZodType>(key: K, item: T, description?: string) {
-  return { [key]: items(item, description), count: COUNT } as { [P in K]: z.ZodArray<T> } & { count: z.ZodNumber };
+  return { [key]: items(item, description), count: envelope.count } as ListFields<K, T>;
 }
+
+/** What {@link listFields} returns. */
+type ListFields<K extends string, T extends z.ZodType> = { [P in K]: z.ZodArray<T> } & { count: z.ZodNumber };
 
 /**
  * Builds the list envelope every Fleet list uses: `{"<key>": [...], "count": N}`,
@@ -32,7 +38,7 @@ export function listOf<const K extends string, T extends z.ZodType>(key: K, item
 
 /** Like {@link listOf}, with a `nextCursor` that is null on the last page. */
 export function pageOf<const K extends string, T extends z.ZodType>(key: K, item: T, description?: string) {
-  return z.object(lazyShape(() => ({ ...listFields(key, item, description), nextCursor: NEXT_CURSOR })));
+  return z.object(lazyShape(() => ({ ...listFields(key, item, description), nextCursor: envelope.nextCursor })));
 }
 
 /** A page of items as the stores return it, before it is put on the wire. */

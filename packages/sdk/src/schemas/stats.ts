@@ -3,19 +3,19 @@ import { AgentName } from './common.ts';
 import { described, NonNegativeInt, NonNegativeNumber } from './fields.ts';
 import { lazyShape } from './lazy-shape.ts';
 
-const READY = NonNegativeInt.describe('Messages deliverable now');
-const IN_FLIGHT = NonNegativeInt.describe('Messages leased and not yet acked, nacked or expired');
-const DELAYED = NonNegativeInt.describe("Messages waiting out a send's `delaySeconds` or a nack's delay or backoff");
-const DEAD = NonNegativeInt.describe('Dead letters');
+/** The four counts of a queue, shared by {@link RecipientStats} and {@link QueueTotals}. */
+const queueCounts = lazyShape(() => ({
+  ready: NonNegativeInt.describe('Messages deliverable now'),
+  inFlight: NonNegativeInt.describe('Messages leased and not yet acked, nacked or expired'),
+  delayed: NonNegativeInt.describe("Messages waiting out a send's `delaySeconds` or a nack's delay or backoff"),
+  dead: NonNegativeInt.describe('Dead letters'),
+}));
 
 /** Queue depth for one recipient. */
 export const RecipientStats = z.object(
   lazyShape(() => ({
     agent: AgentName.describe('The recipient'),
-    ready: READY,
-    inFlight: IN_FLIGHT,
-    delayed: DELAYED,
-    dead: DEAD,
+    ...queueCounts,
     oldestReadyAgeSeconds: described(
       NonNegativeNumber.nullable(),
       'Seconds since the oldest ready message was sent; null when none is ready',
@@ -25,10 +25,7 @@ export const RecipientStats = z.object(
 export type RecipientStats = z.infer<typeof RecipientStats>;
 
 /** The sums of {@link RecipientStats} over every recipient. */
-export const QueueTotals = described(
-  z.object(lazyShape(() => ({ ready: READY, inFlight: IN_FLIGHT, delayed: DELAYED, dead: DEAD }))),
-  'Sums over every recipient',
-);
+export const QueueTotals = described(z.object(queueCounts), 'Sums over every recipient');
 export type QueueTotals = z.infer<typeof QueueTotals>;
 
 /** `GET /queue`: per-recipient stats and totals. */
