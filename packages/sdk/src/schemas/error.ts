@@ -5,10 +5,10 @@ import { lazyShape } from './lazy-shape.ts';
 
 /**
  * Every error code a Fleet server answers with, and the HTTP status it answers it with: the one
- * table the server (`HttpError.of`, OpenAPI), the client and the worker-thread bridge read. A code
- * added here is in {@link ErrorCode} at once, with its status.
+ * table the server (`HttpError`, OpenAPI), the client and the worker-thread bridge read. A code
+ * added here is in {@link ErrorCode} at once, with its status. Frozen: nothing may change it.
  */
-export const ERROR_STATUS = {
+export const ERROR_STATUS = Object.freeze({
   invalid_json: 400,
   validation_failed: 400,
   unauthorized: 401,
@@ -24,7 +24,7 @@ export const ERROR_STATUS = {
   clock_skew: 422,
   internal: 500,
   unavailable: 503,
-} as const satisfies Record<string, number>;
+} as const satisfies Record<string, number>);
 
 type ErrorCodeName = keyof typeof ERROR_STATUS;
 
