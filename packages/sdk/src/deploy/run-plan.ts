@@ -50,10 +50,12 @@ function countsOf(phases: readonly PhaseResult[]): ResultCounts {
  * if (result.status === 'failed') process.exitCode = 1;
  */
 export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<HostResult> {
-  const problems = planProblems(plan);
-  if (problems.length > 0) throw new DeployError('invalid_plan', `Invalid plan: ${problems.join('; ')}`);
-  const { executor, mode, signal, onEvent } = options;
   const redactor = new Redactor(planSecrets(plan));
+  const problems = planProblems(plan);
+  if (problems.length > 0) {
+    throw new DeployError('invalid_plan', redactor.text(`Invalid plan: ${problems.join('; ')}`));
+  }
+  const { executor, mode, signal, onEvent } = options;
   const started = performance.now();
   const emit = (event: DistributiveOmit<DeployEvent, 'at' | 'host'>): void => {
     if (onEvent === undefined) return;
@@ -83,7 +85,8 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<Host
   }
 
   const counts = countsOf(phases);
-  const result: HostResult = {
+  // Steps redact what they report; this also covers names, reasons and anything a step missed.
+  const result: HostResult = redactor.deep({
     host: executor.host,
     mode,
     status: counts.failed > 0 ? 'failed' : counts.changed > 0 ? 'changed' : 'ok',
@@ -91,7 +94,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<Host
     phases,
     counts,
     durationMs: performance.now() - started,
-  };
+  });
   emit({ type: 'host_finished', result });
   return result;
 }

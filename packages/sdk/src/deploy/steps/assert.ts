@@ -1,5 +1,6 @@
 import { DeployError } from '../errors.ts';
 import type { Command, PathInfo, PathType } from '../executor.ts';
+import { tailOf } from '../internal/output-tail.ts';
 import type { Step, StepContext, StepOptions } from '../step.ts';
 import { stepBase } from '../step.ts';
 
@@ -60,7 +61,8 @@ export function assertStep(options: AssertStepOptions): Step {
     });
     if (result.exitCode === 0) return undefined;
     const shown = typeof command === 'string' ? command : command.join(' ');
-    return `${shown} ${result.timedOut ? 'timed out' : `exited with ${result.exitCode ?? result.signal}`}: ${result.output.trim()}`;
+    const how = result.timedOut ? 'timed out' : `exited with ${result.exitCode ?? result.signal}`;
+    return `${shown} ${how}: ${tailOf(result.output.trim(), 500)}`;
   };
   return {
     ...stepBase(
