@@ -83,6 +83,7 @@ export function spawnCommand(command: Command, options: SpawnOptions): Promise<R
       finish(error.code === 'ENOENT' ? 127 : 126, null, `${error.message}\n`);
     });
     child.on('exit', (code, signal) => {
+      if (settled) return;
       timers.push(
         setTimeout(() => {
           child.stdout?.destroy();
