@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { BusClient } from '@fleet/sdk';
 import { hasSystemCommand } from '@fleet/test-utils/system-deps';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -70,4 +71,16 @@ describe('examples answer over a real bus', () => {
       }
     },
   );
+});
+
+describe('examples/deploy-plan.mjs', () => {
+  test('previews, applies, then applies again with nothing to change, never printing its secret', async () => {
+    const secret = `example-secret-${process.pid}`;
+    const { stdout } = await promisify(execFile)(process.execPath, [`${examples}deploy-plan.mjs`], {
+      env: { ...process.env, FLEET_BUS_TOKEN: secret },
+    });
+    expect(stdout).toContain('+FLEET_BUS_TOKENS=***');
+    expect(stdout).toMatch(/second apply: \{ ok: 2, changed: 0, failed: 0/);
+    expect(stdout).not.toContain(secret);
+  });
 });

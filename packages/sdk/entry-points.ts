@@ -30,7 +30,8 @@ export const entryPoints: readonly EntryPoint[] = [
   { subpath: './cli', name: 'cli', source: 'src/cli/index.ts', peers: ['citty', 'consola'] },
   // The demo agent of `fleet up`.
   { subpath: './demo', name: 'demo', source: 'src/demo/index.ts', peers: [] },
-  // Next: './deploy', the deploy phase runner (ssh2 as an optional peer).
+  // The deploy phase runner and the SSH host-key checks (diff renders file changes in plan mode).
+  { subpath: './deploy', name: 'deploy', source: 'src/deploy/index.ts', peers: ['diff'] },
 ];
 
 /** The file tsup builds an entry's code into: the entry itself, or behind its peer guard. */

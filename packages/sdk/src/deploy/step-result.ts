@@ -11,7 +11,7 @@ export const StepStatus = z.enum(['ok', 'changed', 'failed', 'skipped']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
 /** One change a step's check found, or made in apply mode. */
-export const Change = z.object({
+export const StepChange = z.object({
   action: z.enum(['create', 'update', 'run']).describe('`create` a missing path, `update` one, `run` a command'),
   target: z.string().describe('The host path or command it concerns'),
   attribute: z
@@ -21,7 +21,7 @@ export const Change = z.object({
   summary: z.string().describe('One line for people, e.g. `mode 0644 -> 0600`'),
   diff: z.string().optional().describe("Unified diff of a file's content, secrets redacted"),
 });
-export type Change = z.infer<typeof Change>;
+export type StepChange = z.infer<typeof StepChange>;
 
 /** What one step did, or in plan mode would do. Secrets are already redacted. */
 export const StepResult = z.object({
@@ -29,7 +29,7 @@ export const StepResult = z.object({
   step: z.string().describe("The step's name"),
   kind: z.string().describe('Its kind: `command`, `file`, `directory`, `symlink`, `assert`, ...'),
   status: StepStatus,
-  changes: z.array(Change).describe('What its check found to change; empty when there is nothing to do'),
+  changes: z.array(StepChange).describe('What its check found to change; empty when there is nothing to do'),
   mayChange: z.boolean().describe('Its check could not tell whether it changes the host (a command without a guard)'),
   durationMs: z.number().nonnegative(),
   output: z.string().optional().describe(`Tail of what its commands printed, at most ${OUTPUT_TAIL_CHARS} characters`),
@@ -44,7 +44,7 @@ export const HandlerResult = z.object({
   handler: z.string(),
   status: StepStatus.describe('In plan mode `changed` means "would run"'),
   notifiedBy: z.array(z.string()).describe('The steps whose change queued it'),
-  changes: z.array(Change),
+  changes: z.array(StepChange),
   mayChange: z.boolean(),
   durationMs: z.number().nonnegative(),
   output: z.string().optional(),

@@ -1,11 +1,11 @@
 import type { Executor, PathInfo, ProbeRequest } from './executor.ts';
-import type { Change } from './step-result.ts';
+import type { StepChange } from './step-result.ts';
 
 /**
  * What a step's check found: the changes its apply would make (`[]` for none), or `'may change'`
  * when no probe can tell (a command without a guard).
  */
-export type CheckResult = readonly Change[] | 'may change';
+export type CheckResult = readonly StepChange[] | 'may change';
 
 /** What a step's check and apply get from the runner. */
 export interface StepContext {

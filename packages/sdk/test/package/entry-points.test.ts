@@ -120,6 +120,15 @@ describe('@fleet/sdk entry points', () => {
           "node:http",
           "zod",
         ],
+        "./deploy": [
+          "diff",
+          "node:child_process",
+          "node:crypto",
+          "node:fs",
+          "node:fs/promises",
+          "node:path",
+          "zod",
+        ],
         "./fleet": [
           "ky",
           "node:fs",

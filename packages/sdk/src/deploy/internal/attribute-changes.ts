@@ -1,5 +1,5 @@
 import type { ExistingPath, PathAttributes } from '../executor.ts';
-import type { Change } from '../step-result.ts';
+import type { StepChange } from '../step-result.ts';
 import { formatMode } from './file-mode.ts';
 
 function sameAccount(wanted: string | number, id: number, name: string | undefined): boolean {
@@ -14,8 +14,8 @@ function shown(id: number, name: string | undefined): string {
 export function attributeChanges(
   found: ExistingPath,
   wanted: PathAttributes,
-): { changes: Change[]; toSet: PathAttributes } {
-  const changes: Change[] = [];
+): { changes: StepChange[]; toSet: PathAttributes } {
+  const changes: StepChange[] = [];
   const toSet: PathAttributes = {};
   const target = found.path;
   if (wanted.owner !== undefined && !sameAccount(wanted.owner, found.uid, found.owner)) {

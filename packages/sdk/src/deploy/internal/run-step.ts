@@ -1,14 +1,14 @@
 import { isDeployError } from '../errors.ts';
 import type { DeployMode } from '../host-result.ts';
 import type { Step, StepContext } from '../step.ts';
-import { type Change, OUTPUT_TAIL_CHARS, type StepStatus } from '../step-result.ts';
+import { OUTPUT_TAIL_CHARS, type StepChange, type StepStatus } from '../step-result.ts';
 import { tailOf } from './output-tail.ts';
 import type { Redactor } from './redactor.ts';
 
 /** The outcome of one step or handler, redacted, before it gets its phase and name. */
 export interface StepOutcome {
   status: StepStatus;
-  changes: Change[];
+  changes: StepChange[];
   mayChange: boolean;
   durationMs: number;
   output?: string;
@@ -27,7 +27,7 @@ export async function runStep(
   redactor: Redactor,
 ): Promise<StepOutcome> {
   const started = performance.now();
-  let changes: Change[] = [];
+  let changes: StepChange[] = [];
   let mayChange = false;
   const outcome = (status: StepStatus, extra: { output?: string | undefined; error?: string } = {}): StepOutcome => {
     const result: StepOutcome = {

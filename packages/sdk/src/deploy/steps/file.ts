@@ -5,7 +5,7 @@ import { parseMode } from '../internal/file-mode.ts';
 import { unifiedDiff } from '../internal/unified-diff.ts';
 import type { Step, StepOptions } from '../step.ts';
 import { stepBase } from '../step.ts';
-import type { Change } from '../step-result.ts';
+import type { StepChange } from '../step-result.ts';
 import { renderTemplate, type TemplateVars } from '../template.ts';
 
 /** Options of {@link fileStep}. Give `content` or `template`. */
@@ -71,7 +71,7 @@ export function fileStep(options: FileStepOptions): Step {
           `${options.path} is a ${found.type}, not a file: refusing to replace it`,
         );
       }
-      const changes: Change[] = [];
+      const changes: StepChange[] = [];
       // A file too large to fetch is compared by hash, and not diffed.
       const differs =
         found.content !== undefined
