@@ -1,17 +1,19 @@
 /**
  * `@fleet/sdk/deploy`: the deploy phase runner. A plan is phases of typed steps, each with a
- * read-only check and an apply, run on one host through an `Executor` (`LocalExecutor` today; the
- * SSH executor is next), in plan mode (what would change, changing nothing) or apply mode, with
- * handlers and redacted secrets. And the SSH host-key checks the SSH executor uses: an OpenSSH
+ * read-only check and an apply, run on one host through an `Executor` (`LocalExecutor`, or
+ * `SshExecutor` over one reused ssh2 connection), in plan mode (what would change, changing
+ * nothing) or apply mode, with handlers and redacted secrets. And the SSH host-key checks the SSH executor uses: an OpenSSH
  * `known_hosts` parser and an ssh2 host verifier that fails closed.
  *
- * Needs the optional peer dependency `diff` (file diffs in plan mode): `npm install diff`.
+ * Needs the optional peer dependency `diff` (file diffs in plan mode): `npm install diff`; and
+ * `ssh2` for `SshExecutor` (`npm install ssh2@^1.17.0`), loaded when it first connects.
  */
 
 // Running a plan
 export { runPlan } from './run-plan.ts';
 export { planProblems, planSecrets } from './plan.ts';
 export { LocalExecutor } from './local-executor.ts';
+export { SshExecutor } from './ssh-executor.ts';
 export { renderTemplate } from './template.ts';
 export { DeployError, isDeployError } from './errors.ts';
 
@@ -46,6 +48,7 @@ export { HostKeyError, isHostKeyError } from './ssh/host-key-error.ts';
 export type { RunPlanOptions } from './run-plan.ts';
 export type { Phase, Plan } from './plan.ts';
 export type { LocalExecutorOptions } from './local-executor.ts';
+export type { SshExecutorOptions, SshExecutorStats } from './ssh-executor.ts';
 export type { TemplateValue, TemplateVars } from './template.ts';
 export type { DeployErrorCode } from './errors.ts';
 export type { ApplyOutcome, CheckResult, Step, StepContext, StepOptions } from './step.ts';

@@ -126,6 +126,8 @@ describe('@fleet/sdk entry points', () => {
           "node:crypto",
           "node:fs",
           "node:fs/promises",
+          "node:module",
+          "node:os",
           "node:path",
           "zod",
         ],

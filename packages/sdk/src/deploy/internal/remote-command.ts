@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { DeployError } from '../errors.ts';
+import type { Command } from '../executor.ts';
+import { shellJoin, shellQuote } from './shell-quote.ts';
+
+/** What {@link remoteCommand} needs, resolved for this host. */
+export interface RemoteCommandOptions {
+  env: Readonly<Record<string, string>>;
+  cwd: string;
+  /** Run as this user through `sudo -n -u`; `undefined` runs as the login user. */
+  sudoUser: string | undefined;
+  timeoutMs: number;
+  killGraceMs: number;
+  input: string | undefined;
+}
+
+/** A command line for the SSH `exec` request, and what to write to its standard input. */
+export interface RemoteCommand {
+  /** The command line: nothing secret in it, since `ps` on the host shows it. */
+  line: string;
+  /** Environment preamble (then `input`): secrets travel here, never in argv. */
+  stdin: string;
+  /** A random word in the command line of the host's `timeout` process, to find it on abort. */
+  marker: string;
+}
+
+// Reads `export NAME='value'` lines from stdin up to the marker line, evaluates them, changes to
+// the working directory and execs the command; the rest of stdin is the command's input (`read`
+// takes one byte at a time from a pipe, so it leaves that untouched). Fixed text: no value is ever
+// spliced into it.
+const LOADER = `m=$1; d=$2; shift 2
+e=
+while IFS= read -r l; do
+  [ "$l" = "$m" ] && break
+  e="$e$l
+"
+done
+eval "$e"
+cd -- "$d" || exit 127
+exec "$@"`;
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function seconds(ms: number): string {
+  // `timeout 0` would mean no timeout at all.
+  return `${Math.max(ms, 1) / 1000}s`;
+}
+
+/**
+ * The host side of {@link Executor.run} over SSH: `timeout -k GRACE SECS` around a small `sh`
+ * loader that reads the environment from stdin, so that a secret is never in a command line that
+ * `ps` shows; `sudo -n -u USER` in front when another user is asked for. A string command runs
+ * through `sh -c`, an argv directly.
+ */
+export function remoteCommand(command: Command, options: RemoteCommandOptions): RemoteCommand {
+  const marker = `fleet-run-${randomBytes(8).toString('hex')}`;
+  const argv = typeof command === 'string' ? ['sh', '-c', command] : [...command];
+  if (argv.length === 0) throw new DeployError('invalid_plan', 'A command needs at least a program name');
+  const exports: string[] = [];
+  for (const [name, value] of Object.entries(options.env)) {
+    if (!ENV_NAME.test(name)) throw new DeployError('invalid_plan', `Invalid environment variable name "${name}"`);
+    exports.push(`export ${name}=${shellQuote(value)}\n`);
+  }
+  const sudo = options.sudoUser === undefined ? [] : ['sudo', '-n', '-u', options.sudoUser, '--'];
+  const timeout = ['timeout', '-k', seconds(options.killGraceMs), seconds(options.timeoutMs)];
+  const line = `exec ${shellJoin([...sudo, ...timeout, 'sh', '-c', LOADER, 'sh', marker, options.cwd, ...argv])}`;
+  return { line, stdin: `${exports.join('')}${marker}\n${options.input ?? ''}`, marker };
+}
+
+/** The command line that stops a {@link remoteCommand} early, as its `timeout` would. */
+export function stopCommand(marker: string, signal: 'TERM' | 'KILL', sudoUser: string | undefined): string {
+  // The bracket keeps this very command line (and its shell's) from matching its own pattern.
+  const pattern = `^timeout .*[${marker[0]}]${marker.slice(1)} `;
+  const sudo = sudoUser === undefined ? [] : ['sudo', '-n', '-u', sudoUser, '--'];
+  return shellJoin([...sudo, 'pkill', `-${signal}`, '-f', pattern]);
+}

@@ -1,0 +1,77 @@
+import { OutputTail } from '../../internal/output-tail.ts';
+import type { SshConnection } from './ssh-connection.ts';
+
+/** What {@link runChannel} needs. */
+export interface ChannelOptions {
+  /** Written to the channel's stdin, which is then closed. */
+  stdin: string;
+  maxOutputBytes: number;
+  /** Close the channel after this long and report `closedByClient` (a backstop: the host enforces its own). */
+  backstopMs: number;
+}
+
+/** How an exec channel ended. */
+export interface ChannelResult {
+  exitCode: number | null;
+  /** `SIGTERM`, as a signal name, when the host reported one. */
+  signal: string | null;
+  stdout: string;
+  output: string;
+  /** The backstop closed the channel before the host reported an exit. */
+  closedByClient: boolean;
+}
+
+/**
+ * Runs one command line over an exec channel and collects the tail of its output. Rejects when
+ * the channel closes without an exit status or the connection is lost: never waits forever.
+ */
+export async function runChannel(
+  connection: SshConnection,
+  line: string,
+  options: ChannelOptions,
+): Promise<ChannelResult> {
+  const channel = await connection.exec(line);
+  const stdout = new OutputTail(options.maxOutputBytes);
+  const output = new OutputTail(options.maxOutputBytes);
+  return new Promise<ChannelResult>((resolve, reject) => {
+    let exit: { code: number | null; signal: string | null } | undefined;
+    let closedByClient = false;
+    const done = (error?: Error): void => {
+      clearTimeout(backstop);
+      unsubscribe();
+      if (error) reject(error);
+      else
+        resolve({
+          exitCode: exit?.code ?? null,
+          signal: exit?.signal ?? null,
+          stdout: stdout.toString(),
+          output: output.toString(),
+          closedByClient,
+        });
+    };
+    const unsubscribe = connection.onLost((error) => done(error));
+    const backstop = setTimeout(() => {
+      closedByClient = true;
+      channel.close();
+    }, options.backstopMs);
+    channel.on('data', (chunk: Buffer) => {
+      stdout.push(chunk);
+      output.push(chunk);
+    });
+    channel.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+    channel.on('exit', (code: number | null, signal?: string) => {
+      exit = {
+        code: typeof code === 'number' ? code : null,
+        signal: signal ? (signal.startsWith('SIG') ? signal : `SIG${signal}`) : null,
+      };
+    });
+    channel.on('close', () => {
+      if (exit !== undefined || closedByClient) done();
+      // The connection may be going down: let its error, if any, be the reason.
+      else
+        setImmediate(() => done(connection.lost ? undefined : new Error('the channel closed without an exit status')));
+    });
+    channel.on('error', (error: Error) => done(error));
+    channel.end(options.stdin);
+  });
+}

@@ -1,0 +1,175 @@
+import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
+import { DeployError } from '../../errors.ts';
+import { hostKeyAlgorithms } from '../host-key-algorithms.ts';
+import { createHostVerifier } from '../host-verifier.ts';
+import { loadKnownHosts } from '../load-known-hosts.ts';
+import { knownHostKeyTypes } from '../match-host.ts';
+import { recordHostKey } from '../record-host-key.ts';
+import { loadSsh2 } from './load-ssh2.ts';
+
+/** What {@link openConnection} needs, resolved. */
+export interface ConnectionOptions {
+  /** The host name errors show. */
+  name: string;
+  address: string;
+  port: number;
+  username: string;
+  privateKey: Buffer | undefined;
+  passphrase: string | undefined;
+  agent: string | undefined;
+  knownHostsFile: string;
+  acceptNewHostKeys: boolean;
+  keepaliveIntervalMs: number;
+  keepaliveCountMax: number;
+  readyTimeoutMs: number;
+}
+
+const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * One open ssh2 connection: exec channels, one SFTP session shared by every file operation, and
+ * a single place that knows whether the connection is gone (an `error`, or a `close` nobody asked
+ * for, which is all ssh2 reports when the host dies) and tells every operation in flight.
+ */
+export class SshConnection {
+  readonly #client: Client;
+  readonly #name: string;
+  #lost: Error | undefined;
+  #closing = false;
+  #sftp: Promise<SFTPWrapper> | undefined;
+  readonly #listeners = new Set<(error: Error) => void>();
+
+  constructor(client: Client, name: string) {
+    this.#client = client;
+    this.#name = name;
+    client.on('error', (error: Error) => this.#lose(error));
+    client.on('close', () => this.#lose(new Error('the connection closed')));
+  }
+
+  /** Why the connection is gone, or `undefined` while it is up. */
+  get lost(): Error | undefined {
+    return this.#lost;
+  }
+
+  /** Calls `listener` once if the connection is lost (now, if it is already); returns the unsubscribe. */
+  onLost(listener: (error: DeployError) => void): () => void {
+    const wrapped = (error: Error): void => listener(this.#lostError(error));
+    if (this.#lost) {
+      queueMicrotask(() => wrapped(this.#lost!));
+      return () => {};
+    }
+    this.#listeners.add(wrapped);
+    return () => this.#listeners.delete(wrapped);
+  }
+
+  /** Opens an exec channel for `line` (run by the login user's shell). */
+  exec(line: string): Promise<ClientChannel> {
+    return this.#guard((resolve, reject) =>
+      this.#client.exec(line, (error, channel) => (error ? reject(error) : resolve(channel))),
+    );
+  }
+
+  /** The connection's SFTP session, opened on first use. */
+  sftp(): Promise<SFTPWrapper> {
+    this.#sftp ??= this.#guard<SFTPWrapper>((resolve, reject) =>
+      this.#client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp))),
+    );
+    return this.#sftp;
+  }
+
+  /** Ends the connection (idempotent). */
+  close(): Promise<void> {
+    this.#closing = true;
+    if (this.#lost) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#client.once('close', () => resolve());
+      this.#client.end();
+      // A host that went silent never answers the disconnect.
+      setTimeout(() => {
+        this.#client.destroy();
+        resolve();
+      }, 1_000).unref();
+    });
+  }
+
+  /** Runs `start`, rejecting instead if the connection is lost first. */
+  #guard<T>(start: (resolve: (value: T) => void, reject: (error: unknown) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const unsubscribe = this.onLost(reject);
+      start(
+        (value) => {
+          unsubscribe();
+          resolve(value);
+        },
+        (error) => {
+          unsubscribe();
+          reject(this.#lost ? this.#lostError(this.#lost) : error);
+        },
+      );
+    });
+  }
+
+  #lostError(error: Error): DeployError {
+    const why = this.#closing ? 'the executor was closed' : `the connection was lost (${reasonOf(error)})`;
+    return new DeployError('executor_failed', `SSH to ${this.#name}: ${why}`, { cause: error });
+  }
+
+  #lose(error: Error): void {
+    if (this.#lost) return;
+    this.#lost = error;
+    this.#client.destroy();
+    for (const listener of [...this.#listeners]) listener(error);
+    this.#listeners.clear();
+  }
+}
+
+/**
+ * Connects and authenticates, the host key checked against `known_hosts` (fails closed; a new
+ * host's key is accepted and recorded only with `acceptNewHostKeys`), its algorithms pinned to the
+ * key types the file knows, keepalive on. A refused host key rejects with the verifier's
+ * `HostKeyError` (both fingerprints); anything else with a `DeployError`.
+ */
+export async function openConnection(options: ConnectionOptions): Promise<SshConnection> {
+  const { Client } = loadSsh2();
+  const { address, port } = options;
+  const { value: knownHosts } = await loadKnownHosts(options.knownHostsFile);
+  const hostVerifier = createHostVerifier(knownHosts, address, port, {
+    acceptNew: options.acceptNewHostKeys,
+    record: (key) => recordHostKey(options.knownHostsFile, address, port, key),
+  });
+  const config: ConnectConfig = {
+    host: address,
+    port,
+    username: options.username,
+    hostVerifier,
+    algorithms: { serverHostKey: hostKeyAlgorithms(knownHostKeyTypes(knownHosts, address, port)) },
+    keepaliveInterval: options.keepaliveIntervalMs,
+    keepaliveCountMax: options.keepaliveCountMax,
+    readyTimeout: options.readyTimeoutMs,
+    agentForward: false,
+    ...(options.privateKey === undefined ? {} : { privateKey: options.privateKey }),
+    ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
+    ...(options.privateKey === undefined && options.agent !== undefined ? { agent: options.agent } : {}),
+  };
+  const client = new Client();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', () => resolve());
+      client.once('error', reject);
+      client.once('close', () => reject(new Error('the connection closed during the handshake')));
+      client.connect(config);
+    });
+  } catch (error) {
+    client.removeAllListeners();
+    client.on('error', () => {});
+    client.destroy();
+    if (hostVerifier.failure) throw hostVerifier.failure;
+    throw new DeployError(
+      'executor_failed',
+      `Could not connect to ${options.name} (${options.username}@${address}:${port}): ${reasonOf(error)}`,
+      { cause: error },
+    );
+  }
+  client.removeAllListeners();
+  return new SshConnection(client, options.name);
+}
