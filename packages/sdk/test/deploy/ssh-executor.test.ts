@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  existsSync,
   lstatSync,
   mkdtempSync,
   readdirSync,
@@ -11,6 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasSystemCommand } from '@fleet/test-utils/system-deps';
 import { hasTestHostDeps, startTestHosts, type TestHost, type TestHosts } from '@fleet/test-utils/test-hosts';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { isDeployError } from '../../src/deploy/errors.ts';
@@ -25,7 +25,8 @@ import { fileStep } from '../../src/deploy/steps/file.ts';
 import { symlinkStep } from '../../src/deploy/steps/symlink.ts';
 
 const OTHER_UID = 4242;
-const hasSudo = existsSync('/usr/bin/sudo');
+// The host's sudo is this machine's (the test hosts share its file system but for their mounts).
+const hasSudo = hasSystemCommand('sudo', 'sudo');
 
 describe.skipIf(!hasTestHostDeps())('SshExecutor on real test hosts', () => {
   let run: TestHosts;
