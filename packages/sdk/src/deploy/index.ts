@@ -48,7 +48,7 @@ export { HostKeyError, isHostKeyError } from './ssh/host-key-error.ts';
 export type { RunPlanOptions } from './run-plan.ts';
 export type { Phase, Plan } from './plan.ts';
 export type { LocalExecutorOptions } from './local-executor.ts';
-export type { SshExecutorOptions, SshExecutorStats } from './ssh-executor.ts';
+export type { SshExecutorOptions, SshExecutorStats } from './ssh-executor-options.ts';
 export type { TemplateValue, TemplateVars } from './template.ts';
 export type { DeployErrorCode } from './errors.ts';
 export type { ApplyOutcome, CheckResult, Step, StepContext, StepOptions } from './step.ts';

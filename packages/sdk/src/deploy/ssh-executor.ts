@@ -1,114 +1,22 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { DeployError } from './errors.ts';
 import type { Command, Executor, PathAttributes, PathInfo, ProbeRequest, RunOptions, RunResult } from './executor.ts';
 import { remoteCommand, stopCommand } from './internal/remote-command.ts';
 import { PROBE_SCRIPT, parseProbeOutput, probeInput } from './internal/remote-probe.ts';
 import { shellJoin } from './internal/shell-quote.ts';
-import { isHostKeyError } from './ssh/host-key-error.ts';
+import { accountChecks, attributeCommands, checkPath, failed, tempName } from './internal/ssh-paths.ts';
 import { RemoteAccounts } from './ssh/internal/remote-accounts.ts';
 import { runChannel } from './ssh/internal/run-channel.ts';
 import { SftpCalls } from './ssh/internal/sftp-calls.ts';
 import { openConnection, type SshConnection } from './ssh/internal/ssh-connection.ts';
-
-/** Options of {@link SshExecutor}. */
-export interface SshExecutorOptions {
-  /** The host's DNS name or IP address, as `known_hosts` names it. */
-  address: string;
-  /** @default 22 */
-  port?: number;
-  /** The login user. @default the local user's name, as for `ssh` */
-  username?: string;
-  /** The host name results and events show. @default address */
-  host?: string;
-  /**
-   * The private key: a file path, or the key itself as a Buffer (OpenSSH or PEM format; ssh2
-   * cannot read PEM ed25519 keys). Without it, the SSH agent at `agent` signs.
-   */
-  identity?: string | Buffer;
-  /** The passphrase of an encrypted `identity`. */
-  passphrase?: string;
-  /** The SSH agent's socket, used when no `identity` is given. @default process.env.SSH_AUTH_SOCK */
-  agent?: string;
-  /** The OpenSSH `known_hosts` file the host key must be in. @default ~/.ssh/known_hosts */
-  knownHostsFile?: string;
-  /**
-   * Trust the key of a host `known_hosts` does not know, and record it there (hashed). A changed
-   * or revoked key is refused all the same. @default false
-   */
-  acceptNewHostKeys?: boolean;
-  /** Keepalive probes this often; a host that answers none of `keepaliveCountMax` in a row is lost. @default 10_000 */
-  keepaliveIntervalMs?: number;
-  /** @default 3 */
-  keepaliveCountMax?: number;
-  /** How long connecting and the SSH handshake may take. @default 20_000 */
-  readyTimeoutMs?: number;
-  /** Default command timeout. @default 300_000 */
-  timeoutMs?: number;
-  /** Between SIGTERM and SIGKILL of a timed-out command (`timeout -k` on the host). @default 5_000 */
-  killGraceMs?: number;
-  /** Bytes of a command's output kept (its tail). @default 65_536 */
-  maxOutputBytes?: number;
-}
-
-/** Requests an {@link SshExecutor} has sent: each is one round trip to its host. */
-export interface SshExecutorStats {
-  /** SSH connections opened (a lost one is reopened by the next call). */
-  connections: number;
-  /** Exec channels: commands, probes, `mkdir` and attribute changes. */
-  execs: number;
-  /** SFTP requests: file writes and symlinks. */
-  sftpRequests: number;
-}
+import type { SshExecutorOptions, SshExecutorStats } from './ssh-executor-options.ts';
 
 // After the host's own timeout and kill grace, how long the client waits before closing the channel.
 const BACKSTOP_SLACK_MS = 10_000;
 // Bound on the executor's own short commands (probes, lookups, mkdir).
 const INTERNAL_TIMEOUT_MS = 120_000;
-
-function tempName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.fleet-${randomBytes(6).toString('hex')}.tmp`);
-}
-
-function failed(what: string, path: string, cause: unknown): Error {
-  // A refused host key is reported as it is: it names both fingerprints and what to do.
-  if (cause instanceof DeployError || isHostKeyError(cause)) return cause;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new DeployError('executor_failed', `Could not ${what} ${path}: ${reason}`, { cause });
-}
-
-function checkPath(path: string): void {
-  if (!path.startsWith('/')) throw new DeployError('invalid_path', `Not an absolute host path: ${path}`);
-}
-
-/** Checks that named accounts exist, failing as `chown` would, before anything is changed. */
-function accountChecks(attributes: PathAttributes): string[] {
-  const checks: string[] = [];
-  for (const [kind, name, database] of [
-    ['user', attributes.owner, 'passwd'],
-    ['group', attributes.group, 'group'],
-  ] as const) {
-    if (typeof name !== 'string') continue;
-    const complaint = shellJoin(['echo', `invalid ${kind}: '${name}'`]);
-    checks.push(`{ ${shellJoin(['getent', database, name])} >/dev/null || { ${complaint} >&2; exit 1; }; }`);
-  }
-  return checks;
-}
-
-/** `chown` and `chmod` words for `attributes`, names resolved by the host. */
-function attributeCommands(path: string, attributes: PathAttributes): string[] {
-  const commands: string[] = [];
-  const { owner, group, mode } = attributes;
-  if (owner !== undefined || group !== undefined) {
-    const spec = `${owner ?? ''}${group === undefined ? '' : `:${group}`}`;
-    commands.push(shellJoin(['chown', '--', spec, path]));
-  }
-  // chmod after chown: chown clears setuid/setgid bits.
-  if (mode !== undefined) commands.push(shellJoin(['chmod', (mode & 0o7777).toString(8), '--', path]));
-  return commands;
-}
 
 /**
  * A remote host over SSH (ssh2, an optional peer: `npm install ssh2`), one connection reused for

@@ -1,13 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  lstatSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasSystemCommand } from '@fleet/test-utils/system-deps';
@@ -18,7 +10,8 @@ import type { Plan } from '../../src/deploy/plan.ts';
 import { runPlan } from '../../src/deploy/run-plan.ts';
 import { hostKeyFingerprint } from '../../src/deploy/ssh/fingerprint.ts';
 import { isHostKeyError } from '../../src/deploy/ssh/host-key-error.ts';
-import { SshExecutor, type SshExecutorOptions } from '../../src/deploy/ssh-executor.ts';
+import { SshExecutor } from '../../src/deploy/ssh-executor.ts';
+import type { SshExecutorOptions } from '../../src/deploy/ssh-executor-options.ts';
 import { commandStep } from '../../src/deploy/steps/command.ts';
 import { directoryStep } from '../../src/deploy/steps/directory.ts';
 import { fileStep } from '../../src/deploy/steps/file.ts';

@@ -1,0 +1,51 @@
+import type { Buffer } from 'node:buffer';
+
+/** Options of {@link SshExecutor}. */
+export interface SshExecutorOptions {
+  /** The host's DNS name or IP address, as `known_hosts` names it. */
+  address: string;
+  /** @default 22 */
+  port?: number;
+  /** The login user. @default the local user's name, as for `ssh` */
+  username?: string;
+  /** The host name results and events show. @default address */
+  host?: string;
+  /**
+   * The private key: a file path, or the key itself as a Buffer (OpenSSH or PEM format; ssh2
+   * cannot read PEM ed25519 keys). Without it, the SSH agent at `agent` signs.
+   */
+  identity?: string | Buffer;
+  /** The passphrase of an encrypted `identity`. */
+  passphrase?: string;
+  /** The SSH agent's socket, used when no `identity` is given. @default process.env.SSH_AUTH_SOCK */
+  agent?: string;
+  /** The OpenSSH `known_hosts` file the host key must be in. @default ~/.ssh/known_hosts */
+  knownHostsFile?: string;
+  /**
+   * Trust the key of a host `known_hosts` does not know, and record it there (hashed). A changed
+   * or revoked key is refused all the same. @default false
+   */
+  acceptNewHostKeys?: boolean;
+  /** Keepalive probes this often; a host that answers none of `keepaliveCountMax` in a row is lost. @default 10_000 */
+  keepaliveIntervalMs?: number;
+  /** @default 3 */
+  keepaliveCountMax?: number;
+  /** How long connecting and the SSH handshake may take. @default 20_000 */
+  readyTimeoutMs?: number;
+  /** Default command timeout. @default 300_000 */
+  timeoutMs?: number;
+  /** Between SIGTERM and SIGKILL of a timed-out command (`timeout -k` on the host). @default 5_000 */
+  killGraceMs?: number;
+  /** Bytes of a command's output kept (its tail). @default 65_536 */
+  maxOutputBytes?: number;
+}
+
+/** Requests an {@link SshExecutor} has sent: each is one round trip to its host. */
+export interface SshExecutorStats {
+  /** SSH connections opened (a lost one is reopened by the next call). */
+  connections: number;
+  /** Exec channels: commands, probes, `mkdir` and attribute changes. */
+  execs: number;
+  /** SFTP requests: file writes and symlinks. */
+  sftpRequests: number;
+}
