@@ -5,6 +5,7 @@ import { DeployError } from './errors.ts';
 import type { Command, Executor, PathAttributes, PathInfo, ProbeRequest, RunOptions, RunResult } from './executor.ts';
 import { LocalAccounts } from './internal/accounts.ts';
 import { probeLocal } from './internal/local-probe.ts';
+import { readFileByProbe, statByProbe } from './internal/probe-reads.ts';
 import { underRoot } from './internal/root-path.ts';
 import { spawnCommand } from './internal/spawn-command.ts';
 
@@ -99,15 +100,13 @@ export class LocalExecutor implements Executor {
   }
 
   /** {@inheritDoc Executor.stat} */
-  async stat(path: string): Promise<PathInfo> {
-    const [info] = await this.probe([{ path }]);
-    return info!;
+  stat(path: string): Promise<PathInfo> {
+    return statByProbe(this, path);
   }
 
   /** {@inheritDoc Executor.readFile} */
-  async readFile(path: string): Promise<string | undefined> {
-    const [info] = await this.probe([{ path, content: true, maxBytes: Number.MAX_SAFE_INTEGER }]);
-    return info?.exists === true ? info.content : undefined;
+  readFile(path: string): Promise<string | undefined> {
+    return readFileByProbe(this, path);
   }
 
   /** {@inheritDoc Executor.writeFile} */

@@ -3,6 +3,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DeployError } from './errors.ts';
 import type { Command, Executor, PathAttributes, PathInfo, ProbeRequest, RunOptions, RunResult } from './executor.ts';
+import { readFileByProbe, statByProbe } from './internal/probe-reads.ts';
 import { remoteCommand, stopCommand } from './internal/remote-command.ts';
 import { PROBE_SCRIPT, parseProbeOutput, probeInput } from './internal/remote-probe.ts';
 import { shellJoin } from './internal/shell-quote.ts';
@@ -127,15 +128,13 @@ export class SshExecutor implements Executor {
   }
 
   /** {@inheritDoc Executor.stat} */
-  async stat(path: string): Promise<PathInfo> {
-    const [info] = await this.probe([{ path }]);
-    return info!;
+  stat(path: string): Promise<PathInfo> {
+    return statByProbe(this, path);
   }
 
   /** {@inheritDoc Executor.readFile} */
-  async readFile(path: string): Promise<string | undefined> {
-    const [info] = await this.probe([{ path, content: true, maxBytes: Number.MAX_SAFE_INTEGER }]);
-    return info?.exists === true ? info.content : undefined;
+  readFile(path: string): Promise<string | undefined> {
+    return readFileByProbe(this, path);
   }
 
   /** {@inheritDoc Executor.writeFile} Over SFTP: a temp file, `fsync@openssh.com`, `posix-rename@openssh.com`. */
