@@ -1,13 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, open, rename, symlink, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { DeployError } from './errors.ts';
+import { dirname } from 'node:path';
 import type { Command, Executor, PathAttributes, PathInfo, ProbeRequest, RunOptions, RunResult } from './executor.ts';
 import { LocalAccounts } from './internal/accounts.ts';
+import { DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_MS } from './internal/executor-defaults.ts';
+import { failed } from './internal/executor-failure.ts';
 import { probeLocal } from './internal/local-probe.ts';
 import { readFileByProbe, statByProbe } from './internal/probe-reads.ts';
 import { underRoot } from './internal/root-path.ts';
 import { spawnCommand } from './internal/spawn-command.ts';
+import { tempName } from './internal/temp-name.ts';
 
 /** Options of {@link LocalExecutor}. */
 export interface LocalExecutorOptions {
@@ -26,16 +27,6 @@ export interface LocalExecutorOptions {
   killGraceMs?: number;
   /** Bytes of a command's output kept (its tail). @default 65_536 */
   maxOutputBytes?: number;
-}
-
-function tempName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.fleet-${randomBytes(6).toString('hex')}.tmp`);
-}
-
-function failed(what: string, path: string, cause: unknown): DeployError {
-  if (cause instanceof DeployError) return cause;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new DeployError('executor_failed', `Could not ${what} ${path}: ${reason}`, { cause });
 }
 
 /**
@@ -57,9 +48,9 @@ export class LocalExecutor implements Executor {
   constructor(options: LocalExecutorOptions = {}) {
     this.root = options.root ?? '/';
     this.host = options.host ?? 'local';
-    this.#timeoutMs = options.timeoutMs ?? 300_000;
-    this.#killGraceMs = options.killGraceMs ?? 5_000;
-    this.#maxOutputBytes = options.maxOutputBytes ?? 65_536;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    this.#maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   }
 
   /** Where the host path `path` is on this machine. */

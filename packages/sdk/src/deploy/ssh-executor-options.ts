@@ -1,4 +1,8 @@
 import type { Buffer } from 'node:buffer';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ConnectionOptions } from './ssh/internal/ssh-connection.ts';
 
 /** Options of {@link SshExecutor}. */
 export interface SshExecutorOptions {
@@ -48,4 +52,36 @@ export interface SshExecutorStats {
   execs: number;
   /** SFTP requests: file writes and symlinks. */
   sftpRequests: number;
+}
+
+/**
+ * What {@link SshExecutor} connects with: `options` with their defaults, and the `identity` file
+ * read (a leading `~/` is the home directory).
+ */
+export async function resolveConnectionOptions(
+  options: SshExecutorOptions,
+  name: string,
+  username: string,
+): Promise<ConnectionOptions> {
+  const identity = options.identity;
+  const privateKey =
+    identity === undefined
+      ? undefined
+      : typeof identity === 'string'
+        ? await readFile(identity.replace(/^~(?=\/)/, homedir()))
+        : identity;
+  return {
+    name,
+    address: options.address,
+    port: options.port ?? 22,
+    username,
+    privateKey,
+    passphrase: options.passphrase,
+    agent: options.agent ?? process.env.SSH_AUTH_SOCK,
+    knownHostsFile: options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'),
+    acceptNewHostKeys: options.acceptNewHostKeys ?? false,
+    keepaliveIntervalMs: options.keepaliveIntervalMs ?? 10_000,
+    keepaliveCountMax: options.keepaliveCountMax ?? 3,
+    readyTimeoutMs: options.readyTimeoutMs ?? 20_000,
+  };
 }

@@ -1,18 +1,19 @@
-import { readFile } from 'node:fs/promises';
-import { homedir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { DeployError } from './errors.ts';
 import type { Command, Executor, PathAttributes, PathInfo, ProbeRequest, RunOptions, RunResult } from './executor.ts';
+import { DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_MS } from './internal/executor-defaults.ts';
+import { failed } from './internal/executor-failure.ts';
 import { readFileByProbe, statByProbe } from './internal/probe-reads.ts';
 import { remoteCommand, stopCommand } from './internal/remote-command.ts';
 import { PROBE_SCRIPT, parseProbeOutput, probeInput } from './internal/remote-probe.ts';
 import { shellJoin } from './internal/shell-quote.ts';
-import { accountChecks, attributeCommands, checkPath, failed, tempName } from './internal/ssh-paths.ts';
+import { accountChecks, attributeCommands, checkPath } from './internal/ssh-paths.ts';
+import { tempName } from './internal/temp-name.ts';
 import { RemoteAccounts } from './ssh/internal/remote-accounts.ts';
 import { runChannel } from './ssh/internal/run-channel.ts';
 import { SftpCalls } from './ssh/internal/sftp-calls.ts';
 import { openConnection, type SshConnection } from './ssh/internal/ssh-connection.ts';
-import type { SshExecutorOptions, SshExecutorStats } from './ssh-executor-options.ts';
+import { resolveConnectionOptions, type SshExecutorOptions, type SshExecutorStats } from './ssh-executor-options.ts';
 
 // After the host's own timeout and kill grace, how long the client waits before closing the channel.
 const BACKSTOP_SLACK_MS = 10_000;
@@ -54,9 +55,9 @@ export class SshExecutor implements Executor {
     this.#options = options;
     this.host = options.host ?? options.address;
     this.username = options.username ?? userInfo().username;
-    this.#timeoutMs = options.timeoutMs ?? 300_000;
-    this.#killGraceMs = options.killGraceMs ?? 5_000;
-    this.#maxOutputBytes = options.maxOutputBytes ?? 65_536;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    this.#maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   }
 
   /** {@inheritDoc Executor.run} */
@@ -235,29 +236,9 @@ export class SshExecutor implements Executor {
   }
 
   async #open(): Promise<SshConnection> {
-    const options = this.#options;
-    const identity = options.identity;
-    const privateKey =
-      identity === undefined
-        ? undefined
-        : typeof identity === 'string'
-          ? await readFile(identity.replace(/^~(?=\/)/, homedir()))
-          : identity;
+    const resolved = await resolveConnectionOptions(this.#options, this.host, this.username);
     this.stats.connections += 1;
-    return openConnection({
-      name: this.host,
-      address: options.address,
-      port: options.port ?? 22,
-      username: this.username,
-      privateKey,
-      passphrase: options.passphrase,
-      agent: options.agent ?? process.env.SSH_AUTH_SOCK,
-      knownHostsFile: options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'),
-      acceptNewHostKeys: options.acceptNewHostKeys ?? false,
-      keepaliveIntervalMs: options.keepaliveIntervalMs ?? 10_000,
-      keepaliveCountMax: options.keepaliveCountMax ?? 3,
-      readyTimeoutMs: options.readyTimeoutMs ?? 20_000,
-    });
+    return openConnection(resolved);
   }
 
   async #sftp(connection: SshConnection): Promise<SftpCalls> {

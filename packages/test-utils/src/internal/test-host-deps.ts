@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { hasSystemCommand } from '../system-deps.ts';
+import { hasSystemCommand, reportMissing } from '../system-deps.ts';
 import { SSHD_PATH } from './sshd.ts';
 
 const COMMANDS: [command: string, debianPackage: string][] = [
@@ -10,25 +10,16 @@ const COMMANDS: [command: string, debianPackage: string][] = [
   ['mount', 'mount'],
 ];
 
-/** Same rule as {@link hasSystemCommand}: skip loudly, or fail when `FLEET_REQUIRE_SYSTEM_DEPS=1`. */
-function missing(message: string): false {
-  if (process.env.FLEET_REQUIRE_SYSTEM_DEPS === '1') {
-    throw new Error(`${message}; FLEET_REQUIRE_SYSTEM_DEPS=1 makes a missing system dependency a failure`);
-  }
-  console.warn(`\n!!!!!! SKIPPING TESTS: ${message} !!!!!!\n`);
-  return false;
-}
-
 function isRoot(): boolean {
   if (process.getuid?.() === 0) return true;
-  return missing('the test hosts need root (network namespaces, veth pairs, bind mounts, sshd as root)');
+  return reportMissing('the test hosts need root (network namespaces, veth pairs, bind mounts, sshd as root)');
 }
 
 function canCreateNamespaces(): boolean {
   const probe = spawnSync('unshare', ['--net', '--mount', '--uts', 'true'], { encoding: 'utf8' });
   if (probe.status === 0) return true;
   const why = probe.stderr?.trim() || probe.error?.message || `exit ${probe.status}`;
-  return missing(
+  return reportMissing(
     `the test hosts cannot create namespaces (unshare --net --mount --uts true: ${why}); run as root with CAP_SYS_ADMIN`,
   );
 }

@@ -27,13 +27,23 @@ function readTable(file: string, idColumn: number): Account[] {
 }
 
 /**
- * The local host's users and groups, read from /etc/passwd and /etc/group each time (a step may
- * have just added one). Ids are the kernel's, so this is the real host's table even when an
- * executor is rooted in a temp directory.
+ * The local host's users and groups, read from /etc/passwd and /etc/group by each instance (a step
+ * may have just added one) on its first name lookup; numeric ids never read them. Ids are the
+ * kernel's, so this is the real host's table even when an executor is rooted in a temp directory.
  */
 export class LocalAccounts {
-  readonly #users = readTable('/etc/passwd', 2);
-  readonly #groups = readTable('/etc/group', 2);
+  #userTable: Account[] | undefined;
+  #groupTable: Account[] | undefined;
+
+  get #users(): Account[] {
+    this.#userTable ??= readTable('/etc/passwd', 2);
+    return this.#userTable;
+  }
+
+  get #groups(): Account[] {
+    this.#groupTable ??= readTable('/etc/group', 2);
+    return this.#groupTable;
+  }
 
   userName(uid: number): string | undefined {
     return this.#users.find((user) => user.id === uid)?.name;

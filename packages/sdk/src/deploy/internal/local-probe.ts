@@ -1,16 +1,9 @@
 import { createHash } from 'node:crypto';
 import { lstat, readFile, readlink } from 'node:fs/promises';
-import type { PathInfo, PathType } from '../executor.ts';
+import type { PathInfo } from '../executor.ts';
 import type { LocalAccounts } from './accounts.ts';
-
-const DEFAULT_MAX_BYTES = 1_048_576;
-
-function typeOf(stats: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): PathType {
-  if (stats.isSymbolicLink()) return 'symlink';
-  if (stats.isFile()) return 'file';
-  if (stats.isDirectory()) return 'directory';
-  return 'other';
-}
+import { DEFAULT_PROBE_MAX_BYTES } from './executor-defaults.ts';
+import { pathTypeOf } from './path-type.ts';
 
 /** What is at `file` on this machine (not following a final symlink), reported as `path`. */
 export async function probeLocal(
@@ -28,7 +21,7 @@ export async function probeLocal(
     }
     throw error;
   }
-  const type = typeOf(stats);
+  const type = pathTypeOf(stats.mode);
   const info: PathInfo = {
     path,
     exists: true,
@@ -46,7 +39,7 @@ export async function probeLocal(
   if (type === 'file' && options.content === true) {
     const bytes = await readFile(file);
     info.sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (bytes.length <= (options.maxBytes ?? DEFAULT_MAX_BYTES)) info.content = bytes.toString('utf8');
+    if (bytes.length <= (options.maxBytes ?? DEFAULT_PROBE_MAX_BYTES)) info.content = bytes.toString('utf8');
   }
   return info;
 }

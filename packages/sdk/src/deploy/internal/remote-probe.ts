@@ -1,7 +1,7 @@
 import { DeployError } from '../errors.ts';
-import type { ExistingPath, PathInfo, PathType, ProbeRequest } from '../executor.ts';
-
-const DEFAULT_MAX_BYTES = 1_048_576;
+import type { ExistingPath, PathInfo, ProbeRequest } from '../executor.ts';
+import { DEFAULT_PROBE_MAX_BYTES } from './executor-defaults.ts';
+import { pathTypeOf } from './path-type.ts';
 
 /**
  * A POSIX `sh` script that probes paths read from stdin, one request a line (`c|- MAXBYTES PATH`),
@@ -40,23 +40,10 @@ export function probeInput(requests: readonly ProbeRequest[]): string {
       if (!request.path.startsWith('/') || /[\n\0]/.test(request.path)) {
         throw new DeployError('invalid_path', `Not an absolute host path: ${JSON.stringify(request.path)}`);
       }
-      const max = Math.min(request.maxBytes ?? DEFAULT_MAX_BYTES, Number.MAX_SAFE_INTEGER);
+      const max = Math.min(request.maxBytes ?? DEFAULT_PROBE_MAX_BYTES, Number.MAX_SAFE_INTEGER);
       return `${request.content === true ? 'c' : '-'} ${max} ${request.path}\n`;
     })
     .join('');
-}
-
-function typeOf(mode: number): PathType {
-  switch (mode & 0o170000) {
-    case 0o100000:
-      return 'file';
-    case 0o040000:
-      return 'directory';
-    case 0o120000:
-      return 'symlink';
-    default:
-      return 'other';
-  }
 }
 
 const decode = (field: string): string => Buffer.from(field.slice(1), 'base64').toString('utf8');
@@ -78,7 +65,7 @@ export function parseProbeOutput(requests: readonly ProbeRequest[], stdout: stri
     const info: ExistingPath = {
       path,
       exists: true,
-      type: typeOf(mode),
+      type: pathTypeOf(mode),
       mode: mode & 0o7777,
       uid: Number(uid),
       gid: Number(gid),

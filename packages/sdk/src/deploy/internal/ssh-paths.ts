@@ -1,22 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
 import { DeployError } from '../errors.ts';
 import type { PathAttributes } from '../executor.ts';
-import { isHostKeyError } from '../ssh/host-key-error.ts';
 import { shellJoin } from './shell-quote.ts';
-
-/** A temp name beside `path`, for an upload renamed over it. */
-export function tempName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.fleet-${randomBytes(6).toString('hex')}.tmp`);
-}
-
-/** An executor failure naming what it did to which path; a DeployError or HostKeyError as it is. */
-export function failed(what: string, path: string, cause: unknown): Error {
-  // A refused host key is reported as it is: it names both fingerprints and what to do.
-  if (cause instanceof DeployError || isHostKeyError(cause)) return cause;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new DeployError('executor_failed', `Could not ${what} ${path}: ${reason}`, { cause });
-}
 
 /** Refuses a path that is not absolute on the host. */
 export function checkPath(path: string): void {

@@ -2,7 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 
 /** The prefix of a hashed name: hash type 1, HMAC-SHA1. */
 export const HASHED_NAME_MAGIC = '|1|';
-const SHA1_LENGTH = 20;
+/** Bytes of a SHA-1 digest: the hash of a hashed name, and the salt OpenSSH writes. */
+export const SHA1_LENGTH = 20;
 
 /** A hashed `known_hosts` name, `|1|base64(salt)|base64(HMAC-SHA1(salt, name))`, decoded. */
 export interface HashedName {

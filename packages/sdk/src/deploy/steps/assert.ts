@@ -1,5 +1,6 @@
 import { DeployError } from '../errors.ts';
 import type { Command, PathInfo, PathType } from '../executor.ts';
+import { commandText } from '../internal/command-text.ts';
 import { tailOf } from '../internal/output-tail.ts';
 import type { Step, StepContext, StepOptions } from '../step.ts';
 import { stepBase } from '../step.ts';
@@ -60,16 +61,11 @@ export function assertStep(options: AssertStepOptions): Step {
       ...(context.signal === undefined ? {} : { signal: context.signal }),
     });
     if (result.exitCode === 0) return undefined;
-    const shown = typeof command === 'string' ? command : command.join(' ');
     const how = result.timedOut ? 'timed out' : `exited with ${result.exitCode ?? result.signal}`;
-    return `${shown} ${how}: ${tailOf(result.output.trim(), 500)}`;
+    return `${commandText(command)} ${how}: ${tailOf(result.output.trim(), 500)}`;
   };
   return {
-    ...stepBase(
-      'assert',
-      `assert ${options.path ?? (typeof options.command === 'string' ? options.command : options.command!.join(' '))}`,
-      options,
-    ),
+    ...stepBase('assert', `assert ${options.path ?? commandText(options.command!)}`, options),
     probes: () => (options.path === undefined ? [] : [request(options.path)]),
     async check(context) {
       const why = await problem(context);

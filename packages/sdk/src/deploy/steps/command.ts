@@ -1,5 +1,6 @@
 import { DeployError } from '../errors.ts';
 import type { Command, RunOptions, RunResult } from '../executor.ts';
+import { commandText } from '../internal/command-text.ts';
 import type { Step, StepContext, StepOptions } from '../step.ts';
 import { stepBase } from '../step.ts';
 
@@ -23,10 +24,6 @@ export interface CommandStepOptions extends StepOptions {
   onlyIf?: Command;
 }
 
-function shown(command: Command): string {
-  return typeof command === 'string' ? command : command.join(' ');
-}
-
 /**
  * Run a command. With a guard (`creates`, `unless`, `onlyIf`) its check tells whether it would
  * run, and a second apply does nothing; without one its check says `'may change'` and it runs on
@@ -48,19 +45,21 @@ export function commandStep(options: CommandStepOptions): Step {
   const guard = async (context: StepContext, command: Command, label: string): Promise<boolean> => {
     const result = await run(context, command);
     if (result.timedOut) {
-      throw new DeployError('command_failed', `Guard ${label} timed out: ${shown(command)}`, { output: result.output });
+      throw new DeployError('command_failed', `Guard ${label} timed out: ${commandText(command)}`, {
+        output: result.output,
+      });
     }
     return result.exitCode === 0;
   };
   return {
-    ...stepBase('command', shown(options.command), options),
+    ...stepBase('command', commandText(options.command), options),
     probes: () => (options.creates === undefined ? [] : [{ path: options.creates }]),
     async check(context) {
       if (options.creates !== undefined && (await context.fact({ path: options.creates })).exists) return [];
       if (options.unless !== undefined && (await guard(context, options.unless, 'unless'))) return [];
       if (options.onlyIf !== undefined && !(await guard(context, options.onlyIf, 'onlyIf'))) return [];
       if (!guarded) return 'may change';
-      return [{ action: 'run', target: shown(options.command), summary: `run ${shown(options.command)}` }];
+      return [{ action: 'run', target: commandText(options.command), summary: `run ${commandText(options.command)}` }];
     },
     async apply(context) {
       const result = await run(context, options.command);
@@ -70,7 +69,9 @@ export function commandStep(options: CommandStepOptions): Step {
           : result.exitCode === null
             ? `was killed by ${result.signal}`
             : `exited with ${result.exitCode}`;
-        throw new DeployError('command_failed', `Command ${why}: ${shown(options.command)}`, { output: result.output });
+        throw new DeployError('command_failed', `Command ${why}: ${commandText(options.command)}`, {
+          output: result.output,
+        });
       }
       return { output: result.output };
     },

@@ -1,7 +1,5 @@
-import { HASHED_NAME_MAGIC, type HashedName } from '../hashed-name.ts';
+import { HASHED_NAME_MAGIC, type HashedName, SHA1_LENGTH } from '../hashed-name.ts';
 import { decodeBase64 } from './base64.ts';
-
-const SHA1_LENGTH = 20;
 
 /**
  * Decodes a hashed host field (`|1|salt|hash`), or returns why it is not one, in a few words.
