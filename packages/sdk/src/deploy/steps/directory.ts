@@ -45,8 +45,8 @@ export function directoryStep(options: DirectoryStepOptions): Step {
       return attributeChanges(found, attributes).changes;
     },
     async apply(context) {
-      // What check read: the runner clears its facts after every change, so none is stale here.
-      const found = await context.fact({ path: options.path });
+      // Read again just before changing it: the host may have changed since check read it.
+      const found = await context.executor.stat(options.path);
       if (!found.exists) await context.executor.mkdir(options.path, attributes);
       else await context.executor.setAttributes(options.path, attributeChanges(found, attributes).toSet);
       return undefined;
