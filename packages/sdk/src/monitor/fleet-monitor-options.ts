@@ -51,6 +51,34 @@ export interface FleetMonitorOptions {
   logger?: Pick<Console, 'warn'>;
 }
 
+/** {@link FleetMonitorOptions} with their defaults filled in (the targets and file apart). */
+export interface ResolvedMonitorOptions {
+  now: () => number;
+  random: () => number;
+  probe: { maxBodyBytes: number; slowThresholdMs: number | null };
+  concurrency: { total: number; perHost: number };
+  rollupIntervalMs: number;
+  logger: Pick<Console, 'warn'> | undefined;
+}
+
+/** Fills in the defaults of the options of {@link FleetMonitor}. */
+export function resolveMonitorOptions(options: FleetMonitorOptions): ResolvedMonitorOptions {
+  return {
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+    probe: {
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      slowThresholdMs: options.slowThresholdMs ?? null,
+    },
+    concurrency: {
+      total: options.concurrency?.total ?? DEFAULT_MONITOR_CONCURRENCY,
+      perHost: options.concurrency?.perHost ?? DEFAULT_MONITOR_CONCURRENCY_PER_HOST,
+    },
+    rollupIntervalMs: options.rollupIntervalMs ?? DEFAULT_ROLLUP_INTERVAL_MS,
+    logger: options.logger,
+  };
+}
+
 /**
  * A time range of history: instants as epoch milliseconds or ISO 8601 strings. `to` defaults to
  * now, `from` to 24 hours before `to`. Without `resolution`, the finest one kept for the whole

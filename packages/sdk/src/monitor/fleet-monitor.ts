@@ -9,12 +9,10 @@ import {
   type TargetStatus,
 } from '../schemas/monitor.ts';
 import {
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_MONITOR_CONCURRENCY,
-  DEFAULT_MONITOR_CONCURRENCY_PER_HOST,
-  DEFAULT_ROLLUP_INTERVAL_MS,
   type FleetMonitorOptions,
   type HistoryRange,
+  type ResolvedMonitorOptions,
+  resolveMonitorOptions,
 } from './fleet-monitor-options.ts';
 import { HistoryStore } from './history/history-store.ts';
 import type { RollupResult } from './history/rollup.ts';
@@ -22,7 +20,7 @@ import { RETENTION_MS } from './history/time-buckets.ts';
 import { checkTarget, trackCheck } from './internal/check-target.ts';
 import { ConcurrencyLimiter } from './internal/concurrency-limiter.ts';
 import { historySeries, resolveRange } from './internal/history-series.ts';
-import { judge, type ProbeOutcome, type ProbeSettings } from './internal/http-probe.ts';
+import { judge, type ProbeOutcome } from './internal/http-probe.ts';
 import { ProbeScheduler } from './internal/probe-scheduler.ts';
 import { reconcileTargets } from './internal/reconcile-targets.ts';
 import { type ResolvedTarget, resolveTargets } from './internal/resolve-target.ts';
@@ -68,8 +66,7 @@ export class FleetMonitor {
   readonly #limiter: ConcurrencyLimiter;
   readonly #probes = new Listeners<ProbeResult>();
   readonly #transitions = new Listeners<StateTransition>();
-  readonly #options: FleetMonitorOptions;
-  readonly #probeSettings: Pick<ProbeSettings, 'maxBodyBytes' | 'slowThresholdMs'>;
+  readonly #options: ResolvedMonitorOptions;
   readonly #abort = new AbortController();
   #rollupTimer: NodeJS.Timeout | undefined;
   #started = false;
@@ -77,19 +74,13 @@ export class FleetMonitor {
 
   constructor(options: FleetMonitorOptions) {
     const resolved = resolveTargets(options.targets);
-    this.#options = options;
-    this.#now = options.now ?? Date.now;
-    this.#probeSettings = {
-      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      slowThresholdMs: options.slowThresholdMs ?? null,
-    };
-    this.#limiter = new ConcurrencyLimiter(
-      options.concurrency?.total ?? DEFAULT_MONITOR_CONCURRENCY,
-      options.concurrency?.perHost ?? DEFAULT_MONITOR_CONCURRENCY_PER_HOST,
-    );
-    this.#scheduler = new ProbeScheduler((id) => void this.#check(id, false), options.random ?? Math.random);
+    const settings = resolveMonitorOptions(options);
+    this.#options = settings;
+    this.#now = settings.now;
+    this.#limiter = new ConcurrencyLimiter(settings.concurrency.total, settings.concurrency.perHost);
+    this.#scheduler = new ProbeScheduler((id) => void this.#check(id, false), settings.random);
     this.#store = new HistoryStore(options.dbPath, (error) =>
-      options.logger?.warn('fleet monitor: writing results failed:', error),
+      settings.logger?.warn('fleet monitor: writing results failed:', error),
     );
     this.#apply(resolved);
   }
@@ -100,13 +91,10 @@ export class FleetMonitor {
     if (this.#started) return;
     this.#started = true;
     // Stopped (or never started) for long enough, every state went stale meanwhile.
-    const now = this.#now();
-    for (const runtime of this.#targets.values()) {
-      this.#emitChange(runtime, noteGap(runtime, now, 'the monitor was not running'));
-    }
+    this.#noteGaps(this.#targets.values(), this.#now());
     this.#scheduler.start();
     this.#safeRollup();
-    const every = this.#options.rollupIntervalMs ?? DEFAULT_ROLLUP_INTERVAL_MS;
+    const every = this.#options.rollupIntervalMs;
     if (every > 0) {
       this.#rollupTimer = setInterval(() => this.#safeRollup(), every);
       this.#rollupTimer.unref();
@@ -171,7 +159,7 @@ export class FleetMonitor {
     if (atMs < this.#now() - RETENTION_MS.raw) {
       throw new RangeError(`a result at ${parsed.at} is older than the raw history kept (48 h)`);
     }
-    this.#accept(runtime, { result: parsed, atMs, ...judge(parsed, [], null, this.#probeSettings.slowThresholdMs) });
+    this.#accept(runtime, { result: parsed, atMs, ...judge(parsed, [], null, this.#options.probe.slowThresholdMs) });
   }
 
   /** The current status of every target, in the order they were given (from memory). */
@@ -255,13 +243,13 @@ export class FleetMonitor {
 
   #apply(resolved: readonly ResolvedTarget[]): void {
     const now = this.#now();
+    const added: TargetRuntime[] = [];
     this.#targets = reconcileTargets(
       this.#targets,
       resolved,
       (entry) => {
         const runtime = createRuntime(entry, this.#store, now);
-        // The state restored from the history holds only if it was probed lately.
-        this.#emitChange(runtime, noteGap(runtime, now, 'the monitor was not running'));
+        added.push(runtime);
         return runtime;
       },
       (id, runtime) => {
@@ -270,6 +258,13 @@ export class FleetMonitor {
       },
     );
     for (const entry of resolved) this.#scheduler.set(entry.target.id, entry.target.intervalMs);
+    // A restored state holds only if it was probed lately; noted once status() knows the new targets.
+    this.#noteGaps(added, now);
+  }
+
+  /** Ends the states of `runtimes` that went stale while the monitor was not running. */
+  #noteGaps(runtimes: Iterable<TargetRuntime>, now: number): void {
+    for (const runtime of runtimes) this.#emitChange(runtime, noteGap(runtime, now, 'the monitor was not running'));
   }
 
   /** Probes one target (and reads its bus or knowledge stats) unless a probe of it is running. */
@@ -277,7 +272,7 @@ export class FleetMonitor {
     const runtime = this.#targets.get(id);
     if (!runtime || this.#closed) return undefined;
     if (runtime.inflight) return join ? runtime.inflight : undefined;
-    const settings = { ...this.#probeSettings, now: this.#now, signal: this.#abort.signal };
+    const settings = { ...this.#options.probe, now: this.#now, signal: this.#abort.signal };
     return trackCheck(runtime, checkTarget(runtime, this.#limiter, settings), (outcome) => {
       // A target removed (or a monitor closed) meanwhile does not take the result.
       if (this.#closed || this.#targets.get(id) !== runtime) return;

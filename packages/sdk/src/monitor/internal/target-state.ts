@@ -97,10 +97,7 @@ export class TargetStateMachine {
    * for a target never probed. Returns the change it caused, if any.
    */
   forget(atMs: number, reason: string): StateChange | null {
-    this.#health = 'unknown';
-    this.#recovering = false;
-    this.#failures = 0;
-    this.#successes = 0;
+    this.#resetHealth();
     return this.#show(atMs, this.#deployUntil === null ? 'unknown' : 'deploying', reason);
   }
 
@@ -114,12 +111,7 @@ export class TargetStateMachine {
       this.#deployUntil = null;
       return this.#show(nowMs, this.#health, 'deploy window ended');
     }
-    if (this.#deployUntil === null) {
-      this.#health = 'unknown';
-      this.#recovering = false;
-      this.#failures = 0;
-      this.#successes = 0;
-    }
+    if (this.#deployUntil === null) this.#resetHealth();
     this.#deployUntil = untilMs;
     return this.#show(nowMs, 'deploying', `deploy window until ${new Date(untilMs).toISOString()}`);
   }
@@ -127,6 +119,14 @@ export class TargetStateMachine {
   /** Ends the deploy window when it is over at `nowMs`; returns the change it caused, if any. */
   expire(nowMs: number): StateChange | null {
     return this.#expireWindow(nowMs) ? this.#show(nowMs, this.#health, 'deploy window ended') : null;
+  }
+
+  /** Health and counts start over, as for a target never probed. */
+  #resetHealth(): void {
+    this.#health = 'unknown';
+    this.#recovering = false;
+    this.#failures = 0;
+    this.#successes = 0;
   }
 
   #expireWindow(nowMs: number): boolean {
