@@ -192,13 +192,10 @@ function ready(pkg) {
 
 await new Promise((finish) => {
   const next = () => {
-    let progressed = true;
-    while (progressed && running < jobs) {
-      progressed = false;
+    while (running < jobs) {
       const pkg = [...waiting].find(ready);
       if (!pkg) break;
       waiting.delete(pkg);
-      progressed = true;
       if (pkg.deps.some((dep) => failed.has(dep))) {
         console.error(`build: ${pkg.name} not built: a package it depends on failed`);
         failed.add(pkg.name);

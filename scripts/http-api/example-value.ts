@@ -1,3 +1,4 @@
+import { defaultServerUrl } from '@fleet/sdk';
 import { type JsonSchema, type OpenApiDocument, resolveSchema } from './openapi-document.ts';
 
 /** What a timestamp field gets. */
@@ -52,7 +53,7 @@ function objectExample(doc: OpenApiDocument, schema: JsonSchema): Record<string,
 
 function stringExample(schema: JsonSchema, name: string): string {
   if (schema.format === 'date-time') return EXAMPLE_TIME;
-  if (schema.format === 'uri') return 'http://127.0.0.1:8651';
+  if (schema.format === 'uri') return defaultServerUrl('knowledge');
   const pattern = schema.pattern === undefined ? undefined : new RegExp(schema.pattern);
   const fits = (text: string) =>
     text.length >= (schema.minLength ?? 0) &&

@@ -1,6 +1,7 @@
 import { startBusServer } from '@fleet/bus-server';
 import { type DashboardServerOptions, startDashboardServer } from '@fleet/dashboard';
 import { startKnowledgeServer } from '@fleet/knowledge-server';
+import { defaultServerUrl } from '@fleet/sdk';
 import type { ShellTarget } from './example-request.ts';
 import type { OpenApiDocument } from './openapi-document.ts';
 
@@ -34,7 +35,7 @@ const servers = [
     intro:
       'Queues, leases, topics and dead letters. Start it with `fleet-bus server` (or `fleet up`); the `fleet-bus` commands take the same URL and token variables as the examples.',
     urlEnv: 'FLEET_BUS_URL',
-    defaultUrl: 'http://127.0.0.1:8650',
+    defaultUrl: defaultServerUrl('bus'),
     tokenEnv: 'FLEET_BUS_TOKEN',
     start: () => startBusServer({ port: 0, db: ':memory:' }),
   },
@@ -43,7 +44,7 @@ const servers = [
     intro:
       'Facts that every node replicates, and the sync routes its peers call. Start it with `fleet-knowledge server` (or `fleet up`).',
     urlEnv: 'FLEET_KNOWLEDGE_URL',
-    defaultUrl: 'http://127.0.0.1:8651',
+    defaultUrl: defaultServerUrl('knowledge'),
     tokenEnv: 'FLEET_KNOWLEDGE_TOKEN',
     start: () => startKnowledgeServer({ port: 0, db: ':memory:', syncIntervalMs: 0, gcIntervalMs: 0 }),
   },
@@ -52,7 +53,7 @@ const servers = [
     intro:
       "The fleet's health as JSON, the live event stream of its page, and the HTML pages and badges. Start it with `fleet-dashboard` (or `fleet up`).",
     urlEnv: 'FLEET_DASHBOARD_URL',
-    defaultUrl: 'http://127.0.0.1:8652',
+    defaultUrl: defaultServerUrl('dashboard'),
     tokenEnv: 'FLEET_DASHBOARD_TOKEN',
     start: () => startDashboardServer({ port: 0, db: ':memory:', fleet: emptyFleet, probe: false }),
   },

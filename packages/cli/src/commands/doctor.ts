@@ -1,17 +1,13 @@
-import { access } from 'node:fs/promises';
 import { output, printJson, strictArgs } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { diagnoseFleet } from '../doctor/diagnose.ts';
 import { doctorVerdict, formatDoctorReport } from '../doctor/format-doctor.ts';
-import { defaultFleetFile } from '../up/fleet-file.ts';
+import { defaultFleetFile, exists } from '../up/fleet-file.ts';
 
 /** `./fleet.yaml`, else the demo fleet file `fleet up` wrote into `.fleet/`, else `fleet.yaml` (reported missing). */
 async function doctorFleetFile(): Promise<string> {
   const file = await defaultFleetFile();
-  return access(file).then(
-    () => file,
-    () => 'fleet.yaml',
-  );
+  return (await exists(file)) ? file : 'fleet.yaml';
 }
 
 /**

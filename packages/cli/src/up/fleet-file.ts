@@ -30,7 +30,8 @@ export interface PreparedFleetFile {
 /** `fleet up`'s state directory (databases, and the demo fleet file when there is no `./fleet.yaml`). */
 export const DEFAULT_FLEET_DIR = '.fleet';
 
-async function exists(path: string): Promise<boolean> {
+/** Whether something exists at `path` (one the process may see). */
+export async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
     return true;

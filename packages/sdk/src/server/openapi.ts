@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RouteContract } from '../contract/route.ts';
 import { ErrorEnvelope } from '../schemas/error.ts';
 import { ERROR_CONTENT, errorCatalog, errorResponses } from './internal/openapi-errors.ts';
+import { SCHEMAS } from './internal/openapi-refs.ts';
 
 /** Options of {@link createOpenApiDocument}. */
 export interface OpenApiOptions {
@@ -17,7 +18,6 @@ export interface OpenApiOptions {
 
 type JsonObject = Record<string, unknown>;
 
-const SCHEMAS = '#/components/schemas/';
 const ERROR_RESPONSE = { $ref: '#/components/responses/Error' };
 
 /**

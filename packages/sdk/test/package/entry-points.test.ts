@@ -24,7 +24,19 @@ interface Closure {
   external: string[];
 }
 
-async function closureOf(source: string): Promise<Closure> {
+// Each entry is bundled once, for its own test and for the snapshot of all of them.
+const closures = new Map<string, Promise<Closure>>();
+
+function closureOf(source: string): Promise<Closure> {
+  let closure = closures.get(source);
+  if (!closure) {
+    closure = bundleClosure(source);
+    closures.set(source, closure);
+  }
+  return closure;
+}
+
+async function bundleClosure(source: string): Promise<Closure> {
   const result = await build({
     entryPoints: [`${packageDir}${source}`],
     bundle: true,

@@ -2,11 +2,12 @@ import type { RouteContract } from '../../contract/route.ts';
 import { ErrorCode } from '../../schemas/error.ts';
 import { errorCodeStatus } from '../http-error.ts';
 import { errorCodeDescription } from './error-descriptions.ts';
+import { SCHEMAS } from './openapi-refs.ts';
 
 type JsonObject = Record<string, unknown>;
 
 /** The content of every error answer: the shared envelope. */
-export const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } };
+export const ERROR_CONTENT = { 'application/json': { schema: { $ref: `${SCHEMAS}ErrorEnvelope` } } };
 
 /** Every error code with its status and meaning, for `components.responses.Error` (`x-fleet-errors`). */
 export function errorCatalog(): JsonObject[] {
