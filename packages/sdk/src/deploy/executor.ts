@@ -112,9 +112,9 @@ export interface Executor {
   /**
    * Replace a file atomically: write a temp file in the same directory, fsync it, set its mode and
    * owner, rename it over `path`. Attributes left out are kept from the file it replaces, or are
-   * `0o644` and the executor's user for a new file.
+   * `0o644` and the executor's user for a new file. A string is written as UTF-8, bytes as they are.
    */
-  writeFile(path: string, content: string, attributes?: PathAttributes): Promise<void>;
+  writeFile(path: string, content: string | Uint8Array, attributes?: PathAttributes): Promise<void>;
   /** Create a directory and any missing parents (parents get default attributes). */
   mkdir(path: string, attributes?: PathAttributes): Promise<void>;
   /** Set a path's owner, group or mode. */

@@ -101,7 +101,7 @@ export class LocalExecutor implements Executor {
   }
 
   /** {@inheritDoc Executor.writeFile} */
-  async writeFile(path: string, content: string, attributes: PathAttributes = {}): Promise<void> {
+  async writeFile(path: string, content: string | Uint8Array, attributes: PathAttributes = {}): Promise<void> {
     const file = this.hostPath(path);
     const temp = tempName(file);
     try {

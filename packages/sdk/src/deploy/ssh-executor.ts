@@ -139,7 +139,7 @@ export class SshExecutor implements Executor {
   }
 
   /** {@inheritDoc Executor.writeFile} Over SFTP: a temp file, `fsync@openssh.com`, `posix-rename@openssh.com`. */
-  async writeFile(path: string, content: string, attributes: PathAttributes = {}): Promise<void> {
+  async writeFile(path: string, content: string | Uint8Array, attributes: PathAttributes = {}): Promise<void> {
     checkPath(path);
     const temp = tempName(path);
     let sftp: SftpCalls | undefined;
@@ -155,7 +155,12 @@ export class SshExecutor implements Executor {
       const handle = await sftp.create(temp, 0o600);
       created = true;
       try {
-        await sftp.write(handle, Buffer.from(content, 'utf8'));
+        await sftp.write(
+          handle,
+          typeof content === 'string'
+            ? Buffer.from(content, 'utf8')
+            : Buffer.from(content.buffer, content.byteOffset, content.byteLength),
+        );
         if (uid !== undefined || gid !== undefined) {
           // SFTP wants both ids: -1 is chown's "leave it".
           await sftp.fsetstat(handle, { uid: uid ?? -1, gid: gid ?? -1 });
