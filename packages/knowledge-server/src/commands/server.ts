@@ -100,7 +100,7 @@ export const serverCommand = defineCommand({
     const stop = untilSignal();
     try {
       const server = await startKnowledgeServer({
-        host: fleet && !given(rawArgs, 'host') ? fleet.address : args.host,
+        host: fleet && !given(rawArgs, 'host') ? fleet.bind : args.host,
         port,
         db: args.db,
         insecure: args.insecure,

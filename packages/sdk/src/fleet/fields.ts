@@ -7,6 +7,9 @@ const PORT_HINT = 'must be a port number from 1 to 65535';
 const DURATION_HINT = 'must be a duration such as 500ms, 30s, 2m or 1h';
 const ADDRESS_HINT = 'must be an IPv4 address, an IPv6 address without brackets, or a DNS name';
 const PATH_HINT = 'must be a URL path starting with "/", e.g. /health';
+const FILE_PATH_HINT = 'must be an absolute path, e.g. /opt/fleet';
+const UNIX_NAME_HINT =
+  'must be a Unix user or group name: lower-case letters, digits, _ and -, starting with a letter or _';
 
 /**
  * The name of a host, service or wizard in a fleet file. Every such name is also a valid
@@ -59,3 +62,16 @@ export const Token = z.string({ error: 'must be a string' }).min(1).max(512).des
 
 /** The scheme of a service's URLs. @default 'http' */
 export const Scheme = z.enum(['http', 'https']).default('http').describe('URL scheme');
+
+/** A Unix user or group name on a host, e.g. `fleet`. */
+export const UnixName = z
+  .string({ error: UNIX_NAME_HINT })
+  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, UNIX_NAME_HINT)
+  .describe('Unix user or group name');
+
+/** An absolute path on a host (or, for key files, on the machine that deploys). */
+export const AbsolutePath = z
+  .string({ error: FILE_PATH_HINT })
+  .max(4096)
+  .refine((path) => path.startsWith('/') && !path.includes('\0') && !/(^|\/)\.\.(\/|$)/.test(path), FILE_PATH_HINT)
+  .describe('Absolute path');

@@ -9,7 +9,19 @@
  */
 
 // Fleet file: schema
-export { Address, Duration, EnvName, FleetName, HealthPath, Port, Scheme, Token } from './fields.ts';
+export {
+  AbsolutePath,
+  Address,
+  Duration,
+  EnvName,
+  FleetName,
+  HealthPath,
+  Port,
+  Scheme,
+  Token,
+  UnixName,
+} from './fields.ts';
+export { DeploySpec, HealthGateSpec, InstallSpec, RolloutBatch } from './deploy-spec.ts';
 export { FleetHealth, HealthSpec } from './health.ts';
 export { Fleet, FleetHost, FleetService, FleetWizard, SshSpec } from './schema.ts';
 export {
@@ -28,6 +40,7 @@ export { watchFleetFile } from './watch-fleet-file.ts';
 export { formatProblem } from './format-problem.ts';
 export { fleetEntries, fleetTargets, serviceUrl, servicesOfKind, shownFleet } from './targets.ts';
 export { fleetKnowledgeNode, knowledgePeers } from './knowledge-node.ts';
+export { bindAddress, deployLockHost, deploySettings } from './deploy-settings.ts';
 export { redactFleet } from './redact.ts';
 export { demoFleetYaml } from './demo.ts';
 
@@ -46,6 +59,7 @@ export { evaluateConditions } from '../monitor/condition/evaluate-conditions.ts'
 
 // Types
 export type { FleetInput } from './schema.ts';
+export type { DeploySpecInput } from './deploy-spec.ts';
 export type { HealthSpecInput } from './health.ts';
 export type { HealthPreset } from './presets.ts';
 export type { FleetParseResult, ParseFleetOptions } from './parse-fleet.ts';

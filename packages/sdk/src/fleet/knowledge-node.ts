@@ -1,4 +1,5 @@
 import { FleetError } from '../errors.ts';
+import { bindAddress } from './deploy-settings.ts';
 import type { Fleet } from './schema.ts';
 import { servicesOfKind, serviceUrl } from './targets.ts';
 
@@ -33,8 +34,10 @@ export function knowledgePeers(fleet: Fleet, self: string): FleetKnowledgePeer[]
 export interface FleetKnowledgeNode {
   /** Its node id: the service name. */
   nodeId: string;
-  /** The address of its host in the file. */
+  /** The address of its host in the file: where peers reach it. */
   address: string;
+  /** The address it binds: its host's `bind`, else `address`. */
+  bind: string;
   port: number;
   /** The token it accepts, if its service has one. */
   token?: string;
@@ -61,6 +64,7 @@ export function fleetKnowledgeNode(fleet: Fleet, name?: string): FleetKnowledgeN
   return {
     nodeId: chosen.name,
     address: fleet.hosts[chosen.host]!.address,
+    bind: bindAddress(fleet, chosen.host),
     port: chosen.port,
     ...(chosen.token !== undefined ? { token: chosen.token } : {}),
     peers: knowledgePeers(fleet, chosen.name),

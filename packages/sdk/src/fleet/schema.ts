@@ -1,18 +1,21 @@
 import { z } from 'zod';
 import { ServiceKind } from '../schemas/monitor.ts';
-import { Address, EnvName, FleetName, Port, Scheme, Token } from './fields.ts';
+import { DeploySpec, InstallSpec } from './deploy-spec.ts';
+import { Address, EnvName, FleetName, Port, Scheme, Token, UnixName } from './fields.ts';
 import { HealthSpec } from './health.ts';
 import { resolveHealth } from './presets.ts';
 
 /** How the deployer reaches a host over SSH. */
 export const SshSpec = z.strictObject({
   /** @default 'root' (what a fresh VPS offers) */
-  user: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a Unix user name: lower-case letters, digits, _ and -')
-    .default('root'),
+  user: UnixName.default('root'),
   /** @default 22 */
   port: Port.default(22),
+  /**
+   * Private key file to log in with (OpenSSH format; `~` is the deployer's home). @default the
+   * deployer's `--identity`, else the SSH agent
+   */
+  identity: z.string().min(1).max(4096).optional(),
 });
 
 /**
@@ -20,13 +23,24 @@ export const SshSpec = z.strictObject({
  * @example { address: '10.0.0.5', ssh: { user: 'fleet' }, groups: ['gpu'] }
  */
 export const FleetHost = z.strictObject({
+  /** Where others reach the host: health URLs, peers and clients use it. */
   address: Address,
+  /**
+   * The address its services bind, when it differs from `address` (behind NAT, as on most clouds,
+   * or a VM with forwarded ports). `0.0.0.0` binds every interface. @default `address`
+   */
+  bind: Address.optional(),
   /** Absent when the host is not managed over SSH (e.g. the local machine). */
   ssh: SshSpec.optional(),
   /** Free labels for selecting hosts (deploys, dashboard filters). @default [] */
   groups: z.array(FleetName).default([]),
 });
 export type FleetHost = z.infer<typeof FleetHost>;
+
+// Environment values are strings; numbers and booleans are accepted as YAML writes them (PORT: 8643).
+const EnvValue = z
+  .union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' })
+  .transform(String);
 
 const ServiceSpec = z.strictObject({
   kind: ServiceKind.exclude(['wizard']),
@@ -39,6 +53,13 @@ const ServiceSpec = z.strictObject({
   description: z.string().max(500).optional(),
   /** Overrides of the kind's health-check preset. */
   health: HealthSpec.optional(),
+  /** Environment of the service's process on its host; write secrets as `${ENV_VAR}`. */
+  env: z.record(EnvName, EnvValue).optional(),
+  /**
+   * For Ollama, Gitea and Conduit: the binary or Debian package the deployer installs it from.
+   * Without it such a service is monitored but not deployed. Fleet's own services need none.
+   */
+  install: InstallSpec.optional(),
 });
 
 /** A service of the fleet as loaded: its health check is the kind's preset with the file's overrides. */
@@ -47,11 +68,6 @@ export const FleetService = ServiceSpec.transform(({ health, ...service }) => ({
   health: resolveHealth(service.kind, health),
 }));
 export type FleetService = z.infer<typeof FleetService>;
-
-// Environment values are strings; numbers and booleans are accepted as YAML writes them (PORT: 8643).
-const EnvValue = z
-  .union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' })
-  .transform(String);
 
 const WizardSpec = z.strictObject({
   /** Name of the host (in `hosts`) it runs on. */
@@ -66,6 +82,12 @@ const WizardSpec = z.strictObject({
   token: Token.optional(),
   /** Environment of the agent process; write secrets as `${ENV_VAR}`. @default {} */
   env: z.record(EnvName, EnvValue).default({}),
+  /**
+   * The agent program the deployer runs for it, as argv (run with the environment above plus
+   * `FLEET_WIZARD`, `PORT`, `HOST`, `FLEET_MODEL`, `FLEET_PROVIDER`). @default Fleet's demo agent
+   * @example ['/usr/bin/python3', '/opt/agents/reply_agent.py']
+   */
+  exec: z.array(z.string().min(1).max(4096)).min(1).max(64).optional(),
   description: z.string().max(500).optional(),
   health: HealthSpec.optional(),
 });
@@ -95,6 +117,8 @@ export const Fleet = z.strictObject({
   services: z.record(FleetName, FleetService).default({}),
   /** @default {} */
   wizards: z.record(FleetName, FleetWizard).default({}),
+  /** How the fleet is deployed onto its hosts; every key has a default (see `deploySettings`). */
+  deploy: DeploySpec.optional(),
 });
 export type Fleet = z.infer<typeof Fleet>;
 export type FleetInput = z.input<typeof Fleet>;

@@ -28,6 +28,7 @@ test('a knowledge node from the file: its id, address, port, token and peers; a 
   expect(fleetKnowledgeNode(fleet!, 'k-ezra')).toEqual({
     nodeId: 'k-ezra',
     address: '10.0.0.5',
+    bind: '10.0.0.5',
     port: 8651,
     token: 'secret-ezra',
     peers: [{ id: 'k-mira', url: 'http://[fd00::7]:8661' }],
@@ -36,4 +37,12 @@ test('a knowledge node from the file: its id, address, port, token and peers; a 
     'name the knowledge service this node is (knowledge services in the fleet file: k-ezra, k-mira)',
   );
   expect(() => fleetKnowledgeNode(fleet!, 'bus')).toThrow('no knowledge service "bus"');
+});
+
+test("a knowledge node behind NAT binds its host's bind address while peers reach it at its address", () => {
+  const natted = text.replace('ezra: { address: 10.0.0.5 }', 'ezra: { address: 203.0.113.7, bind: 10.0.0.5 }');
+  const { value: fleet, errors } = parseFleet(natted, { env: { EZRA_TOKEN: 'secret-ezra' } });
+  expect(errors).toEqual([]);
+  expect(fleetKnowledgeNode(fleet!, 'k-ezra')).toMatchObject({ address: '203.0.113.7', bind: '10.0.0.5' });
+  expect(knowledgePeers(fleet!, 'k-mira')[0]?.url).toBe('http://203.0.113.7:8651');
 });

@@ -23,6 +23,10 @@ export interface RuleContext {
   /** Every host name written, with its address when that is valid. */
   hosts: Map<string, string | undefined>;
   targets: TargetEntry[];
+  /** The hosts that have an `ssh` block (the deployer manages them). */
+  sshHosts: Set<string>;
+  /** `deploy.lock.host` when it is a valid name. */
+  lockHost?: string;
   /** True when the string at `path` came from an `${ENV_VAR}` reference. */
   fromEnv(path: Path): boolean;
   /** The value at `path` quoted for a message; a value from the environment shows its reference. */
@@ -55,16 +59,20 @@ function target(section: TargetEntry['section'], name: string, raw: Record<strin
 }
 
 /** The hosts and targets of a resolved (but not necessarily valid) fleet tree. */
-export function collectEntries(tree: unknown): Pick<RuleContext, 'hosts' | 'targets'> {
-  if (!isRecord(tree)) return { hosts: new Map(), targets: [] };
+export function collectEntries(tree: unknown): Pick<RuleContext, 'hosts' | 'targets' | 'sshHosts' | 'lockHost'> {
+  if (!isRecord(tree)) return { hosts: new Map(), targets: [], sshHosts: new Set() };
   const hosts = new Map<string, string | undefined>();
+  const sshHosts = new Set<string>();
   for (const [name, raw] of Object.entries(isRecord(tree.hosts) ? tree.hosts : {})) {
     const address = Address.safeParse(isRecord(raw) ? raw.address : undefined);
     hosts.set(name, address.success ? address.data : undefined);
+    if (isRecord(raw) && isRecord(raw.ssh)) sshHosts.add(name);
   }
+  const lock =
+    isRecord(tree.deploy) && isRecord(tree.deploy.lock) ? FleetName.safeParse(tree.deploy.lock.host) : undefined;
   const targets = [
     ...entries(tree, 'services').map(([name, raw]) => target('services', name, raw)),
     ...entries(tree, 'wizards').map(([name, raw]) => target('wizards', name, raw)),
   ];
-  return { hosts, targets };
+  return { hosts, targets, sshHosts, ...(lock?.success ? { lockHost: lock.data } : {}) };
 }

@@ -56,6 +56,19 @@ const timeoutWithinHalfInterval: Rule = ({ targets, report }) => {
   }
 };
 
+// The lock lives on the fleet, so every deployer reaches the same one: over SSH.
+const lockHostManaged: Rule = ({ hosts, sshHosts, lockHost, report }) => {
+  if (lockHost === undefined) return;
+  const path = ['deploy', 'lock', 'host'];
+  if (!hosts.has(lockHost))
+    report({ path, message: `unknown host "${lockHost}" (hosts: ${[...hosts.keys()].join(', ') || 'none'})` });
+  else if (!sshHosts.has(lockHost))
+    report({
+      path,
+      message: `host "${lockHost}" has no ssh block; the deploy lock must live on a host the deployer reaches over SSH`,
+    });
+};
+
 const hostsUsed: Rule = ({ hosts, targets, report }) => {
   // A target without a valid host name might be meant for any host: no guessing.
   if (targets.some((t) => t.host === undefined)) return;
@@ -106,6 +119,7 @@ const rules: Rule[] = [
   oneTargetPerEndpoint,
   timeoutWithinHalfInterval,
   hostsUsed,
+  lockHostManaged,
   secretsFromEnvironment,
 ];
 
