@@ -1,0 +1,51 @@
+import { defaultServerUrl } from '@fleet/sdk';
+import { numberArg, output, strictArgs, UsageError, untilSignal } from '@fleet/sdk/cli';
+import { startDemoAgent } from '@fleet/sdk/demo';
+import { defineCommand } from 'citty';
+import { version } from '../version.ts';
+
+/**
+ * `fleet agent`: one demo agent (what `fleet up` runs per wizard) in this process until SIGINT or
+ * SIGTERM. The deployer runs it as a wizard's default program, configured by the environment the
+ * wizard's unit sets (`FLEET_WIZARD`, `FLEET_PEER`, `FLEET_BUS_URL`, `FLEET_KNOWLEDGE_URL`,
+ * `FLEET_BUS_TOKEN`, `FLEET_KNOWLEDGE_TOKEN`, `HOST`, `PORT`); flags override it.
+ */
+export const agentCommand = defineCommand({
+  meta: { name: 'agent', description: 'Run one demo agent (a wizard) until stopped' },
+  plugins: [strictArgs],
+  args: {
+    name: { type: 'string', description: 'Its name and bus queue (default: $FLEET_WIZARD)', valueHint: 'name' },
+    peer: { type: 'string', description: 'The agent it sends tasks to (default: $FLEET_PEER, else itself)' },
+    bus: { type: 'string', description: 'Bus URL (default: $FLEET_BUS_URL)', valueHint: 'url' },
+    knowledge: { type: 'string', description: 'Knowledge node URL (default: $FLEET_KNOWLEDGE_URL)', valueHint: 'url' },
+    host: { type: 'string', description: 'Address of its health endpoint (default: $HOST, else 127.0.0.1)' },
+    port: { type: 'string', description: 'Port of its health endpoint (default: $PORT, else a free one)' },
+  },
+  async run({ args }) {
+    const env = process.env;
+    const name = args.name ?? env.FLEET_WIZARD;
+    if (!name) throw new UsageError('name the agent: --name NAME or FLEET_WIZARD=NAME');
+    const port = numberArg(args.port ?? env.PORT, 'port', { integer: true, min: 0, max: 65_535 }) ?? 0;
+    const stop = untilSignal();
+    try {
+      const agent = await startDemoAgent({
+        name,
+        peer: args.peer ?? env.FLEET_PEER ?? name,
+        busUrl: args.bus ?? env.FLEET_BUS_URL ?? defaultServerUrl('bus'),
+        knowledgeUrl: args.knowledge ?? env.FLEET_KNOWLEDGE_URL ?? defaultServerUrl('knowledge'),
+        host: args.host ?? env.HOST ?? '127.0.0.1',
+        port,
+        version,
+        signal: stop.signal,
+        logger: { warn: output.warn },
+        ...(env.FLEET_BUS_TOKEN ? { busToken: env.FLEET_BUS_TOKEN } : {}),
+        ...(env.FLEET_KNOWLEDGE_TOKEN ? { knowledgeToken: env.FLEET_KNOWLEDGE_TOKEN } : {}),
+      });
+      output.log(`agent ${name} listening on ${agent.url}`);
+      await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await agent.close();
+    } finally {
+      stop.dispose();
+    }
+  },
+});
