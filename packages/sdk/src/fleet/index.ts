@@ -41,7 +41,7 @@ export { formatProblem } from './format-problem.ts';
 export { fleetEntries, fleetTargets, serviceUrl, servicesOfKind, shownFleet } from './targets.ts';
 export { fleetKnowledgeNode, knowledgePeers } from './knowledge-node.ts';
 export { bindAddress, deployLockHost, deploySettings } from './deploy-settings.ts';
-export { redactFleet } from './redact.ts';
+export { fleetEnvironment, redactFleet } from './redact.ts';
 export { demoFleetYaml } from './demo.ts';
 
 // Health monitor

@@ -98,6 +98,6 @@ export function parseFleet(text: string, options: ParseFleetOptions = {}): Fleet
   });
 
   if (!parsed.success || problems.errorCount > 0) return finish(undefined);
-  rememberOrigins(parsed.data, resolved.origins);
+  rememberOrigins(parsed.data, resolved.origins, resolved.variables);
   return finish(parsed.data);
 }

@@ -1,4 +1,4 @@
-import { originsOf } from './internal/origins.ts';
+import { originsOf, variablesOf } from './internal/origins.ts';
 import { REDACTED, SECRET_ENV_NAME } from './internal/secrets.ts';
 import type { Fleet } from './schema.ts';
 
@@ -34,4 +34,15 @@ export function redactFleet(fleet: Fleet): Fleet {
   }
   for (const origin of originsOf(fleet)) setString(copy, origin.path, origin.template);
   return copy;
+}
+
+/**
+ * The environment variables the fleet file referenced (`${NAME}`), with the values it was loaded
+ * with: what a process that loads the same file on another machine needs in its environment.
+ * Empty for a fleet not returned by `parseFleet`/`loadFleetFile`. The values are secrets.
+ *
+ * @example fleetEnvironment(fleet) // { FLEET_BUS_TOKEN: '...' }
+ */
+export function fleetEnvironment(fleet: Fleet): Record<string, string> {
+  return { ...variablesOf(fleet) };
 }

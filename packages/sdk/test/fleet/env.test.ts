@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { formatProblem } from '../../src/fleet/format-problem.ts';
 import { parseFleet } from '../../src/fleet/parse-fleet.ts';
-import { redactFleet } from '../../src/fleet/redact.ts';
+import { fleetEnvironment, redactFleet } from '../../src/fleet/redact.ts';
 import { fleetTargets } from '../../src/fleet/targets.ts';
 import { problemLines, yaml } from './_fleet.ts';
 
@@ -125,4 +125,18 @@ describe('environment references', () => {
     expect(redactFleet(copy).services.bus?.token).toBe('***');
     expect(redactFleet(copy).wizards.allegro?.env.OPENAI_API_KEY).toBe('***');
   });
+});
+
+test('fleetEnvironment lists the variables the file referenced with the values it was loaded with', () => {
+  const text = [
+    'version: 1',
+    'hosts:',
+    '  a: { address: 10.0.0.5 }',
+    'services:',
+    '  bus: { kind: bus, host: a, port: 8650, token: "${BUS_TOKEN}" }',
+    'wizards:',
+    '  w: { host: a, port: 8661, env: { URL: "http://${BUS_HOST}:8650", PLAIN: x } }',
+  ].join('\n');
+  const { value } = parseFleet(text, { env: { BUS_TOKEN: 'tok-123', BUS_HOST: 'busy', OTHER: 'unused' } });
+  expect(fleetEnvironment(value!)).toEqual({ BUS_TOKEN: 'tok-123', BUS_HOST: 'busy' });
 });

@@ -13,6 +13,8 @@ export interface EnvResolution {
   origins: EnvOrigin[];
   /** The values substituted, to scrub from any text shown. */
   secrets: string[];
+  /** Every variable substituted, by name, with its value. */
+  variables: Record<string, string>;
   problems: Array<{ path: Path; message: string }>;
 }
 
@@ -30,7 +32,7 @@ function list(names: string[]): string {
  * never appears in one.
  */
 export function resolveEnvRefs(tree: unknown, env: Readonly<Record<string, string | undefined>>): EnvResolution {
-  const result: EnvResolution = { value: undefined, origins: [], secrets: [], problems: [] };
+  const result: EnvResolution = { value: undefined, origins: [], secrets: [], variables: {}, problems: [] };
 
   const resolveString = (text: string, path: Path): string => {
     if (!text.includes('${')) return text;
@@ -47,6 +49,7 @@ export function resolveEnvRefs(tree: unknown, env: Readonly<Record<string, strin
       else if (value === '') empty.push(name);
       else {
         result.secrets.push(value);
+        result.variables[name] = value;
         return value;
       }
       return match;
