@@ -38,6 +38,7 @@ export { parseFleet } from './parse-fleet.ts';
 export { loadFleetFile } from './load-fleet-file.ts';
 export { watchFleetFile } from './watch-fleet-file.ts';
 export { formatProblem } from './format-problem.ts';
+export { fleetFileProblem } from './locate-problem.ts';
 export { fleetEntries, fleetTargets, serviceUrl, servicesOfKind, shownFleet } from './targets.ts';
 export { fleetKnowledgeNode, knowledgePeers } from './knowledge-node.ts';
 export { bindAddress, deployLockHost, deploySettings } from './deploy-settings.ts';

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: fleet files write ${ENV_VAR} references literally
 import { describe, expect, test } from 'vitest';
 import { formatProblem } from '../../src/fleet/format-problem.ts';
+import { fleetFileProblem } from '../../src/fleet/locate-problem.ts';
 import { parseFleet } from '../../src/fleet/parse-fleet.ts';
 import { problemLines, yaml } from './_fleet.ts';
 
@@ -207,4 +208,20 @@ describe('parseFleet problems', () => {
     const problem = { file: 'f.yaml', line: 2, column: 3, path: '', message: 'oops', severity: 'warning' as const };
     expect(formatProblem(problem)).toBe('f.yaml:2:3 warning: oops');
   });
+});
+
+test("fleetFileProblem locates a problem found outside the loader at its entry, printed like the loader's own", () => {
+  const text = yaml(
+    'version: 1',
+    'hosts:',
+    '  a: { address: 10.0.0.5 }',
+    'services:',
+    '  bus: { kind: bus, host: a, port: 8650 }',
+  );
+  expect(
+    formatProblem(fleetFileProblem(text, 'fleet.yaml', ['services', 'bus'], 'unit fleet-bus.service is inactive')),
+  ).toBe('fleet.yaml:5:3 error: services.bus: unit fleet-bus.service is inactive');
+  expect(formatProblem(fleetFileProblem(text, 'f.yaml', ['services', 'gone'], 'drift', 'warning'))).toBe(
+    'f.yaml:4:1 warning: services.gone: drift',
+  );
 });
