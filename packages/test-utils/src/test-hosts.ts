@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { authorizedKeys } from './internal/authorized-keys.ts';
 import { lockedRootShadow } from './internal/locked-root.ts';
 import {
   destroyNetnsSync,
@@ -18,6 +17,7 @@ import {
   TMPDIR_PREFIX,
 } from './internal/netns.ts';
 import { type BindMount, SSHD_PATH, type SshdFiles, spawnSshd, sshdConfig, waitForSshd } from './internal/sshd.ts';
+import { standInMounts } from './internal/stand-in-mounts.ts';
 import { hasTestHostDeps } from './internal/test-host-deps.ts';
 
 export { hasTestHostDeps };
@@ -32,6 +32,8 @@ export interface TestHostDirs {
   varLibFleet: string;
   /** Shows as `/etc/systemd/system` on the host. */
   systemdSystem: string;
+  /** Shows as `/run/fleet-systemctl` on the host: the stand-in systemctl's state (pids, logs, loaded units). */
+  systemctlState: string;
 }
 
 /** The run's SSH client key pair, authorized for root on every host. */
@@ -64,7 +66,7 @@ export interface TestHost {
   clientKey: TestClientKey;
   /** The SSH user: root, with the client key only. */
   username: 'root';
-  /** The backing temp dirs of the host's `/etc/fleet`, `/opt/fleet`, `/var/lib/fleet`, `/etc/systemd/system`. */
+  /** The backing temp dirs of the host's private directories (`/etc/fleet`, `/etc/systemd/system`, ...). */
   dirs: TestHostDirs;
   /** sshd's log file (`-e`, LogLevel VERBOSE). */
   sshdLog: string;
@@ -87,14 +89,6 @@ export interface TestHosts {
   clientKey: TestClientKey;
   /** A known_hosts file listing every host of the run (one {@link TestHost.knownHostsLine} each). */
   knownHostsPath: string;
-  /**
-   * Lets `user` log in to every host of the run with `publicKey` (one `authorized_keys` line), as
-   * root does with the client key. The account itself must exist and not be locked: the hosts share
-   * this machine's `/etc/passwd`, and with `UsePAM no` sshd refuses a password field starting with
-   * `!` (create it with `useradd -p '*'`).
-   * @default publicKey the run's client key
-   */
-  authorize(user: string, publicKey?: string): void;
   /** Kills sshd and everything else on the hosts, deletes their namespaces and veths and the temp dirs. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -112,6 +106,14 @@ export interface StartTestHostsOptions {
    * @default '/usr/sbin/sshd'
    */
   sshdPath?: string;
+  /**
+   * Mount the stand-in `systemctl` (a test helper, `systemctl-stand-in.mjs`) over this machine's
+   * /usr/bin/systemctl inside each host, since the hosts run no systemd: it starts, stops and
+   * enables units of the host's /etc/systemd/system as real processes. Skipped when this machine
+   * has no /usr/bin/systemctl to mount over (Debian package `systemd`).
+   * @default true
+   */
+  systemctl?: boolean;
 }
 
 /** Where the private mounts of every host point: created empty on this machine if missing, never written. */
@@ -120,6 +122,7 @@ const MOUNT_POINTS: Record<keyof TestHostDirs, string> = {
   optFleet: '/opt/fleet',
   varLibFleet: '/var/lib/fleet',
   systemdSystem: '/etc/systemd/system',
+  systemctlState: '/run/fleet-systemctl',
 };
 
 function keygen(file: string, comment: string): Promise<string> {
@@ -131,7 +134,8 @@ function keygen(file: string, comment: string): Promise<string> {
  * this machine by a veth pair on its own /30 of a random free 10.213.X.0/24 (this side `.4i+1`, the
  * host `.4i+2`), running a real OpenSSH server on port 22 with a generated ed25519 host key, in a
  * private mount namespace whose bind mounts give the host its own `/etc/fleet`, `/opt/fleet`,
- * `/var/lib/fleet` and `/etc/systemd/system`, and a hostname of its own. Needs root; guard the
+ * `/var/lib/fleet`, `/etc/systemd/system` and `/run/fleet-systemctl`, a stand-in `systemctl` (see
+ * {@link StartTestHostsOptions.systemctl}), and a hostname of its own. Needs root; guard the
  * suite with {@link hasTestHostDeps}. Leftovers of runs that died are swept first; a failed start
  * cleans up after itself, and so does a process that exits before `close()`.
  *
@@ -182,13 +186,12 @@ export async function startTestHosts(count: number, options: StartTestHostsOptio
       privateKey: readFileSync(clientKeyPath),
       publicKey: readFileSync(`${clientKeyPath}.pub`, 'utf8').trim(),
     };
-    // One file per user: only root gets the client key unless a test asks.
-    const keys = authorizedKeys(root);
-    const authorize = (user: string, publicKey = clientKey.publicKey) => keys.authorize(user, publicKey);
-    authorize('root');
+    const authorizedKeys = join(root, 'authorized_keys');
+    writeFileSync(authorizedKeys, `${clientKey.publicKey}\n`, { mode: 0o600 });
     for (const target of Object.values(MOUNT_POINTS)) mkdirSync(target, { recursive: true });
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     const shadow = lockedRootShadow(root);
+    const systemctl = options.systemctl === false ? [] : standInMounts(root);
     const subnet = await pickSubnet();
     const hosts: TestHost[] = [];
     for (let i = 0; i < count; i++) {
@@ -203,13 +206,14 @@ export async function startTestHosts(count: number, options: StartTestHostsOptio
         optFleet: join(dir, 'opt-fleet'),
         varLibFleet: join(dir, 'var-lib-fleet'),
         systemdSystem: join(dir, 'etc-systemd-system'),
+        systemctlState: join(dir, 'run-fleet-systemctl'),
       };
       for (const backing of Object.values(dirs)) mkdirSync(backing, { recursive: true });
       const files: SshdFiles = {
         config: join(dir, 'sshd_config'),
         hostKey: join(dir, 'ssh_host_ed25519_key'),
         pidFile: join(dir, 'sshd.pid'),
-        authorizedKeys: keys.pattern,
+        authorizedKeys,
         log: join(dir, 'sshd.log'),
       };
       await keygen(files.hostKey, name);
@@ -232,6 +236,7 @@ export async function startTestHosts(count: number, options: StartTestHostsOptio
         target: MOUNT_POINTS[key],
       }));
       if (shadow) mounts.push({ source: shadow, target: '/etc/shadow' });
+      mounts.push(...systemctl);
       const startSshd = async () => {
         const child = spawnSshd(name, name, mounts, files, options.sshdPath ?? SSHD_PATH);
         await waitForSshd(child, address, 22, files.log, options.readyTimeoutMs ?? 10_000);
@@ -264,7 +269,7 @@ export async function startTestHosts(count: number, options: StartTestHostsOptio
     }
     const knownHostsPath = join(root, 'known_hosts');
     writeFileSync(knownHostsPath, hosts.map((host) => `${host.knownHostsLine}\n`).join(''));
-    return { hosts, clientKey, knownHostsPath, authorize, close, [Symbol.asyncDispose]: close };
+    return { hosts, clientKey, knownHostsPath, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await close().catch(() => {});
     throw error;

@@ -17,6 +17,8 @@ export type DeployErrorCode =
   | 'invalid_path'
   /** A user or group name the host does not know. */
   | 'unknown_account'
+  /** A health step's probes did not pass within its timeout. */
+  | 'unhealthy'
   /** The executor could not do what was asked (I/O error, lost connection). */
   | 'executor_failed';
 

@@ -24,6 +24,13 @@ export { commandStep } from './steps/command.ts';
 export { directoryStep } from './steps/directory.ts';
 export { fileStep } from './steps/file.ts';
 export { symlinkStep } from './steps/symlink.ts';
+export { groupStep } from './steps/group.ts';
+export { userStep } from './steps/user.ts';
+export { packagesStep } from './steps/packages.ts';
+export { systemdUnitStep } from './steps/systemd-unit.ts';
+export { renderUnit, UNIT_HARDENING } from './systemd-unit.ts';
+export { serviceStep } from './steps/service.ts';
+export { healthStep } from './steps/health.ts';
 
 // Results and events
 export { HandlerResult, OUTPUT_TAIL_CHARS, StepChange, StepResult, StepStatus } from './step-result.ts';
@@ -57,6 +64,13 @@ export type { CommandStepOptions } from './steps/command.ts';
 export type { DirectoryStepOptions } from './steps/directory.ts';
 export type { FileStepOptions } from './steps/file.ts';
 export type { SymlinkStepOptions } from './steps/symlink.ts';
+export type { GroupStepOptions } from './steps/group.ts';
+export type { UserStepOptions } from './steps/user.ts';
+export type { PackagesStepOptions } from './steps/packages.ts';
+export type { SystemdUnitStepOptions } from './steps/systemd-unit.ts';
+export type { SystemdUnit, UnitValue } from './systemd-unit.ts';
+export type { ServiceStepOptions } from './steps/service.ts';
+export type { HealthStepOptions } from './steps/health.ts';
 export type { DeployEventType } from './deploy-event.ts';
 export type {
   Command,

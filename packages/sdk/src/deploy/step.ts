@@ -1,4 +1,5 @@
 import type { Executor, PathInfo, ProbeRequest } from './executor.ts';
+import type { DeployMode } from './host-result.ts';
 import type { StepChange } from './step-result.ts';
 
 /**
@@ -18,6 +19,11 @@ export interface StepContext {
   fact(request: ProbeRequest): Promise<PathInfo>;
   /** Aborted when the run is stopped; pass it to long commands. */
   signal: AbortSignal | undefined;
+  /**
+   * The run's mode. Checks stay read-only in both; a check that waits (a health gate) waits only
+   * in `apply` mode and looks once in `plan` mode.
+   */
+  mode: DeployMode;
 }
 
 /** What an apply may report. */

@@ -141,6 +141,7 @@ describe('@fleet/sdk entry points', () => {
           "node:module",
           "node:os",
           "node:path",
+          "node:timers/promises",
           "zod",
         ],
         "./fleet": [

@@ -56,6 +56,7 @@ export async function runPhase(phase: Phase, run: PhaseRun): Promise<PhaseResult
     executor: run.executor,
     fact: (request) => facts.fact(request),
     signal: run.signal,
+    mode: run.mode,
   };
   const steps: StepResult[] = [];
   const notified = new Map<string, string[]>();

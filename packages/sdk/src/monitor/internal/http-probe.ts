@@ -1,5 +1,5 @@
 import { toIso } from '../../internal/iso-time.ts';
-import type { ProbeResult } from '../../schemas/monitor.ts';
+import type { MonitorTarget, ProbeResult } from '../../schemas/monitor.ts';
 import { type ConditionFailure, evaluateConditions } from '../condition/evaluate-conditions.ts';
 import { linkedAbort } from './linked-abort.ts';
 import { networkReason } from './network-reason.ts';
@@ -23,6 +23,13 @@ export interface ProbeOutcome {
   reason: string | null;
 }
 
+/** What {@link probeHttp} needs of a target: its URL, headers and id, parsed conditions and timeout. */
+export interface ProbeTarget {
+  readonly target: Pick<MonitorTarget, 'id' | 'url' | 'headers'>;
+  readonly conditions: ResolvedTarget['conditions'];
+  readonly timeoutMs: number;
+}
+
 /** Settings of {@link probeHttp}. */
 export interface ProbeSettings {
   now: () => number;
@@ -36,7 +43,7 @@ export interface ProbeSettings {
 const ACCEPT = 'application/json, text/plain;q=0.9, */*;q=0.8';
 
 /** One real HTTP GET of a target's health URL, judged by its conditions. Never throws. */
-export async function probeHttp(resolved: ResolvedTarget, settings: ProbeSettings): Promise<ProbeOutcome> {
+export async function probeHttp(resolved: ProbeTarget, settings: ProbeSettings): Promise<ProbeOutcome> {
   const { target, conditions, timeoutMs } = resolved;
   const start = settings.now();
   const abort = linkedAbort(settings.signal);
