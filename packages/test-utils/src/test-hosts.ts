@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { authorizedKeys } from './internal/authorized-keys.ts';
 import { lockedRootShadow } from './internal/locked-root.ts';
 import {
   destroyNetnsSync,
@@ -89,6 +90,14 @@ export interface TestHosts {
   clientKey: TestClientKey;
   /** A known_hosts file listing every host of the run (one {@link TestHost.knownHostsLine} each). */
   knownHostsPath: string;
+  /**
+   * Lets `user` log in to every host of the run with `publicKey` (one `authorized_keys` line), as
+   * root does with the client key. The account itself must exist and not be locked: the hosts share
+   * this machine's `/etc/passwd`, and with `UsePAM no` sshd refuses a password field starting with
+   * `!` (create it with `useradd -p '*'`).
+   * @default publicKey the run's client key
+   */
+  authorize(user: string, publicKey?: string): void;
   /** Kills sshd and everything else on the hosts, deletes their namespaces and veths and the temp dirs. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -186,8 +195,10 @@ export async function startTestHosts(count: number, options: StartTestHostsOptio
       privateKey: readFileSync(clientKeyPath),
       publicKey: readFileSync(`${clientKeyPath}.pub`, 'utf8').trim(),
     };
-    const authorizedKeys = join(root, 'authorized_keys');
-    writeFileSync(authorizedKeys, `${clientKey.publicKey}\n`, { mode: 0o600 });
+    // One file per user: only root gets the client key unless a test asks.
+    const keys = authorizedKeys(root);
+    const authorize = (user: string, publicKey = clientKey.publicKey) => keys.authorize(user, publicKey);
+    authorize('root');
     for (const target of Object.values(MOUNT_POINTS)) mkdirSync(target, { recursive: true });
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     const shadow = lockedRootShadow(root);
@@ -213,7 +224,7 @@ export async function startTestHosts(count: number, options: StartTestHostsOptio
         config: join(dir, 'sshd_config'),
         hostKey: join(dir, 'ssh_host_ed25519_key'),
         pidFile: join(dir, 'sshd.pid'),
-        authorizedKeys,
+        authorizedKeys: keys.pattern,
         log: join(dir, 'sshd.log'),
       };
       await keygen(files.hostKey, name);
@@ -269,7 +280,7 @@ export async function startTestHosts(count: number, options: StartTestHostsOptio
     }
     const knownHostsPath = join(root, 'known_hosts');
     writeFileSync(knownHostsPath, hosts.map((host) => `${host.knownHostsLine}\n`).join(''));
-    return { hosts, clientKey, knownHostsPath, close, [Symbol.asyncDispose]: close };
+    return { hosts, clientKey, knownHostsPath, authorize, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await close().catch(() => {});
     throw error;

@@ -11,11 +11,12 @@ export interface SshdFiles {
   config: string;
   hostKey: string;
   pidFile: string;
+  /** Each user's authorized keys, `%u` standing for the user name (sshd's own token). */
   authorizedKeys: string;
   log: string;
 }
 
-/** An sshd config that listens on the host's address only and lets root in with the client key only. */
+/** An sshd config that listens on the host's address only and lets users in by key only (root's: the client key). */
 export function sshdConfig(address: string, port: number, files: SshdFiles): string {
   return [
     `ListenAddress ${address}`,
