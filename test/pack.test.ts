@@ -10,10 +10,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'fleet-pack-'));
 const packs = join(work, 'packs');
 /**
- * One project per server, each holding that server's tarball and the SDK's, nothing else of Fleet's;
- * and an agent's project, with the SDK's tarball alone.
+ * One project per server (and one for the deployer), each holding that package's tarball and the
+ * SDK's, nothing else of Fleet's; and an agent's project, with the SDK's tarball alone.
  */
-const projects = { bus: join(work, 'bus'), knowledge: join(work, 'knowledge'), client: join(work, 'client') };
+const projects = {
+  bus: join(work, 'bus'),
+  knowledge: join(work, 'knowledge'),
+  deployer: join(work, 'deployer'),
+  client: join(work, 'client'),
+};
 const tarballs: string[] = [];
 const tarball = (name: string) => {
   const found = tarballs.find((file) => file.startsWith(`${name}-`));
@@ -65,6 +70,7 @@ beforeAll(async () => {
   await Promise.all([
     install(projects.bus, [tarball('fleet-sdk'), tarball('fleet-bus-server')]),
     install(projects.knowledge, [tarball('fleet-sdk'), tarball('fleet-knowledge-server')]),
+    install(projects.deployer, [tarball('fleet-sdk'), tarball('fleet-deployer')], { addon: false }),
     install(projects.client, [tarball('fleet-sdk')], { addon: false }),
   ]);
 }, 300_000);
@@ -90,6 +96,7 @@ describe('the tarballs npm run pack makes', () => {
       'fleet-bus-server',
       'fleet-cli',
       'fleet-dashboard',
+      'fleet-deployer',
       'fleet-knowledge-server',
       'fleet-sdk',
     ]);
@@ -164,6 +171,25 @@ describe('the published packages, installed from their tarballs into empty proje
     },
     60_000,
   );
+});
+
+describe('the deployer, installed from its tarball with the SDK tarball alone', () => {
+  test('npx fleet-deploy lists its commands, and its entry loads', () => {
+    const usage = execFileSync('npx', ['--no-install', 'fleet-deploy', '--help'], {
+      cwd: projects.deployer,
+      encoding: 'utf8',
+    });
+    expect(usage).toContain('plan');
+    expect(usage).toContain('rollback');
+    const out = node(
+      projects.deployer,
+      `
+      import { buildReleaseBundle, releaseBundleStep } from '@fleet/deployer';
+      console.log(typeof buildReleaseBundle, typeof releaseBundleStep);
+    `,
+    );
+    expect(out.trim()).toBe('function function');
+  });
 });
 
 describe("an agent's install: the SDK's tarball alone", () => {

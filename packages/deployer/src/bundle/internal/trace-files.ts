@@ -1,0 +1,96 @@
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { nodeFileTrace } from '@vercel/nft';
+import { BundleError } from '../../errors.ts';
+import { dependencyEntries } from './dependency-entries.ts';
+import { nearestManifestFile } from './package-manifest.ts';
+
+/** One entry of the bundle, by its path relative to the bundle's root. */
+export type TracedEntry = { path: string; type: 'file' } | { path: string; type: 'symlink'; target: string };
+
+/** What {@link traceFiles} found: the bundle's root directory and its entries, sorted by path. */
+export interface TracedFiles {
+  root: string;
+  entries: TracedEntry[];
+}
+
+// Pseudo-file systems a package may name (prom-client reads /proc/<pid>/limits): never bundled.
+const IGNORED = ['proc/**', 'sys/**', 'dev/**'];
+const UNRESOLVED = /^Failed to resolve dependency "(\.{1,2}\/[^"]*)":[\s\S]*loaded from (.*)$/;
+
+/** The deepest directory that holds every one of `paths` (absolute). */
+function commonDir(paths: readonly string[]): string {
+  let common = dirname(paths[0] ?? sep);
+  for (const path of paths) {
+    while (common !== dirname(common) && !`${path}${sep}`.startsWith(`${common}${sep}`)) common = dirname(common);
+  }
+  return common;
+}
+
+const inside = (root: string, path: string): boolean => path === root || path.startsWith(`${root}${sep}`);
+
+/**
+ * The files `bins` need at run time, traced by @vercel/nft from the bins and from the entries of
+ * their packages' declared dependencies, plus the package.json nearest to each (Node reads it for
+ * the module type). Files are taken at their real paths; a symlink on the way (a workspace
+ * package linked into node_modules) is kept as a symlink, made relative, so the bundle works
+ * wherever it is extracted. Every path and symlink target must lie under `root` (by default the
+ * deepest directory holding them all).
+ */
+export async function traceFiles(bins: readonly string[], root: string | undefined): Promise<TracedFiles> {
+  const packageDirs = new Set(bins.map((bin) => dirname(nearestManifestFile(dirname(bin)) ?? bin)));
+  const inputs = [...bins, ...[...packageDirs].flatMap((dir) => dependencyEntries(dir))];
+  const base = root ?? sep;
+  const result = await nodeFileTrace(inputs, { base, ignore: IGNORED });
+  for (const warning of result.warnings) {
+    const match = UNRESOLVED.exec(warning.message);
+    if (match?.[2] !== undefined && !match[2].split(sep).includes('node_modules')) {
+      throw new BundleError(
+        'unresolved_import',
+        `${match[2]} imports ${match[1]}, which does not exist (is its package built?)`,
+        { cause: warning },
+      );
+    }
+  }
+
+  const files = new Set<string>();
+  const links = new Map<string, string>();
+  const add = (path: string): void => {
+    // The real directory, so that no entry sits below a symlinked directory of the bundle.
+    const real = join(realpathSync(dirname(path)), basename(path));
+    if (files.has(real) || links.has(real)) return;
+    const stats = lstatSync(real);
+    if (stats.isSymbolicLink()) {
+      const target = resolve(dirname(real), readlinkSync(real));
+      links.set(real, target);
+      add(target);
+    } else if (stats.isFile()) {
+      files.add(real);
+      const manifest = nearestManifestFile(dirname(real));
+      if (manifest !== undefined) add(manifest);
+    }
+  };
+  for (const file of result.fileList) add(isAbsolute(file) ? file : join(base, file));
+
+  const all = [...files, ...links.keys(), ...links.values()];
+  const bundleRoot = root ?? commonDir(all);
+  const outside = all.find((path) => !inside(bundleRoot, path));
+  if (outside !== undefined || bundleRoot === sep) {
+    throw new BundleError(
+      'outside_root',
+      `The bins need ${outside ?? 'files all over the file system'}, outside ${bundleRoot === sep ? 'any project directory' : bundleRoot}`,
+    );
+  }
+  const entries: TracedEntry[] = [
+    ...[...files].map((path): TracedEntry => ({ path: relative(bundleRoot, path), type: 'file' })),
+    ...[...links].map(
+      ([path, target]): TracedEntry => ({
+        path: relative(bundleRoot, path),
+        type: 'symlink',
+        target: relative(dirname(path), target) || '.',
+      }),
+    ),
+  ];
+  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { root: bundleRoot, entries };
+}
