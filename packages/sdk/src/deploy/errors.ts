@@ -20,7 +20,9 @@ export type DeployErrorCode =
   /** A health step's probes did not pass within its timeout. */
   | 'unhealthy'
   /** The executor could not do what was asked (I/O error, lost connection). */
-  | 'executor_failed';
+  | 'executor_failed'
+  /** A release to activate or roll back to is not on the host (see `activateRelease`). */
+  | 'release_missing';
 
 /**
  * An error of the deploy runner, its steps or an executor. `output` is the tail of the failing

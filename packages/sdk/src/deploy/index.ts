@@ -4,6 +4,8 @@
  * `SshExecutor` over one reused ssh2 connection), in plan mode (what would change, changing
  * nothing) or apply mode, with handlers and redacted secrets. And the SSH host-key checks the SSH executor uses: an OpenSSH
  * `known_hosts` parser and an ssh2 host verifier that fails closed.
+ * On top, through any `Executor`: Capistrano-style releases (`current` and `previous` swapped
+ * atomically), the deploy lock on a lock host (TTL, heartbeat, takeover), and run history.
  *
  * Needs the optional peer dependency `diff` (file diffs in plan mode): `npm install diff`; and
  * `ssh2` for `SshExecutor` (`npm install ssh2@^1.17.0`), loaded when it first connects.
@@ -50,6 +52,44 @@ export { hashKnownHostsName, matchesHashedName } from './ssh/hashed-name.ts';
 export { entryMatchesName, hostKeyEntries, knownHostKeyTypes } from './ssh/match-host.ts';
 export { hostKeyAlgorithms } from './ssh/host-key-algorithms.ts';
 export { HostKeyError, isHostKeyError } from './ssh/host-key-error.ts';
+
+// Releases: <base>/releases/<id>, with current and previous symlinks swapped atomically
+export { activateRelease } from './releases/activate-release.ts';
+export { activateReleaseStep } from './releases/activate-release-step.ts';
+export { listReleases } from './releases/list-releases.ts';
+export { DEFAULT_KEEP_RELEASES, pruneReleases, releasesToPrune } from './releases/prune-releases.ts';
+export { pruneReleasesStep } from './releases/prune-releases-step.ts';
+export { isReleaseId, releaseId, releasePath } from './releases/release-id.ts';
+export { rollbackRelease } from './releases/rollback-release.ts';
+
+// The deploy lock, on the lock host: mkdir, owner.json, TTL and heartbeat
+export { acquireDeployLock } from './lock/acquire-deploy-lock.ts';
+export {
+  DEFAULT_DEPLOY_LOCK_DIR,
+  DEFAULT_DEPLOY_LOCK_HEARTBEAT_MS,
+  DEFAULT_DEPLOY_LOCK_TTL_MS,
+  DeployLockOwner,
+} from './lock/deploy-lock-owner.ts';
+export { DeployLockError, isDeployLockError } from './lock/deploy-lock-error.ts';
+export { forceUnlock } from './lock/force-unlock.ts';
+export { readDeployLock } from './lock/read-deploy-lock.ts';
+export { releaseOnSignals } from './lock/release-on-signals.ts';
+
+// Run history, JSON Lines on the lock host
+export {
+  DeployRun,
+  DeployRunStatus,
+  DeployRunSummary,
+  deployRunStatus,
+  summarizeDeployRun,
+} from './history/deploy-run.ts';
+export { planHash } from './history/plan-hash.ts';
+export { readDeployHistory } from './history/read-deploy-history.ts';
+export {
+  DEFAULT_DEPLOY_HISTORY_FILE,
+  DEFAULT_DEPLOY_HISTORY_KEEP,
+  recordDeployRun,
+} from './history/record-deploy-run.ts';
 
 // Types
 export type { RunPlanOptions } from './run-plan.ts';
@@ -107,3 +147,19 @@ export type { RecordHostKeyOptions, RecordHostKeyResult } from './ssh/record-hos
 export type { HashedName } from './ssh/hashed-name.ts';
 export type { ServerHostKeyAlgorithm } from './ssh/host-key-algorithms.ts';
 export type { HostKeyErrorCode, RefusedHostKey } from './ssh/host-key-error.ts';
+export type { ActivateReleaseStepOptions } from './releases/activate-release-step.ts';
+export type { ReleaseSwitch } from './releases/activate-release.ts';
+export type { ReleaseList } from './releases/list-releases.ts';
+export type { PruneReleasesOptions, PruneReleasesResult } from './releases/prune-releases.ts';
+export type { PruneReleasesStepOptions } from './releases/prune-releases-step.ts';
+export type { RollbackReleaseOptions } from './releases/rollback-release.ts';
+export type { AcquireDeployLockOptions } from './lock/acquire-deploy-lock.ts';
+export type { DeployLock } from './lock/deploy-lock.ts';
+export type { DeployLockHolder } from './lock/deploy-lock-owner.ts';
+export type { DeployLockErrorCode } from './lock/deploy-lock-error.ts';
+export type { DeployLockStatus } from './lock/deploy-lock-status.ts';
+export type { ForceUnlockOptions, ForceUnlockResult } from './lock/force-unlock.ts';
+export type { ReadDeployLockOptions } from './lock/read-deploy-lock.ts';
+export type { ReleaseOnSignalsOptions } from './lock/release-on-signals.ts';
+export type { DeployHistory, DeployHistoryProblem, ReadDeployHistoryOptions } from './history/read-deploy-history.ts';
+export type { RecordDeployRunOptions } from './history/record-deploy-run.ts';

@@ -1,0 +1,48 @@
+import type { Executor } from '../executor.ts';
+import { fromRoot, runScript, scriptFailed } from '../internal/host-script.ts';
+import { releaseOfTarget } from './internal/release-links.ts';
+import { isReleaseId } from './release-id.ts';
+
+/** The releases of a base directory, as {@link listReleases} found them. */
+export interface ReleaseList {
+  /** The base directory, e.g. `/opt/fleet/bus`. */
+  base: string;
+  /** The release ids under `<base>/releases`, oldest first (ids sort by age). */
+  releases: string[];
+  /** The release `<base>/current` points to, if it points to one. */
+  current?: string;
+  /** The release `<base>/previous` points to: the one `current` pointed to before the last activation. */
+  previous?: string;
+}
+
+// Prints `r <id>` for each directory under releases/ (not hidden, not a symlink), then `c <target>`
+// and `p <target>` for the current and previous links. Nothing at all when base is missing.
+const LIST = `cd -- "$1" 2>/dev/null || exit 0
+for d in releases/*; do
+  [ -d "$d" ] && [ ! -L "$d" ] && printf 'r %s\\n' "\${d#releases/}"
+done
+t=$(readlink current) && printf 'c %s\\n' "$t"
+t=$(readlink previous) && printf 'p %s\\n' "$t"
+exit 0`;
+
+/**
+ * The releases under `<base>/releases` and which of them `current` and `previous` point to, in
+ * one command. Names that cannot be release ids are left out (and never pruned).
+ *
+ * @example
+ * const { releases, current, previous } = await listReleases(executor, '/opt/fleet/bus');
+ */
+export async function listReleases(executor: Executor, base: string): Promise<ReleaseList> {
+  const result = await runScript(executor, `list the releases of ${base}`, LIST, [fromRoot(base)]);
+  if (result.exitCode !== 0) throw scriptFailed(executor, `list the releases of ${base}`, result);
+  const list: ReleaseList = { base, releases: [] };
+  for (const line of result.stdout.split('\n')) {
+    const value = line.slice(2);
+    if (line.startsWith('r ') && isReleaseId(value)) list.releases.push(value);
+    const id = releaseOfTarget(base, value);
+    if (line.startsWith('c ') && id !== undefined) list.current = id;
+    if (line.startsWith('p ') && id !== undefined) list.previous = id;
+  }
+  list.releases.sort();
+  return list;
+}
