@@ -1,7 +1,8 @@
 import type { Buffer } from 'node:buffer';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { DeployError } from './errors.ts';
+import { readIdentity } from './ssh/internal/read-identity.ts';
 import type { ConnectionOptions } from './ssh/internal/ssh-connection.ts';
 
 /** Options of {@link SshExecutor}. */
@@ -12,11 +13,21 @@ export interface SshExecutorOptions {
   port?: number;
   /** The login user. @default the local user's name, as for `ssh` */
   username?: string;
+  /**
+   * Do everything as root through `sudo -n`: commands (unless a run's `user` names
+   * another user), probes, and file, directory and symlink changes (a file's content then goes
+   * over the stdin of one sudo command, never its command line). The login user needs
+   * passwordless sudo (`NOPASSWD`); a sudo that asks for a password is an error at once, never a
+   * prompt. Off, a non-root login changes only what it may change itself.
+   * @default true unless `username` is root
+   */
+  sudo?: boolean;
   /** The host name results and events show. @default address */
   host?: string;
   /**
-   * The private key: a file path, or the key itself as a Buffer (OpenSSH or PEM format; ssh2
-   * cannot read PEM ed25519 keys). Without it, the SSH agent at `agent` signs.
+   * The private key: a file path, or the key itself as a Buffer (OpenSSH format, or PEM for RSA
+   * and ECDSA: ssh2 cannot read PEM or PKCS#8 ed25519 keys). Without it, the SSH agent at `agent`
+   * signs; with neither, connecting fails saying so.
    */
   identity?: string | Buffer;
   /** The passphrase of an encrypted `identity`. */
@@ -56,28 +67,30 @@ export interface SshExecutorStats {
 
 /**
  * What {@link SshExecutor} connects with: `options` with their defaults, and the `identity` file
- * read (a leading `~/` is the home directory).
+ * read (a leading `~/` is the home directory) and checked.
  */
 export async function resolveConnectionOptions(
   options: SshExecutorOptions,
   name: string,
   username: string,
 ): Promise<ConnectionOptions> {
-  const identity = options.identity;
-  const privateKey =
-    identity === undefined
-      ? undefined
-      : typeof identity === 'string'
-        ? await readFile(identity.replace(/^~(?=\/)/, homedir()))
-        : identity;
+  const { identity, passphrase } = options;
+  const privateKey = identity === undefined ? undefined : await readIdentity(identity, passphrase);
+  const agent = options.agent ?? process.env.SSH_AUTH_SOCK;
+  if (privateKey === undefined && !agent) {
+    throw new DeployError(
+      'executor_failed',
+      `No key to log in to ${name} as ${username} with: give an identity (a private key file) or run an SSH agent (SSH_AUTH_SOCK is not set)`,
+    );
+  }
   return {
     name,
     address: options.address,
     port: options.port ?? 22,
     username,
     privateKey,
-    passphrase: options.passphrase,
-    agent: options.agent ?? process.env.SSH_AUTH_SOCK,
+    passphrase,
+    agent,
     knownHostsFile: options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'),
     acceptNewHostKeys: options.acceptNewHostKeys ?? false,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? 10_000,

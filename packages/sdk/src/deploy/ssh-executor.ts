@@ -9,16 +9,17 @@ import { PROBE_SCRIPT, parseProbeOutput, probeInput } from './internal/remote-pr
 import { shellJoin } from './internal/shell-quote.ts';
 import { accountChecks, attributeCommands, checkPath } from './internal/ssh-paths.ts';
 import { tempName } from './internal/temp-name.ts';
+import { BACKSTOP_SLACK_MS, hostScript, INTERNAL_TIMEOUT_MS } from './ssh/internal/host-script.ts';
 import { RemoteAccounts } from './ssh/internal/remote-accounts.ts';
 import { runChannel } from './ssh/internal/run-channel.ts';
 import { SftpCalls } from './ssh/internal/sftp-calls.ts';
+import { sftpSymlink, sftpWriteFile } from './ssh/internal/sftp-files.ts';
 import { openConnection, type SshConnection } from './ssh/internal/ssh-connection.ts';
+import { stopRemote } from './ssh/internal/stop-remote.ts';
+import { symlinkScript, writeScript } from './ssh/internal/sudo-files.ts';
+import { sudoRefusal } from './ssh/internal/sudo-refusal.ts';
+import { untilAborted } from './ssh/internal/until-aborted.ts';
 import { resolveConnectionOptions, type SshExecutorOptions, type SshExecutorStats } from './ssh-executor-options.ts';
-
-// After the host's own timeout and kill grace, how long the client waits before closing the channel.
-const BACKSTOP_SLACK_MS = 10_000;
-// Bound on the executor's own short commands (probes, lookups, mkdir).
-const INTERNAL_TIMEOUT_MS = 120_000;
 
 /**
  * A remote host over SSH (ssh2, an optional peer: `npm install ssh2`), one connection reused for
@@ -26,7 +27,8 @@ const INTERNAL_TIMEOUT_MS = 120_000;
  * both fingerprints); keepalive finds a dead host within `keepaliveIntervalMs × keepaliveCountMax`.
  * Commands run under `timeout -k` on the host, with the environment on stdin, never in argv;
  * {@link SshExecutor.probe} is one exec whatever the number of paths; files are uploaded over SFTP
- * to a temp file, fsynced and renamed over the target.
+ * to a temp file, fsynced and renamed over the target. A login user other than root does
+ * everything as root through `sudo -n` (see {@link SshExecutorOptions.sudo}).
  *
  * @example
  * const executor = new SshExecutor({ address: '10.0.0.5', username: 'root', identity: '~/.ssh/id_ed25519' });
@@ -41,6 +43,8 @@ export class SshExecutor implements Executor {
   readonly host: string;
   /** The login user. */
   readonly username: string;
+  /** Whether everything runs as root through `sudo -n` ({@link SshExecutorOptions.sudo}). */
+  readonly sudo: boolean;
   /** Round trips so far. */
   readonly stats: SshExecutorStats = { connections: 0, execs: 0, sftpRequests: 0 };
   readonly #options: SshExecutorOptions;
@@ -55,16 +59,18 @@ export class SshExecutor implements Executor {
     this.#options = options;
     this.host = options.host ?? options.address;
     this.username = options.username ?? userInfo().username;
+    this.sudo = options.sudo ?? this.username !== 'root';
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.#maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   }
 
-  /** {@inheritDoc Executor.run} */
+  /** {@inheritDoc Executor.run} Through `sudo -n -u` as `user`, or as root for a {@link sudo} login. */
   async run(command: Command, options: RunOptions = {}): Promise<RunResult> {
     const started = performance.now();
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    const sudoUser = options.user !== undefined && options.user !== this.username ? options.user : undefined;
+    const asUser = options.user ?? (this.sudo ? 'root' : undefined);
+    const sudoUser = asUser !== undefined && asUser !== this.username ? asUser : undefined;
     const remote = remoteCommand(command, {
       env: options.env ?? {},
       cwd: options.cwd ?? '/',
@@ -74,26 +80,37 @@ export class SshExecutor implements Executor {
       input: options.input,
     });
     const { signal } = options;
-    if (signal?.aborted) {
-      return { exitCode: null, signal: null, timedOut: true, stdout: '', output: '', durationMs: 0 };
-    }
-    let aborted = false;
-    let connection: SshConnection | undefined;
-    const abort = (): void => {
-      aborted = true;
-      // Stops the host's `timeout`, which stops the command's whole process group (then SIGKILLs it).
-      if (connection) void this.#exec(connection, stopCommand(remote.marker, 'TERM', sudoUser)).catch(() => {});
+    const notRun = (): RunResult => {
+      const durationMs = performance.now() - started;
+      return { exitCode: null, signal: null, timedOut: true, stdout: '', output: '', durationMs };
     };
-    signal?.addEventListener('abort', abort, { once: true });
+    if (signal?.aborted) return notRun();
     try {
-      connection = await this.#connect();
-      if (aborted) abort();
+      // An abort while connecting returns at once; the connection carries on for later calls.
+      const connection = await untilAborted(this.#connect(), signal);
+      if (connection === undefined || signal?.aborted) return notRun();
       this.stats.execs += 1;
-      const result = await runChannel(connection, remote.line, {
+      let aborted = false;
+      const stop = async (): Promise<boolean> => {
+        await this.#exec(connection, stopCommand(remote.marker, 'TERM', sudoUser), '', true);
+        return true;
+      };
+      const running = runChannel(connection, remote.line, {
         stdin: remote.stdin,
         maxOutputBytes: this.#maxOutputBytes,
         backstopMs: timeoutMs + this.#killGraceMs + BACKSTOP_SLACK_MS,
+        signal,
+        // Stops the host's `timeout`, which stops the command's whole process group (then SIGKILLs it).
+        onAbort: () => {
+          aborted = true;
+          void stopRemote(stop, running);
+        },
       });
+      const result = await running;
+      if (result.notStarted) return notRun();
+      const refused = sudoUser !== undefined && result.exitCode === 1;
+      const refusal = refused ? sudoRefusal(this.host, this.username, result.output) : undefined;
+      if (refusal) throw refusal;
       const durationMs = performance.now() - started;
       const code = result.exitCode;
       // `timeout` exits 124 when SIGTERM did it; with SIGKILL it kills its own process group, itself too.
@@ -109,8 +126,6 @@ export class SshExecutor implements Executor {
       };
     } catch (error) {
       throw failed('run a command on', this.host, error);
-    } finally {
-      signal?.removeEventListener('abort', abort);
     }
   }
 
@@ -118,10 +133,9 @@ export class SshExecutor implements Executor {
   async probe(requests: readonly ProbeRequest[]): Promise<PathInfo[]> {
     if (requests.length === 0) return [];
     const input = probeInput(requests);
-    const connection = await this.#connect();
     let stdout: string;
     try {
-      stdout = await this.#exec(connection, shellJoin(['sh', '-c', PROBE_SCRIPT]), input);
+      stdout = await this.#exec(await this.#connect(), this.#script(PROBE_SCRIPT), input);
     } catch (error) {
       throw failed('probe paths on', this.host, error);
     }
@@ -138,41 +152,25 @@ export class SshExecutor implements Executor {
     return readFileByProbe(this, path);
   }
 
-  /** {@inheritDoc Executor.writeFile} Over SFTP: a temp file, `fsync@openssh.com`, `posix-rename@openssh.com`. */
+  /**
+   * {@inheritDoc Executor.writeFile} As root: over SFTP, a temp file, `fsync@openssh.com`,
+   * `posix-rename@openssh.com`. As a {@link sudo} login: one `sudo -n` script that reads the content
+   * from stdin into a temp file, sets its owner and mode, fsyncs it and renames it over `path`.
+   */
   async writeFile(path: string, content: string | Uint8Array, attributes: PathAttributes = {}): Promise<void> {
     checkPath(path);
-    const temp = tempName(path);
-    let sftp: SftpCalls | undefined;
-    let created = false;
+    const bytes =
+      typeof content === 'string'
+        ? Buffer.from(content, 'utf8')
+        : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+    if (this.sudo)
+      return this.#shell('write', path, this.#script(...writeScript(path, tempName(path), attributes)), bytes);
     try {
       const connection = await this.#connect();
-      sftp = await this.#sftp(connection);
+      const sftp = await this.#sftp(connection);
       const ids = await this.#accountsOf(connection).ids(attributes);
-      const existing = await sftp.lstat(path);
-      const keep = existing?.isFile() ? existing : undefined;
-      const uid = ids.uid ?? keep?.uid;
-      const gid = ids.gid ?? keep?.gid;
-      const handle = await sftp.create(temp, 0o600);
-      created = true;
-      try {
-        await sftp.write(
-          handle,
-          typeof content === 'string'
-            ? Buffer.from(content, 'utf8')
-            : Buffer.from(content.buffer, content.byteOffset, content.byteLength),
-        );
-        if (uid !== undefined || gid !== undefined) {
-          // SFTP wants both ids: -1 is chown's "leave it".
-          await sftp.fsetstat(handle, { uid: uid ?? -1, gid: gid ?? -1 });
-        }
-        await sftp.fsetstat(handle, { mode: attributes.mode ?? (keep ? keep.mode & 0o7777 : 0o644) });
-        await sftp.fsync(handle);
-      } finally {
-        await sftp.closeHandle(handle);
-      }
-      await sftp.rename(temp, path);
+      await sftpWriteFile(sftp, path, bytes, attributes, ids);
     } catch (error) {
-      if (created) await sftp?.unlink(temp).catch(() => {});
       throw failed('write', path, error);
     }
   }
@@ -180,33 +178,25 @@ export class SshExecutor implements Executor {
   /** {@inheritDoc Executor.mkdir} One exec: `mkdir -p`, then `chown` and `chmod`. */
   async mkdir(path: string, attributes: PathAttributes = {}): Promise<void> {
     checkPath(path);
-    await this.#shell('create the directory', path, [
-      ...accountChecks(attributes),
-      shellJoin(['mkdir', '-p', '--', path]),
-      ...attributeCommands(path, attributes),
-    ]);
+    const commands = [...accountChecks(attributes), shellJoin(['mkdir', '-p', '--', path])];
+    commands.push(...attributeCommands(path, attributes));
+    await this.#shell('create the directory', path, this.#script(commands.join(' && ')));
   }
 
   /** {@inheritDoc Executor.setAttributes} One exec of `chown` and `chmod` (names resolved by the host). */
   async setAttributes(path: string, attributes: PathAttributes): Promise<void> {
     checkPath(path);
     const commands = attributeCommands(path, attributes);
-    if (commands.length > 0) await this.#shell('set owner or mode of', path, commands);
+    if (commands.length > 0) await this.#shell('set owner or mode of', path, this.#script(commands.join(' && ')));
   }
 
-  /** {@inheritDoc Executor.symlink} Over SFTP: a temp symlink, renamed over `path`. */
+  /** {@inheritDoc Executor.symlink} A temp symlink renamed over `path`: over SFTP, or `ln -s` + `mv -T` under sudo. */
   async symlink(target: string, path: string): Promise<void> {
     checkPath(path);
-    const temp = tempName(path);
-    let sftp: SftpCalls | undefined;
-    let created = false;
+    if (this.sudo) return this.#shell('link', path, this.#script(...symlinkScript(target, path, tempName(path))));
     try {
-      sftp = await this.#sftp(await this.#connect());
-      await sftp.symlink(target, temp);
-      created = true;
-      await sftp.rename(temp, path);
+      await sftpSymlink(await this.#sftp(await this.#connect()), target, path);
     } catch (error) {
-      if (created) await sftp?.unlink(temp).catch(() => {});
       throw failed('link', path, error);
     }
   }
@@ -260,24 +250,32 @@ export class SshExecutor implements Executor {
     return this.#accounts.accounts;
   }
 
+  /** One of the executor's own scripts, as root through `sudo -n` for a {@link sudo} login. */
+  #script(script: string, args: readonly string[] = []): string {
+    return hostScript(script, args, this.sudo);
+  }
+
   /** Runs one of the executor's own short command lines; its stdout, or a rejection with its output. */
-  async #exec(connection: SshConnection, line: string, stdin = ''): Promise<string> {
+  async #exec(connection: SshConnection, line: string, stdin: string | Buffer = '', priority = false): Promise<string> {
     this.stats.execs += 1;
     const result = await runChannel(connection, line, {
       stdin,
+      priority,
       maxOutputBytes: Number.MAX_SAFE_INTEGER,
-      backstopMs: INTERNAL_TIMEOUT_MS,
+      backstopMs: INTERNAL_TIMEOUT_MS + BACKSTOP_SLACK_MS,
     });
     if (result.exitCode !== 0) {
+      const refusal = this.sudo ? sudoRefusal(this.host, this.username, result.output) : undefined;
+      if (refusal) throw refusal;
       const detail = result.output.trim() || `exit ${result.exitCode ?? result.signal ?? 'unknown'}`;
       throw new DeployError('executor_failed', detail, { output: result.output });
     }
     return result.stdout;
   }
 
-  async #shell(what: string, path: string, commands: readonly string[]): Promise<void> {
+  async #shell(what: string, path: string, line: string, stdin: string | Buffer = ''): Promise<void> {
     try {
-      await this.#exec(await this.#connect(), commands.join(' && '));
+      await this.#exec(await this.#connect(), line, stdin);
     } catch (error) {
       const output = error instanceof DeployError ? (error.output ?? '') : '';
       const account = /invalid (user|group): ['‘]?([^'’\n]*)/.exec(output);

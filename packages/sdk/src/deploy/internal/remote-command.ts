@@ -24,17 +24,22 @@ export interface RemoteCommand {
   marker: string;
 }
 
+/** The loader's exit code when stdin closed before the marker line: the command was not started. */
+const NOT_STARTED_EXIT = 125;
+
 // Reads `export NAME='value'` lines from stdin up to the marker line, evaluates them, changes to
 // the working directory and execs the command; the rest of stdin is the command's input (`read`
-// takes one byte at a time from a pipe, so it leaves that untouched). Fixed text: no value is ever
-// spliced into it.
+// takes one byte at a time from a pipe, so it leaves that untouched). Without the marker line
+// (stdin closed first: the run was aborted before it started) it exits, the command never run.
+// Fixed text: no value is ever spliced into it.
 const LOADER = `m=$1; d=$2; shift 2
-e=
+e= g=
 while IFS= read -r l; do
-  [ "$l" = "$m" ] && break
+  [ "$l" = "$m" ] && { g=1; break; }
   e="$e$l
 "
 done
+[ -n "$g" ] || exit ${NOT_STARTED_EXIT}
 eval "$e"
 cd -- "$d" || exit 127
 exec "$@"`;

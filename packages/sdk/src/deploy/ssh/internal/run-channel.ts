@@ -4,10 +4,20 @@ import type { SshConnection } from './ssh-connection.ts';
 /** What {@link runChannel} needs. */
 export interface ChannelOptions {
   /** Written to the channel's stdin, which is then closed. */
-  stdin: string;
+  stdin: string | Buffer;
   maxOutputBytes: number;
   /** Close the channel after this long and report `closedByClient` (a backstop: the host enforces its own). */
   backstopMs: number;
+  /**
+   * Aborted while waiting for a free channel: none is opened. Aborted while it opens: its stdin is
+   * closed unwritten (a command that waits for it, as {@link remoteCommand}'s loader does, then
+   * never starts). Either way `notStarted` is reported. Aborted later: `onAbort` is called, to stop
+   * the command on the host.
+   */
+  signal?: AbortSignal | undefined;
+  onAbort?: () => void;
+  /** Ahead of the queue for a free channel (see {@link SshConnection.exec}). @default false */
+  priority?: boolean;
 }
 
 /** How an exec channel ended. */
@@ -19,6 +29,8 @@ export interface ChannelResult {
   output: string;
   /** The backstop closed the channel before the host reported an exit. */
   closedByClient: boolean;
+  /** The signal was aborted before stdin was written. */
+  notStarted: boolean;
 }
 
 /**
@@ -30,15 +42,21 @@ export async function runChannel(
   line: string,
   options: ChannelOptions,
 ): Promise<ChannelResult> {
-  const channel = await connection.exec(line);
+  const { signal: abortSignal, onAbort } = options;
+  const channel = await connection.exec(line, { priority: options.priority === true, signal: abortSignal });
+  if (channel === undefined) {
+    return { exitCode: null, signal: null, stdout: '', output: '', closedByClient: false, notStarted: true };
+  }
   const stdout = new OutputTail(options.maxOutputBytes);
   const output = new OutputTail(options.maxOutputBytes);
   return new Promise<ChannelResult>((resolve, reject) => {
     let exit: { code: number | null; signal: string | null } | undefined;
     let closedByClient = false;
+    const notStarted = abortSignal?.aborted === true;
     const done = (error?: Error): void => {
       clearTimeout(backstop);
       unsubscribe();
+      if (onAbort) abortSignal?.removeEventListener('abort', onAbort);
       if (error) reject(error);
       else
         resolve({
@@ -47,6 +65,7 @@ export async function runChannel(
           stdout: stdout.toString(),
           output: output.toString(),
           closedByClient,
+          notStarted,
         });
     };
     const unsubscribe = connection.onLost((error) => done(error));
@@ -72,6 +91,11 @@ export async function runChannel(
         setImmediate(() => done(connection.lost ? undefined : new Error('the channel closed without an exit status')));
     });
     channel.on('error', (error: Error) => done(error));
-    channel.end(options.stdin);
+    // Checked and written in one tick: the command has its stdin (and runs) only if not aborted yet.
+    if (notStarted) channel.end();
+    else {
+      channel.end(options.stdin);
+      if (onAbort) abortSignal?.addEventListener('abort', onAbort, { once: true });
+    }
   });
 }

@@ -5,6 +5,7 @@ import { createHostVerifier } from '../host-verifier.ts';
 import { loadKnownHosts } from '../load-known-hosts.ts';
 import { knownHostKeyTypes } from '../match-host.ts';
 import { recordHostKey } from '../record-host-key.ts';
+import { ChannelSlots } from './channel-slots.ts';
 import { loadSsh2 } from './load-ssh2.ts';
 
 /** What {@link openConnection} needs, resolved. */
@@ -37,6 +38,7 @@ export class SshConnection {
   #lost: Error | undefined;
   #closing = false;
   #sftp: Promise<SFTPWrapper> | undefined;
+  readonly #slots = new ChannelSlots();
   readonly #listeners = new Set<(error: Error) => void>();
 
   constructor(client: Client, name: string) {
@@ -62,11 +64,30 @@ export class SshConnection {
     return () => this.#listeners.delete(wrapped);
   }
 
-  /** Opens an exec channel for `line` (run by the login user's shell). */
-  exec(line: string): Promise<ClientChannel> {
-    return this.#guard((resolve, reject) =>
-      this.#client.exec(line, (error, channel) => (error ? reject(error) : resolve(channel))),
-    );
+  /**
+   * Opens an exec channel for `line` (run by the login user's shell) once the connection has a
+   * channel free (see {@link MAX_CHANNELS}); `priority` goes ahead of the queue. `undefined`, and
+   * nothing sent, when `signal` is aborted before the channel is opened.
+   */
+  async exec(
+    line: string,
+    options: { priority?: boolean; signal?: AbortSignal | undefined } = {},
+  ): Promise<ClientChannel | undefined> {
+    if (!(await this.#slots.acquire(options.priority === true, options.signal))) return undefined;
+    if (options.signal?.aborted) {
+      this.#slots.release();
+      return undefined;
+    }
+    try {
+      const channel = await this.#guard<ClientChannel>((resolve, reject) =>
+        this.#client.exec(line, (error, opened) => (error ? reject(error) : resolve(opened))),
+      );
+      channel.once('close', () => this.#slots.release());
+      return channel;
+    } catch (error) {
+      this.#slots.release();
+      throw error;
+    }
   }
 
   /** The connection's SFTP session, opened on first use. */
@@ -117,6 +138,7 @@ export class SshConnection {
   #lose(error: Error): void {
     if (this.#lost) return;
     this.#lost = error;
+    this.#slots.fail(this.#lostError(error));
     this.#client.destroy();
     for (const listener of [...this.#listeners]) listener(error);
     this.#listeners.clear();
