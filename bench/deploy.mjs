@@ -1,0 +1,462 @@
+// Deploy benchmark: Fleet's deploy runner against Ansible (Debian's `ansible`), same site, same three
+// test hosts, same SSH, in the same run.
+//
+//   npm run bench:deploy                     # after npm run build; about 5 minutes
+//   node bench/deploy.mjs --json             # machine-readable results
+//   node bench/deploy.mjs --skip-ansible     # Fleet alone (no baseline, no ratio)
+//   BENCH_RUNS=5 node bench/deploy.mjs
+//
+// Needs root and the test hosts' Debian packages (openssh-server, iproute2, util-linux), and
+// `apt-get install --no-install-recommends ansible` for the baseline.
+//
+// The site (bench/_deploy-site.mjs), per host: 4 directories, 8 literal files, 8 config templates and
+// 4 systemd unit templates with per-host variables, owners, groups and modes. Each tool deploys its own
+// copy of the tree (paths `bench-<tool>`), so every first deploy starts from nothing; afterwards every
+// tree is checked against the spec (content, type, owner, group, mode) on every host.
+//
+// - Fleet: one `node bench/_deploy-fleet-run.mjs` process per deploy (as `ansible-playbook` is one
+//   process): the built `@fleet/sdk/deploy`, a one-phase plan of directoryStep and fileStep, one
+//   SshExecutor per host, the three hosts in parallel. Units are plain template files (no
+//   systemctl: the test hosts have no systemd), on the Ansible side too.
+// - Ansible: one play, gather_facts off, loops of `file`, `copy` (content:) and `template` with a
+//   path label, forks 5 (the default), interpreter_python set (skips discovery), host keys from the
+//   test hosts' known_hosts with StrictHostKeyChecking=yes. Two configurations: Debian's defaults
+//   (pipelining off; ssh_args `-C -o ControlMaster=auto -o ControlPersist=60s`, so a run reuses the
+//   connection the run before left open), and the same with pipelining on.
+//
+// Every tool deploys once on fresh hosts (its first deploy), then the no-op re-deploys run in
+// interleaved rounds (fleet, ansible, ansible with pipelining, fleet, ...), each figure the median,
+// so a slow spell of this shared machine weighs on all alike. A no-op that changes anything fails the
+// bench (Fleet's result counts, Ansible's PLAY RECAP). SSH use per host comes from each host's sshd
+// log (LogLevel VERBOSE: one "Accepted publickey" per connection, one "Starting session" per exec or
+// sftp channel) for both tools, and for Fleet also from SshExecutor.stats (every request a round trip).
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { hostVars, siteItems } from './_deploy-site.mjs';
+import { median } from './_lib.mjs';
+
+const json = process.argv.includes('--json');
+const skipAnsible = process.argv.includes('--skip-ansible');
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const HOSTS = 3;
+const TARGET_RATIO = 5;
+const here = fileURLToPath(new URL('.', import.meta.url));
+const log = (line) => {
+  if (!json) console.error(line);
+};
+const round = (n, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+if (!existsSync(join(here, '../packages/sdk/dist/deploy.js'))) {
+  console.error('packages/sdk/dist/deploy.js is missing: build the SDK first (npm run build)');
+  process.exit(1);
+}
+const ansibleVersion = skipAnsible ? undefined : ansiblePlaybookVersion();
+if (!skipAnsible && ansibleVersion === undefined) {
+  console.error(
+    "ansible-playbook is missing: the baseline needs Debian's ansible (apt-get install -y --no-install-recommends ansible), or run with --skip-ansible for Fleet alone",
+  );
+  process.exit(1);
+}
+
+function ansiblePlaybookVersion() {
+  const probe = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
+  return probe.status === 0 ? (/ansible-playbook \[core ([^\]]+)\]/.exec(probe.stdout)?.[1] ?? 'unknown') : undefined;
+}
+
+/**
+ * `@fleet/test-utils/test-hosts` bundled with esbuild into `dir`: Node 20 runs no .ts, and the
+ * test utilities are never built.
+ */
+async function loadTestHosts(dir) {
+  const { build } = await import('esbuild');
+  const outfile = join(dir, 'test-hosts.mjs');
+  await build({
+    entryPoints: [join(here, '../packages/test-utils/src/test-hosts.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    logLevel: 'error',
+  });
+  return import(pathToFileURL(outfile).href);
+}
+
+/** Runs `command`; resolves with its wall time, exit code and output. */
+function timed(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ ms: performance.now() - started, code, stdout, stderr }));
+  });
+}
+
+/** What each host's sshd logged during `fn()`: connections and sessions (exec and sftp channels). */
+async function withSshdCounts(hosts, fn) {
+  const before = hosts.map((host) => readFileSync(host.sshdLog).length);
+  const result = await fn();
+  const counts = hosts.map((host, i) => {
+    const added = readFileSync(host.sshdLog).subarray(before[i]).toString('utf8');
+    return {
+      connections: added.match(/Accepted publickey/g)?.length ?? 0,
+      sessions: added.match(/Starting session:/g)?.length ?? 0,
+    };
+  });
+  return { ...result, sshd: counts };
+}
+
+function failWith(what, output) {
+  throw new Error(`${what}\n${output.slice(-4000)}`);
+}
+
+/** One Fleet deploy in its own process; checks every host ended with `changed` steps as expected. */
+async function fleetDeploy(run, expectChanged) {
+  const config = {
+    identity: run.clientKey.privateKeyPath,
+    knownHostsFile: run.knownHostsPath,
+    hosts: run.hosts.map((host, index) => ({ name: `node-${index}`, address: host.address, index })),
+  };
+  return withSshdCounts(run.hosts, async () => {
+    const result = await timed(process.execPath, [join(here, '_deploy-fleet-run.mjs'), JSON.stringify(config)]);
+    if (result.code !== 0) failWith(`the Fleet deploy exited with ${result.code}`, result.stderr + result.stdout);
+    const report = JSON.parse(result.stdout);
+    for (const host of report.hosts) {
+      if (host.counts.failed > 0 || host.counts.changed !== expectChanged) {
+        failWith(
+          `Fleet on ${host.host}: ${host.counts.changed} changed, ${host.counts.failed} failed (expected ${expectChanged} changed)`,
+          host.failures.join('\n'),
+        );
+      }
+    }
+    const perHost = (key) => report.hosts.map((host) => host.stats[key]);
+    return {
+      ms: result.ms,
+      inProcessMs: report.ms,
+      stats: { connections: perHost('connections'), execs: perHost('execs'), sftpRequests: perHost('sftpRequests') },
+    };
+  });
+}
+
+/** An Ansible project (config, inventory, playbook, templates) deploying the site as `tool`. */
+function writeAnsibleProject(dir, tool, run, pipelining) {
+  mkdirSync(join(dir, 'templates'), { recursive: true });
+  const hosts = Object.fromEntries(
+    run.hosts.map((host, index) => [
+      `node-${index}`,
+      {
+        ansible_host: host.address,
+        ansible_user: 'root',
+        ansible_ssh_private_key_file: run.clientKey.privateKeyPath,
+        ansible_ssh_common_args: `-o UserKnownHostsFile=${run.knownHostsPath} -o StrictHostKeyChecking=yes`,
+        ...hostVars(index),
+      },
+    ]),
+  );
+  writeFileSync(join(dir, 'inventory.json'), JSON.stringify({ all: { hosts } }, null, 2));
+  const items = siteItems(tool);
+  const attributes = ({ path, owner, group, mode }) => ({ path, owner, group, mode });
+  const templated = (item) => {
+    writeFileSync(join(dir, 'templates', `${item.key}.j2`), item.template);
+    return { ...attributes(item), src: `${item.key}.j2` };
+  };
+  const vars = {
+    bench_dirs: items.filter((item) => item.kind === 'directory').map(attributes),
+    bench_files: items
+      .filter((item) => item.kind === 'file')
+      .map((item) => ({ ...attributes(item), content: item.content })),
+    bench_templates: items.filter((item) => item.kind === 'template' && item.key.startsWith('svc-')).map(templated),
+    bench_units: items.filter((item) => item.key.startsWith('unit-')).map(templated),
+  };
+  writeFileSync(join(dir, 'items.json'), JSON.stringify(vars, null, 2));
+  const owned = [
+    '        owner: "{{ item.owner }}"',
+    '        group: "{{ item.group }}"',
+    '        mode: "{{ item.mode }}"',
+  ];
+  const task = (name, module, lines, loop) => [
+    `    - name: ${name}`,
+    `      ${module}:`,
+    ...lines,
+    ...owned,
+    `      loop: "{{ ${loop} }}"`,
+    '      loop_control:',
+    '        label: "{{ item.path }}"',
+  ];
+  const playbook = [
+    '- name: benchmark site',
+    '  hosts: all',
+    '  gather_facts: false',
+    '  vars_files:',
+    '    - items.json',
+    '  tasks:',
+    ...task(
+      'directories',
+      'ansible.builtin.file',
+      ['        path: "{{ item.path }}"', '        state: directory'],
+      'bench_dirs',
+    ),
+    ...task(
+      'literal files',
+      'ansible.builtin.copy',
+      ['        dest: "{{ item.path }}"', '        content: "{{ item.content }}"'],
+      'bench_files',
+    ),
+    ...task(
+      'config templates',
+      'ansible.builtin.template',
+      ['        src: "{{ item.src }}"', '        dest: "{{ item.path }}"'],
+      'bench_templates',
+    ),
+    ...task(
+      'systemd units',
+      'ansible.builtin.template',
+      ['        src: "{{ item.src }}"', '        dest: "{{ item.path }}"'],
+      'bench_units',
+    ),
+    '',
+  ];
+  writeFileSync(join(dir, 'site.yml'), playbook.join('\n'));
+  const controlDir = join(dir, 'cp');
+  mkdirSync(controlDir);
+  writeFileSync(
+    join(dir, 'ansible.cfg'),
+    [
+      '[defaults]',
+      'inventory = inventory.json',
+      'interpreter_python = /usr/bin/python3',
+      '[ssh_connection]',
+      `control_path_dir = ${controlDir}`,
+      `pipelining = ${pipelining ? 'True' : 'False'}`,
+      '',
+    ].join('\n'),
+  );
+  return { dir, controlDir };
+}
+
+/** One `ansible-playbook` run; checks the PLAY RECAP of every host (4 tasks: all changed, or none). */
+async function ansibleDeploy(run, project, expectChanged) {
+  return withSshdCounts(run.hosts, async () => {
+    const result = await timed('ansible-playbook', ['site.yml'], {
+      cwd: project.dir,
+      env: { ...process.env, ANSIBLE_CONFIG: join(project.dir, 'ansible.cfg'), ANSIBLE_NOCOLOR: '1' },
+    });
+    if (result.code !== 0) failWith(`ansible-playbook exited with ${result.code}`, result.stdout + result.stderr);
+    const recap = [
+      ...result.stdout.matchAll(/^(node-\d+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/gm),
+    ];
+    if (recap.length !== run.hosts.length) failWith('ansible-playbook printed no recap for every host', result.stdout);
+    for (const [, host, , changed, unreachable, failed] of recap) {
+      if (Number(changed) !== expectChanged || Number(unreachable) + Number(failed) > 0) {
+        failWith(`Ansible on ${host}: changed=${changed} (expected ${expectChanged})`, result.stdout);
+      }
+    }
+    return { ms: result.ms };
+  });
+}
+
+const LOCAL_ROOTS = [
+  ['/etc/fleet/', 'etcFleet'],
+  ['/opt/fleet/', 'optFleet'],
+  ['/etc/systemd/system/', 'systemdSystem'],
+];
+
+function idOf(database, name) {
+  const entry = spawnSync('getent', [database, name], { encoding: 'utf8' }).stdout.split(':');
+  return Number(entry[2]);
+}
+
+/** Every item of `tool`'s tree on every host, read through the hosts' backing dirs, against the spec. */
+function verifyTree(run, tool, renderTemplate) {
+  run.hosts.forEach((host, index) => {
+    for (const item of siteItems(tool)) {
+      const [prefix, key] = LOCAL_ROOTS.find(([root]) => item.path.startsWith(root));
+      const local = join(host.dirs[key], item.path.slice(prefix.length));
+      const stat = lstatSync(local);
+      const where = `${tool} on node-${index}: ${item.path}`;
+      const type = item.kind === 'directory' ? stat.isDirectory() : stat.isFile();
+      if (!type) throw new Error(`${where} is not a ${item.kind === 'directory' ? 'directory' : 'file'}`);
+      const want = {
+        mode: Number.parseInt(item.mode, 8),
+        uid: idOf('passwd', item.owner),
+        gid: idOf('group', item.group),
+      };
+      const got = { mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid };
+      if (JSON.stringify(want) !== JSON.stringify(got)) {
+        throw new Error(`${where}: ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+      }
+      if (item.kind === 'directory') continue;
+      const content = item.content ?? renderTemplate(item.template, hostVars(index));
+      if (readFileSync(local, 'utf8') !== content) throw new Error(`${where}: content differs from the spec`);
+    }
+  });
+}
+
+/** Ends the SSH control masters Ansible left running (ControlPersist) in `controlDir`. */
+function closeControlMasters(controlDir) {
+  if (!existsSync(controlDir)) return;
+  for (const socket of readdirSync(controlDir)) {
+    spawnSync('ssh', ['-o', `ControlPath=${join(controlDir, socket)}`, '-O', 'exit', 'bench'], { stdio: 'ignore' });
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'fleet-deploy-bench-'));
+// The machine's 1-minute load average at the start and the end: a shared machine's load moves the figures.
+const load = [round(loadavg()[0], 1)];
+const projects = [];
+let testHosts;
+const tools = {};
+try {
+  const { hasTestHostDeps, startTestHosts } = await loadTestHosts(dir);
+  if (!hasTestHostDeps()) {
+    console.error('the deploy benchmark needs test hosts: root, openssh-server, iproute2 and util-linux (see above)');
+    process.exitCode = 1;
+  } else {
+    const { renderTemplate } = await import('@fleet/sdk/deploy');
+    log(`starting ${HOSTS} test hosts`);
+    testHosts = await startTestHosts(HOSTS);
+    const run = testHosts;
+    const deployers = { fleet: (expect) => fleetDeploy(run, expect) };
+    if (!skipAnsible) {
+      for (const [tool, pipelining] of [
+        ['ansible', false],
+        ['ansible-pipelining', true],
+      ]) {
+        const project = writeAnsibleProject(join(dir, tool), tool, run, pipelining);
+        projects.push(project);
+        deployers[tool] = (expect) => ansibleDeploy(run, project, expect);
+      }
+    }
+    const expectFirst = { fleet: siteItems('fleet').length, ansible: 4, 'ansible-pipelining': 4 };
+    for (const [tool, deploy] of Object.entries(deployers)) {
+      const first = await deploy(expectFirst[tool]);
+      verifyTree(run, tool, renderTemplate);
+      tools[tool] = { first, noop: [] };
+      log(`first deploy, ${tool}: ${round(first.ms / 1000)} s (tree verified on ${HOSTS} hosts)`);
+    }
+    for (let i = 1; i <= runs; i++) {
+      const line = [];
+      for (const [tool, deploy] of Object.entries(deployers)) {
+        const noop = await deploy(0);
+        tools[tool].noop.push(noop);
+        line.push(`${tool} ${round(noop.ms / 1000)} s`);
+      }
+      log(`no-op round ${i}/${runs}: ${line.join(', ')}`);
+    }
+    for (const tool of Object.keys(deployers)) verifyTree(run, tool, renderTemplate);
+    load.push(round(loadavg()[0], 1));
+  }
+} finally {
+  for (const project of projects) closeControlMasters(project.controlDir);
+  await testHosts?.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.exitCode === undefined) report();
+
+/** The per-host average of a per-host list. */
+function perHost(values) {
+  return round(values.reduce((a, b) => a + b, 0) / values.length, 1);
+}
+
+function summary(tool, { first, noop }) {
+  // The no-op whose wall time is the median (the lower middle one for an even count) gives the SSH figures.
+  const sorted = [...noop].sort((a, b) => a.ms - b.ms);
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)];
+  const ssh = (r) => ({
+    connections: perHost(r.sshd.map((c) => c.connections)),
+    sessions: perHost(r.sshd.map((c) => c.sessions)),
+    ...(r.stats
+      ? {
+          requests: perHost(r.stats.connections.map((c, i) => c + r.stats.execs[i] + r.stats.sftpRequests[i])),
+          execs: perHost(r.stats.execs),
+          sftpRequests: perHost(r.stats.sftpRequests),
+        }
+      : {}),
+  });
+  return {
+    tool,
+    firstSeconds: round(first.ms / 1000),
+    noopMedianSeconds: round(median(noop.map((r) => r.ms)) / 1000),
+    noopSeconds: noop.map((r) => round(r.ms / 1000)),
+    ...(first.inProcessMs === undefined
+      ? {}
+      : { noopInProcessMedianSeconds: round(median(noop.map((r) => r.inProcessMs)) / 1000) }),
+    firstSsh: ssh(first),
+    noopSsh: ssh(mid),
+  };
+}
+
+function report() {
+  const results = Object.entries(tools).map(([tool, r]) => summary(tool, r));
+  const fleet = results[0];
+  const ratios = results.slice(1).map((r) => ({
+    baseline: r.tool,
+    noopRatio: round(r.noopMedianSeconds / fleet.noopMedianSeconds, 1),
+    firstRatio: round(r.firstSeconds / fleet.firstSeconds, 1),
+    target: TARGET_RATIO,
+    met: r.noopMedianSeconds / fleet.noopMedianSeconds >= TARGET_RATIO,
+  }));
+  const setup = {
+    hosts: HOSTS,
+    itemsPerHost: siteItems('fleet').length,
+    runs,
+    cores: availableParallelism(),
+    node: process.version,
+    ansible: ansibleVersion ?? null,
+    loadAverage: load,
+  };
+  if (json) {
+    console.log(JSON.stringify({ ...setup, results, ratios }, null, 2));
+    return;
+  }
+  const sshCell = (s) =>
+    `${s.connections} conn, ${s.sessions} sessions${s.requests === undefined ? '' : `, ${s.requests} requests`}`;
+  console.table(
+    results.map((r) => ({
+      tool: r.tool,
+      'first deploy s': r.firstSeconds,
+      'no-op median s': r.noopMedianSeconds,
+      'no-op runs s': r.noopSeconds.join(' '),
+      'first: SSH per host': sshCell(r.firstSsh),
+      'no-op: SSH per host': sshCell(r.noopSsh),
+    })),
+  );
+  console.log(
+    `${setup.cores} cores, load average ${load.join(' -> ')}, node ${setup.node}, ansible-core ${setup.ansible ?? '-'}`,
+  );
+  if (fleet.noopInProcessMedianSeconds !== undefined) {
+    console.log(`fleet no-op inside its process (after node start and import): ${fleet.noopInProcessMedianSeconds} s`);
+  }
+  if (ratios.length > 0) {
+    console.table(
+      ratios.map((r) => ({
+        ratio: `${r.baseline} / fleet, no-op wall time`,
+        value: r.noopRatio,
+        target: `≥ ${r.target}`,
+        result: r.met ? 'ok' : 'BELOW TARGET',
+        'first deploy ratio': r.firstRatio,
+      })),
+    );
+  }
+}
