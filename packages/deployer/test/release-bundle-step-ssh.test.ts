@@ -14,12 +14,17 @@ const PORT = 8650;
 
 /** GETs `url` until it answers, or fails with the server's output once `server` has ended. */
 async function healthOf(url: string, server: Promise<RunResult>): Promise<unknown> {
-  let ended: RunResult | undefined;
-  void server.then((result) => {
-    ended = result;
-  });
+  let ended: string | undefined;
+  void server.then(
+    (result) => {
+      ended = result.output;
+    },
+    (error: unknown) => {
+      ended = String(error);
+    },
+  );
   for (;;) {
-    if (ended) throw new Error(`the server ended before answering: ${ended.output}`);
+    if (ended !== undefined) throw new Error(`the server ended before answering: ${ended}`);
     try {
       return await (await fetch(url)).json();
     } catch {
