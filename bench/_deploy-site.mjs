@@ -2,6 +2,9 @@
 // literal files, 8 config templates, 4 systemd unit templates), with owners, groups and modes. Each
 // tool gets a tree of its own (`bench-<tool>` in its paths), so both first deploys start from nothing;
 // the contents do not name the tree, so both tools must write the same bytes.
+import { spawnSync } from 'node:child_process';
+import { lstatSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** The site's items on one host: `{ key, kind: 'directory' | 'file' | 'template', path, ... }`. */
 export function siteItems(tool) {
@@ -114,4 +117,41 @@ function unitTemplate(n) {
     'WantedBy=multi-user.target',
     '',
   ].join('\n');
+}
+
+const LOCAL_ROOTS = [
+  ['/etc/fleet/', 'etcFleet'],
+  ['/opt/fleet/', 'optFleet'],
+  ['/etc/systemd/system/', 'systemdSystem'],
+];
+
+function idOf(database, name) {
+  const entry = spawnSync('getent', [database, name], { encoding: 'utf8' }).stdout.split(':');
+  return Number(entry[2]);
+}
+
+/** Every item of `tool`'s tree on every host, read through the hosts' backing dirs, against the spec. */
+export function verifyTree(run, tool, renderTemplate) {
+  run.hosts.forEach((host, index) => {
+    for (const item of siteItems(tool)) {
+      const [prefix, key] = LOCAL_ROOTS.find(([root]) => item.path.startsWith(root));
+      const local = join(host.dirs[key], item.path.slice(prefix.length));
+      const stat = lstatSync(local);
+      const where = `${tool} on node-${index}: ${item.path}`;
+      const type = item.kind === 'directory' ? stat.isDirectory() : stat.isFile();
+      if (!type) throw new Error(`${where} is not a ${item.kind === 'directory' ? 'directory' : 'file'}`);
+      const want = {
+        mode: Number.parseInt(item.mode, 8),
+        uid: idOf('passwd', item.owner),
+        gid: idOf('group', item.group),
+      };
+      const got = { mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid };
+      if (JSON.stringify(want) !== JSON.stringify(got)) {
+        throw new Error(`${where}: ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+      }
+      if (item.kind === 'directory') continue;
+      const content = item.content ?? renderTemplate(item.template, hostVars(index));
+      if (readFileSync(local, 'utf8') !== content) throw new Error(`${where}: content differs from the spec`);
+    }
+  });
 }

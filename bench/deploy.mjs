@@ -1,7 +1,7 @@
 // Deploy benchmark: Fleet's deploy runner against Ansible (Debian's `ansible`), same site, same three
 // test hosts, same SSH, in the same run.
 //
-//   npm run bench:deploy                     # after npm run build; about 5 minutes
+//   npm run bench:deploy                     # after npm run build; 10-15 minutes on 2 cores
 //   node bench/deploy.mjs --json             # machine-readable results
 //   node bench/deploy.mjs --skip-ansible     # Fleet alone (no baseline, no ratio)
 //   BENCH_RUNS=5 node bench/deploy.mjs
@@ -18,11 +18,12 @@
 //   process): the built `@fleet/sdk/deploy`, a one-phase plan of directoryStep and fileStep, one
 //   SshExecutor per host, the three hosts in parallel. Units are plain template files (no
 //   systemctl: the test hosts have no systemd), on the Ansible side too.
-// - Ansible: one play, gather_facts off, loops of `file`, `copy` (content:) and `template` with a
-//   path label, forks 5 (the default), interpreter_python set (skips discovery), host keys from the
-//   test hosts' known_hosts with StrictHostKeyChecking=yes. Two configurations: Debian's defaults
-//   (pipelining off; ssh_args `-C -o ControlMaster=auto -o ControlPersist=60s`, so a run reuses the
-//   connection the run before left open), and the same with pipelining on.
+// - Ansible (bench/_deploy-ansible.mjs): one play, gather_facts off, loops of `file`, `copy`
+//   (content:) and `template` with a path label, forks 5 (the default), interpreter_python set (skips
+//   discovery), host keys from the test hosts' known_hosts with StrictHostKeyChecking=yes. Two
+//   configurations: Debian's defaults (pipelining off; ssh_args `-C -o ControlMaster=auto -o
+//   ControlPersist=60s`, so a run reuses a connection that one less than 60 s before left open), and
+//   the same with pipelining on.
 //
 // Every tool deploys once on fresh hosts (its first deploy), then the no-op re-deploys run in
 // interleaved rounds (fleet, ansible, ansible with pipelining, fleet, ...), each figure the median,
@@ -30,21 +31,19 @@
 // bench (Fleet's result counts, Ansible's PLAY RECAP). SSH use per host comes from each host's sshd
 // log (LogLevel VERBOSE: one "Accepted publickey" per connection, one "Starting session" per exec or
 // sftp channel) for both tools, and for Fleet also from SshExecutor.stats (every request a round trip).
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { hostVars, siteItems } from './_deploy-site.mjs';
+import {
+  ansiblePlaybookVersion,
+  checkRecap,
+  closeControlMasters,
+  playbookCommand,
+  writeAnsibleProject,
+} from './_deploy-ansible.mjs';
+import { siteItems, verifyTree } from './_deploy-site.mjs';
 import { median } from './_lib.mjs';
 
 const json = process.argv.includes('--json');
@@ -68,11 +67,6 @@ if (!skipAnsible && ansibleVersion === undefined) {
     "ansible-playbook is missing: the baseline needs Debian's ansible (apt-get install -y --no-install-recommends ansible), or run with --skip-ansible for Fleet alone",
   );
   process.exit(1);
-}
-
-function ansiblePlaybookVersion() {
-  const probe = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
-  return probe.status === 0 ? (/ansible-playbook \[core ([^\]]+)\]/.exec(probe.stdout)?.[1] ?? 'unknown') : undefined;
 }
 
 /**
@@ -158,166 +152,15 @@ async function fleetDeploy(run, expectChanged) {
   });
 }
 
-/** An Ansible project (config, inventory, playbook, templates) deploying the site as `tool`. */
-function writeAnsibleProject(dir, tool, run, pipelining) {
-  mkdirSync(join(dir, 'templates'), { recursive: true });
-  const hosts = Object.fromEntries(
-    run.hosts.map((host, index) => [
-      `node-${index}`,
-      {
-        ansible_host: host.address,
-        ansible_user: 'root',
-        ansible_ssh_private_key_file: run.clientKey.privateKeyPath,
-        ansible_ssh_common_args: `-o UserKnownHostsFile=${run.knownHostsPath} -o StrictHostKeyChecking=yes`,
-        ...hostVars(index),
-      },
-    ]),
-  );
-  writeFileSync(join(dir, 'inventory.json'), JSON.stringify({ all: { hosts } }, null, 2));
-  const items = siteItems(tool);
-  const attributes = ({ path, owner, group, mode }) => ({ path, owner, group, mode });
-  const templated = (item) => {
-    writeFileSync(join(dir, 'templates', `${item.key}.j2`), item.template);
-    return { ...attributes(item), src: `${item.key}.j2` };
-  };
-  const vars = {
-    bench_dirs: items.filter((item) => item.kind === 'directory').map(attributes),
-    bench_files: items
-      .filter((item) => item.kind === 'file')
-      .map((item) => ({ ...attributes(item), content: item.content })),
-    bench_templates: items.filter((item) => item.kind === 'template' && item.key.startsWith('svc-')).map(templated),
-    bench_units: items.filter((item) => item.key.startsWith('unit-')).map(templated),
-  };
-  writeFileSync(join(dir, 'items.json'), JSON.stringify(vars, null, 2));
-  const owned = [
-    '        owner: "{{ item.owner }}"',
-    '        group: "{{ item.group }}"',
-    '        mode: "{{ item.mode }}"',
-  ];
-  const task = (name, module, lines, loop) => [
-    `    - name: ${name}`,
-    `      ${module}:`,
-    ...lines,
-    ...owned,
-    `      loop: "{{ ${loop} }}"`,
-    '      loop_control:',
-    '        label: "{{ item.path }}"',
-  ];
-  const playbook = [
-    '- name: benchmark site',
-    '  hosts: all',
-    '  gather_facts: false',
-    '  vars_files:',
-    '    - items.json',
-    '  tasks:',
-    ...task(
-      'directories',
-      'ansible.builtin.file',
-      ['        path: "{{ item.path }}"', '        state: directory'],
-      'bench_dirs',
-    ),
-    ...task(
-      'literal files',
-      'ansible.builtin.copy',
-      ['        dest: "{{ item.path }}"', '        content: "{{ item.content }}"'],
-      'bench_files',
-    ),
-    ...task(
-      'config templates',
-      'ansible.builtin.template',
-      ['        src: "{{ item.src }}"', '        dest: "{{ item.path }}"'],
-      'bench_templates',
-    ),
-    ...task(
-      'systemd units',
-      'ansible.builtin.template',
-      ['        src: "{{ item.src }}"', '        dest: "{{ item.path }}"'],
-      'bench_units',
-    ),
-    '',
-  ];
-  writeFileSync(join(dir, 'site.yml'), playbook.join('\n'));
-  const controlDir = join(dir, 'cp');
-  mkdirSync(controlDir);
-  writeFileSync(
-    join(dir, 'ansible.cfg'),
-    [
-      '[defaults]',
-      'inventory = inventory.json',
-      'interpreter_python = /usr/bin/python3',
-      '[ssh_connection]',
-      `control_path_dir = ${controlDir}`,
-      `pipelining = ${pipelining ? 'True' : 'False'}`,
-      '',
-    ].join('\n'),
-  );
-  return { dir, controlDir };
-}
-
 /** One `ansible-playbook` run; checks the PLAY RECAP of every host (4 tasks: all changed, or none). */
 async function ansibleDeploy(run, project, expectChanged) {
   return withSshdCounts(run.hosts, async () => {
-    const result = await timed('ansible-playbook', ['site.yml'], {
-      cwd: project.dir,
-      env: { ...process.env, ANSIBLE_CONFIG: join(project.dir, 'ansible.cfg'), ANSIBLE_NOCOLOR: '1' },
-    });
+    const { command, args, options } = playbookCommand(project);
+    const result = await timed(command, args, options);
     if (result.code !== 0) failWith(`ansible-playbook exited with ${result.code}`, result.stdout + result.stderr);
-    const recap = [
-      ...result.stdout.matchAll(/^(node-\d+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/gm),
-    ];
-    if (recap.length !== run.hosts.length) failWith('ansible-playbook printed no recap for every host', result.stdout);
-    for (const [, host, , changed, unreachable, failed] of recap) {
-      if (Number(changed) !== expectChanged || Number(unreachable) + Number(failed) > 0) {
-        failWith(`Ansible on ${host}: changed=${changed} (expected ${expectChanged})`, result.stdout);
-      }
-    }
+    checkRecap(result.stdout, run.hosts.length, expectChanged);
     return { ms: result.ms };
   });
-}
-
-const LOCAL_ROOTS = [
-  ['/etc/fleet/', 'etcFleet'],
-  ['/opt/fleet/', 'optFleet'],
-  ['/etc/systemd/system/', 'systemdSystem'],
-];
-
-function idOf(database, name) {
-  const entry = spawnSync('getent', [database, name], { encoding: 'utf8' }).stdout.split(':');
-  return Number(entry[2]);
-}
-
-/** Every item of `tool`'s tree on every host, read through the hosts' backing dirs, against the spec. */
-function verifyTree(run, tool, renderTemplate) {
-  run.hosts.forEach((host, index) => {
-    for (const item of siteItems(tool)) {
-      const [prefix, key] = LOCAL_ROOTS.find(([root]) => item.path.startsWith(root));
-      const local = join(host.dirs[key], item.path.slice(prefix.length));
-      const stat = lstatSync(local);
-      const where = `${tool} on node-${index}: ${item.path}`;
-      const type = item.kind === 'directory' ? stat.isDirectory() : stat.isFile();
-      if (!type) throw new Error(`${where} is not a ${item.kind === 'directory' ? 'directory' : 'file'}`);
-      const want = {
-        mode: Number.parseInt(item.mode, 8),
-        uid: idOf('passwd', item.owner),
-        gid: idOf('group', item.group),
-      };
-      const got = { mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid };
-      if (JSON.stringify(want) !== JSON.stringify(got)) {
-        throw new Error(`${where}: ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
-      }
-      if (item.kind === 'directory') continue;
-      const content = item.content ?? renderTemplate(item.template, hostVars(index));
-      if (readFileSync(local, 'utf8') !== content) throw new Error(`${where}: content differs from the spec`);
-    }
-  });
-}
-
-/** Ends the SSH control masters Ansible left running (ControlPersist) in `controlDir`. */
-function closeControlMasters(controlDir) {
-  if (!existsSync(controlDir)) return;
-  for (const socket of readdirSync(controlDir)) {
-    spawnSync('ssh', ['-o', `ControlPath=${join(controlDir, socket)}`, '-O', 'exit', 'bench'], { stdio: 'ignore' });
-  }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-deploy-bench-'));
