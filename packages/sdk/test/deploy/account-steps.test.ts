@@ -92,6 +92,17 @@ describe.skipIf(!hasTestHostDeps())('user and group steps on a test host', () =>
     expect(again.counts).toMatchObject({ ok: 2, changed: 0, failed: 0 });
   });
 
+  test('userStep with a primary group made before: useradd --gid joins it instead of failing on a same-named group', async () => {
+    const user = fresh('users');
+    made.groups.push(user);
+    const executor = sshAsRoot(run, host);
+    // The site plan's order: the group named after the service user first, then the user.
+    const steps = plan(groupStep({ group: user, system: true }), userStep({ user, system: true, group: user }));
+    expect((await runPlan(steps, { executor, mode: 'apply' })).counts).toMatchObject({ changed: 2, failed: 0 });
+    expect(Number(getent('passwd', user).split(':')[3])).toBe(Number(getent('group', user).split(':')[2]));
+    expect((await runPlan(steps, { executor, mode: 'apply' })).counts).toMatchObject({ ok: 2, changed: 0 });
+  });
+
   test('userStep on an existing user: adds missing groups (keeping others), sets the shell, and only then', async () => {
     const [first, second] = [fresh('groups'), fresh('groups')];
     const user = fresh('users');

@@ -19,23 +19,35 @@ export interface UserStepOptions extends StepOptions {
   groups?: readonly string[];
   /** Create the home directory when creating the user. @default useradd's (no, on Debian) */
   createHome?: boolean;
+  /**
+   * Its primary group, which must exist (e.g. made by a `groupStep` before). Without it, useradd
+   * makes a group named after the user, and fails when one exists already.
+   * @default useradd's
+   */
+  group?: string;
 }
 
 interface FoundUser {
   home: string;
   shell: string;
   groups: string[];
+  primaryGroup: string;
 }
 
-/** `getent passwd` then `id -Gn`, in one command: the user's passwd line and every group it is in. */
+/** `getent passwd`, `id -Gn` and `id -gn`, in one command: the passwd line, every group, the primary group. */
 function lookupCommand(user: string): string {
-  return `getent passwd ${shellQuote(user)} && id -Gn ${shellQuote(user)}`;
+  return `getent passwd ${shellQuote(user)} && id -Gn ${shellQuote(user)} && id -gn ${shellQuote(user)}`;
 }
 
 function parseLookup(stdout: string): FoundUser {
-  const [passwd = '', groups = ''] = stdout.split('\n');
+  const [passwd = '', groups = '', primary = ''] = stdout.split('\n');
   const fields = passwd.split(':');
-  return { home: fields[5] ?? '', shell: fields[6] ?? '', groups: groups.split(' ').filter(Boolean) };
+  return {
+    home: fields[5] ?? '',
+    shell: fields[6] ?? '',
+    groups: groups.split(' ').filter(Boolean),
+    primaryGroup: primary.trim(),
+  };
 }
 
 /**
@@ -48,6 +60,7 @@ function parseLookup(stdout: string): FoundUser {
  */
 export function userStep(options: UserStepOptions): Step {
   assertAccountName('user', options.user);
+  if (options.group !== undefined) assertAccountName('group', options.group);
   for (const group of options.groups ?? []) assertAccountName('group', group);
   const target = `user ${options.user}`;
   const wantedGroups = options.groups ?? [];
@@ -55,6 +68,7 @@ export function userStep(options: UserStepOptions): Step {
     const parts: string[] = [];
     if (options.home !== undefined) parts.push(`home ${options.home}`);
     if (options.shell !== undefined) parts.push(`shell ${options.shell}`);
+    if (options.group !== undefined) parts.push(`primary group ${options.group}`);
     if (wantedGroups.length > 0) parts.push(`groups ${wantedGroups.join(',')}`);
     const what = options.system === true ? 'system user' : 'user';
     return parts.length === 0 ? `create ${what}` : `create ${what} (${parts.join(', ')})`;
@@ -75,6 +89,9 @@ export function userStep(options: UserStepOptions): Step {
       if (options.shell !== undefined && found.shell !== options.shell) {
         changes.push({ action: 'update', target, summary: `shell ${found.shell} -> ${options.shell}` });
       }
+      if (options.group !== undefined && found.primaryGroup !== options.group) {
+        changes.push({ action: 'update', target, summary: `primary group ${found.primaryGroup} -> ${options.group}` });
+      }
       const missing = wantedGroups.filter((group) => !found.groups.includes(group));
       if (missing.length > 0) changes.push({ action: 'update', target, summary: `add to groups ${missing.join(',')}` });
       return changes;
@@ -85,6 +102,7 @@ export function userStep(options: UserStepOptions): Step {
       // useradd calls it --home-dir, usermod --home (which sets it without moving the old one).
       if (options.home !== undefined) args.push(creating ? '--home-dir' : '--home', options.home);
       if (options.shell !== undefined) args.push('--shell', options.shell);
+      if (options.group !== undefined) args.push('--gid', options.group);
       if (creating) {
         if (options.system === true) args.push('--system');
         if (options.createHome !== undefined) args.push(options.createHome ? '--create-home' : '--no-create-home');
