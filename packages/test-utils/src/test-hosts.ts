@@ -241,6 +241,11 @@ export async function startTestHosts(count: number, options: StartTestHostsOptio
       await run('ip', ['-n', name, 'addr', 'add', `${address}/30`, 'dev', hostVeth]);
       await run('ip', ['-n', name, 'link', 'set', hostVeth, 'up']);
       await run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+      // The run's hosts reach each other through this machine, as a fleet's hosts do through their
+      // network: a route to the run's /24 via this side, and forwarding on this side's veth only
+      // (the interface goes away with the host; nothing else of this machine changes).
+      await run('ip', ['-n', name, 'route', 'add', `10.213.${subnet}.0/24`, 'via', gatewayAddress]);
+      writeFileSync(`/proc/sys/net/ipv4/conf/${rootVeth}/forwarding`, '1');
 
       const mounts: BindMount[] = (Object.keys(MOUNT_POINTS) as (keyof TestHostDirs)[]).map((key) => ({
         source: dirs[key],
