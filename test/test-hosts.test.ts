@@ -84,10 +84,13 @@ describe.skipIf(!hasTestHostDeps())('test hosts: network namespaces running a re
     expect(readFileSync(run.knownHostsPath, 'utf8')).toBe(`${a.knownHostsLine}\n${b.knownHostsLine}\n`);
   });
 
-  test('the hosts reach each other, as a fleet\'s hosts do (a dashboard on one probes the others)', async () => {
+  test("the hosts reach each other, as a fleet's hosts do (a dashboard on one probes the others)", async () => {
     const client = await connect(a, a.hostKeyBlob);
     // bash's /dev/tcp: a TCP connection from host a to host b's sshd.
-    const { stdout, code } = await exec(client, `timeout 5 bash -c 'exec 3<>/dev/tcp/${b.address}/22 && head -c 7 <&3'`);
+    const { stdout, code } = await exec(
+      client,
+      `timeout 5 bash -c 'exec 3<>/dev/tcp/${b.address}/22 && head -c 7 <&3'`,
+    );
     client.end();
     expect(code).toBe(0);
     expect(stdout).toBe('SSH-2.0');
