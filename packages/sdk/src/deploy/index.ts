@@ -38,6 +38,7 @@ export { healthStep } from './steps/health.ts';
 export { HandlerResult, OUTPUT_TAIL_CHARS, StepChange, StepResult, StepStatus } from './step-result.ts';
 export { DeployMode, HostResult, PhaseResult, PhaseStatus, ResultCounts } from './host-result.ts';
 export { DeployEvent } from './deploy-event.ts';
+export { DeployRunEvent, RolloutEvent } from './rollout-event.ts';
 
 // SSH host keys
 export { parseKnownHosts } from './ssh/parse-known-hosts.ts';
