@@ -41,7 +41,14 @@ export async function traceFiles(bins: readonly string[], root: string | undefin
   const packageDirs = new Set(bins.map((bin) => dirname(nearestManifestFile(dirname(bin)) ?? bin)));
   const inputs = [...bins, ...[...packageDirs].flatMap((dir) => dependencyEntries(dir))];
   const base = root ?? sep;
-  const result = await nodeFileTrace(inputs, { base, ignore: IGNORED });
+  // Modules only: no files found by evaluating fs calls or globs. Those guesses reach outside the
+  // project (a default of `~/.ssh/known_hosts` made nft list the home directory); native addons
+  // come in through the dependency entries and nft's cases for `bindings` and `node-gyp-build`.
+  const result = await nodeFileTrace(inputs, {
+    base,
+    ignore: IGNORED,
+    analysis: { emitGlobs: false, computeFileReferences: false },
+  });
   for (const warning of result.warnings) {
     const match = UNRESOLVED.exec(warning.message);
     if (match?.[2] !== undefined && !match[2].split(sep).includes('node_modules')) {
