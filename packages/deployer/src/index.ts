@@ -14,7 +14,35 @@ export { releaseBundleStep } from './steps/release-bundle-step.ts';
 export { findBundleRelease } from './steps/find-bundle-release.ts';
 export { BUNDLE_MARKER, releaseId } from './steps/release-id.ts';
 
+// Deploying a fleet file
+export { deploy } from './deploy/deploy.ts';
+export { rollbackFleet } from './deploy/rollback.ts';
+export { auditFleet } from './deploy/audit.ts';
+export { deployHistory, deployLockStatus, unlockDeploy } from './deploy/lock-host.ts';
+export { buildFleetBundle, FLEET_BINS } from './deploy/fleet-bundle.ts';
+export { rolloutBatches } from './deploy/batches.ts';
+export { selectHosts } from './deploy/select-hosts.ts';
+export { sshConnector } from './deploy/connect-host.ts';
+export { DeployUsageError, isDeployUsageError } from './deploy/deploy-usage-error.ts';
+
+// The site plan
+export { gatePlan, MANAGED_UNIT_MARK, SITE_PHASES, sitePlan } from './site/site-plan.ts';
+export { hostServices, unitOf } from './site/host-services.ts';
+export { siteLayout } from './site/layout.ts';
+
+// The CLI
+export { deployCommand } from './main.ts';
+
 // Types
+export type { DeployOptions, DeployResult } from './deploy/deploy-options.ts';
+export type { RollbackOptions } from './deploy/rollback.ts';
+export type { AuditOptions, AuditResult } from './deploy/audit.ts';
+export type { LockHostOptions } from './deploy/lock-host.ts';
+export type { ConnectHost, SshSettings } from './deploy/connect-host.ts';
+export type { HostSelection } from './deploy/select-hosts.ts';
+export type { Site, SitePhase, SitePlanInput } from './site/site-plan.ts';
+export type { ConfigFile, HostService, HostServicesInput, ServicePhase } from './site/service-types.ts';
+export type { SiteLayout } from './site/layout.ts';
 export type { BuildReleaseBundleOptions, ReleaseBundle } from './bundle/build-release-bundle.ts';
 export type { BundleErrorCode } from './errors.ts';
 export type { ReleaseBundleStepOptions } from './steps/release-bundle-step.ts';

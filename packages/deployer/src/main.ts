@@ -1,26 +1,21 @@
-import { UsageError } from '@fleet/sdk/cli';
-import { type CommandDef, defineCommand } from 'citty';
+import type { CommandDef } from 'citty';
+import { auditCommand } from './commands/audit.ts';
+import { historyCommand } from './commands/history.ts';
+import { planCommand } from './commands/plan.ts';
+import { rollbackCommand } from './commands/rollback.ts';
+import { runCommand } from './commands/run.ts';
+import { unlockCommand } from './commands/unlock.ts';
 import { version } from './version.ts';
 
-/** A command that is listed but not written yet: it fails with status 2. */
-function placeholder(name: string, description: string): CommandDef {
-  return defineCommand({
-    meta: { name, description },
-    run() {
-      throw new UsageError(`fleet-deploy ${name} is not implemented yet`);
-    },
-  });
-}
-
-/** The `fleet-deploy` command tree (run it with `runCli` from `@fleet/sdk/cli`). */
+/** The deploy commands: `fleet-deploy <command>`, also `fleet deploy <command>`. */
 export const deployCommand: CommandDef = {
-  meta: { name: 'fleet-deploy', version, description: 'Deploy Fleet onto your own hosts over SSH' },
+  meta: { name: 'deploy', version, description: 'Deploy the fleet file onto its hosts over SSH' },
   subCommands: {
-    plan: placeholder('plan', 'Show what a deploy would change on each host, changing nothing'),
-    run: placeholder('run', 'Deploy: install the local build as a new release and activate it'),
-    rollback: placeholder('rollback', 'Activate the previous release again'),
-    audit: placeholder('audit', "Show the hosts' audit logs"),
-    history: placeholder('history', 'List the releases on each host'),
-    unlock: placeholder('unlock', 'Release a deploy lock a dead run left behind'),
+    plan: planCommand,
+    run: runCommand,
+    rollback: rollbackCommand,
+    audit: auditCommand,
+    history: historyCommand,
+    unlock: unlockCommand,
   },
 };

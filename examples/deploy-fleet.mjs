@@ -1,0 +1,45 @@
+// Deploying a fleet file from a script with @fleet/deployer: the same deploy `fleet deploy run`
+// does, as a function. Plan mode by default (every check, nothing changed anywhere); --apply deploys.
+//
+//   node examples/deploy-fleet.mjs fleet.yaml                 # what would change on each host
+//   node examples/deploy-fleet.mjs fleet.yaml --apply         # deploy, health-gated, under the lock
+//   node examples/deploy-fleet.mjs fleet.yaml --known-hosts ./known_hosts --identity ./id_ed25519
+import { parseArgs } from 'node:util';
+import { deploy } from '@fleet/deployer';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    apply: { type: 'boolean', default: false },
+    'known-hosts': { type: 'string' },
+    identity: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log('usage: node examples/deploy-fleet.mjs [fleet.yaml] [--apply] [--known-hosts FILE] [--identity FILE]');
+  process.exit(0);
+}
+
+const { run, failure, rolledBack } = await deploy({
+  config: positionals[0] ?? 'fleet.yaml',
+  mode: values.apply ? 'apply' : 'plan',
+  ssh: {
+    ...(values['known-hosts'] ? { knownHostsFile: values['known-hosts'] } : {}),
+    ...(values.identity ? { identity: values.identity } : {}),
+  },
+  // Events arrive as the deploy goes; secrets in them are already `***`.
+  onEvent: (event) => {
+    if (event.type === 'host_finished') {
+      const { host, status, counts } = event.result;
+      console.log(`${host}: ${status}, ${counts.changed} to change, ${counts.failed} failed`);
+    }
+  },
+});
+
+console.log(`run ${run.id}: ${run.status}`);
+if (run.status === 'failed') {
+  console.error(`failed on ${failure?.host} at ${failure?.phase} / ${failure?.step}: ${failure?.error}`);
+  if (rolledBack.length > 0) console.error(`rolled back: ${rolledBack.join(', ')}`);
+  process.exitCode = 1;
+}

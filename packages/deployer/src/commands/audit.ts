@@ -1,0 +1,34 @@
+import { output, printJson, strictArgs, UsageError } from '@fleet/sdk/cli';
+import { formatProblem } from '@fleet/sdk/fleet';
+import { defineCommand } from 'citty';
+import { commonArgs, selection, sshArgs } from '../cli/deploy-args.ts';
+import { auditFleet } from '../deploy/audit.ts';
+import { isDeployUsageError } from '../deploy/deploy-usage-error.ts';
+
+/** `fleet deploy audit`: do the hosts run what the fleet file says? Problems in `fleet doctor`'s format; exit 1 on drift. */
+export const auditCommand = defineCommand({
+  meta: { name: 'audit', description: 'Check every host runs what the fleet file says (units, ports, health, drift)' },
+  plugins: [strictArgs],
+  args: { ...commonArgs },
+  async run({ args, rawArgs }) {
+    let result: Awaited<ReturnType<typeof auditFleet>>;
+    try {
+      result = await auditFleet({ config: args.config, ...selection(rawArgs), ssh: sshArgs(args) });
+    } catch (error) {
+      if (isDeployUsageError(error)) {
+        for (const problem of error.problems) output.error(problem);
+        throw new UsageError(error.message);
+      }
+      throw error;
+    }
+    if (args.json) printJson(result);
+    else {
+      output.log(
+        `${result.file}: audited ${result.hosts.join(', ') || 'no hosts'}: ${result.problems.length} problem(s)`,
+      );
+      for (const problem of result.problems) output.log(formatProblem(problem));
+    }
+    if (result.problems.length > 0)
+      throw new Error(`drift on ${new Set(result.problems.map((p) => p.path)).size} entr(ies) of ${result.file}`);
+  },
+});

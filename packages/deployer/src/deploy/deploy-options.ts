@@ -1,0 +1,52 @@
+import type { DeployMode, DeployRun, DeployRunEvent } from '@fleet/sdk/deploy';
+import type { ReleaseBundle } from '../bundle/build-release-bundle.ts';
+import type { SitePhase } from '../site/site-plan.ts';
+import type { ConnectHost, SshSettings } from './connect-host.ts';
+
+/** Options of {@link deploy}. */
+export interface DeployOptions {
+  /** The fleet file. @default './fleet.yaml' */
+  config?: string;
+  /** The fleet file's text instead of reading `config` (which then only names it in problems). */
+  configText?: string;
+  /** Where `${NAME}` references of the fleet file are looked up. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** `plan` checks every host and changes nothing (no lock, no history); `apply` deploys. */
+  mode: DeployMode;
+  /** Phases to run. @default every site phase */
+  phases?: readonly SitePhase[];
+  /** Hosts by name. @default every host with `ssh` (unless `groups` is given) */
+  hosts?: readonly string[];
+  /** Hosts by group. */
+  groups?: readonly string[];
+  /** Stops the deploy between steps; the lock is released and the run recorded. */
+  signal?: AbortSignal;
+  /** Every event, secrets redacted: per-host step events and the run's own (batches, gates, rollbacks). */
+  onEvent?: (event: DeployRunEvent) => void;
+  /** The release bundle to install. @default built from the Fleet packages installed next to the deployer */
+  bundle?: ReleaseBundle;
+  /** How hosts are reached. @default SSH, as the fleet file and `ssh` say */
+  connect?: ConnectHost;
+  /** SSH settings for the default connector: known_hosts, identity, accepting new host keys. */
+  ssh?: SshSettings;
+  /** Wait this long for a deploy lock another run holds. @default 0: fail at once, naming the holder */
+  lockWaitMs?: number;
+  /** When a host fails its gate. @default the fleet file's `deploy.rollback` */
+  rollback?: 'all' | 'host' | 'none';
+  /** Recorded in history. @default 'cli' */
+  trigger?: string;
+  /** The commit deployed, for history and the lock. */
+  commit?: string;
+  /** Why, for history and the lock. */
+  message?: string;
+}
+
+/** What {@link deploy} did. */
+export interface DeployResult {
+  /** The run as history records it (also for plan mode, which records nothing). */
+  run: DeployRun;
+  /** Hosts put back on their previous release after a failed gate. */
+  rolledBack: string[];
+  /** The first failure, when the run failed: where and what it saw. */
+  failure?: { host: string; phase: string; step: string; error: string };
+}

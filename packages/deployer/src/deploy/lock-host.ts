@@ -1,0 +1,76 @@
+import { dirname, resolve } from 'node:path';
+import {
+  type DeployHistory,
+  type DeployLockStatus,
+  type ForceUnlockResult,
+  forceUnlock,
+  readDeployHistory,
+  readDeployLock,
+} from '@fleet/sdk/deploy';
+import { deployLockHost, deploySettings } from '@fleet/sdk/fleet';
+import { siteLayout } from '../site/layout.ts';
+import { type ConnectHost, type SshSettings, sshConnector } from './connect-host.ts';
+import { DeployUsageError } from './deploy-usage-error.ts';
+import { loadDeployFleet, parseDeployFleet } from './load-deploy-fleet.ts';
+
+/** Options of the lock host's operations: which fleet file, and how to reach its lock host. */
+export interface LockHostOptions {
+  /** @default './fleet.yaml' */
+  config?: string;
+  /** The fleet file's text instead of reading `config`. */
+  configText?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  connect?: ConnectHost;
+  ssh?: SshSettings;
+}
+
+async function onLockHost<T>(
+  options: LockHostOptions,
+  operation: (lock: {
+    executor: import('@fleet/sdk/deploy').Executor;
+    dir: string;
+    historyFile: string;
+    ttlMs: number;
+  }) => Promise<T>,
+): Promise<T> {
+  const file = options.config ?? 'fleet.yaml';
+  const env = options.env ?? process.env;
+  const { fleet } =
+    options.configText === undefined
+      ? await loadDeployFleet(file, env)
+      : parseDeployFleet(options.configText, file, env);
+  const host = deployLockHost(fleet);
+  if (host === undefined) throw new DeployUsageError('no host has an ssh block: there is no deploy lock host');
+  const settings = deploySettings(fleet);
+  const layout = siteLayout(settings);
+  const executor = (options.connect ?? sshConnector({ baseDir: dirname(resolve(file)), ...options.ssh }))(host, fleet);
+  try {
+    return await operation({
+      executor,
+      dir: layout.lockDir,
+      historyFile: layout.historyFile,
+      ttlMs: settings.lock.ttl,
+    });
+  } finally {
+    await executor.close().catch(() => undefined);
+  }
+}
+
+/** The newest deploy runs from the history on the fleet's lock host, newest first. */
+export function deployHistory(options: LockHostOptions & { limit?: number } = {}): Promise<DeployHistory> {
+  return onLockHost(options, ({ executor, historyFile }) =>
+    readDeployHistory(executor, { file: historyFile, ...(options.limit ? { limit: options.limit } : {}) }),
+  );
+}
+
+/** Who holds the fleet's deploy lock, if anyone. */
+export function deployLockStatus(options: LockHostOptions = {}): Promise<DeployLockStatus | undefined> {
+  return onLockHost(options, ({ executor, dir, ttlMs }) => readDeployLock(executor, dir, { ttlMs }));
+}
+
+/** Clears the fleet's deploy lock (`fleet deploy unlock`); with `runId`, only that run's. */
+export function unlockDeploy(options: LockHostOptions & { runId?: string } = {}): Promise<ForceUnlockResult> {
+  return onLockHost(options, ({ executor, dir }) =>
+    forceUnlock(executor, dir, options.runId === undefined ? {} : { runId: options.runId }),
+  );
+}

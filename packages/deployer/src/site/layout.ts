@@ -1,0 +1,34 @@
+import type { DeploySpec } from '@fleet/sdk/fleet';
+
+/** Where Fleet puts things on a host, from the fleet file's `deploy` block. */
+export interface SiteLayout {
+  /** The release base of everything Fleet installs: `<root>/app` (releases/, current). */
+  appBase: string;
+  /** `<appBase>/current`: what units run and read. */
+  current: string;
+  /** Configuration as units read it: `<current>/etc`. */
+  currentEtc: string;
+  /** A release's directory. */
+  release(id: string): string;
+  /** State of one service or wizard: `<state>/<name>`, owned by the service user. */
+  state(name: string): string;
+  /** Deploy lock directory (on the lock host). */
+  lockDir: string;
+  /** Deploy history file (on the lock host). */
+  historyFile: string;
+}
+
+/** The layout for a fleet's deploy settings. */
+export function siteLayout(settings: DeploySpec): SiteLayout {
+  const appBase = `${settings.root}/app`;
+  const current = `${appBase}/current`;
+  return {
+    appBase,
+    current,
+    currentEtc: `${current}/etc`,
+    release: (id) => `${appBase}/releases/${id}`,
+    state: (name) => `${settings.state}/${name}`,
+    lockDir: `${settings.state}/deploy/lock`,
+    historyFile: `${settings.state}/deploy/history.jsonl`,
+  };
+}

@@ -1,0 +1,264 @@
+import {
+  activateReleaseStep,
+  directoryStep,
+  fileStep,
+  groupStep,
+  healthStep,
+  type Phase,
+  type Plan,
+  packagesStep,
+  pruneReleasesStep,
+  releaseId,
+  renderUnit,
+  type Step,
+  serviceStep,
+  systemdUnitStep,
+  userStep,
+} from '@fleet/sdk/deploy';
+import { type DeploySpec, deploySettings, type Fleet } from '@fleet/sdk/fleet';
+import type { ReleaseBundle } from '../bundle/build-release-bundle.ts';
+import { releaseBundleStep } from '../steps/release-bundle-step.ts';
+import { hostServices } from './host-services.ts';
+import { siteLayout } from './layout.ts';
+import { nodeStep, preflightSteps } from './preflight.ts';
+import { envFileName, releaseContent } from './release-files.ts';
+import type { HostService, ServicePhase } from './service-types.ts';
+
+/** The phases of a site deploy, in order; each can run alone. */
+export const SITE_PHASES = [
+  'preflight',
+  'baseline',
+  'release',
+  'fleet',
+  'ollama',
+  'gitea',
+  'conduit',
+  'wizards',
+] as const;
+/** A phase of {@link SITE_PHASES}. */
+export type SitePhase = (typeof SITE_PHASES)[number];
+
+/** What {@link sitePlan} builds a host's plan from. */
+export interface SitePlanInput {
+  fleet: Fleet;
+  /** The fleet file's text, as the host's knowledge nodes and dashboard load it (`${ENV}` references kept). */
+  fleetText: string;
+  host: string;
+  /** The release bundle of Fleet's own code; needed when the host runs Fleet's servers or default wizards. */
+  bundle?: Pick<ReleaseBundle, 'file' | 'sha256' | 'id' | 'bins'>;
+  /** The phases to run. @default every phase */
+  phases?: readonly SitePhase[];
+  /** The releases already on the host (see `listReleases`): one with the same content is reused. @default none */
+  releases?: readonly string[];
+  /** The time in a new release's name. @default now */
+  now?: Date;
+}
+
+/** A host's site: its plan, and what the deployer needs besides it (release, gate, rollback). */
+export interface Site {
+  host: string;
+  plan: Plan;
+  services: HostService[];
+  /** The release hash: a release directory whose name ends in `-<hash>` holds exactly this content. */
+  releaseHash: string;
+  /** The release the plan installs and activates. */
+  releaseId: string;
+  settings: DeploySpec;
+  /** The release base (`<root>/app`). */
+  appBase: string;
+  /** Each unit file the plan writes, by unit name, as written. */
+  units: Record<string, string>;
+}
+
+function restartHandler(unit: string): string {
+  return `restart ${unit}`;
+}
+
+/** The header line of every unit Fleet writes: how the audit tells Fleet's units apart, and what the unit's process reads. */
+export const MANAGED_UNIT_MARK = '# Managed by Fleet';
+
+function unitText(service: HostService, settings: DeploySpec, currentEtc: string, inputs: string): string {
+  const body = renderUnit({
+    description: service.description,
+    execStart: service.execStart,
+    user: settings.user,
+    group: settings.user,
+    environmentFile: `${currentEtc}/${envFileName(service)}`,
+    stateDirectory: service.stateDirectory,
+    workingDirectory: `/var/lib/${service.stateDirectory}`,
+  });
+  return `${MANAGED_UNIT_MARK}: ${service.kind} ${service.name} (inputs ${inputs})\n${body}`;
+}
+
+/**
+ * The plan that makes one host what the fleet file says, phase by phase:
+ * - **preflight**: Debian-like OS with systemd, disk space, clock skew, each port free or held by its own service;
+ * - **baseline**: the service user and group, Fleet's directories, Debian packages the file names, Node.js ≥ 20;
+ * - **release**: the code (release bundle) and every config and environment file in `releases/<id>`, `current` swapped, old releases pruned;
+ * - **fleet**, **ollama**, **gitea**, **conduit**, **wizards**: each service's hardened unit, enabled and started; a unit
+ *   whose process's inputs changed is restarted once, at the end of its phase.
+ * The release is the newest of `releases` (those on the host) whose name ends in `-<releaseHash>`, so an
+ * unchanged redeploy changes nothing; else a new one named by `now` and the hash.
+ */
+/** What a host's release holds, and the hash that names it, without building the plan. */
+export function siteRelease(input: SitePlanInput): { services: HostService[]; hash: string; appBase: string } {
+  const settings = deploySettings(input.fleet);
+  const layout = siteLayout(settings);
+  const services = hostServices({
+    fleet: input.fleet,
+    host: input.host,
+    layout,
+    node: settings.node,
+    bins: input.bundle?.bins ?? {},
+  });
+  return {
+    services,
+    hash: releaseContent(services, input.fleetText, input.bundle?.sha256).hash,
+    appBase: layout.appBase,
+  };
+}
+
+export function sitePlan(input: SitePlanInput): Site {
+  const settings = deploySettings(input.fleet);
+  const layout = siteLayout(settings);
+  const services = hostServices({
+    fleet: input.fleet,
+    host: input.host,
+    layout,
+    node: settings.node,
+    bins: input.bundle?.bins ?? {},
+  });
+  const content = releaseContent(services, input.fleetText, input.bundle?.sha256);
+  const wanted = new Set<SitePhase>(input.phases ?? SITE_PHASES);
+  const usesBundle = services.some((service) => service.usesBundle);
+  const suffix = `-${content.hash}`;
+  const id = input.releases?.filter((name) => name.endsWith(suffix)).at(-1) ?? `${releaseId(input.now)}${suffix}`;
+  const release = layout.release(id);
+  const secrets = [...new Set(services.flatMap((service) => service.secrets))];
+
+  const phases: Phase[] = [];
+  const add = (name: SitePhase, steps: Step[]) => {
+    if (wanted.has(name) && steps.length > 0) phases.push({ name, steps });
+  };
+
+  add('preflight', preflightSteps({ settings, services, usesBundle }));
+
+  const packages = [
+    ...new Set(
+      services.flatMap((service) => {
+        const install = input.fleet.services[service.name]?.install;
+        return install?.package ? [install.package] : [];
+      }),
+    ),
+  ];
+  add('baseline', [
+    groupStep({ group: settings.user, system: true }),
+    userStep({
+      user: settings.user,
+      group: settings.user,
+      system: true,
+      home: settings.state,
+      shell: '/usr/sbin/nologin',
+    }),
+    directoryStep({ path: settings.root, owner: 'root', group: 'root', mode: '0755' }),
+    directoryStep({ path: layout.appBase, owner: 'root', group: 'root', mode: '0755' }),
+    directoryStep({ path: `${layout.appBase}/releases`, owner: 'root', group: 'root', mode: '0755' }),
+    directoryStep({ path: settings.state, owner: 'root', group: 'root', mode: '0755' }),
+    ...services.map((service) =>
+      directoryStep({ path: layout.state(service.name), owner: settings.user, group: settings.user, mode: '0700' }),
+    ),
+    ...(packages.length > 0 ? [packagesStep({ packages })] : []),
+    ...(usesBundle ? [nodeStep(settings.node)] : []),
+  ]);
+
+  const releaseSteps: Step[] = [];
+  if (services.length > 0) {
+    if (usesBundle) {
+      if (!input.bundle) throw new Error(`host ${input.host} runs Fleet's code but no release bundle was given`);
+      // Named by the hash of code and config together: a config change is a new release too.
+      const bundle = { ...input.bundle, id: content.hash };
+      releaseSteps.push(releaseBundleStep({ base: layout.appBase, bundle, id }));
+    } else {
+      releaseSteps.push(directoryStep({ path: release, owner: 'root', group: 'root', mode: '0755' }));
+    }
+    releaseSteps.push(directoryStep({ path: `${release}/etc`, owner: 'root', group: settings.user, mode: '0750' }));
+    const dirs = new Set(content.files.map((file) => file.name.split('/').slice(0, -1).join('/')).filter(Boolean));
+    for (const dir of dirs) {
+      releaseSteps.push(
+        directoryStep({ path: `${release}/etc/${dir}`, owner: 'root', group: settings.user, mode: '0750' }),
+      );
+    }
+    // In a new release every file is new and the units' inputs say what to restart. A file of a
+    // release already on the host that differs was edited there: putting it back restarts its readers.
+    const reused = input.releases?.includes(id) ?? false;
+    for (const file of content.files) {
+      releaseSteps.push(
+        fileStep({
+          path: `${release}/etc/${file.name}`,
+          content: file.content,
+          owner: 'root',
+          group: file.mode === '0600' ? 'root' : settings.user,
+          mode: file.mode,
+          secrets,
+          notify: reused ? (file.readers ?? []).map(restartHandler) : [],
+        }),
+      );
+    }
+    releaseSteps.push(activateReleaseStep({ base: layout.appBase, id }));
+    releaseSteps.push(pruneReleasesStep({ base: layout.appBase, keep: settings.keepReleases }));
+  }
+  add('release', releaseSteps);
+
+  const handlers: Record<string, Step> = {};
+  const units: Record<string, string> = {};
+  for (const phase of ['fleet', 'ollama', 'gitea', 'conduit', 'wizards'] as const satisfies readonly ServicePhase[]) {
+    const steps: Step[] = [];
+    for (const service of services.filter((candidate) => candidate.phase === phase)) {
+      const inputs = content.unitInputs[service.unit] ?? '';
+      const text = unitText(service, settings, layout.currentEtc, inputs);
+      units[service.unit] = text;
+      steps.push(
+        systemdUnitStep({
+          unit: service.unit,
+          content: text,
+          notify: restartHandler(service.unit),
+        }),
+        serviceStep({ unit: service.unit, enabled: true, state: 'started' }),
+      );
+      handlers[restartHandler(service.unit)] = serviceStep({ unit: service.unit, action: 'restart' });
+    }
+    add(phase, steps);
+  }
+
+  return {
+    host: input.host,
+    plan: { phases, handlers, secrets },
+    services,
+    releaseHash: content.hash,
+    releaseId: id,
+    settings,
+    appBase: layout.appBase,
+    units,
+  };
+}
+
+/**
+ * The health gate of a host's services: each must pass its health check `gate.successes` times in
+ * a row within `gate.timeout`, probed from the deployer's machine as the monitor probes it.
+ */
+export function gatePlan(site: Site): Plan {
+  const { gate } = site.settings;
+  const steps = site.services.map((service) =>
+    healthStep({
+      name: `health ${service.name}`,
+      url: service.health.url,
+      conditions: service.health.conditions,
+      headers: service.health.headers,
+      successes: gate.successes,
+      timeoutMs: gate.timeout,
+      intervalMs: gate.interval,
+      secrets: service.secrets,
+    }),
+  );
+  return { phases: steps.length > 0 ? [{ name: 'gate', steps }] : [], secrets: site.plan.secrets ?? [] };
+}
