@@ -1,5 +1,6 @@
 import type { CommandDef } from 'citty';
 import { agentCommand } from './commands/agent.ts';
+import { loadDeployCommand } from './commands/deploy.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { statusCommand } from './commands/status.ts';
 import { upCommand } from './commands/up.ts';
@@ -8,5 +9,11 @@ import { version } from './version.ts';
 /** The `fleet` command tree (run it with `runCli` from `@fleet/sdk/cli`). */
 export const fleetCommand: CommandDef = {
   meta: { name: 'fleet', version, description: 'Run the whole fleet locally, check it, read its state' },
-  subCommands: { up: upCommand, doctor: doctorCommand, status: statusCommand, agent: agentCommand },
+  subCommands: {
+    up: upCommand,
+    doctor: doctorCommand,
+    status: statusCommand,
+    agent: agentCommand,
+    deploy: loadDeployCommand,
+  },
 };
