@@ -13,6 +13,7 @@
 
 // Running a plan
 export { runPlan } from './run-plan.ts';
+export { mergeHostResults } from './merge-host-results.ts';
 export { planProblems, planSecrets } from './plan.ts';
 export { LocalExecutor } from './local-executor.ts';
 export { SshExecutor } from './ssh-executor.ts';

@@ -1,8 +1,9 @@
 import type { DeployEvent } from './deploy-event.ts';
 import { DeployError } from './errors.ts';
 import type { Executor } from './executor.ts';
-import type { DeployMode, HostResult, PhaseResult, ResultCounts } from './host-result.ts';
+import type { DeployMode, HostResult, PhaseResult } from './host-result.ts';
 import { Redactor } from './internal/redactor.ts';
+import { countsOf } from './internal/result-counts.ts';
 import { type DistributiveOmit, phaseStatus, runPhase, skippedStep } from './internal/run-phase.ts';
 import { type Plan, planProblems, planSecrets } from './plan.ts';
 
@@ -25,17 +26,6 @@ export interface RunPlanOptions {
    * an error it throws is ignored, so a broken progress display cannot stop a deploy half-way.
    */
   onEvent?: (event: DeployEvent) => void;
-}
-
-function countsOf(phases: readonly PhaseResult[]): ResultCounts {
-  const counts: ResultCounts = { ok: 0, changed: 0, failed: 0, skipped: 0, mayChange: 0 };
-  for (const phase of phases) {
-    for (const result of [...phase.steps, ...phase.handlers]) {
-      counts[result.status] += 1;
-      if (result.mayChange) counts.mayChange += 1;
-    }
-  }
-  return counts;
 }
 
 /**
