@@ -6,7 +6,7 @@ import type { Plan } from '../../src/deploy/plan.ts';
 import { runPlan } from '../../src/deploy/run-plan.ts';
 import { groupStep } from '../../src/deploy/steps/group.ts';
 import { userStep } from '../../src/deploy/steps/user.ts';
-import { sshAsRoot } from './_ssh-root.ts';
+import { sshExecutors } from './_ssh.ts';
 
 // The test hosts share this machine's /etc/passwd and /etc/group: every account a test makes has
 // a fresh `fltt<hex>` name and is deleted after the test.
@@ -22,6 +22,7 @@ const groupsOf = (user: string) => spawnSync('id', ['-Gn', user], { encoding: 'u
 
 describe.skipIf(!hasTestHostDeps())('user and group steps on a test host', () => {
   let run: TestHosts;
+  const sshAsRoot = sshExecutors(() => run);
   let host: TestHost;
   beforeAll(async () => {
     run = await startTestHosts(1);
@@ -37,7 +38,7 @@ describe.skipIf(!hasTestHostDeps())('user and group steps on a test host', () =>
 
   test('groupStep: plan creates nothing, apply runs groupadd --system, a second apply changes nothing', async () => {
     const group = fresh('groups');
-    const executor = sshAsRoot(run, host);
+    const executor = sshAsRoot(host);
     const steps = plan(groupStep({ group, system: true }));
     const preview = await runPlan(steps, { executor, mode: 'plan' });
     expect(preview.phases[0]?.steps[0]).toMatchObject({
@@ -56,7 +57,7 @@ describe.skipIf(!hasTestHostDeps())('user and group steps on a test host', () =>
   test('userStep: plan creates nothing, apply runs useradd --system with home, shell and groups, a second apply changes nothing', async () => {
     const group = fresh('groups');
     const user = fresh('users');
-    const executor = sshAsRoot(run, host);
+    const executor = sshAsRoot(host);
     const steps = plan(
       groupStep({ group, system: true }),
       userStep({
@@ -95,7 +96,7 @@ describe.skipIf(!hasTestHostDeps())('user and group steps on a test host', () =>
   test('userStep with a primary group made before: useradd --gid joins it instead of failing on a same-named group', async () => {
     const user = fresh('users');
     made.groups.push(user);
-    const executor = sshAsRoot(run, host);
+    const executor = sshAsRoot(host);
     // The site plan's order: the group named after the service user first, then the user.
     const steps = plan(groupStep({ group: user, system: true }), userStep({ user, system: true, group: user }));
     expect((await runPlan(steps, { executor, mode: 'apply' })).counts).toMatchObject({ changed: 2, failed: 0 });
@@ -106,7 +107,7 @@ describe.skipIf(!hasTestHostDeps())('user and group steps on a test host', () =>
   test('userStep on an existing user: adds missing groups (keeping others), sets the shell, and only then', async () => {
     const [first, second] = [fresh('groups'), fresh('groups')];
     const user = fresh('users');
-    const executor = sshAsRoot(run, host);
+    const executor = sshAsRoot(host);
     await runPlan(
       plan(groupStep({ group: first }), groupStep({ group: second }), userStep({ user, groups: [first] })),
       {
@@ -131,7 +132,7 @@ describe.skipIf(!hasTestHostDeps())('user and group steps on a test host', () =>
   test('a supplementary group that does not exist fails the step with useradd’s message', async () => {
     const user = fresh('users');
     const result = await runPlan(plan(userStep({ user, groups: ['flttnosuchgroup'] })), {
-      executor: sshAsRoot(run, host),
+      executor: sshAsRoot(host),
       mode: 'apply',
     });
     expect(result.phases[0]?.steps[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('useradd') });

@@ -16,26 +16,15 @@ import { SshExecutor } from '../../src/deploy/ssh-executor.ts';
 import type { SshExecutorOptions } from '../../src/deploy/ssh-executor-options.ts';
 import { ids, makeReleases } from './_releases.ts';
 import { deployRun } from './_runs.ts';
+import { sshExecutors } from './_ssh.ts';
 
 // Releases, the deploy lock and run history through SshExecutor, on real sshd test hosts.
 describe.skipIf(!hasTestHostDeps())('releases, the deploy lock and history over SSH', () => {
   let run: TestHosts;
   let a: TestHost;
-  const executors: SshExecutor[] = [];
   let serial = 0;
 
-  function sshTo(host: TestHost, options: Partial<SshExecutorOptions> = {}): SshExecutor {
-    const executor = new SshExecutor({
-      address: host.address,
-      username: host.username,
-      identity: host.clientKey.privateKeyPath,
-      knownHostsFile: run.knownHostsPath,
-      readyTimeoutMs: 5_000,
-      ...options,
-    });
-    executors.push(executor);
-    return executor;
-  }
+  const sshTo = sshExecutors(() => run);
 
   /** A fresh directory name under the host's /var/lib/fleet: its host path and its backing path here. */
   function fresh(name: string): { path: string; local: string } {
@@ -46,9 +35,6 @@ describe.skipIf(!hasTestHostDeps())('releases, the deploy lock and history over 
   beforeAll(async () => {
     run = await startTestHosts(1);
     [a] = run.hosts as [TestHost];
-  });
-  afterEach(async () => {
-    await Promise.all(executors.splice(0).map((executor) => executor.close()));
   });
   afterAll(() => run?.close());
 

@@ -12,7 +12,7 @@ import { serviceStep } from '../../src/deploy/steps/service.ts';
 import { systemdUnitStep } from '../../src/deploy/steps/systemd-unit.ts';
 import type { SystemdUnit } from '../../src/deploy/systemd-unit.ts';
 import { snapshot } from './_host.ts';
-import { sshAsRoot } from './_ssh-root.ts';
+import { sshExecutors } from './_ssh.ts';
 
 // The test hosts run no systemd: @fleet/test-utils mounts its stand-in systemctl over this
 // machine's, which starts units as real processes on the host (and needs a systemctl to cover).
@@ -47,6 +47,7 @@ describe.skipIf(!hasTestHostDeps() || !hasSystemCommand('systemctl', 'systemd'))
   'unit, service and health steps on a test host (stand-in systemctl)',
   () => {
     let run: TestHosts;
+    const sshAsRoot = sshExecutors(() => run);
     let host: TestHost;
     beforeAll(async () => {
       run = await startTestHosts(1);
@@ -91,7 +92,7 @@ describe.skipIf(!hasTestHostDeps() || !hasSystemCommand('systemctl', 'systemd'))
     }
 
     test('plan mode on a fresh host shows the unit, enable, start and a health wait, and changes nothing', async () => {
-      const executor = sshAsRoot(run, host);
+      const executor = sshAsRoot(host);
       const before = [snapshot(host.dirs.systemdSystem), snapshot(host.dirs.systemctlState)];
       const result = await runPlan(webPlan('fltt-plan.service', 8081, '1'), { executor, mode: 'plan' });
       const [install, verify] = result.phases;
@@ -111,7 +112,7 @@ describe.skipIf(!hasTestHostDeps() || !hasSystemCommand('systemctl', 'systemd'))
 
     test('apply installs, enables and starts it and waits for health; a second apply changes nothing', async () => {
       const unit = 'fltt-apply.service';
-      const executor = sshAsRoot(run, host);
+      const executor = sshAsRoot(host);
       const first = await runPlan(webPlan(unit, 8082, '1'), { executor, mode: 'apply' });
       expect(first.status, JSON.stringify(first.phases, null, 1)).toBe('changed');
       expect(first.phases[1]?.steps[0]).toMatchObject({ status: 'ok' });
@@ -129,7 +130,7 @@ describe.skipIf(!hasTestHostDeps() || !hasSystemCommand('systemctl', 'systemd'))
 
     test('a changed unit is reloaded and its notify handler restarts the service exactly once', async () => {
       const unit = 'fltt-change.service';
-      const executor = sshAsRoot(run, host);
+      const executor = sshAsRoot(host);
       await runPlan(webPlan(unit, 8083, '1'), { executor, mode: 'apply' });
       const pidOf = async () =>
         Number((await executor.run(['systemctl', 'show', '-p', 'MainPID', unit])).stdout.split('=')[1]);
@@ -155,7 +156,7 @@ describe.skipIf(!hasTestHostDeps() || !hasSystemCommand('systemctl', 'systemd'))
 
     test('stopped and disabled: stops the process and removes the wants link; again 0 changes', async () => {
       const unit = 'fltt-stop.service';
-      const executor = sshAsRoot(run, host);
+      const executor = sshAsRoot(host);
       await runPlan(webPlan(unit, 8084, '1'), { executor, mode: 'apply' });
       const plan: Plan = {
         phases: [{ name: 'stop', steps: [serviceStep({ unit, enabled: false, state: 'stopped' })] }],
@@ -178,7 +179,7 @@ describe.skipIf(!hasTestHostDeps() || !hasSystemCommand('systemctl', 'systemd'))
     });
 
     test('start fails with a message when the program is missing or the process dies at once', async () => {
-      const executor = sshAsRoot(run, host);
+      const executor = sshAsRoot(host);
       const cases: [string, SystemdUnit['execStart'], RegExp][] = [
         ['fltt-missing.service', ['/nonexistent/server'], /ExecStart program \/nonexistent\/server not found/],
         ['fltt-dies.service', [NODE, '-e', 'process.exit(3)'], /the process exited \(3\) within 300 ms/],

@@ -16,6 +16,7 @@ import { commandStep } from '../../src/deploy/steps/command.ts';
 import { directoryStep } from '../../src/deploy/steps/directory.ts';
 import { fileStep } from '../../src/deploy/steps/file.ts';
 import { symlinkStep } from '../../src/deploy/steps/symlink.ts';
+import { sshExecutors } from './_ssh.ts';
 
 const OTHER_UID = 4242;
 // The host's sudo is this machine's (the test hosts share its file system but for their mounts).
@@ -25,21 +26,8 @@ describe.skipIf(!hasTestHostDeps())('SshExecutor on real test hosts', () => {
   let run: TestHosts;
   let a: TestHost;
   let b: TestHost;
-  const executors: SshExecutor[] = [];
 
-  /** An executor for `host` as root with the run's key, closed after the test. */
-  function sshTo(host: TestHost, options: Partial<SshExecutorOptions> = {}): SshExecutor {
-    const executor = new SshExecutor({
-      address: host.address,
-      username: host.username,
-      identity: host.clientKey.privateKeyPath,
-      knownHostsFile: run.knownHostsPath,
-      readyTimeoutMs: 5_000,
-      ...options,
-    });
-    executors.push(executor);
-    return executor;
-  }
+  const sshTo = sshExecutors(() => run);
 
   /** A fresh directory on the host under /opt/fleet: its host path and its backing path here. */
   function scratch(host: TestHost): { path: string; local: string } {
@@ -53,9 +41,6 @@ describe.skipIf(!hasTestHostDeps())('SshExecutor on real test hosts', () => {
   beforeAll(async () => {
     run = await startTestHosts(2);
     [a, b] = run.hosts as [TestHost, TestHost];
-  });
-  afterEach(async () => {
-    await Promise.all(executors.splice(0).map((executor) => executor.close()));
   });
   afterAll(() => run?.close());
 
