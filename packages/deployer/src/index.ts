@@ -26,7 +26,7 @@ export { sshConnector } from './deploy/connect-host.ts';
 export { DeployUsageError, isDeployUsageError } from './deploy/deploy-usage-error.ts';
 
 // The site plan
-export { gatePlan, MANAGED_UNIT_MARK, SITE_PHASES, sitePlan } from './site/site-plan.ts';
+export { gatePlan, MANAGED_UNIT_MARK, SITE_PHASES, sitePlan, siteRelease } from './site/site-plan.ts';
 export { hostServices, unitOf } from './site/host-services.ts';
 export { siteLayout } from './site/layout.ts';
 
@@ -40,7 +40,7 @@ export type { AuditOptions, AuditResult } from './deploy/audit.ts';
 export type { LockHostOptions } from './deploy/lock-host.ts';
 export type { ConnectHost, SshSettings } from './deploy/connect-host.ts';
 export type { HostSelection } from './deploy/select-hosts.ts';
-export type { Site, SitePhase, SitePlanInput } from './site/site-plan.ts';
+export type { Site, SitePhase, SitePlanInput, SiteRelease } from './site/site-plan.ts';
 export type { ConfigFile, HostService, HostServicesInput, ServicePhase } from './site/service-types.ts';
 export type { SiteLayout } from './site/layout.ts';
 export type { BuildReleaseBundleOptions, ReleaseBundle } from './bundle/build-release-bundle.ts';

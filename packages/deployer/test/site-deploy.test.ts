@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DashboardClient } from '@fleet/sdk';
@@ -12,6 +12,7 @@ import { deploy } from '../src/deploy/deploy.ts';
 import type { DeployOptions } from '../src/deploy/deploy-options.ts';
 import { buildFleetBundle } from '../src/deploy/fleet-bundle.ts';
 import { deployHistory } from '../src/deploy/lock-host.ts';
+import { rollbackFleet } from '../src/deploy/rollback.ts';
 import { REPO } from './_fixtures.ts';
 import { demoFleetText, TOKENS } from './_fleet.ts';
 
@@ -275,6 +276,28 @@ describe.skipIf(!ready)('deploying the demo fleet onto three test hosts', () => 
     expect(rerun.failure).toBeUndefined();
     expect(rerun.run.status).not.toBe('failed');
   }, 240_000);
+
+  test('fleet deploy rollback puts a host back on its previous release, healthy; a second rollback undoes it', async () => {
+    const h2 = run.hosts[1]!;
+    const ssh = { identity: run.clientKey.privateKeyPath, knownHostsFile: run.knownHostsPath };
+    const text = demoFleetText(run, { scoutEnv: { MODE: 'slow' } });
+    const current = () => readlinkSync(join(h2.dirs.optFleet, 'app/current'));
+    const before = current();
+    const back = await rollbackFleet({
+      configText: text,
+      env: TOKENS,
+      ssh,
+      hosts: ['h2'],
+      onEvent: (event) => events.push(event),
+    });
+    expect(back.run).toMatchObject({ status: 'changed', trigger: 'rollback' });
+    expect(back.rolledBack).toEqual(['h2']);
+    expect(current()).not.toBe(before);
+    expect((await fetch(`http://${h2.address}:8661/health`)).status).toBe(200);
+    const again = await rollbackFleet({ configText: text, env: TOKENS, ssh, hosts: ['h2'] });
+    expect(again.run.status).toBe('changed');
+    expect(current()).toBe(before);
+  }, 180_000);
 
   test("history records every run; no planted secret appears in events, results, history or the hosts' logs", async () => {
     const ssh = { identity: run.clientKey.privateKeyPath, knownHostsFile: run.knownHostsPath };

@@ -21,6 +21,14 @@ export const commonArgs = {
   },
 } as const;
 
+/** The options of the commands that only talk to the lock host (history, unlock). */
+export const lockHostArgs = {
+  config: commonArgs.config,
+  json: commonArgs.json,
+  'known-hosts': commonArgs['known-hosts'],
+  identity: commonArgs.identity,
+} as const;
+
 /** The options of the commands that take the deploy lock. */
 export const lockArgs = {
   'lock-wait': {

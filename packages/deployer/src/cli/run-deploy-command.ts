@@ -3,6 +3,7 @@ import type { DeployRunEvent } from '@fleet/sdk/deploy';
 import type { DeployResult } from '../deploy/deploy-options.ts';
 import { isDeployUsageError } from '../deploy/deploy-usage-error.ts';
 import { formatChanges } from './format-report.ts';
+import { LiveProgress } from './live-progress.ts';
 import { progressLine } from './progress.ts';
 
 /**
@@ -16,12 +17,15 @@ export async function runDeployCommand(
   operation: (hooks: { signal: AbortSignal; onEvent: (event: DeployRunEvent) => void }) => Promise<DeployResult>,
 ): Promise<void> {
   const stop = untilSignal();
+  // On a terminal a live block per host; elsewhere (CI logs, pipes) one line per event.
+  const live = !json && process.stderr.isTTY ? new LiveProgress(process.stderr) : undefined;
   let result: DeployResult;
   try {
     result = await operation({
       signal: stop.signal,
       onEvent: (event) => {
         if (json) printJson(event);
+        else if (live) live.event(event);
         else {
           const line = progressLine(event);
           if (line !== undefined) output.info(line);
@@ -35,6 +39,7 @@ export async function runDeployCommand(
     }
     throw error;
   } finally {
+    live?.close();
     stop.dispose();
   }
   if (json) printJson({ type: 'result', ...result });

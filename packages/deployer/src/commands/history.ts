@@ -1,6 +1,6 @@
 import { formatTable, numberArg, output, printJson, strictArgs } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
-import { commonArgs, sshArgs } from '../cli/deploy-args.ts';
+import { lockHostArgs, sshArgs } from '../cli/deploy-args.ts';
 import { deployHistory } from '../deploy/lock-host.ts';
 
 /** `fleet deploy history`: the recorded runs, newest first, from the fleet's lock host. */
@@ -8,10 +8,7 @@ export const historyCommand = defineCommand({
   meta: { name: 'history', description: 'The recorded deploy runs, newest first' },
   plugins: [strictArgs],
   args: {
-    config: commonArgs.config,
-    json: commonArgs.json,
-    'known-hosts': commonArgs['known-hosts'],
-    identity: commonArgs.identity,
+    ...lockHostArgs,
     limit: { type: 'string', description: 'At most this many runs (default: 20)', valueHint: 'n' },
   },
   async run({ args }) {

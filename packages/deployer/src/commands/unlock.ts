@@ -1,6 +1,6 @@
 import { output, printJson, strictArgs } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
-import { commonArgs, sshArgs } from '../cli/deploy-args.ts';
+import { lockHostArgs, sshArgs } from '../cli/deploy-args.ts';
 import { unlockDeploy } from '../deploy/lock-host.ts';
 
 /** `fleet deploy unlock`: clears a deploy lock a dead run left behind. */
@@ -8,10 +8,7 @@ export const unlockCommand = defineCommand({
   meta: { name: 'unlock', description: 'Clear the deploy lock (one a dead run left behind)' },
   plugins: [strictArgs],
   args: {
-    config: commonArgs.config,
-    json: commonArgs.json,
-    'known-hosts': commonArgs['known-hosts'],
-    identity: commonArgs.identity,
+    ...lockHostArgs,
     'run-id': { type: 'string', description: 'Only if this run holds it', valueHint: 'id' },
   },
   async run({ args }) {

@@ -1,4 +1,3 @@
-import { dirname, resolve } from 'node:path';
 import type { FleetProblem } from '@fleet/sdk';
 import { type Executor, healthStep, runPlan } from '@fleet/sdk/deploy';
 import { deploySettings, type Fleet, fleetFileProblem } from '@fleet/sdk/fleet';
@@ -6,10 +5,9 @@ import { hostServices } from '../site/host-services.ts';
 import { siteLayout } from '../site/layout.ts';
 import type { HostService } from '../site/service-types.ts';
 import { MANAGED_UNIT_MARK } from '../site/site-plan.ts';
-import { type ConnectHost, type SshSettings, sshConnector } from './connect-host.ts';
+import type { ConnectHost, SshSettings } from './connect-host.ts';
 import { FLEET_BINS } from './fleet-bundle.ts';
-import { loadDeployFleet, parseDeployFleet } from './load-deploy-fleet.ts';
-import { selectHosts } from './select-hosts.ts';
+import { openFleetSession } from './internal/fleet-session.ts';
 
 /** Options of {@link auditFleet}. */
 export interface AuditOptions {
@@ -119,32 +117,22 @@ async function auditHost(
  * missing from the file (drift). Read-only; problems come located at the fleet file's entries.
  */
 export async function auditFleet(options: AuditOptions = {}): Promise<AuditResult> {
-  const file = options.config ?? 'fleet.yaml';
-  const env = options.env ?? process.env;
-  const loaded =
-    options.configText === undefined
-      ? await loadDeployFleet(file, env)
-      : parseDeployFleet(options.configText, file, env);
-  const hosts = selectHosts(loaded.fleet, {
-    ...(options.hosts ? { hosts: options.hosts } : {}),
-    ...(options.groups ? { groups: options.groups } : {}),
-  });
-  const connect = options.connect ?? sshConnector({ baseDir: dirname(resolve(file)), ...options.ssh });
+  const session = await openFleetSession(options);
+  const { loaded, file, hosts } = session;
   const problems: FleetProblem[] = [];
   await Promise.all(
     hosts.map(async (host) => {
-      const executor = connect(host, loaded.fleet);
+      const executor = session.executorOf(host);
       const report = (path: (string | number)[], message: string) =>
         problems.push(fleetFileProblem(loaded.text, file, path, message));
       try {
         await auditHost(loaded.fleet, host, executor, report, options.probeTimeoutMs ?? 5000);
       } catch (error) {
         report(['hosts', host], `could not be audited: ${error instanceof Error ? error.message : String(error)}`);
-      } finally {
-        await executor.close().catch(() => undefined);
       }
     }),
   );
+  await session.close();
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
   return { file, hosts, problems };
 }

@@ -4,6 +4,7 @@ import {
   type Executor,
   type HostResult,
   listReleases,
+  mergeHostResults,
   rollbackRelease,
   runPlan,
   serviceStep,
@@ -11,7 +12,6 @@ import {
 import type { Fleet } from '@fleet/sdk/fleet';
 import type { ReleaseBundle } from '../bundle/build-release-bundle.ts';
 import { gatePlan, type Site, type SitePhase, sitePlan, siteRelease } from '../site/site-plan.ts';
-import { mergeHostResults } from './merge-results.ts';
 
 /** What deploying one host needs. */
 export interface HostDeploy {
@@ -65,7 +65,7 @@ export async function deployHost(deploy: HostDeploy, site: Site): Promise<HostOu
     onEvent: deploy.emit,
     ...(deploy.signal ? { signal: deploy.signal } : {}),
   };
-  const results = [await runPlan(site.plan, options)];
+  const results: [HostResult, ...HostResult[]] = [await runPlan(site.plan, options)];
   const first = results[0]!;
   const activated = first.phases.some((phase) =>
     phase.steps.some(
@@ -131,7 +131,7 @@ export async function rollbackHost(
     ],
     secrets: site.plan.secrets ?? [],
   };
-  const results = [await runPlan(restart, options)];
+  const results: [HostResult, ...HostResult[]] = [await runPlan(restart, options)];
   if (results[0]!.status !== 'failed') results.push(await runPlan(gatePlan(site), options));
   const result = mergeHostResults(results);
   const ok = result.status !== 'failed';

@@ -1,31 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import {
-  acquireDeployLock,
-  type DeployLock,
-  type DeployRun,
-  type DeployRunEvent,
-  deployRunStatus,
-  type Executor,
-  type HostResult,
-  recordDeployRun,
-  releaseId,
-  releaseOnSignals,
-} from '@fleet/sdk/deploy';
-import { deployLockHost, deploySettings } from '@fleet/sdk/fleet';
-import { siteLayout } from '../site/layout.ts';
+import { type DeployLock, type HostResult, mergeHostResults, releaseOnSignals } from '@fleet/sdk/deploy';
 import { SITE_PHASES, type SitePhase } from '../site/site-plan.ts';
 import { rolloutBatches } from './batches.ts';
-import { sshConnector } from './connect-host.ts';
 import { deployHost, type HostDeploy, type HostOutcome, prepareSite, rollbackHost } from './deploy-host.ts';
 import type { DeployOptions, DeployResult } from './deploy-options.ts';
 import { DeployUsageError } from './deploy-usage-error.ts';
 import { buildFleetBundle } from './fleet-bundle.ts';
 import { hostNeedsBundle } from './host-needs-bundle.ts';
-import { loadDeployFleet, parseDeployFleet } from './load-deploy-fleet.ts';
-import { failedHostResult, firstFailure, mergeHostResults } from './merge-results.ts';
-import { selectHosts } from './select-hosts.ts';
+import { type FleetSession, openFleetSession } from './internal/fleet-session.ts';
+import { runRecord } from './internal/run-record.ts';
+import { failedHostResult, firstFailure } from './merge-results.ts';
 
 function checkPhases(phases: readonly string[]): SitePhase[] {
   for (const phase of phases) {
@@ -34,6 +17,18 @@ function checkPhases(phases: readonly string[]): SitePhase[] {
     }
   }
   return SITE_PHASES.filter((phase) => phases.includes(phase));
+}
+
+/** The result of a run from its session and its hosts' results. */
+function resultOf(
+  session: FleetSession,
+  results: Map<string, HostResult>,
+  rolledBack: string[],
+  run: DeployResult['run'],
+): DeployResult {
+  const failedHost = session.hosts.map((host) => results.get(host)).find((result) => result?.status === 'failed');
+  const failure = failedHost ? firstFailure(failedHost) : undefined;
+  return { run, rolledBack, ...(failedHost && failure ? { failure: { host: failedHost.host, ...failure } } : {}) };
 }
 
 /**
@@ -51,46 +46,13 @@ function checkPhases(phases: readonly string[]): SitePhase[] {
  * if (run.status === 'failed') process.exitCode = 1;
  */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
-  const file = options.config ?? 'fleet.yaml';
-  const env = options.env ?? process.env;
-  const loaded =
-    options.configText === undefined
-      ? await loadDeployFleet(file, env)
-      : parseDeployFleet(options.configText, file, env);
-  const { fleet } = loaded;
-  const settings = deploySettings(fleet);
-  const layout = siteLayout(settings);
+  const session = await openFleetSession(options);
+  const { fleet, settings, emit } = session;
   const phases = checkPhases(options.phases ?? SITE_PHASES);
-  const selected = selectHosts(fleet, {
-    ...(options.hosts ? { hosts: options.hosts } : {}),
-    ...(options.groups ? { groups: options.groups } : {}),
-  });
   const policy = options.rollback ?? settings.rollback;
-  const now = new Date();
-  const runId = `${releaseId(now)}-${randomBytes(3).toString('hex')}`;
-  const emit = (event: DeployRunEvent): void => {
-    try {
-      options.onEvent?.(event);
-    } catch {
-      // A broken listener cannot stop a deploy half-way.
-    }
-  };
-  const batches = rolloutBatches(selected, settings.batches);
+  const batches = rolloutBatches(session.hosts, settings.batches);
   const started = performance.now();
-  emit({ type: 'run_started', at: now.toISOString(), runId, mode: options.mode, batches });
-
-  const needsBundle = phases.includes('release') && selected.some((host) => hostNeedsBundle(fleet, host));
-  const bundle = options.bundle ?? (needsBundle ? await buildFleetBundle() : undefined);
-  const connect = options.connect ?? sshConnector({ baseDir: dirname(resolve(file)), ...options.ssh });
-  const executors = new Map<string, Executor>();
-  const executorOf = (host: string): Executor => {
-    let executor = executors.get(host);
-    if (!executor) {
-      executor = connect(host, fleet);
-      executors.set(host, executor);
-    }
-    return executor;
-  };
+  emit({ type: 'run_started', at: session.now.toISOString(), runId: session.runId, mode: options.mode, batches });
 
   let lock: DeployLock | undefined;
   let unhookSignals: (() => void) | undefined;
@@ -98,28 +60,18 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const rolledBack: string[] = [];
   let error: string | undefined;
   try {
+    const needsBundle = phases.includes('release') && session.hosts.some((host) => hostNeedsBundle(fleet, host));
+    const bundle = options.bundle ?? (needsBundle ? await buildFleetBundle() : undefined);
     if (options.mode === 'apply') {
-      const lockHost = deployLockHost(fleet);
-      if (lockHost === undefined)
-        throw new DeployUsageError('no host has an ssh block: nowhere to keep the deploy lock');
-      lock = await acquireDeployLock(executorOf(lockHost), {
-        dir: layout.lockDir,
-        ttlMs: settings.lock.ttl,
-        owner: {
-          runId,
+      lock = await session.lock(
+        {
           ...(options.commit ? { commit: options.commit } : {}),
           ...(options.message ? { message: options.message } : {}),
         },
-        ...(options.lockWaitMs ? { waitMs: options.lockWaitMs } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+        options.lockWaitMs,
+        options.signal,
+      );
       unhookSignals = releaseOnSignals(lock);
-      emit({
-        type: 'lock_acquired',
-        at: new Date().toISOString(),
-        host: lockHost,
-        tookOver: lock.tookOver !== undefined,
-      });
     }
     const signal = AbortSignal.any([options.signal, lock?.signal].filter((s): s is AbortSignal => s !== undefined));
     const updated: HostOutcome[] = [];
@@ -130,19 +82,18 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         batch.map(async (host): Promise<HostOutcome | undefined> => {
           const hostDeploy: HostDeploy = {
             fleet,
-            fleetText: loaded.text,
+            fleetText: session.loaded.text,
             host,
-            executor: executorOf(host),
+            executor: session.executorOf(host),
             phases,
             mode: options.mode,
             bundle,
-            now,
+            now: session.now,
             signal,
             emit,
           };
           try {
-            const site = await prepareSite(hostDeploy);
-            return await deployHost(hostDeploy, site);
+            return await deployHost(hostDeploy, await prepareSite(hostDeploy));
           } catch (cause) {
             const message = cause instanceof Error ? cause.message : String(cause);
             results.set(host, failedHostResult(host, options.mode, 'prepare', message));
@@ -167,56 +118,43 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         policy === 'none' ? [] : policy === 'host' ? updated.filter((o) => failed.includes(o.site.host)) : updated;
       for (const outcome of undo.reverse()) {
         const host = outcome.site.host;
-        const back = await rollbackHost({ executor: executorOf(host), emit }, outcome.site);
+        const back = await rollbackHost({ executor: session.executorOf(host), emit }, outcome.site);
         if (back.result) results.set(host, mergeHostResults([results.get(host)!, back.result]));
         rolledBack.push(host);
       }
       break;
     }
   } catch (cause) {
-    error = cause instanceof Error ? cause.message : String(cause);
-    if (lock === undefined && options.mode === 'apply' && results.size === 0) {
-      await closeAll(executors);
+    // Nothing ran on any host (the lock was held, the bundle could not be built): the caller gets
+    // the error itself, and a lock taken is given back.
+    if (results.size === 0) {
+      await lock?.release().catch(() => undefined);
+      await session.close();
       throw cause;
     }
+    error = cause instanceof Error ? cause.message : String(cause);
   } finally {
     unhookSignals?.();
   }
 
-  const hosts = selected.flatMap((host) => results.get(host) ?? []);
-  const finished = new Date();
-  const status = error !== undefined ? 'failed' : deployRunStatus(hosts);
-  const run: DeployRun = {
-    id: runId,
+  const run = runRecord(session, {
     trigger: options.trigger ?? 'cli',
-    user: userInfo().username,
-    from: hostname(),
-    ...(options.commit ? { commit: options.commit } : {}),
-    ...(options.message ? { message: options.message } : {}),
     mode: options.mode,
-    startedAt: now.toISOString(),
-    finishedAt: finished.toISOString(),
-    durationMs: performance.now() - started,
-    status: rolledBack.length > 0 && status !== 'aborted' ? 'failed' : status,
-    ...(error !== undefined ? { error } : {}),
-    hosts,
-  };
+    hosts: session.hosts.flatMap((host) => results.get(host) ?? []),
+    started,
+    error,
+    commit: options.commit,
+    message: options.message,
+    rolledBack,
+  });
   try {
     if (lock) {
-      await recordDeployRun(lock.executor, run, { file: layout.historyFile }).catch((cause: unknown) => {
-        run.error ??= `the run could not be recorded: ${cause instanceof Error ? cause.message : String(cause)}`;
-      });
+      await session.record(lock, run);
       await lock.release().catch(() => undefined);
     }
   } finally {
-    await closeAll(executors);
+    await session.close();
   }
-  emit({ type: 'run_finished', at: finished.toISOString(), runId, status: run.status });
-  const failedHost = hosts.find((host) => host.status === 'failed');
-  const failure = failedHost ? firstFailure(failedHost) : undefined;
-  return { run, rolledBack, ...(failedHost && failure ? { failure: { host: failedHost.host, ...failure } } : {}) };
-}
-
-async function closeAll(executors: Map<string, Executor>): Promise<void> {
-  await Promise.all([...executors.values()].map((executor) => executor.close().catch(() => undefined)));
+  emit({ type: 'run_finished', at: run.finishedAt, runId: session.runId, status: run.status });
+  return resultOf(session, results, rolledBack, run);
 }

@@ -1,17 +1,16 @@
-import { dirname, resolve } from 'node:path';
 import {
   type DeployHistory,
   type DeployLockStatus,
+  type Executor,
   type ForceUnlockResult,
   forceUnlock,
   readDeployHistory,
   readDeployLock,
 } from '@fleet/sdk/deploy';
-import { deployLockHost, deploySettings } from '@fleet/sdk/fleet';
-import { siteLayout } from '../site/layout.ts';
-import { type ConnectHost, type SshSettings, sshConnector } from './connect-host.ts';
+import { deployLockHost } from '@fleet/sdk/fleet';
+import type { ConnectHost, SshSettings } from './connect-host.ts';
 import { DeployUsageError } from './deploy-usage-error.ts';
-import { loadDeployFleet, parseDeployFleet } from './load-deploy-fleet.ts';
+import { openFleetSession } from './internal/fleet-session.ts';
 
 /** Options of the lock host's operations: which fleet file, and how to reach its lock host. */
 export interface LockHostOptions {
@@ -26,33 +25,21 @@ export interface LockHostOptions {
 
 async function onLockHost<T>(
   options: LockHostOptions,
-  operation: (lock: {
-    executor: import('@fleet/sdk/deploy').Executor;
-    dir: string;
-    historyFile: string;
-    ttlMs: number;
-  }) => Promise<T>,
+  operation: (lock: { executor: Executor; dir: string; historyFile: string; ttlMs: number }) => Promise<T>,
 ): Promise<T> {
-  const file = options.config ?? 'fleet.yaml';
-  const env = options.env ?? process.env;
-  const { fleet } =
-    options.configText === undefined
-      ? await loadDeployFleet(file, env)
-      : parseDeployFleet(options.configText, file, env);
-  const host = deployLockHost(fleet);
-  if (host === undefined) throw new DeployUsageError('no host has an ssh block: there is no deploy lock host');
-  const settings = deploySettings(fleet);
-  const layout = siteLayout(settings);
-  const executor = (options.connect ?? sshConnector({ baseDir: dirname(resolve(file)), ...options.ssh }))(host, fleet);
+  const session = await openFleetSession(options);
   try {
+    const host = deployLockHost(session.fleet);
+    if (host === undefined) throw new DeployUsageError('no host has an ssh block: there is no deploy lock host');
+    const { layout, settings } = session;
     return await operation({
-      executor,
+      executor: session.executorOf(host),
       dir: layout.lockDir,
       historyFile: layout.historyFile,
       ttlMs: settings.lock.ttl,
     });
   } finally {
-    await executor.close().catch(() => undefined);
+    await session.close();
   }
 }
 

@@ -1,31 +1,4 @@
-import type { HostResult, PhaseResult, ResultCounts } from '@fleet/sdk/deploy';
-
-function countsOf(phases: readonly PhaseResult[]): ResultCounts {
-  const counts: ResultCounts = { ok: 0, changed: 0, failed: 0, skipped: 0, mayChange: 0 };
-  for (const phase of phases) {
-    for (const result of [...phase.steps, ...phase.handlers]) {
-      counts[result.status] += 1;
-      if (result.mayChange) counts.mayChange += 1;
-    }
-  }
-  return counts;
-}
-
-/** One host's result from the results of several plans run on it one after another (site, gate, rollback). */
-export function mergeHostResults(results: readonly HostResult[]): HostResult {
-  const first = results[0]!;
-  const phases = results.flatMap((result) => result.phases);
-  const counts = countsOf(phases);
-  return {
-    host: first.host,
-    mode: first.mode,
-    status: counts.failed > 0 ? 'failed' : counts.changed > 0 ? 'changed' : 'ok',
-    aborted: results.some((result) => result.aborted),
-    phases,
-    counts,
-    durationMs: results.reduce((sum, result) => sum + result.durationMs, 0),
-  };
-}
+import type { HostResult } from '@fleet/sdk/deploy';
 
 /** The first failed step of a result: its phase, name and error. */
 export function firstFailure(result: HostResult): { phase: string; step: string; error: string } | undefined {

@@ -19,9 +19,9 @@ import { type DeploySpec, deploySettings, type Fleet } from '@fleet/sdk/fleet';
 import type { ReleaseBundle } from '../bundle/build-release-bundle.ts';
 import { releaseBundleStep } from '../steps/release-bundle-step.ts';
 import { hostServices } from './host-services.ts';
-import { siteLayout } from './layout.ts';
+import { type SiteLayout, siteLayout } from './layout.ts';
 import { nodeStep, preflightSteps } from './preflight.ts';
-import { envFileName, releaseContent } from './release-files.ts';
+import { envFileName, type ReleaseContent, releaseContent } from './release-files.ts';
 import type { HostService, ServicePhase } from './service-types.ts';
 
 /** The phases of a site deploy, in order; each can run alone. */
@@ -90,35 +90,19 @@ function unitText(service: HostService, settings: DeploySpec, currentEtc: string
   return `${MANAGED_UNIT_MARK}: ${service.kind} ${service.name} (inputs ${inputs})\n${body}`;
 }
 
-/**
- * The plan that makes one host what the fleet file says, phase by phase:
- * - **preflight**: Debian-like OS with systemd, disk space, clock skew, each port free or held by its own service;
- * - **baseline**: the service user and group, Fleet's directories, Debian packages the file names, Node.js ≥ 20;
- * - **release**: the code (release bundle) and every config and environment file in `releases/<id>`, `current` swapped, old releases pruned;
- * - **fleet**, **ollama**, **gitea**, **conduit**, **wizards**: each service's hardened unit, enabled and started; a unit
- *   whose process's inputs changed is restarted once, at the end of its phase.
- * The release is the newest of `releases` (those on the host) whose name ends in `-<releaseHash>`, so an
- * unchanged redeploy changes nothing; else a new one named by `now` and the hash.
- */
-/** What a host's release holds, and the hash that names it, without building the plan. */
-export function siteRelease(input: SitePlanInput): { services: HostService[]; hash: string; appBase: string } {
-  const settings = deploySettings(input.fleet);
-  const layout = siteLayout(settings);
-  const services = hostServices({
-    fleet: input.fleet,
-    host: input.host,
-    layout,
-    node: settings.node,
-    bins: input.bundle?.bins ?? {},
-  });
-  return {
-    services,
-    hash: releaseContent(services, input.fleetText, input.bundle?.sha256).hash,
-    appBase: layout.appBase,
-  };
+/** What a host runs and its release holds, with the hash that names the release, without building the plan. */
+export interface SiteRelease {
+  services: HostService[];
+  content: ReleaseContent;
+  /** `content.hash`. */
+  hash: string;
+  settings: DeploySpec;
+  layout: SiteLayout;
+  appBase: string;
 }
 
-export function sitePlan(input: SitePlanInput): Site {
+/** {@link SiteRelease} of a host: what the deployer needs to find the release already on it. */
+export function siteRelease(input: SitePlanInput): SiteRelease {
   const settings = deploySettings(input.fleet);
   const layout = siteLayout(settings);
   const services = hostServices({
@@ -129,6 +113,21 @@ export function sitePlan(input: SitePlanInput): Site {
     bins: input.bundle?.bins ?? {},
   });
   const content = releaseContent(services, input.fleetText, input.bundle?.sha256);
+  return { services, content, hash: content.hash, settings, layout, appBase: layout.appBase };
+}
+
+/**
+ * The plan that makes one host what the fleet file says, phase by phase:
+ * - **preflight**: Debian-like OS with systemd, disk space, clock skew, each port free or held by its own service;
+ * - **baseline**: the service user and group, Fleet's directories, Debian packages the file names, Node.js ≥ 20;
+ * - **release**: the code (release bundle) and every config and environment file in `releases/<id>`, `current` swapped, old releases pruned;
+ * - **fleet**, **ollama**, **gitea**, **conduit**, **wizards**: each service's hardened unit, enabled and started; a unit
+ *   whose process's inputs changed is restarted once, at the end of its phase.
+ * The release is the newest of `releases` (those on the host) whose name ends in `-<releaseHash>`, so an
+ * unchanged redeploy changes nothing; else a new one named by `now` and the hash.
+ */
+export function sitePlan(input: SitePlanInput): Site {
+  const { settings, layout, services, content } = siteRelease(input);
   const wanted = new Set<SitePhase>(input.phases ?? SITE_PHASES);
   const usesBundle = services.some((service) => service.usesBundle);
   const suffix = `-${content.hash}`;
