@@ -16,6 +16,7 @@ export { etagMatches, StatusCache } from './status-cache.ts';
 export { RecentHistory } from './recent-history.ts';
 export { OverviewFeed } from './overview-feed.ts';
 export { BrowserAuth, SESSION_COOKIE } from './browser-auth.ts';
+export { TrustedProxies } from './trusted-proxies.ts';
 
 // Rendering: pages, sections for live updates, SVG pieces
 export {

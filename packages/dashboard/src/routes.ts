@@ -10,6 +10,7 @@ import { renderBadge } from './render/badge.ts';
 import { renderPage } from './render/page.ts';
 import { renderServiceDetail } from './render/service-detail.ts';
 import { etagMatches } from './status-cache.ts';
+import type { TrustedProxies } from './trusted-proxies.ts';
 
 /** What the dashboard's routes read. */
 export interface DashboardRouteContext {
@@ -19,6 +20,8 @@ export interface DashboardRouteContext {
   feed: OverviewFeed;
   /** The token check of the pages, badges and event stream; `undefined` when no token is configured. */
   auth: BrowserAuth | undefined;
+  /** The proxies whose `X-Forwarded-Proto: https` makes the session cookie `Secure`. @default none */
+  proxies?: TrustedProxies;
   /** How long a badge may be cached, in seconds. @default 10 */
   badgeMaxAgeSeconds?: number;
 }
@@ -47,7 +50,8 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
       }
       const url = new URL(event.url);
       url.searchParams.delete('token');
-      const cookie = auth.sessionCookie(token, url.protocol === 'https:');
+      const https = context.proxies ? context.proxies.isHttps(event) : url.protocol === 'https:';
+      const cookie = auth.sessionCookie(token, https);
       return redirectResponse(`${url.pathname}${url.search}`, { 'set-cookie': cookie });
     }
     if (auth.allows(event)) return undefined;

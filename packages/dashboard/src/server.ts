@@ -7,6 +7,7 @@ import { registerDashboardMetrics } from './metrics.ts';
 import { OverviewFeed } from './overview-feed.ts';
 import { renderOverview } from './render/overview.ts';
 import { dashboardRouteImplementations } from './routes.ts';
+import { TrustedProxies } from './trusted-proxies.ts';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -28,6 +29,14 @@ export interface CreateDashboardServerOptions {
    * @default []
    */
   tokens?: string[];
+  /**
+   * Addresses (exact IPs or CIDR ranges) of TLS-terminating proxies in front of the dashboard. Only
+   * when a request's TCP peer is one of them does `X-Forwarded-Proto: https` count as HTTPS (the
+   * session cookie is then `Secure`); from any other peer the header is ignored.
+   * @default []
+   * @example ['127.0.0.1', '10.0.0.0/8']
+   */
+  trustProxy?: string[];
   /** Least time between two live updates sent to the pages, in ms. @default 250 */
   liveIntervalMs?: number;
   /** Least time between two rebuilds of the cached `/api/status`, in ms (its most staleness). @default 100 */
@@ -79,6 +88,7 @@ export function createDashboardServer(options: CreateDashboardServerOptions): Da
     ...(options.liveIntervalMs === undefined ? {} : { intervalMs: options.liveIntervalMs }),
   });
   const tokens = (options.tokens ?? []).filter((token) => token.trim() !== '');
+  const proxies = new TrustedProxies(options.trustProxy ?? []);
   let stopMetrics: (() => void) | undefined;
   const server = createFleetServer({
     service: 'fleet-dashboard',
@@ -87,6 +97,7 @@ export function createDashboardServer(options: CreateDashboardServerOptions): Da
       view,
       feed,
       auth: tokens.length > 0 ? new BrowserAuth(tokens) : undefined,
+      proxies,
       ...(options.badgeMaxAgeSeconds === undefined ? {} : { badgeMaxAgeSeconds: options.badgeMaxAgeSeconds }),
     }),
     tokens,

@@ -17,7 +17,14 @@ import { type CreateDashboardServerOptions, createDashboardServer, type Dashboar
 export interface DashboardServerOptions
   extends Pick<
     CreateDashboardServerOptions,
-    'title' | 'tokens' | 'liveIntervalMs' | 'statusRebuildMs' | 'historyRefreshMs' | 'sseKeepAliveMs' | 'logger'
+    | 'title'
+    | 'tokens'
+    | 'trustProxy'
+    | 'liveIntervalMs'
+    | 'statusRebuildMs'
+    | 'historyRefreshMs'
+    | 'sseKeepAliveMs'
+    | 'logger'
   > {
   /**
    * The fleet file; it is watched, and every valid new version replaces the fleet in use. A missing
@@ -119,10 +126,11 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
     throw error;
   }
   const stopWatching = watcher ? () => watcher.close() : undefined;
-  const { title, tokens, liveIntervalMs, statusRebuildMs, historyRefreshMs, sseKeepAliveMs } = options;
+  const { title, tokens, trustProxy, liveIntervalMs, statusRebuildMs, historyRefreshMs, sseKeepAliveMs } = options;
   const dashboard = createDashboardServer({
     ...(title === undefined ? {} : { title }),
     ...(tokens === undefined ? {} : { tokens }),
+    ...(trustProxy === undefined ? {} : { trustProxy }),
     ...(liveIntervalMs === undefined ? {} : { liveIntervalMs }),
     ...(statusRebuildMs === undefined ? {} : { statusRebuildMs }),
     ...(historyRefreshMs === undefined ? {} : { historyRefreshMs }),

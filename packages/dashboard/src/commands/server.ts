@@ -1,7 +1,8 @@
 import { DEFAULT_PORTS } from '@fleet/sdk';
-import { numberArg, output, strictArgs, tokensFrom, untilSignal } from '@fleet/sdk/cli';
+import { numberArg, output, repeatedValues, strictArgs, tokensFrom, UsageError, untilSignal } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { startDashboardServer } from '../start-dashboard-server.ts';
+import { TrustedProxies } from '../trusted-proxies.ts';
 
 /** `fleet-dashboard server` (or just `fleet-dashboard`): serves the dashboard until SIGINT or SIGTERM. */
 export const serverCommand = defineCommand({
@@ -32,11 +33,22 @@ export const serverCommand = defineCommand({
       description: 'Accepted bearer token; repeatable, merged with $FLEET_DASHBOARD_TOKENS',
       valueHint: 'token',
     },
+    'trust-proxy': {
+      type: 'string',
+      description: 'A TLS-terminating proxy (IP or CIDR) whose X-Forwarded-Proto is believed; repeatable',
+      valueHint: 'addr',
+    },
     insecure: { type: 'boolean', description: 'Allow a non-loopback address without tokens', default: false },
   },
   async run({ args, rawArgs }) {
     const port = numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? DEFAULT_PORTS.dashboard;
     const tokens = tokensFrom(rawArgs, 'FLEET_DASHBOARD_TOKENS');
+    const trustProxy = repeatedValues(rawArgs, 'trust-proxy');
+    try {
+      new TrustedProxies(trustProxy);
+    } catch (error) {
+      throw new UsageError(`--trust-proxy: ${(error as Error).message}`);
+    }
     const stop = untilSignal();
     try {
       const server = await startDashboardServer({
@@ -46,6 +58,7 @@ export const serverCommand = defineCommand({
         db: args.db,
         insecure: args.insecure,
         ...(tokens.length > 0 ? { tokens } : {}),
+        ...(trustProxy.length > 0 ? { trustProxy } : {}),
         logger: { info: output.info, warn: output.warn, error: output.error },
       });
       output.log(`fleet-dashboard listening on ${server.url}`);
