@@ -58,6 +58,20 @@ export { parseCondition } from '../schemas/condition/parse-condition.ts';
 export { InvalidConditionError } from '../schemas/condition/invalid-condition-error.ts';
 export { evaluateConditions } from '../monitor/condition/evaluate-conditions.ts';
 
+// Alerts
+export { AlertKind, AlertMessage, AlertSeverity } from '../alerts/alert-message.ts';
+export {
+  ChannelSpec,
+  createChannel,
+  DEFAULT_CHANNEL_TIMEOUT_MS,
+  EmailChannelSpec,
+  MatrixChannelSpec,
+  NtfyChannelSpec,
+  SlackChannelSpec,
+  WebhookChannelSpec,
+} from '../alerts/channel-spec.ts';
+export { ChannelError, isChannelError } from '../alerts/channels/channel-error.ts';
+
 // Types
 export type { FleetInput } from './schema.ts';
 export type { DeploySpecInput } from './deploy-spec.ts';
@@ -77,3 +91,5 @@ export type {
   ParsedCondition,
 } from '../schemas/condition/parse-condition.ts';
 export type { ConditionFailure, ProbeAnswer } from '../monitor/condition/evaluate-conditions.ts';
+export type { AlertChannel, ChannelSendOptions, ChannelSpecInput, ChannelType } from '../alerts/channel-spec.ts';
+export type { ChannelErrorCode, ChannelErrorOptions } from '../alerts/channels/channel-error.ts';

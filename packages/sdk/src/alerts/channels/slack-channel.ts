@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { AlertChannel } from './alert-channel.ts';
+import { HttpUrl } from './internal/fields.ts';
+import { sendHttp } from './internal/http-send.ts';
+import { plainText } from './internal/render.ts';
+
+/** A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat): `{"text": ...}` is POSTed. */
+export const SlackChannelSpec = z.strictObject({
+  type: z.literal('slack'),
+  /** The incoming webhook URL; it is a secret, so write it as an `${ENV}` reference. */
+  url: HttpUrl,
+});
+export type SlackChannelSpec = z.infer<typeof SlackChannelSpec>;
+
+// Slack's mrkdwn reads &, < and > as markup: these three are all it asks to escape.
+function escapeMrkdwn(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+/**
+ * A channel that POSTs `{"text": ...}` to a Slack-compatible incoming webhook (Slack, Mattermost,
+ * Rocket.Chat, Discord's `/slack` endpoint): the title in bold, then the text.
+ */
+export function createSlackChannel(name: string, spec: SlackChannelSpec): AlertChannel {
+  const url = new URL(spec.url);
+  // Slack's webhook URL is itself the secret: its path and query are never shown.
+  const secrets = [url.pathname.length > 1 ? url.pathname : undefined, url.search.slice(1)];
+  return {
+    name,
+    type: 'slack',
+    send: (message, options) =>
+      sendHttp(
+        {
+          label: `slack channel "${name}"`,
+          channel: name,
+          method: 'POST',
+          url: spec.url,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ text: `*${escapeMrkdwn(message.title)}*\n${escapeMrkdwn(plainText(message))}` }),
+          secrets,
+        },
+        options,
+      ),
+  };
+}
