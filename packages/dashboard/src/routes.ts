@@ -1,5 +1,5 @@
 import { dashboardRoutes, FleetError, type FleetStatus } from '@fleet/sdk';
-import type { HistoryRange } from '@fleet/sdk/fleet';
+import { type DeployRunLog, deployingHosts, type HistoryRange, markDeployWindows } from '@fleet/sdk/fleet';
 import { HttpError, implement, type RouteImplementation } from '@fleet/sdk/server';
 import { type H3Event, HTTPResponse } from 'h3';
 import type { BrowserAuth } from './browser-auth.ts';
@@ -24,6 +24,10 @@ export interface DashboardRouteContext {
   proxies?: TrustedProxies;
   /** How long a badge may be cached, in seconds. @default 10 */
   badgeMaxAgeSeconds?: number;
+  /** The deploy runs the deployer posted. */
+  deploys: DeployRunLog;
+  /** How long a host's deploy window lasts without news of it, in ms. @default 15 minutes */
+  deployWindowMs?: number;
 }
 
 /**
@@ -32,7 +36,7 @@ export interface DashboardRouteContext {
  * `render/` functions. Validation, errors and encoding are the shared plumbing's job.
  */
 export function dashboardRouteImplementations(context: DashboardRouteContext): RouteImplementation[] {
-  const { view, feed, auth } = context;
+  const { view, feed, auth, deploys } = context;
   const badgeMaxAge = context.badgeMaxAgeSeconds ?? 10;
 
   /** For a page: a redirect that opens a session (`?token=`), a 401 page, or nothing (go ahead). */
@@ -98,6 +102,12 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
         });
       }
       return detail;
+    }),
+    implement(dashboardRoutes.deploys, ({ query }) => deploys.deploys(query.limit ?? 20)),
+    implement(dashboardRoutes.deployEvents, ({ body }) => {
+      const result = deploys.apply(body);
+      markDeployWindows(view.monitor, result, view.now(), context.deployWindowMs);
+      return { accepted: body.events.length, deploying: deployingHosts(result.run) };
     }),
     implement(dashboardRoutes.events, ({ event, signal }) => {
       if (auth && !auth.allows(event)) {

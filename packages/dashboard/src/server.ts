@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { FleetMonitor } from '@fleet/sdk/fleet';
+import { DeployRunLog, type FleetMonitor } from '@fleet/sdk/fleet';
 import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
 import { BrowserAuth } from './browser-auth.ts';
 import { DashboardView, type FleetSnapshot } from './dashboard-view.ts';
@@ -37,6 +37,13 @@ export interface CreateDashboardServerOptions {
    * @example ['127.0.0.1', '10.0.0.0/8']
    */
   trustProxy?: string[];
+  /**
+   * Where the deploy runs posted to `/api/deploys/events` are kept; the server closes it when it
+   * closes. @default an in-memory log
+   */
+  deploys?: DeployRunLog;
+  /** How long a host's deploy window lasts without news of its deploy, in ms. @default 900000 (15 minutes) */
+  deployWindowMs?: number;
   /** Least time between two live updates sent to the pages, in ms. @default 250 */
   liveIntervalMs?: number;
   /** Least time between two rebuilds of the cached `/api/status`, in ms (its most staleness). @default 100 */
@@ -89,6 +96,7 @@ export function createDashboardServer(options: CreateDashboardServerOptions): Da
   });
   const tokens = (options.tokens ?? []).filter((token) => token.trim() !== '');
   const proxies = new TrustedProxies(options.trustProxy ?? []);
+  const deploys = options.deploys ?? new DeployRunLog({ dbPath: ':memory:' });
   let stopMetrics: (() => void) | undefined;
   const server = createFleetServer({
     service: 'fleet-dashboard',
@@ -98,6 +106,8 @@ export function createDashboardServer(options: CreateDashboardServerOptions): Da
       feed,
       auth: tokens.length > 0 ? new BrowserAuth(tokens) : undefined,
       proxies,
+      deploys,
+      ...(options.deployWindowMs === undefined ? {} : { deployWindowMs: options.deployWindowMs }),
       ...(options.badgeMaxAgeSeconds === undefined ? {} : { badgeMaxAgeSeconds: options.badgeMaxAgeSeconds }),
     }),
     tokens,
@@ -111,6 +121,7 @@ export function createDashboardServer(options: CreateDashboardServerOptions): Da
       feed.close();
       stopMetrics?.();
       view.close();
+      deploys.close();
       try {
         await monitor.stop();
       } finally {

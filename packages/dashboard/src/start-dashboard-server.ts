@@ -1,5 +1,6 @@
 import { DEFAULT_PORTS } from '@fleet/sdk';
 import {
+  DeployRunLog,
   type Fleet,
   type FleetFileSnapshot,
   type FleetFileWatcher,
@@ -20,6 +21,7 @@ export interface DashboardServerOptions
     | 'title'
     | 'tokens'
     | 'trustProxy'
+    | 'deployWindowMs'
     | 'liveIntervalMs'
     | 'statusRebuildMs'
     | 'historyRefreshMs'
@@ -113,13 +115,21 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
   }
 
   let monitor: FleetMonitor;
+  let deploys: DeployRunLog;
+  const dbPath = options.db ?? './fleet-dashboard.db';
   try {
     monitor = new FleetMonitor({
       ...options.monitorOptions,
       targets: [],
-      dbPath: options.db ?? './fleet-dashboard.db',
+      dbPath,
       ...(logger && !options.monitorOptions?.logger ? { logger } : {}),
     });
+    try {
+      deploys = new DeployRunLog({ dbPath });
+    } catch (error) {
+      monitor.close();
+      throw error;
+    }
   } catch (error) {
     // The history file cannot be opened: stop watching the fleet file before giving up.
     watcher?.close();
@@ -131,6 +141,8 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
     ...(title === undefined ? {} : { title }),
     ...(tokens === undefined ? {} : { tokens }),
     ...(trustProxy === undefined ? {} : { trustProxy }),
+    ...(options.deployWindowMs === undefined ? {} : { deployWindowMs: options.deployWindowMs }),
+    deploys,
     ...(liveIntervalMs === undefined ? {} : { liveIntervalMs }),
     ...(statusRebuildMs === undefined ? {} : { statusRebuildMs }),
     ...(historyRefreshMs === undefined ? {} : { historyRefreshMs }),

@@ -175,6 +175,8 @@ describe('common routes', () => {
     expect(Object.keys(document.paths).sort()).toEqual(
       [
         '/',
+        '/api/deploys',
+        '/api/deploys/events',
         '/api/events',
         '/api/services/{id}',
         '/api/status',

@@ -108,6 +108,18 @@ export {
 } from './schemas/monitor.ts';
 export { BusBacklog, FleetProblem, FleetStatus, KnowledgeSync, PeerLag } from './schemas/fleet-status.ts';
 
+// Schemas: deploys on the dashboard
+export {
+  DashboardDeployHost,
+  DashboardDeployRun,
+  DashboardDeploys,
+  DashboardDeploysQuery,
+  DashboardDeployStatus,
+  DeployEventsAccepted,
+  DeployEventsInput,
+  DeployRunInfo,
+} from './dashboard/deploy-status.ts';
+
 // Route contracts
 export { defineRoute } from './contract/route.ts';
 export { commonRoutes } from './contract/common-routes.ts';
@@ -121,6 +133,7 @@ export { BusClient } from './bus/bus-client.ts';
 export { consume } from './bus/consume.ts';
 export { KnowledgeClient } from './knowledge/knowledge-client.ts';
 export { DashboardClient } from './dashboard/dashboard-client.ts';
+export { dashboardDeployReporter } from './dashboard/deploy-reporter.ts';
 export { FleetClient } from './client/fleet-client.ts';
 export { callRoute } from './client/call-route.ts';
 export { createHttpClient, DEFAULT_TIMEOUT_MS } from './client/http-client.ts';
@@ -169,6 +182,7 @@ export type {
 export type { ChangesQueryInit, KnowledgeClientOptions, SyncPullInputInit } from './knowledge/knowledge-client.ts';
 export type { FactQueryInit } from './knowledge/knowledge-db.ts';
 export type { DashboardClientOptions, ServiceRangeInit } from './dashboard/dashboard-client.ts';
+export type { DashboardDeployReporter, DashboardDeployReporterOptions } from './dashboard/deploy-reporter.ts';
 export type { CallOptions, HttpClient, HttpClientOptions } from './client/http-client.ts';
 export type { FleetClientOptions } from './client/fleet-client.ts';
 export type { RouteUrlInput } from './client/route-url.ts';

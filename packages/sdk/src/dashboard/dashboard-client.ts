@@ -4,6 +4,7 @@ import type { CallOptions } from '../client/http-client.ts';
 import { type StreamOptions, streamRoute } from '../client/stream-route.ts';
 import type { FleetStatus } from '../schemas/fleet-status.ts';
 import type { HistoryResolution, ServiceDetail, TargetStatus } from '../schemas/monitor.ts';
+import type { DashboardDeploys, DeployEventsAccepted, DeployEventsInput } from './deploy-status.ts';
 import { type DashboardEvent, dashboardRoutes } from './routes.ts';
 
 /** Options of {@link DashboardClient}: those of every Fleet client, with the dashboard's URL. */
@@ -75,6 +76,24 @@ export class DashboardClient extends FleetClient {
       ...(range.resolution ? { resolution: range.resolution } : {}),
     };
     return callRoute(this.http, dashboardRoutes.service, { params: { id }, query }, options);
+  }
+
+  /**
+   * Recent deploy runs, newest first (`limit`, default 20), live while running, and the last
+   * finished apply run when it failed.
+   */
+  deploys(limit?: number, options?: CallOptions): Promise<DashboardDeploys> {
+    return callRoute(this.http, dashboardRoutes.deploys, { query: limit === undefined ? {} : { limit } }, options);
+  }
+
+  /**
+   * Tells the dashboard about some events of a deploy run (the deployer's `onEvent`, in order):
+   * while a host is between its `host_started` and `host_finished`, its targets show `deploying`.
+   * Needs the dashboard's bearer token when it has any. See `dashboardDeployReporter` for a
+   * best-effort forwarder.
+   */
+  postDeployEvents(input: DeployEventsInput, options?: CallOptions): Promise<DeployEventsAccepted> {
+    return callRoute(this.http, dashboardRoutes.deployEvents, { body: input }, options);
   }
 
   /**

@@ -5,6 +5,7 @@ import { described } from '../schemas/fields.ts';
 import { FleetStatus } from '../schemas/fleet-status.ts';
 import { lazyShape } from '../schemas/lazy-shape.ts';
 import { HistoryResolution, ServiceDetail, TargetStatus } from '../schemas/monitor.ts';
+import { DashboardDeploys, DashboardDeploysQuery, DeployEventsAccepted, DeployEventsInput } from './deploy-status.ts';
 
 /** Path parameter of the routes that address one service or wizard. */
 export const ServiceIdParams = z.strictObject(
@@ -108,6 +109,28 @@ export const dashboardRoutes = {
     response: ServiceDetail,
     errors: ['not_found'],
     example: { params: { id: 'bus' }, query: { resolution: '5m' } },
+  }),
+  deploys: defineRoute({
+    method: 'GET',
+    path: '/api/deploys',
+    summary:
+      'Recent deploy runs (live while running) with per-host results, and the failed run to show until a good one',
+    query: DashboardDeploysQuery,
+    response: DashboardDeploys,
+    example: { query: { limit: 10 } },
+  }),
+  deployEvents: defineRoute({
+    method: 'POST',
+    path: '/api/deploys/events',
+    summary: "The deployer's events of a run: hosts between host_started and host_finished show `deploying`",
+    body: DeployEventsInput,
+    response: DeployEventsAccepted,
+    example: {
+      body: {
+        run: { id: '20250131T120000Z-ab12', trigger: 'webhook', mode: 'apply', commit: 'ab12cd3' },
+        events: [{ type: 'host_started', at: '2025-01-31T12:00:01.000Z', host: 'web1', mode: 'apply' }],
+      },
+    },
   }),
   events: defineRoute({
     method: 'GET',

@@ -58,6 +58,11 @@ export { parseCondition } from '../schemas/condition/parse-condition.ts';
 export { InvalidConditionError } from '../schemas/condition/invalid-condition-error.ts';
 export { evaluateConditions } from '../monitor/condition/evaluate-conditions.ts';
 
+// Deploys on the dashboard: the runs the deployer posted
+export { applyDeployEvents, deployingHosts } from '../monitor/deploys/apply-deploy-events.ts';
+export { DeployRunLog } from '../monitor/deploys/deploy-run-log.ts';
+export { DEFAULT_DEPLOY_WINDOW_MS, markDeployWindows } from '../monitor/deploys/deploy-windows.ts';
+
 // Alerts
 export { AlertKind, AlertMessage, AlertSeverity } from '../alerts/alert-message.ts';
 export {
@@ -91,5 +96,6 @@ export type {
   ParsedCondition,
 } from '../schemas/condition/parse-condition.ts';
 export type { ConditionFailure, ProbeAnswer } from '../monitor/condition/evaluate-conditions.ts';
+export type { DeployEventsResult, DeployRunLogOptions } from '../monitor/deploys/deploy-run-log.ts';
 export type { AlertChannel, ChannelSendOptions, ChannelSpecInput, ChannelType } from '../alerts/channel-spec.ts';
 export type { ChannelErrorCode, ChannelErrorOptions } from '../alerts/channels/channel-error.ts';

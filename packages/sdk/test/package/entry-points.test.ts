@@ -88,6 +88,7 @@ describe('@fleet/sdk entry points', () => {
         "client",
         "contract",
         "dashboard",
+        "deploy",
         "errors.ts",
         "index.ts",
         "internal",

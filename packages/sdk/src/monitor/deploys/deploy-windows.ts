@@ -1,0 +1,23 @@
+import type { FleetMonitor } from '../fleet-monitor.ts';
+import { deployingHosts } from './apply-deploy-events.ts';
+import type { DeployEventsResult } from './deploy-run-log.ts';
+
+/** How long a deploy window lasts without news of its host: 15 minutes. */
+export const DEFAULT_DEPLOY_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Gives the monitor's deploy windows what a batch of deploy events did: each host of the run that
+ * is being deployed gets (or keeps) a window of `windowMs` from `nowMs`, so its targets show
+ * `deploying` and their failures do not count; each host that finished has its window ended, so
+ * its targets are judged by their probes again. Every batch renews the window of the hosts still
+ * deploying: a deployer that dies leaves its hosts `deploying` for at most `windowMs`.
+ */
+export function markDeployWindows(
+  monitor: Pick<FleetMonitor, 'markDeploying'>,
+  result: DeployEventsResult,
+  nowMs: number,
+  windowMs: number = DEFAULT_DEPLOY_WINDOW_MS,
+): void {
+  for (const host of deployingHosts(result.run)) monitor.markDeploying(host, nowMs + windowMs);
+  for (const host of result.finished) monitor.markDeploying(host, nowMs);
+}
