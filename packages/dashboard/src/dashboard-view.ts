@@ -131,6 +131,11 @@ export class DashboardView {
     return this.#history.get(this.monitor.statuses().map((status) => status.id));
   }
 
+  /** Tells the pages that something they show besides the monitor changed (a deploy event). */
+  changed(): void {
+    this.#changed();
+  }
+
   /** Calls `listener` whenever the status may have changed; returns the function that removes it. */
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener);

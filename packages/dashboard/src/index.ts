@@ -25,6 +25,7 @@ export {
   renderBadge,
   renderBus,
   renderCounts,
+  renderDeploys,
   renderKnowledge,
   renderLatencyChart,
   renderOverview,

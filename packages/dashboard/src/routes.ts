@@ -107,6 +107,7 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
     implement(dashboardRoutes.deployEvents, ({ body }) => {
       const result = deploys.apply(body);
       markDeployWindows(view.monitor, result, view.now(), context.deployWindowMs);
+      view.changed();
       return { accepted: body.events.length, deploying: deployingHosts(result.run) };
     }),
     implement(dashboardRoutes.events, ({ event, signal }) => {
@@ -121,7 +122,12 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
       const refused = guardPage(event);
       if (refused) return refused as unknown as string;
       const nonce = pageNonce();
-      const page = renderPage(view.status().status, { history: view.history(), title: view.title, nonce });
+      const page = renderPage(view.status().status, {
+        history: view.history(),
+        title: view.title,
+        nonce,
+        deploys: deploys.deploys(10),
+      });
       return htmlResponse(page, { nonce }) as unknown as string;
     }),
     implement(dashboardRoutes.servicePage, ({ event, params }) => {

@@ -11,6 +11,9 @@ import { TrustedProxies } from './trusted-proxies.ts';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
+/** How many recent runs the overview looks at for the ones going on now. */
+const OVERVIEW_DEPLOYS = 10;
+
 /** Where the dashboard reports what goes wrong; never given tokens. */
 export type DashboardLogger = Pick<Console, 'info' | 'warn' | 'error'>;
 
@@ -90,13 +93,18 @@ export function createDashboardServer(options: CreateDashboardServerOptions): Da
     ...(options.historyRefreshMs === undefined ? {} : { historyRefreshMs: options.historyRefreshMs }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
+  const deploys = options.deploys ?? new DeployRunLog({ dbPath: ':memory:' });
   const feed = new OverviewFeed(view, {
-    render: ({ status }) => renderOverview(status, { history: view.history(), title: view.title }),
+    render: ({ status }) =>
+      renderOverview(status, {
+        history: view.history(),
+        title: view.title,
+        deploys: deploys.deploys(OVERVIEW_DEPLOYS),
+      }),
     ...(options.liveIntervalMs === undefined ? {} : { intervalMs: options.liveIntervalMs }),
   });
   const tokens = (options.tokens ?? []).filter((token) => token.trim() !== '');
   const proxies = new TrustedProxies(options.trustProxy ?? []);
-  const deploys = options.deploys ?? new DeployRunLog({ dbPath: ':memory:' });
   let stopMetrics: (() => void) | undefined;
   const server = createFleetServer({
     service: 'fleet-dashboard',

@@ -8,6 +8,7 @@ export { renderBus } from './bus.ts';
 export type { ClientScriptOptions } from './client-script.ts';
 export { clientScript } from './client-script.ts';
 export { renderCounts } from './counts.ts';
+export { renderDeploys } from './deploys.ts';
 export { escapeHtml } from './escape-html.ts';
 export { renderKnowledge } from './knowledge.ts';
 export type { LatencyChartOptions } from './latency-chart.ts';

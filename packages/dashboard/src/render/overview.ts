@@ -1,6 +1,7 @@
-import type { FleetStatus } from '@fleet/sdk';
+import type { DashboardDeploys, FleetStatus } from '@fleet/sdk';
 import { renderBus } from './bus.ts';
 import { renderCounts } from './counts.ts';
+import { renderDeploys } from './deploys.ts';
 import { formatTime } from './internal/format.ts';
 import { html, raw } from './internal/html.ts';
 import { documentTitle } from './internal/title.ts';
@@ -15,10 +16,12 @@ export interface OverviewOptions extends TargetsOptions {
    * @default 'Fleet'
    */
   title?: string;
+  /** The deploys to show at the top: runs going on now and the last failed one (see `renderDeploys`). */
+  deploys?: DashboardDeploys;
 }
 
 /**
- * The whole live part of the page, `<main id="overview">`: counts, the fleet file's problems,
+ * The whole live part of the page, `<main id="overview">`: deploys going on or failed, counts, the fleet file's problems,
  * targets by host, bus backlog and knowledge sync. Its `data-title` is the document title for
  * this status (`Fleet · 1 down`). This is the fragment the server sends in `overview` events
  * (see {@link clientScript}); the sections are also available one by one (`renderCounts`,
@@ -30,6 +33,6 @@ export interface OverviewOptions extends TargetsOptions {
  */
 export function renderOverview(status: FleetStatus, options: OverviewOptions = {}): string {
   const now = options.now ?? Date.parse(status.generatedAt);
-  return html`<main id="overview" data-generated-at="${status.generatedAt}" data-title="${documentTitle(status, options.title)}">${raw(renderCounts(status))}${raw(renderProblems(status.problems, status.file))}${raw(renderTargets(status, { ...options, now }))}<div class="panels">${raw(renderBus(status.bus, now))}${raw(renderKnowledge(status.knowledge, now))}</div><p class="footer">Generated <time datetime="${status.generatedAt}">${formatTime(status.generatedAt)}</time>${status.file ? html` from <code>${status.file}</code>` : ''} · <a href="/api/status">JSON</a></p></main>`
+  return html`<main id="overview" data-generated-at="${status.generatedAt}" data-title="${documentTitle(status, options.title)}">${options.deploys ? raw(renderDeploys(options.deploys)) : ''}${raw(renderCounts(status))}${raw(renderProblems(status.problems, status.file))}${raw(renderTargets(status, { ...options, now }))}<div class="panels">${raw(renderBus(status.bus, now))}${raw(renderKnowledge(status.knowledge, now))}</div><p class="footer">Generated <time datetime="${status.generatedAt}">${formatTime(status.generatedAt)}</time>${status.file ? html` from <code>${status.file}</code>` : ''} · <a href="/api/status">JSON</a></p></main>`
     .value;
 }

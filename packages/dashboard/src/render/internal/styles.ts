@@ -45,6 +45,11 @@ h3 { font-size: 0.95rem; margin: 0.8rem 0 0.4rem; }
 .count-down:not(.zero) { background: var(--down-bg); color: var(--down); border-color: transparent; }
 .count-deploying:not(.zero) { background: var(--deploying-bg); color: var(--deploying); border-color: transparent; }
 .count-unknown:not(.zero) { background: var(--unknown-bg); color: var(--unknown); border-color: transparent; }
+.deploy { border: 2px solid var(--deploying); background: var(--deploying-bg); border-radius: 0.5rem; padding: 0.8rem 1rem; margin-bottom: 1rem; }
+.deploy-failed, .deploy-aborted { border-color: var(--down); background: var(--down-bg); }
+.deploy ul { margin: 0.3rem 0 0; padding-left: 1.1rem; }
+.deploy .deploy-status { text-transform: uppercase; font-size: 0.75em; font-weight: 700; letter-spacing: 0.03em; }
+.deploy-host[data-status="failed"] .deploy-status, .deploy-problems { color: var(--down); }
 .problems { border: 2px solid var(--degraded); background: var(--degraded-bg); border-radius: 0.5rem; padding: 0.8rem 1rem; margin-bottom: 1rem; }
 .problems.has-errors { border-color: var(--down); background: var(--down-bg); }
 .problems h2 { margin-bottom: 0.4rem; }
