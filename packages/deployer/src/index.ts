@@ -30,6 +30,10 @@ export { gatePlan, MANAGED_UNIT_MARK, SITE_PHASES, sitePlan, siteRelease } from 
 export { hostServices, unitOf } from './site/host-services.ts';
 export { siteLayout } from './site/layout.ts';
 
+// The deploy webhook
+export { startDeployHookServer } from './hook/start-deploy-hook-server.ts';
+export { runShellDeploy } from './hook/run-shell-deploy.ts';
+
 // The CLI
 export { deployCommand } from './main.ts';
 
@@ -43,6 +47,11 @@ export type { HostSelection } from './deploy/select-hosts.ts';
 export type { Site, SitePhase, SitePlanInput, SiteRelease } from './site/site-plan.ts';
 export type { ConfigFile, HostService, HostServicesInput, ServicePhase } from './site/service-types.ts';
 export type { SiteLayout } from './site/layout.ts';
+export type {
+  DeployHookLogger,
+  DeployHookServerOptions,
+  RunningDeployHookServer,
+} from './hook/start-deploy-hook-server.ts';
 export type { BuildReleaseBundleOptions, ReleaseBundle } from './bundle/build-release-bundle.ts';
 export type { BundleErrorCode } from './errors.ts';
 export type { ReleaseBundleStepOptions } from './steps/release-bundle-step.ts';

@@ -1,6 +1,7 @@
 import type { CommandDef } from 'citty';
 import { auditCommand } from './commands/audit.ts';
 import { historyCommand } from './commands/history.ts';
+import { hookCommand } from './commands/hook.ts';
 import { planCommand } from './commands/plan.ts';
 import { rollbackCommand } from './commands/rollback.ts';
 import { runCommand } from './commands/run.ts';
@@ -17,5 +18,6 @@ export const deployCommand: CommandDef = {
     audit: auditCommand,
     history: historyCommand,
     unlock: unlockCommand,
+    hook: hookCommand,
   },
 };

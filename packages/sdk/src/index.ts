@@ -108,6 +108,9 @@ export {
 } from './schemas/monitor.ts';
 export { BusBacklog, FleetProblem, FleetStatus, KnowledgeSync, PeerLag } from './schemas/fleet-status.ts';
 
+// Schemas: the deploy webhook
+export { DeployHookJob, DeployHookJobList, DeployHookJobStatus, WebhookAnswer } from './deploy-hook/schemas.ts';
+
 // Schemas: deploys on the dashboard
 export {
   DashboardDeployHost,
@@ -127,6 +130,7 @@ export { DEFAULT_PORTS, defaultServerUrl } from './contract/default-ports.ts';
 export { busRoutes, MessageIdParams, StreamQuery } from './bus/routes.ts';
 export { knowledgeRoutes, WatchQuery } from './knowledge/routes.ts';
 export { DashboardEvent, dashboardRoutes, ServiceDetailQuery, ServiceIdParams } from './dashboard/routes.ts';
+export { deployHookRoutes } from './deploy-hook/routes.ts';
 
 // Clients
 export { BusClient } from './bus/bus-client.ts';
@@ -170,6 +174,7 @@ export type {
 export type { BusRoutes } from './bus/routes.ts';
 export type { KnowledgeRoutes } from './knowledge/routes.ts';
 export type { DashboardRoutes } from './dashboard/routes.ts';
+export type { DeployHookRoutes } from './deploy-hook/routes.ts';
 export type { ConsumeClient, ConsumeErrorContext, ConsumeOptions, MessageHandler } from './bus/consume.ts';
 export type {
   AuditQueryInit,

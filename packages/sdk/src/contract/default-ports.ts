@@ -2,7 +2,7 @@
  * The port each Fleet server listens on unless told otherwise: the servers, their command lines,
  * `fleet up` and the demo fleet file all read this one table.
  */
-export const DEFAULT_PORTS = { bus: 8650, knowledge: 8651, dashboard: 8652 } as const;
+export const DEFAULT_PORTS = { bus: 8650, knowledge: 8651, dashboard: 8652, deployHook: 8653 } as const;
 
 /** A Fleet server, by what it serves. */
 export type FleetServerKind = keyof typeof DEFAULT_PORTS;

@@ -93,6 +93,12 @@ export {
   recordDeployRun,
 } from './history/record-deploy-run.ts';
 
+// The deploy webhook: signatures, push events, the one-at-a-time queue
+export { signWebhookBody, verifyWebhookSignature } from '../deploy-hook/verify-signature.ts';
+export { PushEvent, pusherName, readWebhookDelivery } from '../deploy-hook/push-event.ts';
+export { DeployQueue } from '../deploy-hook/deploy-queue.ts';
+export { fullRef, handleWebhook } from '../deploy-hook/handle-webhook.ts';
+
 // Types
 export type { RunPlanOptions } from './run-plan.ts';
 export type { Phase, Plan } from './plan.ts';
@@ -165,3 +171,18 @@ export type { ReadDeployLockOptions } from './lock/read-deploy-lock.ts';
 export type { ReleaseOnSignalsOptions } from './lock/release-on-signals.ts';
 export type { DeployHistory, DeployHistoryProblem, ReadDeployHistoryOptions } from './history/read-deploy-history.ts';
 export type { RecordDeployRunOptions } from './history/record-deploy-run.ts';
+export type {
+  VerifyWebhookSignatureOptions,
+  WebhookHeaders,
+  WebhookSignatureCheck,
+  WebhookSignatureFormat,
+} from '../deploy-hook/verify-signature.ts';
+export type { WebhookDelivery } from '../deploy-hook/push-event.ts';
+export type {
+  DeployFunction,
+  DeployJob,
+  DeployJobOutcome,
+  DeployQueueOptions,
+  OfferResult,
+} from '../deploy-hook/deploy-queue.ts';
+export type { WebhookTarget } from '../deploy-hook/handle-webhook.ts';

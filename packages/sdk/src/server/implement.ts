@@ -11,6 +11,12 @@ export interface RouteContext<R extends RouteContract> extends RouteInput<R> {
    * (long polls, event streams) should stop waiting when it fires.
    */
   signal: AbortSignal;
+  /**
+   * The request body's exact bytes, read within the server's body limit (413 `payload_too_large`
+   * beyond it), for a route whose contract has no `body` schema: e.g. to check a signature over the
+   * bytes before parsing them. Empty for a route with a `body` schema, whose body the plumbing read.
+   */
+  rawBody(): Promise<Uint8Array>;
 }
 
 /** What a route may answer: the response, or for a JSON route the response already encoded as JSON text. */

@@ -89,6 +89,7 @@ describe('@fleet/sdk entry points', () => {
         "contract",
         "dashboard",
         "deploy",
+        "deploy-hook",
         "errors.ts",
         "index.ts",
         "internal",

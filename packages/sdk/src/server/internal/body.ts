@@ -27,7 +27,12 @@ export function isJsonContentType(contentType: string | null): boolean {
  * Reads the whole request body as UTF-8 text, refusing (413) a declared `content-length` over
  * `limit` before reading anything and counting streamed bytes (chunked bodies) as they arrive.
  */
-export function readBodyText(event: H3Event, limit: number): Promise<string> {
+export async function readBodyText(event: H3Event, limit: number): Promise<string> {
+  return (await readBodyBytes(event, limit)).toString('utf8');
+}
+
+/** Reads the whole request body as its exact bytes, within `limit` like {@link readBodyText}. */
+export function readBodyBytes(event: H3Event, limit: number): Promise<Buffer> {
   const declared = event.req.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) return Promise.reject(tooLarge(limit));
   const nodeReq = event.runtime?.node?.req as IncomingMessage | undefined;
@@ -36,7 +41,7 @@ export function readBodyText(event: H3Event, limit: number): Promise<string> {
   return readWeb(event.req.body, limit);
 }
 
-function readNode(req: IncomingMessage, limit: number): Promise<string> {
+function readNode(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -59,7 +64,7 @@ function readNode(req: IncomingMessage, limit: number): Promise<string> {
     };
     const onEnd = () => {
       cleanup();
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
     const onError = (error: Error) => {
       cleanup();
@@ -73,8 +78,8 @@ function readNode(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-async function readWeb(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
-  if (body === null) return '';
+async function readWeb(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Buffer> {
+  if (body === null) return Buffer.alloc(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -93,5 +98,5 @@ async function readWeb(body: ReadableStream<Uint8Array> | null, limit: number): 
     if (error instanceof HttpError) throw error;
     throw incomplete(error);
   }
-  return Buffer.concat(chunks, size).toString('utf8');
+  return Buffer.concat(chunks, size);
 }

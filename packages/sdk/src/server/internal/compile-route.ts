@@ -86,7 +86,7 @@ export function compileRoute(
         }
         body = validateInput(bodySchema, parseJson(await readBodyText(event, bodyLimitBytes)), 'body');
       }
-      ctx = new RequestContext(event, state, params, query, body);
+      ctx = new RequestContext(event, state, params, query, body, bodySchema ? undefined : bodyLimitBytes);
       const result = await handler(ctx as unknown as RouteContext<typeof route>);
       if (kind === 'sse') {
         if (!isAsyncIterable(result)) throw new TypeError(`${where}: an sse handler must return an AsyncIterable`);

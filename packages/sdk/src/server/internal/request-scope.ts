@@ -1,4 +1,5 @@
 import type { H3Event } from 'h3';
+import { readBodyBytes } from './body.ts';
 
 /** Why the signals of in-flight requests abort when the server closes. */
 export class ServerClosingError extends Error {
@@ -52,14 +53,34 @@ export class RequestContext {
   body: unknown;
   readonly event: H3Event;
   readonly #state: ServerState;
+  /** Undefined when the plumbing read the body for its schema. */
+  readonly #bodyLimitBytes: number | undefined;
   #controller: AbortController | undefined;
+  #rawBody: Promise<Uint8Array> | undefined;
 
-  constructor(event: H3Event, state: ServerState, params: unknown, query: unknown, body: unknown) {
+  constructor(
+    event: H3Event,
+    state: ServerState,
+    params: unknown,
+    query: unknown,
+    body: unknown,
+    bodyLimitBytes: number | undefined,
+  ) {
     this.event = event;
     this.#state = state;
+    this.#bodyLimitBytes = bodyLimitBytes;
     this.params = params;
     this.query = query;
     this.body = body;
+  }
+
+  /** The body's exact bytes, read once within the body limit; empty when the plumbing already parsed it. */
+  rawBody(): Promise<Uint8Array> {
+    this.#rawBody ??=
+      this.#bodyLimitBytes === undefined
+        ? Promise.resolve(new Uint8Array())
+        : readBodyBytes(this.event, this.#bodyLimitBytes);
+    return this.#rawBody;
   }
 
   get signal(): AbortSignal {

@@ -1,0 +1,184 @@
+import type { DeployHookJob } from './schemas.ts';
+
+/** What a deploy of the webhook is given. */
+export interface DeployJob {
+  /** The commit to deploy. */
+  commit: string;
+  /** The delivery that asked for it (the newest, when pushes collapsed). */
+  deliveryId: string;
+  /** Who pushed it. */
+  pusher?: string;
+}
+
+/** How a deploy ended; a throw counts as `failed`. */
+export interface DeployJobOutcome {
+  status: 'ok' | 'changed' | 'failed' | 'aborted';
+}
+
+/** Runs one deploy. */
+export type DeployFunction = (job: DeployJob) => Promise<DeployJobOutcome>;
+
+/** Options of {@link DeployQueue}. */
+export interface DeployQueueOptions {
+  /** Runs one deploy; never two at once. */
+  deploy: DeployFunction;
+  /**
+   * How many delivery ids, deployed commits and jobs are remembered for deduplication and `jobs()`.
+   * @default 1000
+   */
+  remember?: number;
+  /** Told when a deploy throws (the job is marked `failed` either way). */
+  onError?: (error: unknown, job: DeployJob) => void;
+  /** The clock. @default () => new Date() */
+  now?: () => Date;
+}
+
+/** What {@link DeployQueue.offer} did with a delivery. */
+export interface OfferResult {
+  /** True when it queued (or started) a deploy. */
+  accepted: boolean;
+  /** Why not, or that it replaced a queued deploy of an older commit. */
+  reason?: string;
+}
+
+interface Job extends DeployHookJob {
+  readonly deliveries: string[];
+}
+
+/** Deletes the oldest entries of a Map or Set beyond `limit` (both keep insertion order). */
+function trim(collection: Map<string, unknown> | Set<string>, limit: number): void {
+  for (const key of collection.keys()) {
+    if (collection.size <= limit) return;
+    collection.delete(key);
+  }
+}
+
+/**
+ * The webhook's deploy queue: one deploy at a time; pushes arriving while one runs collapse into a
+ * single follow-up deploy of the newest commit. A delivery id already handled, or a commit already
+ * deployed, running or queued, is ignored, except that a redelivery of a delivery whose deploy failed
+ * (or was aborted) runs again. The remembered ids and commits are bounded and kept in memory.
+ *
+ * @example
+ * const queue = new DeployQueue({ deploy: ({ commit }) => deploy({ config, mode: 'apply', commit }).then(({ run }) => run) });
+ * queue.offer({ commit: 'abc123…', deliveryId: '72d3162e-…' });
+ */
+export class DeployQueue {
+  readonly #deploy: DeployFunction;
+  readonly #remember: number;
+  readonly #onError: ((error: unknown, job: DeployJob) => void) | undefined;
+  readonly #now: () => Date;
+  /** Delivery id -> the job that handled it. */
+  readonly #deliveries = new Map<string, Job>();
+  /** Commits deployed with `ok` or `changed`. */
+  readonly #deployed = new Set<string>();
+  /** Every job, oldest first. */
+  readonly #jobs: Job[] = [];
+  #running: Job | undefined;
+  #pending: Job | undefined;
+  #drain: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(options: DeployQueueOptions) {
+    this.#deploy = options.deploy;
+    this.#remember = options.remember ?? 1000;
+    this.#onError = options.onError;
+    this.#now = options.now ?? (() => new Date());
+    if (!(this.#remember >= 1)) throw new TypeError(`remember must be at least 1, got ${this.#remember}`);
+  }
+
+  /** Offers a pushed commit; the deploy runs in the background. */
+  offer(job: DeployJob): OfferResult {
+    if (this.#closed) return { accepted: false, reason: 'the webhook is shutting down' };
+    const previous = this.#deliveries.get(job.deliveryId);
+    if (previous && previous.status !== 'failed' && previous.status !== 'aborted') {
+      return { accepted: false, reason: `delivery already handled (deploy ${previous.status})` };
+    }
+    if (this.#running?.commit === job.commit) return this.#join(this.#running, job, 'commit is being deployed');
+    if (this.#pending?.commit === job.commit) return this.#join(this.#pending, job, 'commit is already queued');
+    if (this.#deployed.has(job.commit)) return { accepted: false, reason: 'commit already deployed' };
+
+    const queued: Job = {
+      commit: job.commit,
+      deliveryId: job.deliveryId,
+      ...(job.pusher === undefined ? {} : { pusher: job.pusher }),
+      status: 'queued',
+      queuedAt: this.#now().toISOString(),
+      deliveries: [job.deliveryId],
+    };
+    this.#deliveries.set(job.deliveryId, queued);
+    trim(this.#deliveries, this.#remember);
+    this.#jobs.push(queued);
+    if (this.#jobs.length > this.#remember) this.#jobs.splice(0, this.#jobs.length - this.#remember);
+    let reason: string | undefined;
+    if (this.#pending) {
+      this.#pending.status = 'superseded';
+      reason = `replaces the queued deploy of ${this.#pending.commit}`;
+    }
+    this.#pending = queued;
+    if (!this.#running) this.#drain = this.#run();
+    return reason === undefined ? { accepted: true } : { accepted: true, reason };
+  }
+
+  /** The remembered jobs, newest first (at most `limit`). */
+  jobs(limit = this.#remember): DeployHookJob[] {
+    return this.#jobs
+      .slice(-limit)
+      .reverse()
+      .map(({ deliveries: _, ...job }) => ({ ...job }));
+  }
+
+  /** Resolves once no deploy is running or queued. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const drain = this.#drain;
+      await drain;
+      if (drain === this.#drain && !this.#running && !this.#pending) return;
+    }
+  }
+
+  /** Stops accepting deliveries and waits for the running and queued deploys. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.idle();
+  }
+
+  #join(job: Job, offered: DeployJob, reason: string): OfferResult {
+    job.deliveries.push(offered.deliveryId);
+    this.#deliveries.set(offered.deliveryId, job);
+    trim(this.#deliveries, this.#remember);
+    return { accepted: false, reason };
+  }
+
+  async #run(): Promise<void> {
+    // Let the caller answer before the deploy starts.
+    await Promise.resolve();
+    while (this.#pending) {
+      const job = this.#pending;
+      this.#pending = undefined;
+      this.#running = job;
+      job.status = 'running';
+      job.startedAt = this.#now().toISOString();
+      const input: DeployJob = {
+        commit: job.commit,
+        deliveryId: job.deliveryId,
+        ...(job.pusher === undefined ? {} : { pusher: job.pusher }),
+      };
+      try {
+        const outcome = await this.#deploy(input);
+        job.status = outcome.status;
+      } catch (error) {
+        job.status = 'failed';
+        job.error = error instanceof Error ? error.message : String(error);
+        this.#onError?.(error, input);
+      }
+      job.finishedAt = this.#now().toISOString();
+      if (job.status === 'ok' || job.status === 'changed') {
+        this.#deployed.delete(job.commit);
+        this.#deployed.add(job.commit);
+        trim(this.#deployed, this.#remember);
+      }
+      this.#running = undefined;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { FleetError } from '../errors.ts';
+import { headerValue, type WebhookHeaders } from './internal/header-value.ts';
+
+/**
+ * The fields of a GitHub or Gitea push event the webhook reads (both forges send the same shape;
+ * other fields are kept). `pusher` is `{ name }` on GitHub, `{ login, username }` on Gitea.
+ */
+export const PushEvent = z.looseObject({
+  ref: z.string().min(1),
+  after: z.string().regex(/^[0-9a-f]{7,64}$/i, 'must be a commit hash'),
+  deleted: z.boolean().optional(),
+  repository: z.looseObject({
+    full_name: z.string().min(1),
+    clone_url: z.string().optional(),
+  }),
+  pusher: z
+    .looseObject({
+      name: z.string().optional(),
+      login: z.string().optional(),
+      username: z.string().optional(),
+    })
+    .optional(),
+});
+export type PushEvent = z.infer<typeof PushEvent>;
+
+/** A delivery's envelope: its event, its id, and the JSON body (parsed, not yet checked against a schema). */
+export interface WebhookDelivery {
+  /** `push`, `ping`, ... from `X-Gitea-Event` or `X-GitHub-Event`. */
+  event: string;
+  /** From `X-Gitea-Delivery` or `X-GitHub-Delivery`; the same again on a redelivery. */
+  deliveryId: string;
+  /** The parsed JSON body. */
+  payload: unknown;
+}
+
+/** True for `application/json` or a `+json` type. */
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+/**
+ * Reads a signed delivery's event, id and JSON body. Throws a `FleetError`: `unsupported_media_type`
+ * unless the content type is JSON (Gitea signs the JSON even when it sends a form, so forms are
+ * refused), `invalid_json`, or `validation_failed` when the event or delivery header is missing.
+ */
+export function readWebhookDelivery(rawBody: Uint8Array, headers: WebhookHeaders): WebhookDelivery {
+  const contentType = headerValue(headers, 'content-type');
+  if (!isJson(contentType)) {
+    throw new FleetError(
+      'unsupported_media_type',
+      `Webhook body must be application/json, not ${contentType ?? 'untyped'}: set the hook's content type to JSON`,
+    );
+  }
+  const event = headerValue(headers, 'x-gitea-event') ?? headerValue(headers, 'x-github-event');
+  const deliveryId = headerValue(headers, 'x-gitea-delivery') ?? headerValue(headers, 'x-github-delivery');
+  if (!event || !deliveryId) {
+    throw new FleetError(
+      'validation_failed',
+      'Missing X-GitHub-Event/X-Gitea-Event or X-GitHub-Delivery/X-Gitea-Delivery',
+    );
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength).toString('utf8'));
+  } catch {
+    throw new FleetError('invalid_json', 'Webhook body is not valid JSON');
+  }
+  return { event, deliveryId, payload };
+}
+
+/** Who pushed, as the forge names them. */
+export function pusherName(push: PushEvent): string | undefined {
+  return push.pusher?.login ?? push.pusher?.username ?? push.pusher?.name;
+}

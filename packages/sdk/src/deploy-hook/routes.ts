@@ -1,0 +1,31 @@
+import { defineRoute } from '../contract/route.ts';
+import { DeployHookJobList, WebhookAnswer } from './schemas.ts';
+
+/**
+ * The deploy webhook's routes (besides the common `/health`, `/openapi.json` and `/metrics`).
+ * `POST /webhook` takes a forge's JSON event as it was signed: its contract has no body schema,
+ * since the server checks the HMAC over the exact bytes before it parses them, and it needs no
+ * bearer token, the signature is its authentication.
+ */
+export const deployHookRoutes = {
+  webhook: defineRoute({
+    method: 'POST',
+    path: '/webhook',
+    summary:
+      'A GitHub or Gitea webhook delivery (application/json, at most 1 MiB), signed with X-Hub-Signature-256 ' +
+      '(sha256=<hex>) or X-Gitea-Signature (<hex>): a push to the configured repository and ref queues a deploy',
+    response: WebhookAnswer,
+    status: 202,
+    auth: false,
+    errors: ['unauthorized', 'unsupported_media_type'],
+  }),
+  deploys: defineRoute({
+    method: 'GET',
+    path: '/deploys',
+    summary: "The webhook's recent deploys, newest first: queued, running, and their results",
+    response: DeployHookJobList,
+  }),
+} as const;
+
+/** The deploy webhook's route table, by name. */
+export type DeployHookRoutes = typeof deployHookRoutes;

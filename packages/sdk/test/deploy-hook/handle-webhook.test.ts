@@ -1,0 +1,126 @@
+import { describe, expect, test } from 'vitest';
+import { DeployQueue } from '../../src/deploy-hook/deploy-queue.ts';
+import { handleWebhook } from '../../src/deploy-hook/handle-webhook.ts';
+import { signWebhookBody } from '../../src/deploy-hook/verify-signature.ts';
+import { FleetError } from '../../src/errors.ts';
+
+const SECRET = 'hook-secret';
+const target = { secrets: [SECRET], repository: 'ops/fleet', ref: 'main' };
+const COMMIT = 'a'.repeat(40);
+
+function push(overrides: Record<string, unknown> = {}) {
+  return {
+    ref: 'refs/heads/main',
+    after: COMMIT,
+    repository: { full_name: 'ops/fleet', clone_url: 'https://git.example/ops/fleet.git' },
+    pusher: { name: 'ada' },
+    ...overrides,
+  };
+}
+
+/** A signed GitHub-style delivery of `payload` (or of the exact `text`). */
+function delivery(payload: unknown, headers: Record<string, string> = {}, text = JSON.stringify(payload)) {
+  const rawBody = new TextEncoder().encode(text);
+  return {
+    rawBody,
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': 'delivery-1',
+      'x-hub-signature-256': signWebhookBody(SECRET, rawBody),
+      ...headers,
+    },
+  };
+}
+
+function newQueue() {
+  const deployed: string[] = [];
+  const queue = new DeployQueue({
+    deploy: async ({ commit }) => {
+      deployed.push(commit);
+      return { status: 'ok' };
+    },
+  });
+  return { queue, deployed };
+}
+
+function refusal(run: () => unknown): { code: string; message: string; details: unknown } {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof FleetError) return { code: error.code, message: error.message, details: error.details };
+    throw error;
+  }
+  throw new Error('expected a FleetError');
+}
+
+describe('handleWebhook', () => {
+  test('a signed push to the repository and ref queues a deploy of its commit', async () => {
+    const { queue, deployed } = newQueue();
+    expect(handleWebhook(delivery(push()), target, queue)).toEqual({
+      accepted: true,
+      event: 'push',
+      deliveryId: 'delivery-1',
+      commit: COMMIT,
+    });
+    await queue.idle();
+    expect(deployed).toEqual([COMMIT]);
+    expect(queue.jobs()[0]).toMatchObject({ commit: COMMIT, deliveryId: 'delivery-1', pusher: 'ada', status: 'ok' });
+  });
+
+  test("a Gitea push (its own headers, pusher login) is read like GitHub's", async () => {
+    const { queue } = newQueue();
+    const payload = push({ pusher: { login: 'grace', username: 'grace', email: 'g@example' } });
+    const { rawBody } = delivery(payload);
+    const hex = signWebhookBody(SECRET, rawBody).slice('sha256='.length);
+    const headers = {
+      'content-type': 'application/json',
+      'x-gitea-event': 'push',
+      'x-gitea-delivery': '3f0a0e4e-1111-4c2b-9d7e-5b0e2f0c0d01',
+      'x-gitea-signature': hex,
+    };
+    expect(handleWebhook({ rawBody, headers }, target, queue)).toMatchObject({
+      accepted: true,
+      deliveryId: '3f0a0e4e-1111-4c2b-9d7e-5b0e2f0c0d01',
+    });
+    await queue.idle();
+    expect(queue.jobs()[0]?.pusher).toBe('grace');
+  });
+
+  test.each([
+    ['a ping', delivery({ zen: 'hi' }, { 'x-github-event': 'ping' }), 'ping events do not deploy'],
+    ['another ref', delivery(push({ ref: 'refs/heads/dev' })), 'push to refs/heads/dev, not refs/heads/main'],
+    [
+      'another repository',
+      delivery(push({ repository: { full_name: 'someone/else' } })),
+      'push to someone/else, not ops/fleet',
+    ],
+    ['a deleted branch', delivery(push({ deleted: true, after: '0'.repeat(40) })), 'refs/heads/main was deleted'],
+  ])('%s is acknowledged and ignored with the reason', (_, request, reason) => {
+    const { queue } = newQueue();
+    expect(handleWebhook(request, target, queue)).toMatchObject({ accepted: false, reason });
+    expect(queue.jobs()).toEqual([]);
+  });
+
+  test('the signature is checked before anything else: an unsigned non-JSON body is unauthorized', () => {
+    const { queue } = newQueue();
+    const request = delivery(undefined, { 'x-hub-signature-256': signWebhookBody('wrong', 'x') }, 'not json');
+    expect(refusal(() => handleWebhook(request, target, queue))).toMatchObject({
+      code: 'unauthorized',
+      message: 'Webhook refused: signature does not match the body',
+    });
+    expect(queue.jobs()).toEqual([]);
+  });
+
+  test('a signed body that is not JSON, a form, or a push without its fields is refused', () => {
+    const { queue } = newQueue();
+    expect(refusal(() => handleWebhook(delivery(undefined, {}, '{"ref":'), target, queue)).code).toBe('invalid_json');
+    const form = delivery(push(), { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(refusal(() => handleWebhook(form, target, queue)).code).toBe('unsupported_media_type');
+    expect(refusal(() => handleWebhook(delivery({ ref: 'refs/heads/main' }), target, queue))).toMatchObject({
+      code: 'validation_failed',
+      details: { issues: expect.arrayContaining([expect.objectContaining({ field: 'after' })]) },
+    });
+    expect(queue.jobs()).toEqual([]);
+  });
+});
