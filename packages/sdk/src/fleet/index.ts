@@ -77,6 +77,14 @@ export {
 } from '../alerts/channel-spec.ts';
 export { ChannelError, isChannelError } from '../alerts/channels/channel-error.ts';
 
+// Alerts: rules in the fleet file, the engine, the outbox, the heartbeat
+export { AlertDelivery } from '../alerts/alert-delivery.ts';
+export { AlertEngine } from '../alerts/alert-engine.ts';
+export { startAlertHeartbeat } from '../alerts/alert-heartbeat.ts';
+export { AlertOutbox } from '../alerts/alert-outbox.ts';
+export { AlertEvent, AlertHeartbeatSpec, AlertRule, AlertSilence, AlertsSpec } from '../alerts/alerts-spec.ts';
+export { startAlerting } from '../alerts/start-alerting.ts';
+
 // Types
 export type { FleetInput } from './schema.ts';
 export type { DeploySpecInput } from './deploy-spec.ts';
@@ -99,3 +107,8 @@ export type { ConditionFailure, ProbeAnswer } from '../monitor/condition/evaluat
 export type { DeployEventsResult, DeployRunLogOptions } from '../monitor/deploys/deploy-run-log.ts';
 export type { AlertChannel, ChannelSendOptions, ChannelSpecInput, ChannelType } from '../alerts/channel-spec.ts';
 export type { ChannelErrorCode, ChannelErrorOptions } from '../alerts/channels/channel-error.ts';
+export type { AlertDispatch, AlertEngineOptions, AlertTarget } from '../alerts/alert-engine.ts';
+export type { AlertHeartbeat, AlertHeartbeatOptions } from '../alerts/alert-heartbeat.ts';
+export type { AlertOutboxOptions, DeliveryPass } from '../alerts/alert-outbox.ts';
+export type { AlertsSpecInput } from '../alerts/alerts-spec.ts';
+export type { Alerting, StartAlertingOptions } from '../alerts/start-alerting.ts';

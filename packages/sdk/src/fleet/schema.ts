@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertsSpec } from '../alerts/alerts-spec.ts';
 import { ServiceKind } from '../schemas/monitor.ts';
 import { DeploySpec, InstallSpec } from './deploy-spec.ts';
 import { Address, EnvName, FleetName, Port, Scheme, Token, UnixName } from './fields.ts';
@@ -119,6 +120,8 @@ export const Fleet = z.strictObject({
   wizards: z.record(FleetName, FleetWizard).default({}),
   /** How the fleet is deployed onto its hosts; every key has a default (see `deploySettings`). */
   deploy: DeploySpec.optional(),
+  /** Alert channels, rules, silences and the heartbeat (see `startAlerting`). */
+  alerts: AlertsSpec.optional(),
 });
 export type Fleet = z.infer<typeof Fleet>;
 export type FleetInput = z.input<typeof Fleet>;

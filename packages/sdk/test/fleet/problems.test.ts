@@ -95,7 +95,7 @@ describe('parseFleet problems', () => {
 
   test('an unknown key far from every known key lists the known keys', () => {
     expect(problemLines(yaml('version: 1', 'monitors: {}'))).toEqual([
-      'fleet.yaml:2:1 error: monitors: unknown key "monitors" (known keys: version, name, hosts, services, wizards, deploy)',
+      'fleet.yaml:2:1 error: monitors: unknown key "monitors" (known keys: version, name, hosts, services, wizards, deploy, alerts)',
     ]);
   });
 

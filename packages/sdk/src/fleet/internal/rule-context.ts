@@ -27,6 +27,10 @@ export interface RuleContext {
   sshHosts: Set<string>;
   /** `deploy.lock.host` when it is a valid name. */
   lockHost?: string;
+  /** Every host group written (`hosts.<name>.groups`). */
+  groups: Set<string>;
+  /** The `alerts` block as written (environment resolved), when it is a mapping. */
+  alerts?: Record<string, unknown>;
   /** True when the string at `path` came from an `${ENV_VAR}` reference. */
   fromEnv(path: Path): boolean;
   /** The value at `path` quoted for a message; a value from the environment shows its reference. */
@@ -59,14 +63,18 @@ function target(section: TargetEntry['section'], name: string, raw: Record<strin
 }
 
 /** The hosts and targets of a resolved (but not necessarily valid) fleet tree. */
-export function collectEntries(tree: unknown): Pick<RuleContext, 'hosts' | 'targets' | 'sshHosts' | 'lockHost'> {
-  if (!isRecord(tree)) return { hosts: new Map(), targets: [], sshHosts: new Set() };
+export function collectEntries(
+  tree: unknown,
+): Pick<RuleContext, 'hosts' | 'targets' | 'sshHosts' | 'lockHost' | 'groups' | 'alerts'> {
+  if (!isRecord(tree)) return { hosts: new Map(), targets: [], sshHosts: new Set(), groups: new Set() };
   const hosts = new Map<string, string | undefined>();
   const sshHosts = new Set<string>();
+  const groups = new Set<string>();
   for (const [name, raw] of Object.entries(isRecord(tree.hosts) ? tree.hosts : {})) {
     const address = Address.safeParse(isRecord(raw) ? raw.address : undefined);
     hosts.set(name, address.success ? address.data : undefined);
     if (isRecord(raw) && isRecord(raw.ssh)) sshHosts.add(name);
+    if (isRecord(raw) && Array.isArray(raw.groups)) for (const group of raw.groups) groups.add(String(group));
   }
   const lock =
     isRecord(tree.deploy) && isRecord(tree.deploy.lock) ? FleetName.safeParse(tree.deploy.lock.host) : undefined;
@@ -74,5 +82,12 @@ export function collectEntries(tree: unknown): Pick<RuleContext, 'hosts' | 'targ
     ...entries(tree, 'services').map(([name, raw]) => target('services', name, raw)),
     ...entries(tree, 'wizards').map(([name, raw]) => target('wizards', name, raw)),
   ];
-  return { hosts, targets, sshHosts, ...(lock?.success ? { lockHost: lock.data } : {}) };
+  return {
+    hosts,
+    targets,
+    sshHosts,
+    groups,
+    ...(lock?.success ? { lockHost: lock.data } : {}),
+    ...(isRecord(tree.alerts) ? { alerts: tree.alerts } : {}),
+  };
 }

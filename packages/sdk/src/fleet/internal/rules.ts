@@ -1,4 +1,5 @@
 import { formatDuration } from '../../internal/duration.ts';
+import { alertReferences } from './alert-rules.ts';
 import type { Rule, RuleContext } from './rule-context.ts';
 import { SECRET_ENV_NAME } from './secrets.ts';
 
@@ -121,6 +122,7 @@ const rules: Rule[] = [
   hostsUsed,
   lockHostManaged,
   secretsFromEnvironment,
+  alertReferences,
 ];
 
 /** Runs every cross-reference rule over the fleet. */

@@ -1,0 +1,200 @@
+import { toIso } from '../internal/iso-time.ts';
+import type { AlertDelivery } from './alert-delivery.ts';
+import type { AlertMessage } from './alert-message.ts';
+import type { AlertChannel } from './channel-spec.ts';
+import { deliverDue } from './internal/deliver-due.ts';
+import { OutboxStore, type PendingRow } from './internal/outbox-store.ts';
+
+/** Options of {@link AlertOutbox}. */
+export interface AlertOutboxOptions {
+  /** The SQLite file (created with its directory when missing), or `':memory:'` (not durable). */
+  dbPath: string;
+  /** The channels by name; a delivery to a name not here fails at once. */
+  channels: ReadonlyMap<string, AlertChannel> | Readonly<Record<string, AlertChannel>>;
+  /**
+   * Attempts of one delivery before it is given up (recorded as `failed`).
+   * @default 8
+   */
+  maxAttempts?: number;
+  /**
+   * Delay before the first retry; each further retry doubles it, with full jitter.
+   * @default 5000
+   */
+  baseDelayMs?: number;
+  /**
+   * Longest delay between two attempts.
+   * @default 300000 (5 minutes)
+   */
+  maxDelayMs?: number;
+  /**
+   * Time one attempt may take (passed to the channel's `send`).
+   * @default 10000
+   */
+  timeoutMs?: number;
+  /**
+   * Finished deliveries kept in the log (older ones are pruned).
+   * @default 1000
+   */
+  keepLog?: number;
+  /** Clock, epoch ms. @default Date.now */
+  now?: () => number;
+  /** Random numbers in [0, 1), for the jitter. @default Math.random */
+  random?: () => number;
+  /** Hears of deliveries that failed for good (never the message's secrets: channels redact). */
+  logger?: Pick<Console, 'warn'>;
+}
+
+/** What one {@link AlertOutbox.deliverDue} pass did. */
+export interface DeliveryPass {
+  sent: number;
+  /** Attempts that failed and will be retried. */
+  retried: number;
+  /** Deliveries given up: a non-retryable error, or the last attempt. */
+  failed: number;
+}
+
+/**
+ * Durable at-least-once delivery of alerts: every (message, channel) pair is stored in SQLite
+ * before anything is sent, and leaves the pending table only in the transaction that logs it as
+ * sent or failed. A retryable error (a 5xx, a timeout, a refused connection) is retried with
+ * exponential backoff and jitter, up to `maxAttempts`; a non-retryable one (a 4xx) fails at once.
+ * A new outbox on the same file delivers what an earlier process left pending. It needs nothing
+ * but the channels' endpoints: no Fleet service has to be up.
+ *
+ * @example
+ * ```ts
+ * const outbox = new AlertOutbox({ dbPath: '.fleet/alerts.db', channels: { ops: createChannel('ops', spec) } });
+ * outbox.start();
+ * outbox.enqueue(message, ['ops']);
+ * outbox.recent({ limit: 20 }); // AlertDelivery[], newest first
+ * outbox.close();
+ * ```
+ */
+export class AlertOutbox {
+  readonly #store: OutboxStore;
+  readonly #channels: ReadonlyMap<string, AlertChannel>;
+  readonly #settings: Required<Omit<AlertOutboxOptions, 'dbPath' | 'channels' | 'logger' | 'keepLog'>>;
+  readonly #logger: Pick<Console, 'warn'> | undefined;
+  readonly #abort = new AbortController();
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<DeliveryPass> | null = null;
+  #again = false;
+  #started = false;
+
+  constructor(options: AlertOutboxOptions) {
+    this.#store = new OutboxStore(options.dbPath, options.keepLog ?? 1000);
+    const channels = options.channels;
+    this.#channels = channels instanceof Map ? channels : new Map(Object.entries(channels));
+    this.#logger = options.logger;
+    this.#settings = {
+      maxAttempts: options.maxAttempts ?? 8,
+      baseDelayMs: options.baseDelayMs ?? 5000,
+      maxDelayMs: options.maxDelayMs ?? 300_000,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      now: options.now ?? Date.now,
+      random: options.random ?? Math.random,
+    };
+  }
+
+  /** Stores one delivery of `message` per channel name (one transaction), then delivers when started. */
+  enqueue(message: AlertMessage, channels: readonly string[]): void {
+    if (channels.length === 0) return;
+    const text = JSON.stringify(message);
+    this.#store.add(
+      channels.map((channel) => ({ channel, message: text })),
+      this.#settings.now(),
+    );
+    if (this.#started) this.#kick();
+  }
+
+  /**
+   * Delivers every delivery due now (channels in parallel, each channel's in order), recording
+   * each outcome before the next; resolves with what it did. Runs on a timer once started; call
+   * it directly with a test clock. Passes never overlap: a call during a pass waits for it and
+   * runs once more.
+   */
+  async deliverDue(): Promise<DeliveryPass> {
+    while (this.#running) {
+      await this.#running;
+    }
+    this.#running = deliverDue(this.#store, this.#channels, {
+      ...this.#settings,
+      signal: this.#abort.signal,
+      onGiveUp: (row: PendingRow, error: string) =>
+        this.#logger?.warn(`fleet alerts: gave up delivering to channel ${row.channel}: ${error}`),
+    });
+    try {
+      return await this.#running;
+    } finally {
+      this.#running = null;
+    }
+  }
+
+  /** Delivers what is pending now and whenever a delivery comes due (an unref'd timer). */
+  start(): void {
+    if (this.#started || !this.#store.open) return;
+    this.#started = true;
+    this.#kick();
+  }
+
+  /**
+   * The newest `limit` deliveries: pending ones first (newest first), then sent and failed ones
+   * (newest first).
+   */
+  recent({ limit = 50 }: { limit?: number } = {}): AlertDelivery[] {
+    const { pending, log } = this.#store.recent(limit);
+    const rows = [
+      ...pending.map((row) => ({
+        id: row.id,
+        channel: row.channel,
+        message: row.message,
+        status: 'pending' as const,
+        attempts: row.attempts,
+        error: row.lastError,
+        createdAt: row.createdAt,
+        finishedAt: null,
+      })),
+      ...log,
+    ].slice(0, limit);
+    return rows.map((row) => ({
+      channel: row.channel,
+      status: row.status,
+      attempts: row.attempts,
+      error: row.error,
+      createdAt: toIso(row.createdAt),
+      finishedAt: row.finishedAt === null ? null : toIso(row.finishedAt),
+      message: JSON.parse(row.message) as AlertMessage,
+    }));
+  }
+
+  /** Stops delivering (an attempt in flight is aborted and stays pending) and closes the file. */
+  close(): void {
+    this.#started = false;
+    clearTimeout(this.#timer);
+    this.#abort.abort();
+    this.#store.close();
+  }
+
+  /** Runs a pass now (or after the running one), then sleeps until the next delivery is due. */
+  #kick(): void {
+    clearTimeout(this.#timer);
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    void this.deliverDue()
+      .catch((error: unknown) => this.#logger?.warn('fleet alerts: a delivery pass failed:', error))
+      .finally(() => {
+        if (!this.#started || !this.#store.open) return;
+        if (this.#again) {
+          this.#again = false;
+          this.#kick();
+          return;
+        }
+        const next = this.#store.nextDueAt();
+        if (next === null) return;
+        this.#timer = setTimeout(() => this.#kick(), Math.max(0, next - this.#settings.now()));
+        this.#timer.unref();
+      });
+  }
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { Duration, FleetName } from '../fleet/fields.ts';
+import { ChannelSpec } from './channel-spec.ts';
+
+/** What a rule alerts on. */
+export const AlertEvent = z
+  .enum(['down', 'degraded', 'recovered', 'deploy_failed', 'dead_letters', 'sync_lag'])
+  .describe('down, degraded, recovered, deploy_failed, dead_letters or sync_lag');
+export type AlertEvent = z.infer<typeof AlertEvent>;
+
+const Names = z.array(FleetName).min(1).max(200);
+
+/**
+ * Which targets an alert rule or a silence covers: named targets (services and wizards), every
+ * target on the named hosts, or on the hosts of the named host groups. None of them: every target.
+ */
+const Selectors = {
+  /** Service and wizard names. */
+  targets: Names.optional(),
+  /** Host groups (`hosts.<name>.groups`). */
+  groups: Names.optional(),
+  /** Host names. */
+  hosts: Names.optional(),
+};
+
+/**
+ * One alert rule: which targets, on which events, to which channels.
+ * @example { name: 'wizards', groups: ['gpu'], events: ['down', 'recovered'], channels: ['ops'], remindEvery: '30m' }
+ */
+export const AlertRule = z.strictObject({
+  /** A label shown in messages and problems. */
+  name: z.string().min(1).max(100).optional(),
+  ...Selectors,
+  events: z.array(AlertEvent).min(1),
+  /** Channel names (`alerts.channels`). */
+  channels: z.array(FleetName).min(1).max(50),
+  /** While a target (or host) stays down, remind this often. @default no reminders */
+  remindEvery: Duration.optional(),
+  /** `dead_letters`: alert when an agent's dead letters on a bus exceed this. @default 0 */
+  deadLetters: z.int().min(0).optional(),
+  /** `sync_lag`: alert when a knowledge node's oldest unacknowledged change is older than this. @default 5m */
+  syncLag: Duration.optional(),
+});
+export type AlertRule = z.infer<typeof AlertRule>;
+
+/**
+ * A silence (maintenance window): no alert for the targets it covers from `from` to `until`.
+ * What is still wrong when it ends is alerted then.
+ */
+export const AlertSilence = z.strictObject({
+  ...Selectors,
+  from: z.iso.datetime({ offset: true }),
+  until: z.iso.datetime({ offset: true }),
+  reason: z.string().max(500).optional(),
+});
+export type AlertSilence = z.infer<typeof AlertSilence>;
+
+/** A dead man's switch: a URL the alerting process calls every `every`, so its death is noticed. */
+export const AlertHeartbeatSpec = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  /** @default 1m */
+  every: Duration.default(60_000),
+});
+export type AlertHeartbeatSpec = z.infer<typeof AlertHeartbeatSpec>;
+
+/**
+ * The `alerts:` block of a fleet file: channels, rules, silences and a heartbeat.
+ * @example
+ * ```yaml
+ * alerts:
+ *   channels:
+ *     ops: { type: ntfy, url: https://ntfy.sh, topic: '${NTFY_TOPIC}' }
+ *   rules:
+ *     - events: [down, recovered]
+ *       channels: [ops]
+ *       remindEvery: 30m
+ * ```
+ */
+export const AlertsSpec = z.strictObject({
+  /** @default {} */
+  channels: z.record(FleetName, ChannelSpec).default({}),
+  /** @default [] */
+  rules: z.array(AlertRule).default([]),
+  /** @default [] */
+  silences: z.array(AlertSilence).default([]),
+  /**
+   * How long a target's `down` waits for the rest of its host: when every target of the host is
+   * down by then, one `host_down` alert replaces theirs. Set it to at least the probe interval.
+   * @default 1m
+   */
+  groupWait: Duration.default(60_000),
+  heartbeat: AlertHeartbeatSpec.optional(),
+});
+export type AlertsSpec = z.infer<typeof AlertsSpec>;
+export type AlertsSpecInput = z.input<typeof AlertsSpec>;

@@ -1,0 +1,89 @@
+import { backoffDelay } from '../../internal/backoff.ts';
+import type { AlertMessage } from '../alert-message.ts';
+import type { AlertChannel } from '../channel-spec.ts';
+import type { OutboxStore, PendingRow } from './outbox-store.ts';
+
+/** What a delivery pass needs besides the store and the channels. */
+export interface DeliverySettings {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+  now: () => number;
+  random: () => number;
+  signal: AbortSignal;
+  onGiveUp: (row: PendingRow, error: string) => void;
+}
+
+/** Rows taken per pass; what is left runs in the next pass. */
+const BATCH = 500;
+
+/** A channel error says whether a retry can help; anything else (a bug, a network error) is retried. */
+function retryable(error: unknown): boolean {
+  return (error as { retryable?: unknown } | null)?.retryable !== false;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
+}
+
+/** Delivers what is due: channels in parallel, each channel's deliveries one after another in order. */
+export async function deliverDue(
+  store: OutboxStore,
+  channels: ReadonlyMap<string, AlertChannel>,
+  settings: DeliverySettings,
+): Promise<{ sent: number; retried: number; failed: number }> {
+  const counts = { sent: 0, retried: 0, failed: 0 };
+  if (!store.open) return counts;
+  const byChannel = new Map<string, PendingRow[]>();
+  for (const row of store.due(settings.now(), BATCH)) {
+    const rows = byChannel.get(row.channel) ?? [];
+    rows.push(row);
+    byChannel.set(row.channel, rows);
+  }
+  const deliverOne = async (channel: AlertChannel | undefined, row: PendingRow): Promise<void> => {
+    const attempts = row.attempts + 1;
+    let error: unknown;
+    try {
+      if (!channel) throw Object.assign(new Error(`no channel named "${row.channel}"`), { retryable: false });
+      await channel.send(JSON.parse(row.message) as AlertMessage, {
+        signal: settings.signal,
+        timeoutMs: settings.timeoutMs,
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    // Closed meanwhile: the row stays pending, for the next process.
+    if (settings.signal.aborted || !store.open) return;
+    const now = settings.now();
+    if (error === undefined) {
+      store.finish(row, 'sent', attempts, null, now);
+      counts.sent += 1;
+    } else if (!retryable(error) || attempts >= settings.maxAttempts) {
+      store.finish(row, 'failed', attempts, describe(error), now);
+      settings.onGiveUp(row, describe(error));
+      counts.failed += 1;
+    } else {
+      // A receiver's Retry-After is a floor: retrying sooner only earns another refusal.
+      const asked = (error as { retryAfterMs?: unknown }).retryAfterMs;
+      const backoff = backoffDelay(attempts, settings.baseDelayMs, settings.maxDelayMs, settings.random);
+      const delay = typeof asked === 'number' ? Math.max(backoff, Math.min(asked, settings.maxDelayMs)) : backoff;
+      store.retry(row.id, attempts, now + Math.round(delay), describe(error));
+      counts.retried += 1;
+    }
+  };
+  await Promise.all(
+    [...byChannel].map(async ([name, rows]) => {
+      const channel = channels.get(name);
+      for (const row of rows) {
+        if (settings.signal.aborted || !store.open) return;
+        await deliverOne(channel, row);
+      }
+    }),
+  );
+  return counts;
+}

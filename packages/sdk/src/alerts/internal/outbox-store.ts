@@ -1,0 +1,164 @@
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../../internal/sqlite-driver.ts';
+import { type Migration, runMigrations } from '../../internal/sqlite-migrations.ts';
+
+/**
+ * Version 1.
+ *
+ * - `pending`: deliveries not yet done, one row per message and channel; `next_at` (epoch ms) is
+ *   when the next attempt is due. A row leaves this table only in the transaction that logs it,
+ *   so a crash between a send and its bookkeeping sends it again (at least once).
+ * - `log`: deliveries that ended, `sent` or `failed`, newest last; pruned to the newest rows.
+ */
+const V1 = `
+CREATE TABLE pending (
+  id INTEGER PRIMARY KEY,
+  channel TEXT NOT NULL,
+  message TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL,
+  last_error TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX pending_due ON pending (next_at);
+
+CREATE TABLE log (
+  id INTEGER PRIMARY KEY,
+  channel TEXT NOT NULL,
+  message TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  error TEXT,
+  created_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL
+);
+`;
+
+const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1)];
+
+/** A row of `pending`. */
+export interface PendingRow {
+  id: number;
+  channel: string;
+  message: string;
+  attempts: number;
+  nextAt: number;
+  lastError: string | null;
+  createdAt: number;
+}
+
+/** A row of `log`, or of `pending` shown as `pending`. */
+export interface DeliveryRow {
+  id: number;
+  channel: string;
+  message: string;
+  status: 'sent' | 'failed' | 'pending';
+  attempts: number;
+  error: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+const PENDING_COLUMNS =
+  'id, channel, message, attempts, next_at AS nextAt, last_error AS lastError, created_at AS createdAt';
+
+function prepare(db: Database.Database) {
+  return {
+    add: db.prepare<[string, string, number, number]>(
+      'INSERT INTO pending (channel, message, next_at, created_at) VALUES (?, ?, ?, ?)',
+    ),
+    due: db.prepare<[number, number], PendingRow>(
+      `SELECT ${PENDING_COLUMNS} FROM pending WHERE next_at <= ? ORDER BY id LIMIT ?`,
+    ),
+    nextAt: db.prepare<[], number | null>('SELECT min(next_at) FROM pending').pluck(),
+    retry: db.prepare<[number, number, string, number]>(
+      'UPDATE pending SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?',
+    ),
+    remove: db.prepare<[number]>('DELETE FROM pending WHERE id = ?'),
+    log: db.prepare<[string, string, string, number, string | null, number, number]>(
+      `INSERT INTO log (channel, message, status, attempts, error, created_at, finished_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    prune: db.prepare<[number]>('DELETE FROM log WHERE id <= (SELECT max(id) FROM log) - ?'),
+    recentLog: db.prepare<[number], DeliveryRow>(
+      `SELECT id, channel, message, status, attempts, error, created_at AS createdAt, finished_at AS finishedAt
+       FROM log ORDER BY id DESC LIMIT ?`,
+    ),
+    pending: db.prepare<[number], PendingRow>(`SELECT ${PENDING_COLUMNS} FROM pending ORDER BY id DESC LIMIT ?`),
+  };
+}
+
+/** The outbox's SQLite file: pending deliveries and the log of finished ones. */
+export class OutboxStore {
+  readonly #db: Database.Database;
+  readonly #sql: ReturnType<typeof prepare>;
+  readonly #keepLog: number;
+  readonly #finish: (
+    row: PendingRow,
+    status: 'sent' | 'failed',
+    attempts: number,
+    error: string | null,
+    at: number,
+  ) => void;
+  readonly #addAll: (rows: ReadonlyArray<{ channel: string; message: string }>, at: number) => void;
+
+  /** Opens (creating it and its directory) the file at `path`, keeping the newest `keepLog` log rows. */
+  constructor(path: string, keepLog: number) {
+    const { db } = openDatabase(path, (opened) => {
+      opened.pragma('journal_mode = WAL');
+      opened.pragma('synchronous = NORMAL');
+      opened.pragma('busy_timeout = 5000');
+      runMigrations(opened, MIGRATIONS, 'alert outbox');
+    });
+    this.#db = db;
+    this.#keepLog = keepLog;
+    this.#sql = prepare(db);
+    this.#addAll = db.transaction((rows, at) => {
+      for (const row of rows) this.#sql.add.run(row.channel, row.message, at, at);
+    });
+    this.#finish = db.transaction((row: PendingRow, status, attempts, error, at) => {
+      this.#sql.remove.run(row.id);
+      this.#sql.log.run(row.channel, row.message, status, attempts, error, row.createdAt, at);
+      this.#sql.prune.run(this.#keepLog);
+    });
+  }
+
+  /** Whether the file is still open. */
+  get open(): boolean {
+    return this.#db.open;
+  }
+
+  /** Stores deliveries due at once, in one transaction. */
+  add(rows: ReadonlyArray<{ channel: string; message: string }>, at: number): void {
+    this.#addAll(rows, at);
+  }
+
+  /** Up to `limit` deliveries due at `now`, oldest first. */
+  due(now: number, limit: number): PendingRow[] {
+    return this.#sql.due.all(now, limit);
+  }
+
+  /** When the earliest pending delivery is due; null when none is pending. */
+  nextDueAt(): number | null {
+    return this.#sql.nextAt.get() ?? null;
+  }
+
+  /** Records a failed attempt and when to try again. */
+  retry(id: number, attempts: number, nextAt: number, error: string): void {
+    this.#sql.retry.run(attempts, nextAt, error, id);
+  }
+
+  /** Moves a delivery from `pending` to the log. */
+  finish(row: PendingRow, status: 'sent' | 'failed', attempts: number, error: string | null, at: number): void {
+    this.#finish(row, status, attempts, error, at);
+  }
+
+  /** The newest `limit` pending deliveries and the newest `limit` logged ones. */
+  recent(limit: number): { pending: PendingRow[]; log: DeliveryRow[] } {
+    return { pending: this.#sql.pending.all(limit), log: this.#sql.recentLog.all(limit) };
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}

@@ -1,0 +1,121 @@
+import type { FleetMonitor } from '../monitor/fleet-monitor.ts';
+import { type AlertDispatch, AlertEngine } from './alert-engine.ts';
+import { type AlertHeartbeat, startAlertHeartbeat } from './alert-heartbeat.ts';
+import { AlertOutbox, type AlertOutboxOptions } from './alert-outbox.ts';
+import type { AlertsSpec } from './alerts-spec.ts';
+import { type AlertChannel, createChannel } from './channel-spec.ts';
+
+/** Options of {@link startAlerting}. */
+export interface StartAlertingOptions {
+  /** The monitor whose state changes are alerted (it is not started or closed here). */
+  monitor: FleetMonitor;
+  /** The fleet file's `alerts` block. */
+  spec: AlertsSpec;
+  /** The outbox's SQLite file. */
+  dbPath: string;
+  /** Host groups by host name, for rules and silences that name groups. @default {} */
+  hostGroups?: Readonly<Record<string, readonly string[]>>;
+  /** The fleet's name, in every title. */
+  fleet?: string;
+  /** Clock, epoch ms (the engine's and the outbox's). @default Date.now */
+  clock?: () => number;
+  /**
+   * How often reminders, group waits and silences are checked besides every probe.
+   * @default 10000
+   */
+  tickMs?: number;
+  /** The channels by name. @default built from `spec.channels` */
+  channels?: ReadonlyMap<string, AlertChannel>;
+  /** Outbox settings (retries, backoff). */
+  outbox?: Omit<AlertOutboxOptions, 'dbPath' | 'channels' | 'now' | 'logger'>;
+  logger?: Pick<Console, 'warn'>;
+}
+
+/** Alerting as started by {@link startAlerting}. */
+export interface Alerting {
+  readonly engine: AlertEngine;
+  readonly outbox: AlertOutbox;
+  /** Reports a failed deploy or rollback (from the deployer's events or history). */
+  deployFailed(failure: { host?: string; reason: string }): void;
+  /** Runs the engine's periodic checks now (what the timer does). */
+  tick(): void;
+  /** Unsubscribes from the monitor, stops the timers and the heartbeat, closes the outbox. */
+  close(): void;
+}
+
+/**
+ * Alerting for a monitor: its state changes and readers' figures go through an {@link AlertEngine}
+ * built from the `alerts` block, and the alerts into a durable {@link AlertOutbox}, delivered to
+ * the channels; the heartbeat URL, when set, is called every `heartbeat.every`.
+ *
+ * @example
+ * const alerting = startAlerting({ monitor, spec: fleet.alerts, dbPath: '.fleet/alerts.db' });
+ * alerting.close();
+ */
+export function startAlerting(options: StartAlertingOptions): Alerting {
+  const { monitor, spec } = options;
+  const now = options.clock ?? Date.now;
+  const channels =
+    options.channels ??
+    new Map(Object.entries(spec.channels).map(([name, channel]) => [name, createChannel(name, channel)]));
+  const engine = new AlertEngine({
+    spec,
+    now,
+    ...(options.hostGroups === undefined ? {} : { hostGroups: options.hostGroups }),
+    ...(options.fleet === undefined ? {} : { fleet: options.fleet }),
+  });
+  const outbox = new AlertOutbox({
+    ...options.outbox,
+    dbPath: options.dbPath,
+    channels,
+    now,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  const send = (dispatches: AlertDispatch[]) => {
+    for (const { message, channels: names } of dispatches) outbox.enqueue(message, names);
+  };
+  const known = new Set<string>();
+  const syncTargets = () => {
+    const statuses = monitor.statuses();
+    known.clear();
+    for (const status of statuses) known.add(status.id);
+    send(engine.setTargets(statuses));
+  };
+  syncTargets();
+  outbox.start();
+  const unsubscribe = [
+    monitor.onTransition((transition) => {
+      if (!known.has(transition.target)) syncTargets();
+      send(engine.transition(transition));
+    }),
+    monitor.onProbe((result) => {
+      const kind = monitor.status(result.target)?.kind;
+      if (kind === 'bus') send(engine.observeBus(monitor.busBacklogs()));
+      else if (kind === 'knowledge') send(engine.observeKnowledge(monitor.knowledgeSync()));
+      else send(engine.tick());
+    }),
+  ];
+  // The fleet file may have been reloaded: the monitor's targets are re-read on every tick.
+  const timer = setInterval(syncTargets, options.tickMs ?? 10_000);
+  timer.unref();
+  let heartbeat: AlertHeartbeat | undefined;
+  if (spec.heartbeat) {
+    heartbeat = startAlertHeartbeat({
+      url: spec.heartbeat.url,
+      everyMs: spec.heartbeat.every,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+  }
+  return {
+    engine,
+    outbox,
+    deployFailed: (failure) => send(engine.deployFailed(failure)),
+    tick: syncTargets,
+    close: () => {
+      for (const off of unsubscribe) off();
+      clearInterval(timer);
+      heartbeat?.stop();
+      outbox.close();
+    },
+  };
+}

@@ -1,0 +1,234 @@
+import { describe, expect, test } from 'vitest';
+import { type AlertDispatch, AlertEngine } from '../../src/alerts/alert-engine.ts';
+import type { AlertsSpecInput } from '../../src/alerts/alerts-spec.ts';
+import type { TargetState } from '../../src/schemas/monitor.ts';
+import { alertsSpec, T0, testClock } from './_alerting.ts';
+
+const channels = { ops: { type: 'webhook', url: 'http://127.0.0.1:9/alerts' } } as const;
+
+function setup(input: Partial<AlertsSpecInput> = {}, targets = [{ id: 'api', host: 'a' }]) {
+  const clock = testClock();
+  const engine = new AlertEngine({
+    spec: alertsSpec({ channels, rules: [{ events: ['down', 'recovered'], channels: ['ops'] }], ...input }),
+    hostGroups: { a: ['web'], b: ['gpu'] },
+    now: clock.now,
+  });
+  const sent: AlertDispatch[] = [];
+  sent.push(...engine.setTargets(targets.map((target) => ({ ...target, state: 'up' as const, since: null }))));
+  const state: Record<string, TargetState> = Object.fromEntries(targets.map((t) => [t.id, 'up']));
+  const go = (target: string, to: TargetState) => {
+    sent.push(
+      ...engine.transition({
+        target,
+        at: new Date(clock.ms).toISOString(),
+        from: state[target]!,
+        to,
+        reason: `now ${to}`,
+      }),
+    );
+    state[target] = to;
+  };
+  const tick = () => sent.push(...engine.tick());
+  const kinds = () => sent.map((dispatch) => `${dispatch.message.kind} ${dispatch.message.targets.join(',')}`);
+  return { clock, engine, sent, go, tick, kinds };
+}
+
+describe('AlertEngine', () => {
+  test('down, a reminder while it stays down, then recovered; recovering (degraded) is no new alert', () => {
+    const { clock, go, tick, kinds, sent } = setup({
+      rules: [{ events: ['down', 'degraded', 'recovered'], channels: ['ops'], remindEvery: '30m' }],
+    });
+    go('api', 'down');
+    clock.advance(29 * 60_000);
+    tick();
+    expect(kinds()).toEqual(['down api']);
+    clock.advance(60_000);
+    tick();
+    tick();
+    go('api', 'degraded');
+    clock.advance(31 * 60_000);
+    tick();
+    go('api', 'up');
+    expect(kinds()).toEqual(['down api', 'reminder api', 'recovered api']);
+    expect(sent[0]).toMatchObject({
+      channels: ['ops'],
+      message: { severity: 'critical', title: '[fleet] api is DOWN on a', host: 'a', at: new Date(T0).toISOString() },
+    });
+    expect(sent[0]!.message.text).toContain('Reason: now down');
+  });
+
+  test('degraded from up is alerted only to rules that ask for it, and recovered after it', () => {
+    const { go, kinds } = setup({
+      rules: [
+        { events: ['down', 'recovered'], channels: ['ops'] },
+        { name: 'slow', events: ['degraded', 'recovered'], channels: ['ops'] },
+      ],
+    });
+    go('api', 'degraded');
+    go('api', 'up');
+    expect(kinds()).toEqual(['degraded api', 'recovered api']);
+  });
+
+  test('a whole host down is one host_down (not one alert per target), then host_recovered', () => {
+    const targets = [
+      { id: 'bus', host: 'a' },
+      { id: 'knowledge', host: 'a' },
+      { id: 'wizard', host: 'a' },
+      { id: 'other', host: 'b' },
+    ];
+    const { clock, go, tick, kinds, sent } = setup({}, targets);
+    go('bus', 'down');
+    clock.advance(10_000);
+    go('knowledge', 'down');
+    clock.advance(10_000);
+    go('wizard', 'down');
+    clock.advance(120_000);
+    tick();
+    expect(kinds()).toEqual(['host_down bus,knowledge,wizard']);
+    expect(sent[0]!.message.title).toBe('[fleet] host a is DOWN (all 3 targets)');
+    go('bus', 'up');
+    // The host is back; what is still down is alerted on its own.
+    expect(kinds()).toEqual([
+      'host_down bus,knowledge,wizard',
+      'host_recovered bus,knowledge,wizard',
+      'down knowledge',
+      'down wizard',
+    ]);
+  });
+
+  test("a target's down waits groupWait for the rest of its host, then is sent alone", () => {
+    const { clock, go, tick, kinds } = setup({ groupWait: '1m' }, [
+      { id: 'bus', host: 'a' },
+      { id: 'knowledge', host: 'a' },
+    ]);
+    go('bus', 'down');
+    clock.advance(59_000);
+    tick();
+    expect(kinds()).toEqual([]);
+    clock.advance(1000);
+    tick();
+    expect(kinds()).toEqual(['down bus']);
+  });
+
+  test('a silence suppresses; what is still down when it ends is alerted then', () => {
+    const { clock, go, tick, kinds } = setup({
+      silences: [
+        { groups: ['web'], from: new Date(T0 - 1000).toISOString(), until: new Date(T0 + 3_600_000).toISOString() },
+      ],
+    });
+    go('api', 'down');
+    clock.advance(30 * 60_000);
+    tick();
+    expect(kinds()).toEqual([]);
+    clock.advance(30 * 60_000);
+    tick();
+    expect(kinds()).toEqual(['down api']);
+  });
+
+  test('a silence of another host changes nothing', () => {
+    const { go, kinds } = setup({
+      silences: [{ hosts: ['b'], from: new Date(T0 - 1000).toISOString(), until: new Date(T0 + 60_000).toISOString() }],
+    });
+    go('api', 'down');
+    expect(kinds()).toEqual(['down api']);
+  });
+
+  test('deploys never page: deploying, then unknown and up after the window, sends nothing', () => {
+    const { clock, go, tick, kinds } = setup({
+      rules: [{ events: ['down', 'degraded', 'recovered'], channels: ['ops'], remindEvery: '1m' }],
+    });
+    go('api', 'deploying');
+    clock.advance(10 * 60_000);
+    tick();
+    go('api', 'unknown');
+    go('api', 'up');
+    expect(kinds()).toEqual([]);
+  });
+
+  test('a target down before a deploy is not re-alerted after it, and its reminders pause during it', () => {
+    const { clock, go, tick, kinds } = setup({
+      rules: [{ events: ['down', 'recovered'], channels: ['ops'], remindEvery: '10m' }],
+    });
+    go('api', 'down');
+    go('api', 'deploying');
+    clock.advance(20 * 60_000);
+    tick();
+    go('api', 'unknown');
+    go('api', 'down');
+    expect(kinds()).toEqual(['down api', 'reminder api']);
+    go('api', 'up');
+    expect(kinds()).toEqual(['down api', 'reminder api', 'recovered api']);
+  });
+
+  test('rules select targets by name, host and group; two rules to one channel send one message', () => {
+    const { go, sent, kinds } = setup(
+      {
+        channels: { ...channels, pager: { type: 'webhook', url: 'http://127.0.0.1:9/pager' } },
+        rules: [
+          { targets: ['api'], events: ['down'], channels: ['ops'] },
+          { groups: ['web'], events: ['down'], channels: ['ops', 'pager'] },
+          { hosts: ['b'], events: ['down'], channels: ['nobody'] },
+        ],
+      },
+      [
+        { id: 'api', host: 'a' },
+        { id: 'gpu', host: 'b' },
+      ],
+    );
+    go('api', 'down');
+    expect(kinds()).toEqual(['down api']);
+    expect(sent[0]!.channels).toEqual(['ops', 'pager']);
+  });
+
+  test('dead letters above the threshold for an agent, then back under it', () => {
+    const { engine, sent } = setup({
+      rules: [{ events: ['dead_letters', 'recovered'], channels: ['ops'], deadLetters: 5 }],
+    });
+    engine.setTargets([{ id: 'bus', host: 'a', state: 'up' }]);
+    const backlog = (dead: number) => ({
+      target: 'bus',
+      at: new Date(T0).toISOString(),
+      error: null,
+      recipients: [{ agent: 'ezra', ready: 0, inFlight: 0, delayed: 0, dead, oldestReadyAgeSeconds: null }],
+      totals: { ready: 0, inFlight: 0, delayed: 0, dead },
+    });
+    sent.push(...engine.observeBus([backlog(5)]));
+    sent.push(...engine.observeBus([backlog(6)]));
+    sent.push(...engine.observeBus([backlog(9)]));
+    sent.push(...engine.observeBus([backlog(0)]));
+    expect(sent.map((d) => `${d.message.kind}: ${d.message.title}`)).toEqual([
+      'dead_letters: [fleet] 6 dead letters for ezra on bus',
+      'recovered: [fleet] bus: dead letters for ezra back under the threshold',
+    ]);
+  });
+
+  test('sync lag above the threshold is alerted once', () => {
+    const { engine, sent } = setup({ rules: [{ events: ['sync_lag'], channels: ['ops'], syncLag: '2m' }] });
+    engine.setTargets([{ id: 'knowledge', host: 'a', state: 'up' }]);
+    const sync = (lagSeconds: number) => ({
+      target: 'knowledge',
+      at: new Date(T0).toISOString(),
+      error: null,
+      nodeId: 'n1',
+      peers: [{ peer: 'n2', lagFacts: 3, lagSeconds, lastSuccessAt: null, lastError: null }],
+    });
+    sent.push(...engine.observeKnowledge([sync(120)]), ...engine.observeKnowledge([sync(121)]));
+    sent.push(...engine.observeKnowledge([sync(500)]));
+    expect(sent.map((d) => d.message.title)).toEqual(['[fleet] knowledge is 121s behind towards n2']);
+  });
+
+  test('a failed deploy alerts the rules that ask for it, for their hosts', () => {
+    const { engine } = setup({
+      rules: [
+        { events: ['deploy_failed'], hosts: ['a'], channels: ['ops'] },
+        { events: ['deploy_failed'], hosts: ['b'], channels: ['nobody'] },
+      ],
+    });
+    const [dispatch, ...rest] = engine.deployFailed({ host: 'a', reason: 'health gate failed' });
+    expect(rest).toEqual([]);
+    expect(dispatch).toMatchObject({
+      channels: ['ops'],
+      message: { kind: 'deploy_failed', title: '[fleet] deploy FAILED on a' },
+    });
+  });
+});

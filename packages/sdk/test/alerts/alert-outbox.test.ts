@@ -1,0 +1,139 @@
+import { describe, expect, test } from 'vitest';
+import type { AlertMessage } from '../../src/alerts/alert-message.ts';
+import { AlertOutbox, type AlertOutboxOptions } from '../../src/alerts/alert-outbox.ts';
+import { freshDbPath, onCleanup, startAlertReceiver, T0, testChannel, testClock } from './_alerting.ts';
+
+function message(id: string): AlertMessage {
+  return {
+    id,
+    kind: 'down',
+    severity: 'critical',
+    title: `[fleet] ${id} is DOWN on a`,
+    text: 'Targets: api',
+    targets: ['api'],
+    at: new Date(T0).toISOString(),
+  };
+}
+
+function openOutbox(options: Omit<AlertOutboxOptions, 'random'>): AlertOutbox {
+  // random 1: each retry waits the full backoff ceiling, so the test knows when it is due.
+  const outbox = new AlertOutbox({ random: () => 1, ...options });
+  onCleanup(() => outbox.close());
+  return outbox;
+}
+
+describe('AlertOutbox', () => {
+  test('a receiver answering 500 then 200 gets the alert again after the backoff, and it is logged sent', async () => {
+    const receiver = await startAlertReceiver();
+    receiver.statuses.push(500);
+    const clock = testClock();
+    const outbox = openOutbox({
+      dbPath: freshDbPath(),
+      channels: { ops: testChannel('ops', receiver.url) },
+      now: clock.now,
+      baseDelayMs: 1000,
+    });
+    outbox.enqueue(message('a1'), ['ops']);
+    expect(await outbox.deliverDue()).toEqual({ sent: 0, retried: 1, failed: 0 });
+    expect(outbox.recent()).toMatchObject([{ status: 'pending', attempts: 1, error: 'http_error: answered 500' }]);
+    clock.advance(999);
+    expect(await outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 0 });
+    clock.advance(1);
+    expect(await outbox.deliverDue()).toEqual({ sent: 1, retried: 0, failed: 0 });
+    expect(receiver.received.map((m) => m.id)).toEqual(['a1', 'a1']);
+    expect(receiver.accepted.map((m) => m.id)).toEqual(['a1']);
+    expect(outbox.recent()).toMatchObject([
+      { channel: 'ops', status: 'sent', attempts: 2, error: null, finishedAt: new Date(T0 + 1000).toISOString() },
+    ]);
+  });
+
+  test('retries back off exponentially and give up after maxAttempts, recorded as failed', async () => {
+    const receiver = await startAlertReceiver();
+    receiver.statuses.push(503, 503, 503);
+    const clock = testClock();
+    const outbox = openOutbox({
+      dbPath: freshDbPath(),
+      channels: { ops: testChannel('ops', receiver.url) },
+      now: clock.now,
+      baseDelayMs: 1000,
+      maxAttempts: 3,
+    });
+    outbox.enqueue(message('a1'), ['ops']);
+    await outbox.deliverDue();
+    clock.advance(1000);
+    await outbox.deliverDue();
+    clock.advance(1999);
+    expect(await outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 0 });
+    clock.advance(1);
+    expect(await outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 1 });
+    expect(receiver.received).toHaveLength(3);
+    expect(outbox.recent()).toMatchObject([{ status: 'failed', attempts: 3, error: 'http_error: answered 503' }]);
+  });
+
+  test('a 400 is not retried: the delivery fails at once', async () => {
+    const receiver = await startAlertReceiver();
+    receiver.statuses.push(400);
+    const clock = testClock();
+    const outbox = openOutbox({
+      dbPath: freshDbPath(),
+      channels: { ops: testChannel('ops', receiver.url) },
+      now: clock.now,
+    });
+    outbox.enqueue(message('a1'), ['ops']);
+    expect(await outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 1 });
+    clock.advance(3_600_000);
+    expect(await outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 0 });
+    expect(receiver.received).toHaveLength(1);
+    expect(outbox.recent()).toMatchObject([{ status: 'failed', attempts: 1, message: { id: 'a1' } }]);
+  });
+
+  test('an unknown channel fails without an attempt elsewhere; each channel gets its own delivery', async () => {
+    const receiver = await startAlertReceiver();
+    const clock = testClock();
+    const outbox = openOutbox({
+      dbPath: freshDbPath(),
+      channels: { ops: testChannel('ops', receiver.url) },
+      now: clock.now,
+    });
+    outbox.enqueue(message('a1'), ['ops', 'gone']);
+    expect(await outbox.deliverDue()).toEqual({ sent: 1, retried: 0, failed: 1 });
+    expect(
+      outbox
+        .recent()
+        .map((d) => `${d.channel} ${d.status} ${d.error}`)
+        .sort(),
+    ).toEqual(['gone failed no channel named "gone"', 'ops sent null']);
+  });
+
+  test('a new outbox on the same file delivers what a closed one left pending', async () => {
+    const receiver = await startAlertReceiver();
+    const dbPath = freshDbPath();
+    const channels = { ops: testChannel('ops', receiver.url) };
+    const first = new AlertOutbox({ dbPath, channels });
+    first.enqueue(message('a1'), ['ops']);
+    first.enqueue(message('a2'), ['ops']);
+    // The process dies before delivering anything.
+    first.close();
+    expect(receiver.received).toEqual([]);
+
+    const second = openOutbox({ dbPath, channels });
+    expect(second.recent().map((d) => `${d.status} ${d.message.id}`)).toEqual(['pending a2', 'pending a1']);
+    expect(await second.deliverDue()).toEqual({ sent: 2, retried: 0, failed: 0 });
+    expect(receiver.accepted.map((m) => m.id)).toEqual(['a1', 'a2']);
+  });
+
+  test('started, it delivers on its own, also a retry that comes due later', async () => {
+    const receiver = await startAlertReceiver();
+    receiver.statuses.push(502);
+    const outbox = openOutbox({
+      dbPath: freshDbPath(),
+      channels: { ops: testChannel('ops', receiver.url) },
+      baseDelayMs: 20,
+    });
+    outbox.start();
+    outbox.enqueue(message('a1'), ['ops']);
+    while (receiver.accepted.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(receiver.received.map((m) => m.id)).toEqual(['a1', 'a1']);
+    while (outbox.recent()[0]?.status !== 'sent') await new Promise((resolve) => setTimeout(resolve, 5));
+  });
+});

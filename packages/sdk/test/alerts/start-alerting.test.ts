@@ -1,0 +1,108 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, test } from 'vitest';
+import { startAlerting } from '../../src/alerts/start-alerting.ts';
+import { openMonitor, startTarget, targetFor } from '../monitor/_monitor.ts';
+import { alertsSpec, freshDbPath, onCleanup, startAlertReceiver, testChannel, testClock } from './_alerting.ts';
+
+describe('startAlerting with a real monitor', () => {
+  test('a target that goes down, stays down past a reminder and recovers delivers exactly down, reminder, recovered', async () => {
+    const server = await startTarget();
+    const receiver = await startAlertReceiver();
+    const clock = testClock();
+    const monitor = openMonitor({
+      targets: [targetFor('api', server.url(), { failureThreshold: 2, successThreshold: 2 })],
+      now: clock.now,
+    });
+    const alerting = startAlerting({
+      monitor,
+      spec: alertsSpec({
+        channels: { ops: { type: 'webhook', url: receiver.url } },
+        rules: [{ events: ['down', 'recovered'], channels: ['ops'], remindEvery: '30m' }],
+      }),
+      dbPath: freshDbPath(),
+      clock: clock.now,
+      channels: new Map([['ops', testChannel('ops', receiver.url)]]),
+    });
+    onCleanup(() => alerting.close());
+    const probe = async (ms: number) => {
+      clock.advance(ms);
+      await monitor.probeNow();
+      await alerting.outbox.deliverDue();
+    };
+
+    await probe(0);
+    server.set('/health', { status: 503 });
+    await probe(10_000);
+    expect(receiver.accepted).toEqual([]);
+    await probe(10_000);
+    expect(receiver.accepted.map((m) => m.kind)).toEqual(['down']);
+    // Down for 25 minutes: no reminder yet.
+    for (let i = 0; i < 150; i++) await probe(10_000);
+    expect(receiver.accepted.map((m) => m.kind)).toEqual(['down']);
+    for (let i = 0; i < 40; i++) await probe(10_000);
+    server.set('/health', {});
+    await probe(10_000);
+    expect(monitor.status('api')?.state).toBe('degraded');
+    await probe(10_000);
+    expect(monitor.status('api')?.state).toBe('up');
+    await probe(10_000);
+    expect(receiver.accepted.map((m) => `${m.kind}: ${m.title}`)).toEqual([
+      'down: [fleet] api is DOWN on local',
+      'reminder: [fleet] api is still DOWN on local',
+      'recovered: [fleet] api is back up on local',
+    ]);
+    expect(alerting.outbox.recent().map((d) => `${d.status} ${d.message.kind}`)).toEqual([
+      'sent recovered',
+      'sent reminder',
+      'sent down',
+    ]);
+  });
+
+  test('a deploy window never pages, even when the target fails through it', async () => {
+    const server = await startTarget();
+    const receiver = await startAlertReceiver();
+    const clock = testClock();
+    const monitor = openMonitor({ targets: [targetFor('api', server.url(), { failureThreshold: 2 })], now: clock.now });
+    const alerting = startAlerting({
+      monitor,
+      spec: alertsSpec({
+        rules: [{ events: ['down', 'degraded', 'recovered'], channels: ['ops'], remindEvery: '1m' }],
+      }),
+      dbPath: freshDbPath(),
+      clock: clock.now,
+      channels: new Map([['ops', testChannel('ops', receiver.url)]]),
+    });
+    onCleanup(() => alerting.close());
+    await monitor.probeNow();
+    monitor.markDeploying('local', clock.ms + 60_000);
+    server.set('/health', { status: 503 });
+    for (let i = 0; i < 5; i++) {
+      clock.advance(10_000);
+      await monitor.probeNow();
+    }
+    server.set('/health', {});
+    clock.advance(10_000);
+    await monitor.probeNow();
+    expect(monitor.status('api')?.state).toBe('up');
+    await alerting.outbox.deliverDue();
+    expect(receiver.received).toEqual([]);
+  });
+
+  test('the heartbeat URL is called when alerting starts', async () => {
+    let calls = 0;
+    const heartbeat = createServer((_req, res) => {
+      calls += 1;
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => heartbeat.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise<void>((resolve) => heartbeat.close(() => resolve())));
+    const server = await startTarget();
+    const monitor = openMonitor({ targets: [targetFor('api', server.url())] });
+    const url = `http://127.0.0.1:${(heartbeat.address() as AddressInfo).port}/ping`;
+    const alerting = startAlerting({ monitor, spec: alertsSpec({ heartbeat: { url } }), dbPath: freshDbPath() });
+    onCleanup(() => alerting.close());
+    while (calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(calls).toBe(1);
+  });
+});
