@@ -26,6 +26,7 @@ export {
   renderBus,
   renderCounts,
   renderDeploys,
+  renderDeploysPage,
   renderKnowledge,
   renderLatencyChart,
   renderOverview,
@@ -50,6 +51,7 @@ export type { HistoryReader, RecentHistoryOptions } from './recent-history.ts';
 export type { OverviewFeedOptions } from './overview-feed.ts';
 export type {
   ClientScriptOptions,
+  DeploysPageOptions,
   LatencyChartOptions,
   OverviewOptions,
   PageOptions,

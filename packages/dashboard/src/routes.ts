@@ -7,6 +7,7 @@ import type { DashboardView } from './dashboard-view.ts';
 import { htmlResponse, noticeResponse, pageNonce, redirectResponse, svgResponse } from './html-responses.ts';
 import type { OverviewFeed } from './overview-feed.ts';
 import { renderBadge } from './render/badge.ts';
+import { renderDeploysPage } from './render/deploys-page.ts';
 import { renderPage } from './render/page.ts';
 import { renderServiceDetail } from './render/service-detail.ts';
 import { etagMatches } from './status-cache.ts';
@@ -144,6 +145,13 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
       }
       const nonce = pageNonce();
       const page = renderServiceDetail(detail, { title: view.title, now: view.now(), nonce });
+      return htmlResponse(page, { nonce }) as unknown as string;
+    }),
+    implement(dashboardRoutes.deploysPage, ({ event }) => {
+      const refused = guardPage(event);
+      if (refused) return refused as unknown as string;
+      const nonce = pageNonce();
+      const page = renderDeploysPage(deploys.deploys(50), { title: view.title, nonce });
       return htmlResponse(page, { nonce }) as unknown as string;
     }),
     implement(dashboardRoutes.badge, ({ event, params }) => {

@@ -88,3 +88,32 @@ describe('deploys on the overview', () => {
     }
   });
 });
+
+describe('the deploys page', () => {
+  test('lists recent runs with status, trigger, commit, duration and each host, newest first; it needs the token', async () => {
+    const { dashboard } = await startTestFleet({ tokens: [TOKEN] });
+    const client = new DashboardClient({ url: dashboard.url, token: TOKEN, retry: 0 });
+    expect((await get(dashboard, '/deploys')).status).toBe(401);
+    const empty = await (await get(dashboard, '/deploys', { authorization: `Bearer ${TOKEN}` })).text();
+    expect(empty).toContain('No deploy has been reported to this dashboard yet.');
+
+    await client.postDeployEvents(batch('r1', 'bad1', [...started('r1', 0), ...finished('r1', 4, 'failed')]));
+    await client.postDeployEvents(batch('r2', 'good2', started('r2', 10)));
+    const response = await get(dashboard, '/deploys', { authorization: `Bearer ${TOKEN}` });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'nonce-");
+    const page = await response.text();
+    const rows = [...page.matchAll(/<tr data-run="(\w+)" data-status="(\w+)">/g)].map((match) => [match[1], match[2]]);
+    expect(rows).toEqual([
+      ['r2', 'running'],
+      ['r1', 'failed'],
+    ]);
+    expect(page).toContain(
+      '<tr data-run="r1" data-status="failed"><th><code>r1</code></th><td>failed</td><td>webhook</td><td><code>bad1</code></td>',
+    );
+    expect(page).toContain('<li data-host="local" data-status="failed"><code>local</code> failed (2.50 s)</li>');
+    expect(page).toContain('<li>local: health api failed: HTTP 503</li>');
+    // The run going on and the failed one are on top, as on the overview.
+    expect(page).toMatch(/<div id="deploys" data-count="2"><section class="deploy deploy-failed" data-run="r1"/);
+  });
+});

@@ -178,6 +178,7 @@ describe('common routes', () => {
         '/api/deploys',
         '/api/deploys/events',
         '/api/events',
+        '/deploys',
         '/api/services/{id}',
         '/api/status',
         '/api/wizard/{id}',

@@ -9,6 +9,8 @@ export type { ClientScriptOptions } from './client-script.ts';
 export { clientScript } from './client-script.ts';
 export { renderCounts } from './counts.ts';
 export { renderDeploys } from './deploys.ts';
+export type { DeploysPageOptions } from './deploys-page.ts';
+export { renderDeploysPage } from './deploys-page.ts';
 export { escapeHtml } from './escape-html.ts';
 export { renderKnowledge } from './knowledge.ts';
 export type { LatencyChartOptions } from './latency-chart.ts';

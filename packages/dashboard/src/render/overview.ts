@@ -33,6 +33,6 @@ export interface OverviewOptions extends TargetsOptions {
  */
 export function renderOverview(status: FleetStatus, options: OverviewOptions = {}): string {
   const now = options.now ?? Date.parse(status.generatedAt);
-  return html`<main id="overview" data-generated-at="${status.generatedAt}" data-title="${documentTitle(status, options.title)}">${options.deploys ? raw(renderDeploys(options.deploys)) : ''}${raw(renderCounts(status))}${raw(renderProblems(status.problems, status.file))}${raw(renderTargets(status, { ...options, now }))}<div class="panels">${raw(renderBus(status.bus, now))}${raw(renderKnowledge(status.knowledge, now))}</div><p class="footer">Generated <time datetime="${status.generatedAt}">${formatTime(status.generatedAt)}</time>${status.file ? html` from <code>${status.file}</code>` : ''} · <a href="/api/status">JSON</a></p></main>`
+  return html`<main id="overview" data-generated-at="${status.generatedAt}" data-title="${documentTitle(status, options.title)}">${options.deploys ? raw(renderDeploys(options.deploys)) : ''}${raw(renderCounts(status))}${raw(renderProblems(status.problems, status.file))}${raw(renderTargets(status, { ...options, now }))}<div class="panels">${raw(renderBus(status.bus, now))}${raw(renderKnowledge(status.knowledge, now))}</div><p class="footer">Generated <time datetime="${status.generatedAt}">${formatTime(status.generatedAt)}</time>${status.file ? html` from <code>${status.file}</code>` : ''} · <a href="/deploys">Deploys</a> · <a href="/api/status">JSON</a></p></main>`
     .value;
 }

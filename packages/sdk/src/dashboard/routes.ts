@@ -161,6 +161,15 @@ export const dashboardRoutes = {
     errors: ['unauthorized', 'not_found'],
     example: { params: { id: 'bus' } },
   }),
+  deploysPage: defineRoute({
+    method: 'GET',
+    path: '/deploys',
+    summary: `HTML: the deploys going on and the recent ones with per-host results, trigger and commit. ${BROWSER_AUTH}`,
+    response: z.string(),
+    kind: 'text',
+    auth: false,
+    errors: ['unauthorized'],
+  }),
   badge: defineRoute({
     method: 'GET',
     path: '/badge/:id.svg',
