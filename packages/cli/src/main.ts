@@ -1,5 +1,6 @@
 import type { CommandDef } from 'citty';
 import { agentCommand } from './commands/agent.ts';
+import { alertsCommand } from './commands/alerts.ts';
 import { loadDeployCommand } from './commands/deploy.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { statusCommand } from './commands/status.ts';
@@ -14,6 +15,7 @@ export const fleetCommand: CommandDef = {
     doctor: doctorCommand,
     status: statusCommand,
     agent: agentCommand,
+    alerts: alertsCommand,
     deploy: loadDeployCommand,
   },
 };

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { DEFAULT_PORTS } from '@fleet/sdk';
 import {
   DeployRunLog,
@@ -11,6 +12,7 @@ import {
   watchFleetFile,
 } from '@fleet/sdk/fleet';
 import type { FleetServer } from '@fleet/sdk/server';
+import { DashboardAlerting } from './dashboard-alerting.ts';
 import type { DashboardView, FleetSnapshot } from './dashboard-view.ts';
 import { type CreateDashboardServerOptions, createDashboardServer, type DashboardLogger } from './server.ts';
 
@@ -42,6 +44,11 @@ export interface DashboardServerOptions
   port?: number;
   /** SQLite file of the monitor's history (created with its directory), or `:memory:`. @default './fleet-dashboard.db' */
   db?: string;
+  /**
+   * SQLite file of the alert outbox, used when the fleet has an `alerts` block (what `fleet alerts`
+   * reads). @default 'fleet-alerts.db' next to `db` (`:memory:` with it)
+   */
+  alertsDb?: string;
   /** Allow binding a non-loopback address without tokens. @default false */
   insecure?: boolean;
   /** Options of the `FleetMonitor` (clock, concurrency, slow threshold, ...). */
@@ -98,6 +105,7 @@ function logProblems(snapshot: FleetFileSnapshot, logger: DashboardLogger | unde
 export async function startDashboardServer(options: DashboardServerOptions = {}): Promise<RunningDashboardServer> {
   const { logger } = options;
   let view: DashboardView | undefined;
+  let alerting: DashboardAlerting | undefined;
   let watcher: FleetFileWatcher | undefined;
   let snapshot: FleetSnapshot;
   if (options.fleet) {
@@ -107,6 +115,7 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
       logProblems(next, logger);
       if (!next.stale) logger?.info(`fleet-dashboard: reloaded ${next.file}`);
       view?.setFleet({ fleet: next.fleet, file: next.file, problems: next.problems });
+      alerting?.setFleet(next.fleet);
     };
     watcher = await watchFleetFile(options.config ?? './fleet.yaml', onChange, options.watch ?? {});
     const { fleet, file, problems } = watcher.current;
@@ -125,7 +134,10 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
       ...(logger && !options.monitorOptions?.logger ? { logger } : {}),
     });
     try {
-      deploys = new DeployRunLog({ dbPath });
+      deploys = new DeployRunLog({
+        dbPath,
+        ...(options.monitorOptions?.now ? { now: options.monitorOptions.now } : {}),
+      });
     } catch (error) {
       monitor.close();
       throw error;
@@ -166,6 +178,15 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
     await server.close();
     throw error;
   }
+  const dbDir = dbPath === ':memory:' ? undefined : dirname(dbPath);
+  const alertsDb = options.alertsDb ?? (dbDir === undefined ? ':memory:' : join(dbDir, 'fleet-alerts.db'));
+  alerting = new DashboardAlerting(monitor, alertsDb, logger);
+  try {
+    alerting.setFleet(snapshot.fleet);
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   if (options.probe !== false) monitor.start();
   return {
     url: address.url,
@@ -176,6 +197,9 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
     reload: async () => {
       await watcher?.reload();
     },
-    close: () => server.close(),
+    close: async () => {
+      alerting?.close();
+      await server.close();
+    },
   };
 }

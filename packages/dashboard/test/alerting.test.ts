@@ -1,0 +1,65 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { AlertMessage, AlertOutbox } from '@fleet/sdk/fleet';
+import { describe, expect, test } from 'vitest';
+import { fleetYaml, onCleanup, startTestFleet } from './_dashboard.ts';
+
+async function startReceiver(): Promise<{ url: string; received: AlertMessage[] }> {
+  const received: AlertMessage[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received.push(AlertMessage.parse(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, received };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+describe('dashboard alerting', () => {
+  test("a fleet file's alerts block makes the dashboard send its monitor's alerts, from a reload on", async () => {
+    const receiver = await startReceiver();
+    const { dashboard, api, wizard, config, dir } = await startTestFleet();
+    const alerts = [
+      'alerts:',
+      '  channels:',
+      `    ops: { type: webhook, url: "${receiver.url}" }`,
+      '  rules:',
+      '    - { events: [down, recovered], channels: [ops] }',
+      '  groupWait: 0ms',
+      '',
+    ].join('\n');
+    writeFileSync(config, fleetYaml(api.port, wizard.port) + alerts);
+    await dashboard.reload();
+
+    api.setHealthy(false);
+    await dashboard.monitor.probeNow();
+    await until(() => receiver.received.length === 1);
+    api.setHealthy(true);
+    await dashboard.monitor.probeNow();
+    await until(() => receiver.received.length === 2);
+    expect(receiver.received.map((message) => message.title)).toEqual([
+      '[test-fleet] api is DOWN on local',
+      '[test-fleet] api is back up on local',
+    ]);
+
+    // What `fleet alerts` reads: the outbox next to the dashboard's history.
+    const outboxPath = join(dir, 'fleet-alerts.db');
+    expect(existsSync(outboxPath)).toBe(true);
+    await until(() => {
+      const reader = new AlertOutbox({ dbPath: outboxPath, channels: {} });
+      const sent = reader.recent().filter((delivery) => delivery.status === 'sent').length;
+      reader.close();
+      return sent === 2;
+    });
+  });
+});
