@@ -1,3 +1,4 @@
+import { channelSecretFields } from '../alerts/channels/channel-secrets.ts';
 import { originsOf, variablesOf } from './internal/origins.ts';
 import { REDACTED, SECRET_ENV_NAME } from './internal/secrets.ts';
 import type { Fleet } from './schema.ts';
@@ -17,7 +18,8 @@ function setString(tree: unknown, path: readonly (string | number)[], value: str
 /**
  * A copy of the fleet that is safe to print, log or serve: every value that came from an
  * `${ENV_VAR}` reference shows the reference again, and tokens or secret-looking environment
- * values (`*_TOKEN`, `*_KEY`, `*PASSWORD`, ...) written literally in the file show `***`.
+ * values (`*_TOKEN`, `*_KEY`, `*PASSWORD`, ...) and alert channels' credentials written literally in
+ * the file show `***`.
  * Environment references are known for fleets returned by `parseFleet`/`loadFleetFile`.
  *
  * @example console.log(JSON.stringify(redactFleet(fleet), null, 2));
@@ -31,6 +33,9 @@ export function redactFleet(fleet: Fleet): Fleet {
         for (const key of Object.keys(target.env)) if (SECRET_ENV_NAME.test(key)) target.env[key] = REDACTED;
       }
     }
+  }
+  for (const channel of Object.values(copy.alerts?.channels ?? {})) {
+    for (const { path } of channelSecretFields(channel)) setString(channel, path, REDACTED);
   }
   for (const origin of originsOf(fleet)) setString(copy, origin.path, origin.template);
   return copy;

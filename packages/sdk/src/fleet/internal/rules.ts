@@ -1,5 +1,6 @@
 import { formatDuration } from '../../internal/duration.ts';
 import { alertReferences } from './alert-rules.ts';
+import { channelSecretsFromEnvironment } from './channel-secret-rules.ts';
 import type { Rule, RuleContext } from './rule-context.ts';
 import { SECRET_ENV_NAME } from './secrets.ts';
 
@@ -122,6 +123,7 @@ const rules: Rule[] = [
   hostsUsed,
   lockHostManaged,
   secretsFromEnvironment,
+  channelSecretsFromEnvironment,
   alertReferences,
 ];
 
