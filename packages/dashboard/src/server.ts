@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { DeployRunLog, type FleetMonitor } from '@fleet/sdk/fleet';
+import { DeployRunLog, type FleetMonitor, restoreDeployWindows } from '@fleet/sdk/fleet';
 import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
 import { BrowserAuth } from './browser-auth.ts';
 import { DashboardView, type FleetSnapshot } from './dashboard-view.ts';
@@ -94,6 +94,8 @@ export function createDashboardServer(options: CreateDashboardServerOptions): Da
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const deploys = options.deploys ?? new DeployRunLog({ dbPath: ':memory:' });
+  // A restart during a deploy keeps its hosts `deploying` (the view set the fleet's targets).
+  restoreDeployWindows(monitor, deploys, options.deployWindowMs);
   const feed = new OverviewFeed(view, {
     render: ({ status }) =>
       renderOverview(status, {

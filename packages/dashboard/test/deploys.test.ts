@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { DashboardClient, type DeployEventsInput } from '@fleet/sdk';
 import { describe, expect, test } from 'vitest';
-import { get, startTestFleet } from './_dashboard.ts';
+import { startDashboardServer } from '../src/start-dashboard-server.ts';
+import { get, onCleanup, startTestFleet } from './_dashboard.ts';
 
 const TOKEN = 'deploys-token';
 const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 12, 0, second)).toISOString();
@@ -86,6 +88,28 @@ describe('deploys on the overview', () => {
     } finally {
       stop.abort();
     }
+  });
+});
+
+describe('a restart during a deploy', () => {
+  test("keeps the hosts being deployed deploying, and the run's state", async () => {
+    const { dashboard, config, dir } = await startTestFleet({ tokens: [TOKEN] });
+    const client = new DashboardClient({ url: dashboard.url, token: TOKEN, retry: 0 });
+    await client.postDeployEvents(batch('r1', 'c1', started('r1', 0)));
+    await dashboard.close();
+
+    const restarted = await startDashboardServer({
+      config,
+      port: 0,
+      db: join(dir, 'dashboard.db'),
+      probe: false,
+      tokens: [TOKEN],
+    });
+    onCleanup(() => restarted.close());
+    const states = Object.fromEntries(restarted.monitor.statuses().map((status) => [status.id, status.state]));
+    expect(states).toEqual({ api: 'deploying', merlin: 'deploying' });
+    const deploys = await new DashboardClient({ url: restarted.url, token: TOKEN, retry: 0 }).deploys();
+    expect(deploys.runs.map((run) => [run.id, run.status, run.hosts[0]?.step])).toEqual([['r1', 'running', 'bundle']]);
   });
 });
 

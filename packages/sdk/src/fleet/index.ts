@@ -61,7 +61,11 @@ export { evaluateConditions } from '../monitor/condition/evaluate-conditions.ts'
 // Deploys on the dashboard: the runs the deployer posted
 export { applyDeployEvents, deployingHosts } from '../monitor/deploys/apply-deploy-events.ts';
 export { DeployRunLog } from '../monitor/deploys/deploy-run-log.ts';
-export { DEFAULT_DEPLOY_WINDOW_MS, markDeployWindows } from '../monitor/deploys/deploy-windows.ts';
+export {
+  DEFAULT_DEPLOY_WINDOW_MS,
+  markDeployWindows,
+  restoreDeployWindows,
+} from '../monitor/deploys/deploy-windows.ts';
 
 // Alerts
 export { AlertKind, AlertMessage, AlertSeverity } from '../alerts/alert-message.ts';

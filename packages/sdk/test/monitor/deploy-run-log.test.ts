@@ -112,6 +112,24 @@ describe('DeployRunLog', () => {
     expect(reopened.deploys(1).runs.map((run) => run.id)).toEqual(['r4']);
   });
 
+  test('openWindows: hosts of running runs whose last batch arrived within the window, until then plus the window', () => {
+    let nowMs = 1_000_000;
+    const log = new DeployRunLog({ dbPath: ':memory:', now: () => nowMs });
+    cleanups.push(() => log.close());
+    const events = hostEvents('web1', 'changed', 1);
+    log.apply(batch('r1', events.slice(0, 2)));
+    nowMs += 400;
+    log.apply(batch('r1', events.slice(2, 3)));
+    expect(log.openWindows(1000)).toEqual([{ host: 'web1', untilMs: 1_001_400 }]);
+    nowMs += 999;
+    expect(log.openWindows(1000)).toEqual([{ host: 'web1', untilMs: 1_001_400 }]);
+    nowMs += 1;
+    expect(log.openWindows(1000)).toEqual([]);
+    nowMs -= 1;
+    log.apply(batch('r1', events.slice(3)));
+    expect(log.openWindows(1000)).toEqual([]);
+  });
+
   test('the last finished apply run is `failed` until a good run finishes after it', () => {
     const log = openLog(':memory:');
     log.apply(batch('r1', runEvents('r1', ['web1'], { web1: 'failed' }, 0)));

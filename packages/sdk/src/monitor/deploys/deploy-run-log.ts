@@ -9,6 +9,8 @@ export interface DeployRunLogOptions {
   dbPath: string;
   /** How many runs are kept; older ones are deleted. @default 200 */
   keep?: number;
+  /** Clock, epoch ms: when a batch arrived. @default Date.now */
+  now?: () => number;
 }
 
 /** What one batch of events did to its run. */
@@ -24,6 +26,7 @@ export interface DeployEventsResult {
 const TABLE = `CREATE TABLE IF NOT EXISTS deploy_runs (
   id TEXT PRIMARY KEY,
   started_at TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
   run TEXT NOT NULL
 )`;
 
@@ -35,11 +38,13 @@ const TABLE = `CREATE TABLE IF NOT EXISTS deploy_runs (
 export class DeployRunLog {
   readonly #db: Database.Database;
   readonly #keep: number;
+  readonly #now: () => number;
   readonly #sql;
 
   /** Opens (creating it when missing) the `deploy_runs` table of `dbPath`. */
   constructor(options: DeployRunLogOptions) {
     this.#keep = options.keep ?? 200;
+    this.#now = options.now ?? Date.now;
     const { db } = openDatabase(options.dbPath, (opened) => {
       opened.pragma('busy_timeout = 5000');
       opened.exec(TABLE);
@@ -47,8 +52,12 @@ export class DeployRunLog {
     this.#db = db;
     this.#sql = {
       get: db.prepare<[string], string>('SELECT run FROM deploy_runs WHERE id = ?').pluck(),
-      put: db.prepare<[string, string, string]>(
-        'INSERT INTO deploy_runs (id, started_at, run) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, run = excluded.run',
+      put: db.prepare<[string, string, number, string]>(
+        `INSERT INTO deploy_runs (id, started_at, received_at, run) VALUES (?, ?, ?, ?) ON CONFLICT (id)
+         DO UPDATE SET started_at = excluded.started_at, received_at = excluded.received_at, run = excluded.run`,
+      ),
+      running: db.prepare<[number], { run: string; receivedAt: number }>(
+        'SELECT run, received_at AS receivedAt FROM deploy_runs WHERE received_at >= ?',
       ),
       recent: db
         .prepare<[number], string>('SELECT run FROM deploy_runs ORDER BY started_at DESC, id DESC LIMIT ?')
@@ -65,7 +74,7 @@ export class DeployRunLog {
     const before = stored === undefined ? undefined : DashboardDeployRun.parse(JSON.parse(stored));
     const run = applyDeployEvents(before, input);
     this.#db.transaction(() => {
-      this.#sql.put.run(run.id, run.startedAt, JSON.stringify(run));
+      this.#sql.put.run(run.id, run.startedAt, this.#now(), JSON.stringify(run));
       this.#sql.prune.run(this.#keep);
     })();
     const was = new Set(before ? deployingHosts(before) : []);
@@ -89,6 +98,20 @@ export class DeployRunLog {
   /** The hosts being deployed by any stored run still running. */
   deployingHosts(): string[] {
     return [...new Set(this.#recent(this.#keep).flatMap(deployingHosts))];
+  }
+
+  /**
+   * The deploy windows still open after a restart: each host being deployed by a run whose last
+   * batch arrived less than `windowMs` ago, until that arrival plus `windowMs`.
+   */
+  openWindows(windowMs: number): Array<{ host: string; untilMs: number }> {
+    const nowMs = this.#now();
+    return this.#sql.running.all(nowMs - windowMs + 1).flatMap(({ run, receivedAt }) =>
+      deployingHosts(DashboardDeployRun.parse(JSON.parse(run))).map((host) => ({
+        host,
+        untilMs: receivedAt + windowMs,
+      })),
+    );
   }
 
   /** Closes the database. */

@@ -1,6 +1,6 @@
 import type { FleetMonitor } from '../fleet-monitor.ts';
 import { deployingHosts } from './apply-deploy-events.ts';
-import type { DeployEventsResult } from './deploy-run-log.ts';
+import type { DeployEventsResult, DeployRunLog } from './deploy-run-log.ts';
 
 /** How long a deploy window lasts without news of its host: 15 minutes. */
 export const DEFAULT_DEPLOY_WINDOW_MS = 15 * 60_000;
@@ -20,4 +20,19 @@ export function markDeployWindows(
 ): void {
   for (const host of deployingHosts(result.run)) monitor.markDeploying(host, nowMs + windowMs);
   for (const host of result.finished) monitor.markDeploying(host, nowMs);
+}
+
+/**
+ * Opens again, after a restart, the deploy windows of the runs that were going on: each host a run
+ * was deploying when its last batch arrived, less than `windowMs` ago, until that arrival plus
+ * `windowMs`. Returns the hosts it marked.
+ */
+export function restoreDeployWindows(
+  monitor: Pick<FleetMonitor, 'markDeploying'>,
+  log: Pick<DeployRunLog, 'openWindows'>,
+  windowMs: number = DEFAULT_DEPLOY_WINDOW_MS,
+): string[] {
+  const windows = log.openWindows(windowMs);
+  for (const { host, untilMs } of windows) monitor.markDeploying(host, untilMs);
+  return windows.map((window) => window.host);
 }
