@@ -94,6 +94,15 @@ describe.skipIf(!ready)('deploying the demo fleet onto three test hosts', () => 
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     expect(states).toEqual({ bus: 'up', k1: 'up', k2: 'up', dashboard: 'up', scout: 'up', scribe: 'up' });
+    // And as an operator sees it: `fleet status` against the deployed dashboard.
+    const status = spawnSync(
+      process.execPath,
+      [join(REPO, 'packages/cli/bin/fleet.js'), 'status', '--url', `http://${run.hosts[2]!.address}:8652`, '--json'],
+      { env: { ...process.env, FLEET_DASHBOARD_TOKEN: TOKENS.DASHBOARD_TOKEN }, encoding: 'utf8' },
+    );
+    expect(status.status).toBe(0);
+    const counts = (JSON.parse(status.stdout) as { counts: Record<string, number> }).counts;
+    expect(counts.up).toBe(6);
   }, 240_000);
 
   test('a second apply of the same fleet changes nothing', async () => {
@@ -237,7 +246,12 @@ describe.skipIf(!ready)('deploying the demo fleet onto three test hosts', () => 
         .split('\n')
         .map((line) => JSON.parse(line) as { type: string });
       expect(events[0]?.type).toBe('run_started');
-      expect(events.at(-1)).toMatchObject({ type: 'result', run: { status: 'ok', mode: 'plan' } });
+      const result = events.at(-1) as { type: string; run: { status: string; mode: string; hosts: HostResult[] } };
+      expect({ type: result.type, mode: result.run.mode, changed: changedSteps(result.run.hosts) }).toEqual({
+        type: 'result',
+        mode: 'plan',
+        changed: [],
+      });
       for (const event of events.slice(0, -1)) expect(DeployRunEvent.safeParse(event).success).toBe(true);
       const audit = fleet(['audit']);
       expect({ status: audit.status, stdout: audit.stdout }).toMatchObject({
@@ -249,6 +263,22 @@ describe.skipIf(!ready)('deploying the demo fleet onto three test hosts', () => 
       expect(history.stdout).toMatch(/^STARTED +RUN +TRIGGER/);
       for (const secret of Object.values(TOKENS))
         expect(plan.stdout + plan.stderr + history.stdout).not.toContain(secret);
+      // Drift exits 1: a wizard the file names that no host runs.
+      const ghost = demoFleetText(run, { scoutEnv: { MODE: 'fast' } }).replace(
+        'wizards:\n',
+        'wizards:\n  ghost: { host: h3, port: 8669 }\n',
+      );
+      writeFileSync(config, ghost);
+      const drift = fleet(['audit']);
+      expect(drift.status).toBe(1);
+      expect(drift.stdout).toMatch(
+        /fleet\.yaml:\d+:3 error: wizards\.ghost: unit fleet-wizard-ghost\.service is inactive on host h3/,
+      );
+      // An invalid fleet file exits 2, its problems as fleet doctor prints them.
+      writeFileSync(config, 'version: 1\nhosts:\n  h1: { address: 999.1.1.1, ssh: {} }\n');
+      const invalid = fleet(['plan']);
+      expect(invalid.status).toBe(2);
+      expect(invalid.stderr).toContain('fleet.yaml:3:18 error: hosts.h1.address: must be an IPv4 address');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -307,7 +337,14 @@ describe.skipIf(!ready)('deploying the demo fleet onto three test hosts', () => 
       JSON.stringify(events),
       JSON.stringify(runs),
       ...run.hosts.map((host) => readFileSync(host.sshdLog, 'utf8')),
+      // What the services printed (their logs, as the stand-in systemctl keeps them).
+      ...run.hosts.flatMap((host) =>
+        readdirSync(host.dirs.systemctlState)
+          .filter((name) => name.endsWith('.log'))
+          .map((name) => readFileSync(join(host.dirs.systemctlState, name), 'utf8')),
+      ),
     ].join('\n');
+    expect(everything).toContain('listening on');
     for (const secret of Object.values(TOKENS)) expect(everything).not.toContain(secret);
     const h1 = run.hosts[0]!;
     const history = readFileSync(join(h1.dirs.varLibFleet, 'deploy/history.jsonl'), 'utf8');
