@@ -3,6 +3,7 @@ import { agentCommand } from './commands/agent.ts';
 import { alertsCommand } from './commands/alerts.ts';
 import { loadDeployCommand } from './commands/deploy.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { silenceCommand } from './commands/silence.ts';
 import { statusCommand } from './commands/status.ts';
 import { upCommand } from './commands/up.ts';
 import { version } from './version.ts';
@@ -16,6 +17,7 @@ export const fleetCommand: CommandDef = {
     status: statusCommand,
     agent: agentCommand,
     alerts: alertsCommand,
+    silence: silenceCommand,
     deploy: loadDeployCommand,
   },
 };

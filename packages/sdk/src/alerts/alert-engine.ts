@@ -1,7 +1,7 @@
 import type { BusBacklog, KnowledgeSync } from '../schemas/fleet-status.ts';
 import type { StateTransition, TargetState } from '../schemas/monitor.ts';
 import type { AlertMessage } from './alert-message.ts';
-import type { AlertEvent, AlertRule, AlertsSpec } from './alerts-spec.ts';
+import type { AlertEvent, AlertRule, AlertSilence, AlertsSpec } from './alerts-spec.ts';
 import { type AlertFacts, alertMessage } from './internal/alert-text.ts';
 import { coversHost, coversTarget, type HostGroups, silenceActive } from './internal/selectors.ts';
 
@@ -29,6 +29,8 @@ export interface AlertEngineOptions {
   fleet?: string;
   /** Clock, epoch ms. @default Date.now */
   now?: () => number;
+  /** Silences besides the spec's, read at every check (e.g. those set with `fleet silence`). */
+  silences?: () => readonly AlertSilence[];
 }
 
 /** 0: fine, 1: degraded, 2: down (or over a threshold). */
@@ -84,12 +86,15 @@ export class AlertEngine {
     { kind: 'dead_letters' | 'sync_lag'; target: string; host: string; subject: string; value: number }
   >();
   readonly #notified = new Map<string, Notified>();
+  readonly #extraSilences: (() => readonly AlertSilence[]) | undefined;
+  #silences: readonly AlertSilence[] = [];
 
   constructor(options: AlertEngineOptions) {
     this.#spec = options.spec;
     this.#groups = new Map(Object.entries(options.hostGroups ?? {}));
     this.#fleet = options.fleet;
     this.#now = options.now ?? Date.now;
+    this.#extraSilences = options.silences;
   }
 
   /**
@@ -177,6 +182,7 @@ export class AlertEngine {
   /** A deploy (or its rollback) failed on `host`: one `deploy_failed` alert per rule that asks for it. */
   deployFailed(failure: { host?: string; reason: string }): AlertDispatch[] {
     const now = this.#now();
+    this.#loadSilences();
     const channels = new Set<string>();
     for (const rule of this.#spec.rules) {
       if (!rule.events.includes('deploy_failed')) continue;
@@ -199,6 +205,7 @@ export class AlertEngine {
   /** Reconciles every rule and subject now: reminders, group waits that ended, silences that ended. */
   tick(): AlertDispatch[] {
     const now = this.#now();
+    this.#loadSilences();
     const out = new Dispatches(now, this.#fleet);
     const byHost = new Map<string, TargetInfo[]>();
     for (const target of this.#targets.values()) {
@@ -353,16 +360,18 @@ export class AlertEngine {
     this.#notified.set(key, { level: notified.level, atMs: now });
   }
 
+  #loadSilences(): void {
+    this.#silences = [...this.#spec.silences, ...(this.#extraSilences?.() ?? [])];
+  }
+
   #targetSilenced(target: TargetInfo, now: number): boolean {
-    return this.#spec.silences.some(
+    return this.#silences.some(
       (silence) => silenceActive(silence, now) && coversTarget(silence, target.id, target.host, this.#groups),
     );
   }
 
   #hostSilenced(host: string, now: number): boolean {
-    return this.#spec.silences.some(
-      (silence) => silenceActive(silence, now) && coversHost(silence, host, this.#groups),
-    );
+    return this.#silences.some((silence) => silenceActive(silence, now) && coversHost(silence, host, this.#groups));
   }
 }
 

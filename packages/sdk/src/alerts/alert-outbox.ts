@@ -1,6 +1,7 @@
 import { toIso } from '../internal/iso-time.ts';
 import type { AlertDelivery } from './alert-delivery.ts';
 import type { AlertMessage } from './alert-message.ts';
+import { AlertSilence } from './alerts-spec.ts';
 import type { AlertChannel } from './channel-spec.ts';
 import { deliverDue } from './internal/deliver-due.ts';
 import { OutboxStore, type PendingRow } from './internal/outbox-store.ts';
@@ -165,6 +166,27 @@ export class AlertOutbox {
       finishedAt: row.finishedAt === null ? null : toIso(row.finishedAt),
       message: JSON.parse(row.message) as AlertMessage,
     }));
+  }
+
+  /**
+   * Stores a silence beside those of the fleet file (what `fleet silence` does); the alerting
+   * process using this file applies it from its next check. Returns its id.
+   */
+  addSilence(silence: AlertSilence): number {
+    const parsed = AlertSilence.parse(silence);
+    return this.#store.addSilence(JSON.stringify(parsed), Date.parse(parsed.until), this.#settings.now());
+  }
+
+  /** The stored silences that have not ended yet, with their ids, oldest first. */
+  silences(): Array<AlertSilence & { id: number }> {
+    return this.#store
+      .silences(this.#settings.now())
+      .map(({ id, silence }) => ({ id, ...(JSON.parse(silence) as AlertSilence) }));
+  }
+
+  /** Deletes a stored silence; false when there is none with that id. */
+  removeSilence(id: number): boolean {
+    return this.#store.removeSilence(id);
   }
 
   /** Stops delivering (an attempt in flight is aborted and stays pending) and closes the file. */

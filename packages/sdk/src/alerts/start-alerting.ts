@@ -58,18 +58,20 @@ export function startAlerting(options: StartAlertingOptions): Alerting {
   const channels =
     options.channels ??
     new Map(Object.entries(spec.channels).map(([name, channel]) => [name, createChannel(name, channel)]));
-  const engine = new AlertEngine({
-    spec,
-    now,
-    ...(options.hostGroups === undefined ? {} : { hostGroups: options.hostGroups }),
-    ...(options.fleet === undefined ? {} : { fleet: options.fleet }),
-  });
   const outbox = new AlertOutbox({
     ...options.outbox,
     dbPath: options.dbPath,
     channels,
     now,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  const engine = new AlertEngine({
+    spec,
+    now,
+    // Silences set with `fleet silence` live in the outbox's file.
+    silences: () => outbox.silences(),
+    ...(options.hostGroups === undefined ? {} : { hostGroups: options.hostGroups }),
+    ...(options.fleet === undefined ? {} : { fleet: options.fleet }),
   });
   const send = (dispatches: AlertDispatch[]) => {
     for (const { message, channels: names } of dispatches) outbox.enqueue(message, names);

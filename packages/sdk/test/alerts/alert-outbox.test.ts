@@ -137,3 +137,27 @@ describe('AlertOutbox', () => {
     while (outbox.recent()[0]?.status !== 'sent') await new Promise((resolve) => setTimeout(resolve, 5));
   });
 });
+
+describe('AlertOutbox silences', () => {
+  test('stored silences survive a reopen, are listed until they end, and can be removed', () => {
+    const clock = testClock();
+    const dbPath = freshDbPath();
+    const first = new AlertOutbox({ dbPath, channels: {}, now: clock.now });
+    const at = (ms: number) => new Date(T0 + ms).toISOString();
+    const short = first.addSilence({ hosts: ['ezra'], from: at(0), until: at(60_000), reason: 'reboot' });
+    const long = first.addSilence({ groups: ['gpu'], from: at(0), until: at(3_600_000) });
+    first.close();
+
+    const second = openOutbox({ dbPath, channels: {}, now: clock.now });
+    expect(second.silences()).toEqual([
+      { id: short, hosts: ['ezra'], from: at(0), until: at(60_000), reason: 'reboot' },
+      { id: long, groups: ['gpu'], from: at(0), until: at(3_600_000) },
+    ]);
+    clock.advance(60_000);
+    expect(second.silences().map((silence) => silence.id)).toEqual([long]);
+    expect(second.removeSilence(long)).toBe(true);
+    expect(second.removeSilence(long)).toBe(false);
+    expect(second.silences()).toEqual([]);
+    expect(() => second.addSilence({ hosts: ['ezra'], from: 'soon', until: at(1) })).toThrow();
+  });
+});

@@ -89,6 +89,34 @@ describe('startAlerting with a real monitor', () => {
     expect(receiver.received).toEqual([]);
   });
 
+  test('a silence stored in the outbox (fleet silence) suppresses, and the alert comes when it ends', async () => {
+    const server = await startTarget();
+    const receiver = await startAlertReceiver();
+    const clock = testClock();
+    const monitor = openMonitor({ targets: [targetFor('api', server.url(), { failureThreshold: 1 })], now: clock.now });
+    const alerting = startAlerting({
+      monitor,
+      spec: alertsSpec({ rules: [{ events: ['down'], channels: ['ops'] }] }),
+      dbPath: freshDbPath(),
+      clock: clock.now,
+      channels: new Map([['ops', testChannel('ops', receiver.url)]]),
+    });
+    onCleanup(() => alerting.close());
+    alerting.outbox.addSilence({
+      targets: ['api'],
+      from: new Date(clock.ms).toISOString(),
+      until: new Date(clock.ms + 60_000).toISOString(),
+    });
+    server.set('/health', { status: 503 });
+    await monitor.probeNow();
+    await alerting.outbox.deliverDue();
+    expect(receiver.received).toEqual([]);
+    clock.advance(60_000);
+    await monitor.probeNow();
+    await alerting.outbox.deliverDue();
+    expect(receiver.accepted.map((m) => m.kind)).toEqual(['down']);
+  });
+
   test('the heartbeat URL is called when alerting starts', async () => {
     let calls = 0;
     const heartbeat = createServer((_req, res) => {

@@ -34,7 +34,20 @@ CREATE TABLE log (
 );
 `;
 
-const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1)];
+/**
+ * Version 2: `silences` set from the CLI (`fleet silence`), beside those of the fleet file; each
+ * row holds one `AlertSilence` as JSON, and is deleted once it ended.
+ */
+const V2 = `
+CREATE TABLE silences (
+  id INTEGER PRIMARY KEY,
+  silence TEXT NOT NULL,
+  until INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+`;
+
+const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1), (db) => db.exec(V2)];
 
 /** A row of `pending`. */
 export interface PendingRow {
@@ -85,6 +98,12 @@ function prepare(db: Database.Database) {
        FROM log ORDER BY id DESC LIMIT ?`,
     ),
     pending: db.prepare<[number], PendingRow>(`SELECT ${PENDING_COLUMNS} FROM pending ORDER BY id DESC LIMIT ?`),
+    addSilence: db.prepare<[string, number, number]>(
+      'INSERT INTO silences (silence, until, created_at) VALUES (?, ?, ?)',
+    ),
+    pruneSilences: db.prepare<[number]>('DELETE FROM silences WHERE until <= ?'),
+    silences: db.prepare<[], { id: number; silence: string }>('SELECT id, silence FROM silences ORDER BY id'),
+    removeSilence: db.prepare<[number]>('DELETE FROM silences WHERE id = ?'),
   };
 }
 
@@ -156,6 +175,22 @@ export class OutboxStore {
   /** The newest `limit` pending deliveries and the newest `limit` logged ones. */
   recent(limit: number): { pending: PendingRow[]; log: DeliveryRow[] } {
     return { pending: this.#sql.pending.all(limit), log: this.#sql.recentLog.all(limit) };
+  }
+
+  /** Stores a silence (JSON) that ends at `until`; returns its id. */
+  addSilence(silence: string, until: number, at: number): number {
+    return Number(this.#sql.addSilence.run(silence, until, at).lastInsertRowid);
+  }
+
+  /** The silences that have not ended at `now` (ended ones are deleted), oldest first. */
+  silences(now: number): Array<{ id: number; silence: string }> {
+    this.#sql.pruneSilences.run(now);
+    return this.#sql.silences.all();
+  }
+
+  /** Deletes a silence; false when there was none with that id. */
+  removeSilence(id: number): boolean {
+    return this.#sql.removeSilence.run(id).changes > 0;
   }
 
   close(): void {
