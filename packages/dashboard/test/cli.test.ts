@@ -80,6 +80,21 @@ describe('fleet-dashboard', () => {
     }
   });
 
+  test('--trust-proxy makes X-Forwarded-Proto: https from that peer give a Secure session cookie', async () => {
+    const config = await fleetFile();
+    for (const [args, secure] of [
+      [['--trust-proxy', '10.0.0.0/8', '--trust-proxy', '127.0.0.1'], true],
+      [['--trust-proxy', '10.0.0.0/8'], false],
+    ] as const) {
+      const dashboard = await spawnDashboard(['--config', config, '--token', 'tok', ...args]);
+      const response = await fetch(`${dashboard.url}/?token=tok`, {
+        headers: { 'x-forwarded-proto': 'https' },
+        redirect: 'manual',
+      });
+      expect(response.headers.get('set-cookie')?.endsWith('; Secure'), args.join(' ')).toBe(secure);
+    }
+  });
+
   test('refuses a non-loopback address without a token', async () => {
     const result = await runCli(
       BIN,
@@ -96,6 +111,10 @@ describe('fleet-dashboard', () => {
     [['server', 'extra'], 'fleet-dashboard: unexpected argument: extra'],
     [['launch'], 'fleet-dashboard: unknown command "launch"; commands: server'],
     [['launch', '--help'], 'fleet-dashboard: unknown command "launch"; commands: server'],
+    [
+      ['--trust-proxy', 'proxy.local'],
+      'fleet-dashboard: --trust-proxy: trusted proxy "proxy.local" is not an IP address or a CIDR range (10.0.0.0/8)',
+    ],
   ])('bad arguments %j exit 2', async (args, line) => {
     expect(await runCli(BIN, args, cleanEnv)).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
   });
