@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { deployHookRoutes, ErrorEnvelope, WebhookAnswer } from '@fleet/sdk';
 import { runCli } from '@fleet/sdk/cli';
 import type { DeployJob, DeployJobOutcome } from '@fleet/sdk/deploy';
@@ -274,6 +277,32 @@ describe('fleet deploy hook (real server, real HTTP, real HMAC)', () => {
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/webhook', '/deploys']));
   });
 
+  test('with a state file, a replay after a restart of the hook is still ignored', async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'fleet-hook-state-')), 'state.json');
+    const control = controlledDeploy();
+    const options = {
+      secrets: [SECRET],
+      repository: 'ops/fleet',
+      ref: 'main',
+      run: (job: DeployJob) => control.run(job),
+      port: 0,
+      stateFile,
+    };
+    const before = await startDeployHookServer(options);
+    await deliver(before.url, pushBody(sha(60)), { delivery: 'kept' });
+    await control.startedCount(1);
+    control.finish();
+    await before.close();
+    const after = await startDeployHookServer(options);
+    servers.push(after);
+    expect((await deliver(after.url, pushBody(sha(60)), { delivery: 'kept' })).json).toMatchObject({
+      accepted: false,
+      reason: 'delivery already handled (deploy changed)',
+    });
+    expect((await deploys(after.url)).map((job) => job.commit)).toEqual([sha(60)]);
+    rmSync(dirname(stateFile), { recursive: true, force: true });
+  });
+
   test('startDeployHookServer refuses to start without a secret', async () => {
     await expect(
       startDeployHookServer({
@@ -333,5 +362,16 @@ describe('fleet deploy hook (CLI)', () => {
       stderr: 'fleet-deploy: at most two secrets may be active (rotation), got 3\n',
     });
     expect((await run(['hook', '--repository', 'ops/fleet'], { FLEET_DEPLOY_SECRET: ' , ' })).code).toBe(2);
+  });
+
+  test('refuses to start without a repository (--repository or FLEET_DEPLOY_REPOSITORY): exit 2', async () => {
+    expect(await run(['hook'], { FLEET_DEPLOY_SECRET: 's', FLEET_DEPLOY_REPOSITORY: undefined })).toEqual({
+      code: 2,
+      stderr: 'fleet-deploy: --repository owner/name (or FLEET_DEPLOY_REPOSITORY) is required\n',
+    });
+    expect(await run(['hook'], { FLEET_DEPLOY_SECRET: 's', FLEET_DEPLOY_REPOSITORY: 'not-a-repo' })).toEqual({
+      code: 2,
+      stderr: 'fleet-deploy: --repository must be owner/name, got "not-a-repo"\n',
+    });
   });
 });

@@ -37,12 +37,26 @@ export const hookCommand = defineCommand({
       description: 'Webhook secret; give it twice while rotating (default: $FLEET_DEPLOY_SECRET, comma-separated)',
       valueHint: 'secret',
     },
-    repository: { type: 'string', description: 'The repository whose pushes deploy', valueHint: 'owner/name' },
-    ref: { type: 'string', description: 'The ref whose pushes deploy', default: 'refs/heads/main', valueHint: 'ref' },
+    repository: {
+      type: 'string',
+      description: 'The repository whose pushes deploy (default: $FLEET_DEPLOY_REPOSITORY)',
+      valueHint: 'owner/name',
+    },
+    ref: {
+      type: 'string',
+      description: 'The ref whose pushes deploy (default: $FLEET_DEPLOY_REF, else refs/heads/main)',
+      valueHint: 'ref',
+    },
     run: {
       type: 'string',
-      description: 'Run this shell command for a deploy instead of `fleet deploy run` (gets $FLEET_DEPLOY_COMMIT)',
+      description:
+        'Run this shell command for a deploy instead of `fleet deploy run` (gets $FLEET_DEPLOY_COMMIT; default: $FLEET_DEPLOY_RUN)',
       valueHint: 'command',
+    },
+    state: {
+      type: 'string',
+      description: 'JSON file that keeps handled deliveries and deployed commits across restarts (default: memory)',
+      valueHint: 'file',
     },
     'lock-wait': {
       type: 'string',
@@ -64,14 +78,17 @@ export const hookCommand = defineCommand({
   },
   async run({ args, rawArgs }) {
     const secrets = secretsFrom(rawArgs);
-    if (!args.repository) throw new UsageError('--repository owner/name is required');
-    if (!/^[^/\s]+\/[^/\s]+$/.test(args.repository)) {
-      throw new UsageError(`--repository must be owner/name, got "${args.repository}"`);
+    const repository = args.repository || process.env.FLEET_DEPLOY_REPOSITORY;
+    const ref = args.ref || process.env.FLEET_DEPLOY_REF || 'refs/heads/main';
+    const command = args.run || process.env.FLEET_DEPLOY_RUN;
+    if (!repository) throw new UsageError('--repository owner/name (or FLEET_DEPLOY_REPOSITORY) is required');
+    if (!/^[^/\s]+\/[^/\s]+$/.test(repository)) {
+      throw new UsageError(`--repository must be owner/name, got "${repository}"`);
     }
     const port = numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? DEFAULT_PORTS.deployHook;
     const wait = lockWaitMs(args['lock-wait']);
-    const run: DeployFunction = args.run
-      ? runShellDeploy(args.run)
+    const run: DeployFunction = command
+      ? runShellDeploy(command)
       : async ({ commit }) => {
           const { run: recorded } = await deploy({
             config: args.config,
@@ -87,15 +104,16 @@ export const hookCommand = defineCommand({
     try {
       const hook = await startDeployHookServer({
         secrets,
-        repository: args.repository,
-        ref: args.ref,
+        repository,
+        ref,
         run,
         host: args.host,
         port,
         tokens: tokensFrom(rawArgs, 'FLEET_DEPLOY_HOOK_TOKENS'),
+        ...(args.state ? { stateFile: args.state } : {}),
         logger: { info: output.info, warn: output.warn, error: output.error },
       });
-      output.log(`fleet deploy hook listening on ${hook.url}/webhook for ${args.repository} ${args.ref}`);
+      output.log(`fleet deploy hook listening on ${hook.url}/webhook for ${repository} ${ref}`);
       if (!stop.signal.aborted) {
         await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
       }

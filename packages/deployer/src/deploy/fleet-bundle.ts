@@ -14,6 +14,7 @@ export const FLEET_BINS: ReadonlyArray<{ package: string; bin: string }> = [
   { package: '@fleet/knowledge-server', bin: 'fleet-knowledge' },
   { package: '@fleet/dashboard', bin: 'fleet-dashboard' },
   { package: '@fleet/cli', bin: 'fleet' },
+  { package: '@fleet/deployer', bin: 'fleet-deploy' },
 ];
 
 const require = createRequire(import.meta.url);

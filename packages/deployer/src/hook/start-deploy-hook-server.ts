@@ -22,6 +22,8 @@ export interface DeployHookServerOptions extends WebhookTarget {
   tokens?: string[];
   /** How many deliveries, commits and jobs are remembered. @default 1000 */
   remember?: number;
+  /** JSON file that keeps them across restarts (see `DeployQueue`). @default in memory only */
+  stateFile?: string;
   /** Where deploys and failures are reported. @default silent */
   logger?: DeployHookLogger;
 }
@@ -68,6 +70,7 @@ export async function startDeployHookServer(options: DeployHookServerOptions): P
   const target: WebhookTarget = { secrets, repository: options.repository, ref: options.ref };
   const queue = new DeployQueue({
     remember: options.remember ?? 1000,
+    ...(options.stateFile === undefined ? {} : { stateFile: options.stateFile }),
     deploy: async (job) => {
       logger.info(
         `deploying ${job.commit} (delivery ${job.deliveryId}${job.pusher ? `, pushed by ${job.pusher}` : ''})`,

@@ -81,9 +81,49 @@ function fleetServer(input: HostServicesInput, target: NamedTarget, bind: string
         },
         files: [],
       };
+    case 'deploy-hook':
+      return { ...deployHook(input, target, bind, config), files: [] };
     default:
       throw new DeployError('invalid_plan', `services.${target.name}: Fleet does not build a ${target.kind} server`);
   }
+}
+
+/**
+ * `fleet-deploy hook`: its settings come from the service's `env` (`FLEET_DEPLOY_SECRET` as a
+ * `${ENV}` reference, `FLEET_DEPLOY_REPOSITORY`, optionally `FLEET_DEPLOY_REF` and `FLEET_DEPLOY_RUN`);
+ * without a secret or a repository the plan is refused, as the command would refuse to start.
+ */
+function deployHook(input: HostServicesInput, target: NamedTarget, bind: string, config: string) {
+  const env = input.fleet.services[target.name]?.env ?? {};
+  for (const [name, what] of [
+    ['FLEET_DEPLOY_SECRET', 'the webhook secret, as "${FLEET_DEPLOY_SECRET}" (there is no unsigned mode)'],
+    ['FLEET_DEPLOY_REPOSITORY', 'the repository whose pushes deploy, owner/name'],
+  ] as const) {
+    if (!env[name]?.trim()) {
+      throw new DeployError('invalid_plan', `services.${target.name}: a deploy-hook needs env.${name}: ${what}`);
+    }
+  }
+  return {
+    execStart: unitCommand(
+      [
+        input.node,
+        bin(input, 'fleet-deploy'),
+        'hook',
+        '--config',
+        config,
+        '--state',
+        `${input.layout.state(target.name)}/hook-state.json`,
+      ],
+      ['--host ${HOST}', '--port ${PORT}'],
+    ),
+    env: {
+      ...fleetEnvironment(input.fleet),
+      ...env,
+      HOST: bind,
+      PORT: String(target.port),
+      ...(target.token ? { FLEET_DEPLOY_HOOK_TOKENS: target.token } : {}),
+    },
+  };
 }
 
 type Common = Pick<
@@ -166,7 +206,12 @@ export function hostServices(input: HostServicesInput): HostService[] {
     };
     if (target.kind === 'wizard') {
       services.push({ ...common, phase: 'wizards', ...wizard(input, { ...target, kind: 'wizard' }, bind) });
-    } else if (target.kind === 'bus' || target.kind === 'knowledge' || target.kind === 'dashboard') {
+    } else if (
+      target.kind === 'bus' ||
+      target.kind === 'knowledge' ||
+      target.kind === 'dashboard' ||
+      target.kind === 'deploy-hook'
+    ) {
       services.push({ ...common, ...fleetServer(input, target, bind) });
     } else if (target.kind === 'ollama' || target.kind === 'gitea' || target.kind === 'conduit') {
       const install = fleet.services[target.name]?.install;

@@ -1,3 +1,4 @@
+import { readQueueState, writeQueueState } from './internal/queue-state.ts';
 import type { DeployHookJob } from './schemas.ts';
 
 /** What a deploy of the webhook is given. */
@@ -31,6 +32,13 @@ export interface DeployQueueOptions {
   onError?: (error: unknown, job: DeployJob) => void;
   /** The clock. @default () => new Date() */
   now?: () => Date;
+  /**
+   * A JSON file the jobs, their deliveries and the deployed commits are kept in (written atomically
+   * at every change), so a restart keeps deduplicating. A deploy a restart interrupted counts as
+   * `aborted`, so its redelivery runs again. A file that is not a state file is refused (a throw).
+   * @default in memory only
+   */
+  stateFile?: string;
 }
 
 /** What {@link DeployQueue.offer} did with a delivery. */
@@ -57,7 +65,8 @@ function trim(collection: Map<string, unknown> | Set<string>, limit: number): vo
  * The webhook's deploy queue: one deploy at a time; pushes arriving while one runs collapse into a
  * single follow-up deploy of the newest commit. A delivery id already handled, or a commit already
  * deployed, running or queued, is ignored, except that a redelivery of a delivery whose deploy failed
- * (or was aborted) runs again. The remembered ids and commits are bounded and kept in memory.
+ * (or was aborted) runs again. The remembered ids and commits are bounded, kept in memory and, with
+ * `stateFile`, in a JSON file.
  *
  * @example
  * const queue = new DeployQueue({ deploy: ({ commit }) => deploy({ config, mode: 'apply', commit }).then(({ run }) => run) });
@@ -78,6 +87,7 @@ export class DeployQueue {
   #pending: Job | undefined;
   #drain: Promise<void> = Promise.resolve();
   #closed = false;
+  readonly #stateFile: string | undefined;
 
   constructor(options: DeployQueueOptions) {
     this.#deploy = options.deploy;
@@ -85,6 +95,12 @@ export class DeployQueue {
     this.#onError = options.onError;
     this.#now = options.now ?? (() => new Date());
     if (!(this.#remember >= 1)) throw new TypeError(`remember must be at least 1, got ${this.#remember}`);
+    this.#stateFile = options.stateFile;
+    if (this.#stateFile !== undefined) {
+      this.#load(this.#stateFile);
+      // Written at once, so an unwritable file fails the start rather than the first delivery.
+      this.#save();
+    }
   }
 
   /** Offers a pushed commit; the deploy runs in the background. */
@@ -116,6 +132,7 @@ export class DeployQueue {
       reason = `replaces the queued deploy of ${this.#pending.commit}`;
     }
     this.#pending = queued;
+    this.#save();
     if (!this.#running) this.#drain = this.#run();
     return reason === undefined ? { accepted: true } : { accepted: true, reason };
   }
@@ -147,7 +164,40 @@ export class DeployQueue {
     job.deliveries.push(offered.deliveryId);
     this.#deliveries.set(offered.deliveryId, job);
     trim(this.#deliveries, this.#remember);
+    this.#save();
     return { accepted: false, reason };
+  }
+
+  #load(file: string): void {
+    const state = readQueueState(file);
+    if (!state) return;
+    for (const stored of state.jobs.slice(-this.#remember)) {
+      const job: Job = { ...stored };
+      if (job.status === 'queued' || job.status === 'running') {
+        job.status = 'aborted';
+        job.error = 'interrupted by a restart of the webhook';
+      }
+      this.#jobs.push(job);
+      for (const id of job.deliveries) this.#deliveries.set(id, job);
+    }
+    trim(this.#deliveries, this.#remember);
+    for (const commit of state.deployed) this.#deployed.add(commit);
+    trim(this.#deployed, this.#remember);
+  }
+
+  #save(): void {
+    if (this.#stateFile === undefined) return;
+    const jobs = this.#jobs.map((job) => ({ ...job, deliveries: [...job.deliveries] }));
+    writeQueueState(this.#stateFile, { version: 1, jobs, deployed: [...this.#deployed] });
+  }
+
+  /** Saves from the background loop, where a failure can only be reported. */
+  #saveQuietly(job: DeployJob): void {
+    try {
+      this.#save();
+    } catch (error) {
+      this.#onError?.(error, job);
+    }
   }
 
   async #run(): Promise<void> {
@@ -157,13 +207,14 @@ export class DeployQueue {
       const job = this.#pending;
       this.#pending = undefined;
       this.#running = job;
-      job.status = 'running';
-      job.startedAt = this.#now().toISOString();
       const input: DeployJob = {
         commit: job.commit,
         deliveryId: job.deliveryId,
         ...(job.pusher === undefined ? {} : { pusher: job.pusher }),
       };
+      job.status = 'running';
+      job.startedAt = this.#now().toISOString();
+      this.#saveQuietly(input);
       try {
         const outcome = await this.#deploy(input);
         job.status = outcome.status;
@@ -179,6 +230,7 @@ export class DeployQueue {
         trim(this.#deployed, this.#remember);
       }
       this.#running = undefined;
+      this.#saveQuietly(input);
     }
   }
 }

@@ -1,4 +1,7 @@
-import { describe, expect, test } from 'vitest';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
 import { type DeployJob, type DeployJobOutcome, DeployQueue } from '../../src/deploy-hook/deploy-queue.ts';
 
 /** A deploy function the test finishes by hand: each call waits until `finish(outcome)`. */
@@ -135,5 +138,73 @@ describe('DeployQueue', () => {
       reason: 'the webhook is shutting down',
     });
     expect(control.started).toEqual([]);
+  });
+});
+
+describe('DeployQueue with a state file', () => {
+  const files: string[] = [];
+  afterAll(() => {
+    for (const dir of files) rmSync(dir, { recursive: true, force: true });
+  });
+  function stateFile(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-deploy-hook-'));
+    files.push(dir);
+    return join(dir, 'state.json');
+  }
+
+  test('a restart keeps the handled deliveries and deployed commits; a failed delivery still runs again', async () => {
+    const file = stateFile();
+    const first = controlledDeploy();
+    const before = new DeployQueue({ deploy: first.deploy, stateFile: file });
+    before.offer({ commit: sha(1), deliveryId: 'd1' });
+    await first.startedCount(1);
+    first.finish({ status: 'changed' });
+    await before.idle();
+    before.offer({ commit: sha(2), deliveryId: 'd2' });
+    await first.startedCount(2);
+    first.finish({ status: 'failed' });
+    await before.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    const second = controlledDeploy();
+    const after = new DeployQueue({ deploy: second.deploy, stateFile: file });
+    expect(after.jobs().map((job) => [job.commit, job.status])).toEqual([
+      [sha(2), 'failed'],
+      [sha(1), 'changed'],
+    ]);
+    expect(after.offer({ commit: sha(9), deliveryId: 'd1' }).reason).toBe('delivery already handled (deploy changed)');
+    expect(after.offer({ commit: sha(1), deliveryId: 'd3' }).reason).toBe('commit already deployed');
+    expect(after.offer({ commit: sha(2), deliveryId: 'd2' })).toEqual({ accepted: true });
+    await second.startedCount(1);
+    second.finish();
+    await after.close();
+  });
+
+  test('a deploy a restart interrupted counts as aborted, so its redelivery runs again', async () => {
+    const file = stateFile();
+    const first = controlledDeploy();
+    const interrupted = new DeployQueue({ deploy: first.deploy, stateFile: file });
+    interrupted.offer({ commit: sha(5), deliveryId: 'd5' });
+    await first.startedCount(1);
+    // The process "dies" here: the deploy never finishes and the queue is dropped.
+    const second = controlledDeploy();
+    const restarted = new DeployQueue({ deploy: second.deploy, stateFile: file });
+    expect(restarted.jobs()[0]).toMatchObject({
+      commit: sha(5),
+      status: 'aborted',
+      error: 'interrupted by a restart of the webhook',
+    });
+    expect(restarted.offer({ commit: sha(5), deliveryId: 'd5' })).toEqual({ accepted: true });
+    await second.startedCount(1);
+    second.finish();
+    await restarted.close();
+  });
+
+  test('a file that is not a state file is refused, naming it', () => {
+    const file = stateFile();
+    writeFileSync(file, '{"jobs": "nope"}');
+    expect(() => new DeployQueue({ deploy: async () => ({ status: 'ok' }), stateFile: file })).toThrow(
+      `${file} is not a deploy hook state file: move it away to start afresh`,
+    );
   });
 });
