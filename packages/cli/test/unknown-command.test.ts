@@ -23,7 +23,7 @@ describe('fleet deploy on a bad command line', () => {
     expect(await runFleet(['deploy'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'fleet: missing command; deploy commands: plan, run, rollback, audit, history, unlock\n',
+      stderr: 'fleet: missing command; deploy commands: plan, run, rollback, audit, history, unlock, hook\n',
     });
   });
 
