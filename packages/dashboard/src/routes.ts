@@ -1,4 +1,4 @@
-import { dashboardRoutes, FleetError, type FleetStatus } from '@fleet/sdk';
+import { type AlertDeliveries, dashboardRoutes, FleetError, type FleetStatus } from '@fleet/sdk';
 import { type DeployRunLog, deployingHosts, type HistoryRange, markDeployWindows } from '@fleet/sdk/fleet';
 import { HttpError, implement, type RouteImplementation } from '@fleet/sdk/server';
 import { type H3Event, HTTPResponse } from 'h3';
@@ -6,6 +6,7 @@ import type { BrowserAuth } from './browser-auth.ts';
 import type { DashboardView } from './dashboard-view.ts';
 import { htmlResponse, noticeResponse, pageNonce, redirectResponse, svgResponse } from './html-responses.ts';
 import type { OverviewFeed } from './overview-feed.ts';
+import { renderAlertsPage } from './render/alerts-page.ts';
 import { renderBadge } from './render/badge.ts';
 import { renderDeploysPage } from './render/deploys-page.ts';
 import { renderPage } from './render/page.ts';
@@ -29,6 +30,8 @@ export interface DashboardRouteContext {
   deploys: DeployRunLog;
   /** How long a host's deploy window lasts without news of it, in ms. @default 15 minutes */
   deployWindowMs?: number;
+  /** The newest `limit` alert deliveries. @default none: alerting is off */
+  alerts?: (limit: number) => AlertDeliveries;
 }
 
 /**
@@ -39,6 +42,7 @@ export interface DashboardRouteContext {
 export function dashboardRouteImplementations(context: DashboardRouteContext): RouteImplementation[] {
   const { view, feed, auth, deploys } = context;
   const badgeMaxAge = context.badgeMaxAgeSeconds ?? 10;
+  const alertsOf = context.alerts ?? (() => ({ enabled: false, deliveries: [] }));
 
   /** For a page: a redirect that opens a session (`?token=`), a 401 page, or nothing (go ahead). */
   function guardPage(event: H3Event): HTTPResponse | undefined {
@@ -111,6 +115,7 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
       view.changed();
       return { accepted: body.events.length, deploying: deployingHosts(result.run) };
     }),
+    implement(dashboardRoutes.alerts, ({ query }) => alertsOf(query.limit ?? 50)),
     implement(dashboardRoutes.events, ({ event, signal }) => {
       if (auth && !auth.allows(event)) {
         throw new HttpError('unauthorized', 'Missing or invalid token (bearer header or session cookie)', {
@@ -152,6 +157,13 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
       if (refused) return refused as unknown as string;
       const nonce = pageNonce();
       const page = renderDeploysPage(deploys.deploys(50), { title: view.title, nonce });
+      return htmlResponse(page, { nonce }) as unknown as string;
+    }),
+    implement(dashboardRoutes.alertsPage, ({ event }) => {
+      const refused = guardPage(event);
+      if (refused) return refused as unknown as string;
+      const nonce = pageNonce();
+      const page = renderAlertsPage(alertsOf(200), { title: view.title, nonce });
       return htmlResponse(page, { nonce }) as unknown as string;
     }),
     implement(dashboardRoutes.badge, ({ event, params }) => {

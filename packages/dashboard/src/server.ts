@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { AlertDeliveries } from '@fleet/sdk';
 import { DeployRunLog, type FleetMonitor, restoreDeployWindows } from '@fleet/sdk/fleet';
 import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
 import { BrowserAuth } from './browser-auth.ts';
@@ -47,6 +48,8 @@ export interface CreateDashboardServerOptions {
   deploys?: DeployRunLog;
   /** How long a host's deploy window lasts without news of its deploy, in ms. @default 900000 (15 minutes) */
   deployWindowMs?: number;
+  /** The newest `limit` alert deliveries, for `/api/alerts` and `/alerts`. @default alerting off */
+  alerts?: (limit: number) => AlertDeliveries;
   /** Least time between two live updates sent to the pages, in ms. @default 250 */
   liveIntervalMs?: number;
   /** Least time between two rebuilds of the cached `/api/status`, in ms (its most staleness). @default 100 */
@@ -119,6 +122,7 @@ export function createDashboardServer(options: CreateDashboardServerOptions): Da
       deploys,
       ...(options.deployWindowMs === undefined ? {} : { deployWindowMs: options.deployWindowMs }),
       ...(options.badgeMaxAgeSeconds === undefined ? {} : { badgeMaxAgeSeconds: options.badgeMaxAgeSeconds }),
+      ...(options.alerts === undefined ? {} : { alerts: options.alerts }),
     }),
     tokens,
     ...(options.sseKeepAliveMs === undefined ? {} : { sseKeepAliveMs: options.sseKeepAliveMs }),

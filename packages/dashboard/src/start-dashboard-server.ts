@@ -155,6 +155,10 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
     ...(trustProxy === undefined ? {} : { trustProxy }),
     ...(options.deployWindowMs === undefined ? {} : { deployWindowMs: options.deployWindowMs }),
     deploys,
+    alerts: (limit) => {
+      const running = alerting?.current;
+      return { enabled: running !== undefined, deliveries: running ? running.outbox.recent({ limit }) : [] };
+    },
     ...(liveIntervalMs === undefined ? {} : { liveIntervalMs }),
     ...(statusRebuildMs === undefined ? {} : { statusRebuildMs }),
     ...(historyRefreshMs === undefined ? {} : { historyRefreshMs }),

@@ -2,9 +2,10 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { DashboardClient } from '@fleet/sdk';
 import { AlertMessage, AlertOutbox } from '@fleet/sdk/fleet';
 import { describe, expect, test } from 'vitest';
-import { fleetYaml, onCleanup, startTestFleet } from './_dashboard.ts';
+import { fleetYaml, get, onCleanup, startTestFleet } from './_dashboard.ts';
 
 async function startReceiver(): Promise<{ url: string; received: AlertMessage[] }> {
   const received: AlertMessage[] = [];
@@ -61,5 +62,36 @@ describe('dashboard alerting', () => {
       reader.close();
       return sent === 2;
     });
+  });
+
+  test('/api/alerts and the /alerts page list what was sent; without an alerts block they say alerting is off', async () => {
+    const receiver = await startReceiver();
+    const { dashboard, api, wizard, config } = await startTestFleet();
+    const client = new DashboardClient({ url: dashboard.url });
+    expect(await client.alerts()).toEqual({ enabled: false, deliveries: [] });
+    expect(await (await get(dashboard, '/alerts')).text()).toContain('this dashboard sends no alerts');
+
+    const alerts = `alerts:\n  channels:\n    ops: { type: webhook, url: "${receiver.url}" }\n  rules:\n    - { events: [down], channels: [ops] }\n  groupWait: 0ms\n`;
+    writeFileSync(config, fleetYaml(api.port, wizard.port) + alerts);
+    await dashboard.reload();
+    api.setHealthy(false);
+    await dashboard.monitor.probeNow();
+    await until(() => receiver.received.length === 1);
+    let answer = await client.alerts(10);
+    while (answer.deliveries[0]?.status !== 'sent') answer = await client.alerts(10);
+    expect(answer).toMatchObject({
+      enabled: true,
+      deliveries: [
+        {
+          channel: 'ops',
+          status: 'sent',
+          attempts: 1,
+          message: { kind: 'down', title: '[test-fleet] api is DOWN on local' },
+        },
+      ],
+    });
+    const page = await (await get(dashboard, '/alerts')).text();
+    expect(page).toMatch(/<tr data-status="sent" data-kind="down">/);
+    expect(page).toContain('[test-fleet] api is DOWN on local');
   });
 });

@@ -175,6 +175,8 @@ describe('common routes', () => {
     expect(Object.keys(document.paths).sort()).toEqual(
       [
         '/',
+        '/alerts',
+        '/api/alerts',
         '/api/deploys',
         '/api/deploys/events',
         '/api/events',

@@ -123,6 +123,9 @@ export {
   DeployRunInfo,
 } from './dashboard/deploy-status.ts';
 
+// Schemas: alerts on the dashboard
+export { AlertDeliveries, AlertDeliveriesQuery } from './alerts/alert-delivery.ts';
+
 // Route contracts
 export { defineRoute } from './contract/route.ts';
 export { commonRoutes } from './contract/common-routes.ts';

@@ -1,3 +1,4 @@
+import type { AlertDeliveries } from '../alerts/alert-delivery.ts';
 import { callRoute } from '../client/call-route.ts';
 import { FleetClient, type FleetClientOptions } from '../client/fleet-client.ts';
 import type { CallOptions } from '../client/http-client.ts';
@@ -84,6 +85,11 @@ export class DashboardClient extends FleetClient {
    */
   deploys(limit?: number, options?: CallOptions): Promise<DashboardDeploys> {
     return callRoute(this.http, dashboardRoutes.deploys, { query: limit === undefined ? {} : { limit } }, options);
+  }
+
+  /** The alerts the dashboard sent, gave up on or is still sending, newest first (`limit`, default 50). */
+  alerts(limit?: number, options?: CallOptions): Promise<AlertDeliveries> {
+    return callRoute(this.http, dashboardRoutes.alerts, { query: limit === undefined ? {} : { limit } }, options);
   }
 
   /**

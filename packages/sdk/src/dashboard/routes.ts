@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertDeliveries, AlertDeliveriesQuery } from '../alerts/alert-delivery.ts';
 import { defineRoute } from '../contract/route.ts';
 import { Timestamp } from '../schemas/common.ts';
 import { described } from '../schemas/fields.ts';
@@ -132,6 +133,14 @@ export const dashboardRoutes = {
       },
     },
   }),
+  alerts: defineRoute({
+    method: 'GET',
+    path: '/api/alerts',
+    summary: 'The alerts this dashboard sent, failed to send (given up) or is still sending, newest first',
+    query: AlertDeliveriesQuery,
+    response: AlertDeliveries,
+    example: { query: { limit: 20 } },
+  }),
   events: defineRoute({
     method: 'GET',
     path: '/api/events',
@@ -165,6 +174,15 @@ export const dashboardRoutes = {
     method: 'GET',
     path: '/deploys',
     summary: `HTML: the deploys going on and the recent ones with per-host results, trigger and commit. ${BROWSER_AUTH}`,
+    response: z.string(),
+    kind: 'text',
+    auth: false,
+    errors: ['unauthorized'],
+  }),
+  alertsPage: defineRoute({
+    method: 'GET',
+    path: '/alerts',
+    summary: `HTML: the alerts sent, failed and pending, with channel, attempts and last error. ${BROWSER_AUTH}`,
     response: z.string(),
     kind: 'text',
     auth: false,

@@ -84,6 +84,7 @@ describe('@fleet/sdk entry points', () => {
     const areas = new Set(files.map((file) => file.replace(/^src\//, '').split('/')[0]));
     expect([...areas].sort()).toMatchInlineSnapshot(`
       [
+        "alerts",
         "bus",
         "client",
         "contract",
