@@ -1,3 +1,4 @@
+import type { DashboardDeployRun } from '@fleet/sdk';
 import { type Alerting, type Fleet, type FleetMonitor, startAlerting } from '@fleet/sdk/fleet';
 import type { DashboardLogger } from './server.ts';
 
@@ -9,6 +10,8 @@ import type { DashboardLogger } from './server.ts';
 export class DashboardAlerting {
   #running: Alerting | undefined;
   #key = '';
+  /** Runs already alerted as failed (a later batch of the same run is not a new failure). */
+  readonly #failedRuns = new Set<string>();
 
   constructor(
     private readonly monitor: FleetMonitor,
@@ -39,6 +42,21 @@ export class DashboardAlerting {
       ...(fleet.name === undefined ? {} : { fleet: fleet.name }),
       ...(this.logger === undefined ? {} : { logger: this.logger }),
     });
+  }
+
+  /**
+   * A deploy run the deployer reported: an apply run that ended `failed` is alerted once
+   * (`deploy_failed`), per failed host, with the run's problems as the reason.
+   */
+  deployRun(run: DashboardDeployRun): void {
+    if (run.mode !== 'apply' || run.status !== 'failed' || this.#failedRuns.has(run.id)) return;
+    this.#failedRuns.add(run.id);
+    if (this.#failedRuns.size > 1000) this.#failedRuns.delete(this.#failedRuns.values().next().value!);
+    const what = `run ${run.id}${run.commit ? ` (commit ${run.commit})` : ''}`;
+    const reason = run.problems.length > 0 ? `${what}: ${run.problems.join('; ')}` : `${what} failed`;
+    const failed = run.hosts.filter((host) => host.status === 'failed');
+    if (failed.length === 0) this.#running?.deployFailed({ reason });
+    for (const host of failed) this.#running?.deployFailed({ host: host.host, reason });
   }
 
   /** Stops alerting (pending alerts stay in the outbox for the next start). */

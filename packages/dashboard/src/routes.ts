@@ -1,4 +1,10 @@
-import { type AlertDeliveries, dashboardRoutes, FleetError, type FleetStatus } from '@fleet/sdk';
+import {
+  type AlertDeliveries,
+  type DashboardDeployRun,
+  dashboardRoutes,
+  FleetError,
+  type FleetStatus,
+} from '@fleet/sdk';
 import { type DeployRunLog, deployingHosts, type HistoryRange, markDeployWindows } from '@fleet/sdk/fleet';
 import { HttpError, implement, type RouteImplementation } from '@fleet/sdk/server';
 import { type H3Event, HTTPResponse } from 'h3';
@@ -32,6 +38,8 @@ export interface DashboardRouteContext {
   deployWindowMs?: number;
   /** The newest `limit` alert deliveries. @default none: alerting is off */
   alerts?: (limit: number) => AlertDeliveries;
+  /** Hears of every run after a batch of its events was applied (alerting: `deploy_failed`). */
+  onDeployRun?: (run: DashboardDeployRun) => void;
 }
 
 /**
@@ -111,6 +119,7 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
     implement(dashboardRoutes.deploys, ({ query }) => deploys.deploys(query.limit ?? 20)),
     implement(dashboardRoutes.deployEvents, ({ body }) => {
       const result = deploys.apply(body);
+      context.onDeployRun?.(result.run);
       markDeployWindows(view.monitor, result, view.now(), context.deployWindowMs);
       view.changed();
       return { accepted: body.events.length, deploying: deployingHosts(result.run) };

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { AlertDeliveries } from '@fleet/sdk';
+import type { AlertDeliveries, DashboardDeployRun } from '@fleet/sdk';
 import { DeployRunLog, type FleetMonitor, restoreDeployWindows } from '@fleet/sdk/fleet';
 import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
 import { BrowserAuth } from './browser-auth.ts';
@@ -50,6 +50,8 @@ export interface CreateDashboardServerOptions {
   deployWindowMs?: number;
   /** The newest `limit` alert deliveries, for `/api/alerts` and `/alerts`. @default alerting off */
   alerts?: (limit: number) => AlertDeliveries;
+  /** Hears of every deploy run after a batch of its events arrived (alerting: `deploy_failed`). */
+  onDeployRun?: (run: DashboardDeployRun) => void;
   /** Least time between two live updates sent to the pages, in ms. @default 250 */
   liveIntervalMs?: number;
   /** Least time between two rebuilds of the cached `/api/status`, in ms (its most staleness). @default 100 */
@@ -123,6 +125,7 @@ export function createDashboardServer(options: CreateDashboardServerOptions): Da
       ...(options.deployWindowMs === undefined ? {} : { deployWindowMs: options.deployWindowMs }),
       ...(options.badgeMaxAgeSeconds === undefined ? {} : { badgeMaxAgeSeconds: options.badgeMaxAgeSeconds }),
       ...(options.alerts === undefined ? {} : { alerts: options.alerts }),
+      ...(options.onDeployRun === undefined ? {} : { onDeployRun: options.onDeployRun }),
     }),
     tokens,
     ...(options.sseKeepAliveMs === undefined ? {} : { sseKeepAliveMs: options.sseKeepAliveMs }),

@@ -155,6 +155,7 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
     ...(trustProxy === undefined ? {} : { trustProxy }),
     ...(options.deployWindowMs === undefined ? {} : { deployWindowMs: options.deployWindowMs }),
     deploys,
+    onDeployRun: (run) => alerting?.deployRun(run),
     alerts: (limit) => {
       const running = alerting?.current;
       return { enabled: running !== undefined, deliveries: running ? running.outbox.recent({ limit }) : [] };

@@ -94,4 +94,54 @@ describe('dashboard alerting', () => {
     expect(page).toMatch(/<tr data-status="sent" data-kind="down">/);
     expect(page).toContain('[test-fleet] api is DOWN on local');
   });
+
+  test('a deploy run reported failed is alerted once as deploy_failed, per failed host', async () => {
+    const receiver = await startReceiver();
+    const { dashboard, api, wizard, config } = await startTestFleet();
+    const alerts = `alerts:\n  channels:\n    ops: { type: webhook, url: "${receiver.url}" }\n  rules:\n    - { events: [deploy_failed], channels: [ops] }\n`;
+    writeFileSync(config, fleetYaml(api.port, wizard.port) + alerts);
+    await dashboard.reload();
+    const client = new DashboardClient({ url: dashboard.url });
+    const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 12, 0, second)).toISOString();
+    const run = { id: 'r1', trigger: 'webhook', mode: 'apply', commit: 'bad1' } as const;
+    const counts = { ok: 1, changed: 0, failed: 1, skipped: 0, mayChange: 0 };
+    await client.postDeployEvents({
+      run,
+      events: [
+        { type: 'run_started', at: at(0), runId: 'r1', mode: 'apply', batches: [['local']] },
+        { type: 'host_started', at: at(0), host: 'local', mode: 'apply' },
+        {
+          type: 'host_finished',
+          at: at(2),
+          host: 'local',
+          result: {
+            host: 'local',
+            mode: 'apply',
+            status: 'failed',
+            aborted: false,
+            phases: [],
+            counts,
+            durationMs: 2000,
+          },
+        },
+        { type: 'gate_failed', at: at(2), host: 'local', step: 'health api', reason: 'HTTP 503' },
+        { type: 'run_finished', at: at(3), runId: 'r1', status: 'failed' },
+      ],
+    });
+    // A late batch of the same run is no new failure.
+    await client.postDeployEvents({
+      run,
+      events: [{ type: 'run_finished', at: at(4), runId: 'r1', status: 'failed' }],
+    });
+    await until(() => receiver.received.length === 1);
+    expect(receiver.received[0]).toMatchObject({
+      kind: 'deploy_failed',
+      title: '[test-fleet] deploy FAILED on local',
+      host: 'local',
+    });
+    expect(receiver.received[0]?.text).toContain('Reason: run r1 (commit bad1)');
+    let deliveries = await client.alerts();
+    while (deliveries.deliveries.some((d) => d.status === 'pending')) deliveries = await client.alerts();
+    expect(deliveries.deliveries.map((d) => d.message.kind)).toEqual(['deploy_failed']);
+  });
 });
