@@ -120,6 +120,7 @@ export {
   DashboardDeployStatus,
   DeployEventsAccepted,
   DeployEventsInput,
+  DeployRunEventWire,
   DeployRunInfo,
 } from './dashboard/deploy-status.ts';
 

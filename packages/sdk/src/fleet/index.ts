@@ -108,6 +108,7 @@ export type {
   ParsedCondition,
 } from '../schemas/condition/parse-condition.ts';
 export type { ConditionFailure, ProbeAnswer } from '../monitor/condition/evaluate-conditions.ts';
+export type { CheckedDeployEvents } from '../monitor/deploys/apply-deploy-events.ts';
 export type { DeployEventsResult, DeployRunLogOptions } from '../monitor/deploys/deploy-run-log.ts';
 export type { AlertChannel, ChannelSendOptions, ChannelSpecInput, ChannelType } from '../alerts/channel-spec.ts';
 export type { ChannelErrorCode, ChannelErrorOptions } from '../alerts/channels/channel-error.ts';

@@ -1,5 +1,5 @@
 import type { DeployRunEvent } from '../../src/deploy/index.ts';
-import type { DeployEventsInput } from '../../src/index.ts';
+import type { CheckedDeployEvents } from '../../src/fleet/index.ts';
 
 /** `at` for the n-th second after 2025-01-31T12:00:00Z. */
 export const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 12, 0, second)).toISOString();
@@ -59,6 +59,6 @@ export function hostFinished(host: string, status: 'ok' | 'changed' | 'failed', 
 }
 
 /** A batch of events of run `id` as the deployer's reporter posts it. */
-export function batch(id: string, events: DeployRunEvent[], commit = 'ab12cd3'): DeployEventsInput {
+export function batch(id: string, events: DeployRunEvent[], commit = 'ab12cd3'): CheckedDeployEvents {
   return { run: { id, trigger: 'webhook', mode: 'apply', commit, user: 'deploy-hook' }, events };
 }

@@ -89,7 +89,6 @@ describe('@fleet/sdk entry points', () => {
         "client",
         "contract",
         "dashboard",
-        "deploy",
         "deploy-hook",
         "errors.ts",
         "index.ts",

@@ -1,12 +1,20 @@
-import type { DashboardDeployHost, DashboardDeployRun, DeployEventsInput } from '../../dashboard/deploy-status.ts';
+import type { DashboardDeployHost, DashboardDeployRun, DeployRunInfo } from '../../dashboard/deploy-status.ts';
 import type { DeployRunEvent } from '../../deploy/rollout-event.ts';
+
+/** A batch of a run's events, each checked against the full {@link DeployRunEvent} schema. */
+export interface CheckedDeployEvents {
+  /** The run they belong to. */
+  run: DeployRunInfo;
+  /** Its events, oldest first. */
+  events: DeployRunEvent[];
+}
 
 /**
  * A run after `input` (a batch of its events): `run` is what was known before (undefined for a new
  * run). Pure: the run is copied, never changed in place. Events of a host after its
  * `host_finished` do not make it live again, so late or repeated batches do no harm.
  */
-export function applyDeployEvents(run: DashboardDeployRun | undefined, input: DeployEventsInput): DashboardDeployRun {
+export function applyDeployEvents(run: DashboardDeployRun | undefined, input: CheckedDeployEvents): DashboardDeployRun {
   const first = input.events[0]?.at ?? new Date().toISOString();
   const next: DashboardDeployRun = run
     ? { ...run, ...input.run, hosts: run.hosts.map((host) => ({ ...host })), problems: [...run.problems] }

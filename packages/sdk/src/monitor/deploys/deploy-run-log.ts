@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { DashboardDeployRun, type DashboardDeploys, type DeployEventsInput } from '../../dashboard/deploy-status.ts';
+import { DeployRunEvent } from '../../deploy/rollout-event.ts';
+import { FleetError } from '../../errors.ts';
 import { openDatabase } from '../../internal/sqlite-driver.ts';
 import { applyDeployEvents, deployingHosts } from './apply-deploy-events.ts';
 
@@ -68,11 +70,23 @@ export class DeployRunLog {
     };
   }
 
-  /** Applies a batch of a run's events and stores the run; says which hosts started or stopped deploying. */
+  /**
+   * Applies a batch of a run's events and stores the run; says which hosts started or stopped
+   * deploying. Each event is checked against the full `DeployRunEvent` schema first: a batch with
+   * one that is not throws a `FleetError` `validation_failed` naming it, and changes nothing.
+   */
   apply(input: DeployEventsInput): DeployEventsResult {
+    const events = DeployRunEvent.array().safeParse(input.events);
+    if (!events.success) {
+      const issue = events.error.issues[0];
+      const path = ['events', ...(issue?.path ?? [])].join('.');
+      throw new FleetError('validation_failed', `${path}: ${issue?.message ?? 'not a deploy event'}`, {
+        details: { field: path },
+      });
+    }
     const stored = this.#sql.get.get(input.run.id);
     const before = stored === undefined ? undefined : DashboardDeployRun.parse(JSON.parse(stored));
-    const run = applyDeployEvents(before, input);
+    const run = applyDeployEvents(before, { run: input.run, events: events.data });
     this.#db.transaction(() => {
       this.#sql.put.run(run.id, run.startedAt, this.#now(), JSON.stringify(run));
       this.#sql.prune.run(this.#keep);
