@@ -31,6 +31,25 @@ export interface AlertEngineOptions {
   now?: () => number;
   /** Silences besides the spec's, read at every check (e.g. those set with `fleet silence`). */
   silences?: () => readonly AlertSilence[];
+  /**
+   * Where the engine keeps what each rule last told its channels, so a restarted process neither
+   * repeats a `down` nor misses the `recovered` of a target that came back meanwhile.
+   * @default memory only
+   */
+  memory?: AlertEngineMemory;
+}
+
+/** What a rule last told its channels about one subject: the level (1 degraded, 2 down) and when. */
+export interface AlertNotified {
+  level: number;
+  atMs: number;
+}
+
+/** Durable storage of the engine's {@link AlertNotified} entries, by opaque key. */
+export interface AlertEngineMemory {
+  load(): Iterable<readonly [string, AlertNotified]>;
+  /** Stores the entry, or deletes it with `undefined`. */
+  save(key: string, value: AlertNotified | undefined): void;
 }
 
 /** 0: fine, 1: degraded, 2: down (or over a threshold). */
@@ -86,6 +105,9 @@ export class AlertEngine {
     { kind: 'dead_letters' | 'sync_lag'; target: string; host: string; subject: string; value: number }
   >();
   readonly #notified = new Map<string, Notified>();
+  readonly #memory: AlertEngineMemory | undefined;
+  /** Each rule's key in {@link AlertEngineMemory}: its content, so an edited rule starts afresh. */
+  readonly #ruleIds: string[];
   readonly #extraSilences: (() => readonly AlertSilence[]) | undefined;
   #silences: readonly AlertSilence[] = [];
 
@@ -95,6 +117,15 @@ export class AlertEngine {
     this.#fleet = options.fleet;
     this.#now = options.now ?? Date.now;
     this.#extraSilences = options.silences;
+    this.#memory = options.memory;
+    this.#ruleIds = this.#spec.rules.map((rule) => ruleId(rule));
+    const known = new Set(this.#ruleIds);
+    for (const [key, value] of this.#memory?.load() ?? []) {
+      const level = value.level === 1 || value.level === 2 ? value.level : undefined;
+      // Entries of rules no longer in the file are dropped.
+      if (level !== undefined && known.has(key.split(' ', 1)[0]!)) this.#notified.set(key, { level, atMs: value.atMs });
+      else this.#memory?.save(key, undefined);
+    }
   }
 
   /**
@@ -213,7 +244,8 @@ export class AlertEngine {
       list.push(target);
       byHost.set(target.host, list);
     }
-    this.#spec.rules.forEach((rule, index) => {
+    this.#spec.rules.forEach((rule, position) => {
+      const index = this.#ruleIds[position]!;
       const covered = new Set<string>();
       for (const [host, targets] of byHost) if (this.#host(rule, index, host, targets, now, out)) covered.add(host);
       for (const target of this.#targets.values()) {
@@ -226,7 +258,7 @@ export class AlertEngine {
   }
 
   /** Reconciles one host for one rule; returns true while its `host_down` stands for its targets. */
-  #host(rule: AlertRule, index: number, host: string, targets: TargetInfo[], now: number, out: Dispatches): boolean {
+  #host(rule: AlertRule, index: string, host: string, targets: TargetInfo[], now: number, out: Dispatches): boolean {
     const key = `${index} host ${host}`;
     const notified = this.#notified.get(key) ?? { level: 0, atMs: 0 };
     if (targets.length < 2 || !rule.events.includes('down')) return false;
@@ -244,13 +276,13 @@ export class AlertEngine {
         host,
         sinceMs,
       });
-      this.#notified.set(key, { level: 2, atMs: now });
+      this.#remember(key, { level: 2, atMs: now });
       return true;
     }
     if (!down && notified.level === 2) {
       if (rule.events.includes('recovered'))
         out.add(rule, { kind: 'host_recovered', headline: `host ${host} is back`, targets: ids, host });
-      this.#notified.delete(key);
+      this.#remember(key, undefined);
       return false;
     }
     if (down)
@@ -266,7 +298,7 @@ export class AlertEngine {
 
   #target(
     rule: AlertRule,
-    index: number,
+    index: string,
     target: TargetInfo,
     hostTargets: TargetInfo[],
     now: number,
@@ -291,7 +323,7 @@ export class AlertEngine {
         kind: down ? 'down' : 'degraded',
         headline: `${target.id} is ${down ? 'DOWN' : 'DEGRADED'} on ${target.host}`,
       });
-      this.#notified.set(key, { level, atMs: now });
+      this.#remember(key, { level, atMs: now });
     } else if (level < notified.level) {
       if (level === 0 && rule.events.includes('recovered'))
         out.add(rule, {
@@ -300,8 +332,8 @@ export class AlertEngine {
           targets: [target.id],
           host: target.host,
         });
-      if (level === 0) this.#notified.delete(key);
-      else this.#notified.set(key, { level, atMs: notified.atMs });
+      if (level === 0) this.#remember(key, undefined);
+      else this.#remember(key, { level, atMs: notified.atMs });
     } else if (level === 2 && target.state === 'down') {
       this.#remind(rule, key, notified, now, out, {
         ...base,
@@ -313,7 +345,7 @@ export class AlertEngine {
 
   #gauge(
     rule: AlertRule,
-    index: number,
+    index: string,
     key: string,
     gauge: { kind: 'dead_letters' | 'sync_lag'; target: string; host: string; subject: string; value: number },
     now: number,
@@ -343,21 +375,31 @@ export class AlertEngine {
     const base = { targets: [gauge.target], ...(gauge.host === '' ? {} : { host: gauge.host }) };
     if (over && notified.level === 0) {
       out.add(rule, { ...base, ...facts, kind: gauge.kind });
-      this.#notified.set(ruleKey, { level: 2, atMs: now });
+      this.#remember(ruleKey, { level: 2, atMs: now });
     } else if (!over && notified.level === 2) {
       if (rule.events.includes('recovered')) {
         const what =
           gauge.kind === 'dead_letters' ? `dead letters for ${gauge.subject}` : `sync towards ${gauge.subject}`;
         out.add(rule, { ...base, kind: 'recovered', headline: `${gauge.target}: ${what} back under the threshold` });
       }
-      this.#notified.delete(ruleKey);
+      this.#remember(ruleKey, undefined);
     }
   }
 
   #remind(rule: AlertRule, key: string, notified: Notified, now: number, out: Dispatches, facts: AlertFacts): void {
     if (rule.remindEvery === undefined || now - notified.atMs < rule.remindEvery) return;
     out.add(rule, facts);
-    this.#notified.set(key, { level: notified.level, atMs: now });
+    this.#remember(key, { level: notified.level, atMs: now });
+  }
+
+  #remember(key: string, value: Notified | undefined): void {
+    if (value === undefined || value.level === 0) {
+      if (!this.#notified.delete(key)) return;
+      this.#memory?.save(key, undefined);
+      return;
+    }
+    this.#notified.set(key, value);
+    this.#memory?.save(key, { level: value.level, atMs: value.atMs });
   }
 
   #loadSilences(): void {
@@ -373,6 +415,16 @@ export class AlertEngine {
   #hostSilenced(host: string, now: number): boolean {
     return this.#silences.some((silence) => silenceActive(silence, now) && coversHost(silence, host, this.#groups));
   }
+}
+
+/** A short stable id of a rule's content (FNV-1a over its JSON). */
+function ruleId(rule: AlertRule): string {
+  let hash = 0x811c9dc5;
+  for (const char of JSON.stringify(rule)) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `r${hash.toString(16)}`;
 }
 
 /** The problem level after a transition to `state`: `unknown` and `deploying` keep it, and so does recovering from down. */

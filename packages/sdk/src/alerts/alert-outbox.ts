@@ -1,5 +1,6 @@
 import { toIso } from '../internal/iso-time.ts';
 import type { AlertDelivery } from './alert-delivery.ts';
+import type { AlertEngineMemory } from './alert-engine.ts';
 import type { AlertMessage } from './alert-message.ts';
 import { AlertSilence } from './alerts-spec.ts';
 import type { AlertChannel } from './channel-spec.ts';
@@ -182,6 +183,14 @@ export class AlertOutbox {
     return this.#store
       .silences(this.#settings.now())
       .map(({ id, silence }) => ({ id, ...(JSON.parse(silence) as AlertSilence) }));
+  }
+
+  /** The engine's memory in this file (see `AlertEngineOptions.memory`). */
+  engineMemory(): AlertEngineMemory {
+    return {
+      load: () => this.#store.notified().map(({ key, level, atMs }) => [key, { level, atMs }] as const),
+      save: (key, value) => this.#store.setNotified(key, value),
+    };
   }
 
   /** Deletes a stored silence; false when there is none with that id. */

@@ -70,6 +70,8 @@ export function startAlerting(options: StartAlertingOptions): Alerting {
     now,
     // Silences set with `fleet silence` live in the outbox's file.
     silences: () => outbox.silences(),
+    // What was alerted survives a restart: no repeated down, no missed recovered.
+    memory: outbox.engineMemory(),
     ...(options.hostGroups === undefined ? {} : { hostGroups: options.hostGroups }),
     ...(options.fleet === undefined ? {} : { fleet: options.fleet }),
   });

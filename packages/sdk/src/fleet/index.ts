@@ -112,7 +112,13 @@ export type { CheckedDeployEvents } from '../monitor/deploys/apply-deploy-events
 export type { DeployEventsResult, DeployRunLogOptions } from '../monitor/deploys/deploy-run-log.ts';
 export type { AlertChannel, ChannelSendOptions, ChannelSpecInput, ChannelType } from '../alerts/channel-spec.ts';
 export type { ChannelErrorCode, ChannelErrorOptions } from '../alerts/channels/channel-error.ts';
-export type { AlertDispatch, AlertEngineOptions, AlertTarget } from '../alerts/alert-engine.ts';
+export type {
+  AlertDispatch,
+  AlertEngineMemory,
+  AlertEngineOptions,
+  AlertNotified,
+  AlertTarget,
+} from '../alerts/alert-engine.ts';
 export type { AlertHeartbeat, AlertHeartbeatOptions } from '../alerts/alert-heartbeat.ts';
 export type { AlertOutboxOptions, DeliveryPass } from '../alerts/alert-outbox.ts';
 export type { AlertsSpecInput } from '../alerts/alerts-spec.ts';

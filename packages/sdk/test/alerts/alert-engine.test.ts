@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { type AlertDispatch, AlertEngine } from '../../src/alerts/alert-engine.ts';
+import { AlertOutbox } from '../../src/alerts/alert-outbox.ts';
 import type { AlertsSpecInput } from '../../src/alerts/alerts-spec.ts';
 import type { TargetState } from '../../src/schemas/monitor.ts';
-import { alertsSpec, T0, testClock } from './_alerting.ts';
+import { alertsSpec, freshDbPath, onCleanup, T0, testClock } from './_alerting.ts';
 
 const channels = { ops: { type: 'webhook', url: 'http://127.0.0.1:9/alerts' } } as const;
 
@@ -230,5 +231,37 @@ describe('AlertEngine', () => {
       channels: ['ops'],
       message: { kind: 'deploy_failed', title: '[fleet] deploy FAILED on a' },
     });
+  });
+});
+
+describe('AlertEngine memory across a restart', () => {
+  test('a restarted engine neither repeats a down nor misses the recovered; an edited rule starts afresh', () => {
+    const dbPath = freshDbPath();
+    const spec = alertsSpec({ channels, rules: [{ events: ['down', 'recovered'], channels: ['ops'] }] });
+    const down = [{ id: 'api', host: 'a', state: 'down' as const, since: new Date(T0).toISOString() }];
+    const kinds = (dispatches: AlertDispatch[]) => dispatches.map((d) => d.message.kind);
+
+    const first = new AlertOutbox({ dbPath, channels: {} });
+    const before = new AlertEngine({ spec, now: () => T0, memory: first.engineMemory() });
+    expect(kinds(before.setTargets(down))).toEqual(['down']);
+    first.close();
+
+    const second = new AlertOutbox({ dbPath, channels: {} });
+    onCleanup(() => second.close());
+    const after = new AlertEngine({ spec, now: () => T0 + 60_000, memory: second.engineMemory() });
+    expect(kinds(after.setTargets(down))).toEqual([]);
+    const up = {
+      target: 'api',
+      at: new Date(T0 + 60_000).toISOString(),
+      from: 'unknown',
+      to: 'up',
+      reason: null,
+    } as const;
+    expect(kinds(after.transition(up))).toEqual(['recovered']);
+
+    // A changed rule does not inherit what the old one sent.
+    const edited = alertsSpec({ channels, rules: [{ events: ['down'], channels: ['ops'] }] });
+    const third = new AlertEngine({ spec: edited, now: () => T0, memory: second.engineMemory() });
+    expect(kinds(third.setTargets(down))).toEqual(['down']);
   });
 });

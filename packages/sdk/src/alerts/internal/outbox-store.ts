@@ -47,7 +47,15 @@ CREATE TABLE silences (
 );
 `;
 
-const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1), (db) => db.exec(V2)];
+/**
+ * Version 3: `notified`, what the engine last told each rule's channels about each subject (its
+ * `AlertEngineMemory`), so a restart neither repeats a `down` nor misses a `recovered`.
+ */
+const V3 = `
+CREATE TABLE notified (key TEXT PRIMARY KEY, level INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
+`;
+
+const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1), (db) => db.exec(V2), (db) => db.exec(V3)];
 
 /** A row of `pending`. */
 export interface PendingRow {
@@ -104,6 +112,13 @@ function prepare(db: Database.Database) {
     pruneSilences: db.prepare<[number]>('DELETE FROM silences WHERE until <= ?'),
     silences: db.prepare<[], { id: number; silence: string }>('SELECT id, silence FROM silences ORDER BY id'),
     removeSilence: db.prepare<[number]>('DELETE FROM silences WHERE id = ?'),
+    notified: db.prepare<[], { key: string; level: number; atMs: number }>(
+      'SELECT key, level, at AS atMs FROM notified',
+    ),
+    notify: db.prepare<[string, number, number]>(
+      'INSERT INTO notified (key, level, at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET level = excluded.level, at = excluded.at',
+    ),
+    forget: db.prepare<[string]>('DELETE FROM notified WHERE key = ?'),
   };
 }
 
@@ -186,6 +201,18 @@ export class OutboxStore {
   silences(now: number): Array<{ id: number; silence: string }> {
     this.#sql.pruneSilences.run(now);
     return this.#sql.silences.all();
+  }
+
+  /** Every stored engine entry. */
+  notified(): Array<{ key: string; level: number; atMs: number }> {
+    return this.#sql.notified.all();
+  }
+
+  /** Stores an engine entry, or deletes it with `undefined`. */
+  setNotified(key: string, value: { level: number; atMs: number } | undefined): void {
+    if (!this.#db.open) return;
+    if (value === undefined) this.#sql.forget.run(key);
+    else this.#sql.notify.run(key, value.level, value.atMs);
   }
 
   /** Deletes a silence; false when there was none with that id. */
