@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasTestHostDeps, startTestHosts, type TestHost, type TestHosts } from '@fleet/test-utils/test-hosts';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readDeployHistory } from '../../src/deploy/history/read-deploy-history.ts';
 import { recordDeployRun } from '../../src/deploy/history/record-deploy-run.ts';
 import { acquireDeployLock } from '../../src/deploy/lock/acquire-deploy-lock.ts';
@@ -12,8 +12,6 @@ import { activateRelease } from '../../src/deploy/releases/activate-release.ts';
 import { listReleases } from '../../src/deploy/releases/list-releases.ts';
 import { pruneReleases } from '../../src/deploy/releases/prune-releases.ts';
 import { rollbackRelease } from '../../src/deploy/releases/rollback-release.ts';
-import { SshExecutor } from '../../src/deploy/ssh-executor.ts';
-import type { SshExecutorOptions } from '../../src/deploy/ssh-executor-options.ts';
 import { ids, makeReleases } from './_releases.ts';
 import { deployRun } from './_runs.ts';
 import { sshExecutors } from './_ssh.ts';
