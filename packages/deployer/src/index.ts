@@ -39,6 +39,7 @@ export { deployCommand } from './main.ts';
 
 // Types
 export type { DeployOptions, DeployResult } from './deploy/deploy-options.ts';
+export type { FleetSessionOptions } from './deploy/internal/fleet-session.ts';
 export type { RollbackOptions } from './deploy/rollback.ts';
 export type { AuditOptions, AuditResult } from './deploy/audit.ts';
 export type { LockHostOptions } from './deploy/lock-host.ts';

@@ -5,21 +5,11 @@ import { hostServices } from '../site/host-services.ts';
 import { siteLayout } from '../site/layout.ts';
 import type { HostService } from '../site/service-types.ts';
 import { MANAGED_UNIT_MARK } from '../site/site-plan.ts';
-import type { ConnectHost, SshSettings } from './connect-host.ts';
 import { FLEET_BINS } from './fleet-bundle.ts';
-import { openFleetSession } from './internal/fleet-session.ts';
+import { type FleetSessionOptions, openFleetSession } from './internal/fleet-session.ts';
 
-/** Options of {@link auditFleet}. */
-export interface AuditOptions {
-  /** The fleet file. @default './fleet.yaml' */
-  config?: string;
-  /** The fleet file's text instead of reading `config`. */
-  configText?: string;
-  env?: Readonly<Record<string, string | undefined>>;
-  hosts?: readonly string[];
-  groups?: readonly string[];
-  connect?: ConnectHost;
-  ssh?: SshSettings;
+/** Options of {@link auditFleet}: which fleet file, which hosts, how to reach them. */
+export interface AuditOptions extends Omit<FleetSessionOptions, 'onEvent'> {
   /** Each probe's timeout. @default 5000 */
   probeTimeoutMs?: number;
 }

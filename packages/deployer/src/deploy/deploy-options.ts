@@ -1,34 +1,18 @@
-import type { DeployMode, DeployRun, DeployRunEvent } from '@fleet/sdk/deploy';
+import type { DeployMode, DeployRun } from '@fleet/sdk/deploy';
 import type { ReleaseBundle } from '../bundle/build-release-bundle.ts';
 import type { SitePhase } from '../site/site-plan.ts';
-import type { ConnectHost, SshSettings } from './connect-host.ts';
+import type { FleetSessionOptions } from './internal/fleet-session.ts';
 
 /** Options of {@link deploy}. */
-export interface DeployOptions {
-  /** The fleet file. @default './fleet.yaml' */
-  config?: string;
-  /** The fleet file's text instead of reading `config` (which then only names it in problems). */
-  configText?: string;
-  /** Where `${NAME}` references of the fleet file are looked up. @default process.env */
-  env?: Readonly<Record<string, string | undefined>>;
+export interface DeployOptions extends FleetSessionOptions {
   /** `plan` checks every host and changes nothing (no lock, no history); `apply` deploys. */
   mode: DeployMode;
   /** Phases to run. @default every site phase */
   phases?: readonly SitePhase[];
-  /** Hosts by name. @default every host with `ssh` (unless `groups` is given) */
-  hosts?: readonly string[];
-  /** Hosts by group. */
-  groups?: readonly string[];
   /** Stops the deploy between steps; the lock is released and the run recorded. */
   signal?: AbortSignal;
-  /** Every event, secrets redacted: per-host step events and the run's own (batches, gates, rollbacks). */
-  onEvent?: (event: DeployRunEvent) => void;
   /** The release bundle to install. @default built from the Fleet packages installed next to the deployer */
   bundle?: ReleaseBundle;
-  /** How hosts are reached. @default SSH, as the fleet file and `ssh` say */
-  connect?: ConnectHost;
-  /** SSH settings for the default connector: known_hosts, identity, accepting new host keys. */
-  ssh?: SshSettings;
   /** Wait this long for a deploy lock another run holds. @default 0: fail at once, naming the holder */
   lockWaitMs?: number;
   /** When a host fails its gate. @default the fleet file's `deploy.rollback` */

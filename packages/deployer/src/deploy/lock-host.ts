@@ -8,20 +8,11 @@ import {
   readDeployLock,
 } from '@fleet/sdk/deploy';
 import { deployLockHost } from '@fleet/sdk/fleet';
-import type { ConnectHost, SshSettings } from './connect-host.ts';
 import { DeployUsageError } from './deploy-usage-error.ts';
-import { openFleetSession } from './internal/fleet-session.ts';
+import { type FleetSessionOptions, openFleetSession } from './internal/fleet-session.ts';
 
 /** Options of the lock host's operations: which fleet file, and how to reach its lock host. */
-export interface LockHostOptions {
-  /** @default './fleet.yaml' */
-  config?: string;
-  /** The fleet file's text instead of reading `config`. */
-  configText?: string;
-  env?: Readonly<Record<string, string | undefined>>;
-  connect?: ConnectHost;
-  ssh?: SshSettings;
-}
+export type LockHostOptions = Pick<FleetSessionOptions, 'config' | 'configText' | 'env' | 'connect' | 'ssh'>;
 
 async function onLockHost<T>(
   options: LockHostOptions,

@@ -18,13 +18,21 @@ import { selectHosts } from '../select-hosts.ts';
 
 /** What every deploy operation (deploy, rollback, audit, the lock host's commands) starts from. */
 export interface FleetSessionOptions {
+  /** The fleet file. @default './fleet.yaml' */
   config?: string;
+  /** The fleet file's text instead of reading `config` (which then only names it in problems). */
   configText?: string;
+  /** Where `${NAME}` references of the fleet file are looked up. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Hosts by name. @default every host with `ssh` (unless `groups` is given) */
   hosts?: readonly string[];
+  /** Hosts by group. */
   groups?: readonly string[];
+  /** How hosts are reached. @default SSH, as the fleet file and `ssh` say */
   connect?: ConnectHost;
+  /** SSH settings for the default connector. */
   ssh?: SshSettings;
+  /** Every event, secrets redacted. */
   onEvent?: (event: DeployRunEvent) => void;
 }
 
