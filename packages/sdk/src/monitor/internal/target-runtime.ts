@@ -129,8 +129,17 @@ export function setDeployWindow(
   clearTimeout(runtime.deployTimer);
   emit(runtime.machine.markDeploying(nowMs, untilMs));
   if (untilMs <= nowMs) return;
-  runtime.deployTimer = setTimeout(() => emit(runtime.machine.expire(now())), untilMs - nowMs);
-  runtime.deployTimer.unref();
+  // A timer may fire a moment before the wall clock reaches `untilMs` (timers run on a monotonic
+  // clock): then it waits for the rest, or the window would stay open until the next probe.
+  const arm = (delayMs: number) => {
+    runtime.deployTimer = setTimeout(() => {
+      const left = untilMs - now();
+      if (left > 0) arm(left);
+      else emit(runtime.machine.expire(now()));
+    }, delayMs);
+    runtime.deployTimer.unref();
+  };
+  arm(untilMs - nowMs);
 }
 
 /** A state change as the wire's {@link StateTransition}. */
