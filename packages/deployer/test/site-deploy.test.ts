@@ -103,6 +103,9 @@ describe.skipIf(!ready)('deploying the demo fleet onto three test hosts', () => 
     expect(status.status).toBe(0);
     const counts = (JSON.parse(status.stdout) as { counts: Record<string, number> }).counts;
     expect(counts.up).toBe(6);
+    // The run reported itself to the dashboard it deployed (which came up during the run).
+    const { runs } = await dashboard.deploys();
+    expect(runs.find((entry) => entry.id === result.run.id)).toMatchObject({ status: 'changed', trigger: 'cli' });
   }, 240_000);
 
   test('a second apply of the same fleet changes nothing', async () => {

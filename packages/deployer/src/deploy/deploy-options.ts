@@ -1,6 +1,7 @@
 import type { DeployMode, DeployRun } from '@fleet/sdk/deploy';
 import type { ReleaseBundle } from '../bundle/build-release-bundle.ts';
 import type { SitePhase } from '../site/site-plan.ts';
+import type { DashboardTarget } from './dashboard-reporter.ts';
 import type { FleetSessionOptions } from './internal/fleet-session.ts';
 
 /** Options of {@link deploy}. */
@@ -23,6 +24,11 @@ export interface DeployOptions extends FleetSessionOptions {
   commit?: string;
   /** Why, for history and the lock. */
   message?: string;
+  /**
+   * Where an apply run reports its events as it goes (best effort): a dashboard's URL and token,
+   * or `false`. @default the fleet file's first `dashboard` service, with its token
+   */
+  dashboard?: DashboardTarget;
 }
 
 /** What {@link deploy} did. */

@@ -1,6 +1,13 @@
-import { type DeployLock, type HostResult, mergeHostResults, releaseOnSignals } from '@fleet/sdk/deploy';
+import {
+  type DeployLock,
+  type DeployRunEvent,
+  type HostResult,
+  mergeHostResults,
+  releaseOnSignals,
+} from '@fleet/sdk/deploy';
 import { SITE_PHASES, type SitePhase } from '../site/site-plan.ts';
 import { rolloutBatches } from './batches.ts';
+import { deployReporterFor } from './dashboard-reporter.ts';
 import { deployHost, type HostDeploy, type HostOutcome, prepareSite, rollbackHost } from './deploy-host.ts';
 import type { DeployOptions, DeployResult } from './deploy-options.ts';
 import { DeployUsageError } from './deploy-usage-error.ts';
@@ -46,7 +53,17 @@ function resultOf(
  * if (run.status === 'failed') process.exitCode = 1;
  */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
-  const session = await openFleetSession(options);
+  // The dashboard hears of an apply run once it holds the lock (a run refused by the lock is no
+  // deploy); the events before that are kept and sent first.
+  const reporter = { current: undefined as ReturnType<typeof deployReporterFor>, early: [] as DeployRunEvent[] };
+  const session = await openFleetSession({
+    ...options,
+    onEvent: (event) => {
+      if (reporter.current) reporter.current.onEvent(event);
+      else reporter.early.push(event);
+      options.onEvent?.(event);
+    },
+  });
   const { fleet, settings, emit } = session;
   const phases = checkPhases(options.phases ?? SITE_PHASES);
   const policy = options.rollback ?? settings.rollback;
@@ -72,6 +89,12 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         options.signal,
       );
       unhookSignals = releaseOnSignals(lock);
+      reporter.current = deployReporterFor(fleet, options.dashboard, {
+        trigger: options.trigger ?? 'cli',
+        commit: options.commit,
+        message: options.message,
+      });
+      for (const event of reporter.early.splice(0)) reporter.current?.onEvent(event);
     }
     const signal = AbortSignal.any([options.signal, lock?.signal].filter((s): s is AbortSignal => s !== undefined));
     const updated: HostOutcome[] = [];
@@ -156,5 +179,6 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     await session.close();
   }
   emit({ type: 'run_finished', at: run.finishedAt, runId: session.runId, status: run.status });
+  await reporter.current?.flush();
   return resultOf(session, results, rolledBack, run);
 }
