@@ -12,7 +12,7 @@ export { BundleError, isBundleError } from './errors.ts';
 // Steps
 export { releaseBundleStep } from './steps/release-bundle-step.ts';
 export { findBundleRelease } from './steps/find-bundle-release.ts';
-export { BUNDLE_MARKER, releaseId } from './steps/release-id.ts';
+export { BUNDLE_MARKER, bundleReleaseId } from './steps/release-id.ts';
 
 // Deploying a fleet file
 export { deploy } from './deploy/deploy.ts';

@@ -6,7 +6,7 @@ import { hasTestHostDeps, startTestHosts, type TestHost, type TestHosts } from '
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ReleaseBundle } from '../src/bundle/build-release-bundle.ts';
 import { releaseBundleStep } from '../src/steps/release-bundle-step.ts';
-import { BUNDLE_MARKER, releaseId } from '../src/steps/release-id.ts';
+import { BUNDLE_MARKER, bundleReleaseId } from '../src/steps/release-id.ts';
 import { serverBins, serversBundle } from './_fixtures.ts';
 
 const BASE = '/opt/fleet/app';
@@ -60,7 +60,7 @@ describe.skipIf(!hasTestHostDeps())('releaseBundleStep on a real test host over 
     const plan: Plan = { phases: [{ name: 'release', steps: [releaseBundleStep({ base: BASE, bundle, now })] }] };
     const first = await runPlan(plan, { executor, mode: 'apply' });
     expect(first.status).toBe('changed');
-    const id = releaseId(bundle.id, now);
+    const id = bundleReleaseId(bundle.id, now);
     const release = `${BASE}/releases/${id}`;
     const local = join(host.dirs.optFleet, 'app/releases', id);
     expect(readFileSync(join(local, BUNDLE_MARKER), 'utf8')).toBe(`${bundle.sha256}\n`);

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { buildReleaseBundle, type ReleaseBundle } from '../src/bundle/build-release-bundle.ts';
 import { findBundleRelease } from '../src/steps/find-bundle-release.ts';
 import { type ReleaseBundleStepOptions, releaseBundleStep } from '../src/steps/release-bundle-step.ts';
-import { BUNDLE_MARKER, releaseId } from '../src/steps/release-id.ts';
+import { BUNDLE_MARKER, bundleReleaseId } from '../src/steps/release-id.ts';
 import { fixtureProject, tempDir } from './_fixtures.ts';
 
 const BASE = '/opt/fleet/app';
@@ -34,8 +34,8 @@ function brokenBundle(): ReleaseBundle {
 
 describe('releaseId', () => {
   test('is the UTC time to the second, then the bundle id: it sorts by time', () => {
-    expect(releaseId('3f2a9c1b7d0e', new Date('2025-06-01T12:30:05.987Z'))).toBe('20250601T123005Z-3f2a9c1b7d0e');
-    expect(releaseId('a', new Date('2025-06-01T09:00:00Z')) < releaseId('a', new Date('2025-06-01T10:00:00Z'))).toBe(
+    expect(bundleReleaseId('3f2a9c1b7d0e', new Date('2025-06-01T12:30:05.987Z'))).toBe('20250601T123005Z-3f2a9c1b7d0e');
+    expect(bundleReleaseId('a', new Date('2025-06-01T09:00:00Z')) < bundleReleaseId('a', new Date('2025-06-01T10:00:00Z'))).toBe(
       true,
     );
   });
@@ -49,7 +49,7 @@ describe('releaseBundleStep on a local host', () => {
 
   test('an apply extracts the bundle into releases/<time>-<id> with its marker, and leaves nothing else', async () => {
     const { executor, releases } = localHost();
-    const id = releaseId(bundle.id, JUNE);
+    const id = bundleReleaseId(bundle.id, JUNE);
     const result = await runPlan(releasePlan({ base: BASE, bundle, now: JUNE }), { executor, mode: 'apply' });
     expect(result.status).toBe('changed');
     expect(result.phases[0]?.steps[0]?.changes).toEqual([
@@ -70,10 +70,10 @@ describe('releaseBundleStep on a local host', () => {
     });
     expect(later.status).toBe('ok');
     expect(later.counts).toMatchObject({ changed: 0, failed: 0 });
-    expect(readdirSync(releases)).toEqual([releaseId(bundle.id, JUNE)]);
+    expect(readdirSync(releases)).toEqual([bundleReleaseId(bundle.id, JUNE)]);
     expect(await findBundleRelease(executor, BASE, bundle)).toEqual({
-      name: releaseId(bundle.id, JUNE),
-      path: `${BASE}/releases/${releaseId(bundle.id, JUNE)}`,
+      name: bundleReleaseId(bundle.id, JUNE),
+      path: `${BASE}/releases/${bundleReleaseId(bundle.id, JUNE)}`,
     });
   });
 
@@ -81,7 +81,7 @@ describe('releaseBundleStep on a local host', () => {
     const { executor } = localHost();
     const result = await runPlan(releasePlan({ base: BASE, bundle, now: JUNE }), { executor, mode: 'plan' });
     expect(result.status).toBe('changed');
-    expect(result.phases[0]?.steps[0]?.changes[0]?.summary).toBe(`create release ${releaseId(bundle.id, JUNE)}`);
+    expect(result.phases[0]?.steps[0]?.changes[0]?.summary).toBe(`create release ${bundleReleaseId(bundle.id, JUNE)}`);
     expect(readdirSync(executor.root)).toEqual([]);
   });
 
@@ -101,7 +101,7 @@ describe('releaseBundleStep on a local host', () => {
         `20250101T000000Z-${bundle.id}.partial`,
         `20250102T000000Z-${bundle.id}`,
         `20250103T000000Z-${bundle.id}`,
-        releaseId(bundle.id, JUNE),
+        bundleReleaseId(bundle.id, JUNE),
       ].sort(),
     );
   });

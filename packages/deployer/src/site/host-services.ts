@@ -10,7 +10,7 @@ import {
   servicesOfKind,
   serviceUrl,
 } from '@fleet/sdk/fleet';
-import { isLoopback } from './internal/loopback.ts';
+import { isLoopbackHost } from '@fleet/sdk/server';
 import { unitCommand } from './internal/unit-command.ts';
 import type { HostService, HostServicesInput } from './service-types.ts';
 import { thirdPartyService } from './third-party.ts';
@@ -27,7 +27,7 @@ function bin(input: HostServicesInput, name: string): string {
 }
 
 function requireToken(target: NamedTarget, bind: string): void {
-  if (target.token === undefined && !isLoopback(bind)) {
+  if (target.token === undefined && !isLoopbackHost(bind)) {
     throw new DeployError(
       'invalid_plan',
       `services.${target.name} would listen on ${bind} without a token: give it one (token: \${FLEET_${target.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_TOKEN})`,

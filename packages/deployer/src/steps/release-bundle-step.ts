@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { DeployError, type Step, type StepOptions, stepBase } from '@fleet/sdk/deploy';
 import type { ReleaseBundle } from '../bundle/build-release-bundle.ts';
 import { findBundleRelease } from './find-bundle-release.ts';
-import { BUNDLE_MARKER, releaseId } from './release-id.ts';
+import { BUNDLE_MARKER, bundleReleaseId } from './release-id.ts';
 
 /** Options of {@link releaseBundleStep}. */
 export interface ReleaseBundleStepOptions extends StepOptions {
@@ -15,8 +15,8 @@ export interface ReleaseBundleStepOptions extends StepOptions {
    * The release's directory name under `releases/`; it must end with `-<bundle.id>`. Given, the
    * step makes exactly this release (a plan that writes more files into it names it up front);
    * left out, any complete release of the bundle will do, and a new one is named
-   * `releaseId(bundle.id, now)`.
-   * @default releaseId(bundle.id, now)
+   * `bundleReleaseId(bundle.id, now)`.
+   * @default bundleReleaseId(bundle.id, now)
    */
   id?: string;
   /** The time in the new release's name, when `id` is left out. @default when the step is made */
@@ -49,7 +49,7 @@ mv -T -- "$2.partial" "$2"`;
 export function releaseBundleStep(options: ReleaseBundleStepOptions): Step {
   const { base, bundle } = options;
   const releases = `${base}/releases`;
-  const id = options.id ?? releaseId(bundle.id, options.now ?? new Date());
+  const id = options.id ?? bundleReleaseId(bundle.id, options.now ?? new Date());
   if (!id.endsWith(`-${bundle.id}`) || id.includes('/') || id.startsWith('.')) {
     throw new DeployError('invalid_plan', `Release id "${id}" must be a plain name ending with -${bundle.id}`);
   }

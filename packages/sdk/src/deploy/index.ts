@@ -31,7 +31,7 @@ export { groupStep } from './steps/group.ts';
 export { userStep } from './steps/user.ts';
 export { packagesStep } from './steps/packages.ts';
 export { systemdUnitStep } from './steps/systemd-unit.ts';
-export { renderUnit, UNIT_HARDENING } from './systemd-unit.ts';
+export { renderUnit, systemdCommandWord, UNIT_HARDENING } from './systemd-unit.ts';
 export { serviceStep } from './steps/service.ts';
 export { healthStep } from './steps/health.ts';
 

@@ -112,6 +112,17 @@ function unitWord(word: string, dollars: boolean): string {
   return `"${quoted}"`;
 }
 
+/**
+ * One word of a systemd command line (`ExecStart=`), taken literally: quoted when needed, `%` and
+ * `$` doubled so systemd neither expands specifiers nor variables in it. For a line that mixes
+ * literal words with `${NAME}` expansions, join such words with the expansions yourself.
+ *
+ * @example `${systemdCommandWord('/opt/my app/server.js')} --port \${PORT}` // '"/opt/my app/server.js" --port ${PORT}'
+ */
+export function systemdCommandWord(word: string): string {
+  return unitWord(word, true);
+}
+
 function commandLine(value: UnitValue, what: string): string {
   if (typeof value === 'string') return noNewline(value, what);
   if (value.length === 0) throw new DeployError('invalid_plan', `Unit ${what} is empty`);
