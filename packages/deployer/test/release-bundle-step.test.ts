@@ -35,9 +35,9 @@ function brokenBundle(): ReleaseBundle {
 describe('releaseId', () => {
   test('is the UTC time to the second, then the bundle id: it sorts by time', () => {
     expect(bundleReleaseId('3f2a9c1b7d0e', new Date('2025-06-01T12:30:05.987Z'))).toBe('20250601T123005Z-3f2a9c1b7d0e');
-    expect(bundleReleaseId('a', new Date('2025-06-01T09:00:00Z')) < bundleReleaseId('a', new Date('2025-06-01T10:00:00Z'))).toBe(
-      true,
-    );
+    expect(
+      bundleReleaseId('a', new Date('2025-06-01T09:00:00Z')) < bundleReleaseId('a', new Date('2025-06-01T10:00:00Z')),
+    ).toBe(true);
   });
 });
 
