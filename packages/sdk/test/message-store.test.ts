@@ -778,6 +778,20 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
       expect(await events({ agent: 'b', event: 'acked', messageId: toC.id })).toEqual([]);
     });
 
+    test('since leaves out the events before that time, and pages from there', async () => {
+      await send({ from: 'a', to: 'b', payload: 'before' });
+      advance(10);
+      for (const i of [0, 1, 2]) await send({ from: 'a', to: 'b', payload: i });
+      const since = iso(T0 + 10_000);
+      const after = await events({ since });
+      expect(after).toHaveLength(3);
+      expect(after.every((e) => e.at === since)).toBe(true);
+      const first = await store.audit({ limit: 2, since });
+      const rest = await store.audit({ limit: 2, since, cursor: first.nextCursor! });
+      expect([...first.items, ...rest.items]).toEqual(after);
+      expect(rest.nextCursor).toBeNull();
+    });
+
     test('the audit trail is paginated with a cursor', async () => {
       for (const i of [0, 1, 2, 3, 4]) await send({ from: 'a', to: 'b', payload: i });
       const all = await events();

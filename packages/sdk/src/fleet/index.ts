@@ -89,6 +89,23 @@ export { AlertOutbox } from '../alerts/alert-outbox.ts';
 export { AlertEvent, AlertHeartbeatSpec, AlertRule, AlertSilence, AlertsSpec } from '../alerts/alerts-spec.ts';
 export { startAlerting } from '../alerts/start-alerting.ts';
 
+// Fleet report
+export { buildFleetReport, DEFAULT_REPORT_PERIOD_MS } from '../report/build-fleet-report.ts';
+export { fleetReportServices } from '../report/fleet-report-services.ts';
+export {
+  FleetReport,
+  ReportAgentTraffic,
+  ReportBus,
+  ReportDeploy,
+  ReportFormat,
+  ReportGap,
+  ReportIncident,
+  ReportKnowledge,
+  ReportTarget,
+} from '../report/fleet-report.ts';
+export { monitorReportSource } from '../report/monitor-report-source.ts';
+export { dashboardReportSource } from '../report/report-sources.ts';
+
 // Types
 export type { FleetInput } from './schema.ts';
 export type { DeploySpecInput } from './deploy-spec.ts';
@@ -123,3 +140,13 @@ export type { AlertHeartbeat, AlertHeartbeatOptions } from '../alerts/alert-hear
 export type { AlertOutboxOptions, DeliveryPass } from '../alerts/alert-outbox.ts';
 export type { AlertsSpecInput } from '../alerts/alerts-spec.ts';
 export type { Alerting, StartAlertingOptions } from '../alerts/start-alerting.ts';
+export type { BuildFleetReportOptions } from '../report/build-fleet-report.ts';
+export type { FleetReportServicesOptions } from '../report/fleet-report-services.ts';
+export type { MonitorReportSourceOptions } from '../report/monitor-report-source.ts';
+export type {
+  FleetReportSources,
+  ReportBusSource,
+  ReportKnowledgeSource,
+  ReportMonitorSource,
+  ReportRange,
+} from '../report/report-sources.ts';

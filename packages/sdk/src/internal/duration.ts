@@ -1,7 +1,7 @@
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** A duration as written in a fleet file: a number and a unit, e.g. `500ms`, `30s`, `2m`, `1.5h`. */
-export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+/** A duration as written in a fleet file: a number and a unit, e.g. `500ms`, `30s`, `2m`, `1.5h`, `7d`. */
+export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 
 /** Milliseconds of a duration matching {@link DURATION_PATTERN}, rounded to a whole millisecond. */
 export function parseDuration(text: string): number {
@@ -12,6 +12,7 @@ export function parseDuration(text: string): number {
 
 /** The shortest way to write `ms` with one unit (`30s`, `2m`, `1500ms`), for messages. */
 export function formatDuration(ms: number): string {
+  if (ms % UNIT_MS.d === 0 && ms > 0) return `${ms / UNIT_MS.d}d`;
   if (ms % UNIT_MS.h === 0 && ms > 0) return `${ms / UNIT_MS.h}h`;
   if (ms % UNIT_MS.m === 0 && ms > 0) return `${ms / UNIT_MS.m}m`;
   if (ms % UNIT_MS.s === 0 && ms > 0) return `${ms / UNIT_MS.s}s`;

@@ -40,6 +40,9 @@ import { KnowledgeSyncReader } from './readers/knowledge-sync-reader.ts';
 export type { FleetMonitorOptions, HistoryRange } from './fleet-monitor-options.ts';
 export type { RollupResult } from './history/rollup.ts';
 
+/** Most transitions in range a service detail carries (a report over a flapping target stops there). */
+const MAX_DETAIL_TRANSITIONS = 1000;
+
 /**
  * The fleet's health monitor. Probes every target over HTTP on its own interval (start to start,
  * the first probes spread over the interval, limited concurrency overall and per host), judges
@@ -174,11 +177,19 @@ export class FleetMonitor {
     return runtime && statusOf(runtime, this.#now());
   }
 
-  /** One target with its history over `range` (default: the last 24 h) and its latest 50 transitions. */
+  /**
+   * One target with its history over `range` (default: the last 24 h) and its transitions: every
+   * one from the range's start on (at most 1000) and the one before, or the latest 50 when that is
+   * fewer.
+   */
   detail(id: string, range: HistoryRange = {}): ServiceDetail | undefined {
     const status = this.status(id);
     if (!status) return undefined;
-    return { status, history: this.history(id, range), transitions: this.transitions(id) };
+    const { fromMs } = resolveRange(range, this.#now());
+    const transitions = this.#store
+      .transitionsFrom(id, fromMs, { min: 50, max: MAX_DETAIL_TRANSITIONS })
+      .map((change) => toTransition(id, change));
+    return { status, history: this.history(id, range), transitions };
   }
 
   /** The history of a target over `range`, oldest first; the resolution follows the range (see {@link HistoryRange}). */

@@ -41,6 +41,7 @@ export const AuditQuery = z.strictObject(
     messageId: described(z.string().optional(), "Only this message's events"),
     agent: described(AgentName.optional(), 'Only events of messages to this recipient'),
     event: described(AuditEventType.optional(), 'Only events of this kind'),
+    since: described(Timestamp.optional(), 'Only events at or after this time (ISO 8601)'),
     limit: intFromQuery({ min: 1, max: 1000, default: 100, description: 'Most events per page' }),
     cursor: described(Cursor.optional(), "The previous page's `nextCursor`; leave out for the first page"),
   })),

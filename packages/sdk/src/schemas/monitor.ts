@@ -168,7 +168,10 @@ export const ServiceDetail = z.object(
   lazyShape(() => ({
     status: TargetStatus.describe('Its current status'),
     history: described(z.array(HistoryBucket), 'Oldest first'),
-    transitions: described(z.array(StateTransition), 'Newest first'),
+    transitions: described(
+      z.array(StateTransition),
+      "Newest first: every state change from the range's start on (at most 1000) and the one before it, or the latest 50 when that is fewer",
+    ),
   })),
 );
 export type ServiceDetail = z.infer<typeof ServiceDetail>;

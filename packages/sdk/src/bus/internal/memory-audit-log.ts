@@ -20,6 +20,7 @@ export class MemoryAuditLog {
   /** Events matching the filters, ascending by seq, after the cursor. */
   query(query: AuditQuery): Page<AuditEvent> {
     const after = query.cursor === undefined ? 0 : decodeSeqCursor(query.cursor);
+    const since = query.since === undefined ? undefined : Date.parse(query.since);
     const items: AuditEvent[] = [];
     let more = false;
     for (let i = this.#firstAfter(after); i < this.#events.length; i++) {
@@ -27,6 +28,7 @@ export class MemoryAuditLog {
       if (query.messageId !== undefined && event.messageId !== query.messageId) continue;
       if (query.agent !== undefined && event.agent !== query.agent) continue;
       if (query.event !== undefined && event.event !== query.event) continue;
+      if (since !== undefined && event.at < since) continue;
       if (items.length === query.limit) {
         more = true;
         break;

@@ -45,11 +45,13 @@ export function readAudit(queries: StatementCache, query: AuditQuery): Page<Audi
   if (query.messageId !== undefined) sql += ' AND message_id = @messageId';
   if (query.agent !== undefined) sql += ' AND agent = @agent';
   if (query.event !== undefined) sql += ' AND event = @event';
+  if (query.since !== undefined) sql += ' AND at >= @since';
   const rows = queries.all<AuditRow>(`${sql} ORDER BY seq LIMIT ${sqlLimit(query.limit + 1)}`, {
     after,
     messageId: query.messageId,
     agent: query.agent,
     event: query.event,
+    since: query.since === undefined ? undefined : Date.parse(query.since),
   });
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);

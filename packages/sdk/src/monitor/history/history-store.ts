@@ -23,6 +23,9 @@ function prepareStatements(db: Database.Database) {
       `SELECT at AS atMs, from_state AS "from", to_state AS "to", reason FROM transitions
        WHERE target = ? ORDER BY id DESC LIMIT ?`,
     ),
+    countTransitionsSince: db
+      .prepare<[number, number], number>('SELECT count(*) FROM transitions WHERE target = ? AND at >= ?')
+      .pluck(),
   };
 }
 
@@ -128,6 +131,17 @@ export class HistoryStore {
       to: stateOf(row.to),
       reason: row.reason,
     }));
+  }
+
+  /**
+   * The state changes of a target from `fromMs` on and the one before them (so the state at
+   * `fromMs` is known), at least the latest `min` and at most `max` + 1, newest first.
+   */
+  transitionsFrom(name: string, fromMs: number, { min, max }: { min: number; max: number }): StateChange[] {
+    const id = this.#ids.get(name) ?? this.#sql.findTarget.get(name);
+    if (id === undefined) return [];
+    const inRange = this.#sql.countTransitionsSince.get(id, fromMs) ?? 0;
+    return this.transitions(name, Math.max(min, Math.min(max, inRange) + 1));
   }
 
   /** The read queries, after committing what is queued. */

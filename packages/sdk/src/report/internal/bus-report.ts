@@ -1,0 +1,85 @@
+import { toIso } from '../../internal/iso-time.ts';
+import { describeError } from '../../monitor/readers/describe-error.ts';
+import type { ReportAgentTraffic, ReportBus } from '../fleet-report.ts';
+import type { ReportBusSource } from '../report-sources.ts';
+
+/** Audit events read per request. */
+const AUDIT_PAGE = 1000;
+
+interface Counts {
+  sent: number;
+  received: number;
+  acked: number;
+  deadLettered: number;
+}
+
+/**
+ * A bus's part of the report: each agent's traffic over [sinceMs, untilMs] from the bus's audit
+ * trail (paged from `sinceMs` on), and its backlog now from the queue stats. `partial` when the
+ * trail's oldest event is younger than the period and retention has removed older ones.
+ */
+export async function busReport(
+  source: ReportBusSource,
+  sinceMs: number,
+  untilMs: number,
+  signal?: AbortSignal,
+): Promise<ReportBus> {
+  const options = signal ? { signal } : undefined;
+  try {
+    const counts = new Map<string, Counts>();
+    const of = (agent: string): Counts => {
+      let entry = counts.get(agent);
+      if (!entry) {
+        entry = { sent: 0, received: 0, acked: 0, deadLettered: 0 };
+        counts.set(agent, entry);
+      }
+      return entry;
+    };
+    const [stats, oldest] = await Promise.all([
+      source.client.stats(options),
+      source.client.audit({ limit: 1 }, options),
+    ]);
+    const first = oldest.events[0];
+    const partial = first !== undefined && first.seq > 1 && Date.parse(first.at) > sinceMs;
+    let cursor: string | undefined;
+    do {
+      const page = await source.client.audit(
+        { since: toIso(sinceMs), limit: AUDIT_PAGE, ...(cursor === undefined ? {} : { cursor }) },
+        options,
+      );
+      for (const event of page.events) {
+        if (Date.parse(event.at) > untilMs) continue;
+        if (event.event === 'sent') {
+          of(event.agent).received++;
+          const from = event.details?.from;
+          if (typeof from === 'string') of(from).sent++;
+        } else if (event.event === 'acked') of(event.agent).acked++;
+        else if (event.event === 'dead_lettered') of(event.agent).deadLettered++;
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    const backlog = new Map(stats.recipients.map((recipient) => [recipient.agent, recipient]));
+    const agents = [...new Set([...counts.keys(), ...backlog.keys()])].sort();
+    return {
+      target: source.target,
+      error: null,
+      partial,
+      agents: agents.map((agent): ReportAgentTraffic => {
+        const traffic = counts.get(agent);
+        const queue = backlog.get(agent);
+        return {
+          agent,
+          sent: traffic?.sent ?? 0,
+          received: traffic?.received ?? 0,
+          acked: traffic?.acked ?? 0,
+          deadLettered: traffic?.deadLettered ?? 0,
+          ready: queue?.ready ?? 0,
+          dead: queue?.dead ?? 0,
+          oldestReadyAgeSeconds: queue?.oldestReadyAgeSeconds ?? null,
+        };
+      }),
+    };
+  } catch (error) {
+    return { target: source.target, error: describeError(error), partial: true, agents: [] };
+  }
+}
