@@ -105,6 +105,7 @@ export {
 } from '../report/fleet-report.ts';
 export { monitorReportSource } from '../report/monitor-report-source.ts';
 export { dashboardReportSource } from '../report/report-sources.ts';
+export { formatFleetReport } from '../report/format-report.ts';
 
 // Types
 export type { FleetInput } from './schema.ts';
