@@ -3,6 +3,7 @@ import { agentCommand } from './commands/agent.ts';
 import { alertsCommand } from './commands/alerts.ts';
 import { loadDeployCommand } from './commands/deploy.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { reportCommand } from './commands/report.ts';
 import { silenceCommand } from './commands/silence.ts';
 import { statusCommand } from './commands/status.ts';
 import { upCommand } from './commands/up.ts';
@@ -15,6 +16,7 @@ export const fleetCommand: CommandDef = {
     up: upCommand,
     doctor: doctorCommand,
     status: statusCommand,
+    report: reportCommand,
     agent: agentCommand,
     alerts: alertsCommand,
     silence: silenceCommand,

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { runFleet } from './_fleet.ts';
 
-const KNOWN = 'fleet: unknown command "launch"; commands: up, doctor, status, agent, alerts, silence, deploy';
+const KNOWN = 'fleet: unknown command "launch"; commands: up, doctor, status, report, agent, alerts, silence, deploy';
 
 describe('fleet with an unknown command', () => {
   test.each([[['launch']], [['launch', '--help']], [['launch', '--config', 'fleet.yaml']]])(

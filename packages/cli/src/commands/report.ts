@@ -1,0 +1,97 @@
+import { defaultServerUrl } from '@fleet/sdk';
+import { output, printJson, strictArgs, UsageError } from '@fleet/sdk/cli';
+import {
+  buildFleetReport,
+  DEFAULT_REPORT_PERIOD_MS,
+  Duration,
+  dashboardReportSource,
+  type FleetReportSources,
+  fleetReportServices,
+  formatFleetReport,
+  ReportFormat,
+  type ReportMonitorSource,
+} from '@fleet/sdk/fleet';
+import { defineCommand } from 'citty';
+import { readReportFleetFile, reportDashboard } from '../report/report-inputs.ts';
+
+/** `--since`: a positive duration (`30m`, `24h`, `7d`), in ms. */
+function periodArg(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_REPORT_PERIOD_MS;
+  const parsed = Duration.safeParse(value.trim());
+  if (!parsed.success || parsed.data <= 0) {
+    throw new UsageError(`--since must be a duration such as 30m, 24h or 7d, got "${value}"`);
+  }
+  return parsed.data;
+}
+
+/** `--format`, or `json` for `--json`. */
+function formatArg(value: string | undefined, json: boolean): ReportFormat {
+  if (json && value !== undefined && value !== 'json') throw new UsageError(`--json and --format ${value} disagree`);
+  const parsed = ReportFormat.safeParse(value ?? (json ? 'json' : 'text'));
+  if (!parsed.success) throw new UsageError(`--format must be text, markdown or json, got "${value}"`);
+  return parsed.data;
+}
+
+/**
+ * `fleet report`: the fleet over a period (uptime and incidents per target, deploys, bus traffic
+ * per agent, knowledge sync, the fleet file's problems), from the dashboard's API and the bus and
+ * knowledge services of the fleet file. Sources that cannot be read are gaps in the report (exit
+ * 0); exits 1 only when neither the dashboard nor a fleet file could be read.
+ */
+export const reportCommand = defineCommand({
+  meta: { name: 'report', description: 'Uptime, incidents, deploys, bus traffic and sync over a period' },
+  plugins: [strictArgs],
+  args: {
+    since: { type: 'string', description: 'How far back the report looks (default 24h)', valueHint: '24h|7d' },
+    format: { type: 'string', description: 'text, markdown or json (default text)', valueHint: 'text|markdown|json' },
+    config: {
+      type: 'string',
+      alias: 'file',
+      description: 'Fleet file (default: ./fleet.yaml if it exists, else the one fleet up keeps in .fleet/)',
+      valueHint: 'path',
+    },
+    url: {
+      type: 'string',
+      description: `Dashboard URL (default: $FLEET_DASHBOARD_URL, the fleet file's dashboard, or ${defaultServerUrl('dashboard')})`,
+      valueHint: 'url',
+    },
+    token: {
+      type: 'string',
+      description: 'Dashboard bearer token (default: $FLEET_DASHBOARD_TOKEN)',
+      valueHint: 'token',
+    },
+    json: { type: 'boolean', description: 'Same as --format json', default: false },
+  },
+  async run({ args }) {
+    const periodMs = periodArg(args.since);
+    const format = formatArg(args.format, args.json);
+    const file = await readReportFleetFile(args.config);
+    const dashboard = reportDashboard(args, file?.fleet);
+    const source = dashboardReportSource(dashboard);
+    let dashboardRead = false;
+    const monitor: ReportMonitorSource = {
+      ...source,
+      status: async (signal) => {
+        const status = await source.status(signal);
+        dashboardRead = true;
+        return status;
+      },
+    };
+    const fleet = file?.fleet;
+    const sources: FleetReportSources = {
+      monitor,
+      ...(fleet === undefined ? {} : fleetReportServices(fleet)),
+      ...(file === undefined ? {} : { problems: file.problems }),
+      ...(fleet?.name === undefined ? {} : { fleet: fleet.name }),
+    };
+    const report = await buildFleetReport(sources, { periodMs });
+    if (!dashboardRead && file === undefined) {
+      const why = report.gaps.find((gap) => gap.source === 'monitor')?.error ?? 'not read';
+      throw new Error(
+        `nothing to report: no fleet file here and the dashboard at ${dashboard.url} could not be read (${why})`,
+      );
+    }
+    if (format === 'json') return printJson(report);
+    output.log(formatFleetReport(report, format));
+  },
+});

@@ -1,0 +1,58 @@
+import { DashboardClient, defaultServerUrl, type FleetProblem } from '@fleet/sdk';
+import { type ClientEndpoint, clientFrom, UsageError } from '@fleet/sdk/cli';
+import { type Fleet, loadFleetFile, servicesOfKind, serviceUrl } from '@fleet/sdk/fleet';
+import { defaultFleetFile, exists } from '../up/fleet-file.ts';
+
+/** Where `fleet report` finds the dashboard when the fleet file names none. */
+const dashboardEndpoint: ClientEndpoint = {
+  label: 'Dashboard',
+  urlEnv: 'FLEET_DASHBOARD_URL',
+  tokenEnv: 'FLEET_DASHBOARD_TOKEN',
+  defaultUrl: defaultServerUrl('dashboard'),
+};
+
+/** The fleet file as `fleet report` read it. */
+export interface ReportFleetFile {
+  path: string;
+  /** The fleet, when the file has no errors. */
+  fleet: Fleet | undefined;
+  /** Every problem of the file, in document order. */
+  problems: FleetProblem[];
+}
+
+/**
+ * Loads the fleet file named by `--config`, else the one `fleet doctor` would check (`./fleet.yaml`,
+ * else the one `fleet up` keeps in `.fleet/`). `undefined` when no file was named and none is
+ * there; a named file that does not exist is a {@link UsageError}.
+ */
+export async function readReportFleetFile(named: string | undefined): Promise<ReportFleetFile | undefined> {
+  const path = named ?? (await defaultFleetFile());
+  if (!(await exists(path))) {
+    if (named !== undefined) throw new UsageError(`--config: no fleet file at ${named}`);
+    return undefined;
+  }
+  const { value, errors, warnings } = await loadFleetFile(path);
+  const problems = [...errors, ...warnings].sort((a, b) => a.line - b.line || a.column - b.column);
+  return { path, fleet: value, problems };
+}
+
+/**
+ * The dashboard client of `fleet report`: `--url`/`--token`, else `FLEET_DASHBOARD_URL` and
+ * `FLEET_DASHBOARD_TOKEN`, else the fleet file's dashboard service (with its token), else the
+ * default local dashboard.
+ */
+export function reportDashboard(
+  args: { url?: string | undefined; token?: string | undefined },
+  fleet: Fleet | undefined,
+): DashboardClient {
+  const own = fleet === undefined ? undefined : servicesOfKind(fleet, 'dashboard')[0];
+  const ownUrl = own === undefined || fleet === undefined ? undefined : serviceUrl(fleet, own.name);
+  const fromFleet = ownUrl !== undefined && !args.url && !process.env[dashboardEndpoint.urlEnv];
+  const token = args.token || process.env[dashboardEndpoint.tokenEnv] || (fromFleet ? own?.token : undefined);
+  const endpoint = fromFleet ? { ...dashboardEndpoint, defaultUrl: ownUrl } : dashboardEndpoint;
+  return clientFrom(
+    { url: args.url, token },
+    endpoint,
+    (options) => new DashboardClient({ ...options, timeoutMs: 10_000 }),
+  );
+}
