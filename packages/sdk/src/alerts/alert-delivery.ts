@@ -13,17 +13,8 @@ export const AlertDelivery = z.object({
   error: z.string().nullable().describe('Why the last attempt failed; null when it did not'),
   createdAt: z.iso.datetime().describe('When the alert was queued'),
   finishedAt: z.iso.datetime().nullable().describe('When it was sent or given up; null while pending'),
-  message: AlertMessage.extend({
-    // The same fields, described for the OpenAPI document (the channels' schema leaves them bare).
-    id: AlertMessage.shape.id.describe('Unique per alert, kept across retries'),
-    title: AlertMessage.shape.title.describe('One short line, e.g. `[fleet] bus is DOWN on vps1`'),
-    text: AlertMessage.shape.text.describe('Plain text, several lines: targets, host, since when, why'),
-    targets: AlertMessage.shape.targets.describe('The monitor targets concerned'),
-    host: AlertMessage.shape.host.describe('The host, when the alert is about one'),
-    fleet: AlertMessage.shape.fleet.describe("The fleet's name"),
-    at: AlertMessage.shape.at.describe('When the alert was raised'),
-    url: AlertMessage.shape.url.describe('Where to look'),
-  }).describe('The alert as the channel received it'),
+  // A scheduled report's object stays with the channels: the listing shows its text.
+  message: AlertMessage.omit({ report: true }).describe('The alert as the channel received it (without `report`)'),
 });
 export type AlertDelivery = z.infer<typeof AlertDelivery>;
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { FleetReport } from '../report/fleet-report.ts';
 
 /**
  * What an alert is about: a target going down, degraded or back up, a reminder that it is still
  * down, a whole host down or back, a failed deploy, dead letters piling up for an agent, knowledge
- * sync falling behind, or a test sent by an operator.
+ * sync falling behind, a test sent by an operator, or a scheduled fleet report.
  */
 export const AlertKind = z
   .enum([
@@ -17,6 +18,7 @@ export const AlertKind = z
     'dead_letters',
     'sync_lag',
     'test',
+    'report',
   ])
   .describe('What the alert is about');
 export type AlertKind = z.infer<typeof AlertKind>;
@@ -38,21 +40,24 @@ export type AlertSeverity = z.infer<typeof AlertSeverity>;
  */
 export const AlertMessage = z.object({
   /** Unique per alert, kept across retries: channels use it to make a resend idempotent. */
-  id: z.string(),
+  id: z.string().describe('Unique per alert, kept across retries'),
   kind: AlertKind,
   severity: AlertSeverity,
   /** One short line, e.g. `[fleet] bus is DOWN on vps1`. */
-  title: z.string(),
-  /** Plain text, several lines: the target(s), host, since when, and why. */
-  text: z.string(),
+  title: z.string().describe('One short line, e.g. `[fleet] bus is DOWN on vps1`'),
+  /** Plain text, several lines: the target(s), host, since when, and why (a report: the whole report). */
+  text: z.string().describe('Plain text, several lines: targets, host, since when, why; a report: the whole report'),
   /** The monitor targets concerned (several for a host that went down). */
-  targets: z.array(z.string()),
-  host: z.string().optional(),
+  targets: z.array(z.string()).describe('The monitor targets concerned'),
+  /** The host, when the alert is about one. */
+  host: z.string().optional().describe('The host, when the alert is about one'),
   /** The fleet's name, for operators who run several. */
-  fleet: z.string().optional(),
+  fleet: z.string().optional().describe("The fleet's name"),
   /** When the alert was raised. */
-  at: z.iso.datetime(),
+  at: z.iso.datetime().describe('When the alert was raised'),
   /** Where to look, e.g. the dashboard's page of the target. */
-  url: z.string().optional(),
+  url: z.string().optional().describe('Where to look'),
+  /** Kind `report`: the fleet report itself, for receivers that read it as data (the webhook channel). */
+  report: FleetReport.optional().describe('Kind `report`: the fleet report the text renders'),
 });
 export type AlertMessage = z.infer<typeof AlertMessage>;

@@ -46,6 +46,14 @@ export interface AlertOutboxOptions {
   logger?: Pick<Console, 'warn'>;
 }
 
+/** Where a report schedule keeps when each report runs next ({@link AlertOutbox.reportRuns}). */
+export interface ReportRunMemory {
+  /** Every stored entry. */
+  load(): Array<{ name: string; schedule: string; nextAt: number }>;
+  /** Stores an entry: report `name`, computed from `schedule`, runs next at `nextAt` (epoch ms). */
+  save(run: { name: string; schedule: string; nextAt: number }): void;
+}
+
 /** What one {@link AlertOutbox.deliverDue} pass did. */
 export interface DeliveryPass {
   sent: number;
@@ -141,7 +149,7 @@ export class AlertOutbox {
 
   /**
    * The newest `limit` deliveries: pending ones first (newest first), then sent and failed ones
-   * (newest first).
+   * (newest first). A report's `report` object is left out (its text is there).
    */
   recent({ limit = 50 }: { limit?: number } = {}): AlertDelivery[] {
     const { pending, log } = this.#store.recent(limit);
@@ -158,15 +166,18 @@ export class AlertOutbox {
       })),
       ...log,
     ].slice(0, limit);
-    return rows.map((row) => ({
-      channel: row.channel,
-      status: row.status,
-      attempts: row.attempts,
-      error: row.error,
-      createdAt: toIso(row.createdAt),
-      finishedAt: row.finishedAt === null ? null : toIso(row.finishedAt),
-      message: JSON.parse(row.message) as AlertMessage,
-    }));
+    return rows.map((row) => {
+      const { report: _report, ...message } = JSON.parse(row.message) as AlertMessage;
+      return {
+        channel: row.channel,
+        status: row.status,
+        attempts: row.attempts,
+        error: row.error,
+        createdAt: toIso(row.createdAt),
+        finishedAt: row.finishedAt === null ? null : toIso(row.finishedAt),
+        message,
+      };
+    });
   }
 
   /**
@@ -190,6 +201,14 @@ export class AlertOutbox {
     return {
       load: () => this.#store.notified().map(({ key, level, atMs }) => [key, { level, atMs }] as const),
       save: (key, value) => this.#store.setNotified(key, value),
+    };
+  }
+
+  /** When each scheduled report runs next, in this file (see `startReportSchedule`). */
+  reportRuns(): ReportRunMemory {
+    return {
+      load: () => this.#store.reportRuns(),
+      save: (run) => this.#store.setReportRun(run),
     };
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Duration, FleetName } from '../fleet/fields.ts';
 import { ChannelSpec } from './channel-spec.ts';
+import { cronProblem, isTimeZone } from './internal/report-cron.ts';
 
 /** What a rule alerts on. */
 export const AlertEvent = z
@@ -63,8 +64,44 @@ export const AlertHeartbeatSpec = z.strictObject({
 });
 export type AlertHeartbeatSpec = z.infer<typeof AlertHeartbeatSpec>;
 
+const DAY_MS = 86_400_000;
+const CRON_HINT = 'a cron expression of five fields, e.g. "0 7 * * *" (07:00 every day)';
+const CRON_EXAMPLE = '"0 7 * * *" is 07:00 every day';
+const ZONE_HINT = 'an IANA time zone such as Europe/Berlin or UTC';
+
 /**
- * The `alerts:` block of a fleet file: channels, rules, silences and a heartbeat.
+ * A scheduled fleet report (the "morning report"): when it runs, the period it covers and the
+ * channels it goes to. `name` defaults to `report-<index>`.
+ * @example { name: 'morning', schedule: '0 7 * * *', timezone: 'Europe/Berlin', since: '24h', channels: ['ops'] }
+ */
+export const ReportScheduleSpec = z.strictObject({
+  /** A label shown in the title, unique among the reports. @default `report-<index>` */
+  name: FleetName.optional(),
+  /** When it runs: a five-field cron expression (minute hour day month weekday), or `@daily` and such. */
+  schedule: z.string({ error: CRON_HINT }).superRefine((pattern, ctx) => {
+    const problem = cronProblem(pattern);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `${problem} (${CRON_EXAMPLE})` });
+  }),
+  /** The time zone `schedule` is read in. @default 'UTC' */
+  timezone: z.string({ error: ZONE_HINT }).refine(isTimeZone, `unknown time zone (${ZONE_HINT})`).default('UTC'),
+  /** The period the report covers, up to when it runs. @default 24h */
+  since: Duration.default(DAY_MS),
+  /** Channel names (`alerts.channels`). */
+  channels: z.array(FleetName).min(1).max(50),
+});
+export type ReportScheduleSpec = z.infer<typeof ReportScheduleSpec>;
+
+/** A report schedule as the fleet file gives it once parsed: its name filled in. */
+export type ReportSchedule = ReportScheduleSpec & { name: string };
+
+/** The reports with their names filled in (`report-<index>`); a rule of the fleet file checks they differ. */
+const ReportSchedules = z
+  .array(ReportScheduleSpec)
+  .max(50)
+  .transform((reports) => reports.map((report, index) => ({ ...report, name: report.name ?? `report-${index}` })));
+
+/**
+ * The `alerts:` block of a fleet file: channels, rules, silences, a heartbeat and scheduled reports.
  * @example
  * ```yaml
  * alerts:
@@ -74,6 +111,8 @@ export type AlertHeartbeatSpec = z.infer<typeof AlertHeartbeatSpec>;
  *     - events: [down, recovered]
  *       channels: [ops]
  *       remindEvery: 30m
+ *   reports:
+ *     - { name: morning, schedule: '0 7 * * *', timezone: Europe/Berlin, channels: [ops] }
  * ```
  */
 export const AlertsSpec = z.strictObject({
@@ -90,6 +129,8 @@ export const AlertsSpec = z.strictObject({
    */
   groupWait: Duration.default(60_000),
   heartbeat: AlertHeartbeatSpec.optional(),
+  /** Fleet reports sent on a schedule (see `startReportSchedule`). @default [] */
+  reports: ReportSchedules.default([]),
 });
 export type AlertsSpec = z.infer<typeof AlertsSpec>;
 export type AlertsSpecInput = z.input<typeof AlertsSpec>;

@@ -1,9 +1,11 @@
 import type { FleetMonitor } from '../monitor/fleet-monitor.ts';
 import { type AlertDispatch, AlertEngine } from './alert-engine.ts';
 import { type AlertHeartbeat, startAlertHeartbeat } from './alert-heartbeat.ts';
+import type { AlertMessage } from './alert-message.ts';
 import { AlertOutbox, type AlertOutboxOptions } from './alert-outbox.ts';
 import type { AlertsSpec } from './alerts-spec.ts';
 import { type AlertChannel, createChannel } from './channel-spec.ts';
+import { type BuildReport, type ReportScheduler, startReportSchedule } from './report-schedule.ts';
 
 /** Options of {@link startAlerting}. */
 export interface StartAlertingOptions {
@@ -28,6 +30,12 @@ export interface StartAlertingOptions {
   channels?: ReadonlyMap<string, AlertChannel>;
   /** Outbox settings (retries, backoff). */
   outbox?: Omit<AlertOutboxOptions, 'dbPath' | 'channels' | 'now' | 'logger'>;
+  /**
+   * Builds the fleet report over the last `periodMs`, for `spec.reports`; without it no report is
+   * scheduled.
+   * @example (periodMs, signal) => buildFleetReport(sources, { periodMs, signal })
+   */
+  report?: BuildReport;
   logger?: Pick<Console, 'warn'>;
 }
 
@@ -39,14 +47,22 @@ export interface Alerting {
   deployFailed(failure: { host?: string; reason: string }): void;
   /** Runs the engine's periodic checks now (what the timer does). */
   tick(): void;
-  /** Unsubscribes from the monitor, stops the timers and the heartbeat, closes the outbox. */
+  /** The scheduled reports, when `spec.reports` has some and a `report` builder was given. */
+  readonly reports: ReportScheduler | undefined;
+  /**
+   * Builds the scheduled report `name` now and queues it to its channels (outside its schedule).
+   * Rejects when there is no such report, or no reports are scheduled.
+   */
+  sendReport(name: string): Promise<AlertMessage>;
+  /** Unsubscribes from the monitor, stops the timers, the reports and the heartbeat, closes the outbox. */
   close(): void;
 }
 
 /**
  * Alerting for a monitor: its state changes and readers' figures go through an {@link AlertEngine}
  * built from the `alerts` block, and the alerts into a durable {@link AlertOutbox}, delivered to
- * the channels; the heartbeat URL, when set, is called every `heartbeat.every`.
+ * the channels; the heartbeat URL, when set, is called every `heartbeat.every`; with a `report`
+ * builder, the fleet report is sent on the schedules of `reports` ({@link startReportSchedule}).
  *
  * @example
  * const alerting = startAlerting({ monitor, spec: fleet.alerts, dbPath: '.fleet/alerts.db' });
@@ -110,14 +126,35 @@ export function startAlerting(options: StartAlertingOptions): Alerting {
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
   }
+  const reports =
+    options.report !== undefined && spec.reports.length > 0
+      ? startReportSchedule({
+          schedules: spec.reports,
+          build: options.report,
+          outbox,
+          now,
+          ...(options.fleet === undefined ? {} : { fleet: options.fleet }),
+          ...(options.logger === undefined ? {} : { logger: options.logger }),
+        })
+      : undefined;
   return {
     engine,
     outbox,
     deployFailed: (failure) => send(engine.deployFailed(failure)),
     tick: syncTargets,
+    reports,
+    sendReport: async (name) => {
+      if (!reports) {
+        throw new Error(
+          spec.reports.length === 0 ? 'the alerts block schedules no reports' : 'this process cannot build reports',
+        );
+      }
+      return reports.send(name);
+    },
     close: () => {
       for (const off of unsubscribe) off();
       clearInterval(timer);
+      reports?.close();
       heartbeat?.stop();
       outbox.close();
     },

@@ -86,7 +86,15 @@ export { AlertDelivery } from '../alerts/alert-delivery.ts';
 export { AlertEngine } from '../alerts/alert-engine.ts';
 export { startAlertHeartbeat } from '../alerts/alert-heartbeat.ts';
 export { AlertOutbox } from '../alerts/alert-outbox.ts';
-export { AlertEvent, AlertHeartbeatSpec, AlertRule, AlertSilence, AlertsSpec } from '../alerts/alerts-spec.ts';
+export {
+  AlertEvent,
+  AlertHeartbeatSpec,
+  AlertRule,
+  AlertSilence,
+  AlertsSpec,
+  ReportScheduleSpec,
+} from '../alerts/alerts-spec.ts';
+export { startReportSchedule } from '../alerts/report-schedule.ts';
 export { startAlerting } from '../alerts/start-alerting.ts';
 
 // Fleet report
@@ -138,8 +146,9 @@ export type {
   AlertTarget,
 } from '../alerts/alert-engine.ts';
 export type { AlertHeartbeat, AlertHeartbeatOptions } from '../alerts/alert-heartbeat.ts';
-export type { AlertOutboxOptions, DeliveryPass } from '../alerts/alert-outbox.ts';
-export type { AlertsSpecInput } from '../alerts/alerts-spec.ts';
+export type { AlertOutboxOptions, DeliveryPass, ReportRunMemory } from '../alerts/alert-outbox.ts';
+export type { AlertsSpecInput, ReportSchedule } from '../alerts/alerts-spec.ts';
+export type { BuildReport, ReportScheduler, StartReportScheduleOptions } from '../alerts/report-schedule.ts';
 export type { Alerting, StartAlertingOptions } from '../alerts/start-alerting.ts';
 export type { BuildFleetReportOptions } from '../report/build-fleet-report.ts';
 export type { FleetReportServicesOptions } from '../report/fleet-report-services.ts';

@@ -57,4 +57,48 @@ describe('the alerts block of a fleet file', () => {
       'fleet.yaml:14:24 error: alerts.silences.1.events: unknown key "events" (known keys: targets, groups, hosts, from, until, reason)',
     ]);
   });
+
+  test('scheduled reports load with their defaults: a name by position, UTC, the last 24h', () => {
+    const text = yaml(
+      ...head,
+      'alerts:',
+      '  channels:',
+      '    ops: { type: webhook, url: "http://127.0.0.1:9/a" }',
+      '  reports:',
+      "    - { name: morning, schedule: '0 7 * * *', timezone: Europe/Berlin, since: 7d, channels: [ops] }",
+      "    - { schedule: '@weekly', channels: [ops] }",
+    );
+    const { value, errors } = parseFleet(text);
+    expect(errors).toEqual([]);
+    expect(value?.alerts?.reports).toEqual([
+      { name: 'morning', schedule: '0 7 * * *', timezone: 'Europe/Berlin', since: 7 * 86_400_000, channels: ['ops'] },
+      { name: 'report-1', schedule: '@weekly', timezone: 'UTC', since: 86_400_000, channels: ['ops'] },
+    ]);
+  });
+
+  test('a bad cron expression, an unknown time zone, an unknown channel and a repeated name are reported at their line and column', () => {
+    const text = yaml(
+      ...head,
+      'alerts:', //                                                                         6
+      '  channels:', //                                                                     7
+      '    ops: { type: webhook, url: "http://127.0.0.1:9/a" }', //                          8
+      '  reports:', //                                                                      9
+      "    - { schedule: '0 7 * *', channels: [ops] }", //                                  10
+      "    - { schedule: '0 7 * * *', timezone: Europe/Berln, channels: [ops, pager] }", // 11
+      "    - { name: daily, schedule: '61 7 * * *', channels: [ops] }", //                  12
+      "    - { name: daily, schedule: '0 7 31 2 *', channels: [ops] }", //                  13
+      "    - { name: report-1, schedule: '@daily', channels: [ops] }", //                   14
+    );
+    const example = '("0 7 * * *" is 07:00 every day)';
+    expect(problemLines(text)).toEqual([
+      `fleet.yaml:10:19 error: alerts.reports.0.schedule: a cron expression has five fields (minute hour day month weekday), this one has 4 ${example}`,
+      'fleet.yaml:11:42 error: alerts.reports.1.timezone: unknown time zone (an IANA time zone such as Europe/Berlin or UTC)',
+      'fleet.yaml:11:72 error: alerts.reports.1.channels.1: unknown channel "pager" (alerts.channels: ops)',
+      `fleet.yaml:12:32 error: alerts.reports.2.schedule: invalid value for minute: 61 ${example}`,
+      'fleet.yaml:13:15 error: alerts.reports.3.name: another report is named "daily"',
+      `fleet.yaml:13:32 error: alerts.reports.3.schedule: the cron expression never fires ${example}`,
+      // The second report's default name is report-1.
+      'fleet.yaml:14:15 error: alerts.reports.4.name: another report is named "report-1"',
+    ]);
+  });
 });

@@ -94,6 +94,7 @@ describe('@fleet/sdk entry points', () => {
         "index.ts",
         "internal",
         "knowledge",
+        "report",
         "schemas",
       ]
     `);

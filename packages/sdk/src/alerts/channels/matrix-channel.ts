@@ -25,7 +25,11 @@ function pathSegment(text: string): string {
 }
 
 function formattedBody(message: AlertMessage): string {
-  const lines = escapeHtml(message.text).split('\n').join('<br>');
+  // A report is a table of aligned columns: it keeps its line breaks and spacing in <pre>.
+  const lines =
+    message.kind === 'report'
+      ? `<pre>${escapeHtml(message.text)}</pre>`
+      : escapeHtml(message.text).split('\n').join('<br>');
   const link =
     message.url === undefined ? '' : `<br><a href="${escapeHtml(message.url)}">${escapeHtml(message.url)}</a>`;
   return `<strong>${escapeHtml(message.title)}</strong><br>${lines}${link}`;
@@ -34,7 +38,7 @@ function formattedBody(message: AlertMessage): string {
 /**
  * A channel that posts each alert to a Matrix room through the client-server API:
  * `PUT /_matrix/client/v3/rooms/{room}/send/m.room.message/{txnId}` with an `m.text` message
- * (plain `body` and HTML `formatted_body`). The transaction id is the alert's id, so the
+ * (plain `body` and HTML `formatted_body`, a report's text in `<pre>`). The transaction id is the alert's id, so the
  * homeserver keeps one message when a retry sends the same alert again.
  */
 export function createMatrixChannel(name: string, spec: MatrixChannelSpec): AlertChannel {

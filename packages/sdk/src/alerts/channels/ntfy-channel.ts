@@ -4,7 +4,7 @@ import type { AlertMessage, AlertSeverity } from '../alert-message.ts';
 import type { AlertChannel } from './alert-channel.ts';
 import { HttpUrl, NtfyPriority, TOPIC_HINT } from './internal/fields.ts';
 import { sendHttp } from './internal/http-send.ts';
-import { headerText, plainText } from './internal/render.ts';
+import { headerText, plainText, truncateLines } from './internal/render.ts';
 
 /** An ntfy topic: the text is POSTed to `<url>/<topic>` with Title, Priority and Tags headers. */
 export const NtfyChannelSpec = z.strictObject({
@@ -33,12 +33,18 @@ const EMOJI: Record<AlertMessage['kind'], string> = {
   dead_letters: 'envelope',
   sync_lag: 'turtle',
   test: 'bell',
+  report: 'clipboard',
 };
+
+/** What an ntfy server accepts as a message by default (`message-size-limit`); more becomes an attachment. */
+const MESSAGE_LIMIT_BYTES = 4096;
+const TRUNCATED = '… (truncated: run fleet report for the whole report)';
 
 /**
  * A channel that publishes each alert to an ntfy topic: the text POSTed to `<url>/<topic>`, with
  * Title, Priority (critical 5, warning 4, info 3, unless the spec sets one), Tags (an emoji and
- * the kind) and Click (the alert's link) headers, and the token as `Authorization: Bearer`.
+ * the kind) and Click (the alert's link) headers, and the token as `Authorization: Bearer`. A text
+ * over ntfy's 4096-byte message limit (a long report) is cut on a line boundary, saying so.
  */
 export function createNtfyChannel(name: string, spec: NtfyChannelSpec): AlertChannel {
   const url = `${spec.url.replace(/\/+$/, '')}/${encodeURIComponent(spec.topic)}`;
@@ -61,7 +67,7 @@ export function createNtfyChannel(name: string, spec: NtfyChannelSpec): AlertCha
             tags: `${EMOJI[message.kind]},${message.kind}`,
             ...(message.url === undefined ? {} : { click: headerText(message.url) }),
           },
-          body: plainText(message),
+          body: truncateLines(plainText(message), MESSAGE_LIMIT_BYTES, TRUNCATED),
           secrets: [spec.token],
         },
         options,

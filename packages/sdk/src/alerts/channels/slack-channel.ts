@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AlertMessage } from '../alert-message.ts';
 import type { AlertChannel } from './alert-channel.ts';
 import { HttpUrl } from './internal/fields.ts';
 import { sendHttp } from './internal/http-send.ts';
@@ -17,9 +18,17 @@ function escapeMrkdwn(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
+function slackText(message: AlertMessage): string {
+  const title = `*${escapeMrkdwn(message.title)}*`;
+  // A report's aligned columns survive only in a code block.
+  if (message.kind === 'report') return `${title}\n\`\`\`\n${escapeMrkdwn(plainText(message))}\n\`\`\``;
+  return `${title}\n${escapeMrkdwn(plainText(message))}`;
+}
+
 /**
  * A channel that POSTs `{"text": ...}` to a Slack-compatible incoming webhook (Slack, Mattermost,
- * Rocket.Chat, Discord's `/slack` endpoint): the title in bold, then the text.
+ * Rocket.Chat, Discord's `/slack` endpoint): the title in bold, then the text (a report's in a
+ * code block).
  */
 export function createSlackChannel(name: string, spec: SlackChannelSpec): AlertChannel {
   const url = new URL(spec.url);
@@ -36,7 +45,7 @@ export function createSlackChannel(name: string, spec: SlackChannelSpec): AlertC
           method: 'POST',
           url: spec.url,
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ text: `*${escapeMrkdwn(message.title)}*\n${escapeMrkdwn(plainText(message))}` }),
+          body: JSON.stringify({ text: slackText(message) }),
           secrets,
         },
         options,

@@ -13,6 +13,7 @@ const SEVERITY: Record<AlertKind, AlertSeverity> = {
   recovered: 'info',
   host_recovered: 'info',
   test: 'info',
+  report: 'info',
 };
 
 /** What a message is about, before it is written. */

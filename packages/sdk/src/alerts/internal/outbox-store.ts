@@ -55,7 +55,28 @@ const V3 = `
 CREATE TABLE notified (key TEXT PRIMARY KEY, level INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
 `;
 
-const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1), (db) => db.exec(V2), (db) => db.exec(V3)];
+/**
+ * Version 4: `report_runs`, when each scheduled report (by name) runs next, and the schedule that
+ * time was computed from (`schedule`: its expression and zone), so a restart after a missed run
+ * sends it once, late, and an edited schedule starts afresh.
+ */
+const V4 = `
+CREATE TABLE report_runs (name TEXT PRIMARY KEY, schedule TEXT NOT NULL, next_at INTEGER NOT NULL) WITHOUT ROWID;
+`;
+
+const MIGRATIONS: readonly Migration[] = [
+  (db) => db.exec(V1),
+  (db) => db.exec(V2),
+  (db) => db.exec(V3),
+  (db) => db.exec(V4),
+];
+
+/** A row of `report_runs`. */
+export interface ReportRunRow {
+  name: string;
+  schedule: string;
+  nextAt: number;
+}
 
 /** A row of `pending`. */
 export interface PendingRow {
@@ -119,10 +140,17 @@ function prepare(db: Database.Database) {
       'INSERT INTO notified (key, level, at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET level = excluded.level, at = excluded.at',
     ),
     forget: db.prepare<[string]>('DELETE FROM notified WHERE key = ?'),
+    reportRuns: db.prepare<[], ReportRunRow>('SELECT name, schedule, next_at AS nextAt FROM report_runs'),
+    setReportRun: db.prepare<[string, string, number]>(
+      'INSERT INTO report_runs (name, schedule, next_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET schedule = excluded.schedule, next_at = excluded.next_at',
+    ),
   };
 }
 
-/** The outbox's SQLite file: pending deliveries and the log of finished ones. */
+/**
+ * The outbox's SQLite file: pending deliveries and the log of finished ones, silences, the engine's
+ * memory and when each scheduled report runs next.
+ */
 export class OutboxStore {
   readonly #db: Database.Database;
   readonly #sql: ReturnType<typeof prepare>;
@@ -213,6 +241,17 @@ export class OutboxStore {
     if (!this.#db.open) return;
     if (value === undefined) this.#sql.forget.run(key);
     else this.#sql.notify.run(key, value.level, value.atMs);
+  }
+
+  /** When each scheduled report runs next. */
+  reportRuns(): ReportRunRow[] {
+    return this.#sql.reportRuns.all();
+  }
+
+  /** Stores when the report `name` runs next. */
+  setReportRun(row: ReportRunRow): void {
+    if (!this.#db.open) return;
+    this.#sql.setReportRun.run(row.name, row.schedule, row.nextAt);
   }
 
   /** Deletes a silence; false when there was none with that id. */

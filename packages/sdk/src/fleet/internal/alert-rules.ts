@@ -11,7 +11,7 @@ function listOrNone(names: Iterable<string>): string {
 
 /**
  * The `alerts` block names channels, targets, hosts and host groups that exist; a silence ends
- * after it starts.
+ * after it starts; a scheduled report goes to channels that exist and has a name of its own.
  */
 export const alertReferences: Rule = ({ alerts, hosts, targets, groups, report }) => {
   if (!alerts) return;
@@ -50,5 +50,23 @@ export const alertReferences: Rule = ({ alerts, hosts, targets, groups, report }
     if (from >= until) {
       report({ path: ['alerts', 'silences', index, 'until'], message: 'the silence ends before it starts' });
     }
+  });
+  const reports = Array.isArray(alerts.reports) ? alerts.reports : [];
+  const reportNames = new Set<string>();
+  reports.forEach((entry, index) => {
+    if (!isRecord(entry)) return;
+    const name = entry.name ?? `report-${index}`;
+    if (typeof name === 'string' && reportNames.has(name)) {
+      report({ path: ['alerts', 'reports', index, 'name'], message: `another report is named "${name}"` });
+    }
+    if (typeof name === 'string') reportNames.add(name);
+    if (!Array.isArray(entry.channels)) return;
+    entry.channels.forEach((name, position) => {
+      if (typeof name !== 'string' || channels.has(name)) return;
+      report({
+        path: ['alerts', 'reports', index, 'channels', position],
+        message: `unknown channel "${name}" (alerts.channels: ${listOrNone(channels)})`,
+      });
+    });
   });
 };
