@@ -168,7 +168,25 @@ describe('fleet report', () => {
     }
   });
 
+  test("the fleet file's problems come from loading it here, even when it has errors", async () => {
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, fleetText(bus.port, 9).replace('host: local, port: 9', 'host: nowhere, port: 9'));
+    const run = await runFleet(['report', '--config', broken, '--url', dashboard.url, '--format', 'json']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const report = FleetReport.parse(JSON.parse(run.stdout));
+    expect(report.problems).toEqual([
+      expect.objectContaining({ file: broken, severity: 'error', path: 'wizards.ghost.host' }),
+    ]);
+    // Without a valid fleet, no bus to read; the dashboard still gives the targets.
+    expect(report.bus).toEqual([]);
+    expect(report.targets.map((target) => target.id)).toEqual(['bus', 'ghost']);
+    const text = await runFleet(['report', '--config', broken, '--url', dashboard.url]);
+    const problemLine = text.stdout.split('\n').find((line) => line.startsWith(`  ${broken}:`));
+    expect(problemLine).toMatch(/^ {2}\S+:\d+:\d+ error: wizards\.ghost\.host: /);
+  });
+
   test.each([
+    [['--json', '--format', 'text'], /^fleet: --json and --format text disagree/],
     [['--since', 'nonsense'], /^fleet: --since must be a duration/],
     [['--since', '0s'], /^fleet: --since must be a duration/],
     [['--format', 'html'], /^fleet: --format must be text, markdown or json/],
