@@ -1,22 +1,47 @@
-import type { DashboardDeployRun } from '@fleet/sdk';
-import { type Alerting, type Fleet, type FleetMonitor, startAlerting } from '@fleet/sdk/fleet';
+import type { DashboardDeployRun, FleetStatus } from '@fleet/sdk';
+import {
+  type Alerting,
+  type AlertMessage,
+  buildFleetReport,
+  type DeployRunLog,
+  type Fleet,
+  type FleetMonitor,
+  fleetReportServices,
+  monitorReportSource,
+  startAlerting,
+} from '@fleet/sdk/fleet';
 import type { DashboardLogger } from './server.ts';
+
+/** What the dashboard's scheduled reports read besides the monitor. */
+export interface DashboardReportInputs {
+  /** The dashboard's current fleet status (targets by host, the fleet file's problems). */
+  status: () => FleetStatus;
+  /** The deploy runs the deployer posted. */
+  deploys: DeployRunLog;
+  /** The dashboard's clock, epoch ms: the report's period ends now. @default Date.now */
+  now?: () => number;
+}
 
 /**
  * The dashboard's alerting: runs `startAlerting` on its monitor while the fleet in use has an
  * `alerts` block, and restarts it when a reload changes that block or the host groups (the outbox
- * file stays, so nothing pending is lost).
+ * file stays, so nothing pending is lost). The scheduled reports of `alerts.reports` are built
+ * here, from the monitor, the status and deploys the dashboard holds, and the fleet's bus and
+ * knowledge services.
  */
 export class DashboardAlerting {
   #running: Alerting | undefined;
   #key = '';
   /** Runs already alerted as failed (a later batch of the same run is not a new failure). */
   readonly #failedRuns = new Set<string>();
+  /** The fleet in use: a report reads the services it lists when it is built. */
+  #fleet: Fleet | undefined;
 
   constructor(
     private readonly monitor: FleetMonitor,
     private readonly dbPath: string,
     private readonly logger: DashboardLogger | undefined,
+    private readonly reports?: DashboardReportInputs,
   ) {}
 
   /** The alerting running now, if the fleet has an `alerts` block. */
@@ -27,6 +52,7 @@ export class DashboardAlerting {
   /** Applies the fleet in use (a reload); `undefined` (no valid fleet yet) changes nothing. */
   setFleet(fleet: Fleet | undefined): void {
     if (!fleet) return;
+    this.#fleet = fleet;
     const hostGroups = Object.fromEntries(Object.entries(fleet.hosts).map(([name, host]) => [name, host.groups]));
     const key = JSON.stringify([fleet.alerts ?? null, hostGroups, fleet.name ?? null]);
     if (key === this.#key) return;
@@ -40,8 +66,32 @@ export class DashboardAlerting {
       dbPath: this.dbPath,
       hostGroups,
       ...(fleet.name === undefined ? {} : { fleet: fleet.name }),
+      ...(this.reports === undefined ? {} : { report: this.#buildReport(this.reports) }),
       ...(this.logger === undefined ? {} : { logger: this.logger }),
     });
+  }
+
+  /**
+   * Builds the scheduled report `name` now and queues it to its channels (outside its schedule).
+   * Rejects when alerting is off or there is no such report.
+   */
+  sendReport(name: string): Promise<AlertMessage> {
+    if (!this.#running) return Promise.reject(new Error('the fleet file has no alerts block'));
+    return this.#running.sendReport(name);
+  }
+
+  #buildReport(inputs: DashboardReportInputs) {
+    return (periodMs: number, signal: AbortSignal) => {
+      const fleet = this.#fleet;
+      return buildFleetReport(
+        {
+          monitor: monitorReportSource({ monitor: this.monitor, status: inputs.status, deploys: inputs.deploys }),
+          ...(fleet === undefined ? {} : fleetReportServices(fleet)),
+          ...(fleet?.name === undefined ? {} : { fleet: fleet.name }),
+        },
+        { periodMs, signal, ...(inputs.now === undefined ? {} : { now: inputs.now }) },
+      );
+    };
   }
 
   /**

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { DEFAULT_PORTS } from '@fleet/sdk';
 import {
+  type AlertMessage,
   DeployRunLog,
   type Fleet,
   type FleetFileSnapshot,
@@ -77,6 +78,11 @@ export interface RunningDashboardServer {
   server: FleetServer;
   /** Reads the fleet file now instead of waiting for the watcher (no-op for an in-memory fleet). */
   reload(): Promise<void>;
+  /**
+   * Builds the scheduled report `name` (`alerts.reports`) now and queues it to its channels,
+   * outside its schedule. Rejects when the fleet has no alerts block or no such report.
+   */
+  sendReport(name: string): Promise<AlertMessage>;
   /** Stops accepting, ends the event streams, stops watching and probing, closes the history. */
   close(): Promise<void>;
 }
@@ -185,7 +191,13 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
   }
   const dbDir = dbPath === ':memory:' ? undefined : dirname(dbPath);
   const alertsDb = options.alertsDb ?? (dbDir === undefined ? ':memory:' : join(dbDir, 'fleet-alerts.db'));
-  alerting = new DashboardAlerting(monitor, alertsDb, logger);
+  const dashboardView = view;
+  alerting = new DashboardAlerting(monitor, alertsDb, logger, {
+    // The status the dashboard serves (its problems included); fresh, as a report is rare.
+    status: () => dashboardView.status(true).status,
+    deploys,
+    ...(options.monitorOptions?.now ? { now: options.monitorOptions.now } : {}),
+  });
   try {
     alerting.setFleet(snapshot.fleet);
   } catch (error) {
@@ -202,6 +214,7 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
     reload: async () => {
       await watcher?.reload();
     },
+    sendReport: (name) => alerting.sendReport(name),
     close: async () => {
       alerting?.close();
       await server.close();

@@ -144,4 +144,44 @@ describe('dashboard alerting', () => {
     while (deliveries.deliveries.some((d) => d.status === 'pending')) deliveries = await client.alerts();
     expect(deliveries.deliveries.map((d) => d.message.kind)).toEqual(['deploy_failed']);
   });
+
+  test("a report of the fleet file's alerts.reports, sent now, reaches its webhook with the fleet's targets", async () => {
+    const receiver = await startReceiver();
+    const { dashboard, api, wizard, config } = await startTestFleet();
+    const alerts = [
+      'alerts:',
+      '  channels:',
+      `    ops: { type: webhook, url: "${receiver.url}" }`,
+      '  reports:',
+      // New Year's Day only: the schedule itself stays out of the way of the test.
+      "    - { name: morning, schedule: '0 7 1 1 *', timezone: Europe/Berlin, since: 7d, channels: [ops] }",
+      '',
+    ].join('\n');
+    writeFileSync(config, fleetYaml(api.port, wizard.port) + alerts);
+    await dashboard.reload();
+    api.setHealthy(false);
+    await dashboard.monitor.probeNow();
+
+    await expect(dashboard.sendReport('evening')).rejects.toThrow('no report named "evening"');
+    const sent = await dashboard.sendReport('morning');
+    await until(() => receiver.received.length === 1);
+    const [message] = receiver.received;
+    expect(message).toMatchObject({
+      id: sent.id,
+      kind: 'report',
+      title: '[test-fleet] Fleet report: morning, last 7d',
+    });
+    expect(message?.report?.fleet).toBe('test-fleet');
+    expect(message?.report?.targets.map((target) => `${target.id} ${target.host} ${target.state}`)).toEqual([
+      'api local down',
+      'merlin local up',
+    ]);
+    expect(message?.report?.gaps).toEqual([]);
+    expect(message?.text).toContain('api');
+    // The alerts listing shows the report's text, not its object.
+    const client = new DashboardClient({ url: dashboard.url });
+    const listed = (await client.alerts()).deliveries[0]?.message;
+    expect(listed?.kind).toBe('report');
+    expect(listed && 'report' in listed).toBe(false);
+  });
 });
