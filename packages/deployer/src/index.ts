@@ -18,7 +18,7 @@ export { BUNDLE_MARKER, bundleReleaseId } from './steps/release-id.ts';
 export { deploy } from './deploy/deploy.ts';
 export { rollbackFleet } from './deploy/rollback.ts';
 export { auditFleet } from './deploy/audit.ts';
-export { deployHistory, deployLockStatus, unlockDeploy } from './deploy/lock-host.ts';
+export { deployHistory, deployLockStatus, fleetDeployHistory, unlockDeploy } from './deploy/lock-host.ts';
 export { buildFleetBundle, FLEET_BINS } from './deploy/fleet-bundle.ts';
 export { rolloutBatches } from './deploy/batches.ts';
 export { selectHosts } from './deploy/select-hosts.ts';

@@ -6,7 +6,12 @@ import { deployHookRoutes, ErrorEnvelope, WebhookAnswer } from '@fleet/sdk';
 import { runCli } from '@fleet/sdk/cli';
 import type { DeployJob, DeployJobOutcome } from '@fleet/sdk/deploy';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { type RunningDeployHookServer, runShellDeploy, startDeployHookServer } from '../src/index.ts';
+import {
+  fleetDeployHistory,
+  type RunningDeployHookServer,
+  runShellDeploy,
+  startDeployHookServer,
+} from '../src/index.ts';
 import { deployCommand } from '../src/main.ts';
 
 const SECRET = 'first-secret';
@@ -301,6 +306,75 @@ describe('fleet deploy hook (real server, real HTTP, real HMAC)', () => {
     });
     expect((await deploys(after.url)).map((job) => job.commit)).toEqual([sha(60)]);
     rmSync(dirname(stateFile), { recursive: true, force: true });
+  });
+
+  test("GET /deploys lists the deployer's history beside the hook's jobs, newest first, with ?limit", async () => {
+    const control = controlledDeploy();
+    const asked: number[] = [];
+    const run = (id: string, trigger: string) => ({
+      id,
+      trigger,
+      user: 'ada',
+      from: 'laptop',
+      mode: 'apply' as const,
+      startedAt: '2026-12-05T14:30:00.000Z',
+      finishedAt: '2026-12-05T14:30:09.000Z',
+      durationMs: 9000,
+      status: 'changed' as const,
+      hosts: [{ host: 'vps1', status: 'changed' as const, aborted: false, durationMs: 9000 }],
+    });
+    const hook = await startDeployHookServer({
+      secrets: [SECRET],
+      repository: 'ops/fleet',
+      ref: 'main',
+      run: (job) => control.run(job),
+      port: 0,
+      history: async (limit) => {
+        asked.push(limit);
+        return [run('r3', 'webhook'), run('r2', 'cli'), run('r1', 'rollback')].slice(0, limit);
+      },
+    });
+    servers.push(hook);
+    await deliver(hook.url, pushBody(sha(70)));
+    await control.startedCount(1);
+    control.finish();
+    await hook.queue.idle();
+    const answer = deployHookRoutes.deploys.response.parse(await (await fetch(`${hook.url}/deploys?limit=2`)).json());
+    expect(answer.jobs.map((job) => [job.commit, job.status])).toEqual([[sha(70), 'changed']]);
+    expect(answer.history?.map((entry) => `${entry.id} ${entry.trigger}`)).toEqual(['r3 webhook', 'r2 cli']);
+    expect(answer.historyError).toBeUndefined();
+    expect(asked).toEqual([2]);
+    expect((await fetch(`${hook.url}/deploys?limit=0`)).status).toBe(400);
+  });
+
+  test('a lock host that cannot be reached leaves GET /deploys with the jobs and a historyError', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-hook-history-'));
+    try {
+      // Port 1 on loopback refuses at once: the history read fails as an unreachable lock host does.
+      const fleet = 'version: 1\nhosts:\n  vps1: { address: 127.0.0.1, ssh: { port: 1 } }\n';
+      const hook = await startDeployHookServer({
+        secrets: [SECRET],
+        repository: 'ops/fleet',
+        ref: 'main',
+        run: async () => ({ status: 'ok' }),
+        port: 0,
+        history: fleetDeployHistory({
+          config: join(dir, 'fleet.yaml'),
+          configText: fleet,
+          ssh: { knownHostsFile: join(dir, 'known_hosts') },
+        }),
+      });
+      servers.push(hook);
+      const response = await fetch(`${hook.url}/deploys`);
+      expect(response.status).toBe(200);
+      const answer = deployHookRoutes.deploys.response.parse(await response.json());
+      expect(answer).toMatchObject({ jobs: [], count: 0 });
+      expect(answer.history).toBeUndefined();
+      expect(answer.historyError).toMatch(/vps1/);
+      expect(answer.historyError).not.toContain('\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('startDeployHookServer refuses to start without a secret', async () => {

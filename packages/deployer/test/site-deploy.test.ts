@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DashboardClient } from '@fleet/sdk';
+import { DashboardClient, deployHookRoutes } from '@fleet/sdk';
 import { DeployRunEvent, type HostResult } from '@fleet/sdk/deploy';
 import { hasTestHostDeps, startTestHosts, type TestHost, type TestHosts } from '@fleet/test-utils/test-hosts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -11,8 +11,9 @@ import { auditFleet } from '../src/deploy/audit.ts';
 import { deploy } from '../src/deploy/deploy.ts';
 import type { DeployOptions } from '../src/deploy/deploy-options.ts';
 import { buildFleetBundle } from '../src/deploy/fleet-bundle.ts';
-import { deployHistory } from '../src/deploy/lock-host.ts';
+import { deployHistory, fleetDeployHistory } from '../src/deploy/lock-host.ts';
 import { rollbackFleet } from '../src/deploy/rollback.ts';
+import { startDeployHookServer } from '../src/hook/start-deploy-hook-server.ts';
 import { REPO } from './_fixtures.ts';
 import { demoFleetText, TOKENS } from './_fleet.ts';
 
@@ -352,5 +353,32 @@ describe.skipIf(!ready)('deploying the demo fleet onto three test hosts', () => 
     const h1 = run.hosts[0]!;
     const history = readFileSync(join(h1.dirs.varLibFleet, 'deploy/history.jsonl'), 'utf8');
     for (const secret of Object.values(TOKENS)) expect(history).not.toContain(secret);
+  }, 60_000);
+
+  test("the deploy hook's GET /deploys lists the runs of the lock host's history, as `fleet deploy hook` reads it", async () => {
+    const ssh = { identity: run.clientKey.privateKeyPath, knownHostsFile: run.knownHostsPath };
+    const options = { configText: demoFleetText(run), env: TOKENS, ssh };
+    const { runs } = await deployHistory({ ...options, limit: 3 });
+    const hook = await startDeployHookServer({
+      secrets: ['hook-secret'],
+      repository: 'ops/fleet',
+      ref: 'main',
+      run: async () => ({ status: 'ok' }),
+      port: 0,
+      history: fleetDeployHistory(options),
+    });
+    try {
+      const answer = deployHookRoutes.deploys.response.parse(await (await fetch(`${hook.url}/deploys?limit=3`)).json());
+      expect(answer.historyError).toBeUndefined();
+      expect(answer.history?.map((entry) => [entry.id, entry.trigger, entry.status])).toEqual(
+        runs.map((entry) => [entry.id, entry.trigger, entry.status]),
+      );
+      expect(answer.history?.length).toBe(3);
+      expect(answer.history?.[0]?.hosts.map((host) => host.host).sort()).toEqual(
+        runs[0]!.hosts.map((host) => host.host).sort(),
+      );
+    } finally {
+      await hook.close();
+    }
   }, 60_000);
 });

@@ -9,7 +9,7 @@
  */
 
 // Schemas: shared by every Fleet server
-export { AgentName, Cursor, JsonValue, Timestamp, TopicName } from './schemas/common.ts';
+export { AgentName, Cursor, JsonValue, MAX_JSON_DEPTH, Timestamp, TopicName } from './schemas/common.ts';
 export { ERROR_STATUS, ErrorCode, ErrorEnvelope, errorCodeOf, ValidationIssue } from './schemas/error.ts';
 export { Health } from './schemas/health.ts';
 export { listOf, pageOf } from './schemas/list.ts';
@@ -109,7 +109,15 @@ export {
 export { BusBacklog, FleetProblem, FleetStatus, KnowledgeSync, PeerLag } from './schemas/fleet-status.ts';
 
 // Schemas: the deploy webhook
-export { DeployHookJob, DeployHookJobList, DeployHookJobStatus, WebhookAnswer } from './deploy-hook/schemas.ts';
+export {
+  DeployHookDeploys,
+  DeployHookDeploysQuery,
+  DeployHookHistoryRun,
+  DeployHookJob,
+  DeployHookJobList,
+  DeployHookJobStatus,
+  WebhookAnswer,
+} from './deploy-hook/schemas.ts';
 
 // Schemas: deploys on the dashboard
 export {

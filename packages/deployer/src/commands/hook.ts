@@ -4,6 +4,7 @@ import type { DeployFunction } from '@fleet/sdk/deploy';
 import { defineCommand } from 'citty';
 import { commonArgs, lockWaitMs, sshArgs } from '../cli/deploy-args.ts';
 import { deploy } from '../deploy/deploy.ts';
+import { fleetDeployHistory } from '../deploy/lock-host.ts';
 import { runShellDeploy } from '../hook/run-shell-deploy.ts';
 import { startDeployHookServer } from '../hook/start-deploy-hook-server.ts';
 
@@ -112,6 +113,8 @@ export const hookCommand = defineCommand({
         tokens: tokensFrom(rawArgs, 'FLEET_DEPLOY_HOOK_TOKENS'),
         ...(args.state ? { stateFile: args.state } : {}),
         logger: { info: output.info, warn: output.warn, error: output.error },
+        // GET /deploys lists the deployer's history too, read from the lock host as deploys reach it.
+        history: fleetDeployHistory({ config: args.config, ssh: sshArgs(args) }),
       });
       output.log(`fleet deploy hook listening on ${hook.url}/webhook for ${repository} ${ref}`);
       if (!stop.signal.aborted) {

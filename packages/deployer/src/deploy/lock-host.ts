@@ -1,5 +1,6 @@
 import {
   type DeployHistory,
+  type DeployHookHistory,
   type DeployLockStatus,
   type Executor,
   type ForceUnlockResult,
@@ -39,6 +40,17 @@ export function deployHistory(options: LockHostOptions & { limit?: number } = {}
   return onLockHost(options, ({ executor, historyFile }) =>
     readDeployHistory(executor, { file: historyFile, ...(options.limit ? { limit: options.limit } : {}) }),
   );
+}
+
+/**
+ * The deploy hook's `history` option for a fleet file: {@link deployHistory} on its lock host (the
+ * runs; lines that are not runs are left out), read afresh at every `GET /deploys`.
+ *
+ * @example
+ * await startDeployHookServer({ ...target, run, history: fleetDeployHistory({ config: 'fleet.yaml' }) });
+ */
+export function fleetDeployHistory(options: LockHostOptions = {}): DeployHookHistory {
+  return async (limit) => (await deployHistory({ ...options, limit })).runs;
 }
 
 /** Who holds the fleet's deploy lock, if anyone. */

@@ -1,5 +1,12 @@
 import { DEFAULT_PORTS, deployHookRoutes } from '@fleet/sdk';
-import { type DeployFunction, DeployQueue, handleWebhook, type WebhookTarget } from '@fleet/sdk/deploy';
+import {
+  type DeployFunction,
+  type DeployHookHistory,
+  DeployQueue,
+  handleWebhook,
+  listHookDeploys,
+  type WebhookTarget,
+} from '@fleet/sdk/deploy';
 import { createFleetServer, implement } from '@fleet/sdk/server';
 import { version } from '../version.ts';
 
@@ -26,6 +33,13 @@ export interface DeployHookServerOptions extends WebhookTarget {
   stateFile?: string;
   /** Where deploys and failures are reported. @default silent */
   logger?: DeployHookLogger;
+  /**
+   * Reads the deployer's recorded runs for `GET /deploys` (`fleet deploy hook` reads the history
+   * on the fleet's lock host, see `fleetDeployHistory`); when it throws, the answer has the
+   * jobs and a `historyError`.
+   * @default none: `GET /deploys` lists only the hook's own jobs
+   */
+  history?: DeployHookHistory;
 }
 
 /** A deploy hook that is listening. */
@@ -55,7 +69,7 @@ function checkTarget(options: DeployHookServerOptions): string[] {
 /**
  * Starts `fleet deploy hook`: `POST /webhook` takes signed GitHub or Gitea deliveries and deploys
  * pushes to one repository and ref in the background (202 at once), one deploy at a time;
- * `GET /deploys` lists the recent deploys; `/health`, `/metrics` and `/openapi.json` as every
+ * `GET /deploys` lists the recent deploys (the hook's own, and the deployer's history with `history`); `/health`, `/metrics` and `/openapi.json` as every
  * Fleet server. Throws a `TypeError` without a secret.
  *
  * @example
@@ -94,10 +108,13 @@ export async function startDeployHookServer(options: DeployHookServerOptions): P
       implement(deployHookRoutes.webhook, async (ctx) =>
         handleWebhook({ rawBody: await ctx.rawBody(), headers: ctx.event.req.headers }, target, queue),
       ),
-      implement(deployHookRoutes.deploys, () => {
-        const jobs = queue.jobs(100);
-        return { jobs, count: jobs.length };
-      }),
+      implement(deployHookRoutes.deploys, ({ query, signal }) =>
+        listHookDeploys(queue, {
+          limit: query.limit,
+          signal,
+          ...(options.history === undefined ? {} : { history: options.history }),
+        }),
+      ),
     ],
   });
   // The webhook authenticates each delivery by its signature, so it may listen beyond loopback

@@ -1,5 +1,5 @@
 import { defineRoute } from '../contract/route.ts';
-import { DeployHookJobList, WebhookAnswer } from './schemas.ts';
+import { DeployHookDeploys, DeployHookDeploysQuery, WebhookAnswer } from './schemas.ts';
 
 /**
  * The deploy webhook's routes (besides the common `/health`, `/openapi.json` and `/metrics`).
@@ -12,8 +12,8 @@ export const deployHookRoutes = {
     method: 'POST',
     path: '/webhook',
     summary:
-      'A GitHub or Gitea webhook delivery (application/json, at most 1 MiB), signed with X-Hub-Signature-256 ' +
-      '(sha256=<hex>) or X-Gitea-Signature (<hex>): a push to the configured repository and ref queues a deploy',
+      'A GitHub or Gitea webhook delivery (application/json, at most 1 MiB), signed with `X-Hub-Signature-256: sha256=HEX` ' +
+      '(GitHub) or `X-Gitea-Signature: HEX` (Gitea), the HMAC-SHA256 of the exact body: a push to the configured repository and ref queues a deploy',
     response: WebhookAnswer,
     status: 202,
     auth: false,
@@ -22,8 +22,11 @@ export const deployHookRoutes = {
   deploys: defineRoute({
     method: 'GET',
     path: '/deploys',
-    summary: "The webhook's recent deploys, newest first: queued, running, and their results",
-    response: DeployHookJobList,
+    summary:
+      "Recent deploys, newest first: the webhook's own (queued, running, and their results) and the deployer's " +
+      'history on the lock host (every run, whatever started it)',
+    query: DeployHookDeploysQuery,
+    response: DeployHookDeploys,
   }),
 } as const;
 

@@ -98,6 +98,7 @@ export { signWebhookBody, verifyWebhookSignature } from '../deploy-hook/verify-s
 export { PushEvent, pusherName, readWebhookDelivery } from '../deploy-hook/push-event.ts';
 export { DeployQueue } from '../deploy-hook/deploy-queue.ts';
 export { fullRef, handleWebhook } from '../deploy-hook/handle-webhook.ts';
+export { listHookDeploys } from '../deploy-hook/list-hook-deploys.ts';
 
 // Types
 export type { RunPlanOptions } from './run-plan.ts';
@@ -186,3 +187,4 @@ export type {
   OfferResult,
 } from '../deploy-hook/deploy-queue.ts';
 export type { WebhookTarget } from '../deploy-hook/handle-webhook.ts';
+export type { DeployHookHistory, ListHookDeploysOptions } from '../deploy-hook/list-hook-deploys.ts';
