@@ -1,5 +1,6 @@
 import { startBusServer } from '@fleet/bus-server';
 import { type DashboardServerOptions, startDashboardServer } from '@fleet/dashboard';
+import { startDeployHookServer } from '@fleet/deployer';
 import { startKnowledgeServer } from '@fleet/knowledge-server';
 import { defaultServerUrl } from '@fleet/sdk';
 import type { ShellTarget } from './example-request.ts';
@@ -21,7 +22,7 @@ export interface RunningReferenceService extends ReferenceService {
   url: string;
 }
 
-/** The three servers running on free ports over in-memory stores, and how to stop them. */
+/** The servers running on free ports over in-memory stores, and how to stop them. */
 export interface ReferenceServers {
   services: RunningReferenceService[];
   close(): Promise<void>;
@@ -57,10 +58,27 @@ const servers = [
     tokenEnv: 'FLEET_DASHBOARD_TOKEN',
     start: () => startDashboardServer({ port: 0, db: ':memory:', fleet: emptyFleet, probe: false }),
   },
+  {
+    title: 'Deploy webhook (`fleet deploy hook`)',
+    intro:
+      "Signed GitHub and Gitea push deliveries that deploy one repository and ref, one deploy at a time, and the recent deploys with the deployer's history. Start it with `fleet deploy hook` (or as a `deploy-hook` service of the fleet file); `POST /webhook` is authenticated by its signature, not a token (a missing or wrong signature is 401 `unauthorized`), the other routes by the token.",
+    urlEnv: 'FLEET_DEPLOY_HOOK_URL',
+    defaultUrl: defaultServerUrl('deployHook'),
+    tokenEnv: 'FLEET_DEPLOY_HOOK_TOKEN',
+    // A secret is required (there is no unsigned mode); the reference never deploys anything.
+    start: () =>
+      startDeployHookServer({
+        port: 0,
+        secrets: ['reference-secret'],
+        repository: 'ops/fleet',
+        ref: 'refs/heads/main',
+        run: async () => ({ status: 'ok' }),
+      }),
+  },
 ] as const;
 
 /**
- * Starts the bus, a knowledge node and the dashboard as their bins do (on free ports, in memory,
+ * Starts the bus, a knowledge node, the dashboard and the deploy webhook as their bins do (on free ports, in memory,
  * without tokens) and reads each one's `GET /openapi.json`: the reference documents exactly what
  * the servers serve, with no second list of routes.
  */
