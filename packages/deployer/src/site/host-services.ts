@@ -67,10 +67,21 @@ function fleetServer(input: HostServicesInput, target: NamedTarget, bind: string
         env: { ...fileEnv },
         files: [],
       };
-    case 'dashboard':
+    case 'dashboard': {
+      // The dashboard does not know which service of the file it is: its proxies come on its command line.
+      const proxies = input.fleet.services[target.name]?.trustProxy ?? [];
       return {
         execStart: unitCommand(
-          [input.node, bin(input, 'fleet-dashboard'), 'server', '--config', config, '--db', `${state}/history.db`],
+          [
+            input.node,
+            bin(input, 'fleet-dashboard'),
+            'server',
+            '--config',
+            config,
+            '--db',
+            `${state}/history.db`,
+            ...proxies.flatMap((proxy) => ['--trust-proxy', proxy]),
+          ],
           ['--host ${HOST}', '--port ${PORT}'],
         ),
         env: {
@@ -81,6 +92,7 @@ function fleetServer(input: HostServicesInput, target: NamedTarget, bind: string
         },
         files: [],
       };
+    }
     case 'deploy-hook':
       return { ...deployHook(input, target, bind, config), files: [] };
     default:

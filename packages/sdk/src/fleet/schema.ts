@@ -4,6 +4,7 @@ import { ServiceKind } from '../schemas/monitor.ts';
 import { DeploySpec, InstallSpec } from './deploy-spec.ts';
 import { Address, EnvName, FleetName, Port, Scheme, Token, UnixName } from './fields.ts';
 import { HealthSpec } from './health.ts';
+import { ProxyAddress } from './internal/proxy-address.ts';
 import { resolveHealth } from './presets.ts';
 
 /** How the deployer reaches a host over SSH. */
@@ -61,10 +62,22 @@ const ServiceSpec = z.strictObject({
    * Without it such a service is monitored but not deployed. Fleet's own services need none.
    */
   install: InstallSpec.optional(),
+  /**
+   * For a dashboard: the TLS-terminating proxies (IP addresses or CIDR ranges) whose
+   * `X-Forwarded-Proto` it believes, passed as `--trust-proxy` by the deployer's unit.
+   * @example ['127.0.0.1', '10.0.0.0/8']
+   */
+  trustProxy: z.array(ProxyAddress).min(1).max(64).optional(),
 });
 
 /** A service of the fleet as loaded: its health check is the kind's preset with the file's overrides. */
-export const FleetService = ServiceSpec.transform(({ health, ...service }) => ({
+export const FleetService = ServiceSpec.refine(
+  (service) => service.trustProxy === undefined || service.kind === 'dashboard',
+  {
+    path: ['trustProxy'],
+    message: 'only a dashboard service takes trustProxy (its session cookie behind a TLS-terminating proxy)',
+  },
+).transform(({ health, ...service }) => ({
   ...service,
   health: resolveHealth(service.kind, health),
 }));
