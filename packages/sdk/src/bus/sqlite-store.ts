@@ -71,7 +71,7 @@ export class SqliteMessageStore implements MessageStore {
   constructor(options: SqliteMessageStoreOptions) {
     const { db, value: sql } = openDatabase(options.path, (opened) => {
       configure(opened, options.durability ?? 'normal');
-      migrate(opened);
+      migrate(opened, options.now?.() ?? Date.now());
       return prepareStatements(opened);
     });
     this.#sql = sql;
@@ -79,7 +79,11 @@ export class SqliteMessageStore implements MessageStore {
     this.#options = resolveStoreOptions(options);
     this.#queries = new StatementCache(db);
     this.#transitions = new SqliteTransitions(this.#sql, this.#options);
-    this.#writer = new GroupCommitWriter(db, () => this.#transitions.rolledBack());
+    this.#writer = new GroupCommitWriter(
+      db,
+      () => this.#transitions.rolledBack(),
+      () => this.#transitions.counters.write(),
+    );
   }
 
   /** Group-commit transactions committed since opening; fewer than the writes when grouping works. */
@@ -125,7 +129,7 @@ export class SqliteMessageStore implements MessageStore {
         new Map(receipts.map((receipt, i) => this.#checkReceipt(receipt, now, `receipts.${i}`)).map((r) => [r.id, r])),
       (rows) => {
         for (const row of rows.values()) {
-          this.#sql.deleteMessage.run(row.seq);
+          this.#transitions.remove(row);
           this.#transitions.audit(auditEntry(now, 'acked', row));
         }
         return rows.size;
@@ -145,7 +149,7 @@ export class SqliteMessageStore implements MessageStore {
           this.#transitions.kill(row, outcome.reason, now, reason);
           return { id: row.id, state: 'dead', attempts: row.attempts, availableAt: null };
         }
-        this.#sql.makeReady.run(outcome.availableAt, reason, row.seq);
+        this.#transitions.makeReady(row, outcome.availableAt, now, reason);
         return { id: row.id, state: 'ready', attempts: row.attempts, availableAt: toIso(outcome.availableAt) };
       },
     );
@@ -200,6 +204,7 @@ export class SqliteMessageStore implements MessageStore {
         for (const row of rows) {
           // Back in its original place in delivery order (seq is kept); a passed TTL is dropped.
           this.#sql.redrive.run(now, isExpired(row, now) ? null : row.expiresAt, row.seq);
+          this.#transitions.counters.move(row.to, 'dead', 'ready');
           this.#transitions.audit(auditEntry(now, 'redriven', row));
         }
         return rows.length;
@@ -213,7 +218,7 @@ export class SqliteMessageStore implements MessageStore {
       () => this.#selectDead(selector),
       (rows) => {
         for (const row of rows) {
-          this.#sql.deleteMessage.run(row.seq);
+          this.#transitions.remove(row);
           this.#transitions.audit(auditEntry(now, 'purged', row));
         }
         return rows.length;
@@ -226,13 +231,15 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async stats(): Promise<QueueStats> {
-    return this.#read(() => readStats(this.#sql, this.#options.now()));
+    // One read transaction: the counters and their corrections from the same snapshot.
+    return this.#read(() => this.#db.transaction(() => readStats(this.#sql, this.#options.now()))());
   }
 
   async sweep(): Promise<void> {
     const now = this.#options.now();
     return this.#enqueue(NOTHING_TO_CHECK, () => {
       this.#transitions.housekeepAll(now);
+      this.#transitions.promoteDue(now);
       this.#transitions.pruneAudit(now);
       this.#sql.pruneIdempotency.run(now - this.#options.idempotencyWindowSeconds * 1000);
     });

@@ -5,6 +5,7 @@ import { auditEntry } from '../internal/audit-entry.ts';
 import { toMessage } from '../internal/message-record.ts';
 import { makeReceipt } from '../internal/receipt.ts';
 import type { LeaseRequest } from '../message-store.ts';
+import { countedState } from './queue-counters.ts';
 import { fromRow } from './rows.ts';
 import type { Statements } from './statements.ts';
 import type { SqliteTransitions } from './transitions.ts';
@@ -30,6 +31,7 @@ export function leaseMessages(
       const message = fromRow(row);
       message.attempts += 1;
       sql.markLeased.run(message.attempts, leaseToken, leaseExpiresAt, row.seq);
+      transitions.counters.move(row.to, countedState(row), 'inFlight');
       transitions.audit(
         auditEntry(now, 'delivered', row, { attempt: message.attempts, leaseExpiresAt: toIso(leaseExpiresAt) }),
       );
@@ -53,7 +55,7 @@ export function pollMessages(
     .map((row) => {
       const message = fromRow(row);
       message.attempts += 1;
-      sql.deleteMessage.run(row.seq);
+      transitions.remove(row);
       transitions.audit(auditEntry(now, 'delivered', row, { mode: 'poll' }));
       return toMessage(message);
     });

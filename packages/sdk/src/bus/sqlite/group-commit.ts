@@ -36,11 +36,15 @@ export class GroupCommitWriter {
 
   readonly #rolledBack: () => void;
 
-  /** `rolledBack` runs when a group transaction fails, so callers can drop caches of what it wrote. */
-  constructor(db: Database.Database, rolledBack: () => void = () => {}) {
+  /**
+   * `rolledBack` runs when a group transaction fails, so callers can drop caches of what it wrote;
+   * `beforeCommit` runs inside each group transaction after its last write (the store adds up its
+   * queue counters there), and failing fails the group.
+   */
+  constructor(db: Database.Database, rolledBack: () => void = () => {}, beforeCommit: () => void = () => {}) {
     this.#rolledBack = rolledBack;
-    this.#group = db.transaction((jobs: Job[]) =>
-      jobs.map((job): Outcome => {
+    this.#group = db.transaction((jobs: Job[]) => {
+      const outcomes = jobs.map((job): Outcome => {
         let prepared: unknown;
         try {
           prepared = job.write.prepare();
@@ -51,8 +55,10 @@ export class GroupCommitWriter {
           return { ok: false, error };
         }
         return { ok: true, value: job.write.apply(prepared) };
-      }),
-    );
+      });
+      beforeCommit();
+      return outcomes;
+    });
   }
 
   /** Group transactions committed so far. */

@@ -61,7 +61,15 @@ export function readAudit(queries: StatementCache, query: AuditQuery): Page<Audi
   };
 }
 
-/** Per-recipient depth at `now`: one pass over each state's index, never over the table. */
+/**
+ * Per-recipient depth at `now`, from the counters: `queue_counts` holds each recipient's rows by
+ * counted state, as of the last write. Time alone changes two of them without a write, so the
+ * read corrects for the rows whose time passed since the last sweep, each found through an index
+ * that holds only such rows: delayed rows now available move to ready; ready rows past their TTL
+ * (the sweep will dead-letter them) count as neither. The oldest ready age is the first row of
+ * `messages_oldest` that has not expired, or a passed delayed row. The cost grows with the number
+ * of recipients and of rows changed by time since the last sweep, not with the queue.
+ */
 export function readStats(sql: Statements, now: number): QueueStats {
   const byAgent = new Map<string, RecipientStats>();
   const entry = (agent: string): RecipientStats => {
@@ -72,13 +80,25 @@ export function readStats(sql: Statements, now: number): QueueStats {
     }
     return stats;
   };
-  for (const row of sql.readyStats.all({ now })) {
+  for (const row of sql.queueCounts.all()) Object.assign(entry(row.agent), row);
+  for (const row of sql.expiredReady.all({ now })) {
     const stats = entry(row.agent);
-    stats.ready = row.ready;
-    stats.delayed = row.delayed;
-    stats.oldestReadyAgeSeconds = row.oldest === null ? null : (now - row.oldest) / 1000;
+    if (row.delayed) stats.delayed -= row.count;
+    else stats.ready -= row.count;
   }
-  for (const row of sql.inFlightStats.all()) entry(row.agent).inFlight = row.count;
-  for (const row of sql.deadStats.all()) entry(row.agent).dead = row.count;
+  const passedOldest = new Map<string, number>();
+  for (const row of sql.passedDelayed.all({ now })) {
+    const stats = entry(row.agent);
+    stats.delayed -= row.count;
+    stats.ready += row.count;
+    passedOldest.set(row.agent, row.oldest);
+  }
+  for (const stats of byAgent.values()) {
+    if (stats.ready === 0) continue;
+    const counted = sql.oldestReadyOf.get({ agent: stats.agent, now });
+    const passed = passedOldest.get(stats.agent);
+    const oldest = Math.min(counted ?? Number.POSITIVE_INFINITY, passed ?? Number.POSITIVE_INFINITY);
+    if (Number.isFinite(oldest)) stats.oldestReadyAgeSeconds = (now - oldest) / 1000;
+  }
   return buildQueueStats(byAgent.values());
 }

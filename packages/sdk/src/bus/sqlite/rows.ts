@@ -8,22 +8,24 @@ import type { IdempotencyRecord } from '../internal/send-plan.ts';
 export const MESSAGE_COLUMNS = `seq, id, sender AS "from", recipient AS "to", topic, type, payload, priority,
   created_at AS createdAt, available_at AS availableAt, expires_at AS expiresAt, attempts,
   idempotency_key AS idempotencyKey, state, lease_token AS leaseToken, lease_expires_at AS leaseExpiresAt,
-  dead_reason AS deadReason, dead_at AS deadAt, last_error AS lastError`;
+  dead_reason AS deadReason, dead_at AS deadAt, last_error AS lastError, delayed`;
 
 /** A `messages` row as selected with {@link MESSAGE_COLUMNS}: the payload still JSON text. */
 export interface MessageRow extends Omit<StoredMessage, 'payload'> {
   seq: number;
   payload: string;
+  /** 1 when a ready row is counted as delayed in `queue_counts`, else 0. */
+  delayed: number;
 }
 
 /** The columns a receipt check and a lease transition need: no payload to read or parse. */
 export const LEASE_COLUMNS = `seq, id, recipient AS "to", attempts, expires_at AS expiresAt, state,
-  lease_token AS leaseToken, lease_expires_at AS leaseExpiresAt, last_error AS lastError`;
+  lease_token AS leaseToken, lease_expires_at AS leaseExpiresAt, last_error AS lastError, delayed`;
 
 /** A `messages` row as selected with {@link LEASE_COLUMNS}. */
 export type LeaseRow = Pick<
   MessageRow,
-  'seq' | 'id' | 'to' | 'attempts' | 'expiresAt' | 'state' | 'leaseToken' | 'leaseExpiresAt' | 'lastError'
+  'seq' | 'id' | 'to' | 'attempts' | 'expiresAt' | 'state' | 'leaseToken' | 'leaseExpiresAt' | 'lastError' | 'delayed'
 >;
 
 /** A stored message with its row position (the FIFO tiebreak). */
@@ -36,7 +38,10 @@ export function fromRow(row: MessageRow): StoredRow {
   return { ...row, payload: JSON.parse(row.payload) as JsonValue };
 }
 
-/** The positional parameters of the insert statement for one new (ready) copy. */
+/**
+ * The positional parameters of the insert statement for one new (ready) copy: counted as delayed
+ * when it becomes available after the moment it was sent.
+ */
 export function messageParams(record: MessageRecord, payload: string) {
   return [
     record.id,
@@ -51,7 +56,13 @@ export function messageParams(record: MessageRecord, payload: string) {
     record.expiresAt,
     record.attempts,
     record.idempotencyKey,
+    isCountedDelayed(record) ? 1 : 0,
   ] as const;
+}
+
+/** True when a new copy is counted as delayed: it becomes available after the moment it was sent. */
+export function isCountedDelayed(record: Pick<MessageRecord, 'availableAt' | 'createdAt'>): boolean {
+  return record.availableAt > record.createdAt;
 }
 
 /** An `audit` row. */

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type Migration, runMigrations } from '../../internal/sqlite-migrations.ts';
+import { rebuildQueueCounts } from './recount.ts';
 
 /**
  * Version 1. `messages.seq` is the insertion order (the FIFO tiebreak); `state` is a MessageState.
@@ -80,11 +81,44 @@ CREATE TABLE audit (
 CREATE INDEX audit_by_message ON audit (message_id, seq);
 `;
 
-/** Migrations in order: entry `i` takes a database from user_version `i` to `i + 1`. */
-const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1)];
+/**
+ * Version 2: queue stats without scans (see ARCHITECTURE.md, "Message store model").
+ * - `queue_counts`: per recipient, how many rows are in each counted state, kept by the store in
+ *   the transaction of every change (`queue-counters.ts`); a recipient without rows has no row.
+ * - `messages.delayed`: 1 on a ready row counted as delayed (its `available_at` was in the future
+ *   when it was written); the sweep clears it once that time has passed. 0 on every other row.
+ * - `messages_delayed`: rows counted as delayed by `available_at`, so the sweep and a stats read
+ *   find the ones whose time has come without reading the rest.
+ * - `messages_oldest`: rows counted as ready by `created_at`, for the oldest ready age.
+ * The existing rows are classified with the clock at migration time and counted once.
+ */
+const V2 = `
+ALTER TABLE messages ADD COLUMN delayed INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE queue_counts (
+  recipient TEXT PRIMARY KEY,
+  ready INTEGER NOT NULL,
+  delayed INTEGER NOT NULL,
+  in_flight INTEGER NOT NULL,
+  dead INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX messages_delayed ON messages (available_at, recipient) WHERE state = 'ready' AND delayed = 1;
+CREATE INDEX messages_oldest ON messages (recipient, created_at, expires_at) WHERE state = 'ready' AND delayed = 0;
+`;
+
+/** Migrations in order: entry `i` takes a database from user_version `i` to `i + 1`; `now` is the store's clock. */
+function migrations(now: number): readonly Migration[] {
+  return [
+    (db) => db.exec(V1),
+    (db) => {
+      db.exec(V2);
+      db.prepare(`UPDATE messages SET delayed = 1 WHERE state = 'ready' AND available_at > ?`).run(now);
+      rebuildQueueCounts(db);
+    },
+  ];
+}
 
 /** The schema version this code writes. */
-export const SCHEMA_VERSION = MIGRATIONS.length;
+export const SCHEMA_VERSION = migrations(0).length;
 
 /** How durable a commit is; see `SqliteMessageStoreOptions.durability`. */
 export type Durability = 'normal' | 'fsync';
@@ -103,10 +137,11 @@ export function configure(db: Database.Database, durability: Durability): void {
 
 /**
  * Brings the schema to {@link SCHEMA_VERSION}, one migration per transaction, recording progress
- * in `PRAGMA user_version`. Refuses a database written by a newer version.
+ * in `PRAGMA user_version`. Refuses a database written by a newer version. `now` (the store's
+ * clock) classifies the ready rows of a version 1 file as ready or delayed.
  */
-export function migrate(db: Database.Database): void {
-  runMigrations(db, MIGRATIONS, 'message store');
+export function migrate(db: Database.Database, now: number): void {
+  runMigrations(db, migrations(now), 'message store');
 }
 
 /** The live settings of a connection, read back from SQLite. */

@@ -1,18 +1,19 @@
 import type Database from 'better-sqlite3';
 import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
+import { QUEUE_COUNTS_COLUMNS, type QueueCountsRow } from './recount.ts';
 import { type IdempotencyRow, LEASE_COLUMNS, type LeaseRow, MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
 
-/** Per-recipient ready counts and the oldest deliverable `created_at`. */
-export interface ReadyStatsRow {
+/** Per recipient, how many rows counted as delayed are deliverable now, and the oldest `created_at` of them. */
+export interface PassedDelayedRow {
   agent: string;
-  ready: number;
-  delayed: number;
-  oldest: number | null;
+  count: number;
+  oldest: number;
 }
 
-/** A per-recipient count. */
-export interface CountRow {
+/** Per recipient and `delayed` flag, how many ready rows have run out their TTL but not been swept yet. */
+export interface ExpiredReadyRow {
   agent: string;
+  delayed: number;
   count: number;
 }
 
@@ -79,10 +80,11 @@ export function prepareStatements(db: Database.Database) {
         number | null,
         number,
         string | null,
+        number,
       ]
     >(
       `INSERT INTO messages (id, sender, recipient, topic, type, payload, priority, created_at, available_at, expires_at,
-        attempts, idempotency_key, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ready')`,
+        attempts, idempotency_key, delayed, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ready')`,
     ),
     messageById: prepare<[string], MessageRow>(`${M} WHERE id = ?`),
     leaseById: prepare<[string], LeaseRow>(`SELECT ${LEASE_COLUMNS} FROM messages WHERE id = ?`),
@@ -108,19 +110,20 @@ export function prepareStatements(db: Database.Database) {
           WHERE state = 'ready' AND expires_at IS NOT NULL AND expires_at <= ?`,
     ).pluck(),
     markLeased: prepare<[number, string, number, number]>(
-      `UPDATE messages SET state = 'in_flight', attempts = ?, lease_token = ?, lease_expires_at = ? WHERE seq = ?`,
+      `UPDATE messages SET state = 'in_flight', delayed = 0, attempts = ?, lease_token = ?, lease_expires_at = ?
+        WHERE seq = ?`,
     ),
     extendLease: prepare<[number, number]>(`UPDATE messages SET lease_expires_at = ? WHERE seq = ?`),
-    makeReady: prepare<[number, string | null, number]>(
-      `UPDATE messages SET state = 'ready', available_at = ?, last_error = ?, lease_token = NULL,
+    makeReady: prepare<[number, number, string | null, number]>(
+      `UPDATE messages SET state = 'ready', available_at = ?, delayed = ?, last_error = ?, lease_token = NULL,
         lease_expires_at = NULL WHERE seq = ?`,
     ),
     kill: prepare<[DeadLetterReason, number, string | null, number]>(
-      `UPDATE messages SET state = 'dead', dead_reason = ?, dead_at = ?, last_error = ?, lease_token = NULL,
+      `UPDATE messages SET state = 'dead', delayed = 0, dead_reason = ?, dead_at = ?, last_error = ?, lease_token = NULL,
         lease_expires_at = NULL WHERE seq = ?`,
     ),
     redrive: prepare<[number, number | null, number]>(
-      `UPDATE messages SET state = 'ready', attempts = 0, available_at = ?, expires_at = ?, dead_reason = NULL,
+      `UPDATE messages SET state = 'ready', delayed = 0, attempts = 0, available_at = ?, expires_at = ?, dead_reason = NULL,
         dead_at = NULL, last_error = NULL WHERE seq = ?`,
     ),
     deleteMessage: prepare<[number]>(`DELETE FROM messages WHERE seq = ?`),
@@ -134,19 +137,38 @@ export function prepareStatements(db: Database.Database) {
       `${M} WHERE state = 'dead' AND recipient = @agent AND (dead_at, id) > (@deadAt, @id)
         ORDER BY dead_at, id LIMIT @limit`,
     ),
-    readyStats: prepare<[{ now: number }], ReadyStatsRow>(
-      `SELECT recipient AS agent, total(${DELIVERABLE}) AS ready, total(available_at > @now AND (expires_at IS NULL OR expires_at > @now)) AS delayed,
-        min(CASE WHEN ${DELIVERABLE} THEN created_at END) AS oldest
-      FROM messages INDEXED BY messages_ready WHERE state = 'ready' GROUP BY recipient`,
+    // Rows counted as delayed whose time has come, oldest first: the sweep moves them to ready.
+    duePromotions: byLimit<[number], { seq: number; agent: string }>(
+      db,
+      `SELECT seq, recipient AS agent FROM messages INDEXED BY messages_delayed
+        WHERE state = 'ready' AND delayed = 1 AND available_at <= ? ORDER BY available_at LIMIT @limit`,
     ),
-    inFlightStats: prepare<[], CountRow>(
-      `SELECT recipient AS agent, count(*) AS count FROM messages INDEXED BY messages_leases
-        WHERE state = 'in_flight' GROUP BY recipient`,
+    promote: prepare<[number]>(`UPDATE messages SET delayed = 0 WHERE seq = ?`),
+    // The total left after adding, so a recipient whose counts reach zero can be dropped.
+    addCounts: prepare<[string, number, number, number, number], number>(
+      `INSERT INTO queue_counts (recipient, ready, delayed, in_flight, dead) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (recipient) DO UPDATE SET ready = ready + excluded.ready, delayed = delayed + excluded.delayed,
+          in_flight = in_flight + excluded.in_flight, dead = dead + excluded.dead
+        RETURNING ready + delayed + in_flight + dead`,
+    ).pluck(),
+    dropCounts: prepare<[string]>(`DELETE FROM queue_counts WHERE recipient = ?`),
+    queueCounts: prepare<[], QueueCountsRow>(`SELECT ${QUEUE_COUNTS_COLUMNS} FROM queue_counts`),
+    // The corrections a stats read applies to the counters at its `now`; each reads only the rows
+    // whose time passed since the last sweep.
+    passedDelayed: prepare<[{ now: number }], PassedDelayedRow>(
+      `SELECT recipient AS agent, count(*) AS count, min(created_at) AS oldest FROM messages INDEXED BY messages_delayed
+        WHERE state = 'ready' AND delayed = 1 AND available_at <= @now AND (expires_at IS NULL OR expires_at > @now)
+        GROUP BY recipient`,
     ),
-    deadStats: prepare<[], CountRow>(
-      `SELECT recipient AS agent, count(*) AS count FROM messages INDEXED BY messages_dead_by_agent
-        WHERE state = 'dead' GROUP BY recipient`,
+    expiredReady: prepare<[{ now: number }], ExpiredReadyRow>(
+      `SELECT recipient AS agent, delayed, count(*) AS count FROM messages INDEXED BY messages_ttl
+        WHERE state = 'ready' AND expires_at IS NOT NULL AND expires_at <= @now GROUP BY recipient, delayed`,
     ),
+    oldestReadyOf: prepare<[{ agent: string; now: number }], number>(
+      `SELECT created_at FROM messages INDEXED BY messages_oldest
+        WHERE recipient = @agent AND state = 'ready' AND delayed = 0 AND (expires_at IS NULL OR expires_at > @now)
+        ORDER BY created_at LIMIT 1`,
+    ).pluck(),
 
     rememberAgent: prepare<[string]>(`INSERT OR IGNORE INTO agents (name) VALUES (?)`),
     agents: prepare<[], string>(`SELECT name FROM agents`).pluck(),

@@ -2,11 +2,15 @@ import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
 import { type AuditEntry, auditEntry } from '../internal/audit-entry.ts';
 import type { ResolvedStoreOptions } from '../internal/options.ts';
 import { outcomeAfterLeaseExpiry } from '../internal/transitions.ts';
+import { countedState, QueueCounters } from './queue-counters.ts';
 import type { LeaseRow } from './rows.ts';
 import type { Statements } from './statements.ts';
 
 /** How many of the oldest audit events one `sweep()` considers for deletion. */
 export const AUDIT_PRUNE_BATCH = 10_000;
+
+/** How many delayed rows whose time has come one `sweep()` recounts as ready; a stats read counts the rest. */
+export const PROMOTE_BATCH = 10_000;
 
 /**
  * The state changes several store operations share, written through the prepared statements.
@@ -17,10 +21,13 @@ export class SqliteTransitions {
   readonly #options: ResolvedStoreOptions;
   /** Agents known to be in the `agents` table, to skip re-inserting them on every send and lease. */
   readonly #knownAgents = new Set<string>();
+  /** The per-recipient counters every change of a message's state reports to. */
+  readonly counters: QueueCounters;
 
   constructor(sql: Statements, options: ResolvedStoreOptions) {
     this.#sql = sql;
     this.#options = options;
+    this.counters = new QueueCounters(sql);
   }
 
   /** Records an agent as known (it sent, was sent to, subscribed, leased or polled). */
@@ -30,9 +37,37 @@ export class SqliteTransitions {
     this.#knownAgents.add(agent);
   }
 
-  /** Forgets the agent cache: a rolled-back transaction may have taken some inserts with it. */
+  /** Forgets the agent cache and the counter changes: a rolled-back transaction took its writes with it. */
   rolledBack(): void {
     this.#knownAgents.clear();
+    this.counters.discard();
+  }
+
+  /**
+   * Makes a leased message ready again at `availableAt` (counted as delayed when that is after
+   * `now`), keeping `lastError`.
+   */
+  makeReady(row: Pick<LeaseRow, 'seq' | 'to'>, availableAt: number, now: number, lastError: string | null): void {
+    const delayed = availableAt > now;
+    this.#sql.makeReady.run(availableAt, delayed ? 1 : 0, lastError, row.seq);
+    this.counters.move(row.to, 'inFlight', delayed ? 'delayed' : 'ready');
+  }
+
+  /** Deletes a message (acked, polled or purged). */
+  remove(row: Pick<LeaseRow, 'seq' | 'to' | 'state' | 'delayed'>): void {
+    this.#sql.deleteMessage.run(row.seq);
+    this.counters.add(row.to, countedState(row), -1);
+  }
+
+  /**
+   * Recounts as ready the rows counted as delayed whose time has come, at most
+   * {@link PROMOTE_BATCH} per call, oldest first.
+   */
+  promoteDue(now: number): void {
+    for (const row of this.#sql.duePromotions(PROMOTE_BATCH).all(now)) {
+      this.#sql.promote.run(row.seq);
+      this.counters.move(row.agent, 'delayed', 'ready');
+    }
   }
 
   /** Appends one audit event. */
@@ -48,12 +83,13 @@ export class SqliteTransitions {
 
   /** Dead-letters a message and audits `dead_lettered`. */
   kill(
-    row: Pick<LeaseRow, 'seq' | 'id' | 'to'>,
+    row: Pick<LeaseRow, 'seq' | 'id' | 'to' | 'state' | 'delayed'>,
     reason: DeadLetterReason,
     now: number,
     lastError: string | null,
   ): void {
     this.#sql.kill.run(reason, now, lastError, row.seq);
+    this.counters.move(row.to, countedState(row), 'dead');
     this.audit(auditEntry(now, 'dead_lettered', row, { reason }));
   }
 
@@ -66,7 +102,7 @@ export class SqliteTransitions {
       this.audit(auditEntry(now, 'lease_expired', row));
       const outcome = outcomeAfterLeaseExpiry(row.attempts, row.expiresAt, now, this.#options.maxAttempts);
       if (outcome.state === 'ready') {
-        this.#sql.makeReady.run(outcome.availableAt, row.lastError, row.seq);
+        this.makeReady(row, outcome.availableAt, now, row.lastError);
         continue;
       }
       if (outcome.reason === 'expired') this.audit(auditEntry(now, 'expired', row));

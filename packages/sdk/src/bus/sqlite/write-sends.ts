@@ -2,7 +2,7 @@ import type { SendInput, SendResult } from '../../schemas/message.ts';
 import type { MessageRecord } from '../internal/message-record.ts';
 import { planSends, type SendPlan } from '../internal/send-plan.ts';
 import type { GroupWrite } from './group-commit.ts';
-import { idempotencyFromRow, messageParams } from './rows.ts';
+import { idempotencyFromRow, isCountedDelayed, messageParams } from './rows.ts';
 import type { Statements } from './statements.ts';
 import type { SqliteTransitions } from './transitions.ts';
 
@@ -66,6 +66,7 @@ export function sendWrite(
       });
       plan.records.forEach((record, index) => {
         sql.insertMessage.run(...messageParams(record, payloads[index]!));
+        transitions.counters.add(record.to, isCountedDelayed(record) ? 'delayed' : 'ready');
       });
       for (const entry of plan.audit) transitions.audit(entry);
       return { result: plan.result, records: plan.records };
