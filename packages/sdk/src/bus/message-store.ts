@@ -34,8 +34,8 @@ export interface LeaseRequest {
 }
 
 /**
- * The durable queue behind the bus. Two backends implement it with the same behaviour:
- * `MemoryMessageStore` and `SqliteMessageStore`.
+ * The durable queue behind the bus. Three backends implement it with the same behaviour:
+ * `MemoryMessageStore`, `SqliteMessageStore` and `PostgresMessageStore`.
  *
  * Semantics in brief: sends go to one agent, to every subscriber of a topic, or to every known agent
  * but the sender; delivery is by priority (higher first) then FIFO per recipient; a leased receive
@@ -44,7 +44,7 @@ export interface LeaseRequest {
  */
 export interface MessageStore {
   /** Which backend this is, for health output. */
-  readonly backend: 'memory' | 'sqlite';
+  readonly backend: 'memory' | 'sqlite' | 'postgres';
 
   /** Stores one send (one copy per recipient). Resolves once it is durable. */
   send(input: SendInput): Promise<SendResult>;

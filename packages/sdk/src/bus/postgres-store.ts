@@ -1,0 +1,294 @@
+import type pg from 'pg';
+import { FleetError } from '../errors.ts';
+import { toIso } from '../internal/iso-time.ts';
+import { Listeners } from '../internal/listeners.ts';
+import { createPool } from '../internal/pg-driver.ts';
+import type { AuditEvent, AuditQuery } from '../schemas/audit.ts';
+import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
+import type { Delivery, ExtendInput, ExtendResult, NackInput, NackResult } from '../schemas/lease.ts';
+import type { Page } from '../schemas/list.ts';
+import type { Message, SendInput, SendResult } from '../schemas/message.ts';
+import type { QueueStats } from '../schemas/stats.ts';
+import type { Subscription, SubscriptionQuery } from '../schemas/subscription.ts';
+import { auditEntry } from './internal/audit-entry.ts';
+import { isExpired, toMessage } from './internal/message-record.ts';
+import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
+import { parseReceipt } from './internal/receipt.ts';
+import { checkReceipt } from './internal/receipt-check.ts';
+import { outcomeAfterNack } from './internal/transitions.ts';
+import type { LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
+import { leaseMessages, pollMessages } from './postgres/deliveries.ts';
+import { readAudit, readDeadLetter, readDeadLetters, readStats, readSubscriptions } from './postgres/reads.ts';
+import { LEASE_COLUMNS, type LeaseRow } from './postgres/rows.ts';
+import { migrate } from './postgres/schema.ts';
+import { inTransaction, type PgTransaction } from './postgres/transaction.ts';
+import { PgTransitions } from './postgres/transitions.ts';
+import { writeSends } from './postgres/write-sends.ts';
+
+/** Options of {@link PostgresMessageStore}. */
+export interface PostgresMessageStoreOptions extends MessageStoreOptions {
+  /**
+   * The database, as a connection URL. The store creates its tables on first use (versioned
+   * migrations in `schema_migrations`).
+   * @example 'postgres://fleet:secret@db.internal:5432/fleet_bus'
+   */
+  url: string;
+  /** Most connections the store opens at once. @default 10 */
+  poolSize?: number;
+}
+
+/**
+ * A {@link MessageStore} in PostgreSQL (`pg`, an optional peer dependency, loaded when the store
+ * is constructed), for several bus replicas sharing one database.
+ *
+ * Every operation is one short transaction; none stays open while waiting (long polls wait above
+ * the store). Leases claim rows with `FOR UPDATE SKIP LOCKED` in delivery order, so replicas
+ * leasing for the same agent get different messages; the lease is a visibility time plus a
+ * token, and ack deletes by id and token. Times come from the store's clock (`now`), never from
+ * the database's, so every replica and every backend agree on one clock.
+ *
+ * @example
+ * const store = await PostgresMessageStore.open({ url: process.env.FLEET_BUS_DB! });
+ * await store.send(SendInput.parse({ from: 'planner', to: 'worker-1', payload: { task: 42 } }));
+ * const [delivery] = await store.lease({ agent: 'worker-1', limit: 1, leaseSeconds: 30 });
+ */
+export class PostgresMessageStore implements MessageStore {
+  readonly backend = 'postgres' as const;
+  readonly #pool: pg.Pool;
+  readonly #options: ResolvedStoreOptions;
+  readonly #transitions: PgTransitions;
+  readonly #listeners = new Listeners<Message>();
+  readonly #migrated: Promise<void>;
+  #closed = false;
+
+  /** Connects lazily: the first operation waits for the schema migration. See {@link PostgresMessageStore.open}. */
+  constructor(options: PostgresMessageStoreOptions) {
+    this.#options = resolveStoreOptions(options);
+    this.#pool = createPool({ url: options.url, max: options.poolSize ?? 10, applicationName: 'fleet-bus' });
+    // An idle connection that breaks (a database restart) is dropped by the pool; without a
+    // listener its error would crash the process.
+    this.#pool.on('error', () => undefined);
+    this.#transitions = new PgTransitions(this.#options);
+    this.#migrated = migrate(this.#pool, this.#options.now());
+    this.#migrated.catch(() => undefined); // reported by every operation instead
+  }
+
+  /** Constructs a store and waits until its schema is current (rejects if the database cannot be reached). */
+  static async open(options: PostgresMessageStoreOptions): Promise<PostgresMessageStore> {
+    const store = new PostgresMessageStore(options);
+    try {
+      await store.#migrated;
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  async send(input: SendInput): Promise<SendResult> {
+    return this.sendBatch([input]);
+  }
+
+  async sendBatch(inputs: SendInput[]): Promise<SendResult> {
+    const now = this.#options.now();
+    const written = await this.#transaction((tx) =>
+      writeSends(tx, this.#transitions, inputs, now, this.#options.idempotencyWindowSeconds),
+    );
+    if (this.#listeners.size > 0) for (const record of written.records) this.#listeners.emit(toMessage(record));
+    return written.result;
+  }
+
+  async lease(request: LeaseRequest): Promise<Delivery[]> {
+    const now = this.#options.now();
+    return this.#transaction((tx) => leaseMessages(tx, this.#transitions, request, now));
+  }
+
+  async poll(agent: string, limit: number): Promise<Message[]> {
+    const now = this.#options.now();
+    return this.#transaction((tx) => pollMessages(tx, this.#transitions, agent, limit, now));
+  }
+
+  async ack(receipts: string[]): Promise<number> {
+    const now = this.#options.now();
+    return this.#transaction(async (tx) => {
+      const leases = await this.#leases(tx, receipts);
+      // Every receipt is checked before anything is deleted: one bad receipt acks nothing.
+      const rows = new Map<string, LeaseRow>();
+      receipts.forEach((receipt, i) => {
+        const row = checkReceipt(receipt, (id) => leases.get(id), now, `receipts.${i}`);
+        rows.set(row.id, row);
+      });
+      await tx.run('DELETE FROM messages WHERE seq = ANY($1::bigint[])', [[...rows.values()].map((row) => row.seq)]);
+      for (const row of rows.values()) tx.audit(auditEntry(now, 'acked', row));
+      return rows.size;
+    });
+  }
+
+  async nack(input: NackInput): Promise<NackResult> {
+    const now = this.#options.now();
+    return this.#transaction(async (tx): Promise<NackResult> => {
+      const leases = await this.#leases(tx, [input.receipt]);
+      const row = checkReceipt(input.receipt, (id) => leases.get(id), now);
+      const reason = input.reason ?? null;
+      tx.audit(auditEntry(now, 'nacked', row, { delaySeconds: input.delaySeconds ?? null, reason }));
+      const outcome = outcomeAfterNack(row.attempts, input.delaySeconds, now, this.#options);
+      if (outcome.state === 'dead') {
+        await this.#transitions.kill(tx, row, outcome.reason, now, reason);
+        return { id: row.id, state: 'dead', attempts: row.attempts, availableAt: null };
+      }
+      await this.#transitions.makeReady(tx, row.seq, outcome.availableAt, reason);
+      return { id: row.id, state: 'ready', attempts: row.attempts, availableAt: toIso(outcome.availableAt) };
+    });
+  }
+
+  async extendLease(input: ExtendInput): Promise<ExtendResult> {
+    const now = this.#options.now();
+    return this.#transaction(async (tx) => {
+      const leases = await this.#leases(tx, [input.receipt]);
+      const row = checkReceipt(input.receipt, (id) => leases.get(id), now);
+      const leaseExpiresAt = now + Math.round(input.leaseSeconds * 1000);
+      await tx.run('UPDATE messages SET lease_expires_at = $1 WHERE seq = $2', [leaseExpiresAt, row.seq]);
+      return { receipt: input.receipt, leaseExpiresAt: toIso(leaseExpiresAt) };
+    });
+  }
+
+  async subscribe(agent: string, topic: string): Promise<Subscription> {
+    const now = this.#options.now();
+    return this.#transaction(async (tx) => {
+      await this.#transitions.rememberAgents(tx, [agent]);
+      await tx.run('INSERT INTO subscriptions (topic, agent, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+        topic,
+        agent,
+        now,
+      ]);
+      const [row] = await tx.rows<{ createdAt: number }>(
+        'SELECT created_at AS "createdAt" FROM subscriptions WHERE topic = $1 AND agent = $2',
+        [topic, agent],
+      );
+      return { agent, topic, createdAt: toIso(row!.createdAt) };
+    });
+  }
+
+  async unsubscribe(agent: string, topic: string): Promise<boolean> {
+    return this.#transaction(
+      async (tx) => (await tx.run('DELETE FROM subscriptions WHERE topic = $1 AND agent = $2', [topic, agent])) > 0,
+    );
+  }
+
+  async subscriptions(query: SubscriptionQuery): Promise<Subscription[]> {
+    return readSubscriptions(await this.#db(), query);
+  }
+
+  async deadLetters(query: DeadLetterQuery): Promise<Page<DeadLetter>> {
+    return readDeadLetters(await this.#db(), query);
+  }
+
+  async deadLetter(id: string): Promise<DeadLetter | undefined> {
+    return readDeadLetter(await this.#db(), id);
+  }
+
+  async redrive(selector: DeadLetterSelector): Promise<number> {
+    const now = this.#options.now();
+    return this.#transaction(async (tx) => {
+      const rows = await this.#selectDead(tx, selector);
+      if (rows.length === 0) return 0;
+      // Back in its original place in delivery order (seq is kept); a passed TTL is dropped.
+      await tx.run(
+        `UPDATE messages m SET state = 'ready', attempts = 0, available_at = $1, expires_at = u.expires_at,
+          dead_reason = NULL, dead_at = NULL, last_error = NULL
+          FROM unnest($2::bigint[], $3::bigint[]) AS u(seq, expires_at) WHERE m.seq = u.seq`,
+        [now, rows.map((row) => row.seq), rows.map((row) => (isExpired(row, now) ? null : row.expiresAt))],
+      );
+      for (const row of rows) tx.audit(auditEntry(now, 'redriven', row));
+      return rows.length;
+    });
+  }
+
+  async purge(selector: DeadLetterSelector): Promise<number> {
+    const now = this.#options.now();
+    return this.#transaction(async (tx) => {
+      const rows = await this.#selectDead(tx, selector);
+      if (rows.length === 0) return 0;
+      await tx.run('DELETE FROM messages WHERE seq = ANY($1::bigint[])', [rows.map((row) => row.seq)]);
+      for (const row of rows) tx.audit(auditEntry(now, 'purged', row));
+      return rows.length;
+    });
+  }
+
+  async audit(query: AuditQuery): Promise<Page<AuditEvent>> {
+    return readAudit(await this.#db(), query);
+  }
+
+  async stats(): Promise<QueueStats> {
+    const now = this.#options.now();
+    return readStats(await this.#db(), now);
+  }
+
+  async sweep(): Promise<void> {
+    const now = this.#options.now();
+    // Three short transactions, not one long one: each part stands on its own.
+    await this.#transaction((tx) => this.#transitions.housekeepAll(tx, now));
+    await this.#transaction((tx) => this.#transitions.pruneAudit(tx, now));
+    await this.#transaction((tx) =>
+      tx.run('DELETE FROM idempotency_keys WHERE created_at <= $1', [
+        now - this.#options.idempotencyWindowSeconds * 1000,
+      ]),
+    );
+  }
+
+  onMessage(listener: (message: Message) => void): () => void {
+    return this.#listeners.add(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    await this.#migrated.catch(() => undefined);
+    await this.#pool.end();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new FleetError('unavailable', 'The message store is closed');
+  }
+
+  /** The pool, once the schema is current, for single-statement reads. */
+  async #db(): Promise<pg.Pool> {
+    this.#assertOpen();
+    await this.#migrated;
+    return this.#pool;
+  }
+
+  async #transaction<T>(fn: (tx: PgTransaction) => Promise<T>): Promise<T> {
+    return inTransaction(await this.#db(), fn);
+  }
+
+  /** The leases the receipts name, locked for this transaction, by message id. */
+  async #leases(tx: PgTransaction, receipts: string[]): Promise<Map<string, LeaseRow>> {
+    const ids = [...new Set(receipts.flatMap((receipt) => parseReceipt(receipt)?.messageId ?? []))];
+    if (ids.length === 0) return new Map();
+    const rows = await tx.rows<LeaseRow>(
+      `SELECT ${LEASE_COLUMNS} FROM messages WHERE id = ANY($1::text[]) ORDER BY seq FOR UPDATE`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
+  /** The dead letters a selector names, locked for this transaction, without duplicates. */
+  async #selectDead(tx: PgTransaction, selector: DeadLetterSelector): Promise<LeaseRow[]> {
+    if (selector.ids === undefined) {
+      if (selector.agent === undefined) return [];
+      return tx.rows<LeaseRow>(
+        `SELECT ${LEASE_COLUMNS} FROM messages WHERE state = 'dead' AND recipient = $1 ORDER BY dead_at, id FOR UPDATE`,
+        [selector.agent],
+      );
+    }
+    const found = await tx.rows<LeaseRow>(
+      `SELECT ${LEASE_COLUMNS} FROM messages WHERE state = 'dead' AND id = ANY($1::text[]) ORDER BY seq FOR UPDATE`,
+      [selector.ids],
+    );
+    const byId = new Map(found.map((row) => [row.id, row]));
+    // In the order the ids were given, as the other backends do.
+    return [...new Set(selector.ids)].flatMap((id) => byId.get(id) ?? []);
+  }
+}

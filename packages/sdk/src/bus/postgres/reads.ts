@@ -1,0 +1,134 @@
+import type pg from 'pg';
+import { toIso } from '../../internal/iso-time.ts';
+import type { AuditEvent, AuditQuery } from '../../schemas/audit.ts';
+import type { DeadLetter, DeadLetterQuery } from '../../schemas/dead-letter.ts';
+import type { Page } from '../../schemas/list.ts';
+import type { QueueStats, RecipientStats } from '../../schemas/stats.ts';
+import type { Subscription, SubscriptionQuery } from '../../schemas/subscription.ts';
+import { toAuditEvent } from '../internal/audit-entry.ts';
+import { decodeDeadCursor, decodeSeqCursor, encodeDeadCursor, encodeSeqCursor } from '../internal/cursor.ts';
+import { toDeadLetter } from '../internal/message-record.ts';
+import { buildQueueStats } from '../internal/queue-stats.ts';
+import { AUDIT_COLUMNS, type AuditRow, auditFromRow, MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
+
+/** Something that runs one statement: the pool (autocommit) or a transaction's connection. */
+export type Queryable = Pick<pg.Pool, 'query'>;
+
+/** A WHERE clause built from optional filters, with numbered parameters. */
+class Filters {
+  readonly values: unknown[] = [];
+  readonly #clauses: string[] = [];
+
+  /** Adds `column <op> $n` when `value` is defined. */
+  add(column: string, value: unknown, op = '='): this {
+    if (value === undefined) return this;
+    this.values.push(value);
+    this.#clauses.push(`${column} ${op} $${this.values.length}`);
+    return this;
+  }
+
+  /** The next parameter's placeholder, for a value added by hand. */
+  param(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+
+  get where(): string {
+    return this.#clauses.length === 0 ? 'TRUE' : this.#clauses.join(' AND ');
+  }
+}
+
+/** Subscriptions filtered by agent and/or topic, sorted by topic then agent. */
+export async function readSubscriptions(db: Queryable, query: SubscriptionQuery): Promise<Subscription[]> {
+  const filters = new Filters().add('agent', query.agent).add('topic', query.topic);
+  const { rows } = await db.query<{ agent: string; topic: string; createdAt: number }>(
+    `SELECT agent, topic, created_at AS "createdAt" FROM subscriptions WHERE ${filters.where} ORDER BY topic, agent`,
+    filters.values,
+  );
+  return rows.map((row) => ({ agent: row.agent, topic: row.topic, createdAt: toIso(row.createdAt) }));
+}
+
+/** One page of dead letters in (deadAt, id) order; one row more than the page tells if another follows. */
+export async function readDeadLetters(db: Queryable, query: DeadLetterQuery): Promise<Page<DeadLetter>> {
+  const after = query.cursor === undefined ? { deadAt: -1, id: '' } : decodeDeadCursor(query.cursor);
+  const filters = new Filters().add('recipient', query.agent);
+  const position = `(dead_at, id) > (${filters.param(after.deadAt)}, ${filters.param(after.id)})`;
+  const limit = filters.param(query.limit + 1);
+  const { rows } = await db.query<MessageRow>(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE state = 'dead' AND ${filters.where} AND ${position}
+      ORDER BY dead_at, id LIMIT ${limit}`,
+    filters.values,
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toDeadLetter),
+    nextCursor: rows.length > page.length && last ? encodeDeadCursor(last.deadAt!, last.id) : null,
+  };
+}
+
+/** One dead letter by message id, or undefined. */
+export async function readDeadLetter(db: Queryable, id: string): Promise<DeadLetter | undefined> {
+  const { rows } = await db.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1`, [id]);
+  const row = rows[0];
+  return row?.state === 'dead' ? toDeadLetter(row) : undefined;
+}
+
+/** One page of the audit trail in seq order, filtered by message, agent, event and/or time. */
+export async function readAudit(db: Queryable, query: AuditQuery): Promise<Page<AuditEvent>> {
+  const after = query.cursor === undefined ? 0 : decodeSeqCursor(query.cursor);
+  const filters = new Filters()
+    .add('seq', after, '>')
+    .add('message_id', query.messageId)
+    .add('agent', query.agent)
+    .add('event', query.event)
+    .add('at', query.since === undefined ? undefined : Date.parse(query.since), '>=');
+  const limit = filters.param(query.limit + 1);
+  const { rows } = await db.query<AuditRow>(
+    `SELECT ${AUDIT_COLUMNS} FROM audit WHERE ${filters.where} ORDER BY seq LIMIT ${limit}`,
+    filters.values,
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((row) => toAuditEvent(row.seq, auditFromRow(row))),
+    nextCursor: rows.length > page.length && last ? encodeSeqCursor(last.seq) : null,
+  };
+}
+
+interface StatsRow {
+  agent: string;
+  ready: number;
+  delayed: number;
+  inFlight: number;
+  dead: number;
+  oldest: number | null;
+}
+
+const LIVE = '(expires_at IS NULL OR expires_at > $1)';
+
+/** Per-recipient depth at `now`, in one pass (a scan of the queue; fine for health probes). */
+export async function readStats(db: Queryable, now: number): Promise<QueueStats> {
+  const { rows } = await db.query<StatsRow>(
+    `SELECT recipient AS agent,
+        count(*) FILTER (WHERE state = 'ready' AND available_at <= $1 AND ${LIVE})::int AS ready,
+        count(*) FILTER (WHERE state = 'ready' AND available_at > $1 AND ${LIVE})::int AS delayed,
+        count(*) FILTER (WHERE state = 'in_flight')::int AS "inFlight",
+        count(*) FILTER (WHERE state = 'dead')::int AS dead,
+        min(created_at) FILTER (WHERE state = 'ready' AND available_at <= $1 AND ${LIVE}) AS oldest
+      FROM messages GROUP BY recipient`,
+    [now],
+  );
+  return buildQueueStats(
+    rows.map(
+      (row): RecipientStats => ({
+        agent: row.agent,
+        ready: row.ready,
+        delayed: row.delayed,
+        inFlight: row.inFlight,
+        dead: row.dead,
+        oldestReadyAgeSeconds: row.oldest === null ? null : (now - row.oldest) / 1000,
+      }),
+    ),
+  );
+}

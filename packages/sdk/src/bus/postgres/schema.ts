@@ -1,0 +1,117 @@
+import type pg from 'pg';
+
+/**
+ * Version 1. Times are milliseconds since the epoch (`bigint`), always computed by the store's
+ * clock and passed in, never `now()`: one clock for every backend, and tests can move it.
+ * `messages.seq` is the insertion order (the FIFO tiebreak); `state` is a MessageState. Text
+ * that is sorted or compared (ids, agents, topics) uses the "C" collation: byte order, as in the
+ * other backends, whatever the database's locale.
+ *
+ * Message indexes are partial, one per state, so each transition touches few index pages:
+ * - `messages_ready`: a lease walks a recipient's ready rows in delivery order (priority DESC, seq);
+ * - `messages_leases` / `messages_ttl`: housekeeping reads only the leases and TTLs that ran out;
+ * - `messages_dead*`: dead letters in list order, overall and per recipient.
+ * `fillfactor = 70` leaves room on each page for the updates of a lease (HOT updates).
+ * The audit trail is in seq order (an identity); retention deletes the oldest events in batches.
+ */
+const V1 = `
+CREATE TABLE messages (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  id text COLLATE "C" NOT NULL UNIQUE,
+  sender text COLLATE "C" NOT NULL,
+  recipient text COLLATE "C" NOT NULL,
+  topic text COLLATE "C",
+  type text NOT NULL,
+  payload json NOT NULL,
+  priority integer NOT NULL,
+  created_at bigint NOT NULL,
+  available_at bigint NOT NULL,
+  expires_at bigint,
+  attempts integer NOT NULL,
+  idempotency_key text,
+  state text NOT NULL,
+  lease_token text,
+  lease_expires_at bigint,
+  dead_reason text,
+  dead_at bigint,
+  last_error text
+) WITH (fillfactor = 70);
+CREATE INDEX messages_ready ON messages (recipient, priority DESC, seq) WHERE state = 'ready';
+CREATE INDEX messages_leases ON messages (lease_expires_at, recipient) WHERE state = 'in_flight';
+CREATE INDEX messages_ttl ON messages (expires_at, recipient) WHERE state = 'ready' AND expires_at IS NOT NULL;
+CREATE INDEX messages_dead_by_agent ON messages (recipient, dead_at, id) WHERE state = 'dead';
+CREATE INDEX messages_dead ON messages (dead_at, id) WHERE state = 'dead';
+
+CREATE TABLE agents (name text COLLATE "C" PRIMARY KEY);
+
+CREATE TABLE subscriptions (
+  topic text COLLATE "C" NOT NULL,
+  agent text COLLATE "C" NOT NULL,
+  created_at bigint NOT NULL,
+  PRIMARY KEY (topic, agent)
+);
+CREATE INDEX subscriptions_by_agent ON subscriptions (agent, topic);
+
+CREATE TABLE idempotency_keys (
+  sender text COLLATE "C" NOT NULL,
+  key text COLLATE "C" NOT NULL,
+  created_at bigint NOT NULL,
+  response json NOT NULL,
+  PRIMARY KEY (sender, key)
+);
+CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at);
+
+CREATE TABLE audit (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at bigint NOT NULL,
+  event text NOT NULL,
+  message_id text COLLATE "C" NOT NULL,
+  agent text COLLATE "C" NOT NULL,
+  details json
+);
+CREATE INDEX audit_by_message ON audit (message_id, seq);
+`;
+
+/** Migrations in order: entry `i` takes a database from version `i` to `i + 1`. */
+const MIGRATIONS: readonly string[] = [V1];
+
+/** The schema version this code writes. */
+export const PG_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Any constant, the same in every replica: the advisory lock that serializes migrations. */
+const MIGRATION_LOCK = 0x666c_6565; // 'flee'
+
+/**
+ * Brings the database to {@link PG_SCHEMA_VERSION} in one transaction, recording each version in
+ * `schema_migrations`. An advisory lock makes replicas that start together migrate one after the
+ * other (the second finds the work done). Refuses a database written by a newer SDK.
+ */
+export async function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)',
+    );
+    const { rows } = await client.query<{ version: number | null }>(
+      'SELECT max(version) AS version FROM schema_migrations',
+    );
+    const current = rows[0]?.version ?? 0;
+    if (current > PG_SCHEMA_VERSION) {
+      throw new Error(
+        `the database has message store schema version ${current}, newer than this SDK supports (${PG_SCHEMA_VERSION}); upgrade @fleet/sdk`,
+      );
+    }
+    for (let version = current; version < PG_SCHEMA_VERSION; version++) {
+      await client.query(MIGRATIONS[version]!);
+      await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version + 1, nowMs]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,126 @@
+import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
+import { auditEntry } from '../internal/audit-entry.ts';
+import type { ResolvedStoreOptions } from '../internal/options.ts';
+import { outcomeAfterLeaseExpiry } from '../internal/transitions.ts';
+import { LEASE_COLUMNS, type LeaseRow } from './rows.ts';
+import type { PgTransaction } from './transaction.ts';
+
+/** How many of the oldest audit events one `sweep()` considers for deletion. */
+export const PG_AUDIT_PRUNE_BATCH = 10_000;
+
+/**
+ * The state changes several store operations share. Callers run them inside a transaction.
+ * Rows are locked with `FOR UPDATE SKIP LOCKED` where another replica may be doing the same work
+ * (housekeeping), so each expired lease is handled once.
+ */
+export class PgTransitions {
+  readonly #options: ResolvedStoreOptions;
+  /** Agents known to be in the `agents` table (added after a commit), to skip re-inserting them. */
+  readonly #knownAgents = new Set<string>();
+
+  constructor(options: ResolvedStoreOptions) {
+    this.#options = options;
+  }
+
+  /** Records agents as known (they sent, were sent to, subscribed, leased or polled). */
+  async rememberAgents(tx: PgTransaction, agents: Iterable<string>): Promise<void> {
+    // Sorted: two transactions inserting the same names take their locks in the same order.
+    const fresh = [...new Set(agents)].filter((agent) => !this.#knownAgents.has(agent)).sort();
+    if (fresh.length === 0) return;
+    await tx.run('INSERT INTO agents (name) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT DO NOTHING', [fresh]);
+    tx.afterCommit(() => {
+      for (const agent of fresh) this.#knownAgents.add(agent);
+    });
+  }
+
+  /** Dead-letters a message and audits `dead_lettered`. */
+  async kill(
+    tx: PgTransaction,
+    row: Pick<LeaseRow, 'seq' | 'id' | 'to'>,
+    reason: DeadLetterReason,
+    now: number,
+    lastError: string | null,
+  ): Promise<void> {
+    await tx.run(
+      `UPDATE messages SET state = 'dead', dead_reason = $1, dead_at = $2, last_error = $3, lease_token = NULL,
+        lease_expires_at = NULL WHERE seq = $4`,
+      [reason, now, lastError, row.seq],
+    );
+    tx.audit(auditEntry(now, 'dead_lettered', row, { reason }));
+  }
+
+  /** Back to ready at `availableAt`, the lease dropped; keeps its place in delivery order (seq). */
+  async makeReady(tx: PgTransaction, seq: number, availableAt: number, lastError: string | null): Promise<void> {
+    await tx.run(
+      `UPDATE messages SET state = 'ready', available_at = $1, last_error = $2, lease_token = NULL,
+        lease_expires_at = NULL WHERE seq = $3`,
+      [availableAt, lastError, seq],
+    );
+  }
+
+  /**
+   * One agent's housekeeping, due before each lease or poll: expired leases go back to ready (or
+   * die), then ready messages past their TTL die with reason `expired`.
+   */
+  async housekeep(tx: PgTransaction, agent: string, now: number): Promise<void> {
+    const leases = await tx.rows<LeaseRow>(
+      `SELECT ${LEASE_COLUMNS} FROM messages WHERE state = 'in_flight' AND lease_expires_at <= $2 AND recipient = $1
+        ORDER BY lease_expires_at, seq FOR UPDATE SKIP LOCKED`,
+      [agent, now],
+    );
+    for (const row of leases) {
+      tx.audit(auditEntry(now, 'lease_expired', row));
+      const outcome = outcomeAfterLeaseExpiry(row.attempts, row.expiresAt, now, this.#options.maxAttempts);
+      if (outcome.state === 'ready') {
+        await this.makeReady(tx, row.seq, outcome.availableAt, row.lastError);
+        continue;
+      }
+      if (outcome.reason === 'expired') tx.audit(auditEntry(now, 'expired', row));
+      await this.kill(tx, row, outcome.reason, now, row.lastError);
+    }
+    const expired = await tx.rows<LeaseRow>(
+      `SELECT ${LEASE_COLUMNS} FROM messages WHERE state = 'ready' AND expires_at IS NOT NULL AND expires_at <= $2
+        AND recipient = $1 ORDER BY priority DESC, seq FOR UPDATE SKIP LOCKED`,
+      [agent, now],
+    );
+    for (const row of expired) {
+      tx.audit(auditEntry(now, 'expired', row));
+      await this.kill(tx, row, 'expired', now, row.lastError);
+    }
+  }
+
+  /** Housekeeping for every agent that has an expired lease or an expired ready message. */
+  async housekeepAll(tx: PgTransaction, now: number): Promise<void> {
+    const rows = await tx.rows<{ agent: string }>(
+      `SELECT DISTINCT recipient AS agent FROM messages WHERE state = 'in_flight' AND lease_expires_at <= $1
+       UNION
+       SELECT DISTINCT recipient FROM messages WHERE state = 'ready' AND expires_at IS NOT NULL AND expires_at <= $1
+       ORDER BY 1`,
+      [now],
+    );
+    for (const { agent } of rows) await this.housekeep(tx, agent, now);
+  }
+
+  /**
+   * Audit retention: drops events older than the maximum age, then all but the newest events.
+   * At most {@link PG_AUDIT_PRUNE_BATCH} of the oldest events are looked at per call, so a large
+   * backlog is worked off over several sweeps in short transactions.
+   */
+  async pruneAudit(tx: PgTransaction, now: number): Promise<void> {
+    const { auditMaxAgeSeconds, auditMaxEvents } = this.#options;
+    const [span] = await tx.rows<{ low: number | null; high: number | null }>(
+      'SELECT min(seq) AS low, max(seq) AS high FROM audit',
+    );
+    if (span?.low == null || span.high == null) return;
+    const upper = span.low + PG_AUDIT_PRUNE_BATCH;
+    await tx.run('DELETE FROM audit WHERE seq < $1 AND at < $2', [upper, now - auditMaxAgeSeconds * 1000]);
+    // The number of events is at most the seq span: skip the counting delete when that is small enough.
+    if (span.high - span.low + 1 > auditMaxEvents) {
+      await tx.run(
+        `DELETE FROM audit WHERE seq < $1
+          AND seq <= (SELECT seq FROM audit ORDER BY seq DESC LIMIT 1 OFFSET $2)`,
+        [upper, auditMaxEvents],
+      );
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import { closedPort } from '@fleet/test-utils/closed-port';
+import { hasPostgres, startPostgres, type TestPostgres } from '@fleet/test-utils/postgres';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { openMessageStore } from '../src/bus/open-store.ts';
+import { PostgresMessageStore, type PostgresMessageStoreOptions } from '../src/bus/postgres-store.ts';
+import { isFleetError } from '../src/errors.ts';
+import type { Delivery } from '../src/schemas/lease.ts';
+import { SendInput, type SendInputInit } from '../src/schemas/message.ts';
+
+// The behaviour every backend shares is in message-store.test.ts; this file covers what only a
+// shared database has: several stores (replicas) on one database, migrations, the pool, outages.
+
+const send = (store: PostgresMessageStore, init: SendInputInit) => store.send(SendInput.parse(init));
+
+async function query<Row extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<Row>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe.skipIf(!hasPostgres())('PostgresMessageStore on a shared database', () => {
+  let server: TestPostgres;
+  let opened: PostgresMessageStore[] = [];
+
+  async function open(options: Omit<PostgresMessageStoreOptions, 'url'> & { url: string }) {
+    const store = await PostgresMessageStore.open(options);
+    opened.push(store);
+    return store;
+  }
+
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterEach(async () => {
+    for (const store of opened) await store.close();
+    opened = [];
+  });
+  afterAll(() => server?.stop());
+
+  test('openMessageStore opens a PostgreSQL store for postgres:// and postgresql:// URLs', async () => {
+    const url = await server.createDatabase();
+    for (const db of [url, url.replace(/^postgres:/, 'postgresql:')]) {
+      const store = openMessageStore(db, { durability: 'fsync', poolSize: 2 });
+      opened.push(store as PostgresMessageStore);
+      expect(store).toBeInstanceOf(PostgresMessageStore);
+      expect(store.backend).toBe('postgres');
+    }
+    const [first, second] = opened;
+    await send(first!, { from: 'a', to: 'b', payload: 'through one' });
+    const [delivery] = await second!.lease({ agent: 'b', limit: 1, leaseSeconds: 30 });
+    expect(delivery?.message.payload).toBe('through one');
+  });
+
+  test('replicas leasing for one agent at once each get different messages, and all of them', async () => {
+    const url = await server.createDatabase();
+    const replicas = [await open({ url, poolSize: 4 }), await open({ url, poolSize: 4 })];
+    await replicas[0]!.sendBatch(
+      Array.from({ length: 60 }, (_, i) => SendInput.parse({ from: 'a', to: 'b', payload: i })),
+    );
+    const leased: Delivery[] = [];
+    await Promise.all(
+      replicas.flatMap((replica) =>
+        Array.from({ length: 4 }, async () => {
+          for (;;) {
+            const batch = await replica.lease({ agent: 'b', limit: 3, leaseSeconds: 60 });
+            if (batch.length === 0) return;
+            leased.push(...batch);
+          }
+        }),
+      ),
+    );
+    const payloads = leased.map((d) => d.message.payload as number).sort((x, y) => x - y);
+    expect(payloads).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    expect(leased.every((d) => d.message.attempts === 1)).toBe(true);
+    // A receipt from either replica acks through the other.
+    const receipts = leased.map((d) => d.receipt);
+    expect(await replicas[1]!.ack(receipts.slice(0, 30))).toBe(30);
+    expect(await replicas[0]!.ack(receipts.slice(30))).toBe(30);
+    expect((await replicas[0]!.stats()).count).toBe(0);
+  });
+
+  test('concurrent sends with one idempotency key through two replicas store one message', async () => {
+    const url = await server.createDatabase();
+    const replicas = [await open({ url }), await open({ url })];
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        send(replicas[i % 2]!, { from: 'a', to: 'b', payload: i, idempotencyKey: 'once' }),
+      ),
+    );
+    expect(new Set(results.map((r) => r.messages[0]!.id)).size).toBe(1);
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect((await replicas[1]!.stats()).totals.ready).toBe(1);
+  });
+
+  test('stores opening a new database together migrate it once', async () => {
+    const url = await server.createDatabase();
+    await Promise.all([open({ url }), open({ url }), open({ url })]);
+    expect(await query(url, 'SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
+  });
+
+  test('a database written by a newer version is refused', async () => {
+    const url = await server.createDatabase();
+    await open({ url });
+    await query(url, 'INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)');
+    await expect(PostgresMessageStore.open({ url })).rejects.toThrow(/schema version 99, newer than this SDK/);
+  });
+
+  test('the pool never opens more connections than its size', async () => {
+    const url = await server.createDatabase();
+    const store = await open({ url, poolSize: 2 });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => send(store, { from: 'a', to: `agent-${i}` })));
+    const [row] = await query<{ n: number }>(
+      url,
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fleet-bus' AND datname = $1`,
+      [new URL(url).pathname.slice(1)],
+    );
+    expect(row?.n).toBe(2);
+    expect((await store.stats()).count).toBe(20);
+  });
+
+  test('a store on an unreachable database fails to open, and a closed store is unavailable', async () => {
+    const url = `postgres://postgres@127.0.0.1:${await closedPort()}/nothing`;
+    await expect(PostgresMessageStore.open({ url })).rejects.toThrow(/ECONNREFUSED/);
+    const store = await PostgresMessageStore.open({ url: await server.createDatabase() });
+    await store.close();
+    await store.close();
+    const error = await send(store, { from: 'a', to: 'b' }).catch((e: unknown) => e);
+    expect(isFleetError(error) && error.code).toBe('unavailable');
+  });
+
+  test('after the server is killed and restarted the same store works again and lost nothing it acknowledged', async () => {
+    const url = await server.createDatabase();
+    const store = await open({ url, poolSize: 3 });
+    const sent = await send(store, { from: 'a', to: 'b', payload: 'kept' });
+    await server.kill();
+    await expect(send(store, { from: 'a', to: 'b', payload: 'while down' })).rejects.toThrow();
+    await server.start();
+    const [delivery] = await store.lease({ agent: 'b', limit: 10, leaseSeconds: 30 });
+    expect(delivery?.message.id).toBe(sent.messages[0]!.id);
+    expect(await store.ack([delivery!.receipt])).toBe(1);
+  });
+});
