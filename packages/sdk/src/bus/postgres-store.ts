@@ -274,12 +274,15 @@ export class PostgresMessageStore implements MessageStore {
     return new Map(rows.map((row) => [row.id, row]));
   }
 
-  /** The dead letters a selector names, locked for this transaction, without duplicates. */
+  /**
+   * The dead letters a selector names, locked for this transaction, without duplicates. Every
+   * multi-row lock in this store is taken in seq order, so two of them cannot deadlock.
+   */
   async #selectDead(tx: PgTransaction, selector: DeadLetterSelector): Promise<LeaseRow[]> {
     if (selector.ids === undefined) {
       if (selector.agent === undefined) return [];
       return tx.rows<LeaseRow>(
-        `SELECT ${LEASE_COLUMNS} FROM messages WHERE state = 'dead' AND recipient = $1 ORDER BY dead_at, id FOR UPDATE`,
+        `SELECT ${LEASE_COLUMNS} FROM messages WHERE state = 'dead' AND recipient = $1 ORDER BY seq FOR UPDATE`,
         [selector.agent],
       );
     }
