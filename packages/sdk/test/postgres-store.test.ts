@@ -133,6 +133,39 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore on a shared database', () 
     expect(isFleetError(error) && error.code).toBe('unavailable');
   });
 
+  test('a NUL character (which text columns cannot hold) finds nothing on lookup and fails a write as invalid', async () => {
+    const store = await open({ url: await server.createDatabase(), maxAttempts: 1 });
+    const fieldOf = (error: unknown) =>
+      isFleetError(error) && error.code === 'validation_failed'
+        ? (error.details as { issues: { field: string }[] }).issues[0]?.field
+        : String(error);
+    expect(fieldOf(await send(store, { from: 'a', to: 'b', type: 'x\u0000y' }).catch((e: unknown) => e))).toBe(
+      'messages.0.type',
+    );
+    const batch = [
+      SendInput.parse({ from: 'a', to: 'b' }),
+      SendInput.parse({ from: 'a', to: 'b', idempotencyKey: '\u0000' }),
+    ];
+    expect(fieldOf(await store.sendBatch(batch).catch((e: unknown) => e))).toBe('messages.1.idempotencyKey');
+    expect((await store.stats()).count).toBe(0);
+
+    await send(store, { from: 'a', to: 'b', payload: { text: 'a\u0000b' } });
+    const [delivery] = await store.lease({ agent: 'b', limit: 1, leaseSeconds: 30 });
+    expect(delivery?.message.payload).toEqual({ text: 'a\u0000b' });
+    const nacked = await store.nack({ receipt: delivery!.receipt, reason: 'bad\u0000' }).catch((e: unknown) => e);
+    expect(fieldOf(nacked)).toBe('reason');
+    const ackError = await store.ack([`x\u0000y~token`]).catch((e: unknown) => e);
+    expect(isFleetError(ackError) && ackError.code).toBe('receipt_unknown');
+    await store.nack({ receipt: delivery!.receipt, reason: 'bad' }); // the lease was untouched; now it dies
+    const id = delivery!.message.id;
+    expect(await store.deadLetter(`${id}\u0000`)).toBeUndefined();
+    expect(await store.redrive({ ids: [`${id}\u0000`] })).toBe(0);
+    expect((await store.audit({ limit: 10, messageId: `${id}\u0000` })).items).toEqual([]);
+    const deadAt = Date.parse((await store.deadLetter(id))!.deadAt);
+    const before = Buffer.from(`${deadAt}:${id.slice(0, -1)}\u0000`).toString('base64url');
+    expect((await store.deadLetters({ limit: 10, cursor: before })).items.map((d) => d.message.id)).toEqual([id]);
+  });
+
   test('after the server is killed and restarted the same store works again and lost nothing it acknowledged', async () => {
     const url = await server.createDatabase();
     const store = await open({ url, poolSize: 3 });

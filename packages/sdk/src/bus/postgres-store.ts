@@ -18,6 +18,7 @@ import { checkReceipt } from './internal/receipt-check.ts';
 import { outcomeAfterNack } from './internal/transitions.ts';
 import type { LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 import { leaseMessages, pollMessages } from './postgres/deliveries.ts';
+import { assertReasonStorable, assertSendsStorable, hasNul } from './postgres/nul-text.ts';
 import { readAudit, readDeadLetter, readDeadLetters, readStats, readSubscriptions } from './postgres/reads.ts';
 import { LEASE_COLUMNS, type LeaseRow } from './postgres/rows.ts';
 import { migrate } from './postgres/schema.ts';
@@ -91,6 +92,8 @@ export class PostgresMessageStore implements MessageStore {
 
   async sendBatch(inputs: SendInput[]): Promise<SendResult> {
     const now = this.#options.now();
+    await this.#db();
+    assertSendsStorable(inputs);
     const written = await this.#transaction((tx) =>
       writeSends(tx, this.#transitions, inputs, now, this.#options.idempotencyWindowSeconds),
     );
@@ -129,6 +132,7 @@ export class PostgresMessageStore implements MessageStore {
     return this.#transaction(async (tx): Promise<NackResult> => {
       const leases = await this.#leases(tx, [input.receipt]);
       const row = checkReceipt(input.receipt, (id) => leases.get(id), now);
+      assertReasonStorable(input.reason);
       const reason = input.reason ?? null;
       tx.audit(auditEntry(now, 'nacked', row, { delaySeconds: input.delaySeconds ?? null, reason }));
       const outcome = outcomeAfterNack(row.attempts, input.delaySeconds, now, this.#options);
@@ -265,7 +269,9 @@ export class PostgresMessageStore implements MessageStore {
 
   /** The leases the receipts name, locked for this transaction, by message id. */
   async #leases(tx: PgTransaction, receipts: string[]): Promise<Map<string, LeaseRow>> {
-    const ids = [...new Set(receipts.flatMap((receipt) => parseReceipt(receipt)?.messageId ?? []))];
+    const ids = [...new Set(receipts.flatMap((receipt) => parseReceipt(receipt)?.messageId ?? []))].filter(
+      (id) => !hasNul(id),
+    );
     if (ids.length === 0) return new Map();
     const rows = await tx.rows<LeaseRow>(
       `SELECT ${LEASE_COLUMNS} FROM messages WHERE id = ANY($1::text[]) ORDER BY seq FOR UPDATE`,
@@ -288,7 +294,7 @@ export class PostgresMessageStore implements MessageStore {
     }
     const found = await tx.rows<LeaseRow>(
       `SELECT ${LEASE_COLUMNS} FROM messages WHERE state = 'dead' AND id = ANY($1::text[]) ORDER BY seq FOR UPDATE`,
-      [selector.ids],
+      [selector.ids.filter((id) => !hasNul(id))],
     );
     const byId = new Map(found.map((row) => [row.id, row]));
     // In the order the ids were given, as the other backends do.

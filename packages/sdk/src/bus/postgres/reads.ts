@@ -9,6 +9,7 @@ import { toAuditEvent } from '../internal/audit-entry.ts';
 import { decodeDeadCursor, decodeSeqCursor, encodeDeadCursor, encodeSeqCursor } from '../internal/cursor.ts';
 import { toDeadLetter } from '../internal/message-record.ts';
 import { buildQueueStats } from '../internal/queue-stats.ts';
+import { hasNul } from './nul-text.ts';
 import { AUDIT_COLUMNS, type AuditRow, auditFromRow, MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
 
 /** Something that runs one statement: the pool (autocommit) or a transaction's connection. */
@@ -52,7 +53,9 @@ export async function readSubscriptions(db: Queryable, query: SubscriptionQuery)
 export async function readDeadLetters(db: Queryable, query: DeadLetterQuery): Promise<Page<DeadLetter>> {
   const after = query.cursor === undefined ? { deadAt: -1, id: '' } : decodeDeadCursor(query.cursor);
   const filters = new Filters().add('recipient', query.agent);
-  const position = `(dead_at, id) > (${filters.param(after.deadAt)}, ${filters.param(after.id)})`;
+  // A (forged) cursor id with a NUL: no stored id has one, so "after it" is "after the part before it".
+  const afterId = after.id.split('\u0000', 1)[0]!;
+  const position = `(dead_at, id) > (${filters.param(after.deadAt)}, ${filters.param(afterId)})`;
   const limit = filters.param(query.limit + 1);
   const { rows } = await db.query<MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE state = 'dead' AND ${filters.where} AND ${position}
@@ -69,6 +72,7 @@ export async function readDeadLetters(db: Queryable, query: DeadLetterQuery): Pr
 
 /** One dead letter by message id, or undefined. */
 export async function readDeadLetter(db: Queryable, id: string): Promise<DeadLetter | undefined> {
+  if (hasNul(id)) return undefined;
   const { rows } = await db.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1`, [id]);
   const row = rows[0];
   return row?.state === 'dead' ? toDeadLetter(row) : undefined;
@@ -77,6 +81,7 @@ export async function readDeadLetter(db: Queryable, id: string): Promise<DeadLet
 /** One page of the audit trail in seq order, filtered by message, agent, event and/or time. */
 export async function readAudit(db: Queryable, query: AuditQuery): Promise<Page<AuditEvent>> {
   const after = query.cursor === undefined ? 0 : decodeSeqCursor(query.cursor);
+  if (query.messageId !== undefined && hasNul(query.messageId)) return { items: [], nextCursor: null };
   const filters = new Filters()
     .add('seq', after, '>')
     .add('message_id', query.messageId)
