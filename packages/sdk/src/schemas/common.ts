@@ -1,17 +1,33 @@
 import { z } from 'zod';
 import { described } from './fields.ts';
-import { isJsonValue } from './internal/is-json-value.ts';
+import { isJsonValue, jsonValueProblem } from './internal/is-json-value.ts';
 
 /** Any JSON value: what a message payload may carry. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
- * Schema for {@link JsonValue}. A single iterative check rather than a recursive union of zod
- * schemas: it accepts and rejects the same values, at a fraction of the cost on large payloads and
- * pages of changes (profiles showed the recursive union as most of a change's validation).
+ * How deeply a {@link JsonValue} (a message payload, a fact value, error details) may nest arrays
+ * and objects: `[]` is 1 level, `[[]]` 2. Deeper values are refused with 400 `validation_failed`
+ * naming the field, so that no server, store or client has to walk (or `JSON.stringify`) a value
+ * nested deeply enough to overflow the stack.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+const NOT_JSON = 'must be a JSON value (no undefined, functions, NaN or Infinity)';
+const TOO_DEEP = `must be a JSON value nested at most ${MAX_JSON_DEPTH} levels deep (arrays and objects)`;
+
+/**
+ * Schema for {@link JsonValue}, nested at most {@link MAX_JSON_DEPTH} levels. A single check
+ * rather than a recursive union of zod schemas: it accepts and rejects the same values, at a
+ * fraction of the cost on large payloads and pages of changes (profiles showed the recursive union
+ * as most of a change's validation). A failure aborts the field's later refinements, which may
+ * serialize the value.
  */
 export const JsonValue: z.ZodType<JsonValue> = described(
-  z.custom<JsonValue>(isJsonValue, { message: 'must be a JSON value (no undefined, functions, NaN or Infinity)' }),
+  z.custom<JsonValue>((value) => isJsonValue(value, MAX_JSON_DEPTH), {
+    abort: true,
+    error: (issue) => (jsonValueProblem(issue.input, MAX_JSON_DEPTH) === 'too_deep' ? TOO_DEEP : NOT_JSON),
+  }),
   'Any JSON value',
 );
 
