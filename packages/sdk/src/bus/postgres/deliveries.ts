@@ -9,23 +9,21 @@ import { MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
 import type { PgTransaction } from './transaction.ts';
 import type { PgTransitions } from './transitions.ts';
 
-/**
- * Up to `limit` deliverable messages of an agent in delivery order (priority, then FIFO), locked
- * for this transaction. SKIP LOCKED: rows another replica is leasing right now are passed over,
- * never waited for, so concurrent receives for one agent each get different messages.
- */
-function claimDeliverable(tx: PgTransaction, agent: string, limit: number, now: number): Promise<MessageRow[]> {
-  return tx.rows<MessageRow>(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages
-      WHERE recipient = $1 AND state = 'ready' AND available_at <= $2 AND (expires_at IS NULL OR expires_at > $2)
-      ORDER BY priority DESC, seq LIMIT $3 FOR UPDATE SKIP LOCKED`,
-    [agent, now, limit],
-  );
+/** Deliverable rows of an agent in delivery order, at most `$3`, locked: the claim of lease and poll. */
+const CLAIM = `SELECT seq AS claimed FROM messages
+  WHERE recipient = $1 AND state = 'ready' AND available_at <= $2 AND (expires_at IS NULL OR expires_at > $2)
+  ORDER BY priority DESC, seq LIMIT $3 FOR UPDATE SKIP LOCKED`;
+
+/** Back into delivery order (RETURNING gives no order). */
+function inDeliveryOrder(rows: MessageRow[]): MessageRow[] {
+  return rows.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
 }
 
 /**
  * Leases up to `limit` deliverable messages of an agent, after its housekeeping: each goes in
- * flight with a fresh receipt and one more attempt. Runs inside the caller's transaction.
+ * flight with a fresh receipt and one more attempt. Runs inside the caller's transaction. The
+ * claim is `FOR UPDATE SKIP LOCKED`: rows another replica is leasing right now are passed over,
+ * never waited for, so concurrent receives for one agent each get different messages.
  */
 export async function leaseMessages(
   tx: PgTransaction,
@@ -35,23 +33,25 @@ export async function leaseMessages(
 ): Promise<Delivery[]> {
   await transitions.rememberAgents(tx, [request.agent]);
   await transitions.housekeep(tx, request.agent, now);
-  const rows = await claimDeliverable(tx, request.agent, request.limit, now);
-  if (rows.length === 0) return [];
+  if (request.limit <= 0) return [];
   const leaseExpiresAt = now + Math.round(request.leaseSeconds * 1000);
-  const receipts = rows.map((row) => makeReceipt(row.id));
-  await tx.run(
-    `UPDATE messages m SET state = 'in_flight', attempts = m.attempts + 1, lease_token = u.token, lease_expires_at = $3
-      FROM unnest($1::bigint[], $2::text[]) AS u(seq, token) WHERE m.seq = u.seq`,
-    [rows.map((row) => row.seq), receipts.map((r) => r.leaseToken), leaseExpiresAt],
+  // One fresh token per row that may be claimed; claim and update are one statement.
+  const tokens = Array.from({ length: request.limit }, () => makeReceipt('').leaseToken);
+  const rows = inDeliveryOrder(
+    await tx.rows<MessageRow>(
+      `WITH claimed AS (${CLAIM}),
+        numbered AS (SELECT claimed, row_number() OVER (ORDER BY claimed) AS n FROM claimed)
+      UPDATE messages SET state = 'in_flight', attempts = attempts + 1, lease_token = ($4::text[])[n],
+        lease_expires_at = $5
+      FROM numbered WHERE seq = claimed
+      RETURNING ${MESSAGE_COLUMNS}`,
+      [request.agent, now, request.limit, tokens, leaseExpiresAt],
+    ),
   );
-  return rows.map((row, index): Delivery => {
-    const attempts = row.attempts + 1;
-    tx.audit(auditEntry(now, 'delivered', row, { attempt: attempts, leaseExpiresAt: toIso(leaseExpiresAt) }));
-    return {
-      message: toMessage({ ...row, attempts }),
-      receipt: receipts[index]!.receipt,
-      leaseExpiresAt: toIso(leaseExpiresAt),
-    };
+  return rows.map((row): Delivery => {
+    tx.audit(auditEntry(now, 'delivered', row, { attempt: row.attempts, leaseExpiresAt: toIso(leaseExpiresAt) }));
+    // The receipt format of makeReceipt: `<messageId>~<leaseToken>`.
+    return { message: toMessage(row), receipt: `${row.id}~${row.leaseToken}`, leaseExpiresAt: toIso(leaseExpiresAt) };
   });
 }
 
@@ -65,9 +65,13 @@ export async function pollMessages(
 ): Promise<Message[]> {
   await transitions.rememberAgents(tx, [agent]);
   await transitions.housekeep(tx, agent, now);
-  const rows = await claimDeliverable(tx, agent, limit, now);
-  if (rows.length === 0) return [];
-  await tx.run('DELETE FROM messages WHERE seq = ANY($1::bigint[])', [rows.map((row) => row.seq)]);
+  if (limit <= 0) return [];
+  const rows = inDeliveryOrder(
+    await tx.rows<MessageRow>(
+      `WITH claimed AS (${CLAIM}) DELETE FROM messages USING claimed WHERE seq = claimed RETURNING ${MESSAGE_COLUMNS}`,
+      [agent, now, limit],
+    ),
+  );
   return rows.map((row) => {
     tx.audit(auditEntry(now, 'delivered', row, { mode: 'poll' }));
     return toMessage({ ...row, attempts: row.attempts + 1 });

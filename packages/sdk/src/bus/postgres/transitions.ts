@@ -63,12 +63,23 @@ export class PgTransitions {
    * die), then ready messages past their TTL die with reason `expired`.
    */
   async housekeep(tx: PgTransaction, agent: string, now: number): Promise<void> {
-    const leases = await tx.rows<LeaseRow>(
-      `SELECT ${LEASE_COLUMNS} FROM messages WHERE state = 'in_flight' AND lease_expires_at <= $2 AND recipient = $1
-        ORDER BY lease_expires_at, seq FOR UPDATE SKIP LOCKED`,
+    // Both kinds in one statement (one round trip when, as usual, there is nothing to do).
+    const rows = await tx.rows<LeaseRow & { kind: 1 | 2 }>(
+      `WITH leases AS (SELECT ${LEASE_COLUMNS}, lease_expires_at AS o FROM messages
+          WHERE state = 'in_flight' AND lease_expires_at <= $2 AND recipient = $1 FOR UPDATE SKIP LOCKED),
+        ttl AS (SELECT ${LEASE_COLUMNS}, -priority AS o FROM messages
+          WHERE state = 'ready' AND expires_at IS NOT NULL AND expires_at <= $2 AND recipient = $1
+          FOR UPDATE SKIP LOCKED)
+      SELECT 1 AS kind, * FROM leases UNION ALL SELECT 2, * FROM ttl ORDER BY kind, o, seq`,
       [agent, now],
     );
-    for (const row of leases) {
+    for (const { kind, ...row } of rows) {
+      if (kind === 2) {
+        // Ready past its TTL (a lease that ran out is never one: it was still in flight above).
+        tx.audit(auditEntry(now, 'expired', row));
+        await this.kill(tx, row, 'expired', now, row.lastError);
+        continue;
+      }
       tx.audit(auditEntry(now, 'lease_expired', row));
       const outcome = outcomeAfterLeaseExpiry(row.attempts, row.expiresAt, now, this.#options.maxAttempts);
       if (outcome.state === 'ready') {
@@ -77,15 +88,6 @@ export class PgTransitions {
       }
       if (outcome.reason === 'expired') tx.audit(auditEntry(now, 'expired', row));
       await this.kill(tx, row, outcome.reason, now, row.lastError);
-    }
-    const expired = await tx.rows<LeaseRow>(
-      `SELECT ${LEASE_COLUMNS} FROM messages WHERE state = 'ready' AND expires_at IS NOT NULL AND expires_at <= $2
-        AND recipient = $1 ORDER BY priority DESC, seq FOR UPDATE SKIP LOCKED`,
-      [agent, now],
-    );
-    for (const row of expired) {
-      tx.audit(auditEntry(now, 'expired', row));
-      await this.kill(tx, row, 'expired', now, row.lastError);
     }
   }
 
