@@ -153,6 +153,25 @@ describe('startReportSchedule', () => {
     expect(received(first.receiver).map((message) => message.text.startsWith('Late:'))).toEqual([true, false]);
   });
 
+  test('started after a missed run, its own timer sends the late report once, with no call to runDue', async () => {
+    const dbPath = freshDbPath();
+    const clock = testClock(Date.parse('2026-12-05T05:00:00Z'));
+    const build = async (periodMs: number) => reportAt(clock.now(), periodMs);
+    const { receiver, outbox: first } = await receiverAndOutbox(dbPath, clock.now);
+    startReportSchedule({ schedules: [MORNING], build, outbox: first, now: clock.now }).close();
+    first.close();
+
+    clock.ms = Date.parse('2026-12-05T08:00:00Z');
+    const outbox = openOutbox(dbPath, clock.now, receiver);
+    outbox.start();
+    const reports = startReportSchedule({ schedules: [MORNING], build, outbox, now: clock.now });
+    onCleanup(() => reports.close());
+    while (receiver.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await reports.runDue()).toBe(0);
+    expect(received(receiver).map((message) => message.text.split('\n')[0]?.slice(0, 5))).toEqual(['Late:']);
+    expect(reports.nextRuns()).toEqual([{ name: 'morning', at: '2026-12-06T06:00:00.000Z' }]);
+  });
+
   test('an edited schedule starts afresh instead of catching up the old one', async () => {
     const dbPath = freshDbPath();
     const clock = testClock(Date.parse('2026-12-05T05:00:00Z'));
