@@ -1,0 +1,81 @@
+import { ERROR_STATUS, ErrorEnvelope } from '@fleet/sdk';
+import type { FuzzCase } from './broken-requests.ts';
+import type { OperationUnderTest } from './request-parts.ts';
+import type { FuzzAnswer } from './send.ts';
+
+function parseJson(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+function header(answer: FuzzAnswer, name: string): string {
+  const value = answer.headers[name];
+  return Array.isArray(value) ? value.join(', ') : (value ?? '');
+}
+
+/** What is wrong with an error answer: not the envelope, a code of another status, not what the case expects. */
+function errorProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest): string[] {
+  const type = header(answer, 'content-type');
+  // The dashboard's pages answer a browser with an HTML page (401: open it with ?token=, 404: no
+  // such service), not with the envelope; only their own refusals may do that.
+  if ((op.route.kind ?? 'json') === 'text' && type.startsWith('text/html') && c.expect === undefined) return [];
+  if (!type.startsWith('application/json')) return [`error answer is ${type || 'untyped'}, not the JSON envelope`];
+  const json = parseJson(answer.text);
+  if (!json) return ['error answer is not JSON'];
+  const envelope = ErrorEnvelope.safeParse(json.value);
+  if (!envelope.success) return [`error answer is not the envelope: ${envelope.error.message}`];
+  const { code, details } = envelope.data.error;
+  const problems: string[] = [];
+  const status = ERROR_STATUS[code as keyof typeof ERROR_STATUS];
+  if (status !== answer.status) problems.push(`code ${code} is answered with ${status}, not ${answer.status}`);
+  if (c.expect && !c.expect.includes(code)) problems.push(`expected ${c.expect.join(' or ')}, got ${code}`);
+  if (code === 'unauthorized' && !/bearer/i.test(header(answer, 'www-authenticate')))
+    problems.push('401 without WWW-Authenticate: Bearer');
+  if (code === 'method_not_allowed' && header(answer, 'allow') === '') problems.push('405 without Allow');
+  if (c.field !== undefined && code === 'validation_failed') {
+    const issues = (details as { issues?: Array<{ field: string }> } | undefined)?.issues ?? [];
+    const field = c.field;
+    if (!issues.some((issue) => issue.field === field || issue.field.startsWith(`${field}.`)))
+      problems.push(`no issue names ${field}: ${JSON.stringify(issues.map((issue) => issue.field))}`);
+  }
+  return problems;
+}
+
+/** What is wrong with a success answer: a broken request accepted, another status, a body off its schema. */
+function successProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest): string[] {
+  if (c.expect) return [`a broken request was accepted (expected ${c.expect.join(' or ')})`];
+  if (c.resolvesElsewhere) return [];
+  const { route } = op;
+  const kind = route.kind ?? 'json';
+  const status = route.status ?? 200;
+  if (answer.status !== status) return [`success answered ${answer.status}, documented ${status}`];
+  const type = header(answer, 'content-type');
+  if (kind === 'sse') return type.startsWith('text/event-stream') ? [] : [`event stream answered as ${type}`];
+  if (kind === 'text') return /^(text\/|image\/svg\+xml)/.test(type) ? [] : [`text route answered as ${type}`];
+  if (!type.startsWith('application/json')) return [`JSON route answered as ${type}`];
+  const json = parseJson(answer.text);
+  if (!json) return ['success answer is not JSON'];
+  const parsed = route.response.safeParse(json.value);
+  return parsed.success ? [] : [`success body does not match the response schema: ${parsed.error.message}`];
+}
+
+/**
+ * Everything wrong with `answer` to case `c`: any 5xx; a 4xx that is not the error envelope (with
+ * the status of its code, and the code and field the case expects); a 2xx to a broken request, or
+ * one whose status or body is not what the route documents (its zod response schema: the one
+ * definition clients parse with).
+ */
+export function answerProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest): string[] {
+  if (answer.status >= 500) return [`answered ${answer.status}`];
+  // A HEAD answer has the headers of the GET answer and no body to check.
+  if (c.method === 'HEAD')
+    return header(answer, 'content-type').startsWith('application/json') || answer.status < 400
+      ? []
+      : ['HEAD error answer is not JSON'];
+  if (answer.status >= 400) return errorProblems(c, answer, op);
+  if (answer.status >= 200 && answer.status < 300) return successProblems(c, answer, op);
+  return [`answered ${answer.status}`];
+}

@@ -1,0 +1,108 @@
+import { startBusServer } from '@fleet/bus-server';
+import { startDashboardServer } from '@fleet/dashboard';
+import { startKnowledgeServer } from '@fleet/knowledge-server';
+import { busRoutes, commonRoutes, dashboardRoutes, knowledgeRoutes, type RouteContract } from '@fleet/sdk';
+import { parseFleet } from '@fleet/sdk/fleet';
+import type { OpenApiDocument } from '../../scripts/http-api/openapi-document.ts';
+import type { OperationUnderTest } from './request-parts.ts';
+
+/** The token every server is started with. */
+export const TOKEN = 'contract-fuzz-token';
+
+/** A server under test: its URL, its documented operations and what it logged as failures. */
+export interface ServerUnderTest {
+  name: string;
+  url: string;
+  operations: OperationUnderTest[];
+  /** `logger.error` and `logger.warn` lines since the last `drainLog()`: a 5xx's cause. */
+  drainLog(): string[];
+  close(): Promise<void>;
+}
+
+/** A fleet with the service and the wizard the dashboard's route examples name, on ports nothing (likely) answers. */
+function dashboardFleet(port: number) {
+  const { value, errors } = parseFleet(`version: 1
+hosts:
+  local: { address: 127.0.0.1 }
+services:
+  bus: { kind: custom, host: local, port: ${port}, health: { path: /health } }
+wizards:
+  scout: { host: local, port: ${port + 1} }
+`);
+  if (!value) throw new Error(`fleet: ${JSON.stringify(errors)}`);
+  return value;
+}
+
+function capturingLogger(lines: string[]): Pick<Console, 'info' | 'warn' | 'error'> {
+  const record = (...args: unknown[]) =>
+    lines.push(args.map((arg) => (arg instanceof Error ? (arg.stack ?? arg.message) : String(arg))).join(' '));
+  return { info() {}, warn: record, error: record };
+}
+
+/** Contracts by documented operation, `GET /facts/{key}`. */
+function contractTable(routes: ReadonlyArray<RouteContract>): Map<string, RouteContract> {
+  return new Map(routes.map((route) => [`${route.method} ${route.path.replace(/(?:\*\*)?:(\w+)/g, '{$1}')}`, route]));
+}
+
+/**
+ * Starts the bus, a knowledge node and the dashboard on port 0 with a token, in memory, and reads
+ * each one's `GET /openapi.json`; every documented operation is paired with the route contract it
+ * was generated from (a documented operation without one fails here).
+ */
+export async function startServersUnderTest(closedPort: number): Promise<ServerUnderTest[]> {
+  const starts = [
+    {
+      name: 'bus',
+      routes: Object.values(busRoutes),
+      start: (logger: ReturnType<typeof capturingLogger>) =>
+        startBusServer({ port: 0, db: ':memory:', tokens: [TOKEN], logger }),
+    },
+    {
+      name: 'knowledge',
+      routes: Object.values(knowledgeRoutes),
+      start: (logger: ReturnType<typeof capturingLogger>) =>
+        startKnowledgeServer({ port: 0, db: ':memory:', syncIntervalMs: 0, gcIntervalMs: 0, tokens: [TOKEN], logger }),
+    },
+    {
+      name: 'dashboard',
+      routes: Object.values(dashboardRoutes),
+      start: (logger: ReturnType<typeof capturingLogger>) =>
+        startDashboardServer({
+          port: 0,
+          db: ':memory:',
+          fleet: dashboardFleet(closedPort),
+          probe: false,
+          tokens: [TOKEN],
+          logger,
+        }),
+    },
+  ];
+  const started: ServerUnderTest[] = [];
+  try {
+    for (const { name, routes, start } of starts) {
+      const lines: string[] = [];
+      const server = await start(capturingLogger(lines));
+      const under: ServerUnderTest = {
+        name,
+        url: server.url,
+        operations: [],
+        drainLog: () => lines.splice(0),
+        close: () => server.close(),
+      };
+      started.push(under);
+      const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApiDocument;
+      const contracts = contractTable([...Object.values(commonRoutes), ...routes]);
+      for (const [path, item] of Object.entries(doc.paths)) {
+        for (const [method, operation] of Object.entries(item)) {
+          const route = contracts.get(`${method.toUpperCase()} ${path}`);
+          if (!route) throw new Error(`${name}: ${method.toUpperCase()} ${path} is documented but has no contract`);
+          under.operations.push({ doc, method: method.toUpperCase(), path, operation, route });
+        }
+      }
+    }
+    return started;
+  } catch (error) {
+    await Promise.all(started.map((server) => server.close()));
+    throw error;
+  }
+}

@@ -1,0 +1,114 @@
+import { ErrorEnvelope } from '@fleet/sdk';
+import { closedPort } from '@fleet/test-utils/closed-port';
+import { randomTools, seededRandom } from '@fleet/test-utils/mulberry32';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { brokenCases, type FuzzCase } from './_contract-fuzz/broken-requests.ts';
+import { answerProblems } from './_contract-fuzz/check-answer.ts';
+import { DEEP_LEVELS, deepArrays } from './_contract-fuzz/field-mutations.ts';
+import type { FieldOverrides } from './_contract-fuzz/random-value.ts';
+import { exampleParts, type OperationUnderTest, randomParts, requestOf } from './_contract-fuzz/request-parts.ts';
+import { describeExchange, send } from './_contract-fuzz/send.ts';
+import { type ServerUnderTest, startServersUnderTest, TOKEN } from './_contract-fuzz/servers.ts';
+
+/** Replay another run with FLEET_FUZZ_SEED=<seed>; the failure report prints the seed. */
+const SEED = Number(process.env.FLEET_FUZZ_SEED ?? 20261205);
+/** Requests generated from the schemas per operation, besides the contract's example. */
+const GENERATED_PER_OPERATION = 8;
+
+/** A stable stream number per operation: adding a route does not change the others' requests. */
+function streamOf(text: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}
+
+/** Every request of one operation: its example, generated valid requests, then the broken ones. */
+function casesFor(op: OperationUnderTest, overrides: FieldOverrides): FuzzCase[] {
+  const tools = randomTools(seededRandom(SEED, streamOf(`${op.method} ${op.path}`)));
+  const example = exampleParts(op, overrides);
+  return [
+    requestOf(op, example, 'valid: the example', TOKEN),
+    ...Array.from({ length: GENERATED_PER_OPERATION }, (_, i) =>
+      requestOf(op, randomParts(op, tools, overrides), `valid: generated #${i + 1}`, TOKEN),
+    ),
+    ...brokenCases(op, example, tools, TOKEN),
+  ];
+}
+
+describe('every server survives its own contract', () => {
+  let servers: ServerUnderTest[] = [];
+  let overrides: FieldOverrides = {};
+  beforeAll(async () => {
+    const port = await closedPort();
+    // Values the servers act on: no long poll waits, and a peer URL answers at once (refused).
+    overrides = { waitSeconds: () => 0, url: () => `http://127.0.0.1:${port}` };
+    servers = await startServersUnderTest(port);
+  });
+  afterAll(() => Promise.all(servers.map((server) => server.close())));
+
+  test.each([
+    ['bus', 'the bus'],
+    ['knowledge', 'a knowledge node'],
+    ['dashboard', 'the dashboard'],
+  ])(
+    '%s: %s answers requests made from its /openapi.json within that document (no 5xx, the envelope on every 4xx, 2xx bodies of the documented schema)',
+    async (name) => {
+      const server = servers.find((candidate) => candidate.name === name)!;
+      expect(server.operations.length).toBeGreaterThan(5);
+      const failures: string[] = [];
+      let sent = 0;
+      let accepted = 0;
+      for (const op of server.operations) {
+        for (const c of casesFor(op, overrides)) {
+          const answer = await send(server.url, c).catch((error: Error) => error);
+          sent++;
+          if (!(answer instanceof Error) && answer.status < 300) accepted++;
+          const problems = answer instanceof Error ? [] : answerProblems(c, answer, op);
+          const log = server.drainLog();
+          if (answer instanceof Error || problems.length > 0) {
+            const logged = log.length > 0 ? `\n  server logged: ${log.join('\n    ')}` : '';
+            failures.push(`${describeExchange(c, answer)}\n  ${problems.join('\n  ')}${logged}`);
+          }
+        }
+      }
+      if (failures.length > 0)
+        expect.fail(
+          `${failures.length} of ${sent} requests broke the contract (seed ${SEED}):\n\n${failures.join('\n\n')}`,
+        );
+      // Most routes answered some requests with success, whose bodies were checked against their schema.
+      expect(accepted).toBeGreaterThan(server.operations.length);
+    },
+  );
+
+  test('POST /fact with a value nested 20,000 arrays deep is refused with 400 naming the value', async () => {
+    const knowledge = servers.find((server) => server.name === 'knowledge')!;
+    const deep = deepArrays(DEEP_LEVELS);
+    const answer = await send(knowledge.url, {
+      label: 'deep fact',
+      method: 'POST',
+      target: '/fact',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: `{"key":"hosts/ezra","value":${deep}}`,
+    });
+    expect(answer.status).toBe(400);
+    expect(ErrorEnvelope.parse(JSON.parse(answer.text)).error).toEqual({
+      code: 'validation_failed',
+      message: 'value: must be a JSON value nested at most 128 levels deep (arrays and objects)',
+      details: { issues: [{ field: 'value', code: 'custom', message: expect.stringContaining('128 levels') }] },
+    });
+  });
+
+  test('a write without the token is refused with 401 and the envelope, on every server', async () => {
+    const writes = servers.flatMap((server) =>
+      server.operations.filter((op) => op.method !== 'GET' && op.operation.security).map((op) => ({ server, op })),
+    );
+    expect(writes.length).toBeGreaterThan(10);
+    for (const { server, op } of writes) {
+      const request = requestOf(op, exampleParts(op, overrides), 'no token', TOKEN);
+      const { authorization: _, ...headers } = request.headers;
+      const answer = await send(server.url, { ...request, headers });
+      expect(answer.status, `${server.name} ${op.method} ${op.path}`).toBe(401);
+      expect(ErrorEnvelope.parse(JSON.parse(answer.text)).error.code).toBe('unauthorized');
+    }
+  });
+});
