@@ -166,6 +166,21 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore on a shared database', () 
     expect((await store.deadLetters({ limit: 10, cursor: before })).items.map((d) => d.message.id)).toEqual([id]);
   });
 
+  test('a store constructed while the server is down works once it is up, without being reopened', async () => {
+    const url = await server.createDatabase();
+    await server.stop();
+    const store = openMessageStore(url) as PostgresMessageStore;
+    opened.push(store);
+    try {
+      await expect(send(store, { from: 'a', to: 'b' })).rejects.toThrow(/ECONNREFUSED/);
+      await expect(store.stats()).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      await server.start();
+    }
+    expect((await send(store, { from: 'a', to: 'b' })).count).toBe(1);
+    expect(await query(url, 'SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
+  });
+
   test('after the server is killed and restarted the same store works again and lost nothing it acknowledged', async () => {
     const url = await server.createDatabase();
     const store = await open({ url, poolSize: 3 });

@@ -59,7 +59,8 @@ export class PostgresMessageStore implements MessageStore {
   readonly #options: ResolvedStoreOptions;
   readonly #transitions: PgTransitions;
   readonly #listeners = new Listeners<Message>();
-  readonly #migrated: Promise<void>;
+  /** The schema migration: started at construction; undefined after a failure, so the next operation tries again. */
+  #migrated: Promise<void> | undefined;
   #closed = false;
 
   /** Connects lazily: the first operation waits for the schema migration. See {@link PostgresMessageStore.open}. */
@@ -70,15 +71,14 @@ export class PostgresMessageStore implements MessageStore {
     // listener its error would crash the process.
     this.#pool.on('error', () => undefined);
     this.#transitions = new PgTransitions(this.#options);
-    this.#migrated = migrate(this.#pool, this.#options.now());
-    this.#migrated.catch(() => undefined); // reported by every operation instead
+    this.#migrate();
   }
 
   /** Constructs a store and waits until its schema is current (rejects if the database cannot be reached). */
   static async open(options: PostgresMessageStoreOptions): Promise<PostgresMessageStore> {
     const store = new PostgresMessageStore(options);
     try {
-      await store.#migrated;
+      await store.#db();
     } catch (error) {
       await store.close();
       throw error;
@@ -248,7 +248,7 @@ export class PostgresMessageStore implements MessageStore {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
-    await this.#migrated.catch(() => undefined);
+    await this.#migrated?.catch(() => undefined);
     await this.#pool.end();
   }
 
@@ -256,10 +256,20 @@ export class PostgresMessageStore implements MessageStore {
     if (this.#closed) throw new FleetError('unavailable', 'The message store is closed');
   }
 
+  /** Migrates, and on failure (the database is down, say) lets the next operation try again. */
+  #migrate(): Promise<void> {
+    const migrating = migrate(this.#pool, this.#options.now());
+    this.#migrated = migrating;
+    migrating.catch(() => {
+      if (this.#migrated === migrating) this.#migrated = undefined;
+    });
+    return migrating;
+  }
+
   /** The pool, once the schema is current, for single-statement reads. */
   async #db(): Promise<pg.Pool> {
     this.#assertOpen();
-    await this.#migrated;
+    await (this.#migrated ?? this.#migrate());
     return this.#pool;
   }
 
