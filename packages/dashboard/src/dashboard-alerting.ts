@@ -8,6 +8,8 @@ import {
   type FleetMonitor,
   fleetReportServices,
   monitorReportSource,
+  servicesOfKind,
+  serviceUrl,
   startAlerting,
 } from '@fleet/sdk/fleet';
 import type { DashboardLogger } from './server.ts';
@@ -66,6 +68,7 @@ export class DashboardAlerting {
       dbPath: this.dbPath,
       hostGroups,
       ...(fleet.name === undefined ? {} : { fleet: fleet.name }),
+      ...dashboardLink(fleet),
       ...(this.reports === undefined ? {} : { report: this.#buildReport(this.reports) }),
       ...(this.logger === undefined ? {} : { logger: this.logger }),
     });
@@ -114,4 +117,11 @@ export class DashboardAlerting {
     this.#running?.close();
     this.#running = undefined;
   }
+}
+
+/** The fleet file's first dashboard service's URL, which alerts link to unless `alerts.dashboardUrl` says otherwise. */
+function dashboardLink(fleet: Fleet): { dashboardUrl?: string } {
+  const [dashboard] = servicesOfKind(fleet, 'dashboard');
+  const url = dashboard && serviceUrl(fleet, dashboard.name);
+  return url === undefined ? {} : { dashboardUrl: url };
 }

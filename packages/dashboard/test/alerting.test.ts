@@ -39,7 +39,10 @@ describe('dashboard alerting', () => {
       '  groupWait: 0ms',
       '',
     ].join('\n');
-    writeFileSync(config, fleetYaml(api.port, wizard.port) + alerts);
+    // The fleet's own dashboard service: alerts link to their pages on it.
+    const port = new URL(dashboard.url).port;
+    const self = `  dash:\n    kind: dashboard\n    host: local\n    port: ${port}\n`;
+    writeFileSync(config, fleetYaml(api.port, wizard.port, self) + alerts);
     await dashboard.reload();
 
     api.setHealthy(false);
@@ -51,6 +54,10 @@ describe('dashboard alerting', () => {
     expect(receiver.received.map((message) => message.title)).toEqual([
       '[test-fleet] api is DOWN on local',
       '[test-fleet] api is back up on local',
+    ]);
+    expect(receiver.received.map((message) => message.url)).toEqual([
+      `http://127.0.0.1:${port}/services/api`,
+      `http://127.0.0.1:${port}/services/api`,
     ]);
 
     // What `fleet alerts` reads: the outbox next to the dashboard's history.

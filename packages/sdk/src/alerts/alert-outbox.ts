@@ -13,6 +13,8 @@ export interface AlertOutboxOptions {
   dbPath: string;
   /** The channels by name; a delivery to a name not here fails at once. */
   channels: ReadonlyMap<string, AlertChannel> | Readonly<Record<string, AlertChannel>>;
+  /** The link of a message queued without `url` (e.g. its page on the dashboard). */
+  link?: (message: AlertMessage) => string | undefined;
   /**
    * Attempts of one delivery before it is given up (recorded as `failed`).
    * @default 8
@@ -83,8 +85,9 @@ export interface DeliveryPass {
 export class AlertOutbox {
   readonly #store: OutboxStore;
   readonly #channels: ReadonlyMap<string, AlertChannel>;
-  readonly #settings: Required<Omit<AlertOutboxOptions, 'dbPath' | 'channels' | 'logger' | 'keepLog'>>;
+  readonly #settings: Required<Omit<AlertOutboxOptions, 'dbPath' | 'channels' | 'logger' | 'keepLog' | 'link'>>;
   readonly #logger: Pick<Console, 'warn'> | undefined;
+  readonly #link: AlertOutboxOptions['link'];
   readonly #abort = new AbortController();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<DeliveryPass> | null = null;
@@ -96,6 +99,7 @@ export class AlertOutbox {
     const channels = options.channels;
     this.#channels = channels instanceof Map ? channels : new Map(Object.entries(channels));
     this.#logger = options.logger;
+    this.#link = options.link;
     this.#settings = {
       maxAttempts: options.maxAttempts ?? 8,
       baseDelayMs: options.baseDelayMs ?? 5000,
@@ -106,10 +110,14 @@ export class AlertOutbox {
     };
   }
 
-  /** Stores one delivery of `message` per channel name (one transaction), then delivers when started. */
+  /**
+   * Stores one delivery of `message` per channel name (one transaction), then delivers when started.
+   * A message without `url` gets the `link` option's.
+   */
   enqueue(message: AlertMessage, channels: readonly string[]): void {
     if (channels.length === 0) return;
-    const text = JSON.stringify(message);
+    const url = message.url ?? this.#link?.(message);
+    const text = JSON.stringify(url === undefined ? message : { ...message, url });
     this.#store.add(
       channels.map((channel) => ({ channel, message: text })),
       this.#settings.now(),

@@ -129,6 +129,11 @@ export const AlertsSpec = z.strictObject({
    */
   groupWait: Duration.default(60_000),
   heartbeat: AlertHeartbeatSpec.optional(),
+  /**
+   * The dashboard as operators open it (behind a proxy: its public URL): each alert links to the
+   * page of what it is about. @default the fleet file's first `dashboard` service
+   */
+  dashboardUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Fleet reports sent on a schedule (see `startReportSchedule`). @default [] */
   reports: ReportSchedules.default([]),
 });

@@ -5,6 +5,7 @@ import type { AlertMessage } from './alert-message.ts';
 import { AlertOutbox, type AlertOutboxOptions } from './alert-outbox.ts';
 import type { AlertsSpec } from './alerts-spec.ts';
 import { type AlertChannel, createChannel } from './channel-spec.ts';
+import { alertLink } from './internal/alert-link.ts';
 import { type BuildReport, type ReportScheduler, startReportSchedule } from './report-schedule.ts';
 
 /** Options of {@link startAlerting}. */
@@ -19,6 +20,11 @@ export interface StartAlertingOptions {
   hostGroups?: Readonly<Record<string, readonly string[]>>;
   /** The fleet's name, in every title. */
   fleet?: string;
+  /**
+   * The dashboard's URL, when `spec.dashboardUrl` does not give one: each alert links to its page
+   * there (a target's page, the deploys page, the overview). Without either, alerts have no link.
+   */
+  dashboardUrl?: string;
   /** Clock, epoch ms (the engine's and the outbox's). @default Date.now */
   clock?: () => number;
   /**
@@ -74,11 +80,13 @@ export function startAlerting(options: StartAlertingOptions): Alerting {
   const channels =
     options.channels ??
     new Map(Object.entries(spec.channels).map(([name, channel]) => [name, createChannel(name, channel)]));
+  const dashboardUrl = spec.dashboardUrl ?? options.dashboardUrl;
   const outbox = new AlertOutbox({
     ...options.outbox,
     dbPath: options.dbPath,
     channels,
     now,
+    ...(dashboardUrl === undefined ? {} : { link: (message: AlertMessage) => alertLink(dashboardUrl, message) }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   const engine = new AlertEngine({

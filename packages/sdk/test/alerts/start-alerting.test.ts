@@ -59,6 +59,45 @@ describe('startAlerting with a real monitor', () => {
     ]);
   });
 
+  test("alerts link to the dashboard: alerts.dashboardUrl first, else the caller's; a target's page, the deploys page", async () => {
+    const server = await startTarget();
+    const receiver = await startAlertReceiver();
+    const clock = testClock();
+    const monitor = openMonitor({ targets: [targetFor('api', server.url(), { failureThreshold: 1 })], now: clock.now });
+    const start = (dashboardUrl: string | undefined) => {
+      const alerting = startAlerting({
+        monitor,
+        spec: alertsSpec({
+          rules: [{ events: ['down', 'deploy_failed'], channels: ['ops'] }],
+          ...(dashboardUrl === undefined ? {} : { dashboardUrl }),
+        }),
+        dbPath: freshDbPath(),
+        clock: clock.now,
+        dashboardUrl: 'http://10.0.0.5:8652',
+        channels: new Map([['ops', testChannel('ops', receiver.url)]]),
+      });
+      onCleanup(() => alerting.close());
+      return alerting;
+    };
+    const behindProxy = start('https://ops.example.org/fleet/');
+    server.set('/health', { status: 503 });
+    await monitor.probeNow();
+    behindProxy.deployFailed({ host: 'local', reason: 'run 1 failed' });
+    await behindProxy.outbox.deliverDue();
+    behindProxy.close();
+    const direct = start(undefined);
+    direct.deployFailed({ reason: 'run 2 failed' });
+    await direct.outbox.deliverDue();
+
+    expect(receiver.accepted.map((m) => `${m.kind} ${m.url}`)).toEqual([
+      'down https://ops.example.org/fleet/services/api',
+      'deploy_failed https://ops.example.org/fleet/deploys',
+      // A fresh outbox file has no memory of the first down: it alerts it again, with its link.
+      'down http://10.0.0.5:8652/services/api',
+      'deploy_failed http://10.0.0.5:8652/deploys',
+    ]);
+  });
+
   test('a deploy window never pages, even when the target fails through it', async () => {
     const server = await startTarget();
     const receiver = await startAlertReceiver();
