@@ -18,6 +18,11 @@ describe('renderOverview', () => {
     expect(duplicateIds(overview)).toEqual([]);
   });
 
+  test('links to the deploys and alerts pages and the status JSON from its footer', () => {
+    const links = [...overview.matchAll(/<a href="([^"]+)">/g)].map((match) => match[1]);
+    expect(links).toEqual(expect.arrayContaining(['/deploys', '/alerts', '/api/status']));
+  });
+
   test('holds every section, problems first after the counts', () => {
     const order = ['counts', 'problems', 'targets', 'bus', 'knowledge'].map((id) => overview.indexOf(`id="${id}"`));
     expect(order.every((index) => index > 0)).toBe(true);
