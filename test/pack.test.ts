@@ -197,21 +197,23 @@ describe("an agent's install: the SDK's tarball alone", () => {
     expect(installedPackages(join(projects.client, 'node_modules')).sort()).toEqual(['@fleet/sdk', 'ky', 'zod']);
   });
 
-  test('the root entry, the stores and the demo agent load; the SQLite store names the package it needs', () => {
+  test('the root entry, the stores and the demo agent load; the SQLite and PostgreSQL stores name the package they need', () => {
     const out = node(
       projects.client,
       `
       import { BusClient } from '@fleet/sdk';
-      import { MemoryMessageStore, SqliteMessageStore } from '@fleet/sdk/stores';
+      import { MemoryMessageStore, PostgresMessageStore, SqliteMessageStore } from '@fleet/sdk/stores';
       import { startDemoAgent } from '@fleet/sdk/demo';
       const store = new MemoryMessageStore();
       console.log(typeof BusClient, typeof store.send, typeof startDemoAgent);
       try { new SqliteMessageStore({ path: ':memory:' }); } catch (error) { console.log(error.message); }
+      try { new PostgresMessageStore({ url: 'postgres://localhost/bus' }); } catch (error) { console.log(error.message); }
     `,
     );
     expect(out.trim().split('\n')).toEqual([
       'function function function',
       expect.stringContaining('install better-sqlite3'),
+      'install pg to use the PostgreSQL store (npm install pg)',
     ]);
   });
 
