@@ -17,6 +17,7 @@ import { parseReceipt } from './internal/receipt.ts';
 import { checkReceipt } from './internal/receipt-check.ts';
 import { outcomeAfterNack } from './internal/transitions.ts';
 import type { LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
+import { ackIfAllValid } from './postgres/ack.ts';
 import { leaseMessages, pollMessages } from './postgres/deliveries.ts';
 import { assertReasonStorable, assertSendsStorable, hasNul } from './postgres/nul-text.ts';
 import { readAudit, readDeadLetter, readDeadLetters, readStats, readSubscriptions } from './postgres/reads.ts';
@@ -25,6 +26,9 @@ import { migrate } from './postgres/schema.ts';
 import { inTransaction, type PgTransaction } from './postgres/transaction.ts';
 import { PgTransitions } from './postgres/transitions.ts';
 import { writeSends } from './postgres/write-sends.ts';
+
+/** Thrown inside the one-statement ack to roll it back; never leaves the store. */
+const NOT_ALL_VALID = Symbol('not all receipts are valid');
 
 /** Options of {@link PostgresMessageStore}. */
 export interface PostgresMessageStoreOptions extends MessageStoreOptions {
@@ -113,6 +117,16 @@ export class PostgresMessageStore implements MessageStore {
 
   async ack(receipts: string[]): Promise<number> {
     const now = this.#options.now();
+    const acked = await this.#transaction(async (tx) => {
+      const count = await ackIfAllValid(tx, receipts, now);
+      if (count === undefined) throw NOT_ALL_VALID; // rolls the partial delete back
+      return count;
+    }).catch((error: unknown) => {
+      if (error === NOT_ALL_VALID) return undefined;
+      throw error;
+    });
+    if (acked !== undefined) return acked;
+    // Some receipt is bad: find which one, under row locks, for the precise error.
     return this.#transaction(async (tx) => {
       const leases = await this.#leases(tx, receipts);
       // Every receipt is checked before anything is deleted: one bad receipt acks nothing.
