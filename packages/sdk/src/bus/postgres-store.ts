@@ -13,15 +13,15 @@ import type { Subscription, SubscriptionQuery } from '../schemas/subscription.ts
 import { auditEntry } from './internal/audit-entry.ts';
 import { isExpired, toMessage } from './internal/message-record.ts';
 import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
-import { parseReceipt } from './internal/receipt.ts';
 import { checkReceipt } from './internal/receipt-check.ts';
 import { outcomeAfterNack } from './internal/transitions.ts';
 import type { LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 import { ackIfAllValid } from './postgres/ack.ts';
 import { leaseMessages, pollMessages } from './postgres/deliveries.ts';
-import { assertReasonStorable, assertSendsStorable, hasNul } from './postgres/nul-text.ts';
+import { lockDeadLetters, lockLeases } from './postgres/locked-rows.ts';
+import { assertReasonStorable, assertSendsStorable } from './postgres/nul-text.ts';
 import { readAudit, readDeadLetter, readDeadLetters, readStats, readSubscriptions } from './postgres/reads.ts';
-import { LEASE_COLUMNS, type LeaseRow } from './postgres/rows.ts';
+import type { LeaseRow } from './postgres/rows.ts';
 import { migrate } from './postgres/schema.ts';
 import { inTransaction, type PgTransaction } from './postgres/transaction.ts';
 import { PgTransitions } from './postgres/transitions.ts';
@@ -128,7 +128,7 @@ export class PostgresMessageStore implements MessageStore {
     if (acked !== undefined) return acked;
     // Some receipt is bad: find which one, under row locks, for the precise error.
     return this.#transaction(async (tx) => {
-      const leases = await this.#leases(tx, receipts);
+      const leases = await lockLeases(tx, receipts);
       // Every receipt is checked before anything is deleted: one bad receipt acks nothing.
       const rows = new Map<string, LeaseRow>();
       receipts.forEach((receipt, i) => {
@@ -144,7 +144,7 @@ export class PostgresMessageStore implements MessageStore {
   async nack(input: NackInput): Promise<NackResult> {
     const now = this.#options.now();
     return this.#transaction(async (tx): Promise<NackResult> => {
-      const leases = await this.#leases(tx, [input.receipt]);
+      const leases = await lockLeases(tx, [input.receipt]);
       const row = checkReceipt(input.receipt, (id) => leases.get(id), now);
       assertReasonStorable(input.reason);
       const reason = input.reason ?? null;
@@ -162,7 +162,7 @@ export class PostgresMessageStore implements MessageStore {
   async extendLease(input: ExtendInput): Promise<ExtendResult> {
     const now = this.#options.now();
     return this.#transaction(async (tx) => {
-      const leases = await this.#leases(tx, [input.receipt]);
+      const leases = await lockLeases(tx, [input.receipt]);
       const row = checkReceipt(input.receipt, (id) => leases.get(id), now);
       const leaseExpiresAt = now + Math.round(input.leaseSeconds * 1000);
       await tx.run('UPDATE messages SET lease_expires_at = $1 WHERE seq = $2', [leaseExpiresAt, row.seq]);
@@ -208,7 +208,7 @@ export class PostgresMessageStore implements MessageStore {
   async redrive(selector: DeadLetterSelector): Promise<number> {
     const now = this.#options.now();
     return this.#transaction(async (tx) => {
-      const rows = await this.#selectDead(tx, selector);
+      const rows = await lockDeadLetters(tx, selector);
       if (rows.length === 0) return 0;
       // Back in its original place in delivery order (seq is kept); a passed TTL is dropped.
       await tx.run(
@@ -225,7 +225,7 @@ export class PostgresMessageStore implements MessageStore {
   async purge(selector: DeadLetterSelector): Promise<number> {
     const now = this.#options.now();
     return this.#transaction(async (tx) => {
-      const rows = await this.#selectDead(tx, selector);
+      const rows = await lockDeadLetters(tx, selector);
       if (rows.length === 0) return 0;
       await tx.run('DELETE FROM messages WHERE seq = ANY($1::bigint[])', [rows.map((row) => row.seq)]);
       for (const row of rows) tx.audit(auditEntry(now, 'purged', row));
@@ -289,39 +289,5 @@ export class PostgresMessageStore implements MessageStore {
 
   async #transaction<T>(fn: (tx: PgTransaction) => Promise<T>): Promise<T> {
     return inTransaction(await this.#db(), fn);
-  }
-
-  /** The leases the receipts name, locked for this transaction, by message id. */
-  async #leases(tx: PgTransaction, receipts: string[]): Promise<Map<string, LeaseRow>> {
-    const ids = [...new Set(receipts.flatMap((receipt) => parseReceipt(receipt)?.messageId ?? []))].filter(
-      (id) => !hasNul(id),
-    );
-    if (ids.length === 0) return new Map();
-    const rows = await tx.rows<LeaseRow>(
-      `SELECT ${LEASE_COLUMNS} FROM messages WHERE id = ANY($1::text[]) ORDER BY seq FOR UPDATE`,
-      [ids],
-    );
-    return new Map(rows.map((row) => [row.id, row]));
-  }
-
-  /**
-   * The dead letters a selector names, locked for this transaction, without duplicates. Every
-   * multi-row lock in this store is taken in seq order, so two of them cannot deadlock.
-   */
-  async #selectDead(tx: PgTransaction, selector: DeadLetterSelector): Promise<LeaseRow[]> {
-    if (selector.ids === undefined) {
-      if (selector.agent === undefined) return [];
-      return tx.rows<LeaseRow>(
-        `SELECT ${LEASE_COLUMNS} FROM messages WHERE state = 'dead' AND recipient = $1 ORDER BY seq FOR UPDATE`,
-        [selector.agent],
-      );
-    }
-    const found = await tx.rows<LeaseRow>(
-      `SELECT ${LEASE_COLUMNS} FROM messages WHERE state = 'dead' AND id = ANY($1::text[]) ORDER BY seq FOR UPDATE`,
-      [selector.ids.filter((id) => !hasNul(id))],
-    );
-    const byId = new Map(found.map((row) => [row.id, row]));
-    // In the order the ids were given, as the other backends do.
-    return [...new Set(selector.ids)].flatMap((id) => byId.get(id) ?? []);
   }
 }
