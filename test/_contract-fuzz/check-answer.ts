@@ -35,8 +35,10 @@ function errorProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest):
   if (code === 'unauthorized' && !/bearer/i.test(header(answer, 'www-authenticate')))
     problems.push('401 without WWW-Authenticate: Bearer');
   if (code === 'method_not_allowed' && header(answer, 'allow') === '') problems.push('405 without Allow');
+  const issues = (details as { issues?: Array<{ field: string }> } | undefined)?.issues ?? [];
+  if (code === 'validation_failed' && issues[0] && !envelope.data.error.message.startsWith(`${issues[0].field}: `))
+    problems.push(`validation_failed message does not start with its first field (${issues[0].field}: ...)`);
   if (c.field !== undefined && code === 'validation_failed') {
-    const issues = (details as { issues?: Array<{ field: string }> } | undefined)?.issues ?? [];
     const field = c.field;
     if (!issues.some((issue) => issue.field === field || issue.field.startsWith(`${field}.`)))
       problems.push(`no issue names ${field}: ${JSON.stringify(issues.map((issue) => issue.field))}`);

@@ -11,7 +11,15 @@ export interface RandomTools {
 /** What a field named like this is given instead of a random value: values the servers act on. */
 export type FieldOverrides = Readonly<Record<string, () => unknown>>;
 
-const TIMES = ['2025-01-31T12:00:00.000Z', '2024-02-29T23:59:59.999Z', '2030-06-01T00:00:00Z'];
+const TIMES = [
+  '2025-01-31T12:00:00.000Z',
+  '2024-02-29T23:59:59.999Z',
+  '2030-06-01T00:00:00Z',
+  '2025-01-31T12:00:00+14:00',
+  '1970-01-01T00:00:00Z',
+  '0001-01-01T00:00:00Z',
+  '9999-12-31T23:59:59.999Z',
+];
 const WORDS = ['coder', 'planner', 'a', 'hosts/ezra', 'x-1', 'Z9', 'scout', 'bus'];
 
 /**
@@ -97,7 +105,9 @@ function randomNumber(schema: JsonSchema, tools: RandomTools, integer: boolean):
     schema.maximum ?? (schema.exclusiveMaximum === undefined ? low + 1000 : schema.exclusiveMaximum - 1),
     low + 1_000_000,
   );
-  const pick = tools.pick([low, high, low + tools.random() * (high - low)]);
+  // Without an upper bound, also the largest integer a double holds exactly.
+  const top = schema.maximum === undefined && schema.exclusiveMaximum === undefined ? [Number.MAX_SAFE_INTEGER] : [];
+  const pick = tools.pick([low, high, low + tools.random() * (high - low), ...top]);
   return integer ? Math.round(pick) : pick;
 }
 

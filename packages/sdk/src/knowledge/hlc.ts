@@ -1,4 +1,5 @@
 import { FleetError } from '../errors.ts';
+import { invalidField } from '../internal/invalid-field.ts';
 import type { Hlc } from '../schemas/fact.ts';
 
 /** A hybrid logical clock reading: physical milliseconds plus a logical counter. */
@@ -36,9 +37,7 @@ export function formatHlc(timestamp: HlcTimestamp): Hlc {
 export function parseHlc(text: string, field = 'version'): HlcTimestamp {
   const match = HLC_TEXT.exec(text);
   if (!match) {
-    throw new FleetError('validation_failed', `Invalid ${field}: not a hybrid logical clock timestamp`, {
-      details: { issues: [{ field, message: 'must look like 001764067200123-00000', code: 'invalid_hlc' }] },
-    });
+    throw invalidField(field, 'must be a hybrid logical clock timestamp like 001764067200123-00000', 'invalid_hlc');
   }
   return { ms: Number(match[1]), counter: Number(match[2]) };
 }

@@ -1,9 +1,8 @@
-import { FleetError } from '../../errors.ts';
+import type { FleetError } from '../../errors.ts';
+import { invalidField } from '../../internal/invalid-field.ts';
 
-function invalidCursor(cursor: string): FleetError {
-  return new FleetError('validation_failed', `Invalid cursor: ${cursor}`, {
-    details: { issues: [{ field: 'cursor', message: 'not a cursor this list returned', code: 'invalid_cursor' }] },
-  });
+function invalidCursor(): FleetError {
+  return invalidField('cursor', 'not a cursor this list returned', 'invalid_cursor');
 }
 
 /** Cursor of the audit trail: the seq of the last event on the page. */
@@ -13,7 +12,7 @@ export function encodeSeqCursor(seq: number): string {
 
 /** The seq after which the next page starts; throws `validation_failed` for a malformed cursor. */
 export function decodeSeqCursor(cursor: string): number {
-  if (!/^\d{1,15}$/.test(cursor)) throw invalidCursor(cursor);
+  if (!/^\d{1,15}$/.test(cursor)) throw invalidCursor();
   return Number(cursor);
 }
 
@@ -26,6 +25,6 @@ export function encodeDeadCursor(deadAt: number, id: string): string {
 export function decodeDeadCursor(cursor: string): { deadAt: number; id: string } {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^(\d{1,15}):(.+)$/.exec(text);
-  if (!match?.[1] || !match[2]) throw invalidCursor(cursor);
+  if (!match?.[1] || !match[2]) throw invalidCursor();
   return { deadAt: Number(match[1]), id: match[2] };
 }
