@@ -3,6 +3,9 @@ import type { FuzzCase } from './broken-requests.ts';
 import type { OperationUnderTest } from './request-parts.ts';
 import type { FuzzAnswer } from './send.ts';
 
+/** Codes any route may answer with before its handler runs (no route, another method). */
+const PLUMBING = new Set(['route_not_found', 'method_not_allowed']);
+
 function parseJson(text: string): { value: unknown } | undefined {
   try {
     return { value: JSON.parse(text) };
@@ -32,6 +35,11 @@ function errorProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest):
   const status = ERROR_STATUS[code as keyof typeof ERROR_STATUS];
   if (status !== answer.status) problems.push(`code ${code} is answered with ${status}, not ${answer.status}`);
   if (c.expect && !c.expect.includes(code)) problems.push(`expected ${c.expect.join(' or ')}, got ${code}`);
+  const listed = op.operation.responses[String(answer.status)]?.['x-fleet-error-codes'] ?? [];
+  if (!PLUMBING.has(code) && !c.resolvesElsewhere && !listed.includes(code))
+    problems.push(
+      `${code} is not among the route's documented ${answer.status} codes (${listed.join(', ') || 'none'})`,
+    );
   if (code === 'unauthorized' && !/bearer/i.test(header(answer, 'www-authenticate')))
     problems.push('401 without WWW-Authenticate: Bearer');
   if (code === 'method_not_allowed' && header(answer, 'allow') === '') problems.push('405 without Allow');
