@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH } from '@fleet/sdk';
 import { curlCommand, exampleRequest } from './example-request.ts';
 import { type ErrorCodeEntry, type OpenApiDocument, type Operation, resolveSchema } from './openapi-document.ts';
 import type { ReferenceService } from './reference-servers.ts';
@@ -41,6 +42,7 @@ export function renderHttpApiReference(services: readonly ReferenceService[]): s
     '',
     '- Request and response bodies are JSON (`Content-Type: application/json`); a body whose fields all have defaults may be left out.',
     '- Query parameters are text: numbers as decimal digits (`?limit=50`). Unknown body fields and query parameters are refused with `400 validation_failed`.',
+    `- Any-JSON fields (message payloads, fact values) may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep; a deeper value is refused with \`400 validation_failed\` naming the field.`,
     '- Times are ISO 8601 in UTC with milliseconds (`2025-01-31T12:00:00.000Z`).',
     '- Lists are `{"<items>": [...], "count": N}`, plus `nextCursor` where paginated (`null` on the last page): pass it back as `?cursor=`.',
     `- Errors are \`{"error": {"code": "...", "message": "...", "details": ...}}\`; each route lists its codes, and [Errors](#${errorsAnchor}) says what each means. A refused request changes nothing stored.`,
