@@ -61,14 +61,18 @@ export function readAudit(queries: StatementCache, query: AuditQuery): Page<Audi
   };
 }
 
+/** Above the highest priority a message can have. */
+const ABOVE_ANY_PRIORITY = 101;
+
 /**
  * Per-recipient depth at `now`, from the counters: `queue_counts` holds each recipient's rows by
  * counted state, as of the last write. Time alone changes two of them without a write, so the
- * read corrects for the rows whose time passed since the last sweep, each found through an index
- * that holds only such rows: delayed rows now available move to ready; ready rows past their TTL
- * (the sweep will dead-letter them) count as neither. The oldest ready age is the first row of
- * `messages_oldest` that has not expired, or a passed delayed row. The cost grows with the number
- * of recipients and of rows changed by time since the last sweep, not with the queue.
+ * read corrects for the rows whose time passed since they were last written or promoted, each
+ * found through an index that holds only such candidates: delayed rows now available move to
+ * ready; ready rows past their TTL (the sweep will dead-letter them) count as neither. The oldest
+ * ready age is the first unexpired row of each priority in `messages_ready`, or a due delayed row.
+ * The cost grows with the number of recipients and priorities and with the rows time changed
+ * since the last sweep, not with the queue.
  */
 export function readStats(sql: Statements, now: number): QueueStats {
   const byAgent = new Map<string, RecipientStats>();
@@ -80,25 +84,32 @@ export function readStats(sql: Statements, now: number): QueueStats {
     }
     return stats;
   };
-  for (const row of sql.queueCounts.all()) Object.assign(entry(row.agent), row);
+  const oldest = new Map<string, number>();
+  const counts = sql.queueCounts.all();
+  for (const row of counts) Object.assign(entry(row.agent), row);
   for (const row of sql.expiredReady.all({ now })) {
     const stats = entry(row.agent);
     if (row.delayed) stats.delayed -= row.count;
     else stats.ready -= row.count;
   }
-  const passedOldest = new Map<string, number>();
-  for (const row of sql.passedDelayed.all({ now })) {
-    const stats = entry(row.agent);
-    stats.delayed -= row.count;
-    stats.ready += row.count;
-    passedOldest.set(row.agent, row.oldest);
+  for (const { agent, delayed } of counts) {
+    if (delayed === 0) continue;
+    const due = sql.passedDelayedOf.get({ agent, now });
+    if (!due || due.count === 0) continue;
+    const stats = entry(agent);
+    stats.delayed -= due.count;
+    stats.ready += due.count;
+    if (due.oldest !== null) oldest.set(agent, due.oldest);
   }
-  for (const stats of byAgent.values()) {
-    if (stats.ready === 0) continue;
-    const counted = sql.oldestReadyOf.get({ agent: stats.agent, now });
-    const passed = passedOldest.get(stats.agent);
-    const oldest = Math.min(counted ?? Number.POSITIVE_INFINITY, passed ?? Number.POSITIVE_INFINITY);
-    if (Number.isFinite(oldest)) stats.oldestReadyAgeSeconds = (now - oldest) / 1000;
+  for (const { agent, ready } of counts) {
+    if (ready === 0) continue;
+    let below = ABOVE_ANY_PRIORITY;
+    for (let row = sql.firstReadyBelow.get({ agent, below, now }); row; ) {
+      oldest.set(agent, Math.min(oldest.get(agent) ?? row.createdAt, row.createdAt));
+      below = row.priority;
+      row = sql.firstReadyBelow.get({ agent, below, now });
+    }
   }
+  for (const [agent, createdAt] of oldest) entry(agent).oldestReadyAgeSeconds = (now - createdAt) / 1000;
   return buildQueueStats(byAgent.values());
 }

@@ -57,12 +57,13 @@ export function scanQueueStats(db: Database.Database, now: number): QueueStats {
     }
     return stats;
   };
-  // The statements stats() ran before the counters, unchanged: each reads one state's index.
+  // The statements stats() ran before the counters; the first read messages_ready when it still held
+  // every ready row (bench/bus-stats.mjs builds that index again to time it), now the table.
   const ready = db.prepare<[{ now: number }], { agent: string; ready: number; delayed: number; oldest: number | null }>(
     `SELECT recipient AS agent, total(${DELIVERABLE}) AS ready,
         total(available_at > @now AND (expires_at IS NULL OR expires_at > @now)) AS delayed,
         min(CASE WHEN ${DELIVERABLE} THEN created_at END) AS oldest
-      FROM messages INDEXED BY messages_ready WHERE state = 'ready' GROUP BY recipient`,
+      FROM messages WHERE state = 'ready' GROUP BY recipient`,
   );
   for (const row of ready.all({ now })) {
     const stats = entry(row.agent);

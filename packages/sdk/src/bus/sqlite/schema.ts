@@ -86,13 +86,15 @@ CREATE INDEX audit_by_message ON audit (message_id, seq);
  * - `queue_counts`: per recipient, how many rows are in each counted state, kept by the store in
  *   the transaction of every change (`queue-counters.ts`); a recipient without rows has no row.
  * - `messages.delayed`: 1 on a ready row counted as delayed (its `available_at` was in the future
- *   when it was written); the sweep clears it once that time has passed. 0 on every other row.
- * - `messages_delayed`: rows counted as delayed by `available_at`, so the sweep and a stats read
- *   find the ones whose time has come without reading the rest.
- * - `messages_oldest`: rows counted as ready by `created_at`, for the oldest ready age.
- * The existing rows are classified with the clock at migration time and counted once.
+ *   when it was written) until it is promoted once that time has passed (before a lease or poll
+ *   of its recipient, or by the sweep); 0 on every other row.
+ * - `messages_ready` now holds only the ready rows counted as ready, so a lease never walks past
+ *   delayed rows, and its first unexpired row per priority is the oldest ready message.
+ * - `messages_delayed`: the rows counted as delayed, per recipient by `available_at`, so promotion
+ *   and a stats read find the ones whose time has come without reading the rest.
+ * The existing rows are classified with the store's clock at migration time and counted once.
  */
-const V2 = `
+const V2_COLUMNS = `
 ALTER TABLE messages ADD COLUMN delayed INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE queue_counts (
   recipient TEXT PRIMARY KEY,
@@ -101,8 +103,12 @@ CREATE TABLE queue_counts (
   in_flight INTEGER NOT NULL,
   dead INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX messages_delayed ON messages (available_at, recipient) WHERE state = 'ready' AND delayed = 1;
-CREATE INDEX messages_oldest ON messages (recipient, created_at, expires_at) WHERE state = 'ready' AND delayed = 0;
+`;
+const V2_INDEXES = `
+DROP INDEX messages_ready;
+CREATE INDEX messages_ready ON messages (recipient, priority DESC, seq, available_at, expires_at, created_at)
+  WHERE state = 'ready' AND delayed = 0;
+CREATE INDEX messages_delayed ON messages (recipient, available_at) WHERE state = 'ready' AND delayed = 1;
 `;
 
 /** Migrations in order: entry `i` takes a database from user_version `i` to `i + 1`; `now` is the store's clock. */
@@ -110,8 +116,9 @@ function migrations(now: number): readonly Migration[] {
   return [
     (db) => db.exec(V1),
     (db) => {
-      db.exec(V2);
+      db.exec(V2_COLUMNS);
       db.prepare(`UPDATE messages SET delayed = 1 WHERE state = 'ready' AND available_at > ?`).run(now);
+      db.exec(V2_INDEXES);
       rebuildQueueCounts(db);
     },
   ];

@@ -3,11 +3,10 @@ import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
 import { QUEUE_COUNTS_COLUMNS, type QueueCountsRow } from './recount.ts';
 import { type IdempotencyRow, LEASE_COLUMNS, type LeaseRow, MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
 
-/** Per recipient, how many rows counted as delayed are deliverable now, and the oldest `created_at` of them. */
+/** How many of a recipient's rows counted as delayed are deliverable now, and the oldest `created_at` of them. */
 export interface PassedDelayedRow {
-  agent: string;
   count: number;
-  oldest: number;
+  oldest: number | null;
 }
 
 /** Per recipient and `delayed` flag, how many ready rows have run out their TTL but not been swept yet. */
@@ -31,7 +30,8 @@ export interface Statement<P extends unknown[] = unknown[], R = unknown> {
 }
 
 const M = `SELECT ${MESSAGE_COLUMNS} FROM messages`;
-const DELIVERABLE = `state = 'ready' AND available_at <= @now AND (expires_at IS NULL OR expires_at > @now)`;
+const DELIVERABLE = `state = 'ready' AND delayed = 0 AND available_at <= @now AND (expires_at IS NULL OR expires_at > @now)`;
+const DUE_DELAYED = `recipient = @agent AND state = 'ready' AND delayed = 1 AND available_at <= @now`;
 
 /**
  * A statement whose LIMIT (or OFFSET) is written into the SQL, prepared once per value. SQLite
@@ -137,13 +137,16 @@ export function prepareStatements(db: Database.Database) {
       `${M} WHERE state = 'dead' AND recipient = @agent AND (dead_at, id) > (@deadAt, @id)
         ORDER BY dead_at, id LIMIT @limit`,
     ),
-    // Rows counted as delayed whose time has come, oldest first: the sweep moves them to ready.
-    duePromotions: byLimit<[number], { seq: number; agent: string }>(
+    // An agent's rows counted as delayed whose time has come: promoted to ready before its lease or poll.
+    duePromotionsOf: prepare<[{ agent: string; now: number }], number>(
+      `SELECT seq FROM messages INDEXED BY messages_delayed WHERE ${DUE_DELAYED}`,
+    ).pluck(),
+    duePromotionsBatchOf: byLimit<[{ agent: string; now: number }], { seq: number }>(
       db,
-      `SELECT seq, recipient AS agent FROM messages INDEXED BY messages_delayed
-        WHERE state = 'ready' AND delayed = 1 AND available_at <= ? ORDER BY available_at LIMIT @limit`,
+      `SELECT seq FROM messages INDEXED BY messages_delayed WHERE ${DUE_DELAYED} ORDER BY available_at LIMIT @limit`,
     ),
     promote: prepare<[number]>(`UPDATE messages SET delayed = 0 WHERE seq = ?`),
+    agentsWithDelayed: prepare<[], string>(`SELECT recipient FROM queue_counts WHERE delayed > 0`).pluck(),
     // The total left after adding, so a recipient whose counts reach zero can be dropped.
     addCounts: prepare<[string, number, number, number, number], number>(
       `INSERT INTO queue_counts (recipient, ready, delayed, in_flight, dead) VALUES (?, ?, ?, ?, ?)
@@ -155,20 +158,22 @@ export function prepareStatements(db: Database.Database) {
     queueCounts: prepare<[], QueueCountsRow>(`SELECT ${QUEUE_COUNTS_COLUMNS} FROM queue_counts`),
     // The corrections a stats read applies to the counters at its `now`; each reads only the rows
     // whose time passed since the last sweep.
-    passedDelayed: prepare<[{ now: number }], PassedDelayedRow>(
-      `SELECT recipient AS agent, count(*) AS count, min(created_at) AS oldest FROM messages INDEXED BY messages_delayed
-        WHERE state = 'ready' AND delayed = 1 AND available_at <= @now AND (expires_at IS NULL OR expires_at > @now)
-        GROUP BY recipient`,
+    passedDelayedOf: prepare<[{ agent: string; now: number }], PassedDelayedRow>(
+      `SELECT count(*) AS count, min(created_at) AS oldest FROM messages INDEXED BY messages_delayed
+        WHERE ${DUE_DELAYED} AND (expires_at IS NULL OR expires_at > @now)`,
     ),
     expiredReady: prepare<[{ now: number }], ExpiredReadyRow>(
       `SELECT recipient AS agent, delayed, count(*) AS count FROM messages INDEXED BY messages_ttl
         WHERE state = 'ready' AND expires_at IS NOT NULL AND expires_at <= @now GROUP BY recipient, delayed`,
     ),
-    oldestReadyOf: prepare<[{ agent: string; now: number }], number>(
-      `SELECT created_at FROM messages INDEXED BY messages_oldest
-        WHERE recipient = @agent AND state = 'ready' AND delayed = 0 AND (expires_at IS NULL OR expires_at > @now)
-        ORDER BY created_at LIMIT 1`,
-    ).pluck(),
+    // The first unexpired row counted as ready at the highest priority below @below: its created_at is
+    // the oldest of that priority (seq follows the clock), and its priority the next @below.
+    firstReadyBelow: prepare<[{ agent: string; below: number; now: number }], { priority: number; createdAt: number }>(
+      `SELECT priority, created_at AS createdAt FROM messages INDEXED BY messages_ready
+        WHERE recipient = @agent AND state = 'ready' AND delayed = 0 AND priority < @below
+          AND (expires_at IS NULL OR expires_at > @now)
+        ORDER BY priority DESC, seq LIMIT 1`,
+    ),
 
     rememberAgent: prepare<[string]>(`INSERT OR IGNORE INTO agents (name) VALUES (?)`),
     agents: prepare<[], string>(`SELECT name FROM agents`).pluck(),

@@ -9,7 +9,10 @@ import type { Statements } from './statements.ts';
 /** How many of the oldest audit events one `sweep()` considers for deletion. */
 export const AUDIT_PRUNE_BATCH = 10_000;
 
-/** How many delayed rows whose time has come one `sweep()` recounts as ready; a stats read counts the rest. */
+/**
+ * How many delayed rows whose time has come one `sweep()` promotes to ready; a lease or poll
+ * promotes the rest of its recipient's, and a stats read counts them.
+ */
 export const PROMOTE_BATCH = 10_000;
 
 /**
@@ -59,14 +62,23 @@ export class SqliteTransitions {
     this.counters.add(row.to, countedState(row), -1);
   }
 
+  /** Promotes `seq`, a row of `agent` counted as delayed whose time has come, to ready. */
+  #promote(agent: string, seq: number): void {
+    this.#sql.promote.run(seq);
+    this.counters.move(agent, 'delayed', 'ready');
+  }
+
   /**
-   * Recounts as ready the rows counted as delayed whose time has come, at most
-   * {@link PROMOTE_BATCH} per call, oldest first.
+   * The sweep's promotion: rows counted as delayed whose time has come, for every recipient that
+   * has delayed rows, at most {@link PROMOTE_BATCH} in all, each recipient's oldest first.
    */
   promoteDue(now: number): void {
-    for (const row of this.#sql.duePromotions(PROMOTE_BATCH).all(now)) {
-      this.#sql.promote.run(row.seq);
-      this.counters.move(row.agent, 'delayed', 'ready');
+    let budget = PROMOTE_BATCH;
+    for (const agent of this.#sql.agentsWithDelayed.all()) {
+      if (budget === 0) return;
+      const due = this.#sql.duePromotionsBatchOf(budget).all({ agent, now });
+      for (const { seq } of due) this.#promote(agent, seq);
+      budget -= due.length;
     }
   }
 
@@ -94,10 +106,13 @@ export class SqliteTransitions {
   }
 
   /**
-   * One agent's housekeeping, due before each lease or poll: expired leases go back to ready (or
-   * die), then ready messages past their TTL die with reason `expired`.
+   * One agent's housekeeping, due before each lease or poll: delayed messages whose time has come
+   * become ready, expired leases go back to ready (or die), then ready messages past their TTL die
+   * with reason `expired`.
    */
   housekeep(agent: string, now: number): void {
+    // Delayed rows whose time has come join the ready index, at their original place in line.
+    for (const seq of this.#sql.duePromotionsOf.all({ agent, now })) this.#promote(agent, seq);
     for (const row of this.#sql.expiredLeasesOf.all({ agent, now })) {
       this.audit(auditEntry(now, 'lease_expired', row));
       const outcome = outcomeAfterLeaseExpiry(row.attempts, row.expiresAt, now, this.#options.maxAttempts);
