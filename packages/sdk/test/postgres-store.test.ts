@@ -139,8 +139,10 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore on a shared database', () 
       isFleetError(error) && error.code === 'validation_failed'
         ? (error.details as { issues: { field: string }[] }).issues[0]?.field
         : String(error);
-    expect(fieldOf(await send(store, { from: 'a', to: 'b', type: 'x\u0000y' }).catch((e: unknown) => e))).toBe(
-      'messages.0.type',
+    const single = await send(store, { from: 'a', to: 'b', type: 'x\u0000y' }).catch((e: unknown) => e);
+    expect(fieldOf(single)).toBe('type');
+    expect(isFleetError(single) && single.message).toBe(
+      'type: must not contain the NUL character (U+0000), which PostgreSQL cannot store',
     );
     const batch = [
       SendInput.parse({ from: 'a', to: 'b' }),

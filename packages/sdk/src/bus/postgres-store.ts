@@ -91,13 +91,18 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async send(input: SendInput): Promise<SendResult> {
-    return this.sendBatch([input]);
+    // A single send's fields are named as in `POST /message`: `type`, not `messages.0.type`.
+    return this.#send([input], false);
   }
 
   async sendBatch(inputs: SendInput[]): Promise<SendResult> {
+    return this.#send(inputs, true);
+  }
+
+  async #send(inputs: SendInput[], batch: boolean): Promise<SendResult> {
     const now = this.#options.now();
     await this.#db();
-    assertSendsStorable(inputs);
+    assertSendsStorable(inputs, batch);
     const written = await this.#transaction((tx) =>
       writeSends(tx, this.#transitions, inputs, now, this.#options.idempotencyWindowSeconds),
     );

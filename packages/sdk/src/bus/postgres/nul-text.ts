@@ -1,4 +1,5 @@
-import { FleetError } from '../../errors.ts';
+import type { FleetError } from '../../errors.ts';
+import { invalidField } from '../../internal/invalid-field.ts';
 import type { SendInput } from '../../schemas/message.ts';
 
 /**
@@ -11,18 +12,18 @@ export function hasNul(value: string): boolean {
 }
 
 function nulError(field: string): FleetError {
-  return new FleetError('validation_failed', `\`${field}\` contains a NUL character, which PostgreSQL cannot store`, {
-    details: { issues: [{ field, message: 'must not contain the NUL character (U+0000)', code: 'custom' }] },
-  });
+  return invalidField(field, 'must not contain the NUL character (U+0000), which PostgreSQL cannot store', 'custom');
 }
 
-/** Throws `validation_failed` naming the first send field that holds a NUL character. */
-export function assertSendsStorable(inputs: SendInput[]): void {
+/**
+ * Throws `validation_failed` naming the first send field that holds a NUL character: `type` for a
+ * single send, `messages.3.type` in a batch (as the request bodies name them).
+ */
+export function assertSendsStorable(inputs: SendInput[], batch = true): void {
   inputs.forEach((input, index) => {
-    if (hasNul(input.type)) throw nulError(`messages.${index}.type`);
-    if (input.idempotencyKey !== null && hasNul(input.idempotencyKey)) {
-      throw nulError(`messages.${index}.idempotencyKey`);
-    }
+    const prefix = batch ? `messages.${index}.` : '';
+    if (hasNul(input.type)) throw nulError(`${prefix}type`);
+    if (input.idempotencyKey !== null && hasNul(input.idempotencyKey)) throw nulError(`${prefix}idempotencyKey`);
   });
 }
 
