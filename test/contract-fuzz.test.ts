@@ -1,6 +1,7 @@
 import { ErrorEnvelope } from '@fleet/sdk';
 import { closedPort } from '@fleet/test-utils/closed-port';
 import { randomTools, seededRandom } from '@fleet/test-utils/mulberry32';
+import { hasPostgres, startPostgres, type TestPostgres } from '@fleet/test-utils/postgres';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { brokenCases, type FuzzCase } from './_contract-fuzz/broken-requests.ts';
 import { answerProblems } from './_contract-fuzz/check-answer.ts';
@@ -8,7 +9,7 @@ import { DEEP_LEVELS, deepArrays } from './_contract-fuzz/field-mutations.ts';
 import type { FieldOverrides } from './_contract-fuzz/random-value.ts';
 import { exampleParts, type OperationUnderTest, randomParts, requestOf } from './_contract-fuzz/request-parts.ts';
 import { describeExchange, send } from './_contract-fuzz/send.ts';
-import { type ServerUnderTest, startServersUnderTest, TOKEN } from './_contract-fuzz/servers.ts';
+import { type ServerUnderTest, startBusOnPostgres, startServersUnderTest, TOKEN } from './_contract-fuzz/servers.ts';
 
 /** Replay another run with FLEET_FUZZ_SEED=<seed>; the failure report prints the seed. */
 const SEED = Number(process.env.FLEET_FUZZ_SEED ?? 20261205);
@@ -35,6 +36,36 @@ function casesFor(op: OperationUnderTest, overrides: FieldOverrides): FuzzCase[]
   ];
 }
 
+/**
+ * Sends every case of every operation of `server` and fails with each request that broke the
+ * contract, its answer and what the server logged.
+ */
+async function expectContractKept(server: ServerUnderTest, overrides: FieldOverrides): Promise<void> {
+  expect(server.operations.length).toBeGreaterThan(5);
+  const failures: string[] = [];
+  let sent = 0;
+  let accepted = 0;
+  for (const op of server.operations) {
+    for (const c of casesFor(op, overrides)) {
+      const answer = await send(server.url, c).catch((error: Error) => error);
+      sent++;
+      if (!(answer instanceof Error) && answer.status < 300) accepted++;
+      const problems = answer instanceof Error ? [] : answerProblems(c, answer, op);
+      const log = server.drainLog();
+      if (answer instanceof Error || problems.length > 0) {
+        const logged = log.length > 0 ? `\n  server logged: ${log.join('\n    ')}` : '';
+        failures.push(`${describeExchange(c, answer)}\n  ${problems.join('\n  ')}${logged}`);
+      }
+    }
+  }
+  if (failures.length > 0)
+    expect.fail(
+      `${failures.length} of ${sent} requests broke the contract (seed ${SEED}):\n\n${failures.join('\n\n')}`,
+    );
+  // Most routes answered some requests with success, whose bodies were checked against their schema.
+  expect(accepted).toBeGreaterThan(server.operations.length);
+}
+
 describe('every server survives its own contract', () => {
   let servers: ServerUnderTest[] = [];
   let overrides: FieldOverrides = {};
@@ -53,30 +84,7 @@ describe('every server survives its own contract', () => {
   ])(
     '%s: %s answers requests made from its /openapi.json within that document (no 5xx, the envelope on every 4xx, 2xx bodies of the documented schema)',
     async (name) => {
-      const server = servers.find((candidate) => candidate.name === name)!;
-      expect(server.operations.length).toBeGreaterThan(5);
-      const failures: string[] = [];
-      let sent = 0;
-      let accepted = 0;
-      for (const op of server.operations) {
-        for (const c of casesFor(op, overrides)) {
-          const answer = await send(server.url, c).catch((error: Error) => error);
-          sent++;
-          if (!(answer instanceof Error) && answer.status < 300) accepted++;
-          const problems = answer instanceof Error ? [] : answerProblems(c, answer, op);
-          const log = server.drainLog();
-          if (answer instanceof Error || problems.length > 0) {
-            const logged = log.length > 0 ? `\n  server logged: ${log.join('\n    ')}` : '';
-            failures.push(`${describeExchange(c, answer)}\n  ${problems.join('\n  ')}${logged}`);
-          }
-        }
-      }
-      if (failures.length > 0)
-        expect.fail(
-          `${failures.length} of ${sent} requests broke the contract (seed ${SEED}):\n\n${failures.join('\n\n')}`,
-        );
-      // Most routes answered some requests with success, whose bodies were checked against their schema.
-      expect(accepted).toBeGreaterThan(server.operations.length);
+      await expectContractKept(servers.find((candidate) => candidate.name === name)!, overrides);
     },
   );
 
@@ -110,5 +118,22 @@ describe('every server survives its own contract', () => {
       expect(answer.status, `${server.name} ${op.method} ${op.path}`).toBe(401);
       expect(ErrorEnvelope.parse(JSON.parse(answer.text)).error.code).toBe('unauthorized');
     }
+  });
+});
+
+describe.skipIf(!hasPostgres())('the bus on PostgreSQL survives its own contract', () => {
+  let postgres: TestPostgres | undefined;
+  let bus: ServerUnderTest | undefined;
+  beforeAll(async () => {
+    postgres = await startPostgres();
+    bus = await startBusOnPostgres(await postgres.createDatabase('contract_fuzz'));
+  });
+  afterAll(async () => {
+    await bus?.close();
+    await postgres?.stop();
+  });
+
+  test('the bus over PostgresMessageStore answers requests made from its /openapi.json within that document', async () => {
+    await expectContractKept(bus!, { waitSeconds: () => 0 });
   });
 });

@@ -124,12 +124,16 @@ export function randomJson(tools: RandomTools, depth: number): unknown {
     case 3:
       return tools.pick(WORDS);
     case 4:
-      return '';
+      // Text a store may not hold as it is: NUL (PostgreSQL text and jsonb), a lone surrogate.
+      return tools.pick(['', '\u0000', 'a\u0000b', '\ud800', '"\\\'<>&', 'ünïcødé ✓']);
     case 5:
       return Array.from({ length: tools.int(4) }, () => randomJson(tools, depth - 1));
     default:
       return Object.fromEntries(
-        Array.from({ length: tools.int(4) }, (_, i) => [`k${i}`, randomJson(tools, depth - 1)] as const),
+        Array.from(
+          { length: tools.int(4) },
+          (_, i) => [tools.pick([`k${i}`, `\u0000${i}`, `__proto__`]), randomJson(tools, depth - 1)] as const,
+        ),
       );
   }
 }

@@ -1,8 +1,9 @@
-import { startBusServer } from '@fleet/bus-server';
+import { createBusServer, startBusServer } from '@fleet/bus-server';
 import { startDashboardServer } from '@fleet/dashboard';
 import { startKnowledgeServer } from '@fleet/knowledge-server';
 import { busRoutes, commonRoutes, dashboardRoutes, knowledgeRoutes, type RouteContract } from '@fleet/sdk';
 import { parseFleet } from '@fleet/sdk/fleet';
+import { PostgresMessageStore } from '@fleet/sdk/stores';
 import type { OpenApiDocument } from '../../scripts/http-api/openapi-document.ts';
 import type { OperationUnderTest } from './request-parts.ts';
 
@@ -81,28 +82,65 @@ export async function startServersUnderTest(closedPort: number): Promise<ServerU
   try {
     for (const { name, routes, start } of starts) {
       const lines: string[] = [];
-      const server = await start(capturingLogger(lines));
-      const under: ServerUnderTest = {
-        name,
-        url: server.url,
-        operations: [],
-        drainLog: () => lines.splice(0),
-        close: () => server.close(),
-      };
-      started.push(under);
-      const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApiDocument;
-      const contracts = contractTable([...Object.values(commonRoutes), ...routes]);
-      for (const [path, item] of Object.entries(doc.paths)) {
-        for (const [method, operation] of Object.entries(item)) {
-          const route = contracts.get(`${method.toUpperCase()} ${path}`);
-          if (!route) throw new Error(`${name}: ${method.toUpperCase()} ${path} is documented but has no contract`);
-          under.operations.push({ doc, method: method.toUpperCase(), path, operation, route });
-        }
-      }
+      started.push(await underTest(name, routes, await start(capturingLogger(lines)), lines));
     }
     return started;
   } catch (error) {
     await Promise.all(started.map((server) => server.close()));
+    throw error;
+  }
+}
+
+/**
+ * The bus over a `PostgresMessageStore` at `url` (a fresh database), on port 0 with a token: the
+ * same contract as the SQLite bus, another store behind it.
+ */
+export async function startBusOnPostgres(url: string): Promise<ServerUnderTest> {
+  const lines: string[] = [];
+  const logger = capturingLogger(lines);
+  const store = await PostgresMessageStore.open({ url });
+  const server = createBusServer({ store, tokens: [TOKEN], logger });
+  try {
+    const address = await server.listen({ port: 0 });
+    return await underTest(
+      'bus on PostgreSQL',
+      Object.values(busRoutes),
+      { url: address.url, close: () => server.close() },
+      lines,
+    );
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
+
+/** Reads the server's `GET /openapi.json` and pairs every documented operation with its contract. */
+async function underTest(
+  name: string,
+  routes: ReadonlyArray<RouteContract>,
+  server: { url: string; close(): Promise<void> },
+  lines: string[],
+): Promise<ServerUnderTest> {
+  const under: ServerUnderTest = {
+    name,
+    url: server.url,
+    operations: [],
+    drainLog: () => lines.splice(0),
+    close: () => server.close(),
+  };
+  try {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApiDocument;
+    const contracts = contractTable([...Object.values(commonRoutes), ...routes]);
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const route = contracts.get(`${method.toUpperCase()} ${path}`);
+        if (!route) throw new Error(`${name}: ${method.toUpperCase()} ${path} is documented but has no contract`);
+        under.operations.push({ doc, method: method.toUpperCase(), path, operation, route });
+      }
+    }
+    return under;
+  } catch (error) {
+    await server.close();
     throw error;
   }
 }
