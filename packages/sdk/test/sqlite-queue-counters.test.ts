@@ -100,8 +100,14 @@ describe('SqliteMessageStore queue counters', () => {
       { agent: 'b', ready: 1, delayed: 0, inFlight: 0, dead: 0 },
     ]);
     await expectCountersMatchRecount(store, db, now, 'after the migration');
+    // The rebuilt ready index serves leases: the two available ones in order, the delayed one not yet.
+    const lease = async () =>
+      (await store.lease({ agent: 'a', limit: 10, leaseSeconds: 600 })).map((d) => d.message.payload);
+    expect(await lease()).toEqual([1, 2]);
+    await expectCountersMatchRecount(store, db, now, 'after a lease');
     now += 60_000;
     await expectCountersMatchRecount(store, db, now, 'once the delayed one is due');
+    expect(await lease()).toEqual([3]);
     await store.sweep();
     await expectCountersMatchRecount(store, db, now, 'after a sweep');
   });
