@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { randomTools } from '@fleet/test-utils/mulberry32';
 import type Database from 'better-sqlite3';
 import { expect } from 'vitest';
+import type { MessageStore } from '../src/bus/message-store.ts';
 import { readQueueCounts, recountQueueCounts, scanQueueStats } from '../src/bus/sqlite/recount.ts';
 import type { SqliteMessageStore } from '../src/bus/sqlite-store.ts';
 import { SendInput, type SendInputInit } from '../src/schemas/message.ts';
@@ -35,16 +36,34 @@ const TOPICS = ['alerts', 'jobs'] as const;
 /**
  * A seeded random mix of every store operation: sends (direct, batch, topic, broadcast, with
  * delays, TTLs, priorities and idempotency keys), subscriptions, leases, polls, acks, nacks (with a
- * delay or a backoff), extends, redrives, purges and sweeps. `advance` moves the store's clock.
+ * delay or a backoff), extends, redrives, purges and sweeps. `advance` moves the stores' clock.
+ *
+ * Each operation is drawn once and made on every store in `stores`, in the same order: stores
+ * that behave alike (the memory and SQLite backends) end in the same state, which a test can
+ * compare. Receipts and message ids differ between stores, so each store keeps its own receipts (by
+ * the same positions) and dead letters are picked by recipient and payload (unique per send).
  */
-export function queueMix(store: SqliteMessageStore, random: () => number, advance: (ms: number) => void) {
+export function queueMix(stores: MessageStore[], random: () => number, advance: (ms: number) => void) {
   const { int, pick, chance } = randomTools(random);
-  const receipts: string[] = [];
-  const takeReceipt = () => (receipts.length === 0 ? 'none~none' : receipts.splice(int(receipts.length), 1)[0]!);
+  const receipts = stores.map((): string[] => []);
+  let sent = 0;
+  /** The same receipt position in every store's list, removed (or a receipt that matches nothing). */
+  const takeReceipts = () => {
+    const length = receipts[0]!.length;
+    if (length === 0) return stores.map(() => 'none~none');
+    const index = int(length);
+    return receipts.map((list) => list.splice(index, 1)[0] ?? 'none~none');
+  };
+  const peekReceipts = () => {
+    const length = receipts[0]!.length;
+    const index = length === 0 ? 0 : int(length);
+    return receipts.map((list) => list[index] ?? 'none~none');
+  };
   const sendInit = (): SendInputInit => {
+    sent += 1;
     const init: SendInputInit = {
       from: pick(MIX_AGENTS),
-      payload: int(1000),
+      payload: sent,
       priority: pick([-1, 0, 0, 2]),
       delaySeconds: chance(0.3) ? int(40) + 1 : 0,
       ttlSeconds: chance(0.3) ? int(60) + 1 : null,
@@ -56,45 +75,105 @@ export function queueMix(store: SqliteMessageStore, random: () => number, advanc
     else init.to = '*';
     return init;
   };
+  /** Every store's dead letters by `recipient:payload`, to pick the same ones in each. */
+  const deadByKey = async () =>
+    Promise.all(
+      stores.map(async (store) => {
+        const page = await store.deadLetters({ limit: 500 });
+        return new Map(page.items.map((item) => [`${item.message.to}:${item.message.payload}`, item.message.id]));
+      }),
+    );
+  const all = (run: (store: MessageStore, index: number) => Promise<unknown>) =>
+    Promise.all(stores.map((store, index) => run(store, index)));
   const operations: Array<[weight: number, run: () => Promise<unknown>]> = [
-    [10, () => store.send(SendInput.parse(sendInit()))],
-    [3, () => store.sendBatch(Array.from({ length: int(4) + 1 }, () => SendInput.parse(sendInit())))],
-    [2, () => store.subscribe(pick(MIX_AGENTS), pick(TOPICS))],
-    [1, () => store.unsubscribe(pick(MIX_AGENTS), pick(TOPICS))],
+    [
+      10,
+      () => {
+        const input = SendInput.parse(sendInit());
+        return all((store) => store.send(input));
+      },
+    ],
+    [
+      3,
+      () => {
+        const inputs = Array.from({ length: int(4) + 1 }, () => SendInput.parse(sendInit()));
+        return all((store) => store.sendBatch(inputs));
+      },
+    ],
+    [
+      2,
+      () => {
+        const [agent, topic] = [pick(MIX_AGENTS), pick(TOPICS)];
+        return all((store) => store.subscribe(agent, topic));
+      },
+    ],
+    [
+      1,
+      () => {
+        const [agent, topic] = [pick(MIX_AGENTS), pick(TOPICS)];
+        return all((store) => store.unsubscribe(agent, topic));
+      },
+    ],
     [
       8,
-      async () => {
-        const leased = await store.lease({ agent: pick(MIX_AGENTS), limit: int(3) + 1, leaseSeconds: int(20) + 1 });
-        receipts.push(...leased.map((delivery) => delivery.receipt));
+      () => {
+        const request = { agent: pick(MIX_AGENTS), limit: int(3) + 1, leaseSeconds: int(20) + 1 };
+        return all(async (store, index) => {
+          const leased = await store.lease(request);
+          receipts[index]!.push(...leased.map((delivery) => delivery.receipt));
+        });
       },
     ],
-    [3, () => store.poll(pick(MIX_AGENTS), int(3) + 1)],
-    [5, () => store.ack([takeReceipt()])],
+    [
+      3,
+      () => {
+        const [agent, limit] = [pick(MIX_AGENTS), int(3) + 1];
+        return all((store) => store.poll(agent, limit));
+      },
+    ],
+    [
+      5,
+      () => {
+        const taken = takeReceipts();
+        return all((store, index) => store.ack([taken[index]!]));
+      },
+    ],
     [
       4,
-      () =>
-        store.nack(
-          chance(0.5)
-            ? { receipt: takeReceipt(), delaySeconds: int(30) }
-            : { receipt: takeReceipt(), reason: 'failed' },
-        ),
+      () => {
+        const taken = takeReceipts();
+        const rest = chance(0.5) ? { delaySeconds: int(30) } : { reason: 'failed' };
+        return all((store, index) => store.nack({ receipt: taken[index]!, ...rest }));
+      },
     ],
     [
       2,
-      () => store.extendLease({ receipt: pick(receipts.length ? receipts : ['none~none']), leaseSeconds: int(30) + 1 }),
+      () => {
+        const [held, leaseSeconds] = [peekReceipts(), int(30) + 1];
+        return all((store, index) => store.extendLease({ receipt: held[index]!, leaseSeconds }));
+      },
     ],
     [
       2,
       async () => {
-        const page = await store.deadLetters({ limit: 5 });
-        if (page.items.length === 0) return;
-        const ids = page.items.filter(() => chance(0.5)).map((item) => item.message.id);
-        if (ids.length === 0) return;
-        await (chance(0.6) ? store.redrive({ ids }) : store.purge({ ids }));
+        const dead = await deadByKey();
+        const keys = [...dead[0]!.keys()].sort().filter(() => chance(0.5));
+        if (keys.length === 0) return;
+        const redrive = chance(0.6);
+        await all((store, index) => {
+          const ids = keys.map((key) => dead[index]!.get(key) ?? 'missing');
+          return redrive ? store.redrive({ ids }) : store.purge({ ids });
+        });
       },
     ],
-    [1, () => (chance(0.5) ? store.redrive({ agent: pick(MIX_AGENTS) }) : store.purge({ agent: pick(MIX_AGENTS) }))],
-    [4, () => store.sweep()],
+    [
+      1,
+      () => {
+        const [redrive, agent] = [chance(0.5), pick(MIX_AGENTS)];
+        return all((store) => (redrive ? store.redrive({ agent }) : store.purge({ agent })));
+      },
+    ],
+    [4, () => all((store) => store.sweep())],
   ];
   const total = operations.reduce((sum, [weight]) => sum + weight, 0);
   const operation = () => {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { seededRandom } from '@fleet/test-utils/mulberry32';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
+import { MemoryMessageStore } from '../src/bus/memory-store.ts';
 import { readQueueCounts } from '../src/bus/sqlite/recount.ts';
 import { SqliteMessageStore } from '../src/bus/sqlite-store.ts';
 import { SendInput } from '../src/schemas/message.ts';
@@ -30,24 +31,31 @@ function raw(path: string): Database.Database {
 
 describe('SqliteMessageStore queue counters', () => {
   test.each([1, 2, 3, 4, 5, 6, 7, 8])(
-    'equal a full recount after a random mix of every operation, sweeps and clock moves (seed %i)',
+    'equal a full recount, and the memory store the same stats, after a random mix of every operation, sweeps and clock moves (seed %i)',
     async (seed) => {
       let now = T0;
       const path = freshDatabasePath();
       const store = open(path, () => now, seed);
+      const memory = new MemoryMessageStore({ now: () => now, random: seededRandom(seed, 1), maxAttempts: 3 });
+      opened.push(memory);
       const db = raw(path);
-      const mix = queueMix(store, seededRandom(seed), (ms) => {
+      const mix = queueMix([store, memory], seededRandom(seed), (ms) => {
         now += ms;
       });
+      const check = async (label: string) => {
+        await expectCountersMatchRecount(store, db, now, label);
+        expect(await memory.stats(), `${label}: memory store`).toEqual(await store.stats());
+      };
       for (let step = 1; step <= 300; step++) {
         await mix.step();
-        if (step % 10 === 0) await expectCountersMatchRecount(store, db, now, `seed ${seed} step ${step}`);
+        if (step % 10 === 0) await check(`seed ${seed} step ${step}`);
       }
       // Past every delay, lease and TTL of the mix, before and after the sweep that settles them.
       now += 120_000;
-      await expectCountersMatchRecount(store, db, now, `seed ${seed} after the clock moved on`);
+      await check(`seed ${seed} after the clock moved on`);
       await store.sweep();
-      await expectCountersMatchRecount(store, db, now, `seed ${seed} after the last sweep`);
+      await memory.sweep();
+      await check(`seed ${seed} after the last sweep`);
       // The mix did reach every counted state: a recount of zeros would prove nothing.
       const totals = readQueueCounts(db).reduce(
         (sum, row) => ({ ready: sum.ready + row.ready, dead: sum.dead + row.dead }),
