@@ -20,9 +20,11 @@ import { ackIfAllValid } from './postgres/ack.ts';
 import { leaseMessages, pollMessages } from './postgres/deliveries.ts';
 import { lockDeadLetters, lockLeases } from './postgres/locked-rows.ts';
 import { assertReasonStorable, assertSendsStorable } from './postgres/nul-text.ts';
-import { readAudit, readDeadLetter, readDeadLetters, readStats, readSubscriptions } from './postgres/reads.ts';
+import { foldCountDeltas } from './postgres/queue-counters.ts';
+import { readAudit, readDeadLetter, readDeadLetters, readSubscriptions } from './postgres/reads.ts';
 import type { LeaseRow } from './postgres/rows.ts';
 import { migrate } from './postgres/schema.ts';
+import { readCountedStats } from './postgres/stats.ts';
 import { inTransaction, type PgTransaction } from './postgres/transaction.ts';
 import { PgTransitions } from './postgres/transitions.ts';
 import { writeSends } from './postgres/write-sends.ts';
@@ -141,7 +143,10 @@ export class PostgresMessageStore implements MessageStore {
         rows.set(row.id, row);
       });
       await tx.run('DELETE FROM messages WHERE seq = ANY($1::bigint[])', [[...rows.values()].map((row) => row.seq)]);
-      for (const row of rows.values()) tx.audit(auditEntry(now, 'acked', row));
+      for (const row of rows.values()) {
+        tx.counts.add(row.to, 'inFlight', -1);
+        tx.audit(auditEntry(now, 'acked', row));
+      }
       return rows.size;
     });
   }
@@ -159,7 +164,7 @@ export class PostgresMessageStore implements MessageStore {
         await this.#transitions.kill(tx, row, outcome.reason, now, reason);
         return { id: row.id, state: 'dead', attempts: row.attempts, availableAt: null };
       }
-      await this.#transitions.makeReady(tx, row.seq, outcome.availableAt, reason);
+      await this.#transitions.makeReady(tx, row, outcome.availableAt, reason, now);
       return { id: row.id, state: 'ready', attempts: row.attempts, availableAt: toIso(outcome.availableAt) };
     });
   }
@@ -218,11 +223,14 @@ export class PostgresMessageStore implements MessageStore {
       // Back in its original place in delivery order (seq is kept); a passed TTL is dropped.
       await tx.run(
         `UPDATE messages m SET state = 'ready', attempts = 0, available_at = $1, expires_at = u.expires_at,
-          dead_reason = NULL, dead_at = NULL, last_error = NULL
+          dead_reason = NULL, dead_at = NULL, last_error = NULL, delayed = false
           FROM unnest($2::bigint[], $3::bigint[]) AS u(seq, expires_at) WHERE m.seq = u.seq`,
         [now, rows.map((row) => row.seq), rows.map((row) => (isExpired(row, now) ? null : row.expiresAt))],
       );
-      for (const row of rows) tx.audit(auditEntry(now, 'redriven', row));
+      for (const row of rows) {
+        tx.counts.move(row.to, 'dead', 'ready');
+        tx.audit(auditEntry(now, 'redriven', row));
+      }
       return rows.length;
     });
   }
@@ -233,7 +241,10 @@ export class PostgresMessageStore implements MessageStore {
       const rows = await lockDeadLetters(tx, selector);
       if (rows.length === 0) return 0;
       await tx.run('DELETE FROM messages WHERE seq = ANY($1::bigint[])', [rows.map((row) => row.seq)]);
-      for (const row of rows) tx.audit(auditEntry(now, 'purged', row));
+      for (const row of rows) {
+        tx.counts.add(row.to, 'dead', -1);
+        tx.audit(auditEntry(now, 'purged', row));
+      }
       return rows.length;
     });
   }
@@ -244,13 +255,16 @@ export class PostgresMessageStore implements MessageStore {
 
   async stats(): Promise<QueueStats> {
     const now = this.#options.now();
-    return readStats(await this.#db(), now);
+    return readCountedStats(await this.#db(), now);
   }
 
   async sweep(): Promise<void> {
     const now = this.#options.now();
-    // Three short transactions, not one long one: each part stands on its own.
+    // Short transactions, not one long one: each part stands on its own.
     await this.#transaction((tx) => this.#transitions.housekeepAll(tx, now));
+    await this.#transaction((tx) => this.#transitions.promote(tx, now));
+    // After the writes above have committed their counter changes: fold them too.
+    await this.#transaction((tx) => foldCountDeltas(tx));
     await this.#transaction((tx) => this.#transitions.pruneAudit(tx, now));
     await this.#transaction((tx) =>
       tx.run('DELETE FROM idempotency_keys WHERE created_at <= $1', [

@@ -4,7 +4,7 @@ import type { PgTransaction } from './transaction.ts';
 
 /**
  * The common case of an ack in one statement: deletes the leased messages the receipts name and
- * audits `acked` (in receipt order), if every receipt is valid at `now`. Resolves with how many it
+ * audits `acked` (in receipt order) and counts them out of flight, if every receipt is valid at `now`. Resolves with how many it
  * acked, or undefined when some receipt is not valid: then it has deleted some rows and the caller
  * must roll back and find the bad receipt (checkReceipt) for the precise error.
  */
@@ -18,7 +18,10 @@ export async function ackIfAllValid(tx: PgTransaction, receipts: string[], now: 
       gone AS (
         DELETE FROM messages m USING r
         WHERE m.id = r.id AND m.lease_token = r.token AND m.state = 'in_flight' AND m.lease_expires_at > $3
-        RETURNING m.id, m.recipient, r.n)
+        RETURNING m.id, m.recipient, r.n),
+      counted AS (
+        INSERT INTO queue_count_deltas (recipient, in_flight)
+          SELECT recipient, -count(*) FROM gone GROUP BY recipient)
     INSERT INTO audit (at, event, message_id, agent, details)
       SELECT $3, 'acked', id, recipient, NULL FROM gone ORDER BY n`,
     [parsed.map((p) => p!.messageId), parsed.map((p) => p!.leaseToken), now],

@@ -9,9 +9,13 @@ import { MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
 import type { PgTransaction } from './transaction.ts';
 import type { PgTransitions } from './transitions.ts';
 
-/** Deliverable rows of an agent in delivery order, at most `$3`, locked: the claim of lease and poll. */
+/**
+ * Deliverable rows of an agent in delivery order, at most `$3`, locked: the claim of lease and
+ * poll. Only rows counted as ready (`messages_ready`): the due delayed ones were promoted just before.
+ */
 const CLAIM = `SELECT seq AS claimed FROM messages
-  WHERE recipient = $1 AND state = 'ready' AND available_at <= $2 AND (expires_at IS NULL OR expires_at > $2)
+  WHERE recipient = $1 AND state = 'ready' AND NOT delayed AND available_at <= $2
+    AND (expires_at IS NULL OR expires_at > $2)
   ORDER BY priority DESC, seq LIMIT $3 FOR UPDATE SKIP LOCKED`;
 
 /** Back into delivery order (RETURNING gives no order). */
@@ -34,6 +38,7 @@ export async function leaseMessages(
   await transitions.rememberAgents(tx, [request.agent]);
   await transitions.housekeep(tx, request.agent, now);
   if (request.limit <= 0) return [];
+  await transitions.promote(tx, now, request.agent);
   const leaseExpiresAt = now + Math.round(request.leaseSeconds * 1000);
   // One fresh token per row that may be claimed; claim and update are one statement.
   const tokens = Array.from({ length: request.limit }, () => makeReceipt('').leaseToken);
@@ -48,6 +53,8 @@ export async function leaseMessages(
       [request.agent, now, request.limit, tokens, leaseExpiresAt],
     ),
   );
+  tx.counts.add(request.agent, 'ready', -rows.length);
+  tx.counts.add(request.agent, 'inFlight', rows.length);
   return rows.map((row): Delivery => {
     tx.audit(auditEntry(now, 'delivered', row, { attempt: row.attempts, leaseExpiresAt: toIso(leaseExpiresAt) }));
     // The receipt format of makeReceipt: `<messageId>~<leaseToken>`.
@@ -66,12 +73,14 @@ export async function pollMessages(
   await transitions.rememberAgents(tx, [agent]);
   await transitions.housekeep(tx, agent, now);
   if (limit <= 0) return [];
+  await transitions.promote(tx, now, agent);
   const rows = inDeliveryOrder(
     await tx.rows<MessageRow>(
       `WITH claimed AS (${CLAIM}) DELETE FROM messages USING claimed WHERE seq = claimed RETURNING ${MESSAGE_COLUMNS}`,
       [agent, now, limit],
     ),
   );
+  tx.counts.add(agent, 'ready', -rows.length);
   return rows.map((row) => {
     tx.audit(auditEntry(now, 'delivered', row, { mode: 'poll' }));
     return toMessage({ ...row, attempts: row.attempts + 1 });

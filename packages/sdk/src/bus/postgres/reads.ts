@@ -3,12 +3,10 @@ import { toIso } from '../../internal/iso-time.ts';
 import type { AuditEvent, AuditQuery } from '../../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery } from '../../schemas/dead-letter.ts';
 import type { Page } from '../../schemas/list.ts';
-import type { QueueStats, RecipientStats } from '../../schemas/stats.ts';
 import type { Subscription, SubscriptionQuery } from '../../schemas/subscription.ts';
 import { toAuditEvent } from '../internal/audit-entry.ts';
 import { decodeDeadCursor, decodeSeqCursor, encodeDeadCursor, encodeSeqCursor } from '../internal/cursor.ts';
 import { toDeadLetter } from '../internal/message-record.ts';
-import { buildQueueStats } from '../internal/queue-stats.ts';
 import { hasNul } from './nul-text.ts';
 import { AUDIT_COLUMNS, type AuditRow, auditFromRow, MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
 
@@ -99,41 +97,4 @@ export async function readAudit(db: Queryable, query: AuditQuery): Promise<Page<
     items: page.map((row) => toAuditEvent(row.seq, auditFromRow(row))),
     nextCursor: rows.length > page.length && last ? encodeSeqCursor(last.seq) : null,
   };
-}
-
-interface StatsRow {
-  agent: string;
-  ready: number;
-  delayed: number;
-  inFlight: number;
-  dead: number;
-  oldest: number | null;
-}
-
-const LIVE = '(expires_at IS NULL OR expires_at > $1)';
-
-/** Per-recipient depth at `now`, in one pass (a scan of the queue; fine for health probes). */
-export async function readStats(db: Queryable, now: number): Promise<QueueStats> {
-  const { rows } = await db.query<StatsRow>(
-    `SELECT recipient AS agent,
-        count(*) FILTER (WHERE state = 'ready' AND available_at <= $1 AND ${LIVE})::int AS ready,
-        count(*) FILTER (WHERE state = 'ready' AND available_at > $1 AND ${LIVE})::int AS delayed,
-        count(*) FILTER (WHERE state = 'in_flight')::int AS "inFlight",
-        count(*) FILTER (WHERE state = 'dead')::int AS dead,
-        min(created_at) FILTER (WHERE state = 'ready' AND available_at <= $1 AND ${LIVE}) AS oldest
-      FROM messages GROUP BY recipient`,
-    [now],
-  );
-  return buildQueueStats(
-    rows.map(
-      (row): RecipientStats => ({
-        agent: row.agent,
-        ready: row.ready,
-        delayed: row.delayed,
-        inFlight: row.inFlight,
-        dead: row.dead,
-        oldestReadyAgeSeconds: row.oldest === null ? null : (now - row.oldest) / 1000,
-      }),
-    ),
-  );
 }

@@ -20,13 +20,13 @@ export interface MessageRow extends StoredMessage {
 
 /** The columns a receipt check and a lease transition need: no payload to read. */
 export const LEASE_COLUMNS = `seq, id, recipient AS "to", attempts, expires_at AS "expiresAt", state,
-  lease_token AS "leaseToken", lease_expires_at AS "leaseExpiresAt", last_error AS "lastError"`;
+  lease_token AS "leaseToken", lease_expires_at AS "leaseExpiresAt", last_error AS "lastError", delayed`;
 
-/** A `messages` row as selected with {@link LEASE_COLUMNS}. */
+/** A `messages` row as selected with {@link LEASE_COLUMNS}; `delayed` tells a ready row's counted state. */
 export type LeaseRow = Pick<
   MessageRow,
   'seq' | 'id' | 'to' | 'attempts' | 'expiresAt' | 'state' | 'leaseToken' | 'leaseExpiresAt' | 'lastError'
->;
+> & { delayed: boolean };
 
 /** The audit columns under the names of {@link AuditRow}. */
 export const AUDIT_COLUMNS = 'seq, at, event, message_id AS "messageId", agent, details';

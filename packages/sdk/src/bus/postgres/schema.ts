@@ -72,8 +72,37 @@ CREATE TABLE audit (
 CREATE INDEX audit_by_message ON audit (message_id, seq);
 `;
 
-/** Migrations in order: entry `i` takes a database from version `i` to `i + 1`. */
-const MIGRATIONS: readonly string[] = [V1];
+/**
+ * Version 2: queue stats without scans (see `queue-counters.ts`). A ready row's `delayed` flag says
+ * whether it is counted as delayed (written with an `available_at` after that moment) or as ready
+ * (promoted once that time passed); `messages_ready` holds only the rows counted as ready, so a
+ * lease never walks past delayed rows, and `messages_delayed` the others, by due time.
+ * `queue_count_deltas` is insert-only: each transaction adds one row per recipient it changed, the
+ * sweep folds them into one row per recipient, and a stats read sums them. The existing rows are
+ * classified with the migrating store's clock and counted once.
+ */
+const V2 = (now: number) => `
+ALTER TABLE messages ADD COLUMN delayed boolean NOT NULL DEFAULT false;
+UPDATE messages SET delayed = true WHERE state = 'ready' AND available_at > ${Math.trunc(now)};
+DROP INDEX messages_ready;
+CREATE INDEX messages_ready ON messages (recipient, priority DESC, seq) WHERE state = 'ready' AND NOT delayed;
+CREATE INDEX messages_delayed ON messages (recipient, available_at) WHERE state = 'ready' AND delayed;
+CREATE TABLE queue_count_deltas (
+  recipient text COLLATE "C" NOT NULL,
+  ready integer NOT NULL DEFAULT 0,
+  delayed integer NOT NULL DEFAULT 0,
+  in_flight integer NOT NULL DEFAULT 0,
+  dead integer NOT NULL DEFAULT 0
+);
+INSERT INTO queue_count_deltas (recipient, ready, delayed, in_flight, dead)
+  SELECT recipient, count(*) FILTER (WHERE state = 'ready' AND NOT delayed),
+    count(*) FILTER (WHERE state = 'ready' AND delayed), count(*) FILTER (WHERE state = 'in_flight'),
+    count(*) FILTER (WHERE state = 'dead')
+  FROM messages GROUP BY recipient;
+`;
+
+/** Migrations in order: entry `i` takes a database from version `i` to `i + 1` (at the store's clock). */
+const MIGRATIONS: readonly ((now: number) => string)[] = [() => V1, V2];
 
 /** The schema version this code writes. */
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
@@ -104,7 +133,7 @@ export async function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
       );
     }
     for (let version = current; version < PG_SCHEMA_VERSION; version++) {
-      await client.query(MIGRATIONS[version]!);
+      await client.query(MIGRATIONS[version]!(nowMs));
       await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version + 1, nowMs]);
     }
     await client.query('COMMIT');

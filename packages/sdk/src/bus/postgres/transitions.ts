@@ -2,11 +2,15 @@ import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
 import { auditEntry } from '../internal/audit-entry.ts';
 import type { ResolvedStoreOptions } from '../internal/options.ts';
 import { outcomeAfterLeaseExpiry } from '../internal/transitions.ts';
+import { countedState } from './queue-counters.ts';
 import { LEASE_COLUMNS, type LeaseRow } from './rows.ts';
 import type { PgTransaction } from './transaction.ts';
 
-/** How many of the oldest audit events one `sweep()` considers for deletion. */
+/** How many of the oldest audit events one retention statement considers for deletion. */
 export const PG_AUDIT_PRUNE_BATCH = 10_000;
+
+/** How many due delayed rows of each recipient one `sweep()` promotes; a lease promotes all of its recipient's. */
+export const PG_PROMOTE_BATCH = 10_000;
 
 /**
  * The state changes several store operations share. Callers run them inside a transaction.
@@ -33,14 +37,15 @@ export class PgTransitions {
     });
   }
 
-  /** Dead-letters a message and audits `dead_lettered`. */
+  /** Dead-letters a message (ready, delayed or in flight) and audits `dead_lettered`. */
   async kill(
     tx: PgTransaction,
-    row: Pick<LeaseRow, 'seq' | 'id' | 'to'>,
+    row: Pick<LeaseRow, 'seq' | 'id' | 'to' | 'state' | 'delayed'>,
     reason: DeadLetterReason,
     now: number,
     lastError: string | null,
   ): Promise<void> {
+    tx.counts.move(row.to, countedState(row), 'dead');
     await tx.run(
       `UPDATE messages SET state = 'dead', dead_reason = $1, dead_at = $2, last_error = $3, lease_token = NULL,
         lease_expires_at = NULL WHERE seq = $4`,
@@ -49,13 +54,51 @@ export class PgTransitions {
     tx.audit(auditEntry(now, 'dead_lettered', row, { reason }));
   }
 
-  /** Back to ready at `availableAt`, the lease dropped; keeps its place in delivery order (seq). */
-  async makeReady(tx: PgTransaction, seq: number, availableAt: number, lastError: string | null): Promise<void> {
+  /**
+   * An in-flight message back to ready at `availableAt` (counted as delayed when that is after
+   * `now`), the lease dropped; keeps its place in delivery order (seq).
+   */
+  async makeReady(
+    tx: PgTransaction,
+    row: Pick<LeaseRow, 'seq' | 'to'>,
+    availableAt: number,
+    lastError: string | null,
+    now: number,
+  ): Promise<void> {
+    const delayed = availableAt > now;
+    tx.counts.move(row.to, 'inFlight', delayed ? 'delayed' : 'ready');
     await tx.run(
       `UPDATE messages SET state = 'ready', available_at = $1, last_error = $2, lease_token = NULL,
-        lease_expires_at = NULL WHERE seq = $3`,
-      [availableAt, lastError, seq],
+        lease_expires_at = NULL, delayed = $4 WHERE seq = $3`,
+      [availableAt, lastError, row.seq, delayed],
     );
+  }
+
+  /**
+   * Promotes rows counted as delayed whose time has come to ready (they keep their seq, so their
+   * place in line): all of `agent`'s before its lease or poll, or up to {@link PG_PROMOTE_BATCH}
+   * of each recipient's in the sweep. Rows another transaction holds are passed over, never waited for.
+   */
+  async promote(tx: PgTransaction, now: number, agent?: string): Promise<void> {
+    // Per recipient (the given one, or each with rows counted as delayed), through messages_delayed
+    // up to `now` only: the cost follows the rows that came due, not the delayed ones.
+    const recipients =
+      agent === undefined
+        ? 'SELECT recipient FROM queue_count_deltas GROUP BY recipient HAVING sum(delayed) > 0'
+        : 'SELECT $3::text AS recipient';
+    const rows = await tx.rows<{ to: string; count: number }>(
+      `WITH due AS (
+          SELECT d.seq FROM (${recipients}) r CROSS JOIN LATERAL (
+            SELECT seq FROM messages WHERE recipient = r.recipient AND state = 'ready' AND delayed
+              AND available_at <= $1 ORDER BY available_at LIMIT $2 FOR UPDATE SKIP LOCKED) d),
+        promoted AS (UPDATE messages m SET delayed = false FROM due WHERE m.seq = due.seq RETURNING m.recipient)
+      SELECT recipient AS "to", count(*)::int AS count FROM promoted GROUP BY recipient`,
+      agent === undefined ? [now, PG_PROMOTE_BATCH] : [now, null, agent],
+    );
+    for (const { to, count } of rows) {
+      tx.counts.add(to, 'delayed', -count);
+      tx.counts.add(to, 'ready', count);
+    }
   }
 
   /**
@@ -83,7 +126,7 @@ export class PgTransitions {
       tx.audit(auditEntry(now, 'lease_expired', row));
       const outcome = outcomeAfterLeaseExpiry(row.attempts, row.expiresAt, now, this.#options.maxAttempts);
       if (outcome.state === 'ready') {
-        await this.makeReady(tx, row.seq, outcome.availableAt, row.lastError);
+        await this.makeReady(tx, row, outcome.availableAt, row.lastError, now);
         continue;
       }
       if (outcome.reason === 'expired') tx.audit(auditEntry(now, 'expired', row));

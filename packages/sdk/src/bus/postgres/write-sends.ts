@@ -95,13 +95,17 @@ export async function writeSends(
       ],
     );
   }
-  if (plan.records.length > 0) await insertMessages(tx, plan.records);
+  if (plan.records.length > 0) await insertMessages(tx, plan.records, now);
   for (const entry of plan.audit) tx.audit(entry);
   return { result: plan.result, records: plan.records };
 }
 
-/** Inserts new ready copies; their seq (FIFO order) follows the order of `records`. */
-async function insertMessages(tx: PgTransaction, records: MessageRecord[]): Promise<void> {
+/**
+ * Inserts new ready copies, counted as delayed when available after `now`; their seq (FIFO order)
+ * follows the order of `records`.
+ */
+async function insertMessages(tx: PgTransaction, records: MessageRecord[], now: number): Promise<void> {
+  for (const record of records) tx.counts.add(record.to, record.availableAt > now ? 'delayed' : 'ready');
   // The copies of one send share a payload object: serialize it once.
   let last: unknown;
   let json = '';
@@ -114,9 +118,9 @@ async function insertMessages(tx: PgTransaction, records: MessageRecord[]): Prom
   });
   await tx.run(
     `INSERT INTO messages (id, sender, recipient, topic, type, payload, priority, created_at, available_at, expires_at,
-        attempts, idempotency_key, state)
+        attempts, idempotency_key, state, delayed)
       SELECT id, sender, recipient, topic, type, payload, priority, created_at, available_at, expires_at, attempts,
-        idempotency_key, 'ready'
+        idempotency_key, 'ready', available_at > $13
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::json[], $7::int[], $8::bigint[],
         $9::bigint[], $10::bigint[], $11::int[], $12::text[])
         WITH ORDINALITY AS r(id, sender, recipient, topic, type, payload, priority, created_at, available_at,
@@ -135,6 +139,7 @@ async function insertMessages(tx: PgTransaction, records: MessageRecord[]): Prom
       records.map((r) => r.expiresAt),
       records.map((r) => r.attempts),
       records.map((r) => r.idempotencyKey),
+      now,
     ],
   );
 }

@@ -1,0 +1,177 @@
+import { seededRandom } from '@fleet/test-utils/mulberry32';
+import { hasPostgres, startPostgres, type TestPostgres } from '@fleet/test-utils/postgres';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { readPgQueueCounts, recountPgQueueCounts, scanPgQueueStats } from '../src/bus/postgres/recount.ts';
+import { PostgresMessageStore } from '../src/bus/postgres-store.ts';
+import { SendInput, type SendInputInit } from '../src/schemas/message.ts';
+import { queueMix } from './_queue-mix.ts';
+import { freshPostgresUrl } from './_stores.ts';
+
+const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+const opened: Array<{ close(): unknown }> = [];
+const pools: pg.Pool[] = [];
+
+afterEach(async () => {
+  for (const handle of opened.splice(0).reverse()) await handle.close();
+  for (const pool of pools.splice(0)) await pool.end();
+});
+
+function rawPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on('error', () => undefined);
+  pools.push(pool);
+  return pool;
+}
+
+/** The counters equal a recount of the messages, and `stats()` at `now` the scan it replaced. */
+async function expectCountersMatchRecount(store: PostgresMessageStore, db: pg.Pool, now: number, label: string) {
+  const stats = await store.stats();
+  expect(await readPgQueueCounts(db), `${label}: counters`).toEqual(await recountPgQueueCounts(db));
+  expect(stats, `${label}: stats()`).toEqual(await scanPgQueueStats(db, now));
+}
+
+describe.skipIf(!hasPostgres())('PostgresMessageStore queue counters', () => {
+  test.each([1, 2, 3, 4])(
+    'equal a full recount after a random mix of every operation, concurrent transactions, sweeps and clock moves (seed %i)',
+    async (seed) => {
+      let now = T0;
+      const url = await freshPostgresUrl();
+      const store = await PostgresMessageStore.open({
+        url,
+        poolSize: 4,
+        now: () => now,
+        random: seededRandom(seed, 1),
+        maxAttempts: 3,
+      });
+      opened.push(store);
+      const db = rawPool(url);
+      // One store: the operations of a step run as concurrent transactions, in an order PostgreSQL
+      // picks, so a memory store in lockstep would not end in the same state.
+      const mix = queueMix([store], seededRandom(seed), (ms) => {
+        now += ms;
+      });
+      const check = (label: string) => expectCountersMatchRecount(store, db, now, label);
+      for (let step = 1; step <= 200; step++) {
+        await mix.step();
+        if (step % 10 === 0) await check(`seed ${seed} step ${step}`);
+      }
+      now += 120_000;
+      await check(`seed ${seed} after the clock moved on`);
+      await store.sweep();
+      await check(`seed ${seed} after the last sweep`);
+      // The sweep folded the deltas: one row per recipient with messages.
+      const { rows } = await db.query<{ rows: number; recipients: number }>(
+        'SELECT count(*)::int AS rows, count(DISTINCT recipient)::int AS recipients FROM queue_count_deltas',
+      );
+      expect(rows[0]!.rows).toBe(rows[0]!.recipients);
+      const totals = (await store.stats()).totals;
+      expect(totals.ready + totals.delayed).toBeGreaterThan(0);
+      expect(totals.dead).toBeGreaterThan(0);
+    },
+  );
+
+  test('a stats read counts delayed messages whose time came and TTLs that ran out before any sweep', async () => {
+    let now = T0;
+    const url = await freshPostgresUrl();
+    const store = await PostgresMessageStore.open({ url, poolSize: 2, now: () => now });
+    opened.push(store);
+    const send = (init: SendInputInit) => store.send(SendInput.parse(init));
+    await send({ from: 'x', to: 'w', payload: 1 });
+    await send({ from: 'x', to: 'w', payload: 2, delaySeconds: 10 });
+    await send({ from: 'x', to: 'w', payload: 3, delaySeconds: 30, ttlSeconds: 20 });
+    await send({ from: 'x', to: 'w', payload: 4, ttlSeconds: 5, priority: 3 });
+    const stats = async () => {
+      const [w] = (await store.stats()).recipients;
+      return w && [w.ready, w.delayed, w.inFlight, w.dead, w.oldestReadyAgeSeconds];
+    };
+    expect(await stats()).toEqual([2, 2, 0, 0, 0]);
+    now += 5_000;
+    expect(await stats()).toEqual([1, 2, 0, 0, 5]);
+    now += 5_000;
+    expect(await stats()).toEqual([2, 1, 0, 0, 10]);
+    now += 10_000;
+    expect(await stats()).toEqual([2, 0, 0, 0, 20]);
+    // Nothing was written since the sends: the counters still say what they said then.
+    expect(await readPgQueueCounts(rawPool(url))).toEqual([{ agent: 'w', ready: 2, delayed: 2, inFlight: 0, dead: 0 }]);
+    await store.sweep();
+    expect(await stats()).toEqual([2, 0, 0, 2, 20]);
+    expect(await readPgQueueCounts(rawPool(url))).toEqual([{ agent: 'w', ready: 2, delayed: 0, inFlight: 0, dead: 2 }]);
+  });
+});
+
+describe.skipIf(!hasPostgres())('PostgresMessageStore queue counters across a crash of PostgreSQL', () => {
+  let server: TestPostgres | undefined;
+  afterAll(() => server?.stop());
+
+  test('equal a recount after PostgreSQL is SIGKILLed in the middle of a mixed load from two replicas', async () => {
+    server = await startPostgres();
+    const url = await server.createDatabase();
+    const replicas = [
+      await PostgresMessageStore.open({ url, poolSize: 4, maxAttempts: 3 }),
+      await PostgresMessageStore.open({ url, poolSize: 4, maxAttempts: 3 }),
+    ];
+    opened.push(...replicas);
+    const random = seededRandom(7);
+    const agents = ['a', 'b', 'c'];
+    let stop = false;
+    let completed = 0;
+    let failed = 0;
+    const worker = async (store: PostgresMessageStore) => {
+      const receipts: string[] = [];
+      while (!stop) {
+        const agent = agents[Math.floor(random() * agents.length)]!;
+        const roll = random();
+        try {
+          if (roll < 0.4) {
+            await store.sendBatch(
+              Array.from({ length: 1 + Math.floor(random() * 5) }, (_, i) =>
+                SendInput.parse({
+                  from: 'load',
+                  to: agent,
+                  payload: i,
+                  delaySeconds: random() < 0.2 ? 0.05 : 0,
+                  ttlSeconds: random() < 0.1 ? 0.05 : null,
+                }),
+              ),
+            );
+          } else if (roll < 0.65) {
+            const leased = await store.lease({ agent, limit: 3, leaseSeconds: random() < 0.3 ? 0.05 : 60 });
+            receipts.push(...leased.map((d) => d.receipt));
+          } else if (roll < 0.8 && receipts.length > 0) {
+            await store.ack(receipts.splice(0, 2));
+          } else if (roll < 0.9 && receipts.length > 0) {
+            await store.nack({ receipt: receipts.shift()!, delaySeconds: random() < 0.5 ? 0 : 0.05 });
+          } else {
+            // Housekeeping (expired leases and TTLs) and promotion run with each lease and poll.
+            await store.poll(agent, 2);
+          }
+          completed += 1;
+        } catch {
+          failed += 1; // a receipt that expired meanwhile, or the server went away
+          if (!server?.running) await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+    };
+    const workers = replicas.flatMap((store) => [worker(store), worker(store), worker(store)]);
+    while (completed < 400) await new Promise((resolve) => setTimeout(resolve, 10));
+    await server.kill();
+    stop = true;
+    await Promise.all(workers);
+    await server.start();
+    let now = Date.now();
+    const after = await PostgresMessageStore.open({ url, poolSize: 2, maxAttempts: 3, now: () => now });
+    opened.push(after);
+    const db = rawPool(url);
+    const counts = await readPgQueueCounts(db);
+    expect(counts).toEqual(await recountPgQueueCounts(db));
+    expect(counts.length).toBeGreaterThan(0);
+    expect(await after.stats()).toEqual(await scanPgQueueStats(db, now));
+    now += 1000; // past every delay, short lease and TTL of the load
+    expect(await after.stats()).toEqual(await scanPgQueueStats(db, now));
+    await after.sweep();
+    expect(await readPgQueueCounts(db)).toEqual(await recountPgQueueCounts(db));
+    expect(await after.stats()).toEqual(await scanPgQueueStats(db, now));
+    expect(failed).toBeGreaterThan(0);
+  });
+});
