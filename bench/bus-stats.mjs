@@ -5,6 +5,9 @@
 //   npm run build && node bench/bus-stats.mjs   # about 2 minutes, most of it filling the queue
 //   node bench/bus-stats.mjs --json
 //   BENCH_MESSAGES=100000 node bench/bus-stats.mjs
+//   node bench/bus-stats.mjs --postgres         # the same on PostgresMessageStore: a throwaway cluster
+//                                               # (@fleet/test-utils/postgres), the scan is the statement
+//                                               # stats() ran before schema version 2
 //
 // The queue: BENCH_MESSAGES messages over 20 recipients, 5% of them delayed by an hour, 1% leased,
 // about 0.2% dead letters (a TTL that ran out, swept). The bus is pinned to core 0 and this process
@@ -12,12 +15,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { SqliteMessageStore } from '@fleet/sdk/stores';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PostgresMessageStore, SqliteMessageStore } from '@fleet/sdk/stores';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { canPinCores, median, percentile, pinSelf, startServer } from './_lib.mjs';
 
 const json = process.argv.includes('--json');
+const postgres = process.argv.includes('--postgres');
 const total = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const calls = Number(process.env.BENCH_CALLS ?? 50);
 const agents = Array.from({ length: 20 }, (_, i) => `agent-${String(i).padStart(2, '0')}`);
@@ -44,8 +49,35 @@ const message = (to, extra = {}) => ({
   ...extra,
 });
 
+/**
+ * `startPostgres` of `@fleet/test-utils/postgres` (TypeScript, never built), bundled with esbuild
+ * into a temp directory; exits with the harness's message when PostgreSQL is not installed.
+ */
+async function loadPostgresHarness() {
+  const { build } = await import('esbuild');
+  const outfile = join(dir, 'postgres-harness.mjs');
+  await build({
+    entryPoints: [join(here, '../packages/test-utils/src/postgres.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    logLevel: 'error',
+  });
+  const harness = await import(pathToFileURL(outfile).href);
+  if (!harness.hasPostgres()) process.exit(1);
+  return harness;
+}
+
+/** The database the bus opens: the SQLite file, or a database of a throwaway PostgreSQL cluster. */
+let target = db;
+let cluster;
+
 async function fill() {
-  const store = new SqliteMessageStore({ path: db });
+  const store = postgres
+    ? await PostgresMessageStore.open({ url: target, poolSize: 4 })
+    : new SqliteMessageStore({ path: db });
   const batchSize = 1000;
   const started = performance.now();
   for (let sent = 0; sent < total; sent += batchSize) {
@@ -122,12 +154,44 @@ async function time(label, fn) {
   return { medianMs: median(samples), p99Ms: percentile(samples, 99), totals: last };
 }
 
+/** The statement PostgresMessageStore.stats() ran before schema version 2: one pass over the queue. */
+function scanPostgresStats(client) {
+  const live = '(expires_at IS NULL OR expires_at > $1)';
+  const sql = `SELECT recipient AS agent,
+      count(*) FILTER (WHERE state = 'ready' AND available_at <= $1 AND ${live})::int AS ready,
+      count(*) FILTER (WHERE state = 'ready' AND available_at > $1 AND ${live})::int AS delayed,
+      count(*) FILTER (WHERE state = 'in_flight')::int AS "inFlight",
+      count(*) FILTER (WHERE state = 'dead')::int AS dead,
+      min(created_at) FILTER (WHERE state = 'ready' AND available_at <= $1 AND ${live}) AS oldest
+    FROM messages GROUP BY recipient`;
+  return async () => {
+    const totals = { ready: 0, delayed: 0, inFlight: 0, dead: 0 };
+    for (const row of (await client.query(sql, [Date.now()])).rows) {
+      for (const key of Object.keys(totals)) totals[key] += row[key];
+    }
+    return totals;
+  };
+}
+
 const results = {};
 let server;
 try {
-  log(`filling a queue of ${total} messages over ${agents.length} recipients`);
+  if (postgres) {
+    const harness = await loadPostgresHarness();
+    cluster = await harness.startPostgres({ settings: { shared_buffers: '512MB' } });
+    target = await cluster.createDatabase('bench');
+  }
+  log(`filling a queue of ${total} messages over ${agents.length} recipients${postgres ? ' (PostgreSQL)' : ''}`);
   const filled = await fill();
-  server = await startServer([busBin, 'server', '--port', '0', '--db', db], canPin ? { core: 0 } : {});
+  if (postgres) {
+    const client = new pg.Client({ connectionString: target });
+    await client.connect();
+    await client.query('VACUUM ANALYZE');
+    await client.end();
+  }
+  // The bus makes the parent directory of --db, a path or a URL: in the temp directory.
+  if (postgres) process.chdir(dir);
+  server = await startServer([busBin, 'server', '--port', '0', '--db', target], canPin ? { core: 0 } : {});
   results.counters = await time('GET /queue (counters)', async () => {
     const response = await fetch(`${server.url}/queue`);
     if (!response.ok) throw new Error(`GET /queue answered ${response.status}`);
@@ -135,13 +199,26 @@ try {
   });
   await server.stop();
   server = undefined;
-  const connection = new Database(db);
-  const scan = scanStats(connection);
-  results.scan = await time('the scan it replaced (SQL only, no HTTP)', async () => scan());
-  connection.close();
+  if (postgres) {
+    // The counters' statement without HTTP and the bus, to tell the database's share.
+    const store = await PostgresMessageStore.open({ url: target, poolSize: 1 });
+    results.store = await time('stats() in process (no HTTP)', async () => (await store.stats()).totals);
+    await store.close();
+    const client = new pg.Client({ connectionString: target });
+    await client.connect();
+    const scan = scanPostgresStats(client);
+    results.scan = await time('the scan it replaced (SQL only, no HTTP)', scan);
+    await client.end();
+  } else {
+    const connection = new Database(db);
+    const scan = scanStats(connection);
+    results.scan = await time('the scan it replaced (SQL only, no HTTP)', async () => scan());
+    connection.close();
+  }
   results.filled = filled;
 } finally {
   await server?.stop();
+  await cluster?.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -149,12 +226,16 @@ const same = ['ready', 'delayed', 'inFlight', 'dead'].every(
   (key) => results.counters.totals[key] === results.scan.totals[key],
 );
 const summary = {
+  backend: postgres ? 'postgres' : 'sqlite',
   messages: total,
   recipients: agents.length,
   calls,
   pinned: canPin,
   getQueueMedianMs: round(results.counters.medianMs),
   getQueueP99Ms: round(results.counters.p99Ms),
+  ...(results.store
+    ? { storeStatsMedianMs: round(results.store.medianMs), storeStatsP99Ms: round(results.store.p99Ms) }
+    : {}),
   scanMedianMs: round(results.scan.medianMs),
   scanP99Ms: round(results.scan.p99Ms),
   speedup: Math.round(results.scan.medianMs / results.counters.medianMs),
@@ -174,6 +255,15 @@ else {
       'median ms': summary.getQueueMedianMs,
       'p99 ms': summary.getQueueP99Ms,
     },
+    ...(results.store
+      ? [
+          {
+            read: 'stats(), counters (no HTTP)',
+            'median ms': summary.storeStatsMedianMs,
+            'p99 ms': summary.storeStatsP99Ms,
+          },
+        ]
+      : []),
     { read: 'scan it replaced (SQL only)', 'median ms': summary.scanMedianMs, 'p99 ms': summary.scanP99Ms },
   ]);
   console.log(

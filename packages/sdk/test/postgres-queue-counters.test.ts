@@ -98,6 +98,40 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore queue counters', () => {
     expect(await stats()).toEqual([2, 0, 0, 2, 20]);
     expect(await readPgQueueCounts(rawPool(url))).toEqual([{ agent: 'w', ready: 2, delayed: 0, inFlight: 0, dead: 2 }]);
   });
+
+  test('a version 1 database is migrated: its ready rows classified by the clock, its counters counted once', async () => {
+    let now = T0;
+    const url = await freshPostgresUrl();
+    const v1 = await PostgresMessageStore.open({ url, poolSize: 2, now: () => now, maxAttempts: 1 });
+    opened.push(v1);
+    const send = (init: SendInputInit) => v1.send(SendInput.parse(init));
+    await send({ from: 'x', to: 'a', payload: 1 });
+    await send({ from: 'x', to: 'a', payload: 2, delaySeconds: 10 });
+    await send({ from: 'x', to: 'a', payload: 3, delaySeconds: 60 });
+    await send({ from: 'x', to: 'a', payload: 4 });
+    await send({ from: 'x', to: 'b', payload: 5 });
+    const [leased] = await v1.lease({ agent: 'a', limit: 1, leaseSeconds: 600 });
+    await v1.nack({ receipt: leased!.receipt, reason: 'no' }); // maxAttempts 1: dead
+    await v1.lease({ agent: 'a', limit: 1, leaseSeconds: 600 });
+    // Back to version 1's schema (what version 2 added, removed; the ready index as it was).
+    const db = rawPool(url);
+    await db.query(`ALTER TABLE messages DROP COLUMN delayed; DROP TABLE queue_count_deltas;
+      CREATE INDEX messages_ready ON messages (recipient, priority DESC, seq) WHERE state = 'ready';
+      DELETE FROM schema_migrations WHERE version > 1`);
+    now += 30_000;
+    const store = await PostgresMessageStore.open({ url, poolSize: 2, now: () => now, maxAttempts: 1 });
+    opened.push(store);
+    expect(await readPgQueueCounts(db)).toEqual([
+      { agent: 'a', ready: 1, delayed: 1, inFlight: 1, dead: 1 },
+      { agent: 'b', ready: 1, delayed: 0, inFlight: 0, dead: 0 },
+    ]);
+    await expectCountersMatchRecount(store, db, now, 'after the migration');
+    now += 60_000;
+    await expectCountersMatchRecount(store, db, now, 'once the delayed one is due');
+    const leasedAfter = await store.lease({ agent: 'a', limit: 10, leaseSeconds: 600 });
+    expect(leasedAfter.map((d) => d.message.payload)).toEqual([2, 3]);
+    await expectCountersMatchRecount(store, db, now, 'after a lease');
+  });
 });
 
 describe.skipIf(!hasPostgres())('PostgresMessageStore queue counters across a crash of PostgreSQL', () => {
