@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { DEFAULT_PORTS } from '@fleet/sdk';
 import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
 import { type MessageStore, type MessageStoreOptions, openMessageStore } from '@fleet/sdk/stores';
+import { isDatabaseUrl, redact, redactingLogger, secretsOf } from './internal/database-url.ts';
 import { registerBusMetrics } from './metrics.ts';
 import { busRouteImplementations } from './routes.ts';
 
@@ -27,8 +28,19 @@ export interface CreateBusServerOptions {
 /** The bus as an unstarted Fleet server over a given store (tests use `server.fetch` in-process). */
 export function createBusServer(options: CreateBusServerOptions): FleetServer {
   const { store } = options;
+  // A sweep fails every second while the database is away: say so once, and again when it works.
+  let sweepFailing = false;
   const sweeper = setInterval(() => {
-    store.sweep().catch((error: unknown) => options.logger?.error('sweep failed', error));
+    store.sweep().then(
+      () => {
+        if (sweepFailing) options.logger?.info('sweep works again');
+        sweepFailing = false;
+      },
+      (error: unknown) => {
+        if (!sweepFailing) options.logger?.error('sweep failed (logged once until it works again)', error);
+        sweepFailing = true;
+      },
+    );
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
   return createFleetServer({
@@ -38,7 +50,7 @@ export function createBusServer(options: CreateBusServerOptions): FleetServer {
     ...(options.tokens ? { tokens: options.tokens } : {}),
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
-    health: () => ({ storage: store.backend }),
+    health: async () => ({ storage: store.backend, ...(await store.health?.()) }),
     metrics: (registry) => registerBusMetrics(registry, store),
     onClose: async () => {
       clearInterval(sweeper);
@@ -53,7 +65,11 @@ export interface BusServerOptions {
   host?: string;
   /** Port to bind; 0 picks a free one. @default 8650 */
   port?: number;
-  /** SQLite file, or `:memory:` for the in-memory store. @default './fleet-bus.db' */
+  /**
+   * SQLite file, `:memory:` for the in-memory store, or a `postgres://` URL: several bus servers
+   * may share one PostgreSQL database. A password in the URL is never logged.
+   * @default './fleet-bus.db'
+   */
   db?: string;
   /** Bearer tokens (see {@link CreateBusServerOptions.tokens}). */
   tokens?: string[];
@@ -84,13 +100,19 @@ export interface RunningBusServer {
 /** Opens the store, starts the bus server and listens. */
 export async function startBusServer(options: BusServerOptions = {}): Promise<RunningBusServer> {
   const db = options.db ?? './fleet-bus.db';
-  if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
-  const store = openMessageStore(db, { ...options.store, durability: options.durability ?? 'normal' });
+  if (db !== ':memory:' && !isDatabaseUrl(db)) mkdirSync(dirname(db), { recursive: true });
+  const secrets = secretsOf(db);
+  let store: MessageStore;
+  try {
+    store = openMessageStore(db, { ...options.store, durability: options.durability ?? 'normal' });
+  } catch (error) {
+    throw new Error(redact((error as Error).message, secrets));
+  }
   const server = createBusServer({
     store,
     ...(options.tokens ? { tokens: options.tokens } : {}),
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.logger ? { logger: redactingLogger(options.logger, secrets) } : {}),
   });
   try {
     const { url, port } = await server.listen({

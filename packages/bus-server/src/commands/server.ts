@@ -1,6 +1,7 @@
 import { DEFAULT_PORTS } from '@fleet/sdk';
 import { numberArg, output, strictArgs, tokensFrom, untilSignal } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
+import { expandEnvRefs } from '../internal/database-url.ts';
 import { startBusServer } from '../server.ts';
 
 /** `fleet-bus server`: runs the bus until SIGINT or SIGTERM, then closes cleanly. */
@@ -15,7 +16,11 @@ export const serverCommand = defineCommand({
       default: String(DEFAULT_PORTS.bus),
       valueHint: 'port',
     },
-    db: { type: 'string', description: 'SQLite file, or :memory:', default: './fleet-bus.db', valueHint: 'path' },
+    db: {
+      type: 'string',
+      description: `SQLite file, :memory:, or postgres://user@host:port/database (replicas may share one); $\{NAME} reads $NAME, e.g. a password. Default $FLEET_BUS_DB, else ./fleet-bus.db`,
+      valueHint: 'path|url',
+    },
     token: {
       type: 'string',
       description: 'Accepted bearer token; repeatable, merged with $FLEET_BUS_TOKENS',
@@ -39,7 +44,7 @@ export const serverCommand = defineCommand({
       const server = await startBusServer({
         host: args.host,
         port,
-        db: args.db,
+        db: expandEnvRefs(args.db ?? process.env.FLEET_BUS_DB ?? './fleet-bus.db'),
         insecure: args.insecure,
         durability: args.durability === 'fsync' ? 'fsync' : 'normal',
         ...(tokens.length > 0 ? { tokens } : {}),

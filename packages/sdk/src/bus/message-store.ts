@@ -92,6 +92,12 @@ export interface MessageStore {
   /** Calls `listener` with every message copy stored from now on. Returns an unsubscribe function. */
   onMessage(listener: (message: Message) => void): () => void;
 
+  /**
+   * Extra `/health` details, for a backend that depends on something that can fail apart from the
+   * process (PostgreSQL: whether the database answers). Rejects when the store cannot serve.
+   */
+  health?(): Promise<Record<string, unknown>>;
+
   /** Flushes pending work and closes the store. */
   close(): Promise<void>;
 }

@@ -18,15 +18,18 @@ import { outcomeAfterNack } from './internal/transitions.ts';
 import type { LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 import { ackIfAllValid } from './postgres/ack.ts';
 import { leaseMessages, pollMessages } from './postgres/deliveries.ts';
+import { pgOperation } from './postgres/failures.ts';
+import { foldCountDeltas } from './postgres/fold-counts.ts';
 import { lockDeadLetters, lockLeases } from './postgres/locked-rows.ts';
 import { assertReasonStorable, assertSendsStorable } from './postgres/nul-text.ts';
-import { foldCountDeltas } from './postgres/queue-counters.ts';
 import { readAudit, readDeadLetter, readDeadLetters, readSubscriptions } from './postgres/reads.ts';
 import type { LeaseRow } from './postgres/rows.ts';
 import { migrate } from './postgres/schema.ts';
 import { readCountedStats } from './postgres/stats.ts';
+import { sweepAlone } from './postgres/sweep-lock.ts';
 import { inTransaction, type PgTransaction } from './postgres/transaction.ts';
 import { PgTransitions } from './postgres/transitions.ts';
+import { PgWakeups } from './postgres/wakeups.ts';
 import { writeSends } from './postgres/write-sends.ts';
 
 /** Thrown inside the one-statement ack to roll it back; never leaves the store. */
@@ -65,6 +68,8 @@ export class PostgresMessageStore implements MessageStore {
   readonly #options: ResolvedStoreOptions;
   readonly #transitions: PgTransitions;
   readonly #listeners = new Listeners<Message>();
+  /** Wakes this replica's waiters when another replica stores a message (LISTEN/NOTIFY, polling fallback). */
+  readonly #wakeups: PgWakeups;
   /** The schema migration: started at construction; undefined after a failure, so the next operation tries again. */
   #migrated: Promise<void> | undefined;
   #closed = false;
@@ -78,6 +83,13 @@ export class PostgresMessageStore implements MessageStore {
     this.#pool.on('error', () => undefined);
     this.#transitions = new PgTransitions(this.#options);
     this.#migrate();
+    this.#wakeups = new PgWakeups({
+      url: options.url,
+      pool: () => this.#db(),
+      hasListeners: () => this.#listeners.size > 0,
+      deliver: (message) => this.#listeners.emit(message),
+    });
+    this.#wakeups.start();
   }
 
   /** Constructs a store and waits until its schema is current (rejects if the database cannot be reached). */
@@ -109,6 +121,7 @@ export class PostgresMessageStore implements MessageStore {
       writeSends(tx, this.#transitions, inputs, now, this.#options.idempotencyWindowSeconds),
     );
     if (this.#listeners.size > 0) for (const record of written.records) this.#listeners.emit(toMessage(record));
+    this.#wakeups.stored(written.records.map((record) => record.id));
     return written.result;
   }
 
@@ -204,15 +217,15 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async subscriptions(query: SubscriptionQuery): Promise<Subscription[]> {
-    return readSubscriptions(await this.#db(), query);
+    return this.#read((db) => readSubscriptions(db, query));
   }
 
   async deadLetters(query: DeadLetterQuery): Promise<Page<DeadLetter>> {
-    return readDeadLetters(await this.#db(), query);
+    return this.#read((db) => readDeadLetters(db, query));
   }
 
   async deadLetter(id: string): Promise<DeadLetter | undefined> {
-    return readDeadLetter(await this.#db(), id);
+    return this.#read((db) => readDeadLetter(db, id));
   }
 
   async redrive(selector: DeadLetterSelector): Promise<number> {
@@ -250,15 +263,29 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async audit(query: AuditQuery): Promise<Page<AuditEvent>> {
-    return readAudit(await this.#db(), query);
+    return this.#read((db) => readAudit(db, query));
   }
 
   async stats(): Promise<QueueStats> {
     const now = this.#options.now();
-    return readCountedStats(await this.#db(), now);
+    return this.#read((db) => readCountedStats(db, now));
   }
 
+  /** Sweeps unless another replica on this database is sweeping right now (an advisory lock). */
   async sweep(): Promise<void> {
+    await pgOperation(async () => sweepAlone(await this.#db(), () => this.#sweepParts()));
+  }
+
+  /**
+   * Whether the database answers (`/health`), and whether this replica hears the others' sends
+   * at once or only by polling; rejects with `unavailable` when the database does not answer.
+   */
+  async health(): Promise<Record<string, unknown>> {
+    await this.#read((db) => db.query('SELECT 1'));
+    return { database: 'reachable', wakeups: this.#wakeups.listening ? 'notify' : 'polling' };
+  }
+
+  async #sweepParts(): Promise<void> {
     const now = this.#options.now();
     // Short transactions, not one long one: each part stands on its own.
     await this.#transaction((tx) => this.#transitions.housekeepAll(tx, now));
@@ -281,6 +308,7 @@ export class PostgresMessageStore implements MessageStore {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
+    await this.#wakeups.close();
     await this.#migrated?.catch(() => undefined);
     await this.#pool.end();
   }
@@ -302,11 +330,19 @@ export class PostgresMessageStore implements MessageStore {
   /** The pool, once the schema is current, for single-statement reads. */
   async #db(): Promise<pg.Pool> {
     this.#assertOpen();
-    await (this.#migrated ?? this.#migrate());
+    await pgOperation(() => this.#migrated ?? this.#migrate());
     return this.#pool;
   }
 
+  /** A read on the pool: `unavailable` when the database cannot be reached. */
+  async #read<T>(fn: (db: pg.Pool) => Promise<T>): Promise<T> {
+    const db = await this.#db();
+    return pgOperation(() => fn(db));
+  }
+
+  /** A transaction, run again after a deadlock or serialization failure (a bounded number of times). */
   async #transaction<T>(fn: (tx: PgTransaction) => Promise<T>): Promise<T> {
-    return inTransaction(await this.#db(), fn);
+    const db = await this.#db();
+    return pgOperation(() => inTransaction(db, fn));
   }
 }

@@ -28,6 +28,19 @@ export function loadPg(): PgDriver {
 
 const INT8_OID = 20;
 
+/**
+ * Bounds on every wait for the database, so that a request answers (503 when the database is
+ * gone) instead of hanging: making a connection (or waiting for a free one of the pool), a
+ * statement on the server, a reply on the client side (a network that drops packets), and a
+ * transaction left idle by a crashed caller.
+ */
+export const PG_TIMEOUTS = Object.freeze({
+  connectMs: 5000,
+  statementMs: 30_000,
+  queryMs: 35_000,
+  idleInTransactionMs: 60_000,
+});
+
 /** Options of {@link createPool}. */
 export interface PgPoolOptions {
   /** `postgres://user:password@host:port/database` */
@@ -36,6 +49,21 @@ export interface PgPoolOptions {
   max: number;
   /** Shown in `pg_stat_activity`. */
   applicationName: string;
+}
+
+/**
+ * A connection of its own, outside any pool (LISTEN needs one that stays open), with the same
+ * connection bounds as {@link createPool}.
+ */
+export function createClient(options: Omit<PgPoolOptions, 'max'>): pg.Client {
+  const { Client } = loadPg();
+  return new Client({
+    connectionString: options.url,
+    application_name: options.applicationName,
+    connectionTimeoutMillis: PG_TIMEOUTS.connectMs,
+    query_timeout: PG_TIMEOUTS.queryMs,
+    keepAlive: true,
+  });
 }
 
 /**
@@ -48,6 +76,11 @@ export function createPool(options: PgPoolOptions): pg.Pool {
     connectionString: options.url,
     max: options.max,
     application_name: options.applicationName,
+    connectionTimeoutMillis: PG_TIMEOUTS.connectMs,
+    statement_timeout: PG_TIMEOUTS.statementMs,
+    query_timeout: PG_TIMEOUTS.queryMs,
+    idle_in_transaction_session_timeout: PG_TIMEOUTS.idleInTransactionMs,
+    keepAlive: true,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID && format !== 'binary'

@@ -1,0 +1,72 @@
+import { FleetError, isFleetError } from '../../errors.ts';
+
+/** SQLSTATEs a transaction may simply be run again after: serialization failure, deadlock. */
+const RETRYABLE_STATES = new Set(['40001', '40P01']);
+
+/**
+ * SQLSTATEs that say the database cannot serve right now: shutting down or starting up, out of
+ * connections or resources, or a statement that ran past `statement_timeout`.
+ */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '53000', '53100', '53200', '57014']);
+
+/** Node socket errors of a database that is down or unreachable. */
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** Messages `pg` uses for a connection it lost or could not make (these errors carry no code). */
+const LOST_CONNECTION =
+  /timeout exceeded when trying to connect|Connection terminated|connection error and is not queryable|Query read timeout|Client was closed|Cannot use a pool after calling end/i;
+
+/** How many times a transaction that hit a deadlock or serialization failure is tried in all. */
+export const PG_TRANSACTION_ATTEMPTS = 4;
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Whether `error` is a deadlock or serialization failure: the transaction can run again as it is. */
+export function isRetryablePgError(error: unknown): boolean {
+  return RETRYABLE_STATES.has(codeOf(error) ?? '');
+}
+
+/** Whether `error` says the database is down, unreachable or overloaded (not that the request was wrong). */
+export function isUnavailablePgError(error: unknown): boolean {
+  if (isFleetError(error) || !(error instanceof Error)) return false;
+  const code = codeOf(error) ?? '';
+  if (SOCKET_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08')) return true;
+  if (error instanceof AggregateError && error.errors.some(isUnavailablePgError)) return true;
+  return LOST_CONNECTION.test(error.message);
+}
+
+/**
+ * Runs a database operation: again (a bounded number of times, after a short random pause) when
+ * it hit a deadlock or a serialization failure, and turns "the database is unreachable" into
+ * `FleetError('unavailable')` (HTTP 503) with the driver's error as its cause. The message names
+ * no host: it reaches clients.
+ */
+export async function pgOperation<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (isRetryablePgError(error) && attempt < PG_TRANSACTION_ATTEMPTS) {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+        continue;
+      }
+      if (isUnavailablePgError(error)) {
+        throw new FleetError('unavailable', 'The message database is unavailable; try again later', { cause: error });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { Message } from '../../schemas/message.ts';
+import { toMessage } from '../internal/message-record.ts';
+import { PgListenConnection } from './listen-connection.ts';
+import { MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
+
+/** How long stored ids gather before one NOTIFY carries them all. */
+const DEBOUNCE_MS = 5;
+/** How often the polling fallback reads the rows other replicas stored. */
+export const PG_WAKEUP_FALLBACK_MS = 1000;
+/** Rows the fallback reads at most per round. */
+const FALLBACK_BATCH = 1000;
+/** A notification's payload stays below PostgreSQL's 8000-byte limit. */
+const MAX_PAYLOAD_BYTES = 7900;
+/** Ids remembered as already emitted (local sends, notified and polled rows). */
+const SEEN_LIMIT = 50_000;
+
+/** Options of {@link PgWakeups}. */
+export interface PgWakeupsOptions {
+  /** The database (the dedicated LISTEN connection opens its own connection). */
+  url: string;
+  /** The store's pool, to read the rows other replicas stored. */
+  pool: () => Promise<pg.Pool>;
+  /** Whether anyone on this replica waits for messages (otherwise nothing is read). */
+  hasListeners: () => boolean;
+  /** Hands on a message another replica stored (to the store's `onMessage` listeners). */
+  deliver: (message: Message) => void;
+}
+
+/**
+ * Wakes this replica's long polls and streams when another replica stores a message: each send
+ * sends the new ids on the store's channel (debounced: one NOTIFY per few milliseconds, several
+ * payloads in one statement, so one commit), and each replica reads the rows it was told about
+ * when anyone waits. A polling fallback reads the rows stored since its last round every second,
+ * so a lost notification (a crash between commit and NOTIFY, a broken LISTEN connection) costs at
+ * most that; after a reconnect it runs at once.
+ */
+export class PgWakeups {
+  readonly #options: PgWakeupsOptions;
+  readonly #replica = randomBytes(6).toString('hex');
+  readonly #connection: PgListenConnection;
+  readonly #seen = new Set<string>();
+  #pending: string[] = [];
+  #debounce: ReturnType<typeof setTimeout> | undefined;
+  #notifying = false;
+  #fetching: string[] = [];
+  #fetchRunning = false;
+  #fallback: ReturnType<typeof setInterval> | undefined;
+  #polling = false;
+  /** The fallback reads rows past `#floor`; `#high` is the highest seq the last round saw. */
+  #floor: number | undefined;
+  #high: number | undefined;
+  #closed = false;
+
+  constructor(options: PgWakeupsOptions) {
+    this.#options = options;
+    this.#connection = new PgListenConnection({
+      url: options.url,
+      onNotification: (payload) => this.#notified(payload),
+      onListening: () => void this.#poll(),
+    });
+  }
+
+  /** Whether the LISTEN connection is up (else only the fallback wakes this replica). */
+  get listening(): boolean {
+    return this.#connection.listening;
+  }
+
+  /** Opens the LISTEN connection and starts the fallback (once). */
+  start(): void {
+    if (this.#fallback || this.#closed) return;
+    this.#connection.start();
+    this.#fallback = setInterval(() => void this.#poll(), PG_WAKEUP_FALLBACK_MS);
+    this.#fallback.unref();
+  }
+
+  /** Tells the other replicas about messages this one committed (and remembers them as emitted here). */
+  stored(ids: readonly string[]): void {
+    if (this.#closed || ids.length === 0) return;
+    this.start();
+    for (const id of ids) this.#remember(id);
+    this.#pending.push(...ids);
+    this.#debounce ??= setTimeout(() => void this.#notify(), DEBOUNCE_MS);
+  }
+
+  /** Stops listening and polling. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#debounce);
+    clearInterval(this.#fallback);
+    await this.#connection.close();
+  }
+
+  async #notify(): Promise<void> {
+    this.#debounce = undefined;
+    if (this.#notifying || this.#pending.length === 0) return;
+    const ids = this.#pending;
+    this.#pending = [];
+    // Without a connection the ids are dropped: the other replicas' fallback finds the rows.
+    if (!this.#connection.listening) return;
+    this.#notifying = true;
+    try {
+      await this.#connection.notify(payloadsOf(this.#replica, ids));
+    } catch {
+      // Dropped likewise.
+    } finally {
+      this.#notifying = false;
+      if (this.#pending.length > 0 && !this.#closed) this.#debounce ??= setTimeout(() => void this.#notify(), 0);
+    }
+  }
+
+  #notified(payload: string): void {
+    const [replica, list] = payload.split(':');
+    if (replica === this.#replica || !list || !this.#options.hasListeners()) return;
+    for (const id of list.split(',')) if (!this.#seen.has(id)) this.#fetching.push(id);
+    void this.#fetch();
+  }
+
+  /** Reads the notified rows, one query at a time (ids notified meanwhile wait for the next). */
+  async #fetch(): Promise<void> {
+    if (this.#fetchRunning || this.#fetching.length === 0) return;
+    this.#fetchRunning = true;
+    const ids = this.#fetching;
+    this.#fetching = [];
+    try {
+      const pool = await this.#options.pool();
+      const { rows } = await pool.query<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ANY($1::text[]) ORDER BY seq`,
+        [ids],
+      );
+      this.#emit(rows);
+    } catch {
+      // The database is away: the fallback reads these rows once it is back.
+    } finally {
+      this.#fetchRunning = false;
+      if (this.#fetching.length > 0 && !this.#closed) void this.#fetch();
+    }
+  }
+
+  /**
+   * One round of the fallback. Without listeners it only moves the floor to the newest row; with
+   * them it reads the rows past the floor. The next floor is the previous round's highest seq, not
+   * this one's: a row whose transaction took its seq earlier but committed later is still read.
+   */
+  async #poll(): Promise<void> {
+    if (this.#polling || this.#closed) return;
+    this.#polling = true;
+    try {
+      const pool = await this.#options.pool();
+      if (!this.#options.hasListeners() || this.#floor === undefined) {
+        const { rows } = await pool.query<{ high: number | null }>('SELECT max(seq) AS high FROM messages');
+        this.#floor = this.#high = rows[0]?.high ?? 0;
+        return;
+      }
+      const { rows } = await pool.query<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > $1 ORDER BY seq LIMIT ${FALLBACK_BATCH}`,
+        [this.#floor],
+      );
+      const previousHigh = this.#high ?? this.#floor;
+      const high = Math.max(previousHigh, rows.at(-1)?.seq ?? 0);
+      this.#emit(rows);
+      this.#floor = rows.length === FALLBACK_BATCH ? high : previousHigh;
+      this.#high = high;
+    } catch {
+      // The database is away: the next round tries again.
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  #emit(rows: MessageRow[]): void {
+    for (const row of rows) {
+      if (this.#seen.has(row.id)) continue;
+      this.#remember(row.id);
+      this.#options.deliver(toMessage(row));
+    }
+  }
+
+  #remember(id: string): void {
+    this.#seen.add(id);
+    if (this.#seen.size > SEEN_LIMIT) {
+      // Sets iterate in insertion order: drop the oldest.
+      for (const old of this.#seen) {
+        this.#seen.delete(old);
+        if (this.#seen.size <= SEEN_LIMIT / 2) break;
+      }
+    }
+  }
+}
+
+/** `replica:id,id,...` payloads, each below {@link MAX_PAYLOAD_BYTES} (ids are ASCII). */
+function payloadsOf(replica: string, ids: readonly string[]): string[] {
+  const payloads: string[] = [];
+  let current = '';
+  for (const id of ids) {
+    if (current !== '' && current.length + id.length + 1 > MAX_PAYLOAD_BYTES) {
+      payloads.push(current);
+      current = '';
+    }
+    current = current === '' ? `${replica}:${id}` : `${current},${id}`;
+  }
+  if (current !== '') payloads.push(current);
+  return payloads;
+}

@@ -1,0 +1,151 @@
+import { hasPostgres } from '@fleet/test-utils/postgres';
+import pg from 'pg';
+import { afterEach, describe, expect, test } from 'vitest';
+import { leaseWithWait } from '../src/bus/long-poll.ts';
+import { pgOperation } from '../src/bus/postgres/failures.ts';
+import { PostgresMessageStore, type PostgresMessageStoreOptions } from '../src/bus/postgres-store.ts';
+import { isFleetError } from '../src/errors.ts';
+import { type Message, SendInput } from '../src/schemas/message.ts';
+import { freshPostgresUrl } from './_stores.ts';
+
+// Replicas on one database in one process: each store is what one `fleet-bus` replica holds.
+
+const opened: PostgresMessageStore[] = [];
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+});
+
+async function open(options: PostgresMessageStoreOptions): Promise<PostgresMessageStore> {
+  const store = await PostgresMessageStore.open({ poolSize: 4, ...options });
+  opened.push(store);
+  return store;
+}
+
+/** Collects what `store.onMessage` hands out; `until` resolves once `ids` have all arrived. */
+function collect(store: PostgresMessageStore) {
+  const seen: Message[] = [];
+  const waiters: Array<() => void> = [];
+  store.onMessage((message) => {
+    seen.push(message);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  return {
+    seen,
+    async until(ids: string[]): Promise<void> {
+      while (!ids.every((id) => seen.some((m) => m.id === id))) await new Promise<void>((r) => waiters.push(r));
+    },
+  };
+}
+
+/** Resolves once each store's LISTEN connection is up (so a send now is announced to it). */
+async function listening(...stores: PostgresMessageStore[]): Promise<void> {
+  for (const store of stores) {
+    while ((await store.health()).wakeups !== 'notify') await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe.skipIf(!hasPostgres())('PostgreSQL replicas wake each other', () => {
+  test('a store hands its listeners what another store on the database stored, each message once', async () => {
+    const url = await freshPostgresUrl();
+    const [a, b] = [await open({ url }), await open({ url })];
+    await listening(a, b);
+    const onA = collect(a);
+    const onB = collect(b);
+    // 300 copies: more ids than one notification's payload holds.
+    const batch = Array.from({ length: 300 }, (_, i) =>
+      SendInput.parse({ from: 'x', to: `agent-${i % 7}`, payload: i }),
+    );
+    const ids = (await a.sendBatch(batch)).messages.map((m) => m.id);
+    const single = (await b.send(SendInput.parse({ from: 'y', to: 'agent-0' }))).messages[0]!.id;
+    await onB.until([...ids, single]);
+    await onA.until([...ids, single]);
+    // A marker sent after everything else: once it is in, anything sent twice would be too.
+    const marker = (await a.send(SendInput.parse({ from: 'x', to: 'marker' }))).messages[0]!.id;
+    await onB.until([marker]);
+    await onA.until([marker]);
+    for (const { seen } of [onA, onB]) expect(seen.map((m) => m.id).sort()).toEqual([...ids, single, marker].sort());
+    expect(onB.seen.find((m) => m.id === ids[5])).toMatchObject({ from: 'x', to: 'agent-5', payload: 5 });
+  });
+
+  test('a long poll on one store returns what another store stored while it waited', async () => {
+    const url = await freshPostgresUrl();
+    const [a, b] = [await open({ url }), await open({ url })];
+    await listening(a, b);
+    const waiting = leaseWithWait(b, { agent: 'poller', limit: 1, leaseSeconds: 30, waitSeconds: 20 });
+    const id = (await a.send(SendInput.parse({ from: 'x', to: 'poller' }))).messages[0]!.id;
+    expect((await waiting).map((d) => d.message.id)).toEqual([id]);
+  });
+
+  test('a message whose notification never came (its writer died before NOTIFY) reaches listeners by polling', async () => {
+    const url = await freshPostgresUrl();
+    const b = await open({ url });
+    const onB = collect(b);
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    try {
+      // A replica's insert, committed, with no NOTIFY after it.
+      await writer.query(
+        `INSERT INTO messages (id, sender, recipient, topic, type, payload, priority, created_at, available_at,
+          expires_at, attempts, idempotency_key, state)
+        VALUES ('0123456789abcdef0123456789abcdef', 'ghost', 'listener', NULL, 'message', '{"n":1}', 0, 1, 1,
+          NULL, 0, NULL, 'ready')`,
+      );
+    } finally {
+      await writer.end();
+    }
+    await onB.until(['0123456789abcdef0123456789abcdef']);
+    expect(onB.seen).toMatchObject([{ id: '0123456789abcdef0123456789abcdef', from: 'ghost', payload: { n: 1 } }]);
+  });
+
+  test('stores sweeping at once each hand an expired lease back exactly once', async () => {
+    const url = await freshPostgresUrl();
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const stores = await Promise.all(Array.from({ length: 4 }, () => open({ url, now: () => now })));
+    const first = stores[0]!;
+    await first.sendBatch(Array.from({ length: 50 }, (_, i) => SendInput.parse({ from: 'x', to: `w-${i % 5}` })));
+    for (let i = 0; i < 5; i++) await first.lease({ agent: `w-${i}`, limit: 10, leaseSeconds: 10 });
+    now += 60_000;
+    await Promise.all(stores.flatMap((store) => [store.sweep(), store.sweep()]));
+    await Promise.all(stores.map((store) => store.sweep()));
+    const expired = await first.audit({ limit: 500, event: 'lease_expired' });
+    expect(expired.items).toHaveLength(50);
+    const again = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => first.lease({ agent: `w-${i}`, limit: 20, leaseSeconds: 10 })),
+    );
+    expect(again.flat().map((d) => d.message.attempts)).toEqual(Array(50).fill(2));
+  });
+});
+
+describe('pgOperation', () => {
+  test('runs a transaction again after a deadlock or serialization failure, a bounded number of times', async () => {
+    let calls = 0;
+    const flaky = async () => {
+      calls += 1;
+      if (calls < 3) throw Object.assign(new Error('deadlock detected'), { code: calls === 1 ? '40P01' : '40001' });
+      return 'done';
+    };
+    expect(await pgOperation(flaky)).toBe('done');
+    expect(calls).toBe(3);
+
+    calls = 0;
+    const error = await pgOperation(async () => {
+      calls += 1;
+      throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    }).catch((e: unknown) => e);
+    expect(calls).toBe(4);
+    expect((error as { code?: string }).code).toBe('40P01');
+  });
+
+  test('turns a lost or refused connection into unavailable and leaves other errors alone', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    const lost = await pgOperation(() => Promise.reject(refused)).catch((e: unknown) => e);
+    expect(isFleetError(lost) && lost.code).toBe('unavailable');
+    expect((lost as Error).cause).toBe(refused);
+    const terminated = new Error('Connection terminated unexpectedly');
+    expect(
+      await pgOperation(() => Promise.reject(terminated)).catch((e: unknown) => (e as { code?: string }).code),
+    ).toBe('unavailable');
+    const syntax = Object.assign(new Error('syntax error'), { code: '42601' });
+    expect(await pgOperation(() => Promise.reject(syntax)).catch((e: unknown) => e)).toBe(syntax);
+  });
+});
