@@ -1,0 +1,318 @@
+// Message bus on PostgreSQL: two fleet-bus replicas on one database against pg-boss 10.x on the same
+// cluster, measured in the same run; then receive throughput with 1,000,000 queued against 1,000.
+//
+//   npm run build && npm run bench:bus-postgres   # about 5 minutes (filling the million: 20-60 s)
+//   node bench/bus-postgres.mjs --json            # machine-readable results
+//   BENCH_SECONDS=5 BENCH_ROUNDS=1 BENCH_DEEP=100000 node bench/bus-postgres.mjs   # a quick look
+//
+// One throwaway cluster (@fleet/test-utils/postgres: initdb into a temp directory, fsync off, run as
+// the postgres user when root). Fleet: two replicas on one database, pinned to cores 0 and 1; the
+// load generator (autocannon, this process, unpinned) spreads 50 keep-alive connections across both,
+// each connection looping send, leased receive, ack for its own agent. pg-boss: two forked processes
+// pinned to cores 0 and 1, each with 25 concurrent loops of send, fetch, complete (one queue per
+// loop, schema `pgboss` in the same database), a pool of 10 connections per process like each
+// replica's. Both sides run one message per operation, and batched: 100 per operation (Fleet's
+// largest batch; pg-boss's insert, fetch with batchSize 100 and complete with 100 ids, the batching
+// its docs offer for throughput). Throughput counts messages acked (completed) per second.
+// Scenarios run in interleaved rounds and each figure is the median.
+//
+// The deep queue: 1,000,000 (BENCH_DEEP) and 1,000 messages for one agent in two databases, filled
+// through the store's own sendBatch (PostgresMessageStore, 1,000 per call; through HTTP a million
+// takes too long), then VACUUM ANALYZE (what autovacuum does to a grown table); each database gets
+// its two replicas and the same lifecycle load for that agent, so the depth stays put.
+import { fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { PostgresMessageStore } from '@fleet/sdk/stores';
+import autocannon from 'autocannon';
+import PgBoss from 'pg-boss';
+import { canPinCores } from './_lib.mjs';
+import { loadPostgresHarness, requireBuild, startReplicas } from './_postgres.mjs';
+
+const json = process.argv.includes('--json');
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const deep = Number(process.env.BENCH_DEEP ?? 1_000_000);
+const connections = 50;
+const batchSize = 100;
+const poolSize = 10;
+const log = (line) => {
+  if (!json) console.error(line);
+};
+
+requireBuild();
+const canPin = canPinCores();
+if (!canPin) log('! taskset or a second core is missing: replicas and load share cores unpinned');
+const { startPostgres } = await loadPostgresHarness();
+
+const payload = { text: 'x'.repeat(1000) };
+const headers = { 'content-type': 'application/json' };
+
+/** Autocannon requests: send (one or a batch), receive up to `batch`, ack what came; counts acks. */
+function lifecycleRequests(agentOf, batch, counter) {
+  const messages = (agent) => Array.from({ length: batch }, () => ({ from: 'bench', to: agent, payload }));
+  return [
+    batch === 1
+      ? {
+          method: 'POST',
+          path: '/message',
+          headers,
+          setupRequest: (req, context) => {
+            context.agent ??= agentOf();
+            return { ...req, body: JSON.stringify({ from: 'bench', to: context.agent, payload }) };
+          },
+        }
+      : {
+          method: 'POST',
+          path: '/messages/batch',
+          headers,
+          setupRequest: (req, context) => {
+            context.agent ??= agentOf();
+            context.batchBody ??= JSON.stringify({ messages: messages(context.agent) });
+            return { ...req, body: context.batchBody };
+          },
+        },
+    {
+      method: 'POST',
+      path: '/receive',
+      headers,
+      setupRequest: (req, context) => ({
+        ...req,
+        body: JSON.stringify({ agent: context.agent, limit: batch, leaseSeconds: 600 }),
+      }),
+      onResponse: (_status, body, context) => {
+        context.receipts = JSON.parse(body).deliveries.map((d) => d.receipt);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/ack',
+      headers,
+      setupRequest: (req, context) => ({
+        ...req,
+        body: JSON.stringify({ receipts: context.receipts?.length ? context.receipts : ['none~none'] }),
+      }),
+      onResponse: (status, body) => {
+        if (status === 200) counter.acked += JSON.parse(body).acked;
+      },
+    },
+  ];
+}
+
+function autocannonRun(url, requests, count) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ url, connections: count, duration: seconds, requests }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
+    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+let agentCount = 0;
+/** The lifecycle load on `replicas`, connections split evenly; messages acked per second. */
+async function fleetLifecycle(replicas, batch, agentOf = () => `lc-${agentCount++}`) {
+  const counter = { acked: 0 };
+  const per = Math.floor(connections / replicas.length);
+  const results = await Promise.all(
+    replicas.map((replica) => autocannonRun(replica.url, lifecycleRequests(agentOf, batch, counter), per)),
+  );
+  const requests = results.reduce((sum, r) => sum + r.requests.total, 0);
+  const failed = results.reduce((sum, r) => sum + r.non2xx + r.errors, 0);
+  if (failed > requests * 0.01) throw new Error(`${failed} of ${requests} requests failed`);
+  const elapsed = Math.max(...results.map((r) => r.duration));
+  return {
+    perSecond: counter.acked / elapsed,
+    p50ms: Math.max(...results.map((r) => r.latency.p50)),
+    p99ms: Math.max(...results.map((r) => r.latency.p99)),
+  };
+}
+
+/** Forks the two pg-boss processes (cores 0 and 1); resolves once both have started. */
+async function startPgBossWorkers(url) {
+  const script = fileURLToPath(new URL('./_pg-boss-worker.mjs', import.meta.url));
+  return Promise.all(
+    [0, 1].map(
+      (core) =>
+        new Promise((resolve, reject) => {
+          const child = fork(script, [url, canPin ? String(core) : '-', String(poolSize)], { stdio: 'inherit' });
+          child.once('message', () => resolve(child));
+          child.once('exit', (code) => reject(new Error(`pg-boss worker exited with ${code}`)));
+        }),
+    ),
+  );
+}
+
+/** The same load through pg-boss: 25 loops per process, each on its own queue; jobs completed per second. */
+async function pgBossLifecycle(workers, batch) {
+  const per = Math.floor(connections / workers.length);
+  const answers = await Promise.all(
+    workers.map(
+      (worker, w) =>
+        new Promise((resolve) => {
+          worker.once('message', resolve);
+          const queues = Array.from({ length: per }, (_, i) => `bench-${batch}-${w}-${i}`);
+          worker.send({ run: { queues, batch, seconds } });
+        }),
+    ),
+  );
+  return { perSecond: answers.reduce((sum, a) => sum + a.jobs, 0) / Math.max(...answers.map((a) => a.seconds)) };
+}
+
+/** Median of the runs' summaries, by messages per second. */
+function medianRun(runs) {
+  const sorted = [...runs].sort((a, b) => a.perSecond - b.perSecond);
+  return { ...sorted[Math.floor(sorted.length / 2)], runs: runs.map((r) => Math.round(r.perSecond)) };
+}
+
+async function interleaved(scenarios) {
+  const runs = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]));
+  for (let round = 1; round <= rounds; round++) {
+    log(`round ${round}/${rounds}: ${Object.keys(scenarios).join(', ')}`);
+    for (const [name, scenario] of Object.entries(scenarios)) runs[name].push(await scenario());
+  }
+  return Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, medianRun(list)]));
+}
+
+/** Queues `count` messages for `agent` through the store's sendBatch, two batches in flight. */
+async function fill(url, agent, count) {
+  const store = new PostgresMessageStore({ url, poolSize: 4 });
+  const size = 1000;
+  const batch = (n) =>
+    Array.from({ length: n }, () => ({
+      from: 'bench',
+      to: agent,
+      payload: { n: 1 },
+      type: 'message',
+      priority: 0,
+      delaySeconds: 0,
+      ttlSeconds: null,
+      idempotencyKey: null,
+    }));
+  const started = performance.now();
+  let sent = 0;
+  let shown = 0;
+  const worker = async () => {
+    while (sent < count) {
+      const n = Math.min(size, count - sent);
+      sent += n;
+      await store.sendBatch(batch(n));
+      if (!json && process.stderr.isTTY && sent - shown >= 50_000) {
+        shown = sent;
+        process.stderr.write(`\r  ${agent}: ${sent.toLocaleString('en')} / ${count.toLocaleString('en')}`);
+      }
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  if (!json && process.stderr.isTTY) process.stderr.write('\n');
+  await store.close();
+  return (performance.now() - started) / 1000;
+}
+
+const results = {};
+const fills = {};
+const stops = [];
+let pg;
+try {
+  log(
+    `cluster start; ${rounds} interleaved rounds of ${seconds}s, ${connections} connections, ${availableParallelism()} cores`,
+  );
+  pg = await startPostgres();
+  const db = await pg.createDatabase('lifecycle');
+  const replicas = await startReplicas(db);
+  stops.push(() => Promise.all(replicas.map((r) => r.stop())));
+
+  // pg-boss creates its schema and queues once, before its processes start.
+  const setup = new PgBoss({ connectionString: db, schema: 'pgboss', max: 2, supervise: false, schedule: false });
+  await setup.start();
+  for (const batch of [1, batchSize]) {
+    for (let w = 0; w < 2; w++) {
+      for (let i = 0; i < connections / 2; i++) await setup.createQueue(`bench-${batch}-${w}-${i}`);
+    }
+  }
+  await setup.stop({ graceful: false, wait: true });
+  const workers = await startPgBossWorkers(db);
+  stops.push(() =>
+    Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise((resolve) => {
+            if (worker.exitCode !== null) return resolve();
+            worker.once('exit', resolve);
+            worker.send('stop');
+          }),
+      ),
+    ),
+  );
+
+  Object.assign(
+    results,
+    await interleaved({
+      fleet: () => fleetLifecycle(replicas, 1),
+      pgBoss: () => pgBossLifecycle(workers, 1),
+      fleetBatch: () => fleetLifecycle(replicas, batchSize),
+      pgBossBatch: () => pgBossLifecycle(workers, batchSize),
+    }),
+  );
+  for (const stop of stops.splice(0)) await stop();
+
+  const depths = { queued1k: 1_000, queued1M: deep };
+  const deepReplicas = {};
+  for (const [name, depth] of Object.entries(depths)) {
+    log(`filling ${name}: ${depth.toLocaleString('en')} messages`);
+    const url = await pg.createDatabase(name);
+    fills[name] = { messages: depth, seconds: await fill(url, 'deep', depth) };
+    await pg.psql('VACUUM ANALYZE', name);
+    deepReplicas[name] = await startReplicas(url);
+    stops.push(() => Promise.all(deepReplicas[name].map((r) => r.stop())));
+  }
+  Object.assign(
+    results,
+    await interleaved({
+      queued1k: () => fleetLifecycle(deepReplicas.queued1k, 1, () => 'deep'),
+      queued1M: () => fleetLifecycle(deepReplicas.queued1M, 1, () => 'deep'),
+    }),
+  );
+} finally {
+  for (const stop of stops) await stop().catch(() => undefined);
+  await pg?.stop();
+}
+
+const ratio = (a, b) => Math.round((a / b) * 100) / 100;
+const checks = [
+  ['lifecycle: Fleet / pg-boss', ratio(results.fleet.perSecond, results.pgBoss.perSecond), 3],
+  ['batched lifecycle: Fleet / pg-boss', ratio(results.fleetBatch.perSecond, results.pgBossBatch.perSecond), null],
+  [
+    `receive with ${deep.toLocaleString('en')} queued / 1,000 queued`,
+    ratio(results.queued1M.perSecond, results.queued1k.perSecond),
+    0.8,
+  ],
+];
+
+if (json) {
+  console.log(
+    JSON.stringify({ seconds, rounds, connections, batchSize, pinned: canPin, results, fills, checks }, null, 2),
+  );
+} else {
+  console.table(
+    Object.entries(results).map(([name, r]) => ({
+      scenario: name,
+      'msgs/s': Math.round(r.perSecond),
+      'p50 ms': r.p50ms ?? '-',
+      'p99 ms': r.p99ms ?? '-',
+      'runs (msgs/s)': r.runs.join(' '),
+    })),
+  );
+  for (const [name, f] of Object.entries(fills)) {
+    log(
+      `${name}: filled ${f.messages.toLocaleString('en')} in ${f.seconds.toFixed(1)}s (${Math.round(f.messages / f.seconds)}/s)`,
+    );
+  }
+  console.table(
+    checks.map(([name, value, target]) => ({
+      ratio: name,
+      value,
+      target: target ?? '-',
+      result: target === null ? '-' : value >= target ? 'ok' : 'BELOW TARGET',
+    })),
+  );
+}
