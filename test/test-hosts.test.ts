@@ -84,6 +84,14 @@ describe.skipIf(!hasTestHostDeps())('test hosts: network namespaces running a re
     expect(readFileSync(run.knownHostsPath, 'utf8')).toBe(`${a.knownHostsLine}\n${b.knownHostsLine}\n`);
   });
 
+  test("a command runs without this machine's root shell start-up file (an empty ~/.bashrc there)", async () => {
+    const client = await connect(a, a.hostKeyBlob);
+    const { stdout, code } = await exec(client, 'wc -c < /root/.bashrc 2>/dev/null || echo absent');
+    client.end();
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(existsSync('/root/.bashrc') ? '0' : 'absent');
+  });
+
   test("the hosts reach each other, as a fleet's hosts do (a dashboard on one probes the others)", async () => {
     const client = await connect(a, a.hostKeyBlob);
     // bash's /dev/tcp: a TCP connection from host a to host b's sshd.

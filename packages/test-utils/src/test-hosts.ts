@@ -17,6 +17,7 @@ import {
   sweepLeftovers,
   TMPDIR_PREFIX,
 } from './internal/netns.ts';
+import { plainRootShell } from './internal/plain-root-shell.ts';
 import { type BindMount, SSHD_PATH, type SshdFiles, spawnSshd, sshdConfig, waitForSshd } from './internal/sshd.ts';
 import { standInMounts } from './internal/stand-in-mounts.ts';
 import { hasTestHostDeps } from './internal/test-host-deps.ts';
@@ -202,6 +203,7 @@ export async function startTestHosts(count: number, options: StartTestHostsOptio
     for (const target of Object.values(MOUNT_POINTS)) mkdirSync(target, { recursive: true });
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     const shadow = lockedRootShadow(root);
+    const shellFiles = plainRootShell(root);
     const systemctl = options.systemctl === false ? [] : standInMounts(root);
     const subnet = await pickSubnet();
     const hosts: TestHost[] = [];
@@ -252,6 +254,7 @@ export async function startTestHosts(count: number, options: StartTestHostsOptio
         target: MOUNT_POINTS[key],
       }));
       if (shadow) mounts.push({ source: shadow, target: '/etc/shadow' });
+      mounts.push(...shellFiles);
       mounts.push(...systemctl);
       const startSshd = async () => {
         const child = spawnSshd(name, name, mounts, files, options.sshdPath ?? SSHD_PATH);
