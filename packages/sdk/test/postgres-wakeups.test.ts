@@ -114,6 +114,16 @@ describe.skipIf(!hasPostgres())('PostgreSQL replicas wake each other', () => {
     );
     expect(again.flat().map((d) => d.message.attempts)).toEqual(Array(50).fill(2));
   });
+
+  test('a store with a pool of one connection still sweeps (its lock and its work need two)', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const store = await open({ url: await freshPostgresUrl(), poolSize: 1, now: () => now });
+    await store.send(SendInput.parse({ from: 'x', to: 'solo' }));
+    await store.lease({ agent: 'solo', limit: 1, leaseSeconds: 10 });
+    now += 60_000;
+    await store.sweep();
+    expect((await store.audit({ limit: 10, event: 'lease_expired' })).items).toHaveLength(1);
+  });
 });
 
 describe('pgOperation', () => {

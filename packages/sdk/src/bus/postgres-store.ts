@@ -43,7 +43,10 @@ export interface PostgresMessageStoreOptions extends MessageStoreOptions {
    * @example 'postgres://fleet:secret@db.internal:5432/fleet_bus'
    */
   url: string;
-  /** Most connections the store opens at once. @default 10 */
+  /**
+   * Most connections the store opens at once, at least 2 (a sweep holds one for its advisory lock
+   * while its parts run on another), plus one outside the pool for LISTEN/NOTIFY. @default 10
+   */
   poolSize?: number;
 }
 
@@ -77,7 +80,11 @@ export class PostgresMessageStore implements MessageStore {
   /** Connects lazily: the first operation waits for the schema migration. See {@link PostgresMessageStore.open}. */
   constructor(options: PostgresMessageStoreOptions) {
     this.#options = resolveStoreOptions(options);
-    this.#pool = createPool({ url: options.url, max: options.poolSize ?? 10, applicationName: 'fleet-bus' });
+    this.#pool = createPool({
+      url: options.url,
+      max: Math.max(2, options.poolSize ?? 10),
+      applicationName: 'fleet-bus',
+    });
     // An idle connection that breaks (a database restart) is dropped by the pool; without a
     // listener its error would crash the process.
     this.#pool.on('error', () => undefined);
