@@ -296,7 +296,7 @@ export class PostgresMessageStore implements MessageStore {
     const now = this.#options.now();
     // Short transactions, not one long one: each part stands on its own.
     await this.#transaction((tx) => this.#transitions.housekeepAll(tx, now));
-    await this.#transaction((tx) => this.#transitions.promote(tx, now));
+    await this.#transaction((tx) => this.#transitions.promoteDue(tx, now));
     // After the writes above have committed their counter changes: fold them too.
     await this.#transaction((tx) => foldCountDeltas(tx));
     await this.#transaction((tx) => this.#transitions.pruneAudit(tx, now));

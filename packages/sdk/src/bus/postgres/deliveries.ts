@@ -11,7 +11,7 @@ import type { PgTransitions } from './transitions.ts';
 
 /**
  * Deliverable rows of an agent in delivery order, at most `$3`, locked: the claim of lease and
- * poll. Only rows counted as ready (`messages_ready`): the due delayed ones were promoted just before.
+ * poll. Only rows counted as ready (`messages_ready`): housekeeping promoted the due delayed ones just before.
  */
 const CLAIM = `SELECT seq AS claimed FROM messages
   WHERE recipient = $1 AND state = 'ready' AND NOT delayed AND available_at <= $2
@@ -38,7 +38,6 @@ export async function leaseMessages(
   await transitions.rememberAgents(tx, [request.agent]);
   await transitions.housekeep(tx, request.agent, now);
   if (request.limit <= 0) return [];
-  await transitions.promote(tx, now, request.agent);
   const leaseExpiresAt = now + Math.round(request.leaseSeconds * 1000);
   // One fresh token per row that may be claimed; claim and update are one statement.
   const tokens = Array.from({ length: request.limit }, () => makeReceipt('').leaseToken);
@@ -73,7 +72,6 @@ export async function pollMessages(
   await transitions.rememberAgents(tx, [agent]);
   await transitions.housekeep(tx, agent, now);
   if (limit <= 0) return [];
-  await transitions.promote(tx, now, agent);
   const rows = inDeliveryOrder(
     await tx.rows<MessageRow>(
       `WITH claimed AS (${CLAIM}) DELETE FROM messages USING claimed WHERE seq = claimed RETURNING ${MESSAGE_COLUMNS}`,

@@ -75,25 +75,23 @@ export class PgTransitions {
   }
 
   /**
-   * Promotes rows counted as delayed whose time has come to ready (they keep their seq, so their
-   * place in line): all of `agent`'s before its lease or poll, or up to {@link PG_PROMOTE_BATCH}
-   * of each recipient's in the sweep. Rows another transaction holds are passed over, never waited for.
+   * The sweep's promotion: up to {@link PG_PROMOTE_BATCH} of each recipient's rows counted as
+   * delayed whose time has come go to ready (they keep their seq, so their place in line); a lease
+   * or poll promotes all of its recipient's first ({@link housekeep}). Rows another transaction
+   * holds are passed over, never waited for.
    */
-  async promote(tx: PgTransaction, now: number, agent?: string): Promise<void> {
-    // Per recipient (the given one, or each with rows counted as delayed), through messages_delayed
-    // up to `now` only: the cost follows the rows that came due, not the delayed ones.
-    const recipients =
-      agent === undefined
-        ? 'SELECT recipient FROM queue_count_deltas GROUP BY recipient HAVING sum(delayed) > 0'
-        : 'SELECT $3::text AS recipient';
+  async promoteDue(tx: PgTransaction, now: number): Promise<void> {
+    // Per recipient with rows counted as delayed, through messages_delayed up to `now` only: the
+    // cost follows the rows that came due, not the delayed ones.
     const rows = await tx.rows<{ to: string; count: number }>(
       `WITH due AS (
-          SELECT d.seq FROM (${recipients}) r CROSS JOIN LATERAL (
+          SELECT d.seq FROM (SELECT recipient FROM queue_count_deltas GROUP BY recipient HAVING sum(delayed) > 0) r
+          CROSS JOIN LATERAL (
             SELECT seq FROM messages WHERE recipient = r.recipient AND state = 'ready' AND delayed
               AND available_at <= $1 ORDER BY available_at LIMIT $2 FOR UPDATE SKIP LOCKED) d),
         promoted AS (UPDATE messages m SET delayed = false FROM due WHERE m.seq = due.seq RETURNING m.recipient)
       SELECT recipient AS "to", count(*)::int AS count FROM promoted GROUP BY recipient`,
-      agent === undefined ? [now, PG_PROMOTE_BATCH] : [now, null, agent],
+      [now, PG_PROMOTE_BATCH],
     );
     for (const { to, count } of rows) {
       tx.counts.add(to, 'delayed', -count);
@@ -103,16 +101,25 @@ export class PgTransitions {
 
   /**
    * One agent's housekeeping, due before each lease or poll: expired leases go back to ready (or
-   * die), then ready messages past their TTL die with reason `expired`.
+   * die), ready messages past their TTL die with reason `expired`, and the rows counted as delayed
+   * whose time has come are promoted to ready (as {@link promoteDue} does), so a claim that follows finds
+   * them in `messages_ready`, in their place in line.
    */
   async housekeep(tx: PgTransaction, agent: string, now: number): Promise<void> {
-    // Both kinds in one statement (one round trip when, as usual, there is nothing to do).
+    // All three in one statement (one round trip when, as usual, there is nothing to do). The
+    // promotion takes only unexpired rows, so it never touches a row the TTL part returns; it
+    // counts its rows itself (a delta row of its own, in this transaction).
     const rows = await tx.rows<LeaseRow & { kind: 1 | 2 }>(
       `WITH leases AS (SELECT ${LEASE_COLUMNS}, lease_expires_at AS o FROM messages
           WHERE state = 'in_flight' AND lease_expires_at <= $2 AND recipient = $1 FOR UPDATE SKIP LOCKED),
         ttl AS (SELECT ${LEASE_COLUMNS}, -priority AS o FROM messages
           WHERE state = 'ready' AND expires_at IS NOT NULL AND expires_at <= $2 AND recipient = $1
-          FOR UPDATE SKIP LOCKED)
+          FOR UPDATE SKIP LOCKED),
+        due AS (SELECT seq FROM messages WHERE recipient = $1 AND state = 'ready' AND delayed AND available_at <= $2
+          AND (expires_at IS NULL OR expires_at > $2) FOR UPDATE SKIP LOCKED),
+        promoted AS (UPDATE messages m SET delayed = false FROM due WHERE m.seq = due.seq RETURNING m.seq),
+        counted AS (INSERT INTO queue_count_deltas (recipient, ready, delayed)
+          SELECT $1, count(*), -count(*) FROM promoted HAVING count(*) > 0)
       SELECT 1 AS kind, * FROM leases UNION ALL SELECT 2, * FROM ttl ORDER BY kind, o, seq`,
       [agent, now],
     );
