@@ -8,10 +8,10 @@
 // One throwaway cluster (@fleet/test-utils/postgres: initdb into a temp directory, fsync off, run as
 // the postgres user when root). Fleet: two replicas on one database, pinned to cores 0 and 1; the
 // load generator (autocannon, this process, unpinned) spreads 50 keep-alive connections across both,
-// each connection looping send, leased receive, ack for its own agent. pg-boss: two forked processes
-// pinned to cores 0 and 1, each with 25 concurrent loops of send, fetch, complete (one queue per
-// loop, schema `pgboss` in the same database), a pool of 10 connections per process like each
-// replica's. Both sides run one message per operation, and batched: 100 per operation (Fleet's
+// each connection looping send, leased receive, ack, the lifecycles taking 50 agents in turn. pg-boss:
+// two forked processes pinned to cores 0 and 1, each with 25 concurrent loops of send, fetch,
+// complete (one queue per loop, schema `pgboss` in the same database), a pool of 10 connections per
+// process like each replica's. Both sides run one message per operation, and batched: 100 per operation (Fleet's
 // largest batch; pg-boss's insert, fetch with batchSize 100 and complete with 100 ids, the batching
 // its docs offer for throughput). Throughput counts messages acked (completed) per second.
 // Scenarios run in interleaved rounds and each figure is the median.
@@ -109,8 +109,13 @@ function autocannonRun(url, requests, count) {
 }
 
 let agentCount = 0;
-/** The lifecycle load on `replicas`, connections split evenly; messages acked per second. */
-async function fleetLifecycle(replicas, batch, agentOf = () => `lc-${agentCount++}`) {
+/**
+ * The lifecycle load on `replicas`, connections split evenly; messages acked per second. Autocannon
+ * clears a connection's context each time it starts the sequence again, so lifecycles take their
+ * agent from a pool as large as the connections (50 agents, like pg-boss's 50 queues) rather than
+ * naming a new agent every time.
+ */
+async function fleetLifecycle(replicas, batch, agentOf = () => `lc-${batch}-${agentCount++ % connections}`) {
   const counter = { acked: 0 };
   const per = Math.floor(connections / replicas.length);
   const results = await Promise.all(
