@@ -138,6 +138,31 @@ describe('SqliteMessageStore group commit', () => {
     expect(store.commitCount - before).toBe(2);
   });
 
+  test('under load a group also takes the writes of the next event-loop turn', async () => {
+    const store = open({ path: freshDatabasePath() });
+    const before = store.commitCount;
+    const first = [send(store, { from: 'a', to: 'b', payload: 1 }), send(store, { from: 'a', to: 'b', payload: 2 })];
+    // Queued on the next turn, while the group of two is gathering.
+    const next = await new Promise<Promise<unknown>>((resolve) =>
+      setImmediate(() => resolve(send(store, { from: 'a', to: 'b', payload: 3 }))),
+    );
+    await Promise.all([...first, next]);
+    expect(store.commitCount - before).toBe(1);
+    const deliveries = await store.lease({ agent: 'b', limit: 10, leaseSeconds: 30 });
+    expect(deliveries.map((d) => d.message.payload)).toEqual([1, 2, 3]);
+  });
+
+  test('a lone write commits on its own turn, without waiting for the next', async () => {
+    const store = open({ path: freshDatabasePath() });
+    const before = store.commitCount;
+    const lone = send(store, { from: 'a', to: 'b' });
+    const next = await new Promise<Promise<unknown>>((resolve) =>
+      setImmediate(() => resolve(send(store, { from: 'a', to: 'b' }))),
+    );
+    await Promise.all([lone, next]);
+    expect(store.commitCount - before).toBe(2);
+  });
+
   test('a failing send in a group fails alone and leaves no trace', async () => {
     const path = freshDatabasePath();
     const store = open({ path });
