@@ -131,8 +131,19 @@ export const SCHEMA_VERSION = migrations(0).length;
 export type Durability = 'normal' | 'fsync';
 
 /**
+ * WAL frames (pages) written before a commit checkpoints them into the database file: 10,000 (about
+ * 40 MB of WAL) instead of SQLite's 1,000. A checkpoint blocks the event loop for two fsyncs
+ * (together about 10 ms on the bench machine) plus the pages it copies, and most frames the bus
+ * writes are the same hot pages again (in 1,000 frames of single sends, 14% are distinct pages, of
+ * the send, lease, ack cycle 7%; in 10,000 frames, 5%), so checkpointing ten times less often costs
+ * several times less in all.
+ */
+export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
+/**
  * Connection settings: WAL (readers never block the writer), `synchronous` by durability, a busy
- * timeout for a second process on the same file, and a larger page cache for big queues.
+ * timeout for a second process on the same file, a larger page cache for big queues, and fewer,
+ * larger checkpoints ({@link WAL_AUTOCHECKPOINT_PAGES}).
  */
 export function configure(db: Database.Database, durability: Durability): void {
   db.pragma('journal_mode = WAL');
@@ -140,6 +151,7 @@ export function configure(db: Database.Database, durability: Durability): void {
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = MEMORY');
+  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
 }
 
 /**
