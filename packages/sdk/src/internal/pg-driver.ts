@@ -81,6 +81,9 @@ export function createPool(options: PgPoolOptions): pg.Pool {
     query_timeout: PG_TIMEOUTS.queryMs,
     idle_in_transaction_session_timeout: PG_TIMEOUTS.idleInTransactionMs,
     keepAlive: true,
+    // Idle connections (and the store's once-a-second wakeup fallback, which keeps some from ever
+    // idling out) must not keep alive a process that forgot to close its store.
+    allowExitOnIdle: true,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID && format !== 'binary'

@@ -104,6 +104,9 @@ export class PgListenConnection {
         await client.end().catch(() => undefined);
         return;
       }
+      // Like the pool's idle connections (which close after a while), this one must not keep a
+      // process alive that forgot to close its store.
+      (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
       this.#channel = channel;
       this.#client = client;
       this.#retryMs = FIRST_RETRY_MS;
