@@ -58,6 +58,17 @@ describe('a database URL on the command line', () => {
     expect(bus.stderr()).toContain('health check failed');
   });
 
+  test('FLEET_BUS_DB names the database when --db is not given', async () => {
+    const bus = await spawnBus([], { FLEET_BUS_DB: `postgres://bus@127.0.0.1:${await closedPort()}/fleet` });
+    try {
+      // PostgreSQL, unreachable: the default SQLite file would have answered 200.
+      expect((await fetch(`${bus.url}/health`)).status).toBe(503);
+    } finally {
+      bus.child.kill('SIGTERM');
+      await bus.exited;
+    }
+  });
+
   test('fleet-bus server with a NAME reference that is not set exits naming it', async () => {
     const result = await runCli(FLEET_BUS_BIN, [
       'server',
