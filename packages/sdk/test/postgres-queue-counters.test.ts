@@ -176,9 +176,12 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore queue counters across a cr
             await store.ack(receipts.splice(0, 2));
           } else if (roll < 0.9 && receipts.length > 0) {
             await store.nack({ receipt: receipts.shift()!, delaySeconds: random() < 0.5 ? 0 : 0.05 });
-          } else {
+          } else if (roll < 0.96) {
             // Housekeeping (expired leases and TTLs) and promotion run with each lease and poll.
             await store.poll(agent, 2);
+          } else {
+            // A sweep holds its lock's connection idle meanwhile: the kill must not crash the process.
+            await store.sweep();
           }
           completed += 1;
         } catch {

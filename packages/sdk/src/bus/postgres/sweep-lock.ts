@@ -9,6 +9,12 @@ import type pg from 'pg';
 export async function sweepAlone(pool: pg.Pool, sweep: () => Promise<void>): Promise<boolean> {
   const client = await pool.connect();
   let broken = false;
+  // The connection idles here while the sweep works on others: a server that dies meanwhile makes
+  // it emit 'error', which without a listener would crash the process.
+  const onError = () => {
+    broken = true;
+  };
+  client.on('error', onError);
   try {
     const { rows } = await client.query<{ locked: boolean }>(
       `SELECT pg_try_advisory_lock(hashtextextended('fleet_bus.sweep.' || current_schema(), 0)) AS locked`,
@@ -28,6 +34,7 @@ export async function sweepAlone(pool: pg.Pool, sweep: () => Promise<void>): Pro
     broken = true;
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
