@@ -105,7 +105,8 @@ let sizes;
 let rows;
 let pg;
 let replicas = [];
-let firstError;
+/** Failed lifecycles by error message (a status and body, or a network error), over the whole run. */
+const errorKinds = {};
 try {
   pg = await startPostgres();
   const db = await pg.createDatabase('soak');
@@ -152,7 +153,8 @@ try {
         lifecycle(replicas, httpAgents)
           .catch((error) => {
             current.errors += 1;
-            firstError ??= error;
+            const kind = `${error.code ?? ''} ${error.message}`.trim().slice(0, 200);
+            errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
           })
           .finally(() => {
             inFlight -= 1;
@@ -161,6 +163,8 @@ try {
     };
     const timer = setInterval(tick, tickMs);
   });
+  // The last, partial minute (and requests that finished after the end).
+  if (minute.send.length > 0) perMinute.push(summarize(perMinute.length + 1, minute));
   for (const agent of httpAgents) agent.destroy();
   sizes = await tableSizes(pg, 'soak');
   rows = Object.fromEntries(
@@ -182,9 +186,9 @@ try {
   await pg?.stop();
 }
 
-if (firstError) log(`first error: ${firstError.message}`);
+for (const [kind, count] of Object.entries(errorKinds)) console.error(`${count} failed lifecycles: ${kind}`);
 if (json) {
-  console.log(JSON.stringify({ minutes, rate, perMinute, rows, sizes }, null, 2));
+  console.log(JSON.stringify({ minutes, rate, perMinute, errors: errorKinds, rows, sizes }, null, 2));
 } else {
   console.table(perMinute);
   console.table(rows);
