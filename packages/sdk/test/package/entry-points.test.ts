@@ -94,7 +94,6 @@ describe('@fleet/sdk entry points', () => {
         "index.ts",
         "internal",
         "knowledge",
-        "report",
         "schemas",
       ]
     `);
