@@ -1,24 +1,6 @@
-// Table growth of PostgresMessageStore under sustained load: a steady send, lease, ack load from two
-// stores (replicas) on one database of a throwaway cluster (@fleet/test-utils/postgres), each sweeping
-// every second as the bus does, with a short audit retention. Prints the size of each table with its
-// indexes and TOAST (pg_total_relation_size), its indexes alone, its live and dead rows, and the
-// throughput, at intervals and at the end. A table that does not bloat levels off once retention
-// starts deleting as fast as the load inserts.
-//
-//   npm run build && node bench/bus-postgres-bloat.mjs            # 3 minutes
-//   BENCH_SECONDS=600 BENCH_AUDIT_SECONDS=30 node bench/bus-postgres-bloat.mjs --json
-//   node bench/bus-postgres-bloat.mjs --tune     # with candidate per-table autovacuum settings
-//
-// BENCH_SECONDS (180) of load, reported every BENCH_REPORT_SECONDS (15); audit events older than
-// BENCH_AUDIT_SECONDS (20) are pruned; BENCH_WORKERS (8) loops per store, each sending a batch of
-// BENCH_BATCH (10) messages to one of 20 recipients, leasing them and acking them; a backlog of
-// BENCH_BACKLOG (10000) messages stays queued throughout, so the ready index is never empty.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PostgresMessageStore } from '@fleet/sdk/stores';
 import pg from 'pg';
+import { loadPostgresHarness } from './_postgres.mjs';
 
 const json = process.argv.includes('--json');
 const tune = process.argv.includes('--tune');
@@ -29,29 +11,9 @@ const workers = Number(process.env.BENCH_WORKERS ?? 8);
 const batch = Number(process.env.BENCH_BATCH ?? 10);
 const backlog = Number(process.env.BENCH_BACKLOG ?? 10_000);
 const agents = Array.from({ length: 20 }, (_, i) => `agent-${String(i).padStart(2, '0')}`);
-const here = fileURLToPath(new URL('.', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-bloat-'));
 const log = (line) => {
   if (!json) console.error(line);
 };
-
-/** `startPostgres` of `@fleet/test-utils/postgres` (TypeScript, never built), bundled with esbuild. */
-async function loadPostgresHarness() {
-  const { build } = await import('esbuild');
-  const outfile = join(dir, 'postgres-harness.mjs');
-  await build({
-    entryPoints: [join(here, '../packages/test-utils/src/postgres.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    logLevel: 'error',
-  });
-  const harness = await import(pathToFileURL(outfile).href);
-  if (!harness.hasPostgres()) process.exit(1);
-  return harness;
-}
 
 const message = (to, n) => ({
   from: 'bench',
@@ -204,5 +166,4 @@ try {
 } finally {
   for (const store of stores) await store.close();
   await cluster?.stop();
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -1,45 +1,12 @@
-// Why PostgresMessageStore keeps its queue counters as insert-only delta rows: the write throughput
-// of short transactions that each insert a message for ONE recipient and change its counters,
-// (a) by adding a row to queue_count_deltas (what the store does), (b) by updating that recipient's
-// single counter row (a hot row: each transaction holds its lock until COMMIT), (c) with no counter
-// at all (the baseline), on the same cluster in the same run. Durable commits (fsync on,
-// synchronous_commit on), as a production database runs; a throwaway cluster of
-// @fleet/test-utils/postgres.
-//
-//   node bench/bus-postgres-counters.mjs            # about 1 minute
-//   BENCH_CONNECTIONS=32 BENCH_SECONDS=10 node bench/bus-postgres-counters.mjs --json
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { loadPostgresHarness } from './_postgres.mjs';
 
 const json = process.argv.includes('--json');
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
-const here = fileURLToPath(new URL('.', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-counters-'));
 const log = (line) => {
   if (!json) console.error(line);
 };
-
-/** `startPostgres` of `@fleet/test-utils/postgres` (TypeScript, never built), bundled with esbuild. */
-async function loadPostgresHarness() {
-  const { build } = await import('esbuild');
-  const outfile = join(dir, 'postgres-harness.mjs');
-  await build({
-    entryPoints: [join(here, '../packages/test-utils/src/postgres.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    logLevel: 'error',
-  });
-  const harness = await import(pathToFileURL(outfile).href);
-  if (!harness.hasPostgres()) process.exit(1);
-  return harness;
-}
 
 const SCHEMA = `
 CREATE TABLE m (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, recipient text NOT NULL, payload json NOT NULL);
@@ -123,5 +90,4 @@ try {
   }
 } finally {
   await cluster?.stop();
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -15,11 +15,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { PostgresMessageStore, SqliteMessageStore } from '@fleet/sdk/stores';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { canPinCores, median, percentile, pinSelf, startServer } from './_lib.mjs';
+import { loadPostgresHarness } from './_postgres.mjs';
 
 const json = process.argv.includes('--json');
 const postgres = process.argv.includes('--postgres');
@@ -48,27 +49,6 @@ const message = (to, extra = {}) => ({
   idempotencyKey: null,
   ...extra,
 });
-
-/**
- * `startPostgres` of `@fleet/test-utils/postgres` (TypeScript, never built), bundled with esbuild
- * into a temp directory; exits with the harness's message when PostgreSQL is not installed.
- */
-async function loadPostgresHarness() {
-  const { build } = await import('esbuild');
-  const outfile = join(dir, 'postgres-harness.mjs');
-  await build({
-    entryPoints: [join(here, '../packages/test-utils/src/postgres.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    logLevel: 'error',
-  });
-  const harness = await import(pathToFileURL(outfile).href);
-  if (!harness.hasPostgres()) process.exit(1);
-  return harness;
-}
 
 /** The database the bus opens: the SQLite file, or a database of a throwaway PostgreSQL cluster. */
 let target = db;

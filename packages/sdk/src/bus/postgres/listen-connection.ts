@@ -72,6 +72,9 @@ export class PgListenConnection {
     clearTimeout(this.#retry);
     const client = this.#client;
     this.#client = undefined;
+    // Its socket is unref'd (see #connect): ref it again, or a process with nothing else to do
+    // would exit while waiting for the connection to close.
+    streamOf(client)?.ref?.();
     await client?.end().catch(() => undefined);
   }
 
@@ -106,7 +109,7 @@ export class PgListenConnection {
       }
       // Like the pool's idle connections (which close after a while), this one must not keep a
       // process alive that forgot to close its store.
-      (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+      streamOf(client)?.unref?.();
       this.#channel = channel;
       this.#client = client;
       this.#retryMs = FIRST_RETRY_MS;
@@ -122,4 +125,10 @@ export class PgListenConnection {
     this.#retry.unref();
     this.#retryMs = Math.min(this.#retryMs * 2, MAX_RETRY_MS);
   }
+}
+
+/** The socket under a `pg` client (not in its typings), to ref or unref it. */
+function streamOf(client: unknown): { ref?: () => void; unref?: () => void } | undefined {
+  return (client as { connection?: { stream?: { ref?: () => void; unref?: () => void } } } | undefined)?.connection
+    ?.stream;
 }
