@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeployError } from '../errors.ts';
 import type { Executor } from '../executor.ts';
-import { fromRoot, runScript, runScriptUnderFlock, scriptFailed } from '../internal/host-script.ts';
+import { FLOCK_BUSY_EXIT, fromRoot, runScript, runScriptUnderFlock, scriptFailed } from '../internal/host-script.ts';
 import type { DeployLock } from './deploy-lock.ts';
 import { DeployLockError } from './deploy-lock-error.ts';
 import {
@@ -68,8 +68,13 @@ type Attempt =
 
 async function attempt(executor: Executor, dir: string, ttlMs: number): Promise<Attempt> {
   const what = `take the deploy lock ${dir}`;
-  const result = await runScript(executor, what, ACQUIRE, [fromRoot(dir)]);
+  // Under the parent's flock, like a takeover: a takeover renames the stale lock away and makes
+  // its own, and a plain mkdir between the two would win a lock it should have found taken over.
+  const result = await runScriptUnderFlock(executor, what, posix.dirname(dir), ACQUIRE, [fromRoot(dir)], {
+    create: true,
+  });
   if (result.exitCode === 0) return { acquired: true };
+  if (result.exitCode === FLOCK_BUSY_EXIT) return { acquired: false, holder: undefined };
   if (result.exitCode !== 1) throw scriptFailed(executor, what, result);
   const holder = parseLockStatus(result.stdout, dir, executor.host, ttlMs);
   if (holder === undefined) return { acquired: false, holder }; // released just now: try again

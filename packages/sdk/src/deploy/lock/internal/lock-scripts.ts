@@ -16,11 +16,10 @@ export const READ = `${STATUS}
 status "$1"`;
 
 /**
- * `$1` lock dir. `mkdir` (never `-p`) is the atomic test-and-set: exit 0 when this call made it,
- * 1 and the status when it is there, 2 when it cannot be made.
+ * Under the parent's flock. `$1` lock dir. `mkdir` (never `-p`) is the atomic test-and-set: exit
+ * 0 when this call made it, 1 and the status when it is there, 2 when it cannot be made.
  */
 export const ACQUIRE = `${STATUS}
-mkdir -p -- "$(dirname -- "$1")" || exit 2
 mkdir -- "$1" 2>/dev/null && exit 0
 [ -d "$1" ] || { mkdir -- "$1" && exit 0; exit 2; }
 status "$1"
