@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { DeployError } from '../../errors.ts';
 import { hostKeyAlgorithms } from '../host-key-algorithms.ts';
@@ -79,11 +80,21 @@ export class SshConnection {
       return undefined;
     }
     try {
-      const channel = await this.#guard<ClientChannel>((resolve, reject) =>
-        this.#client.exec(line, (error, opened) => (error ? reject(error) : resolve(opened))),
-      );
-      channel.once('close', () => this.#slots.release());
-      return channel;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const channel = await this.#guard<ClientChannel>((resolve, reject) =>
+            this.#client.exec(line, (error, opened) => (error ? reject(error) : resolve(opened))),
+          );
+          channel.once('close', () => this.#slots.release());
+          return channel;
+        } catch (error) {
+          // sshd counts a session until it has cleaned it up, a moment after the channel closed on
+          // both sides: an open right after a close can find every session still taken. Try again
+          // a few times, briefly, before calling it a failure.
+          if (attempt >= OPEN_RETRIES || !isOpenRefused(error) || options.signal?.aborted) throw error;
+          await sleep(OPEN_RETRY_MS * attempt);
+        }
+      }
     } catch (error) {
       this.#slots.release();
       throw error;
@@ -194,4 +205,13 @@ export async function openConnection(options: ConnectionOptions): Promise<SshCon
   }
   client.removeAllListeners();
   return new SshConnection(client, options.name);
+}
+
+/** Tries of a channel open that sshd refused ("open failed"), and the pause before the next (times the try). */
+const OPEN_RETRIES = 5;
+const OPEN_RETRY_MS = 50;
+
+/** ssh2's error for a channel open the server refused (OpenSSH at its MaxSessions says "open failed"). */
+function isOpenRefused(error: unknown): boolean {
+  return error instanceof Error && /Channel open failure: open failed/.test(error.message);
 }
