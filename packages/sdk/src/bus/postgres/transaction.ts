@@ -44,7 +44,7 @@ export class PgTransaction {
    */
   async flush(): Promise<void> {
     const entries = this.#audit.splice(0);
-    const deltas = this.counts.take();
+    const deltas = this.counts.columns();
     const parts: string[] = [];
     const values: unknown[] = [];
     if (entries.length > 0) {

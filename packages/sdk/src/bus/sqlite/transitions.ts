@@ -43,7 +43,7 @@ export class SqliteTransitions {
   /** Forgets the agent cache and the counter changes: a rolled-back transaction took its writes with it. */
   rolledBack(): void {
     this.#knownAgents.clear();
-    this.counters.discard();
+    this.counters.clear();
   }
 
   /**
