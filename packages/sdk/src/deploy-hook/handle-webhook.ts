@@ -1,4 +1,5 @@
 import { FleetError } from '../errors.ts';
+import { validationError } from '../server/validate.ts';
 import type { DeployQueue } from './deploy-queue.ts';
 import type { WebhookHeaders } from './internal/header-value.ts';
 import { PushEvent, pusherName, readWebhookDelivery } from './push-event.ts';
@@ -25,7 +26,8 @@ export function fullRef(ref: string): string {
  * offers a push to the configured repository and ref to the queue. Every other signed delivery is
  * acknowledged and ignored, with the reason. Throws a `FleetError` the server answers with: `unauthorized`
  * for a missing or wrong signature (checked first, before the body is parsed; nothing is queued),
- * `unsupported_media_type`, `invalid_json`, or `validation_failed` for a push payload that is not one.
+ * `unsupported_media_type`, `invalid_json`, or `validation_failed` for a push payload that is not one
+ * (its issues and message as every route's bad body: `after: must be a commit hash`).
  *
  * @example
  * implement(deployHookRoutes.webhook, async (ctx) =>
@@ -49,14 +51,10 @@ export function handleWebhook(
   if (event !== 'push') return ignored(`${event} events do not deploy`);
   const parsed = PushEvent.safeParse(payload);
   if (!parsed.success) {
-    throw new FleetError('validation_failed', 'The push event does not have the fields of a push', {
-      details: {
-        issues: parsed.error.issues.map((issue) => ({
-          field: issue.path.join('.'),
-          message: issue.message,
-          code: issue.code,
-        })),
-      },
+    // The issues and message of every other route's bad body: `after: must be a commit hash`.
+    const refused = validationError(parsed.error, 'body');
+    throw new FleetError('validation_failed', refused.message, {
+      ...(refused.details === undefined ? {} : { details: refused.details }),
     });
   }
   const push = parsed.data;

@@ -1,27 +1,44 @@
 import { z } from 'zod';
 import { FleetError } from '../errors.ts';
+import { JsonValue } from '../schemas/common.ts';
+import { described } from '../schemas/fields.ts';
 import { headerValue, type WebhookHeaders } from './internal/header-value.ts';
 
 /**
  * The fields of a GitHub or Gitea push event the webhook reads (both forges send the same shape;
- * other fields are kept). `pusher` is `{ name }` on GitHub, `{ login, username }` on Gitea.
+ * other fields are kept, each a JSON value nested at most `MAX_JSON_DEPTH` levels, as in every
+ * other body). `pusher` is `{ name }` on GitHub, `{ login, username }` on Gitea.
  */
-export const PushEvent = z.looseObject({
-  ref: z.string().min(1),
-  after: z.string().regex(/^[0-9a-f]{7,64}$/i, 'must be a commit hash'),
-  deleted: z.boolean().optional(),
-  repository: z.looseObject({
-    full_name: z.string().min(1),
-    clone_url: z.string().optional(),
-  }),
-  pusher: z
-    .looseObject({
-      name: z.string().optional(),
-      login: z.string().optional(),
-      username: z.string().optional(),
-    })
-    .optional(),
-});
+export const PushEvent = z
+  .object({
+    ref: described(z.string().min(1), 'The pushed ref, e.g. `refs/heads/main`'),
+    after: described(
+      z.string().regex(/^[0-9a-f]{7,64}$/i, 'must be a commit hash'),
+      'The commit the ref now points to',
+    ),
+    deleted: described(z.boolean().optional(), 'True when the push deleted the ref (nothing to deploy)'),
+    repository: described(
+      z
+        .object({
+          full_name: described(z.string().min(1), 'The repository, `owner/name`'),
+          clone_url: described(z.string().optional(), 'Its clone URL'),
+        })
+        .catchall(JsonValue),
+      'The repository pushed to',
+    ),
+    pusher: described(
+      z
+        .object({
+          name: described(z.string().optional(), "The pusher's name (GitHub)"),
+          login: described(z.string().optional(), "The pusher's login (Gitea)"),
+          username: described(z.string().optional(), "The pusher's user name (Gitea)"),
+        })
+        .catchall(JsonValue)
+        .optional(),
+      'Who pushed',
+    ),
+  })
+  .catchall(JsonValue);
 export type PushEvent = z.infer<typeof PushEvent>;
 
 /** A delivery's envelope: its event, its id, and the JSON body (parsed, not yet checked against a schema). */

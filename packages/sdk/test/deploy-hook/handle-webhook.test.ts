@@ -123,4 +123,25 @@ describe('handleWebhook', () => {
     });
     expect(queue.jobs()).toEqual([]);
   });
+
+  test('a push without its fields is refused like any bad body: the message and issues name the field', () => {
+    const { queue } = newQueue();
+    expect(refusal(() => handleWebhook(delivery(push({ after: 'main' })), target, queue))).toEqual({
+      code: 'validation_failed',
+      message: 'after: must be a commit hash',
+      details: { issues: [{ field: 'after', message: 'must be a commit hash', code: 'invalid_format' }] },
+    });
+    // Fields the webhook does not read are kept, but nested no deeper than any JSON body may be.
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const text = JSON.stringify(push({ pusher: { name: 'ada', extra: 0 } })).replace('0', deep);
+    expect(refusal(() => handleWebhook(delivery(undefined, {}, text), target, queue))).toMatchObject({
+      message: 'pusher.extra: must be a JSON value nested at most 128 levels deep (arrays and objects)',
+    });
+    // A body that is no object at all names the body, not an empty field.
+    expect(refusal(() => handleWebhook(delivery([[]]), target, queue))).toMatchObject({
+      message: 'body: Invalid input: expected object, received array',
+      details: { issues: [{ field: 'body', code: 'invalid_type' }] },
+    });
+    expect(queue.jobs()).toEqual([]);
+  });
 });
