@@ -86,7 +86,8 @@ async function deliver(
     ...options.headers,
   };
   const response = await fetch(`${url}/webhook`, { method: 'POST', headers, body });
-  return { status: response.status, json: (await response.json()) as unknown };
+  const challenge = response.headers.get('www-authenticate') ?? undefined;
+  return { status: response.status, json: (await response.json()) as unknown, challenge };
 }
 
 async function deploys(url: string) {
@@ -159,7 +160,7 @@ describe('fleet deploy hook (real server, real HTTP, real HMAC)', () => {
     control.finish();
   });
 
-  test('a wrong secret or no signature is 401 with the error envelope, and nothing is queued', async () => {
+  test('a wrong secret or no signature is 401 with the error envelope and a signature challenge, and nothing is queued', async () => {
     const control = controlledDeploy();
     const hook = await startHook(control);
     for (const secret of ['not-the-secret', null]) {
@@ -167,6 +168,10 @@ describe('fleet deploy hook (real server, real HTTP, real HMAC)', () => {
       expect(answer.status).toBe(401);
       expect(ErrorEnvelope.parse(answer.json).error.code).toBe('unauthorized');
       expect(JSON.stringify(answer.json)).not.toContain(SECRET);
+      // A 401 names how to authenticate: the signature headers, not a bearer token.
+      expect(answer.challenge).toBe(
+        'HMAC-SHA256 realm="fleet deploy hook", headers="X-Hub-Signature-256 X-Gitea-Signature"',
+      );
     }
     expect(await deploys(hook.url)).toEqual([]);
     expect(control.started).toEqual([]);

@@ -1,4 +1,4 @@
-import { DEFAULT_PORTS, deployHookRoutes } from '@fleet/sdk';
+import { DEFAULT_PORTS, deployHookRoutes, isFleetError } from '@fleet/sdk';
 import {
   type DeployFunction,
   type DeployHookHistory,
@@ -7,7 +7,7 @@ import {
   listHookDeploys,
   type WebhookTarget,
 } from '@fleet/sdk/deploy';
-import { createFleetServer, implement } from '@fleet/sdk/server';
+import { createFleetServer, HttpError, implement } from '@fleet/sdk/server';
 import { version } from '../version.ts';
 
 /** Where a running deploy hook reports what it does; never given secrets or bodies. */
@@ -51,6 +51,9 @@ export interface RunningDeployHookServer {
   /** Stops accepting requests, then waits for the running and queued deploys. */
   close(): Promise<void>;
 }
+
+/** The challenge of a refused delivery's 401: the HMAC-SHA256 signature headers it needs. */
+const SIGNATURE_CHALLENGE = 'HMAC-SHA256 realm="fleet deploy hook", headers="X-Hub-Signature-256 X-Gitea-Signature"';
 
 const silent: DeployHookLogger = { info() {}, warn() {}, error() {} };
 
@@ -105,9 +108,20 @@ export async function startDeployHookServer(options: DeployHookServerOptions): P
       return latest ? { latest: { commit: latest.commit, status: latest.status } } : {};
     },
     routes: [
-      implement(deployHookRoutes.webhook, async (ctx) =>
-        handleWebhook({ rawBody: await ctx.rawBody(), headers: ctx.event.req.headers }, target, queue),
-      ),
+      implement(deployHookRoutes.webhook, async (ctx) => {
+        const rawBody = await ctx.rawBody();
+        try {
+          return handleWebhook({ rawBody, headers: ctx.event.req.headers }, target, queue);
+        } catch (error) {
+          // A 401 names how to authenticate (RFC 9110): here a signature, not a bearer token.
+          if (isFleetError(error) && error.code === 'unauthorized') {
+            throw new HttpError('unauthorized', error.message, {
+              headers: { 'www-authenticate': SIGNATURE_CHALLENGE },
+            });
+          }
+          throw error;
+        }
+      }),
       implement(deployHookRoutes.deploys, ({ query, signal }) =>
         listHookDeploys(queue, {
           limit: query.limit,
