@@ -53,6 +53,8 @@ export interface Response {
   content?: Record<string, MediaType>;
   /** On an error response: the error codes answered with this status. */
   'x-fleet-error-codes'?: string[];
+  /** Of those, the codes the route answers with an HTML page (`text/html`) instead of the envelope. */
+  'x-fleet-html-error-codes'?: string[];
 }
 
 export interface Operation {

@@ -144,8 +144,10 @@ function renderRouteErrors(doc: OpenApiDocument, operation: Operation): string[]
   const meanings = errorMeanings(doc);
   const rows: string[] = [];
   for (const [status, response] of Object.entries(operation.responses)) {
+    const pages = response['x-fleet-html-error-codes'] ?? [];
     for (const code of response['x-fleet-error-codes'] ?? []) {
-      rows.push(`| ${status} | \`${code}\` | ${cell(meanings.get(code) ?? '')} |`);
+      const page = pages.includes(code) ? ' Answered with an HTML page (`text/html`), not the envelope.' : '';
+      rows.push(`| ${status} | \`${code}\` | ${cell(`${meanings.get(code) ?? ''}${page}`)} |`);
     }
   }
   if (rows.length === 0) return [];

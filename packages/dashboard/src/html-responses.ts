@@ -63,10 +63,16 @@ export function svgResponse(body: string, maxAgeSeconds: number, shared: boolean
   });
 }
 
-/** A short HTML page for a 401 or a 404: what happened and a way back. All text is escaped. */
+/** The error code of a notice's status, as the envelope would name it. */
+const NOTICE_CODES = { 401: 'unauthorized', 404: 'not_found' } as const;
+
+/**
+ * A short HTML page for a 401 or a 404: what happened and a way back. All text is escaped. Its
+ * `<main>` carries the status and the error code (`data-code`), as `/openapi.json` documents.
+ */
 export function noticeResponse(status: 401 | 404, heading: string, message: string, title: string): HTTPResponse {
   const nonce = pageNonce();
-  const body = html`<header class="top"><h1><a href="/">${title}</a></h1></header><main id="notice" data-status="${status}"><section class="card"><h2>${heading}</h2><p>${message}</p><p><a href="/">Back to the fleet overview</a></p></section></main>`;
+  const body = html`<header class="top"><h1><a href="/">${title}</a></h1></header><main id="notice" data-status="${status}" data-code="${NOTICE_CODES[status]}"><section class="card"><h2>${heading}</h2><p>${message}</p><p><a href="/">Back to the fleet overview</a></p></section></main>`;
   return htmlResponse(renderDocument({ title: `${heading} · ${title}`, body, nonce, refreshSeconds: 0 }), {
     status,
     nonce,

@@ -28,14 +28,22 @@ describe('with tokens', () => {
     expect((await get(dashboard, '/openapi.json')).status).toBe(200);
   });
 
-  test('a page without a token is a 401 page saying how to open it', async () => {
+  test('a page without a token is a 401 page saying how to open it, its code in data-code as documented', async () => {
     const { dashboard } = await startTestFleet({ tokens: [TOKEN] });
     for (const path of ['/', '/services/api', '/badge/api.svg']) {
       const response = await get(dashboard, path);
       expect(response.status, path).toBe(401);
       expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
-      expect(await response.text()).toContain('?token=&lt;token&gt;');
+      const page = await response.text();
+      expect(page).toContain('?token=&lt;token&gt;');
+      expect(page).toContain('<main id="notice" data-status="401" data-code="unauthorized">');
     }
+    const doc = (await (await get(dashboard, '/openapi.json')).json()) as {
+      paths: Record<string, { get: { responses: Record<string, { content: object }> } }>;
+    };
+    expect(Object.keys(doc.paths['/']!.get.responses['401']!.content)).toEqual(['text/html']);
+    expect(Object.keys(doc.paths['/']!.get.responses['200']!.content)).toEqual(['text/html']);
+    expect(Object.keys(doc.paths['/badge/{id}.svg']!.get.responses['200']!.content)).toEqual(['image/svg+xml']);
     const wrong = await get(dashboard, '/?token=guess');
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('set-cookie')).toBeNull();

@@ -25,6 +25,12 @@ export interface RouteContract {
   readonly query?: z.ZodType;
   /** Schema of the JSON request body. */
   readonly body?: z.ZodType;
+  /**
+   * Schema of a JSON body that a route without `body` reads itself from `ctx.rawBody()` (e.g. to
+   * check a signature over its exact bytes before parsing them): documented as the request body,
+   * with the codes of a bad body, but neither read nor validated by the plumbing.
+   */
+  readonly documentedBody?: z.ZodType;
   /** Schema of the JSON response body; for `kind: 'sse'` the schema of each event's data. */
   readonly response: z.ZodType;
   /** Status of a successful answer. @default 200 */
@@ -33,6 +39,19 @@ export interface RouteContract {
   readonly auth?: boolean;
   /** How the response is encoded. @default 'json' */
   readonly kind?: 'json' | 'sse' | 'text';
+  /**
+   * The media type of a `kind: 'text'` answer, as `/openapi.json` documents it.
+   * @default 'text/plain'
+   * @example 'text/html'
+   */
+  readonly contentType?: string;
+  /**
+   * Codes among `errors` that the route answers with an HTML page (`text/html`) instead of the
+   * error envelope: the refusals of a page a browser opens, which show the reader what happened.
+   * The page's root element carries the code in `data-code`.
+   * @default []
+   */
+  readonly htmlErrors?: readonly ErrorCode[];
   /**
    * The error codes the route's handler may answer with, besides those of the shared plumbing
    * (validation, auth, body limits), which `/openapi.json` adds on its own.

@@ -40,12 +40,13 @@ export function createOpenApiDocument(options: OpenApiOptions): JsonObject {
     const id = operationId(route);
     const base = id[0]!.toUpperCase() + id.slice(1);
     const kind = route.kind ?? 'json';
+    const body = bodyOf(route);
     return {
       route,
       id,
       base,
       kind,
-      body: route.body ? requests.name(route.body, `${base}Body`) : undefined,
+      body: body ? requests.name(body, `${base}Body`) : undefined,
       response: kind === 'text' ? undefined : responses.name(route.response, `${base}Response`),
     };
   });
@@ -98,6 +99,11 @@ export function createOpenApiDocument(options: OpenApiOptions): JsonObject {
   };
 }
 
+/** The schema documented as the request body: the validated `body`, or the one the handler reads itself. */
+function bodyOf(route: RouteContract): z.ZodType | undefined {
+  return route.body ?? route.documentedBody;
+}
+
 function requestBody(route: RouteContract, body: string): JsonObject {
   const example = route.example?.body;
   return {
@@ -123,7 +129,10 @@ function capitalize(word: string): string {
 }
 
 function successResponse(route: RouteContract, kind: string, response: string | undefined): JsonObject {
-  if (kind === 'text') return { description: route.summary, content: { 'text/plain': { schema: { type: 'string' } } } };
+  if (kind === 'text') {
+    const type = route.contentType ?? 'text/plain';
+    return { description: route.summary, content: { [type]: { schema: { type: 'string' } } } };
+  }
   const schema = { $ref: SCHEMAS + response };
   if (kind === 'sse') {
     return {

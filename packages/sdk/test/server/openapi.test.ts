@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { z } from 'zod';
 import { busRoutes } from '../../src/bus/routes.ts';
+import { defineRoute } from '../../src/contract/route.ts';
 import { ErrorCode } from '../../src/schemas/error.ts';
 import { createOpenApiDocument } from '../../src/server/index.ts';
 import { type Harness, modes, startToy } from './_toy.ts';
@@ -137,6 +139,59 @@ describe.each(modes)('/openapi.json (%s)', (mode) => {
 
   test('every $ref resolves', () => {
     for (const ref of allRefs(doc)) expect(resolve(doc, ref), ref).toBeDefined();
+  });
+});
+
+describe('createOpenApiDocument on pages and self-read bodies', () => {
+  const page = defineRoute({
+    method: 'GET',
+    path: '/page/:id',
+    summary: 'HTML: a page',
+    params: z.strictObject({ id: z.string() }),
+    response: z.string(),
+    kind: 'text',
+    contentType: 'text/html',
+    auth: false,
+    errors: ['unauthorized', 'not_found', 'conflict'],
+    htmlErrors: ['unauthorized', 'not_found'],
+  });
+  const signed = defineRoute({
+    method: 'POST',
+    path: '/signed',
+    summary: 'A body the handler reads itself',
+    documentedBody: z.object({ ref: z.string() }),
+    response: z.object({ ok: z.boolean() }),
+    auth: false,
+  });
+  const doc = createOpenApiDocument({ title: 't', version: '0', routes: [page, signed] }) as Doc;
+  const responses = doc.paths['/page/{id}']?.get?.responses ?? {};
+
+  test("a text route's answer has its own media type", () => {
+    expect(Object.keys(responses['200']?.content ?? {})).toEqual(['text/html']);
+  });
+
+  test('codes answered with an HTML page are documented as text/html, the others as the envelope', () => {
+    expect(Object.keys(responses['401']?.content ?? {})).toEqual(['text/html']);
+    expect(responses['401']).toMatchObject({ 'x-fleet-html-error-codes': ['unauthorized'] });
+    expect(Object.keys(responses['404']?.content ?? {})).toEqual(['text/html']);
+    expect(Object.keys(responses['409']?.content ?? {})).toEqual(['application/json']);
+    expect(responses['409']).not.toHaveProperty('x-fleet-html-error-codes');
+    // Validation is the plumbing's, answered with the envelope.
+    expect(Object.keys(responses['400']?.content ?? {})).toEqual(['application/json']);
+  });
+
+  test('a documented body is the request body, with the codes of a bad one', () => {
+    const operation = doc.paths['/signed']?.post;
+    expect(operation?.requestBody?.content['application/json']?.schema.$ref).toBe(
+      '#/components/schemas/PostSignedBody',
+    );
+    expect(
+      Object.fromEntries(Object.entries(operation?.responses ?? {}).map(([s, r]) => [s, r['x-fleet-error-codes']])),
+    ).toMatchObject({
+      '400': ['invalid_json', 'validation_failed'],
+      '413': ['payload_too_large'],
+      '415': ['unsupported_media_type'],
+    });
   });
 });
 

@@ -25,8 +25,9 @@ export function errorCatalog(): JsonObject[] {
  */
 export function errorResponses(route: RouteContract): Record<string, JsonObject> {
   const codes = new Set<ErrorCode>();
-  if (route.params || route.query || route.body) codes.add('validation_failed');
-  if (route.body)
+  const body = route.body ?? route.documentedBody;
+  if (route.params || route.query || body) codes.add('validation_failed');
+  if (body)
     for (const code of ['invalid_json', 'payload_too_large', 'unsupported_media_type'] as const) codes.add(code);
   if (route.auth !== false) codes.add('unauthorized');
   for (const code of route.errors ?? []) codes.add(code);
@@ -36,13 +37,28 @@ export function errorResponses(route: RouteContract): Record<string, JsonObject>
     if (!codes.has(code) || status >= 500) continue;
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
+  const html = new Set(route.htmlErrors ?? []);
   const responses: Record<string, JsonObject> = {};
   for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const pages = statusCodes.filter((code) => html.has(code));
+    const description = statusCodes.map((code) => `\`${code}\`: ${errorCodeDescription[code]}`).join(' ');
     responses[String(status)] = {
-      description: statusCodes.map((code) => `\`${code}\`: ${errorCodeDescription[code]}`).join(' '),
-      content: ERROR_CONTENT,
+      description: pages.length === 0 ? description : `${description} ${htmlNote(pages)}`,
+      content: {
+        ...(pages.length < statusCodes.length ? ERROR_CONTENT : {}),
+        ...(pages.length > 0 ? HTML_ERROR_CONTENT : {}),
+      },
       'x-fleet-error-codes': statusCodes,
+      ...(pages.length > 0 ? { 'x-fleet-html-error-codes': pages } : {}),
     };
   }
   return responses;
+}
+
+/** The content of a page's own refusal: an HTML page for the reader. */
+const HTML_ERROR_CONTENT = { 'text/html': { schema: { type: 'string' } } };
+
+function htmlNote(codes: readonly ErrorCode[]): string {
+  const list = codes.map((code) => `\`${code}\``).join(' and ');
+  return `The route answers ${list} with an HTML page (\`text/html\`, the code in its root element's \`data-code\`), not the envelope.`;
 }
