@@ -2,7 +2,7 @@ import { ErrorEnvelope } from '@fleet/sdk';
 import { closedPort } from '@fleet/test-utils/closed-port';
 import { randomTools, seededRandom } from '@fleet/test-utils/mulberry32';
 import { hasPostgres, startPostgres, type TestPostgres } from '@fleet/test-utils/postgres';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { brokenCases, type FuzzCase } from './_contract-fuzz/broken-requests.ts';
 import { answerProblems } from './_contract-fuzz/check-answer.ts';
 import { DEEP_LEVELS, deepArrays } from './_contract-fuzz/field-mutations.ts';
@@ -10,6 +10,7 @@ import type { FieldOverrides } from './_contract-fuzz/random-value.ts';
 import { exampleParts, type OperationUnderTest, randomParts, requestOf } from './_contract-fuzz/request-parts.ts';
 import { describeExchange, send } from './_contract-fuzz/send.ts';
 import { type ServerUnderTest, startBusOnPostgres, startServersUnderTest, TOKEN } from './_contract-fuzz/servers.ts';
+import type { BodySigner } from './_contract-fuzz/webhook-signature.ts';
 
 /** Replay another run with FLEET_FUZZ_SEED=<seed>; the failure report prints the seed. */
 const SEED = Number(process.env.FLEET_FUZZ_SEED ?? 20261205);
@@ -23,30 +24,40 @@ function streamOf(text: string): number {
   return hash >>> 0;
 }
 
-/** Every request of one operation: its example, generated valid requests, then the broken ones. */
-function casesFor(op: OperationUnderTest, overrides: FieldOverrides): FuzzCase[] {
+/**
+ * Every request of one operation: its example, generated valid requests, then the broken ones. A
+ * route authenticated by a signature (the deploy hook's) gets every request signed, and instead of
+ * the token cases, deliveries signed wrong.
+ */
+function casesFor(op: OperationUnderTest, overrides: FieldOverrides, signer: BodySigner | undefined): FuzzCase[] {
   const tools = randomTools(seededRandom(SEED, streamOf(`${op.method} ${op.path}`)));
   const example = exampleParts(op, overrides);
-  return [
+  const valid = [
     requestOf(op, example, 'valid: the example', TOKEN),
     ...Array.from({ length: GENERATED_PER_OPERATION }, (_, i) =>
       requestOf(op, randomParts(op, tools, overrides), `valid: generated #${i + 1}`, TOKEN),
     ),
-    ...brokenCases(op, example, tools, TOKEN),
   ];
+  if (signer?.path !== op.path) return [...valid, ...brokenCases(op, example, tools, TOKEN)];
+  const broken = brokenCases(op, example, tools, TOKEN, { tokenAuth: false });
+  return [...[...valid, ...broken].map((c) => ({ ...c, ...signer.sign(c) })), ...signer.broken(valid[0]!)].map((c) => ({
+    ...c,
+    bySignature: true,
+  }));
 }
 
 /**
  * Sends every case of every operation of `server` and fails with each request that broke the
  * contract, its answer and what the server logged.
  */
-async function expectContractKept(server: ServerUnderTest, overrides: FieldOverrides): Promise<void> {
-  expect(server.operations.length).toBeGreaterThan(5);
+async function expectContractKept(server: ServerUnderTest, testOverrides: FieldOverrides): Promise<void> {
+  const overrides = { ...testOverrides, ...server.overrides };
+  expect(server.operations.length).toBeGreaterThanOrEqual(5);
   const failures: string[] = [];
   let sent = 0;
   let accepted = 0;
   for (const op of server.operations) {
-    for (const c of casesFor(op, overrides)) {
+    for (const c of casesFor(op, overrides, server.signer)) {
       const answer = await send(server.url, c).catch((error: Error) => error);
       sent++;
       if (!(answer instanceof Error) && answer.status < 300) accepted++;
@@ -81,6 +92,7 @@ describe('every server survives its own contract', () => {
     ['bus', 'the bus'],
     ['knowledge', 'a knowledge node'],
     ['dashboard', 'the dashboard'],
+    ['deploy hook', 'the deploy webhook'],
   ])(
     '%s: %s answers requests made from its /openapi.json within that document (no 5xx, the envelope on every 4xx, 2xx bodies of the documented schema)',
     async (name) => {
@@ -104,6 +116,21 @@ describe('every server survives its own contract', () => {
       message: 'value: must be a JSON value nested at most 128 levels deep (arrays and objects)',
       details: { issues: [{ field: 'value', code: 'custom', message: expect.stringContaining('128 levels') }] },
     });
+  });
+
+  test("a signed push to the deploy hook's repository and ref deploys, through a function that runs nothing", async () => {
+    const hook = servers.find((server) => server.name === 'deploy hook')!;
+    const op = hook.operations.find((candidate) => candidate.path === '/webhook')!;
+    const commit = 'feed'.repeat(10);
+    const request = requestOf(op, exampleParts(op, { after: () => commit }), 'signed push', TOKEN);
+    const answer = await send(hook.url, hook.signer!.sign(request));
+    expect(answer.status).toBe(202);
+    expect(JSON.parse(answer.text)).toMatchObject({ accepted: true, commit });
+    await vi.waitFor(() => expect(hook.deployed).toContain(commit));
+    // The same push unsigned is refused before it reaches the queue.
+    const unsigned = await send(hook.url, { ...request, headers: { 'content-type': 'application/json' } });
+    expect(unsigned.status).toBe(401);
+    expect(hook.deployed!.filter((deployed) => deployed === commit)).toHaveLength(1);
   });
 
   test('a write without the token is refused with 401 and the envelope, on every server', async () => {

@@ -25,6 +25,8 @@ export interface FuzzCase extends FuzzRequest {
    * applies instead of this one's; only the error rules are checked.
    */
   resolvesElsewhere?: boolean;
+  /** The route authenticates by a signature: its 401 names a challenge, but not the bearer scheme. */
+  bySignature?: boolean;
 }
 
 /** Whether URL parsing turns `target`'s path into another one (dot segments). */
@@ -123,9 +125,20 @@ function brokenBodies(op: OperationUnderTest, base: RequestParts, tools: RandomT
   return cases;
 }
 
+/**
+ * Whether the route checks the token: it names the bearer scheme, or (a page or stream a browser
+ * opens, which checks the header or a session cookie itself) documents `unauthorized`.
+ */
+function checksToken(op: OperationUnderTest): boolean {
+  if (op.operation.security) return true;
+  return Object.values(op.operation.responses).some((response) =>
+    response['x-fleet-error-codes']?.includes('unauthorized'),
+  );
+}
+
 /** Requests without the token, with a wrong one, or with another scheme. */
 function brokenAuth(op: OperationUnderTest, base: RequestParts, token: string): FuzzCase[] {
-  if (!op.operation.security) return [];
+  if (!checksToken(op)) return [];
   const valid = requestOf(op, base, '', token);
   const { authorization: _, ...rest } = valid.headers;
   return [
@@ -219,10 +232,19 @@ function brokenInputs(op: OperationUnderTest, base: RequestParts, tools: RandomT
   return cases;
 }
 
-/** Every broken request of an operation, built from the valid `base`. */
-export function brokenCases(op: OperationUnderTest, base: RequestParts, tools: RandomTools, token: string): FuzzCase[] {
+/**
+ * Every broken request of an operation, built from the valid `base`; without `tokenAuth`, no
+ * token cases (a route authenticated by a signature has its own).
+ */
+export function brokenCases(
+  op: OperationUnderTest,
+  base: RequestParts,
+  tools: RandomTools,
+  token: string,
+  { tokenAuth = true }: { tokenAuth?: boolean } = {},
+): FuzzCase[] {
   return [
-    ...brokenAuth(op, base, token),
+    ...(tokenAuth ? brokenAuth(op, base, token) : []),
     ...brokenInputs(op, base, tools, token),
     ...brokenBodies(op, base, tools, token),
   ];

@@ -19,12 +19,18 @@ function header(answer: FuzzAnswer, name: string): string {
   return Array.isArray(value) ? value.join(', ') : (value ?? '');
 }
 
+/** A 401 names how to authenticate: the bearer scheme, or for a signed route a challenge of its own. */
+function challengeProblems(c: FuzzCase, answer: FuzzAnswer, code: string): string[] {
+  if (code !== 'unauthorized') return [];
+  const challenge = header(answer, 'www-authenticate');
+  if (!c.bySignature) return /bearer/i.test(challenge) ? [] : ['401 without WWW-Authenticate: Bearer'];
+  return challenge !== '' && !/bearer/i.test(challenge) ? [] : [`401 of a signed route with challenge "${challenge}"`];
+}
+
 /** What is wrong with an error answer: not the envelope, a code of another status, not what the case expects. */
 function errorProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest): string[] {
   const type = header(answer, 'content-type');
-  // The dashboard's pages answer a browser with an HTML page (401: open it with ?token=, 404: no
-  // such service), not with the envelope; only their own refusals may do that.
-  if ((op.route.kind ?? 'json') === 'text' && type.startsWith('text/html') && c.expect === undefined) return [];
+  if (type.startsWith('text/html')) return htmlErrorProblems(c, answer, op);
   if (!type.startsWith('application/json')) return [`error answer is ${type || 'untyped'}, not the JSON envelope`];
   const json = parseJson(answer.text);
   if (!json) return ['error answer is not JSON'];
@@ -40,8 +46,7 @@ function errorProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest):
     problems.push(
       `${code} is not among the route's documented ${answer.status} codes (${listed.join(', ') || 'none'})`,
     );
-  if (code === 'unauthorized' && !/bearer/i.test(header(answer, 'www-authenticate')))
-    problems.push('401 without WWW-Authenticate: Bearer');
+  problems.push(...challengeProblems(c, answer, code));
   if (code === 'method_not_allowed' && header(answer, 'allow') === '') problems.push('405 without Allow');
   const issues = (details as { issues?: Array<{ field: string }> } | undefined)?.issues ?? [];
   if (code === 'validation_failed' && issues[0] && !envelope.data.error.message.startsWith(`${issues[0].field}: `))
@@ -51,6 +56,26 @@ function errorProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest):
     if (!issues.some((issue) => issue.field === field || issue.field.startsWith(`${field}.`)))
       problems.push(`no issue names ${field}: ${JSON.stringify(issues.map((issue) => issue.field))}`);
   }
+  return problems;
+}
+
+/**
+ * What is wrong with an HTML error page: only a status the document gives `text/html` content may
+ * answer one, with a code (its root element's `data-code`) that the document lists as an HTML one.
+ */
+function htmlErrorProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest): string[] {
+  const documented = op.operation.responses[String(answer.status)];
+  if (!documented?.content?.['text/html'])
+    return [`error answer is an HTML page, but the document gives ${answer.status} no text/html content`];
+  const code = /<main id="notice"[^>]* data-code="([a-z_]+)"/.exec(answer.text)?.[1];
+  if (code === undefined) return ['HTML error page without the data-code of its error'];
+  const problems: string[] = [];
+  const status = ERROR_STATUS[code as keyof typeof ERROR_STATUS];
+  if (status !== answer.status) problems.push(`code ${code} is answered with ${status}, not ${answer.status}`);
+  if (!documented['x-fleet-html-error-codes']?.includes(code))
+    problems.push(`${code} is not among the route's documented HTML ${answer.status} codes`);
+  if (c.expect && !c.expect.includes(code)) problems.push(`expected ${c.expect.join(' or ')}, got ${code}`);
+  problems.push(...challengeProblems(c, answer, code));
   return problems;
 }
 
@@ -64,7 +89,12 @@ function successProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest
   if (answer.status !== status) return [`success answered ${answer.status}, documented ${status}`];
   const type = header(answer, 'content-type');
   if (kind === 'sse') return type.startsWith('text/event-stream') ? [] : [`event stream answered as ${type}`];
-  if (kind === 'text') return /^(text\/|image\/svg\+xml)/.test(type) ? [] : [`text route answered as ${type}`];
+  if (kind === 'text') {
+    const documented = Object.keys(op.operation.responses[String(status)]?.content ?? {});
+    return documented.some((media) => type.split(';')[0]!.trim() === media)
+      ? []
+      : [`text route answered as ${type}, documented ${documented.join(' or ') || 'no content'}`];
+  }
   if (!type.startsWith('application/json')) return [`JSON route answered as ${type}`];
   const json = parseJson(answer.text);
   if (!json) return ['success answer is not JSON'];

@@ -1,14 +1,30 @@
 import { createBusServer, startBusServer } from '@fleet/bus-server';
 import { startDashboardServer } from '@fleet/dashboard';
+import { startDeployHookServer } from '@fleet/deployer';
 import { startKnowledgeServer } from '@fleet/knowledge-server';
-import { busRoutes, commonRoutes, dashboardRoutes, knowledgeRoutes, type RouteContract } from '@fleet/sdk';
+import {
+  busRoutes,
+  commonRoutes,
+  dashboardRoutes,
+  deployHookRoutes,
+  knowledgeRoutes,
+  type RouteContract,
+} from '@fleet/sdk';
 import { parseFleet } from '@fleet/sdk/fleet';
 import { PostgresMessageStore } from '@fleet/sdk/stores';
 import type { OpenApiDocument } from '../../scripts/http-api/openapi-document.ts';
+import type { FieldOverrides } from './random-value.ts';
 import type { OperationUnderTest } from './request-parts.ts';
+import { type BodySigner, githubSigner } from './webhook-signature.ts';
 
 /** The token every server is started with. */
 export const TOKEN = 'contract-fuzz-token';
+
+/** The deploy hook's signing secret. */
+const HOOK_SECRET = 'contract-fuzz-webhook-secret';
+/** The repository and ref whose pushes the deploy hook deploys: those of its route's example. */
+const HOOK_REPOSITORY = 'ops/fleet';
+const HOOK_REF = 'refs/heads/main';
 
 /** A server under test: its URL, its documented operations and what it logged as failures. */
 export interface ServerUnderTest {
@@ -17,6 +33,12 @@ export interface ServerUnderTest {
   operations: OperationUnderTest[];
   /** `logger.error` and `logger.warn` lines since the last `drainLog()`: a 5xx's cause. */
   drainLog(): string[];
+  /** Signs the requests of a route authenticated by a signature over its body (the deploy hook's). */
+  signer?: BodySigner;
+  /** The commits the deploy hook deployed: a recording function, which touches no host. */
+  deployed?: string[];
+  /** Values of fields the server acts on, besides the test's (the hook's pushed commit). */
+  overrides?: FieldOverrides;
   close(): Promise<void>;
 }
 
@@ -84,11 +106,38 @@ export async function startServersUnderTest(closedPort: number): Promise<ServerU
       const lines: string[] = [];
       started.push(await underTest(name, routes, await start(capturingLogger(lines)), lines));
     }
+    started.push(await startDeployHookUnderTest());
     return started;
   } catch (error) {
     await Promise.all(started.map((server) => server.close()));
     throw error;
   }
+}
+
+/**
+ * The deploy hook with a secret, deploying pushes to {@link HOOK_REPOSITORY} with a function that
+ * records the commit and runs nothing: no fuzz request can reach a host.
+ */
+async function startDeployHookUnderTest(): Promise<ServerUnderTest> {
+  const lines: string[] = [];
+  const deployed: string[] = [];
+  const hook = await startDeployHookServer({
+    port: 0,
+    secrets: [HOOK_SECRET],
+    repository: HOOK_REPOSITORY,
+    ref: HOOK_REF,
+    tokens: [TOKEN],
+    logger: capturingLogger(lines),
+    run: async ({ commit }) => {
+      deployed.push(commit);
+      return { status: 'ok' };
+    },
+  });
+  const under = await underTest('deploy hook', Object.values(deployHookRoutes), hook, lines);
+  // A pushed commit must be a hash: the generator cannot make one up from the pattern alone.
+  let commits = 0;
+  const overrides = { after: () => (++commits).toString(16).padStart(40, 'c0ffee') };
+  return { ...under, signer: githubSigner(deployHookRoutes.webhook.path, HOOK_SECRET), deployed, overrides };
 }
 
 /**
