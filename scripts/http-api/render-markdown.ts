@@ -126,7 +126,7 @@ function renderSuccess(operation: Operation, rows: readonly FieldRow[]): string[
   const content = response.content ?? {};
   if (content['text/event-stream']) {
     return [
-      `**Response \`${status}\`**: Server-Sent Events (\`text/event-stream\`), each \`event: message\` carrying one JSON object:`,
+      `**Response \`${status}\`**: Server-Sent Events (\`text/event-stream\`), each \`event: message\` carrying one JSON object (a failure ends the stream with \`event: error\` carrying the error envelope):`,
       '',
       ...outputTable(rows),
       '',

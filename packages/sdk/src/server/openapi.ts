@@ -136,7 +136,7 @@ function successResponse(route: RouteContract, kind: string, response: string | 
   const schema = { $ref: SCHEMAS + response };
   if (kind === 'sse') {
     return {
-      description: `${route.summary}. Each \`event: message\` carries one item as JSON \`data\`.`,
+      description: `${route.summary}. Each \`event: message\` carries one item as JSON \`data\`; a failure ends the stream with \`event: error\`, whose \`data\` is the error envelope.`,
       content: { 'text/event-stream': { schema: { type: 'string' }, 'x-fleet-event-data': schema } },
     };
   }

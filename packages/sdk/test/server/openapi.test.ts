@@ -135,6 +135,10 @@ describe.each(modes)('/openapi.json (%s)', (mode) => {
   test('text and event-stream routes declare their media types', () => {
     expect(Object.keys(doc.paths['/metrics']?.get?.responses['200']?.content ?? {})).toEqual(['text/plain']);
     expect(Object.keys(doc.paths['/stream']?.get?.responses['200']?.content ?? {})).toEqual(['text/event-stream']);
+    // The final event of a stream that failed is documented too: what a client must expect.
+    expect(JSON.stringify(doc.paths['/stream']?.get?.responses['200'])).toContain(
+      'a failure ends the stream with `event: error`, whose `data` is the error envelope',
+    );
   });
 
   test('every $ref resolves', () => {
