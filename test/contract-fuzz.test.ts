@@ -1,12 +1,14 @@
-import { ErrorEnvelope } from '@fleet/sdk';
+import { ErrorEnvelope, type SseEvent } from '@fleet/sdk';
 import { closedPort } from '@fleet/test-utils/closed-port';
 import { randomTools, seededRandom } from '@fleet/test-utils/mulberry32';
 import { hasPostgres, startPostgres, type TestPostgres } from '@fleet/test-utils/postgres';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { brokenCases, type FuzzCase } from './_contract-fuzz/broken-requests.ts';
 import { answerProblems } from './_contract-fuzz/check-answer.ts';
+import { eventProblems, isEventStream } from './_contract-fuzz/check-events.ts';
 import { DEEP_LEVELS, deepArrays } from './_contract-fuzz/field-mutations.ts';
 import type { FieldOverrides } from './_contract-fuzz/random-value.ts';
+import { openEventStream } from './_contract-fuzz/read-events.ts';
 import { exampleParts, type OperationUnderTest, randomParts, requestOf } from './_contract-fuzz/request-parts.ts';
 import { describeExchange, send } from './_contract-fuzz/send.ts';
 import { type ServerUnderTest, startBusOnPostgres, startServersUnderTest, TOKEN } from './_contract-fuzz/servers.ts';
@@ -77,6 +79,51 @@ async function expectContractKept(server: ServerUnderTest, testOverrides: FieldO
   expect(accepted).toBeGreaterThan(server.operations.length);
 }
 
+/** How long a stream may take to send the events its causes make, per round (a hang guard, no speed target). */
+const EVENTS_WITHIN_MS = 3000;
+/** Rounds of causes: the first may come before the stream's subscription is in place. */
+const CAUSE_ROUNDS = 3;
+
+/**
+ * Opens every documented event stream of `server` with its example, makes events with the
+ * server's documented causes (their examples), reads them, and fails with each event whose data
+ * is not what the document declares for it.
+ */
+async function expectEventsKept(server: ServerUnderTest, overrides: FieldOverrides): Promise<void> {
+  const streams = server.operations.filter(isEventStream);
+  expect(streams.length, `${server.name} documents an event stream`).toBeGreaterThan(0);
+  for (const op of streams) {
+    const { causes: documented = [], atOnce = 0 } = server.eventCauses?.[op.path] ?? {};
+    const causes = documented.map((cause) => {
+      const found = server.operations.find((candidate) => `${candidate.method} ${candidate.path}` === cause);
+      if (!found) throw new Error(`${server.name}: ${cause} is not documented`);
+      return found;
+    });
+    expect(causes.length, `${server.name}: what makes ${op.path} send events`).toBeGreaterThan(0);
+    const stream = await openEventStream(server.url, requestOf(op, exampleParts(op, overrides), op.path, TOKEN));
+    try {
+      expect(stream.status, op.path).toBe(200);
+      expect(stream.contentType, op.path).toMatch(/^text\/event-stream/);
+      let events: SseEvent[] = [];
+      const expected = atOnce + causes.length;
+      for (let round = 1; round <= CAUSE_ROUNDS && events.length < expected; round++) {
+        for (const cause of causes) {
+          const answer = await send(server.url, requestOf(cause, exampleParts(cause, overrides), 'cause', TOKEN));
+          expect(answer.status, `${cause.method} ${cause.path}: ${answer.text}`).toBeLessThan(300);
+        }
+        events = await stream.eventsUntil(expected, EVENTS_WITHIN_MS);
+      }
+      expect(events.length, `${op.path}: events after ${CAUSE_ROUNDS} rounds of causes`).toBeGreaterThanOrEqual(
+        expected,
+      );
+      expect(eventProblems(op, events), `${server.name} ${op.path}`).toEqual([]);
+      expect(server.drainLog()).toEqual([]);
+    } finally {
+      stream.close();
+    }
+  }
+}
+
 describe('every server survives its own contract', () => {
   let servers: ServerUnderTest[] = [];
   let overrides: FieldOverrides = {};
@@ -117,6 +164,13 @@ describe('every server survives its own contract', () => {
       details: { issues: [{ field: 'value', code: 'custom', message: expect.stringContaining('128 levels') }] },
     });
   });
+
+  test.each([['bus'], ['knowledge'], ['dashboard']])(
+    '%s: the events of each documented event stream are JSON of the schema the document declares for them',
+    async (name) => {
+      await expectEventsKept(servers.find((candidate) => candidate.name === name)!, overrides);
+    },
+  );
 
   test("a signed push to the deploy hook's repository and ref deploys, through a function that runs nothing", async () => {
     const hook = servers.find((server) => server.name === 'deploy hook')!;
@@ -162,5 +216,9 @@ describe.skipIf(!hasPostgres())('the bus on PostgreSQL survives its own contract
 
   test('the bus over PostgresMessageStore answers requests made from its /openapi.json within that document', async () => {
     await expectContractKept(bus!, { waitSeconds: () => 0 });
+  });
+
+  test('the events of its stream are messages of the documented schema', async () => {
+    await expectEventsKept(bus!, { waitSeconds: () => 0 });
   });
 });

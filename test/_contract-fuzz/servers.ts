@@ -20,11 +20,24 @@ import { type BodySigner, githubSigner } from './webhook-signature.ts';
 /** The token every server is started with. */
 export const TOKEN = 'contract-fuzz-token';
 
+/** The sends whose examples reach the agent of `GET /stream`'s example (`coder`): one event each. */
+const BUS_EVENT_CAUSES = { '/stream': { causes: ['POST /message', 'POST /messages/batch'] } };
+
 /** The deploy hook's signing secret. */
 const HOOK_SECRET = 'contract-fuzz-webhook-secret';
 /** The repository and ref whose pushes the deploy hook deploys: those of its route's example. */
 const HOOK_REPOSITORY = 'ops/fleet';
 const HOOK_REF = 'refs/heads/main';
+
+/**
+ * What makes a stream opened with its example send events: documented operations (`POST /message`)
+ * whose examples each cause at least one, after the events it sends `atOnce` (the current state).
+ */
+export interface EventCauses {
+  causes: readonly string[];
+  /** @default 0 */
+  atOnce?: number;
+}
 
 /** A server under test: its URL, its documented operations and what it logged as failures. */
 export interface ServerUnderTest {
@@ -39,6 +52,8 @@ export interface ServerUnderTest {
   deployed?: string[];
   /** Values of fields the server acts on, besides the test's (the hook's pushed commit). */
   overrides?: FieldOverrides;
+  /** What makes each documented event stream (by path) send events. */
+  eventCauses?: Readonly<Record<string, EventCauses>>;
   close(): Promise<void>;
 }
 
@@ -76,18 +91,23 @@ export async function startServersUnderTest(closedPort: number): Promise<ServerU
   const starts = [
     {
       name: 'bus',
+      eventCauses: BUS_EVENT_CAUSES,
       routes: Object.values(busRoutes),
       start: (logger: ReturnType<typeof capturingLogger>) =>
         startBusServer({ port: 0, db: ':memory:', tokens: [TOKEN], logger }),
     },
     {
       name: 'knowledge',
+      // The example fact's key is under the example prefix.
+      eventCauses: { '/watch': { causes: ['POST /fact'] } },
       routes: Object.values(knowledgeRoutes),
       start: (logger: ReturnType<typeof capturingLogger>) =>
         startKnowledgeServer({ port: 0, db: ':memory:', syncIntervalMs: 0, gcIntervalMs: 0, tokens: [TOKEN], logger }),
     },
     {
       name: 'dashboard',
+      // The overview comes at once; a deploy event changes it.
+      eventCauses: { '/api/events': { causes: ['POST /api/deploys/events'], atOnce: 1 } },
       routes: Object.values(dashboardRoutes),
       start: (logger: ReturnType<typeof capturingLogger>) =>
         startDashboardServer({
@@ -102,9 +122,9 @@ export async function startServersUnderTest(closedPort: number): Promise<ServerU
   ];
   const started: ServerUnderTest[] = [];
   try {
-    for (const { name, routes, start } of starts) {
+    for (const { name, routes, start, eventCauses } of starts) {
       const lines: string[] = [];
-      started.push(await underTest(name, routes, await start(capturingLogger(lines)), lines));
+      started.push({ ...(await underTest(name, routes, await start(capturingLogger(lines)), lines)), eventCauses });
     }
     started.push(await startDeployHookUnderTest());
     return started;
@@ -151,12 +171,13 @@ export async function startBusOnPostgres(url: string): Promise<ServerUnderTest> 
   const server = createBusServer({ store, tokens: [TOKEN], logger });
   try {
     const address = await server.listen({ port: 0 });
-    return await underTest(
+    const under = await underTest(
       'bus on PostgreSQL',
       Object.values(busRoutes),
       { url: address.url, close: () => server.close() },
       lines,
     );
+    return { ...under, eventCauses: BUS_EVENT_CAUSES };
   } catch (error) {
     await server.close();
     throw error;
