@@ -58,10 +58,16 @@ function isJson(contentType: string | undefined): boolean {
   return type === 'application/json' || type.endsWith('+json');
 }
 
+/** The validation issue of a missing delivery header. */
+function missingHeader(field: string, names: string) {
+  return { field, message: `required (${names})`, code: 'invalid_type' };
+}
+
 /**
  * Reads a signed delivery's event, id and JSON body. Throws a `FleetError`: `unsupported_media_type`
  * unless the content type is JSON (Gitea signs the JSON even when it sends a form, so forms are
- * refused), `invalid_json`, or `validation_failed` when the event or delivery header is missing.
+ * refused), `invalid_json`, or `validation_failed` when the event or delivery header is missing
+ * (each an issue whose field is the GitHub header's name, e.g. `x-github-event`).
  */
 export function readWebhookDelivery(rawBody: Uint8Array, headers: WebhookHeaders): WebhookDelivery {
   const contentType = headerValue(headers, 'content-type');
@@ -73,11 +79,15 @@ export function readWebhookDelivery(rawBody: Uint8Array, headers: WebhookHeaders
   }
   const event = headerValue(headers, 'x-gitea-event') ?? headerValue(headers, 'x-github-event');
   const deliveryId = headerValue(headers, 'x-gitea-delivery') ?? headerValue(headers, 'x-github-delivery');
+  const issues = [
+    ...(event ? [] : [missingHeader('x-github-event', 'X-GitHub-Event or X-Gitea-Event')]),
+    ...(deliveryId ? [] : [missingHeader('x-github-delivery', 'X-GitHub-Delivery or X-Gitea-Delivery')]),
+  ];
   if (!event || !deliveryId) {
-    throw new FleetError(
-      'validation_failed',
-      'Missing X-GitHub-Event/X-Gitea-Event or X-GitHub-Delivery/X-Gitea-Delivery',
-    );
+    // Issues as every bad request has them, the header as the field: `x-github-event: required (...)`.
+    const [first] = issues;
+    const more = issues.length > 1 ? ' (and 1 more issue)' : '';
+    throw new FleetError('validation_failed', `${first?.field}: ${first?.message}${more}`, { details: { issues } });
   }
   let payload: unknown;
   try {

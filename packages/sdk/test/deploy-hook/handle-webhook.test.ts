@@ -137,6 +137,16 @@ describe('handleWebhook', () => {
     expect(refusal(() => handleWebhook(delivery(undefined, {}, text), target, queue))).toMatchObject({
       message: 'pusher.extra: must be a JSON value nested at most 128 levels deep (arrays and objects)',
     });
+    // A missing event or delivery header is an issue of its own, named as the header.
+    expect(refusal(() => handleWebhook(delivery(push(), { 'x-github-event': '' }), target, queue))).toEqual({
+      code: 'validation_failed',
+      message: 'x-github-event: required (X-GitHub-Event or X-Gitea-Event)',
+      details: {
+        issues: [
+          { field: 'x-github-event', message: 'required (X-GitHub-Event or X-Gitea-Event)', code: 'invalid_type' },
+        ],
+      },
+    });
     // A body that is no object at all names the body, not an empty field.
     expect(refusal(() => handleWebhook(delivery([[]]), target, queue))).toMatchObject({
       message: 'body: Invalid input: expected object, received array',
