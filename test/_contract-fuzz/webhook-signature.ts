@@ -8,7 +8,11 @@ export interface BodySigner {
   path: string;
   /** The request as a sender with the secret sends it: signed, with the headers the route needs. */
   sign(request: FuzzRequest): FuzzRequest;
-  /** Requests the route must refuse with 401 `unauthorized`: unsigned, signed wrong, with another secret. */
+  /**
+   * Requests the route must refuse: with 401 `unauthorized` when unsigned, signed wrong or with
+   * another secret; with 400 `validation_failed` naming the header when signed without the event
+   * or delivery header.
+   */
   broken(valid: FuzzRequest): FuzzCase[];
 }
 
@@ -51,6 +55,10 @@ export function githubSigner(path: string, secret: string): BodySigner {
         signed('as a Gitea signature with another secret', { 'x-gitea-signature': hmac('other', body) }),
         signed('empty', { 'x-hub-signature-256': '' }),
         { ...signed('as a bearer token', {}), headers: { ...headersOf(valid), authorization: `Bearer ${secret}` } },
+        ...(['x-github-event', 'x-github-delivery'] as const).map((name): FuzzCase => {
+          const { [name]: _, ...headers } = this.sign(valid).headers;
+          return { ...valid, label: `signed, without ${name}`, headers, expect: ['validation_failed'], field: name };
+        }),
       ];
     },
   };
