@@ -156,6 +156,14 @@ function brokenAuth(op: OperationUnderTest, base: RequestParts, token: string): 
       expect: ['unauthorized'],
     },
     { ...valid, label: 'an empty bearer', headers: { ...rest, authorization: 'Bearer ' }, expect: ['unauthorized'] },
+    // The dashboard's pages take a `?token=` (and set a session cookie); no route takes a wrong one.
+    {
+      ...valid,
+      label: 'a wrong token in the query',
+      target: `${valid.target}${valid.target.includes('?') ? '&' : '?'}token=not-the-token`,
+      headers: rest,
+      expect: ['unauthorized'],
+    },
   ];
 }
 
