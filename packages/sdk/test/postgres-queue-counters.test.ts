@@ -114,10 +114,11 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore queue counters', () => {
     const [leased] = await v1.lease({ agent: 'a', limit: 1, leaseSeconds: 600 });
     await v1.nack({ receipt: leased!.receipt, reason: 'no' }); // maxAttempts 1: dead
     await v1.lease({ agent: 'a', limit: 1, leaseSeconds: 600 });
-    // Back to version 1's schema (what version 2 added, removed; the ready index as it was).
+    // Back to version 1's schema (what versions 2 and 3 added, removed; the indexes as they were).
     const db = rawPool(url);
     await db.query(`ALTER TABLE messages DROP COLUMN delayed; DROP TABLE queue_count_deltas;
       CREATE INDEX messages_ready ON messages (recipient, priority DESC, seq) WHERE state = 'ready';
+      ALTER TABLE audit DROP COLUMN txid; CREATE INDEX audit_by_message ON audit (message_id, seq);
       DELETE FROM schema_migrations WHERE version > 1`);
     now += 30_000;
     const store = await PostgresMessageStore.open({ url, poolSize: 2, now: () => now, maxAttempts: 1 });

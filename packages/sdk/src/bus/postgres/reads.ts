@@ -5,8 +5,10 @@ import type { DeadLetter, DeadLetterQuery } from '../../schemas/dead-letter.ts';
 import type { Page } from '../../schemas/list.ts';
 import type { Subscription, SubscriptionQuery } from '../../schemas/subscription.ts';
 import { toAuditEvent } from '../internal/audit-entry.ts';
-import { decodeDeadCursor, decodeSeqCursor, encodeDeadCursor, encodeSeqCursor } from '../internal/cursor.ts';
+import { decodeDeadCursor, encodeDeadCursor } from '../internal/cursor.ts';
 import { toDeadLetter } from '../internal/message-record.ts';
+import { AUDIT_START, decodeAuditCursor, encodeAuditCursor } from './audit-cursor.ts';
+import { AUDIT_HORIZON, AUDIT_HORIZON_WAIT_MS, awaitAuditHorizon } from './audit-horizon.ts';
 import { hasNul } from './nul-text.ts';
 import { AUDIT_COLUMNS, type AuditRow, auditFromRow, MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
 
@@ -76,25 +78,55 @@ export async function readDeadLetter(db: Queryable, id: string): Promise<DeadLet
   return row?.state === 'dead' ? toDeadLetter(row) : undefined;
 }
 
-/** One page of the audit trail in seq order, filtered by message, agent, event and/or time. */
-export async function readAudit(db: Queryable, query: AuditQuery): Promise<Page<AuditEvent>> {
-  const after = query.cursor === undefined ? 0 : decodeSeqCursor(query.cursor);
+/** An audit row with its writer's transaction id (an `xid8`, as text: it may pass 2^53). */
+type PositionedAuditRow = AuditRow & { txid: string };
+
+/** A row of {@link readAudit}'s statement: an event of the page, or (`seq` null) the newest one above the horizon. */
+type AuditPageRow = PositionedAuditRow | { seq: null; txid: string };
+
+/**
+ * One page of the audit trail in (`txid`, `seq`) order, filtered by message, agent, event and/or
+ * time: only events below the horizon (`audit-horizon.ts`), so an event that commits later always
+ * sorts after every cursor already handed out. When the page ends short of the limit while
+ * committed events wait above the horizon, it waits up to `horizonWaitMs` for the horizon to pass
+ * them and reads again.
+ */
+export async function readAudit(
+  db: Queryable,
+  query: AuditQuery,
+  horizonWaitMs = AUDIT_HORIZON_WAIT_MS,
+): Promise<Page<AuditEvent>> {
+  const after = query.cursor === undefined ? AUDIT_START : decodeAuditCursor(query.cursor);
   if (query.messageId !== undefined && hasNul(query.messageId)) return { items: [], nextCursor: null };
   const filters = new Filters()
-    .add('seq', after, '>')
     .add('message_id', query.messageId)
     .add('agent', query.agent)
     .add('event', query.event)
     .add('at', query.since === undefined ? undefined : Date.parse(query.since), '>=');
+  const where = `${filters.where} AND (txid, seq) > (${filters.param(after.txid)}::xid8, ${filters.param(after.seq)})`;
   const limit = filters.param(query.limit + 1);
-  const { rows } = await db.query<AuditRow>(
-    `SELECT ${AUDIT_COLUMNS} FROM audit WHERE ${filters.where} ORDER BY seq LIMIT ${limit}`,
-    filters.values,
-  );
+  // One statement, one snapshot: the page below its horizon, then the newest matching event
+  // committed at or above it (what a short page may wait for). `pg` hands an xid8 over as text.
+  const select = async () => {
+    const { rows } = await db.query<AuditPageRow>(
+      `(SELECT ${AUDIT_COLUMNS}, txid FROM audit WHERE ${where} AND txid < ${AUDIT_HORIZON}
+         ORDER BY txid, seq LIMIT ${limit})
+       UNION ALL
+       (SELECT NULL, NULL, NULL, NULL, NULL, NULL, txid FROM audit WHERE ${where} AND txid >= ${AUDIT_HORIZON}
+         ORDER BY txid DESC LIMIT 1)`,
+      filters.values,
+    );
+    const pending = rows.at(-1)?.seq === null ? rows.pop()?.txid : undefined;
+    return { rows: rows as PositionedAuditRow[], pending };
+  };
+  let { rows, pending } = await select();
+  if (rows.length <= query.limit && pending && (await awaitAuditHorizon(db, pending, horizonWaitMs))) {
+    ({ rows } = await select());
+  }
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
     items: page.map((row) => toAuditEvent(row.seq, auditFromRow(row))),
-    nextCursor: rows.length > page.length && last ? encodeSeqCursor(last.seq) : null,
+    nextCursor: rows.length > page.length && last ? encodeAuditCursor(last) : null,
   };
 }

@@ -101,8 +101,23 @@ INSERT INTO queue_count_deltas (recipient, ready, delayed, in_flight, dead)
   FROM messages GROUP BY recipient;
 `;
 
+/**
+ * Version 3: a gap-free audit order across replicas (`audit-horizon.ts`). `txid` is the id of the
+ * transaction that wrote the event, set by its DEFAULT, so any INSERT that lists only the event's
+ * columns fills it. The events already there get 0: they sort first, in seq order, as they were
+ * served before (the constant default adds the column without rewriting the table). Reads page by
+ * (`txid`, `seq`); the message index gets the same order.
+ */
+const V3 = `
+ALTER TABLE audit ADD COLUMN txid xid8 NOT NULL DEFAULT '0';
+ALTER TABLE audit ALTER COLUMN txid SET DEFAULT pg_current_xact_id();
+CREATE INDEX audit_order ON audit (txid, seq);
+DROP INDEX audit_by_message;
+CREATE INDEX audit_by_message ON audit (message_id, txid, seq);
+`;
+
 /** Migrations in order: entry `i` takes a database from version `i` to `i + 1` (at the store's clock). */
-const MIGRATIONS: readonly ((now: number) => string)[] = [() => V1, V2];
+const MIGRATIONS: readonly ((now: number) => string)[] = [() => V1, V2, () => V3];
 
 /** The schema version this code writes. */
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
