@@ -1,5 +1,6 @@
 import { ERROR_STATUS, ErrorEnvelope } from '@fleet/sdk';
 import type { FuzzCase } from './broken-requests.ts';
+import { documentedSchemaProblems } from './document-schema.ts';
 import type { OperationUnderTest } from './request-parts.ts';
 import type { FuzzAnswer } from './send.ts';
 
@@ -36,6 +37,8 @@ function errorProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest):
   if (!json) return ['error answer is not JSON'];
   const envelope = ErrorEnvelope.safeParse(json.value);
   if (!envelope.success) return [`error answer is not the envelope: ${envelope.error.message}`];
+  const off = documentedSchemaProblems(op.doc, { $ref: '#/components/schemas/ErrorEnvelope' }, json.value);
+  if (off.length > 0) return [`error answer does not match the documented ErrorEnvelope: ${off.join('; ')}`];
   const { code, details } = envelope.data.error;
   const problems: string[] = [];
   const status = ERROR_STATUS[code as keyof typeof ERROR_STATUS];
@@ -99,7 +102,12 @@ function successProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest
   const json = parseJson(answer.text);
   if (!json) return ['success answer is not JSON'];
   const parsed = route.response.safeParse(json.value);
-  return parsed.success ? [] : [`success body does not match the response schema: ${parsed.error.message}`];
+  const problems = parsed.success ? [] : [`success body does not match the response schema: ${parsed.error.message}`];
+  const documented = op.operation.responses[String(status)]?.content?.['application/json']?.schema;
+  if (!documented) return [...problems, `the document gives ${status} no application/json content`];
+  const off = documentedSchemaProblems(op.doc, documented, json.value);
+  if (off.length > 0) problems.push(`success body does not match the documented schema: ${off.join('; ')}`);
+  return problems;
 }
 
 /**
