@@ -148,14 +148,19 @@ describe.skipIf(!hasPostgres())('PostgreSQL audit order across replicas', () => 
     await older.query('BEGIN');
     await older.query('SELECT pg_current_xact_id()');
     const sent = await send(store, { from: 'a', to: 'b' });
-    const pool = createPool({ url, max: 2, applicationName: 'audit-order-reader' });
-    opened.push({ close: () => pool.end() });
+    const peek = createPool({ url, max: 1, applicationName: 'audit-order-peek' });
+    const pool = createPool({ url, max: 1, applicationName: 'audit-order-reader' });
+    opened.push({ close: () => peek.end() }, { close: () => pool.end() });
     // A read that may not wait serves only what is final: nothing yet.
-    expect((await readAudit(pool, AuditQuery.parse({}), 0)).items).toEqual([]);
-    const reading = readAudit(pool, AuditQuery.parse({}), 60_000);
-    // Once the reader polls the horizon, the older transaction ends.
-    for (;;) {
-      const { rows } = await older.query<{ waiting: boolean }>(
+    expect((await readAudit(peek, AuditQuery.parse({}), 0)).items).toEqual([]);
+    let settled = false;
+    const reading = readAudit(pool, AuditQuery.parse({}), 60_000).finally(() => {
+      settled = true;
+    });
+    // Once the reader polls the horizon (or, wrongly, answered without waiting), the older transaction ends.
+    const watcher = await rawClient(url); // outside a transaction, which would see one frozen pg_stat_activity
+    while (!settled) {
+      const { rows } = await watcher.query<{ waiting: boolean }>(
         `SELECT count(*) > 0 AS waiting FROM pg_stat_activity
           WHERE application_name = 'audit-order-reader' AND query LIKE '%AS passed%'`,
       );
