@@ -105,7 +105,7 @@ function renderRoute(service: ReferenceService, route: Route): string[] {
     out.push(`**Request body** (JSON${strict})`, '', ...inputTable(fields.body, 'Field'), '');
   }
 
-  out.push(...renderSuccess(operation, fields.response));
+  out.push(...renderSuccess(operation, fields.response), ...renderRedirects(operation));
   out.push(...renderRouteErrors(doc, operation));
 
   const request = exampleRequest(doc, route.method, route.path, operation);
@@ -138,6 +138,17 @@ function renderSuccess(operation: Operation, rows: readonly FieldRow[]): string[
   }
   if (rows.length === 0) return [`**Response \`${status}\`**: a JSON object.`, ''];
   return [`**Response \`${status}\`** (JSON)`, '', ...outputTable(rows), ''];
+}
+
+function renderRedirects(operation: Operation): string[] {
+  return Object.entries(operation.responses)
+    .filter(([status]) => /^3\d\d$/.test(status))
+    .flatMap(([status, response]) => {
+      const headers = Object.keys(response.headers ?? {})
+        .map((name) => `\`${name}\``)
+        .join(', ');
+      return [`**Response \`${status}\`**: a redirect (${headers}). ${sentence(response.description ?? '')}`, ''];
+    });
 }
 
 function renderRouteErrors(doc: OpenApiDocument, operation: Operation): string[] {

@@ -181,6 +181,7 @@ export type {
   RouteContract,
   RouteExample,
   RouteInput,
+  RouteRedirect,
   RouteResponse,
 } from './contract/route.ts';
 export type { BusRoutes } from './bus/routes.ts';

@@ -46,6 +46,12 @@ export interface RouteContract {
    */
   readonly contentType?: string;
   /**
+   * A redirect the route answers with instead of its success in some case, documented as a
+   * response of its own with a `Location` header (and the other headers named).
+   * @example { status: 303, description: 'Opened with ?token=: sets the session cookie and redirects to the page without it', headers: ['set-cookie'] }
+   */
+  readonly redirect?: RouteRedirect;
+  /**
    * Codes among `errors` that the route answers with an HTML page (`text/html`) instead of the
    * error envelope: the refusals of a page a browser opens, which show the reader what happened.
    * The page's root element carries the code in `data-code`.
@@ -65,6 +71,16 @@ export interface RouteContract {
    * @example { body: { agent: 'coder', waitSeconds: 20 } }
    */
   readonly example?: RouteExample;
+}
+
+/** A redirect a route may answer with (see {@link RouteContract.redirect}). */
+export interface RouteRedirect {
+  /** The redirect's status. */
+  readonly status: 301 | 302 | 303 | 307 | 308;
+  /** When and where it redirects. */
+  readonly description: string;
+  /** Headers it sends besides `Location`, lower case. @default [] */
+  readonly headers?: readonly string[];
 }
 
 /** An example request of a route: its path parameters, query parameters and JSON body. */

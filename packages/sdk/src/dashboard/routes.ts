@@ -79,6 +79,27 @@ export type DashboardEvent = z.infer<typeof DashboardEvent>;
 const BROWSER_AUTH = 'With tokens configured: a bearer header, or the cookie that opening a page with ?token= sets';
 
 /**
+ * Query of a page or badge: `?token=` opens a browser session; other parameters are the page's
+ * own and pass through the redirect.
+ */
+export const PageQuery = z.looseObject(
+  lazyShape(() => ({
+    token: described(
+      z.string().optional(),
+      "One of the dashboard's tokens: answered with a redirect to the same address without it, setting the session cookie (a wrong one is 401)",
+    ),
+  })),
+);
+
+/** The redirect of a page opened with a right `?token=`. */
+const SESSION_REDIRECT = {
+  status: 303,
+  description:
+    'Opened with a right ?token=: sets the session cookie (HttpOnly, SameSite=Strict, 12 hours) and redirects to the same address without the token',
+  headers: ['set-cookie'],
+} as const;
+
+/**
  * Every route of the dashboard (besides the common `/health`, `/openapi.json` and `/metrics`): the
  * JSON API `DashboardClient` calls, the event stream the page's live updater reads, and the HTML
  * pages and SVG badges. The pages and the stream are what a browser opens, and a browser cannot
@@ -154,6 +175,8 @@ export const dashboardRoutes = {
     method: 'GET',
     path: '/',
     summary: `HTML: the fleet overview, live over /api/events. ${BROWSER_AUTH}`,
+    query: PageQuery,
+    redirect: SESSION_REDIRECT,
     response: z.string(),
     kind: 'text',
     contentType: 'text/html',
@@ -166,6 +189,8 @@ export const dashboardRoutes = {
     path: '/services/:id',
     summary: `HTML: one service or wizard with its uptime bar, latency chart and transitions. ${BROWSER_AUTH}`,
     params: ServiceIdParams,
+    query: PageQuery,
+    redirect: SESSION_REDIRECT,
     response: z.string(),
     kind: 'text',
     contentType: 'text/html',
@@ -178,6 +203,8 @@ export const dashboardRoutes = {
     method: 'GET',
     path: '/deploys',
     summary: `HTML: the deploys going on and the recent ones with per-host results, trigger and commit. ${BROWSER_AUTH}`,
+    query: PageQuery,
+    redirect: SESSION_REDIRECT,
     response: z.string(),
     kind: 'text',
     contentType: 'text/html',
@@ -189,6 +216,8 @@ export const dashboardRoutes = {
     method: 'GET',
     path: '/alerts',
     summary: `HTML: the alerts sent, failed and pending, with channel, attempts and last error. ${BROWSER_AUTH}`,
+    query: PageQuery,
+    redirect: SESSION_REDIRECT,
     response: z.string(),
     kind: 'text',
     contentType: 'text/html',
@@ -201,6 +230,8 @@ export const dashboardRoutes = {
     path: '/badge/:id.svg',
     summary: `SVG (image/svg+xml): a status badge of one service or wizard. ${BROWSER_AUTH}`,
     params: ServiceIdParams,
+    query: PageQuery,
+    redirect: SESSION_REDIRECT,
     response: z.string(),
     kind: 'text',
     contentType: 'image/svg+xml',

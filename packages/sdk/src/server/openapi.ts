@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteContract } from '../contract/route.ts';
+import type { RouteContract, RouteRedirect } from '../contract/route.ts';
 import { ErrorEnvelope } from '../schemas/error.ts';
 import { ERROR_CONTENT, errorCatalog, errorResponses } from './internal/openapi-errors.ts';
 import { SCHEMAS } from './internal/openapi-refs.ts';
@@ -66,6 +66,7 @@ export function createOpenApiDocument(options: OpenApiOptions): JsonObject {
       ...(body ? { requestBody: requestBody(route, body) } : {}),
       responses: {
         [String(route.status ?? 200)]: successResponse(route, kind, response),
+        ...(route.redirect ? { [String(route.redirect.status)]: redirectResponse(route.redirect) } : {}),
         ...errorResponses(route),
         '4XX': ERROR_RESPONSE,
         '5XX': ERROR_RESPONSE,
@@ -141,6 +142,14 @@ function successResponse(route: RouteContract, kind: string, response: string | 
     };
   }
   return { description: route.summary, content: { 'application/json': { schema } } };
+}
+
+function redirectResponse(redirect: RouteRedirect): JsonObject {
+  const header = { schema: { type: 'string' } };
+  return {
+    description: redirect.description,
+    headers: Object.fromEntries(['location', ...(redirect.headers ?? [])].map((name) => [name, header])),
+  };
 }
 
 /**

@@ -158,6 +158,7 @@ describe('createOpenApiDocument on pages and self-read bodies', () => {
     auth: false,
     errors: ['unauthorized', 'not_found', 'conflict'],
     htmlErrors: ['unauthorized', 'not_found'],
+    redirect: { status: 303, description: 'Opened with ?token=: to itself without it', headers: ['set-cookie'] },
   });
   const signed = defineRoute({
     method: 'POST',
@@ -172,6 +173,13 @@ describe('createOpenApiDocument on pages and self-read bodies', () => {
 
   test("a text route's answer has its own media type", () => {
     expect(Object.keys(responses['200']?.content ?? {})).toEqual(['text/html']);
+  });
+
+  test('a redirect is a response of its own, with Location and the headers it names', () => {
+    expect(responses['303']).toEqual({
+      description: 'Opened with ?token=: to itself without it',
+      headers: { location: { schema: { type: 'string' } }, 'set-cookie': { schema: { type: 'string' } } },
+    });
   });
 
   test('codes answered with an HTML page are documented as text/html, the others as the envelope', () => {
