@@ -241,6 +241,18 @@ function brokenInputs(op: OperationUnderTest, base: RequestParts, tools: RandomT
 }
 
 /**
+ * A page that takes the token in its query (documented as the `token` query parameter, with a
+ * redirect): opened with the right one, without a bearer header.
+ */
+function sessionCases(op: OperationUnderTest, base: RequestParts, token: string): FuzzCase[] {
+  const redirects = Object.keys(op.operation.responses).some((status) => /^3\d\d$/.test(status));
+  if (!redirects || !queryParameters(op).some((parameter) => parameter.name === 'token')) return [];
+  const valid = requestOf(op, { ...base, query: [...base.query, ['token', token]] }, '', token);
+  const { authorization: _, ...headers } = valid.headers;
+  return [{ ...valid, label: 'opened with the right ?token=', headers }];
+}
+
+/**
  * Every broken request of an operation, built from the valid `base`; without `tokenAuth`, no
  * token cases (a route authenticated by a signature has its own).
  */
@@ -252,7 +264,7 @@ export function brokenCases(
   { tokenAuth = true }: { tokenAuth?: boolean } = {},
 ): FuzzCase[] {
   return [
-    ...(tokenAuth ? brokenAuth(op, base, token) : []),
+    ...(tokenAuth ? [...brokenAuth(op, base, token), ...sessionCases(op, base, token)] : []),
     ...brokenInputs(op, base, tools, token),
     ...brokenBodies(op, base, tools, token),
   ];

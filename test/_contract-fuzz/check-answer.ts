@@ -110,8 +110,18 @@ function successProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest
   return problems;
 }
 
+/** What is wrong with a redirect: one the document does not declare, or without its headers. */
+function redirectProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest): string[] {
+  if (c.expect) return [`a broken request was redirected (expected ${c.expect.join(' or ')})`];
+  const documented = op.operation.responses[String(answer.status)];
+  if (!documented?.headers) return [`answered ${answer.status}, which the document does not declare`];
+  return Object.keys(documented.headers)
+    .filter((name) => header(answer, name) === '')
+    .map((name) => `redirect without its documented ${name} header`);
+}
+
 /**
- * Everything wrong with `answer` to case `c`: any 5xx; a 4xx that is not the error envelope (with
+ * Everything wrong with `answer` to case `c`: any 5xx; a redirect the document does not declare; a 4xx that is not the error envelope (with
  * the status of its code, and the code and field the case expects); a 2xx to a broken request, or
  * one whose status or body is not what the route documents (its zod response schema: the one
  * definition clients parse with).
@@ -125,5 +135,6 @@ export function answerProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnd
       : ['HEAD error answer is not JSON'];
   if (answer.status >= 400) return errorProblems(c, answer, op);
   if (answer.status >= 200 && answer.status < 300) return successProblems(c, answer, op);
+  if (answer.status >= 300 && answer.status < 400) return redirectProblems(c, answer, op);
   return [`answered ${answer.status}`];
 }
