@@ -44,11 +44,14 @@ function errorProblems(c: FuzzCase, answer: FuzzAnswer, op: OperationUnderTest):
   const status = ERROR_STATUS[code as keyof typeof ERROR_STATUS];
   if (status !== answer.status) problems.push(`code ${code} is answered with ${status}, not ${answer.status}`);
   if (c.expect && !c.expect.includes(code)) problems.push(`expected ${c.expect.join(' or ')}, got ${code}`);
-  const listed = op.operation.responses[String(answer.status)]?.['x-fleet-error-codes'] ?? [];
+  const documented = op.operation.responses[String(answer.status)];
+  const listed = documented?.['x-fleet-error-codes'] ?? [];
   if (!PLUMBING.has(code) && !c.resolvesElsewhere && !listed.includes(code))
     problems.push(
       `${code} is not among the route's documented ${answer.status} codes (${listed.join(', ') || 'none'})`,
     );
+  if (!PLUMBING.has(code) && documented?.['x-fleet-html-error-codes']?.includes(code))
+    problems.push(`${code} is documented as an HTML page, but answered with the envelope`);
   problems.push(...challengeProblems(c, answer, code));
   if (code === 'method_not_allowed' && header(answer, 'allow') === '') problems.push('405 without Allow');
   const issues = (details as { issues?: Array<{ field: string }> } | undefined)?.issues ?? [];
