@@ -24,8 +24,9 @@ export function encodeAuditCursor(position: AuditPosition): string {
  */
 export function decodeAuditCursor(cursor: string): AuditPosition {
   const match = /^(?:(\d{1,20})\.)?(\d{1,15})$/.exec(cursor);
-  if (!match?.[2]) throw invalidField('cursor', 'not a cursor this list returned', 'invalid_cursor');
-  const txid = match[1] ?? '0';
-  if (BigInt(txid) >= 2n ** 64n) throw invalidField('cursor', 'not a cursor this list returned', 'invalid_cursor');
-  return { txid: String(BigInt(txid)), seq: Number(match[2]) };
+  const txid = BigInt(match?.[1] ?? '0');
+  if (!match?.[2] || txid >= 2n ** 64n) {
+    throw invalidField('cursor', 'not a cursor this list returned', 'invalid_cursor');
+  }
+  return { txid: String(txid), seq: Number(match[2]) };
 }
