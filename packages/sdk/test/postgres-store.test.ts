@@ -120,7 +120,10 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore on a shared database', () 
   test('the pool never opens more connections than its size', async () => {
     const url = await server.createDatabase();
     const store = await open({ url, poolSize: 2 });
-    await Promise.all(Array.from({ length: 20 }, (_, i) => send(store, { from: 'a', to: `agent-${i}` })));
+    // Keyed sends take the transaction path, one connection each (plain ones share a statement).
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => send(store, { from: 'a', to: `agent-${i}`, idempotencyKey: `k${i}` })),
+    );
     const [row] = await query<{ n: number }>(
       url,
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fleet-bus' AND datname = $1`,

@@ -16,7 +16,7 @@ import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/optio
 import { checkReceipt } from './internal/receipt-check.ts';
 import { outcomeAfterNack } from './internal/transitions.ts';
 import type { LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
-import { ackIfAllValid } from './postgres/ack.ts';
+import { PgCombinedWrites } from './postgres/combined-writes.ts';
 import { leaseMessages, pollMessages } from './postgres/deliveries.ts';
 import { pgOperation } from './postgres/failures.ts';
 import { foldCountDeltas } from './postgres/fold-counts.ts';
@@ -31,9 +31,6 @@ import { inTransaction, type PgTransaction } from './postgres/transaction.ts';
 import { PgTransitions } from './postgres/transitions.ts';
 import { PgWakeups } from './postgres/wakeups.ts';
 import { writeSends } from './postgres/write-sends.ts';
-
-/** Thrown inside the one-statement ack to roll it back; never leaves the store. */
-const NOT_ALL_VALID = Symbol('not all receipts are valid');
 
 /** Options of {@link PostgresMessageStore}. */
 export interface PostgresMessageStoreOptions extends MessageStoreOptions {
@@ -73,6 +70,8 @@ export class PostgresMessageStore implements MessageStore {
   readonly #listeners = new Listeners<Message>();
   /** Wakes this replica's waiters when another replica stores a message (LISTEN/NOTIFY, polling fallback). */
   readonly #wakeups: PgWakeups;
+  /** The common sends, leases and acks in one statement, shared by concurrent requests. */
+  readonly #combined: PgCombinedWrites;
   /** The schema migration: started at construction; undefined after a failure, so the next operation tries again. */
   #migrated: Promise<void> | undefined;
   #closed = false;
@@ -97,13 +96,23 @@ export class PostgresMessageStore implements MessageStore {
       deliver: (message) => this.#listeners.emit(message),
     });
     this.#wakeups.start();
+    this.#combined = new PgCombinedWrites({
+      pool: () => this.#db(),
+      transitions: this.#transitions,
+      wakeups: this.#wakeups,
+      idempotencyWindowSeconds: this.#options.idempotencyWindowSeconds,
+    });
   }
 
-  /** Constructs a store and waits until its schema is current (rejects if the database cannot be reached). */
+  /**
+   * Constructs a store and waits until its schema is current and it hears of the messages other
+   * replicas store from then on (rejects if the database cannot be reached).
+   */
   static async open(options: PostgresMessageStoreOptions): Promise<PostgresMessageStore> {
     const store = new PostgresMessageStore(options);
     try {
       await store.#db();
+      await store.#wakeups.started;
     } catch (error) {
       await store.close();
       throw error;
@@ -124,16 +133,22 @@ export class PostgresMessageStore implements MessageStore {
     const now = this.#options.now();
     await this.#db();
     assertSendsStorable(inputs, batch);
-    const written = await this.#transaction((tx) =>
-      writeSends(tx, this.#transitions, inputs, now, this.#options.idempotencyWindowSeconds),
-    );
+    // The common send in one statement with others (which tells the other replicas itself).
+    const plan = await this.#combined.send(inputs, now);
+    const written =
+      plan ??
+      (await this.#transaction((tx) =>
+        writeSends(tx, this.#transitions, inputs, now, this.#options.idempotencyWindowSeconds),
+      ));
     if (this.#listeners.size > 0) for (const record of written.records) this.#listeners.emit(toMessage(record));
-    this.#wakeups.stored(written.records.map((record) => record.id));
+    if (!plan) this.#wakeups.stored(written.records.map((record) => record.id));
     return written.result;
   }
 
   async lease(request: LeaseRequest): Promise<Delivery[]> {
     const now = this.#options.now();
+    const fast = await this.#combined.lease(request, now);
+    if (fast) return fast;
     return this.#transaction((tx) => leaseMessages(tx, this.#transitions, request, now));
   }
 
@@ -144,14 +159,7 @@ export class PostgresMessageStore implements MessageStore {
 
   async ack(receipts: string[]): Promise<number> {
     const now = this.#options.now();
-    const acked = await this.#transaction(async (tx) => {
-      const count = await ackIfAllValid(tx, receipts, now);
-      if (count === undefined) throw NOT_ALL_VALID; // rolls the partial delete back
-      return count;
-    }).catch((error: unknown) => {
-      if (error === NOT_ALL_VALID) return undefined;
-      throw error;
-    });
+    const acked = await this.#combined.ack(receipts, now);
     if (acked !== undefined) return acked;
     // Some receipt is bad: find which one, under row locks, for the precise error.
     return this.#transaction(async (tx) => {

@@ -49,6 +49,11 @@ export class PgListenConnection {
     return this.#client !== undefined;
   }
 
+  /** The channel this connection listens on, once it does (notifications sent with other statements use it). */
+  get channel(): string | undefined {
+    return this.#client === undefined ? undefined : this.#channel;
+  }
+
   /** Connects and LISTENs (once; later calls do nothing). */
   start(): void {
     if (this.#started || this.#closed) return;

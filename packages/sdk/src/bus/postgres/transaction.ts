@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { AuditEntry } from '../internal/audit-entry.ts';
-import { CountDeltas, DELTA_COLUMNS } from './queue-counters.ts';
+import { CountDeltas } from './queue-counters.ts';
+import { addAuditInsert, addCountDeltasInsert, StatementBuilder } from './statement.ts';
 
 /**
  * One short transaction on a pooled connection, with the audit events it writes and its queue
@@ -43,33 +44,10 @@ export class PgTransaction {
    * counter changes, in one statement.
    */
   async flush(): Promise<void> {
-    const entries = this.#audit.splice(0);
-    const deltas = this.counts.columns();
-    const parts: string[] = [];
-    const values: unknown[] = [];
-    if (entries.length > 0) {
-      parts.push(`INSERT INTO audit (at, event, message_id, agent, details)
-        SELECT at, event, message_id, agent, details
-        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::json[])
-          WITH ORDINALITY AS e(at, event, message_id, agent, details, n)
-        ORDER BY n`);
-      values.push(
-        entries.map((e) => e.at),
-        entries.map((e) => e.event),
-        entries.map((e) => e.messageId),
-        entries.map((e) => e.agent),
-        entries.map((e) => (e.details === null ? null : JSON.stringify(e.details))),
-      );
-    }
-    if (deltas) {
-      const p = values.length;
-      parts.push(`INSERT INTO queue_count_deltas (${DELTA_COLUMNS})
-        SELECT * FROM unnest($${p + 1}::text[], $${p + 2}::int[], $${p + 3}::int[], $${p + 4}::int[], $${p + 5}::int[])`);
-      values.push(...deltas);
-    }
-    if (parts.length === 0) return;
-    if (parts.length === 1) await this.run(parts[0]!, values);
-    else await this.run(`WITH audited AS (${parts[0]}) ${parts[1]}`, values);
+    const statement = new StatementBuilder();
+    addAuditInsert(statement, this.#audit.splice(0));
+    addCountDeltasInsert(statement, this.counts);
+    if (!statement.empty) await this.run(statement.text(), statement.values);
   }
 
   /** Runs the after-commit callbacks. */

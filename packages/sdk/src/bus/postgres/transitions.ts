@@ -29,12 +29,20 @@ export class PgTransitions {
   /** Records agents as known (they sent, were sent to, subscribed, leased or polled). */
   async rememberAgents(tx: PgTransaction, agents: Iterable<string>): Promise<void> {
     // Sorted: two transactions inserting the same names take their locks in the same order.
-    const fresh = [...new Set(agents)].filter((agent) => !this.#knownAgents.has(agent)).sort();
+    const fresh = this.unknownAgents(agents).sort();
     if (fresh.length === 0) return;
     await tx.run('INSERT INTO agents (name) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT DO NOTHING', [fresh]);
-    tx.afterCommit(() => {
-      for (const agent of fresh) this.#knownAgents.add(agent);
-    });
+    tx.afterCommit(() => this.markKnown(fresh));
+  }
+
+  /** The agents among `agents` this replica has not seen stored yet (each once). */
+  unknownAgents(agents: Iterable<string>): string[] {
+    return [...new Set(agents)].filter((agent) => !this.#knownAgents.has(agent));
+  }
+
+  /** Notes agents as stored in `agents` (call after the commit that inserted them). */
+  markKnown(agents: Iterable<string>): void {
+    for (const agent of agents) this.#knownAgents.add(agent);
   }
 
   /** Dead-letters a message (ready, delayed or in flight) and audits `dead_lettered`. */

@@ -5,8 +5,13 @@ import { toMessage } from '../internal/message-record.ts';
 import { PgListenConnection } from './listen-connection.ts';
 import { MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
 
-/** How long stored ids gather before one NOTIFY carries them all. */
+/** Least time between two notifications of one replica: stored ids gather meanwhile. */
 const DEBOUNCE_MS = 5;
+/**
+ * How long stored ids wait for a statement that carries them ({@link PgWakeups.notificationFor})
+ * before a NOTIFY of their own sends them: on a busy replica a statement always comes first.
+ */
+const NOTIFY_DEADLINE_MS = 2 * DEBOUNCE_MS;
 /** How often the polling fallback reads the rows other replicas stored. */
 export const PG_WAKEUP_FALLBACK_MS = 1000;
 /** Rows the fallback reads at most per round. */
@@ -44,6 +49,9 @@ export class PgWakeups {
   #pending: string[] = [];
   #debounce: ReturnType<typeof setTimeout> | undefined;
   #notifying = false;
+  /** When the last notification left (by the timer or with another statement). */
+  #lastNotifiedAt = 0;
+  #started: Promise<void> = Promise.resolve();
   #fetching: string[] = [];
   #fetchRunning = false;
   #fallback: ReturnType<typeof setInterval> | undefined;
@@ -62,6 +70,14 @@ export class PgWakeups {
     });
   }
 
+  /**
+   * Settles once the polling fallback has read its starting point (or failed to: the database is
+   * away); from then on every message another replica commits reaches the listeners.
+   */
+  get started(): Promise<void> {
+    return this.#started;
+  }
+
   /** Whether the LISTEN connection is up (else only the fallback wakes this replica). */
   get listening(): boolean {
     return this.#connection.listening;
@@ -71,6 +87,9 @@ export class PgWakeups {
   start(): void {
     if (this.#fallback || this.#closed) return;
     this.#connection.start();
+    // The polling fallback's starting point, read at once (not when LISTEN is up, which may take
+    // longer): a message committed after it is found by polling even if its notification is lost.
+    this.#started = this.#poll();
     this.#fallback = setInterval(() => void this.#poll(), PG_WAKEUP_FALLBACK_MS);
     this.#fallback.unref();
   }
@@ -81,7 +100,30 @@ export class PgWakeups {
     this.start();
     for (const id of ids) this.#remember(id);
     this.#pending.push(...ids);
-    this.#debounce ??= setTimeout(() => void this.#notify(), DEBOUNCE_MS);
+    this.#debounce ??= setTimeout(() => void this.#notify(), NOTIFY_DEADLINE_MS);
+  }
+
+  /**
+   * A notification to send with a statement that is about to commit the messages `ids` (it goes
+   * out at that commit), carrying them and the ids waiting for the debounce timer: the channel and
+   * payloads, or undefined when the last notification left less than the debounce ago or nobody
+   * listens (then call {@link stored} after the commit, as for any send). After the commit, call
+   * {@link notifiedWith}. Should the statement fail, the waiting ids it took are found by the
+   * other replicas' polling fallback.
+   */
+  notificationFor(ids: readonly string[]): { channel: string; payloads: string[] } | undefined {
+    const channel = this.#connection.channel;
+    if (this.#closed || channel === undefined || (ids.length === 0 && this.#pending.length === 0)) return undefined;
+    if (performance.now() - this.#lastNotifiedAt < DEBOUNCE_MS) return undefined;
+    this.#lastNotifiedAt = performance.now();
+    const waiting = this.#pending;
+    this.#pending = [];
+    return { channel, payloads: payloadsOf(this.#replica, [...waiting, ...ids]) };
+  }
+
+  /** Remembers messages committed with a notification of {@link notificationFor} as emitted here. */
+  notifiedWith(ids: readonly string[]): void {
+    for (const id of ids) this.#remember(id);
   }
 
   /** Stops listening and polling. */
@@ -100,6 +142,7 @@ export class PgWakeups {
     // Without a connection the ids are dropped: the other replicas' fallback finds the rows.
     if (!this.#connection.listening) return;
     this.#notifying = true;
+    this.#lastNotifiedAt = performance.now();
     try {
       await this.#connection.notify(payloadsOf(this.#replica, ids));
     } catch {

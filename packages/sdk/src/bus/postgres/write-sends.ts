@@ -1,6 +1,8 @@
 import { BROADCAST, type SendInput, type SendResult } from '../../schemas/message.ts';
 import type { MessageRecord } from '../internal/message-record.ts';
 import { type IdempotencyRecord, planSends } from '../internal/send-plan.ts';
+import type { CountDeltas } from './queue-counters.ts';
+import { StatementBuilder } from './statement.ts';
 import type { PgTransaction } from './transaction.ts';
 import type { PgTransitions } from './transitions.ts';
 
@@ -95,17 +97,27 @@ export async function writeSends(
       ],
     );
   }
-  if (plan.records.length > 0) await insertMessages(tx, plan.records, now);
+  if (plan.records.length > 0) {
+    const statement = new StatementBuilder();
+    addMessagesInsert(statement, tx.counts, plan.records, now);
+    await tx.run(statement.text(), statement.values);
+  }
   for (const entry of plan.audit) tx.audit(entry);
   return { result: plan.result, records: plan.records };
 }
 
 /**
- * Inserts new ready copies, counted as delayed when available after `now`; their seq (FIFO order)
- * follows the order of `records`.
+ * Adds the insert of new ready copies, flagged delayed when available after `now`, and counts
+ * them in `counts`; their seq (FIFO order) follows the order of `records`.
  */
-async function insertMessages(tx: PgTransaction, records: MessageRecord[], now: number): Promise<void> {
-  for (const record of records) tx.counts.add(record.to, record.availableAt > now ? 'delayed' : 'ready');
+export function addMessagesInsert(
+  statement: StatementBuilder,
+  counts: CountDeltas,
+  records: readonly MessageRecord[],
+  now: number,
+): void {
+  if (records.length === 0) return;
+  for (const record of records) counts.add(record.to, record.availableAt > now ? 'delayed' : 'ready');
   // The copies of one send share a payload object: serialize it once.
   let last: unknown;
   let json = '';
@@ -116,30 +128,46 @@ async function insertMessages(tx: PgTransaction, records: MessageRecord[], now: 
     }
     return json;
   });
-  await tx.run(
-    `INSERT INTO messages (id, sender, recipient, topic, type, payload, priority, created_at, available_at, expires_at,
-        attempts, idempotency_key, state, delayed)
-      SELECT id, sender, recipient, topic, type, payload, priority, created_at, available_at, expires_at, attempts,
-        idempotency_key, 'ready', available_at > $13
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::json[], $7::int[], $8::bigint[],
-        $9::bigint[], $10::bigint[], $11::int[], $12::text[])
-        WITH ORDINALITY AS r(id, sender, recipient, topic, type, payload, priority, created_at, available_at,
-          expires_at, attempts, idempotency_key, n)
-      ORDER BY n`,
-    [
+  const p = (values: unknown, cast: string) => statement.param(values, cast);
+  statement.add(`INSERT INTO messages (id, sender, recipient, topic, type, payload, priority, created_at, available_at,
+      expires_at, attempts, idempotency_key, state, delayed)
+    SELECT id, sender, recipient, topic, type, payload, priority, created_at, available_at, expires_at, attempts,
+      idempotency_key, 'ready', available_at > ${p(now, 'bigint')}
+    FROM unnest(${p(
       records.map((r) => r.id),
+      'text[]',
+    )}, ${p(
       records.map((r) => r.from),
+      'text[]',
+    )}, ${p(
       records.map((r) => r.to),
+      'text[]',
+    )}, ${p(
       records.map((r) => r.topic),
+      'text[]',
+    )}, ${p(
       records.map((r) => r.type),
-      payloads,
+      'text[]',
+    )}, ${p(payloads, 'json[]')}, ${p(
       records.map((r) => r.priority),
+      'int[]',
+    )}, ${p(
       records.map((r) => r.createdAt),
+      'bigint[]',
+    )}, ${p(
       records.map((r) => r.availableAt),
+      'bigint[]',
+    )}, ${p(
       records.map((r) => r.expiresAt),
+      'bigint[]',
+    )}, ${p(
       records.map((r) => r.attempts),
+      'int[]',
+    )}, ${p(
       records.map((r) => r.idempotencyKey),
-      now,
-    ],
-  );
+      'text[]',
+    )})
+      WITH ORDINALITY AS r(id, sender, recipient, topic, type, payload, priority, created_at, available_at,
+        expires_at, attempts, idempotency_key, n)
+    ORDER BY n`);
 }

@@ -1,0 +1,108 @@
+import { toIso } from '../../internal/iso-time.ts';
+import { makeReceipt } from '../internal/receipt.ts';
+import type { MessageRow } from './rows.ts';
+import type { StatementBuilder } from './statement.ts';
+
+/** One agent's claim in a combined lease: how many rows at most, and until when. */
+export interface AgentClaim {
+  agent: string;
+  limit: number;
+  leaseExpiresAt: number;
+}
+
+/** What a combined lease claimed, per agent (in delivery order), and the agents it left alone. */
+export interface ClaimedLeases {
+  rows: Map<string, MessageRow[]>;
+  /** Agents with housekeeping due (an expired lease, a TTL passed, a delayed message due): nothing claimed. */
+  needHousekeeping: Set<string>;
+}
+
+/**
+ * Adds leases for several agents (each at most once) to a statement (parts `lease_*`, the final
+ * columns `leased` and `busy`): per agent, when it has no housekeeping due, claims up to `limit`
+ * deliverable rows in delivery order (`FOR UPDATE SKIP LOCKED`), puts them in flight with a fresh
+ * token each and one more attempt, audits `delivered` and counts them from ready to in flight. An
+ * agent with housekeeping due is only reported: the caller leases for it the long way
+ * (housekeeping, then the claim, in one transaction), since a claim in the same statement would
+ * not see the housekeeping's changes.
+ */
+export function addLeaseClaims(
+  statement: StatementBuilder,
+  claims: readonly AgentClaim[],
+  now: number,
+): { columns: string; claimed: (row: Record<string, unknown>) => ClaimedLeases } {
+  const p = (value: unknown, cast: string) => statement.param(value, cast);
+  const at = p(now, 'bigint');
+  const total = claims.reduce((sum, claim) => sum + claim.limit, 0);
+  const tokens = Array.from({ length: total }, () => makeReceipt('').leaseToken);
+  const agents = p(
+    claims.map((c) => c.agent),
+    'text[]',
+  );
+  const limits = p(
+    claims.map((c) => c.limit),
+    'int[]',
+  );
+  const until = p(
+    claims.map((c) => c.leaseExpiresAt),
+    'bigint[]',
+  );
+  const untilIso = p(
+    claims.map((c) => toIso(c.leaseExpiresAt)),
+    'text[]',
+  );
+  statement
+    .add(
+      `SELECT q.*, (
+        EXISTS (SELECT 1 FROM messages WHERE state = 'in_flight' AND lease_expires_at <= ${at} AND recipient = q.agent)
+        OR EXISTS (SELECT 1 FROM messages WHERE state = 'ready' AND expires_at IS NOT NULL AND expires_at <= ${at}
+          AND recipient = q.agent)
+        OR EXISTS (SELECT 1 FROM messages WHERE state = 'ready' AND delayed AND available_at <= ${at}
+          AND recipient = q.agent)) AS busy
+      FROM unnest(${agents}, ${limits}, ${until}, ${untilIso}) WITH ORDINALITY AS q(agent, lim, until, until_iso, k)`,
+      'lease_agents',
+    )
+    .add(
+      `SELECT c.claimed, a.k, a.until, a.until_iso, row_number() OVER (ORDER BY c.claimed) AS n
+      FROM lease_agents a CROSS JOIN LATERAL (
+        SELECT seq AS claimed FROM messages
+        WHERE NOT a.busy AND recipient = a.agent AND state = 'ready' AND NOT delayed AND available_at <= ${at}
+          AND (expires_at IS NULL OR expires_at > ${at})
+        ORDER BY priority DESC, seq LIMIT a.lim FOR UPDATE SKIP LOCKED) c`,
+      'lease_claimed',
+    )
+    .add(
+      `UPDATE messages m SET state = 'in_flight', attempts = m.attempts + 1,
+        lease_token = (${p(tokens, 'text[]')})[c.n], lease_expires_at = c.until
+      FROM lease_claimed c WHERE m.seq = c.claimed
+      RETURNING m.seq, m.id, m.sender AS "from", m.recipient AS "to", m.topic, m.type, m.payload, m.priority,
+        m.created_at AS "createdAt", m.available_at AS "availableAt", m.expires_at AS "expiresAt", m.attempts,
+        m.idempotency_key AS "idempotencyKey", m.state, m.lease_token AS "leaseToken",
+        m.lease_expires_at AS "leaseExpiresAt", m.dead_reason AS "deadReason", m.dead_at AS "deadAt",
+        m.last_error AS "lastError", c.k, c.until_iso`,
+      'lease_leased',
+    )
+    .add(
+      `INSERT INTO audit (at, event, message_id, agent, details)
+      SELECT ${at}, 'delivered', id, "to", json_build_object('attempt', attempts, 'leaseExpiresAt', until_iso)
+      FROM lease_leased ORDER BY k, priority DESC, seq`,
+    )
+    .add(
+      `INSERT INTO queue_count_deltas (recipient, ready, in_flight)
+      SELECT "to", -count(*), count(*) FROM lease_leased GROUP BY "to"`,
+    );
+  return {
+    columns: `(SELECT json_agg(l) FROM (SELECT * FROM lease_leased ORDER BY k, priority DESC, seq) l) AS leased,
+      (SELECT array_agg(agent) FROM lease_agents WHERE busy) AS busy`,
+    claimed: (row) => {
+      const result: ClaimedLeases = { rows: new Map(), needHousekeeping: new Set((row.busy as string[] | null) ?? []) };
+      const leased = (row.leased as (MessageRow & { k: number; until_iso: string })[] | null) ?? [];
+      for (const { k: _k, until_iso: _iso, ...message } of leased) {
+        const list = result.rows.get(message.to);
+        if (list) list.push(message);
+        else result.rows.set(message.to, [message]);
+      }
+      return result;
+    },
+  };
+}
