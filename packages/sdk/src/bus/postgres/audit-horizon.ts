@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 
 /**
@@ -36,6 +35,6 @@ export async function awaitAuditHorizon(
     const { rows } = await db.query<{ passed: boolean }>(`SELECT ${AUDIT_HORIZON} > $1::xid8 AS passed`, [txid]);
     if (rows[0]?.passed) return true;
     if (performance.now() + pause > deadline) return false;
-    await sleep(pause);
+    await new Promise((resolve) => setTimeout(resolve, pause));
   }
 }
