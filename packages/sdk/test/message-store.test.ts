@@ -939,6 +939,19 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
       await send({ from: 'a', to: 'b' });
       expect(seen).toEqual([first.messages[0]!.id]);
     });
+
+    test('a listener for one agent sees only the copies to that agent, one for every agent sees all', async () => {
+      const forB: string[] = [];
+      const forAll: string[] = [];
+      const stopB = store.onMessage((m) => forB.push(m.id), 'b');
+      store.onMessage((m) => forAll.push(m.id));
+      const toB = await send({ from: 'a', to: 'b' });
+      const toC = await send({ from: 'a', to: 'c' });
+      stopB();
+      const toBLater = await send({ from: 'a', to: 'b' });
+      expect(forB).toEqual([toB.messages[0]!.id]);
+      expect(forAll).toEqual([toB, toC, toBLater].map((r) => r.messages[0]!.id));
+    });
   });
 
   describe('close', () => {

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 import { leaseWithWait } from '../src/bus/long-poll.ts';
 import { pgOperation } from '../src/bus/postgres/failures.ts';
+import { channelOf } from '../src/bus/postgres/listen-connection.ts';
 import { PostgresMessageStore, type PostgresMessageStoreOptions } from '../src/bus/postgres-store.ts';
 import { isFleetError } from '../src/errors.ts';
 import { type Message, SendInput } from '../src/schemas/message.ts';
@@ -43,6 +44,47 @@ async function listening(...stores: PostgresMessageStore[]): Promise<void> {
     while ((await store.health()).wakeups !== 'notify') await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Rows `store` has read of other replicas' messages, as its `/health` details report. */
+async function rowsRead(store: PostgresMessageStore): Promise<number> {
+  return (await store.health()).wakeupRowsRead as number;
+}
+
+/** Resolves once `condition` holds, looking every 20 ms. */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/**
+ * Runs `sql` on a connection of its own, as a replica whose process is not a store here would
+ * (an INSERT committed with no NOTIFY after it: a writer that died, or an older version's NOTIFY).
+ */
+async function onOwnConnection(url: string, run: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The stores' notification channel in the schema `client` is on. */
+async function channel(client: pg.Client): Promise<string> {
+  const { rows } = await client.query<{ schema: string }>('SELECT current_schema() AS schema');
+  return channelOf(rows[0]!.schema);
+}
+
+/** An INSERT of ready messages with the given ids and recipients, as a replica writes them. */
+function insertSql(copies: Array<[id: string, to: string]>): string {
+  const values = copies.map(
+    ([id, to]) => `('${id}', 'ghost', '${to}', NULL, 'message', '{"n":1}', 0, 1, 1, NULL, 0, NULL, 'ready')`,
+  );
+  return `INSERT INTO messages (id, sender, recipient, topic, type, payload, priority, created_at, available_at,
+    expires_at, attempts, idempotency_key, state) VALUES ${values.join(', ')}`;
+}
+
+const hexId = (n: number) => n.toString(16).padStart(32, '0');
 
 describe.skipIf(!hasPostgres())('PostgreSQL replicas wake each other', () => {
   test('a store hands its listeners what another store on the database stored, each message once', async () => {
@@ -95,6 +137,64 @@ describe.skipIf(!hasPostgres())('PostgreSQL replicas wake each other', () => {
     }
     await onB.until(['0123456789abcdef0123456789abcdef']);
     expect(onB.seen).toMatchObject([{ id: '0123456789abcdef0123456789abcdef', from: 'ghost', payload: { n: 1 } }]);
+  });
+
+  test('a replica waiting for one agent reads none of the messages another replica stores for other agents', async () => {
+    const url = await freshPostgresUrl();
+    const [a, b] = [await open({ url }), await open({ url })];
+    await listening(a, b);
+    const forWaiter: Message[] = [];
+    b.onMessage((message) => forWaiter.push(message), 'waiter');
+    const waiting = leaseWithWait(b, { agent: 'waiter', limit: 10, leaseSeconds: 30, waitSeconds: 20 });
+    // 300 copies to others first (several notifications), then one to the waiter, which wakes at once.
+    await a.sendBatch(Array.from({ length: 300 }, (_, i) => SendInput.parse({ from: 'x', to: `other-${i % 7}` })));
+    const first = (await a.send(SendInput.parse({ from: 'x', to: 'waiter' }))).messages[0]!.id;
+    expect((await waiting).map((d) => d.message.id)).toEqual([first]);
+    // A second one: once it is in, every notification of the sends before it has been handled.
+    const second = (await a.send(SendInput.parse({ from: 'x', to: 'waiter' }))).messages[0]!.id;
+    await until(async () => forWaiter.some((m) => m.id === second));
+    expect(forWaiter.map((m) => m.id)).toEqual([first, second]);
+    // Each of the waiter's rows is read at most three times (its notification, two polling rounds);
+    // the 300 others, never.
+    const read = await rowsRead(b);
+    expect(read).toBeGreaterThanOrEqual(2);
+    expect(read).toBeLessThanOrEqual(6);
+  });
+
+  test("a waiter whose notification was lost is woken by polling, which reads only its agent's rows", async () => {
+    const url = await freshPostgresUrl();
+    const b = await open({ url });
+    const forWaiter: Message[] = [];
+    b.onMessage((message) => forWaiter.push(message), 'waiter');
+    const others = Array.from({ length: 50 }, (_, i): [string, string] => [hexId(i + 1), `other-${i % 3}`]);
+    // The waiter's row last: the round that reads it has passed the others' rows too.
+    await onOwnConnection(url, (client) => client.query(insertSql([...others, [hexId(99), 'waiter']])));
+    await until(async () => forWaiter.length > 0);
+    expect(forWaiter).toMatchObject([{ id: hexId(99), to: 'waiter', from: 'ghost' }]);
+    // The polling rounds that read it (two at most) read nothing else.
+    expect(await rowsRead(b)).toBeLessThanOrEqual(2);
+  });
+
+  test("an older replica's notification (ids without recipients) is read whoever the messages are to", async () => {
+    const url = await freshPostgresUrl();
+    const b = await open({ url });
+    await listening(b);
+    const forWaiter: Message[] = [];
+    b.onMessage((message) => forWaiter.push(message), 'waiter');
+    // A row for an agent nobody here waits for, announced as an older replica did: polling never
+    // reads it (it reads only the waiter's rows), so a row read is the notification's.
+    await onOwnConnection(url, async (client) => {
+      await client.query(insertSql([[hexId(7), 'elsewhere']]));
+      await client.query('SELECT pg_notify($1, $2)', [await channel(client), `0ldrep1ica:${hexId(7)}`]);
+    });
+    await until(async () => (await rowsRead(b)) === 1);
+    // And one for the waiter: it wakes.
+    await onOwnConnection(url, async (client) => {
+      await client.query(insertSql([[hexId(8), 'waiter']]));
+      await client.query('SELECT pg_notify($1, $2)', [await channel(client), `0ldrep1ica:${hexId(8)}`]);
+    });
+    await until(async () => forWaiter.length > 0);
+    expect(forWaiter).toMatchObject([{ id: hexId(8), to: 'waiter' }]);
   });
 
   test('stores sweeping at once each hand an expired lease back exactly once', async () => {

@@ -21,7 +21,7 @@ export async function leaseWithWait(
   let arrived = false;
   const unwatch = store.onMessage((message) => {
     if (message.to === input.agent) arrived = true;
-  });
+  }, input.agent);
   try {
     for (;;) {
       arrived = false;
@@ -54,7 +54,7 @@ export function waitForMessage(
     const timer = setTimeout(done, timeoutMs);
     const unsubscribe = store.onMessage((message) => {
       if (message.to === agent) done();
-    });
+    }, agent);
     signal?.addEventListener('abort', done, { once: true });
   });
 }

@@ -1,6 +1,5 @@
 import { FleetError } from '../errors.ts';
 import { toIso } from '../internal/iso-time.ts';
-import { Listeners } from '../internal/listeners.ts';
 import type { AuditEvent, AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterReason, DeadLetterSelector } from '../schemas/dead-letter.ts';
 import type { Delivery, ExtendInput, ExtendResult, NackInput, NackResult } from '../schemas/lease.ts';
@@ -12,6 +11,7 @@ import { auditEntry } from './internal/audit-entry.ts';
 import { decodeDeadCursor, encodeDeadCursor } from './internal/cursor.ts';
 import { Mailbox, type MailboxEntry } from './internal/mailbox.ts';
 import { MemoryAuditLog } from './internal/memory-audit-log.ts';
+import { MessageListeners } from './internal/message-listeners.ts';
 import { isExpired, toDeadLetter, toMessage } from './internal/message-record.ts';
 import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
 import { buildQueueStats } from './internal/queue-stats.ts';
@@ -41,7 +41,7 @@ export class MemoryMessageStore implements MessageStore {
   readonly #subscriptions = new Map<string, Map<string, Subscription>>();
   readonly #idempotency = new Map<string, IdempotencyRecord>();
   readonly #audit = new MemoryAuditLog();
-  readonly #listeners = new Listeners<Message>();
+  readonly #listeners = new MessageListeners();
   #seq = 0;
   #closed = false;
 
@@ -280,8 +280,8 @@ export class MemoryMessageStore implements MessageStore {
     }
   }
 
-  onMessage(listener: (message: Message) => void): () => void {
-    return this.#listeners.add(listener);
+  onMessage(listener: (message: Message) => void, agent?: string): () => void {
+    return this.#listeners.add(listener, agent);
   }
 
   async close(): Promise<void> {

@@ -89,8 +89,12 @@ export interface MessageStore {
    */
   sweep(): Promise<void>;
 
-  /** Calls `listener` with every message copy stored from now on. Returns an unsubscribe function. */
-  onMessage(listener: (message: Message) => void): () => void;
+  /**
+   * Calls `listener` with every message copy stored from now on, or only with those to `agent`
+   * when given (a PostgreSQL replica then reads only other replicas' messages to the agents
+   * listened for). Returns an unsubscribe function.
+   */
+  onMessage(listener: (message: Message) => void, agent?: string): () => void;
 
   /**
    * Extra `/health` details, for a backend that depends on something that can fail apart from the

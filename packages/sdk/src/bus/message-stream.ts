@@ -28,7 +28,7 @@ export async function* streamMessages(
     if (buffer.length >= maxBuffered) overflow = true;
     else buffer.push(message);
     wake?.();
-  });
+  }, agent);
   const onAbort = () => wake?.();
   signal?.addEventListener('abort', onAbort);
   try {

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { FleetError } from '../errors.ts';
 import { toIso } from '../internal/iso-time.ts';
-import { Listeners } from '../internal/listeners.ts';
 import { createPool } from '../internal/pg-driver.ts';
 import type { AuditEvent, AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
@@ -11,6 +10,7 @@ import type { Message, SendInput, SendResult } from '../schemas/message.ts';
 import type { QueueStats } from '../schemas/stats.ts';
 import type { Subscription, SubscriptionQuery } from '../schemas/subscription.ts';
 import { auditEntry } from './internal/audit-entry.ts';
+import { MessageListeners } from './internal/message-listeners.ts';
 import { isExpired, toMessage } from './internal/message-record.ts';
 import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
 import { checkReceipt } from './internal/receipt-check.ts';
@@ -67,7 +67,7 @@ export class PostgresMessageStore implements MessageStore {
   readonly #pool: pg.Pool;
   readonly #options: ResolvedStoreOptions;
   readonly #transitions: PgTransitions;
-  readonly #listeners = new Listeners<Message>();
+  readonly #listeners = new MessageListeners();
   /** Wakes this replica's waiters when another replica stores a message (LISTEN/NOTIFY, polling fallback). */
   readonly #wakeups: PgWakeups;
   /** The common sends, leases and acks in one statement, shared by concurrent requests. */
@@ -92,7 +92,7 @@ export class PostgresMessageStore implements MessageStore {
     this.#wakeups = new PgWakeups({
       url: options.url,
       pool: () => this.#db(),
-      hasListeners: () => this.#listeners.size > 0,
+      listeners: this.#listeners,
       deliver: (message) => this.#listeners.emit(message),
     });
     this.#wakeups.start();
@@ -140,8 +140,12 @@ export class PostgresMessageStore implements MessageStore {
       (await this.#transaction((tx) =>
         writeSends(tx, this.#transitions, inputs, now, this.#options.idempotencyWindowSeconds),
       ));
-    if (this.#listeners.size > 0) for (const record of written.records) this.#listeners.emit(toMessage(record));
-    if (!plan) this.#wakeups.stored(written.records.map((record) => record.id));
+    if (this.#listeners.size > 0) {
+      for (const record of written.records) {
+        if (this.#listeners.listensFor(record.to)) this.#listeners.emit(toMessage(record));
+      }
+    }
+    if (!plan) this.#wakeups.stored(written.records);
     return written.result;
   }
 
@@ -293,11 +297,17 @@ export class PostgresMessageStore implements MessageStore {
 
   /**
    * Whether the database answers (`/health`), and whether this replica hears the others' sends
-   * at once or only by polling; rejects with `unavailable` when the database does not answer.
+   * at once or only by polling, and how many rows of others' messages it read for its listeners
+   * (`wakeupRowsRead`: only those to the agents it has waiters for); rejects with `unavailable`
+   * when the database does not answer.
    */
   async health(): Promise<Record<string, unknown>> {
     await this.#read((db) => db.query('SELECT 1'));
-    return { database: 'reachable', wakeups: this.#wakeups.listening ? 'notify' : 'polling' };
+    return {
+      database: 'reachable',
+      wakeups: this.#wakeups.listening ? 'notify' : 'polling',
+      wakeupRowsRead: this.#wakeups.rowsRead,
+    };
   }
 
   async #sweepParts(): Promise<void> {
@@ -315,8 +325,8 @@ export class PostgresMessageStore implements MessageStore {
     );
   }
 
-  onMessage(listener: (message: Message) => void): () => void {
-    return this.#listeners.add(listener);
+  onMessage(listener: (message: Message) => void, agent?: string): () => void {
+    return this.#listeners.add(listener, agent);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { FleetError } from '../errors.ts';
 import { toIso } from '../internal/iso-time.ts';
-import { Listeners } from '../internal/listeners.ts';
 import { openDatabase } from '../internal/sqlite-driver.ts';
 import type { AuditEvent, AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
@@ -11,6 +10,7 @@ import type { Message, SendInput, SendResult } from '../schemas/message.ts';
 import type { QueueStats } from '../schemas/stats.ts';
 import type { Subscription, SubscriptionQuery } from '../schemas/subscription.ts';
 import { auditEntry } from './internal/audit-entry.ts';
+import { MessageListeners } from './internal/message-listeners.ts';
 import { isExpired, type MessageRecord, toDeadLetter, toMessage } from './internal/message-record.ts';
 import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
 import { checkReceipt } from './internal/receipt-check.ts';
@@ -65,7 +65,7 @@ export class SqliteMessageStore implements MessageStore {
   readonly #queries: StatementCache;
   readonly #transitions: SqliteTransitions;
   readonly #writer: GroupCommitWriter;
-  readonly #listeners = new Listeners<Message>();
+  readonly #listeners = new MessageListeners();
   #closed = false;
 
   constructor(options: SqliteMessageStoreOptions) {
@@ -245,8 +245,8 @@ export class SqliteMessageStore implements MessageStore {
     });
   }
 
-  onMessage(listener: (message: Message) => void): () => void {
-    return this.#listeners.add(listener);
+  onMessage(listener: (message: Message) => void, agent?: string): () => void {
+    return this.#listeners.add(listener, agent);
   }
 
   async close(): Promise<void> {

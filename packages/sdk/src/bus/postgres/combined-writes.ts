@@ -134,7 +134,7 @@ export class PgCombinedWrites {
     const ack = acks.length > 0 ? addAckRequests(statement, acks, now) : undefined;
     const columns = [lease?.columns, ack?.column].filter((c) => c !== undefined);
     // The other replicas hear of the new messages at this commit, without a NOTIFY of its own.
-    const stored = plans.flatMap((plan) => plan.records.map((record) => record.id));
+    const stored = plans.flatMap((plan) => plan.records);
     const notification = this.#options.wakeups.notificationFor(stored);
     if (notification) {
       statement.add(

@@ -4,6 +4,7 @@ import type { Message } from '../../schemas/message.ts';
 import { toMessage } from '../internal/message-record.ts';
 import { PgListenConnection } from './listen-connection.ts';
 import { MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
+import { parsePayload, payloadsOf, type StoredCopy } from './wakeup-payloads.ts';
 
 /** Least time between two notifications of one replica: stored ids gather meanwhile. */
 const DEBOUNCE_MS = 5;
@@ -16,8 +17,6 @@ const NOTIFY_DEADLINE_MS = 2 * DEBOUNCE_MS;
 export const PG_WAKEUP_FALLBACK_MS = 1000;
 /** Rows the fallback reads at most per round. */
 const FALLBACK_BATCH = 1000;
-/** A notification's payload stays below PostgreSQL's 8000-byte limit. */
-const MAX_PAYLOAD_BYTES = 7900;
 /** Ids remembered as already emitted (local sends, notified and polled rows). */
 const SEEN_LIMIT = 50_000;
 
@@ -27,26 +26,40 @@ export interface PgWakeupsOptions {
   url: string;
   /** The store's pool, to read the rows other replicas stored. */
   pool: () => Promise<pg.Pool>;
-  /** Whether anyone on this replica waits for messages (otherwise nothing is read). */
-  hasListeners: () => boolean;
+  /**
+   * Who waits for messages on this replica: only their messages are read (nothing when nobody
+   * waits). The store's `onMessage` listeners.
+   */
+  listeners: ListenedAgents;
   /** Hands on a message another replica stored (to the store's `onMessage` listeners). */
   deliver: (message: Message) => void;
 }
 
+/** Which recipients a replica's listeners wait for (see `MessageListeners`). */
+export interface ListenedAgents {
+  /** How many listeners there are. */
+  readonly size: number;
+  /** Whether a listener waits for messages to `agent`. */
+  listensFor(agent: string): boolean;
+  /** The recipients listened for; undefined when a listener takes every message. */
+  agents(): string[] | undefined;
+}
+
 /**
  * Wakes this replica's long polls and streams when another replica stores a message: each send
- * sends the new ids on the store's channel (debounced: one NOTIFY per few milliseconds, several
- * payloads in one statement, so one commit), and each replica reads the rows it was told about
- * when anyone waits. A polling fallback reads the rows stored since its last round every second,
- * so a lost notification (a crash between commit and NOTIFY, a broken LISTEN connection) costs at
- * most that; after a reconnect it runs at once.
+ * sends the new ids and their recipients on the store's channel (debounced: one NOTIFY per few
+ * milliseconds, several payloads in one statement, so one commit), and each replica reads the
+ * rows it was told about whose recipients anyone there waits for. A polling fallback reads those
+ * agents' rows stored since its last round every second, so a lost notification (a crash between
+ * commit and NOTIFY, a broken LISTEN connection) costs at most that; after a reconnect it runs at
+ * once.
  */
 export class PgWakeups {
   readonly #options: PgWakeupsOptions;
   readonly #replica = randomBytes(6).toString('hex');
   readonly #connection: PgListenConnection;
   readonly #seen = new Set<string>();
-  #pending: string[] = [];
+  #pending: StoredCopy[] = [];
   #debounce: ReturnType<typeof setTimeout> | undefined;
   #notifying = false;
   /** When the last notification left (by the timer or with another statement). */
@@ -60,6 +73,7 @@ export class PgWakeups {
   #floor: number | undefined;
   #high: number | undefined;
   #closed = false;
+  #rowsRead = 0;
 
   constructor(options: PgWakeupsOptions) {
     this.#options = options;
@@ -83,6 +97,11 @@ export class PgWakeups {
     return this.#connection.listening;
   }
 
+  /** How many rows this replica has read to hand on others' messages (diagnostics, and tests). */
+  get rowsRead(): number {
+    return this.#rowsRead;
+  }
+
   /** Opens the LISTEN connection and starts the fallback (once). */
   start(): void {
     if (this.#fallback || this.#closed) return;
@@ -95,35 +114,35 @@ export class PgWakeups {
   }
 
   /** Tells the other replicas about messages this one committed (and remembers them as emitted here). */
-  stored(ids: readonly string[]): void {
-    if (this.#closed || ids.length === 0) return;
+  stored(copies: readonly StoredCopy[]): void {
+    if (this.#closed || copies.length === 0) return;
     this.start();
-    for (const id of ids) this.#remember(id);
-    this.#pending.push(...ids);
+    for (const { id } of copies) this.#remember(id);
+    this.#pending.push(...copies);
     this.#debounce ??= setTimeout(() => void this.#notify(), NOTIFY_DEADLINE_MS);
   }
 
   /**
-   * A notification to send with a statement that is about to commit the messages `ids` (it goes
+   * A notification to send with a statement that is about to commit the messages `copies` (it goes
    * out at that commit), carrying them and the ids waiting for the debounce timer: the channel and
    * payloads, or undefined when the last notification left less than the debounce ago or nobody
    * listens (then call {@link stored} after the commit, as for any send). After the commit, call
    * {@link notifiedWith}. Should the statement fail, the waiting ids it took are found by the
    * other replicas' polling fallback.
    */
-  notificationFor(ids: readonly string[]): { channel: string; payloads: string[] } | undefined {
+  notificationFor(copies: readonly StoredCopy[]): { channel: string; payloads: string[] } | undefined {
     const channel = this.#connection.channel;
-    if (this.#closed || channel === undefined || (ids.length === 0 && this.#pending.length === 0)) return undefined;
+    if (this.#closed || channel === undefined || (copies.length === 0 && this.#pending.length === 0)) return undefined;
     if (performance.now() - this.#lastNotifiedAt < DEBOUNCE_MS) return undefined;
     this.#lastNotifiedAt = performance.now();
     const waiting = this.#pending;
     this.#pending = [];
-    return { channel, payloads: payloadsOf(this.#replica, [...waiting, ...ids]) };
+    return { channel, payloads: payloadsOf(this.#replica, [...waiting, ...copies]) };
   }
 
   /** Remembers messages committed with a notification of {@link notificationFor} as emitted here. */
-  notifiedWith(ids: readonly string[]): void {
-    for (const id of ids) this.#remember(id);
+  notifiedWith(copies: readonly StoredCopy[]): void {
+    for (const { id } of copies) this.#remember(id);
   }
 
   /** Stops listening and polling. */
@@ -137,14 +156,14 @@ export class PgWakeups {
   async #notify(): Promise<void> {
     this.#debounce = undefined;
     if (this.#notifying || this.#pending.length === 0) return;
-    const ids = this.#pending;
+    const copies = this.#pending;
     this.#pending = [];
     // Without a connection the ids are dropped: the other replicas' fallback finds the rows.
     if (!this.#connection.listening) return;
     this.#notifying = true;
     this.#lastNotifiedAt = performance.now();
     try {
-      await this.#connection.notify(payloadsOf(this.#replica, ids));
+      await this.#connection.notify(payloadsOf(this.#replica, copies));
     } catch {
       // Dropped likewise.
     } finally {
@@ -153,10 +172,15 @@ export class PgWakeups {
     }
   }
 
+  /** Reads the notified rows whose recipients anyone here waits for (all of an older replica's). */
   #notified(payload: string): void {
-    const [replica, list] = payload.split(':');
-    if (replica === this.#replica || !list || !this.#options.hasListeners()) return;
-    for (const id of list.split(',')) if (!this.#seen.has(id)) this.#fetching.push(id);
+    const { listeners } = this.#options;
+    if (listeners.size === 0) return;
+    const { replica, copies } = parsePayload(payload);
+    if (replica === this.#replica) return;
+    for (const { id, to } of copies) {
+      if (!this.#seen.has(id) && (to === undefined || listeners.listensFor(to))) this.#fetching.push(id);
+    }
     void this.#fetch();
   }
 
@@ -172,6 +196,7 @@ export class PgWakeups {
         `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ANY($1::text[]) ORDER BY seq`,
         [ids],
       );
+      this.#rowsRead += rows.length;
       this.#emit(rows);
     } catch {
       // The database is away: the fallback reads these rows once it is back.
@@ -183,28 +208,45 @@ export class PgWakeups {
 
   /**
    * One round of the fallback. Without listeners it only moves the floor to the newest row; with
-   * them it reads the rows past the floor. The next floor is the previous round's highest seq, not
-   * this one's: a row whose transaction took its seq earlier but committed later is still read.
+   * them it reads the listened agents' rows past the floor. The next floor is the previous round's
+   * highest seq (of any recipient's row), not this one's: a row whose transaction took its seq
+   * earlier but committed later is still read.
    */
   async #poll(): Promise<void> {
     if (this.#polling || this.#closed) return;
     this.#polling = true;
     try {
       const pool = await this.#options.pool();
-      if (!this.#options.hasListeners() || this.#floor === undefined) {
-        const { rows } = await pool.query<{ high: number | null }>('SELECT max(seq) AS high FROM messages');
-        this.#floor = this.#high = rows[0]?.high ?? 0;
+      const { listeners } = this.#options;
+      // The newest row now, read first: every row up to it committed by then is in the read below.
+      const top = await pool.query<{ high: number | null }>('SELECT max(seq) AS high FROM messages');
+      const newest = top.rows[0]?.high ?? 0;
+      if (listeners.size === 0 || this.#floor === undefined) {
+        this.#floor = this.#high = newest;
         return;
       }
-      const { rows } = await pool.query<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > $1 ORDER BY seq LIMIT ${FALLBACK_BATCH}`,
-        [this.#floor],
-      );
+      const agents = listeners.agents();
+      const { rows } =
+        agents === undefined
+          ? await pool.query<MessageRow>(
+              `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > $1 ORDER BY seq LIMIT ${FALLBACK_BATCH}`,
+              [this.#floor],
+            )
+          : await pool.query<MessageRow>(
+              `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > $1 AND recipient = ANY($2::text[])
+              ORDER BY seq LIMIT ${FALLBACK_BATCH}`,
+              [this.#floor, agents],
+            );
+      this.#rowsRead += rows.length;
       const previousHigh = this.#high ?? this.#floor;
-      const high = Math.max(previousHigh, rows.at(-1)?.seq ?? 0);
       this.#emit(rows);
-      this.#floor = rows.length === FALLBACK_BATCH ? high : previousHigh;
-      this.#high = high;
+      if (rows.length === FALLBACK_BATCH) {
+        // More to read: the next round goes on from the last row read.
+        this.#floor = this.#high = Math.max(previousHigh, rows.at(-1)?.seq ?? 0);
+      } else {
+        this.#floor = previousHigh;
+        this.#high = Math.max(previousHigh, newest, rows.at(-1)?.seq ?? 0);
+      }
     } catch {
       // The database is away: the next round tries again.
     } finally {
@@ -230,19 +272,4 @@ export class PgWakeups {
       }
     }
   }
-}
-
-/** `replica:id,id,...` payloads, each below {@link MAX_PAYLOAD_BYTES} (ids are ASCII). */
-function payloadsOf(replica: string, ids: readonly string[]): string[] {
-  const payloads: string[] = [];
-  let current = '';
-  for (const id of ids) {
-    if (current !== '' && current.length + id.length + 1 > MAX_PAYLOAD_BYTES) {
-      payloads.push(current);
-      current = '';
-    }
-    current = current === '' ? `${replica}:${id}` : `${current},${id}`;
-  }
-  if (current !== '') payloads.push(current);
-  return payloads;
 }
