@@ -45,9 +45,12 @@ export function addAckRequests(
       'ack_receipts',
     )
     .add(
-      `SELECT m.seq, r.request, r.n FROM messages m JOIN ack_receipts r ON m.id = r.id
-      WHERE m.lease_token = r.token AND m.state = 'in_flight' AND m.lease_expires_at > ${at}
-      FOR UPDATE OF m`,
+      // Per receipt, a lookup by id (LATERAL: whatever the plan guesses of the receipts' number,
+      // never a walk over every lease in flight).
+      `SELECT m.seq, r.request, r.n FROM ack_receipts r CROSS JOIN LATERAL (
+        SELECT seq FROM messages
+        WHERE id = r.id AND lease_token = r.token AND state = 'in_flight' AND lease_expires_at > ${at}
+        FOR UPDATE) m`,
       'ack_matched',
     )
     .add(
@@ -57,7 +60,8 @@ export function addAckRequests(
     )
     .add(
       `DELETE FROM messages m USING ack_matched a
-      WHERE m.seq = a.seq AND a.request IN (SELECT request FROM ack_valid)
+      WHERE m.seq = ANY (ARRAY(SELECT seq FROM ack_matched)) AND m.seq = a.seq
+        AND a.request IN (SELECT request FROM ack_valid)
       RETURNING m.id, m.recipient, a.request, a.n`,
       'ack_gone',
     )

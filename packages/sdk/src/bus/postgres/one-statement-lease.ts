@@ -74,7 +74,10 @@ export function addLeaseClaims(
     .add(
       `UPDATE messages m SET state = 'in_flight', attempts = m.attempts + 1,
         lease_token = (${p(tokens, 'text[]')})[c.n], lease_expires_at = c.until
-      FROM lease_claimed c WHERE m.seq = c.claimed
+      FROM lease_claimed c
+      -- The array condition makes the plan look rows up by primary key: the claim's size is a
+      -- parameter, and a generic plan that guesses it large would join by scanning the table.
+      WHERE m.seq = ANY (ARRAY(SELECT claimed FROM lease_claimed)) AND m.seq = c.claimed
       RETURNING m.seq, m.id, m.sender AS "from", m.recipient AS "to", m.topic, m.type, m.payload, m.priority,
         m.created_at AS "createdAt", m.available_at AS "availableAt", m.expires_at AS "expiresAt", m.attempts,
         m.idempotency_key AS "idempotencyKey", m.state, m.lease_token AS "leaseToken",
