@@ -30,8 +30,10 @@ export function createBusServer(options: CreateBusServerOptions): FleetServer {
   const { store } = options;
   // A sweep fails every second while the database is away: say so once, and again when it works.
   let sweepFailing = false;
+  let sweeping: Promise<void> | undefined;
   const sweeper = setInterval(() => {
-    store.sweep().then(
+    if (sweeping) return;
+    sweeping = store.sweep().then(
       () => {
         if (sweepFailing) options.logger?.info('sweep works again');
         sweepFailing = false;
@@ -41,6 +43,9 @@ export function createBusServer(options: CreateBusServerOptions): FleetServer {
         sweepFailing = true;
       },
     );
+    void sweeping.finally(() => {
+      sweeping = undefined;
+    });
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
   return createFleetServer({
@@ -54,6 +59,8 @@ export function createBusServer(options: CreateBusServerOptions): FleetServer {
     metrics: (registry) => registerBusMetrics(registry, store),
     onClose: async () => {
       clearInterval(sweeper);
+      // A sweep that is running finishes before the store closes under it.
+      await sweeping;
       await store.close();
     },
   });
