@@ -1,7 +1,7 @@
 // Shared by the benchmark scripts: start a server process and wait for the URL it prints, pin cores,
 // medians, the SDK directory to measure.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,3 +76,50 @@ export function sdkDirFromArgs(argv = process.argv.slice(2)) {
   }
   return dir;
 }
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (0 when it is gone or /proc is missing). */
+export function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU time (ms) used so far by each process named `postgres` (the server and its backends), by
+ * pid: compare two readings pid by pid ({@link cpuSince}), since backends come and go.
+ */
+export function postgresCpuMs() {
+  const byPid = new Map();
+  for (const pid of existsSync('/proc') ? readdirSync('/proc') : []) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') byPid.set(pid, processCpuMs(pid));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return byPid;
+}
+
+/**
+ * CPU time (ms) the processes of reading `now` used since reading `before` (both from
+ * {@link postgresCpuMs}): a process that started in between counts whole; one that ended in
+ * between is lost (its last figures died with it), so the sum is a lower bound.
+ */
+export function cpuSince(before, now) {
+  let total = 0;
+  for (const [pid, ms] of now) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux almost everywhere). */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();

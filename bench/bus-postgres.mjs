@@ -13,7 +13,9 @@
 // complete (one queue per loop, schema `pgboss` in the same database), a pool of 10 connections per
 // process like each replica's. Both sides run one message per operation, and batched: 100 per operation (Fleet's
 // largest batch; pg-boss's insert, fetch with batchSize 100 and complete with 100 ids, the batching
-// its docs offer for throughput). Throughput counts messages acked (completed) per second.
+// its docs offer for throughput). Throughput counts messages acked (completed) per second. Beside
+// it, CPU time per message: of the replicas or the pg-boss processes ("app"), of PostgreSQL's
+// processes, and of this process (autocannon's load; pg-boss's loops run in its own processes).
 // Scenarios run in interleaved rounds and each figure is the median.
 //
 // The deep queue: 1,000,000 (BENCH_DEEP) and 1,000 messages for one agent in two databases, filled
@@ -26,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { PostgresMessageStore } from '@fleet/sdk/stores';
 import autocannon from 'autocannon';
 import PgBoss from 'pg-boss';
-import { canPinCores } from './_lib.mjs';
+import { canPinCores, cpuSince, postgresCpuMs, processCpuMs } from './_lib.mjs';
 import { loadPostgresHarness, requireBuild, startReplicas } from './_postgres.mjs';
 
 const json = process.argv.includes('--json');
@@ -99,6 +101,26 @@ function lifecycleRequests(agentOf, batch, counter) {
   ];
 }
 
+/**
+ * Starts measuring the CPU time of `pids` (the bus replicas or pg-boss processes), of PostgreSQL
+ * and of this process (the load generator); `perMessage(n)` gives each in ms per message.
+ */
+function cpuMeter(pids) {
+  const app = () => pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
+  const start = { app: app(), postgres: postgresCpuMs(), load: process.cpuUsage() };
+  return {
+    perMessage(messages) {
+      const load = process.cpuUsage(start.load);
+      const per = (ms) => Math.round((ms / messages) * 1000) / 1000;
+      return {
+        appCpuMs: per(app() - start.app),
+        postgresCpuMs: per(cpuSince(start.postgres, postgresCpuMs())),
+        loadCpuMs: per((load.user + load.system) / 1000),
+      };
+    },
+  };
+}
+
 function autocannonRun(url, requests, count) {
   return new Promise((resolve, reject) => {
     const instance = autocannon({ url, connections: count, duration: seconds, requests }, (error, result) =>
@@ -118,6 +140,7 @@ let agentCount = 0;
 async function fleetLifecycle(replicas, batch, agentOf = () => `lc-${batch}-${agentCount++ % connections}`) {
   const counter = { acked: 0 };
   const per = Math.floor(connections / replicas.length);
+  const meter = cpuMeter(replicas.map((replica) => replica.child.pid));
   const results = await Promise.all(
     replicas.map((replica) => autocannonRun(replica.url, lifecycleRequests(agentOf, batch, counter), per)),
   );
@@ -127,6 +150,7 @@ async function fleetLifecycle(replicas, batch, agentOf = () => `lc-${batch}-${ag
   const elapsed = Math.max(...results.map((r) => r.duration));
   return {
     perSecond: counter.acked / elapsed,
+    ...meter.perMessage(counter.acked),
     p50ms: Math.max(...results.map((r) => r.latency.p50)),
     p99ms: Math.max(...results.map((r) => r.latency.p99)),
   };
@@ -150,6 +174,7 @@ async function startPgBossWorkers(url) {
 /** The same load through pg-boss: 25 loops per process, each on its own queue; jobs completed per second. */
 async function pgBossLifecycle(workers, batch) {
   const per = Math.floor(connections / workers.length);
+  const meter = cpuMeter(workers.map((worker) => worker.pid));
   const answers = await Promise.all(
     workers.map(
       (worker, w) =>
@@ -160,7 +185,8 @@ async function pgBossLifecycle(workers, batch) {
         }),
     ),
   );
-  return { perSecond: answers.reduce((sum, a) => sum + a.jobs, 0) / Math.max(...answers.map((a) => a.seconds)) };
+  const jobs = answers.reduce((sum, a) => sum + a.jobs, 0);
+  return { perSecond: jobs / Math.max(...answers.map((a) => a.seconds)), ...meter.perMessage(jobs) };
 }
 
 /** Median of the runs' summaries, by messages per second. */
@@ -305,6 +331,9 @@ if (json) {
       'p50 ms': r.p50ms ?? '-',
       'p99 ms': r.p99ms ?? '-',
       'runs (msgs/s)': r.runs.join(' '),
+      'CPU ms/msg: app': r.appCpuMs,
+      postgres: r.postgresCpuMs,
+      load: r.loadCpuMs,
     })),
   );
   for (const [name, f] of Object.entries(fills)) {
