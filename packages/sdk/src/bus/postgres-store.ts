@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import { FleetError } from '../errors.ts';
-import { toIso } from '../internal/iso-time.ts';
 import { createPool } from '../internal/pg-driver.ts';
 import type { AuditEvent, AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
@@ -9,23 +8,21 @@ import type { Page } from '../schemas/list.ts';
 import type { Message, SendInput, SendResult } from '../schemas/message.ts';
 import type { QueueStats } from '../schemas/stats.ts';
 import type { Subscription, SubscriptionQuery } from '../schemas/subscription.ts';
-import { auditEntry } from './internal/audit-entry.ts';
 import { MessageListeners } from './internal/message-listeners.ts';
-import { isExpired, toMessage } from './internal/message-record.ts';
+import { toMessage } from './internal/message-record.ts';
 import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
-import { checkReceipt } from './internal/receipt-check.ts';
-import { outcomeAfterNack } from './internal/transitions.ts';
 import type { LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 import { PgCombinedWrites } from './postgres/combined-writes.ts';
+import { purgeDeadLetters, redriveDeadLetters } from './postgres/dead-letter-writes.ts';
 import { leaseMessages, pollMessages } from './postgres/deliveries.ts';
 import { pgOperation } from './postgres/failures.ts';
 import { foldCountDeltas } from './postgres/fold-counts.ts';
-import { lockDeadLetters, lockLeases } from './postgres/locked-rows.ts';
-import { assertReasonStorable, assertSendsStorable } from './postgres/nul-text.ts';
+import { assertSendsStorable } from './postgres/nul-text.ts';
 import { readAudit, readDeadLetter, readDeadLetters, readSubscriptions } from './postgres/reads.ts';
-import type { LeaseRow } from './postgres/rows.ts';
+import { ackCheckingEach, extendLeased, nackLeased } from './postgres/receipt-writes.ts';
 import { migrate } from './postgres/schema.ts';
 import { readCountedStats } from './postgres/stats.ts';
+import { subscribeAgent, unsubscribeAgent } from './postgres/subscription-writes.ts';
 import { sweepAlone } from './postgres/sweep-lock.ts';
 import { inTransaction, type PgTransaction } from './postgres/transaction.ts';
 import { PgTransitions } from './postgres/transitions.ts';
@@ -166,73 +163,26 @@ export class PostgresMessageStore implements MessageStore {
     const acked = await this.#combined.ack(receipts, now);
     if (acked !== undefined) return acked;
     // Some receipt is bad: find which one, under row locks, for the precise error.
-    return this.#transaction(async (tx) => {
-      const leases = await lockLeases(tx, receipts);
-      // Every receipt is checked before anything is deleted: one bad receipt acks nothing.
-      const rows = new Map<string, LeaseRow>();
-      receipts.forEach((receipt, i) => {
-        const row = checkReceipt(receipt, (id) => leases.get(id), now, `receipts.${i}`);
-        rows.set(row.id, row);
-      });
-      await tx.run('DELETE FROM messages WHERE seq = ANY($1::bigint[])', [[...rows.values()].map((row) => row.seq)]);
-      for (const row of rows.values()) {
-        tx.counts.add(row.to, 'inFlight', -1);
-        tx.audit(auditEntry(now, 'acked', row));
-      }
-      return rows.size;
-    });
+    return this.#transaction((tx) => ackCheckingEach(tx, receipts, now));
   }
 
   async nack(input: NackInput): Promise<NackResult> {
     const now = this.#options.now();
-    return this.#transaction(async (tx): Promise<NackResult> => {
-      const leases = await lockLeases(tx, [input.receipt]);
-      const row = checkReceipt(input.receipt, (id) => leases.get(id), now);
-      assertReasonStorable(input.reason);
-      const reason = input.reason ?? null;
-      tx.audit(auditEntry(now, 'nacked', row, { delaySeconds: input.delaySeconds ?? null, reason }));
-      const outcome = outcomeAfterNack(row.attempts, input.delaySeconds, now, this.#options);
-      if (outcome.state === 'dead') {
-        await this.#transitions.kill(tx, row, outcome.reason, now, reason);
-        return { id: row.id, state: 'dead', attempts: row.attempts, availableAt: null };
-      }
-      await this.#transitions.makeReady(tx, row, outcome.availableAt, reason, now);
-      return { id: row.id, state: 'ready', attempts: row.attempts, availableAt: toIso(outcome.availableAt) };
-    });
+    return this.#transaction((tx) => nackLeased(tx, this.#transitions, input, now, this.#options));
   }
 
   async extendLease(input: ExtendInput): Promise<ExtendResult> {
     const now = this.#options.now();
-    return this.#transaction(async (tx) => {
-      const leases = await lockLeases(tx, [input.receipt]);
-      const row = checkReceipt(input.receipt, (id) => leases.get(id), now);
-      const leaseExpiresAt = now + Math.round(input.leaseSeconds * 1000);
-      await tx.run('UPDATE messages SET lease_expires_at = $1 WHERE seq = $2', [leaseExpiresAt, row.seq]);
-      return { receipt: input.receipt, leaseExpiresAt: toIso(leaseExpiresAt) };
-    });
+    return this.#transaction((tx) => extendLeased(tx, input, now));
   }
 
   async subscribe(agent: string, topic: string): Promise<Subscription> {
     const now = this.#options.now();
-    return this.#transaction(async (tx) => {
-      await this.#transitions.rememberAgents(tx, [agent]);
-      await tx.run('INSERT INTO subscriptions (topic, agent, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-        topic,
-        agent,
-        now,
-      ]);
-      const [row] = await tx.rows<{ createdAt: number }>(
-        'SELECT created_at AS "createdAt" FROM subscriptions WHERE topic = $1 AND agent = $2',
-        [topic, agent],
-      );
-      return { agent, topic, createdAt: toIso(row!.createdAt) };
-    });
+    return this.#transaction((tx) => subscribeAgent(tx, this.#transitions, agent, topic, now));
   }
 
   async unsubscribe(agent: string, topic: string): Promise<boolean> {
-    return this.#transaction(
-      async (tx) => (await tx.run('DELETE FROM subscriptions WHERE topic = $1 AND agent = $2', [topic, agent])) > 0,
-    );
+    return this.#transaction((tx) => unsubscribeAgent(tx, agent, topic));
   }
 
   async subscriptions(query: SubscriptionQuery): Promise<Subscription[]> {
@@ -249,36 +199,12 @@ export class PostgresMessageStore implements MessageStore {
 
   async redrive(selector: DeadLetterSelector): Promise<number> {
     const now = this.#options.now();
-    return this.#transaction(async (tx) => {
-      const rows = await lockDeadLetters(tx, selector);
-      if (rows.length === 0) return 0;
-      // Back in its original place in delivery order (seq is kept); a passed TTL is dropped.
-      await tx.run(
-        `UPDATE messages m SET state = 'ready', attempts = 0, available_at = $1, expires_at = u.expires_at,
-          dead_reason = NULL, dead_at = NULL, last_error = NULL, delayed = false
-          FROM unnest($2::bigint[], $3::bigint[]) AS u(seq, expires_at) WHERE m.seq = u.seq`,
-        [now, rows.map((row) => row.seq), rows.map((row) => (isExpired(row, now) ? null : row.expiresAt))],
-      );
-      for (const row of rows) {
-        tx.counts.move(row.to, 'dead', 'ready');
-        tx.audit(auditEntry(now, 'redriven', row));
-      }
-      return rows.length;
-    });
+    return this.#transaction((tx) => redriveDeadLetters(tx, selector, now));
   }
 
   async purge(selector: DeadLetterSelector): Promise<number> {
     const now = this.#options.now();
-    return this.#transaction(async (tx) => {
-      const rows = await lockDeadLetters(tx, selector);
-      if (rows.length === 0) return 0;
-      await tx.run('DELETE FROM messages WHERE seq = ANY($1::bigint[])', [rows.map((row) => row.seq)]);
-      for (const row of rows) {
-        tx.counts.add(row.to, 'dead', -1);
-        tx.audit(auditEntry(now, 'purged', row));
-      }
-      return rows.length;
-    });
+    return this.#transaction((tx) => purgeDeadLetters(tx, selector, now));
   }
 
   async audit(query: AuditQuery): Promise<Page<AuditEvent>> {
