@@ -19,6 +19,8 @@ const json = process.argv.includes('--json');
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = 50;
+/** Agents the lifecycles take in turn. */
+const AGENTS = 500;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const busBin = join(here, '../packages/bus-server/bin/fleet-bus.js');
 const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
@@ -156,8 +158,12 @@ try {
       bareBatch: batch(bare.url, 1),
       batch_normal: batch(bus.normal.url, 100),
       batch_fsync: batch(bus.fsync.url, 100),
-      lifecycle_normal: lifecycle(bus.normal.url, () => `lc-normal-${n++}`),
-      lifecycle_fsync: lifecycle(bus.fsync.url, () => `lc-fsync-${n++}`),
+      // Autocannon clears a connection's context each time it starts the sequence again, so each
+      // lifecycle takes the next of 500 agents (a large fleet): enough that two lifecycles at once
+      // rarely share one, and a fixed set, as a fleet has (a new agent per lifecycle made every send
+      // insert an agent and a counter row no fleet would).
+      lifecycle_normal: lifecycle(bus.normal.url, () => `lc-normal-${n++ % AGENTS}`),
+      lifecycle_fsync: lifecycle(bus.fsync.url, () => `lc-fsync-${n++ % AGENTS}`),
     }),
   );
 
