@@ -21,7 +21,10 @@ export type AuditEventType = z.infer<typeof AuditEventType>;
 /** One entry of the audit trail. */
 export const AuditEvent = z.object(
   lazyShape(() => ({
-    seq: described(z.int().positive(), 'Position in the trail; increases with time'),
+    seq: described(
+      z.int().positive(),
+      'Number of the event, unique on this bus. The trail lists events in its own order (by seq on SQLite and in memory; on PostgreSQL in commit order, which seq only roughly follows), and cursors page in that order',
+    ),
     at: Timestamp.describe('When it happened'),
     event: AuditEventType.describe(
       'What happened to the message (`delivered`: leased or polled; `expired`: its TTL ran out; `lease_expired`: not acked, nacked or extended in time)',
