@@ -10,13 +10,19 @@ import type { PgTransaction } from './transaction.ts';
 import type { PgTransitions } from './transitions.ts';
 
 /**
- * Deliverable rows of an agent in delivery order, at most `$3`, locked: the claim of lease and
- * poll. Only rows counted as ready (`messages_ready`): housekeeping promoted the due delayed ones just before.
+ * Deliverable rows of an agent in delivery order, at most `limit`, locked (agent, time and limit
+ * given as SQL expressions; the rows' seq as `claimed`): the claim of lease and poll, here and in
+ * the one-statement lease. Only rows counted as ready (`messages_ready`): housekeeping promoted the
+ * due delayed ones just before. Rows another transaction holds are passed over, never waited for.
  */
-const CLAIM = `SELECT seq AS claimed FROM messages
-  WHERE recipient = $1 AND state = 'ready' AND NOT delayed AND available_at <= $2
-    AND (expires_at IS NULL OR expires_at > $2)
-  ORDER BY priority DESC, seq LIMIT $3 FOR UPDATE SKIP LOCKED`;
+export function claimDeliverable(agent: string, now: string, limit: string): string {
+  return `SELECT seq AS claimed FROM messages
+  WHERE recipient = ${agent} AND state = 'ready' AND NOT delayed AND available_at <= ${now}
+    AND (expires_at IS NULL OR expires_at > ${now})
+  ORDER BY priority DESC, seq LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+}
+
+const CLAIM = claimDeliverable('$1', '$2', '$3');
 
 /** Back into delivery order (RETURNING gives no order). */
 function inDeliveryOrder(rows: MessageRow[]): MessageRow[] {

@@ -1,7 +1,9 @@
 import { toIso } from '../../internal/iso-time.ts';
 import { makeReceipt } from '../internal/receipt.ts';
-import type { MessageRow } from './rows.ts';
+import { claimDeliverable } from './deliveries.ts';
+import { MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
 import type { StatementBuilder } from './statement.ts';
+import { HOUSEKEEPING_DUE } from './transitions.ts';
 
 /** One agent's claim in a combined lease: how many rows at most, and until when. */
 export interface AgentClaim {
@@ -54,21 +56,16 @@ export function addLeaseClaims(
   statement
     .add(
       `SELECT q.*, (
-        EXISTS (SELECT 1 FROM messages WHERE state = 'in_flight' AND lease_expires_at <= ${at} AND recipient = q.agent)
-        OR EXISTS (SELECT 1 FROM messages WHERE state = 'ready' AND expires_at IS NOT NULL AND expires_at <= ${at}
-          AND recipient = q.agent)
-        OR EXISTS (SELECT 1 FROM messages WHERE state = 'ready' AND delayed AND available_at <= ${at}
-          AND recipient = q.agent)) AS busy
+        EXISTS (SELECT 1 FROM messages WHERE ${HOUSEKEEPING_DUE.expiredLeases('q.agent', at)})
+        OR EXISTS (SELECT 1 FROM messages WHERE ${HOUSEKEEPING_DUE.expiredTtls('q.agent', at)})
+        OR EXISTS (SELECT 1 FROM messages WHERE ${HOUSEKEEPING_DUE.dueDelayed('q.agent', at)})) AS busy
       FROM unnest(${agents}, ${limits}, ${until}, ${untilIso}) WITH ORDINALITY AS q(agent, lim, until, until_iso, k)`,
       'lease_agents',
     )
     .add(
       `SELECT c.claimed, a.k, a.until, a.until_iso, row_number() OVER (ORDER BY c.claimed) AS n
-      FROM lease_agents a CROSS JOIN LATERAL (
-        SELECT seq AS claimed FROM messages
-        WHERE NOT a.busy AND recipient = a.agent AND state = 'ready' AND NOT delayed AND available_at <= ${at}
-          AND (expires_at IS NULL OR expires_at > ${at})
-        ORDER BY priority DESC, seq LIMIT a.lim FOR UPDATE SKIP LOCKED) c`,
+      FROM (SELECT * FROM lease_agents WHERE NOT busy) a
+      CROSS JOIN LATERAL (${claimDeliverable('a.agent', at, 'a.lim')}) c`,
       'lease_claimed',
     )
     .add(
@@ -78,11 +75,7 @@ export function addLeaseClaims(
       -- The array condition makes the plan look rows up by primary key: the claim's size is a
       -- parameter, and a generic plan that guesses it large would join by scanning the table.
       WHERE m.seq = ANY (ARRAY(SELECT claimed FROM lease_claimed)) AND m.seq = c.claimed
-      RETURNING m.seq, m.id, m.sender AS "from", m.recipient AS "to", m.topic, m.type, m.payload, m.priority,
-        m.created_at AS "createdAt", m.available_at AS "availableAt", m.expires_at AS "expiresAt", m.attempts,
-        m.idempotency_key AS "idempotencyKey", m.state, m.lease_token AS "leaseToken",
-        m.lease_expires_at AS "leaseExpiresAt", m.dead_reason AS "deadReason", m.dead_at AS "deadAt",
-        m.last_error AS "lastError", c.k, c.until_iso`,
+      RETURNING ${MESSAGE_COLUMNS}, c.k, c.until_iso`,
       'lease_leased',
     )
     .add(

@@ -13,6 +13,21 @@ export const PG_AUDIT_PRUNE_BATCH = 10_000;
 export const PG_PROMOTE_BATCH = 10_000;
 
 /**
+ * The rows of one agent that its housekeeping handles, as `WHERE` conditions on `messages` for an
+ * agent and a time given as SQL expressions: leases that ran out, ready rows past their TTL, and
+ * delayed rows that came due (unexpired). {@link PgTransitions.housekeep} works them off; the
+ * one-statement lease checks for them to know when it must leave an agent to the housekeeping path.
+ */
+export const HOUSEKEEPING_DUE = {
+  expiredLeases: (agent: string, now: string) =>
+    `state = 'in_flight' AND lease_expires_at <= ${now} AND recipient = ${agent}`,
+  expiredTtls: (agent: string, now: string) =>
+    `state = 'ready' AND expires_at IS NOT NULL AND expires_at <= ${now} AND recipient = ${agent}`,
+  dueDelayed: (agent: string, now: string) =>
+    `recipient = ${agent} AND state = 'ready' AND delayed AND available_at <= ${now} AND (expires_at IS NULL OR expires_at > ${now})`,
+} as const;
+
+/**
  * The state changes several store operations share. Callers run them inside a transaction.
  * Rows are locked with `FOR UPDATE SKIP LOCKED` where another replica may be doing the same work
  * (housekeeping), so each expired lease is handled once.
@@ -119,12 +134,10 @@ export class PgTransitions {
     // counts its rows itself (a delta row of its own, in this transaction).
     const rows = await tx.rows<LeaseRow & { kind: 1 | 2 }>(
       `WITH leases AS (SELECT ${LEASE_COLUMNS}, lease_expires_at AS o FROM messages
-          WHERE state = 'in_flight' AND lease_expires_at <= $2 AND recipient = $1 FOR UPDATE SKIP LOCKED),
+          WHERE ${HOUSEKEEPING_DUE.expiredLeases('$1', '$2')} FOR UPDATE SKIP LOCKED),
         ttl AS (SELECT ${LEASE_COLUMNS}, -priority AS o FROM messages
-          WHERE state = 'ready' AND expires_at IS NOT NULL AND expires_at <= $2 AND recipient = $1
-          FOR UPDATE SKIP LOCKED),
-        due AS (SELECT seq FROM messages WHERE recipient = $1 AND state = 'ready' AND delayed AND available_at <= $2
-          AND (expires_at IS NULL OR expires_at > $2) FOR UPDATE SKIP LOCKED),
+          WHERE ${HOUSEKEEPING_DUE.expiredTtls('$1', '$2')} FOR UPDATE SKIP LOCKED),
+        due AS (SELECT seq FROM messages WHERE ${HOUSEKEEPING_DUE.dueDelayed('$1', '$2')} FOR UPDATE SKIP LOCKED),
         promoted AS (UPDATE messages m SET delayed = false FROM due WHERE m.seq = due.seq RETURNING m.seq),
         counted AS (INSERT INTO queue_count_deltas (recipient, ready, delayed)
           SELECT $1, count(*), -count(*) FROM promoted HAVING count(*) > 0)
