@@ -29,6 +29,7 @@ import { PostgresMessageStore } from '@fleet/sdk/stores';
 import autocannon from 'autocannon';
 import PgBoss from 'pg-boss';
 import { canPinCores, cpuSince, postgresCpuMs, processCpuMs } from './_lib.mjs';
+import { lifecycleRequests } from './_lifecycle.mjs';
 import { loadPostgresHarness, requireBuild, startReplicas } from './_postgres.mjs';
 
 const json = process.argv.includes('--json');
@@ -46,60 +47,6 @@ requireBuild();
 const canPin = canPinCores();
 if (!canPin) log('! taskset or a second core is missing: replicas and load share cores unpinned');
 const { startPostgres } = await loadPostgresHarness();
-
-const payload = { text: 'x'.repeat(1000) };
-const headers = { 'content-type': 'application/json' };
-
-/** Autocannon requests: send (one or a batch), receive up to `batch`, ack what came; counts acks. */
-function lifecycleRequests(agentOf, batch, counter) {
-  const messages = (agent) => Array.from({ length: batch }, () => ({ from: 'bench', to: agent, payload }));
-  return [
-    batch === 1
-      ? {
-          method: 'POST',
-          path: '/message',
-          headers,
-          setupRequest: (req, context) => {
-            context.agent ??= agentOf();
-            return { ...req, body: JSON.stringify({ from: 'bench', to: context.agent, payload }) };
-          },
-        }
-      : {
-          method: 'POST',
-          path: '/messages/batch',
-          headers,
-          setupRequest: (req, context) => {
-            context.agent ??= agentOf();
-            context.batchBody ??= JSON.stringify({ messages: messages(context.agent) });
-            return { ...req, body: context.batchBody };
-          },
-        },
-    {
-      method: 'POST',
-      path: '/receive',
-      headers,
-      setupRequest: (req, context) => ({
-        ...req,
-        body: JSON.stringify({ agent: context.agent, limit: batch, leaseSeconds: 600 }),
-      }),
-      onResponse: (_status, body, context) => {
-        context.receipts = JSON.parse(body).deliveries.map((d) => d.receipt);
-      },
-    },
-    {
-      method: 'POST',
-      path: '/ack',
-      headers,
-      setupRequest: (req, context) => ({
-        ...req,
-        body: JSON.stringify({ receipts: context.receipts?.length ? context.receipts : ['none~none'] }),
-      }),
-      onResponse: (status, body) => {
-        if (status === 200) counter.acked += JSON.parse(body).acked;
-      },
-    },
-  ];
-}
 
 /**
  * Starts measuring the CPU time of `pids` (the bus replicas or pg-boss processes), of PostgreSQL

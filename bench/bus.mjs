@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { SqliteMessageStore } from '@fleet/sdk/stores';
 import autocannon from 'autocannon';
 import { canPinCores, pinSelf, startServer } from './_lib.mjs';
+import { lifecycleRequests } from './_lifecycle.mjs';
 
 const json = process.argv.includes('--json');
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -61,39 +62,6 @@ const batchBody = JSON.stringify({
   messages: Array.from({ length: 100 }, () => ({ from: 'bench', to: 'worker', payload })),
 });
 const headers = { 'content-type': 'application/json' };
-
-/** send, leased receive and ack in a loop on each connection: one message per three requests. */
-function lifecycleRequests(agentOf) {
-  return [
-    {
-      method: 'POST',
-      path: '/message',
-      headers,
-      setupRequest: (req, context) => {
-        context.agent ??= agentOf();
-        return { ...req, body: JSON.stringify({ from: 'bench', to: context.agent, payload }) };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/receive',
-      headers,
-      setupRequest: (req, context) => ({ ...req, body: JSON.stringify({ agent: context.agent, leaseSeconds: 600 }) }),
-      onResponse: (_status, body, context) => {
-        context.receipt = JSON.parse(body).deliveries[0]?.receipt;
-      },
-    },
-    {
-      method: 'POST',
-      path: '/ack',
-      headers,
-      setupRequest: (req, context) => ({
-        ...req,
-        body: JSON.stringify({ receipts: [context.receipt ?? 'none~none'] }),
-      }),
-    },
-  ];
-}
 
 async function prefill(db, agent, count) {
   const store = new SqliteMessageStore({ path: db });
