@@ -12,7 +12,7 @@ import { MessageListeners } from './internal/message-listeners.ts';
 import { toMessage } from './internal/message-record.ts';
 import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
 import type { LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
-import { PgCombinedWrites } from './postgres/combined-writes.ts';
+import { PG_COMBINED_IN_FLIGHT, PgCombinedWrites } from './postgres/combined-writes.ts';
 import { purgeDeadLetters, redriveDeadLetters } from './postgres/dead-letter-writes.ts';
 import { leaseMessages, pollMessages } from './postgres/deliveries.ts';
 import { pgOperation } from './postgres/failures.ts';
@@ -38,8 +38,10 @@ export interface PostgresMessageStoreOptions extends MessageStoreOptions {
    */
   url: string;
   /**
-   * Most connections the store opens at once, at least 2 (a sweep holds one for its advisory lock
-   * while its parts run on another), plus one outside the pool for LISTEN/NOTIFY. @default 10
+   * Most connections the store opens at once, at least 4: two run the statements that combine
+   * concurrent sends, leases and acks, the others everything else (at least 2: a sweep holds one
+   * for its advisory lock while its parts run on another); plus one outside the pools for
+   * LISTEN/NOTIFY. @default 10
    */
   poolSize?: number;
 }
@@ -78,7 +80,7 @@ export class PostgresMessageStore implements MessageStore {
     this.#options = resolveStoreOptions(options);
     this.#pool = createPool({
       url: options.url,
-      max: Math.max(2, options.poolSize ?? 10),
+      max: Math.max(2, (options.poolSize ?? 10) - PG_COMBINED_IN_FLIGHT),
       applicationName: 'fleet-bus',
     });
     // An idle connection that breaks (a database restart) is dropped by the pool; without a
@@ -94,7 +96,8 @@ export class PostgresMessageStore implements MessageStore {
     });
     this.#wakeups.start();
     this.#combined = new PgCombinedWrites({
-      pool: () => this.#db(),
+      url: options.url,
+      ready: () => this.#db(),
       transitions: this.#transitions,
       wakeups: this.#wakeups,
       idempotencyWindowSeconds: this.#options.idempotencyWindowSeconds,
@@ -261,7 +264,7 @@ export class PostgresMessageStore implements MessageStore {
     this.#listeners.clear();
     await this.#wakeups.close();
     await this.#migrated?.catch(() => undefined);
-    await this.#pool.end();
+    await Promise.all([this.#pool.end(), this.#combined.close()]);
   }
 
   #assertOpen(): void {

@@ -92,3 +92,42 @@ export function createPool(options: PgPoolOptions): pg.Pool {
     },
   });
 }
+
+/**
+ * Queries on `pool` whose connections first get `settings` (one `SET` each, on a connection's
+ * first query), e.g. `{ plan_cache_mode: 'force_generic_plan' }`. Only for settings this code
+ * chooses: names and values must be plain words.
+ */
+export function queryWithSettings(
+  pool: pg.Pool,
+  settings: Readonly<Record<string, string>>,
+): (query: pg.QueryConfig) => Promise<pg.QueryResult> {
+  const statements = Object.entries(settings).map(([name, value]) => {
+    if (!/^[a-z_]+$/.test(name) || !/^[\w.]+$/.test(value)) throw new TypeError(`unsupported setting ${name}=${value}`);
+    return `SET ${name} = ${value}`;
+  });
+  const set = statements.join('; ');
+  const configured = new WeakSet<pg.PoolClient>();
+  return async (query) => {
+    const client = await pool.connect();
+    // A connection lost mid-query emits 'error' on the client, which the pool hears only while the
+    // client is idle: unheard, it would crash the process (the query rejects on its own).
+    const lost = () => undefined;
+    client.on('error', lost);
+    try {
+      if (!configured.has(client)) {
+        await client.query(set);
+        configured.add(client);
+      }
+      const result = await client.query(query);
+      client.release();
+      return result;
+    } catch (error) {
+      // As pool.query does: a connection that failed a query is not given out again.
+      client.release(error as Error);
+      throw error;
+    } finally {
+      client.removeListener('error', lost);
+    }
+  };
+}

@@ -1,17 +1,14 @@
 import type pg from 'pg';
 import { Coalescer, type ItemOutcome } from '../../internal/coalescer.ts';
-import { toIso } from '../../internal/iso-time.ts';
+import { createPool, queryWithSettings } from '../../internal/pg-driver.ts';
 import type { Delivery } from '../../schemas/lease.ts';
 import type { SendInput } from '../../schemas/message.ts';
-import { toMessage } from '../internal/message-record.ts';
 import type { SendPlan } from '../internal/send-plan.ts';
 import type { LeaseRequest } from '../message-store.ts';
+import { buildCombinedStatement, COMBINED_STATEMENT_SETTINGS, type CombinedItem } from './combined-statement.ts';
 import { isUnavailablePgError, pgOperation } from './failures.ts';
-import { addAckRequests } from './one-statement-ack.ts';
-import { type AgentClaim, addLeaseClaims } from './one-statement-lease.ts';
-import { addPlainSends, isPlainSend, planPlainSends } from './one-statement-send.ts';
-import { CountDeltas } from './queue-counters.ts';
-import { addAgentsInsert, addCountDeltasInsert, prepared, StatementBuilder } from './statement.ts';
+import { isPlainSend, planPlainSends } from './one-statement-send.ts';
+import { prepared } from './statement.ts';
 import type { PgTransitions } from './transitions.ts';
 import type { PgWakeups } from './wakeups.ts';
 
@@ -26,15 +23,12 @@ const MAX_REQUESTS = 64;
 /** Most message copies one combined statement stores, leases and acks. */
 const MAX_ROWS = 1000;
 
-type WriteItem =
-  | { kind: 'send'; plan: SendPlan; now: number }
-  | { kind: 'lease'; request: LeaseRequest; now: number }
-  | { kind: 'ack'; receipts: readonly string[]; now: number };
-
 /** Options of {@link PgCombinedWrites}. */
 export interface PgCombinedWritesOptions {
-  /** The store's pool, once its schema is current. */
-  pool: () => Promise<pg.Pool>;
+  /** The database's URL: the combined statements run on connections of their own. */
+  url: string;
+  /** Resolves once the schema is current. */
+  ready: () => Promise<unknown>;
   transitions: PgTransitions;
   /** Told about the messages stored; its notifications to other replicas go out with these statements when due. */
   wakeups: PgWakeups;
@@ -42,13 +36,13 @@ export interface PgCombinedWritesOptions {
 }
 
 /** How many rows an item writes at most. */
-function weight(item: WriteItem): number {
+function weight(item: CombinedItem): number {
   if (item.kind === 'send') return item.plan.records.length;
   return item.kind === 'lease' ? item.request.limit : item.receipts.length;
 }
 
 /** Whether `item` may share a statement with `batch` (see {@link PgCombinedWrites}). */
-function canJoin(batch: readonly WriteItem[], item: WriteItem): boolean {
+function canJoin(batch: readonly CombinedItem[], item: CombinedItem): boolean {
   if (batch.reduce((sum, b) => sum + weight(b), weight(item)) > MAX_ROWS) return false;
   if (item.kind === 'lease') {
     // One claim per agent: requests for one agent share it when their lease lengths agree.
@@ -78,11 +72,18 @@ function canJoin(batch: readonly WriteItem[], item: WriteItem): boolean {
  */
 export class PgCombinedWrites {
   readonly #options: PgCombinedWritesOptions;
-  readonly #writes: Coalescer<WriteItem, unknown>;
+  readonly #writes: Coalescer<CombinedItem, unknown>;
+  /** One connection per statement in flight, with {@link COMBINED_STATEMENT_SETTINGS}. */
+  readonly #pool: pg.Pool;
+  readonly #query: (query: pg.QueryConfig) => Promise<pg.QueryResult>;
 
   constructor(options: PgCombinedWritesOptions) {
     this.#options = options;
-    this.#writes = new Coalescer<WriteItem, unknown>({
+    this.#pool = createPool({ url: options.url, max: PG_COMBINED_IN_FLIGHT, applicationName: 'fleet-bus' });
+    // An idle connection that breaks (a database restart) is dropped; unheard, its error would crash the process.
+    this.#pool.on('error', () => undefined);
+    this.#query = queryWithSettings(this.#pool, COMBINED_STATEMENT_SETTINGS);
+    this.#writes = new Coalescer<CombinedItem, unknown>({
       run: (items) => this.#run(items),
       maxInFlight: PG_COMBINED_IN_FLIGHT,
       maxItems: MAX_REQUESTS,
@@ -111,45 +112,28 @@ export class PgCombinedWrites {
     return (await this.#writes.submit({ kind: 'ack', receipts, now })) as number | undefined;
   }
 
-  async #run(items: WriteItem[]): Promise<ItemOutcome<unknown>[]> {
-    const { transitions } = this.#options;
-    const now = Math.max(...items.map((item) => item.now));
-    const plans = items.flatMap((item) => (item.kind === 'send' ? [item.plan] : []));
-    const leases = items.flatMap((item) => (item.kind === 'lease' ? [item.request] : []));
-    const acks = items.flatMap((item) => (item.kind === 'ack' ? [item.receipts] : []));
+  /** Closes the statements' connections (once no request is waiting for them). */
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
 
-    const statement = new StatementBuilder();
-    const fresh = transitions.unknownAgents([...plans.flatMap((plan) => plan.agents), ...leases.map((l) => l.agent)]);
-    addAgentsInsert(statement, fresh);
-    const counts = new CountDeltas();
-    addPlainSends(statement, counts, plans, now);
-    addCountDeltasInsert(statement, counts);
-    const claims = new Map<string, AgentClaim>();
-    for (const { agent, limit, leaseSeconds } of leases) {
-      const claim = claims.get(agent);
-      if (claim) claim.limit += limit;
-      else claims.set(agent, { agent, limit, leaseExpiresAt: now + Math.round(leaseSeconds * 1000) });
-    }
-    const lease = claims.size > 0 ? addLeaseClaims(statement, [...claims.values()], now) : undefined;
-    const ack = acks.length > 0 ? addAckRequests(statement, acks, now) : undefined;
-    const columns = [lease?.columns, ack?.column].filter((c) => c !== undefined);
+  async #run(items: CombinedItem[]): Promise<ItemOutcome<unknown>[]> {
+    const { transitions, wakeups } = this.#options;
+    const now = Math.max(...items.map((item) => item.now));
+    const fresh = transitions.unknownAgents(
+      items.flatMap((item) =>
+        item.kind === 'send' ? item.plan.agents : item.kind === 'lease' ? [item.request.agent] : [],
+      ),
+    );
     // The other replicas hear of the new messages at this commit, without a NOTIFY of its own.
-    const stored = plans.flatMap((plan) => plan.records);
-    const notification = this.#options.wakeups.notificationFor(stored);
-    if (notification) {
-      statement.add(
-        `SELECT pg_notify(${statement.param(notification.channel, 'text')}, p)
-        FROM unnest(${statement.param(notification.payloads, 'text[]')}) AS p`,
-        'notified',
-      );
-      columns.push('(SELECT count(*) FROM notified) AS notified');
-    }
+    const stored = items.flatMap((item) => (item.kind === 'send' ? item.plan.records : []));
+    const notification = wakeups.notificationFor(stored);
+    const statement = buildCombinedStatement(items, now, fresh, notification);
 
     let row: Record<string, unknown>;
     try {
-      const db = await this.#options.pool();
-      const text = statement.text(`SELECT ${columns.length > 0 ? columns.join(', ') : '1'}`);
-      const result = await pgOperation(() => db.query(prepared(text, statement.values)));
+      await this.#options.ready();
+      const result = await pgOperation(() => this.#query(prepared(statement.text, statement.values)));
       row = result.rows[0] ?? {};
     } catch (error) {
       // Failed for a reason of its own, not the database being away: each request goes again
@@ -160,28 +144,8 @@ export class PgCombinedWrites {
       throw error;
     }
     transitions.markKnown(fresh);
-    if (notification) this.#options.wakeups.notifiedWith(stored);
-    else this.#options.wakeups.stored(stored);
-
-    const claimed = lease?.claimed(row);
-    const acked = ack?.outcomes(row) ?? [];
-    let nextAck = 0;
-    return items.map((item): ItemOutcome<unknown> => {
-      if (item.kind === 'send') return { value: item.plan };
-      if (item.kind === 'ack') return { value: acked[nextAck++] };
-      const { agent, limit } = item.request;
-      if (!claimed || claimed.needHousekeeping.has(agent)) return { value: undefined };
-      // The agent's rows in delivery order, handed to its requests in the order they came.
-      const rows = claimed.rows.get(agent)?.splice(0, limit) ?? [];
-      return {
-        value: rows.map(
-          (message): Delivery => ({
-            message: toMessage(message),
-            receipt: `${message.id}~${message.leaseToken}`,
-            leaseExpiresAt: toIso(message.leaseExpiresAt!),
-          }),
-        ),
-      };
-    });
+    if (notification) wakeups.notifiedWith(stored);
+    else wakeups.stored(stored);
+    return statement.outcomes(row).map((value) => ({ value }));
   }
 }

@@ -45,12 +45,12 @@ export function addAckRequests(
       'ack_receipts',
     )
     .add(
-      // Per receipt, a lookup by id (LATERAL: whatever the plan guesses of the receipts' number,
-      // never a walk over every lease in flight).
+      // Per receipt, a lookup by id, the only condition inside the fence (OFFSET 0: the others stay
+      // outside), so no plan can walk the leases in flight by expiry instead (a generic plan did,
+      // filtering every unexpired lease for each receipt).
       `SELECT m.seq, r.request, r.n FROM ack_receipts r CROSS JOIN LATERAL (
-        SELECT seq FROM messages
-        WHERE id = r.id AND lease_token = r.token AND state = 'in_flight' AND lease_expires_at > ${at}
-        FOR UPDATE) m`,
+        SELECT seq, lease_token, state, lease_expires_at FROM messages WHERE id = r.id OFFSET 0 FOR UPDATE) m
+      WHERE m.lease_token = r.token AND m.state = 'in_flight' AND m.lease_expires_at > ${at}`,
       'ack_matched',
     )
     .add(
