@@ -16,7 +16,11 @@
 // its docs offer for throughput). Throughput counts messages acked (completed) per second. Beside
 // it, CPU time per message: of the replicas or the pg-boss processes ("app"), of PostgreSQL's
 // processes, and of this process (autocannon's load; pg-boss's loops run in its own processes).
-// Scenarios run in interleaved rounds and each figure is the median.
+// Scenarios run in interleaved rounds after an unmeasured warm-up of each (3 s), and each figure is
+// the median. Each Fleet or pg-boss run
+// starts from a vacuumed database with the other system's processes frozen (SIGSTOP), so neither
+// pays for the other's background work (pg-boss's maintenance, the replicas' sweeps) or dead rows;
+// each still pays for its own, autovacuum included.
 //
 // The deep queue: 1,000,000 (BENCH_DEEP) and 1,000 messages for one agent in two databases, filled
 // through the store's own sendBatch (PostgresMessageStore, 1,000 per call; through HTTP a million
@@ -34,6 +38,10 @@ import { loadPostgresHarness, requireBuild, startReplicas } from './_postgres.mj
 
 const json = process.argv.includes('--json');
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+/** Each scenario first runs this long unmeasured, so that no figure includes a cold start (JIT, caches, pools). */
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+/** How long the scenario now running lasts (the warm-up's or a measured round's). */
+let runSeconds = seconds;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const deep = Number(process.env.BENCH_DEEP ?? 1_000_000);
 const connections = 50;
@@ -70,7 +78,7 @@ function cpuMeter(pids) {
 
 function autocannonRun(url, requests, count) {
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, connections: count, duration: seconds, requests }, (error, result) =>
+    const instance = autocannon({ url, connections: count, duration: runSeconds, requests }, (error, result) =>
       error ? reject(error) : resolve(result),
     );
     autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
@@ -128,12 +136,29 @@ async function pgBossLifecycle(workers, batch) {
         new Promise((resolve) => {
           worker.once('message', resolve);
           const queues = Array.from({ length: per }, (_, i) => `bench-${batch}-${w}-${i}`);
-          worker.send({ run: { queues, batch, seconds } });
+          worker.send({ run: { queues, batch, seconds: runSeconds } });
         }),
     ),
   );
   const jobs = answers.reduce((sum, a) => sum + a.jobs, 0);
   return { perSecond: jobs / Math.max(...answers.map((a) => a.seconds)), ...meter.perMessage(jobs) };
+}
+
+/** Freezes (SIGSTOP) or wakes (SIGCONT) processes. */
+function setFrozen(pids, frozen) {
+  for (const pid of pids) process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+}
+
+/**
+ * Runs `scenario` with only `active` processes awake: the other system's processes are frozen
+ * (their timers, maintenance and sweeps included) and the database vacuumed first, so that neither
+ * system's measurement pays for the other's background work or garbage.
+ */
+async function alone(active, frozen, database, scenario) {
+  setFrozen(frozen, true);
+  setFrozen(active, false);
+  await pg.psql('VACUUM', database);
+  return scenario();
 }
 
 /** Median of the runs' summaries, by messages per second. */
@@ -144,6 +169,12 @@ function medianRun(runs) {
 
 async function interleaved(scenarios) {
   const runs = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]));
+  if (warmupSeconds > 0) {
+    log(`warm-up (${warmupSeconds}s each, not measured): ${Object.keys(scenarios).join(', ')}`);
+    runSeconds = warmupSeconds;
+    for (const scenario of Object.values(scenarios)) await scenario();
+    runSeconds = seconds;
+  }
   for (let round = 1; round <= rounds; round++) {
     log(`round ${round}/${rounds}: ${Object.keys(scenarios).join(', ')}`);
     for (const [name, scenario] of Object.entries(scenarios)) runs[name].push(await scenario());
@@ -209,6 +240,10 @@ try {
   }
   await setup.stop({ graceful: false, wait: true });
   const workers = await startPgBossWorkers(db);
+  const fleetPids = replicas.map((replica) => replica.child.pid);
+  const bossPids = workers.map((worker) => worker.pid);
+  // A frozen process cannot stop: every one is woken before the stops run.
+  stops.unshift(async () => setFrozen([...fleetPids, ...bossPids], false));
   stops.push(() =>
     Promise.all(
       workers.map(
@@ -225,10 +260,10 @@ try {
   Object.assign(
     results,
     await interleaved({
-      fleet: () => fleetLifecycle(replicas, 1),
-      pgBoss: () => pgBossLifecycle(workers, 1),
-      fleetBatch: () => fleetLifecycle(replicas, batchSize),
-      pgBossBatch: () => pgBossLifecycle(workers, batchSize),
+      fleet: () => alone(fleetPids, bossPids, 'lifecycle', () => fleetLifecycle(replicas, 1)),
+      pgBoss: () => alone(bossPids, fleetPids, 'lifecycle', () => pgBossLifecycle(workers, 1)),
+      fleetBatch: () => alone(fleetPids, bossPids, 'lifecycle', () => fleetLifecycle(replicas, batchSize)),
+      pgBossBatch: () => alone(bossPids, fleetPids, 'lifecycle', () => pgBossLifecycle(workers, batchSize)),
     }),
   );
   for (const stop of stops.splice(0)) await stop();
