@@ -17,7 +17,8 @@ export interface CoalescerOptions<I, O> {
   maxItems: number;
   /**
    * Whether `item` may join `batch`; an item that may not waits (in its place in line) for a later
-   * batch. Every item may join an empty batch. @default every item joins
+   * batch. Every item may join an empty batch. While a batch is gathered, `batch` is one array that
+   * only grows (by the items admitted), so a check may keep what it summed of it. @default every item joins
    */
   canJoin?: (batch: readonly I[], item: I) => boolean;
 }
@@ -36,7 +37,7 @@ interface Waiting<I, O> {
  */
 export class Coalescer<I, O> {
   readonly #options: CoalescerOptions<I, O>;
-  readonly #queue: Waiting<I, O>[] = [];
+  #queue: Waiting<I, O>[] = [];
   #inFlight = 0;
 
   constructor(options: CoalescerOptions<I, O>) {
@@ -75,14 +76,14 @@ export class Coalescer<I, O> {
     if (!canJoin) return this.#queue.splice(0, maxItems);
     const batch: Waiting<I, O>[] = [];
     const items: I[] = [];
-    for (let i = 0; i < this.#queue.length && batch.length < maxItems; ) {
-      const waiting = this.#queue[i]!;
-      if (batch.length === 0 || canJoin(items, waiting.item)) {
+    const left: Waiting<I, O>[] = [];
+    for (const waiting of this.#queue) {
+      if (batch.length < maxItems && (batch.length === 0 || canJoin(items, waiting.item))) {
         batch.push(waiting);
         items.push(waiting.item);
-        this.#queue.splice(i, 1);
-      } else i++;
+      } else left.push(waiting);
     }
+    this.#queue = left;
     return batch;
   }
 

@@ -41,20 +41,48 @@ function weight(item: CombinedItem): number {
   return item.kind === 'lease' ? item.request.limit : item.receipts.length;
 }
 
-/** Whether `item` may share a statement with `batch` (see {@link PgCombinedWrites}). */
+/** What a batch being gathered holds so far: rows, lease lengths by agent, acked receipts. */
+interface BatchSummary {
+  /** Items of the batch folded in (the batch only grows). */
+  items: number;
+  rows: number;
+  leaseSeconds: Map<string, number>;
+  receipts: Set<string>;
+}
+
+const summaries = new WeakMap<readonly CombinedItem[], BatchSummary>();
+
+/** The summary of `batch`, brought up to date with the items appended since the last call. */
+function summaryOf(batch: readonly CombinedItem[]): BatchSummary {
+  let summary = summaries.get(batch);
+  if (!summary) {
+    summary = { items: 0, rows: 0, leaseSeconds: new Map(), receipts: new Set() };
+    summaries.set(batch, summary);
+  }
+  for (; summary.items < batch.length; summary.items++) {
+    const item = batch[summary.items]!;
+    summary.rows += weight(item);
+    if (item.kind === 'lease') summary.leaseSeconds.set(item.request.agent, item.request.leaseSeconds);
+    else if (item.kind === 'ack') for (const receipt of item.receipts) summary.receipts.add(receipt);
+  }
+  return summary;
+}
+
+/**
+ * Whether `item` may share a statement with `batch` (see {@link PgCombinedWrites}); linear in a
+ * batch, not quadratic: what the batch holds is summed once as it grows.
+ */
 function canJoin(batch: readonly CombinedItem[], item: CombinedItem): boolean {
-  if (batch.reduce((sum, b) => sum + weight(b), weight(item)) > MAX_ROWS) return false;
+  const summary = summaryOf(batch);
+  if (summary.rows + weight(item) > MAX_ROWS) return false;
   if (item.kind === 'lease') {
     // One claim per agent: requests for one agent share it when their lease lengths agree.
-    const { agent, leaseSeconds } = item.request;
-    return batch.every(
-      (b) => b.kind !== 'lease' || b.request.agent !== agent || b.request.leaseSeconds === leaseSeconds,
-    );
+    const seconds = summary.leaseSeconds.get(item.request.agent);
+    return seconds === undefined || seconds === item.request.leaseSeconds;
   }
   if (item.kind === 'ack') {
     // A receipt named by two acks of one statement would be deleted for one and fail the other half-done.
-    const taken = new Set(batch.flatMap((b) => (b.kind === 'ack' ? b.receipts : [])));
-    return item.receipts.every((receipt) => !taken.has(receipt));
+    return item.receipts.every((receipt) => !summary.receipts.has(receipt));
   }
   return true;
 }
