@@ -47,7 +47,12 @@ export function busRouteImplementations(store: MessageStore): RouteImplementatio
     implement(busRoutes.purge, async ({ body }) => ({ purged: await store.purge(body) })),
     implement(busRoutes.audit, async ({ query }) => {
       const page = await store.audit(query);
-      return { events: page.items, count: page.items.length, nextCursor: page.nextCursor };
+      return {
+        events: page.items,
+        count: page.items.length,
+        nextCursor: page.nextCursor,
+        prunedThrough: page.prunedThrough,
+      };
     }),
     implement(busRoutes.stats, () => store.stats()),
     implement(busRoutes.stream, ({ query, signal }) => streamMessages(store, query.agent, { signal })),

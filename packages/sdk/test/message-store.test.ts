@@ -811,19 +811,29 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
     test('sweep prunes audit events older than the maximum age', async () => {
       const aging = await open({ auditMaxAgeSeconds: 60 });
       await send({ from: 'a', to: 'b', payload: 'old' }, aging);
+      const [old] = await events({}, aging);
       advance(30);
       const recent = await send({ from: 'a', to: 'b', payload: 'recent' }, aging);
+      await aging.sweep();
+      // Nothing removed yet: the trail says it is complete.
+      expect((await aging.audit({ limit: 10 })).prunedThrough).toBeNull();
       advance(31);
       await aging.sweep();
       expect((await events({}, aging)).map((e) => e.messageId)).toEqual([recent.messages[0]!.id]);
+      // The trail says how far back retention removed events, on every page, filtered or not.
+      expect((await aging.audit({ limit: 1, agent: 'nobody' })).prunedThrough).toBe(old!.at);
     });
 
     test('sweep keeps only the newest audit events', async () => {
       const capped = await open({ auditMaxEvents: 3 });
-      for (const i of [0, 1, 2, 3, 4]) await send({ from: 'a', to: 'b', payload: i }, capped);
+      for (const i of [0, 1, 2, 3, 4]) {
+        await send({ from: 'a', to: 'b', payload: i }, capped);
+        advance(1);
+      }
       const before = await events({}, capped);
       await capped.sweep();
       expect(await events({}, capped)).toEqual(before.slice(2));
+      expect((await capped.audit({ limit: 10 })).prunedThrough).toBe(before[1]!.at);
     });
   });
 

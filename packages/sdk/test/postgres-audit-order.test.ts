@@ -251,7 +251,7 @@ describe.skipIf(!hasPostgres())('PostgreSQL audit order across replicas', () => 
     // Back to version 2's schema: no txid, the message index in seq order.
     const db = await rawClient(url);
     await db.query(`ALTER TABLE audit DROP COLUMN txid; CREATE INDEX audit_by_message ON audit (message_id, seq);
-      DELETE FROM schema_migrations WHERE version > 2`);
+      DROP TABLE audit_retention; DELETE FROM schema_migrations WHERE version > 2`);
     // A row written meanwhile by a replica of the old SDK, which lists only the event's columns.
     await insertEvent(db, 'old-sdk');
 
@@ -267,6 +267,21 @@ describe.skipIf(!hasPostgres())('PostgreSQL audit order across replicas', () => 
     expect(resumed.items).toEqual(all.slice(1));
     const byMessage = await store.audit({ limit: 10, messageId: old[1]!.messageId });
     expect(byMessage.items).toEqual([old[1]]);
+  });
+
+  test('a version 3 database with events may have lost older ones: its trail is complete only after its oldest event', async () => {
+    const url = await freshPostgresUrl();
+    const before = await openStore(url);
+    for (const payload of [1, 2]) await send(before, { from: 'a', to: 'b', payload });
+    const [oldest] = (await before.audit({ limit: 10 })).items;
+    expect((await before.audit({ limit: 10 })).prunedThrough).toBeNull();
+    await before.close();
+    const db = await rawClient(url);
+    await db.query('DROP TABLE audit_retention; DELETE FROM schema_migrations WHERE version > 3');
+
+    const store = await openStore(url);
+
+    expect((await store.audit({ limit: 1 })).prunedThrough).toBe(new Date(Date.parse(oldest!.at) - 1).toISOString());
   });
 
   test('a malformed or out-of-range cursor is rejected as invalid', async () => {

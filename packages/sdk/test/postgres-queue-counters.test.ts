@@ -118,7 +118,7 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore queue counters', () => {
     const db = rawPool(url);
     await db.query(`ALTER TABLE messages DROP COLUMN delayed; DROP TABLE queue_count_deltas;
       CREATE INDEX messages_ready ON messages (recipient, priority DESC, seq) WHERE state = 'ready';
-      ALTER TABLE audit DROP COLUMN txid; CREATE INDEX audit_by_message ON audit (message_id, seq);
+      ALTER TABLE audit DROP COLUMN txid; CREATE INDEX audit_by_message ON audit (message_id, seq); DROP TABLE audit_retention;
       DELETE FROM schema_migrations WHERE version > 1`);
     now += 30_000;
     const store = await PostgresMessageStore.open({ url, poolSize: 2, now: () => now, maxAttempts: 1 });

@@ -1,6 +1,6 @@
 import { FleetError } from '../errors.ts';
 import { toIso } from '../internal/iso-time.ts';
-import type { AuditEvent, AuditQuery } from '../schemas/audit.ts';
+import type { AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterReason, DeadLetterSelector } from '../schemas/dead-letter.ts';
 import type { Delivery, ExtendInput, ExtendResult, NackInput, NackResult } from '../schemas/lease.ts';
 import type { Page } from '../schemas/list.ts';
@@ -19,7 +19,7 @@ import { makeReceipt } from './internal/receipt.ts';
 import { checkReceipt } from './internal/receipt-check.ts';
 import { type IdempotencyRecord, planSends } from './internal/send-plan.ts';
 import { outcomeAfterLeaseExpiry, outcomeAfterNack } from './internal/transitions.ts';
-import type { LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
+import type { AuditTrailPage, LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 
 type Entry = MailboxEntry;
 
@@ -254,7 +254,7 @@ export class MemoryMessageStore implements MessageStore {
     return entries.length;
   }
 
-  async audit(query: AuditQuery): Promise<Page<AuditEvent>> {
+  async audit(query: AuditQuery): Promise<AuditTrailPage> {
     this.#assertOpen();
     return this.#audit.query(query);
   }

@@ -6,6 +6,15 @@ import type { Message, SendInput, SendResult } from '../schemas/message.ts';
 import type { QueueStats } from '../schemas/stats.ts';
 import type { Subscription, SubscriptionQuery } from '../schemas/subscription.ts';
 
+/** A page of the audit trail as a store returns it. */
+export interface AuditTrailPage extends Page<AuditEvent> {
+  /**
+   * When the newest event that retention removed happened (ISO 8601); null when it never removed
+   * one: the trail is complete after this time.
+   */
+  prunedThrough: string | null;
+}
+
 /** Tunables shared by every MessageStore backend. */
 export interface MessageStoreOptions {
   /** Clock in milliseconds since the epoch; tests pass a controllable one. @default Date.now */
@@ -78,8 +87,8 @@ export interface MessageStore {
   /** Deletes dead letters; returns how many. */
   purge(selector: DeadLetterSelector): Promise<number>;
 
-  /** Reads the audit trail, oldest first, paginated. */
-  audit(query: AuditQuery): Promise<Page<AuditEvent>>;
+  /** Reads the audit trail, oldest first, paginated; says how far back retention has removed events. */
+  audit(query: AuditQuery): Promise<AuditTrailPage>;
   /** Per-recipient depth and totals. */
   stats(): Promise<QueueStats>;
 

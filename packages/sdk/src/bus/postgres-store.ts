@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { FleetError } from '../errors.ts';
 import { createPool } from '../internal/pg-driver.ts';
-import type { AuditEvent, AuditQuery } from '../schemas/audit.ts';
+import type { AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
 import type { Delivery, ExtendInput, ExtendResult, NackInput, NackResult } from '../schemas/lease.ts';
 import type { Page } from '../schemas/list.ts';
@@ -11,7 +11,7 @@ import type { Subscription, SubscriptionQuery } from '../schemas/subscription.ts
 import { MessageListeners } from './internal/message-listeners.ts';
 import { toMessage } from './internal/message-record.ts';
 import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
-import type { LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
+import type { AuditTrailPage, LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 import { PG_COMBINED_IN_FLIGHT, PgCombinedWrites } from './postgres/combined-writes.ts';
 import { purgeDeadLetters, redriveDeadLetters } from './postgres/dead-letter-writes.ts';
 import { leaseMessages, pollMessages } from './postgres/deliveries.ts';
@@ -210,7 +210,7 @@ export class PostgresMessageStore implements MessageStore {
     return this.#transaction((tx) => purgeDeadLetters(tx, selector, now));
   }
 
-  async audit(query: AuditQuery): Promise<Page<AuditEvent>> {
+  async audit(query: AuditQuery): Promise<AuditTrailPage> {
     return this.#read((db) => readAudit(db, query));
   }
 

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { FleetError } from '../errors.ts';
 import { toIso } from '../internal/iso-time.ts';
 import { openDatabase } from '../internal/sqlite-driver.ts';
-import type { AuditEvent, AuditQuery } from '../schemas/audit.ts';
+import type { AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
 import type { Delivery, ExtendInput, ExtendResult, NackInput, NackResult } from '../schemas/lease.ts';
 import type { Page } from '../schemas/list.ts';
@@ -15,7 +15,7 @@ import { isExpired, type MessageRecord, toDeadLetter, toMessage } from './intern
 import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
 import { checkReceipt } from './internal/receipt-check.ts';
 import { outcomeAfterNack } from './internal/transitions.ts';
-import type { LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
+import type { AuditTrailPage, LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 import { leaseMessages, pollMessages } from './sqlite/deliveries.ts';
 import { GroupCommitWriter } from './sqlite/group-commit.ts';
 import { readAudit, readDeadLetters, readStats, readSubscriptions } from './sqlite/reads.ts';
@@ -226,8 +226,8 @@ export class SqliteMessageStore implements MessageStore {
     );
   }
 
-  async audit(query: AuditQuery): Promise<Page<AuditEvent>> {
-    return this.#read(() => readAudit(this.#queries, query));
+  async audit(query: AuditQuery): Promise<AuditTrailPage> {
+    return this.#read(() => readAudit(this.#queries, this.#sql, query));
   }
 
   async stats(): Promise<QueueStats> {

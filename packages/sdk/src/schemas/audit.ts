@@ -51,5 +51,13 @@ export const AuditQuery = z.strictObject(
 );
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
-export const AuditPage = pageOf('events', AuditEvent, 'Events, oldest first (kept 7 days, at most 100,000)');
+export const AuditPage = z.object(
+  lazyShape(() => ({
+    ...pageOf('events', AuditEvent, 'Events, oldest first (kept 7 days, at most 100,000)').shape,
+    prunedThrough: described(
+      Timestamp.nullable(),
+      'When the newest event retention removed happened; null when it never removed one. The trail is complete after this time',
+    ),
+  })),
+);
 export type AuditPage = z.infer<typeof AuditPage>;

@@ -1,3 +1,5 @@
+import { hasPostgres } from '@fleet/test-utils/postgres';
+import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { FleetMonitor } from '../../src/monitor/fleet-monitor.ts';
 import { buildFleetReport } from '../../src/report/build-fleet-report.ts';
@@ -6,6 +8,7 @@ import { monitorReportSource } from '../../src/report/monitor-report-source.ts';
 import type { FleetStatus } from '../../src/schemas/fleet-status.ts';
 import { startTestBus, type TestBus } from '../_bus-server.ts';
 import { startTestKnowledge, type TestKnowledge } from '../_knowledge-server.ts';
+import { freshPostgresUrl } from '../_stores.ts';
 import { openMonitor, refusedUrl, T0, type TestClock, targetFor, testClock } from '../monitor/_monitor.ts';
 
 const MINUTE = 60_000;
@@ -201,6 +204,42 @@ describe('buildFleetReport: bus traffic, knowledge sync and gaps', () => {
     );
 
     expect(later.bus[0]!.agents).toEqual([expect.objectContaining({ agent: 'worker', received: 0, ready: 1 })]);
+  });
+
+  test('a bus is partial when its retention removed events of the period, not when it removed only older ones', async () => {
+    bus = await startTestBus({ store: { auditMaxEvents: 2 } });
+    closers.push(() => bus.close());
+    const client = bus.client();
+    for (const payload of [1, 2, 3]) await client.send({ from: 'planner', to: 'worker', payload });
+    // The server sweeps every second: the oldest event goes.
+    await expect.poll(async () => (await client.audit()).prunedThrough, { timeout: 5000 }).not.toBeNull();
+    const sources = { buses: [{ target: 'bus', client }] };
+
+    const spanning = await buildFleetReport(sources, { periodMs: HOUR });
+    const after = await buildFleetReport(sources, { now: () => Date.now() + 2 * HOUR, periodMs: HOUR });
+
+    expect(spanning.bus[0]).toMatchObject({ partial: true });
+    expect(after.bus[0]).toMatchObject({ partial: false });
+  });
+
+  test.skipIf(!hasPostgres())('a young bus is not partial, whatever its sequence numbers', async () => {
+    // On PostgreSQL a rolled-back insert uses up a sequence number: the first event kept is not seq 1.
+    const url = await freshPostgresUrl();
+    bus = await startTestBus({ db: url });
+    closers.push(() => bus.close());
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    closers.push(() => db.end());
+    const client = bus.client();
+    await client.stats(); // the schema is in place
+    await db.query(`SELECT nextval(pg_get_serial_sequence('audit', 'seq'))`);
+    await client.send({ from: 'planner', to: 'worker', payload: 1 });
+    expect((await client.audit()).events[0]!.seq).toBe(2);
+
+    const report = await buildFleetReport({ buses: [{ target: 'bus', client }] }, { periodMs: HOUR });
+
+    expect(report.bus[0]).toMatchObject({ partial: false });
+    expect((await client.audit()).prunedThrough).toBeNull();
   });
 
   test("a knowledge node's lag and lost conflicts per peer come from its sync status", async () => {

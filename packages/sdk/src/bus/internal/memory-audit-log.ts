@@ -1,5 +1,6 @@
+import { toIso } from '../../internal/iso-time.ts';
 import type { AuditEvent, AuditQuery } from '../../schemas/audit.ts';
-import type { Page } from '../../schemas/list.ts';
+import type { AuditTrailPage } from '../message-store.ts';
 import { type AuditEntry, toAuditEvent } from './audit-entry.ts';
 import { decodeSeqCursor, encodeSeqCursor } from './cursor.ts';
 
@@ -11,6 +12,8 @@ interface Stored extends AuditEntry {
 export class MemoryAuditLog {
   #events: Stored[] = [];
   #seq = 0;
+  /** When the newest event retention removed happened; null until it removes one. */
+  #prunedThrough: number | null = null;
 
   /** Appends entries in order, numbering them. */
   append(...entries: AuditEntry[]): void {
@@ -18,7 +21,7 @@ export class MemoryAuditLog {
   }
 
   /** Events matching the filters, ascending by seq, after the cursor. */
-  query(query: AuditQuery): Page<AuditEvent> {
+  query(query: AuditQuery): AuditTrailPage {
     const after = query.cursor === undefined ? 0 : decodeSeqCursor(query.cursor);
     const since = query.since === undefined ? undefined : Date.parse(query.since);
     const items: AuditEvent[] = [];
@@ -36,14 +39,30 @@ export class MemoryAuditLog {
       items.push(toAuditEvent(event.seq, event));
     }
     const last = items.at(-1);
-    return { items, nextCursor: more && last ? encodeSeqCursor(last.seq) : null };
+    return {
+      items,
+      nextCursor: more && last ? encodeSeqCursor(last.seq) : null,
+      prunedThrough: this.#prunedThrough === null ? null : toIso(this.#prunedThrough),
+    };
   }
 
   /** Drops events older than `minAt`, then all but the newest `maxEvents`. */
   prune(minAt: number, maxEvents: number): void {
-    let events = this.#events.filter((event) => event.at >= minAt);
-    if (events.length > maxEvents) events = events.slice(events.length - maxEvents);
+    let events: Stored[] = [];
+    for (const event of this.#events) {
+      if (event.at >= minAt) events.push(event);
+      else this.#removed(event);
+    }
+    if (events.length > maxEvents) {
+      const cut = events.length - maxEvents;
+      for (let i = 0; i < cut; i++) this.#removed(events[i]!);
+      events = events.slice(cut);
+    }
     this.#events = events;
+  }
+
+  #removed(event: Stored): void {
+    this.#prunedThrough = Math.max(this.#prunedThrough ?? event.at, event.at);
   }
 
   // Index of the first event with seq > `seq` (binary search; seqs ascend).

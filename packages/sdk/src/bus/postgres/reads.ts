@@ -1,12 +1,13 @@
 import type pg from 'pg';
 import { toIso } from '../../internal/iso-time.ts';
-import type { AuditEvent, AuditQuery } from '../../schemas/audit.ts';
+import type { AuditQuery } from '../../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery } from '../../schemas/dead-letter.ts';
 import type { Page } from '../../schemas/list.ts';
 import type { Subscription, SubscriptionQuery } from '../../schemas/subscription.ts';
 import { toAuditEvent } from '../internal/audit-entry.ts';
 import { decodeDeadCursor, encodeDeadCursor } from '../internal/cursor.ts';
 import { toDeadLetter } from '../internal/message-record.ts';
+import type { AuditTrailPage } from '../message-store.ts';
 import { AUDIT_START, decodeAuditCursor, encodeAuditCursor } from './audit-cursor.ts';
 import { AUDIT_HORIZON, AUDIT_HORIZON_WAIT_MS, awaitAuditHorizon } from './audit-horizon.ts';
 import { hasNul } from './nul-text.ts';
@@ -95,9 +96,11 @@ export async function readAudit(
   db: Queryable,
   query: AuditQuery,
   horizonWaitMs = AUDIT_HORIZON_WAIT_MS,
-): Promise<Page<AuditEvent>> {
+): Promise<AuditTrailPage> {
   const after = query.cursor === undefined ? AUDIT_START : decodeAuditCursor(query.cursor);
-  if (query.messageId !== undefined && hasNul(query.messageId)) return { items: [], nextCursor: null };
+  if (query.messageId !== undefined && hasNul(query.messageId)) {
+    return { items: [], nextCursor: null, prunedThrough: await readPrunedThrough(db) };
+  }
   const filters = new Filters()
     .add('message_id', query.messageId)
     .add('agent', query.agent)
@@ -128,5 +131,14 @@ export async function readAudit(
   return {
     items: page.map((row) => toAuditEvent(row.seq, auditFromRow(row))),
     nextCursor: rows.length > page.length && last ? encodeAuditCursor(last) : null,
+    // Read after the page: retention running in between makes it claim less, never more.
+    prunedThrough: await readPrunedThrough(db),
   };
+}
+
+/** When the newest event audit retention removed happened; null when it never removed one. */
+async function readPrunedThrough(db: Queryable): Promise<string | null> {
+  const { rows } = await db.query<{ pruned_through: number | null }>('SELECT pruned_through FROM audit_retention');
+  const at = rows[0]?.pruned_through ?? null;
+  return at === null ? null : toIso(at);
 }

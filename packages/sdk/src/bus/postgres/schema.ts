@@ -116,8 +116,22 @@ DROP INDEX audit_by_message;
 CREATE INDEX audit_by_message ON audit (message_id, txid, seq);
 `;
 
+/**
+ * Version 4: `audit_retention.pruned_through`, when the newest event audit retention removed
+ * happened (null: none), so a reader knows how far back the trail is complete (sequence numbers
+ * cannot say: they skip on rollbacks). A database with events may already have lost older ones:
+ * it gets the moment just before its oldest event.
+ */
+const V4 = `
+CREATE TABLE audit_retention (
+  only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+  pruned_through bigint
+);
+INSERT INTO audit_retention (pruned_through) SELECT min(at) - 1 FROM audit;
+`;
+
 /** Migrations in order: entry `i` takes a database from version `i` to `i + 1` (at the store's clock). */
-const MIGRATIONS: readonly ((now: number) => string)[] = [() => V1, V2, () => V3];
+const MIGRATIONS: readonly ((now: number) => string)[] = [() => V1, V2, () => V3, () => V4];
 
 /** The schema version this code writes. */
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -175,9 +175,10 @@ export class PgTransitions {
   }
 
   /**
-   * Audit retention: drops events older than the maximum age, then all but the newest events.
+   * Audit retention: drops events older than the maximum age, and all but the newest events.
    * At most {@link PG_AUDIT_PRUNE_BATCH} of the oldest events are looked at per call, so a large
-   * backlog is worked off over several sweeps in short transactions.
+   * backlog is worked off over several sweeps in short transactions. `audit_retention` keeps when
+   * the newest removed event happened (what `audit()` reports as `prunedThrough`).
    */
   async pruneAudit(tx: PgTransaction, now: number): Promise<void> {
     const { auditMaxAgeSeconds, auditMaxEvents } = this.#options;
@@ -185,15 +186,19 @@ export class PgTransitions {
       'SELECT min(seq) AS low, max(seq) AS high FROM audit',
     );
     if (span?.low == null || span.high == null) return;
-    const upper = span.low + PG_AUDIT_PRUNE_BATCH;
-    await tx.run('DELETE FROM audit WHERE seq < $1 AND at < $2', [upper, now - auditMaxAgeSeconds * 1000]);
-    // The number of events is at most the seq span: skip the counting delete when that is small enough.
+    // The number of events is at most the seq span: no need for the cutoff when that is small enough.
+    let cutoff = -1;
     if (span.high - span.low + 1 > auditMaxEvents) {
-      await tx.run(
-        `DELETE FROM audit WHERE seq < $1
-          AND seq <= (SELECT seq FROM audit ORDER BY seq DESC LIMIT 1 OFFSET $2)`,
-        [upper, auditMaxEvents],
-      );
+      const [row] = await tx.rows<{ seq: number }>('SELECT seq FROM audit ORDER BY seq DESC LIMIT 1 OFFSET $1', [
+        auditMaxEvents,
+      ]);
+      cutoff = row?.seq ?? -1;
     }
+    await tx.run(
+      `WITH gone AS (DELETE FROM audit WHERE seq < $1 AND (at < $2 OR seq <= $3) RETURNING at)
+      UPDATE audit_retention SET pruned_through = greatest(pruned_through, (SELECT max(at) FROM gone))
+      WHERE EXISTS (SELECT 1 FROM gone)`,
+      [span.low + PG_AUDIT_PRUNE_BATCH, now - auditMaxAgeSeconds * 1000, cutoff],
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { toIso } from '../../internal/iso-time.ts';
-import type { AuditEvent, AuditQuery } from '../../schemas/audit.ts';
+import type { AuditQuery } from '../../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery } from '../../schemas/dead-letter.ts';
 import type { Page } from '../../schemas/list.ts';
 import type { QueueStats, RecipientStats } from '../../schemas/stats.ts';
@@ -8,6 +8,7 @@ import { toAuditEvent } from '../internal/audit-entry.ts';
 import { decodeDeadCursor, decodeSeqCursor, encodeDeadCursor, encodeSeqCursor } from '../internal/cursor.ts';
 import { toDeadLetter } from '../internal/message-record.ts';
 import { buildQueueStats } from '../internal/queue-stats.ts';
+import type { AuditTrailPage } from '../message-store.ts';
 import { type AuditRow, auditFromRow, fromRow } from './rows.ts';
 import { AUDIT_COLUMNS, type StatementCache, type Statements, sqlLimit } from './statements.ts';
 
@@ -39,14 +40,14 @@ export function readDeadLetters(sql: Statements, query: DeadLetterQuery): Page<D
 }
 
 /** One page of the audit trail in seq order, filtered by message, agent and/or event. */
-export function readAudit(queries: StatementCache, query: AuditQuery): Page<AuditEvent> {
+export function readAudit(queries: StatementCache, sql: Statements, query: AuditQuery): AuditTrailPage {
   const after = query.cursor === undefined ? 0 : decodeSeqCursor(query.cursor);
-  let sql = `SELECT ${AUDIT_COLUMNS} FROM audit WHERE seq > @after`;
-  if (query.messageId !== undefined) sql += ' AND message_id = @messageId';
-  if (query.agent !== undefined) sql += ' AND agent = @agent';
-  if (query.event !== undefined) sql += ' AND event = @event';
-  if (query.since !== undefined) sql += ' AND at >= @since';
-  const rows = queries.all<AuditRow>(`${sql} ORDER BY seq LIMIT ${sqlLimit(query.limit + 1)}`, {
+  let select = `SELECT ${AUDIT_COLUMNS} FROM audit WHERE seq > @after`;
+  if (query.messageId !== undefined) select += ' AND message_id = @messageId';
+  if (query.agent !== undefined) select += ' AND agent = @agent';
+  if (query.event !== undefined) select += ' AND event = @event';
+  if (query.since !== undefined) select += ' AND at >= @since';
+  const rows = queries.all<AuditRow>(`${select} ORDER BY seq LIMIT ${sqlLimit(query.limit + 1)}`, {
     after,
     messageId: query.messageId,
     agent: query.agent,
@@ -58,6 +59,7 @@ export function readAudit(queries: StatementCache, query: AuditQuery): Page<Audi
   return {
     items: page.map((row) => toAuditEvent(row.seq, auditFromRow(row))),
     nextCursor: rows.length > page.length && last ? encodeSeqCursor(last.seq) : null,
+    prunedThrough: prunedThrough(sql.auditPrunedThrough.get()),
   };
 }
 
@@ -112,4 +114,9 @@ export function readStats(sql: Statements, now: number): QueueStats {
   }
   for (const [agent, createdAt] of oldest) entry(agent).oldestReadyAgeSeconds = (now - createdAt) / 1000;
   return buildQueueStats(byAgent.values());
+}
+
+/** `meta.audit_pruned_through` as `prunedThrough` (-1: null). */
+function prunedThrough(value: number | undefined): string | null {
+  return value === undefined || value < 0 ? null : toIso(value);
 }

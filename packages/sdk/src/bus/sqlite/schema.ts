@@ -111,6 +111,18 @@ CREATE INDEX messages_ready ON messages (recipient, priority DESC, seq, availabl
 CREATE INDEX messages_delayed ON messages (recipient, available_at) WHERE state = 'ready' AND delayed = 1;
 `;
 
+/**
+ * Version 3: `meta.audit_pruned_through`, when the newest event audit retention removed happened
+ * (-1: none), so a reader knows how far back the trail is complete. A database whose retention
+ * already removed events (the trail no longer starts at seq 1) gets the moment just before its
+ * oldest event, or the migration's time when none is left.
+ */
+const V3 = `
+INSERT INTO meta (key, value) VALUES ('audit_pruned_through', CASE
+  WHEN (SELECT value FROM meta WHERE key = 'audit_seq') > 0 OR (SELECT min(seq) FROM audit) > 1
+    THEN coalesce((SELECT min(at) FROM audit) - 1, @now)
+  ELSE -1 END)`;
+
 /** Migrations in order: entry `i` takes a database from user_version `i` to `i + 1`; `now` is the store's clock. */
 function migrations(now: number): readonly Migration[] {
   return [
@@ -120,6 +132,9 @@ function migrations(now: number): readonly Migration[] {
       db.prepare(`UPDATE messages SET delayed = 1 WHERE state = 'ready' AND available_at > ?`).run(now);
       db.exec(V2_INDEXES);
       rebuildQueueCounts(db);
+    },
+    (db) => {
+      db.prepare(V3).run({ now });
     },
   ];
 }

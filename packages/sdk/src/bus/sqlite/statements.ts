@@ -204,18 +204,24 @@ export function prepareStatements(db: Database.Database) {
     rememberAuditSeq: prepare(
       `UPDATE meta SET value = max(value, coalesce((SELECT max(seq) FROM audit), 0)) WHERE key = 'audit_seq'`,
     ),
-    // Retention works on the oldest events, seq < @upper, so one sweep deletes a bounded number.
-    pruneAuditOld: prepare<[{ upper: number; minAt: number }]>(`DELETE FROM audit WHERE seq < @upper AND at < @minAt`),
+    // Retention works on the oldest events, seq < @upper, so one sweep deletes a bounded number:
+    // those older than @minAt, and those at or below @cutoff (beyond the newest maxEvents; -1: none).
+    // Before it deletes them, it notes when the newest of them happened.
+    notePruned: prepare<[{ upper: number; minAt: number; cutoff: number }]>(
+      `UPDATE meta SET value = max(value, (SELECT max(at) FROM audit WHERE ${PRUNED}))
+        WHERE key = 'audit_pruned_through' AND EXISTS (SELECT 1 FROM audit WHERE ${PRUNED})`,
+    ),
+    pruneAudit: prepare<[{ upper: number; minAt: number; cutoff: number }]>(`DELETE FROM audit WHERE ${PRUNED}`),
     auditSpan: prepare<[], { low: number | null; high: number | null }>(
       `SELECT min(seq) AS low, max(seq) AS high FROM audit`,
     ),
-    pruneAuditBeyond: byLimit<[{ upper: number }]>(
-      db,
-      `DELETE FROM audit WHERE seq < @upper
-        AND seq <= (SELECT seq FROM audit ORDER BY seq DESC LIMIT 1 OFFSET @limit)`,
-    ),
+    auditCutoff: byLimit<[], { seq: number }>(db, `SELECT seq FROM audit ORDER BY seq DESC LIMIT 1 OFFSET @limit`),
+    auditPrunedThrough: prepare<[], number>(`SELECT value FROM meta WHERE key = 'audit_pruned_through'`).pluck(),
   };
 }
+
+/** The audit events one retention pass removes (see `notePruned`). */
+const PRUNED = 'seq < @upper AND (at < @minAt OR seq <= @cutoff)';
 
 /** The prepared statements of one connection. */
 export type Statements = ReturnType<typeof prepareStatements>;

@@ -142,16 +142,18 @@ export class SqliteTransitions {
    * Audit retention: drops events older than the maximum age, then all but the newest events.
    * At most {@link AUDIT_PRUNE_BATCH} of the oldest events are looked at per call, so a large
    * backlog (say a million `sent` events of a bulk load) is worked off over several sweeps
-   * instead of blocking the event loop for seconds.
+   * instead of blocking the event loop for seconds. `meta.audit_pruned_through` keeps when the
+   * newest removed event happened (what `audit()` reports as `prunedThrough`).
    */
   pruneAudit(now: number): void {
     const { auditMaxAgeSeconds, auditMaxEvents } = this.#options;
     this.#sql.rememberAuditSeq.run();
     const span = this.#sql.auditSpan.get();
     if (span?.low == null || span.high == null) return;
-    const upper = span.low + AUDIT_PRUNE_BATCH;
-    this.#sql.pruneAuditOld.run({ upper, minAt: now - auditMaxAgeSeconds * 1000 });
-    // The number of events is at most the seq span: skip the counting delete when that is small enough.
-    if (span.high - span.low + 1 > auditMaxEvents) this.#sql.pruneAuditBeyond(auditMaxEvents).run({ upper });
+    const cutoff =
+      span.high - span.low + 1 > auditMaxEvents ? (this.#sql.auditCutoff(auditMaxEvents).get()?.seq ?? -1) : -1;
+    const pass = { upper: span.low + AUDIT_PRUNE_BATCH, minAt: now - auditMaxAgeSeconds * 1000, cutoff };
+    this.#sql.notePruned.run(pass);
+    this.#sql.pruneAudit.run(pass);
   }
 }

@@ -15,8 +15,8 @@ interface Counts {
 
 /**
  * A bus's part of the report: each agent's traffic over [sinceMs, untilMs] from the bus's audit
- * trail (paged from `sinceMs` on), and its backlog now from the queue stats. `partial` when the
- * trail's oldest event is younger than the period and retention has removed older ones.
+ * trail (paged from `sinceMs` on), and its backlog now from the queue stats. `partial` when
+ * retention has removed events of the period (the bus says how far back it removed events).
  */
 export async function busReport(
   source: ReportBusSource,
@@ -35,18 +35,16 @@ export async function busReport(
       }
       return entry;
     };
-    const [stats, oldest] = await Promise.all([
-      source.client.stats(options),
-      source.client.audit({ limit: 1 }, options),
-    ]);
-    const first = oldest.events[0];
-    const partial = first !== undefined && first.seq > 1 && Date.parse(first.at) > sinceMs;
+    const stats = await source.client.stats(options);
+    let partial = false;
     let cursor: string | undefined;
     do {
       const page = await source.client.audit(
         { since: toIso(sinceMs), limit: AUDIT_PAGE, ...(cursor === undefined ? {} : { cursor }) },
         options,
       );
+      // Retention removed an event of the period: the counts may miss some.
+      if (page.prunedThrough !== null && Date.parse(page.prunedThrough) >= sinceMs) partial = true;
       for (const event of page.events) {
         if (Date.parse(event.at) > untilMs) continue;
         if (event.event === 'sent') {
