@@ -38,9 +38,9 @@ export interface PostgresMessageStoreOptions extends MessageStoreOptions {
    */
   url: string;
   /**
-   * Most connections the store opens at once, at least 4: two run the statements that combine
-   * concurrent sends, leases and acks, the others everything else (at least 2: a sweep holds one
-   * for its advisory lock while its parts run on another); plus one outside the pools for
+   * Most connections the store opens at once (a value under 4 counts as 4): two run the statements
+   * that combine concurrent sends, leases and acks, the others everything else (at least 2: a sweep
+   * holds one for its advisory lock while its parts run on another); plus one outside the pools for
    * LISTEN/NOTIFY. @default 10
    */
   poolSize?: number;

@@ -47,10 +47,20 @@ export function addAckRequests(
     .add(
       // Per receipt, a lookup by id, the only condition inside the fence (OFFSET 0: the others stay
       // outside), so no plan can walk the leases in flight by expiry instead (a generic plan did,
-      // filtering every unexpired lease for each receipt).
-      `SELECT m.seq, r.request, r.n FROM ack_receipts r CROSS JOIN LATERAL (
-        SELECT seq, lease_token, state, lease_expires_at FROM messages WHERE id = r.id OFFSET 0 FOR UPDATE) m
+      // filtering every unexpired lease for each receipt). No lock yet: a stale receipt must not
+      // wait for a row someone else holds.
+      `SELECT m.seq, r.token, r.request, r.n FROM ack_receipts r CROSS JOIN LATERAL (
+        SELECT seq, lease_token, state, lease_expires_at FROM messages WHERE id = r.id OFFSET 0) m
       WHERE m.lease_token = r.token AND m.state = 'in_flight' AND m.lease_expires_at > ${at}`,
+      'ack_found',
+    )
+    .add(
+      // Then the rows that matched, locked by primary key in seq order (as every multi-row lock of
+      // this store), the conditions checked again on the row as locked.
+      `SELECT m.seq, f.request, f.n FROM messages m JOIN ack_found f ON m.seq = f.seq
+      WHERE m.seq = ANY (ARRAY(SELECT seq FROM ack_found))
+        AND m.lease_token = f.token AND m.state = 'in_flight' AND m.lease_expires_at > ${at}
+      ORDER BY m.seq FOR UPDATE OF m`,
       'ack_matched',
     )
     .add(
