@@ -284,6 +284,23 @@ describe.skipIf(!hasPostgres())('PostgreSQL audit order across replicas', () => 
     expect((await store.audit({ limit: 1 })).prunedThrough).toBe(new Date(Date.parse(oldest!.at) - 1).toISOString());
   });
 
+  test('a version 3 database whose events are all gone says so: its trail is complete only from the upgrade on', async () => {
+    const url = await freshPostgresUrl();
+    const before = await openStore(url);
+    await send(before, { from: 'a', to: 'b', payload: 1 });
+    await before.close();
+    const db = await rawClient(url);
+    await db.query('DELETE FROM audit; DROP TABLE audit_retention; DELETE FROM schema_migrations WHERE version > 3');
+    const upgradedAfter = Date.now();
+
+    const store = await openStore(url);
+
+    const { prunedThrough } = await store.audit({ limit: 1 });
+    expect(Date.parse(prunedThrough!)).toBeGreaterThanOrEqual(upgradedAfter);
+    // A database that never held an event stays complete.
+    expect((await (await openStore(await freshPostgresUrl())).audit({ limit: 1 })).prunedThrough).toBeNull();
+  });
+
   test('a malformed or out-of-range cursor is rejected as invalid', async () => {
     const store = await openStore(await freshPostgresUrl());
     for (const cursor of ['nope', '1.', '.1', '1.2.3', '18446744073709551616.1', '-1']) {

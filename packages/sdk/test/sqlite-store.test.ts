@@ -118,24 +118,26 @@ describe('SqliteMessageStore persistence', () => {
 });
 
 describe('SqliteMessageStore audit retention across versions', () => {
-  test('a version 2 database says whether retention had removed events: never, or up to its oldest event', async () => {
-    const untouched = freshDatabasePath();
-    const pruned = freshDatabasePath();
-    for (const path of [untouched, pruned]) {
+  test('a version 2 database says whether retention had removed events: never, up to its oldest event, or all', async () => {
+    const [untouched, pruned, emptied] = [freshDatabasePath(), freshDatabasePath(), freshDatabasePath()];
+    for (const path of [untouched, pruned, emptied]) {
       const store = open({ path, now: () => T0 });
       for (const payload of [1, 2, 3]) await send(store, { from: 'a', to: 'b', payload });
+      // A sweep (every second on a server) remembers the highest seq, pruned or not.
+      await store.sweep();
       await store.close();
       const db = connect(path);
       db.exec(`DELETE FROM meta WHERE key = 'audit_pruned_through'`);
       if (path === pruned) db.exec('DELETE FROM audit WHERE seq = 1');
+      if (path === emptied) db.exec('DELETE FROM audit');
       db.pragma('user_version = 2');
     }
 
-    const fresh = open({ path: untouched, now: () => T0 + 60_000 });
-    const older = open({ path: pruned, now: () => T0 + 60_000 });
+    const reopen = (path: string) => open({ path, now: () => T0 + 60_000 });
 
-    expect((await fresh.audit({ limit: 1 })).prunedThrough).toBeNull();
-    expect((await older.audit({ limit: 1 })).prunedThrough).toBe(new Date(T0 - 1).toISOString());
+    expect((await reopen(untouched).audit({ limit: 1 })).prunedThrough).toBeNull();
+    expect((await reopen(pruned).audit({ limit: 1 })).prunedThrough).toBe(new Date(T0 - 1).toISOString());
+    expect((await reopen(emptied).audit({ limit: 1 })).prunedThrough).toBe(new Date(T0 + 60_000).toISOString());
   });
 });
 

@@ -55,8 +55,8 @@ export const AuditPage = z.object(
   lazyShape(() => ({
     ...pageOf('events', AuditEvent, 'Events, oldest first (kept 7 days, at most 100,000)').shape,
     prunedThrough: described(
-      Timestamp.nullable(),
-      'When the newest event retention removed happened; null when it never removed one. The trail is complete after this time',
+      Timestamp.nullable().optional(),
+      'When the newest event retention removed happened; null when it never removed one. The trail is complete after this time. Absent from bus servers older than this field',
     ),
   })),
 );

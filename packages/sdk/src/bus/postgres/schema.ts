@@ -120,18 +120,22 @@ CREATE INDEX audit_by_message ON audit (message_id, txid, seq);
  * Version 4: `audit_retention.pruned_through`, when the newest event audit retention removed
  * happened (null: none), so a reader knows how far back the trail is complete (sequence numbers
  * cannot say: they skip on rollbacks). A database with events may already have lost older ones:
- * it gets the moment just before its oldest event.
+ * it gets the moment just before its oldest event; one whose events are all gone (its sequence was
+ * used), the migration's time.
  */
-const V4 = `
+const V4 = (now: number) => `
 CREATE TABLE audit_retention (
   only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
   pruned_through bigint
 );
-INSERT INTO audit_retention (pruned_through) SELECT min(at) - 1 FROM audit;
+INSERT INTO audit_retention (pruned_through) SELECT CASE
+  WHEN EXISTS (SELECT 1 FROM audit) THEN (SELECT min(at) FROM audit) - 1
+  WHEN pg_sequence_last_value(pg_get_serial_sequence('audit', 'seq')) IS NOT NULL THEN ${Math.trunc(now)}
+END;
 `;
 
 /** Migrations in order: entry `i` takes a database from version `i` to `i + 1` (at the store's clock). */
-const MIGRATIONS: readonly ((now: number) => string)[] = [() => V1, V2, () => V3, () => V4];
+const MIGRATIONS: readonly ((now: number) => string)[] = [() => V1, V2, () => V3, V4];
 
 /** The schema version this code writes. */
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

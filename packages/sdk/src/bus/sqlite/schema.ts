@@ -113,14 +113,15 @@ CREATE INDEX messages_delayed ON messages (recipient, available_at) WHERE state 
 
 /**
  * Version 3: `meta.audit_pruned_through`, when the newest event audit retention removed happened
- * (-1: none), so a reader knows how far back the trail is complete. A database whose retention
- * already removed events (the trail no longer starts at seq 1) gets the moment just before its
- * oldest event, or the migration's time when none is left.
+ * (-1: none), so a reader knows how far back the trail is complete. Audit seqs have no gaps here
+ * (one past the highest, and a rolled-back insert takes none), so a trail that no longer starts at
+ * seq 1 has lost events to retention: it gets the moment just before its oldest event; an empty
+ * trail that once held events (`audit_seq`, which every sweep sets) gets the migration's time.
  */
 const V3 = `
 INSERT INTO meta (key, value) VALUES ('audit_pruned_through', CASE
-  WHEN (SELECT value FROM meta WHERE key = 'audit_seq') > 0 OR (SELECT min(seq) FROM audit) > 1
-    THEN coalesce((SELECT min(at) FROM audit) - 1, @now)
+  WHEN (SELECT min(seq) FROM audit) > 1 THEN (SELECT min(at) FROM audit) - 1
+  WHEN NOT EXISTS (SELECT 1 FROM audit) AND (SELECT value FROM meta WHERE key = 'audit_seq') > 0 THEN @now
   ELSE -1 END)`;
 
 /** Migrations in order: entry `i` takes a database from user_version `i` to `i + 1`; `now` is the store's clock. */

@@ -37,6 +37,7 @@ export async function busReport(
     };
     const stats = await source.client.stats(options);
     let partial = false;
+    let prunedThroughKnown = true;
     let cursor: string | undefined;
     do {
       const page = await source.client.audit(
@@ -44,7 +45,8 @@ export async function busReport(
         options,
       );
       // Retention removed an event of the period: the counts may miss some.
-      if (page.prunedThrough !== null && Date.parse(page.prunedThrough) >= sinceMs) partial = true;
+      if (page.prunedThrough === undefined) prunedThroughKnown = false;
+      else if (page.prunedThrough !== null && Date.parse(page.prunedThrough) >= sinceMs) partial = true;
       for (const event of page.events) {
         if (Date.parse(event.at) > untilMs) continue;
         if (event.event === 'sent') {
@@ -56,6 +58,7 @@ export async function busReport(
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
+    if (!prunedThroughKnown) partial = await olderServerPartial(source, sinceMs, options);
     const backlog = new Map(stats.recipients.map((recipient) => [recipient.agent, recipient]));
     const agents = [...new Set([...counts.keys(), ...backlog.keys()])].sort();
     return {
@@ -80,4 +83,18 @@ export async function busReport(
   } catch (error) {
     return { target: source.target, error: describeError(error), partial: true, agents: [] };
   }
+}
+
+/**
+ * For a bus server too old to say how far back retention removed events: a guess from its oldest
+ * event (numbered above 1 and younger than the period), wrong for a young PostgreSQL bus whose
+ * sequence skipped numbers.
+ */
+async function olderServerPartial(
+  source: ReportBusSource,
+  sinceMs: number,
+  options: { signal: AbortSignal } | undefined,
+): Promise<boolean> {
+  const [first] = (await source.client.audit({ limit: 1 }, options)).events;
+  return first !== undefined && first.seq > 1 && Date.parse(first.at) > sinceMs;
 }
