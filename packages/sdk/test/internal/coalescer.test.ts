@@ -62,6 +62,33 @@ describe('Coalescer', () => {
     expect(runner.batches).toEqual([['x0'], ['a1', 'b1', 'c1'], ['a2'], ['a3']]);
   });
 
+  test('while a batch is gathered, canJoin sees one array that only grows by the items it admitted', async () => {
+    const runner = gatedRunner<string>();
+    const seen: Array<{ batch: readonly string[]; snapshot: string[] }> = [];
+    const coalescer = new Coalescer({
+      run: runner.run,
+      maxInFlight: 1,
+      maxItems: 10,
+      canJoin: (batch, item) => {
+        seen.push({ batch, snapshot: [...batch] });
+        return batch.every((b) => b[0] !== item[0]);
+      },
+    });
+    const all = ['x0', 'a1', 'b1', 'a2', 'c1', 'a3'].map((item) => coalescer.submit(item));
+    for (let i = 0; i < 4; i++) await runner.releaseNext();
+    await Promise.all(all);
+    // Per batch (one array), each call saw what the previous one saw plus what it admitted.
+    const byBatch = new Map<readonly string[], string[][]>();
+    for (const { batch, snapshot } of seen) byBatch.set(batch, [...(byBatch.get(batch) ?? []), snapshot]);
+    for (const [batch, snapshots] of byBatch) {
+      snapshots.forEach((snapshot, i) => {
+        expect(batch.slice(0, snapshot.length)).toEqual(snapshot);
+        if (i > 0) expect(snapshot.slice(0, snapshots[i - 1]!.length)).toEqual(snapshots[i - 1]);
+      });
+    }
+    expect(byBatch.size).toBe(2); // ['a1', ...] and the batch that started with 'a2' (the others had no candidate)
+  });
+
   test('each item settles with its own outcome; a batch that throws fails all of its items', async () => {
     const coalescer = new Coalescer<number, string>({
       run: async (items) => {
