@@ -142,9 +142,10 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore: the plans of the combined
       const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE probe(${nulls})`);
       const lines = rows.map((row) => row['QUERY PLAN']).join('\n');
       expect(lines).not.toMatch(/Seq Scan/);
-      // The ack's lookup goes by id, never by walking the leases in flight.
-      const ack = lines.slice(lines.indexOf('CTE ack_found'), lines.indexOf('CTE ack_matched'));
+      // The ack's lookup goes by id and its lock by primary key, never by walking the leases in flight.
+      const ack = lines.slice(lines.indexOf('CTE ack_matched'), lines.indexOf('CTE ack_gone'));
       expect(ack).toMatch(/Index Scan using messages_id_key/);
+      expect(ack).toMatch(/Index Scan using messages_pkey/);
       expect(ack).not.toMatch(/messages_leases/);
     } finally {
       client.release(true);

@@ -55,12 +55,12 @@ export function addAckRequests(
       'ack_found',
     )
     .add(
-      // Then the rows that matched, locked by primary key in seq order (as every multi-row lock of
+      // Then the rows that matched, each locked by primary key (again the only condition inside a
+      // fence, or a plan may walk the leases instead), in seq order (as every multi-row lock of
       // this store), the conditions checked again on the row as locked.
-      `SELECT m.seq, f.request, f.n FROM messages m JOIN ack_found f ON m.seq = f.seq
-      WHERE m.seq = ANY (ARRAY(SELECT seq FROM ack_found))
-        AND m.lease_token = f.token AND m.state = 'in_flight' AND m.lease_expires_at > ${at}
-      ORDER BY m.seq FOR UPDATE OF m`,
+      `SELECT m.seq, f.request, f.n FROM (SELECT * FROM ack_found ORDER BY seq) f CROSS JOIN LATERAL (
+        SELECT seq, lease_token, state, lease_expires_at FROM messages WHERE seq = f.seq OFFSET 0 FOR UPDATE) m
+      WHERE m.lease_token = f.token AND m.state = 'in_flight' AND m.lease_expires_at > ${at}`,
       'ack_matched',
     )
     .add(
