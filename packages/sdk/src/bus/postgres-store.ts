@@ -247,11 +247,7 @@ export class PostgresMessageStore implements MessageStore {
     // After the writes above have committed their counter changes: fold them too.
     await this.#transaction((tx) => foldCountDeltas(tx));
     await this.#transaction((tx) => this.#transitions.pruneAudit(tx, now));
-    await this.#transaction((tx) =>
-      tx.run('DELETE FROM idempotency_keys WHERE created_at <= $1', [
-        now - this.#options.idempotencyWindowSeconds * 1000,
-      ]),
-    );
+    await this.#transaction((tx) => this.#transitions.pruneIdempotency(tx, now));
   }
 
   onMessage(listener: (message: Message) => void, agent?: string): () => void {

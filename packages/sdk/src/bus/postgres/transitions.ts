@@ -201,4 +201,11 @@ export class PgTransitions {
       [span.low + PG_AUDIT_PRUNE_BATCH, now - auditMaxAgeSeconds * 1000, cutoff],
     );
   }
+
+  /** Forgets the idempotency keys older than the window. */
+  async pruneIdempotency(tx: PgTransaction, now: number): Promise<void> {
+    await tx.run('DELETE FROM idempotency_keys WHERE created_at <= $1', [
+      now - this.#options.idempotencyWindowSeconds * 1000,
+    ]);
+  }
 }

@@ -206,12 +206,9 @@ export function prepareStatements(db: Database.Database) {
     ),
     // Retention works on the oldest events, seq < @upper, so one sweep deletes a bounded number:
     // those older than @minAt, and those at or below @cutoff (beyond the newest maxEvents; -1: none).
-    // Before it deletes them, it notes when the newest of them happened.
-    notePruned: prepare<[{ upper: number; minAt: number; cutoff: number }]>(
-      `UPDATE meta SET value = max(value, (SELECT max(at) FROM audit WHERE ${PRUNED}))
-        WHERE key = 'audit_pruned_through' AND EXISTS (SELECT 1 FROM audit WHERE ${PRUNED})`,
-    ),
-    pruneAudit: prepare<[{ upper: number; minAt: number; cutoff: number }]>(`DELETE FROM audit WHERE ${PRUNED}`),
+    newestPruned: prepare<[PrunePass], number | null>(`SELECT max(at) FROM audit WHERE ${PRUNED}`).pluck(),
+    notePruned: prepare<[number]>(`UPDATE meta SET value = max(value, ?) WHERE key = 'audit_pruned_through'`),
+    pruneAudit: prepare<[PrunePass]>(`DELETE FROM audit WHERE ${PRUNED}`),
     auditSpan: prepare<[], { low: number | null; high: number | null }>(
       `SELECT min(seq) AS low, max(seq) AS high FROM audit`,
     ),
@@ -220,8 +217,15 @@ export function prepareStatements(db: Database.Database) {
   };
 }
 
-/** The audit events one retention pass removes (see `notePruned`). */
+/** The audit events one retention pass removes. */
 const PRUNED = 'seq < @upper AND (at < @minAt OR seq <= @cutoff)';
+
+/** The bounds of one retention pass (see {@link PRUNED}). */
+export interface PrunePass {
+  upper: number;
+  minAt: number;
+  cutoff: number;
+}
 
 /** The prepared statements of one connection. */
 export type Statements = ReturnType<typeof prepareStatements>;

@@ -153,7 +153,10 @@ export class SqliteTransitions {
     const cutoff =
       span.high - span.low + 1 > auditMaxEvents ? (this.#sql.auditCutoff(auditMaxEvents).get()?.seq ?? -1) : -1;
     const pass = { upper: span.low + AUDIT_PRUNE_BATCH, minAt: now - auditMaxAgeSeconds * 1000, cutoff };
-    this.#sql.notePruned.run(pass);
+    // One look at the range most sweeps find nothing to remove in; a delete only when there is.
+    const newest = this.#sql.newestPruned.get(pass);
+    if (newest == null) return;
+    this.#sql.notePruned.run(newest);
     this.#sql.pruneAudit.run(pass);
   }
 }
