@@ -20,9 +20,11 @@ export class QueueCounters extends PendingCounts {
   /** Adds the pending changes to `queue_counts`; runs inside the transaction that made them. */
   write(): void {
     for (const [agent, d] of this.take()) {
-      const left = this.#sql.addCounts.get(agent, d.ready, d.delayed, d.inFlight, d.dead);
+      this.#sql.addCounts.run(agent, d.ready, d.delayed, d.inFlight, d.dead);
       // A recipient without messages has no row, so the table lists only recipients with messages.
-      if (left === 0) this.#sql.dropCounts.run(agent);
+      // A row exists only while its total is above zero, so only a change that lowers the total
+      // can empty it.
+      if (d.ready + d.delayed + d.inFlight + d.dead < 0) this.#sql.dropCountsIfEmpty.run(agent);
     }
   }
 }
