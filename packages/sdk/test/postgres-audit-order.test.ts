@@ -301,6 +301,27 @@ describe.skipIf(!hasPostgres())('PostgreSQL audit order across replicas', () => 
     expect((await (await openStore(await freshPostgresUrl())).audit({ limit: 1 })).prunedThrough).toBeNull();
   });
 
+  test('retention by count keeps at most auditMaxEvents: a seq a rolled-back write took among the newest counts as one', async () => {
+    const url = await freshPostgresUrl();
+    const store = await PostgresMessageStore.open({ url, poolSize: 3, auditMaxEvents: 3 });
+    opened.push(store);
+    for (const payload of [1, 2, 3]) await send(store, { from: 'a', to: 'b', payload });
+    const rolledBack = await rawClient(url);
+    await rolledBack.query('BEGIN');
+    const skipped = await insertEvent(rolledBack, 'rolled-back');
+    await rolledBack.query('ROLLBACK');
+    for (const payload of [4, 5]) await send(store, { from: 'a', to: 'b', payload });
+    const before = (await store.audit({ limit: 10 })).items;
+    expect(before.map((e) => e.seq)).not.toContain(skipped);
+
+    await store.sweep();
+
+    // Seqs 1-3, the skipped 4, then 5 and 6: the newest three seqs are 4-6, of which two are events.
+    const after = await store.audit({ limit: 10 });
+    expect(after.items).toEqual(before.slice(3));
+    expect(after.prunedThrough).toBe(before[2]!.at);
+  });
+
   test('a malformed or out-of-range cursor is rejected as invalid', async () => {
     const store = await openStore(await freshPostgresUrl());
     for (const cursor of ['nope', '1.', '.1', '1.2.3', '18446744073709551616.1', '-1']) {

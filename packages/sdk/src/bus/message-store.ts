@@ -31,7 +31,11 @@ export interface MessageStoreOptions {
   backoffMaxSeconds?: number;
   /** Audit events older than this are pruned by `sweep()`. @default 604800 (7 days) */
   auditMaxAgeSeconds?: number;
-  /** At most this many audit events are kept; `sweep()` prunes the oldest. @default 100000 */
+  /**
+   * At most this many audit events are kept; `sweep()` prunes the oldest. On PostgreSQL a sequence
+   * number that a rolled-back write took among the newest events counts as one of them.
+   * @default 100000
+   */
   auditMaxEvents?: number;
 }
 
