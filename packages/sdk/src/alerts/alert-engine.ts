@@ -1,59 +1,17 @@
 import type { BusBacklog, KnowledgeSync } from '../schemas/fleet-status.ts';
 import type { StateTransition, TargetState } from '../schemas/monitor.ts';
-import type { AlertMessage } from './alert-message.ts';
-import type { AlertEvent, AlertRule, AlertSilence, AlertsSpec } from './alerts-spec.ts';
+import type { AlertEngineOptions, AlertTarget } from './alert-engine-options.ts';
+import type { AlertRule, AlertSilence, AlertsSpec } from './alerts-spec.ts';
+import { type AlertDispatch, Dispatches } from './internal/alert-dispatches.ts';
+import { type Gauge, Gauges, readGauge } from './internal/alert-gauges.ts';
+import { effective, type Level, levelOf, ruleId } from './internal/alert-levels.ts';
 import { type AlertFacts, alertMessage } from './internal/alert-text.ts';
+import { type AlertEngineMemory, type Notified, NotifiedLedger } from './internal/notified-ledger.ts';
 import { coversHost, coversTarget, type HostGroups, silenceActive } from './internal/selectors.ts';
 
-/** One alert and the channels it goes to. */
-export interface AlertDispatch {
-  message: AlertMessage;
-  channels: string[];
-}
-
-/** A monitor target as the engine needs it. */
-export interface AlertTarget {
-  id: string;
-  host: string;
-  state: TargetState;
-  /** When it entered `state` (ISO), if known. */
-  since?: string | null;
-}
-
-/** Options of {@link AlertEngine}. */
-export interface AlertEngineOptions {
-  spec: AlertsSpec;
-  /** Host groups by host name (`hosts.<name>.groups` of the fleet file). @default {} */
-  hostGroups?: Readonly<Record<string, readonly string[]>>;
-  /** The fleet's name, in every title. @default 'fleet' */
-  fleet?: string;
-  /** Clock, epoch ms. @default Date.now */
-  now?: () => number;
-  /** Silences besides the spec's, read at every check (e.g. those set with `fleet silence`). */
-  silences?: () => readonly AlertSilence[];
-  /**
-   * Where the engine keeps what each rule last told its channels, so a restarted process neither
-   * repeats a `down` nor misses the `recovered` of a target that came back meanwhile.
-   * @default memory only
-   */
-  memory?: AlertEngineMemory;
-}
-
-/** What a rule last told its channels about one subject: the level (1 degraded, 2 down) and when. */
-export interface AlertNotified {
-  level: number;
-  atMs: number;
-}
-
-/** Durable storage of the engine's {@link AlertNotified} entries, by opaque key. */
-export interface AlertEngineMemory {
-  load(): Iterable<readonly [string, AlertNotified]>;
-  /** Stores the entry, or deletes it with `undefined`. */
-  save(key: string, value: AlertNotified | undefined): void;
-}
-
-/** 0: fine, 1: degraded, 2: down (or over a threshold). */
-type Level = 0 | 1 | 2;
+export type { AlertEngineOptions, AlertTarget } from './alert-engine-options.ts';
+export type { AlertDispatch } from './internal/alert-dispatches.ts';
+export type { AlertEngineMemory, AlertNotified } from './internal/notified-ledger.ts';
 
 interface TargetInfo {
   id: string;
@@ -65,15 +23,6 @@ interface TargetInfo {
   sinceMs: number;
   reason: string | null;
 }
-
-/** What a rule last told its channels about one subject. */
-interface Notified {
-  level: Level;
-  /** When it last sent about it (the first alert or a reminder). */
-  atMs: number;
-}
-
-const DEFAULT_SYNC_LAG_MS = 300_000;
 
 /**
  * Turns the monitor's state changes into alerts, by the rules of a fleet file's `alerts:` block.
@@ -100,12 +49,8 @@ export class AlertEngine {
   readonly #fleet: string | undefined;
   readonly #now: () => number;
   #targets = new Map<string, TargetInfo>();
-  readonly #gauges = new Map<
-    string,
-    { kind: 'dead_letters' | 'sync_lag'; target: string; host: string; subject: string; value: number }
-  >();
-  readonly #notified = new Map<string, Notified>();
-  readonly #memory: AlertEngineMemory | undefined;
+  readonly #gauges = new Gauges();
+  readonly #notified: NotifiedLedger;
   /** Each rule's key in {@link AlertEngineMemory}: its content, so an edited rule starts afresh. */
   readonly #ruleIds: string[];
   readonly #extraSilences: (() => readonly AlertSilence[]) | undefined;
@@ -117,15 +62,8 @@ export class AlertEngine {
     this.#fleet = options.fleet;
     this.#now = options.now ?? Date.now;
     this.#extraSilences = options.silences;
-    this.#memory = options.memory;
     this.#ruleIds = this.#spec.rules.map((rule) => ruleId(rule));
-    const known = new Set(this.#ruleIds);
-    for (const [key, value] of this.#memory?.load() ?? []) {
-      const level = value.level === 1 || value.level === 2 ? value.level : undefined;
-      // Entries of rules no longer in the file are dropped.
-      if (level !== undefined && known.has(key.split(' ', 1)[0]!)) this.#notified.set(key, { level, atMs: value.atMs });
-      else this.#memory?.save(key, undefined);
-    }
+    this.#notified = new NotifiedLedger(options.memory, this.#ruleIds);
   }
 
   /**
@@ -172,43 +110,17 @@ export class AlertEngine {
 
   /** Takes the bus backlogs the monitor read; alerts `dead_letters`. */
   observeBus(backlogs: readonly BusBacklog[]): AlertDispatch[] {
-    for (const backlog of backlogs) {
-      const host = this.#targets.get(backlog.target)?.host ?? '';
-      for (const [key, gauge] of this.#gauges)
-        if (gauge.kind === 'dead_letters' && gauge.target === backlog.target) this.#gauges.delete(key);
-      if (backlog.error !== null) continue;
-      for (const recipient of backlog.recipients) {
-        this.#gauges.set(`dead_letters ${backlog.target} ${recipient.agent}`, {
-          kind: 'dead_letters',
-          target: backlog.target,
-          host,
-          subject: recipient.agent,
-          value: recipient.dead,
-        });
-      }
-    }
+    this.#gauges.observeBus(backlogs, this.#hostOf);
     return this.tick();
   }
 
   /** Takes the knowledge sync status the monitor read; alerts `sync_lag`. */
   observeKnowledge(syncs: readonly KnowledgeSync[]): AlertDispatch[] {
-    for (const sync of syncs) {
-      const host = this.#targets.get(sync.target)?.host ?? '';
-      for (const [key, gauge] of this.#gauges)
-        if (gauge.kind === 'sync_lag' && gauge.target === sync.target) this.#gauges.delete(key);
-      if (sync.error !== null) continue;
-      for (const peer of sync.peers) {
-        this.#gauges.set(`sync_lag ${sync.target} ${peer.peer}`, {
-          kind: 'sync_lag',
-          target: sync.target,
-          host,
-          subject: peer.peer,
-          value: (peer.lagSeconds ?? 0) * 1000,
-        });
-      }
-    }
+    this.#gauges.observeKnowledge(syncs, this.#hostOf);
     return this.tick();
   }
+
+  readonly #hostOf = (target: string): string => this.#targets.get(target)?.host ?? '';
 
   /** A deploy (or its rollback) failed on `host`: one `deploy_failed` alert per rule that asks for it. */
   deployFailed(failure: { host?: string; reason: string }): AlertDispatch[] {
@@ -260,7 +172,7 @@ export class AlertEngine {
   /** Reconciles one host for one rule; returns true while its `host_down` stands for its targets. */
   #host(rule: AlertRule, index: string, host: string, targets: TargetInfo[], now: number, out: Dispatches): boolean {
     const key = `${index} host ${host}`;
-    const notified = this.#notified.get(key) ?? { level: 0, atMs: 0 };
+    const notified = this.#notified.get(key);
     if (targets.length < 2 || !rule.events.includes('down')) return false;
     if (!targets.some((target) => coversTarget(rule, target.id, host, this.#groups))) return false;
     const down = targets.every((target) => target.level === 2);
@@ -305,7 +217,7 @@ export class AlertEngine {
     out: Dispatches,
   ): void {
     const key = `${index} target ${target.id}`;
-    const notified = this.#notified.get(key) ?? { level: 0, atMs: 0 };
+    const notified = this.#notified.get(key);
     if (target.state === 'deploying' || this.#targetSilenced(target, now)) return;
     const level = effective(rule, target.level);
     const base = { targets: [target.id], host: target.host, sinceMs: target.sinceMs, reason: target.reason };
@@ -343,14 +255,7 @@ export class AlertEngine {
     }
   }
 
-  #gauge(
-    rule: AlertRule,
-    index: string,
-    key: string,
-    gauge: { kind: 'dead_letters' | 'sync_lag'; target: string; host: string; subject: string; value: number },
-    now: number,
-    out: Dispatches,
-  ): void {
+  #gauge(rule: AlertRule, index: string, key: string, gauge: Gauge, now: number, out: Dispatches): void {
     if (!rule.events.includes(gauge.kind)) return;
     const covered =
       coversTarget(rule, gauge.target, gauge.host, this.#groups) ||
@@ -359,28 +264,19 @@ export class AlertEngine {
     const owner = this.#targets.get(gauge.target);
     if (owner && (owner.state === 'deploying' || this.#targetSilenced(owner, now))) return;
     const ruleKey = `${index} ${key}`;
-    const notified = this.#notified.get(ruleKey) ?? { level: 0, atMs: 0 };
-    const threshold = gauge.kind === 'dead_letters' ? (rule.deadLetters ?? 0) : (rule.syncLag ?? DEFAULT_SYNC_LAG_MS);
-    const over = gauge.value > threshold;
-    const facts =
-      gauge.kind === 'dead_letters'
-        ? {
-            headline: `${gauge.value} dead letters for ${gauge.subject} on ${gauge.target}`,
-            lines: [`Threshold: ${threshold}`],
-          }
-        : {
-            headline: `${gauge.target} is ${Math.round(gauge.value / 1000)}s behind towards ${gauge.subject}`,
-            lines: [`Threshold: ${Math.round(threshold / 1000)}s`],
-          };
+    const notified = this.#notified.get(ruleKey);
+    const { over, headline, lines, recovered } = readGauge(rule, gauge);
     const base = { targets: [gauge.target], ...(gauge.host === '' ? {} : { host: gauge.host }) };
     if (over && notified.level === 0) {
-      out.add(rule, { ...base, ...facts, kind: gauge.kind });
+      out.add(rule, { ...base, headline, lines, kind: gauge.kind });
       this.#remember(ruleKey, { level: 2, atMs: now });
     } else if (!over && notified.level === 2) {
       if (rule.events.includes('recovered')) {
-        const what =
-          gauge.kind === 'dead_letters' ? `dead letters for ${gauge.subject}` : `sync towards ${gauge.subject}`;
-        out.add(rule, { ...base, kind: 'recovered', headline: `${gauge.target}: ${what} back under the threshold` });
+        out.add(rule, {
+          ...base,
+          kind: 'recovered',
+          headline: `${gauge.target}: ${recovered} back under the threshold`,
+        });
       }
       this.#remember(ruleKey, undefined);
     }
@@ -393,13 +289,7 @@ export class AlertEngine {
   }
 
   #remember(key: string, value: Notified | undefined): void {
-    if (value === undefined || value.level === 0) {
-      if (!this.#notified.delete(key)) return;
-      this.#memory?.save(key, undefined);
-      return;
-    }
-    this.#notified.set(key, value);
-    this.#memory?.save(key, { level: value.level, atMs: value.atMs });
+    this.#notified.remember(key, value);
   }
 
   #loadSilences(): void {
@@ -414,55 +304,5 @@ export class AlertEngine {
 
   #hostSilenced(host: string, now: number): boolean {
     return this.#silences.some((silence) => silenceActive(silence, now) && coversHost(silence, host, this.#groups));
-  }
-}
-
-/** A short stable id of a rule's content (FNV-1a over its JSON). */
-function ruleId(rule: AlertRule): string {
-  let hash = 0x811c9dc5;
-  for (const char of JSON.stringify(rule)) {
-    hash ^= char.charCodeAt(0);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return `r${hash.toString(16)}`;
-}
-
-/** The problem level after a transition to `state`: `unknown` and `deploying` keep it, and so does recovering from down. */
-function levelOf(previous: Level, state: TargetState): Level {
-  if (state === 'down') return 2;
-  if (state === 'up') return 0;
-  if (state === 'degraded') return previous === 2 ? 2 : 1;
-  return previous;
-}
-
-/** A level as far as the rule asks about it: a rule without `degraded` hears of degradation as nothing. */
-function effective(rule: AlertRule, level: Level): Level {
-  const wants = (event: AlertEvent) => rule.events.includes(event);
-  if (level === 2) return wants('down') ? 2 : wants('degraded') ? 1 : 0;
-  if (level === 1) return wants('degraded') ? 1 : 0;
-  return 0;
-}
-
-/** The alerts of one pass: one message per subject and kind, to the union of the rules' channels. */
-class Dispatches {
-  readonly #byKey = new Map<string, { facts: AlertFacts; channels: Set<string> }>();
-
-  constructor(
-    private readonly now: number,
-    private readonly fleet: string | undefined,
-  ) {}
-
-  add(rule: AlertRule, facts: AlertFacts): void {
-    const key = `${facts.kind} ${facts.headline}`;
-    const entry = this.#byKey.get(key) ?? { facts, channels: new Set<string>() };
-    for (const channel of rule.channels) entry.channels.add(channel);
-    this.#byKey.set(key, entry);
-  }
-
-  list(): AlertDispatch[] {
-    return [...this.#byKey.values()].map(({ facts, channels }) => ({
-      message: alertMessage(facts, this.now, this.fleet),
-      channels: [...channels],
-    }));
   }
 }
