@@ -53,6 +53,7 @@ export class SshExecutor implements Executor {
   readonly #maxOutputBytes: number;
   #connecting: Promise<SshConnection> | undefined;
   #closed = false;
+  readonly #closing = new AbortController();
   #accounts: { connection: SshConnection; accounts: RemoteAccounts } | undefined;
 
   constructor(options: SshExecutorOptions) {
@@ -201,9 +202,11 @@ export class SshExecutor implements Executor {
     }
   }
 
-  /** Ends the connection; later calls reject. Idempotent. */
+  /** Ends the connection (a connect still in progress is given up, its socket closed); later calls reject. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
+    // A connect still waiting for the host gives up now instead of at its ready timeout.
+    this.#closing.abort();
     const connecting = this.#connecting;
     this.#connecting = undefined;
     const connection = await connecting?.catch(() => undefined);
@@ -233,7 +236,7 @@ export class SshExecutor implements Executor {
   async #open(): Promise<SshConnection> {
     const resolved = await resolveConnectionOptions(this.#options, this.host, this.username);
     this.stats.connections += 1;
-    return openConnection(resolved);
+    return openConnection(resolved, this.#closing.signal);
   }
 
   async #sftp(connection: SshConnection): Promise<SftpCalls> {

@@ -160,9 +160,11 @@ export class SshConnection {
  * Connects and authenticates, the host key checked against `known_hosts` (fails closed; a new
  * host's key is accepted and recorded only with `acceptNewHostKeys`), its algorithms pinned to the
  * key types the file knows, keepalive on. A refused host key rejects with the verifier's
- * `HostKeyError` (both fingerprints); anything else with a `DeployError`.
+ * `HostKeyError` (both fingerprints); anything else with a `DeployError`. Aborting `signal` gives up
+ * at once, closing the socket (a host that accepts and never answers would otherwise hold the
+ * attempt for `readyTimeoutMs`).
  */
-export async function openConnection(options: ConnectionOptions): Promise<SshConnection> {
+export async function openConnection(options: ConnectionOptions, signal?: AbortSignal): Promise<SshConnection> {
   const { Client } = loadSsh2();
   const { address, port } = options;
   const { value: knownHosts } = await loadKnownHosts(options.knownHostsFile);
@@ -185,8 +187,12 @@ export async function openConnection(options: ConnectionOptions): Promise<SshCon
     ...(options.privateKey === undefined && options.agent !== undefined ? { agent: options.agent } : {}),
   };
   const client = new Client();
+  let onAbort: (() => void) | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
+      onAbort = () => reject(new Error('the attempt was given up'));
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       client.once('ready', () => resolve());
       client.once('error', reject);
       client.once('close', () => reject(new Error('the connection closed during the handshake')));
@@ -202,6 +208,8 @@ export async function openConnection(options: ConnectionOptions): Promise<SshCon
       `Could not connect to ${options.name} (${options.username}@${address}:${port}): ${reasonOf(error)}`,
       { cause: error },
     );
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
   client.removeAllListeners();
   return new SshConnection(client, options.name);
