@@ -5,6 +5,7 @@ import { MemoryMessageStore } from '../src/bus/memory-store.ts';
 import { openMessageStore } from '../src/bus/open-store.ts';
 import { GroupCommitWriter } from '../src/bus/sqlite/group-commit.ts';
 import { SCHEMA_VERSION } from '../src/bus/sqlite/schema.ts';
+import { LEASE_COLUMNS, leaseRowOf, MESSAGE_COLUMNS, messageRowOf } from '../src/bus/sqlite/rows.ts';
 import { prepareStatements } from '../src/bus/sqlite/statements.ts';
 import { AUDIT_PRUNE_BATCH } from '../src/bus/sqlite/transitions.ts';
 import { SqliteMessageStore, type SqliteMessageStoreOptions } from '../src/bus/sqlite-store.ts';
@@ -374,3 +375,39 @@ describe('SqliteMessageStore query plans', () => {
     expect(deliverable).toBe('SEARCH messages USING INDEX messages_ready (recipient=?)');
   });
 });
+
+describe('SqliteMessageStore raw rows', () => {
+  // The hot statements read rows as arrays and map them with one object literal: the mapping must
+  // stay in step with the column lists, for rows in every state with every column set.
+  test('rows read as arrays map to the objects the driver itself builds', async () => {
+    const path = freshDatabasePath();
+    const store = open({ path, maxAttempts: 2 });
+    await store.subscribe('b', 'jobs');
+    await send(store, { from: 'a', topic: 'jobs', ttlSeconds: 60, idempotencyKey: 'k1', priority: 3 });
+    await send(store, { from: 'a', to: 'c', payload: { n: 1 } });
+    const [first] = await store.lease({ agent: 'c', limit: 1, leaseSeconds: 30 });
+    await store.nack({ receipt: first!.receipt, delaySeconds: 0, reason: 'flaky' });
+    await store.lease({ agent: 'c', limit: 1, leaseSeconds: 30 });
+    await send(store, { from: 'a', to: 'd' });
+    for (const _ of [1, 2]) {
+      const [delivery] = await store.lease({ agent: 'd', limit: 1, leaseSeconds: 30 });
+      await store.nack({ receipt: delivery!.receipt, delaySeconds: 0, reason: 'broken' });
+    }
+    const db = connect(path);
+    const states = db.prepare('SELECT state, count(*) AS n FROM messages GROUP BY state ORDER BY state').all();
+    expect(states).toEqual([
+      { state: 'dead', n: 1 },
+      { state: 'in_flight', n: 1 },
+      { state: 'ready', n: 1 },
+    ]);
+    for (const [columns, map] of [
+      [MESSAGE_COLUMNS, messageRowOf],
+      [LEASE_COLUMNS, leaseRowOf],
+    ] as const) {
+      const sql = `SELECT ${columns} FROM messages ORDER BY seq`;
+      const objects = db.prepare(sql).all();
+      expect(db.prepare(sql).raw(true).all().map((row) => map(row as unknown[]))).toEqual(objects);
+    }
+  });
+});
+

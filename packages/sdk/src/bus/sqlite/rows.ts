@@ -28,6 +28,52 @@ export type LeaseRow = Pick<
   'seq' | 'id' | 'to' | 'attempts' | 'expiresAt' | 'state' | 'leaseToken' | 'leaseExpiresAt' | 'lastError' | 'delayed'
 >;
 
+/**
+ * A row of {@link MESSAGE_COLUMNS} read in raw mode (an array, in column order) as a
+ * {@link MessageRow}. better-sqlite3 builds a row object property by property (about 2 us for these
+ * 20 columns); one object literal costs next to nothing. Tested against the driver's own objects.
+ */
+export function messageRowOf(r: unknown[]): MessageRow {
+  return {
+    seq: r[0] as number,
+    id: r[1] as string,
+    from: r[2] as string,
+    to: r[3] as string,
+    topic: r[4] as string | null,
+    type: r[5] as string,
+    payload: r[6] as string,
+    priority: r[7] as number,
+    createdAt: r[8] as number,
+    availableAt: r[9] as number,
+    expiresAt: r[10] as number | null,
+    attempts: r[11] as number,
+    idempotencyKey: r[12] as string | null,
+    state: r[13] as MessageRow['state'],
+    leaseToken: r[14] as string | null,
+    leaseExpiresAt: r[15] as number | null,
+    deadReason: r[16] as MessageRow['deadReason'],
+    deadAt: r[17] as number | null,
+    lastError: r[18] as string | null,
+    delayed: r[19] as number,
+  };
+}
+
+/** A row of {@link LEASE_COLUMNS} read in raw mode as a {@link LeaseRow} (see {@link messageRowOf}). */
+export function leaseRowOf(r: unknown[]): LeaseRow {
+  return {
+    seq: r[0] as number,
+    id: r[1] as string,
+    to: r[2] as string,
+    attempts: r[3] as number,
+    expiresAt: r[4] as number | null,
+    state: r[5] as LeaseRow['state'],
+    leaseToken: r[6] as string | null,
+    leaseExpiresAt: r[7] as number | null,
+    lastError: r[8] as string | null,
+    delayed: r[9] as number,
+  };
+}
+
 /** A stored message with its row position (the FIFO tiebreak). */
 export interface StoredRow extends StoredMessage {
   seq: number;

@@ -1,7 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
 import { QUEUE_COUNTS_COLUMNS, type QueueCountsRow } from './recount.ts';
-import { type IdempotencyRow, LEASE_COLUMNS, type LeaseRow, MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
+import {
+  type IdempotencyRow,
+  LEASE_COLUMNS,
+  leaseRowOf,
+  MESSAGE_COLUMNS,
+  type MessageRow,
+  messageRowOf,
+} from './rows.ts';
 
 /** How many of a recipient's rows counted as delayed are deliverable now, and the oldest `created_at` of them. */
 export interface PassedDelayedRow {
@@ -50,6 +57,45 @@ function byLimit<P extends unknown[], R = unknown>(db: Database.Database, sql: s
   };
 }
 
+/** A statement whose rows come as objects made by a mapper from raw-mode arrays (see `messageRowOf`). */
+export interface MappedStatement<P extends unknown[], R> {
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+  readonly source: string;
+}
+
+/** `statement` in raw mode, its rows turned into objects by `map`. */
+function mapped<P extends unknown[], R>(
+  statement: Statement<P, unknown>,
+  map: (raw: unknown[]) => R,
+): MappedStatement<P, R> {
+  const raw = (statement as unknown as { raw(toggle: boolean): Statement<P, unknown[]> }).raw(true);
+  return {
+    get: (...params) => {
+      const row = raw.get(...params);
+      return row === undefined ? undefined : map(row);
+    },
+    all: (...params) => raw.all(...params).map(map),
+    source: raw.source,
+  };
+}
+
+/** {@link byLimit}'s statements, each {@link mapped} once. */
+function mappedByLimit<P extends unknown[], R>(
+  statementFor: (limit: number) => Statement<P, unknown>,
+  map: (raw: unknown[]) => R,
+): (limit: number) => MappedStatement<P, R> {
+  const statements = new Map<number, MappedStatement<P, R>>();
+  return (limit) => {
+    let statement = statements.get(limit);
+    if (!statement) {
+      statement = mapped(statementFor(limit), map);
+      statements.set(limit, statement);
+    }
+    return statement;
+  };
+}
+
 /** `limit` checked to be a whole number, to be written into SQL. */
 export function sqlLimit(limit: number): number {
   if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`Invalid limit: ${limit}`);
@@ -87,11 +133,14 @@ export function prepareStatements(db: Database.Database) {
         attempts, idempotency_key, delayed, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ready')`,
     ),
     messageById: prepare<[string], MessageRow>(`${M} WHERE id = ?`),
-    leaseById: prepare<[string], LeaseRow>(`SELECT ${LEASE_COLUMNS} FROM messages WHERE id = ?`),
-    deliverable: byLimit<[{ agent: string; now: number }], MessageRow>(
-      db,
-      `${M} INDEXED BY messages_ready WHERE recipient = @agent AND ${DELIVERABLE}
+    leaseById: mapped(prepare<[string]>(`SELECT ${LEASE_COLUMNS} FROM messages WHERE id = ?`), leaseRowOf),
+    deliverable: mappedByLimit<[{ agent: string; now: number }], MessageRow>(
+      byLimit(
+        db,
+        `${M} INDEXED BY messages_ready WHERE recipient = @agent AND ${DELIVERABLE}
         ORDER BY priority DESC, seq LIMIT @limit`,
+      ),
+      messageRowOf,
     ),
     expiredLeasesOf: prepare<[{ agent: string; now: number }], MessageRow>(
       `${M} INDEXED BY messages_leases WHERE state = 'in_flight' AND lease_expires_at <= @now AND recipient = @agent
