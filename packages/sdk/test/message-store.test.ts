@@ -824,6 +824,12 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
       expect((await aging.audit({ limit: 1, agent: 'nobody' })).prunedThrough).toBe(old!.at);
     });
 
+    test('options out of range are refused when the store opens, naming the option', async () => {
+      await expect(open({ auditMaxEvents: -1 })).rejects.toThrow(/auditMaxEvents must be a whole number >= 0, got -1/);
+      await expect(open({ maxAttempts: 0 })).rejects.toThrow(/maxAttempts/);
+      await expect(open({ auditMaxAgeSeconds: Number.NaN })).rejects.toThrow(/auditMaxAgeSeconds/);
+    });
+
     test('sweep keeps only the newest audit events', async () => {
       const capped = await open({ auditMaxEvents: 3 });
       for (const i of [0, 1, 2, 3, 4]) {

@@ -17,7 +17,7 @@ export type LockHostOptions = Pick<FleetSessionOptions, 'config' | 'configText' 
 
 /**
  * Runs `operation` against the fleet's lock host and closes the connection. Aborting `signal`
- * rejects at once with its reason and closes the connection, which ends what was under way there.
+ * closes the connection, which ends what was under way there, then rejects with its reason.
  */
 async function onLockHost<T>(
   options: LockHostOptions,
@@ -27,6 +27,7 @@ async function onLockHost<T>(
   signal?.throwIfAborted();
   const session = await openFleetSession(options);
   try {
+    signal?.throwIfAborted();
     const host = deployLockHost(session.fleet);
     if (host === undefined) throw new DeployUsageError('no host has an ssh block: there is no deploy lock host');
     const { layout, settings } = session;
@@ -66,7 +67,7 @@ function rejectOnAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> 
 
 /**
  * The newest deploy runs from the history on the fleet's lock host, newest first. Aborting `signal`
- * rejects with its reason and closes the connection to the lock host.
+ * closes the connection to the lock host and rejects with its reason.
  */
 export function deployHistory(
   options: LockHostOptions & { limit?: number; signal?: AbortSignal } = {},

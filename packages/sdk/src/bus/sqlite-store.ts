@@ -69,6 +69,8 @@ export class SqliteMessageStore implements MessageStore {
   #closed = false;
 
   constructor(options: SqliteMessageStoreOptions) {
+    // Options first: a value out of range fails before the file is opened.
+    this.#options = resolveStoreOptions(options);
     const { db, value: sql } = openDatabase(options.path, (opened) => {
       configure(opened, options.durability ?? 'normal');
       migrate(opened, options.now?.() ?? Date.now());
@@ -76,7 +78,6 @@ export class SqliteMessageStore implements MessageStore {
     });
     this.#sql = sql;
     this.#db = db;
-    this.#options = resolveStoreOptions(options);
     this.#queries = new StatementCache(db);
     this.#transitions = new SqliteTransitions(this.#sql, this.#options);
     this.#writer = new GroupCommitWriter(
