@@ -4,8 +4,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { MemoryMessageStore } from '../src/bus/memory-store.ts';
 import { openMessageStore } from '../src/bus/open-store.ts';
 import { GroupCommitWriter } from '../src/bus/sqlite/group-commit.ts';
-import { SCHEMA_VERSION } from '../src/bus/sqlite/schema.ts';
 import { LEASE_COLUMNS, leaseRowOf, MESSAGE_COLUMNS, messageRowOf } from '../src/bus/sqlite/rows.ts';
+import { SCHEMA_VERSION } from '../src/bus/sqlite/schema.ts';
 import { prepareStatements } from '../src/bus/sqlite/statements.ts';
 import { AUDIT_PRUNE_BATCH } from '../src/bus/sqlite/transitions.ts';
 import { SqliteMessageStore, type SqliteMessageStoreOptions } from '../src/bus/sqlite-store.ts';
@@ -406,8 +406,13 @@ describe('SqliteMessageStore raw rows', () => {
     ] as const) {
       const sql = `SELECT ${columns} FROM messages ORDER BY seq`;
       const objects = db.prepare(sql).all();
-      expect(db.prepare(sql).raw(true).all().map((row) => map(row as unknown[]))).toEqual(objects);
+      expect(
+        db
+          .prepare(sql)
+          .raw(true)
+          .all()
+          .map((row) => map(row as unknown[])),
+      ).toEqual(objects);
     }
   });
 });
-
