@@ -9,8 +9,9 @@ import { decodeDeadCursor, decodeSeqCursor, encodeDeadCursor, encodeSeqCursor } 
 import { toDeadLetter } from '../internal/message-record.ts';
 import { buildQueueStats } from '../internal/queue-stats.ts';
 import type { AuditTrailPage } from '../message-store.ts';
+import { sqlLimit } from './prepared.ts';
 import { type AuditRow, auditFromRow, fromRow } from './rows.ts';
-import { AUDIT_COLUMNS, type StatementCache, type Statements, sqlLimit } from './statements.ts';
+import { AUDIT_COLUMNS, type StatementCache, type Statements } from './statements.ts';
 
 /** Subscriptions filtered by agent and/or topic, sorted by topic then agent. */
 export function readSubscriptions(queries: StatementCache, query: SubscriptionQuery): Subscription[] {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
+import { mapped, perLimit, type Statement, withLimit } from './prepared.ts';
 import { QUEUE_COUNTS_COLUMNS, type QueueCountsRow } from './recount.ts';
 import {
   type IdempotencyRow,
@@ -23,84 +24,9 @@ export interface ExpiredReadyRow {
   count: number;
 }
 
-/**
- * The part of a better-sqlite3 statement the store uses. Declared here because the driver's own
- * statement type lives in a namespace that declaration files cannot name.
- */
-export interface Statement<P extends unknown[] = unknown[], R = unknown> {
-  run(...params: P): Database.RunResult;
-  get(...params: P): R | undefined;
-  all(...params: P): R[];
-  iterate(...params: P): IterableIterator<R>;
-  pluck(toggle?: boolean): Statement<P, R>;
-  readonly source: string;
-}
-
 const M = `SELECT ${MESSAGE_COLUMNS} FROM messages`;
 const DELIVERABLE = `state = 'ready' AND delayed = 0 AND available_at <= @now AND (expires_at IS NULL OR expires_at > @now)`;
 const DUE_DELAYED = `recipient = @agent AND state = 'ready' AND delayed = 1 AND available_at <= @now`;
-
-/**
- * A statement whose LIMIT (or OFFSET) is written into the SQL, prepared once per value. SQLite
- * re-prepares a statement with a bound LIMIT each time the value is rebound (the planner may use
- * it), which took longer than the lease query itself.
- */
-function byLimit<P extends unknown[], R = unknown>(db: Database.Database, sql: string) {
-  const statements = new Map<number, Statement<P, R>>();
-  return (limit: number): Statement<P, R> => {
-    let statement = statements.get(limit);
-    if (!statement) {
-      statement = db.prepare<P, R>(sql.replace('@limit', String(sqlLimit(limit)))) as unknown as Statement<P, R>;
-      statements.set(limit, statement);
-    }
-    return statement;
-  };
-}
-
-/** A statement whose rows come as objects made by a mapper from raw-mode arrays (see `messageRowOf`). */
-export interface MappedStatement<P extends unknown[], R> {
-  get(...params: P): R | undefined;
-  all(...params: P): R[];
-  readonly source: string;
-}
-
-/** `statement` in raw mode, its rows turned into objects by `map`. */
-function mapped<P extends unknown[], R>(
-  statement: Statement<P, unknown>,
-  map: (raw: unknown[]) => R,
-): MappedStatement<P, R> {
-  const raw = (statement as unknown as { raw(toggle: boolean): Statement<P, unknown[]> }).raw(true);
-  return {
-    get: (...params) => {
-      const row = raw.get(...params);
-      return row === undefined ? undefined : map(row);
-    },
-    all: (...params) => raw.all(...params).map(map),
-    source: raw.source,
-  };
-}
-
-/** {@link byLimit}'s statements, each {@link mapped} once. */
-function mappedByLimit<P extends unknown[], R>(
-  statementFor: (limit: number) => Statement<P, unknown>,
-  map: (raw: unknown[]) => R,
-): (limit: number) => MappedStatement<P, R> {
-  const statements = new Map<number, MappedStatement<P, R>>();
-  return (limit) => {
-    let statement = statements.get(limit);
-    if (!statement) {
-      statement = mapped(statementFor(limit), map);
-      statements.set(limit, statement);
-    }
-    return statement;
-  };
-}
-
-/** `limit` checked to be a whole number, to be written into SQL. */
-export function sqlLimit(limit: number): number {
-  if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`Invalid limit: ${limit}`);
-  return limit;
-}
 
 /**
  * Every fixed statement the store runs, prepared once per connection. The `state = '...'`
@@ -111,6 +37,7 @@ export function sqlLimit(limit: number): number {
 export function prepareStatements(db: Database.Database) {
   const prepare = <P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> =>
     db.prepare<P, R>(sql) as unknown as Statement<P, R>;
+  const byLimit = <P extends unknown[], R>(sql: string) => perLimit((limit) => prepare<P, R>(withLimit(sql, limit)));
   return {
     insertMessage: prepare<
       [
@@ -134,13 +61,17 @@ export function prepareStatements(db: Database.Database) {
     ),
     messageById: prepare<[string], MessageRow>(`${M} WHERE id = ?`),
     leaseById: mapped(prepare<[string]>(`SELECT ${LEASE_COLUMNS} FROM messages WHERE id = ?`), leaseRowOf),
-    deliverable: mappedByLimit<[{ agent: string; now: number }], MessageRow>(
-      byLimit(
-        db,
-        `${M} INDEXED BY messages_ready WHERE recipient = @agent AND ${DELIVERABLE}
+    deliverable: perLimit((limit) =>
+      mapped(
+        prepare<[{ agent: string; now: number }]>(
+          withLimit(
+            `${M} INDEXED BY messages_ready WHERE recipient = @agent AND ${DELIVERABLE}
         ORDER BY priority DESC, seq LIMIT @limit`,
+            limit,
+          ),
+        ),
+        messageRowOf,
       ),
-      messageRowOf,
     ),
     expiredLeasesOf: prepare<[{ agent: string; now: number }], MessageRow>(
       `${M} INDEXED BY messages_leases WHERE state = 'in_flight' AND lease_expires_at <= @now AND recipient = @agent
@@ -178,11 +109,9 @@ export function prepareStatements(db: Database.Database) {
     deleteMessage: prepare<[number]>(`DELETE FROM messages WHERE seq = ?`),
     deadOf: prepare<[string], MessageRow>(`${M} WHERE state = 'dead' AND recipient = ? ORDER BY dead_at, id`),
     deadPage: byLimit<[{ deadAt: number; id: string }], MessageRow>(
-      db,
       `${M} WHERE state = 'dead' AND (dead_at, id) > (@deadAt, @id) ORDER BY dead_at, id LIMIT @limit`,
     ),
     deadPageOf: byLimit<[{ agent: string; deadAt: number; id: string }], MessageRow>(
-      db,
       `${M} WHERE state = 'dead' AND recipient = @agent AND (dead_at, id) > (@deadAt, @id)
         ORDER BY dead_at, id LIMIT @limit`,
     ),
@@ -191,7 +120,6 @@ export function prepareStatements(db: Database.Database) {
       `SELECT seq FROM messages INDEXED BY messages_delayed WHERE ${DUE_DELAYED}`,
     ).pluck(),
     duePromotionsBatchOf: byLimit<[{ agent: string; now: number }], { seq: number }>(
-      db,
       `SELECT seq FROM messages INDEXED BY messages_delayed WHERE ${DUE_DELAYED} ORDER BY available_at LIMIT @limit`,
     ),
     promote: prepare<[number]>(`UPDATE messages SET delayed = 0 WHERE seq = ?`),
@@ -264,7 +192,7 @@ export function prepareStatements(db: Database.Database) {
     auditSpan: prepare<[], { low: number | null; high: number | null }>(
       `SELECT min(seq) AS low, max(seq) AS high FROM audit`,
     ),
-    auditCutoff: byLimit<[], { seq: number }>(db, `SELECT seq FROM audit ORDER BY seq DESC LIMIT 1 OFFSET @limit`),
+    auditCutoff: byLimit<[], { seq: number }>(`SELECT seq FROM audit ORDER BY seq DESC LIMIT 1 OFFSET @limit`),
     auditPrunedThrough: prepare<[], number>(`SELECT value FROM meta WHERE key = 'audit_pruned_through'`).pluck(),
   };
 }
