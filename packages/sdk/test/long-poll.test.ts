@@ -45,4 +45,37 @@ describe('leaseWithWait', () => {
     await vi.runAllTimersAsync();
     await waiting;
   });
+
+  test('an abort during the wait leases nothing more, not even a message that came due meanwhile', async () => {
+    let now = Date.parse('2026-12-06T00:00:00Z');
+    const store = new MemoryMessageStore({ now: () => now });
+    await store.send(SendInput.parse({ from: 'a', to: 'b', payload: 'later', delaySeconds: 10 }));
+    const controller = new AbortController();
+    const waiting = leaseWithWait(
+      store,
+      ReceiveInput.parse({ agent: 'b', waitSeconds: 20, leaseSeconds: 3600 }),
+      controller.signal,
+    );
+    await turn();
+    // The delayed message comes due, and the client goes away before the next re-check finds it.
+    now += 11_000;
+    controller.abort();
+    expect(await waiting).toEqual([]);
+    const stats = await store.stats();
+    expect(stats.totals).toMatchObject({ ready: 1, inFlight: 0 });
+    expect((await store.lease({ agent: 'b', limit: 1, leaseSeconds: 30 })).map((d) => d.message.payload)).toEqual([
+      'later',
+    ]);
+  });
+
+  test('an already aborted signal leases nothing', async () => {
+    const store = new MemoryMessageStore();
+    await store.send(SendInput.parse({ from: 'a', to: 'b', payload: 'kept' }));
+    for (const waitSeconds of [0, 20]) {
+      expect(await leaseWithWait(store, ReceiveInput.parse({ agent: 'b', waitSeconds }), AbortSignal.abort())).toEqual(
+        [],
+      );
+    }
+    expect((await store.stats()).totals).toMatchObject({ ready: 1, inFlight: 0 });
+  });
 });

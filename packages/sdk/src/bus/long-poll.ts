@@ -7,6 +7,8 @@ const RECHECK_INTERVAL_MS = 500;
 /**
  * A leased receive that waits up to `input.waitSeconds` for a message to arrive (long polling).
  * Returns as soon as at least one message is leased, when the wait is over, or when `signal` aborts.
+ * Once `signal` has aborted (the client is gone) it leases nothing more: what it leased then would
+ * stay hidden from every other receiver until its lease ran out.
  */
 export async function leaseWithWait(
   store: MessageStore,
@@ -14,6 +16,7 @@ export async function leaseWithWait(
   signal?: AbortSignal,
 ): Promise<Delivery[]> {
   const request = { agent: input.agent, limit: input.limit, leaseSeconds: input.leaseSeconds };
+  if (signal?.aborted) return [];
   if (input.waitSeconds <= 0) return store.lease(request);
   const deadline = Date.now() + input.waitSeconds * 1000;
   // Watches from before each lease: a message stored after the lease looked (a later write of the
@@ -24,6 +27,8 @@ export async function leaseWithWait(
   }, input.agent);
   try {
     for (;;) {
+      // An abort ends the wait below early: it must not be followed by one more lease.
+      if (signal?.aborted) return [];
       arrived = false;
       const deliveries = await store.lease(request);
       const remaining = deadline - Date.now();
