@@ -119,7 +119,9 @@ export function prepareStatements(db: Database.Database) {
     duePromotionsOf: prepare<[{ agent: string; now: number }], number>(
       `SELECT seq FROM messages INDEXED BY messages_delayed WHERE ${DUE_DELAYED}`,
     ).pluck(),
-    duePromotionsBatchOf: byLimit<[{ agent: string; now: number }], { seq: number }>(
+    // LIMIT bound, not written into the SQL: the sweep's budget takes any value up to 10,000, and
+    // one statement per value would pile up in the cache (a re-prepare per rebinding costs little here).
+    duePromotionsBatchOf: prepare<[{ agent: string; now: number; limit: number }], { seq: number }>(
       `SELECT seq FROM messages INDEXED BY messages_delayed WHERE ${DUE_DELAYED} ORDER BY available_at LIMIT @limit`,
     ),
     promote: prepare<[number]>(`UPDATE messages SET delayed = 0 WHERE seq = ?`),

@@ -76,7 +76,7 @@ export class SqliteTransitions {
     let budget = PROMOTE_BATCH;
     for (const agent of this.#sql.agentsWithDelayed.all()) {
       if (budget === 0) return;
-      const due = this.#sql.duePromotionsBatchOf(budget).all({ agent, now });
+      const due = this.#sql.duePromotionsBatchOf.all({ agent, now, limit: budget });
       for (const { seq } of due) this.#promote(agent, seq);
       budget -= due.length;
     }
