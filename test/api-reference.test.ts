@@ -1,7 +1,11 @@
+import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { hasSystemCommand } from '@fleet/test-utils/system-deps';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { exampleRequest } from '../scripts/http-api/example-request.ts';
+import { curlCommand, type ExampleRequest, exampleRequest } from '../scripts/http-api/example-request.ts';
 import { type ReferenceServers, startReferenceServers } from '../scripts/http-api/reference-servers.ts';
 import { renderHttpApiReference } from '../scripts/http-api/render-markdown.ts';
 import { undescribedFields } from '../scripts/http-api/route-fields.ts';
@@ -12,6 +16,22 @@ const WRITE = process.env.FLEET_WRITE_API_DOCS === '1';
 
 /** Codes that mean a request is not one the route accepts. */
 const REFUSED = new Set(['validation_failed', 'invalid_json', 'unsupported_media_type', 'payload_too_large']);
+/** The example's headers, a signature header signing its body with `secret`. */
+function headersOf(request: ExampleRequest, secret: string | undefined): Record<string, string> {
+  const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+  for (const header of request.headers) {
+    headers[header.name] =
+      header.hmacSha256Prefix === undefined
+        ? header.value
+        : header.hmacSha256Prefix +
+          createHmac('sha256', secret ?? '')
+            .update(body ?? '')
+            .digest('hex');
+  }
+  return headers;
+}
+
 /** Input is checked before a handler runs: a request still waiting after this long (a long poll) passed. */
 const ANSWER_WITHIN_MS = 1000;
 
@@ -53,9 +73,8 @@ describe('docs/http-api.md', () => {
           const answer = await fetch(service.url + request.target, {
             method: request.method,
             signal: abort.signal,
-            ...(request.body === undefined
-              ? {}
-              : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(request.body) }),
+            headers: headersOf(request, service.secret),
+            ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
           }).catch((error: unknown) => {
             if (abort.signal.aborted) return undefined;
             throw error;
@@ -67,10 +86,33 @@ describe('docs/http-api.md', () => {
               ? undefined
               : ((await answer.json()) as { error: { code: string } }).error.code;
           abort.abort();
-          if (code !== undefined && REFUSED.has(code)) refused.push(`${request.method} ${request.target}: ${code}`);
+          if (code !== undefined && (REFUSED.has(code) || (service.secret && code === 'unauthorized')))
+            refused.push(`${request.method} ${request.target}: ${code}`);
         }
       }
     }
     expect(refused).toEqual([]);
   });
+
+  test.runIf(hasSystemCommand('curl', 'curl') && hasSystemCommand('openssl', 'openssl'))(
+    'a signed example, run as printed, is accepted',
+    async () => {
+      const run = promisify(execFile);
+      const signed = servers.services.flatMap((service) =>
+        Object.entries(service.doc.paths).flatMap(([path, item]) =>
+          Object.entries(item)
+            .map(([method, operation]) => exampleRequest(service.doc, method, path, operation))
+            .filter((request) => request.headers.some((header) => header.hmacSha256Prefix !== undefined))
+            .map((request) => ({ service, request })),
+        ),
+      );
+      expect(signed.length, 'the deploy webhook documents a signed example').toBeGreaterThan(0);
+      for (const { service, request } of signed) {
+        const script = `${curlCommand(request, service)} \\\n  -o /dev/null -w '%{http_code}'`;
+        const env = { ...process.env, [service.urlEnv]: service.url, [service.secretEnv!]: service.secret! };
+        const { stdout } = await run('sh', ['-c', script], { env });
+        expect(`${request.method} ${request.target}: ${stdout}`).toBe(`${request.method} ${request.target}: 202`);
+      }
+    },
+  );
 });

@@ -32,12 +32,14 @@ export interface JsonSchema {
 
 export interface Parameter {
   name: string;
-  in: 'path' | 'query';
+  in: 'path' | 'query' | 'header';
   required: boolean;
   description?: string;
   example?: unknown;
   schema: JsonSchema;
   'x-fleet-catch-all'?: boolean;
+  /** On a header: it carries the HMAC-SHA256 (hex) of the exact body after this prefix. */
+  'x-fleet-hmac-sha256-prefix'?: string;
 }
 
 export interface MediaType {
@@ -66,6 +68,8 @@ export interface Operation {
   requestBody?: { required: boolean; content: Record<string, MediaType> };
   responses: Record<string, Response>;
   security?: unknown[];
+  /** How a route without the bearer scheme authenticates a request itself. */
+  'x-fleet-auth'?: string;
 }
 
 /** One error code as `components.responses.Error` lists it. */

@@ -14,6 +14,8 @@ export interface ReferenceService extends ShellTarget {
   intro: string;
   /** The server's `GET /openapi.json`. */
   doc: OpenApiDocument;
+  /** The secret its signed routes check while the reference runs it (`secretEnv`'s value for its examples). */
+  secret?: string;
 }
 
 /** A documented server, running on a free port. */
@@ -27,6 +29,9 @@ export interface ReferenceServers {
   services: RunningReferenceService[];
   close(): Promise<void>;
 }
+
+/** The deploy webhook's secret while the reference runs it. */
+const REFERENCE_SECRET = 'reference-secret';
 
 const emptyFleet: NonNullable<DashboardServerOptions['fleet']> = { version: 1, hosts: {}, services: {}, wizards: {} };
 
@@ -65,11 +70,13 @@ const servers = [
     urlEnv: 'FLEET_DEPLOY_HOOK_URL',
     defaultUrl: defaultServerUrl('deployHook'),
     tokenEnv: 'FLEET_DEPLOY_HOOK_TOKEN',
+    secretEnv: 'FLEET_DEPLOY_SECRET',
+    secret: REFERENCE_SECRET,
     // A secret is required (there is no unsigned mode); the reference never deploys anything.
     start: () =>
       startDeployHookServer({
         port: 0,
-        secrets: ['reference-secret'],
+        secrets: [REFERENCE_SECRET],
         repository: 'ops/fleet',
         ref: 'refs/heads/main',
         run: async () => ({ status: 'ok' }),

@@ -92,10 +92,11 @@ function renderRoute(service: ReferenceService, route: Route): string[] {
   out.push(`**Auth:** ${authText(operation)}`, '');
 
   const fields = routeFields(doc, operation);
-  for (const where of ['path', 'query'] as const) {
+  const titles = { path: 'Path parameters', query: 'Query parameters', header: 'Request headers' } as const;
+  for (const where of ['path', 'query', 'header'] as const) {
     const rows = fields[where];
     if (rows.length === 0) continue;
-    out.push(`**${where === 'path' ? 'Path' : 'Query'} parameters**`, '', ...inputTable(rows, 'Name'), '');
+    out.push(`**${titles[where]}**`, '', ...inputTable(rows, 'Name'), '');
   }
 
   const body = operation.requestBody?.content['application/json'];
@@ -115,6 +116,7 @@ function renderRoute(service: ReferenceService, route: Route): string[] {
 
 function authText(operation: Operation): string {
   if (operation.security) return 'bearer token, when the server has tokens.';
+  if (operation['x-fleet-auth']) return operation['x-fleet-auth'];
   const checked = Object.values(operation.responses).some((response) =>
     response['x-fleet-error-codes']?.includes('unauthorized'),
   );

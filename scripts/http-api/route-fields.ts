@@ -5,6 +5,7 @@ import { type FieldRow, parameterRow, schemaFields } from './schema-fields.ts';
 export interface RouteFields {
   path: FieldRow[];
   query: FieldRow[];
+  header: FieldRow[];
   /** Undefined when the route takes no JSON body. */
   body: FieldRow[] | undefined;
   /** The success answer's fields (each event's, for a stream); empty for text answers. */
@@ -14,7 +15,7 @@ export interface RouteFields {
 /** Every field the reference shows for an operation: its parameters, body and success answer. */
 export function routeFields(doc: OpenApiDocument, operation: Operation): RouteFields {
   const parameters = operation.parameters ?? [];
-  const rows = (where: 'path' | 'query') =>
+  const rows = (where: 'path' | 'query' | 'header') =>
     parameters
       .filter((parameter) => parameter.in === where)
       .map((parameter) =>
@@ -24,6 +25,7 @@ export function routeFields(doc: OpenApiDocument, operation: Operation): RouteFi
   return {
     path: rows('path'),
     query: rows('query'),
+    header: rows('header'),
     body: body ? schemaFields(doc, body.schema) : undefined,
     response: successFields(doc, operation),
   };
@@ -50,6 +52,7 @@ export function undescribedFields(doc: OpenApiDocument): string[] {
       const sections: Array<[string, FieldRow[]]> = [
         ['path', fields.path],
         ['query', fields.query],
+        ['header', fields.header],
         ['body', fields.body ?? []],
         ['response', fields.response],
       ];

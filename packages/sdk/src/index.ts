@@ -180,6 +180,7 @@ export type {
   RouteCallInput,
   RouteContract,
   RouteExample,
+  RouteHeader,
   RouteInput,
   RouteRedirect,
   RouteResponse,

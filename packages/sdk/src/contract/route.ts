@@ -26,6 +26,12 @@ export interface RouteContract {
   /** Schema of the JSON request body. */
   readonly body?: z.ZodType;
   /**
+   * Request headers the route's handler reads itself (besides `Authorization` and
+   * `Content-Type`, which the plumbing handles), documented as header parameters.
+   * @default []
+   */
+  readonly requestHeaders?: readonly RouteHeader[];
+  /**
    * Schema of a JSON body that a route without `body` reads itself from `ctx.rawBody()` (e.g. to
    * check a signature over its exact bytes before parsing them): documented as the request body,
    * with the codes of a bad body, but neither read nor validated by the plumbing.
@@ -37,6 +43,12 @@ export interface RouteContract {
   readonly status?: number;
   /** Whether the route needs a bearer token when the server has any. @default true */
   readonly auth?: boolean;
+  /**
+   * How a route with `auth: false` authenticates a request itself, as the end of the sentence
+   * "Auth: ..." in the reference (e.g. a webhook's signature). Documented as `x-fleet-auth`.
+   * @example 'the HMAC-SHA256 signature of the exact body, in `X-Hub-Signature-256`, always.'
+   */
+  readonly authentication?: string;
   /** How the response is encoded. @default 'json' */
   readonly kind?: 'json' | 'sse' | 'text';
   /**
@@ -81,6 +93,24 @@ export interface RouteRedirect {
   readonly description: string;
   /** Headers it sends besides `Location`, lower case. @default [] */
   readonly headers?: readonly string[];
+}
+
+/** A request header a route reads (see {@link RouteContract.requestHeaders}). */
+export interface RouteHeader {
+  /** The header's name as documented, e.g. `X-GitHub-Event`. */
+  readonly name: string;
+  /** What it carries. */
+  readonly description: string;
+  /** Whether every request must send it. @default false */
+  readonly required?: boolean;
+  /** A value for the reference's example request; headers without one are left out of it. */
+  readonly example?: string;
+  /**
+   * The header carries the HMAC-SHA256 (lowercase hex) of the exact request body with a shared
+   * secret, after this prefix (`'sha256='` for GitHub, `''` for Gitea): the reference's example
+   * computes it with `openssl`. Documented as `x-fleet-hmac-sha256-prefix`.
+   */
+  readonly hmacSha256Prefix?: string;
 }
 
 /** An example request of a route: its path parameters, query parameters and JSON body. */

@@ -13,13 +13,40 @@ export const deployHookRoutes = {
     method: 'POST',
     path: '/webhook',
     summary:
-      'A GitHub or Gitea webhook delivery (application/json, at most 1 MiB), signed with `X-Hub-Signature-256: sha256=HEX` ' +
-      '(GitHub) or `X-Gitea-Signature: HEX` (Gitea), the HMAC-SHA256 of the exact body, with the event in `X-GitHub-Event` or `X-Gitea-Event` ' +
-      'and its id in `X-GitHub-Delivery` or `X-Gitea-Delivery`: a push to the configured repository and ref queues a deploy',
+      'A GitHub or Gitea webhook delivery (application/json, at most 1 MiB), signed with the HMAC-SHA256 of its exact body: ' +
+      'a push to the configured repository and ref queues a deploy; other signed deliveries are acknowledged and ignored',
+    requestHeaders: [
+      {
+        name: 'X-Hub-Signature-256',
+        description:
+          'GitHub: `sha256=` and the HMAC-SHA256 of the exact body with the secret, in hex (this or `X-Gitea-Signature`)',
+        example: `sha256=${'0123456789abcdef'.repeat(4)}`,
+        hmacSha256Prefix: 'sha256=',
+      },
+      {
+        name: 'X-Gitea-Signature',
+        description: 'Gitea: the HMAC-SHA256 of the exact body with the secret, in hex (this or `X-Hub-Signature-256`)',
+        hmacSha256Prefix: '',
+      },
+      {
+        name: 'X-GitHub-Event',
+        description: 'GitHub: the event, e.g. `push` or `ping` (this or `X-Gitea-Event`)',
+        example: 'push',
+      },
+      { name: 'X-Gitea-Event', description: 'Gitea: the event (this or `X-GitHub-Event`)' },
+      {
+        name: 'X-GitHub-Delivery',
+        description: 'GitHub: the delivery id, the same on a redelivery (this or `X-Gitea-Delivery`)',
+        example: '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+      },
+      { name: 'X-Gitea-Delivery', description: 'Gitea: the delivery id (this or `X-GitHub-Delivery`)' },
+    ],
     documentedBody: PushEvent,
     response: WebhookAnswer,
     status: 202,
     auth: false,
+    authentication:
+      'the signature header, always (tokens do not apply): a missing or wrong signature is `401 unauthorized`, before the body is read.',
     errors: ['unauthorized', 'unsupported_media_type'],
     example: {
       body: {

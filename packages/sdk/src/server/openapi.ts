@@ -23,8 +23,10 @@ const ERROR_RESPONSE = { $ref: '#/components/responses/Error' };
 /**
  * Generates the OpenAPI 3.1 document of a set of route contracts from their zod schemas
  * (`z.toJSONSchema`, requests as input types, responses as output types): path parameters as
- * `{id}`, the query schema as parameters, the JSON request body, the success response, the
- * shared `ErrorEnvelope` for 4xx/5xx answers and the bearer scheme on routes that need a token.
+ * `{id}`, the query schema as parameters, the request headers a route reads (`in: header`), the
+ * JSON request body, the success response, the shared `ErrorEnvelope` for 4xx/5xx answers and the
+ * bearer scheme on routes that need a token (`x-fleet-auth` says how a route without one
+ * authenticates, and `x-fleet-hmac-sha256-prefix` marks a header signing the body).
  * Each 4xx status a route may answer with is a response of its own, its codes listed in
  * `x-fleet-error-codes`; `components.responses.Error` lists every code with its status and meaning
  * (`x-fleet-errors`).
@@ -58,6 +60,7 @@ export function createOpenApiDocument(options: OpenApiOptions): JsonObject {
     const parameters = [
       ...pathParameters(route, schemas, `${base}Params`),
       ...queryParameters(route, schemas, `${base}Query`),
+      ...headerParameters(route),
     ];
     const operation: JsonObject = {
       operationId: id,
@@ -72,6 +75,7 @@ export function createOpenApiDocument(options: OpenApiOptions): JsonObject {
         '5XX': ERROR_RESPONSE,
       },
       ...(needsAuth ? { security: [{ bearerAuth: [] }] } : {}),
+      ...(route.authentication === undefined ? {} : { 'x-fleet-auth': route.authentication }),
     };
     const path = route.path.replace(/(?:\*\*)?:(\w+)/g, '{$1}');
     paths[path] ??= {};
@@ -191,6 +195,19 @@ function queryParameters(route: RouteContract, schemas: JsonObject, prefix: stri
     ...(typeof property.description === 'string' ? { description: property.description } : {}),
     ...exampleOf(route.example?.query, name),
     schema: property,
+  }));
+}
+
+/** The request headers the route reads itself, as header parameters. */
+function headerParameters(route: RouteContract): JsonObject[] {
+  return (route.requestHeaders ?? []).map((header) => ({
+    name: header.name,
+    in: 'header',
+    required: header.required ?? false,
+    description: header.description,
+    ...(header.example === undefined ? {} : { example: header.example }),
+    ...(header.hmacSha256Prefix === undefined ? {} : { 'x-fleet-hmac-sha256-prefix': header.hmacSha256Prefix }),
+    schema: { type: 'string' },
   }));
 }
 
