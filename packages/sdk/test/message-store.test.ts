@@ -238,6 +238,21 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
       expect((await store.stats()).totals.ready).toBe(1);
     });
 
+    test('with no window (0 s), a key repeated inside one batch sends both items', async () => {
+      const unwindowed = await open({ idempotencyWindowSeconds: 0 });
+      const result = await sendBatch(
+        [
+          { from: 'a', to: 'b', payload: 1, idempotencyKey: 'k' },
+          { from: 'a', to: 'c', payload: 2, idempotencyKey: 'k' },
+        ],
+        unwindowed,
+      );
+      expect(result.count).toBe(2);
+      expect(result.duplicate).toBe(false);
+      expect(result.messages.map((message) => message.to)).toEqual(['b', 'c']);
+      expect((await unwindowed.stats()).totals.ready).toBe(2);
+    });
+
     test('a batch is a duplicate only when every item is', async () => {
       const first = await send({ from: 'a', to: 'b', idempotencyKey: 'k1' });
       const mixed = await sendBatch([

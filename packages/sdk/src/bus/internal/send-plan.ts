@@ -27,7 +27,7 @@ export interface SendView {
 export interface SendPlan {
   /** New message copies, in insertion order. */
   records: MessageRecord[];
-  /** Idempotency keys to store (insert or replace: an expired key may be reused). */
+  /** Idempotency keys to store (insert or replace: an expired key may be reused), each key once. */
   keys: IdempotencyRecord[];
   /** Agents that become known: every sender and direct recipient (insert if absent). */
   agents: string[];
@@ -118,9 +118,14 @@ export function planSends(
     plan.result.messages.push(...messages);
 
     if (input.idempotencyKey !== null) {
+      const mapKey = `${input.from}\u0000${input.idempotencyKey}`;
       const stored: IdempotencyRecord = { from: input.from, key: input.idempotencyKey, at: nowMs, messages };
-      plannedKeys.set(`${input.from}\u0000${input.idempotencyKey}`, stored);
-      plan.keys.push(stored);
+      const planned = plannedKeys.get(mapKey);
+      // Planned already (no window: a repeat is a new send): the later record replaces it, so each
+      // key is written once (PostgreSQL's upsert refuses a key twice in one statement).
+      if (planned) plan.keys[plan.keys.indexOf(planned)] = stored;
+      else plan.keys.push(stored);
+      plannedKeys.set(mapKey, stored);
     }
   });
 
