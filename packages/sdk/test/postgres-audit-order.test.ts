@@ -2,9 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomTools, seededRandom } from '@fleet/test-utils/mulberry32';
 import { hasPostgres } from '@fleet/test-utils/postgres';
 import pg from 'pg';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { readAudit } from '../src/bus/postgres/reads.ts';
 import { PG_SCHEMA_VERSION } from '../src/bus/postgres/schema.ts';
+import { PgTransitions } from '../src/bus/postgres/transitions.ts';
 import { PostgresMessageStore } from '../src/bus/postgres-store.ts';
 import { createPool } from '../src/internal/pg-driver.ts';
 import { type AuditEvent, AuditQuery } from '../src/schemas/audit.ts';
@@ -320,6 +321,38 @@ describe.skipIf(!hasPostgres())('PostgreSQL audit order across replicas', () => 
     const after = await store.audit({ limit: 10 });
     expect(after.items).toEqual(before.slice(3));
     expect(after.prunedThrough).toBe(before[2]!.at);
+  });
+
+  test('a lease that does housekeeping first lists delivered after sent, for a message stored meanwhile', async () => {
+    const url = await freshPostgresUrl();
+    // One clock for both replicas: B's message is due by A's clock (replica clocks a millisecond
+    // apart, either way, make the same race).
+    let clock = Date.parse('2026-12-06T00:00:00Z');
+    const now = () => clock;
+    const a = await PostgresMessageStore.open({ url, poolSize: 3, now });
+    const b = await PostgresMessageStore.open({ url, poolSize: 3, now });
+    opened.push(a, b);
+    // A delayed message that has come due: x's next lease takes the long way (housekeeping first).
+    await send(a, { from: 'p', to: 'x', payload: 'delayed', delaySeconds: 1 });
+    clock += 2000;
+    // Between the housekeeping and the claim, replica B stores a message for x and commits.
+    let stored: string | undefined;
+    const housekeep = PgTransitions.prototype.housekeep;
+    const spy = vi.spyOn(PgTransitions.prototype, 'housekeep').mockImplementation(async function (
+      this: PgTransitions,
+      ...args: Parameters<PgTransitions['housekeep']>
+    ) {
+      await housekeep.apply(this, args);
+      stored ??= (await send(b, { from: 'p', to: 'x', payload: 'meanwhile' })).messages[0]!.id;
+    });
+    try {
+      const leased = await a.lease({ agent: 'x', limit: 10, leaseSeconds: 30 });
+      expect(leased.map((d) => d.message.payload)).toEqual(['delayed', 'meanwhile']);
+    } finally {
+      spy.mockRestore();
+    }
+    const trail = await a.audit(AuditQuery.parse({ messageId: stored }));
+    expect(trail.items.map((e) => e.event)).toEqual(['sent', 'delivered']);
   });
 
   test('a malformed or out-of-range cursor is rejected as invalid', async () => {

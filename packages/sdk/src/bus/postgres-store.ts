@@ -14,7 +14,7 @@ import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/optio
 import type { AuditTrailPage, LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 import { PG_COMBINED_IN_FLIGHT, PgCombinedWrites } from './postgres/combined-writes.ts';
 import { purgeDeadLetters, redriveDeadLetters } from './postgres/dead-letter-writes.ts';
-import { leaseMessages, pollMessages } from './postgres/deliveries.ts';
+import { beforeClaim, leaseMessages, pollMessages } from './postgres/deliveries.ts';
 import { pgOperation } from './postgres/failures.ts';
 import { foldCountDeltas } from './postgres/fold-counts.ts';
 import { assertSendsStorable } from './postgres/nul-text.ts';
@@ -153,12 +153,15 @@ export class PostgresMessageStore implements MessageStore {
     const now = this.#options.now();
     const fast = await this.#combined.lease(request, now);
     if (fast) return fast;
-    return this.#transaction((tx) => leaseMessages(tx, this.#transitions, request, now));
+    // Housekeeping due (or nothing to claim): committed first, then the claim (see leaseMessages).
+    await this.#transaction((tx) => beforeClaim(tx, this.#transitions, request.agent, now));
+    return this.#transaction((tx) => leaseMessages(tx, request, now));
   }
 
   async poll(agent: string, limit: number): Promise<Message[]> {
     const now = this.#options.now();
-    return this.#transaction((tx) => pollMessages(tx, this.#transitions, agent, limit, now));
+    await this.#transaction((tx) => beforeClaim(tx, this.#transitions, agent, now));
+    return this.#transaction((tx) => pollMessages(tx, agent, limit, now));
   }
 
   async ack(receipts: string[]): Promise<number> {

@@ -30,19 +30,33 @@ function inDeliveryOrder(rows: MessageRow[]): MessageRow[] {
 }
 
 /**
- * Leases up to `limit` deliverable messages of an agent, after its housekeeping: each goes in
- * flight with a fresh receipt and one more attempt. Runs inside the caller's transaction. The
- * claim is `FOR UPDATE SKIP LOCKED`: rows another replica is leasing right now are passed over,
- * never waited for, so concurrent receives for one agent each get different messages.
+ * What a lease or poll that takes the long way runs first, in a transaction of its own: the agent
+ * remembered and its housekeeping done. The claim then runs in the next transaction, as its first
+ * write (see {@link leaseMessages}).
  */
-export async function leaseMessages(
+export async function beforeClaim(
   tx: PgTransaction,
   transitions: PgTransitions,
-  request: LeaseRequest,
+  agent: string,
   now: number,
-): Promise<Delivery[]> {
-  await transitions.rememberAgents(tx, [request.agent]);
-  await transitions.housekeep(tx, request.agent, now);
+): Promise<void> {
+  await transitions.rememberAgents(tx, [agent]);
+  await transitions.housekeep(tx, agent, now);
+}
+
+/**
+ * Leases up to `limit` deliverable messages of an agent: each goes in flight with a fresh receipt
+ * and one more attempt. Runs in the caller's transaction, as its first write, after
+ * {@link beforeClaim} committed. The claim is `FOR UPDATE SKIP LOCKED`: rows another replica is
+ * leasing right now are passed over, never waited for, so concurrent receives for one agent each
+ * get different messages.
+ *
+ * First write, because the audit trail is in transaction-id order and a transaction gets its id at
+ * its first write: a claim whose transaction had written before (housekeeping) could see a message
+ * that a younger transaction committed since, and its `delivered` would sort before that
+ * message's `sent`. A claim that writes first sees only transactions older than itself.
+ */
+export async function leaseMessages(tx: PgTransaction, request: LeaseRequest, now: number): Promise<Delivery[]> {
   if (request.limit <= 0) return [];
   const leaseExpiresAt = now + Math.round(request.leaseSeconds * 1000);
   // One fresh token per row that may be claimed; claim and update are one statement.
@@ -67,16 +81,11 @@ export async function leaseMessages(
   });
 }
 
-/** The old bus's at-most-once poll: removes and returns up to `limit` deliverable messages. */
-export async function pollMessages(
-  tx: PgTransaction,
-  transitions: PgTransitions,
-  agent: string,
-  limit: number,
-  now: number,
-): Promise<Message[]> {
-  await transitions.rememberAgents(tx, [agent]);
-  await transitions.housekeep(tx, agent, now);
+/**
+ * The old bus's at-most-once poll: removes and returns up to `limit` deliverable messages. Runs
+ * after {@link beforeClaim} committed, as its transaction's first write (as {@link leaseMessages}).
+ */
+export async function pollMessages(tx: PgTransaction, agent: string, limit: number, now: number): Promise<Message[]> {
   if (limit <= 0) return [];
   const rows = inDeliveryOrder(
     await tx.rows<MessageRow>(

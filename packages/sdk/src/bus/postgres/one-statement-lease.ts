@@ -25,7 +25,7 @@ export interface ClaimedLeases {
  * deliverable rows in delivery order (`FOR UPDATE SKIP LOCKED`), puts them in flight with a fresh
  * token each and one more attempt, audits `delivered` and counts them from ready to in flight. An
  * agent with housekeeping due is only reported: the caller leases for it the long way
- * (housekeeping, then the claim, in one transaction), since a claim in the same statement would
+ * (housekeeping committed, then the claim in a transaction of its own), since a claim in the same statement would
  * not see the housekeeping's changes.
  */
 export function addLeaseClaims(
