@@ -3,6 +3,7 @@ import { hasPostgres, startPostgres, type TestPostgres } from '@fleet/test-utils
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { readPgQueueCounts, recountPgQueueCounts, scanPgQueueStats } from '../src/bus/postgres/recount.ts';
+import { PG_HOUSEKEEP_BATCH } from '../src/bus/postgres/transitions.ts';
 import { PostgresMessageStore } from '../src/bus/postgres-store.ts';
 import { SendInput, type SendInputInit } from '../src/schemas/message.ts';
 import type { QueueStats } from '../src/schemas/stats.ts';
@@ -71,6 +72,32 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore queue counters', () => {
       expect(totals.dead).toBeGreaterThan(0);
     },
   );
+
+  test('a backlog of expired leases and TTLs is swept in transactions of at most PG_HOUSEKEEP_BATCH rows, counted exactly', async () => {
+    let now = T0;
+    const url = await freshPostgresUrl();
+    const store = await PostgresMessageStore.open({ url, now: () => now });
+    opened.push(store);
+    const db = rawPool(url);
+    const leased = 2 * PG_HOUSEKEEP_BATCH + 500;
+    const timed = PG_HOUSEKEEP_BATCH + 200;
+    const many = (count: number, init: SendInputInit) =>
+      store.sendBatch(Array.from({ length: count }, () => SendInput.parse(init)));
+    await many(leased, { from: 'a', to: 'x', payload: 'leased' });
+    await many(timed, { from: 'a', to: 'y', payload: 'timed', ttlSeconds: 5 });
+    expect(await store.lease({ agent: 'x', limit: leased, leaseSeconds: 1 })).toHaveLength(leased);
+    now += 10_000;
+    await store.sweep();
+    expect((await store.stats()).totals).toMatchObject({ ready: leased, inFlight: 0, dead: timed });
+    await expectCountersMatchRecount(store, db, now, 'after the sweep');
+    // The audit rows carry their transaction's id: each transaction handled one batch at most.
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit WHERE event IN ('lease_expired', 'expired') GROUP BY txid`,
+    );
+    expect(rows.reduce((sum, row) => sum + row.n, 0)).toBe(leased + timed);
+    expect(rows.length).toBeGreaterThanOrEqual(Math.ceil((leased + timed) / PG_HOUSEKEEP_BATCH));
+    for (const row of rows) expect(row.n).toBeLessThanOrEqual(PG_HOUSEKEEP_BATCH);
+  });
 
   test('a stats read counts delayed messages whose time came and TTLs that ran out before any sweep', async () => {
     let now = T0;

@@ -245,7 +245,9 @@ export class PostgresMessageStore implements MessageStore {
   async #sweepParts(): Promise<void> {
     const now = this.#options.now();
     // Short transactions, not one long one: each part stands on its own.
-    await this.#transaction((tx) => this.#transitions.housekeepAll(tx, now));
+    // Housekeeping in batches: a backlog of expired leases or TTLs takes several transactions.
+    let more = true;
+    while (more) more = await this.#transaction((tx) => this.#transitions.housekeepAll(tx, now));
     await this.#transaction((tx) => this.#transitions.promoteDue(tx, now));
     // After the writes above have committed their counter changes: fold them too.
     await this.#transaction((tx) => foldCountDeltas(tx));

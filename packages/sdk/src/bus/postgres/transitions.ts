@@ -13,6 +13,13 @@ export const PG_AUDIT_PRUNE_BATCH = 10_000;
 export const PG_PROMOTE_BATCH = 10_000;
 
 /**
+ * How many expired leases, and how many ready rows past their TTL, one housekeeping transaction
+ * handles at most: a backlog (an agent offline while thousands of leases or TTLs ran out) is worked
+ * off in several short transactions, not one that holds its locks and the audit horizon for long.
+ */
+export const PG_HOUSEKEEP_BATCH = 1_000;
+
+/**
  * The rows of one agent that its housekeeping handles, as `WHERE` conditions on `messages` for an
  * agent and a time given as SQL expressions: leases that ran out, ready rows past their TTL, and
  * delayed rows that came due (unexpired). {@link PgTransitions.housekeep} works them off; the
@@ -124,46 +131,84 @@ export class PgTransitions {
 
   /**
    * One agent's housekeeping, due before each lease or poll: expired leases go back to ready (or
-   * die), ready messages past their TTL die with reason `expired`, and the rows counted as delayed
-   * whose time has come are promoted to ready (as {@link promoteDue} does), so a claim that follows finds
-   * them in `messages_ready`, in their place in line.
+   * die), ready messages past their TTL die with reason `expired`, at most `limit` of each (the
+   * rest on the next pass), and the rows counted as delayed whose time has come are promoted to
+   * ready (as {@link promoteDue} does), so a claim that follows finds them in `messages_ready`, in
+   * their place in line. Resolves with how many expired leases and TTLs it handled.
    */
-  async housekeep(tx: PgTransaction, agent: string, now: number): Promise<void> {
+  async housekeep(tx: PgTransaction, agent: string, now: number, limit = PG_HOUSEKEEP_BATCH): Promise<number> {
     // All three in one statement (one round trip when, as usual, there is nothing to do). The
     // promotion takes only unexpired rows, so it never touches a row the TTL part returns; it
     // counts its rows itself (a delta row of its own, in this transaction).
     const rows = await tx.rows<LeaseRow & { kind: 1 | 2 }>(
       `WITH leases AS (SELECT ${LEASE_COLUMNS}, lease_expires_at AS o FROM messages
-          WHERE ${HOUSEKEEPING_DUE.expiredLeases('$1', '$2')} FOR UPDATE SKIP LOCKED),
+          WHERE ${HOUSEKEEPING_DUE.expiredLeases('$1', '$2')} ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED),
         ttl AS (SELECT ${LEASE_COLUMNS}, -priority AS o FROM messages
-          WHERE ${HOUSEKEEPING_DUE.expiredTtls('$1', '$2')} FOR UPDATE SKIP LOCKED),
+          WHERE ${HOUSEKEEPING_DUE.expiredTtls('$1', '$2')} LIMIT $3 FOR UPDATE SKIP LOCKED),
         due AS (SELECT seq FROM messages WHERE ${HOUSEKEEPING_DUE.dueDelayed('$1', '$2')} FOR UPDATE SKIP LOCKED),
         promoted AS (UPDATE messages m SET delayed = false FROM due WHERE m.seq = due.seq RETURNING m.seq),
         counted AS (INSERT INTO queue_count_deltas (recipient, ready, delayed)
           SELECT $1, count(*), -count(*) FROM promoted HAVING count(*) > 0)
       SELECT 1 AS kind, * FROM leases UNION ALL SELECT 2, * FROM ttl ORDER BY kind, o, seq`,
-      [agent, now],
+      [agent, now, limit],
     );
+    const dead: DeadRow[] = [];
+    const ready: ReadyRow[] = [];
     for (const { kind, ...row } of rows) {
       if (kind === 2) {
         // Ready past its TTL (a lease that ran out is never one: it was still in flight above).
         tx.audit(auditEntry(now, 'expired', row));
-        await this.kill(tx, row, 'expired', now, row.lastError);
+        dead.push(this.#deadLettered(tx, row, 'expired', now));
         continue;
       }
       tx.audit(auditEntry(now, 'lease_expired', row));
       const outcome = outcomeAfterLeaseExpiry(row.attempts, row.expiresAt, now, this.#options.maxAttempts);
       if (outcome.state === 'ready') {
-        await this.makeReady(tx, row, outcome.availableAt, row.lastError, now);
+        const delayed = outcome.availableAt > now;
+        tx.counts.move(row.to, 'inFlight', delayed ? 'delayed' : 'ready');
+        ready.push({ seq: row.seq, availableAt: outcome.availableAt, delayed });
         continue;
       }
       if (outcome.reason === 'expired') tx.audit(auditEntry(now, 'expired', row));
-      await this.kill(tx, row, outcome.reason, now, row.lastError);
+      dead.push(this.#deadLettered(tx, row, outcome.reason, now));
     }
+    // Each kind of change in one statement, however many rows (each keeps its last error).
+    if (dead.length > 0) {
+      await tx.run(
+        `UPDATE messages m SET state = 'dead', dead_reason = d.reason, dead_at = $3, lease_token = NULL,
+          lease_expires_at = NULL FROM unnest($1::bigint[], $2::text[]) AS d(seq, reason) WHERE m.seq = d.seq`,
+        [dead.map((d) => d.seq), dead.map((d) => d.reason), now],
+      );
+    }
+    if (ready.length > 0) {
+      await tx.run(
+        `UPDATE messages m SET state = 'ready', available_at = r.available_at, lease_token = NULL,
+          lease_expires_at = NULL, delayed = r.delayed
+        FROM unnest($1::bigint[], $2::bigint[], $3::boolean[]) AS r(seq, available_at, delayed) WHERE m.seq = r.seq`,
+        [ready.map((r) => r.seq), ready.map((r) => r.availableAt), ready.map((r) => r.delayed)],
+      );
+    }
+    return rows.length;
   }
 
-  /** Housekeeping for every agent that has an expired lease or an expired ready message. */
-  async housekeepAll(tx: PgTransaction, now: number): Promise<void> {
+  /** Counts and audits a row's dead-lettering (its UPDATE left to the caller). */
+  #deadLettered(
+    tx: PgTransaction,
+    row: Pick<LeaseRow, 'seq' | 'id' | 'to' | 'state' | 'delayed'>,
+    reason: DeadLetterReason,
+    now: number,
+  ): DeadRow {
+    tx.counts.move(row.to, countedState(row), 'dead');
+    tx.audit(auditEntry(now, 'dead_lettered', row, { reason }));
+    return { seq: row.seq, reason };
+  }
+
+  /**
+   * Housekeeping for the agents that have an expired lease or an expired ready message, at most
+   * {@link PG_HOUSEKEEP_BATCH} of each in all. Resolves true when it used that budget up (more may
+   * be due: run it again, in a new transaction).
+   */
+  async housekeepAll(tx: PgTransaction, now: number): Promise<boolean> {
     const rows = await tx.rows<{ agent: string }>(
       `SELECT DISTINCT recipient AS agent FROM messages WHERE state = 'in_flight' AND lease_expires_at <= $1
        UNION
@@ -171,7 +216,12 @@ export class PgTransitions {
        ORDER BY 1`,
       [now],
     );
-    for (const { agent } of rows) await this.housekeep(tx, agent, now);
+    let budget = PG_HOUSEKEEP_BATCH;
+    for (const { agent } of rows) {
+      budget -= await this.housekeep(tx, agent, now, budget);
+      if (budget <= 0) return true;
+    }
+    return false;
   }
 
   /**
@@ -205,4 +255,17 @@ export class PgTransitions {
       now - this.#options.idempotencyWindowSeconds * 1000,
     ]);
   }
+}
+
+/** A row to dead-letter, and why. */
+interface DeadRow {
+  seq: number;
+  reason: DeadLetterReason;
+}
+
+/** An in-flight row going back to ready at `availableAt` (counted as delayed when after now). */
+interface ReadyRow {
+  seq: number;
+  availableAt: number;
+  delayed: boolean;
 }
