@@ -342,8 +342,9 @@ describe.skipIf(!hasPostgres())('PostgreSQL audit order across replicas', () => 
       this: PgTransitions,
       ...args: Parameters<PgTransitions['housekeep']>
     ) {
-      await housekeep.apply(this, args);
+      const handled = await housekeep.apply(this, args);
       stored ??= (await send(b, { from: 'p', to: 'x', payload: 'meanwhile' })).messages[0]!.id;
+      return handled;
     });
     try {
       const leased = await a.lease({ agent: 'x', limit: 10, leaseSeconds: 30 });
