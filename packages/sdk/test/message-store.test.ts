@@ -793,6 +793,44 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
       expect(await events({ agent: 'b', event: 'acked', messageId: toC.id })).toEqual([]);
     });
 
+    test("a sweep lists its events agent by agent (by name), each agent's expired leases by expiry, then send order", async () => {
+      // zed is known first; amy's events still come first.
+      const late = (await send({ from: 'p', to: 'zed', payload: 'late' })).messages[0]!;
+      const low = (await send({ from: 'p', to: 'amy', payload: 'low' })).messages[0]!;
+      const high = (await send({ from: 'p', to: 'amy', payload: 'high', priority: 5 })).messages[0]!;
+      const short = (await send({ from: 'p', to: 'amy', payload: 'short' })).messages[0]!;
+      await lease('zed', 1, 10);
+      // Leased high first (priority), then low: same expiry, so listed in send order.
+      expect((await lease('amy', 2, 30)).map((d) => d.message.id)).toEqual([high.id, low.id]);
+      await lease('amy', 1, 20);
+      advance(31);
+      await store.sweep();
+      expect((await events({ event: 'lease_expired' })).map((e) => e.messageId)).toEqual([
+        short.id,
+        low.id,
+        high.id,
+        late.id,
+      ]);
+    });
+
+    test('redrive and purge of an agent list their events in dead-letter order (time of death, then id)', async () => {
+      const strict = await open({ maxAttempts: 1 });
+      const first = (await send({ from: 'p', to: 'b', payload: 'first' }, strict)).messages[0]!;
+      const second = (await send({ from: 'p', to: 'b', payload: 'second' }, strict)).messages[0]!;
+      const [a, b] = await lease('b', 2, 30, strict);
+      await strict.nack({ receipt: b!.receipt, delaySeconds: 0 });
+      advance(1);
+      await strict.nack({ receipt: a!.receipt, delaySeconds: 0 });
+      expect(await strict.redrive({ agent: 'b' })).toBe(2);
+      expect((await events({ event: 'redriven' }, strict)).map((e) => e.messageId)).toEqual([second.id, first.id]);
+      const [c, d] = await lease('b', 2, 30, strict);
+      await strict.nack({ receipt: c!.receipt, delaySeconds: 0 });
+      advance(1);
+      await strict.nack({ receipt: d!.receipt, delaySeconds: 0 });
+      expect(await strict.purge({ agent: 'b' })).toBe(2);
+      expect((await events({ event: 'purged' }, strict)).map((e) => e.messageId)).toEqual([first.id, second.id]);
+    });
+
     test('since leaves out the events before that time, and pages from there', async () => {
       await send({ from: 'a', to: 'b', payload: 'before' });
       advance(10);

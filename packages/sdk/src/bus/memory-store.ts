@@ -272,7 +272,8 @@ export class MemoryMessageStore implements MessageStore {
   async sweep(): Promise<void> {
     this.#assertOpen();
     const now = this.#options.now();
-    for (const agent of this.#mailboxes.keys()) this.#housekeep(agent, now);
+    // By name, as the other stores: the order of the sweep's audit events.
+    for (const agent of [...this.#mailboxes.keys()].sort(compare)) this.#housekeep(agent, now);
     this.#audit.prune(now - this.#options.auditMaxAgeSeconds * 1000, this.#options.auditMaxEvents);
     const windowMs = this.#options.idempotencyWindowSeconds * 1000;
     for (const [key, record] of this.#idempotency) {
@@ -309,8 +310,11 @@ export class MemoryMessageStore implements MessageStore {
   /** Returns expired leases and dead-letters expired messages of one agent. */
   #housekeep(agent: string, now: number): Mailbox {
     const mailbox = this.#mailbox(agent);
-    for (const entry of mailbox.inFlight.values()) {
-      if (entry.leaseExpiresAt! > now) continue;
+    // By lease expiry, then send order, as the other stores list them.
+    const expired = [...mailbox.inFlight.values()]
+      .filter((entry) => entry.leaseExpiresAt! <= now)
+      .sort((a, b) => a.leaseExpiresAt! - b.leaseExpiresAt! || a.seq - b.seq);
+    for (const entry of expired) {
       mailbox.inFlight.delete(entry.id);
       this.#audit.append(auditEntry(now, 'lease_expired', entry));
       const outcome = outcomeAfterLeaseExpiry(entry.attempts, entry.expiresAt, now, this.#options.maxAttempts);
@@ -357,7 +361,8 @@ export class MemoryMessageStore implements MessageStore {
       return [...entries];
     }
     const mailbox = selector.agent === undefined ? undefined : this.#mailboxes.get(selector.agent);
-    return mailbox ? [...mailbox.dead.values()] : [];
+    // In dead-letter list order (time of death, then id), as the other stores.
+    return mailbox ? [...mailbox.dead.values()].sort((a, b) => a.deadAt! - b.deadAt! || compare(a.id, b.id)) : [];
   }
 }
 

@@ -18,14 +18,18 @@ export async function lockLeases(tx: PgTransaction, receipts: string[]): Promise
 }
 
 /**
- * The dead letters a selector names, locked for this transaction, without duplicates. Every
- * multi-row lock in this store is taken in seq order, so two of them cannot deadlock.
+ * The dead letters a selector names, locked for this transaction, without duplicates: those of an
+ * agent in dead-letter list order (time of death, then id), named ones in the order given, as the
+ * other backends. Every multi-row lock in this store is taken in seq order, so two of them cannot
+ * deadlock.
  */
 export async function lockDeadLetters(tx: PgTransaction, selector: DeadLetterSelector): Promise<LeaseRow[]> {
   if (selector.ids === undefined) {
     if (selector.agent === undefined) return [];
     return tx.rows<LeaseRow>(
-      `SELECT ${LEASE_COLUMNS} FROM messages WHERE state = 'dead' AND recipient = $1 ORDER BY seq FOR UPDATE`,
+      `SELECT * FROM (SELECT ${LEASE_COLUMNS}, dead_at AS "deadAt" FROM messages
+          WHERE state = 'dead' AND recipient = $1 ORDER BY seq FOR UPDATE) locked
+        ORDER BY "deadAt", id`,
       [selector.agent],
     );
   }
