@@ -59,6 +59,27 @@ test('a planted secret never appears in results, diffs, errors, output or events
   expect(text).toContain('print ***');
 });
 
+test('a secret with quotes and backslashes is redacted in the escaped form it takes in a file', async () => {
+  const host = tempHost();
+  const quoted = `pa"ss\\word'-9f3a`;
+  // Written as a systemd environment file and a shell word write them: escaped, not as they are.
+  const envLine = `TOKEN="${quoted.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"\n`;
+  const shellLine = `token='${quoted.replaceAll("'", "'\\''")}'\n`;
+  const plan: Plan = {
+    phases: [
+      {
+        name: 'quoted',
+        steps: [fileStep({ path: '/app.env', content: envLine + shellLine, mode: '0600', secrets: [quoted] })],
+      },
+    ],
+  };
+  const result = await runPlan(plan, { executor: host, mode: 'plan' });
+  const text = JSON.stringify(result);
+  expect(text).not.toContain('9f3a');
+  expect(text).toContain('+TOKEN=\\"***\\"');
+  expect(text).toContain("+token='***'");
+});
+
 test('diff: false leaves the diff out of a file change', async () => {
   const host = tempHost();
   const plan: Plan = {

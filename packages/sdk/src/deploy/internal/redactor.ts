@@ -1,13 +1,29 @@
 /** What a secret is replaced with. */
 export const REDACTED = '***';
 
-/** Replaces secret values in strings, also deep inside objects and arrays. */
+/**
+ * The forms a secret takes in the text a deploy shows: as it is, escaped inside a double-quoted
+ * string (JSON, and the `NAME="value"` lines of a systemd environment file: `\` and `"` escaped),
+ * inside a single-quoted shell word (`'` as `'\''`), and URL-encoded.
+ */
+function encodings(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  const envFile = secret.replaceAll('\\', '\\\\').replaceAll('"', '\\"');
+  const shell = secret.replaceAll("'", "'\\''");
+  return [secret, json, envFile, shell, encodeURIComponent(secret)];
+}
+
+/**
+ * Replaces secret values in strings, also deep inside objects and arrays, in each form they take
+ * when quoted or escaped (a token with a `"` appears as `\"` in an environment file's diff).
+ */
 export class Redactor {
   readonly #secrets: string[];
 
   constructor(secrets: Iterable<string>) {
-    // Longest first, so a secret that contains another is replaced whole.
-    this.#secrets = [...new Set(secrets)].filter((secret) => secret.length > 0).sort((a, b) => b.length - a.length);
+    const forms = [...secrets].filter((secret) => secret.length > 0).flatMap(encodings);
+    // Longest first, so a secret (or form) that contains another is replaced whole.
+    this.#secrets = [...new Set(forms)].sort((a, b) => b.length - a.length);
   }
 
   text(value: string): string {
