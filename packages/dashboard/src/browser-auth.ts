@@ -1,19 +1,28 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { H3Event } from 'h3';
 
 /** Name of the cookie that carries a browser's session. */
 export const SESSION_COOKIE = 'fleet_dashboard_session';
 
-/** How long a page session lasts: 12 hours, then `?token=` again. */
+/** How long a page session lasts: 12 hours, then `?token=` again. The server refuses an older cookie. */
 export const SESSION_MAX_AGE_SECONDS = 12 * 3600;
+
+/** How far in the future a cookie's issue time may be (clocks of replicas drift apart), in seconds. */
+const CLOCK_SKEW_SECONDS = 60;
+
+/** A cookie value: the issue time in epoch seconds, a dot, and the base64url HMAC-SHA256 of it. */
+const SESSION_VALUE = /^(\d{1,12})\.([\w-]{43})$/;
 
 function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-/** The cookie value a token opens: derived from it, so the cookie never holds the token itself. */
-function sessionOf(token: string): string {
-  return sha256(`fleet-dashboard-session\0${token}`).toString('base64url');
+/**
+ * The MAC of a session issued at `issuedAt` (epoch seconds): keyed by the token, so the cookie never
+ * holds the token, and rotating the token ends every session it opened.
+ */
+function sessionMac(token: string, issuedAt: string): Buffer {
+  return createHmac('sha256', token).update(`fleet-dashboard-session\0${issuedAt}`, 'utf8').digest();
 }
 
 /** Compares digests with `timingSafeEqual`, against every known value, so timing leaks nothing. */
@@ -42,13 +51,14 @@ function cookieValue(header: string | null, name: string): string | undefined {
  */
 export class BrowserAuth {
   readonly #tokens: Buffer[];
-  readonly #sessions: Buffer[];
+  // The tokens themselves key the session MACs.
+  readonly #keys: readonly string[];
 
   /** Builds the check for `tokens`; there must be at least one. */
   constructor(tokens: readonly string[]) {
     if (tokens.length === 0) throw new TypeError('BrowserAuth needs at least one token');
     this.#tokens = tokens.map(sha256);
-    this.#sessions = tokens.map((token) => sha256(sessionOf(token)));
+    this.#keys = [...tokens];
   }
 
   /** Whether the request carries a valid bearer header or session cookie. */
@@ -56,7 +66,25 @@ export class BrowserAuth {
     const authorization = event.req.headers.get('authorization');
     if (authorization?.slice(0, 7).toLowerCase() === 'bearer ') return this.isToken(authorization.slice(7).trim());
     const session = cookieValue(event.req.headers.get('cookie'), SESSION_COOKIE);
-    return session !== undefined && matchesAny(session, this.#sessions);
+    return session !== undefined && this.#isSession(session);
+  }
+
+  /**
+   * Whether `value` is a session cookie one of the tokens issued less than {@link SESSION_MAX_AGE_SECONDS}
+   * ago (and not later than a small clock skew from now). The MAC is compared in constant time against
+   * every token's, so timing tells nothing of which token or how much of the MAC matched.
+   */
+  #isSession(value: string): boolean {
+    const parsed = SESSION_VALUE.exec(value);
+    if (!parsed) return false;
+    const [, issuedAt = '', mac = ''] = parsed;
+    const age = Date.now() / 1000 - Number(issuedAt);
+    if (age > SESSION_MAX_AGE_SECONDS || age < -CLOCK_SKEW_SECONDS) return false;
+    const presented = Buffer.from(mac, 'base64url');
+    if (presented.length !== 32) return false;
+    let match = false;
+    for (const token of this.#keys) match = timingSafeEqual(sessionMac(token, issuedAt), presented) || match;
+    return match;
   }
 
   /** Whether `token` is one of the configured tokens. */
@@ -66,11 +94,14 @@ export class BrowserAuth {
 
   /**
    * The `Set-Cookie` value that opens a session for `token` (a valid one: check {@link isToken}).
-   * It lasts {@link SESSION_MAX_AGE_SECONDS} (a stolen cookie does not open the pages for good);
-   * `Secure` when the page was loaded over HTTPS.
+   * The value is the issue time and an HMAC of it keyed by the token, and {@link allows} refuses it
+   * after {@link SESSION_MAX_AGE_SECONDS} (the same as `Max-Age`), so a stolen cookie does not open
+   * the pages for good; `Secure` when the page was loaded over HTTPS.
    */
   sessionCookie(token: string, secure: boolean): string {
+    const issuedAt = String(Math.floor(Date.now() / 1000));
+    const value = `${issuedAt}.${sessionMac(token, issuedAt).toString('base64url')}`;
     const attributes = `Path=/; Max-Age=${SESSION_MAX_AGE_SECONDS}; HttpOnly; SameSite=Strict`;
-    return `${SESSION_COOKIE}=${sessionOf(token)}; ${attributes}${secure ? '; Secure' : ''}`;
+    return `${SESSION_COOKIE}=${value}; ${attributes}${secure ? '; Secure' : ''}`;
   }
 }

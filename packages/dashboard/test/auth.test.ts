@@ -1,12 +1,16 @@
 import { ErrorEnvelope, FleetStatus } from '@fleet/sdk';
 import { FleetServerStartError } from '@fleet/sdk/server';
-import { describe, expect, test } from 'vitest';
-import { SESSION_COOKIE } from '../src/browser-auth.ts';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { SESSION_COOKIE, SESSION_MAX_AGE_SECONDS } from '../src/browser-auth.ts';
 import { startDashboardServer } from '../src/start-dashboard-server.ts';
 import { get, startTestFleet } from './_dashboard.ts';
 
 const TOKEN = 'dashboard-secret';
 const bearer = { authorization: `Bearer ${TOKEN}` };
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 /** Opens a browser session: `?token=` on a page answers a redirect that sets the cookie. */
 async function sessionCookie(dashboard: { url: string }): Promise<string> {
@@ -56,7 +60,7 @@ describe('with tokens', () => {
     expect(response.headers.get('location')).toBe('/services/api?from=1');
     const cookie = response.headers.get('set-cookie')!;
     expect(cookie).toMatch(
-      new RegExp(`^${SESSION_COOKIE}=[\\w-]{43}; Path=/; Max-Age=43200; HttpOnly; SameSite=Strict$`),
+      new RegExp(`^${SESSION_COOKIE}=\\d+\\.[\\w-]{43}; Path=/; Max-Age=43200; HttpOnly; SameSite=Strict$`),
     );
     expect(cookie).not.toContain(TOKEN);
 
@@ -67,6 +71,51 @@ describe('with tokens', () => {
     const badge = await get(dashboard, '/badge/api.svg', { cookie: session });
     expect(badge.headers.get('cache-control')).toBe('private, max-age=10');
     expect((await get(dashboard, '/', { cookie: `${SESSION_COOKIE}=forged` })).status).toBe(401);
+  });
+
+  test('the server refuses a session cookie older than 12 hours, or issued in the future, like the Max-Age the browser is told', async () => {
+    const { dashboard } = await startTestFleet({ tokens: [TOKEN] });
+    const issued = Date.parse('2025-01-31T12:00:00Z');
+    vi.setSystemTime(issued);
+    const session = await sessionCookie(dashboard);
+    expect((await get(dashboard, '/', { cookie: session })).status).toBe(200);
+
+    vi.setSystemTime(issued + SESSION_MAX_AGE_SECONDS * 1000 - 1000);
+    expect((await get(dashboard, '/', { cookie: session })).status).toBe(200);
+    vi.setSystemTime(issued + SESSION_MAX_AGE_SECONDS * 1000 + 1000);
+    for (const path of ['/', '/badge/api.svg', '/api/events']) {
+      expect((await get(dashboard, path, { cookie: session })).status, path).toBe(401);
+    }
+    // A clock set back (or a cookie made for later) opens nothing beyond a minute of skew.
+    vi.setSystemTime(issued - 30_000);
+    expect((await get(dashboard, '/', { cookie: session })).status).toBe(200);
+    vi.setSystemTime(issued - 120_000);
+    expect((await get(dashboard, '/', { cookie: session })).status).toBe(401);
+  });
+
+  test('a session cookie whose time or MAC was changed, or that another token made, opens nothing', async () => {
+    const other = await startTestFleet({ tokens: ['another-dashboard-token'] });
+    const otherSession = (await get(other.dashboard, '/?token=another-dashboard-token')).headers
+      .get('set-cookie')!
+      .split(';')[0]!;
+    const { dashboard } = await startTestFleet({ tokens: [TOKEN] });
+    const session = await sessionCookie(dashboard);
+    expect((await get(dashboard, '/', { cookie: session })).status).toBe(200);
+
+    const [issuedAt, mac] = session.slice(SESSION_COOKIE.length + 1).split('.') as [string, string];
+    const flipped = `${mac[0] === 'A' ? 'B' : 'A'}${mac.slice(1)}`;
+    const tampered = [
+      `${Number(issuedAt) + 3600}.${mac}`,
+      `${issuedAt}.${flipped}`,
+      `${issuedAt}.${mac.slice(1)}`,
+      `${issuedAt}`,
+      mac,
+    ];
+    for (const value of tampered) {
+      expect((await get(dashboard, '/', { cookie: `${SESSION_COOKIE}=${value}` })).status, value).toBe(401);
+    }
+    expect((await get(dashboard, '/', { cookie: otherSession })).status).toBe(401);
+    expect((await get(other.dashboard, '/', { cookie: otherSession })).status).toBe(200);
   });
 
   test('the event stream accepts the session cookie or the bearer header, nothing else', async () => {
