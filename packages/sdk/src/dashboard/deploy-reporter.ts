@@ -13,7 +13,11 @@ export interface DashboardDeployReporterOptions {
   run: Omit<DeployRunInfo, 'id' | 'mode'> & Partial<Pick<DeployRunInfo, 'id' | 'mode'>>;
   /** Time limit of one post, in ms: a slow dashboard never holds a deploy up for long. @default 2000 */
   timeoutMs?: number;
-  /** Most events kept while the dashboard is unreachable; beyond it the oldest are dropped. @default 5000 */
+  /**
+   * Most events kept waiting while the dashboard is unreachable; beyond it the oldest are dropped.
+   * A batch in flight is not counted: it leaves the queue when it is sent, and comes back to its
+   * front (within this limit) only if the post failed in a way worth retrying. @default 5000
+   */
   maxPending?: number;
   /**
    * Hears of a post that failed. Events the dashboard refused (4xx) are dropped; otherwise they
@@ -52,22 +56,34 @@ export function dashboardDeployReporter(
   const maxPending = options.maxPending ?? 5000;
   let id = options.run.id;
   let mode = options.run.mode;
+  /** Events not sent yet, oldest first; a batch in flight is out of it. */
   const pending: DeployRunEvent[] = [];
   let sending: Promise<void> | undefined;
 
+  /** Drops the oldest waiting events beyond `maxPending`. */
+  function trim(): void {
+    if (pending.length > maxPending) pending.splice(0, pending.length - maxPending);
+  }
+
   async function post(): Promise<void> {
     while (pending.length > 0 && id !== undefined && mode !== undefined) {
-      const batch = pending.slice(0, MAX_BATCH);
+      // Taken out while in flight, so that what arrives meanwhile, and the trimming it causes, only
+      // touch events not sent yet, and a success removes exactly what was sent.
+      const batch = pending.splice(0, MAX_BATCH);
       try {
         await client.postDeployEvents({ run: { ...options.run, id, mode }, events: batch }, { timeoutMs });
       } catch (error) {
         options.onError?.(error);
         // A refusal (a wrong token, events the dashboard does not accept) would be refused again:
-        // drop the batch. Anything else (unreachable, 5xx, 429) keeps it for the next post.
+        // drop the batch. Anything else (unreachable, 5xx, 429) puts it back for the next post,
+        // ahead of what arrived meanwhile; the oldest go if that is more than `maxPending`.
         const refused = error instanceof FleetHttpError && error.status < 500 && error.status !== 429;
-        if (!refused) return;
+        if (!refused) {
+          pending.unshift(...batch);
+          trim();
+          return;
+        }
       }
-      pending.splice(0, batch.length);
     }
   }
 
@@ -85,7 +101,7 @@ export function dashboardDeployReporter(
         mode ??= event.mode;
       }
       pending.push(event);
-      if (pending.length > maxPending) pending.splice(0, pending.length - maxPending);
+      trim();
       // A post in flight picks up what arrived meanwhile when it finishes (the loop in post()).
       void send();
     },
