@@ -84,6 +84,7 @@ export const busRoutes = {
       'At-most-once poll of the old bus: receive and remove (`POST /receive` is the at-least-once way to receive)',
     query: PollQuery,
     response: MessageList,
+    changesState: true,
     example: { query: { to: 'coder', limit: 10 } },
   }),
   receive: defineRoute({

@@ -41,6 +41,12 @@ export interface RouteContract {
   readonly response: z.ZodType;
   /** Status of a successful answer. @default 200 */
   readonly status?: number;
+  /**
+   * A `GET` that changes what is stored (the old bus's poll removes what it returns). Such a route,
+   * like every `POST`, `PUT` and `DELETE`, refuses a request a browser sends on another site's
+   * behalf (`cross_site_request`). @default false
+   */
+  readonly changesState?: boolean;
   /** Whether the route needs a bearer token when the server has any. @default true */
   readonly auth?: boolean;
   /**

@@ -12,6 +12,7 @@ export const ERROR_STATUS = Object.freeze({
   invalid_json: 400,
   validation_failed: 400,
   unauthorized: 401,
+  cross_site_request: 403,
   not_found: 404,
   route_not_found: 404,
   receipt_unknown: 404,

@@ -105,7 +105,7 @@ describe.each(modes)('/openapi.json (%s)', (mode) => {
 
   test('success uses the contract status, errors reference ErrorEnvelope, auth routes declare bearer', () => {
     const send = doc.paths['/messages']?.post;
-    expect(Object.keys(send?.responses ?? {})).toEqual(['201', '400', '401', '413', '415', '4XX', '5XX']);
+    expect(Object.keys(send?.responses ?? {})).toEqual(['201', '400', '401', '403', '413', '415', '4XX', '5XX']);
     expect(resolve(doc, send?.responses['4XX']?.$ref ?? '')).toMatchObject({
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
     });
@@ -125,6 +125,7 @@ describe.each(modes)('/openapi.json (%s)', (mode) => {
     expect(codes(doc.paths['/messages']?.post)).toEqual({
       '400': ['invalid_json', 'validation_failed'],
       '401': ['unauthorized'],
+      '403': ['cross_site_request'],
       '413': ['payload_too_large'],
       '415': ['unsupported_media_type'],
     });

@@ -4,6 +4,7 @@ import type { RouteContext, RouteImplementation } from '../implement.ts';
 import { validateInput } from '../validate.ts';
 import type { BearerCheck } from './auth.ts';
 import { isJsonContentType, readBodyText } from './body.ts';
+import { changesState, refuseCrossSite } from './cross-site.ts';
 import { decodeParams, parseQuery } from './inputs.ts';
 import type { HttpMetrics } from './metrics.ts';
 import { RequestContext, type ServerState } from './request-scope.ts';
@@ -59,6 +60,7 @@ export function compileRoute(
   const status = route.status ?? 200;
   const kind = route.kind ?? 'json';
   const bearer = route.auth === false ? undefined : c.bearer;
+  const sameSiteOnly = changesState(route);
   const paramsSchema = route.params;
   const querySchema = route.query;
   const bodySchema = route.body;
@@ -73,6 +75,7 @@ export function compileRoute(
     state.begin();
     try {
       if (state.closing) throw new HttpError('unavailable', 'The server is shutting down');
+      if (sameSiteOnly) refuseCrossSite(event.req.headers);
       if (bearer) bearer(event.req.headers.get('authorization'));
       const params = paramsSchema
         ? validateInput(paramsSchema, decodeParams(event.context.params), 'params')

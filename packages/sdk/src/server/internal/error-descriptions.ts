@@ -9,6 +9,8 @@ export const errorCodeDescription: Readonly<Record<ErrorCode, string>> = {
   validation_failed:
     'A parameter or body field failed the schema; `details.issues` names each `field` (e.g. `messages.3.to`).',
   unauthorized: 'The server has tokens and the request has no valid `Authorization: Bearer <token>`.',
+  cross_site_request:
+    "A browser sent the request on another site's behalf (`Sec-Fetch-Site`, or an `Origin` that is not the server's): a route that changes state takes requests from the server's own pages and from clients that are not browsers.",
   not_found: 'Nothing exists under the id or key in the path (`details.field` names the parameter).',
   route_not_found: 'No route has this path.',
   method_not_allowed:
