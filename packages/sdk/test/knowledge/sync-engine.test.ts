@@ -103,6 +103,17 @@ describe('SyncEngine: convergence of two nodes', () => {
 });
 
 describe('SyncEngine: batches', () => {
+  test('a snapshot pull pages through keys that JavaScript and SQLite order differently', async () => {
+    const b = await startPeer('b');
+    // SQLite (UTF-8 bytes): U+FF01 before U+1F600; JavaScript's < (UTF-16 units): the other way round.
+    const keys = ['k/\uFF01', 'k/\u{1F600}', 'k/\u{1F601}', 'k/\u2764\uFE0F'];
+    await b.client.putBatch(keys.map((key, value) => ({ key, value })));
+    const { db, engine } = localNode([asPeer(b)], { batchSize: 2 });
+    const [result] = await engine.syncAll();
+    expect(result).toMatchObject({ peer: 'b', ok: true, error: null });
+    expect(liveKeys(db).sort()).toEqual([...keys].sort());
+  });
+
   test('pulls pages of half a batch (two in flight) and pushes at most batchSize changes per request', async () => {
     const b = await startPeer('b');
     const log: RecordedRequest[] = [];

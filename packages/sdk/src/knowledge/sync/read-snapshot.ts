@@ -1,4 +1,5 @@
 import { FleetError } from '../../errors.ts';
+import { compareKeys } from '../internal/key-order.ts';
 import type { PeerSyncContext } from './peer-sync-context.ts';
 import { requestPulledPage } from './pull-page.ts';
 import type { PageFields, PulledPage } from './pulled-page.ts';
@@ -73,7 +74,8 @@ function checkSnapshotPage(context: PeerSyncContext, page: PageFields, afterKey:
     );
   }
   const nextKey = page.nextKey;
-  if (page.hasMore && (typeof nextKey !== 'string' || (afterKey !== null && nextKey <= afterKey))) {
+  // In the peer's (SQLite's) key order, not JavaScript's: they disagree on some non-ASCII keys.
+  if (page.hasMore && (typeof nextKey !== 'string' || (afterKey !== null && compareKeys(nextKey, afterKey) <= 0))) {
     throw new FleetError('internal', `peer ${peer.id} claims more facts after ${afterKey} but did not advance`);
   }
 }
