@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { formatHlc } from '../../src/knowledge/hlc.ts';
 import { KnowledgeDB } from '../../src/knowledge/knowledge-db.ts';
+import { MAX_PAGE_VALUE_CHARS } from '../../src/knowledge/sqlite/feed-reader.ts';
+import { MAX_FACT_VALUE_BYTES } from '../../src/schemas/fact.ts';
 import type { Change } from '../../src/schemas/sync.ts';
 import { allChanges, fact, fleetErrorOf, freshPath, openDb, snapshot, T0, testClock } from './_knowledge.ts';
 
@@ -222,6 +224,42 @@ describe('clock skew', () => {
     const error = fleetErrorOf(() => db.applyChanges([change('k1', 1, 'peer', T0), bad], 'peer'), 'validation_failed');
     expect(error.details).toMatchObject({ issues: [{ field: 'changes.1.version' }] });
     expect(db.seq()).toBe(0);
+  });
+});
+
+describe('size limits', () => {
+  test('a remote change whose value is over the put limit is refused, naming it, and stores nothing', () => {
+    const db = openDb({ now: testClock().now });
+    const big = change('k2', 'x'.repeat(MAX_FACT_VALUE_BYTES), 'peer', T0);
+    const error = fleetErrorOf(() => db.applyChanges([change('k1', 1, 'peer', T0), big], 'peer'), 'validation_failed');
+    expect(error.details).toMatchObject({ issues: [{ field: 'changes.1.value' }] });
+    expect(db.seq()).toBe(0);
+  });
+
+  test('feed and snapshot pages of large values are cut by size, and paging still reads every change', () => {
+    const db = openDb({ now: testClock().now });
+    const value = 'v'.repeat(MAX_FACT_VALUE_BYTES - 100);
+    const total = Math.ceil((3 * MAX_PAGE_VALUE_CHARS) / value.length);
+    for (let i = 0; i < total; i++) db.put(fact({ key: `k/${String(i).padStart(3, '0')}`, value }));
+    const feedKeys: string[] = [];
+    let pages = 0;
+    for (let since = 0, more = true; more; pages++) {
+      const page = db.changes(since, 2500);
+      const chars = page.changes.reduce((sum, c) => sum + JSON.stringify(c.value).length, 0);
+      expect(chars).toBeLessThanOrEqual(MAX_PAGE_VALUE_CHARS);
+      feedKeys.push(...page.changes.map((c) => c.key));
+      ({ nextSince: since, hasMore: more } = page);
+    }
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(feedKeys).toHaveLength(total);
+    const snapshotKeys: string[] = [];
+    for (let afterKey: string | null = null, more = true; more; ) {
+      const page = db.snapshotPage(afterKey, 2500);
+      expect(page.changes.length).toBeLessThan(total);
+      snapshotKeys.push(...page.changes.map((c) => c.key));
+      ({ nextKey: afterKey, hasMore: more } = page);
+    }
+    expect(snapshotKeys).toEqual(feedKeys);
   });
 });
 

@@ -55,6 +55,14 @@ function checkTags(tags: unknown, field: string): string[] {
   return [...new Set(tags as string[])].sort();
 }
 
+/** `text`, a value's JSON, when it is within {@link MAX_FACT_VALUE_BYTES}; the same rule for a put and a synced change. */
+function checkValueSize(text: string, field: string): string {
+  if (text.length > MAX_FACT_VALUE_BYTES) {
+    throw invalidField(field, `must be at most ${MAX_FACT_VALUE_BYTES} bytes as JSON`);
+  }
+  return text;
+}
+
 function serialize(value: unknown, field: string): string {
   let text: string | undefined;
   try {
@@ -74,10 +82,7 @@ export function checkFactInput(input: FactInput, field = ''): CheckedInput {
   if (typeof input !== 'object' || input === null)
     throw invalidField(field.slice(0, -1) || 'fact', 'must be an object');
   const key = checkKey(input.key, `${field}key`);
-  const valueText = serialize(input.value, `${field}value`);
-  if (valueText.length > MAX_FACT_VALUE_BYTES) {
-    throw invalidField(`${field}value`, `must be at most ${MAX_FACT_VALUE_BYTES} bytes as JSON`);
-  }
+  const valueText = checkValueSize(serialize(input.value, `${field}value`), `${field}value`);
   const tags = checkTags(input.tags, `${field}tags`);
   const ttl = input.ttlSeconds ?? null;
   if (ttl !== null && !(typeof ttl === 'number' && ttl > 0 && ttl <= MAX_FACT_TTL_SECONDS)) {
@@ -113,7 +118,9 @@ export function checkChange(change: Change, field: string): CheckedChange {
     versionText: change.version,
     version,
     source: change.source,
-    valueText: deleted ? null : serialize(change.value, `${field}value`),
+    // A pushed or pulled value is held to the limit of a put: a peer cannot store (and then
+    // replicate to every node) what no client could have written.
+    valueText: deleted ? null : checkValueSize(serialize(change.value, `${field}value`), `${field}value`),
     tags,
     tagsText: tags.length === 0 ? null : JSON.stringify(tags),
     expiresAt,

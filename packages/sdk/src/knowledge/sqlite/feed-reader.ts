@@ -22,6 +22,29 @@ export interface FeedSource {
   gcWatermark(): number;
 }
 
+/**
+ * Most characters of values (JSON text) one feed or snapshot page carries, so a page of large
+ * values stays a few MiB (2,500 values near the 256 KiB limit would be 640 MiB, past the longest
+ * string V8 can build). A page holds at least one change, whatever its size.
+ */
+export const MAX_PAGE_VALUE_CHARS = 4 * 1024 * 1024;
+
+/**
+ * Cuts `rows` (read with one row beyond `limit`) to the page: at most `limit`, and only as many as
+ * fit {@link MAX_PAGE_VALUE_CHARS}. Resolves whether more rows follow the page.
+ */
+function cutPage(rows: FactRow[], limit: number): boolean {
+  let keep = Math.min(rows.length, limit);
+  let chars = 0;
+  for (let i = 0; i < keep; i++) {
+    chars += rows[i]!.value?.length ?? 0;
+    if (chars > MAX_PAGE_VALUE_CHARS && i > 0) keep = i;
+  }
+  const hasMore = rows.length > keep;
+  rows.length = keep;
+  return hasMore;
+}
+
 function checkLimit(limit: number): void {
   if (!Number.isSafeInteger(limit) || limit < 1) throw invalidField('limit', 'must be a positive whole number');
 }
@@ -50,8 +73,7 @@ export class FeedReader {
       except === undefined
         ? this.#sql.changesSince.all(since, limit + 1)
         : this.#sql.changesSinceExcept.all(since, except, limit + 1);
-    const hasMore = rows.length > limit;
-    if (hasMore) rows.length = limit;
+    const hasMore = cutPage(rows, limit);
     const last = rows.length > 0 ? rows[rows.length - 1]!.seq : since;
     return new FeedPage(rows, this.#nodes, {
       nodeId: this.#nodeId,
@@ -65,8 +87,7 @@ export class FeedReader {
   snapshotPage(afterKey: string | null, limit: number): FeedPage {
     checkLimit(limit);
     const rows = this.#sql.stateAfterKey.all(afterKey ?? '', limit + 1);
-    const hasMore = rows.length > limit;
-    if (hasMore) rows.length = limit;
+    const hasMore = cutPage(rows, limit);
     return new FeedPage(rows, this.#nodes, {
       nodeId: this.#nodeId,
       feedId: this.#feedId,
