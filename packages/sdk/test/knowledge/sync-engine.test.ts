@@ -373,6 +373,33 @@ describe('SyncEngine: resync_required', () => {
     expect(await remoteSnapshot(replaced.client)).toEqual(snapshot(db));
   });
 
+  test('a replaced peer that has collected tombstones past the cursor is resynced as replaced: nothing is deleted', async () => {
+    const b = await startPeer('b');
+    const warnings: string[] = [];
+    const { db, engine } = localNode([asPeer(b)], { logger: { warn: (message: string) => warnings.push(message) } });
+    await b.client.putBatch(Array.from({ length: 3 }, (_, i) => ({ key: `old/${i}`, value: i })));
+    db.put(fact({ key: 'from/a', value: 'a' }));
+    await syncUntilQuiet(engine);
+    const cursor = db.peerState('b').lastPulledSeq;
+    await b.close();
+
+    // A new database under the same id, whose GC has already passed the old cursor: the peer answers
+    // the pull with resync_required for collected tombstones, not for a cursor beyond its feed.
+    const replaced = await startForgetfulPeer('b', 0);
+    for (let round = 0; replaced.db.gcWatermark() <= cursor; round++) {
+      await replaced.client.put({ key: `gone/${round}`, value: round });
+      await replaced.client.delete(`gone/${round}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      replaced.db.gc();
+    }
+    db.addPeer({ id: 'b', url: replaced.url });
+    await syncUntilQuiet(engine);
+    const keys = ['from/a', 'old/0', 'old/1', 'old/2'];
+    expect(liveKeys(db)).toEqual(keys);
+    expect((await replaced.client.query()).facts.map((item) => item.key)).toEqual(keys);
+    expect(warnings.some((warning) => warning.includes('new database'))).toBe(true);
+  });
+
   test('a replaced peer whose new feed already reaches past the cursor is recognised by its feed id', async () => {
     const b = await startPeer('b');
     const warnings: string[] = [];

@@ -12,7 +12,9 @@ const MAX_RESYNC_ATTEMPTS = 3;
  *
  * - `collected` (the peer collected tombstones this node had not pulled yet): reads the state of
  *   every key of the peer (in key order: {@link readSnapshot}), then deletes the local facts the peer deleted meanwhile (see
- *   {@link deletedByPeer}).
+ *   {@link deletedByPeer}). When the snapshot comes from another feed than the one this node pulled
+ *   before, the peer's database was replaced (and its GC has passed the cursor): handled as
+ *   `replaced`, never by deleting.
  * - `replaced` (the peer lost its database and started a new feed under the same id): pushes this
  *   node's whole feed to it, then reads all its keys the same way. Nothing is deleted here: the peer
  *   forgot, it did not delete.
@@ -49,7 +51,14 @@ async function pullWholeFeed(context: PeerSyncContext, reason: ResyncReason): Pr
     for (const change of page.checked.items) seen.add(change.key);
     progress.pulled += page.checked.items.length;
   });
-  if (reason === 'collected') {
+  const stored = db.peerState(peer.id).pulledFeedId;
+  if (reason === 'collected' && stored !== null && origin.feedId !== null && origin.feedId !== stored) {
+    // A new database under the peer's id whose GC already passed the cursor: it forgot, it did not
+    // delete. Deleting what it lacks would delete this node's facts (and then everyone's); it gets
+    // this node's whole feed instead, as for any replaced peer.
+    context.log(`peer ${peer.id} answers from a new database (feed ${origin.feedId}, was ${stored})`);
+    await pushWholeFeed(context);
+  } else if (reason === 'collected') {
     const victims = deletedByPeer(context, seen);
     for (let start = 0; start < victims.length; start += context.batchSize) {
       db.applyChanges(victims.slice(start, start + context.batchSize).map(asTombstone), peer.id);
