@@ -75,14 +75,12 @@ export async function registerPeers(db: KnowledgeDB, specs: readonly PeerSpec[],
   );
 }
 
-/** Asks the peer's `/health` for its node id until it answers or `signal` aborts. */
+/**
+ * Asks the peer's `/health` for its node id until it answers or `signal` aborts. Without a token:
+ * `/health` needs none, and the common token must not reach a peer given a token of its own.
+ */
 async function learnNodeId(url: string, options: RegisterPeersOptions): Promise<string | undefined> {
-  const client = new KnowledgeClient({
-    url,
-    retry: 0,
-    timeoutMs: 10_000,
-    ...(options.token ? { token: options.token } : {}),
-  });
+  const client = new KnowledgeClient({ url, retry: 0, timeoutMs: 10_000 });
   let waitMs = options.retryBaseMs ?? 1000;
   while (!options.signal.aborted) {
     try {
