@@ -46,6 +46,32 @@ describe('consume', () => {
     expect(acked.count).toBe(3);
   });
 
+  test('without long polling, an idle worker pauses between empty receives instead of asking again at once', async () => {
+    const worker = agent('idle');
+    const receives = async () => {
+      const text = await (await fetch(`${bus.url}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('fleet_http_requests_total{method="POST",route="/receive",status="200"}'));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    const before = await receives();
+    const controller = new AbortController();
+    const handled: unknown[] = [];
+    const loop = client.consume(worker, (message) => void handled.push(message.payload), {
+      signal: controller.signal,
+      waitSeconds: 0,
+      idleDelayMs: 200,
+    });
+    await sleep(500);
+    // One receive, then one every 200 ms: a handful, not hundreds.
+    expect((await receives()) - before).toBeLessThanOrEqual(5);
+    await client.send({ from: 'p', to: worker, payload: 'after the pause' });
+    await expect.poll(() => handled, { timeout: 5000 }).toEqual(['after the pause']);
+    controller.abort();
+    await loop;
+  });
+
   test('nacks a message its handler throws on: it is redelivered with attempts growing and the error as reason', async () => {
     const worker = agent('flaky');
     const [sent] = (await client.send({ from: 'p', to: worker })).messages;

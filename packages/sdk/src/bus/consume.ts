@@ -37,6 +37,12 @@ export interface ConsumeOptions {
   /** How long each receive waits for a message (long polling, at most 20). @default 20 */
   waitSeconds?: number;
   /**
+   * How long to pause after a receive that waited less than a second and found nothing (with
+   * `waitSeconds: 0` an idle worker would otherwise ask again at once, hundreds of times a second).
+   * @default 1000
+   */
+  idleDelayMs?: number;
+  /**
    * First pause after a transient error (server unreachable, 5xx), doubled on each failure in a row
    * up to 30 s, with jitter.
    * @default 1000
@@ -129,10 +135,12 @@ export async function consume(
   const leaseSeconds = options.leaseSeconds ?? 30;
   const waitSeconds = options.waitSeconds ?? 20;
   const retryDelayMs = options.retryDelayMs ?? 1000;
+  const idleDelayMs = options.idleDelayMs ?? 1000;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency must be a whole number >= 1, got ${concurrency}`);
   }
   if (!(leaseSeconds > 0)) throw new RangeError(`leaseSeconds must be > 0, got ${leaseSeconds}`);
+  if (!(idleDelayMs >= 0)) throw new RangeError(`idleDelayMs must be >= 0, got ${idleDelayMs}`);
 
   const report = (error: unknown, context: ConsumeErrorContext) => {
     try {
@@ -190,6 +198,7 @@ export async function consume(
         await pause(delay / 2 + (Math.random() * delay) / 2, signal);
         continue;
       }
+      if (deliveries.length === 0 && waitSeconds < 1) await pause(idleDelayMs, signal);
       for (const delivery of deliveries) {
         const task: Promise<void> = handle(delivery).finally(() => running.delete(task));
         running.add(task);
