@@ -1,6 +1,6 @@
 import type { RouteCallInput, RouteContract, RouteResponse } from '../contract/route.ts';
 import { ErrorCode, ErrorEnvelope } from '../schemas/error.ts';
-import { FleetHttpError, ResponseValidationError } from './errors.ts';
+import { FleetConnectionError, FleetHttpError, ResponseValidationError } from './errors.ts';
 import { formatIssues } from './format-issues.ts';
 import type { HttpClient } from './http-client.ts';
 import { type RouteCallParts, sendRequest } from './internal/send-request.ts';
@@ -15,13 +15,41 @@ export interface StreamOptions {
   timeoutMs?: number;
   /** Called once the server has accepted the stream (from then on, new events are delivered). */
   onOpen?: () => void;
+  /**
+   * How long the open stream may stay silent, in milliseconds, before it counts as dead and the
+   * iteration throws a `FleetConnectionError`: Fleet's servers send a keep-alive comment every 15 s,
+   * so silence means a connection lost without being closed (a host or a network gone). `0` waits
+   * for ever. @default 45000
+   */
+  idleTimeoutMs?: number;
+}
+
+/** Three keep-alive periods of Fleet's servers (15 s). */
+const DEFAULT_IDLE_TIMEOUT_MS = 45_000;
+
+/** Reads the next chunk, or resolves `undefined` when nothing arrived within `idleMs` (0: no limit). */
+async function readWithin<T>(
+  reader: ReadableStreamDefaultReader<T>,
+  idleMs: number,
+): Promise<ReadableStreamReadResult<T> | undefined> {
+  if (idleMs <= 0) return reader.read();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const silent = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, idleMs);
+  });
+  try {
+    return await Promise.race([reader.read(), silent]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
  * Opens a `kind: 'sse'` route and yields the data of each `message` event, parsed with the route's
  * response schema. An `error` event carrying an error envelope is thrown as a `FleetHttpError`;
  * other event types and comments (keep-alives) are skipped. The iteration ends when the server
- * closes the stream, when `signal` aborts, or when the consumer breaks out of its loop.
+ * closes the stream, when `signal` aborts, or when the consumer breaks out of its loop; it throws a
+ * `FleetConnectionError` when the stream stays silent longer than `idleTimeoutMs`.
  *
  * @example
  * ```ts
@@ -37,6 +65,7 @@ export async function* streamRoute<R extends RouteContract>(
   options: StreamOptions = {},
 ): AsyncGenerator<RouteResponse<R>, void, undefined> {
   const { signal } = options;
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   if (signal?.aborted) return;
   let sent: Awaited<ReturnType<typeof sendRequest>>;
   try {
@@ -56,12 +85,16 @@ export async function* streamRoute<R extends RouteContract>(
   const parser = new SseParser();
   try {
     for (;;) {
-      let chunk: ReadableStreamReadResult<string>;
+      let chunk: ReadableStreamReadResult<string> | undefined;
       try {
-        chunk = await reader.read();
+        chunk = await readWithin(reader, idleTimeoutMs);
       } catch (error) {
         if (signal?.aborted) return;
         throw await toClientError(error, { baseUrl: http.baseUrl, request, timeoutMs: http.timeoutMs, signal });
+      }
+      if (chunk === undefined) {
+        if (signal?.aborted) return;
+        throw new FleetConnectionError(http.baseUrl, `the event stream was silent for ${idleTimeoutMs} ms`);
       }
       if (chunk.done) return;
       for (const event of parser.push(chunk.value)) {
