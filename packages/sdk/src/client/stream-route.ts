@@ -35,7 +35,7 @@ async function readWithin<T>(
   if (idleMs <= 0) return reader.read();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const silent = new Promise<undefined>((resolve) => {
-    timer = setTimeout(resolve, idleMs);
+    timer = setTimeout(() => resolve(undefined), idleMs);
   });
   try {
     return await Promise.race([reader.read(), silent]);

@@ -257,7 +257,8 @@ describe('size limits', () => {
       const page = db.snapshotPage(afterKey, 2500);
       expect(page.changes.length).toBeLessThan(total);
       snapshotKeys.push(...page.changes.map((c) => c.key));
-      ({ nextKey: afterKey, hasMore: more } = page);
+      afterKey = page.nextKey ?? null;
+      more = page.hasMore;
     }
     expect(snapshotKeys).toEqual(feedKeys);
   });
