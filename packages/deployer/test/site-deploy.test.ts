@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DashboardClient, deployHookRoutes } from '@fleet/sdk';
-import { DeployRunEvent, type HostResult } from '@fleet/sdk/deploy';
+import { type DeployRun, DeployRunEvent, type HostResult } from '@fleet/sdk/deploy';
 import { hasTestHostDeps, startTestHosts, type TestHost, type TestHosts } from '@fleet/test-utils/test-hosts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ReleaseBundle } from '../src/bundle/build-release-bundle.ts';
@@ -16,6 +17,7 @@ import { rollbackFleet } from '../src/deploy/rollback.ts';
 import { startDeployHookServer } from '../src/hook/start-deploy-hook-server.ts';
 import { REPO } from './_fixtures.ts';
 import { demoFleetText, TOKENS } from './_fleet.ts';
+import { type HookProcess, startHookProcess } from './_hook-process.ts';
 
 const ready = hasTestHostDeps();
 
@@ -25,6 +27,12 @@ function changedSteps(hosts: readonly HostResult[]): string[] {
       phase.steps.filter((step) => step.status === 'changed').map((step) => `${host.host} ${phase.phase} ${step.step}`),
     ),
   );
+}
+
+/** The last line of the history on the lock host h1. */
+function lastRecorded(h1: TestHost): DeployRun {
+  const lines = readFileSync(join(h1.dirs.varLibFleet, 'deploy/history.jsonl'), 'utf8').trim().split('\n');
+  return JSON.parse(lines.at(-1)!) as DeployRun;
 }
 
 function handlersRun(hosts: readonly HostResult[]): string[] {
@@ -311,6 +319,34 @@ describe.skipIf(!ready)('deploying the demo fleet onto three test hosts', () => 
     expect(rerun.run.status).not.toBe('failed');
   }, 240_000);
 
+  test('fleet deploy hook stopped by SIGTERM mid-deploy: the deploy stops, and the lock is held until it is recorded', async () => {
+    const h1 = run.hosts[0]!;
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-deploy-hook-'));
+    const lock = join(h1.dirs.varLibFleet, 'deploy/lock');
+    let hook: HookProcess | undefined;
+    try {
+      const config = join(dir, 'fleet.yaml');
+      writeFileSync(config, demoFleetText(run, { scoutEnv: { MODE: 'slow' } }));
+      const ssh = ['--known-hosts', run.knownHostsPath, '--identity', run.clientKey.privateKeyPath];
+      hook = await startHookProcess(['--config', config, ...ssh], TOKENS);
+      const commit = 'c0ffee'.padEnd(40, '0');
+      expect(await hook.push(commit)).toBe(202);
+      while (!existsSync(join(lock, 'owner.json'))) await sleep(10);
+      hook.child.kill('SIGTERM');
+      while (existsSync(lock)) await sleep(10);
+      const releasedAt = Date.now();
+      await hook.exited;
+      const recorded = lastRecorded(h1);
+      expect(recorded).toMatchObject({ trigger: 'webhook', commit });
+      // It stopped (a host aborted, or none started), and gave the lock back only once it had.
+      expect(recorded.hosts.length < run.hosts.length || recorded.hosts.some((host) => host.aborted)).toBe(true);
+      expect(releasedAt).toBeGreaterThanOrEqual(Date.parse(recorded.finishedAt));
+    } finally {
+      if (hook?.child.exitCode === null && hook.child.signalCode === null) hook.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   test('fleet deploy rollback puts a host back on its previous release, healthy; a second rollback undoes it', async () => {
     const h2 = run.hosts[1]!;
     const ssh = { identity: run.clientKey.privateKeyPath, knownHostsFile: run.knownHostsPath };
@@ -331,6 +367,39 @@ describe.skipIf(!ready)('deploying the demo fleet onto three test hosts', () => 
     const again = await rollbackFleet({ configText: text, env: TOKENS, ssh, hosts: ['h2'] });
     expect(again.run.status).toBe('changed');
     expect(current()).toBe(before);
+  }, 180_000);
+
+  test('a rollback whose connection drops after `current` was swapped back: that host fails, the others are rolled back, the run recorded, the lock released', async () => {
+    const [h1, h2, h3] = run.hosts as [TestHost, TestHost, TestHost];
+    const ssh = { identity: run.clientKey.privateKeyPath, knownHostsFile: run.knownHostsPath };
+    const current = (host: TestHost) => readlinkSync(join(host.dirs.optFleet, 'app/current'));
+    const before = [current(h2), current(h3)];
+    try {
+      const back = await rollbackFleet({
+        configText: demoFleetText(run, { scoutEnv: { MODE: 'slow' } }),
+        env: TOKENS,
+        ssh,
+        hosts: ['h2', 'h3'],
+        onEvent: (event) => {
+          events.push(event);
+          // h2 crashes once its `current` is swapped back: the kernel closes its connections.
+          if (event.type === 'rollback_started' && event.host === 'h2') h2.kill('SIGKILL');
+        },
+      });
+      expect(current(h2)).not.toBe(before[0]);
+      expect(current(h3)).not.toBe(before[1]);
+      expect(back.run).toMatchObject({ status: 'failed', trigger: 'rollback' });
+      expect(back.rolledBack).toEqual(['h3']);
+      expect(back.failure).toMatchObject({ host: 'h2', phase: 'rollback' });
+      expect(back.run.hosts.map((host) => [host.host, host.status])).toEqual([
+        ['h2', 'failed'],
+        ['h3', 'changed'],
+      ]);
+      expect(lastRecorded(h1)).toMatchObject({ id: back.run.id, status: 'failed', trigger: 'rollback' });
+      expect(existsSync(join(h1.dirs.varLibFleet, 'deploy/lock'))).toBe(false);
+    } finally {
+      await h2.restart();
+    }
   }, 180_000);
 
   test("history records every run; no planted secret appears in events, results, history or the hosts' logs", async () => {

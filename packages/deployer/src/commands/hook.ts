@@ -88,20 +88,24 @@ export const hookCommand = defineCommand({
     }
     const port = numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? DEFAULT_PORTS.deployHook;
     const wait = lockWaitMs(args['lock-wait']);
+    const stop = untilSignal();
+    // The running deploy stops at shutdown (its lock held until it has), and one still queued
+    // never starts: aborted, so a redelivery after the restart runs it.
     const run: DeployFunction = command
       ? runShellDeploy(command)
       : async ({ commit }) => {
+          if (stop.signal.aborted) return { status: 'aborted' };
           const { run: recorded } = await deploy({
             config: args.config,
             mode: 'apply',
             trigger: 'webhook',
             commit,
             ssh: sshArgs(args),
+            signal: stop.signal,
             ...(wait !== undefined ? { lockWaitMs: wait } : {}),
           });
           return { status: recorded.status };
         };
-    const stop = untilSignal();
     try {
       const hook = await startDeployHookServer({
         secrets,

@@ -97,7 +97,9 @@ async function markUnitsRolledBack(executor: Executor, site: Site, from: string 
 
 /**
  * Puts a host back on its previous release: `current` swapped back, every unit of the host
- * restarted, then the health gate again. Returns the results and whether the gate passed.
+ * restarted, then the health gate again. Returns the results and whether the gate passed. Never
+ * throws: when `current` could not be swapped back, or the rollback broke off after that (the
+ * connection dropped), `result` is undefined and `error` says why.
  */
 export async function rollbackHost(
   deploy: Pick<HostDeploy, 'executor' | 'emit'>,
@@ -105,6 +107,10 @@ export async function rollbackHost(
 ): Promise<{ result: HostResult | undefined; ok: boolean; error?: string }> {
   const at = () => new Date().toISOString();
   const host = deploy.executor.host;
+  const failed = (message: string) => {
+    deploy.emit({ type: 'rollback_finished', at: at(), host, ok: false, error: message });
+    return { result: undefined, ok: false, error: message };
+  };
   let from: string | undefined;
   let to: string | undefined;
   try {
@@ -112,29 +118,32 @@ export async function rollbackHost(
     from = swap.from;
     to = swap.to;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
     deploy.emit({ type: 'rollback_started', at: at(), host });
-    deploy.emit({ type: 'rollback_finished', at: at(), host, ok: false, error: message });
-    return { result: undefined, ok: false, error: message };
+    return failed(error instanceof Error ? error.message : String(error));
   }
   deploy.emit({ type: 'rollback_started', at: at(), host, ...(from ? { from } : {}), ...(to ? { to } : {}) });
-  await markUnitsRolledBack(deploy.executor, site, from);
-  const options = { executor: deploy.executor, mode: 'apply' as const, onEvent: deploy.emit };
-  const restart = {
-    phases: [
-      {
-        name: 'rollback',
-        steps: site.services.map((service) =>
-          serviceStep({ unit: service.unit, action: 'restart', name: `restart ${service.unit}` }),
-        ),
-      },
-    ],
-    secrets: site.plan.secrets ?? [],
-  };
-  const results: [HostResult, ...HostResult[]] = [await runPlan(restart, options)];
-  if (results[0]!.status !== 'failed') results.push(await runPlan(gatePlan(site), options));
-  const result = mergeHostResults(results);
-  const ok = result.status !== 'failed';
-  deploy.emit({ type: 'rollback_finished', at: at(), host, ok });
-  return { result, ok };
+  try {
+    await markUnitsRolledBack(deploy.executor, site, from);
+    const options = { executor: deploy.executor, mode: 'apply' as const, onEvent: deploy.emit };
+    const restart = {
+      phases: [
+        {
+          name: 'rollback',
+          steps: site.services.map((service) =>
+            serviceStep({ unit: service.unit, action: 'restart', name: `restart ${service.unit}` }),
+          ),
+        },
+      ],
+      secrets: site.plan.secrets ?? [],
+    };
+    const results: [HostResult, ...HostResult[]] = [await runPlan(restart, options)];
+    if (results[0]!.status !== 'failed') results.push(await runPlan(gatePlan(site), options));
+    const result = mergeHostResults(results);
+    const ok = result.status !== 'failed';
+    deploy.emit({ type: 'rollback_finished', at: at(), host, ok });
+    return { result, ok };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return failed(`current is back on ${to ?? 'the previous release'}, but the rollback broke off: ${why}`);
+  }
 }

@@ -44,7 +44,8 @@ function resultOf(
  * gated on its services' health before the next batch starts. A host that fails rolls back (by
  * default with every host already updated in this run) and the rollout stops. In apply mode the run
  * holds the deploy lock on the lock host and is recorded in its history; plan mode changes nothing
- * anywhere.
+ * anywhere. Ctrl-C or SIGTERM stops an apply run as `signal` does; the lock is held until the run
+ * has stopped (its handlers and rollbacks done) and released after.
  *
  * @throws {DeployUsageError} for an invalid fleet file, an unknown host, group or phase (nothing ran).
  * @throws {DeployLockError} `deploy_locked` when another run holds the lock (nothing ran).
@@ -142,7 +143,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       for (const outcome of undo.reverse()) {
         const host = outcome.site.host;
         const back = await rollbackHost({ executor: session.executorOf(host), emit }, outcome.site);
-        if (back.result) results.set(host, mergeHostResults([results.get(host)!, back.result]));
+        const undone = back.result ?? failedHostResult(host, options.mode, 'rollback', back.error ?? 'rollback failed');
+        results.set(host, mergeHostResults([results.get(host)!, undone]));
         rolledBack.push(host);
       }
       break;
@@ -152,12 +154,11 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     // the error itself, and a lock taken is given back.
     if (results.size === 0) {
       await lock?.release().catch(() => undefined);
+      unhookSignals?.();
       await session.close();
       throw cause;
     }
     error = cause instanceof Error ? cause.message : String(cause);
-  } finally {
-    unhookSignals?.();
   }
 
   const run = runRecord(session, {
@@ -171,14 +172,20 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     rolledBack,
   });
   try {
-    if (lock) {
-      await session.record(lock, run);
-      await lock.release().catch(() => undefined);
+    try {
+      if (lock) {
+        await session.record(lock, run);
+        await lock.release().catch(() => undefined);
+      }
+    } finally {
+      await session.close();
     }
+    emit({ type: 'run_finished', at: run.finishedAt, runId: session.runId, status: run.status });
+    await reporter.current?.flush();
   } finally {
-    await session.close();
+    // The run has stopped, its handlers and rollbacks done, and the lock is back: only now may a
+    // Ctrl-C or SIGTERM that stopped it end the process.
+    unhookSignals?.();
   }
-  emit({ type: 'run_finished', at: run.finishedAt, runId: session.runId, status: run.status });
-  await reporter.current?.flush();
   return resultOf(session, results, rolledBack, run);
 }

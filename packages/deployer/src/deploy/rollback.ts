@@ -1,9 +1,9 @@
-import { type HostResult, releaseOnSignals } from '@fleet/sdk/deploy';
+import { type DeployRun, type HostResult, releaseOnSignals } from '@fleet/sdk/deploy';
 import { sitePlan } from '../site/site-plan.ts';
 import { rollbackHost } from './deploy-host.ts';
 import type { DeployOptions, DeployResult } from './deploy-options.ts';
 import { FLEET_BINS } from './fleet-bundle.ts';
-import { openFleetSession } from './internal/fleet-session.ts';
+import { type FleetSession, openFleetSession } from './internal/fleet-session.ts';
 import { runRecord } from './internal/run-record.ts';
 import { failedHostResult, firstFailure } from './merge-results.ts';
 
@@ -15,9 +15,37 @@ export type RollbackOptions = Omit<DeployOptions, 'mode' | 'phases' | 'bundle' |
 const ANY_BINS = Object.fromEntries(FLEET_BINS.map((entry) => [entry.bin, entry.bin]));
 
 /**
+ * Rolls one host back. Never throws: a host that could not be rolled back, or whose rollback broke
+ * off, gets a failed result saying why (as deploy() reports a host it could not deploy).
+ */
+async function rollbackOne(
+  session: FleetSession,
+  host: string,
+): Promise<{ result: HostResult | undefined; rolledBack: boolean }> {
+  try {
+    const site = sitePlan({
+      fleet: session.fleet,
+      fleetText: session.loaded.text,
+      host,
+      bundle: { file: '', sha256: '', id: '', bins: ANY_BINS },
+    });
+    if (site.services.length === 0) return { result: undefined, rolledBack: false };
+    const back = await rollbackHost({ executor: session.executorOf(host), emit: session.emit }, site);
+    if (back.result) return { result: back.result, rolledBack: true };
+    return { result: failedHostResult(host, 'apply', 'rollback', back.error ?? 'rollback failed'), rolledBack: false };
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return { result: failedHostResult(host, 'apply', 'rollback', message), rolledBack: false };
+  }
+}
+
+/**
  * `fleet deploy rollback`: puts each selected host back on its previous release (`current` swapped
  * back, its units restarted, its health gate passed again), under the deploy lock, recorded in
- * history with trigger `rollback`. A second rollback undoes the first.
+ * history with trigger `rollback`. A second rollback undoes the first. A host that fails does not
+ * stop the others: `rolledBack` names the hosts put back, the run's failed hosts and `failure` the
+ * rest. Whatever happens, the run is recorded and the lock released; Ctrl-C or SIGTERM (or
+ * `signal`) stops it before the next host, the lock held until the host under way is done.
  *
  * @throws {DeployUsageError} for an invalid fleet file or an unknown host or group.
  * @throws {DeployLockError} `deploy_locked` when another run holds the lock.
@@ -33,41 +61,44 @@ export async function rollbackFleet(options: RollbackOptions = {}): Promise<Depl
     mode: 'apply',
     batches: [session.hosts],
   });
+  let unhook: (() => void) | undefined;
   try {
     const lock = await session.lock({ message: options.message ?? 'rollback' }, options.lockWaitMs, options.signal);
-    const unhook = releaseOnSignals(lock);
+    unhook = releaseOnSignals(lock);
+    const signal = AbortSignal.any([options.signal, lock.signal].filter((s): s is AbortSignal => s !== undefined));
     const results: HostResult[] = [];
     const rolledBack: string[] = [];
+    let error: string | undefined;
+    let run: DeployRun;
     try {
-      for (const host of session.hosts) {
-        const site = sitePlan({
-          fleet: session.fleet,
-          fleetText: session.loaded.text,
-          host,
-          bundle: { file: '', sha256: '', id: '', bins: ANY_BINS },
-        });
-        if (site.services.length === 0) continue;
-        const back = await rollbackHost({ executor: session.executorOf(host), emit }, site);
-        results.push(back.result ?? failedHostResult(host, 'apply', 'rollback', back.error ?? 'rollback failed'));
-        if (back.result) rolledBack.push(host);
+      for (const [index, host] of session.hosts.entries()) {
+        if (signal.aborted) {
+          error = `stopped before rolling back ${session.hosts.slice(index).join(', ')}`;
+          break;
+        }
+        const back = await rollbackOne(session, host);
+        if (back.result) results.push(back.result);
+        if (back.rolledBack) rolledBack.push(host);
       }
+      run = runRecord(session, {
+        trigger: options.trigger ?? 'rollback',
+        mode: 'apply',
+        hosts: results,
+        started,
+        error,
+        message: options.message,
+      });
+      await session.record(lock, run);
     } finally {
-      unhook();
+      await lock.release().catch(() => undefined);
     }
-    const run = runRecord(session, {
-      trigger: options.trigger ?? 'rollback',
-      mode: 'apply',
-      hosts: results,
-      started,
-      message: options.message,
-    });
-    await session.record(lock, run);
-    await lock.release().catch(() => undefined);
     emit({ type: 'run_finished', at: run.finishedAt, runId: session.runId, status: run.status });
     const failedHost = results.find((result) => result.status === 'failed');
     const failure = failedHost ? firstFailure(failedHost) : undefined;
     return { run, rolledBack, ...(failedHost && failure ? { failure: { host: failedHost.host, ...failure } } : {}) };
   } finally {
     await session.close();
+    // Only once the rollback has stopped and the lock is back may a Ctrl-C or SIGTERM end the process.
+    unhook?.();
   }
 }

@@ -75,6 +75,29 @@ describe('taking the deploy lock', () => {
     await lock.release();
   });
 
+  test('abort() stops the run but keeps the lock, heartbeat and all; release() stops whatever still runs', async () => {
+    const host = tempHost();
+    const lock = await acquireDeployLock(host, { dir: DIR, owner: { runId: 'r' }, ttlMs: 10 * MINUTE });
+    const stopped = new Error('stopped by SIGINT');
+    lock.abort(stopped);
+    expect(lock.signal.reason).toBe(stopped);
+    expect(lock.isLost).toBe(false);
+    age(host, `${DIR}/owner.json`, 9 * MINUTE);
+    await lock.heartbeat();
+    expect(await readDeployLock(host, DIR)).toMatchObject({ owner: { runId: 'r' }, stale: false });
+    expect(await lock.release()).toBe(true);
+
+    const next = await acquireDeployLock(host, { dir: DIR, owner: { runId: 'next' } });
+    expect(next.signal.aborted).toBe(false);
+    const releasing = next.release();
+    expect(next.signal.reason).toMatchObject({
+      code: 'deploy_lock_lost',
+      message: expect.stringContaining('released'),
+    });
+    expect(await releasing).toBe(true);
+    expect(next.isLost).toBe(false);
+  });
+
   test('a stale lock is taken over, and its old holder learns it lost it', async () => {
     const host = tempHost();
     const old = await acquireDeployLock(host, { dir: DIR, owner: { runId: 'old' }, ttlMs: MINUTE });
@@ -209,6 +232,28 @@ describe('a deployer process that is stopped', () => {
       expect(await readDeployLock(host, DIR)).toMatchObject({ owner: { runId: 'child', pid: holder.child.pid } });
       holder.child.kill(signal);
       expect(await holder.exited).toEqual({ code: null, signal });
+      expect(existsSync(host.hostPath(DIR))).toBe(false);
+    });
+  }
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`by ${signal} mid-run, with another listener: the run stops, its handlers run under the lock, then it is released`, async () => {
+      const host = tempHost();
+      const holder = await startLockHolder(host.root, DIR, { ttlMs: MINUTE, runId: 'running', mode: 'run' });
+      expect(await holder.line).toMatchObject({ event: 'locked' });
+      await holder.next({ event: 'step', step: 'long step' });
+      const started = performance.now();
+      holder.child.kill(signal);
+      await holder.next({ event: 'signal' });
+      // Still held while the run winds down (its handler takes half a second).
+      expect(await readDeployLock(host, DIR)).toMatchObject({ owner: { runId: 'running' } });
+      // The long step was stopped at once; the handler it left due found the lock still there.
+      expect(await holder.next({ event: 'finished' })).toMatchObject({
+        steps: ['change: changed', 'long step: failed'],
+        handlers: ['restart: changed'],
+      });
+      expect(await holder.exited).toEqual({ code: signal === 'SIGINT' ? 130 : 143, signal: null });
+      expect(performance.now() - started).toBeLessThan(10_000);
       expect(existsSync(host.hostPath(DIR))).toBe(false);
     });
   }

@@ -22,7 +22,11 @@ export interface DeployLock extends AsyncDisposable {
    * force-unlocked or taken over. A runner stops then; see also {@link DeployLock.signal}.
    */
   readonly lost: Promise<DeployLockError>;
-  /** Aborted, with the `lost` error as its reason, when the lock is lost: pass it to `runPlan`. */
+  /**
+   * Stops the run that holds the lock: pass it to `runPlan`. Aborted when the lock is lost (the
+   * `lost` error its reason), by {@link DeployLock.abort} (Ctrl-C, through `releaseOnSignals`), and
+   * when the lock is released, so nothing can go on working without it.
+   */
   readonly signal: AbortSignal;
   /** True once the lock is lost. */
   readonly isLost: boolean;
@@ -35,10 +39,16 @@ export interface DeployLock extends AsyncDisposable {
    */
   heartbeat(): Promise<void>;
   /**
-   * Stops the heartbeat and removes the lock directory if it is still this holder's (even after
-   * the lock was reported lost for want of heartbeats: then nobody took it over). Resolves `true`
-   * when it removed it, `false` when it was no longer this holder's; a second call returns the
-   * first's promise.
+   * Aborts {@link DeployLock.signal} with `reason` and keeps the lock (its heartbeat goes on): the
+   * run stops, then releases it once it has really stopped (its handlers and rollbacks done), so no
+   * other run starts while this one still works. Does nothing once `signal` is aborted.
+   */
+  abort(reason?: unknown): void;
+  /**
+   * Aborts {@link DeployLock.signal}, stops the heartbeat and removes the lock directory if it is
+   * still this holder's (even after the lock was reported lost for want of heartbeats: then nobody
+   * took it over). Call it once the run has stopped. Resolves `true` when it removed it, `false`
+   * when it was no longer this holder's; a second call returns the first's promise.
    *
    * @throws {DeployError} `executor_failed` when the lock host could not be reached: the lock
    *   stays until it is stale.

@@ -6,29 +6,63 @@ import type { DeployLock } from './deploy-lock.ts';
 export interface ReleaseOnSignalsOptions {
   /** @default ['SIGINT', 'SIGTERM'] */
   signals?: readonly NodeJS.Signals[];
-  /** How long releasing may take before the process ends anyway. @default 10_000 */
+  /** Once the run has stopped, how long releasing may take before the process ends anyway. @default 10_000 */
   timeoutMs?: number;
 }
 
+function exitStatus(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
+}
+
 /**
- * On Ctrl-C (SIGINT) or SIGTERM, release the lock, then end the process as the signal would have
- * (exit 130 or 143): the handlers are removed and the signal raised again. When other listeners
- * handle the signal too, they decide: only `process.exitCode` is set. A second signal while
- * releasing ends the process at once. SIGKILL cannot be caught: that lock stays until it is
- * stale. Returns a function that removes the handlers, for when the run is over.
+ * On Ctrl-C (SIGINT) or SIGTERM, stop the run: `lock.abort()` aborts `lock.signal`, and the lock
+ * stays held (heartbeat and all) while the run winds down, its running commands killed and the
+ * handlers and rollbacks they left due done, so no other run can start on a fleet this one still
+ * changes. When the run is over, call the function this returns: it removes the handlers and, after
+ * a signal, releases the lock (the caller's own `release()` shares that one) and ends the process as
+ * the signal would have (exit 130 or 143); when other listeners handle the signal too, they decide,
+ * and only `process.exitCode` is set. A second signal ends the process at once when nobody else
+ * listens: the lock then stays until it is stale (or `forceUnlock`). SIGKILL cannot be caught
+ * either.
  *
  * @example
  * const stop = releaseOnSignals(lock);
- * try { await deploy(); } finally { stop(); await lock.release(); }
+ * try {
+ *   await runPlan(plan, { executor, mode: 'apply', signal: lock.signal });
+ * } finally {
+ *   await lock.release();
+ *   stop();
+ * }
  */
-export function releaseOnSignals(lock: Pick<DeployLock, 'release'>, options: ReleaseOnSignalsOptions = {}): () => void {
+export function releaseOnSignals(
+  lock: Pick<DeployLock, 'abort' | 'release'>,
+  options: ReleaseOnSignalsOptions = {},
+): () => void {
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   const timeoutMs = options.timeoutMs ?? 10_000;
+  let received: NodeJS.Signals | undefined;
   const remove = (): void => {
     for (const signal of signals) process.off(signal, handler);
   };
   const handler = (signal: NodeJS.Signals): void => {
+    const alone = process.listenerCount(signal) === 1;
+    if (received === undefined) {
+      received = signal;
+      lock.abort(new Error(`the run was stopped by ${signal}`));
+      if (!alone) process.exitCode = exitStatus(signal);
+    } else if (alone) {
+      remove();
+      process.kill(process.pid, signal);
+    }
+  };
+  for (const signal of signals) process.on(signal, handler);
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
     remove();
+    const signal = received;
+    if (signal === undefined) return;
     const timeout = new AbortController();
     const released = lock.release().catch(() => false);
     void Promise.race([released, sleep(timeoutMs, false, { signal: timeout.signal, ref: false })])
@@ -36,9 +70,7 @@ export function releaseOnSignals(lock: Pick<DeployLock, 'release'>, options: Rel
       .then(() => {
         timeout.abort();
         if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-        else process.exitCode = 128 + (constants.signals[signal] ?? 0);
+        else process.exitCode = exitStatus(signal);
       });
   };
-  for (const signal of signals) process.on(signal, handler);
-  return remove;
 }

@@ -76,6 +76,10 @@ export class HeldLock implements DeployLock {
     return this.#beating;
   }
 
+  abort(reason?: unknown): void {
+    this.#abort.abort(reason);
+  }
+
   release(): Promise<boolean> {
     this.#releasing ??= this.#release();
     return this.#releasing;
@@ -103,6 +107,8 @@ export class HeldLock implements DeployLock {
   }
 
   async #release(): Promise<boolean> {
+    // Whatever still runs under this lock stops before it is gone.
+    this.#abort.abort(new DeployLockError('deploy_lock_lost', `The deploy lock ${this.dir} was released`));
     this.#stop();
     const what = `release the deploy lock ${this.dir}`;
     const args = [fromRoot(this.dir), this.owner.token, fromRoot(asideName(this.dir, 'released'))];
