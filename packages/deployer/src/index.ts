@@ -26,7 +26,8 @@ export { sshConnector } from './deploy/connect-host.ts';
 export { DeployUsageError, isDeployUsageError } from './deploy/deploy-usage-error.ts';
 
 // The site plan
-export { gatePlan, MANAGED_UNIT_MARK, SITE_PHASES, sitePlan, siteRelease } from './site/site-plan.ts';
+export { gatePlan, SITE_PHASES, sitePlan, siteRelease } from './site/site-plan.ts';
+export { MANAGED_UNIT_MARK } from './site/unit-file.ts';
 export { hostServices, unitOf } from './site/host-services.ts';
 export { siteLayout } from './site/layout.ts';
 

@@ -60,6 +60,24 @@ test("a host's plan has the site phases in order, each with what the fleet file 
   expect(Object.keys(vps2.plan.handlers ?? {})).toContain('restart fleet-wizard-scout.service');
 });
 
+test('the release keeps a copy of every unit file it writes; a changed command line alone is a new release', () => {
+  const vps2 = site('vps2');
+  const release = vps2.plan.phases.find((phase) => phase.name === 'release')!;
+  const units = `/opt/fleet/app/releases/${vps2.releaseId}/units`;
+  expect(stepNames(release.steps)).toEqual(
+    expect.arrayContaining([`directory ${units}`, ...Object.keys(vps2.units).map((unit) => `file ${units}/${unit}`)]),
+  );
+  const text = TEXT.replace('env: { MODE: fast } }', 'env: { MODE: fast }, exec: [/usr/local/bin/scout] }');
+  const other = sitePlan({
+    fleet: parseDeployFleet(text, 'fleet.yaml', ENV).fleet,
+    fleetText: text,
+    host: 'vps2',
+    bundle,
+  });
+  expect(other.units['fleet-wizard-scout.service']).toContain('ExecStart=/usr/local/bin/scout');
+  expect(other.releaseHash).not.toBe(vps2.releaseHash);
+});
+
 test("services bind the host's bind address; health checks use the address others reach", () => {
   const bus = site('vps1').services.find((service) => service.name === 'bus')!;
   expect(bus.env).toMatchObject({ HOST: '10.0.0.5', PORT: '8650', FLEET_BUS_TOKENS: ENV.BUS_TOKEN });

@@ -4,7 +4,7 @@ import { deploySettings, type Fleet, fleetFileProblem } from '@fleet/sdk/fleet';
 import { hostServices } from '../site/host-services.ts';
 import { siteLayout } from '../site/layout.ts';
 import type { HostService } from '../site/service-types.ts';
-import { MANAGED_UNIT_MARK } from '../site/site-plan.ts';
+import { MANAGED_UNIT_MARK } from '../site/unit-file.ts';
 import { FLEET_BINS } from './fleet-bundle.ts';
 import { type FleetSessionOptions, openFleetSession } from './internal/fleet-session.ts';
 

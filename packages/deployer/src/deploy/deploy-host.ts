@@ -5,9 +5,7 @@ import {
   type HostResult,
   listReleases,
   mergeHostResults,
-  rollbackRelease,
   runPlan,
-  serviceStep,
 } from '@fleet/sdk/deploy';
 import type { Fleet } from '@fleet/sdk/fleet';
 import type { ReleaseBundle } from '../bundle/build-release-bundle.ts';
@@ -78,72 +76,4 @@ export async function deployHost(deploy: HostDeploy, site: Site): Promise<HostOu
   );
   if (first.status !== 'failed' && runsServices && gate.phases.length > 0) results.push(await runPlan(gate, options));
   return { site, result: mergeHostResults(results), activated: activated && deploy.mode === 'apply' };
-}
-
-/**
- * Each unit's header names the inputs its process was started with. After a rollback they are
- * those of another release, so the header says so: the next deploy then sees every unit changed
- * and restarts it on the release it activates.
- */
-async function markUnitsRolledBack(executor: Executor, site: Site, from: string | undefined): Promise<void> {
-  for (const service of site.services) {
-    const path = `/etc/systemd/system/${service.unit}`;
-    const text = await executor.readFile(path);
-    if (text === undefined) continue;
-    const marked = text.replace(/\(inputs [^)]*\)/, `(inputs of the release before ${from ?? 'a rollback'})`);
-    if (marked !== text) await executor.writeFile(path, marked, { mode: 0o644 });
-  }
-}
-
-/**
- * Puts a host back on its previous release: `current` swapped back, every unit of the host
- * restarted, then the health gate again. Returns the results and whether the gate passed. Never
- * throws: when `current` could not be swapped back, or the rollback broke off after that (the
- * connection dropped), `result` is undefined and `error` says why.
- */
-export async function rollbackHost(
-  deploy: Pick<HostDeploy, 'executor' | 'emit'>,
-  site: Site,
-): Promise<{ result: HostResult | undefined; ok: boolean; error?: string }> {
-  const at = () => new Date().toISOString();
-  const host = deploy.executor.host;
-  const failed = (message: string) => {
-    deploy.emit({ type: 'rollback_finished', at: at(), host, ok: false, error: message });
-    return { result: undefined, ok: false, error: message };
-  };
-  let from: string | undefined;
-  let to: string | undefined;
-  try {
-    const swap = await rollbackRelease(deploy.executor, site.appBase);
-    from = swap.from;
-    to = swap.to;
-  } catch (error) {
-    deploy.emit({ type: 'rollback_started', at: at(), host });
-    return failed(error instanceof Error ? error.message : String(error));
-  }
-  deploy.emit({ type: 'rollback_started', at: at(), host, ...(from ? { from } : {}), ...(to ? { to } : {}) });
-  try {
-    await markUnitsRolledBack(deploy.executor, site, from);
-    const options = { executor: deploy.executor, mode: 'apply' as const, onEvent: deploy.emit };
-    const restart = {
-      phases: [
-        {
-          name: 'rollback',
-          steps: site.services.map((service) =>
-            serviceStep({ unit: service.unit, action: 'restart', name: `restart ${service.unit}` }),
-          ),
-        },
-      ],
-      secrets: site.plan.secrets ?? [],
-    };
-    const results: [HostResult, ...HostResult[]] = [await runPlan(restart, options)];
-    if (results[0]!.status !== 'failed') results.push(await runPlan(gatePlan(site), options));
-    const result = mergeHostResults(results);
-    const ok = result.status !== 'failed';
-    deploy.emit({ type: 'rollback_finished', at: at(), host, ok });
-    return { result, ok };
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    return failed(`current is back on ${to ?? 'the previous release'}, but the rollback broke off: ${why}`);
-  }
 }

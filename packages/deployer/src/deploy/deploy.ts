@@ -8,7 +8,7 @@ import {
 import { SITE_PHASES, type SitePhase } from '../site/site-plan.ts';
 import { rolloutBatches } from './batches.ts';
 import { deployReporterFor } from './dashboard-reporter.ts';
-import { deployHost, type HostDeploy, type HostOutcome, prepareSite, rollbackHost } from './deploy-host.ts';
+import { deployHost, type HostDeploy, type HostOutcome, prepareSite } from './deploy-host.ts';
 import type { DeployOptions, DeployResult } from './deploy-options.ts';
 import { DeployUsageError } from './deploy-usage-error.ts';
 import { buildFleetBundle } from './fleet-bundle.ts';
@@ -16,6 +16,7 @@ import { hostNeedsBundle } from './host-needs-bundle.ts';
 import { type FleetSession, openFleetSession } from './internal/fleet-session.ts';
 import { runRecord } from './internal/run-record.ts';
 import { failedHostResult, firstFailure } from './merge-results.ts';
+import { rollbackHost } from './rollback-host.ts';
 
 function checkPhases(phases: readonly string[]): SitePhase[] {
   for (const phase of phases) {

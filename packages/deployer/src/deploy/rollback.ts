@@ -1,11 +1,11 @@
 import { type DeployRun, type HostResult, releaseOnSignals } from '@fleet/sdk/deploy';
 import { sitePlan } from '../site/site-plan.ts';
-import { rollbackHost } from './deploy-host.ts';
 import type { DeployOptions, DeployResult } from './deploy-options.ts';
 import { FLEET_BINS } from './fleet-bundle.ts';
 import { type FleetSession, openFleetSession } from './internal/fleet-session.ts';
 import { runRecord } from './internal/run-record.ts';
 import { failedHostResult, firstFailure } from './merge-results.ts';
+import { rollbackHost } from './rollback-host.ts';
 
 /** Options of {@link rollbackFleet}: a deploy's, without what only a deploy needs. */
 export type RollbackOptions = Omit<DeployOptions, 'mode' | 'phases' | 'bundle' | 'rollback'>;
@@ -41,7 +41,8 @@ async function rollbackOne(
 
 /**
  * `fleet deploy rollback`: puts each selected host back on its previous release (`current` swapped
- * back, its units restarted, its health gate passed again), under the deploy lock, recorded in
+ * back, the unit files that release keeps put back, its units restarted, its health gate passed
+ * again: see `rollbackHost`), under the deploy lock, recorded in
  * history with trigger `rollback`. A second rollback undoes the first. A host that fails does not
  * stop the others: `rolledBack` names the hosts put back, the run's failed hosts and `failure` the
  * rest. Whatever happens, the run is recorded and the lock released; Ctrl-C or SIGTERM (or

@@ -10,6 +10,8 @@ export interface SiteLayout {
   currentEtc: string;
   /** A release's directory. */
   release(id: string): string;
+  /** Where a release keeps the unit files rendered for it: `<release>/units/` (what a rollback to it puts back). */
+  releaseUnits(id: string): string;
   /** State of one service or wizard: `<state>/<name>`, owned by the service user. */
   state(name: string): string;
   /** Deploy lock directory (on the lock host). */
@@ -27,6 +29,7 @@ export function siteLayout(settings: DeploySpec): SiteLayout {
     current,
     currentEtc: `${current}/etc`,
     release: (id) => `${appBase}/releases/${id}`,
+    releaseUnits: (id) => `${appBase}/releases/${id}/units`,
     state: (name) => `${settings.state}/${name}`,
     lockDir: `${settings.state}/deploy/lock`,
     historyFile: `${settings.state}/deploy/history.jsonl`,

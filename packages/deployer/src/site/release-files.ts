@@ -2,10 +2,16 @@ import { createHash } from 'node:crypto';
 import { renderEnvFile } from './internal/env-file.ts';
 import type { ConfigFile, HostService } from './service-types.ts';
 
-/** The files of a host's release `etc/`: each service's environment file and config files, and the fleet file. */
+/**
+ * What a host's release holds besides the code: the files of its `etc/` (each service's environment
+ * file and config files, and the fleet file) and, under `units/`, the unit file of each service as
+ * rendered for this release (what a rollback to it puts back).
+ */
 export interface ReleaseContent {
   files: ConfigFile[];
-  /** 12 hex digits of SHA-256 over the bundle and every file: equal content, equal hash. */
+  /** Each unit file, by unit name. */
+  units: Record<string, string>;
+  /** 12 hex digits of SHA-256 over the bundle, every file and every unit: equal content, equal hash. */
   hash: string;
   /** Per unit, 12 hex digits of SHA-256 over what its process reads: it changes exactly when the unit must restart. */
   unitInputs: Record<string, string>;
@@ -23,14 +29,17 @@ function sha12(parts: readonly string[]): string {
 }
 
 /**
- * What a host's release holds besides the code: every service's files, and the fleet file when a
- * knowledge node or the dashboard reads it. The hash names the release, so a redeploy of the same
- * build and config finds the release it made before and changes nothing.
+ * What a host's release holds besides the code: every service's files, the fleet file when a
+ * knowledge node or the dashboard reads it, and every service's unit file (`unitText` renders it
+ * from the service and the hash of its inputs). The hash names the release, so a redeploy of the
+ * same build and config finds the release it made before and changes nothing, and a changed
+ * command line (which only the unit holds) is a new release that a rollback can leave.
  */
 export function releaseContent(
   services: readonly HostService[],
   fleetText: string,
   bundleSha256: string | undefined,
+  unitText: (service: HostService, inputs: string) => string,
 ): ReleaseContent {
   const files: ConfigFile[] = [];
   const unitInputs: Record<string, string> = {};
@@ -52,6 +61,13 @@ export function releaseContent(
       ...own.flatMap((file) => [file.name, file.content]),
     ]);
   }
-  const hash = sha12([bundleSha256 ?? '', ...files.flatMap((file) => [file.name, file.mode, file.content])]);
-  return { files, hash, unitInputs };
+  const units = Object.fromEntries(
+    services.map((service) => [service.unit, unitText(service, unitInputs[service.unit] ?? '')]),
+  );
+  const hash = sha12([
+    bundleSha256 ?? '',
+    ...files.flatMap((file) => [file.name, file.mode, file.content]),
+    ...Object.entries(units).flat(),
+  ]);
+  return { files, units, hash, unitInputs };
 }

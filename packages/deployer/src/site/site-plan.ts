@@ -9,7 +9,6 @@ import {
   packagesStep,
   pruneReleasesStep,
   releaseId,
-  renderUnit,
   type Step,
   serviceStep,
   systemdUnitStep,
@@ -21,8 +20,9 @@ import { releaseBundleStep } from '../steps/release-bundle-step.ts';
 import { hostServices } from './host-services.ts';
 import { type SiteLayout, siteLayout } from './layout.ts';
 import { nodeStep, preflightSteps } from './preflight.ts';
-import { envFileName, type ReleaseContent, releaseContent } from './release-files.ts';
+import { type ReleaseContent, releaseContent } from './release-files.ts';
 import type { HostService, ServicePhase } from './service-types.ts';
+import { serviceUnitText } from './unit-file.ts';
 
 /** The phases of a site deploy, in order; each can run alone. */
 export const SITE_PHASES = [
@@ -66,28 +66,12 @@ export interface Site {
   settings: DeploySpec;
   /** The release base (`<root>/app`). */
   appBase: string;
-  /** Each unit file the plan writes, by unit name, as written. */
+  /** Each unit file the plan writes, by unit name, as written (and as the release keeps it under `units/`). */
   units: Record<string, string>;
 }
 
 function restartHandler(unit: string): string {
   return `restart ${unit}`;
-}
-
-/** The header line of every unit Fleet writes: how the audit tells Fleet's units apart, and what the unit's process reads. */
-export const MANAGED_UNIT_MARK = '# Managed by Fleet';
-
-function unitText(service: HostService, settings: DeploySpec, currentEtc: string, inputs: string): string {
-  const body = renderUnit({
-    description: service.description,
-    execStart: service.execStart,
-    user: settings.user,
-    group: settings.user,
-    environmentFile: `${currentEtc}/${envFileName(service)}`,
-    stateDirectory: service.stateDirectory,
-    workingDirectory: `/var/lib/${service.stateDirectory}`,
-  });
-  return `${MANAGED_UNIT_MARK}: ${service.kind} ${service.name} (inputs ${inputs})\n${body}`;
 }
 
 /** What a host runs and its release holds, with the hash that names the release, without building the plan. */
@@ -112,7 +96,9 @@ export function siteRelease(input: SitePlanInput): SiteRelease {
     node: settings.node,
     bins: input.bundle?.bins ?? {},
   });
-  const content = releaseContent(services, input.fleetText, input.bundle?.sha256);
+  const content = releaseContent(services, input.fleetText, input.bundle?.sha256, (service, inputs) =>
+    serviceUnitText(service, settings, layout.currentEtc, inputs),
+  );
   return { services, content, hash: content.hash, settings, layout, appBase: layout.appBase };
 }
 
@@ -120,7 +106,8 @@ export function siteRelease(input: SitePlanInput): SiteRelease {
  * The plan that makes one host what the fleet file says, phase by phase:
  * - **preflight**: Debian-like OS with systemd, disk space, clock skew, each port free or held by its own service;
  * - **baseline**: the service user and group, Fleet's directories, Debian packages the file names, Node.js ≥ 20;
- * - **release**: the code (release bundle) and every config and environment file in `releases/<id>`, `current` swapped, old releases pruned;
+ * - **release**: the code (release bundle), every config and environment file (`etc/`) and a copy of every unit file
+ *   (`units/`, what a rollback puts back) in `releases/<id>`, `current` swapped, old releases pruned;
  * - **fleet**, **ollama**, **gitea**, **conduit**, **wizards**: each service's hardened unit, enabled and started; a unit
  *   whose process's inputs changed is restarted once, at the end of its phase.
  * The release is the newest of `releases` (those on the host) whose name ends in `-<releaseHash>`, so an
@@ -203,23 +190,27 @@ export function sitePlan(input: SitePlanInput): Site {
         }),
       );
     }
+    // What a rollback to this release puts back in /etc/systemd/system. No diff: the unit steps
+    // below show the same text's.
+    const units = layout.releaseUnits(id);
+    releaseSteps.push(directoryStep({ path: units, owner: 'root', group: 'root', mode: '0755' }));
+    for (const [unit, text] of Object.entries(content.units)) {
+      const copy = { path: `${units}/${unit}`, content: text, owner: 'root', group: 'root', mode: '0644' };
+      releaseSteps.push(fileStep({ ...copy, secrets, diff: false }));
+    }
     releaseSteps.push(activateReleaseStep({ base: layout.appBase, id }));
     releaseSteps.push(pruneReleasesStep({ base: layout.appBase, keep: settings.keepReleases }));
   }
   add('release', releaseSteps);
 
   const handlers: Record<string, Step> = {};
-  const units: Record<string, string> = {};
   for (const phase of ['fleet', 'ollama', 'gitea', 'conduit', 'wizards'] as const satisfies readonly ServicePhase[]) {
     const steps: Step[] = [];
     for (const service of services.filter((candidate) => candidate.phase === phase)) {
-      const inputs = content.unitInputs[service.unit] ?? '';
-      const text = unitText(service, settings, layout.currentEtc, inputs);
-      units[service.unit] = text;
       steps.push(
         systemdUnitStep({
           unit: service.unit,
-          content: text,
+          content: content.units[service.unit] ?? '',
           notify: restartHandler(service.unit),
         }),
         serviceStep({ unit: service.unit, enabled: true, state: 'started' }),
@@ -237,7 +228,7 @@ export function sitePlan(input: SitePlanInput): Site {
     releaseId: id,
     settings,
     appBase: layout.appBase,
-    units,
+    units: content.units,
   };
 }
 
