@@ -181,6 +181,24 @@ describe.skipIf(!hasTestHostDeps())('a rollback puts back the unit files of the 
     expect(await health(h1, 8661)).toBe('200 alpha-v4');
   }, 120_000);
 
+  test('a deploy stopped once it holds the lock, before any host ran, is recorded aborted, never ok', async () => {
+    const stop = new AbortController();
+    const stopped = await deploy({
+      configText: fleetText(['alpha-v5']),
+      env: SECRET,
+      mode: 'apply',
+      ssh: ssh(),
+      signal: stop.signal,
+      onEvent: (event) => {
+        events.push(event);
+        // A SIGTERM arriving while the lock was being taken.
+        if (event.type === 'lock_acquired') stop.abort();
+      },
+    });
+    expect(stopped.run).toMatchObject({ status: 'aborted', error: 'stopped before deploying h1', hosts: [] });
+    expect(execStart(h1, ALPHA)).toContain('alpha-v4');
+  }, 120_000);
+
   test('no planted secret appears in the events of the deploys and rollbacks', () => {
     expect(events.some((event) => event.type === 'rollback_finished')).toBe(true);
     expect(JSON.stringify(events)).not.toContain(SECRET.ALPHA_KEY);

@@ -78,6 +78,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const results = new Map<string, HostResult>();
   const rolledBack: string[] = [];
   let error: string | undefined;
+  let stopped: string | undefined;
   try {
     const needsBundle = phases.includes('release') && session.hosts.some((host) => hostNeedsBundle(fleet, host));
     const bundle = options.bundle ?? (needsBundle ? await buildFleetBundle() : undefined);
@@ -101,7 +102,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     const signal = AbortSignal.any([options.signal, lock?.signal].filter((s): s is AbortSignal => s !== undefined));
     const updated: HostOutcome[] = [];
     for (const [index, batch] of batches.entries()) {
-      if (signal.aborted) break;
+      if (signal.aborted) {
+        stopped = `stopped before deploying ${batches.slice(index).flat().join(', ')}`;
+        break;
+      }
       emit({ type: 'batch_started', at: new Date().toISOString(), index, hosts: batch });
       const outcomes = await Promise.all(
         batch.map(async (host): Promise<HostOutcome | undefined> => {
@@ -168,6 +172,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     hosts: session.hosts.flatMap((host) => results.get(host) ?? []),
     started,
     error,
+    stopped,
     commit: options.commit,
     message: options.message,
     rolledBack,

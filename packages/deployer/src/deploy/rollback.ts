@@ -69,12 +69,12 @@ export async function rollbackFleet(options: RollbackOptions = {}): Promise<Depl
     const signal = AbortSignal.any([options.signal, lock.signal].filter((s): s is AbortSignal => s !== undefined));
     const results: HostResult[] = [];
     const rolledBack: string[] = [];
-    let error: string | undefined;
+    let stopped: string | undefined;
     let run: DeployRun;
     try {
       for (const [index, host] of session.hosts.entries()) {
         if (signal.aborted) {
-          error = `stopped before rolling back ${session.hosts.slice(index).join(', ')}`;
+          stopped = `stopped before rolling back ${session.hosts.slice(index).join(', ')}`;
           break;
         }
         const back = await rollbackOne(session, host);
@@ -86,7 +86,7 @@ export async function rollbackFleet(options: RollbackOptions = {}): Promise<Depl
         mode: 'apply',
         hosts: results,
         started,
-        error,
+        stopped,
         message: options.message,
       });
       await session.record(lock, run);

@@ -11,6 +11,11 @@ export interface RunEnding {
   started: number;
   /** Why the run as a whole failed (the lock was lost, a host could not be prepared). */
   error?: string | undefined;
+  /**
+   * Why the run stopped before every host was done (Ctrl-C, SIGTERM, its signal): the run is
+   * `aborted` (unless a host failed), never `ok`, and this is its `error`.
+   */
+  stopped?: string | undefined;
   commit?: string | undefined;
   message?: string | undefined;
   /** A run that rolled hosts back failed, whatever the rollbacks did. */
@@ -19,7 +24,9 @@ export interface RunEnding {
 
 /** The history record of a run: who, from where, when, and each host's results. */
 export function runRecord(session: FleetSession, ending: RunEnding): DeployRun {
-  const status = ending.error !== undefined ? 'failed' : deployRunStatus(ending.hosts);
+  const ran = ending.error !== undefined ? 'failed' : deployRunStatus(ending.hosts);
+  const status = ending.stopped !== undefined && ran !== 'failed' ? 'aborted' : ran;
+  const error = ending.error ?? ending.stopped;
   return {
     id: session.runId,
     trigger: ending.trigger,
@@ -32,7 +39,7 @@ export function runRecord(session: FleetSession, ending: RunEnding): DeployRun {
     finishedAt: new Date().toISOString(),
     durationMs: performance.now() - ending.started,
     status: (ending.rolledBack?.length ?? 0) > 0 && status !== 'aborted' ? 'failed' : status,
-    ...(ending.error !== undefined ? { error: ending.error } : {}),
+    ...(error !== undefined ? { error } : {}),
     hosts: ending.hosts,
   };
 }
