@@ -58,7 +58,10 @@ export interface CreateDashboardServerOptions {
   statusRebuildMs?: number;
   /** How long the overview's uptime bars reuse a target's history, in ms. @default 60000 */
   historyRefreshMs?: number;
-  /** Interval of the keepalive comment on `/api/events`, in ms. @default 15000 */
+  /**
+   * Interval of the keepalive comment on `/api/events`, in ms; keep it well below the 45 s after
+   * which Fleet's clients take a silent stream as lost (`idleTimeoutMs`). @default 15000
+   */
   sseKeepAliveMs?: number;
   /** How long a badge may be cached, in seconds. @default 10 */
   badgeMaxAgeSeconds?: number;

@@ -362,6 +362,17 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
   });
 
   describe('leases', () => {
+    test('after thousands of leases ran out, the next lease delivers the oldest message first', async () => {
+      const sent = await sendBatch(Array.from({ length: 2500 }, (_, n) => ({ from: 'a', to: 'b', payload: n })));
+      // The oldest 1,500 leased longer than the newest 1,000: those expire first.
+      expect(await lease('b', 1500, 20)).toHaveLength(1500);
+      expect(await lease('b', 1000, 10)).toHaveLength(1000);
+      advance(30);
+      const [next] = await lease('b', 1, 30);
+      expect(next?.message.id).toBe(sent.messages[0]?.id);
+      expect((await store.stats()).totals).toMatchObject({ ready: 2499, inFlight: 1 });
+    });
+
     test('a lease returns the message with attempts counted, a receipt and the lease expiry', async () => {
       const { messages } = await send({ from: 'a', to: 'b' });
       advance(1);

@@ -47,7 +47,11 @@ export interface FleetServerOptions {
   logger?: ServerLogger;
   /** How long `close()` waits for in-flight requests before destroying their connections, in ms. @default 10000 */
   shutdownTimeoutMs?: number;
-  /** Interval of the keepalive comment on event streams, in ms. @default 15000 */
+  /**
+   * Interval of the keepalive comment on event streams, in ms. Fleet's clients take a stream silent
+   * for 45 s (their `idleTimeoutMs`) as a lost connection: keep this well below that, or raise
+   * theirs. @default 15000
+   */
   sseKeepAliveMs?: number;
 }
 

@@ -31,17 +31,18 @@ function inDeliveryOrder(rows: MessageRow[]): MessageRow[] {
 
 /**
  * What a lease or poll that takes the long way runs first, in a transaction of its own: the agent
- * remembered and its housekeeping done. The claim then runs in the next transaction, as its first
- * write (see {@link leaseMessages}).
+ * remembered and its housekeeping done (one batch of it: resolves how many expired leases and TTLs
+ * it handled; run it again while that is a whole batch). The claim then runs in the next
+ * transaction, as its first write (see {@link leaseMessages}).
  */
 export async function beforeClaim(
   tx: PgTransaction,
   transitions: PgTransitions,
   agent: string,
   now: number,
-): Promise<void> {
+): Promise<number> {
   await transitions.rememberAgents(tx, [agent]);
-  await transitions.housekeep(tx, agent, now);
+  return transitions.housekeep(tx, agent, now);
 }
 
 /**
