@@ -45,6 +45,22 @@ async function syncUntilQuiet(engine: SyncEngine, rounds = 5): Promise<void> {
   throw new Error(`still moving changes after ${rounds} rounds`);
 }
 
+/**
+ * Node `a` (logging its warnings) synced with a peer `b` that wrote `old/0..2` and got `from/a`, then
+ * lost: `b` is closed, and `cursor` is a's pull cursor into its feed.
+ */
+async function syncedWithLostPeer() {
+  const b = await startPeer('b');
+  const warnings: string[] = [];
+  const { db, engine } = localNode([asPeer(b)], { logger: { warn: (message: string) => warnings.push(message) } });
+  await b.client.putBatch(Array.from({ length: 3 }, (_, i) => ({ key: `old/${i}`, value: i })));
+  db.put(fact({ key: 'from/a', value: 'a' }));
+  await syncUntilQuiet(engine);
+  const cursor = db.peerState('b').lastPulledSeq;
+  await b.close();
+  return { db, engine, warnings, cursor };
+}
+
 describe('SyncEngine: convergence of two nodes', () => {
   test('puts, overwrites, deletes and delete-then-recreate on either side end with identical states', async () => {
     const b = await startPeer('b');
@@ -374,14 +390,7 @@ describe('SyncEngine: resync_required', () => {
   });
 
   test('a replaced peer that has collected tombstones past the cursor is resynced as replaced: nothing is deleted', async () => {
-    const b = await startPeer('b');
-    const warnings: string[] = [];
-    const { db, engine } = localNode([asPeer(b)], { logger: { warn: (message: string) => warnings.push(message) } });
-    await b.client.putBatch(Array.from({ length: 3 }, (_, i) => ({ key: `old/${i}`, value: i })));
-    db.put(fact({ key: 'from/a', value: 'a' }));
-    await syncUntilQuiet(engine);
-    const cursor = db.peerState('b').lastPulledSeq;
-    await b.close();
+    const { db, engine, warnings, cursor } = await syncedWithLostPeer();
 
     // A new database under the same id, whose GC has already passed the old cursor: the peer answers
     // the pull with resync_required for collected tombstones, not for a cursor beyond its feed.
@@ -401,14 +410,7 @@ describe('SyncEngine: resync_required', () => {
   });
 
   test('a replaced peer whose new feed already reaches past the cursor is recognised by its feed id', async () => {
-    const b = await startPeer('b');
-    const warnings: string[] = [];
-    const { db, engine } = localNode([asPeer(b)], { logger: { warn: (message: string) => warnings.push(message) } });
-    await b.client.putBatch(Array.from({ length: 3 }, (_, i) => ({ key: `old/${i}`, value: i })));
-    db.put(fact({ key: 'from/a', value: 'a' }));
-    await syncUntilQuiet(engine);
-    const cursor = db.peerState('b').lastPulledSeq;
-    await b.close();
+    const { db, engine, warnings, cursor } = await syncedWithLostPeer();
 
     const replaced = await startPeer('b');
     await replaced.client.putBatch(Array.from({ length: cursor + 5 }, (_, i) => ({ key: `new/${i}`, value: i })));
