@@ -25,7 +25,7 @@ import { readCountedStats } from './postgres/stats.ts';
 import { subscribeAgent, unsubscribeAgent } from './postgres/subscription-writes.ts';
 import { sweepAlone } from './postgres/sweep-lock.ts';
 import { inTransaction, type PgTransaction } from './postgres/transaction.ts';
-import { PG_HOUSEKEEP_BATCH, PgTransitions } from './postgres/transitions.ts';
+import { PgTransitions } from './postgres/transitions.ts';
 import { PgWakeups } from './postgres/wakeups.ts';
 import { writeSends } from './postgres/write-sends.ts';
 
@@ -154,24 +154,14 @@ export class PostgresMessageStore implements MessageStore {
     const fast = await this.#combined.lease(request, now);
     if (fast) return fast;
     // Housekeeping due (or nothing to claim): committed first, then the claim (see leaseMessages).
-    await this.#beforeClaim(request.agent, now);
+    await beforeClaim((fn) => this.#transaction(fn), this.#transitions, request.agent, now);
     return this.#transaction((tx) => leaseMessages(tx, request, now));
   }
 
   async poll(agent: string, limit: number): Promise<Message[]> {
     const now = this.#options.now();
-    await this.#beforeClaim(agent, now);
+    await beforeClaim((fn) => this.#transaction(fn), this.#transitions, agent, now);
     return this.#transaction((tx) => pollMessages(tx, agent, limit, now));
-  }
-
-  /**
-   * An agent's housekeeping before a claim, in batches of short transactions until all of it is
-   * done: every expired lease back in line before the claim, as the other stores do.
-   */
-  async #beforeClaim(agent: string, now: number): Promise<void> {
-    let handled: number;
-    do handled = await this.#transaction((tx) => beforeClaim(tx, this.#transitions, agent, now));
-    while (handled >= PG_HOUSEKEEP_BATCH);
   }
 
   async ack(receipts: string[]): Promise<number> {

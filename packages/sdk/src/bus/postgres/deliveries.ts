@@ -7,7 +7,7 @@ import { makeReceipt } from '../internal/receipt.ts';
 import type { LeaseRequest } from '../message-store.ts';
 import { MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
 import type { PgTransaction } from './transaction.ts';
-import type { PgTransitions } from './transitions.ts';
+import { PG_HOUSEKEEP_BATCH, type PgTransitions } from './transitions.ts';
 
 /**
  * Deliverable rows of an agent in delivery order, at most `limit`, locked (agent, time and limit
@@ -29,20 +29,28 @@ function inDeliveryOrder(rows: MessageRow[]): MessageRow[] {
   return rows.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
 }
 
+/** Runs `fn` in a short transaction of its own (the store's `#transaction`). */
+export type RunInTransaction = <T>(fn: (tx: PgTransaction) => Promise<T>) => Promise<T>;
+
 /**
- * What a lease or poll that takes the long way runs first, in a transaction of its own: the agent
- * remembered and its housekeeping done (one batch of it: resolves how many expired leases and TTLs
- * it handled; run it again while that is a whole batch). The claim then runs in the next
- * transaction, as its first write (see {@link leaseMessages}).
+ * What a lease or poll that takes the long way runs first: the agent remembered and its
+ * housekeeping done, in batches of short transactions (`PG_HOUSEKEEP_BATCH` rows each) until none
+ * is left, so every expired lease is back in line before the claim, as on the other stores. The
+ * claim then runs in the next transaction, as its first write (see {@link leaseMessages}).
  */
 export async function beforeClaim(
-  tx: PgTransaction,
+  run: RunInTransaction,
   transitions: PgTransitions,
   agent: string,
   now: number,
-): Promise<number> {
-  await transitions.rememberAgents(tx, [agent]);
-  return transitions.housekeep(tx, agent, now);
+): Promise<void> {
+  let handled: number;
+  do
+    handled = await run(async (tx) => {
+      await transitions.rememberAgents(tx, [agent]);
+      return transitions.housekeep(tx, agent, now);
+    });
+  while (handled >= PG_HOUSEKEEP_BATCH);
 }
 
 /**
