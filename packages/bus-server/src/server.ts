@@ -19,6 +19,11 @@ export interface CreateBusServerOptions {
   store: MessageStore;
   /** Bearer tokens; when any is set, every route but `/health` and `/openapi.json` needs one. */
   tokens?: string[];
+  /**
+   * Without tokens: the `Host` names answered besides IP addresses and `localhost` (a name, `.domain`
+   * for it and its subdomains, or `*`); see `FleetServerOptions.allowedHosts`. @default []
+   */
+  allowedHosts?: string[];
   /** Largest request body accepted. @default 1048576 */
   bodyLimitBytes?: number;
   /** Where the server reports errors; never given tokens or bodies. */
@@ -53,6 +58,7 @@ export function createBusServer(options: CreateBusServerOptions): FleetServer {
     version,
     routes: busRouteImplementations(store),
     ...(options.tokens ? { tokens: options.tokens } : {}),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     health: async () => ({ storage: store.backend, ...(await store.health?.()) }),
@@ -80,6 +86,8 @@ export interface BusServerOptions {
   db?: string;
   /** Bearer tokens (see {@link CreateBusServerOptions.tokens}). */
   tokens?: string[];
+  /** See {@link CreateBusServerOptions.allowedHosts}. @default [] */
+  allowedHosts?: string[];
   /** Allow binding a non-loopback address without tokens. @default false */
   insecure?: boolean;
   /** `normal` survives a process crash; `fsync` survives power loss too. @default 'normal' */
@@ -118,6 +126,7 @@ export async function startBusServer(options: BusServerOptions = {}): Promise<Ru
   const server = createBusServer({
     store,
     ...(options.tokens ? { tokens: options.tokens } : {}),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.logger ? { logger: redactingLogger(options.logger, secrets) } : {}),
   });

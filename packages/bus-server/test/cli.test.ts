@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeadLetterPage, QueueStats, ReceiveResult, SendResult } from '@fleet/sdk';
 import { closedPort } from '@fleet/test-utils/closed-port';
+import { requestWithHost } from '@fleet/test-utils/http-with-host';
 import { type CliRun, runCli } from '@fleet/test-utils/run-cli';
 import { FLEET_BUS_BIN, type SpawnedBus, spawnBus } from '@fleet/test-utils/spawn-bus';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -93,6 +94,25 @@ describe('fleet-bus server', () => {
     } finally {
       secured.child.kill('SIGTERM');
       await secured.exited;
+    }
+  });
+});
+
+describe('fleet-bus server without tokens', () => {
+  test('answers every --allowed-host and those of FLEET_ALLOWED_HOSTS, refuses other Host names', async () => {
+    const open = await spawnBus(['--db', ':memory:', '--allowed-host', 'bus.internal'], {
+      ...cleanEnv,
+      FLEET_ALLOWED_HOSTS: '.lan, other.test',
+    });
+    try {
+      for (const host of ['bus.internal:8650', 'agent.lan', 'other.test', '127.0.0.1']) {
+        expect((await requestWithHost(open.url, '/queue', host)).status, host).toBe(200);
+      }
+      const refused = await requestWithHost(open.url, '/queue', 'rebound.example');
+      expect(refused).toMatchObject({ status: 403, body: { error: { code: 'host_not_allowed' } } });
+    } finally {
+      open.child.kill('SIGTERM');
+      await open.exited;
     }
   });
 });
@@ -348,6 +368,10 @@ describe('fleet-bus failures: one line on stderr, no stack trace', () => {
       'fleet-bus: Invalid value for argument: --durability (sometimes). Expected one of: normal, fsync.',
     ],
     [['server', '--port', '99999'], 'fleet-bus: --port must be at most 65535, got 99999'],
+    [
+      ['server', '--allowed-host', 'http://bus.internal:8650'],
+      'fleet-bus: allowed host "http://bus.internal:8650" is not a host name: give the name alone (bus.internal), .example.com for a domain and its subdomains, or * for any',
+    ],
     [['ack'], 'fleet-bus: Missing required argument: --receipt'],
     [['extend', '--receipt', 'r'], 'fleet-bus: Missing required argument: --lease'],
     [['extend', '--receipt', 'r', '--lease', '0'], 'fleet-bus: --lease must be more than 0, got 0'],

@@ -34,6 +34,12 @@ export interface CreateDashboardServerOptions {
    */
   tokens?: string[];
   /**
+   * Without tokens: the `Host` names the pages, badges and API answer besides IP addresses and
+   * `localhost` (a name, `.domain` for it and its subdomains, or `*`); see
+   * `FleetServerOptions.allowedHosts`. @default []
+   */
+  allowedHosts?: string[];
+  /**
    * Addresses (exact IPs or CIDR ranges) of TLS-terminating proxies in front of the dashboard. Only
    * when a request's TCP peer is one of them does `X-Forwarded-Proto: https` count as HTTPS (the
    * session cookie is then `Secure`); from any other peer the header is ignored.
@@ -131,6 +137,7 @@ export function createDashboardServer(options: CreateDashboardServerOptions): Da
       ...(options.onDeployRun === undefined ? {} : { onDeployRun: options.onDeployRun }),
     }),
     tokens,
+    ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
     ...(options.sseKeepAliveMs === undefined ? {} : { sseKeepAliveMs: options.sseKeepAliveMs }),
     ...(logger ? { logger } : {}),
     health: () => ({ targets: monitor.statuses().length }),

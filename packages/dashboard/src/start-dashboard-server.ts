@@ -23,6 +23,7 @@ export interface DashboardServerOptions
     CreateDashboardServerOptions,
     | 'title'
     | 'tokens'
+    | 'allowedHosts'
     | 'trustProxy'
     | 'deployWindowMs'
     | 'liveIntervalMs'
@@ -154,10 +155,12 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
     throw error;
   }
   const stopWatching = watcher ? () => watcher.close() : undefined;
-  const { title, tokens, trustProxy, liveIntervalMs, statusRebuildMs, historyRefreshMs, sseKeepAliveMs } = options;
+  const { title, tokens, allowedHosts, trustProxy, liveIntervalMs, statusRebuildMs, historyRefreshMs, sseKeepAliveMs } =
+    options;
   const dashboard = createDashboardServer({
     ...(title === undefined ? {} : { title }),
     ...(tokens === undefined ? {} : { tokens }),
+    ...(allowedHosts === undefined ? {} : { allowedHosts }),
     ...(trustProxy === undefined ? {} : { trustProxy }),
     ...(options.deployWindowMs === undefined ? {} : { deployWindowMs: options.deployWindowMs }),
     deploys,

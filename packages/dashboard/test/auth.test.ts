@@ -1,5 +1,6 @@
 import { ErrorEnvelope, FleetStatus } from '@fleet/sdk';
 import { FleetServerStartError } from '@fleet/sdk/server';
+import { requestWithHost } from '@fleet/test-utils/http-with-host';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { SESSION_COOKIE, SESSION_MAX_AGE_SECONDS } from '../src/browser-auth.ts';
 import { startDashboardServer } from '../src/start-dashboard-server.ts';
@@ -150,5 +151,15 @@ describe('without tokens', () => {
     });
     await expect(attempt).rejects.toThrow(FleetServerStartError);
     await expect(attempt).rejects.toThrow(/^Refusing to listen on 0\.0\.0\.0 without a bearer token/);
+  });
+
+  test('pages, badges, the event stream and the API answer only allowed Host names; /health any', async () => {
+    const { dashboard } = await startTestFleet({ allowedHosts: ['dash.internal'] });
+    for (const path of ['/', '/services/api', '/badge/api.svg', '/api/status', '/api/events', '/metrics']) {
+      const refused = await requestWithHost(dashboard.url, path, 'rebound.example');
+      expect(refused, path).toMatchObject({ status: 403, body: { error: { code: 'host_not_allowed' } } });
+    }
+    expect((await requestWithHost(dashboard.url, '/health', 'rebound.example')).status).toBe(200);
+    expect((await requestWithHost(dashboard.url, '/api/status', 'dash.internal:8652')).status).toBe(200);
   });
 });

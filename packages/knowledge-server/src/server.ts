@@ -36,6 +36,11 @@ export interface CreateKnowledgeServerOptions {
   gcIntervalMs?: number;
   /** Bearer tokens; when any is set, every route but `/health` and `/openapi.json` needs one. */
   tokens?: string[];
+  /**
+   * Without tokens: the `Host` names answered besides IP addresses and `localhost` (a name, `.domain`
+   * for it and its subdomains, or `*`); see `FleetServerOptions.allowedHosts`. @default []
+   */
+  allowedHosts?: string[];
   /** Largest request body accepted. @default 1048576 */
   bodyLimitBytes?: number;
   /** Where the server reports errors. */
@@ -75,6 +80,7 @@ export function createKnowledgeServer(options: CreateKnowledgeServerOptions): Fl
     version,
     routes: knowledgeRouteImplementations(db, engine),
     ...(options.tokens ? { tokens: options.tokens } : {}),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(logger ? { logger } : {}),
     health: () => ({ nodeId: db.nodeId, storage: 'sqlite' }),
@@ -99,6 +105,8 @@ export interface KnowledgeServerOptions {
   nodeId?: string;
   /** Bearer tokens (see {@link CreateKnowledgeServerOptions.tokens}). */
   tokens?: string[];
+  /** See {@link CreateKnowledgeServerOptions.allowedHosts}. @default [] */
+  allowedHosts?: string[];
   /** Allow binding a non-loopback address without tokens. @default false */
   insecure?: boolean;
   /**
@@ -155,6 +163,7 @@ export async function startKnowledgeServer(options: KnowledgeServerOptions = {})
     engine,
     ...(options.gcIntervalMs !== undefined ? { gcIntervalMs: options.gcIntervalMs } : {}),
     ...(options.tokens ? { tokens: options.tokens } : {}),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });

@@ -19,15 +19,16 @@ export function hasChromium(): boolean {
 }
 
 /**
- * Launches headless Chromium for a test. Guard the suite with {@link hasChromium}; close the
- * browser in `afterAll`.
+ * Launches headless Chromium for a test, with `extraArgs` added to its command line (e.g.
+ * `--host-resolver-rules=MAP rebound.test 127.0.0.1`). Guard the suite with {@link hasChromium};
+ * close the browser in `afterAll`.
  *
  * @example
  * let browser: Browser;
  * beforeAll(async () => { browser = await launchChromium(); });
  * afterAll(() => browser?.close());
  */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!hasChromium()) throw new Error(`${CHROMIUM_PATH} is missing: guard the suite with hasChromium()`);
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -40,6 +41,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

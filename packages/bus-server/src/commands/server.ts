@@ -1,5 +1,5 @@
 import { DEFAULT_PORTS } from '@fleet/sdk';
-import { numberArg, output, strictArgs, tokensFrom, untilSignal } from '@fleet/sdk/cli';
+import { allowedHostsFrom, numberArg, output, strictArgs, tokensFrom, untilSignal } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { expandEnvRefs } from '../internal/database-url.ts';
 import { startBusServer } from '../server.ts';
@@ -26,6 +26,12 @@ export const serverCommand = defineCommand({
       description: 'Accepted bearer token; repeatable, merged with $FLEET_BUS_TOKENS',
       valueHint: 'token',
     },
+    'allowed-host': {
+      type: 'string',
+      description:
+        'Without tokens: a Host name to answer besides addresses and localhost (.domain for subdomains, * for any); repeatable, merged with $FLEET_ALLOWED_HOSTS',
+      valueHint: 'name',
+    },
     insecure: { type: 'boolean', description: 'Allow a non-loopback address without tokens', default: false },
     durability: {
       type: 'enum',
@@ -38,6 +44,7 @@ export const serverCommand = defineCommand({
   async run({ args, rawArgs }) {
     const port = numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? DEFAULT_PORTS.bus;
     const bodyLimitBytes = numberArg(args['body-limit'], 'body-limit', { integer: true, min: 1 });
+    const allowedHosts = allowedHostsFrom(rawArgs);
     const tokens = tokensFrom(rawArgs, 'FLEET_BUS_TOKENS');
     const stop = untilSignal();
     try {
@@ -48,6 +55,7 @@ export const serverCommand = defineCommand({
         insecure: args.insecure,
         durability: args.durability === 'fsync' ? 'fsync' : 'normal',
         ...(tokens.length > 0 ? { tokens } : {}),
+        ...(allowedHosts.length > 0 ? { allowedHosts } : {}),
         ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}),
         logger: { info: output.info, warn: output.warn, error: output.error },
       });

@@ -1,5 +1,14 @@
 import { DEFAULT_PORTS } from '@fleet/sdk';
-import { numberArg, output, repeatedValues, strictArgs, tokensFrom, UsageError, untilSignal } from '@fleet/sdk/cli';
+import {
+  allowedHostsFrom,
+  numberArg,
+  output,
+  repeatedValues,
+  strictArgs,
+  tokensFrom,
+  UsageError,
+  untilSignal,
+} from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { startDashboardServer } from '../start-dashboard-server.ts';
 import { TrustedProxies } from '../trusted-proxies.ts';
@@ -38,10 +47,17 @@ export const serverCommand = defineCommand({
       description: 'A TLS-terminating proxy (IP or CIDR) whose X-Forwarded-Proto is believed; repeatable',
       valueHint: 'addr',
     },
+    'allowed-host': {
+      type: 'string',
+      description:
+        'Without tokens: a Host name to answer besides addresses and localhost (.domain for subdomains, * for any); repeatable, merged with $FLEET_ALLOWED_HOSTS',
+      valueHint: 'name',
+    },
     insecure: { type: 'boolean', description: 'Allow a non-loopback address without tokens', default: false },
   },
   async run({ args, rawArgs }) {
     const port = numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? DEFAULT_PORTS.dashboard;
+    const allowedHosts = allowedHostsFrom(rawArgs);
     const tokens = tokensFrom(rawArgs, 'FLEET_DASHBOARD_TOKENS');
     const trustProxy = repeatedValues(rawArgs, 'trust-proxy');
     try {
@@ -58,6 +74,7 @@ export const serverCommand = defineCommand({
         db: args.db,
         insecure: args.insecure,
         ...(tokens.length > 0 ? { tokens } : {}),
+        ...(allowedHosts.length > 0 ? { allowedHosts } : {}),
         ...(trustProxy.length > 0 ? { trustProxy } : {}),
         logger: { info: output.info, warn: output.warn, error: output.error },
       });

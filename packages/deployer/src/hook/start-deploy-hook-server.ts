@@ -102,6 +102,9 @@ export async function startDeployHookServer(options: DeployHookServerOptions): P
     service: 'fleet-deploy-hook',
     version,
     tokens: options.tokens ?? [],
+    // Forges (GitHub, Gitea) call the webhook by its public name, and a signature cannot be rebound:
+    // no Host allow-list.
+    allowedHosts: ['*'],
     logger,
     health: () => {
       const [latest] = queue.jobs(1);

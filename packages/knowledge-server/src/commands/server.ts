@@ -1,5 +1,6 @@
 import { DEFAULT_PORTS, isFleetError } from '@fleet/sdk';
 import {
+  allowedHostsFrom,
   durationArg,
   numberArg,
   output,
@@ -77,6 +78,12 @@ export const serverCommand = defineCommand({
       description: 'With --config: the knowledge service this node is (default: the only one)',
       valueHint: 'name',
     },
+    'allowed-host': {
+      type: 'string',
+      description:
+        'Without tokens: a Host name to answer besides addresses and localhost (.domain for subdomains, * for any); repeatable, merged with $FLEET_ALLOWED_HOSTS',
+      valueHint: 'name',
+    },
     insecure: { type: 'boolean', description: 'Allow a non-loopback address without tokens', default: false },
     'body-limit': { type: 'string', description: 'Largest request body in bytes', valueHint: 'bytes' },
   },
@@ -92,6 +99,7 @@ export const serverCommand = defineCommand({
     const gcIntervalMs = durationArg(args['gc-interval'], 'gc-interval');
     const peers = peersFrom(rawArgs);
     const peerToken = args['peer-token'] || process.env.FLEET_KNOWLEDGE_PEER_TOKEN;
+    const allowedHosts = allowedHostsFrom(rawArgs);
     const tokens = [
       ...tokensFrom(rawArgs, 'FLEET_KNOWLEDGE_TOKENS'),
       ...(fleet?.token !== undefined ? [fleet.token] : []),
@@ -110,6 +118,7 @@ export const serverCommand = defineCommand({
         ...(syncIntervalMs !== undefined ? { syncIntervalMs } : {}),
         ...(gcIntervalMs !== undefined ? { gcIntervalMs } : {}),
         ...(tokens.length > 0 ? { tokens } : {}),
+        ...(allowedHosts.length > 0 ? { allowedHosts } : {}),
         ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}),
         logger: { info: output.info, warn: output.warn, error: output.error },
       });

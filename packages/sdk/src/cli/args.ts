@@ -1,4 +1,5 @@
 import type { ArgsDef } from 'citty';
+import { allowedHostName } from '../server/allowed-host-name.ts';
 import { UsageError } from './usage-error.ts';
 
 const camel = (name: string) => name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -37,6 +38,27 @@ export function tokensFrom(rawArgs: readonly string[], envVar: string): string[]
   const fromEnv = (process.env[envVar] ?? '').split(',');
   const tokens = [...fromEnv, ...repeatedValues(rawArgs, 'token')].map((token) => token.trim()).filter(Boolean);
   return [...new Set(tokens)];
+}
+
+/**
+ * The `Host` names a server without tokens answers besides addresses and `localhost`: every
+ * `--allowed-host` and the comma-separated `$FLEET_ALLOWED_HOSTS`, without blanks or repeats.
+ * Throws a {@link UsageError} naming an entry that is not a host name (a URL, a port).
+ *
+ * @example
+ * allowedHostsFrom(['--allowed-host', 'bus.internal']); // with FLEET_ALLOWED_HOSTS='.lan' => ['.lan', 'bus.internal']
+ */
+export function allowedHostsFrom(rawArgs: readonly string[]): string[] {
+  const fromEnv = (process.env.FLEET_ALLOWED_HOSTS ?? '').split(',');
+  const names = [...fromEnv, ...repeatedValues(rawArgs, 'allowed-host')].map((name) => name.trim()).filter(Boolean);
+  for (const name of names) {
+    try {
+      allowedHostName(name);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  return [...new Set(names)];
 }
 
 /**

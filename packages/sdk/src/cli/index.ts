@@ -13,7 +13,15 @@ export { UsageError } from './usage-error.ts';
 export { untilSignal } from './until-signal.ts';
 
 // Arguments
-export { assertKnownArgs, durationArg, jsonArg, numberArg, repeatedValues, tokensFrom } from './args.ts';
+export {
+  allowedHostsFrom,
+  assertKnownArgs,
+  durationArg,
+  jsonArg,
+  numberArg,
+  repeatedValues,
+  tokensFrom,
+} from './args.ts';
 export { strictArgs } from './strict-args.ts';
 export type { ClientEndpoint } from './client-args.ts';
 export { clientFrom, defineClientArgs } from './client-args.ts';

@@ -13,6 +13,7 @@ export const ERROR_STATUS = Object.freeze({
   validation_failed: 400,
   unauthorized: 401,
   cross_site_request: 403,
+  host_not_allowed: 403,
   not_found: 404,
   route_not_found: 404,
   receipt_unknown: 404,

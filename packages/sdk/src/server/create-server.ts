@@ -7,6 +7,7 @@ import type { RouteImplementation } from './implement.ts';
 import { createBearerCheck } from './internal/auth.ts';
 import { commonImplementations } from './internal/common-handlers.ts';
 import { compileRoute } from './internal/compile-route.ts';
+import { HostGuard } from './internal/host-guard.ts';
 import { createMethodLookup } from './internal/method-lookup.ts';
 import { createHttpMetrics } from './internal/metrics.ts';
 import { ServerState } from './internal/request-scope.ts';
@@ -28,6 +29,15 @@ export interface FleetServerOptions {
    * @default []
    */
   tokens?: string[];
+  /**
+   * Without tokens, the names besides IP addresses, `localhost` and `*.localhost` that the routes
+   * needing auth answer in the `Host` header (403 `host_not_allowed` otherwise), so that a web page
+   * cannot reach a tokenless server by rebinding its own domain to its address. An entry is a name
+   * (`bus.internal`), a leading dot for a domain and its subdomains (`.example.com`), or `*` for any
+   * host. The name given to `listen({ host })` is allowed too. Ignored when there are tokens.
+   * @default []
+   */
+  allowedHosts?: string[];
   /**
    * Largest request body accepted, in bytes; larger ones are refused with 413 `payload_too_large`.
    * @default 1048576
@@ -94,6 +104,7 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
   const logger = options.logger ?? silent;
   const tokens = (options.tokens ?? []).filter((token) => token.trim() !== '');
   const bodyLimitBytes = options.bodyLimitBytes ?? 1024 * 1024;
+  const hosts = tokens.length === 0 ? new HostGuard(options.allowedHosts ?? []) : undefined;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   if (!(bodyLimitBytes > 0)) throw new TypeError(`bodyLimitBytes must be a positive number, got ${bodyLimitBytes}`);
 
@@ -130,6 +141,7 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
     state,
     metrics,
     bearer: createBearerCheck(tokens),
+    hosts,
     bodyLimitBytes,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
     logger,
@@ -185,6 +197,7 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
     listen(listenOptions = {}) {
       if (closing) return Promise.reject(new FleetServerStartError(`${service}: the server is closed`));
       if (listening) return Promise.reject(new FleetServerStartError(`${service}: the server is already listening`));
+      if (listenOptions.host !== undefined) hosts?.allowBound(listenOptions.host);
       listening = listenNode(toNodeHandler(app), listenOptions, tokens.length > 0, (open) =>
         logger.warn(`${service}: destroying ${open} connection(s) still busy after ${shutdownTimeoutMs} ms`),
       ).then((started) => {

@@ -44,7 +44,9 @@ describe('requests a browser sends for another site', () => {
     const doc = (await (await toy.request('/openapi.json')).json()) as {
       paths: Record<string, Record<string, { responses: Record<string, { 'x-fleet-error-codes'?: string[] }> }>>;
     };
-    expect(doc.paths['/messages']?.post?.responses['403']?.['x-fleet-error-codes']).toEqual(['cross_site_request']);
-    expect(doc.paths['/items/{id}']?.get?.responses['403']).toBeUndefined();
+    expect(doc.paths['/messages']?.post?.responses['403']?.['x-fleet-error-codes']).toContain('cross_site_request');
+    expect(doc.paths['/items/{id}']?.get?.responses['403']?.['x-fleet-error-codes']).not.toContain(
+      'cross_site_request',
+    );
   });
 });

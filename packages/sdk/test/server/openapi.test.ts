@@ -125,11 +125,15 @@ describe.each(modes)('/openapi.json (%s)', (mode) => {
     expect(codes(doc.paths['/messages']?.post)).toEqual({
       '400': ['invalid_json', 'validation_failed'],
       '401': ['unauthorized'],
-      '403': ['cross_site_request'],
+      '403': ['cross_site_request', 'host_not_allowed'],
       '413': ['payload_too_large'],
       '415': ['unsupported_media_type'],
     });
-    expect(codes(doc.paths['/items/{id}']?.get)).toEqual({ '400': ['validation_failed'], '401': ['unauthorized'] });
+    expect(codes(doc.paths['/items/{id}']?.get)).toEqual({
+      '400': ['validation_failed'],
+      '401': ['unauthorized'],
+      '403': ['host_not_allowed'],
+    });
     expect(codes(doc.paths['/health']?.get)).toEqual({});
   });
 

@@ -5,6 +5,7 @@ import { validateInput } from '../validate.ts';
 import type { BearerCheck } from './auth.ts';
 import { isJsonContentType, readBodyText } from './body.ts';
 import { changesState, refuseCrossSite } from './cross-site.ts';
+import { guardsHost, type HostGuard } from './host-guard.ts';
 import { decodeParams, parseQuery } from './inputs.ts';
 import type { HttpMetrics } from './metrics.ts';
 import { RequestContext, type ServerState } from './request-scope.ts';
@@ -17,6 +18,8 @@ export interface RouteCompilerContext {
   state: ServerState;
   metrics: HttpMetrics;
   bearer: BearerCheck | undefined;
+  /** The `Host` allow-list of a server without tokens; `undefined` when it has tokens. */
+  hosts: HostGuard | undefined;
   bodyLimitBytes: number;
   sseKeepAliveMs: number;
   logger: ServerLogger;
@@ -60,6 +63,7 @@ export function compileRoute(
   const status = route.status ?? 200;
   const kind = route.kind ?? 'json';
   const bearer = route.auth === false ? undefined : c.bearer;
+  const hosts = guardsHost(route) ? c.hosts : undefined;
   const sameSiteOnly = changesState(route);
   const paramsSchema = route.params;
   const querySchema = route.query;
@@ -76,6 +80,7 @@ export function compileRoute(
     try {
       if (state.closing) throw new HttpError('unavailable', 'The server is shutting down');
       if (sameSiteOnly) refuseCrossSite(event.req.headers);
+      if (hosts) hosts.check(event.req.headers.get('host'));
       if (bearer) bearer(event.req.headers.get('authorization'));
       const params = paramsSchema
         ? validateInput(paramsSchema, decodeParams(event.context.params), 'params')

@@ -11,6 +11,8 @@ export const errorCodeDescription: Readonly<Record<ErrorCode, string>> = {
   unauthorized: 'The server has tokens and the request has no valid `Authorization: Bearer <token>`.',
   cross_site_request:
     "A browser sent the request on another site's behalf (`Sec-Fetch-Site`, or an `Origin` that is not the server's): a route that changes state takes requests from the server's own pages and from clients that are not browsers.",
+  host_not_allowed:
+    'The server has no tokens and the `Host` header names neither an IP address, `localhost`, nor a name the server allows (`--allowed-host`): a web page could otherwise reach it by rebinding its own domain to this address. `details.host` is the name.',
   not_found: 'Nothing exists under the id or key in the path (`details.field` names the parameter).',
   route_not_found: 'No route has this path.',
   method_not_allowed:

@@ -3,6 +3,7 @@ import { ErrorCode } from '../../schemas/error.ts';
 import { errorCodeStatus } from '../http-error.ts';
 import { changesState } from './cross-site.ts';
 import { errorCodeDescription } from './error-descriptions.ts';
+import { guardsHost } from './host-guard.ts';
 import { SCHEMAS } from './openapi-refs.ts';
 
 type JsonObject = Record<string, unknown>;
@@ -20,8 +21,8 @@ export function errorCatalog(): JsonObject[] {
 }
 
 /**
- * The 4xx answers of a route, one response per status: the plumbing's (bad input, auth, body
- * limits, cross-site requests to a route that changes state) and the contract's own `errors`. 5xx answers (`internal`, `unavailable`) can come from
+ * The 4xx answers of a route, one response per status: the plumbing's (bad input, auth and, without
+ * tokens, the `Host` allow-list, body limits, cross-site requests to a route that changes state) and the contract's own `errors`. 5xx answers (`internal`, `unavailable`) can come from
  * any route and stay in `5XX`.
  */
 export function errorResponses(route: RouteContract): Record<string, JsonObject> {
@@ -31,6 +32,7 @@ export function errorResponses(route: RouteContract): Record<string, JsonObject>
   if (body)
     for (const code of ['invalid_json', 'payload_too_large', 'unsupported_media_type'] as const) codes.add(code);
   if (route.auth !== false) codes.add('unauthorized');
+  if (guardsHost(route)) codes.add('host_not_allowed');
   if (changesState(route)) codes.add('cross_site_request');
   for (const code of route.errors ?? []) codes.add(code);
   const byStatus = new Map<number, ErrorCode[]>();
