@@ -46,7 +46,7 @@ function cookieValue(header: string | null, name: string): string | undefined {
  * The token check of what a browser opens: the HTML pages, the badges and the event stream. A
  * browser cannot put a bearer header on a page load or an `EventSource`, so besides the header it
  * accepts a session cookie, which opening any page with `?token=<token>` sets (HttpOnly,
- * SameSite=Strict) before redirecting to the same page without the token in its URL.
+ * SameSite=Lax) before redirecting to the same page without the token in its URL.
  * The JSON API (`/api/status`, ...) keeps to bearer headers, like every Fleet server.
  */
 export class BrowserAuth {
@@ -101,7 +101,10 @@ export class BrowserAuth {
   sessionCookie(token: string, secure: boolean): string {
     const issuedAt = String(Math.floor(Date.now() / 1000));
     const value = `${issuedAt}.${sessionMac(token, issuedAt).toString('base64url')}`;
-    const attributes = `Path=/; Max-Age=${SESSION_MAX_AGE_SECONDS}; HttpOnly; SameSite=Strict`;
+    // Lax, not Strict: a link followed from another site (an alert in a chat, a bookmark page) is a
+    // navigation that site started, and a Strict cookie stays home, even on the redirect that set
+    // it. The cookie only opens pages, badges and the event stream, which change nothing.
+    const attributes = `Path=/; Max-Age=${SESSION_MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax`;
     return `${SESSION_COOKIE}=${value}; ${attributes}${secure ? '; Secure' : ''}`;
   }
 }

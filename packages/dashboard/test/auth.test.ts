@@ -61,7 +61,7 @@ describe('with tokens', () => {
     expect(response.headers.get('location')).toBe('/services/api?from=1');
     const cookie = response.headers.get('set-cookie')!;
     expect(cookie).toMatch(
-      new RegExp(`^${SESSION_COOKIE}=\\d+\\.[\\w-]{43}; Path=/; Max-Age=43200; HttpOnly; SameSite=Strict$`),
+      new RegExp(`^${SESSION_COOKIE}=\\d+\\.[\\w-]{43}; Path=/; Max-Age=43200; HttpOnly; SameSite=Lax$`),
     );
     expect(cookie).not.toContain(TOKEN);
 

@@ -1,4 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { hasChromium, launchChromium } from '@fleet/test-utils/chromium';
 import type { Browser, Page } from 'playwright-core';
@@ -103,6 +105,33 @@ describe.skipIf(!hasChromium())('the real dashboard in Chromium', () => {
       expect(badge?.headers()['content-type']).toBe('image/svg+xml; charset=utf-8');
     } finally {
       await context.close();
+    }
+  });
+
+  test('a ?token= link followed from another site (an alert in a chat) opens the page, and so does the next one', async () => {
+    const { dashboard } = await startTestFleet({ tokens: ['browser-secret'] });
+    const elsewhere = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><a id="go" href="${dashboard.url}/services/api?token=browser-secret">api</a>`);
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      // Another site: `localhost` is not `127.0.0.1`.
+      await page.goto(`http://localhost:${(elsewhere.address() as AddressInfo).port}/`);
+      await Promise.all([page.waitForURL(`${dashboard.url}/services/api`, WAIT), page.click('#go')]);
+      await page.waitForSelector('#service[data-target="api"]', WAIT);
+      // A later link from elsewhere, without the token, finds the session too.
+      await page.goto(`http://localhost:${(elsewhere.address() as AddressInfo).port}/`);
+      await page.evaluate((url) => {
+        (document.getElementById('go') as HTMLAnchorElement).href = url;
+      }, `${dashboard.url}/services/api`);
+      await Promise.all([page.waitForURL(`${dashboard.url}/services/api`, WAIT), page.click('#go')]);
+      await page.waitForSelector('#service[data-target="api"]', WAIT);
+    } finally {
+      await context.close();
+      elsewhere.close();
     }
   });
 });

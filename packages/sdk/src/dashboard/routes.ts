@@ -95,7 +95,7 @@ export const PageQuery = z.looseObject(
 const SESSION_REDIRECT = {
   status: 303,
   description:
-    'Opened with a right ?token=: sets the session cookie (HttpOnly, SameSite=Strict, 12 hours) and redirects to the same address without the token',
+    'Opened with a right ?token=: sets the session cookie (HttpOnly, SameSite=Lax, 12 hours) and redirects to the same address without the token',
   headers: ['set-cookie'],
 } as const;
 
