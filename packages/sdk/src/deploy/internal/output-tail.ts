@@ -34,6 +34,17 @@ export class OutputTail {
   }
 }
 
+/** The markers {@link OutputTail} and {@link tailOf} put where they dropped the beginning of a text. */
+const CUT_MARKER = /\[\d+ bytes before this dropped\]\n|\[…\]/g;
+
+/**
+ * Where the kept text starts after each cut in `text`: just after every marker of a dropped
+ * beginning. The cut was made without knowing the secrets, so the end of one may start there.
+ */
+export function cutEnds(text: string): number[] {
+  return [...text.matchAll(CUT_MARKER)].map((match) => match.index + match[0].length);
+}
+
 /** The last `maxChars` characters of `text`, marked as cut when it was longer. */
 export function tailOf(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;

@@ -24,7 +24,12 @@ export interface FileStepOptions extends StepOptions {
   group?: string | number;
   /** Permission bits, `0o640` or `'0640'`. @default unchanged, or 0644 for a new file */
   mode?: number | string;
-  /** Show a unified diff of the content in results; `false` for files whose every line is secret. @default true */
+  /**
+   * Show a unified diff of the content in results. Declared `secrets` show as `***`, a multi-line
+   * one (a private key) line by line. The lines the file had before show as they were: use `false`
+   * for a file whose old content is secret too and not declared (a key being rotated).
+   * @default true
+   */
   diff?: boolean;
 }
 
