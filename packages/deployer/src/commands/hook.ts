@@ -56,7 +56,7 @@ export const hookCommand = defineCommand({
     },
     state: {
       type: 'string',
-      description: 'JSON file that keeps handled deliveries and deployed commits across restarts (default: memory)',
+      description: 'JSON file that keeps handled deliveries and the deployed commit across restarts (default: memory)',
       valueHint: 'file',
     },
     'lock-wait': {

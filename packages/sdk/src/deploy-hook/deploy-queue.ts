@@ -24,7 +24,7 @@ export interface DeployQueueOptions {
   /** Runs one deploy; never two at once. */
   deploy: DeployFunction;
   /**
-   * How many delivery ids, deployed commits and jobs are remembered for deduplication and `jobs()`.
+   * How many delivery ids and jobs are remembered for deduplication and `jobs()`.
    * @default 1000
    */
   remember?: number;
@@ -33,7 +33,7 @@ export interface DeployQueueOptions {
   /** The clock. @default () => new Date() */
   now?: () => Date;
   /**
-   * A JSON file the jobs, their deliveries and the deployed commits are kept in (written atomically
+   * A JSON file the jobs, their deliveries and the deployed commit are kept in (written atomically
    * at every change), so a restart keeps deduplicating. A deploy a restart interrupted counts as
    * `aborted`, so its redelivery runs again. A file that is not a state file is refused (a throw).
    * @default in memory only
@@ -53,8 +53,8 @@ interface Job extends DeployHookJob {
   readonly deliveries: string[];
 }
 
-/** Deletes the oldest entries of a Map or Set beyond `limit` (both keep insertion order). */
-function trim(collection: Map<string, unknown> | Set<string>, limit: number): void {
+/** Deletes the oldest entries of a Map beyond `limit` (it keeps insertion order). */
+function trim(collection: Map<string, unknown>, limit: number): void {
   for (const key of collection.keys()) {
     if (collection.size <= limit) return;
     collection.delete(key);
@@ -63,10 +63,11 @@ function trim(collection: Map<string, unknown> | Set<string>, limit: number): vo
 
 /**
  * The webhook's deploy queue: one deploy at a time; pushes arriving while one runs collapse into a
- * single follow-up deploy of the newest commit. A delivery id already handled, or a commit already
- * deployed, running or queued, is ignored, except that a redelivery of a delivery whose deploy failed
- * (or was aborted) runs again. The remembered ids and commits are bounded, kept in memory and, with
- * `stateFile`, in a JSON file.
+ * single follow-up deploy of the newest commit. A delivery id already handled is ignored, except that
+ * a redelivery of a delivery whose deploy failed (or was aborted) runs again. A push of the commit
+ * running, queued, or deployed by the last deploy (when it succeeded) is ignored too; any other
+ * commit deploys, also one deployed before, so a force-push back to an older commit rolls the hosts
+ * back. The remembered ids are bounded, kept in memory and, with `stateFile`, in a JSON file.
  *
  * @example
  * const queue = new DeployQueue({ deploy: ({ commit }) => deploy({ config, mode: 'apply', commit }).then(({ run }) => run) });
@@ -79,8 +80,11 @@ export class DeployQueue {
   readonly #now: () => Date;
   /** Delivery id -> the job that handled it. */
   readonly #deliveries = new Map<string, Job>();
-  /** Commits deployed with `ok` or `changed`. */
-  readonly #deployed = new Set<string>();
+  /**
+   * The commit the last finished deploy left the hosts on: set when it ended `ok` or `changed`,
+   * unknown after one that failed or was aborted (the hosts may run either commit).
+   */
+  #deployed: string | undefined;
   /** Every job, oldest first. */
   readonly #jobs: Job[] = [];
   #running: Job | undefined;
@@ -112,7 +116,7 @@ export class DeployQueue {
     }
     if (this.#running?.commit === job.commit) return this.#join(this.#running, job, 'commit is being deployed');
     if (this.#pending?.commit === job.commit) return this.#join(this.#pending, job, 'commit is already queued');
-    if (this.#deployed.has(job.commit)) return { accepted: false, reason: 'commit already deployed' };
+    if (this.#deployed === job.commit) return { accepted: false, reason: 'commit already deployed' };
 
     const queued: Job = {
       commit: job.commit,
@@ -171,6 +175,9 @@ export class DeployQueue {
   #load(file: string): void {
     const state = readQueueState(file);
     if (!state) return;
+    // The last entry is the newest (older hooks kept several); a deploy the restart cut short leaves it unknown.
+    const interrupted = state.jobs.some((job) => job.status === 'running');
+    this.#deployed = interrupted ? undefined : state.deployed.at(-1);
     for (const stored of state.jobs.slice(-this.#remember)) {
       const job: Job = { ...stored };
       if (job.status === 'queued' || job.status === 'running') {
@@ -181,14 +188,13 @@ export class DeployQueue {
       for (const id of job.deliveries) this.#deliveries.set(id, job);
     }
     trim(this.#deliveries, this.#remember);
-    for (const commit of state.deployed) this.#deployed.add(commit);
-    trim(this.#deployed, this.#remember);
   }
 
   #save(): void {
     if (this.#stateFile === undefined) return;
     const jobs = this.#jobs.map((job) => ({ ...job, deliveries: [...job.deliveries] }));
-    writeQueueState(this.#stateFile, { version: 1, jobs, deployed: [...this.#deployed] });
+    const deployed = this.#deployed === undefined ? [] : [this.#deployed];
+    writeQueueState(this.#stateFile, { version: 1, jobs, deployed });
   }
 
   /** Saves from the background loop, where a failure can only be reported. */
@@ -224,11 +230,7 @@ export class DeployQueue {
         this.#onError?.(error, input);
       }
       job.finishedAt = this.#now().toISOString();
-      if (job.status === 'ok' || job.status === 'changed') {
-        this.#deployed.delete(job.commit);
-        this.#deployed.add(job.commit);
-        trim(this.#deployed, this.#remember);
-      }
+      this.#deployed = job.status === 'ok' || job.status === 'changed' ? job.commit : undefined;
       this.#running = undefined;
       this.#saveQuietly(input);
     }

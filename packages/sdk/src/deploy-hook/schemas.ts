@@ -6,7 +6,7 @@ import { listFields, listOf } from '../schemas/list.ts';
 
 /**
  * The answer of `POST /webhook` (202): whether the delivery queued a deploy, and if not, why it was
- * acknowledged and ignored (another event, ref or repository, a replay, a commit already deployed).
+ * acknowledged and ignored (another event, ref or repository, a replay, the commit deployed last).
  */
 export const WebhookAnswer = z.object(
   lazyShape(() => ({

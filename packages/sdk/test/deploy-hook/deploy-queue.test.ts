@@ -56,7 +56,7 @@ describe('DeployQueue', () => {
     ]);
   });
 
-  test('a replayed delivery id and a commit already deployed, running or queued are ignored', async () => {
+  test('a replayed delivery id and the commit last deployed, running or queued are ignored', async () => {
     const control = controlledDeploy();
     const queue = new DeployQueue({ deploy: control.deploy });
     queue.offer({ commit: sha(1), deliveryId: 'd1' });
@@ -78,7 +78,7 @@ describe('DeployQueue', () => {
     await control.startedCount(2);
     control.finish();
     await queue.idle();
-    expect(queue.offer({ commit: sha(1), deliveryId: 'd5' })).toEqual({
+    expect(queue.offer({ commit: sha(2), deliveryId: 'd5' })).toEqual({
       accepted: false,
       reason: 'commit already deployed',
     });
@@ -87,6 +87,40 @@ describe('DeployQueue', () => {
       reason: 'delivery already handled (deploy ok)',
     });
     expect(control.started.map((job) => job.deliveryId)).toEqual(['d1', 'd3']);
+  });
+
+  test('a force-push back to a commit deployed before deploys it again (a rollback)', async () => {
+    const control = controlledDeploy();
+    const queue = new DeployQueue({ deploy: control.deploy });
+    for (const [n, commit] of [sha(1), sha(2), sha(1)].entries()) {
+      expect(queue.offer({ commit, deliveryId: `d${n}` })).toEqual({ accepted: true });
+      await control.startedCount(n + 1);
+      control.finish({ status: 'changed' });
+      await queue.idle();
+    }
+    expect(queue.offer({ commit: sha(1), deliveryId: 'd9' })).toEqual({
+      accepted: false,
+      reason: 'commit already deployed',
+    });
+    expect(control.started.map((job) => job.commit)).toEqual([sha(1), sha(2), sha(1)]);
+  });
+
+  test('after a failed deploy, a push of the commit deployed before it deploys again', async () => {
+    const control = controlledDeploy();
+    const queue = new DeployQueue({ deploy: control.deploy });
+    queue.offer({ commit: sha(1), deliveryId: 'd1' });
+    await control.startedCount(1);
+    control.finish();
+    await queue.idle();
+    queue.offer({ commit: sha(2), deliveryId: 'd2' });
+    await control.startedCount(2);
+    control.finish({ status: 'failed' });
+    await queue.idle();
+    // The failed deploy may have left hosts on sha(2): going back to sha(1) is a deploy.
+    expect(queue.offer({ commit: sha(1), deliveryId: 'd3' })).toEqual({ accepted: true });
+    await control.startedCount(3);
+    control.finish();
+    await queue.close();
   });
 
   test('a redelivery of a delivery whose deploy failed (or threw) runs again', async () => {
@@ -121,7 +155,7 @@ describe('DeployQueue', () => {
       await queue.idle();
     }
     expect(queue.jobs().map((job) => job.commit)).toEqual([sha(3), sha(2)]);
-    // The oldest delivery and commit were forgotten, so they deploy again.
+    // The oldest delivery was forgotten, so it deploys again.
     expect(queue.offer({ commit: sha(1), deliveryId: 'd1' })).toEqual({ accepted: true });
     expect(queue.offer({ commit: sha(3), deliveryId: 'd3' }).accepted).toBe(false);
     await control.startedCount(4);
@@ -152,25 +186,25 @@ describe('DeployQueue with a state file', () => {
     return join(dir, 'state.json');
   }
 
-  test('a restart keeps the handled deliveries and deployed commits; a failed delivery still runs again', async () => {
+  test('a restart keeps the handled deliveries and the deployed commit; a failed delivery still runs again', async () => {
     const file = stateFile();
     const first = controlledDeploy();
     const before = new DeployQueue({ deploy: first.deploy, stateFile: file });
-    before.offer({ commit: sha(1), deliveryId: 'd1' });
-    await first.startedCount(1);
-    first.finish({ status: 'changed' });
-    await before.idle();
     before.offer({ commit: sha(2), deliveryId: 'd2' });
-    await first.startedCount(2);
+    await first.startedCount(1);
     first.finish({ status: 'failed' });
+    await before.idle();
+    before.offer({ commit: sha(1), deliveryId: 'd1' });
+    await first.startedCount(2);
+    first.finish({ status: 'changed' });
     await before.close();
     expect(statSync(file).mode & 0o777).toBe(0o600);
 
     const second = controlledDeploy();
     const after = new DeployQueue({ deploy: second.deploy, stateFile: file });
     expect(after.jobs().map((job) => [job.commit, job.status])).toEqual([
-      [sha(2), 'failed'],
       [sha(1), 'changed'],
+      [sha(2), 'failed'],
     ]);
     expect(after.offer({ commit: sha(9), deliveryId: 'd1' }).reason).toBe('delivery already handled (deploy changed)');
     expect(after.offer({ commit: sha(1), deliveryId: 'd3' }).reason).toBe('commit already deployed');
@@ -178,6 +212,57 @@ describe('DeployQueue with a state file', () => {
     await second.startedCount(1);
     second.finish();
     await after.close();
+  });
+
+  test('after a restart, a push back to a commit deployed before the last one deploys it again', async () => {
+    const file = stateFile();
+    const first = controlledDeploy();
+    const before = new DeployQueue({ deploy: first.deploy, stateFile: file });
+    for (const [n, commit] of [sha(1), sha(2)].entries()) {
+      before.offer({ commit, deliveryId: `d${n}` });
+      await first.startedCount(n + 1);
+      first.finish({ status: 'changed' });
+      await before.idle();
+    }
+    await before.close();
+    const second = controlledDeploy();
+    const after = new DeployQueue({ deploy: second.deploy, stateFile: file });
+    expect(after.offer({ commit: sha(2), deliveryId: 'd7' }).reason).toBe('commit already deployed');
+    expect(after.offer({ commit: sha(1), deliveryId: 'd8' })).toEqual({ accepted: true });
+    await second.startedCount(1);
+    second.finish();
+    await after.close();
+  });
+
+  test('a state file that lists several deployed commits (an older hook wrote it) counts only the last one', async () => {
+    const file = stateFile();
+    writeFileSync(file, JSON.stringify({ version: 1, jobs: [], deployed: [sha(1), sha(2)] }));
+    const control = controlledDeploy();
+    const queue = new DeployQueue({ deploy: control.deploy, stateFile: file });
+    expect(queue.offer({ commit: sha(2), deliveryId: 'd1' }).reason).toBe('commit already deployed');
+    expect(queue.offer({ commit: sha(1), deliveryId: 'd2' })).toEqual({ accepted: true });
+    await control.startedCount(1);
+    control.finish();
+    await queue.close();
+  });
+
+  test('after a restart interrupted a deploy, a push of the commit deployed before it deploys again', async () => {
+    const file = stateFile();
+    const first = controlledDeploy();
+    const interrupted = new DeployQueue({ deploy: first.deploy, stateFile: file });
+    interrupted.offer({ commit: sha(1), deliveryId: 'd1' });
+    await first.startedCount(1);
+    first.finish();
+    await interrupted.idle();
+    interrupted.offer({ commit: sha(2), deliveryId: 'd2' });
+    await first.startedCount(2);
+    // The process "dies" during the deploy of sha(2): the hosts may run either commit.
+    const second = controlledDeploy();
+    const restarted = new DeployQueue({ deploy: second.deploy, stateFile: file });
+    expect(restarted.offer({ commit: sha(1), deliveryId: 'd3' })).toEqual({ accepted: true });
+    await second.startedCount(1);
+    second.finish();
+    await restarted.close();
   });
 
   test('a deploy a restart interrupted counts as aborted, so its redelivery runs again', async () => {

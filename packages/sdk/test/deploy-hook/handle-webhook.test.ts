@@ -68,6 +68,23 @@ describe('handleWebhook', () => {
     expect(queue.jobs()[0]).toMatchObject({ commit: COMMIT, deliveryId: 'delivery-1', pusher: 'ada', status: 'ok' });
   });
 
+  test('signed pushes of A, then B, then a force-push back to A deploy A again', async () => {
+    const { queue, deployed } = newQueue();
+    const B = 'b'.repeat(40);
+    const answers = [];
+    for (const [n, after] of [COMMIT, B, COMMIT].entries()) {
+      answers.push(handleWebhook(delivery(push({ after }), { 'x-github-delivery': `delivery-${n}` }), target, queue));
+      await queue.idle();
+    }
+    expect(answers.map((answer) => answer.accepted)).toEqual([true, true, true]);
+    expect(deployed).toEqual([COMMIT, B, COMMIT]);
+    // A redelivery of the rollback's delivery is still a replay.
+    expect(handleWebhook(delivery(push(), { 'x-github-delivery': 'delivery-2' }), target, queue)).toMatchObject({
+      accepted: false,
+      reason: 'delivery already handled (deploy ok)',
+    });
+  });
+
   test("a Gitea push (its own headers, pusher login) is read like GitHub's", async () => {
     const { queue } = newQueue();
     const payload = push({ pusher: { login: 'grace', username: 'grace', email: 'g@example' } });

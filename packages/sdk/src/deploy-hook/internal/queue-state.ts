@@ -2,10 +2,11 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DeployHookJob } from '../schemas.ts';
 
-/** What the queue keeps across restarts: its jobs (with every delivery each handled) and the deployed commits. */
+/** What the queue keeps across restarts: its jobs (with every delivery each handled) and the deployed commit. */
 const QueueState = z.object({
   version: z.literal(1),
   jobs: z.array(DeployHookJob.extend({ deliveries: z.array(z.string()) })),
+  /** The commit the last deploy left the hosts on, if it succeeded; older hooks listed several, newest last. */
   deployed: z.array(z.string()),
 });
 export type QueueState = z.infer<typeof QueueState>;
