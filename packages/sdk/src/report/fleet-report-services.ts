@@ -12,8 +12,8 @@ export interface FleetReportServicesOptions {
 }
 
 /**
- * The bus and knowledge services of a fleet file as report sources: a client per service, at the
- * URL and with the token the monitor uses for it.
+ * The fleet file's name and its bus and knowledge services as report sources: a client per
+ * service, at the URL and with the token the monitor uses for it.
  *
  * @example
  * const report = await buildFleetReport({ ...fleetReportServices(fleet), monitor });
@@ -21,7 +21,7 @@ export interface FleetReportServicesOptions {
 export function fleetReportServices(
   fleet: Fleet,
   options: FleetReportServicesOptions = {},
-): { buses: ReportBusSource[]; knowledge: ReportKnowledgeSource[] } {
+): { fleet?: string; buses: ReportBusSource[]; knowledge: ReportKnowledgeSource[] } {
   const buses: ReportBusSource[] = [];
   const knowledge: ReportKnowledgeSource[] = [];
   for (const target of fleetTargets(fleet)) {
@@ -34,5 +34,5 @@ export function fleetReportServices(
     if (target.kind === 'bus') buses.push({ target: target.id, client: new BusClient(clientOptions) });
     else knowledge.push({ target: target.id, client: new KnowledgeClient(clientOptions) });
   }
-  return { buses, knowledge };
+  return { ...(fleet.name === undefined ? {} : { fleet: fleet.name }), buses, knowledge };
 }
