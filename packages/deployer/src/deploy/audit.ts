@@ -1,5 +1,5 @@
 import type { FleetProblem } from '@fleet/sdk';
-import { type Executor, healthStep, runPlan } from '@fleet/sdk/deploy';
+import { type Executor, healthStep, runPlan, SYSTEMD_UNIT_DIR } from '@fleet/sdk/deploy';
 import { deploySettings, type Fleet, fleetFileProblem } from '@fleet/sdk/fleet';
 import { hostServices } from '../site/host-services.ts';
 import { siteLayout } from '../site/layout.ts';
@@ -29,7 +29,7 @@ function auditScript(services: readonly HostService[]): string {
       (service) => `printf 'unit %s %s\\n' ${service.unit} "$(systemctl is-active ${service.unit} 2>/dev/null)"`,
     ),
     `ss -Hltn 2>/dev/null | awk '{print "listen", $4}'`,
-    `for f in /etc/systemd/system/fleet-*.service; do [ -f "$f" ] && head -n 1 "$f" | grep -q '^${MANAGED_UNIT_MARK}' && printf 'managed %s\\n' "\${f##*/}"; done`,
+    `for f in ${SYSTEMD_UNIT_DIR}/fleet-*.service; do [ -f "$f" ] && head -n 1 "$f" | grep -q '^${MANAGED_UNIT_MARK}' && printf 'managed %s\\n' "\${f##*/}"; done`,
     'exit 0',
   ].join('\n');
 }

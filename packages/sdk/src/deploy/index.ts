@@ -30,7 +30,7 @@ export { symlinkStep } from './steps/symlink.ts';
 export { groupStep } from './steps/group.ts';
 export { userStep } from './steps/user.ts';
 export { packagesStep } from './steps/packages.ts';
-export { systemdUnitStep } from './steps/systemd-unit.ts';
+export { isSystemdUnitName, SYSTEMD_UNIT_DIR, systemdUnitPath, systemdUnitStep } from './steps/systemd-unit.ts';
 export { renderUnit, systemdCommandWord, UNIT_HARDENING } from './systemd-unit.ts';
 export { serviceStep } from './steps/service.ts';
 export { healthStep } from './steps/health.ts';

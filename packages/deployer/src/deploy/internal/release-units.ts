@@ -1,7 +1,4 @@
-import { DeployError, type Executor } from '@fleet/sdk/deploy';
-
-// The unit names systemdUnitStep accepts: nothing else in the directory is taken for a unit.
-const UNIT_NAME = /^[A-Za-z0-9:_.@\\-]+\.(service|socket|timer|target|path|mount)$/;
+import { DeployError, type Executor, isSystemdUnitName } from '@fleet/sdk/deploy';
 
 /**
  * The unit files a release keeps in `dir` (its `units/`, see `SiteLayout.releaseUnits`), by unit
@@ -30,7 +27,8 @@ export async function readReleaseUnits(executor: Executor, dir: string): Promise
   }
   const names = listed.stdout
     .split('\n')
-    .filter((name) => UNIT_NAME.test(name))
+    // Only the names systemdUnitStep accepts: nothing else in the directory is taken for a unit.
+    .filter(isSystemdUnitName)
     .sort();
   const files = await executor.probe(
     names.map((name) => ({ path: `${dir}/${name}`, content: true, maxBytes: Number.MAX_SAFE_INTEGER })),

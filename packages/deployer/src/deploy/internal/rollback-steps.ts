@@ -1,7 +1,13 @@
-import { commandStep, fileStep, type Step, type StepChange, serviceStep, stepBase } from '@fleet/sdk/deploy';
+import {
+  commandStep,
+  fileStep,
+  type Step,
+  type StepChange,
+  serviceStep,
+  stepBase,
+  systemdUnitPath,
+} from '@fleet/sdk/deploy';
 import { MANAGED_UNIT_MARK } from '../../site/unit-file.ts';
-
-const unitPath = (unit: string) => `/etc/systemd/system/${unit}`;
 
 /** What {@link restoreUnitsSteps} puts back on a host. */
 export interface UnitsRestore {
@@ -23,7 +29,7 @@ export interface UnitsRestore {
 export function restoreUnitsSteps(restore: UnitsRestore): Step[] {
   const steps: Step[] = [];
   for (const unit of restore.retired) {
-    const path = unitPath(unit);
+    const path = systemdUnitPath(unit);
     steps.push(
       serviceStep({ unit, enabled: false, state: 'stopped', name: `stop and disable ${unit}` }),
       commandStep({
@@ -35,7 +41,7 @@ export function restoreUnitsSteps(restore: UnitsRestore): Step[] {
   }
   for (const unit of restore.order) {
     const content = restore.units[unit] ?? '';
-    steps.push(fileStep({ name: `unit ${unit}`, path: unitPath(unit), content, mode: 0o644, diff: false }));
+    steps.push(fileStep({ name: `unit ${unit}`, path: systemdUnitPath(unit), content, mode: 0o644, diff: false }));
   }
   steps.push(commandStep({ name: 'systemctl daemon-reload', command: ['systemctl', 'daemon-reload'] }));
   for (const unit of restore.order) steps.push(serviceStep({ unit, enabled: true }));
@@ -57,15 +63,15 @@ export function keptUnitsStep(units: readonly string[], from: string, to: string
       `units kept: release ${to} has no saved unit files (made before releases kept them)`,
       {},
     ),
-    probes: () => units.map((unit) => ({ path: unitPath(unit), content: true })),
+    probes: () => units.map((unit) => ({ path: systemdUnitPath(unit), content: true })),
     async check(context) {
       const changes: StepChange[] = [];
       for (const unit of units) {
-        const found = await context.fact({ path: unitPath(unit), content: true });
+        const found = await context.fact({ path: systemdUnitPath(unit), content: true });
         if (!found.exists || found.content === undefined || marked(found.content) === found.content) continue;
         changes.push({
           action: 'update',
-          target: unitPath(unit),
+          target: systemdUnitPath(unit),
           attribute: 'content',
           summary: `header: inputs of the release before ${from}`,
         });
@@ -74,9 +80,9 @@ export function keptUnitsStep(units: readonly string[], from: string, to: string
     },
     async apply(context) {
       for (const unit of units) {
-        const text = await context.executor.readFile(unitPath(unit));
+        const text = await context.executor.readFile(systemdUnitPath(unit));
         if (text === undefined || marked(text) === text) continue;
-        await context.executor.writeFile(unitPath(unit), marked(text), { mode: 0o644 });
+        await context.executor.writeFile(systemdUnitPath(unit), marked(text), { mode: 0o644 });
       }
       return undefined;
     },

@@ -15,6 +15,24 @@ export interface SystemdUnitStepOptions extends StepOptions {
 
 const UNIT_NAME = /^[A-Za-z0-9:_.@\\-]+\.(service|socket|timer|target|path|mount)$/;
 
+/** Where {@link systemdUnitStep} writes unit files. */
+export const SYSTEMD_UNIT_DIR = '/etc/systemd/system';
+
+/**
+ * Whether `name` is a unit file name {@link systemdUnitStep} accepts: letters, digits and `:_.@-`,
+ * then `.service`, `.socket`, `.timer`, `.target`, `.path` or `.mount`.
+ *
+ * @example isSystemdUnitName('fleet-bus.service'); //=> true
+ */
+export function isSystemdUnitName(name: string): boolean {
+  return UNIT_NAME.test(name);
+}
+
+/** The path of a unit file: `/etc/systemd/system/<unit>`. */
+export function systemdUnitPath(unit: string): string {
+  return `${SYSTEMD_UNIT_DIR}/${unit}`;
+}
+
 /**
  * A unit file in /etc/systemd/system, written atomically (as {@link fileStep} writes, mode 0644)
  * and followed by one `systemctl daemon-reload` when it changed. Its check diffs the file; notify
@@ -23,11 +41,11 @@ const UNIT_NAME = /^[A-Za-z0-9:_.@\\-]+\.(service|socket|timer|target|path|mount
  * @example systemdUnitStep({ unit: 'fleet-bus.service', content: { description: 'Fleet bus', execStart: ['/usr/bin/node', 'server.js'], user: 'fleet' }, notify: 'restart bus' })
  */
 export function systemdUnitStep(options: SystemdUnitStepOptions): Step {
-  if (!UNIT_NAME.test(options.unit)) {
+  if (!isSystemdUnitName(options.unit)) {
     throw new DeployError('invalid_plan', `Invalid unit name "${options.unit}": e.g. fleet-bus.service`);
   }
   const content = typeof options.content === 'string' ? options.content : renderUnit(options.content);
-  const file = fileStep({ path: `/etc/systemd/system/${options.unit}`, content, mode: 0o644 });
+  const file = fileStep({ path: systemdUnitPath(options.unit), content, mode: 0o644 });
   return {
     ...stepBase('systemd_unit', `unit ${options.unit}`, options),
     probes: () => file.probes?.() ?? [],
