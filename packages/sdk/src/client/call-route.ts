@@ -54,7 +54,7 @@ export async function callRouteText<R extends RouteContract>(
   options: CallOptions = {},
 ): Promise<RouteAnswerText> {
   if (route.kind === 'sse') throw new TypeError(`${route.method} ${route.path} is an event stream: use streamRoute`);
-  const { response, request } = await sendRequest(http, route, input as RouteCallParts, options);
+  const { response, request, deadline } = await sendRequest(http, route, input as RouteCallParts, options);
   try {
     return { text: await response.text(), status: response.status, request };
   } catch (error) {
@@ -63,6 +63,9 @@ export async function callRouteText<R extends RouteContract>(
       request,
       timeoutMs: options.timeoutMs ?? http.timeoutMs,
       signal: options.signal,
+      timedOut: deadline.timedOut,
     });
+  } finally {
+    deadline.dispose();
   }
 }

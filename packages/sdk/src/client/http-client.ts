@@ -3,15 +3,18 @@ import ky, { type KyInstance } from 'ky';
 /** Options shared by every typed Fleet client. */
 export interface HttpClientOptions {
   /**
-   * Base URL of the server; route paths are appended to it.
+   * Base URL of the server; route paths are appended to it. It may not carry credentials
+   * (`http://user:pass@host` is refused): pass `token` instead.
    * @example 'http://127.0.0.1:8650'
    */
   baseUrl: string;
   /** Bearer token, sent as `Authorization: Bearer <token>`. */
   token?: string;
   /**
-   * How long a request may wait for the server's answer, in milliseconds. Long polls add their
-   * wait to it.
+   * How long a call may take, in milliseconds: from sending the request to the last byte of the
+   * answer's body, retries included (an event stream is bounded by it until it opens, then by its
+   * `idleTimeoutMs`). Past it the call throws a `FleetConnectionError` (`no answer within … ms`).
+   * Long polls add their wait to it; 0 or Infinity: no limit.
    * @default 30000
    */
   timeoutMs?: number;
@@ -46,7 +49,7 @@ export interface HttpClient {
 export interface CallOptions {
   /** Aborts the request; the abort reason is thrown as it is. */
   signal?: AbortSignal;
-  /** Overrides the client's timeout for this call (0 or Infinity: none). */
+  /** Overrides the client's timeout for this call, body included (0 or Infinity: none). */
   timeoutMs?: number;
   /** Whether the call may be retried after a network error or a 5xx. @default true for GET, else false */
   idempotent?: boolean;
@@ -55,8 +58,15 @@ export interface CallOptions {
 /** Default request timeout: 30 seconds. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** `scheme://user:pass@host` with the user info masked, for an error message about a URL that did not parse. */
+function withoutUserInfo(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+}
+
 /**
- * Prepares the transport a typed client sends its route calls through.
+ * Prepares the transport a typed client sends its route calls through. Throws a `TypeError` for a
+ * base URL that does not parse, is not `http:` or `https:`, or carries credentials (the message
+ * never repeats them).
  *
  * @example
  * ```ts
@@ -69,7 +79,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   try {
     url = new URL(options.baseUrl);
   } catch (cause) {
-    throw new TypeError(`invalid base URL: ${options.baseUrl}`, { cause });
+    const shown = withoutUserInfo(options.baseUrl);
+    // URL's own error carries the input: keep it only when there was nothing to hide.
+    throw new TypeError(`invalid base URL: ${shown}`, shown === options.baseUrl ? { cause } : {});
+  }
+  // fetch refuses such a URL with an error that repeats it, password included, into logs.
+  if (url.username !== '' || url.password !== '') {
+    throw new TypeError('invalid base URL: credentials are not allowed in the URL; pass a token instead');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TypeError(`invalid base URL: ${options.baseUrl} (expected http: or https:)`);

@@ -11,7 +11,10 @@ import { SseParser } from './sse-parser.ts';
 export interface StreamOptions {
   /** Ends the stream: the iteration finishes without an error. */
   signal?: AbortSignal;
-  /** How long to wait for the server to accept the stream, in milliseconds. @default the client's timeout */
+  /**
+   * How long to wait for the server to accept the stream (its answer's headers), in milliseconds;
+   * once open, `idleTimeoutMs` applies instead. @default the client's timeout
+   */
   timeoutMs?: number;
   /** Called once the server has accepted the stream (from then on, new events are delivered). */
   onOpen?: () => void;
@@ -78,8 +81,13 @@ export async function* streamRoute<R extends RouteContract>(
     if (signal?.aborted) return;
     throw error;
   }
-  const { response, request } = sent;
-  if (!response.body) return;
+  const { response, request, deadline } = sent;
+  // Open: from now on idleTimeoutMs watches the stream, and only the caller's signal ends it.
+  deadline.stopTimer();
+  if (!response.body) {
+    deadline.dispose();
+    return;
+  }
   options.onOpen?.();
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   const parser = new SseParser();
@@ -107,6 +115,7 @@ export async function* streamRoute<R extends RouteContract>(
   } finally {
     // Closes the connection when the consumer stops early; harmless once the stream has ended.
     reader.cancel().catch(() => undefined);
+    deadline.dispose();
   }
 }
 

@@ -2,6 +2,7 @@ import type { RetryOptions } from 'ky';
 import type { RouteContract } from '../../contract/route.ts';
 import type { CallOptions, HttpClient } from '../http-client.ts';
 import { routeUrl } from '../route-url.ts';
+import { type RequestDeadline, requestDeadline } from './request-deadline.ts';
 import { toClientError } from './to-client-error.ts';
 
 /** The parts of a route call, loosely typed (the typed front is `RouteCallInput`). */
@@ -11,11 +12,16 @@ export interface RouteCallParts {
   body?: unknown;
 }
 
-/** A sent request whose answer was a success status. */
+/** A sent request whose answer was a success status; its body is still to be read. */
 export interface SentRequest {
   response: Response;
   /** `METHOD url`, for error messages. */
   request: string;
+  /**
+   * Still running: read the body within it (pass `deadline.timedOut` to `toClientError`), then
+   * `dispose()` it. A stream calls `stopTimer()` once open and `dispose()` when it ends.
+   */
+  deadline: RequestDeadline;
 }
 
 const ACCEPT = { json: 'application/json', text: 'text/plain', sse: 'text/event-stream' } as const;
@@ -23,6 +29,7 @@ const ACCEPT = { json: 'application/json', text: 'text/plain', sse: 'text/event-
 /**
  * Sends one route call and returns the answer when its status is a success; anything else is
  * thrown as the client's error (FleetHttpError, FleetConnectionError, or the caller's abort reason).
+ * The timeout covers the whole call, retries included, until the caller disposes the deadline.
  */
 export async function sendRequest(
   http: HttpClient,
@@ -38,17 +45,30 @@ export async function sendRequest(
   const timeoutMs = options.timeoutMs ?? http.timeoutMs;
   const idempotent = options.idempotent ?? route.method === 'GET';
   const retry: RetryOptions = idempotent ? { limit: http.retry, methods: [route.method.toLowerCase()] } : { limit: 0 };
+  const deadline = requestDeadline(timeoutMs, options.signal);
   try {
     const response = await http.ky(url, {
       method: route.method,
       headers: { accept: ACCEPT[route.kind ?? 'json'] },
       ...(route.body !== undefined && input.body !== undefined ? { json: input.body } : {}),
-      timeout: timeoutMs > 0 && Number.isFinite(timeoutMs) ? timeoutMs : false,
+      // ky's timeout would stop at the headers: the deadline also covers the body.
+      timeout: false,
       retry,
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal: deadline.signal,
     });
-    return { response, request };
+    return { response, request, deadline };
   } catch (error) {
-    throw await toClientError(error, { baseUrl: http.baseUrl, request, timeoutMs, signal: options.signal });
+    try {
+      // An error answer's body is read here, still within the deadline.
+      throw await toClientError(error, {
+        baseUrl: http.baseUrl,
+        request,
+        timeoutMs,
+        signal: options.signal,
+        timedOut: deadline.timedOut,
+      });
+    } finally {
+      deadline.dispose();
+    }
   }
 }

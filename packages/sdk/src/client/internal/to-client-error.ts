@@ -36,19 +36,27 @@ function isAbort(error: unknown): boolean {
 }
 
 /**
- * Maps what `ky` threw into the error a client reports: an error answer to a {@link FleetHttpError}
- * (async, the body is read), a network failure or timeout to a {@link FleetConnectionError}.
- * The caller's own abort is passed through unchanged.
+ * Maps what `ky` (or reading the body) threw into the error a client reports: an error answer to a
+ * {@link FleetHttpError} (async, the body is read), a network failure or timeout to a
+ * {@link FleetConnectionError}. The caller's own abort is passed through unchanged.
  */
 export async function toClientError(
   error: unknown,
-  context: { baseUrl: string; request: string; timeoutMs: number; signal?: AbortSignal | undefined },
+  context: {
+    baseUrl: string;
+    request: string;
+    timeoutMs: number;
+    signal?: AbortSignal | undefined;
+    /** The call's deadline ran out (see requestDeadline): whatever was thrown, it is a timeout. */
+    timedOut?: boolean;
+  },
 ): Promise<unknown> {
   if (isHTTPError(error)) return httpErrorFrom(error.response, context.request);
-  if (context.signal?.aborted || isAbort(error)) return context.signal?.reason ?? error;
-  if (isTimeoutError(error)) {
+  if (context.signal?.aborted) return context.signal.reason ?? error;
+  if (context.timedOut || isTimeoutError(error)) {
     return new FleetConnectionError(context.baseUrl, `no answer within ${context.timeoutMs} ms`, { cause: error });
   }
+  if (isAbort(error)) return error;
   // undici reports network failures as a TypeError whose cause is the socket error.
   if (error instanceof TypeError && error.cause !== undefined) {
     const cause = error.cause as { message?: unknown } | undefined;

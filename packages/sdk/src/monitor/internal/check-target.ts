@@ -3,6 +3,9 @@ import { type ProbeOutcome, type ProbeSettings, probeHttp } from './http-probe.t
 import { linkedAbort } from './linked-abort.ts';
 import type { TargetRuntime } from './target-runtime.ts';
 
+/** How many of the target's timeouts the backlog or sync read of a check may take at most. */
+const READER_BUDGET_TIMEOUTS = 2;
+
 /**
  * One check of a target within the concurrency limits: the health probe, then (for `bus` and
  * `knowledge` targets) the backlog or sync read in the same slot, so a host is never asked more
@@ -18,6 +21,9 @@ export function checkTarget(
     const abort = linkedAbort(settings.signal);
     try {
       const outcome = await probeHttp(runtime.resolved, { ...settings, signal: abort.signal });
+      // The reader's client has the target's timeout; this bounds the read even if that fails to
+      // hold, so a check (and the monitor's stop) can never wait on a reader for ever.
+      abort.timeoutAfter(READER_BUDGET_TIMEOUTS * runtime.resolved.timeoutMs);
       await runtime.reader?.read(settings.now, abort.signal);
       return outcome;
     } finally {

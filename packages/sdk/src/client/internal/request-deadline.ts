@@ -1,0 +1,53 @@
+/** The abort signal of one route call: the caller's signal, plus the call's timeout. */
+export interface RequestDeadline {
+  /** Passed to ky (and so to fetch): aborting it ends the request and the reading of its body. */
+  readonly signal: AbortSignal;
+  /** Whether the timeout ran out (rather than the caller aborting). */
+  readonly timedOut: boolean;
+  /** Stops the timeout but keeps following the caller's signal: an event stream outlives the timeout. */
+  stopTimer(): void;
+  /** Stops the timeout and unlinks from the caller's signal; call once the body has been read. */
+  dispose(): void;
+}
+
+/** The longest delay `setTimeout` takes (about 24.8 days). */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/**
+ * A short-lived signal for one call, aborted by the caller's `signal` or after `timeoutMs` (none
+ * when 0 or not finite). It stays armed until the body has been read: ky's own `timeout` stops
+ * once the headers arrive, so a server that stalls mid-body would hold the call for ever.
+ *
+ * Linked by a listener, not `AbortSignal.any()`: ky combines the signal it is given, and combining
+ * with a long-lived caller signal (a monitor's) leaks in Node 20 and 22 (nodejs/node#55351).
+ */
+export function requestDeadline(timeoutMs: number, caller?: AbortSignal): RequestDeadline {
+  // setTimeout would fire at once for a longer delay.
+  if (Number.isFinite(timeoutMs) && timeoutMs > MAX_TIMEOUT_MS)
+    throw new RangeError(`timeoutMs cannot be greater than ${MAX_TIMEOUT_MS}`);
+  const controller = new AbortController();
+  let timedOut = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const onCallerAbort = () => controller.abort(caller?.reason);
+  if (caller?.aborted) controller.abort(caller.reason);
+  else caller?.addEventListener('abort', onCallerAbort, { once: true });
+  if (timeoutMs > 0 && Number.isFinite(timeoutMs) && !controller.signal.aborted) {
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
+    }, timeoutMs);
+  }
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    stopTimer() {
+      clearTimeout(timer);
+    },
+    dispose() {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onCallerAbort);
+    },
+  };
+}
