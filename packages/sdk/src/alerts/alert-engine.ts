@@ -13,12 +13,20 @@ export type { AlertEngineOptions, AlertTarget } from './alert-engine-options.ts'
 export type { AlertDispatch } from './internal/alert-dispatches.ts';
 export type { AlertEngineMemory, AlertNotified } from './internal/notified-ledger.ts';
 
+/** States that say nothing of a target's health: a target first seen in one waits for a real one. */
+const UNSETTLED: ReadonlySet<TargetState> = new Set(['unknown', 'deploying']);
+
 interface TargetInfo {
   id: string;
   host: string;
   state: TargetState;
   /** The problem level, kept through `unknown`, `deploying` and recovery: only `up` clears it. */
   level: Level;
+  /**
+   * False while a target first seen `unknown` or `deploying` (a restart after a gap, a deploy
+   * window) has shown no real state: until then it is not reconciled against what was sent.
+   */
+  settled: boolean;
   /** When `level` was entered. */
   sinceMs: number;
   reason: string | null;
@@ -68,7 +76,9 @@ export class AlertEngine {
 
   /**
    * Sets the targets watched (the monitor's statuses), keeping what is known of those that stay.
-   * A target first seen `down` counts as down since its `since`.
+   * A target first seen `down` counts as down since its `since`. A target first seen `unknown` or
+   * `deploying` keeps what the memory says was sent about it until the monitor knows its state:
+   * a restart neither recovers nor re-alerts a target still down.
    */
   setTargets(targets: readonly AlertTarget[]): AlertDispatch[] {
     const next = new Map<string, TargetInfo>();
@@ -84,7 +94,8 @@ export class AlertEngine {
               id: target.id,
               host: target.host,
               state: target.state,
-              level: levelOf(0, target.state),
+              level: levelOf(this.#rememberedLevel(target.id, target.host), target.state),
+              settled: !UNSETTLED.has(target.state),
               sinceMs: since,
               reason: null,
             },
@@ -105,6 +116,7 @@ export class AlertEngine {
     }
     if (level !== 0 && transition.reason) target.reason = transition.reason;
     target.state = transition.to;
+    if (!UNSETTLED.has(transition.to)) target.settled = true;
     return this.tick();
   }
 
@@ -176,7 +188,7 @@ export class AlertEngine {
     if (targets.length < 2 || !rule.events.includes('down')) return false;
     if (!targets.some((target) => coversTarget(rule, target.id, host, this.#groups))) return false;
     const down = targets.every((target) => target.level === 2);
-    if (this.#hostSilenced(host, now) || targets.some((target) => target.state === 'deploying'))
+    if (this.#hostSilenced(host, now) || targets.some((target) => target.state === 'deploying' || !target.settled))
       return notified.level === 2;
     const ids = targets.map((target) => target.id);
     const sinceMs = Math.max(...targets.map((target) => target.sinceMs));
@@ -218,7 +230,7 @@ export class AlertEngine {
   ): void {
     const key = `${index} target ${target.id}`;
     const notified = this.#notified.get(key);
-    if (target.state === 'deploying' || this.#targetSilenced(target, now)) return;
+    if (target.state === 'deploying' || !target.settled || this.#targetSilenced(target, now)) return;
     const level = effective(rule, target.level);
     const base = { targets: [target.id], host: target.host, sinceMs: target.sinceMs, reason: target.reason };
     if (level > notified.level) {
@@ -286,6 +298,18 @@ export class AlertEngine {
     if (rule.remindEvery === undefined || now - notified.atMs < rule.remindEvery) return;
     out.add(rule, facts);
     this.#remember(key, { level: notified.level, atMs: now });
+  }
+
+  /** The highest level any rule last sent about a target (or, with `host_down`, its host). */
+  #rememberedLevel(id: string, host: string): Level {
+    let level: Level = 0;
+    for (const index of this.#ruleIds) {
+      for (const key of [`${index} target ${id}`, `${index} host ${host}`]) {
+        const notified = this.#notified.get(key).level;
+        if (notified > level) level = notified;
+      }
+    }
+    return level;
   }
 
   #remember(key: string, value: Notified | undefined): void {
