@@ -5,6 +5,7 @@ import type { AlertMessage } from './alert-message.ts';
 import { AlertSilence } from './alerts-spec.ts';
 import type { AlertChannel } from './channel-spec.ts';
 import { deliverDue } from './internal/deliver-due.ts';
+import { DeliveryLanes } from './internal/delivery-lanes.ts';
 import { OutboxStore, type PendingRow } from './internal/outbox-store.ts';
 
 /** Options of {@link AlertOutbox}. */
@@ -56,7 +57,7 @@ export interface ReportRunMemory {
   save(run: { name: string; schedule: string; nextAt: number }): void;
 }
 
-/** What one {@link AlertOutbox.deliverDue} pass did. */
+/** What one {@link AlertOutbox.deliverDue} pass did (over every channel). */
 export interface DeliveryPass {
   sent: number;
   /** Attempts that failed and will be retried. */
@@ -70,8 +71,10 @@ export interface DeliveryPass {
  * before anything is sent, and leaves the pending table only in the transaction that logs it as
  * sent or failed. A retryable error (a 5xx, a timeout, a refused connection) is retried with
  * exponential backoff and jitter, up to `maxAttempts`; a non-retryable one (a 4xx) fails at once.
- * A new outbox on the same file delivers what an earlier process left pending. It needs nothing
- * but the channels' endpoints: no Fleet service has to be up.
+ * Each channel is delivered on its own, in order: one that does not answer (a timeout, no
+ * connection) delays no other, and its other due deliveries wait for that one's retry instead of
+ * each timing out in turn. A new outbox on the same file delivers what an earlier process left
+ * pending. It needs nothing but the channels' endpoints: no Fleet service has to be up.
  *
  * @example
  * ```ts
@@ -89,9 +92,7 @@ export class AlertOutbox {
   readonly #logger: Pick<Console, 'warn'> | undefined;
   readonly #link: AlertOutboxOptions['link'];
   readonly #abort = new AbortController();
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<DeliveryPass> | null = null;
-  #again = false;
+  readonly #lanes: DeliveryLanes;
   #started = false;
 
   constructor(options: AlertOutboxOptions) {
@@ -108,6 +109,18 @@ export class AlertOutbox {
       now: options.now ?? Date.now,
       random: options.random ?? Math.random,
     };
+    this.#lanes = new DeliveryLanes({
+      deliver: (channel) =>
+        deliverDue(this.#store, channel, this.#channels.get(channel), {
+          ...this.#settings,
+          signal: this.#abort.signal,
+          onGiveUp: (row: PendingRow, error: string) =>
+            this.#logger?.warn(`fleet alerts: gave up delivering to channel ${row.channel}: ${error}`),
+        }),
+      nextDueAt: (channel) => (this.#store.open ? this.#store.nextDueAt(channel) : null),
+      now: this.#settings.now,
+      onError: (error) => this.#logger?.warn('fleet alerts: a delivery pass failed:', error),
+    });
   }
 
   /**
@@ -122,37 +135,32 @@ export class AlertOutbox {
       channels.map((channel) => ({ channel, message: text })),
       this.#settings.now(),
     );
-    if (this.#started) this.#kick();
+    for (const channel of new Set(channels)) this.#lanes.kick(channel);
   }
 
   /**
    * Delivers every delivery due now (channels in parallel, each channel's in order), recording
-   * each outcome before the next; resolves with what it did. Runs on a timer once started; call
-   * it directly with a test clock. Passes never overlap: a call during a pass waits for it and
-   * runs once more.
+   * each outcome before the next; resolves with what it did. Each channel runs on its own timer
+   * once started; call it directly with a test clock. A channel's passes never overlap: a call
+   * during one waits for it and runs once more.
    */
   async deliverDue(): Promise<DeliveryPass> {
-    while (this.#running) {
-      await this.#running;
+    const total: DeliveryPass = { sent: 0, retried: 0, failed: 0 };
+    if (!this.#store.open) return total;
+    const passes = await Promise.all(this.#store.pendingChannels().map((channel) => this.#lanes.pass(channel)));
+    for (const pass of passes) {
+      total.sent += pass.sent;
+      total.retried += pass.retried;
+      total.failed += pass.failed;
     }
-    this.#running = deliverDue(this.#store, this.#channels, {
-      ...this.#settings,
-      signal: this.#abort.signal,
-      onGiveUp: (row: PendingRow, error: string) =>
-        this.#logger?.warn(`fleet alerts: gave up delivering to channel ${row.channel}: ${error}`),
-    });
-    try {
-      return await this.#running;
-    } finally {
-      this.#running = null;
-    }
+    return total;
   }
 
-  /** Delivers what is pending now and whenever a delivery comes due (an unref'd timer). */
+  /** Delivers what is pending now and whenever a delivery comes due (an unref'd timer per channel). */
   start(): void {
     if (this.#started || !this.#store.open) return;
     this.#started = true;
-    this.#kick();
+    this.#lanes.start(this.#store.pendingChannels());
   }
 
   /**
@@ -228,31 +236,8 @@ export class AlertOutbox {
   /** Stops delivering (an attempt in flight is aborted and stays pending) and closes the file. */
   close(): void {
     this.#started = false;
-    clearTimeout(this.#timer);
+    this.#lanes.stop();
     this.#abort.abort();
     this.#store.close();
-  }
-
-  /** Runs a pass now (or after the running one), then sleeps until the next delivery is due. */
-  #kick(): void {
-    clearTimeout(this.#timer);
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    void this.deliverDue()
-      .catch((error: unknown) => this.#logger?.warn('fleet alerts: a delivery pass failed:', error))
-      .finally(() => {
-        if (!this.#started || !this.#store.open) return;
-        if (this.#again) {
-          this.#again = false;
-          this.#kick();
-          return;
-        }
-        const next = this.#store.nextDueAt();
-        if (next === null) return;
-        this.#timer = setTimeout(() => this.#kick(), Math.max(0, next - this.#settings.now()));
-        this.#timer.unref();
-      });
   }
 }

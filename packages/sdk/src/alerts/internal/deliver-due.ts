@@ -15,7 +15,7 @@ export interface DeliverySettings {
   onGiveUp: (row: PendingRow, error: string) => void;
 }
 
-/** Rows taken per pass; what is left runs in the next pass. */
+/** Rows taken per pass of a channel; what is left runs in its next pass. */
 const BATCH = 500;
 
 /** A channel error says whether a retry can help; anything else (a bug, a network error) is retried. */
@@ -31,21 +31,31 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-/** Delivers what is due: channels in parallel, each channel's deliveries one after another in order. */
+/**
+ * The receiver did not answer (a timeout, no connection): the channel is down, not this message,
+ * so its other deliveries would only fail the same way, each after its own timeout.
+ */
+function unanswered(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const name = (error as { name?: unknown } | null)?.name;
+  return code === 'timeout' || code === 'network' || name === 'TimeoutError';
+}
+
+/**
+ * Delivers what is due on one channel, one delivery after another in order, recording each
+ * outcome before the next. When the receiver does not answer, the channel's other deliveries are
+ * not tried in this pass: they wait for the failed one's retry.
+ */
 export async function deliverDue(
   store: OutboxStore,
-  channels: ReadonlyMap<string, AlertChannel>,
+  name: string,
+  channel: AlertChannel | undefined,
   settings: DeliverySettings,
 ): Promise<{ sent: number; retried: number; failed: number }> {
   const counts = { sent: 0, retried: 0, failed: 0 };
   if (!store.open) return counts;
-  const byChannel = new Map<string, PendingRow[]>();
-  for (const row of store.due(settings.now(), BATCH)) {
-    const rows = byChannel.get(row.channel) ?? [];
-    rows.push(row);
-    byChannel.set(row.channel, rows);
-  }
-  const deliverOne = async (channel: AlertChannel | undefined, row: PendingRow): Promise<void> => {
+  for (const row of store.due(name, settings.now(), BATCH)) {
+    if (settings.signal.aborted || !store.open) break;
     const attempts = row.attempts + 1;
     let error: unknown;
     try {
@@ -58,7 +68,7 @@ export async function deliverDue(
       error = caught;
     }
     // Closed meanwhile: the row stays pending, for the next process.
-    if (settings.signal.aborted || !store.open) return;
+    if (settings.signal.aborted || !store.open) break;
     const now = settings.now();
     if (error === undefined) {
       store.finish(row, 'sent', attempts, null, now);
@@ -72,18 +82,14 @@ export async function deliverDue(
       const asked = (error as { retryAfterMs?: unknown }).retryAfterMs;
       const backoff = backoffDelay(attempts, settings.baseDelayMs, settings.maxDelayMs, settings.random);
       const delay = typeof asked === 'number' ? Math.max(backoff, Math.min(asked, settings.maxDelayMs)) : backoff;
-      store.retry(row.id, attempts, now + Math.round(delay), describe(error));
+      const nextAt = now + Math.round(delay);
+      store.retry(row.id, attempts, nextAt, describe(error));
       counts.retried += 1;
-    }
-  };
-  await Promise.all(
-    [...byChannel].map(async ([name, rows]) => {
-      const channel = channels.get(name);
-      for (const row of rows) {
-        if (settings.signal.aborted || !store.open) return;
-        await deliverOne(channel, row);
+      if (unanswered(error)) {
+        store.defer(name, nextAt);
+        break;
       }
-    }),
-  );
+    }
+  }
   return counts;
 }

@@ -109,10 +109,12 @@ function prepare(db: Database.Database) {
     add: db.prepare<[string, string, number, number]>(
       'INSERT INTO pending (channel, message, next_at, created_at) VALUES (?, ?, ?, ?)',
     ),
-    due: db.prepare<[number, number], PendingRow>(
-      `SELECT ${PENDING_COLUMNS} FROM pending WHERE next_at <= ? ORDER BY id LIMIT ?`,
+    due: db.prepare<[string, number, number], PendingRow>(
+      `SELECT ${PENDING_COLUMNS} FROM pending WHERE channel = ? AND next_at <= ? ORDER BY id LIMIT ?`,
     ),
-    nextAt: db.prepare<[], number | null>('SELECT min(next_at) FROM pending').pluck(),
+    nextAt: db.prepare<[string], number | null>('SELECT min(next_at) FROM pending WHERE channel = ?').pluck(),
+    channels: db.prepare<[], string>('SELECT DISTINCT channel FROM pending').pluck(),
+    defer: db.prepare<[number, string, number]>('UPDATE pending SET next_at = ? WHERE channel = ? AND next_at < ?'),
     retry: db.prepare<[number, number, string, number]>(
       'UPDATE pending SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?',
     ),
@@ -195,14 +197,24 @@ export class OutboxStore {
     this.#addAll(rows, at);
   }
 
-  /** Up to `limit` deliveries due at `now`, oldest first. */
-  due(now: number, limit: number): PendingRow[] {
-    return this.#sql.due.all(now, limit);
+  /** Up to `limit` deliveries to `channel` due at `now`, oldest first. */
+  due(channel: string, now: number, limit: number): PendingRow[] {
+    return this.#sql.due.all(channel, now, limit);
   }
 
-  /** When the earliest pending delivery is due; null when none is pending. */
-  nextDueAt(): number | null {
-    return this.#sql.nextAt.get() ?? null;
+  /** When the earliest pending delivery to `channel` is due; null when none is pending. */
+  nextDueAt(channel: string): number | null {
+    return this.#sql.nextAt.get(channel) ?? null;
+  }
+
+  /** The channels that have pending deliveries. */
+  pendingChannels(): string[] {
+    return this.#sql.channels.all();
+  }
+
+  /** Makes every delivery to `channel` due earlier than `nextAt` due at `nextAt` (its attempts unchanged). */
+  defer(channel: string, nextAt: number): void {
+    this.#sql.defer.run(nextAt, channel, nextAt);
   }
 
   /** Records a failed attempt and when to try again. */
