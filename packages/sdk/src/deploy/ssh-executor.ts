@@ -9,6 +9,7 @@ import { PROBE_SCRIPT, parseProbeOutput, probeInput } from './internal/remote-pr
 import { shellJoin } from './internal/shell-quote.ts';
 import { accountChecks, attributeCommands, checkPath } from './internal/ssh-paths.ts';
 import { tempName } from './internal/temp-name.ts';
+import { HostLeftovers } from './ssh/internal/host-leftovers.ts';
 import { BACKSTOP_SLACK_MS, hostScript, INTERNAL_TIMEOUT_MS } from './ssh/internal/host-script.ts';
 import { RemoteAccounts } from './ssh/internal/remote-accounts.ts';
 import { runChannel } from './ssh/internal/run-channel.ts';
@@ -28,7 +29,9 @@ import { resolveConnectionOptions, type SshExecutorOptions, type SshExecutorStat
  * Commands run under `timeout -k` on the host, with the environment on stdin, never in argv;
  * {@link SshExecutor.probe} is one exec whatever the number of paths; files are uploaded over SFTP
  * to a temp file, fsynced and renamed over the target. A login user other than root does
- * everything as root through `sudo -n` (see {@link SshExecutorOptions.sudo}).
+ * everything as root through `sudo -n` (see {@link SshExecutorOptions.sudo}). A lost connection
+ * fails every call in flight at once; a command it cut off may still run on the host, so the next
+ * connection (or {@link SshExecutor.close}) first stops it, and removes a temp file a cut write left.
  *
  * @example
  * const executor = new SshExecutor({ address: '10.0.0.5', username: 'root', identity: '~/.ssh/id_ed25519' });
@@ -55,6 +58,8 @@ export class SshExecutor implements Executor {
   #closed = false;
   readonly #closing = new AbortController();
   #accounts: { connection: SshConnection; accounts: RemoteAccounts } | undefined;
+  readonly #leftovers = new HostLeftovers();
+  readonly #leaveTempFile = (temp: string): void => this.#leftovers.addTempFile(temp);
 
   constructor(options: SshExecutorOptions) {
     this.#options = options;
@@ -86,14 +91,17 @@ export class SshExecutor implements Executor {
       return { exitCode: null, signal: null, timedOut: true, stdout: '', output: '', durationMs };
     };
     if (signal?.aborted) return notRun();
+    let connection: SshConnection | undefined;
+    let commandStarted = false;
     try {
       // An abort while connecting returns at once; the connection carries on for later calls.
-      const connection = await untilAborted(this.#connect(), signal);
+      connection = await untilAborted(this.#connect(), signal);
       if (connection === undefined || signal?.aborted) return notRun();
+      const opened = connection;
       this.stats.execs += 1;
       let aborted = false;
       const stop = async (): Promise<boolean> => {
-        await this.#exec(connection, stopCommand(remote.marker, 'TERM', sudoUser), '', true);
+        await this.#exec(opened, stopCommand(remote.marker, 'TERM', sudoUser), '', true);
         return true;
       };
       const running = runChannel(connection, remote.line, {
@@ -101,6 +109,9 @@ export class SshExecutor implements Executor {
         maxOutputBytes: this.#maxOutputBytes,
         backstopMs: timeoutMs + this.#killGraceMs + BACKSTOP_SLACK_MS,
         signal,
+        onStarted: () => {
+          commandStarted = true;
+        },
         // Stops the host's `timeout`, which stops the command's whole process group (then SIGKILLs it).
         onAbort: () => {
           aborted = true;
@@ -126,6 +137,16 @@ export class SshExecutor implements Executor {
         durationMs,
       };
     } catch (error) {
+      if (commandStarted && connection?.lost !== undefined) {
+        // sshd does not stop a command whose connection is gone: the next connection does.
+        this.#leftovers.addRun(remote.marker, sudoUser);
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new DeployError(
+          'executor_failed',
+          `${reason}; the command may still have been running on the host (it is stopped when the executor connects again)`,
+          { cause: error },
+        );
+      }
       throw failed('run a command on', this.host, error);
     }
   }
@@ -165,12 +186,17 @@ export class SshExecutor implements Executor {
         ? Buffer.from(content, 'utf8')
         : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
     if (this.sudo)
-      return this.#shell('write', path, this.#script(...writeScript(path, tempName(path), attributes)), bytes);
+      return this.#shell(
+        'write',
+        path,
+        this.#script(...writeScript(path, tempName(path), bytes.length, attributes)),
+        bytes,
+      );
     try {
       const connection = await this.#connect();
       const sftp = await this.#sftp(connection);
       const ids = await this.#accountsOf(connection).ids(attributes);
-      await sftpWriteFile(sftp, path, bytes, attributes, ids);
+      await sftpWriteFile(sftp, path, bytes, attributes, ids, this.#leaveTempFile);
     } catch (error) {
       throw failed('write', path, error);
     }
@@ -196,14 +222,19 @@ export class SshExecutor implements Executor {
     checkPath(path);
     if (this.sudo) return this.#shell('link', path, this.#script(...symlinkScript(target, path, tempName(path))));
     try {
-      await sftpSymlink(await this.#sftp(await this.#connect()), target, path);
+      await sftpSymlink(await this.#sftp(await this.#connect()), target, path, this.#leaveTempFile);
     } catch (error) {
       throw failed('link', path, error);
     }
   }
 
-  /** Ends the connection (a connect still in progress is given up, its socket closed); later calls reject. Idempotent. */
+  /**
+   * Ends the connection (a connect still in progress is given up, its socket closed); later calls
+   * reject. Idempotent. When a lost connection left a command running on the host (or a temp
+   * file), it first connects again, up to `readyTimeoutMs`, to stop (or remove) it.
+   */
   async close(): Promise<void> {
+    if (!this.#closed && !this.#leftovers.empty) await this.#connect().catch(() => undefined);
     this.#closed = true;
     // A connect still waiting for the host gives up now instead of at its ready timeout.
     this.#closing.abort();
@@ -236,12 +267,20 @@ export class SshExecutor implements Executor {
   async #open(): Promise<SshConnection> {
     const resolved = await resolveConnectionOptions(this.#options, this.host, this.username);
     this.stats.connections += 1;
-    return openConnection(resolved, this.#closing.signal);
+    const connection = await openConnection(resolved, this.#closing.signal);
+    try {
+      // Before anything else runs on the host: what a lost connection left there goes first.
+      await this.#leftovers.sweep((line) => this.#exec(connection, line, '', true));
+    } catch (error) {
+      await connection.close();
+      throw failed('stop what a lost connection left running on', this.host, error);
+    }
+    return connection;
   }
 
   async #sftp(connection: SshConnection): Promise<SftpCalls> {
-    const sftp = await connection.sftp();
-    return new SftpCalls(sftp, () => {
+    const session = await connection.sftp();
+    return new SftpCalls(session, () => {
       this.stats.sftpRequests += 1;
     });
   }

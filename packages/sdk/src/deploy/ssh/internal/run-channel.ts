@@ -16,6 +16,11 @@ export interface ChannelOptions {
    */
   signal?: AbortSignal | undefined;
   onAbort?: () => void;
+  /**
+   * Called once stdin has been handed to the channel: from then on the command may run on the
+   * host, even if the connection is lost before it reports an exit.
+   */
+  onStarted?: () => void;
   /** Ahead of the queue for a free channel (see {@link SshConnection.exec}). @default false */
   priority?: boolean;
 }
@@ -78,13 +83,17 @@ export async function runChannel(
       output.push(chunk);
     });
     channel.stderr.on('data', (chunk: Buffer) => output.push(chunk));
-    channel.on('exit', (code: number | null, signal?: string) => {
+    const onExit = (code: unknown, signal?: unknown): void => {
       exit = {
         code: typeof code === 'number' ? code : null,
-        signal: signal ? (signal.startsWith('SIG') ? signal : `SIG${signal}`) : null,
+        signal: typeof signal === 'string' && signal ? (signal.startsWith('SIG') ? signal : `SIG${signal}`) : null,
       };
-    });
-    channel.on('close', () => {
+    };
+    channel.on('exit', onExit);
+    channel.on('close', (code?: unknown, signal?: unknown) => {
+      // A command that does not wait for stdin can exit before this listens: its 'exit' is then
+      // gone, but ssh2 repeats the exit status (or signal) on 'close'.
+      if (exit === undefined && (typeof code === 'number' || typeof signal === 'string')) onExit(code, signal);
       if (exit !== undefined || closedByClient) done();
       // The connection may be going down: let its error, if any, be the reason.
       else
@@ -95,6 +104,7 @@ export async function runChannel(
     if (notStarted) channel.end();
     else {
       channel.end(options.stdin);
+      options.onStarted?.();
       if (onAbort) abortSignal?.addEventListener('abort', onAbort, { once: true });
     }
   });

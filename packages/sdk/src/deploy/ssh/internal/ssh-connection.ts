@@ -8,6 +8,7 @@ import { knownHostKeyTypes } from '../match-host.ts';
 import { recordHostKey } from '../record-host-key.ts';
 import { ChannelSlots } from './channel-slots.ts';
 import { loadSsh2 } from './load-ssh2.ts';
+import { SftpSession } from './sftp-session.ts';
 
 /** What {@link openConnection} needs, resolved. */
 export interface ConnectionOptions {
@@ -38,7 +39,7 @@ export class SshConnection {
   readonly #name: string;
   #lost: Error | undefined;
   #closing = false;
-  #sftp: Promise<SFTPWrapper> | undefined;
+  #sftp: Promise<SftpSession> | undefined;
   readonly #slots = new ChannelSlots();
   readonly #listeners = new Set<(error: Error) => void>();
 
@@ -101,12 +102,41 @@ export class SshConnection {
     }
   }
 
-  /** The connection's SFTP session, opened on first use. */
-  sftp(): Promise<SFTPWrapper> {
-    this.#sftp ??= this.#guard<SFTPWrapper>((resolve, reject) =>
-      this.#client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp))),
-    );
+  /**
+   * The connection's SFTP session, opened on first use, and again after it went (its channel
+   * closed or failed). Its requests reject once it is gone or the connection is lost.
+   */
+  sftp(): Promise<SftpSession> {
+    if (this.#sftp === undefined) {
+      const opening = this.#openSftp(() => {
+        if (this.#sftp === opening) this.#sftp = undefined;
+      });
+      this.#sftp = opening;
+      opening.catch(() => {
+        if (this.#sftp === opening) this.#sftp = undefined;
+      });
+    }
     return this.#sftp;
+  }
+
+  async #openSftp(onGone: () => void): Promise<SftpSession> {
+    const sftp = await this.#guard<SFTPWrapper>((resolve, reject) =>
+      this.#client.sftp((error, opened) => (error ? reject(error) : resolve(opened))),
+    );
+    let unsubscribe = (): void => {};
+    const session = new SftpSession(sftp, {
+      goneError: (cause) => {
+        if (this.#lost) return this.#lostError(this.#lost);
+        const why = cause ? `the SFTP session failed (${cause.message})` : 'the SFTP session closed';
+        return new DeployError('executor_failed', `SSH to ${this.#name}: ${why}`, { cause });
+      },
+      onGone: () => {
+        unsubscribe();
+        onGone();
+      },
+    });
+    unsubscribe = this.onLost((error) => session.fail(error));
+    return session;
   }
 
   /** Ends the connection (idempotent). */
