@@ -123,6 +123,33 @@ describe('fleet doctor', () => {
     expect(run.stderr).toBe(`fleet: doctor: ${errors.length} errors in ${broken}\n`);
   });
 
+  test('a condition with "===" is an error at that condition, so no healthy target is marked down', async () => {
+    const file = join(dir, 'triple-equals.yaml');
+    writeFileSync(
+      file,
+      [
+        'version: 1',
+        'hosts:',
+        '  local: { address: 127.0.0.1 }',
+        'services:',
+        '  bus:',
+        '    kind: bus',
+        '    host: local',
+        `    port: ${bus.port}`,
+        '    health: { conditions: ["[STATUS] == 200", "[BODY].status === ok"] }',
+        '',
+      ].join('\n'),
+    );
+    const run = await runFleet(['doctor', '--config', file]);
+    expect(run.code).toBe(1);
+    // At the second condition (line 9, column 47), and where in it: column 15, the "===".
+    expect(run.stdout.split('\n')).toContain(
+      `${file}:9:47 error: services.bus.health.conditions.1: invalid condition "[BODY].status === ok" at column 15: ` +
+        '"===" is not an operator; the operators are ==, !=, <, <=, >, >=',
+    );
+    expect(run.stdout).toContain('targets not probed: the fleet file has errors');
+  });
+
   test('a missing fleet file is one error line and exit 1', async () => {
     const missing = join(dir, 'nope.yaml');
     const run = await runFleet(['doctor', '--config', missing]);

@@ -64,11 +64,26 @@ describe('parseCondition', () => {
     ['[BODY]. == 1', 7, 'expected a field name after "."'],
     ['[BODY].a[x] == 1', 9, 'expected an array index like [0]'],
     ['[STATUS].code == 200', 9, '[STATUS] has no fields; only [BODY] does'],
+    ['[BODY].status === ok', 15, '"===" is not an operator; the operators are ==, !=, <, <=, >, >='],
+    ['[BODY].status !== ok', 15, '"!==" is not an operator; the operators are ==, !=, <, <=, >, >='],
+    ['[RESPONSE_TIME] <== 300', 17, '"<==" is not an operator; the operators are ==, !=, <, <=, >, >='],
+    ['[STATUS] >> 200', 10, '">>" is not an operator; the operators are ==, !=, <, <=, >, >='],
+    [
+      '[BODY].status == =ok',
+      18,
+      'a value starting with "=" must be quoted ("=ok"); the operators are ==, !=, <, <=, >, >=',
+    ],
   ])('%j is refused at column %i: %s', (condition, column, reason) => {
     const error = parseError(condition);
     expect(error.column).toBe(column);
     expect(error.reason).toBe(reason);
     expect(error.message).toBe(`invalid condition ${JSON.stringify(condition)} at column ${column}: ${reason}`);
+  });
+
+  test('a value that starts like an operator is accepted when quoted', () => {
+    expect(parseCondition('[BODY].status == "= ok"')).toMatchObject({ operator: '==', expected: '= ok' });
+    expect(parseCondition("[BODY].tag != '<none>'")).toMatchObject({ operator: '!=', expected: '<none>' });
+    expect(parseCondition('[BODY].delta > -1')).toMatchObject({ operator: '>', expectedNumber: -1 });
   });
 
   test('the column counts leading spaces of the condition as written', () => {

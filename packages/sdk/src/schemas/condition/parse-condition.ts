@@ -30,6 +30,9 @@ const SUBJECTS: Record<string, ConditionSubject> = {
 };
 // Longest first, so `<=` is not read as `<` followed by `=`.
 const OPERATORS: readonly ConditionOperator[] = ['==', '!=', '<=', '>=', '<', '>'];
+const OPERATOR_LIST = '==, !=, <, <=, >, >=';
+/** A run of the characters operators are made of: what was written where an operator is read. */
+const OPERATOR_CHARS = /^[=!<>]+/;
 const KEY = /^[A-Za-z0-9_$-]+/;
 const INDEX = /^\[(\d+)\]/;
 
@@ -37,8 +40,9 @@ const INDEX = /^\[(\d+)\]/;
  * Parses one health condition: `<subject> <operator> <value>`, where the subject is `[STATUS]`,
  * `[RESPONSE_TIME]` (milliseconds) or `[BODY]` followed by a path of `.key` and `[index]` steps
  * (`.length` of an array or string is its length), the operator one of `== != < <= > >=`, and the
- * value a number or a string (quote it, `"like this"`, to keep spaces or to compare a number as
- * text). Status and response time compare with numbers only, and so do `<`, `<=`, `>`, `>=`.
+ * value a number or a string (quote it, `"like this"`, to keep spaces, to compare a number as
+ * text, or to start it with `=`, `!`, `<` or `>`: unquoted, that is a mistyped operator such as
+ * `===`). Status and response time compare with numbers only, and so do `<`, `<=`, `>`, `>=`.
  * Throws {@link InvalidConditionError} naming the condition and the column of the problem.
  *
  * @example
@@ -78,7 +82,10 @@ export function parseCondition(condition: string): ParsedCondition {
   const afterSubject = source.slice(at).trimStart();
   at = source.length - afterSubject.length;
   const operator = OPERATORS.find((candidate) => afterSubject.startsWith(candidate));
-  if (operator === undefined) throw invalid(at, 'expected an operator (==, !=, <, <=, >, >=)');
+  if (operator === undefined) throw invalid(at, `expected an operator (${OPERATOR_LIST})`);
+  // `===` would otherwise read as `==` and the value `= ok`, a condition no answer meets.
+  const written = OPERATOR_CHARS.exec(afterSubject)?.[0] ?? operator;
+  if (written !== operator) throw invalid(at, `"${written}" is not an operator; the operators are ${OPERATOR_LIST}`);
   at += operator.length;
 
   const raw = source.slice(at).trim();
@@ -87,6 +94,12 @@ export function parseCondition(condition: string): ParsedCondition {
   const expected = quoted ? raw.slice(1, -1) : raw;
   const expectedNumber = quoted ? null : toNumber(expected);
   const valueAt = source.length - raw.length;
+  if (!quoted && OPERATOR_CHARS.test(raw)) {
+    throw invalid(
+      valueAt,
+      `a value starting with "${raw[0]}" must be quoted ("${raw}"); the operators are ${OPERATOR_LIST}`,
+    );
+  }
   if (expectedNumber === null && subject !== 'body') throw invalid(valueAt, `${subjectText} compares with a number`);
   if (expectedNumber === null && operator !== '==' && operator !== '!=') {
     throw invalid(valueAt, `${operator} compares with a number`);
