@@ -21,6 +21,6 @@ export { formatFleetStatus } from './status/format-status.ts';
 
 // Types
 export type { LocalFleet, LocalFleetOptions, LocalFleetUrls } from './up/start-local-fleet.ts';
-export type { PreparedFleetFile } from './up/fleet-file.ts';
+export type { FleetCheck, PreparedFleetFile } from './up/fleet-file.ts';
 export type { LocalPlan, PlannedAgent, PlannedService } from './up/local-plan.ts';
 export type { DiagnoseOptions, DoctorReport, DoctorTarget } from './doctor/diagnose.ts';

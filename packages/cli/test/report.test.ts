@@ -96,6 +96,11 @@ describe('fleet report', () => {
     expect(Date.parse(report.until) - Date.parse(report.since)).toBe(7 * 86_400_000);
   });
 
+  test('--since takes up to a year, what the dashboard keeps', async () => {
+    const report = await jsonReport(['--since', '365d']);
+    expect(Date.parse(report.until) - Date.parse(report.since)).toBe(365 * 86_400_000);
+  });
+
   test('prints text with the summary, the incident and the traffic table', async () => {
     const run = await runFleet(['report', '--config', config, '--url', dashboard.url]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
@@ -189,6 +194,12 @@ describe('fleet report', () => {
     [['--json', '--format', 'text'], /^fleet: --json and --format text disagree/],
     [['--since', 'nonsense'], /^fleet: --since must be a duration/],
     [['--since', '0s'], /^fleet: --since must be a duration/],
+    [
+      ['--since', '366d'],
+      /^fleet: --since must be at most 365d \(the dashboard keeps a year of history\), got "366d"$/m,
+    ],
+    [['--since', '99999999d'], /^fleet: --since must be at most 365d .*, got "99999999d"$/m],
+    [['--since', '999999999999d'], /^fleet: --since must be at most 365d .*, got "999999999999d"$/m],
     [['--format', 'html'], /^fleet: --format must be text, markdown or json/],
     [['--config', '/nonexistent/fleet.yaml'], /^fleet: --config: no fleet file at \/nonexistent\/fleet\.yaml/],
   ])('%j is a usage error on one line', async (args, message) => {

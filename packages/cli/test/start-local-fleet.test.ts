@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { BusClient, DashboardClient, KnowledgeClient } from '@fleet/sdk';
@@ -77,11 +78,56 @@ describe('startLocalFleet', () => {
     }
   });
 
-  test('refuses a non-loopback address without tokens, before anything listens', async () => {
+  test('refuses a non-loopback address when a service has no token, names them and what works, before anything listens', async () => {
     const dir = tempDir('fleet-local-open-');
-    const { config } = await writeDemoFleet(dir);
-    await expect(startLocalFleet({ dir: join(dir, '.fleet'), config, host: '0.0.0.0' })).rejects.toThrow(
-      /^cannot start the bus: Refusing to listen on 0\.0\.0\.0 without a bearer token/,
+    const { config, ports } = await writeDemoFleet(dir);
+    // Only the bus has a token: the knowledge node and the dashboard would be open to anyone.
+    const text = readFileSync(config, 'utf8').replace(
+      `    port: ${ports.bus}\n`,
+      `    port: ${ports.bus}\n    token: \${FLEET_TEST_BUS_TOKEN}\n`,
     );
+    writeFileSync(config, text);
+    process.env.FLEET_TEST_BUS_TOKEN = 'bus-token-for-open-bind';
+    try {
+      await expect(startLocalFleet({ dir: join(dir, '.fleet'), config, host: '0.0.0.0' })).rejects.toThrow(
+        `cannot bind 0.0.0.0: knowledge and dashboard have no token in ${config}, so anyone who can reach ` +
+          '0.0.0.0 could use them; set services.knowledge.token and services.dashboard.token there ' +
+          `(e.g. token: \${FLEET_KNOWLEDGE_TOKEN}, with that variable set), or bind 127.0.0.1`,
+      );
+    } finally {
+      delete process.env.FLEET_TEST_BUS_TOKEN;
+    }
+    for (const port of Object.values(ports)) expect(await isFree(port)).toBe(true);
+    expect(existsSync(join(dir, '.fleet'))).toBe(false);
+  });
+
+  test('refuses a non-loopback address without a fleet file, and writes no demo fleet file', async () => {
+    const dir = tempDir('fleet-local-open-demo-');
+    const config = join(dir, '.fleet', 'fleet.yaml');
+    await expect(startLocalFleet({ dir: join(dir, '.fleet'), config, host: '0.0.0.0' })).rejects.toThrow(
+      'cannot bind 0.0.0.0: the demo fleet file gives bus, knowledge and dashboard no token, so anyone who ' +
+        `can reach 0.0.0.0 could use them (nothing written); run fleet up once on 127.0.0.1 to write ${config}, ` +
+        'set services.bus.token, services.knowledge.token and services.dashboard.token there ' +
+        `(e.g. token: \${FLEET_BUS_TOKEN}, with that variable set), or bind 127.0.0.1`,
+    );
+    expect(existsSync(join(dir, '.fleet'))).toBe(false);
+  });
+
+  test('binds a non-loopback address when every service it runs has a token', async () => {
+    const dir = tempDir('fleet-local-open-tokens-');
+    const { config, ports } = await writeDemoFleet(dir);
+    let text = readFileSync(config, 'utf8');
+    for (const service of ['bus', 'knowledge', 'dashboard'] as const) {
+      const port = `    port: ${ports[service]}\n`;
+      text = text.replace(port, `${port}    token: ${service}-token-for-open-bind\n`);
+    }
+    writeFileSync(config, text);
+    const fleet = await startLocalFleet({ dir: join(dir, '.fleet'), config, host: '0.0.0.0' });
+    try {
+      const bus = new BusClient({ url: `http://127.0.0.1:${ports.bus}`, token: 'bus-token-for-open-bind' });
+      await expect(bus.stats()).resolves.toBeTypeOf('object');
+    } finally {
+      await fleet.close();
+    }
   });
 });

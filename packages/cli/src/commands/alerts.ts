@@ -13,9 +13,7 @@ import {
 } from '@fleet/sdk/cli';
 import { AlertOutbox } from '@fleet/sdk/fleet';
 import { defineCommand } from 'citty';
-
-/** Where alerting keeps its outbox unless told otherwise (`startAlerting`'s `dbPath`). */
-export const DEFAULT_ALERTS_DB = './fleet-alerts.db';
+import { ALERTS_DB_HELP, findAlertOutbox, noAlertOutbox } from '../alerts/find-alert-outbox.ts';
 
 /** Where `fleet alerts --url` finds the dashboard that sends the alerts. */
 const dashboardEndpoint: ClientEndpoint = {
@@ -50,9 +48,17 @@ function printDeliveries(deliveries: Deliveries, json: boolean): void {
   for (const line of formatTable([['AT', 'STATUS', 'CHANNEL', 'KIND', 'TITLE', 'ATTEMPTS'], ...rows])) output.log(line);
 }
 
-/** The outbox file's deliveries; the file must exist (reading never creates one). */
-function readOutbox(dbPath: string, limit: number): Deliveries {
-  if (!existsSync(dbPath)) throw new UsageError(`no alert outbox at ${dbPath} (nothing has sent alerts there yet)`);
+/** The deliveries of the outbox `--db` names, or the one found; it must exist (reading never creates one). */
+async function readOutbox(db: string | undefined, limit: number): Promise<Deliveries> {
+  const { path: dbPath, named, tried } = await findAlertOutbox(db);
+  if (dbPath === undefined || !existsSync(dbPath)) {
+    throw noAlertOutbox(
+      tried,
+      named
+        ? ' (nothing has sent alerts there yet)'
+        : ' (nothing has sent alerts here yet); name it with --db, or ask the dashboard with --url',
+    );
+  }
   // Not started: reading never delivers, so it cannot race the process that does.
   const outbox = new AlertOutbox({ dbPath, channels: {} });
   try {
@@ -64,16 +70,14 @@ function readOutbox(dbPath: string, limit: number): Deliveries {
 
 /**
  * `fleet alerts`: the alerts sent, failed and pending, newest first: from the dashboard that sends
- * them (`--url`, or `FLEET_DASHBOARD_URL`), else from the alert outbox's file (`--db`).
+ * them (`--url`, or `FLEET_DASHBOARD_URL`), else from the alert outbox's file (`--db`, else the one
+ * `findAlertOutbox` finds: `$FLEET_ALERTS_DB`, `./fleet-alerts.db`, `.fleet/fleet-alerts.db`).
  */
 export const alertsCommand = defineCommand({
   meta: { name: 'alerts', description: 'Alerts sent, failed and pending, newest first' },
   plugins: [strictArgs],
   args: {
-    db: {
-      type: 'string',
-      description: `The alert outbox (SQLite) of the process that sends alerts (env FLEET_ALERTS_DB; default ${DEFAULT_ALERTS_DB})`,
-    },
+    db: { type: 'string', description: ALERTS_DB_HELP },
     url: {
       ...defineClientArgs(dashboardEndpoint).url,
       description:
@@ -88,10 +92,7 @@ export const alertsCommand = defineCommand({
     if (args.db && args.url) throw new UsageError('give --db (an outbox file) or --url (a dashboard), not both');
     const url = args.db ? undefined : args.url || process.env.FLEET_DASHBOARD_URL;
     if (url === undefined) {
-      return printDeliveries(
-        readOutbox(args.db ?? process.env.FLEET_ALERTS_DB ?? DEFAULT_ALERTS_DB, limit),
-        !!args.json,
-      );
+      return printDeliveries(await readOutbox(args.db, limit), !!args.json);
     }
     if (limit > DASHBOARD_LIMIT) throw new UsageError(`--limit: at most ${DASHBOARD_LIMIT} from a dashboard`);
     const dashboard = clientFrom({ ...args, url }, dashboardEndpoint, (options) => new DashboardClient(options));

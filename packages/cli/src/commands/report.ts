@@ -14,12 +14,24 @@ import {
 import { defineCommand } from 'citty';
 import { readReportFleetFile, reportDashboard } from '../report/report-inputs.ts';
 
-/** `--since`: a positive duration (`30m`, `24h`, `7d`), in ms. */
+/**
+ * The longest `--since`: 365 days. The dashboard keeps daily uptime and state transitions for a
+ * year (the monitor's history retention), so a longer period reads nothing more; it also keeps the
+ * start of the period a valid date, which a period of millions of days is not.
+ */
+const MAX_REPORT_DAYS = 365;
+
+/** `--since`: a positive duration (`30m`, `24h`, `7d`) of at most {@link MAX_REPORT_DAYS} days, in ms. */
 function periodArg(value: string | undefined): number {
   if (value === undefined) return DEFAULT_REPORT_PERIOD_MS;
   const parsed = Duration.safeParse(value.trim());
   if (!parsed.success || parsed.data <= 0) {
     throw new UsageError(`--since must be a duration such as 30m, 24h or 7d, got "${value}"`);
+  }
+  if (parsed.data > MAX_REPORT_DAYS * 86_400_000) {
+    throw new UsageError(
+      `--since must be at most ${MAX_REPORT_DAYS}d (the dashboard keeps a year of history), got "${value}"`,
+    );
   }
   return parsed.data;
 }
@@ -42,7 +54,11 @@ export const reportCommand = defineCommand({
   meta: { name: 'report', description: 'Uptime, incidents, deploys, bus traffic and sync over a period' },
   plugins: [strictArgs],
   args: {
-    since: { type: 'string', description: 'How far back the report looks (default 24h)', valueHint: '24h|7d' },
+    since: {
+      type: 'string',
+      description: 'How far back the report looks, at most 365d (default 24h)',
+      valueHint: '24h|7d',
+    },
     format: { type: 'string', description: 'text, markdown or json (default text)', valueHint: 'text|markdown|json' },
     config: {
       type: 'string',

@@ -11,7 +11,7 @@ import {
 } from '@fleet/sdk/cli';
 import { AlertOutbox, type AlertSilence } from '@fleet/sdk/fleet';
 import { defineCommand } from 'citty';
-import { DEFAULT_ALERTS_DB } from './alerts.ts';
+import { ALERTS_DB_HELP, findAlertOutbox, noAlertOutbox } from '../alerts/find-alert-outbox.ts';
 
 function describeSilence(silence: AlertSilence): string {
   const what = [
@@ -25,6 +25,8 @@ function describeSilence(silence: AlertSilence): string {
 /**
  * `fleet silence`: a maintenance window set from the command line, stored in the alert outbox's
  * file, which the alerting process (the dashboard) reads at every check. `--list` and `--remove`.
+ * Without `--db` (or `$FLEET_ALERTS_DB`) it uses the outbox found by `findAlertOutbox` and refuses
+ * to create one, which no alerting process would read.
  */
 export const silenceCommand = defineCommand({
   meta: { name: 'silence', description: 'Silence alerts for targets, hosts or groups for a while (or list, remove)' },
@@ -39,17 +41,24 @@ export const silenceCommand = defineCommand({
     reason: { type: 'string', description: 'Why, shown with the silence' },
     list: { type: 'boolean', description: 'List the silences set this way that have not ended' },
     remove: { type: 'string', description: 'Remove the silence with this id' },
-    db: {
-      type: 'string',
-      description: `The alert outbox (SQLite) of the process that sends alerts (env FLEET_ALERTS_DB; default ${DEFAULT_ALERTS_DB})`,
-    },
+    db: { type: 'string', description: ALERTS_DB_HELP },
     json: { type: 'boolean', description: 'Print JSON' },
   },
-  run({ args, rawArgs }) {
-    const dbPath = args.db ?? process.env.FLEET_ALERTS_DB ?? DEFAULT_ALERTS_DB;
+  async run({ args, rawArgs }) {
     const remove = numberArg(args.remove, 'remove', { integer: true, min: 1 });
+    const { path: dbPath, named, tried } = await findAlertOutbox(args.db);
+    if (dbPath === undefined) {
+      // A new outbox where no alerting process looks would take the silence and apply it nowhere.
+      throw noAlertOutbox(
+        tried,
+        args.list || remove !== undefined
+          ? ' (nothing has sent alerts here yet); name it with --db'
+          : ', so no alerting process would read this silence; start the dashboard with an alerts block ' +
+              'in its fleet file first, or name the outbox with --db',
+      );
+    }
     if ((args.list || remove !== undefined) && !existsSync(dbPath)) {
-      throw new UsageError(`no alert outbox at ${dbPath} (nothing has sent alerts there yet)`);
+      throw noAlertOutbox(tried, ` (nothing has sent alerts there yet)${named ? '' : '; name it with --db'}`);
     }
     const outbox = new AlertOutbox({ dbPath, channels: {} });
     try {

@@ -28,7 +28,12 @@ export const upCommand = defineCommand({
         'Fleet file, the demo one written when missing (default: ./fleet.yaml if any, else <dir>/fleet.yaml)',
       valueHint: 'path',
     },
-    host: { type: 'string', description: 'Address to bind', default: '127.0.0.1', valueHint: 'host' },
+    host: {
+      type: 'string',
+      description: 'Address to bind; any but loopback needs services.<name>.token for bus, knowledge and dashboard',
+      default: '127.0.0.1',
+      valueHint: 'host',
+    },
     json: {
       type: 'boolean',
       description: 'Print JSON lines (up, stopped) instead of text, for scripts',

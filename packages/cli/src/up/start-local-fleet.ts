@@ -7,7 +7,9 @@ import { startDemoAgent } from '@fleet/sdk/demo';
 import { knowledgePeers } from '@fleet/sdk/fleet';
 import { version } from '../version.ts';
 import { DEFAULT_FLEET_DIR, defaultFleetFile, prepareFleetFile } from './fleet-file.ts';
+import { type Part, RunningParts } from './internal/running-parts.ts';
 import { localPlan } from './local-plan.ts';
+import { refuseOpenServices } from './refuse-open-services.ts';
 
 /** Where the servers report what goes wrong; never given tokens or bodies. */
 type Logger = Pick<Console, 'info' | 'warn' | 'error'>;
@@ -51,7 +53,10 @@ export interface LocalFleet {
   /** Services of the file it does not run (the dashboard still monitors them). */
   skipped: string[];
   urls: LocalFleetUrls;
-  /** Stops the agents, then the dashboard, the knowledge node and the bus. Idempotent. */
+  /**
+   * Stops the agents, then the dashboard, the knowledge node and the bus. Idempotent. Every part
+   * is stopped even when one fails to; then that failure is thrown.
+   */
   close(): Promise<void>;
 }
 
@@ -59,8 +64,10 @@ export interface LocalFleet {
  * Starts a whole fleet in this process, as the fleet file describes it: the bus, a knowledge
  * node and the dashboard on embedded SQLite under `dir`, and a demo agent per wizard exchanging
  * tasks and facts through them. Writes the demo fleet file first when there is none (by default
- * into `dir`, so the checkout it runs in stays clean). When any part cannot start (a port in
- * use), stops what already runs and throws an `Error` naming the part and the field to change, e.g.
+ * into `dir`, so the checkout it runs in stays clean). On a `host` that is not a loopback address,
+ * throws before writing or starting anything when the bus, the knowledge node or the dashboard has
+ * no token in the fleet file. When any part cannot start (a port in use), stops what already runs
+ * and throws an `Error` naming the part and the field to change, e.g.
  * `cannot start the bus: Port 8650 on 127.0.0.1 is already in use (services.bus.port in fleet.yaml)`.
  *
  * @example
@@ -75,27 +82,23 @@ export async function startLocalFleet(options: LocalFleetOptions = {}): Promise<
   const progress = options.onProgress ?? (() => {});
   const logger = options.logger ? { logger: options.logger } : {};
 
-  const prepared = await prepareFleetFile(config, host);
+  // On an address others can reach, every server needs a token: refused before anything is
+  // written or listens, rather than by the first server, with advice fleet up cannot take.
+  const prepared = await prepareFleetFile(config, host, (fleet, demo) =>
+    refuseOpenServices(localPlan(fleet), host, config, demo),
+  );
   if (prepared.wrote) progress(`no fleet file: wrote the demo fleet file ${config} (edit it to describe your fleet)`);
   const plan = localPlan(prepared.fleet);
 
-  const running: Array<() => Promise<void>> = [];
-  const close = async () => {
-    // Agents first (they finish and ack their task), the dashboard, then what they all talk to.
-    for (const stop of running.splice(0).reverse()) await stop();
-  };
-  const start = async <T extends { close(): Promise<void> }>(
-    what: string,
-    field: string,
-    starting: () => Promise<T>,
-  ) => {
+  // Stopped last started first: agents (they finish and ack their task), the dashboard, then what
+  // they all talk to. A failure to stop while cleaning up a failed start must not hide its cause.
+  const running = new RunningParts((error) => options.logger?.error('while stopping after a failed start:', error));
+  const close = () => running.stopAll();
+  const start = async <T extends Part>(what: string, field: string, starting: () => Promise<T>) => {
     progress(`starting ${what}…`);
     try {
-      const part = await starting();
-      running.push(() => part.close());
-      return part;
+      return await running.start(starting);
     } catch (error) {
-      await close();
       const reason = error instanceof Error ? error.message : String(error);
       // A port in use is fixed in the fleet file: say where.
       const hint = /already in use/.test(reason) ? ` (${field} in ${config})` : '';
