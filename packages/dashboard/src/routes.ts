@@ -50,7 +50,7 @@ export interface DashboardRouteContext {
 export function dashboardRouteImplementations(context: DashboardRouteContext): RouteImplementation[] {
   const { view, feed, auth, deploys } = context;
   const badgeMaxAge = context.badgeMaxAgeSeconds ?? 10;
-  const alertsOf = context.alerts ?? (() => ({ enabled: false, deliveries: [] }));
+  const alertsOf = context.alerts ?? (() => ({ enabled: false, deliveries: [], count: 0 }));
 
   /** For a page: a redirect that opens a session (`?token=`), a 401 page, or nothing (go ahead). */
   function guardPage(event: H3Event): HTTPResponse | undefined {

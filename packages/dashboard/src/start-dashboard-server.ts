@@ -167,7 +167,8 @@ export async function startDashboardServer(options: DashboardServerOptions = {})
     onDeployRun: (run) => alerting?.deployRun(run),
     alerts: (limit) => {
       const running = alerting?.current;
-      return { enabled: running !== undefined, deliveries: running ? running.outbox.recent({ limit }) : [] };
+      const deliveries = running ? running.outbox.recent({ limit }) : [];
+      return { enabled: running !== undefined, deliveries, count: deliveries.length };
     },
     ...(liveIntervalMs === undefined ? {} : { liveIntervalMs }),
     ...(statusRebuildMs === undefined ? {} : { statusRebuildMs }),

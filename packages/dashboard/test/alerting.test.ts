@@ -75,7 +75,7 @@ describe('dashboard alerting', () => {
     const receiver = await startReceiver();
     const { dashboard, api, wizard, config } = await startTestFleet();
     const client = new DashboardClient({ url: dashboard.url });
-    expect(await client.alerts()).toEqual({ enabled: false, deliveries: [] });
+    expect(await client.alerts()).toEqual({ enabled: false, deliveries: [], count: 0 });
     expect(await (await get(dashboard, '/alerts')).text()).toContain('this dashboard sends no alerts');
 
     const alerts = `alerts:\n  channels:\n    ops: { type: webhook, url: "${receiver.url}" }\n  rules:\n    - { events: [down], channels: [ops] }\n  groupWait: 0ms\n`;
@@ -88,6 +88,7 @@ describe('dashboard alerting', () => {
     while (answer.deliveries[0]?.status !== 'sent') answer = await client.alerts(10);
     expect(answer).toMatchObject({
       enabled: true,
+      count: 1,
       deliveries: [
         {
           channel: 'ops',

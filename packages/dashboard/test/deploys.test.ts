@@ -110,6 +110,8 @@ describe('a restart during a deploy', () => {
     expect(states).toEqual({ api: 'deploying', merlin: 'deploying' });
     const deploys = await new DashboardClient({ url: restarted.url, token: TOKEN, retry: 0 }).deploys();
     expect(deploys.runs.map((run) => [run.id, run.status, run.hosts[0]?.step])).toEqual([['r1', 'running', 'bundle']]);
+    // A list like every Fleet list: the items and their count.
+    expect(deploys.count).toBe(1);
   });
 });
 

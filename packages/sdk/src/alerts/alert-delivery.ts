@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { described } from '../schemas/fields.ts';
 import { lazyShape } from '../schemas/lazy-shape.ts';
+import { listFields } from '../schemas/list.ts';
 import { alertMessageFields } from './alert-message-fields.ts';
 
 /**
@@ -29,7 +30,7 @@ export type AlertDelivery = z.infer<typeof AlertDelivery>;
 export const AlertDeliveries = z.object(
   lazyShape(() => ({
     enabled: described(z.boolean(), 'Whether the fleet file has an alerts block (the dashboard sends alerts)'),
-    deliveries: described(z.array(AlertDelivery), 'Pending first (newest first), then sent and failed (newest first)'),
+    ...listFields('deliveries', AlertDelivery, 'Pending first (newest first), then sent and failed (newest first)'),
   })),
 );
 export type AlertDeliveries = z.infer<typeof AlertDeliveries>;

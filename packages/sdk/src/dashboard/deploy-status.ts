@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { intFromQuery } from '../schemas/common.ts';
 import { described } from '../schemas/fields.ts';
 import { lazyShape } from '../schemas/lazy-shape.ts';
+import { listFields } from '../schemas/list.ts';
 
 // These schemas are part of the root entry (the dashboard's contract), so they build their fields on
 // first use and do not import the deploy runner's schemas (`@fleet/sdk/deploy`): those would be
@@ -103,7 +104,7 @@ export type DashboardDeployRun = z.infer<typeof DashboardDeployRun>;
 /** Answer of `GET /api/deploys`: recent runs, newest first, and the failure to show until a good run. */
 export const DashboardDeploys = z.object(
   lazyShape(() => ({
-    runs: described(z.array(DashboardDeployRun), 'Recent runs, newest first'),
+    ...listFields('runs', DashboardDeployRun, 'Recent runs, newest first'),
     failed: described(
       DashboardDeployRun.nullable(),
       'The last finished apply run, when it failed (shown at the top of the overview until the next good one)',

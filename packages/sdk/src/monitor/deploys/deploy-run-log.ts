@@ -106,7 +106,8 @@ export class DeployRunLog {
     const finished = this.#recent(this.#keep).find(
       (run) => run.mode === 'apply' && run.status !== 'running' && run.status !== 'aborted',
     );
-    return { runs: runs.slice(0, limit), failed: finished?.status === 'failed' ? finished : null };
+    const shown = runs.slice(0, limit);
+    return { runs: shown, count: shown.length, failed: finished?.status === 'failed' ? finished : null };
   }
 
   /** The hosts being deployed by any stored run still running. */
