@@ -26,6 +26,7 @@ import { FeedReader } from './sqlite/feed-reader.ts';
 import type { prepareGc } from './sqlite/gc.ts';
 import { LocalWriter } from './sqlite/local-writer.ts';
 import type { NodeRegistry } from './sqlite/nodes.ts';
+import { endOpenSession } from './sqlite/open-session.ts';
 import { openStore } from './sqlite/open-store.ts';
 import type { PeerBook, SyncOutcome } from './sqlite/peer-book.ts';
 import { type FactRow, isLive, toChange, toFact } from './sqlite/rows.ts';
@@ -68,8 +69,9 @@ export class KnowledgeDB {
   /** This node's stable id: the `source` of its writes. */
   readonly nodeId: string;
   /**
-   * The id of this database's changes feed, made when the file was created: a peer that finds
-   * another id under the same node id knows the database was replaced and its cursor is void.
+   * The id of this database's changes feed, made when the file was created, and made anew when the
+   * file was not closed before the machine rebooted (its last commits, and their feed positions,
+   * may be lost): a peer that finds another id under the same node id knows its cursor is void.
    */
   readonly feedId: string;
   readonly #db: Database.Database;
@@ -361,10 +363,12 @@ export class KnowledgeDB {
     return this.#listeners.add(listener);
   }
 
-  /** Closes the database file. */
+  /** Closes the database file, marking it closed cleanly (see `feedId`). */
   close(): void {
     this.#listeners.clear();
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    endOpenSession(this.#db, this.#sql);
+    this.#db.close();
   }
 
   #putAll(inputs: CheckedInput[]): Fact[] {

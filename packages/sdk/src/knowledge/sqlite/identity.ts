@@ -9,25 +9,30 @@ import type { Statements } from './statements.ts';
 export interface Identity {
   /** This node's stable id: the `source` of its writes. */
   nodeId: string;
-  /** The id of this database's changes feed (a new file gets a new one). */
+  /**
+   * The id of this database's changes feed: a new file gets a new one, and so does a file whose
+   * last commits a reboot may have lost (`renewFeed`), since their feed positions are given again.
+   */
   feedId: string;
   /** The id of `nodeId` in the `nodes` table. */
   localSource: number;
 }
 
 /**
- * Reads the node id and feed id stored in the file, or stores new ones in a new file. A
- * `requested` node id must be valid and, in an existing file, match the stored one
- * (FleetError('conflict') otherwise): a file never changes hands.
+ * Reads the node id and feed id stored in the file, or stores new ones in a new file; with
+ * `renewFeed`, a new feed id replaces the stored one. A `requested` node id must be valid and, in
+ * an existing file, match the stored one (FleetError('conflict') otherwise): a file never changes
+ * hands.
  */
 export function initIdentity(
   db: Database.Database,
   sql: Statements,
   nodes: NodeRegistry,
   requested: string | undefined,
+  renewFeed = false,
 ): Identity {
   const nodeId = initNodeId(db, sql, requested);
-  const feedId = initFeedId(sql);
+  const feedId = initFeedId(sql, renewFeed);
   const localSource = db.transaction(() => nodes.idOf(nodeId)).immediate();
   return { nodeId, feedId, localSource };
 }
@@ -48,9 +53,9 @@ function initNodeId(db: Database.Database, sql: Statements, requested: string | 
   return nodeId;
 }
 
-function initFeedId(sql: Statements): string {
+function initFeedId(sql: Statements, renew: boolean): string {
   const stored = sql.getMeta.get('feed_id')?.value;
-  if (typeof stored === 'string') return stored;
+  if (typeof stored === 'string' && !renew) return stored;
   const feedId = randomUUID();
   sql.setMeta.run('feed_id', feedId);
   return feedId;

@@ -92,6 +92,7 @@ export function prepareStatements(db: Database.Database) {
   return {
     getMeta: p<[string], { value: unknown }>('SELECT value FROM meta WHERE key = ?'),
     setMeta: p<[string, unknown]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+    deleteMeta: p<[string]>('DELETE FROM meta WHERE key = ?'),
     readClock: p<[], ClockRow>(
       'SELECT seq, hlc_ms AS hlcMs, hlc_counter AS hlcCounter, gc_watermark AS gcWatermark FROM clock WHERE id = 1',
     ),

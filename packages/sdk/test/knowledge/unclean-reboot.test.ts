@@ -1,0 +1,88 @@
+import { copyFileSync } from 'node:fs';
+import { startKnowledgeServer } from '@fleet/knowledge-server';
+import Database from 'better-sqlite3';
+import { describe, expect, test } from 'vitest';
+import { KnowledgeDB, SyncEngine } from '../../src/stores/index.ts';
+import { fact, freshPath, openDb } from './_knowledge.ts';
+
+// With synchronous = NORMAL a machine that dies (power, kernel) may lose the last commits, and the
+// feed positions they had go to the next changes. A peer that pulled past them must not skip those.
+
+/** Marks the database at `path` as left open by a process in another boot of the machine. */
+function leftOpenInAnotherBoot(path: string): void {
+  const raw = new Database(path);
+  raw.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('open_in_boot', 'a-boot-before-the-power-loss')").run();
+  raw.close();
+}
+
+/** A copy of the database at `from` as it is now (what survives a power loss), written to a new path. */
+async function copyAsOfNow(from: string): Promise<string> {
+  const to = freshPath();
+  const raw = new Database(from, { readonly: true });
+  await raw.backup(to);
+  raw.close();
+  return to;
+}
+
+describe('a knowledge database whose last commits a reboot may have lost', () => {
+  test('keeps its feed id across clean closes and across a process crash in the same boot', async () => {
+    const path = freshPath();
+    const first = new KnowledgeDB({ path, nodeId: 'b' });
+    const { feedId } = first;
+    first.close();
+    const second = new KnowledgeDB({ path, nodeId: 'b' });
+    expect(second.feedId).toBe(feedId);
+    // Not closed: what a SIGKILL leaves (the marker of this boot). Its commits are with the OS.
+    const crashed = await copyAsOfNow(path);
+    second.close();
+    const afterCrash = new KnowledgeDB({ path: crashed, nodeId: 'b' });
+    expect(afterCrash.feedId).toBe(feedId);
+    afterCrash.close();
+  });
+
+  test('left open across a reboot, it gets a new feed id (once)', () => {
+    const path = freshPath();
+    const db = new KnowledgeDB({ path, nodeId: 'b' });
+    const { feedId } = db;
+    db.close();
+    leftOpenInAnotherBoot(path);
+    const reopened = new KnowledgeDB({ path, nodeId: 'b' });
+    expect(reopened.feedId).not.toBe(feedId);
+    const renewed = reopened.feedId;
+    reopened.close();
+    const again = new KnowledgeDB({ path, nodeId: 'b' });
+    expect(again.feedId).toBe(renewed);
+    again.close();
+  });
+
+  test('a peer that pulled changes the loss took gets the changes that took their feed positions', async () => {
+    const path = freshPath();
+    let b = await startKnowledgeServer({ port: 0, syncIntervalMs: 0, db: path, nodeId: 'b' });
+    b.db.putBatch(Array.from({ length: 3 }, (_, i) => fact({ key: `kept/${i}`, value: i })));
+    // The disk as a power loss leaves it: the three first changes, b open in a boot now gone.
+    const onDisk = await copyAsOfNow(path);
+    b.db.putBatch(Array.from({ length: 5 }, (_, i) => fact({ key: `lost/${i}`, value: i })));
+
+    const a = openDb({ nodeId: 'a' });
+    a.addPeer({ id: 'b', url: b.url });
+    const engine = new SyncEngine({ db: a });
+    await engine.syncAll();
+    expect(a.peerState('b').lastPulledSeq).toBe(8);
+    await b.close();
+
+    copyFileSync(onDisk, path);
+    leftOpenInAnotherBoot(path);
+    b = await startKnowledgeServer({ port: 0, syncIntervalMs: 0, db: path, nodeId: 'b' });
+    try {
+      // Six new changes: feed positions 4 to 9, five of which a's cursor already passed.
+      b.db.putBatch(Array.from({ length: 6 }, (_, i) => fact({ key: `new/${i}`, value: i })));
+      a.addPeer({ id: 'b', url: b.url });
+      for (let round = 0; round < 3; round++) await engine.syncAll();
+      const keys = a.query({ prefix: 'new/', limit: 100 }).items.map((item) => item.key);
+      expect(keys).toEqual(['new/0', 'new/1', 'new/2', 'new/3', 'new/4', 'new/5']);
+    } finally {
+      await engine.stop();
+      await b.close();
+    }
+  });
+});
