@@ -654,6 +654,33 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
       expect(await events({ event: 'acked' })).toEqual([]);
       expect(await store.ack([d0!.receipt, d1!.receipt, d2!.receipt])).toBe(3);
     });
+
+    test.each(['ack', 'extend', 'nack'] as const)(
+      'a stale receipt %s racing a lease never hides the redelivered message from it',
+      async (op) => {
+        // Many rounds, each on a fresh agent: the race is lost only in some interleavings.
+        for (let round = 0; round < 50; round++) {
+          const agent = `racer-${round}`;
+          const first = await send({ from: 'a', to: agent, type: 'first' });
+          await send({ from: 'a', to: agent, type: 'second' });
+          const stale = await leaseOne(agent, 1);
+          advance(2);
+          // In any order the two run, `first` is due again and ahead of `second`.
+          const [used, leased] = await Promise.allSettled([
+            op === 'ack'
+              ? store.ack([stale.receipt])
+              : op === 'extend'
+                ? store.extendLease({ receipt: stale.receipt, leaseSeconds: 10 })
+                : store.nack({ receipt: stale.receipt }),
+            lease(agent, 1, 30),
+          ]);
+          expect(used.status === 'rejected' && (used.reason as FleetError).code).toBe('receipt_expired');
+          expect(leased.status === 'fulfilled' && leased.value.map((d) => d.message.id)).toEqual([
+            first.messages[0]!.id,
+          ]);
+        }
+      },
+    );
   });
 
   describe('poll', () => {

@@ -16,7 +16,7 @@ import type { PgTransitions } from './transitions.ts';
  * receipt is checked before anything is deleted: one bad receipt acks nothing.
  */
 export async function ackCheckingEach(tx: PgTransaction, receipts: string[], now: number): Promise<number> {
-  const leases = await lockLeases(tx, receipts);
+  const leases = await lockLeases(tx, receipts, now);
   const rows = new Map<string, LeaseRow>();
   receipts.forEach((receipt, i) => {
     const row = checkReceipt(receipt, (id) => leases.get(id), now, `receipts.${i}`);
@@ -38,7 +38,7 @@ export async function nackLeased(
   now: number,
   options: ResolvedStoreOptions,
 ): Promise<NackResult> {
-  const leases = await lockLeases(tx, [input.receipt]);
+  const leases = await lockLeases(tx, [input.receipt], now);
   const row = checkReceipt(input.receipt, (id) => leases.get(id), now);
   assertReasonStorable(input.reason);
   const reason = input.reason ?? null;
@@ -54,7 +54,7 @@ export async function nackLeased(
 
 /** Extends a lease in the caller's transaction, counted from `now`. */
 export async function extendLeased(tx: PgTransaction, input: ExtendInput, now: number): Promise<ExtendResult> {
-  const leases = await lockLeases(tx, [input.receipt]);
+  const leases = await lockLeases(tx, [input.receipt], now);
   const row = checkReceipt(input.receipt, (id) => leases.get(id), now);
   const leaseExpiresAt = now + Math.round(input.leaseSeconds * 1000);
   await tx.run('UPDATE messages SET lease_expires_at = $1 WHERE seq = $2', [leaseExpiresAt, row.seq]);
