@@ -113,3 +113,16 @@ export function testClock(start = T0) {
   };
   return clock;
 }
+
+/** A `down` alert named `id` about target `api` on host `a`, at {@link T0}: what the outbox tests queue. */
+export function downMessage(id: string): AlertMessage {
+  return {
+    id,
+    kind: 'down',
+    severity: 'critical',
+    title: `[fleet] ${id} is DOWN on a`,
+    text: 'Targets: api',
+    targets: ['api'],
+    at: new Date(T0).toISOString(),
+  };
+}

@@ -1,19 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import type { AlertMessage } from '../../src/alerts/alert-message.ts';
 import { AlertOutbox, type AlertOutboxOptions } from '../../src/alerts/alert-outbox.ts';
-import { freshDbPath, onCleanup, startAlertReceiver, T0, testChannel, testClock } from './_alerting.ts';
-
-function message(id: string): AlertMessage {
-  return {
-    id,
-    kind: 'down',
-    severity: 'critical',
-    title: `[fleet] ${id} is DOWN on a`,
-    text: 'Targets: api',
-    targets: ['api'],
-    at: new Date(T0).toISOString(),
-  };
-}
+import {
+  freshDbPath,
+  downMessage as message,
+  onCleanup,
+  startAlertReceiver,
+  T0,
+  testChannel,
+  testClock,
+} from './_alerting.ts';
 
 function openOutbox(options: Omit<AlertOutboxOptions, 'random'>): AlertOutbox {
   // random 1: each retry waits the full backoff ceiling, so the test knows when it is due.

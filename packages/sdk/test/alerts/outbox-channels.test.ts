@@ -1,21 +1,15 @@
 import { describe, expect, test } from 'vitest';
-import type { AlertMessage } from '../../src/alerts/alert-message.ts';
 import { AlertOutbox, type AlertOutboxOptions } from '../../src/alerts/alert-outbox.ts';
 import { ChannelSpec, createChannel } from '../../src/alerts/channel-spec.ts';
 import { refusedUrl, startTarget, until } from '../monitor/_monitor.ts';
-import { freshDbPath, onCleanup, startAlertReceiver, T0, testChannel, testClock } from './_alerting.ts';
-
-function message(id: string): AlertMessage {
-  return {
-    id,
-    kind: 'down',
-    severity: 'critical',
-    title: `[fleet] ${id} is DOWN on a`,
-    text: 'Targets: api',
-    targets: ['api'],
-    at: new Date(T0).toISOString(),
-  };
-}
+import {
+  freshDbPath,
+  downMessage as message,
+  onCleanup,
+  startAlertReceiver,
+  testChannel,
+  testClock,
+} from './_alerting.ts';
 
 function openOutbox(options: AlertOutboxOptions): AlertOutbox {
   const outbox = new AlertOutbox(options);
