@@ -6,6 +6,7 @@ const NAME_HINT = 'must be 1-64 letters, digits, ".", "_" or "-", starting with 
 const PORT_HINT = 'must be a port number from 1 to 65535';
 const DURATION_HINT = 'must be a duration such as 500ms, 30s, 2m or 1h';
 const ADDRESS_HINT = 'must be an IPv4 address, an IPv6 address without brackets, or a DNS name';
+const CREDENTIALS_HINT = 'must not include credentials (user:password@); give the service a token instead';
 const PATH_HINT = 'must be a URL path starting with "/", e.g. /health';
 const FILE_PATH_HINT = 'must be an absolute path, e.g. /opt/fleet';
 const UNIX_NAME_HINT =
@@ -38,10 +39,18 @@ export const Duration = z
   .transform(parseDuration)
   .describe('Duration such as 500ms, 30s, 2m or 1h');
 
-/** Where a host is reached: an IPv4 or IPv6 address (no brackets) or a DNS name. */
+/**
+ * Where a host is reached: an IPv4 or IPv6 address (no brackets) or a DNS name. Never with user
+ * info (`user:password@`): every URL of the host's targets is built from it, and a service's
+ * credentials are its `token`.
+ */
 export const Address = z
   .string({ error: ADDRESS_HINT })
-  .refine(isAddress, ADDRESS_HINT)
+  .superRefine((address, context) => {
+    // Said apart from the generic hint, and without the value: it would show the password.
+    if (address.includes('@')) context.addIssue({ code: 'custom', message: CREDENTIALS_HINT });
+    else if (!isAddress(address)) context.addIssue({ code: 'custom', message: ADDRESS_HINT });
+  })
   .describe('IP address or DNS name');
 
 /** The path part of a health URL; the scheme, address and port come from the service and its host. */

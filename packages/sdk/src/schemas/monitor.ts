@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasUrlCredentials } from '../internal/url-credentials.ts';
 import { Timestamp } from './common.ts';
 import { parseCondition } from './condition/parse-condition.ts';
 import { described, NonNegativeInt, NonNegativeNumber } from './fields.ts';
@@ -50,13 +51,22 @@ export type HealthCondition = z.infer<typeof HealthCondition>;
 export const TargetState = z.enum(['up', 'degraded', 'down', 'unknown', 'deploying']);
 export type TargetState = z.infer<typeof TargetState>;
 
-/** Something the monitor probes: a service or wizard of the fleet file, with its health URL resolved. */
+const URL_CREDENTIALS_HINT =
+  "must not include credentials (user:password@); pass them in the target's headers (e.g. an Authorization token) instead";
+
+/**
+ * Something the monitor probes: a service or wizard of the fleet file, with its health URL
+ * resolved. The URL is http or https and has no user info: a token goes in `headers`.
+ */
 export const MonitorTarget = z.object(
   lazyShape(() => ({
     id: described(z.string().check(z.minLength(1), z.maxLength(128)), 'Unique name of the service or wizard'),
     kind: ServiceKind,
     host: described(z.string().min(1), 'Name of the host it runs on'),
-    url: described(z.url(), 'The health URL probed (derived from host address, port and path)'),
+    url: described(
+      z.url({ protocol: /^https?$/ }).refine((url) => !hasUrlCredentials(url), URL_CREDENTIALS_HINT),
+      'The health URL probed (derived from host address, port and path); http or https, without credentials',
+    ),
     intervalMs: described(z.int().min(100), 'Time between the starts of two probes'),
     timeoutMs: described(z.int().min(10), 'Probe timeout; at most half the interval'),
     conditions: z.array(HealthCondition).min(1),

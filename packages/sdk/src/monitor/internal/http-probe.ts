@@ -1,4 +1,5 @@
 import { toIso } from '../../internal/iso-time.ts';
+import { hasUrlCredentials } from '../../internal/url-credentials.ts';
 import type { MonitorTarget, ProbeResult } from '../../schemas/monitor.ts';
 import { type ConditionFailure, evaluateConditions } from '../condition/evaluate-conditions.ts';
 import { linkedAbort } from './linked-abort.ts';
@@ -41,6 +42,8 @@ export interface ProbeSettings {
 }
 
 const ACCEPT = 'application/json, text/plain;q=0.9, */*;q=0.8';
+const CREDENTIALS_REASON =
+  'the URL must not include credentials (user:password@); pass them in headers (e.g. an Authorization token) instead';
 
 /** One real HTTP GET of a target's health URL, judged by its conditions. Never throws. */
 export async function probeHttp(resolved: ProbeTarget, settings: ProbeSettings): Promise<ProbeOutcome> {
@@ -54,6 +57,8 @@ export async function probeHttp(resolved: ProbeTarget, settings: ProbeSettings):
   let networkError: string | null = null;
   let responseTimeMs: number;
   try {
+    // fetch would refuse it with an error that repeats the URL, password included, into history.
+    if (hasUrlCredentials(target.url)) throw new TypeError(CREDENTIALS_REASON);
     const response = await fetch(target.url, {
       headers: { accept: ACCEPT, 'user-agent': 'fleet-monitor', ...target.headers },
       signal,
