@@ -6,10 +6,9 @@ import {
   type DeployRunLog,
   type Fleet,
   type FleetMonitor,
+  fleetAlertingOptions,
   fleetReportServices,
   monitorReportSource,
-  servicesOfKind,
-  serviceUrl,
   startAlerting,
 } from '@fleet/sdk/fleet';
 import type { DashboardLogger } from './server.ts';
@@ -55,8 +54,8 @@ export class DashboardAlerting {
   setFleet(fleet: Fleet | undefined): void {
     if (!fleet) return;
     this.#fleet = fleet;
-    const hostGroups = Object.fromEntries(Object.entries(fleet.hosts).map(([name, host]) => [name, host.groups]));
-    const key = JSON.stringify([fleet.alerts ?? null, hostGroups, fleet.name ?? null]);
+    const fromFleet = fleetAlertingOptions(fleet);
+    const key = JSON.stringify([fleet.alerts ?? null, fromFleet]);
     if (key === this.#key) return;
     this.#key = key;
     this.#running?.close();
@@ -66,9 +65,7 @@ export class DashboardAlerting {
       monitor: this.monitor,
       spec: fleet.alerts,
       dbPath: this.dbPath,
-      hostGroups,
-      ...(fleet.name === undefined ? {} : { fleet: fleet.name }),
-      ...dashboardLink(fleet),
+      ...fromFleet,
       ...(this.reports === undefined ? {} : { report: this.#buildReport(this.reports) }),
       ...(this.logger === undefined ? {} : { logger: this.logger }),
     });
@@ -117,11 +114,4 @@ export class DashboardAlerting {
     this.#running?.close();
     this.#running = undefined;
   }
-}
-
-/** The fleet file's first dashboard service's URL, which alerts link to unless `alerts.dashboardUrl` says otherwise. */
-function dashboardLink(fleet: Fleet): { dashboardUrl?: string } {
-  const [dashboard] = servicesOfKind(fleet, 'dashboard');
-  const url = dashboard && serviceUrl(fleet, dashboard.name);
-  return url === undefined ? {} : { dashboardUrl: url };
 }

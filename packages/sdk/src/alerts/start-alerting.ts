@@ -38,10 +38,14 @@ export interface StartAlertingOptions {
   outbox?: Omit<AlertOutboxOptions, 'dbPath' | 'channels' | 'now' | 'logger'>;
   /**
    * Builds the fleet report over the last `periodMs`, for `spec.reports`; without it no report is
-   * scheduled.
-   * @example (periodMs, signal) => buildFleetReport(sources, { periodMs, signal })
+   * scheduled, and a warning says so when `spec.reports` has some.
+   * @example (periodMs, signal) => buildFleetReport({ ...fleetReportServices(fleet), monitor: source }, { periodMs, signal })
    */
   report?: BuildReport;
+  /**
+   * Where failed deliveries, heartbeats and report runs are reported.
+   * @default silent; but the warning that `spec.reports` cannot be sent (no `report`) goes to `console`
+   */
   logger?: Pick<Console, 'warn'>;
 }
 
@@ -68,10 +72,12 @@ export interface Alerting {
  * Alerting for a monitor: its state changes and readers' figures go through an {@link AlertEngine}
  * built from the `alerts` block, and the alerts into a durable {@link AlertOutbox}, delivered to
  * the channels; the heartbeat URL, when set, is called every `heartbeat.every`; with a `report`
- * builder, the fleet report is sent on the schedules of `reports` ({@link startReportSchedule}).
+ * builder, the fleet report is sent on the schedules of `reports` ({@link startReportSchedule}),
+ * without one a warning says they will not be. `fleetAlertingOptions(fleet)` gives the fleet's
+ * name, the dashboard link and the host groups from the fleet file.
  *
  * @example
- * const alerting = startAlerting({ monitor, spec: fleet.alerts, dbPath: '.fleet/alerts.db' });
+ * const alerting = startAlerting({ monitor, spec: fleet.alerts, dbPath: '.fleet/alerts.db', ...fleetAlertingOptions(fleet) });
  * alerting.close();
  */
 export function startAlerting(options: StartAlertingOptions): Alerting {
@@ -133,6 +139,13 @@ export function startAlerting(options: StartAlertingOptions): Alerting {
       everyMs: spec.heartbeat.every,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
+  }
+  if (options.report === undefined && spec.reports.length > 0) {
+    // A schedule that never runs must not go unnoticed, even by a caller that passed no logger.
+    const names = spec.reports.map((report) => report.name).join(', ');
+    (options.logger ?? console).warn(
+      `fleet alerts: alerts.reports schedules ${names}, but startAlerting was given no report builder: none of them will be sent (pass its \`report\` option)`,
+    );
   }
   const reports =
     options.report !== undefined && spec.reports.length > 0

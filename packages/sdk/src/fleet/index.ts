@@ -96,6 +96,7 @@ export {
 } from '../alerts/alerts-spec.ts';
 export { startReportSchedule } from '../alerts/report-schedule.ts';
 export { startAlerting } from '../alerts/start-alerting.ts';
+export { fleetAlertingOptions } from './alerting-options.ts';
 
 // Fleet report
 export { buildFleetReport, DEFAULT_REPORT_PERIOD_MS } from '../report/build-fleet-report.ts';

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { startAlerting } from '../../src/alerts/start-alerting.ts';
 import { openMonitor, startTarget, targetFor } from '../monitor/_monitor.ts';
 import { alertsSpec, freshDbPath, onCleanup, startAlertReceiver, testChannel, testClock } from './_alerting.ts';
@@ -171,5 +171,55 @@ describe('startAlerting with a real monitor', () => {
     onCleanup(() => alerting.close());
     while (calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(calls).toBe(1);
+  });
+
+  test('scheduled reports without a report builder are warned about, not dropped in silence', async () => {
+    const server = await startTarget();
+    const monitor = openMonitor({ targets: [targetFor('api', server.url())] });
+    const spec = alertsSpec({
+      channels: { ops: { type: 'webhook', url: 'http://127.0.0.1:9/hook' } },
+      reports: [
+        { name: 'morning', schedule: '0 7 * * *', channels: ['ops'] },
+        { schedule: '0 19 * * *', channels: ['ops'] },
+      ],
+    });
+    const start = (report?: () => Promise<never>) => {
+      const warnings: string[] = [];
+      const alerting = startAlerting({
+        monitor,
+        spec,
+        dbPath: freshDbPath(),
+        logger: { warn: (...args: unknown[]) => warnings.push(args.join(' ')) },
+        ...(report === undefined ? {} : { report }),
+      });
+      onCleanup(() => alerting.close());
+      return { alerting, warnings };
+    };
+
+    const without = start();
+    expect(without.alerting.reports).toBeUndefined();
+    expect(without.warnings).toEqual([
+      'fleet alerts: alerts.reports schedules morning, report-1, but startAlerting was given no report builder: none of them will be sent (pass its `report` option)',
+    ]);
+    const withBuilder = start(() => Promise.reject(new Error('not built in this test')));
+    expect(withBuilder.alerting.reports).toBeDefined();
+    expect(withBuilder.warnings).toEqual([]);
+  });
+
+  test('without a logger, the warning about unsent reports goes to the console', async () => {
+    const server = await startTarget();
+    const monitor = openMonitor({ targets: [targetFor('api', server.url())] });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    onCleanup(() => warn.mockRestore());
+    const alerting = startAlerting({
+      monitor,
+      spec: alertsSpec({
+        channels: { ops: { type: 'webhook', url: 'http://127.0.0.1:9/hook' } },
+        reports: [{ name: 'morning', schedule: '0 7 * * *', channels: ['ops'] }],
+      }),
+      dbPath: freshDbPath(),
+    });
+    onCleanup(() => alerting.close());
+    expect(warn.mock.calls).toEqual([[expect.stringMatching(/^fleet alerts: alerts\.reports schedules morning, /)]]);
   });
 });
