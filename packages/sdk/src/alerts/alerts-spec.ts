@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Duration, FleetName } from '../fleet/fields.ts';
+import { httpUrlWithoutCredentials } from '../schemas/http-url.ts';
 import { ChannelSpec } from './channel-spec.ts';
 import { cronProblem, isTimeZone } from './internal/report-cron.ts';
 
@@ -58,7 +59,9 @@ export type AlertSilence = z.infer<typeof AlertSilence>;
 
 /** A dead man's switch: a URL the alerting process calls every `every`, so its death is noticed. */
 export const AlertHeartbeatSpec = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }),
+  url: httpUrlWithoutCredentials(
+    'must not include credentials (user:password@): use a URL with a secret path or token in it',
+  ),
   /** @default 1m */
   every: Duration.default(60_000),
 });
@@ -133,7 +136,9 @@ export const AlertsSpec = z.strictObject({
    * The dashboard as operators open it (behind a proxy: its public URL): each alert links to the
    * page of what it is about. @default the fleet file's first `dashboard` service
    */
-  dashboardUrl: z.url({ protocol: /^https?$/ }).optional(),
+  dashboardUrl: httpUrlWithoutCredentials(
+    'must not include credentials (user:password@): every alert carries this link to its channels',
+  ).optional(),
   /** Fleet reports sent on a schedule (see `startReportSchedule`). @default [] */
   reports: ReportSchedules.default([]),
 });

@@ -1,4 +1,5 @@
 import ky, { type KyInstance } from 'ky';
+import { redactUrlCredentials } from '../internal/url-credentials.ts';
 
 /** Options shared by every typed Fleet client. */
 export interface HttpClientOptions {
@@ -58,11 +59,6 @@ export interface CallOptions {
 /** Default request timeout: 30 seconds. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** `scheme://user:pass@host` with the user info masked, for an error message about a URL that did not parse. */
-function withoutUserInfo(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
-}
-
 /**
  * Prepares the transport a typed client sends its route calls through. Throws a `TypeError` for a
  * base URL that does not parse, is not `http:` or `https:`, or carries credentials (the message
@@ -79,7 +75,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   try {
     url = new URL(options.baseUrl);
   } catch (cause) {
-    const shown = withoutUserInfo(options.baseUrl);
+    const shown = redactUrlCredentials(options.baseUrl);
     // URL's own error carries the input: keep it only when there was nothing to hide.
     throw new TypeError(`invalid base URL: ${shown}`, shown === options.baseUrl ? { cause } : {});
   }

@@ -1,14 +1,3 @@
-/**
- * True when `url` parses as a URL with a user name or password (`http://user:pass@host/`). Such
- * a URL is refused wherever one is configured: `fetch` rejects it with an error that repeats it,
- * password included, into logs, statuses and history.
- */
-export function hasUrlCredentials(url: string): boolean {
-  if (!URL.canParse(url)) return false;
-  const parsed = new URL(url);
-  return parsed.username !== '' || parsed.password !== '';
-}
-
 // A scheme, its slashes (either way, or none: WHATWG URLs allow `http:user:pass@host`), then
 // the user info up to the last `@` before the host: it never holds whitespace, `/`, `\`, `?`, `#`.
 const USER_INFO = /\b([a-z][a-z0-9+.-]*:[\\/]*)[^\s/\\?#@]*(?:@[^\s/\\?#@]*)*@/gi;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { hasUrlCredentials } from '../internal/url-credentials.ts';
 import { Timestamp } from './common.ts';
 import { parseCondition } from './condition/parse-condition.ts';
 import { described, NonNegativeInt, NonNegativeNumber } from './fields.ts';
+import { httpUrlWithoutCredentials } from './http-url.ts';
 import { lazyShape } from './lazy-shape.ts';
 
 /**
@@ -64,7 +64,7 @@ export const MonitorTarget = z.object(
     kind: ServiceKind,
     host: described(z.string().min(1), 'Name of the host it runs on'),
     url: described(
-      z.url({ protocol: /^https?$/ }).refine((url) => !hasUrlCredentials(url), URL_CREDENTIALS_HINT),
+      httpUrlWithoutCredentials(URL_CREDENTIALS_HINT),
       'The health URL probed (derived from host address, port and path); http or https, without credentials',
     ),
     intervalMs: described(z.int().min(100), 'Time between the starts of two probes'),

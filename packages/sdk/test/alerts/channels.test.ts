@@ -1,6 +1,7 @@
 import { closedPort } from '@fleet/test-utils/closed-port';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { AlertMessage } from '../../src/alerts/alert-message.ts';
+import { AlertsSpec } from '../../src/alerts/alerts-spec.ts';
 import { ChannelSpec, type ChannelSpecInput, createChannel } from '../../src/alerts/channel-spec.ts';
 import { ChannelError, isChannelError } from '../../src/alerts/channels/channel-error.ts';
 import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtpReceiver } from './_receivers.ts';
@@ -302,6 +303,30 @@ describe('ChannelSpec', () => {
       { path: ['from'], message: 'must be an email address, e.g. alerts@example.org or "Fleet <alerts@example.org>"' },
       { path: ['to'], message: 'must list at least one address' },
     ]);
+  });
+
+  test('a URL with user:password@ is refused (fetch would repeat it, password included, in its error)', () => {
+    const hint =
+      "must not include credentials (user:password@): give the channel's token (or a webhook's headers) instead";
+    expect(issues({ type: 'webhook', url: 'https://ops:s3cret@hooks.example.org/x' })).toEqual([
+      { path: ['url'], message: hint },
+    ]);
+    expect(issues({ type: 'ntfy', url: 'https://ops@ntfy.example.org', topic: 'ops' })).toEqual([
+      { path: ['url'], message: hint },
+    ]);
+    expect(JSON.stringify(issues({ type: 'slack', url: 'https://a:s3cret@hooks.example.org/x' }))).not.toContain(
+      's3cret',
+    );
+  });
+
+  test('alerts.dashboardUrl and heartbeat.url may not carry credentials either', () => {
+    const parsed = AlertsSpec.safeParse({
+      channels: { ops: { type: 'webhook', url: 'https://hooks.example.org/x' } },
+      rules: [{ events: ['down'], channels: ['ops'] }],
+      dashboardUrl: 'https://ops:s3cret@dash.example.org',
+      heartbeat: { url: 'https://ops:s3cret@hc.example.org/ping' },
+    });
+    expect(parsed.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['heartbeat.url', 'dashboardUrl']);
   });
 
   test('unknown keys are rejected, and ntfy priorities may be named', () => {

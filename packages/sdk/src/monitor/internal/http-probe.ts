@@ -1,5 +1,5 @@
 import { toIso } from '../../internal/iso-time.ts';
-import { hasUrlCredentials } from '../../internal/url-credentials.ts';
+import { hasUrlCredentials } from '../../schemas/http-url.ts';
 import type { MonitorTarget, ProbeResult } from '../../schemas/monitor.ts';
 import { type ConditionFailure, evaluateConditions } from '../condition/evaluate-conditions.ts';
 import { linkedAbort } from './linked-abort.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { httpUrlWithoutCredentials } from '../../../schemas/http-url.ts';
 
-const URL_HINT = 'must be an http:// or https:// URL';
 export const TOPIC_HINT = 'must be 1-64 letters, digits, "_" or "-" (an ntfy topic)';
 export const ROOM_HINT =
   'must be a room id such as "!abc123:matrix.example.org" (Element: Room settings > Advanced > Internal room ID), not an alias';
@@ -9,7 +9,9 @@ const HEADER_NAME_HINT = "must be an HTTP header name: letters, digits and !#$%&
 const HEADER_VALUE_HINT = 'must be printable ASCII on one line';
 const ADDRESS_HINT = 'must be an email address, e.g. alerts@example.org or "Fleet <alerts@example.org>"';
 
-export const HttpUrl = z.url({ protocol: /^https?$/, error: URL_HINT }).describe('http(s) URL');
+export const HttpUrl = httpUrlWithoutCredentials(
+  "must not include credentials (user:password@): give the channel's token (or a webhook's headers) instead",
+);
 
 export const HeaderName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, HEADER_NAME_HINT);
 export const HeaderValue = z.string({ error: HEADER_VALUE_HINT }).regex(/^[\x20-\x7e\t]*$/, HEADER_VALUE_HINT);
