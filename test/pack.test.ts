@@ -1,5 +1,6 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,13 +12,23 @@ const work = mkdtempSync(join(tmpdir(), 'fleet-pack-'));
 const packs = join(work, 'packs');
 /**
  * One project per server (and one for the deployer), each holding that package's tarball and the
- * SDK's, nothing else of Fleet's; and an agent's project, with the SDK's tarball alone.
+ * SDK's, nothing else of Fleet's; an agent's project, with the SDK's tarball alone; one with the
+ * `fleet` CLI but not its optional peer, the deployer; and one with all six.
  */
 const projects = {
   bus: join(work, 'bus'),
   knowledge: join(work, 'knowledge'),
   deployer: join(work, 'deployer'),
   client: join(work, 'client'),
+  cli: join(work, 'cli'),
+  full: join(work, 'full'),
+};
+const FLEET_CLI_PACKAGES = ['fleet-sdk', 'fleet-bus-server', 'fleet-knowledge-server', 'fleet-dashboard', 'fleet-cli'];
+/** The few functions of semver (which npm and changesets use) this test needs. */
+const semver = createRequire(import.meta.url)('semver') as {
+  satisfies(version: string, range: string): boolean;
+  inc(version: string, release: 'minor'): string;
+  minVersion(range: string): { version: string } | null;
 };
 const tarballs: string[] = [];
 const tarball = (name: string) => {
@@ -63,6 +74,23 @@ function installedPackages(dir: string): string[] {
   return found;
 }
 
+/** The package.json of every package installed in a project, nested ones included. */
+function installedManifests(dir: string): Array<{ name: string; version: string; engines?: { node?: string } }> {
+  const found: Array<{ name: string; version: string; engines?: { node?: string } }> = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    const dirs = entry.name.startsWith('@')
+      ? readdirSync(join(dir, entry.name)).map((name) => join(dir, entry.name, name))
+      : [join(dir, entry.name)];
+    for (const packageDir of dirs) {
+      found.push(JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')));
+      const nested = join(packageDir, 'node_modules');
+      if (existsSync(nested)) found.push(...installedManifests(nested));
+    }
+  }
+  return found;
+}
+
 beforeAll(async () => {
   // The root `npm test` builds first; `npm run pack` packs what `files` lists, plus the LICENSE.
   execFileSync(process.execPath, [join(root, 'scripts/pack.mjs'), '--out', packs], { cwd: root, stdio: 'pipe' });
@@ -72,9 +100,41 @@ beforeAll(async () => {
     install(projects.knowledge, [tarball('fleet-sdk'), tarball('fleet-knowledge-server')]),
     install(projects.deployer, [tarball('fleet-sdk'), tarball('fleet-deployer')], { addon: false }),
     install(projects.client, [tarball('fleet-sdk')], { addon: false }),
+    install(projects.cli, FLEET_CLI_PACKAGES.map(tarball), { addon: false }),
+    install(projects.full, [...FLEET_CLI_PACKAGES, 'fleet-deployer'].map(tarball)),
   ]);
 }, 300_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Starts a server (`command args` in `cwd`), reads the URL it prints, answers its `/health`, and stops it. */
+async function serverHealth(command: string, args: string[], cwd: string): Promise<Record<string, unknown>> {
+  const child = spawn(command, args, {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: npx runs the server as a child, and both must stop with the test.
+    detached: true,
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /(http:\/\/\S+)/.exec(out);
+        if (match?.[1]) resolve(match[1]);
+      });
+      let err = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += chunk.toString();
+      });
+      child.once('exit', () => reject(new Error(`${command} ${args.join(' ')} exited: ${err}`)));
+    });
+    return (await (await fetch(`${url.replace(/\/$/, '')}/health`)).json()) as Record<string, unknown>;
+  } finally {
+    if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    await exited;
+  }
+}
 
 function node(project: string, script: string): string {
   return execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' });
@@ -119,6 +179,25 @@ describe('the tarballs npm run pack makes', () => {
       }
     }
   });
+
+  test('internal peer dependencies admit the version packed beside them and its next minor, never *', () => {
+    // changesets leaves a peer range that still admits the new version alone; one that does not
+    // (^0.1.0 against 0.2.0) would make a major release of the package that declares it.
+    const manifests = tarballs.map((file) => JSON.parse(tar('-xzOf', join(packs, file), 'package/package.json')));
+    const versions = new Map<string, string>(manifests.map((m) => [m.name, m.version]));
+    const peers = manifests.flatMap((manifest) =>
+      Object.entries<string>(manifest.peerDependencies ?? {})
+        .filter(([name]) => name.startsWith('@fleet/'))
+        .map(([name, range]) => ({ of: `${manifest.name} → ${name}`, range, version: versions.get(name) ?? '' })),
+    );
+    expect(peers.map((peer) => peer.of)).toEqual(['@fleet/cli → @fleet/deployer']);
+    for (const { of, range, version } of peers) {
+      expect(range, of).not.toBe('*');
+      expect(semver.satisfies(version, range), `${of}: ${range} admits ${version}`).toBe(true);
+      const next = semver.inc(version, 'minor');
+      expect(semver.satisfies(next, range), `${of}: ${range} admits ${next}`).toBe(true);
+    }
+  });
 });
 
 describe('the published packages, installed from their tarballs into empty projects', () => {
@@ -141,46 +220,24 @@ describe('the published packages, installed from their tarballs into empty proje
     'npx %s server starts from its tarball installed with the SDK tarball alone, and answers /health',
     async (bin, service, project) => {
       const cwd = projects[project];
-      const child = spawn('npx', ['--no-install', bin, 'server', '--port', '0', '--db', join(cwd, `${bin}.db`)], {
+      const health = await serverHealth(
+        'npx',
+        ['--no-install', bin, 'server', '--port', '0', '--db', join(cwd, `${bin}.db`)],
         cwd,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // Its own process group: npx runs the server as a child, and both must stop with the test.
-        detached: true,
-      });
-      const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-      try {
-        const url = await new Promise<string>((resolve, reject) => {
-          let out = '';
-          child.stdout.on('data', (chunk: Buffer) => {
-            out += chunk.toString();
-            const match = /(http:\/\/\S+)/.exec(out);
-            if (match?.[1]) resolve(match[1]);
-          });
-          let err = '';
-          child.stderr.on('data', (chunk: Buffer) => {
-            err += chunk.toString();
-          });
-          child.once('exit', () => reject(new Error(`${bin} exited: ${err}`)));
-        });
-        const health = (await (await fetch(`${url.replace(/\/$/, '')}/health`)).json()) as Record<string, unknown>;
-        expect(health).toMatchObject({ status: 'ok', service });
-      } finally {
-        if (child.pid) process.kill(-child.pid, 'SIGTERM');
-        await exited;
-      }
+      );
+      expect(health).toMatchObject({ status: 'ok', service });
     },
     60_000,
   );
 });
 
 describe('the deployer, installed from its tarball with the SDK tarball alone', () => {
-  test('npx fleet-deploy lists its commands, and its entry loads', () => {
+  test('npx fleet-deploy lists its commands under its own name, and its entry loads', () => {
     const usage = execFileSync('npx', ['--no-install', 'fleet-deploy', '--help'], {
       cwd: projects.deployer,
       encoding: 'utf8',
     });
-    expect(usage).toContain('plan');
-    expect(usage).toContain('rollback');
+    expect(usage).toContain('USAGE fleet-deploy plan|run|rollback|audit|history|unlock|hook');
     const out = node(
       projects.deployer,
       `
@@ -190,6 +247,71 @@ describe('the deployer, installed from its tarball with the SDK tarball alone', 
     );
     expect(out.trim()).toBe('function function');
   });
+});
+
+describe('the fleet CLI, installed from its tarball without the optional deployer', () => {
+  const fleet = (...args: string[]) =>
+    spawnSync('npx', ['--no-install', 'fleet', ...args], { cwd: projects.cli, encoding: 'utf8' });
+
+  test('npx fleet --help lists every command, deploy among them, and exits 0', () => {
+    const run = fleet('--help');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/deploy\s+Deploy the fleet file onto its hosts over SSH/);
+  });
+
+  test('npx fleet deploy plan says to install @fleet/deployer and exits 2', () => {
+    const run = fleet('deploy', 'plan');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      'fleet: fleet deploy needs @fleet/deployer, not installed here: npm install @fleet/deployer\n',
+    );
+  });
+});
+
+describe('all six tarballs installed in one project', () => {
+  test("the oldest Node the Fleet packages' engines admit is one every installed package admits", () => {
+    const installed = installedManifests(join(projects.full, 'node_modules'));
+    const fleet = installed.filter((manifest) => manifest.name.startsWith('@fleet/'));
+    expect(fleet).toHaveLength(6);
+    const ranges = [...new Set(fleet.map((manifest) => manifest.engines?.node))];
+    expect(ranges).toHaveLength(1);
+    const oldest = semver.minVersion(ranges[0] ?? '')?.version ?? '';
+    const refusing = installed
+      .filter((manifest) => manifest.engines?.node !== undefined && !semver.satisfies(oldest, manifest.engines.node))
+      .map((manifest) => `${manifest.name}@${manifest.version} (node ${manifest.engines?.node})`);
+    expect(refusing, `Node ${oldest}`).toEqual([]);
+  });
+
+  test('buildFleetBundle() bundles the installed packages, and fleet-bus runs from the bundle extracted elsewhere', async () => {
+    const out = join(work, 'bundles');
+    const bundle = JSON.parse(
+      node(
+        projects.full,
+        `
+      import { buildFleetBundle } from '@fleet/deployer';
+      console.log(JSON.stringify(await buildFleetBundle({ out: ${JSON.stringify(out)} })));
+    `,
+      ),
+    ) as { file: string; bins: Record<string, string> };
+    expect(bundle.bins).toEqual({
+      'fleet-bus': 'node_modules/@fleet/bus-server/bin/fleet-bus.js',
+      'fleet-knowledge': 'node_modules/@fleet/knowledge-server/bin/fleet-knowledge.js',
+      'fleet-dashboard': 'node_modules/@fleet/dashboard/bin/fleet-dashboard.js',
+      fleet: 'node_modules/@fleet/cli/bin/fleet.js',
+      'fleet-deploy': 'node_modules/@fleet/deployer/bin/fleet-deploy.js',
+    });
+    const release = join(work, 'release');
+    mkdirSync(release);
+    tar('-xzf', bundle.file, '-C', release);
+    const bus = join(release, bundle.bins['fleet-bus'] ?? '');
+    const health = await serverHealth(
+      process.execPath,
+      [bus, 'server', '--port', '0', '--db', join(work, 'bundled-bus.db')],
+      release,
+    );
+    expect(health).toMatchObject({ status: 'ok', service: 'fleet-bus' });
+  }, 120_000);
 });
 
 describe("an agent's install: the SDK's tarball alone", () => {

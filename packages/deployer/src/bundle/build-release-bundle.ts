@@ -22,7 +22,9 @@ export interface BuildReleaseBundleOptions {
   out?: string;
   /**
    * The directory the paths inside the bundle are relative to; every file the bins need must be
-   * under it. @default the deepest directory holding them all (the repository, for a workspace)
+   * under it. @default the deepest directory holding them all (the repository, for a workspace),
+   * or, when that is inside `node_modules`, the directory that holds it (the project, for an npm
+   * install: the bundle then holds `node_modules/...`, where Node finds the packages)
    */
   root?: string;
 }

@@ -27,6 +27,18 @@ function commonDir(paths: readonly string[]): string {
   return common;
 }
 
+/**
+ * `dir`, or, when it is a `node_modules` directory or lies in one, the directory that (innermost)
+ * `node_modules` is in. Node finds a package only inside a directory named `node_modules`, so a
+ * bundle rooted in one (an npm-installed project's files all live in `<project>/node_modules`)
+ * would extract its packages where no import can find them.
+ */
+function outsideNodeModules(dir: string): string {
+  const parts = dir.split(sep);
+  const at = parts.lastIndexOf('node_modules');
+  return at === -1 ? dir : parts.slice(0, at).join(sep) || sep;
+}
+
 const inside = (root: string, path: string): boolean => path === root || path.startsWith(`${root}${sep}`);
 
 /**
@@ -35,7 +47,7 @@ const inside = (root: string, path: string): boolean => path === root || path.st
  * the module type). Files are taken at their real paths; a symlink on the way (a workspace
  * package linked into node_modules) is kept as a symlink, made relative, so the bundle works
  * wherever it is extracted. Every path and symlink target must lie under `root` (by default the
- * deepest directory holding them all).
+ * deepest directory holding them all, or the project whose `node_modules` that is).
  */
 export async function traceFiles(bins: readonly string[], root: string | undefined): Promise<TracedFiles> {
   const packageDirs = new Set(bins.map((bin) => dirname(nearestManifestFile(dirname(bin)) ?? bin)));
@@ -80,7 +92,7 @@ export async function traceFiles(bins: readonly string[], root: string | undefin
   for (const file of result.fileList) add(isAbsolute(file) ? file : join(base, file));
 
   const all = [...files, ...links.keys(), ...links.values()];
-  const bundleRoot = root ?? commonDir(all);
+  const bundleRoot = root ?? outsideNodeModules(commonDir(all));
   const outside = all.find((path) => !inside(bundleRoot, path));
   if (outside !== undefined || bundleRoot === sep) {
     throw new BundleError(
