@@ -1,7 +1,7 @@
 import type { CommandDef } from 'citty';
 import { agentCommand } from './commands/agent.ts';
 import { alertsCommand } from './commands/alerts.ts';
-import { loadDeployCommand } from './commands/deploy.ts';
+import { deployCommand } from './commands/deploy.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { reportCommand } from './commands/report.ts';
 import { silenceCommand } from './commands/silence.ts';
@@ -20,6 +20,6 @@ export const fleetCommand: CommandDef = {
     agent: agentCommand,
     alerts: alertsCommand,
     silence: silenceCommand,
-    deploy: loadDeployCommand,
+    deploy: deployCommand,
   },
 };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '@fleet/sdk/cli';
 import { demoFleetYaml } from '@fleet/sdk/fleet';
+import type { CommandDef } from 'citty';
 import { vi } from 'vitest';
 import { fleetCommand } from '../src/index.ts';
 import { version } from '../src/version.ts';
@@ -62,8 +63,11 @@ export interface FleetRun {
   stderr: string;
 }
 
-/** Runs `fleet <argv>` in this process (against the sources), capturing what it prints. */
-export async function runFleet(argv: string[]): Promise<FleetRun> {
+/**
+ * Runs `fleet <argv>` in this process (against the sources), capturing what it prints; `command`
+ * replaces the `fleet` command tree (one with a part swapped out).
+ */
+export async function runFleet(argv: string[], command: CommandDef = fleetCommand): Promise<FleetRun> {
   let stdout = '';
   let stderr = '';
   const capture = (target: 'out' | 'err') => (chunk: string | Uint8Array) => {
@@ -74,7 +78,7 @@ export async function runFleet(argv: string[]): Promise<FleetRun> {
   const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture('out') as typeof process.stdout.write);
   const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture('err') as typeof process.stderr.write);
   try {
-    const code = await runCli(fleetCommand, argv, { name: 'fleet', version });
+    const code = await runCli(command, argv, { name: 'fleet', version });
     return { code, stdout, stderr };
   } finally {
     out.mockRestore();
