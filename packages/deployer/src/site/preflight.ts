@@ -8,12 +8,20 @@ export const MAX_CLOCK_SKEW_MS = 5_000;
 /** Free space preflight wants under Fleet's root on a host. */
 export const MIN_FREE_BYTES = 1024 ** 3;
 
-/** Node.js 20 or later at `node`, with what to do when it is missing. */
+/** The oldest Node.js Fleet's services run on (what h3 2 and the packages' `engines` ask for). */
+export const MIN_NODE = [20, 19] as const;
+
+/** Node.js {@link MIN_NODE} or later at `node`, with what to do when it is missing. */
 export function nodeStep(node: string): Step {
+  const [major, minor] = MIN_NODE;
   return assertStep({
-    name: 'node.js 20 or later',
-    command: [node, '-e', 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'],
-    message: `Fleet's services need Node.js 20 or later at ${node}: install it (Debian 13: apt install nodejs; Debian 12: the NodeSource packages for Node 20+) or set deploy.node in the fleet file`,
+    name: `node.js ${major}.${minor} or later`,
+    command: [
+      node,
+      '-e',
+      `const [a, b] = process.versions.node.split('.').map(Number); process.exit(a > ${major} || (a === ${major} && b >= ${minor}) ? 0 : 1)`,
+    ],
+    message: `Fleet's services need Node.js ${major}.${minor} or later at ${node}: install it (Debian 13: apt install nodejs; Debian 12: the NodeSource packages for Node 20+) or set deploy.node in the fleet file`,
   });
 }
 
