@@ -1,5 +1,5 @@
 import { runCliProcess } from '@fleet/sdk/cli';
-import { deployCommand } from './main.ts';
+import { fleetDeployCommand } from './main.ts';
 import { version } from './version.ts';
 
-await runCliProcess(deployCommand, { name: 'fleet-deploy', version });
+await runCliProcess(fleetDeployCommand, { name: 'fleet-deploy', version });

@@ -8,9 +8,11 @@ import { runCommand } from './commands/run.ts';
 import { unlockCommand } from './commands/unlock.ts';
 import { version } from './version.ts';
 
-/** The deploy commands: `fleet-deploy <command>`, also `fleet deploy <command>`. */
+const description = 'Deploy the fleet file onto its hosts over SSH';
+
+/** The deploy commands, named as the subcommand `fleet deploy <command>` (what `@fleet/cli` runs). */
 export const deployCommand: CommandDef = {
-  meta: { name: 'deploy', version, description: 'Deploy the fleet file onto its hosts over SSH' },
+  meta: { name: 'deploy', version, description },
   subCommands: {
     plan: planCommand,
     run: runCommand,
@@ -20,4 +22,10 @@ export const deployCommand: CommandDef = {
     unlock: unlockCommand,
     hook: hookCommand,
   },
+};
+
+/** The same commands as a program of their own, `fleet-deploy <command>` (what the bin runs). */
+export const fleetDeployCommand: CommandDef = {
+  ...deployCommand,
+  meta: { name: 'fleet-deploy', version, description },
 };
