@@ -85,7 +85,7 @@ export class FleetMonitor {
     this.#store = new HistoryStore(options.dbPath, (error) =>
       settings.logger?.warn('fleet monitor: writing results failed:', error),
     );
-    this.#apply(resolved);
+    this.#apply(resolved, 'the monitor was not running');
   }
 
   /** Starts probing on each target's interval and rolling up on a timer (a first rollup runs now). */
@@ -94,7 +94,7 @@ export class FleetMonitor {
     if (this.#started) return;
     this.#started = true;
     // Stopped (or never started) for long enough, every state went stale meanwhile.
-    this.#noteGaps(this.#targets.values(), this.#now());
+    this.#noteGaps(this.#targets.values(), this.#now(), 'the monitor was not running');
     this.#scheduler.start();
     this.#safeRollup();
     const every = this.#options.rollupIntervalMs;
@@ -131,7 +131,8 @@ export class FleetMonitor {
    */
   setTargets(targets: readonly MonitorTargetInput[]): void {
     this.#assertOpen();
-    this.#apply(resolveTargets(targets));
+    // A target back after a reload was not probed because it was not among the targets.
+    this.#apply(resolveTargets(targets), 'it was not among the monitored targets');
   }
 
   /**
@@ -252,7 +253,8 @@ export class FleetMonitor {
     return this.#store.rollup(this.#now());
   }
 
-  #apply(resolved: readonly ResolvedTarget[]): void {
+  /** Takes `resolved` as the targets; `gapCause` says why a target added with a stale state went unprobed. */
+  #apply(resolved: readonly ResolvedTarget[], gapCause: string): void {
     const now = this.#now();
     const added: TargetRuntime[] = [];
     this.#targets = reconcileTargets(
@@ -270,12 +272,12 @@ export class FleetMonitor {
     );
     for (const entry of resolved) this.#scheduler.set(entry.target.id, entry.target.intervalMs);
     // A restored state holds only if it was probed lately; noted once status() knows the new targets.
-    this.#noteGaps(added, now);
+    this.#noteGaps(added, now, gapCause);
   }
 
-  /** Ends the states of `runtimes` that went stale while the monitor was not running. */
-  #noteGaps(runtimes: Iterable<TargetRuntime>, now: number): void {
-    for (const runtime of runtimes) this.#emitChange(runtime, noteGap(runtime, now, 'the monitor was not running'));
+  /** Ends the states of `runtimes` that went stale while they were not probed (`cause` says why). */
+  #noteGaps(runtimes: Iterable<TargetRuntime>, now: number, cause: string): void {
+    for (const runtime of runtimes) this.#emitChange(runtime, noteGap(runtime, now, cause));
   }
 
   /** Probes one target (and reads its bus or knowledge stats) unless a probe of it is running. */

@@ -106,4 +106,18 @@ describe('FleetMonitor: gaps in monitoring', () => {
     expect(monitor.status('api')).toMatchObject({ state: 'unknown', since: iso(T0) });
     expect(monitor.transitions('api', 1)[0]?.reason).toBe('no probe for 1m: the monitor was not running');
   });
+
+  test('a target back in the targets after a gap was not monitored: its reason says so, not that the monitor stopped', async () => {
+    const server = await startTarget();
+    const clock = testClock();
+    const api = targetFor('api', server.url());
+    const other = targetFor('other', server.url());
+    const monitor = openMonitor({ targets: [api, other], now: clock.now });
+    await monitor.probeNow();
+    monitor.setTargets([other]);
+    clock.advance(MINUTE);
+    monitor.setTargets([api, other]);
+    expect(monitor.status('api')).toMatchObject({ state: 'unknown' });
+    expect(monitor.transitions('api', 1)[0]?.reason).toBe('no probe for 1m: it was not among the monitored targets');
+  });
 });
