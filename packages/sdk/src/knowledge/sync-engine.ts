@@ -3,6 +3,7 @@ import { backoffDelay } from '../internal/backoff.ts';
 import type { Peer } from '../schemas/peer.ts';
 import type { PeerSyncResult } from '../schemas/sync.ts';
 import type { KnowledgeClient } from './knowledge-client.ts';
+import { checkPeerUrl } from './sync/check-peer-url.ts';
 import { describeSyncError } from './sync/describe-error.ts';
 import { type ResolvedSyncOptions, resolveSyncOptions, type SyncEngineOptions } from './sync/options.ts';
 import { inThreadPuller, type PagePuller, PullWorker, pullWorkerAvailable } from './sync/page-puller.ts';
@@ -127,6 +128,7 @@ export class SyncEngine {
     const signal = this.#abort.signal;
     const progress = { pulled: 0, pushed: 0 };
     try {
+      checkPeerUrl(peer);
       const client = clientFor(peer);
       const context: PeerSyncContext = {
         db,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Timestamp } from './common.ts';
 import { NodeId } from './fact.ts';
 import { described } from './fields.ts';
+import { httpBaseUrl } from './http-url.ts';
 import { lazyShape } from './lazy-shape.ts';
 import { listOf } from './list.ts';
 
@@ -23,7 +24,10 @@ export type Peer = z.infer<typeof Peer>;
 export const PeerInput = z.strictObject(
   lazyShape(() => ({
     id: NodeId.describe("The peer's node id; an id already registered is updated"),
-    url: described(z.url({ protocol: /^https?$/ }), 'Base URL of the peer knowledge server, http or https'),
+    url: described(
+      httpBaseUrl('must not include credentials (user:password@); give the peer a token instead'),
+      'Base URL of the peer knowledge server, http or https: no user:password@, query string or fragment; its path empty or a base path such as /fleet/knowledge',
+    ),
     token: described(
       z.string().check(z.minLength(1), z.maxLength(512)).optional(),
       'Bearer token this node presents to the peer; without one, none is sent (an earlier one is dropped)',

@@ -1,18 +1,52 @@
-import { isFleetHttpError } from '../../client/errors.ts';
+import { type FleetHttpError, isFleetHttpError, isResponseValidationError } from '../../client/errors.ts';
+import { formatIssues } from '../../client/format-issues.ts';
 import { isFleetError } from '../../errors.ts';
 
 /** Longest error text kept in the sync status. */
 const MAX_ERROR_LENGTH = 500;
 
 /**
- * One line saying why a sync attempt failed, for the peer's `lastError`: the error code (and the
- * HTTP status) first, e.g. `unavailable: cannot reach http://ezra:8651 (connection refused)`.
+ * True when the error's message is the one of the answer's Fleet error envelope. For an answer
+ * without one the client writes `<request> failed with HTTP <status>…` followed by an excerpt of
+ * the body, text of whatever service the peer URL reached, which must not be reported.
+ */
+function hasEnvelopeMessage(error: FleetHttpError): boolean {
+  return !error.message.startsWith(`${error.request} failed with HTTP ${error.status}`);
+}
+
+/**
+ * What the peer answered, in words that never quote a foreign answer: a Fleet error envelope's
+ * message, otherwise the HTTP status only (its reason phrase and body are the answering service's
+ * text, and a peer URL may lead to any service the node can reach).
+ */
+function describeAnswer(error: unknown): string | undefined {
+  if (isFleetHttpError(error)) {
+    const message = hasEnvelopeMessage(error)
+      ? error.message
+      : `HTTP ${error.status} from the peer, not a Fleet error answer (its body is not shown)`;
+    return `${error.code} (HTTP ${error.status}): ${message}`;
+  }
+  if (isResponseValidationError(error)) {
+    // The issues name fields and expected types; without issues the body was not JSON at all.
+    const problem = error.issues.length > 0 ? formatIssues(error.issues) : 'not JSON (its body is not shown)';
+    return `the peer's answer (HTTP ${error.status}) does not match the contract: ${problem}`;
+  }
+  return undefined;
+}
+
+/**
+ * One line saying why a sync attempt failed, for the sync result and the peer's `lastError`: the
+ * error code (and the HTTP status) first, e.g. `unavailable: cannot reach http://ezra:8651
+ * (connection refused)`. A failed answer that is not a Fleet error envelope is described by its
+ * status only, e.g. `unauthorized (HTTP 403): HTTP 403 from the peer, not a Fleet error answer`.
  */
 export function describeSyncError(error: unknown): string {
-  let text: string;
-  if (isFleetHttpError(error)) text = `${error.code} (HTTP ${error.status}): ${error.message}`;
-  else if (isFleetError(error)) text = `${error.code}: ${error.message}`;
-  else if (error instanceof Error) text = error.message || error.name;
-  else text = String(error);
+  const text = describeAnswer(error) ?? describeOther(error);
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+}
+
+function describeOther(error: unknown): string {
+  if (isFleetError(error)) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
 }
