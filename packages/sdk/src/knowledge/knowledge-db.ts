@@ -155,7 +155,9 @@ export class KnowledgeDB {
   /**
    * Live, unexpired facts matching every given filter (key prefix, tag, FTS5 full text over key
    * and value, `updatedAt >= updatedSince`), ordered by key, one page of `limit` (default 100).
-   * Throws `validation_failed` (field `q`) for bad full-text syntax, (field `cursor`) for a bad cursor.
+   * Throws `validation_failed` (field `q`) for bad full-text syntax, a full-text query beyond the
+   * limits (a `NEAR` group, a prefix term shorter than 3 characters, more than 2 prefix terms or 12
+   * terms) or one matching more than 10,000 facts; (field `cursor`) for a bad cursor.
    */
   query(query: FactQueryInit = {}): Page<Fact> {
     return this.#queries.run(query, this.#now());

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Cursor, intFromQuery, JsonValue, Timestamp } from './common.ts';
 import { factKeyProblem, MAX_FACT_KEY_LENGTH, MAX_TAG_LENGTH, TAG_PATTERN, TAG_RULE } from './fact-rules.ts';
 import { described } from './fields.ts';
+import { FULL_TEXT_RULES, fullTextQueryProblem, MAX_FULL_TEXT_MATCHES } from './full-text-rules.ts';
 import { lazyShape } from './lazy-shape.ts';
 import { listOf, pageOf } from './list.ts';
 
@@ -124,8 +125,18 @@ export const FactQuery = z.strictObject(
     prefix: described(z.string().max(512).optional(), 'Only keys starting with this'),
     tag: described(Tag.optional(), 'Only facts with this tag'),
     q: described(
-      z.string().check(z.minLength(1), z.maxLength(256)).optional(),
-      'Full-text match over keys and values (SQLite FTS5 syntax)',
+      z
+        .string()
+        .check(
+          z.minLength(1),
+          z.maxLength(256),
+          z.superRefine((query, context) => {
+            const problem = fullTextQueryProblem(query);
+            if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+          }),
+        )
+        .optional(),
+      `Full-text match over keys and values (SQLite FTS5 syntax: ${FULL_TEXT_RULES}); a query matching more than ${MAX_FULL_TEXT_MATCHES} facts is refused: add words to narrow it`,
     ),
     updatedSince: described(Timestamp.optional(), 'Only facts written at or after this time'),
     limit: intFromQuery({ min: 1, max: 1000, default: 100, description: 'Most facts per page' }),

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { type EncodedJson, encodeList } from '../../contract/encoded-json.ts';
 import { invalidField } from '../../internal/invalid-field.ts';
 import type { Fact, FactPage } from '../../schemas/fact.ts';
+import { fullTextQueryProblem, MAX_FULL_TEXT_MATCHES } from '../../schemas/full-text-rules.ts';
 import type { Page } from '../../schemas/list.ts';
 import type { NodeRegistry } from './nodes.ts';
 import { encodeFact, FACT_COLUMNS, type FactRow, toFact } from './rows.ts';
@@ -38,13 +39,16 @@ export function decodeKeyCursor(cursor: string): string {
 /**
  * Runs fact queries: one SQL shape per combination of filters, prepared once and cached. Every
  * shape walks an index in key order (`facts_key`, or `fact_tags` for a tag) and stops at the
- * limit; full text starts from the FTS5 matches and sorts them by key.
+ * limit; full text starts from the FTS5 matches and sorts them by key. So that one query cannot
+ * hold the event loop, a full-text query must follow `fullTextQueryProblem`'s rules and match at
+ * most {@link MAX_FULL_TEXT_MATCHES} facts (counted first, stopping one past the cap).
  */
 export class FactQueries {
   readonly #db: Database.Database;
   readonly #nodes: NodeRegistry;
   readonly #cache = new Map<string, Statement<[Record<string, unknown>], FactRow>>();
   readonly #manyUpdatedSince: Statement<[number], unknown>;
+  readonly #tooManyMatches: Statement<[Record<string, unknown>], unknown>;
 
   constructor(db: Database.Database, nodes: NodeRegistry) {
     this.#db = db;
@@ -52,6 +56,10 @@ export class FactQueries {
     this.#manyUpdatedSince = prepare(
       db,
       `SELECT 1 FROM facts INDEXED BY facts_updated WHERE v_ms >= ? LIMIT 1 OFFSET ${FEW_UPDATED}`,
+    );
+    this.#tooManyMatches = prepare(
+      db,
+      `SELECT 1 FROM facts_fts WHERE facts_fts MATCH @q LIMIT 1 OFFSET ${MAX_FULL_TEXT_MATCHES}`,
     );
   }
 
@@ -76,7 +84,8 @@ export class FactQueries {
     let from = 'facts f';
     let keyColumn = 'f.key';
     if (filter.q !== undefined) {
-      // FTS drives the join: its matches are usually few, then sorted by key.
+      this.#checkFullText(filter.q);
+      // FTS drives the join: its matches are at most MAX_FULL_TEXT_MATCHES, then sorted by key.
       from = 'facts_fts CROSS JOIN facts f ON f.seq = facts_fts.rowid';
       where.push('facts_fts MATCH @q');
       params.q = filter.q;
@@ -115,14 +124,34 @@ export class FactQueries {
     return { items: page, nextCursor: more ? encodeKeyCursor(page[page.length - 1]!.key) : null };
   }
 
+  /** Refuses a full-text query that breaks the rules or matches too many facts to sort. */
+  #checkFullText(q: string): void {
+    const problem = fullTextQueryProblem(q);
+    if (problem !== undefined) throw invalidField('q', problem, 'full_text_limits');
+    const tooMany = this.#fullText(true, () => this.#tooManyMatches.get({ q }) !== undefined);
+    if (tooMany) {
+      throw invalidField(
+        'q',
+        `matches more than ${MAX_FULL_TEXT_MATCHES} facts, more than one query may sort; add words to narrow it`,
+        'too_many_matches',
+      );
+    }
+  }
+
   #all(sql: string, params: Record<string, unknown>, fullText: boolean): FactRow[] {
     let statement = this.#cache.get(sql);
     if (!statement) {
       statement = prepareFactRows<[Record<string, unknown>]>(this.#db, sql);
       this.#cache.set(sql, statement);
     }
+    const prepared = statement;
+    return this.#fullText(fullText, () => prepared.all(params));
+  }
+
+  /** Runs `read`, turning the error of a malformed MATCH expression into `validation_failed` on `q`. */
+  #fullText<T>(fullText: boolean, read: () => T): T {
     try {
-      return statement.all(params);
+      return read();
     } catch (error) {
       // A malformed MATCH expression only shows when the statement runs.
       if (fullText && (error as { code?: unknown }).code === 'SQLITE_ERROR') {
