@@ -1,4 +1,4 @@
-import { FleetError, KnowledgeClient, NodeId } from '@fleet/sdk';
+import { FleetError, KnowledgeClient, NodeId, PeerInput } from '@fleet/sdk';
 import type { KnowledgeDB } from '@fleet/sdk/stores';
 
 /** A peer given on the command line: `URL`, or `ID=URL` when its node id is known. */
@@ -22,13 +22,10 @@ export function parsePeerSpec(spec: string): PeerSpec {
   const invalid = (why: string) =>
     new FleetError('validation_failed', `invalid peer "${spec}": ${why}`, { details: { field: 'peer' } });
   if (id !== undefined && !NodeId.safeParse(id).success) throw invalid(`"${id}" is not a valid node id`);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw invalid('expected URL or ID=URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid('the URL must be http: or https:');
+  if (!URL.canParse(url)) throw invalid('expected URL or ID=URL');
+  // The rule POST /peers applies: an http(s) base URL without credentials, query or fragment.
+  const checked = PeerInput.shape.url.safeParse(url);
+  if (!checked.success) throw invalid(`the URL ${checked.error.issues[0]?.message ?? 'is not valid'}`);
   return { ...(id !== undefined ? { id } : {}), url: url.replace(/\/+$/, '') };
 }
 

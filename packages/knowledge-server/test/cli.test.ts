@@ -290,7 +290,11 @@ describe('fleet-knowledge failures: one line on stderr, no stack trace', () => {
     ],
     [
       ['server', '--peer', 'ftp://x'],
-      'fleet-knowledge: --peer: invalid peer "ftp://x": the URL must be http: or https:',
+      'fleet-knowledge: --peer: invalid peer "ftp://x": the URL must be an http:// or https:// URL',
+    ],
+    [
+      ['server', '--peer', 'http://127.0.0.1:8651/?x='],
+      'fleet-knowledge: --peer: invalid peer "http://127.0.0.1:8651/?x=": the URL must not have a query string (?…)',
     ],
     [
       ['server', '--peer', 'bad id=http://x'],
