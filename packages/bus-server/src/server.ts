@@ -94,7 +94,7 @@ export interface BusServerOptions {
   durability?: 'normal' | 'fsync';
   /** Largest request body accepted. @default 1048576 */
   bodyLimitBytes?: number;
-  /** Store tunables: max attempts, audit retention, idempotency window, backoff (see {@link MessageStoreOptions}). */
+  /** Store tunables: max attempts, audit retention, agent retention, idempotency window, backoff (see {@link MessageStoreOptions}). */
   store?: Omit<MessageStoreOptions, 'now' | 'random'>;
   /** Where the server reports errors. */
   logger?: Pick<Console, 'info' | 'warn' | 'error'>;

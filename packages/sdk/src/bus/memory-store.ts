@@ -7,6 +7,7 @@ import type { Page } from '../schemas/list.ts';
 import type { Message, SendInput, SendResult } from '../schemas/message.ts';
 import type { QueueStats, RecipientStats } from '../schemas/stats.ts';
 import type { Subscription, SubscriptionQuery } from '../schemas/subscription.ts';
+import { knownSince } from './internal/agent-sightings.ts';
 import { auditEntry } from './internal/audit-entry.ts';
 import { decodeDeadCursor, encodeDeadCursor } from './internal/cursor.ts';
 import { Mailbox, type MailboxEntry } from './internal/mailbox.ts';
@@ -36,7 +37,8 @@ export class MemoryMessageStore implements MessageStore {
   readonly #options: ResolvedStoreOptions;
   readonly #messages = new Map<string, Entry>();
   readonly #mailboxes = new Map<string, Mailbox>();
-  readonly #knownAgents = new Set<string>();
+  /** Agent -> when it was last seen (sent, was sent to, subscribed, leased or polled). */
+  readonly #lastSeen = new Map<string, number>();
   /** topic -> agent -> subscription */
   readonly #subscriptions = new Map<string, Map<string, Subscription>>();
   readonly #idempotency = new Map<string, IdempotencyRecord>();
@@ -60,14 +62,14 @@ export class MemoryMessageStore implements MessageStore {
     const plan = planSends(
       inputs,
       {
-        knownAgents: () => this.#knownAgents,
+        knownAgents: () => this.#knownAgents(now),
         subscribers: (topic) => this.#subscriptions.get(topic)?.keys() ?? [],
         idempotency: (from, key) => this.#idempotency.get(idempotencyKey(from, key)),
       },
       now,
       this.#options.idempotencyWindowSeconds,
     );
-    for (const agent of plan.agents) this.#knownAgents.add(agent);
+    for (const agent of plan.agents) this.#see(agent, now);
     for (const key of plan.keys) this.#idempotency.set(idempotencyKey(key.from, key.key), key);
     for (const record of plan.records) {
       const entry: Entry = {
@@ -91,7 +93,7 @@ export class MemoryMessageStore implements MessageStore {
   async lease(request: LeaseRequest): Promise<Delivery[]> {
     this.#assertOpen();
     const now = this.#options.now();
-    this.#knownAgents.add(request.agent);
+    this.#see(request.agent, now);
     const mailbox = this.#housekeep(request.agent, now);
     const leaseExpiresAt = now + Math.round(request.leaseSeconds * 1000);
     const deliveries: Delivery[] = [];
@@ -114,7 +116,7 @@ export class MemoryMessageStore implements MessageStore {
   async poll(agent: string, limit: number): Promise<Message[]> {
     this.#assertOpen();
     const now = this.#options.now();
-    this.#knownAgents.add(agent);
+    this.#see(agent, now);
     const mailbox = this.#housekeep(agent, now);
     const messages: Message[] = [];
     for (const entry of mailbox.deliverable(limit, now)) {
@@ -167,7 +169,8 @@ export class MemoryMessageStore implements MessageStore {
 
   async subscribe(agent: string, topic: string): Promise<Subscription> {
     this.#assertOpen();
-    this.#knownAgents.add(agent);
+    const now = this.#options.now();
+    this.#see(agent, now);
     let byAgent = this.#subscriptions.get(topic);
     if (!byAgent) {
       byAgent = new Map();
@@ -175,7 +178,7 @@ export class MemoryMessageStore implements MessageStore {
     }
     let subscription = byAgent.get(agent);
     if (!subscription) {
-      subscription = { agent, topic, createdAt: toIso(this.#options.now()) };
+      subscription = { agent, topic, createdAt: toIso(now) };
       byAgent.set(agent, subscription);
     }
     return { ...subscription };
@@ -273,7 +276,14 @@ export class MemoryMessageStore implements MessageStore {
     this.#assertOpen();
     const now = this.#options.now();
     // By name, as the other stores: the order of the sweep's audit events.
-    for (const agent of [...this.#mailboxes.keys()].sort(compare)) this.#housekeep(agent, now);
+    for (const agent of [...this.#mailboxes.keys()].sort(compare)) {
+      // An empty mailbox holds nothing: dropped, so agents long gone cost no sweep.
+      if (this.#housekeep(agent, now).empty) this.#mailboxes.delete(agent);
+    }
+    const since = knownSince(now, this.#options.agentRetentionSeconds);
+    for (const [agent, seen] of this.#lastSeen) {
+      if (seen < since) this.#lastSeen.delete(agent);
+    }
     this.#audit.prune(now - this.#options.auditMaxAgeSeconds * 1000, this.#options.auditMaxEvents);
     const windowMs = this.#options.idempotencyWindowSeconds * 1000;
     for (const [key, record] of this.#idempotency) {
@@ -292,6 +302,17 @@ export class MemoryMessageStore implements MessageStore {
 
   #assertOpen(): void {
     if (this.#closed) throw new FleetError('unavailable', 'The message store is closed');
+  }
+
+  /** Records an agent as seen at `now` (known again if it had been forgotten); the time only moves forward, as on disk. */
+  #see(agent: string, now: number): void {
+    this.#lastSeen.set(agent, Math.max(now, this.#lastSeen.get(agent) ?? now));
+  }
+
+  /** The agents seen within the retention at `now`: those a broadcast reaches. */
+  *#knownAgents(now: number): Iterable<string> {
+    const since = knownSince(now, this.#options.agentRetentionSeconds);
+    for (const [agent, seen] of this.#lastSeen) if (seen >= since) yield agent;
   }
 
   #mailbox(agent: string): Mailbox {

@@ -37,6 +37,16 @@ export interface MessageStoreOptions {
    * @default 100000
    */
   auditMaxEvents?: number;
+  /**
+   * How long an agent stays known after it was last seen (it sent, was sent to, subscribed, leased
+   * or polled). A broadcast (`to: "*"`) reaches only the agents seen within this time, and
+   * `sweep()` forgets the others; messages already queued for a forgotten agent stay, and it is
+   * known again once it is seen again. The time seen is stored at most about once a minute per
+   * agent, so an agent may be forgotten up to a minute early. `0` keeps every agent for ever.
+   * @default 604800 (7 days)
+   * @example 24 * 3600 // workers named per job: forget them a day after their last receive
+   */
+  agentRetentionSeconds?: number;
 }
 
 /** What a leased receive asks the store for (long polling lives above the store). */
@@ -51,7 +61,7 @@ export interface LeaseRequest {
  * `MemoryMessageStore`, `SqliteMessageStore` and `PostgresMessageStore`.
  *
  * Semantics in brief: sends go to one agent, to every subscriber of a topic, or to every known agent
- * but the sender; delivery is by priority (higher first) then FIFO per recipient; a leased receive
+ * (seen within `agentRetentionSeconds`) but the sender; delivery is by priority (higher first) then FIFO per recipient; a leased receive
  * hides a message until ack, nack or lease expiry; each delivery is an attempt, and after
  * `maxAttempts` the message is dead-lettered; expired messages are dead-lettered, never delivered.
  */
@@ -98,7 +108,8 @@ export interface MessageStore {
 
   /**
    * Housekeeping: returns expired leases to ready (or dead-letters them), dead-letters expired
-   * messages, prunes the audit trail and old idempotency keys. Servers call it on a timer.
+   * messages, prunes the audit trail and old idempotency keys, and forgets the agents unseen for
+   * longer than `agentRetentionSeconds`. Servers call it on a timer.
    */
   sweep(): Promise<void>;
 

@@ -253,6 +253,7 @@ export class PostgresMessageStore implements MessageStore {
     await this.#transaction((tx) => foldCountDeltas(tx));
     await this.#transaction((tx) => this.#transitions.pruneAudit(tx, now));
     await this.#transaction((tx) => this.#transitions.pruneIdempotency(tx, now));
+    await this.#transaction((tx) => this.#transitions.forgetUnseenAgents(tx, now));
   }
 
   onMessage(listener: (message: Message) => void, agent?: string): () => void {

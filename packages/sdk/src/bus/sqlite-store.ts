@@ -171,7 +171,7 @@ export class SqliteMessageStore implements MessageStore {
   async subscribe(agent: string, topic: string): Promise<Subscription> {
     const now = this.#options.now();
     return this.#enqueue(NOTHING_TO_CHECK, () => {
-      this.#transitions.rememberAgent(agent);
+      this.#transitions.seeAgent(agent, now);
       this.#sql.subscribe.run(topic, agent, now);
       const createdAt = this.#sql.subscription.get(topic, agent)!;
       return { agent, topic, createdAt: toIso(createdAt) };
@@ -243,6 +243,7 @@ export class SqliteMessageStore implements MessageStore {
       this.#transitions.promoteDue(now);
       this.#transitions.pruneAudit(now);
       this.#sql.pruneIdempotency.run(now - this.#options.idempotencyWindowSeconds * 1000);
+      this.#transitions.forgetUnseenAgents(now);
     });
   }
 

@@ -25,5 +25,6 @@ export function resolveStoreOptions(options: MessageStoreOptions = {}): Resolved
     backoffMaxSeconds: checked('backoffMaxSeconds', options.backoffMaxSeconds ?? 300, 0),
     auditMaxAgeSeconds: checked('auditMaxAgeSeconds', options.auditMaxAgeSeconds ?? 7 * 24 * 3600, 0),
     auditMaxEvents: checked('auditMaxEvents', options.auditMaxEvents ?? 100_000, 0, true),
+    agentRetentionSeconds: checked('agentRetentionSeconds', options.agentRetentionSeconds ?? 7 * 24 * 3600, 0),
   };
 }

@@ -7,7 +7,7 @@ import { addAckRequests } from './one-statement-ack.ts';
 import { type AgentClaim, addLeaseClaims } from './one-statement-lease.ts';
 import { addPlainSends } from './one-statement-send.ts';
 import { CountDeltas } from './queue-counters.ts';
-import { addAgentsInsert, addCountDeltasInsert, StatementBuilder } from './statement.ts';
+import { addAgentsSeen, addCountDeltasInsert, StatementBuilder } from './statement.ts';
 
 /** A request that may share a combined statement: a plain send's plan, a lease or an ack. */
 export type CombinedItem =
@@ -40,14 +40,14 @@ export interface CombinedStatement {
 }
 
 /**
- * Builds the statement for `items` at `now`: inserts the agents in `fresh` (not yet known to be
- * stored), then the sends, one claim per agent (requests for one agent share it; see
+ * Builds the statement for `items` at `now`: writes the agents in `seen` as seen at `now` (those
+ * whose last-seen time is due), then the sends, one claim per agent (requests for one agent share it; see
  * `addLeaseClaims`), the acks, and `notification` to the other replicas when one is due.
  */
 export function buildCombinedStatement(
   items: readonly CombinedItem[],
   now: number,
-  fresh: readonly string[],
+  seen: readonly string[],
   notification: { channel: string; payloads: string[] } | undefined,
 ): CombinedStatement {
   const plans = items.flatMap((item) => (item.kind === 'send' ? [item.plan] : []));
@@ -55,7 +55,7 @@ export function buildCombinedStatement(
   const acks = items.flatMap((item) => (item.kind === 'ack' ? [item.receipts] : []));
 
   const statement = new StatementBuilder();
-  addAgentsInsert(statement, fresh);
+  addAgentsSeen(statement, seen, now);
   const counts = new CountDeltas();
   addPlainSends(statement, counts, plans, now);
   addCountDeltasInsert(statement, counts);

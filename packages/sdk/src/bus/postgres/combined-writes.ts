@@ -148,15 +148,16 @@ export class PgCombinedWrites {
   async #run(items: CombinedItem[]): Promise<ItemOutcome<unknown>[]> {
     const { transitions, wakeups } = this.#options;
     const now = Math.max(...items.map((item) => item.now));
-    const fresh = transitions.unknownAgents(
+    const seen = transitions.dueAgents(
       items.flatMap((item) =>
         item.kind === 'send' ? item.plan.agents : item.kind === 'lease' ? [item.request.agent] : [],
       ),
+      now,
     );
     // The other replicas hear of the new messages at this commit, without a NOTIFY of its own.
     const stored = items.flatMap((item) => (item.kind === 'send' ? item.plan.records : []));
     const notification = wakeups.notificationFor(stored);
-    const statement = buildCombinedStatement(items, now, fresh, notification);
+    const statement = buildCombinedStatement(items, now, seen, notification);
 
     let row: Record<string, unknown>;
     try {
@@ -171,7 +172,7 @@ export class PgCombinedWrites {
       }
       throw error;
     }
-    transitions.markKnown(fresh);
+    transitions.markSeen(seen, now);
     if (notification) wakeups.notifiedWith(stored);
     else wakeups.stored(stored);
     return statement.outcomes(row).map((value) => ({ value }));

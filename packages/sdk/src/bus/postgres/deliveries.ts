@@ -47,7 +47,7 @@ export async function beforeClaim(
   let handled: number;
   do
     handled = await run(async (tx) => {
-      await transitions.rememberAgents(tx, [agent]);
+      await transitions.seeAgents(tx, [agent], now);
       return transitions.housekeep(tx, agent, now);
     });
   while (handled >= PG_HOUSEKEEP_BATCH);

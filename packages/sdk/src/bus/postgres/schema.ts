@@ -134,8 +134,22 @@ INSERT INTO audit_retention (pruned_through) SELECT CASE
 END;
 `;
 
+/**
+ * Version 5: `agents.last_seen`, when the agent was last seen (sent, was sent to, subscribed,
+ * leased or polled), written at most about once a minute per agent and replica, and only forward;
+ * a broadcast reaches the agents seen within `agentRetentionSeconds`, and the sweep deletes the
+ * others (oldest first, through `agents_last_seen`). The agents already there count as seen at the
+ * migration (the constant default fills them without rewriting the table), so an upgrade drops
+ * none. `IF NOT EXISTS`: a database whose `schema_migrations` was set back migrates again.
+ */
+const V5 = (now: number) => `
+ALTER TABLE agents ADD COLUMN IF NOT EXISTS last_seen bigint NOT NULL DEFAULT ${Math.trunc(now)};
+ALTER TABLE agents ALTER COLUMN last_seen DROP DEFAULT;
+CREATE INDEX IF NOT EXISTS agents_last_seen ON agents (last_seen);
+`;
+
 /** Migrations in order: entry `i` takes a database from version `i` to `i + 1` (at the store's clock). */
-const MIGRATIONS: readonly ((now: number) => string)[] = [() => V1, V2, () => V3, V4];
+const MIGRATIONS: readonly ((now: number) => string)[] = [() => V1, V2, () => V3, V4, V5];
 
 /** The schema version this code writes. */
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

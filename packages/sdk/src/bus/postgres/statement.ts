@@ -70,12 +70,20 @@ export function addCountDeltasInsert(statement: StatementBuilder, counts: CountD
       ${p(inFlight, 'int[]')}, ${p(dead, 'int[]')})`);
 }
 
-/** Adds the insert of agent names (sorted: concurrent inserts lock in one order), if there are any. */
-export function addAgentsInsert(statement: StatementBuilder, agents: readonly string[]): void {
+/**
+ * The upsert of agents seen at a time: a new name is inserted, a known one gets the later
+ * last-seen time (never an earlier one: another replica may have written a later one). Sorted:
+ * concurrent upserts lock their rows in one order. `$names` and `$now` are SQL expressions.
+ */
+export function seeAgentsSql(names: string, now: string): string {
+  return `INSERT INTO agents (name, last_seen) SELECT unnest(${names}), ${now} ORDER BY 1
+    ON CONFLICT (name) DO UPDATE SET last_seen = EXCLUDED.last_seen WHERE agents.last_seen < EXCLUDED.last_seen`;
+}
+
+/** Adds the upsert of agents seen at `now` ({@link seeAgentsSql}), if there are any. */
+export function addAgentsSeen(statement: StatementBuilder, agents: readonly string[], now: number): void {
   if (agents.length === 0) return;
-  statement.add(
-    `INSERT INTO agents (name) SELECT unnest(${statement.param([...agents].sort(), 'text[]')}) ORDER BY 1 ON CONFLICT DO NOTHING`,
-  );
+  statement.add(seeAgentsSql(statement.param([...agents].sort(), 'text[]'), statement.param(now, 'bigint')));
 }
 
 /** Statement names by text; bounded (texts past the bound run unnamed). */

@@ -11,7 +11,7 @@ export async function subscribeAgent(
   topic: string,
   now: number,
 ): Promise<Subscription> {
-  await transitions.rememberAgents(tx, [agent]);
+  await transitions.seeAgents(tx, [agent], now);
   await tx.run('INSERT INTO subscriptions (topic, agent, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
     topic,
     agent,

@@ -1,9 +1,11 @@
 import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
+import { AGENT_FORGET_BATCH, AgentSightings, knownSince } from '../internal/agent-sightings.ts';
 import { auditEntry } from '../internal/audit-entry.ts';
 import type { ResolvedStoreOptions } from '../internal/options.ts';
 import { outcomeAfterLeaseExpiry } from '../internal/transitions.ts';
 import { countedState } from './queue-counters.ts';
 import { LEASE_COLUMNS, type LeaseRow } from './rows.ts';
+import { seeAgentsSql } from './statement.ts';
 import type { PgTransaction } from './transaction.ts';
 
 /** How many of the oldest audit events one retention statement considers for deletion. */
@@ -41,30 +43,55 @@ export const HOUSEKEEPING_DUE = {
  */
 export class PgTransitions {
   readonly #options: ResolvedStoreOptions;
-  /** Agents known to be in the `agents` table (added after a commit), to skip re-inserting them. */
-  readonly #knownAgents = new Set<string>();
+  /** Agents whose last-seen time this replica wrote lately (noted after a commit), to skip writing it again. */
+  readonly #sightings: AgentSightings;
 
   constructor(options: ResolvedStoreOptions) {
     this.#options = options;
+    this.#sightings = new AgentSightings(options.agentRetentionSeconds);
   }
 
-  /** Records agents as known (they sent, were sent to, subscribed, leased or polled). */
-  async rememberAgents(tx: PgTransaction, agents: Iterable<string>): Promise<void> {
-    // Sorted: two transactions inserting the same names take their locks in the same order.
-    const fresh = this.unknownAgents(agents).sort();
-    if (fresh.length === 0) return;
-    await tx.run('INSERT INTO agents (name) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT DO NOTHING', [fresh]);
-    tx.afterCommit(() => this.markKnown(fresh));
+  /**
+   * Records agents as seen at `now` (they sent, were sent to, subscribed, leased or polled):
+   * known again if they had been forgotten. Writes each at most about once a minute per replica.
+   */
+  async seeAgents(tx: PgTransaction, agents: Iterable<string>, now: number): Promise<void> {
+    const due = this.dueAgents(agents, now);
+    if (due.length === 0) return;
+    await tx.run(seeAgentsSql('$1::text[]', '$2::bigint'), [due.sort(), now]);
+    tx.afterCommit(() => this.markSeen(due, now));
   }
 
-  /** The agents among `agents` this replica has not seen stored yet (each once). */
-  unknownAgents(agents: Iterable<string>): string[] {
-    return [...new Set(agents)].filter((agent) => !this.#knownAgents.has(agent));
+  /** The agents among `agents` (each once) whose last-seen time is due to be written at `now`. */
+  dueAgents(agents: Iterable<string>, now: number): string[] {
+    return this.#sightings.due(agents, now);
   }
 
-  /** Notes agents as stored in `agents` (call after the commit that inserted them). */
-  markKnown(agents: Iterable<string>): void {
-    for (const agent of agents) this.#knownAgents.add(agent);
+  /** Notes agents as written seen at `now` (call after the commit that wrote them). */
+  markSeen(agents: Iterable<string>, now: number): void {
+    this.#sightings.written(agents, now);
+  }
+
+  /** The agents seen within the retention at `now`: those a broadcast reaches. */
+  async knownAgents(tx: PgTransaction, now: number): Promise<string[]> {
+    const since = knownSince(now, this.#options.agentRetentionSeconds);
+    const rows = await tx.rows<{ name: string }>('SELECT name FROM agents WHERE last_seen >= $1', [since]);
+    return rows.map((row) => row.name);
+  }
+
+  /**
+   * The sweep's part: deletes up to {@link AGENT_FORGET_BATCH} agents unseen for longer than the
+   * retention (none with retention 0), passing over those a send or receive is writing right now
+   * (it is seeing them). Their queued messages stay.
+   */
+  async forgetUnseenAgents(tx: PgTransaction, now: number): Promise<void> {
+    this.#sightings.trim(now);
+    if (this.#options.agentRetentionSeconds === 0) return;
+    await tx.run(
+      `DELETE FROM agents WHERE name IN (
+        SELECT name FROM agents WHERE last_seen < $1 ORDER BY last_seen LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [knownSince(now, this.#options.agentRetentionSeconds), AGENT_FORGET_BATCH],
+    );
   }
 
   /** Dead-letters a message (ready, delayed or in flight) and audits `dead_lettered`. */

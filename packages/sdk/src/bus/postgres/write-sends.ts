@@ -21,7 +21,12 @@ interface SendReads {
 
 const keyOf = (from: string, key: string) => `${from}\u0001${key}`;
 
-async function readForPlan(tx: PgTransaction, inputs: SendInput[]): Promise<SendReads> {
+async function readForPlan(
+  tx: PgTransaction,
+  transitions: PgTransitions,
+  inputs: SendInput[],
+  now: number,
+): Promise<SendReads> {
   const topics = [...new Set(inputs.flatMap((i) => (i.topic === undefined ? [] : [i.topic])))];
   const keyed = inputs.filter((i) => i.idempotencyKey !== null);
   const reads: SendReads = { subscribers: new Map(), agents: [], keys: new Map() };
@@ -55,7 +60,7 @@ async function readForPlan(tx: PgTransaction, inputs: SendInput[]): Promise<Send
     }
   }
   if (inputs.some((i) => i.to === BROADCAST && i.topic === undefined)) {
-    reads.agents = (await tx.rows<{ name: string }>('SELECT name FROM agents')).map((row) => row.name);
+    reads.agents = await transitions.knownAgents(tx, now);
   }
   return reads;
 }
@@ -72,7 +77,7 @@ export async function writeSends(
   now: number,
   idempotencyWindowSeconds: number,
 ): Promise<WrittenSends> {
-  const reads = await readForPlan(tx, inputs);
+  const reads = await readForPlan(tx, transitions, inputs, now);
   const plan = planSends(
     inputs,
     {
@@ -83,7 +88,7 @@ export async function writeSends(
     now,
     idempotencyWindowSeconds,
   );
-  await transitions.rememberAgents(tx, plan.agents);
+  await transitions.seeAgents(tx, plan.agents, now);
   if (plan.keys.length > 0) {
     await tx.run(
       `INSERT INTO idempotency_keys (sender, key, created_at, response)

@@ -20,7 +20,7 @@ export function leaseMessages(
   request: LeaseRequest,
   now: number,
 ): Delivery[] {
-  transitions.rememberAgent(request.agent);
+  transitions.seeAgent(request.agent, now);
   transitions.housekeep(request.agent, now);
   const leaseExpiresAt = now + Math.round(request.leaseSeconds * 1000);
   return sql
@@ -47,7 +47,7 @@ export function pollMessages(
   limit: number,
   now: number,
 ): Message[] {
-  transitions.rememberAgent(agent);
+  transitions.seeAgent(agent, now);
   transitions.housekeep(agent, now);
   return sql
     .deliverable(limit)

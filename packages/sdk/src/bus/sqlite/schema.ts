@@ -124,6 +124,22 @@ INSERT INTO meta (key, value) VALUES ('audit_pruned_through', CASE
   WHEN NOT EXISTS (SELECT 1 FROM audit) AND (SELECT value FROM meta WHERE key = 'audit_seq') > 0 THEN @now
   ELSE -1 END)`;
 
+/**
+ * Version 4: `agents.last_seen`, when the agent was last seen (sent, was sent to, subscribed,
+ * leased or polled), written at most about once a minute per agent; a broadcast reaches the agents
+ * seen within `agentRetentionSeconds`, and the sweep deletes the others (oldest first, through
+ * `agents_last_seen`). The agents already there count as seen at the migration, so an upgrade
+ * drops none. The column is added only when missing (a file whose `user_version` was set back).
+ */
+function addAgentsLastSeen(db: Database.Database, now: number): void {
+  const columns = db.pragma('table_info(agents)') as { name: string }[];
+  if (!columns.some((column) => column.name === 'last_seen')) {
+    db.exec('ALTER TABLE agents ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0');
+    db.prepare('UPDATE agents SET last_seen = ?').run(now);
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS agents_last_seen ON agents (last_seen)');
+}
+
 /** Migrations in order: entry `i` takes a database from user_version `i` to `i + 1`; `now` is the store's clock. */
 function migrations(now: number): readonly Migration[] {
   return [
@@ -137,6 +153,7 @@ function migrations(now: number): readonly Migration[] {
     (db) => {
       db.prepare(V3).run({ now });
     },
+    (db) => addAgentsLastSeen(db, now),
   ];
 }
 

@@ -157,8 +157,16 @@ export function prepareStatements(db: Database.Database) {
         ORDER BY priority DESC, seq LIMIT 1`,
     ),
 
-    rememberAgent: prepare<[string]>(`INSERT OR IGNORE INTO agents (name) VALUES (?)`),
-    agents: prepare<[], string>(`SELECT name FROM agents`).pluck(),
+    // The time only moves forward (another process on the file may have written a later one).
+    seeAgent: prepare<[string, number]>(
+      `INSERT INTO agents (name, last_seen) VALUES (?, ?)
+        ON CONFLICT (name) DO UPDATE SET last_seen = excluded.last_seen WHERE excluded.last_seen > last_seen`,
+    ),
+    agentsSeenSince: prepare<[number], string>(`SELECT name FROM agents WHERE last_seen >= ?`).pluck(),
+    forgetAgents: prepare<[{ since: number; limit: number }]>(
+      `DELETE FROM agents WHERE name IN (
+        SELECT name FROM agents INDEXED BY agents_last_seen WHERE last_seen < @since ORDER BY last_seen LIMIT @limit)`,
+    ),
 
     subscribe: prepare<[string, string, number]>(
       `INSERT OR IGNORE INTO subscriptions (topic, agent, created_at) VALUES (?, ?, ?)`,

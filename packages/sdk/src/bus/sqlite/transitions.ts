@@ -1,4 +1,5 @@
 import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
+import { AGENT_FORGET_BATCH, AgentSightings, knownSince } from '../internal/agent-sightings.ts';
 import { type AuditEntry, auditEntry } from '../internal/audit-entry.ts';
 import type { ResolvedStoreOptions } from '../internal/options.ts';
 import { outcomeAfterLeaseExpiry } from '../internal/transitions.ts';
@@ -22,27 +23,47 @@ export const PROMOTE_BATCH = 10_000;
 export class SqliteTransitions {
   readonly #sql: Statements;
   readonly #options: ResolvedStoreOptions;
-  /** Agents known to be in the `agents` table, to skip re-inserting them on every send and lease. */
-  readonly #knownAgents = new Set<string>();
+  /** Agents whose last-seen time was written lately, to skip writing it on every send and lease. */
+  readonly #sightings: AgentSightings;
   /** The per-recipient counters every change of a message's state reports to. */
   readonly counters: QueueCounters;
 
   constructor(sql: Statements, options: ResolvedStoreOptions) {
     this.#sql = sql;
     this.#options = options;
+    this.#sightings = new AgentSightings(options.agentRetentionSeconds);
     this.counters = new QueueCounters(sql);
   }
 
-  /** Records an agent as known (it sent, was sent to, subscribed, leased or polled). */
-  rememberAgent(agent: string): void {
-    if (this.#knownAgents.has(agent)) return;
-    this.#sql.rememberAgent.run(agent);
-    this.#knownAgents.add(agent);
+  /**
+   * Records an agent as seen at `now` (it sent, was sent to, subscribed, leased or polled): known
+   * again if it had been forgotten. Writes at most about once a minute per agent.
+   */
+  seeAgent(agent: string, now: number): void {
+    if (!this.#sightings.isDue(agent, now)) return;
+    this.#sql.seeAgent.run(agent, now);
+    this.#sightings.written([agent], now);
+  }
+
+  /** The agents seen within the retention at `now`: those a broadcast reaches. */
+  knownAgents(now: number): string[] {
+    return this.#sql.agentsSeenSince.all(knownSince(now, this.#options.agentRetentionSeconds));
+  }
+
+  /**
+   * The sweep's part: deletes up to {@link AGENT_FORGET_BATCH} agents unseen for longer than the
+   * retention (none with retention 0). Their queued messages stay.
+   */
+  forgetUnseenAgents(now: number): void {
+    this.#sightings.trim(now);
+    if (this.#options.agentRetentionSeconds === 0) return;
+    const since = knownSince(now, this.#options.agentRetentionSeconds);
+    this.#sql.forgetAgents.run({ since, limit: AGENT_FORGET_BATCH });
   }
 
   /** Forgets the agent cache and the counter changes: a rolled-back transaction took its writes with it. */
   rolledBack(): void {
-    this.#knownAgents.clear();
+    this.#sightings.clear();
     this.counters.clear();
   }
 

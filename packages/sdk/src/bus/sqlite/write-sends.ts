@@ -37,7 +37,7 @@ export function sendWrite(
       const plan = planSends(
         inputs,
         {
-          knownAgents: () => sql.agents.all(),
+          knownAgents: () => transitions.knownAgents(now),
           subscribers: (topic) => sql.subscribers.all(topic),
           idempotency: (from, key) => {
             const row = sql.idempotency.get(from, key);
@@ -60,7 +60,7 @@ export function sendWrite(
       return { plan, payloads, responses: plan.keys.map((key) => JSON.stringify(key.messages)) };
     },
     apply: ({ plan, payloads, responses }) => {
-      for (const agent of plan.agents) transitions.rememberAgent(agent);
+      for (const agent of plan.agents) transitions.seeAgent(agent, now);
       plan.keys.forEach((key, index) => {
         sql.saveIdempotency.run(key.from, key.key, key.at, responses[index]!);
       });
