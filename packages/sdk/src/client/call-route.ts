@@ -1,6 +1,7 @@
 import type { RouteCallInput, RouteContract, RouteResponse } from '../contract/route.ts';
 import { ResponseValidationError } from './errors.ts';
 import type { CallOptions, HttpClient } from './http-client.ts';
+import { readBodyText } from './internal/read-body.ts';
 import { type RouteCallParts, sendRequest } from './internal/send-request.ts';
 import { toClientError } from './internal/to-client-error.ts';
 import { parseAnswer } from './parse-answer.ts';
@@ -10,7 +11,8 @@ import { parseAnswer } from './parse-answer.ts';
  * body, and parses the answer with the route's response schema.
  *
  * Throws a `FleetHttpError` for an error answer (from its envelope), a `FleetConnectionError` when
- * the server cannot be reached or does not answer in time, and a `ResponseValidationError` when a
+ * the server cannot be reached, does not answer in time or answers with a body larger than the
+ * client's `maxResponseBytes`, and a `ResponseValidationError` when a
  * success answer does not match the contract. The input is not validated here: the server does
  * that and answers `validation_failed`.
  *
@@ -56,7 +58,8 @@ export async function callRouteText<R extends RouteContract>(
   if (route.kind === 'sse') throw new TypeError(`${route.method} ${route.path} is an event stream: use streamRoute`);
   const { response, request, deadline } = await sendRequest(http, route, input as RouteCallParts, options);
   try {
-    return { text: await response.text(), status: response.status, request };
+    const text = await readBodyText(response, { signal: deadline.signal, maxBytes: http.maxResponseBytes });
+    return { text, status: response.status, request };
   } catch (error) {
     throw await toClientError(error, {
       baseUrl: http.baseUrl,

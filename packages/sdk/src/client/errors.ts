@@ -42,14 +42,15 @@ export class FleetHttpError extends FleetError {
 }
 
 /**
- * The request never got an answer: the server is unreachable (connection refused, unknown host,
- * connection reset) or did not answer within the timeout. Its `code` is `unavailable`.
+ * The request never got a usable answer: the server is unreachable (connection refused, unknown
+ * host, connection reset), did not answer within the timeout, or answered with a body larger than
+ * the client's `maxResponseBytes` (not read further). Its `code` is `unavailable`.
  */
 export class FleetConnectionError extends FleetError {
   override name = 'FleetConnectionError' as const;
   /** The base URL of the server that could not be reached. */
   readonly url: string;
-  /** Why, in a few words: `connection refused`, `timed out after 30000 ms`, ... */
+  /** Why, in a few words: `connection refused`, `no answer within 30000 ms`, ... */
   readonly reason: string;
 
   constructor(url: string, reason: string, options: { cause?: unknown } = {}) {

@@ -32,6 +32,16 @@ export interface HttpClientOptions {
   fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
   /** Extra headers sent with every request. */
   headers?: Record<string, string>;
+  /**
+   * The largest answer body the client reads, in bytes; past it the call throws a
+   * `FleetConnectionError` (`answer larger than … bytes (maxResponseBytes)`) and the connection is
+   * closed, so a server or peer streaming without end cannot fill this process's memory. For an
+   * event stream it bounds each event (in characters of its text). An error answer's body is read
+   * up to 1 MiB at most. A sync pull page is a few MiB at most (servers cut them at 4 MiB of values);
+   * raise it for fact queries with a `limit` in the hundreds over values near their 256 KiB limit.
+   * @default 67108864 (64 MiB)
+   */
+  maxResponseBytes?: number;
 }
 
 /** What {@link callRoute} and {@link streamRoute} need: a configured ky instance and the defaults. */
@@ -44,6 +54,13 @@ export interface HttpClient {
   readonly timeoutMs: number;
   /** Retries of idempotent requests. */
   readonly retry: number;
+  /** The largest answer body read, in bytes (see {@link HttpClientOptions.maxResponseBytes}). */
+  readonly maxResponseBytes: number;
+  /**
+   * The `fetch` requests are sent with; each call hands it its own signal directly, as the
+   * signal a `Request` follows can be lost to garbage collection (nodejs/undici#4068).
+   */
+  readonly fetch: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
 }
 
 /** Per-call options of a route call (every typed client method takes them last). */
@@ -58,6 +75,9 @@ export interface CallOptions {
 
 /** Default request timeout: 30 seconds. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Default largest answer body: 64 MiB, far above a sync pull page (4 MiB of values at most). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Prepares the transport a typed client sends its route calls through. Throws a `TypeError` for a
@@ -86,6 +106,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TypeError(`invalid base URL: ${options.baseUrl} (expected http: or https:)`);
   }
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (!(maxResponseBytes > 0)) throw new RangeError('maxResponseBytes must be a positive number of bytes');
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined && options.token !== '') headers.authorization = `Bearer ${options.token}`;
   return {
@@ -93,5 +115,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     retry: options.retry ?? 2,
+    maxResponseBytes,
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
   };
 }

@@ -15,6 +15,7 @@ export interface SseEvent {
  * feed it decoded text in chunks of any size and it returns the events each chunk completes.
  * Lines end with CRLF, LF or CR; `:` lines are comments; a blank line dispatches the event; an
  * event without data is not dispatched; a final event not followed by a blank line is dropped.
+ * Each chunk is scanned once, however long the line it continues.
  *
  * @example
  * ```ts
@@ -24,13 +25,26 @@ export interface SseEvent {
  * ```
  */
 export class SseParser {
-  #buffer = '';
+  /** The unfinished line, in the pieces it arrived in (joined once it ends). */
+  #pending: string[] = [];
+  #pendingLength = 0;
   #started = false;
   #skipLf = false;
   #event = '';
   #data: string[] = [];
+  #dataLength = 0;
   #id = '';
   #retry: number | undefined;
+  readonly #maxEventLength: number;
+
+  /**
+   * @param options.maxEventLength The most characters one event may hold (its data and the line
+   *   being read); `push()` throws a `RangeError` past it, so a stream without line ends cannot
+   *   fill memory. @default Infinity
+   */
+  constructor(options: { maxEventLength?: number } = {}) {
+    this.#maxEventLength = options.maxEventLength ?? Number.POSITIVE_INFINITY;
+  }
 
   /** Parses a chunk of text; returns the events it completed, in order. */
   push(chunk: string): SseEvent[] {
@@ -43,23 +57,42 @@ export class SseParser {
     // A CR ended the previous chunk: an LF opening this one belongs to it.
     if (this.#skipLf && text.startsWith('\n')) text = text.slice(1);
     this.#skipLf = false;
-    this.#buffer += text;
 
     const events: SseEvent[] = [];
     let start = 0;
-    for (let index = 0; index < this.#buffer.length; index += 1) {
-      const char = this.#buffer[index];
-      if (char !== '\n' && char !== '\r') continue;
-      const event = this.#line(this.#buffer.slice(start, index));
+    for (let index = 0; index < text.length; index += 1) {
+      const char = text.charCodeAt(index);
+      if (char !== 0x0a && char !== 0x0d) continue;
+      const event = this.#line(this.#takeLine(text.slice(start, index)));
       if (event) events.push(event);
-      if (char === '\r') {
-        if (index + 1 === this.#buffer.length) this.#skipLf = true;
-        else if (this.#buffer[index + 1] === '\n') index += 1;
+      if (char === 0x0d) {
+        if (index + 1 === text.length) this.#skipLf = true;
+        else if (text.charCodeAt(index + 1) === 0x0a) index += 1;
       }
       start = index + 1;
     }
-    this.#buffer = this.#buffer.slice(start);
+    if (start < text.length) {
+      this.#pending.push(start === 0 ? text : text.slice(start));
+      this.#pendingLength += text.length - start;
+      this.#checkLength();
+    }
     return events;
+  }
+
+  /** The line that just ended: what was pending, then `tail`. */
+  #takeLine(tail: string): string {
+    if (this.#pending.length === 0) return tail;
+    this.#pending.push(tail);
+    const line = this.#pending.join('');
+    this.#pending = [];
+    this.#pendingLength = 0;
+    return line;
+  }
+
+  #checkLength(): void {
+    if (this.#dataLength + this.#pendingLength > this.#maxEventLength) {
+      throw new RangeError(`an event of the stream is longer than ${this.#maxEventLength} characters`);
+    }
   }
 
   #line(line: string): SseEvent | undefined {
@@ -74,7 +107,10 @@ export class SseParser {
         this.#event = value;
         break;
       case 'data':
+        // Joined with '\n' when dispatched.
+        this.#dataLength += (this.#data.length > 0 ? 1 : 0) + value.length;
         this.#data.push(value);
+        this.#checkLength();
         break;
       case 'id':
         if (!value.includes('\0')) this.#id = value;
@@ -94,6 +130,7 @@ export class SseParser {
     const retry = this.#retry;
     this.#event = '';
     this.#data = [];
+    this.#dataLength = 0;
     this.#retry = undefined;
     if (data.length === 0) return undefined;
     return { event, data: data.join('\n'), id: this.#id, ...(retry !== undefined ? { retry } : {}) };

@@ -5,7 +5,7 @@ import { formatIssues } from './format-issues.ts';
 import type { HttpClient } from './http-client.ts';
 import { type RouteCallParts, sendRequest } from './internal/send-request.ts';
 import { toClientError } from './internal/to-client-error.ts';
-import { SseParser } from './sse-parser.ts';
+import { type SseEvent, SseParser } from './sse-parser.ts';
 
 /** Options of {@link streamRoute}. */
 export interface StreamOptions {
@@ -90,7 +90,10 @@ export async function* streamRoute<R extends RouteContract>(
   }
   options.onOpen?.();
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  const parser = new SseParser();
+  const parser = new SseParser({ maxEventLength: http.maxResponseBytes });
+  // Our own end of the stream: fetch may have lost the signal to the garbage collector.
+  const onAbort = () => void reader.cancel().catch(() => undefined);
+  deadline.signal.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
       let chunk: ReadableStreamReadResult<string> | undefined;
@@ -105,7 +108,16 @@ export async function* streamRoute<R extends RouteContract>(
         throw new FleetConnectionError(http.baseUrl, `the event stream was silent for ${idleTimeoutMs} ms`);
       }
       if (chunk.done) return;
-      for (const event of parser.push(chunk.value)) {
+      let events: SseEvent[];
+      try {
+        events = parser.push(chunk.value);
+      } catch (error) {
+        // The parser's only error: an event longer than maxEventLength.
+        if (!(error instanceof RangeError)) throw error;
+        const reason = `event larger than ${http.maxResponseBytes} characters (maxResponseBytes)`;
+        throw new FleetConnectionError(http.baseUrl, reason, { cause: error });
+      }
+      for (const event of events) {
         if (event.event === 'error') throw streamError(event.data, response.status, request);
         if (event.event !== 'message') continue;
         yield parseEventData(route, event.data, response.status, request) as RouteResponse<R>;
@@ -114,6 +126,7 @@ export async function* streamRoute<R extends RouteContract>(
     }
   } finally {
     // Closes the connection when the consumer stops early; harmless once the stream has ended.
+    deadline.signal.removeEventListener('abort', onAbort);
     reader.cancel().catch(() => undefined);
     deadline.dispose();
   }

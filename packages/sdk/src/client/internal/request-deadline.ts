@@ -4,6 +4,11 @@ export interface RequestDeadline {
   readonly signal: AbortSignal;
   /** Whether the timeout ran out (rather than the caller aborting). */
   readonly timedOut: boolean;
+  /**
+   * Rejects with the abort reason when `signal` aborts (never resolves). Race the wait for the
+   * headers against it: fetch may lose an abort (see {@link requestDeadline}), this does not.
+   */
+  readonly expired: Promise<never>;
   /** Stops the timeout but keeps following the caller's signal: an event stream outlives the timeout. */
   stopTimer(): void;
   /** Stops the timeout and unlinks from the caller's signal; call once the body has been read. */
@@ -20,6 +25,11 @@ const MAX_TIMEOUT_MS = 2_147_483_647;
  *
  * Linked by a listener, not `AbortSignal.any()`: ky combines the signal it is given, and combining
  * with a long-lived caller signal (a monitor's) leaks in Node 20 and 22 (nodejs/node#55351).
+ *
+ * The signal reaching fetch is not enough: undici's `Request` follows a signal through a link the
+ * garbage collector drops (nodejs/undici#4068, nodejs/node#55428), after which an abort never
+ * reaches the body. So the client also watches the signal itself: it races the headers against
+ * `expired` and cancels its own reader of the body (readBodyText) when the signal aborts.
  */
 export function requestDeadline(timeoutMs: number, caller?: AbortSignal): RequestDeadline {
   // setTimeout would fire at once for a longer delay.
@@ -29,6 +39,11 @@ export function requestDeadline(timeoutMs: number, caller?: AbortSignal): Reques
   let timedOut = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const onCallerAbort = () => controller.abort(caller?.reason);
+  const expired = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  });
+  // Nobody may be waiting on it when the signal aborts.
+  expired.catch(() => undefined);
   if (caller?.aborted) controller.abort(caller.reason);
   else caller?.addEventListener('abort', onCallerAbort, { once: true });
   if (timeoutMs > 0 && Number.isFinite(timeoutMs) && !controller.signal.aborted) {
@@ -42,6 +57,7 @@ export function requestDeadline(timeoutMs: number, caller?: AbortSignal): Reques
     get timedOut() {
       return timedOut;
     },
+    expired,
     stopTimer() {
       clearTimeout(timer);
     },

@@ -18,8 +18,8 @@ export interface SentRequest {
   /** `METHOD url`, for error messages. */
   request: string;
   /**
-   * Still running: read the body within it (pass `deadline.timedOut` to `toClientError`), then
-   * `dispose()` it. A stream calls `stopTimer()` once open and `dispose()` when it ends.
+   * Still running: read the body within it (`readBodyText` with its signal; pass
+   * `deadline.timedOut` to `toClientError`), then `dispose()` it. A stream calls `stopTimer()` once open and `dispose()` when it ends.
    */
   deadline: RequestDeadline;
 }
@@ -47,7 +47,7 @@ export async function sendRequest(
   const retry: RetryOptions = idempotent ? { limit: http.retry, methods: [route.method.toLowerCase()] } : { limit: 0 };
   const deadline = requestDeadline(timeoutMs, options.signal);
   try {
-    const response = await http.ky(url, {
+    const sending = http.ky(url, {
       method: route.method,
       headers: { accept: ACCEPT[route.kind ?? 'json'] },
       ...(route.body !== undefined && input.body !== undefined ? { json: input.body } : {}),
@@ -55,6 +55,16 @@ export async function sendRequest(
       timeout: false,
       retry,
       signal: deadline.signal,
+      // The signal handed to fetch itself: the one of ky's Request can be lost to the collector.
+      fetch: (input, init) => http.fetch(input, { ...init, signal: deadline.signal }),
+    });
+    // Settles at the deadline even if fetch lost the abort; an answer arriving later is dropped.
+    const response = await Promise.race([sending, deadline.expired]).catch((error: unknown) => {
+      sending.then(
+        (late) => late.body?.cancel().catch(() => undefined),
+        () => undefined,
+      );
+      throw error;
     });
     return { response, request, deadline };
   } catch (error) {
@@ -66,6 +76,7 @@ export async function sendRequest(
         timeoutMs,
         signal: options.signal,
         timedOut: deadline.timedOut,
+        body: { signal: deadline.signal, maxBytes: http.maxResponseBytes },
       });
     } finally {
       deadline.dispose();

@@ -2,10 +2,26 @@ import { isHTTPError, isTimeoutError } from 'ky';
 import { knownNetworkReason } from '../../internal/network-error.ts';
 import { ErrorCode, ErrorEnvelope, errorCodeOf } from '../../schemas/error.ts';
 import { FleetConnectionError, FleetHttpError } from '../errors.ts';
+import { type BodyLimits, BodyTooLargeError, readBodyText } from './read-body.ts';
 
-/** Turns an error answer into a {@link FleetHttpError}, from its envelope when it has one. */
-export async function httpErrorFrom(response: Response, request: string): Promise<FleetHttpError> {
-  const text = await response.text().catch(() => '');
+/** The most of an error answer's body read: an envelope is a few hundred bytes. */
+const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Turns an error answer into a {@link FleetHttpError}, from its envelope when it has one. Its body
+ * is read within `body` (at most 1 MiB); one that cannot be read leaves the status alone to speak.
+ */
+export async function httpErrorFrom(
+  response: Response,
+  request: string,
+  body: BodyLimits = { signal: new AbortController().signal, maxBytes: MAX_ERROR_BODY_BYTES },
+): Promise<FleetHttpError> {
+  let tooLarge = false;
+  const limits = { signal: body.signal, maxBytes: Math.min(body.maxBytes, MAX_ERROR_BODY_BYTES) };
+  const text = await readBodyText(response, limits).catch((error: unknown) => {
+    tooLarge = error instanceof BodyTooLargeError;
+    return '';
+  });
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -22,7 +38,7 @@ export async function httpErrorFrom(response: Response, request: string): Promis
     });
   }
   const statusLine = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-  const snippet = text.trim().slice(0, 200);
+  const snippet = tooLarge ? `a body larger than ${limits.maxBytes} bytes, not read` : text.trim().slice(0, 200);
   return new FleetHttpError(
     response.status,
     errorCodeOf(response.status),
@@ -49,9 +65,16 @@ export async function toClientError(
     signal?: AbortSignal | undefined;
     /** The call's deadline ran out (see requestDeadline): whatever was thrown, it is a timeout. */
     timedOut?: boolean;
+    /** What bounds the reading of an error answer's body: the call's deadline and size limit. */
+    body?: BodyLimits;
   },
 ): Promise<unknown> {
-  if (isHTTPError(error)) return httpErrorFrom(error.response, context.request);
+  if (isHTTPError(error)) return httpErrorFrom(error.response, context.request, context.body);
+  if (error instanceof BodyTooLargeError) {
+    return new FleetConnectionError(context.baseUrl, `answer larger than ${error.maxBytes} bytes (maxResponseBytes)`, {
+      cause: error,
+    });
+  }
   if (context.signal?.aborted) return context.signal.reason ?? error;
   if (context.timedOut || isTimeoutError(error)) {
     return new FleetConnectionError(context.baseUrl, `no answer within ${context.timeoutMs} ms`, { cause: error });
