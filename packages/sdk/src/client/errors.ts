@@ -25,12 +25,18 @@ export class FleetHttpError extends FleetError {
   readonly status: number;
   /** Method and URL of the request that failed, e.g. `POST http://127.0.0.1:8650/ack`. */
   readonly request: string;
+  /**
+   * Whether the answer was a Fleet error envelope, so `code`, `message` and `details` are the
+   * server's own. False for any other answer (a proxy's page, a service that is not Fleet's): the
+   * message then quotes its status and the start of its body, text of whatever answered.
+   */
+  readonly fromEnvelope: boolean;
 
   constructor(
     status: number,
     code: ErrorCode,
     message: string,
-    options: { details?: JsonValue; request?: string; cause?: unknown } = {},
+    options: { details?: JsonValue; request?: string; cause?: unknown; fromEnvelope?: boolean } = {},
   ) {
     super(code, message, {
       ...(options.details !== undefined ? { details: options.details } : {}),
@@ -38,6 +44,7 @@ export class FleetHttpError extends FleetError {
     });
     this.status = status;
     this.request = options.request ?? '';
+    this.fromEnvelope = options.fromEnvelope ?? true;
   }
 }
 
@@ -73,12 +80,15 @@ export class ResponseValidationError extends Error {
   readonly status: number;
   /** What the schema found wrong; empty when the body was not JSON at all. */
   readonly issues: z.core.$ZodIssue[];
+  /** The problem in a few words, as the message ends with it. */
+  readonly problem: string;
 
   constructor(request: string, status: number, problem: string, issues: z.core.$ZodIssue[] = [], cause?: unknown) {
     super(`${request} answered with a body that does not match the contract: ${problem}`, { cause });
     this.request = request;
     this.status = status;
     this.issues = issues;
+    this.problem = problem;
   }
 }
 

@@ -43,7 +43,7 @@ export async function httpErrorFrom(
     response.status,
     errorCodeOf(response.status),
     `${request} failed with HTTP ${statusLine}${snippet ? `: ${snippet}` : ''}`,
-    { request },
+    { request, fromEnvelope: false },
   );
 }
 

@@ -1,18 +1,9 @@
-import { type FleetHttpError, isFleetHttpError, isResponseValidationError } from '../../client/errors.ts';
+import { isFleetHttpError, isResponseValidationError } from '../../client/errors.ts';
 import { formatIssues } from '../../client/format-issues.ts';
 import { isFleetError } from '../../errors.ts';
 
 /** Longest error text kept in the sync status. */
 const MAX_ERROR_LENGTH = 500;
-
-/**
- * True when the error's message is the one of the answer's Fleet error envelope. For an answer
- * without one the client writes `<request> failed with HTTP <status>…` followed by an excerpt of
- * the body, text of whatever service the peer URL reached, which must not be reported.
- */
-function hasEnvelopeMessage(error: FleetHttpError): boolean {
-  return !error.message.startsWith(`${error.request} failed with HTTP ${error.status}`);
-}
 
 /**
  * What the peer answered, in words that never quote a foreign answer: a Fleet error envelope's
@@ -21,9 +12,11 @@ function hasEnvelopeMessage(error: FleetHttpError): boolean {
  */
 function describeAnswer(error: unknown): string | undefined {
   if (isFleetHttpError(error)) {
-    const message = hasEnvelopeMessage(error)
-      ? error.message
-      : `HTTP ${error.status} from the peer, not a Fleet error answer (its body is not shown)`;
+    // An error of another copy of the SDK may lack the flag: only a known envelope is quoted.
+    const message =
+      (error as { fromEnvelope?: boolean }).fromEnvelope === true
+        ? error.message
+        : `HTTP ${error.status} from the peer, not a Fleet error answer (its body is not shown)`;
     return `${error.code} (HTTP ${error.status}): ${message}`;
   }
   if (isResponseValidationError(error)) {

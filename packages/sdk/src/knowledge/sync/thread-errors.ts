@@ -9,7 +9,15 @@ import type { ErrorCode } from '../../schemas/error.ts';
  * classes nor their fields), rebuilt as the same error class on the other side.
  */
 export type ThreadError =
-  | { kind: 'http'; status: number; code: ErrorCode; message: string; details?: JsonValue; request: string }
+  | {
+      kind: 'http';
+      status: number;
+      code: ErrorCode;
+      message: string;
+      details?: JsonValue;
+      request: string;
+      fromEnvelope: boolean;
+    }
   | { kind: 'connection'; url: string; reason: string }
   | { kind: 'contract'; request: string; status: number; problem: string; issues: z.core.$ZodIssue[] }
   | { kind: 'fleet'; code: ErrorCode; message: string; details?: JsonValue }
@@ -20,8 +28,12 @@ const withDetails = (details: JsonValue | undefined) => (details === undefined ?
 /** Turns an error into {@link ThreadError} data. */
 export function toThreadError(error: unknown): ThreadError {
   if (error instanceof FleetHttpError) {
-    const { status, code, message, details, request } = error;
-    return { kind: 'http', status, code, message, request, ...withDetails(details) };
+    const { status, code, message, details, request, fromEnvelope } = error;
+    return { kind: 'http', status, code, message, request, fromEnvelope, ...withDetails(details) };
+  }
+  if (error instanceof ResponseValidationError) {
+    const { request, status, problem, issues } = error;
+    return { kind: 'contract', request, status, problem, issues };
   }
   if (error instanceof FleetConnectionError) return { kind: 'connection', url: error.url, reason: error.reason };
   if (isFleetError(error))
@@ -35,6 +47,7 @@ const rebuild: { [K in ThreadError['kind']]: (error: Extract<ThreadError, { kind
   http: (error, cause) =>
     new FleetHttpError(error.status, error.code, error.message, {
       request: error.request,
+      fromEnvelope: error.fromEnvelope,
       ...withDetails(error.details),
       cause,
     }),
