@@ -84,14 +84,16 @@ export class KnowledgeClient extends FleetClient {
 
   /**
    * One page of facts matching every given filter (key prefix, tag, full text, updated since),
-   * ordered by key; pass `nextCursor` back as `cursor` for the next page.
+   * ordered by key: at most `limit` facts and about 4 MiB of values, so a page may hold fewer facts
+   * than `limit` while more follow. Pass `nextCursor` back as `cursor` for the next page.
    */
   query(query: FactQueryInit = {}, options?: CallOptions): Promise<FactPage> {
     return callRoute(this.http, knowledgeRoutes.query, { query }, options);
   }
 
   /**
-   * Every fact matching `query`, page after page (`limit` is the page size), as an async iterable.
+   * Every fact matching `query`, page after page (`limit` is the most facts per page; a page also
+   * stops at about 4 MiB of values), following `nextCursor`, as an async iterable.
    *
    * @example
    * ```ts

@@ -154,7 +154,9 @@ export class KnowledgeDB {
 
   /**
    * Live, unexpired facts matching every given filter (key prefix, tag, FTS5 full text over key
-   * and value, `updatedAt >= updatedSince`), ordered by key, one page of `limit` (default 100).
+   * and value, `updatedAt >= updatedSince`), ordered by key, one page: at most `limit` (default 100)
+   * facts, and fewer once their values reach 4 MiB (at least one fact); `nextCursor` continues after
+   * the last fact returned.
    * Throws `validation_failed` (field `q`) for bad full-text syntax, a full-text query beyond the
    * limits (a `NEAR` group, a prefix term shorter than 3 characters, more than 2 prefix terms or 12
    * terms) or one matching more than 10,000 facts; (field `cursor`) for a bad cursor.

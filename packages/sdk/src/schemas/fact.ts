@@ -139,7 +139,13 @@ export const FactQuery = z.strictObject(
       `Full-text match over keys and values (SQLite FTS5 syntax: ${FULL_TEXT_RULES}); a query matching more than ${MAX_FULL_TEXT_MATCHES} facts is refused: add words to narrow it`,
     ),
     updatedSince: described(Timestamp.optional(), 'Only facts written at or after this time'),
-    limit: intFromQuery({ min: 1, max: 1000, default: 100, description: 'Most facts per page' }),
+    limit: intFromQuery({
+      min: 1,
+      max: 1000,
+      default: 100,
+      description:
+        'Most facts per page; a page also stops at about 4 MiB of values (at least one fact), so it may hold fewer while `nextCursor` is not null',
+    }),
     cursor: described(Cursor.optional(), "The previous page's `nextCursor`; leave out for the first page"),
   })),
 );

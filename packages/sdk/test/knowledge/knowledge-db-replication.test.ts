@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { formatHlc } from '../../src/knowledge/hlc.ts';
 import { KnowledgeDB } from '../../src/knowledge/knowledge-db.ts';
-import { MAX_PAGE_VALUE_CHARS } from '../../src/knowledge/sqlite/feed-reader.ts';
+import { MAX_PAGE_VALUE_CHARS } from '../../src/knowledge/sqlite/page-budget.ts';
 import { MAX_FACT_VALUE_BYTES } from '../../src/schemas/fact.ts';
 import type { Change } from '../../src/schemas/sync.ts';
 import { allChanges, fact, fleetErrorOf, freshPath, openDb, snapshot, T0, testClock } from './_knowledge.ts';

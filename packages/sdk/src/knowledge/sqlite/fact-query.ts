@@ -5,6 +5,7 @@ import type { Fact, FactPage } from '../../schemas/fact.ts';
 import { fullTextQueryProblem, MAX_FULL_TEXT_MATCHES } from '../../schemas/full-text-rules.ts';
 import type { Page } from '../../schemas/list.ts';
 import type { NodeRegistry } from './nodes.ts';
+import { cutPage } from './page-budget.ts';
 import { encodeFact, FACT_COLUMNS, type FactRow, toFact } from './rows.ts';
 import { prepare, prepareFactRows, type Statement } from './statements.ts';
 
@@ -39,7 +40,9 @@ export function decodeKeyCursor(cursor: string): string {
 /**
  * Runs fact queries: one SQL shape per combination of filters, prepared once and cached. Every
  * shape walks an index in key order (`facts_key`, or `fact_tags` for a tag) and stops at the
- * limit; full text starts from the FTS5 matches and sorts them by key. So that one query cannot
+ * limit; full text starts from the FTS5 matches and sorts them by key. A page also stops once its
+ * values reach `MAX_PAGE_VALUE_CHARS` (4 MiB; at least one fact), with a `nextCursor` to go on: so
+ * that a page of large values stays below a client's `maxResponseBytes`. So that one query cannot
  * hold the event loop, a full-text query must follow `fullTextQueryProblem`'s rules and match at
  * most {@link MAX_FULL_TEXT_MATCHES} facts (counted first, stopping one past the cap).
  */
@@ -63,7 +66,7 @@ export class FactQueries {
     );
   }
 
-  /** Live, unexpired facts matching every filter, ordered by key, one page. */
+  /** Live, unexpired facts matching every filter, ordered by key, one page (`limit` facts or fewer). */
   run(filter: FactFilter, now: number): Page<Fact> {
     const { items, nextCursor } = this.#rows(filter, now);
     return { items: items.map((row) => toFact(row, this.#nodes.nameOf(row.source))), nextCursor };
@@ -119,9 +122,9 @@ export class FactQueries {
     }
     const sql = `SELECT ${FACT_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${keyColumn} LIMIT @limit`;
     const rows = this.#all(sql, params, filter.q !== undefined);
-    const more = rows.length > limit;
-    const page = more ? rows.slice(0, limit) : rows;
-    return { items: page, nextCursor: more ? encodeKeyCursor(page[page.length - 1]!.key) : null };
+    // Every shape orders by the key the cursor compares, so the next page starts right after the last fact kept.
+    const more = cutPage(rows, limit);
+    return { items: rows, nextCursor: more ? encodeKeyCursor(rows[rows.length - 1]!.key) : null };
   }
 
   /** Refuses a full-text query that breaks the rules or matches too many facts to sort. */

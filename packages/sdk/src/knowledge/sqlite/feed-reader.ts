@@ -4,6 +4,7 @@ import { invalidField } from '../../internal/invalid-field.ts';
 import type { ChangePage } from '../../schemas/sync.ts';
 import type { ChangesOptions } from '../knowledge-db-options.ts';
 import type { NodeRegistry } from './nodes.ts';
+import { cutPage } from './page-budget.ts';
 import { encodeChange, type FactRow, toChange } from './rows.ts';
 import type { Statements } from './statements.ts';
 
@@ -20,29 +21,6 @@ export interface FeedSource {
   seq(): number;
   /** The highest feed position GC has removed a row at (0 when none). */
   gcWatermark(): number;
-}
-
-/**
- * Most characters of values (JSON text) one feed or snapshot page carries, so a page of large
- * values stays a few MiB (2,500 values near the 256 KiB limit would be 640 MiB, past the longest
- * string V8 can build). A page holds at least one change, whatever its size.
- */
-export const MAX_PAGE_VALUE_CHARS = 4 * 1024 * 1024;
-
-/**
- * Cuts `rows` (read with one row beyond `limit`) to the page: at most `limit`, and only as many as
- * fit {@link MAX_PAGE_VALUE_CHARS}. Resolves whether more rows follow the page.
- */
-function cutPage(rows: FactRow[], limit: number): boolean {
-  let keep = Math.min(rows.length, limit);
-  let chars = 0;
-  for (let i = 0; i < keep; i++) {
-    chars += rows[i]!.value?.length ?? 0;
-    if (chars > MAX_PAGE_VALUE_CHARS && i > 0) keep = i;
-  }
-  const hasMore = rows.length > keep;
-  rows.length = keep;
-  return hasMore;
 }
 
 function checkLimit(limit: number): void {
