@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 /** A real HTTP server on port 0 that the test closes, open answers included. */
 export interface TestHost {
@@ -45,4 +46,21 @@ export function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     },
     (error: unknown) => error,
   );
+}
+
+const closers: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+/** Runs `close` after the current test (servers, workers), in the order given. */
+export function closeAfterTest(close: () => unknown): void {
+  closers.push(close);
+}
+
+/** {@link host}, closed after the current test. */
+export async function started(answer: (res: ServerResponse, req: IncomingMessage) => void): Promise<TestHost> {
+  const server = await host(answer);
+  closeAfterTest(() => server.close());
+  return server;
 }

@@ -1,25 +1,14 @@
 import type { ServerResponse } from 'node:http';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { callRouteText } from '../../src/client/call-route.ts';
 import { BusClient, createHttpClient, FleetConnectionError, FleetHttpError, KnowledgeClient } from '../../src/index.ts';
 import { toyRoutes } from '../server/_toy.ts';
-import { host, rejectionOf } from './_host.ts';
+import { rejectionOf, started } from './_host.ts';
 
 // A client reads at most maxResponseBytes of an answer: a peer (or any URL registered as one) that
 // streams without end must not fill the node's memory.
 
 const MiB = 1024 * 1024;
-
-const closers: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function started(answer: (res: ServerResponse) => void) {
-  const server = await host(answer);
-  closers.push(() => server.close());
-  return server;
-}
 
 /** Answers with `status` and a JSON string of `bytes` bytes in 64 KiB writes, minding back-pressure. */
 function streamOf(bytes: number, status = 200) {

@@ -1,24 +1,13 @@
 import type { ServerResponse } from 'node:http';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { createHttpClient, FleetConnectionError, SseParser, streamRoute } from '../../src/index.ts';
 import { toyRoutes } from '../server/_toy.ts';
-import { host, rejectionOf } from './_host.ts';
+import { rejectionOf, started } from './_host.ts';
 
 // An event stream's events are parsed in one pass over each chunk, however long a line runs, and
 // one event may not grow past the client's maxResponseBytes.
 
 const MiB = 1024 * 1024;
-
-const closers: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function started(answer: (res: ServerResponse) => void) {
-  const server = await host(answer);
-  closers.push(() => server.close());
-  return server;
-}
 
 /** Writes `text` in 16 KiB pieces, minding back-pressure, then calls `done`. */
 function writeInPieces(res: ServerResponse, text: string, done: () => void): void {

@@ -1,32 +1,20 @@
 import { existsSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { PullWorker } from '../../src/knowledge/sync/page-puller.ts';
-import { host, rejectionOf } from '../client/_host.ts';
+import { closeAfterTest, rejectionOf, started } from '../client/_host.ts';
 
 // The pull worker thread reads a peer's answer through the same client as this thread: bounded by
 // the peer's timeoutMs and by maxResponseBytes (64 MiB by default), whatever the peer sends.
 // It runs the built script (dist/page-puller-worker.js), which the root `npm test` builds first.
 const BUILT_WORKER = new URL('../../dist/page-puller-worker.js', import.meta.url);
 
-const closers: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function started(answer: (res: ServerResponse) => void) {
-  const server = await host(answer);
-  closers.push(() => server.close());
-  return server;
-}
-
 function startWorker(): PullWorker {
   if (!existsSync(fileURLToPath(BUILT_WORKER))) {
     throw new Error('packages/sdk/dist/page-puller-worker.js is missing: run `npm run build` first');
   }
   const worker = new PullWorker(BUILT_WORKER);
-  closers.push(() => worker.close());
+  closeAfterTest(() => worker.close());
   return worker;
 }
 
