@@ -35,9 +35,14 @@ export function repeatedValues(rawArgs: readonly string[], name: string): string
  * tokensFrom(['--token', 'a'], 'FLEET_BUS_TOKENS'); // with FLEET_BUS_TOKENS='b, c' => ['b', 'c', 'a']
  */
 export function tokensFrom(rawArgs: readonly string[], envVar: string): string[] {
+  return mergedValues(rawArgs, 'token', envVar);
+}
+
+/** The comma-separated values of `envVar`, then every `--<option>`, trimmed, without blanks or repeats. */
+function mergedValues(rawArgs: readonly string[], option: string, envVar: string): string[] {
   const fromEnv = (process.env[envVar] ?? '').split(',');
-  const tokens = [...fromEnv, ...repeatedValues(rawArgs, 'token')].map((token) => token.trim()).filter(Boolean);
-  return [...new Set(tokens)];
+  const values = [...fromEnv, ...repeatedValues(rawArgs, option)].map((value) => value.trim()).filter(Boolean);
+  return [...new Set(values)];
 }
 
 /**
@@ -49,8 +54,7 @@ export function tokensFrom(rawArgs: readonly string[], envVar: string): string[]
  * allowedHostsFrom(['--allowed-host', 'bus.internal']); // with FLEET_ALLOWED_HOSTS='.lan' => ['.lan', 'bus.internal']
  */
 export function allowedHostsFrom(rawArgs: readonly string[]): string[] {
-  const fromEnv = (process.env.FLEET_ALLOWED_HOSTS ?? '').split(',');
-  const names = [...fromEnv, ...repeatedValues(rawArgs, 'allowed-host')].map((name) => name.trim()).filter(Boolean);
+  const names = mergedValues(rawArgs, 'allowed-host', 'FLEET_ALLOWED_HOSTS');
   for (const name of names) {
     try {
       allowedHostName(name);
@@ -58,7 +62,7 @@ export function allowedHostsFrom(rawArgs: readonly string[]): string[] {
       throw new UsageError((error as Error).message);
     }
   }
-  return [...new Set(names)];
+  return names;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { RouteCallInput, RouteContract, RouteResponse } from '../contract/route.ts';
+import { readBodyText } from '../internal/read-body.ts';
 import { ResponseValidationError } from './errors.ts';
 import type { CallOptions, HttpClient } from './http-client.ts';
-import { readBodyText } from './internal/read-body.ts';
 import { type RouteCallParts, sendRequest } from './internal/send-request.ts';
 import { toClientError } from './internal/to-client-error.ts';
 import { parseAnswer } from './parse-answer.ts';

@@ -9,6 +9,16 @@ export interface LeaseView {
   leaseExpiresAt: number | null;
 }
 
+/** Whether `message` is leased under `leaseToken` at `nowMs`: in flight, that token, not run out. */
+export function leasedUnder(message: LeaseView | undefined, leaseToken: string, nowMs: number): boolean {
+  return (
+    message?.state === 'in_flight' &&
+    message.leaseToken === leaseToken &&
+    message.leaseExpiresAt !== null &&
+    message.leaseExpiresAt > nowMs
+  );
+}
+
 /**
  * Resolves a receipt to the message it leases, or throws: `receipt_unknown` when the receipt is
  * malformed or names no message, `receipt_expired` when the message is no longer leased under it.
@@ -25,12 +35,7 @@ export function checkReceipt<T extends LeaseView>(
   if (!parsed || !message) {
     throw new FleetError('receipt_unknown', `Unknown receipt: ${receipt}`, { details: { field } });
   }
-  if (
-    message.state !== 'in_flight' ||
-    message.leaseToken !== parsed.leaseToken ||
-    message.leaseExpiresAt === null ||
-    message.leaseExpiresAt <= nowMs
-  ) {
+  if (!leasedUnder(message, parsed.leaseToken, nowMs)) {
     throw new FleetError(
       'receipt_expired',
       `Receipt is no longer valid (lease expired or message redelivered): ${receipt}`,

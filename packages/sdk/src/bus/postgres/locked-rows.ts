@@ -1,5 +1,6 @@
 import type { DeadLetterSelector } from '../../schemas/dead-letter.ts';
 import { parseReceipt } from '../internal/receipt.ts';
+import { leasedUnder } from '../internal/receipt-check.ts';
 import { hasNul } from './nul-text.ts';
 import { LEASE_COLUMNS, type LeaseRow } from './rows.ts';
 import type { PgTransaction } from './transaction.ts';
@@ -17,16 +18,6 @@ function namedLeases(receipts: string[]): NamedLease[] {
     const parsed = parseReceipt(receipt);
     return parsed && !hasNul(parsed.messageId) ? [{ receipt, ...parsed }] : [];
   });
-}
-
-/** Whether `row` is leased under `leaseToken` at `now`: the check `checkReceipt` makes. */
-function leasedUnder(row: LeaseRow | undefined, leaseToken: string, now: number): boolean {
-  return (
-    row?.state === 'in_flight' &&
-    row.leaseToken === leaseToken &&
-    row.leaseExpiresAt !== null &&
-    row.leaseExpiresAt > now
-  );
 }
 
 /**

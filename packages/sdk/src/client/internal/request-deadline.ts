@@ -1,3 +1,5 @@
+import { linkedAbort } from '../../internal/linked-abort.ts';
+
 /** The abort signal of one route call: the caller's signal, plus the call's timeout. */
 export interface RequestDeadline {
   /** Passed to ky (and so to fetch): aborting it ends the request and the reading of its body. */
@@ -35,35 +37,25 @@ export function requestDeadline(timeoutMs: number, caller?: AbortSignal): Reques
   // setTimeout would fire at once for a longer delay.
   if (Number.isFinite(timeoutMs) && timeoutMs > MAX_TIMEOUT_MS)
     throw new RangeError(`timeoutMs cannot be greater than ${MAX_TIMEOUT_MS}`);
-  const controller = new AbortController();
+  const link = linkedAbort(caller);
   let timedOut = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const onCallerAbort = () => controller.abort(caller?.reason);
   const expired = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    link.signal.addEventListener('abort', () => reject(link.signal.reason), { once: true });
   });
   // Nobody may be waiting on it when the signal aborts.
   expired.catch(() => undefined);
-  if (caller?.aborted) controller.abort(caller.reason);
-  else caller?.addEventListener('abort', onCallerAbort, { once: true });
-  if (timeoutMs > 0 && Number.isFinite(timeoutMs) && !controller.signal.aborted) {
-    timer = setTimeout(() => {
+  if (timeoutMs > 0 && Number.isFinite(timeoutMs) && !link.signal.aborted) {
+    link.timeoutAfter(timeoutMs, `no answer within ${timeoutMs} ms`, () => {
       timedOut = true;
-      controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
-    }, timeoutMs);
+    });
   }
   return {
-    signal: controller.signal,
+    signal: link.signal,
     get timedOut() {
       return timedOut;
     },
     expired,
-    stopTimer() {
-      clearTimeout(timer);
-    },
-    dispose() {
-      clearTimeout(timer);
-      caller?.removeEventListener('abort', onCallerAbort);
-    },
+    stopTimer: () => link.stopTimer(),
+    dispose: () => link.dispose(),
   };
 }

@@ -1,8 +1,8 @@
 import { isHTTPError, isTimeoutError } from 'ky';
 import { knownNetworkReason } from '../../internal/network-error.ts';
+import { type BodyLimits, BodyTooLargeError, readBodyText } from '../../internal/read-body.ts';
 import { ErrorCode, ErrorEnvelope, errorCodeOf } from '../../schemas/error.ts';
 import { FleetConnectionError, FleetHttpError } from '../errors.ts';
-import { type BodyLimits, BodyTooLargeError, readBodyText } from './read-body.ts';
 
 /** The most of an error answer's body read: an envelope is a few hundred bytes. */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;

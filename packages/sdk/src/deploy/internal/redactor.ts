@@ -1,3 +1,4 @@
+import { escapeRegExp } from '../../internal/escape-regexp.ts';
 import { cutEnds } from './output-tail.ts';
 
 /** What a secret is replaced with. */
@@ -27,10 +28,6 @@ function secretLines(secret: string): string[] {
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line.length > 0);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

@@ -1,6 +1,6 @@
+import { linkedAbort } from '../../internal/linked-abort.ts';
 import type { ConcurrencyLimiter } from './concurrency-limiter.ts';
 import { type ProbeOutcome, type ProbeSettings, probeHttp } from './http-probe.ts';
-import { linkedAbort } from './linked-abort.ts';
 import type { TargetRuntime } from './target-runtime.ts';
 
 /** How many of the target's timeouts the backlog or sync read of a check may take at most. */

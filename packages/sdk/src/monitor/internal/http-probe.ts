@@ -1,8 +1,8 @@
 import { toIso } from '../../internal/iso-time.ts';
+import { linkedAbort } from '../../internal/linked-abort.ts';
 import { hasUrlCredentials } from '../../schemas/http-url.ts';
 import type { MonitorTarget, ProbeResult } from '../../schemas/monitor.ts';
 import { type ConditionFailure, evaluateConditions } from '../condition/evaluate-conditions.ts';
-import { linkedAbort } from './linked-abort.ts';
 import { networkReason } from './network-reason.ts';
 import { readBoundedBody } from './read-body.ts';
 import type { ResolvedTarget } from './resolve-target.ts';

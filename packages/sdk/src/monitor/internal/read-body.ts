@@ -1,3 +1,8 @@
+import { BodyTooLargeError, readBodyText } from '../../internal/read-body.ts';
+
+/** The probe's own timeout aborts the fetch, which ends the reading too. */
+const NEVER_ABORTED = new AbortController().signal;
+
 /** A response body read with a size bound: the value conditions see, or why there is none. */
 export interface BoundedBody {
   /** Parsed JSON, or the trimmed text when it is not JSON; `undefined` with `problem` set. */
@@ -10,21 +15,13 @@ export interface BoundedBody {
  * cancelled rather than buffered: a misbehaving target must not make the monitor hold megabytes.
  */
 export async function readBoundedBody(response: Response, maxBytes: number): Promise<BoundedBody> {
-  if (!response.body) return { body: '' };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return { body: undefined, problem: `body larger than ${maxBytes} bytes` };
-    }
-    chunks.push(value);
+  let text: string;
+  try {
+    text = (await readBodyText(response, { signal: NEVER_ABORTED, maxBytes })).trim();
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return { body: undefined, problem: `body larger than ${maxBytes} bytes` };
+    throw error;
   }
-  const text = new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).trim();
   if (text.startsWith('{') || text.startsWith('[') || text.startsWith('"')) {
     try {
       return { body: JSON.parse(text) as unknown };

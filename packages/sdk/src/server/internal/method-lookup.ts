@@ -1,9 +1,6 @@
+import { escapeRegExp } from '../../internal/escape-regexp.ts';
 /** Route paths compiled to patterns, to tell "no such path" (404) from "not with this method" (405). */
 export type MethodLookup = (pathname: string) => string[];
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** `:name` matches one segment, a catch-all `**:name` (or `**`) one or more. */
 function toPattern(path: string): RegExp {
