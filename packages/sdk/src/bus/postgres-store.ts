@@ -1,6 +1,3 @@
-import type pg from 'pg';
-import { FleetError } from '../errors.ts';
-import { createPool } from '../internal/pg-driver.ts';
 import type { AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
 import type { Delivery, ExtendInput, ExtendResult, NackInput, NackResult } from '../schemas/lease.ts';
@@ -13,18 +10,17 @@ import { toMessage } from './internal/message-record.ts';
 import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
 import type { AuditTrailPage, LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 import { PG_COMBINED_IN_FLIGHT, PgCombinedWrites } from './postgres/combined-writes.ts';
+import { PgDatabase } from './postgres/database.ts';
 import { purgeDeadLetters, redriveDeadLetters } from './postgres/dead-letter-writes.ts';
 import { beforeClaim, leaseMessages, pollMessages } from './postgres/deliveries.ts';
 import { pgOperation } from './postgres/failures.ts';
-import { foldCountDeltas } from './postgres/fold-counts.ts';
 import { assertSendsStorable } from './postgres/nul-text.ts';
 import { readAudit, readDeadLetter, readDeadLetters, readSubscriptions } from './postgres/reads.ts';
 import { ackCheckingEach, extendLeased, nackLeased } from './postgres/receipt-writes.ts';
-import { migrate } from './postgres/schema.ts';
 import { readCountedStats } from './postgres/stats.ts';
 import { subscribeAgent, unsubscribeAgent } from './postgres/subscription-writes.ts';
 import { sweepAlone } from './postgres/sweep-lock.ts';
-import { inTransaction, type PgTransaction } from './postgres/transaction.ts';
+import { sweepParts } from './postgres/sweep-parts.ts';
 import { PgTransitions } from './postgres/transitions.ts';
 import { PgWakeups } from './postgres/wakeups.ts';
 import { writeSends } from './postgres/write-sends.ts';
@@ -63,41 +59,35 @@ export interface PostgresMessageStoreOptions extends MessageStoreOptions {
  */
 export class PostgresMessageStore implements MessageStore {
   readonly backend = 'postgres' as const;
-  readonly #pool: pg.Pool;
   readonly #options: ResolvedStoreOptions;
+  /** The pool and its schema migration, through which every operation runs. */
+  readonly #database: PgDatabase;
   readonly #transitions: PgTransitions;
   readonly #listeners = new MessageListeners();
   /** Wakes this replica's waiters when another replica stores a message (LISTEN/NOTIFY, polling fallback). */
   readonly #wakeups: PgWakeups;
   /** The common sends, leases and acks in one statement, shared by concurrent requests. */
   readonly #combined: PgCombinedWrites;
-  /** The schema migration: started at construction; undefined after a failure, so the next operation tries again. */
-  #migrated: Promise<void> | undefined;
-  #closed = false;
 
   /** Connects lazily: the first operation waits for the schema migration. See {@link PostgresMessageStore.open}. */
   constructor(options: PostgresMessageStoreOptions) {
     this.#options = resolveStoreOptions(options);
-    this.#pool = createPool({
+    this.#database = new PgDatabase({
       url: options.url,
       max: Math.max(2, (options.poolSize ?? 10) - PG_COMBINED_IN_FLIGHT),
-      applicationName: 'fleet-bus',
+      now: () => this.#options.now(),
     });
-    // An idle connection that breaks (a database restart) is dropped by the pool; without a
-    // listener its error would crash the process.
-    this.#pool.on('error', () => undefined);
     this.#transitions = new PgTransitions(this.#options);
-    this.#migrate();
     this.#wakeups = new PgWakeups({
       url: options.url,
-      pool: () => this.#db(),
+      pool: () => this.#database.ready(),
       listeners: this.#listeners,
       deliver: (message) => this.#listeners.emit(message),
     });
     this.#wakeups.start();
     this.#combined = new PgCombinedWrites({
       url: options.url,
-      ready: () => this.#db(),
+      ready: () => this.#database.ready(),
       transitions: this.#transitions,
       wakeups: this.#wakeups,
       idempotencyWindowSeconds: this.#options.idempotencyWindowSeconds,
@@ -111,7 +101,7 @@ export class PostgresMessageStore implements MessageStore {
   static async open(options: PostgresMessageStoreOptions): Promise<PostgresMessageStore> {
     const store = new PostgresMessageStore(options);
     try {
-      await store.#db();
+      await store.#database.ready();
       await store.#wakeups.started;
     } catch (error) {
       await store.close();
@@ -131,13 +121,13 @@ export class PostgresMessageStore implements MessageStore {
 
   async #send(inputs: SendInput[], batch: boolean): Promise<SendResult> {
     const now = this.#options.now();
-    await this.#db();
+    await this.#database.ready();
     assertSendsStorable(inputs, batch);
     // The common send in one statement with others (which tells the other replicas itself).
     const plan = await this.#combined.send(inputs, now);
     const written =
       plan ??
-      (await this.#transaction((tx) =>
+      (await this.#database.transaction((tx) =>
         writeSends(tx, this.#transitions, inputs, now, this.#options.idempotencyWindowSeconds),
       ));
     if (this.#listeners.size > 0) {
@@ -154,14 +144,14 @@ export class PostgresMessageStore implements MessageStore {
     const fast = await this.#combined.lease(request, now);
     if (fast) return fast;
     // Housekeeping due (or nothing to claim): committed first, then the claim (see leaseMessages).
-    await beforeClaim((fn) => this.#transaction(fn), this.#transitions, request.agent, now);
-    return this.#transaction((tx) => leaseMessages(tx, request, now));
+    await beforeClaim((fn) => this.#database.transaction(fn), this.#transitions, request.agent, now);
+    return this.#database.transaction((tx) => leaseMessages(tx, request, now));
   }
 
   async poll(agent: string, limit: number): Promise<Message[]> {
     const now = this.#options.now();
-    await beforeClaim((fn) => this.#transaction(fn), this.#transitions, agent, now);
-    return this.#transaction((tx) => pollMessages(tx, agent, limit, now));
+    await beforeClaim((fn) => this.#database.transaction(fn), this.#transitions, agent, now);
+    return this.#database.transaction((tx) => pollMessages(tx, agent, limit, now));
   }
 
   async ack(receipts: string[]): Promise<number> {
@@ -169,62 +159,63 @@ export class PostgresMessageStore implements MessageStore {
     const acked = await this.#combined.ack(receipts, now);
     if (acked !== undefined) return acked;
     // Some receipt is bad: find which one, under row locks, for the precise error.
-    return this.#transaction((tx) => ackCheckingEach(tx, receipts, now));
+    return this.#database.transaction((tx) => ackCheckingEach(tx, receipts, now));
   }
 
   async nack(input: NackInput): Promise<NackResult> {
     const now = this.#options.now();
-    return this.#transaction((tx) => nackLeased(tx, this.#transitions, input, now, this.#options));
+    return this.#database.transaction((tx) => nackLeased(tx, this.#transitions, input, now, this.#options));
   }
 
   async extendLease(input: ExtendInput): Promise<ExtendResult> {
     const now = this.#options.now();
-    return this.#transaction((tx) => extendLeased(tx, input, now));
+    return this.#database.transaction((tx) => extendLeased(tx, input, now));
   }
 
   async subscribe(agent: string, topic: string): Promise<Subscription> {
     const now = this.#options.now();
-    return this.#transaction((tx) => subscribeAgent(tx, this.#transitions, agent, topic, now));
+    return this.#database.transaction((tx) => subscribeAgent(tx, this.#transitions, agent, topic, now));
   }
 
   async unsubscribe(agent: string, topic: string): Promise<boolean> {
-    return this.#transaction((tx) => unsubscribeAgent(tx, agent, topic));
+    return this.#database.transaction((tx) => unsubscribeAgent(tx, agent, topic));
   }
 
   async subscriptions(query: SubscriptionQuery): Promise<Subscription[]> {
-    return this.#read((db) => readSubscriptions(db, query));
+    return this.#database.read((db) => readSubscriptions(db, query));
   }
 
   async deadLetters(query: DeadLetterQuery): Promise<Page<DeadLetter>> {
-    return this.#read((db) => readDeadLetters(db, query));
+    return this.#database.read((db) => readDeadLetters(db, query));
   }
 
   async deadLetter(id: string): Promise<DeadLetter | undefined> {
-    return this.#read((db) => readDeadLetter(db, id));
+    return this.#database.read((db) => readDeadLetter(db, id));
   }
 
   async redrive(selector: DeadLetterSelector): Promise<number> {
     const now = this.#options.now();
-    return this.#transaction((tx) => redriveDeadLetters(tx, selector, now));
+    return this.#database.transaction((tx) => redriveDeadLetters(tx, selector, now));
   }
 
   async purge(selector: DeadLetterSelector): Promise<number> {
     const now = this.#options.now();
-    return this.#transaction((tx) => purgeDeadLetters(tx, selector, now));
+    return this.#database.transaction((tx) => purgeDeadLetters(tx, selector, now));
   }
 
   async audit(query: AuditQuery): Promise<AuditTrailPage> {
-    return this.#read((db) => readAudit(db, query));
+    return this.#database.read((db) => readAudit(db, query));
   }
 
   async stats(): Promise<QueueStats> {
     const now = this.#options.now();
-    return this.#read((db) => readCountedStats(db, now));
+    return this.#database.read((db) => readCountedStats(db, now));
   }
 
   /** Sweeps unless another replica on this database is sweeping right now (an advisory lock). */
   async sweep(): Promise<void> {
-    await pgOperation(async () => sweepAlone(await this.#db(), () => this.#sweepParts()));
+    const sweep = () => sweepParts(this.#database, this.#transitions, this.#options.now());
+    await pgOperation(async () => sweepAlone(await this.#database.ready(), sweep));
   }
 
   /**
@@ -234,7 +225,7 @@ export class PostgresMessageStore implements MessageStore {
    * when the database does not answer.
    */
   async health(): Promise<Record<string, unknown>> {
-    await this.#read((db) => db.query('SELECT 1'));
+    await this.#database.read((db) => db.query('SELECT 1'));
     return {
       database: 'reachable',
       wakeups: this.#wakeups.listening ? 'notify' : 'polling',
@@ -242,63 +233,16 @@ export class PostgresMessageStore implements MessageStore {
     };
   }
 
-  async #sweepParts(): Promise<void> {
-    const now = this.#options.now();
-    // Short transactions, not one long one: each part stands on its own.
-    // Housekeeping in batches: a backlog of expired leases or TTLs takes several transactions.
-    let more = true;
-    while (more) more = await this.#transaction((tx) => this.#transitions.housekeepAll(tx, now));
-    await this.#transaction((tx) => this.#transitions.promoteDue(tx, now));
-    // After the writes above have committed their counter changes: fold them too.
-    await this.#transaction((tx) => foldCountDeltas(tx));
-    await this.#transaction((tx) => this.#transitions.pruneAudit(tx, now));
-    await this.#transaction((tx) => this.#transitions.pruneIdempotency(tx, now));
-    await this.#transaction((tx) => this.#transitions.forgetUnseenAgents(tx, now));
-  }
-
   onMessage(listener: (message: Message) => void, agent?: string): () => void {
     return this.#listeners.add(listener, agent);
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#database.closed) return;
+    this.#database.close();
     this.#listeners.clear();
     await this.#wakeups.close();
-    await this.#migrated?.catch(() => undefined);
-    await Promise.all([this.#pool.end(), this.#combined.close()]);
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new FleetError('unavailable', 'The message store is closed');
-  }
-
-  /** Migrates, and on failure (the database is down, say) lets the next operation try again. */
-  #migrate(): Promise<void> {
-    const migrating = migrate(this.#pool, this.#options.now());
-    this.#migrated = migrating;
-    migrating.catch(() => {
-      if (this.#migrated === migrating) this.#migrated = undefined;
-    });
-    return migrating;
-  }
-
-  /** The pool, once the schema is current, for single-statement reads. */
-  async #db(): Promise<pg.Pool> {
-    this.#assertOpen();
-    await pgOperation(() => this.#migrated ?? this.#migrate());
-    return this.#pool;
-  }
-
-  /** A read on the pool: `unavailable` when the database cannot be reached. */
-  async #read<T>(fn: (db: pg.Pool) => Promise<T>): Promise<T> {
-    const db = await this.#db();
-    return pgOperation(() => fn(db));
-  }
-
-  /** A transaction, run again after a deadlock or serialization failure (a bounded number of times). */
-  async #transaction<T>(fn: (tx: PgTransaction) => Promise<T>): Promise<T> {
-    const db = await this.#db();
-    return pgOperation(() => inTransaction(db, fn));
+    await this.#database.settled();
+    await Promise.all([this.#database.end(), this.#combined.close()]);
   }
 }

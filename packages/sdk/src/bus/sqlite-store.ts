@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import { FleetError } from '../errors.ts';
-import { toIso } from '../internal/iso-time.ts';
 import { openDatabase } from '../internal/sqlite-driver.ts';
 import type { AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
@@ -9,19 +8,19 @@ import type { Page } from '../schemas/list.ts';
 import type { Message, SendInput, SendResult } from '../schemas/message.ts';
 import type { QueueStats } from '../schemas/stats.ts';
 import type { Subscription, SubscriptionQuery } from '../schemas/subscription.ts';
-import { auditEntry } from './internal/audit-entry.ts';
 import { MessageListeners } from './internal/message-listeners.ts';
-import { isExpired, type MessageRecord, toDeadLetter, toMessage } from './internal/message-record.ts';
+import { type MessageRecord, toDeadLetter, toMessage } from './internal/message-record.ts';
 import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
-import { checkReceipt } from './internal/receipt-check.ts';
-import { outcomeAfterNack } from './internal/transitions.ts';
 import type { AuditTrailPage, LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
+import { purgeDeadLetters, redriveDeadLetters, selectDead } from './sqlite/dead-letter-writes.ts';
 import { leaseMessages, pollMessages } from './sqlite/deliveries.ts';
 import { GroupCommitWriter } from './sqlite/group-commit.ts';
 import { readAudit, readDeadLetters, readStats, readSubscriptions } from './sqlite/reads.ts';
-import { fromRow, type LeaseRow } from './sqlite/rows.ts';
+import { ackLeased, checkLease, checkLeases, extendLeased, nackLeased } from './sqlite/receipt-writes.ts';
+import { fromRow } from './sqlite/rows.ts';
 import { configure, type Durability, migrate, readSettings, type SqliteSettings } from './sqlite/schema.ts';
 import { prepareStatements, StatementCache, type Statements } from './sqlite/statements.ts';
+import { subscribeAgent, unsubscribeAgent } from './sqlite/subscription-writes.ts';
 import { SqliteTransitions } from './sqlite/transitions.ts';
 import { sendWrite } from './sqlite/write-sends.ts';
 
@@ -126,60 +125,34 @@ export class SqliteMessageStore implements MessageStore {
     const now = this.#options.now();
     return this.#enqueue(
       // Every receipt is checked before anything is deleted: one bad receipt acks nothing.
-      () =>
-        new Map(receipts.map((receipt, i) => this.#checkReceipt(receipt, now, `receipts.${i}`)).map((r) => [r.id, r])),
-      (rows) => {
-        for (const row of rows.values()) {
-          this.#transitions.remove(row);
-          this.#transitions.audit(auditEntry(now, 'acked', row));
-        }
-        return rows.size;
-      },
+      () => checkLeases(this.#sql, receipts, now),
+      (rows) => ackLeased(this.#transitions, rows, now),
     );
   }
 
   async nack(input: NackInput): Promise<NackResult> {
     const now = this.#options.now();
     return this.#enqueue(
-      () => this.#checkReceipt(input.receipt, now),
-      (row): NackResult => {
-        const reason = input.reason ?? null;
-        this.#transitions.audit(auditEntry(now, 'nacked', row, { delaySeconds: input.delaySeconds ?? null, reason }));
-        const outcome = outcomeAfterNack(row.attempts, input.delaySeconds, now, this.#options);
-        if (outcome.state === 'dead') {
-          this.#transitions.kill(row, outcome.reason, now, reason);
-          return { id: row.id, state: 'dead', attempts: row.attempts, availableAt: null };
-        }
-        this.#transitions.makeReady(row, outcome.availableAt, now, reason);
-        return { id: row.id, state: 'ready', attempts: row.attempts, availableAt: toIso(outcome.availableAt) };
-      },
+      () => checkLease(this.#sql, input.receipt, now),
+      (row) => nackLeased(this.#transitions, row, input, now, this.#options),
     );
   }
 
   async extendLease(input: ExtendInput): Promise<ExtendResult> {
     const now = this.#options.now();
     return this.#enqueue(
-      () => this.#checkReceipt(input.receipt, now),
-      (row) => {
-        const leaseExpiresAt = now + Math.round(input.leaseSeconds * 1000);
-        this.#sql.extendLease.run(leaseExpiresAt, row.seq);
-        return { receipt: input.receipt, leaseExpiresAt: toIso(leaseExpiresAt) };
-      },
+      () => checkLease(this.#sql, input.receipt, now),
+      (row) => extendLeased(this.#sql, row, input, now),
     );
   }
 
   async subscribe(agent: string, topic: string): Promise<Subscription> {
     const now = this.#options.now();
-    return this.#enqueue(NOTHING_TO_CHECK, () => {
-      this.#transitions.seeAgent(agent, now);
-      this.#sql.subscribe.run(topic, agent, now);
-      const createdAt = this.#sql.subscription.get(topic, agent)!;
-      return { agent, topic, createdAt: toIso(createdAt) };
-    });
+    return this.#enqueue(NOTHING_TO_CHECK, () => subscribeAgent(this.#sql, this.#transitions, agent, topic, now));
   }
 
   async unsubscribe(agent: string, topic: string): Promise<boolean> {
-    return this.#enqueue(NOTHING_TO_CHECK, () => this.#sql.unsubscribe.run(topic, agent).changes > 0);
+    return this.#enqueue(NOTHING_TO_CHECK, () => unsubscribeAgent(this.#sql, agent, topic));
   }
 
   async subscriptions(query: SubscriptionQuery): Promise<Subscription[]> {
@@ -200,30 +173,16 @@ export class SqliteMessageStore implements MessageStore {
   async redrive(selector: DeadLetterSelector): Promise<number> {
     const now = this.#options.now();
     return this.#enqueue(
-      () => this.#selectDead(selector),
-      (rows) => {
-        for (const row of rows) {
-          // Back in its original place in delivery order (seq is kept); a passed TTL is dropped.
-          this.#sql.redrive.run(now, isExpired(row, now) ? null : row.expiresAt, row.seq);
-          this.#transitions.counters.move(row.to, 'dead', 'ready');
-          this.#transitions.audit(auditEntry(now, 'redriven', row));
-        }
-        return rows.length;
-      },
+      () => selectDead(this.#sql, selector),
+      (rows) => redriveDeadLetters(this.#sql, this.#transitions, rows, now),
     );
   }
 
   async purge(selector: DeadLetterSelector): Promise<number> {
     const now = this.#options.now();
     return this.#enqueue(
-      () => this.#selectDead(selector),
-      (rows) => {
-        for (const row of rows) {
-          this.#transitions.remove(row);
-          this.#transitions.audit(auditEntry(now, 'purged', row));
-        }
-        return rows.length;
-      },
+      () => selectDead(this.#sql, selector),
+      (rows) => purgeDeadLetters(this.#transitions, rows, now),
     );
   }
 
@@ -263,10 +222,6 @@ export class SqliteMessageStore implements MessageStore {
     if (this.#closed) throw new FleetError('unavailable', 'The message store is closed');
   }
 
-  #checkReceipt(receipt: string, now: number, field?: string): LeaseRow {
-    return checkReceipt(receipt, (id) => this.#sql.leaseById.get(id), now, field);
-  }
-
   /** Runs `fn` after the pending writes, reading only. */
   #read<T>(fn: () => T): T {
     this.#assertOpen();
@@ -286,17 +241,5 @@ export class SqliteMessageStore implements MessageStore {
   #emit(records: MessageRecord[]): void {
     if (this.#listeners.size === 0) return;
     for (const record of records) this.#listeners.emit(toMessage(record));
-  }
-
-  #selectDead(selector: DeadLetterSelector): LeaseRow[] {
-    if (selector.ids === undefined) {
-      return selector.agent === undefined ? [] : this.#sql.deadOf.all(selector.agent);
-    }
-    const rows = new Map<string, LeaseRow>();
-    for (const id of selector.ids) {
-      const row = this.#sql.leaseById.get(id);
-      if (row?.state === 'dead') rows.set(id, row);
-    }
-    return [...rows.values()];
   }
 }
