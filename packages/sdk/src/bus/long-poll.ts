@@ -1,12 +1,17 @@
 import type { Delivery, ReceiveInput } from '../schemas/lease.ts';
 import type { MessageStore } from './message-store.ts';
 
-/** How often a waiting receive looks again even without news: catches delays and lease expiries coming due. */
+/**
+ * How often a waiting receive looks again even without news, while its agent has anything queued:
+ * catches delays, nacks, expired leases and redrives coming due, which no `onMessage` announces.
+ */
 const RECHECK_INTERVAL_MS = 500;
 
 /**
  * A leased receive that waits up to `input.waitSeconds` for a message to arrive (long polling).
  * Returns as soon as at least one message is leased, when the wait is over, or when `signal` aborts.
+ * It leases again when a message for the agent is stored and, while the agent has anything queued
+ * (`store.hasQueued`), every half second; an agent with nothing queued costs one lease per wait.
  * Once `signal` has aborted (the client is gone) it leases nothing more: what it leased then would
  * stay hidden from every other receiver until its lease ran out.
  */
@@ -33,7 +38,12 @@ export async function leaseWithWait(
       const deliveries = await store.lease(request);
       const remaining = deadline - Date.now();
       if (deliveries.length > 0 || remaining <= 0 || signal?.aborted) return deliveries;
-      if (!arrived) await waitForMessage(store, input.agent, Math.min(remaining, RECHECK_INTERVAL_MS), signal);
+      if (arrived) continue;
+      // With nothing queued for the agent, only a send (which `onMessage` announces) can change that.
+      // A failed look counts as something queued: the re-check's lease reports what went wrong.
+      const idle = store.hasQueued ? !(await store.hasQueued(input.agent).catch(() => true)) : false;
+      if (arrived) continue;
+      await waitForMessage(store, input.agent, idle ? remaining : Math.min(remaining, RECHECK_INTERVAL_MS), signal);
     }
   } finally {
     unwatch();

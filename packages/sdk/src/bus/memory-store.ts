@@ -154,6 +154,11 @@ export class MemoryMessageStore implements MessageStore {
     return buildQueueStats(recipients);
   }
 
+  async hasQueued(agent: string): Promise<boolean> {
+    this.#assertOpen();
+    return this.#messages.mailboxes.get(agent)?.empty === false;
+  }
+
   async sweep(): Promise<void> {
     this.#assertOpen();
     const now = this.#options.now();

@@ -121,6 +121,13 @@ export interface MessageStore {
   onMessage(listener: (message: Message) => void, agent?: string): () => void;
 
   /**
+   * Whether anything is queued for `agent`, in any state (ready, delayed, in flight or dead). When
+   * nothing is, only a new send can give it a message, so a long poll (`leaseWithWait`) waits for
+   * `onMessage` alone instead of leasing again every half second. A store without it is re-checked.
+   */
+  hasQueued?(agent: string): Promise<boolean>;
+
+  /**
    * Extra `/health` details, for a backend that depends on something that can fail apart from the
    * process (PostgreSQL: whether the database answers). Rejects when the store cannot serve.
    */

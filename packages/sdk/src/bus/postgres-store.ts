@@ -17,7 +17,7 @@ import { pgOperation } from './postgres/failures.ts';
 import { assertSendsStorable } from './postgres/nul-text.ts';
 import { readAudit, readDeadLetter, readDeadLetters, readSubscriptions } from './postgres/reads.ts';
 import { ackCheckingEach, extendLeased, nackLeased } from './postgres/receipt-writes.ts';
-import { readCountedStats } from './postgres/stats.ts';
+import { readCountedStats, readHasQueued } from './postgres/stats.ts';
 import { subscribeAgent, unsubscribeAgent } from './postgres/subscription-writes.ts';
 import { sweepAlone } from './postgres/sweep-lock.ts';
 import { sweepParts } from './postgres/sweep-parts.ts';
@@ -210,6 +210,10 @@ export class PostgresMessageStore implements MessageStore {
   async stats(): Promise<QueueStats> {
     const now = this.#options.now();
     return this.#database.read((db) => readCountedStats(db, now));
+  }
+
+  async hasQueued(agent: string): Promise<boolean> {
+    return this.#database.read((db) => readHasQueued(db, agent));
   }
 
   /** Sweeps unless another replica on this database is sweeping right now (an advisory lock). */

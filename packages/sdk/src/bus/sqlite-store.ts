@@ -195,6 +195,10 @@ export class SqliteMessageStore implements MessageStore {
     return this.#read(() => this.#db.transaction(() => readStats(this.#sql, this.#options.now()))());
   }
 
+  async hasQueued(agent: string): Promise<boolean> {
+    return this.#read(() => this.#sql.hasQueued.get(agent) !== undefined);
+  }
+
   async sweep(): Promise<void> {
     const now = this.#options.now();
     return this.#enqueue(NOTHING_TO_CHECK, () => {

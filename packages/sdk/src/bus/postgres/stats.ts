@@ -90,3 +90,16 @@ function minOf(a: number | null, b: number | null): number | null {
   if (b === null) return a;
   return Math.min(a, b);
 }
+
+/**
+ * Whether `agent` has a message in any state: its counter sums (the folded row and the deltas not
+ * folded yet) are not all zero. Reads only `queue_count_deltas`, which the sweep keeps small.
+ */
+export async function readHasQueued(db: Queryable, agent: string): Promise<boolean> {
+  const { rows } = await db.query<{ queued: boolean }>(
+    `SELECT coalesce(sum(ready) <> 0 OR sum(delayed) <> 0 OR sum(in_flight) <> 0 OR sum(dead) <> 0, false) AS queued
+      FROM queue_count_deltas WHERE recipient = $1`,
+    [agent],
+  );
+  return rows[0]?.queued === true;
+}

@@ -138,6 +138,8 @@ export function prepareStatements(db: Database.Database) {
       `DELETE FROM queue_counts WHERE recipient = ? AND ready = 0 AND delayed = 0 AND in_flight = 0 AND dead = 0`,
     ),
     queueCounts: prepare<[], QueueCountsRow>(`SELECT ${QUEUE_COUNTS_COLUMNS} FROM queue_counts`),
+    // A recipient has a row exactly while it has a message in any state (see queue-counters.ts).
+    hasQueued: prepare<[string], number>(`SELECT 1 FROM queue_counts WHERE recipient = ?`).pluck(),
     // The corrections a stats read applies to the counters at its `now`; each reads only the rows
     // whose time passed since the last sweep.
     passedDelayedOf: prepare<[{ agent: string; now: number }], PassedDelayedRow>(
