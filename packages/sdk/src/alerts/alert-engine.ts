@@ -1,36 +1,20 @@
 import type { BusBacklog, KnowledgeSync } from '../schemas/fleet-status.ts';
-import type { StateTransition, TargetState } from '../schemas/monitor.ts';
+import type { StateTransition } from '../schemas/monitor.ts';
 import type { AlertEngineOptions, AlertTarget } from './alert-engine-options.ts';
-import type { AlertRule, AlertSilence, AlertsSpec } from './alerts-spec.ts';
+import type { AlertsSpec } from './alerts-spec.ts';
 import { type AlertDispatch, Dispatches } from './internal/alert-dispatches.ts';
-import { type Gauge, Gauges, readGauge } from './internal/alert-gauges.ts';
-import { effective, type Level, levelOf, ruleId } from './internal/alert-levels.ts';
+import { Gauges } from './internal/alert-gauges.ts';
+import { type Level, ruleId } from './internal/alert-levels.ts';
+import { AlertSilences } from './internal/alert-silences.ts';
+import { applyTransition, newTargetInfo, type TargetInfo, targetsByHost } from './internal/alert-subjects.ts';
 import { type AlertFacts, alertMessage } from './internal/alert-text.ts';
-import { type AlertEngineMemory, type Notified, NotifiedLedger } from './internal/notified-ledger.ts';
-import { coversHost, coversTarget, type HostGroups, silenceActive } from './internal/selectors.ts';
+import { type AlertEngineMemory, NotifiedLedger } from './internal/notified-ledger.ts';
+import { RuleReconciler } from './internal/rule-reconciler.ts';
+import { coversHost, coversTarget, type HostGroups } from './internal/selectors.ts';
 
 export type { AlertEngineOptions, AlertTarget } from './alert-engine-options.ts';
 export type { AlertDispatch } from './internal/alert-dispatches.ts';
 export type { AlertEngineMemory, AlertNotified } from './internal/notified-ledger.ts';
-
-/** States that say nothing of a target's health: a target first seen in one waits for a real one. */
-const UNSETTLED: ReadonlySet<TargetState> = new Set(['unknown', 'deploying']);
-
-interface TargetInfo {
-  id: string;
-  host: string;
-  state: TargetState;
-  /** The problem level, kept through `unknown`, `deploying` and recovery: only `up` clears it. */
-  level: Level;
-  /**
-   * False while a target first seen `unknown` or `deploying` (a restart after a gap, a deploy
-   * window) has shown no real state: until then it is not reconciled against what was sent.
-   */
-  settled: boolean;
-  /** When `level` was entered. */
-  sinceMs: number;
-  reason: string | null;
-}
 
 /**
  * Turns the monitor's state changes into alerts, by the rules of a fleet file's `alerts:` block.
@@ -61,17 +45,19 @@ export class AlertEngine {
   readonly #notified: NotifiedLedger;
   /** Each rule's key in {@link AlertEngineMemory}: its content, so an edited rule starts afresh. */
   readonly #ruleIds: string[];
-  readonly #extraSilences: (() => readonly AlertSilence[]) | undefined;
-  #silences: readonly AlertSilence[] = [];
+  readonly #silences: AlertSilences;
+  readonly #reconcile: RuleReconciler;
 
   constructor(options: AlertEngineOptions) {
     this.#spec = options.spec;
     this.#groups = new Map(Object.entries(options.hostGroups ?? {}));
     this.#fleet = options.fleet;
     this.#now = options.now ?? Date.now;
-    this.#extraSilences = options.silences;
+    this.#silences = new AlertSilences(this.#spec, options.silences, this.#groups);
     this.#ruleIds = this.#spec.rules.map((rule) => ruleId(rule));
     this.#notified = new NotifiedLedger(options.memory, this.#ruleIds);
+    const targetOf = (id: string) => this.#targets.get(id);
+    this.#reconcile = new RuleReconciler(this.#spec, this.#groups, this.#notified, this.#silences, targetOf);
   }
 
   /**
@@ -90,15 +76,7 @@ export class AlertEngine {
         target.id,
         known
           ? { ...known, host: target.host }
-          : {
-              id: target.id,
-              host: target.host,
-              state: target.state,
-              level: levelOf(this.#rememberedLevel(target.id, target.host), target.state),
-              settled: !UNSETTLED.has(target.state),
-              sinceMs: since,
-              reason: null,
-            },
+          : newTargetInfo(target, this.#rememberedLevel(target.id, target.host), since),
       );
     }
     this.#targets = next;
@@ -109,14 +87,7 @@ export class AlertEngine {
   transition(transition: StateTransition): AlertDispatch[] {
     const target = this.#targets.get(transition.target);
     if (!target) return [];
-    const level = levelOf(target.level, transition.to);
-    if (level !== target.level) {
-      target.level = level;
-      target.sinceMs = Date.parse(transition.at);
-    }
-    if (level !== 0 && transition.reason) target.reason = transition.reason;
-    target.state = transition.to;
-    if (!UNSETTLED.has(transition.to)) target.settled = true;
+    applyTransition(target, transition);
     return this.tick();
   }
 
@@ -137,12 +108,12 @@ export class AlertEngine {
   /** A deploy (or its rollback) failed on `host`: one `deploy_failed` alert per rule that asks for it. */
   deployFailed(failure: { host?: string; reason: string }): AlertDispatch[] {
     const now = this.#now();
-    this.#loadSilences();
+    this.#silences.load();
     const channels = new Set<string>();
     for (const rule of this.#spec.rules) {
       if (!rule.events.includes('deploy_failed')) continue;
       if (failure.host !== undefined && !coversHost(rule, failure.host, this.#groups)) continue;
-      if (failure.host !== undefined && this.#hostSilenced(failure.host, now)) continue;
+      if (failure.host !== undefined && this.#silences.hostSilenced(failure.host, now)) continue;
       for (const channel of rule.channels) channels.add(channel);
     }
     if (channels.size === 0) return [];
@@ -160,144 +131,21 @@ export class AlertEngine {
   /** Reconciles every rule and subject now: reminders, group waits that ended, silences that ended. */
   tick(): AlertDispatch[] {
     const now = this.#now();
-    this.#loadSilences();
+    this.#silences.load();
     const out = new Dispatches(now, this.#fleet);
-    const byHost = new Map<string, TargetInfo[]>();
-    for (const target of this.#targets.values()) {
-      const list = byHost.get(target.host) ?? [];
-      list.push(target);
-      byHost.set(target.host, list);
-    }
+    const byHost = targetsByHost(this.#targets.values());
     this.#spec.rules.forEach((rule, position) => {
       const index = this.#ruleIds[position]!;
       const covered = new Set<string>();
-      for (const [host, targets] of byHost) if (this.#host(rule, index, host, targets, now, out)) covered.add(host);
+      for (const [host, targets] of byHost)
+        if (this.#reconcile.host(rule, index, host, targets, now, out)) covered.add(host);
       for (const target of this.#targets.values()) {
         if (covered.has(target.host) || !coversTarget(rule, target.id, target.host, this.#groups)) continue;
-        this.#target(rule, index, target, byHost.get(target.host) ?? [], now, out);
+        this.#reconcile.target(rule, index, target, byHost.get(target.host) ?? [], now, out);
       }
-      for (const [key, gauge] of this.#gauges) this.#gauge(rule, index, key, gauge, now, out);
+      for (const [key, gauge] of this.#gauges) this.#reconcile.gauge(rule, index, key, gauge, now, out);
     });
     return out.list();
-  }
-
-  /** Reconciles one host for one rule; returns true while its `host_down` stands for its targets. */
-  #host(rule: AlertRule, index: string, host: string, targets: TargetInfo[], now: number, out: Dispatches): boolean {
-    const key = `${index} host ${host}`;
-    const notified = this.#notified.get(key);
-    if (targets.length < 2 || !rule.events.includes('down')) return false;
-    if (!targets.some((target) => coversTarget(rule, target.id, host, this.#groups))) return false;
-    const down = targets.every((target) => target.level === 2);
-    if (this.#hostSilenced(host, now) || targets.some((target) => target.state === 'deploying' || !target.settled))
-      return notified.level === 2;
-    const ids = targets.map((target) => target.id);
-    const sinceMs = Math.max(...targets.map((target) => target.sinceMs));
-    if (down && notified.level < 2) {
-      out.add(rule, {
-        kind: 'host_down',
-        headline: `host ${host} is DOWN (all ${ids.length} targets)`,
-        targets: ids,
-        host,
-        sinceMs,
-      });
-      this.#remember(key, { level: 2, atMs: now });
-      return true;
-    }
-    if (!down && notified.level === 2) {
-      if (rule.events.includes('recovered'))
-        out.add(rule, { kind: 'host_recovered', headline: `host ${host} is back`, targets: ids, host });
-      this.#remember(key, undefined);
-      return false;
-    }
-    if (down)
-      this.#remind(rule, key, notified, now, out, {
-        kind: 'reminder',
-        headline: `host ${host} is still DOWN`,
-        targets: ids,
-        host,
-        sinceMs,
-      });
-    return down;
-  }
-
-  #target(
-    rule: AlertRule,
-    index: string,
-    target: TargetInfo,
-    hostTargets: TargetInfo[],
-    now: number,
-    out: Dispatches,
-  ): void {
-    const key = `${index} target ${target.id}`;
-    const notified = this.#notified.get(key);
-    if (target.state === 'deploying' || !target.settled || this.#targetSilenced(target, now)) return;
-    const level = effective(rule, target.level);
-    const base = { targets: [target.id], host: target.host, sinceMs: target.sinceMs, reason: target.reason };
-    if (level > notified.level) {
-      // A whole host going down is one alert: wait for the rest of the host's targets.
-      const grouping =
-        level === 2 &&
-        hostTargets.length >= 2 &&
-        rule.events.includes('down') &&
-        now - target.sinceMs < this.#spec.groupWait;
-      if (grouping) return;
-      const down = level === 2;
-      out.add(rule, {
-        ...base,
-        kind: down ? 'down' : 'degraded',
-        headline: `${target.id} is ${down ? 'DOWN' : 'DEGRADED'} on ${target.host}`,
-      });
-      this.#remember(key, { level, atMs: now });
-    } else if (level < notified.level) {
-      if (level === 0 && rule.events.includes('recovered'))
-        out.add(rule, {
-          kind: 'recovered',
-          headline: `${target.id} is back up on ${target.host}`,
-          targets: [target.id],
-          host: target.host,
-        });
-      if (level === 0) this.#remember(key, undefined);
-      else this.#remember(key, { level, atMs: notified.atMs });
-    } else if (level === 2 && target.state === 'down') {
-      this.#remind(rule, key, notified, now, out, {
-        ...base,
-        kind: 'reminder',
-        headline: `${target.id} is still DOWN on ${target.host}`,
-      });
-    }
-  }
-
-  #gauge(rule: AlertRule, index: string, key: string, gauge: Gauge, now: number, out: Dispatches): void {
-    if (!rule.events.includes(gauge.kind)) return;
-    const covered =
-      coversTarget(rule, gauge.target, gauge.host, this.#groups) ||
-      (gauge.kind === 'dead_letters' && (rule.targets?.includes(gauge.subject) ?? false));
-    if (!covered) return;
-    const owner = this.#targets.get(gauge.target);
-    if (owner && (owner.state === 'deploying' || this.#targetSilenced(owner, now))) return;
-    const ruleKey = `${index} ${key}`;
-    const notified = this.#notified.get(ruleKey);
-    const { over, headline, lines, recovered } = readGauge(rule, gauge);
-    const base = { targets: [gauge.target], ...(gauge.host === '' ? {} : { host: gauge.host }) };
-    if (over && notified.level === 0) {
-      out.add(rule, { ...base, headline, lines, kind: gauge.kind });
-      this.#remember(ruleKey, { level: 2, atMs: now });
-    } else if (!over && notified.level === 2) {
-      if (rule.events.includes('recovered')) {
-        out.add(rule, {
-          ...base,
-          kind: 'recovered',
-          headline: `${gauge.target}: ${recovered} back under the threshold`,
-        });
-      }
-      this.#remember(ruleKey, undefined);
-    }
-  }
-
-  #remind(rule: AlertRule, key: string, notified: Notified, now: number, out: Dispatches, facts: AlertFacts): void {
-    if (rule.remindEvery === undefined || now - notified.atMs < rule.remindEvery) return;
-    out.add(rule, facts);
-    this.#remember(key, { level: notified.level, atMs: now });
   }
 
   /** The highest level any rule last sent about a target (or, with `host_down`, its host). */
@@ -310,23 +158,5 @@ export class AlertEngine {
       }
     }
     return level;
-  }
-
-  #remember(key: string, value: Notified | undefined): void {
-    this.#notified.remember(key, value);
-  }
-
-  #loadSilences(): void {
-    this.#silences = [...this.#spec.silences, ...(this.#extraSilences?.() ?? [])];
-  }
-
-  #targetSilenced(target: TargetInfo, now: number): boolean {
-    return this.#silences.some(
-      (silence) => silenceActive(silence, now) && coversTarget(silence, target.id, target.host, this.#groups),
-    );
-  }
-
-  #hostSilenced(host: string, now: number): boolean {
-    return this.#silences.some((silence) => silenceActive(silence, now) && coversHost(silence, host, this.#groups));
   }
 }

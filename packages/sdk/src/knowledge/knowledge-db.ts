@@ -1,44 +1,29 @@
 import type Database from 'better-sqlite3';
 import type { EncodedJson } from '../contract/encoded-json.ts';
-import { invalidField } from '../internal/invalid-field.ts';
 import { Listeners } from '../internal/listeners.ts';
 import type { DeleteFactResult, Fact, FactInput, FactPage } from '../schemas/fact.ts';
 import type { Page } from '../schemas/list.ts';
 import type { Peer, PeerInput } from '../schemas/peer.ts';
 import type { ApplyResult, Change, ChangePage, SyncPullInput, SyncStatus } from '../schemas/sync.ts';
-import { DEFAULT_MAX_CLOCK_SKEW_MS, HybridLogicalClock } from './hlc.ts';
 import type { CheckedChanges } from './internal/checked-changes.ts';
-import { type CheckedInput, checkFactInput } from './internal/fact-checks.ts';
-import {
-  type ChangeListener,
-  type ChangesOptions,
-  DEFAULT_TOMBSTONE_RETENTION_SECONDS,
-  type FactQueryInit,
-  type GcResult,
-  type KnowledgeDBOptions,
-  type KnowledgeStats,
-  type PeerState,
-  type PullSnapshot,
+import { checkFactInput } from './internal/fact-checks.ts';
+import type {
+  ChangeListener,
+  ChangesOptions,
+  FactQueryInit,
+  GcResult,
+  KnowledgeDBOptions,
+  KnowledgeStats,
+  PeerState,
+  PullSnapshot,
 } from './knowledge-db-options.ts';
-import { ChangeApplier } from './sqlite/change-applier.ts';
-import type { FactQueries } from './sqlite/fact-query.ts';
-import { FeedReader } from './sqlite/feed-reader.ts';
-import type { prepareGc } from './sqlite/gc.ts';
-import { LocalWriter } from './sqlite/local-writer.ts';
-import type { NodeRegistry } from './sqlite/nodes.ts';
-import { endOpenSession } from './sqlite/open-session.ts';
-import { openStore } from './sqlite/open-store.ts';
+import type { FactReader } from './sqlite/fact-reader.ts';
+import { closeKnowledge, openKnowledge } from './sqlite/knowledge-file.ts';
 import type { PeerBook, SyncOutcome } from './sqlite/peer-book.ts';
-import { type FactRow, isLive, toChange, toFact } from './sqlite/rows.ts';
 import type { Statements } from './sqlite/statements.ts';
-import { peerSyncStatuses } from './sqlite/sync-status.ts';
-import type { WriteContext } from './sqlite/write-context.ts';
+import type { SyncFeed } from './sqlite/sync-feed.ts';
+import type { WritePath } from './sqlite/write-path.ts';
 import type { PulledPage } from './sync/pulled-page.ts';
-
-/** The changes of a page as received, or as the sync engine checked them already. */
-function changesOf(page: ChangePage | PulledPage): readonly Change[] | CheckedChanges {
-  return 'checked' in page ? page.checked : page.changes;
-}
 
 export type {
   ChangeListener,
@@ -76,70 +61,39 @@ export class KnowledgeDB {
   readonly feedId: string;
   readonly #db: Database.Database;
   readonly #sql: Statements;
-  readonly #nodes: NodeRegistry;
-  readonly #queries: FactQueries;
   readonly #peers: PeerBook;
-  readonly #gc: ReturnType<typeof prepareGc>;
-  readonly #clock: HybridLogicalClock;
-  readonly #feed: FeedReader;
-  readonly #local: LocalWriter;
-  readonly #applier: ChangeApplier;
+  readonly #reads: FactReader;
+  readonly #writes: WritePath;
+  readonly #feed: SyncFeed;
   readonly #now: () => number;
-  readonly #retentionMs: number;
   readonly #listeners = new Listeners<Change>();
-  #seq: number;
-  #gcWatermark: number;
 
   constructor(options: KnowledgeDBOptions) {
-    const store = openStore(options.path, options.nodeId);
-    this.#db = store.db;
-    this.#sql = store.sql;
-    this.#nodes = store.nodes;
-    this.#queries = store.queries;
-    this.#peers = store.peers;
-    this.#gc = store.gc;
-    this.nodeId = store.nodeId;
-    this.feedId = store.feedId;
-    this.#now = options.now ?? Date.now;
-    this.#retentionMs = (options.tombstoneRetentionSeconds ?? DEFAULT_TOMBSTONE_RETENTION_SECONDS) * 1000;
-    const clock = this.#sql.readClock.get()!;
-    // The feed position never goes backwards, even if GC removed the newest rows.
-    this.#seq = Math.max(clock.seq, this.#sql.maxSeq.get()?.seq ?? 0);
-    this.#gcWatermark = clock.gcWatermark;
-    this.#clock = new HybridLogicalClock(this.#now, options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS, {
-      ms: clock.hlcMs,
-      counter: clock.hlcCounter,
-    });
-    const context: WriteContext = {
-      sql: this.#sql,
-      nodes: this.#nodes,
-      writer: store.writer,
-      clock: this.#clock,
-      now: this.#now,
-      nodeId: this.nodeId,
-      localSource: store.localSource,
-      nextSeq: () => ++this.#seq,
-      saveClock: () => this.#saveClock(),
-    };
-    this.#feed = new FeedReader(this.#sql, this.#nodes, this);
-    this.#local = new LocalWriter(context);
-    this.#applier = new ChangeApplier(context, this.#peers);
+    const opened = openKnowledge(options, this.#listeners);
+    this.#db = opened.db;
+    this.#sql = opened.sql;
+    this.#peers = opened.peers;
+    this.#reads = opened.reads;
+    this.#feed = opened.feed;
+    this.#writes = opened.writes;
+    this.nodeId = opened.nodeId;
+    this.feedId = opened.feedId;
+    this.#now = opened.now;
   }
 
   /** Puts one fact (schema-parsed input): a new version written by this node. */
   put(input: FactInput): Fact {
-    return this.#putAll([checkFactInput(input)])[0]!;
+    return this.#writes.put([checkFactInput(input)])[0]!;
   }
 
   /** Puts up to 1,000 facts in one transaction: all are stored, or (on any invalid item) none. */
   putBatch(inputs: readonly FactInput[]): Fact[] {
-    return this.#putAll(inputs.map((input, index) => checkFactInput(input, `facts.${index}.`)));
+    return this.#writes.put(inputs.map((input, index) => checkFactInput(input, `facts.${index}.`)));
   }
 
   /** The live fact under `key`; undefined when absent, deleted or expired. */
   get(key: string): Fact | undefined {
-    const row = this.#sql.byKey.get(key);
-    return row && isLive(row, this.#now()) ? this.#toFact(row) : undefined;
+    return this.#reads.get(key);
   }
 
   /**
@@ -147,9 +101,7 @@ export class KnowledgeDB {
    * beats older puts. When there is no live fact (absent, deleted or expired) nothing is written.
    */
   delete(key: string): DeleteFactResult {
-    const { result, change } = this.#write(() => this.#local.delete(key));
-    if (change) this.#emit([change]);
-    return result;
+    return this.#writes.delete(key);
   }
 
   /**
@@ -162,7 +114,7 @@ export class KnowledgeDB {
    * terms) or one matching more than 10,000 facts; (field `cursor`) for a bad cursor.
    */
   query(query: FactQueryInit = {}): Page<Fact> {
-    return this.#queries.run(query, this.#now());
+    return this.#reads.query(query);
   }
 
   /**
@@ -170,7 +122,7 @@ export class KnowledgeDB {
    * `nextCursor`), encoded straight from the stored JSON text without decoding any value.
    */
   serveQuery(query: FactQueryInit = {}): EncodedJson<FactPage> {
-    return this.#queries.encoded(query, this.#now());
+    return this.#reads.serveQuery(query);
   }
 
   /**
@@ -180,7 +132,7 @@ export class KnowledgeDB {
    * nothing more is left, `nextSince` moves past the skipped ones to the end of the feed.
    */
   changes(since: number, limit: number, options: ChangesOptions = {}): ChangePage {
-    return this.#feed.changes(since, limit, options).toPage();
+    return this.#feed.changes(since, limit, options);
   }
 
   /**
@@ -189,14 +141,7 @@ export class KnowledgeDB {
    * (or the snapshot page after `afterKey`), encoded straight from the stored JSON text.
    */
   servePull(input: SyncPullInput): EncodedJson<ChangePage> {
-    if (input.afterKey !== undefined) {
-      if (input.since !== 0) throw invalidField('afterKey', 'a snapshot pull (afterKey) needs since 0');
-      this.recordPulledBy(input.nodeId, 0);
-      return this.#feed.snapshotPage(input.afterKey, input.limit).encode();
-    }
-    this.checkPullCursor(input.since);
-    this.recordPulledBy(input.nodeId, Math.min(input.acknowledged ?? input.since, input.since));
-    return this.#feed.changes(input.since, input.limit, {}).encode();
+    return this.#feed.servePull(input);
   }
 
   /**
@@ -205,12 +150,12 @@ export class KnowledgeDB {
    * node's current feed position as `nextSince` and its `gcWatermark`.
    */
   snapshotPage(afterKey: string | null, limit: number): ChangePage {
-    return this.#feed.snapshotPage(afterKey, limit).toPage();
+    return this.#feed.snapshotPage(afterKey, limit);
   }
 
   /** The latest position of this node's changes feed (0 before any write). */
   seq(): number {
-    return this.#seq;
+    return this.#writes.seq();
   }
 
   /**
@@ -221,10 +166,7 @@ export class KnowledgeDB {
    * checked already (`CheckedChanges`, from `decodePulledPage`) are not checked again.
    */
   applyChanges(changes: readonly Change[] | CheckedChanges, fromNodeId: string): ApplyResult {
-    const checked = this.#applier.check(changes);
-    const { counts, written } = this.#write(() => this.#applier.apply(checked, fromNodeId));
-    this.#emit(written);
-    return { nodeId: this.nodeId, ...counts };
+    return this.#writes.applyChanges(changes, fromNodeId);
   }
 
   /**
@@ -233,14 +175,7 @@ export class KnowledgeDB {
    * `PulledPage`, from `decodePulledPage`).
    */
   applyPulled(peerId: string, page: ChangePage | PulledPage): ApplyResult {
-    const checked = this.#applier.check(changesOf(page));
-    const { counts, written } = this.#write(() => {
-      const outcome = this.#applier.apply(checked, peerId);
-      this.#peers.setPulled(peerId, page.nextSince, page.feedId);
-      return outcome;
-    });
-    this.#emit(written);
-    return { nodeId: this.nodeId, ...counts };
+    return this.#writes.applyPulled(peerId, page);
   }
 
   /**
@@ -249,15 +184,7 @@ export class KnowledgeDB {
    * (with its feed id) and the progress is cleared.
    */
   applySnapshotPage(peerId: string, page: ChangePage | PulledPage, progress: PullSnapshot, done: boolean): ApplyResult {
-    const checked = this.#applier.check(changesOf(page));
-    const { counts, written } = this.#write(() => {
-      const outcome = this.#applier.apply(checked, peerId);
-      if (done) this.#peers.setPulled(peerId, progress.seq, progress.feedId ?? undefined);
-      this.#peers.setPullSnapshot(peerId, done ? null : progress);
-      return outcome;
-    });
-    this.#emit(written);
-    return { nodeId: this.nodeId, ...counts };
+    return this.#writes.applySnapshotPage(peerId, page, progress, done);
   }
 
   /** Forgets a snapshot pull from `peerId` that a full resync replaced. */
@@ -286,13 +213,12 @@ export class KnowledgeDB {
 
   /** Counts of the stored rows (for metrics): live facts, tombstones, expired facts not yet collected. */
   stats(): KnowledgeStats {
-    const { rows, tombstones, expired } = this.#sql.stats.get({ now: this.#now() })!;
-    return { facts: rows - tombstones - expired, tombstones, expired };
+    return this.#reads.stats();
   }
 
   /** The highest feed position GC has removed a row at (0 when GC has removed nothing). */
   gcWatermark(): number {
-    return this.#gcWatermark;
+    return this.#writes.gcWatermark();
   }
 
   /** What this node remembers about syncing with `peerId` (zeros when nothing). */
@@ -311,14 +237,7 @@ export class KnowledgeDB {
    * acknowledged via push nor pulled).
    */
   syncStatus(peerUrls: Readonly<Record<string, string>> = {}): SyncStatus {
-    const peers = peerSyncStatuses(this.#sql, this.#peers, peerUrls, this.#now());
-    return {
-      peers,
-      count: peers.length,
-      nodeId: this.nodeId,
-      seq: this.#seq,
-      conflictsLost: this.#peers.totalConflicts(),
-    };
+    return this.#feed.status(peerUrls);
   }
 
   /** Registers or updates a peer (url and token replaced; no token removes it). */
@@ -348,15 +267,7 @@ export class KnowledgeDB {
    * horizon. Pulls from cursors below the removed rows then get `resync_required`.
    */
   gc(): GcResult {
-    return this.#write(() => {
-      const now = this.#now();
-      const pass = this.#gc.run({ now, horizonMs: now - this.#retentionMs, seenByAll: this.#gc.seenByAll() });
-      if (pass.maxSeq > this.#gcWatermark) {
-        this.#gcWatermark = pass.maxSeq;
-        this.#saveClock();
-      }
-      return { tombstonesRemoved: pass.tombstonesRemoved, expiredRemoved: pass.expiredRemoved };
-    });
+    return this.#writes.gc();
   }
 
   /**
@@ -370,44 +281,6 @@ export class KnowledgeDB {
   /** Closes the database file, marking it closed cleanly (see `feedId`). */
   close(): void {
     this.#listeners.clear();
-    if (!this.#db.open) return;
-    endOpenSession(this.#db, this.#sql);
-    this.#db.close();
-  }
-
-  #putAll(inputs: CheckedInput[]): Fact[] {
-    const rows = this.#write(() => this.#local.put(inputs));
-    this.#emit(rows);
-    return this.#local.facts(rows, inputs);
-  }
-
-  // One immediate transaction; on failure the in-memory feed position and node ids roll back too.
-  #write<T>(fn: () => T): T {
-    const seqBefore = this.#seq;
-    try {
-      return this.#db.transaction(fn).immediate();
-    } catch (error) {
-      this.#seq = seqBefore;
-      this.#nodes.reload();
-      throw error;
-    }
-  }
-
-  #saveClock(): void {
-    const last = this.#clock.last;
-    this.#sql.saveClock.run(this.#seq, last.ms, last.counter, this.#gcWatermark);
-  }
-
-  #toFact(row: FactRow): Fact {
-    return toFact(row, this.#nodes.nameOf(row.source));
-  }
-
-  #toChange(row: FactRow): Change {
-    return toChange(row, this.#nodes.nameOf(row.source));
-  }
-
-  #emit(rows: readonly FactRow[]): void {
-    if (this.#listeners.size === 0) return;
-    for (const row of rows) this.#listeners.emit(this.#toChange(row));
+    closeKnowledge(this.#db, this.#sql);
   }
 }

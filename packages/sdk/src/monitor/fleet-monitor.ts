@@ -1,4 +1,3 @@
-import { Listeners } from '../internal/listeners.ts';
 import type { BusBacklog, KnowledgeSync } from '../schemas/fleet-status.ts';
 import {
   type HistoryBucket,
@@ -17,23 +16,13 @@ import {
 import { HistoryStore } from './history/history-store.ts';
 import type { RollupResult } from './history/rollup.ts';
 import { RETENTION_MS } from './history/time-buckets.ts';
-import { checkTarget, trackCheck } from './internal/check-target.ts';
-import { ConcurrencyLimiter } from './internal/concurrency-limiter.ts';
 import { historySeries, resolveRange } from './internal/history-series.ts';
-import { judge, type ProbeOutcome } from './internal/http-probe.ts';
-import { ProbeScheduler } from './internal/probe-scheduler.ts';
-import { reconcileTargets } from './internal/reconcile-targets.ts';
-import { type ResolvedTarget, resolveTargets } from './internal/resolve-target.ts';
-import {
-  applyOutcome,
-  createRuntime,
-  noteGap,
-  setDeployWindow,
-  statusOf,
-  type TargetRuntime,
-  toTransition,
-} from './internal/target-runtime.ts';
-import type { StateChange } from './internal/target-state.ts';
+import { judge } from './internal/http-probe.ts';
+import { MonitorRecorder } from './internal/monitor-recorder.ts';
+import { MonitoredTargets } from './internal/monitored-targets.ts';
+import { resolveTargets } from './internal/resolve-target.ts';
+import { RollupTimer } from './internal/rollup-timer.ts';
+import { setDeployWindow, statusOf, toTransition } from './internal/target-runtime.ts';
 import { BusBacklogReader } from './readers/bus-backlog-reader.ts';
 import { KnowledgeSyncReader } from './readers/knowledge-sync-reader.ts';
 
@@ -64,14 +53,10 @@ const MAX_DETAIL_TRANSITIONS = 1000;
 export class FleetMonitor {
   readonly #store: HistoryStore;
   readonly #now: () => number;
-  #targets = new Map<string, TargetRuntime>();
-  readonly #scheduler: ProbeScheduler;
-  readonly #limiter: ConcurrencyLimiter;
-  readonly #probes = new Listeners<ProbeResult>();
-  readonly #transitions = new Listeners<StateTransition>();
   readonly #options: ResolvedMonitorOptions;
-  readonly #abort = new AbortController();
-  #rollupTimer: NodeJS.Timeout | undefined;
+  readonly #recorder: MonitorRecorder;
+  readonly #targets: MonitoredTargets;
+  readonly #rollups: RollupTimer;
   #started = false;
   #closed = false;
 
@@ -80,12 +65,14 @@ export class FleetMonitor {
     const settings = resolveMonitorOptions(options);
     this.#options = settings;
     this.#now = settings.now;
-    this.#limiter = new ConcurrencyLimiter(settings.concurrency.total, settings.concurrency.perHost);
-    this.#scheduler = new ProbeScheduler((id) => void this.#check(id, false), settings.random);
     this.#store = new HistoryStore(options.dbPath, (error) =>
       settings.logger?.warn('fleet monitor: writing results failed:', error),
     );
-    this.#apply(resolved, 'the monitor was not running');
+    const closed = () => this.#closed;
+    this.#recorder = new MonitorRecorder(this.#store, closed);
+    this.#targets = new MonitoredTargets(settings, this.#store, this.#recorder, closed);
+    this.#rollups = new RollupTimer(() => this.rollup(), settings.logger);
+    this.#targets.apply(resolved, 'the monitor was not running');
   }
 
   /** Starts probing on each target's interval and rolling up on a timer (a first rollup runs now). */
@@ -94,33 +81,26 @@ export class FleetMonitor {
     if (this.#started) return;
     this.#started = true;
     // Stopped (or never started) for long enough, every state went stale meanwhile.
-    this.#noteGaps(this.#targets.values(), this.#now(), 'the monitor was not running');
-    this.#scheduler.start();
-    this.#safeRollup();
-    const every = this.#options.rollupIntervalMs;
-    if (every > 0) {
-      this.#rollupTimer = setInterval(() => this.#safeRollup(), every);
-      this.#rollupTimer.unref();
-    }
+    this.#recorder.noteGaps(this.#targets.values(), this.#now(), 'the monitor was not running');
+    this.#targets.startProbing();
+    this.#rollups.start(this.#options.rollupIntervalMs);
   }
 
   /** Stops probing and rolling up; resolves once the probes already running have finished. */
   async stop(): Promise<void> {
     this.#started = false;
-    this.#scheduler.stop();
-    clearInterval(this.#rollupTimer);
-    this.#rollupTimer = undefined;
-    await Promise.allSettled([...this.#targets.values()].map((runtime) => runtime.inflight));
+    this.#targets.stopProbing();
+    this.#rollups.stop();
+    await this.#targets.settled();
   }
 
   /** Stops everything at once (running probes are aborted, their results dropped) and closes the history. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#scheduler.stop();
-    clearInterval(this.#rollupTimer);
-    this.#abort.abort();
-    for (const runtime of this.#targets.values()) clearTimeout(runtime.deployTimer);
+    this.#targets.stopProbing();
+    this.#rollups.stop();
+    this.#targets.abort();
     this.#store.close();
   }
 
@@ -132,7 +112,7 @@ export class FleetMonitor {
   setTargets(targets: readonly MonitorTargetInput[]): void {
     this.#assertOpen();
     // A target back after a reload was not probed because it was not among the targets.
-    this.#apply(resolveTargets(targets), 'it was not among the monitored targets');
+    this.#targets.apply(resolveTargets(targets), 'it was not among the monitored targets');
   }
 
   /**
@@ -142,9 +122,9 @@ export class FleetMonitor {
    */
   async probeNow(ids?: readonly string[]): Promise<ProbeResult[]> {
     this.#assertOpen();
-    const wanted = ids ?? [...this.#targets.keys()];
+    const wanted = ids ?? this.#targets.ids();
     for (const id of wanted) if (!this.#targets.has(id)) throw new TypeError(`unknown monitor target "${id}"`);
-    const outcomes = await Promise.all(wanted.map((id) => this.#check(id, true)));
+    const outcomes = await Promise.all(wanted.map((id) => this.#targets.check(id, true)));
     return outcomes.filter((outcome) => outcome !== undefined).map((outcome) => outcome.result);
   }
 
@@ -163,7 +143,11 @@ export class FleetMonitor {
     if (atMs < this.#now() - RETENTION_MS.raw) {
       throw new RangeError(`a result at ${parsed.at} is older than the raw history kept (48 h)`);
     }
-    this.#accept(runtime, { result: parsed, atMs, ...judge(parsed, [], null, this.#options.probe.slowThresholdMs) });
+    this.#recorder.accept(runtime, {
+      result: parsed,
+      atMs,
+      ...judge(parsed, [], null, this.#options.probe.slowThresholdMs),
+    });
   }
 
   /** The current status of every target, in the order they were given (from memory). */
@@ -226,99 +210,28 @@ export class FleetMonitor {
    */
   markDeploying(idOrHost: string, untilMs: number): string[] {
     this.#assertOpen();
-    const direct = this.#targets.get(idOrHost);
-    const runtimes = direct
-      ? [direct]
-      : [...this.#targets.values()].filter((runtime) => runtime.resolved.target.host === idOrHost);
+    const runtimes = this.#targets.byIdOrHost(idOrHost);
     const now = this.#now();
     for (const runtime of runtimes) {
-      setDeployWindow(runtime, now, untilMs, this.#now, (change) => this.#emitChange(runtime, change));
+      setDeployWindow(runtime, now, untilMs, this.#now, (change) => this.#recorder.change(runtime, change));
     }
     return runtimes.map((runtime) => runtime.resolved.target.id);
   }
 
   /** Calls `listener` with every probe result; returns the function that removes it. */
   onProbe(listener: (result: ProbeResult) => void): () => void {
-    return this.#probes.add(listener);
+    return this.#recorder.onProbe(listener);
   }
 
   /** Calls `listener` with every state change; returns the function that removes it. */
   onTransition(listener: (transition: StateTransition) => void): () => void {
-    return this.#transitions.add(listener);
+    return this.#recorder.onTransition(listener);
   }
 
   /** Aggregates new raw results into 5-minute and daily buckets and applies retention. Runs on a timer once started; idempotent. */
   rollup(): RollupResult {
     this.#assertOpen();
     return this.#store.rollup(this.#now());
-  }
-
-  /** Takes `resolved` as the targets; `gapCause` says why a target added with a stale state went unprobed. */
-  #apply(resolved: readonly ResolvedTarget[], gapCause: string): void {
-    const now = this.#now();
-    const added: TargetRuntime[] = [];
-    this.#targets = reconcileTargets(
-      this.#targets,
-      resolved,
-      (entry) => {
-        const runtime = createRuntime(entry, this.#store, now);
-        added.push(runtime);
-        return runtime;
-      },
-      (id, runtime) => {
-        clearTimeout(runtime.deployTimer);
-        this.#scheduler.delete(id);
-      },
-    );
-    for (const entry of resolved) this.#scheduler.set(entry.target.id, entry.target.intervalMs);
-    // A restored state holds only if it was probed lately; noted once status() knows the new targets.
-    this.#noteGaps(added, now, gapCause);
-  }
-
-  /** Ends the states of `runtimes` that went stale while they were not probed (`cause` says why). */
-  #noteGaps(runtimes: Iterable<TargetRuntime>, now: number, cause: string): void {
-    for (const runtime of runtimes) this.#emitChange(runtime, noteGap(runtime, now, cause));
-  }
-
-  /** Probes one target (and reads its bus or knowledge stats) unless a probe of it is running. */
-  async #check(id: string, join: boolean): Promise<ProbeOutcome | undefined> {
-    const runtime = this.#targets.get(id);
-    if (!runtime || this.#closed) return undefined;
-    if (runtime.inflight) return join ? runtime.inflight : undefined;
-    const settings = { ...this.#options.probe, now: this.#now, signal: this.#abort.signal };
-    return trackCheck(runtime, checkTarget(runtime, this.#limiter, settings), (outcome) => {
-      // A target removed (or a monitor closed) meanwhile does not take the result.
-      if (this.#closed || this.#targets.get(id) !== runtime) return;
-      try {
-        this.#accept(runtime, outcome);
-      } catch (error) {
-        // Scheduled checks have no caller to throw to (a full disk, say): report and go on.
-        this.#options.logger?.warn(`fleet monitor: recording a probe of ${id} failed:`, error);
-      }
-    });
-  }
-
-  #accept(runtime: TargetRuntime, outcome: ProbeOutcome): void {
-    const { result, atMs } = outcome;
-    this.#store.record(result.target, atMs, result.responseTimeMs, result.status, result.ok);
-    // A probe after a gap (a suspended process, a stalled loop): the old state ends where probing stopped.
-    this.#emitChange(runtime, noteGap(runtime, atMs));
-    this.#emitChange(runtime, applyOutcome(runtime, outcome));
-    this.#probes.emit(result);
-  }
-
-  #emitChange(runtime: TargetRuntime, change: StateChange | null): void {
-    if (!change || this.#closed) return;
-    this.#store.addTransition(runtime.resolved.target.id, change);
-    this.#transitions.emit(toTransition(runtime.resolved.target.id, change));
-  }
-
-  #safeRollup(): void {
-    try {
-      this.rollup();
-    } catch (error) {
-      this.#options.logger?.warn('fleet monitor: rollup failed:', error);
-    }
   }
 
   #assertOpen(): void {

@@ -1,0 +1,160 @@
+import type { AlertRule, AlertsSpec } from '../alerts-spec.ts';
+import type { Dispatches } from './alert-dispatches.ts';
+import { type Gauge, readGauge } from './alert-gauges.ts';
+import { effective } from './alert-levels.ts';
+import type { AlertSilences } from './alert-silences.ts';
+import type { TargetInfo } from './alert-subjects.ts';
+import type { AlertFacts } from './alert-text.ts';
+import type { Notified, NotifiedLedger } from './notified-ledger.ts';
+import { coversTarget, type HostGroups } from './selectors.ts';
+
+/**
+ * Reconciles one subject (a host, a target, a gauge) for one rule against what that rule last
+ * told its channels about it ({@link NotifiedLedger}): adds the alerts that are due to `out` and
+ * records what they said. `index` is the rule's key in the ledger.
+ */
+export class RuleReconciler {
+  readonly #spec: AlertsSpec;
+  readonly #groups: HostGroups;
+  readonly #notified: NotifiedLedger;
+  readonly #silences: AlertSilences;
+  readonly #targetOf: (id: string) => TargetInfo | undefined;
+
+  constructor(
+    spec: AlertsSpec,
+    groups: HostGroups,
+    notified: NotifiedLedger,
+    silences: AlertSilences,
+    targetOf: (id: string) => TargetInfo | undefined,
+  ) {
+    this.#spec = spec;
+    this.#groups = groups;
+    this.#notified = notified;
+    this.#silences = silences;
+    this.#targetOf = targetOf;
+  }
+
+  /** Reconciles one host for one rule; returns true while its `host_down` stands for its targets. */
+  host(rule: AlertRule, index: string, host: string, targets: TargetInfo[], now: number, out: Dispatches): boolean {
+    const key = `${index} host ${host}`;
+    const notified = this.#notified.get(key);
+    if (targets.length < 2 || !rule.events.includes('down')) return false;
+    if (!targets.some((target) => coversTarget(rule, target.id, host, this.#groups))) return false;
+    const down = targets.every((target) => target.level === 2);
+    if (
+      this.#silences.hostSilenced(host, now) ||
+      targets.some((target) => target.state === 'deploying' || !target.settled)
+    )
+      return notified.level === 2;
+    const ids = targets.map((target) => target.id);
+    const sinceMs = Math.max(...targets.map((target) => target.sinceMs));
+    if (down && notified.level < 2) {
+      out.add(rule, {
+        kind: 'host_down',
+        headline: `host ${host} is DOWN (all ${ids.length} targets)`,
+        targets: ids,
+        host,
+        sinceMs,
+      });
+      this.#notified.remember(key, { level: 2, atMs: now });
+      return true;
+    }
+    if (!down && notified.level === 2) {
+      if (rule.events.includes('recovered'))
+        out.add(rule, { kind: 'host_recovered', headline: `host ${host} is back`, targets: ids, host });
+      this.#notified.remember(key, undefined);
+      return false;
+    }
+    if (down)
+      this.#remind(rule, key, notified, now, out, {
+        kind: 'reminder',
+        headline: `host ${host} is still DOWN`,
+        targets: ids,
+        host,
+        sinceMs,
+      });
+    return down;
+  }
+
+  /** Reconciles one target for one rule; `hostTargets` are the targets of its host (itself included). */
+  target(
+    rule: AlertRule,
+    index: string,
+    target: TargetInfo,
+    hostTargets: TargetInfo[],
+    now: number,
+    out: Dispatches,
+  ): void {
+    const key = `${index} target ${target.id}`;
+    const notified = this.#notified.get(key);
+    if (target.state === 'deploying' || !target.settled || this.#silences.targetSilenced(target, now)) return;
+    const level = effective(rule, target.level);
+    const base = { targets: [target.id], host: target.host, sinceMs: target.sinceMs, reason: target.reason };
+    if (level > notified.level) {
+      // A whole host going down is one alert: wait for the rest of the host's targets.
+      const grouping =
+        level === 2 &&
+        hostTargets.length >= 2 &&
+        rule.events.includes('down') &&
+        now - target.sinceMs < this.#spec.groupWait;
+      if (grouping) return;
+      const down = level === 2;
+      out.add(rule, {
+        ...base,
+        kind: down ? 'down' : 'degraded',
+        headline: `${target.id} is ${down ? 'DOWN' : 'DEGRADED'} on ${target.host}`,
+      });
+      this.#notified.remember(key, { level, atMs: now });
+    } else if (level < notified.level) {
+      if (level === 0 && rule.events.includes('recovered'))
+        out.add(rule, {
+          kind: 'recovered',
+          headline: `${target.id} is back up on ${target.host}`,
+          targets: [target.id],
+          host: target.host,
+        });
+      if (level === 0) this.#notified.remember(key, undefined);
+      else this.#notified.remember(key, { level, atMs: notified.atMs });
+    } else if (level === 2 && target.state === 'down') {
+      this.#remind(rule, key, notified, now, out, {
+        ...base,
+        kind: 'reminder',
+        headline: `${target.id} is still DOWN on ${target.host}`,
+      });
+    }
+  }
+
+  /** Reconciles one gauge (its key in the engine's gauges is `key`) for one rule. */
+  gauge(rule: AlertRule, index: string, key: string, gauge: Gauge, now: number, out: Dispatches): void {
+    if (!rule.events.includes(gauge.kind)) return;
+    const covered =
+      coversTarget(rule, gauge.target, gauge.host, this.#groups) ||
+      (gauge.kind === 'dead_letters' && (rule.targets?.includes(gauge.subject) ?? false));
+    if (!covered) return;
+    const owner = this.#targetOf(gauge.target);
+    if (owner && (owner.state === 'deploying' || this.#silences.targetSilenced(owner, now))) return;
+    const ruleKey = `${index} ${key}`;
+    const notified = this.#notified.get(ruleKey);
+    const { over, headline, lines, recovered } = readGauge(rule, gauge);
+    const base = { targets: [gauge.target], ...(gauge.host === '' ? {} : { host: gauge.host }) };
+    if (over && notified.level === 0) {
+      out.add(rule, { ...base, headline, lines, kind: gauge.kind });
+      this.#notified.remember(ruleKey, { level: 2, atMs: now });
+    } else if (!over && notified.level === 2) {
+      if (rule.events.includes('recovered')) {
+        out.add(rule, {
+          ...base,
+          kind: 'recovered',
+          headline: `${gauge.target}: ${recovered} back under the threshold`,
+        });
+      }
+      this.#notified.remember(ruleKey, undefined);
+    }
+  }
+
+  #remind(rule: AlertRule, key: string, notified: Notified, now: number, out: Dispatches, facts: AlertFacts): void {
+    if (rule.remindEvery === undefined || now - notified.atMs < rule.remindEvery) return;
+    out.add(rule, facts);
+    this.#notified.remember(key, { level: notified.level, atMs: now });
+  }
+}

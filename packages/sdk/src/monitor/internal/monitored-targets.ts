@@ -1,0 +1,127 @@
+import type { ResolvedMonitorOptions } from '../fleet-monitor-options.ts';
+import type { HistoryStore } from '../history/history-store.ts';
+import { checkTarget, trackCheck } from './check-target.ts';
+import { ConcurrencyLimiter } from './concurrency-limiter.ts';
+import type { ProbeOutcome } from './http-probe.ts';
+import type { MonitorRecorder } from './monitor-recorder.ts';
+import { ProbeScheduler } from './probe-scheduler.ts';
+import { reconcileTargets } from './reconcile-targets.ts';
+import type { ResolvedTarget } from './resolve-target.ts';
+import { createRuntime, type TargetRuntime } from './target-runtime.ts';
+
+/**
+ * The monitor's targets, by id in the order given, and their probing: each on its own interval
+ * ({@link ProbeScheduler}), within the concurrency limits, never twice at once; an outcome goes
+ * to the recorder unless the target was removed, or the monitor closed (`closed()`), meanwhile.
+ */
+export class MonitoredTargets {
+  readonly #settings: ResolvedMonitorOptions;
+  readonly #store: HistoryStore;
+  readonly #recorder: MonitorRecorder;
+  readonly #closed: () => boolean;
+  readonly #limiter: ConcurrencyLimiter;
+  readonly #scheduler: ProbeScheduler;
+  readonly #abort = new AbortController();
+  #runtimes = new Map<string, TargetRuntime>();
+
+  constructor(settings: ResolvedMonitorOptions, store: HistoryStore, recorder: MonitorRecorder, closed: () => boolean) {
+    this.#settings = settings;
+    this.#store = store;
+    this.#recorder = recorder;
+    this.#closed = closed;
+    this.#limiter = new ConcurrencyLimiter(settings.concurrency.total, settings.concurrency.perHost);
+    this.#scheduler = new ProbeScheduler((id) => void this.check(id, false), settings.random);
+  }
+
+  /** The runtime of the target `id`. */
+  get(id: string): TargetRuntime | undefined {
+    return this.#runtimes.get(id);
+  }
+
+  /** Whether `id` is a target. */
+  has(id: string): boolean {
+    return this.#runtimes.has(id);
+  }
+
+  /** The ids of the targets, in order. */
+  ids(): string[] {
+    return [...this.#runtimes.keys()];
+  }
+
+  /** The runtimes of the targets, in order. */
+  values(): IterableIterator<TargetRuntime> {
+    return this.#runtimes.values();
+  }
+
+  /** The target with the id `idOrHost`, else every target on the host of that name. */
+  byIdOrHost(idOrHost: string): TargetRuntime[] {
+    const direct = this.#runtimes.get(idOrHost);
+    return direct
+      ? [direct]
+      : [...this.#runtimes.values()].filter((runtime) => runtime.resolved.target.host === idOrHost);
+  }
+
+  /** Takes `resolved` as the targets; `gapCause` says why a target added with a stale state went unprobed. */
+  apply(resolved: readonly ResolvedTarget[], gapCause: string): void {
+    const now = this.#settings.now();
+    const added: TargetRuntime[] = [];
+    this.#runtimes = reconcileTargets(
+      this.#runtimes,
+      resolved,
+      (entry) => {
+        const runtime = createRuntime(entry, this.#store, now);
+        added.push(runtime);
+        return runtime;
+      },
+      (id, runtime) => {
+        clearTimeout(runtime.deployTimer);
+        this.#scheduler.delete(id);
+      },
+    );
+    for (const entry of resolved) this.#scheduler.set(entry.target.id, entry.target.intervalMs);
+    // A restored state holds only if it was probed lately; noted once status() knows the new targets.
+    this.#recorder.noteGaps(added, now, gapCause);
+  }
+
+  /**
+   * Probes one target (and reads its bus or knowledge stats) unless a probe of it is running;
+   * with `join`, resolves with the running one's outcome then.
+   */
+  async check(id: string, join: boolean): Promise<ProbeOutcome | undefined> {
+    const runtime = this.#runtimes.get(id);
+    if (!runtime || this.#closed()) return undefined;
+    if (runtime.inflight) return join ? runtime.inflight : undefined;
+    const settings = { ...this.#settings.probe, now: this.#settings.now, signal: this.#abort.signal };
+    return trackCheck(runtime, checkTarget(runtime, this.#limiter, settings), (outcome) => {
+      // A target removed (or a monitor closed) meanwhile does not take the result.
+      if (this.#closed() || this.#runtimes.get(id) !== runtime) return;
+      try {
+        this.#recorder.accept(runtime, outcome);
+      } catch (error) {
+        // Scheduled checks have no caller to throw to (a full disk, say): report and go on.
+        this.#settings.logger?.warn(`fleet monitor: recording a probe of ${id} failed:`, error);
+      }
+    });
+  }
+
+  /** Starts probing every target on its interval. */
+  startProbing(): void {
+    this.#scheduler.start();
+  }
+
+  /** Stops probing (probes already running go on). */
+  stopProbing(): void {
+    this.#scheduler.stop();
+  }
+
+  /** Resolves once the probes running now have finished. */
+  settled(): Promise<unknown> {
+    return Promise.allSettled([...this.#runtimes.values()].map((runtime) => runtime.inflight));
+  }
+
+  /** Aborts the running probes (their results are dropped) and ends the deploy windows' timers. */
+  abort(): void {
+    this.#abort.abort();
+    for (const runtime of this.#runtimes.values()) clearTimeout(runtime.deployTimer);
+  }
+}
