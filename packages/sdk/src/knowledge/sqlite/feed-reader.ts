@@ -10,7 +10,7 @@ import type { Statements } from './statements.ts';
 
 /**
  * The feed a {@link FeedReader} reads: its ids, and where it stands (asked on each call, as
- * writes and GC move it). `KnowledgeDB` is one.
+ * writes and GC move it). The `WritePath` (write-path.ts) is one.
  */
 export interface FeedSource {
   /** The id of the node that owns the feed. */

@@ -5,8 +5,9 @@ import type { Statements } from './statements.ts';
 
 /**
  * What the code that appends to the changes feed (local writes, applied remote changes) gets
- * from `KnowledgeDB`, which keeps the feed position: it alone holds the counter, so it can roll
- * the position back when a write transaction fails. Used only inside such a transaction.
+ * from the `WritePath` (write-path.ts), which keeps the feed position: it alone holds the counter,
+ * so it can roll the position back when a write transaction fails. Used only inside such a
+ * transaction.
  */
 export interface WriteContext {
   readonly sql: Statements;
