@@ -49,7 +49,10 @@ export interface SshExecutorOptions {
   readyTimeoutMs?: number;
   /** Default command timeout. @default 300_000 */
   timeoutMs?: number;
-  /** Between SIGTERM and SIGKILL of a timed-out command (`timeout -k` on the host). @default 5_000 */
+  /**
+   * Between SIGTERM and SIGKILL of a timed-out command (`timeout -k` on the host), and of a command a
+   * lost connection cut off, which the next connection waits for to be gone. @default 5_000
+   */
   killGraceMs?: number;
   /** Bytes of a command's output kept (its tail). @default 65_536 */
   maxOutputBytes?: number;

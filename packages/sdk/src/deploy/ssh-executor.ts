@@ -4,19 +4,20 @@ import type { Command, Executor, PathAttributes, PathInfo, ProbeRequest, RunOpti
 import { DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_MS } from './internal/executor-defaults.ts';
 import { failed } from './internal/executor-failure.ts';
 import { readFileByProbe, statByProbe } from './internal/probe-reads.ts';
-import { remoteCommand, stopCommand } from './internal/remote-command.ts';
+import { remoteCommand } from './internal/remote-command.ts';
 import { PROBE_SCRIPT, parseProbeOutput, probeInput } from './internal/remote-probe.ts';
 import { shellJoin } from './internal/shell-quote.ts';
 import { accountChecks, attributeCommands, checkPath } from './internal/ssh-paths.ts';
 import { tempName } from './internal/temp-name.ts';
+import { type ExecLineOptions, execLine } from './ssh/internal/exec-line.ts';
 import { HostLeftovers } from './ssh/internal/host-leftovers.ts';
-import { BACKSTOP_SLACK_MS, hostScript, INTERNAL_TIMEOUT_MS } from './ssh/internal/host-script.ts';
+import { hostScript } from './ssh/internal/host-script.ts';
 import { RemoteAccounts } from './ssh/internal/remote-accounts.ts';
-import { runChannel } from './ssh/internal/run-channel.ts';
+import { notRunResult, runRemote } from './ssh/internal/run-remote.ts';
 import { SftpCalls } from './ssh/internal/sftp-calls.ts';
 import { sftpSymlink, sftpWriteFile } from './ssh/internal/sftp-files.ts';
+import { shellFailure } from './ssh/internal/shell-failure.ts';
 import { openConnection, type SshConnection } from './ssh/internal/ssh-connection.ts';
-import { stopRemote } from './ssh/internal/stop-remote.ts';
 import { symlinkScript, writeScript } from './ssh/internal/sudo-files.ts';
 import { sudoRefusal } from './ssh/internal/sudo-refusal.ts';
 import { untilAborted } from './ssh/internal/until-aborted.ts';
@@ -31,7 +32,9 @@ import { resolveConnectionOptions, type SshExecutorOptions, type SshExecutorStat
  * to a temp file, fsynced and renamed over the target. A login user other than root does
  * everything as root through `sudo -n` (see {@link SshExecutorOptions.sudo}). A lost connection
  * fails every call in flight at once; a command it cut off may still run on the host, so the next
- * connection (or {@link SshExecutor.close}) first stops it, and removes a temp file a cut write left.
+ * connection (or {@link SshExecutor.close}) first stops it and waits until it is gone (SIGTERM, up
+ * to `killGraceMs`, then SIGKILL; if it is still there, that call fails instead of running beside
+ * it), and removes a temp file a cut write left.
  *
  * @example
  * const executor = new SshExecutor({ address: '10.0.0.5', username: 'root', identity: '~/.ssh/id_ed25519' });
@@ -58,7 +61,7 @@ export class SshExecutor implements Executor {
   #closed = false;
   readonly #closing = new AbortController();
   #accounts: { connection: SshConnection; accounts: RemoteAccounts } | undefined;
-  readonly #leftovers = new HostLeftovers();
+  readonly #leftovers: HostLeftovers;
   readonly #leaveTempFile = (temp: string): void => this.#leftovers.addTempFile(temp);
 
   constructor(options: SshExecutorOptions) {
@@ -69,6 +72,7 @@ export class SshExecutor implements Executor {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.#maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    this.#leftovers = new HostLeftovers(this.host, this.#killGraceMs);
   }
 
   /** {@inheritDoc Executor.run} Through `sudo -n -u` as `user`, or as root for a {@link sudo} login. */
@@ -86,67 +90,32 @@ export class SshExecutor implements Executor {
       input: options.input,
     });
     const { signal } = options;
-    const notRun = (): RunResult => {
-      const durationMs = performance.now() - started;
-      return { exitCode: null, signal: null, timedOut: true, stdout: '', output: '', durationMs };
-    };
-    if (signal?.aborted) return notRun();
+    if (signal?.aborted) return notRunResult(started);
     let connection: SshConnection | undefined;
     let commandStarted = false;
     try {
       // An abort while connecting returns at once; the connection carries on for later calls.
       connection = await untilAborted(this.#connect(), signal);
-      if (connection === undefined || signal?.aborted) return notRun();
+      if (connection === undefined || signal?.aborted) return notRunResult(started);
       const opened = connection;
       this.stats.execs += 1;
-      let aborted = false;
-      const stop = async (): Promise<boolean> => {
-        await this.#exec(opened, stopCommand(remote.marker, 'TERM', sudoUser), '', true);
-        return true;
-      };
-      const running = runChannel(connection, remote.line, {
-        stdin: remote.stdin,
+      return await runRemote(opened, remote, {
+        started,
+        timeoutMs,
+        killGraceMs: this.#killGraceMs,
         maxOutputBytes: this.#maxOutputBytes,
-        backstopMs: timeoutMs + this.#killGraceMs + BACKSTOP_SLACK_MS,
+        sudoUser,
         signal,
+        exec: (line) => this.#exec(opened, line, { priority: true }),
         onStarted: () => {
           commandStarted = true;
         },
-        // Stops the host's `timeout`, which stops the command's whole process group (then SIGKILLs it).
-        onAbort: () => {
-          aborted = true;
-          void stopRemote(stop, running);
-        },
+        sudoRefusal: (output) => sudoRefusal(this.host, this.username, output),
       });
-      const result = await running;
-      if (result.notStarted) return notRun();
-      const refused = sudoUser !== undefined && result.exitCode === 1;
-      const refusal = refused ? sudoRefusal(this.host, this.username, result.output) : undefined;
-      if (refusal) throw refusal;
-      const durationMs = performance.now() - started;
-      const code = result.exitCode;
-      // `timeout` exits 124 when SIGTERM did it; with SIGKILL it kills its own process group, itself too.
-      const killedBy = result.signal ?? (code === 137 ? 'SIGKILL' : code === 124 || code === 143 ? 'SIGTERM' : null);
-      const timedOut = aborted || result.closedByClient || (durationMs >= timeoutMs && killedBy !== null);
-      return {
-        exitCode: timedOut ? null : code,
-        signal: timedOut ? killedBy : result.signal,
-        timedOut,
-        stdout: result.stdout,
-        output: result.output,
-        durationMs,
-      };
     } catch (error) {
-      if (commandStarted && connection?.lost !== undefined) {
-        // sshd does not stop a command whose connection is gone: the next connection does.
-        this.#leftovers.addRun(remote.marker, sudoUser);
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new DeployError(
-          'executor_failed',
-          `${reason}; the command may still have been running on the host (it is stopped when the executor connects again)`,
-          { cause: error },
-        );
-      }
+      // sshd does not stop a command whose connection is gone: the next connection does.
+      if (commandStarted && connection?.lost !== undefined)
+        throw this.#leftovers.addRun(remote.marker, sudoUser, error);
       throw failed('run a command on', this.host, error);
     }
   }
@@ -157,7 +126,7 @@ export class SshExecutor implements Executor {
     const input = probeInput(requests);
     let stdout: string;
     try {
-      stdout = await this.#exec(await this.#connect(), this.#script(PROBE_SCRIPT), input);
+      stdout = await this.#exec(await this.#connect(), this.#script(PROBE_SCRIPT), { stdin: input });
     } catch (error) {
       throw failed('probe paths on', this.host, error);
     }
@@ -270,7 +239,7 @@ export class SshExecutor implements Executor {
     const connection = await openConnection(resolved, this.#closing.signal);
     try {
       // Before anything else runs on the host: what a lost connection left there goes first.
-      await this.#leftovers.sweep((line) => this.#exec(connection, line, '', true));
+      await this.#leftovers.sweep((line, backstopMs) => this.#exec(connection, line, { priority: true, backstopMs }));
     } catch (error) {
       await connection.close();
       throw failed('stop what a lost connection left running on', this.host, error);
@@ -298,37 +267,17 @@ export class SshExecutor implements Executor {
   }
 
   /** Runs one of the executor's own short command lines; its stdout, or a rejection with its output. */
-  async #exec(connection: SshConnection, line: string, stdin: string | Buffer = '', priority = false): Promise<string> {
+  #exec(connection: SshConnection, line: string, options: ExecLineOptions = {}): Promise<string> {
     this.stats.execs += 1;
-    const result = await runChannel(connection, line, {
-      stdin,
-      priority,
-      maxOutputBytes: Number.MAX_SAFE_INTEGER,
-      backstopMs: INTERNAL_TIMEOUT_MS + BACKSTOP_SLACK_MS,
-    });
-    if (result.exitCode !== 0) {
-      const refusal = this.sudo ? sudoRefusal(this.host, this.username, result.output) : undefined;
-      if (refusal) throw refusal;
-      const detail = result.output.trim() || `exit ${result.exitCode ?? result.signal ?? 'unknown'}`;
-      throw new DeployError('executor_failed', detail, { output: result.output });
-    }
-    return result.stdout;
+    const sudoRefusalOf = this.sudo ? (output: string) => sudoRefusal(this.host, this.username, output) : undefined;
+    return execLine(connection, line, { ...options, sudoRefusal: sudoRefusalOf });
   }
 
   async #shell(what: string, path: string, line: string, stdin: string | Buffer = ''): Promise<void> {
     try {
-      await this.#exec(await this.#connect(), line, stdin);
+      await this.#exec(await this.#connect(), line, { stdin });
     } catch (error) {
-      const output = error instanceof DeployError ? (error.output ?? '') : '';
-      const account = /invalid (user|group): ['‘]?([^'’\n]*)/.exec(output);
-      if (account) {
-        throw new DeployError(
-          'unknown_account',
-          `Unknown ${account[1]} "${account[2]?.replace(/^:/, '')}" on ${this.host}`,
-          { cause: error },
-        );
-      }
-      throw failed(what, path, error instanceof DeployError && error.output ? new Error(error.message) : error);
+      throw shellFailure(what, path, this.host, error);
     }
   }
 }

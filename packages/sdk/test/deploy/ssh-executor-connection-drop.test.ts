@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,7 +8,9 @@ import { hasSystemCommand } from '@fleet/test-utils/system-deps';
 import { hasTestHostDeps, startTestHosts, type TestHost, type TestHosts } from '@fleet/test-utils/test-hosts';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { isDeployError } from '../../src/deploy/errors.ts';
+import type { RunOptions, RunResult } from '../../src/deploy/executor.ts';
 import type { SshExecutor } from '../../src/deploy/ssh-executor.ts';
+import type { SshExecutorOptions } from '../../src/deploy/ssh-executor-options.ts';
 import { addDeployUser, type DeployUser } from './_deploy-users.ts';
 import { scratch, sshExecutors } from './_ssh.ts';
 import { startTcpProxy, type TcpProxy } from './_tcp-proxy.ts';
@@ -54,12 +56,15 @@ describe.skipIf(!canRun)('SshExecutor: the connection drops mid-call', () => {
   });
 
   /** An executor that reaches the host through a proxy the test can cut. */
-  async function throughProxy(username: string = host.username): Promise<{ executor: SshExecutor; proxy: TcpProxy }> {
+  async function throughProxy(
+    username: string = host.username,
+    options: Partial<SshExecutorOptions> = {},
+  ): Promise<{ executor: SshExecutor; proxy: TcpProxy }> {
     const proxy = await startTcpProxy(host.address, host.port);
     proxies.push(proxy);
     const knownHostsFile = join(mkdtempSync(join(tmpdir(), 'fleet-kh-')), 'known_hosts');
     writeFileSync(knownHostsFile, `[127.0.0.1]:${proxy.port} ${host.hostKey}\n`);
-    const executor = sshTo(host, { address: '127.0.0.1', port: proxy.port, knownHostsFile, username });
+    const executor = sshTo(host, { address: '127.0.0.1', port: proxy.port, knownHostsFile, username, ...options });
     return { executor, proxy };
   }
 
@@ -144,5 +149,72 @@ describe.skipIf(!canRun)('SshExecutor: the connection drops mid-call', () => {
     await executor.close();
     await until(() => !isRunning(token));
     expect(existsSync(join(dir.local, 'ran'))).toBe(false);
+  });
+
+  /**
+   * Runs `body` on `executor` (its output to /dev/null: a write to the pipe sshd closed would end
+   * it), cuts the connection once it runs, and returns its process group and the run's rejection.
+   */
+  async function cutOff(
+    executor: SshExecutor,
+    proxy: TcpProxy,
+    body: string,
+    options: RunOptions = {},
+  ): Promise<{ group: string; error: Error }> {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-cut-'));
+    chmodSync(dir, 0o777);
+    const command = `exec >/dev/null 2>&1; ps -o pgid= -p $$ > ${dir}/pgid.tmp && mv ${dir}/pgid.tmp ${dir}/pgid; ${body}`;
+    const running = settle(executor.run(command, { timeoutMs: 600_000, ...options }));
+    await until(() => existsSync(join(dir, 'pgid')));
+    const group = readFileSync(join(dir, 'pgid'), 'utf8').trim();
+    rmSync(dir, { recursive: true });
+    proxy.cut();
+    return { group, error: await running };
+  }
+
+  /** What is left of process group `group` (zombies aside), as the host's `ps` sees it from a next step. */
+  const leftOf = async (executor: SshExecutor, group: string): Promise<RunResult> =>
+    executor.run(['sh', '-c', `ps -A -o pgid= -o pid= -o stat= | awk '$1 == ${group} && $3 !~ /^Z/'`]);
+
+  test.each([
+    ['root', () => host.username],
+    ['a sudo login, the command as root', () => deployer.name],
+  ])(
+    'cut during a command that traps SIGTERM (%s): the next step runs only once it is gone, SIGKILLed after killGraceMs',
+    async (_, login) => {
+      const { executor, proxy } = await throughProxy(login(), { killGraceMs: 2_000 });
+      const dir = scratch(host);
+      const token = `fleet-drop-${randomBytes(6).toString('hex')}`;
+      // Notes SIGTERM and carries on (its `sleep` children are in its process group).
+      const body = `trap 'echo term >> ${dir.path}/log' TERM; while :; do sleep 0.1; done # ${token}`;
+      const { group, error } = await cutOff(executor, proxy, body);
+      expect(error.message).toMatch(/may still have been running/);
+      const next = await leftOf(executor, group);
+      expect(next.exitCode).toBe(0);
+      expect(next.stdout).toBe('');
+      // It was sent SIGTERM first, and needed the SIGKILL: it never stopped on its own.
+      expect(readFileSync(join(dir.local, 'log'), 'utf8')).toMatch(/^(term\n)+$/);
+      expect(isRunning(token)).toBe(false);
+    },
+  );
+
+  test('a cut-off command the cleanup cannot kill: the next step fails saying so instead of running beside it', async () => {
+    const { executor, proxy } = await throughProxy(host.username, { killGraceMs: 1_000 });
+    // Run as the deploy user, it starts a root process in its process group (sudo without a
+    // terminal keeps it there) that ignores SIGTERM: the deploy user's SIGKILL cannot end it.
+    const body = `sudo -n sh -c 'trap "" TERM; exec sleep 600'`;
+    const { group, error } = await cutOff(executor, proxy, body, { user: deployer.name });
+    expect(error.message).toMatch(/may still have been running/);
+    try {
+      const refused = await settle(executor.run(['echo', 'ok']));
+      expect(isDeployError(refused) && refused.code).toBe('executor_failed');
+      expect(refused.message).toMatch(
+        /^A command a lost connection cut off on .* could not be confirmed stopped, so nothing more runs there until it is: [\s\S]*still running 1000 ms after SIGTERM and 2000 ms after SIGKILL \(pids \d+\)$/,
+      );
+    } finally {
+      process.kill(-Number(group), 'SIGKILL');
+    }
+    // Gone now: the next step runs.
+    expect((await leftOf(executor, group)).stdout).toBe('');
   });
 });

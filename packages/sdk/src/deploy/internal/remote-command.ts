@@ -72,10 +72,16 @@ export function remoteCommand(command: Command, options: RemoteCommandOptions): 
   return { line, stdin: `${exports.join('')}${marker}\n${options.input ?? ''}`, marker };
 }
 
+/**
+ * The `pgrep -f` pattern that finds the host's `timeout` process of a {@link remoteCommand} by its
+ * marker. The bracket keeps a command line that carries the pattern (and its shell's) from matching it.
+ */
+export function timeoutPattern(marker: string): string {
+  return `^timeout .*[${marker[0]}]${marker.slice(1)} `;
+}
+
 /** The command line that stops a {@link remoteCommand} early, as its `timeout` would. */
 export function stopCommand(marker: string, signal: 'TERM' | 'KILL', sudoUser: string | undefined): string {
-  // The bracket keeps this very command line (and its shell's) from matching its own pattern.
-  const pattern = `^timeout .*[${marker[0]}]${marker.slice(1)} `;
   const sudo = sudoUser === undefined ? [] : ['sudo', '-n', '-u', sudoUser, '--'];
-  return shellJoin([...sudo, 'pkill', `-${signal}`, '-f', pattern]);
+  return shellJoin([...sudo, 'pkill', `-${signal}`, '-f', timeoutPattern(marker)]);
 }

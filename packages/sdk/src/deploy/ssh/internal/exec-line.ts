@@ -1,0 +1,40 @@
+import { DeployError } from '../../errors.ts';
+import { BACKSTOP_SLACK_MS, INTERNAL_TIMEOUT_MS } from './host-script.ts';
+import { runChannel } from './run-channel.ts';
+import type { SshConnection } from './ssh-connection.ts';
+
+/** What {@link execLine} needs besides the connection and the line. */
+export interface ExecLineOptions {
+  /** @default '' */
+  stdin?: string | Buffer;
+  /** Ahead of the queue for a free channel. @default false */
+  priority?: boolean;
+  /** @default INTERNAL_TIMEOUT_MS + BACKSTOP_SLACK_MS (the host's `timeout` of {@link hostScript}) */
+  backstopMs?: number;
+  /** The error for a line sudo refused to run, from its output; for a sudo login. */
+  sudoRefusal?: ((output: string) => DeployError | undefined) | undefined;
+}
+
+/**
+ * Runs one of {@link SshExecutor}'s own short command lines: its stdout, or a rejection with its
+ * output (the clear sudo error if sudo refused it).
+ */
+export async function execLine(
+  connection: SshConnection,
+  line: string,
+  options: ExecLineOptions = {},
+): Promise<string> {
+  const result = await runChannel(connection, line, {
+    stdin: options.stdin ?? '',
+    priority: options.priority === true,
+    maxOutputBytes: Number.MAX_SAFE_INTEGER,
+    backstopMs: options.backstopMs ?? INTERNAL_TIMEOUT_MS + BACKSTOP_SLACK_MS,
+  });
+  if (result.exitCode !== 0) {
+    const refusal = options.sudoRefusal?.(result.output);
+    if (refusal) throw refusal;
+    const detail = result.output.trim() || `exit ${result.exitCode ?? result.signal ?? 'unknown'}`;
+    throw new DeployError('executor_failed', detail, { output: result.output });
+  }
+  return result.stdout;
+}
