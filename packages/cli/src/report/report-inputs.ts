@@ -1,6 +1,6 @@
 import { DashboardClient, defaultServerUrl, type FleetProblem } from '@fleet/sdk';
 import { type ClientEndpoint, clientFrom, UsageError } from '@fleet/sdk/cli';
-import { type Fleet, loadFleetFile, servicesOfKind, serviceUrl } from '@fleet/sdk/fleet';
+import { type Fleet, fleetDashboard, loadFleetFile } from '@fleet/sdk/fleet';
 import { defaultFleetFile, exists } from '../up/fleet-file.ts';
 
 /** Where `fleet report` finds the dashboard when the fleet file names none. */
@@ -38,18 +38,18 @@ export async function readReportFleetFile(named: string | undefined): Promise<Re
 
 /**
  * The dashboard client of `fleet report`: `--url`/`--token`, else `FLEET_DASHBOARD_URL` and
- * `FLEET_DASHBOARD_TOKEN`, else the fleet file's dashboard service (with its token), else the
- * default local dashboard.
+ * `FLEET_DASHBOARD_TOKEN`, else the fleet file's dashboard (`fleetDashboard`, with its token), else
+ * the default local dashboard.
  */
 export function reportDashboard(
   args: { url?: string | undefined; token?: string | undefined },
   fleet: Fleet | undefined,
 ): DashboardClient {
-  const own = fleet === undefined ? undefined : servicesOfKind(fleet, 'dashboard')[0];
-  const ownUrl = own === undefined || fleet === undefined ? undefined : serviceUrl(fleet, own.name);
-  const fromFleet = ownUrl !== undefined && !args.url && !process.env[dashboardEndpoint.urlEnv];
-  const token = args.token || process.env[dashboardEndpoint.tokenEnv] || (fromFleet ? own?.token : undefined);
-  const endpoint = fromFleet ? { ...dashboardEndpoint, defaultUrl: ownUrl } : dashboardEndpoint;
+  const own = fleet === undefined ? undefined : fleetDashboard(fleet);
+  // The file's token goes only to the file's dashboard, never to a URL given here.
+  const fromFleet = own !== undefined && !args.url && !process.env[dashboardEndpoint.urlEnv];
+  const token = args.token || process.env[dashboardEndpoint.tokenEnv] || (fromFleet ? own.token : undefined);
+  const endpoint = fromFleet ? { ...dashboardEndpoint, defaultUrl: own.url } : dashboardEndpoint;
   return clientFrom(
     { url: args.url, token },
     endpoint,
