@@ -16,7 +16,7 @@ import { hostNeedsBundle } from './host-needs-bundle.ts';
 import { type FleetSession, openFleetSession } from './internal/fleet-session.ts';
 import { runRecord } from './internal/run-record.ts';
 import { failedHostResult, firstFailure } from './merge-results.ts';
-import { rollbackHost } from './rollback-host.ts';
+import { rollbackHost, rollbackResult } from './rollback-host.ts';
 
 function checkPhases(phases: readonly string[]): SitePhase[] {
   for (const phase of phases) {
@@ -148,8 +148,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       for (const outcome of undo.reverse()) {
         const host = outcome.site.host;
         const back = await rollbackHost({ executor: session.executorOf(host), emit }, outcome.site);
-        const undone = back.result ?? failedHostResult(host, options.mode, 'rollback', back.error ?? 'rollback failed');
-        results.set(host, mergeHostResults([results.get(host)!, undone]));
+        results.set(host, mergeHostResults([results.get(host)!, rollbackResult(host, options.mode, back)]));
         rolledBack.push(host);
       }
       break;

@@ -4,6 +4,15 @@ import { gatePlan, type Site } from '../site/site-plan.ts';
 import type { HostDeploy } from './deploy-host.ts';
 import { readReleaseUnits } from './internal/release-units.ts';
 import { keptUnitsStep, restoreUnitsSteps } from './internal/rollback-steps.ts';
+import { failedHostResult } from './merge-results.ts';
+
+/** What {@link rollbackHost} gives: the rollback's results, whether its gate passed, and why it failed. */
+export interface HostRollback {
+  /** Undefined when `current` could not be swapped back or the rollback broke off. */
+  result: HostResult | undefined;
+  ok: boolean;
+  error?: string;
+}
 
 /** The rollback phase's steps, and the site whose services the gate checks after it. */
 async function rollbackSteps(
@@ -41,10 +50,7 @@ async function rollbackSteps(
  * swapped back, or the rollback broke off after that (the connection dropped), `result` is
  * undefined and `error` says why.
  */
-export async function rollbackHost(
-  deploy: Pick<HostDeploy, 'executor' | 'emit'>,
-  site: Site,
-): Promise<{ result: HostResult | undefined; ok: boolean; error?: string }> {
+export async function rollbackHost(deploy: Pick<HostDeploy, 'executor' | 'emit'>, site: Site): Promise<HostRollback> {
   const at = () => new Date().toISOString();
   const host = deploy.executor.host;
   const failed = (message: string) => {
@@ -74,4 +80,13 @@ export async function rollbackHost(
     const why = error instanceof Error ? error.message : String(error);
     return failed(`current is back on ${to}, but the rollback broke off: ${why}`);
   }
+}
+
+/**
+ * The host's result of a rollback: its own results, else (when `current` could not be swapped
+ * back, or the rollback broke off) a failed `rollback` phase saying why, as for a host the
+ * deployer could not work on.
+ */
+export function rollbackResult(host: string, mode: HostResult['mode'], back: HostRollback): HostResult {
+  return back.result ?? failedHostResult(host, mode, 'rollback', back.error ?? 'rollback failed');
 }

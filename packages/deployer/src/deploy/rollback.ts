@@ -5,7 +5,7 @@ import { FLEET_BINS } from './fleet-bundle.ts';
 import { type FleetSession, openFleetSession } from './internal/fleet-session.ts';
 import { runRecord } from './internal/run-record.ts';
 import { failedHostResult, firstFailure } from './merge-results.ts';
-import { rollbackHost } from './rollback-host.ts';
+import { rollbackHost, rollbackResult } from './rollback-host.ts';
 
 /** Options of {@link rollbackFleet}: a deploy's, without what only a deploy needs. */
 export type RollbackOptions = Omit<DeployOptions, 'mode' | 'phases' | 'bundle' | 'rollback'>;
@@ -31,8 +31,7 @@ async function rollbackOne(
     });
     if (site.services.length === 0) return { result: undefined, rolledBack: false };
     const back = await rollbackHost({ executor: session.executorOf(host), emit: session.emit }, site);
-    if (back.result) return { result: back.result, rolledBack: true };
-    return { result: failedHostResult(host, 'apply', 'rollback', back.error ?? 'rollback failed'), rolledBack: false };
+    return { result: rollbackResult(host, 'apply', back), rolledBack: back.result !== undefined };
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     return { result: failedHostResult(host, 'apply', 'rollback', message), rolledBack: false };
