@@ -104,4 +104,16 @@ describe('a stored peer URL that is no base URL', () => {
     expect(result?.error).toMatch(/^validation_failed: .*query string/);
     expect(db.peerState('legacy').lastError).toBe(result?.error);
   });
+  test('names every problem of the URL on one line, never the URL or its password', async () => {
+    const service = await internalService((response) => response.end(SECRET));
+    const db = openDb({ nodeId: 'a' });
+    db.addPeer({ id: 'legacy', url: `${service.url.replace('//', '//user:hunter2@')}/admin/creds?x=` });
+    const [result] = await new SyncEngine({ db }).syncAll();
+    expect(service.requests).toEqual([]);
+    expect(result?.error).toBe(
+      'validation_failed: peer legacy: its URL must not include credentials (user:password@); give the peer a token instead; ' +
+        'must not have a query string (?…); register it again (POST /peers) with its base URL',
+    );
+    expect(result?.error).not.toMatch(/hunter2|admin/);
+  });
 });
