@@ -8,10 +8,17 @@ import type { MessageStore } from './message-store.ts';
 const RECHECK_INTERVAL_MS = 500;
 
 /**
+ * The re-check of an agent with nothing queued, which only a send can change: sends through this
+ * store wake it at once, so this catches only what it cannot hear (a second process writing the same
+ * SQLite file; on PostgreSQL the replicas' own fallback already reads every second).
+ */
+const IDLE_RECHECK_INTERVAL_MS = 5_000;
+
+/**
  * A leased receive that waits up to `input.waitSeconds` for a message to arrive (long polling).
  * Returns as soon as at least one message is leased, when the wait is over, or when `signal` aborts.
  * It leases again when a message for the agent is stored and, while the agent has anything queued
- * (`store.hasQueued`), every half second; an agent with nothing queued costs one lease per wait.
+ * (`store.hasQueued`), every half second; an agent with nothing queued is looked at every 5 s.
  * Once `signal` has aborted (the client is gone) it leases nothing more: what it leased then would
  * stay hidden from every other receiver until its lease ran out.
  */
@@ -43,7 +50,8 @@ export async function leaseWithWait(
       // A failed look counts as something queued: the re-check's lease reports what went wrong.
       const idle = store.hasQueued ? !(await store.hasQueued(input.agent).catch(() => true)) : false;
       if (arrived) continue;
-      await waitForMessage(store, input.agent, idle ? remaining : Math.min(remaining, RECHECK_INTERVAL_MS), signal);
+      const recheck = idle ? IDLE_RECHECK_INTERVAL_MS : RECHECK_INTERVAL_MS;
+      await waitForMessage(store, input.agent, Math.min(remaining, recheck), signal);
     }
   } finally {
     unwatch();

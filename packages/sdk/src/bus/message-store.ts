@@ -122,8 +122,9 @@ export interface MessageStore {
 
   /**
    * Whether anything is queued for `agent`, in any state (ready, delayed, in flight or dead). When
-   * nothing is, only a new send can give it a message, so a long poll (`leaseWithWait`) waits for
-   * `onMessage` alone instead of leasing again every half second. A store without it is re-checked.
+   * nothing is, only a new send can give it a message, which `onMessage` announces, so a long poll
+   * (`leaseWithWait`) leases again every 5 s instead of every half second. A store without it is
+   * re-checked every half second.
    */
   hasQueued?(agent: string): Promise<boolean>;
 
