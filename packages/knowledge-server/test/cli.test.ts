@@ -297,6 +297,11 @@ describe('fleet-knowledge failures: one line on stderr, no stack trace', () => {
       'fleet-knowledge: --peer: invalid peer "http://127.0.0.1:8651/?x=": the URL must not have a query string (?…)',
     ],
     [
+      // The journal of a server started by systemd keeps what it prints: never the password.
+      ['server', '--peer', 'http://ops:hunter2@127.0.0.1:8651'],
+      'fleet-knowledge: --peer: invalid peer "http://***@127.0.0.1:8651": the URL must not include credentials (user:password@); give the peer a token instead',
+    ],
+    [
       ['server', '--peer', 'bad id=http://x'],
       'fleet-knowledge: --peer: invalid peer "bad id=http://x": "bad id" is not a valid node id',
     ],

@@ -1,5 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { isFleetConnectionError, isFleetHttpError, isResponseValidationError } from '../client/errors.ts';
+import { redactUrlCredentials } from '../internal/url-credentials.ts';
 import { UsageError } from './usage-error.ts';
 
 /** What a CLI prints for a failure and the status it exits with. */
@@ -10,8 +11,10 @@ export interface FailureReport {
   exitCode: 1 | 2;
 }
 
+// A line goes to a terminal and, for a server started by systemd, to the journal: the user info of
+// a URL it repeats (an argument's, say `--peer http://ops:pw@host`) is masked.
 function oneLine(text: string): string {
-  return stripVTControlCharacters(text)
+  return redactUrlCredentials(stripVTControlCharacters(text))
     .replace(/\s*\n\s*/g, ' ')
     .trim();
 }
@@ -30,9 +33,9 @@ function issuesText(details: unknown): string | undefined {
 }
 
 /**
- * Turns any failure into one line (no stack trace) and an exit status: 2 for a bad command line
- * (a {@link UsageError} or citty's own argument errors), 1 for everything else (the server
- * refused, could not be reached, or broke the contract).
+ * Turns any failure into one line (no stack trace, no terminal escapes, no URL credentials) and an
+ * exit status: 2 for a bad command line (a {@link UsageError} or citty's own argument errors), 1
+ * for everything else (the server refused, could not be reached, or broke the contract).
  */
 export function reportFailure(error: unknown): FailureReport {
   if (error instanceof UsageError) return { line: oneLine(error.message), exitCode: 2 };

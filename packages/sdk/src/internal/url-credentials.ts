@@ -1,6 +1,7 @@
 // A scheme, its slashes (either way, or none: WHATWG URLs allow `http:user:pass@host`), then
 // the user info up to the last `@` before the host: it never holds whitespace, `/`, `\`, `?`, `#`.
-const USER_INFO = /\b([a-z][a-z0-9+.-]*:[\\/]*)[^\s/\\?#@]*(?:@[^\s/\\?#@]*)*@/gi;
+// Not when a closing mark follows the `@` instead of a host: prose such as "(user:password@)".
+const USER_INFO = /\b([a-z][a-z0-9+.-]*:[\\/]*)[^\s/\\?#@]*(?:@[^\s/\\?#@]*)*@(?![)\]},;])/gi;
 
 /**
  * `text` with the user info of every URL in it shown as `***`, so an error message that repeats a

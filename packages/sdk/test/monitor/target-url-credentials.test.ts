@@ -89,5 +89,10 @@ describe('monitor target URLs with credentials', () => {
     expect(redactUrlCredentials('http://h/x@y and mail ops@example.org: refused')).toBe(
       'http://h/x@y and mail ops@example.org: refused',
     );
+    // The messages that explain the rule keep their wording; a URL ending at its `@` loses its user info.
+    expect(redactUrlCredentials('must not include credentials (user:password@); no user:password@, query')).toBe(
+      'must not include credentials (user:password@); no user:password@, query',
+    );
+    expect(redactUrlCredentials('invalid peer "http://u:p@": bad')).toBe('invalid peer "http://***@": bad');
   });
 });
