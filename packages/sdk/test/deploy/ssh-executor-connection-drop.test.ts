@@ -120,15 +120,23 @@ describe.skipIf(!canRun)('SshExecutor: the connection drops mid-call', () => {
     expect(executor.stats.connections).toBe(1);
   });
 
-  test('cut during a command: the run fails saying it may still run, and the next connect stops it first', async () => {
-    const { executor, proxy } = await throughProxy();
+  /**
+   * Runs a command that would write `ran` in its scratch directory after 3 s, and cuts the
+   * connection once it has started; returns the directory, the command's token and the rejection.
+   */
+  async function cutSleeper(executor: SshExecutor, proxy: TcpProxy) {
     const dir = scratch(host);
     const token = `fleet-drop-${randomBytes(6).toString('hex')}`;
     const command = `touch ${dir.path}/started; sleep 3; echo ran > ${dir.path}/ran # ${token}`;
     const running = settle(executor.run(command, { timeoutMs: 600_000 }));
     await until(() => existsSync(join(dir.local, 'started')));
     proxy.cut();
-    const error = await running;
+    return { dir, token, error: await running };
+  }
+
+  test('cut during a command: the run fails saying it may still run, and the next connect stops it first', async () => {
+    const { executor, proxy } = await throughProxy();
+    const { dir, token, error } = await cutSleeper(executor, proxy);
     expect(isDeployError(error) && error.code).toBe('executor_failed');
     expect(error.message).toMatch(/the connection was lost .*the command may still have been running on the host/);
     expect((await executor.run(['echo', 'ok'])).stdout).toBe('ok\n');
@@ -139,13 +147,8 @@ describe.skipIf(!canRun)('SshExecutor: the connection drops mid-call', () => {
 
   test('cut during a command, then closed: close() stops the command on the host', async () => {
     const { executor, proxy } = await throughProxy();
-    const dir = scratch(host);
-    const token = `fleet-drop-${randomBytes(6).toString('hex')}`;
-    const command = `touch ${dir.path}/started; sleep 3; echo ran > ${dir.path}/ran # ${token}`;
-    const running = settle(executor.run(command, { timeoutMs: 600_000 }));
-    await until(() => existsSync(join(dir.local, 'started')));
-    proxy.cut();
-    expect((await running).message).toMatch(/may still have been running/);
+    const { dir, token, error } = await cutSleeper(executor, proxy);
+    expect(error.message).toMatch(/may still have been running/);
     await executor.close();
     await until(() => !isRunning(token));
     expect(existsSync(join(dir.local, 'ran'))).toBe(false);
