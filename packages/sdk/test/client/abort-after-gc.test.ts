@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import {
   BusClient,
   createHttpClient,
@@ -10,17 +10,12 @@ import {
 } from '../../src/index.ts';
 import { toyRoutes } from '../server/_toy.ts';
 import { collectingGarbage } from './_gc.ts';
-import { host, rejectionOf } from './_host.ts';
+import { rejectionOf, started } from './_host.ts';
 
 // undici's fetch loses the link from a Request to the signal it follows when the garbage collector
 // runs (nodejs/undici#4068, nodejs/node#55428): a timeout or abort that only reached fetch through
 // that link was lost once the headers had arrived. The client now reads bodies itself and cancels
 // the read at the deadline, whatever the collector did.
-
-const closers: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
 
 /** Sends the headers and the start of a body, then a byte now and then, for ever (a trickling peer). */
 function trickle(status = 200) {
@@ -30,12 +25,6 @@ function trickle(status = 200) {
     const timer = setInterval(() => res.write(' '), 50);
     res.on('close', () => clearInterval(timer));
   };
-}
-
-async function started(answer: (res: ServerResponse) => void) {
-  const server = await host(answer);
-  closers.push(() => server.close());
-  return server;
 }
 
 test('a call whose body trickles gives up at its timeout though the garbage collector ran', {

@@ -1,6 +1,5 @@
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, expect, test } from 'vitest';
+import type { ServerResponse } from 'node:http';
+import { expect, test } from 'vitest';
 import { callRouteText } from '../../src/client/call-route.ts';
 import {
   BusClient,
@@ -12,34 +11,10 @@ import {
   streamRoute,
 } from '../../src/index.ts';
 import { toyRoutes } from '../server/_toy.ts';
+import { rejectionOf, started } from './_host.ts';
 
 // A client's timeoutMs covers the whole answer, body included: a server that sends its headers and
 // then stalls must not hold a call for ever. Event streams are the exception (idleTimeoutMs).
-
-const closers: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-/** A real HTTP server on port 0 that answers every request with `answer`; open answers end at cleanup. */
-async function host(answer: (res: ServerResponse) => void): Promise<string> {
-  const open = new Set<ServerResponse>();
-  const server = createServer((_req, res) => {
-    open.add(res);
-    res.on('close', () => open.delete(res));
-    answer(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const res of open) res.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 /** Sends the headers and the start of a JSON body, then nothing more. */
 function stallAfterHeaders(status = 200) {
@@ -49,26 +24,17 @@ function stallAfterHeaders(status = 200) {
   };
 }
 
-function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
-
 test('an answer that stalls after its headers rejects with the same FleetConnectionError as a header timeout', {
   timeout: 10_000,
 }, async () => {
-  const url = await host(stallAfterHeaders());
+  const { url } = await started(stallAfterHeaders());
   const error = await rejectionOf(new BusClient({ url, timeoutMs: 200, retry: 0 }).stats());
   expect(error).toBeInstanceOf(FleetConnectionError);
   expect((error as FleetConnectionError).message).toBe(`cannot reach ${url} (no answer within 200 ms)`);
 });
 
 test('a per-call timeoutMs also bounds the body, for a retried GET too', { timeout: 10_000 }, async () => {
-  const url = await host(stallAfterHeaders());
+  const { url } = await started(stallAfterHeaders());
   const http = createHttpClient({ baseUrl: url, retry: 2 });
   const error = await rejectionOf(callRoute(http, busRoutes.stats, {}, { timeoutMs: 200 }));
   expect(error).toBeInstanceOf(FleetConnectionError);
@@ -76,7 +42,7 @@ test('a per-call timeoutMs also bounds the body, for a retried GET too', { timeo
 });
 
 test('callRouteText bounds the body it returns unparsed', { timeout: 10_000 }, async () => {
-  const url = await host(stallAfterHeaders());
+  const { url } = await started(stallAfterHeaders());
   const http = createHttpClient({ baseUrl: url, retry: 0, timeoutMs: 200 });
   const error = await rejectionOf(callRouteText(http, toyRoutes.slow, {}));
   expect(error).toBeInstanceOf(FleetConnectionError);
@@ -84,7 +50,7 @@ test('callRouteText bounds the body it returns unparsed', { timeout: 10_000 }, a
 });
 
 test('an error answer whose body stalls still rejects, with its status', { timeout: 10_000 }, async () => {
-  const url = await host(stallAfterHeaders(503));
+  const { url } = await started(stallAfterHeaders(503));
   const error = await rejectionOf(new BusClient({ url, timeoutMs: 200, retry: 0 }).stats());
   expect(error).toBeInstanceOf(FleetHttpError);
   expect((error as FleetHttpError).status).toBe(503);
@@ -95,7 +61,7 @@ test('aborting a call while its body is read rejects with the abort reason', { t
   const headersSent = new Promise<void>((resolve) => {
     answered = resolve;
   });
-  const url = await host((res) => {
+  const { url } = await started((res) => {
     stallAfterHeaders()(res);
     answered();
   });
@@ -108,7 +74,7 @@ test('aborting a call while its body is read rejects with the abort reason', { t
 
 test('an event stream is not cut at timeoutMs: only idleTimeoutMs ends it', { timeout: 10_000 }, async () => {
   // Two events, the second three timeouts after the headers; then the server ends the stream.
-  const url = await host((res) => {
+  const { url } = await started((res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.write('data: {"n":0}\n\n');
     setTimeout(() => res.end('data: {"n":1}\n\n'), 600).unref();
