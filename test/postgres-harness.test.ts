@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hasPostgres, startPostgres, type TestPostgres } from '@fleet/test-utils/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -23,6 +23,16 @@ async function connectError(url: string): Promise<NodeJS.ErrnoException | undefi
     return undefined;
   } catch (error) {
     return error as NodeJS.ErrnoException;
+  }
+}
+
+/** Whether process `pid` runs (not a zombie), from /proc. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
   }
 }
 
@@ -82,6 +92,24 @@ describe.skipIf(!hasPostgres())('the throwaway PostgreSQL cluster', () => {
     await server.start();
     expect(await query(url, 'SELECT count(*)::int AS n FROM crash')).toEqual([{ n: 1000 }]);
     await open.end().catch(() => {});
+  });
+
+  test('kill() resolves once every backend is gone, a busy one too, so the restart finds no shared memory in use', async () => {
+    const url = await server.createDatabase();
+    const busy = new pg.Client({ connectionString: url });
+    busy.on('error', () => {});
+    await busy.connect();
+    const [{ pid }] = (await busy.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows as [{ pid: number }];
+    // PostgreSQL gives each backend a session of its own, and one busy in a query notices the
+    // postmaster's death only when the query ends: this one would run for minutes.
+    const running = busy.query('SELECT count(*) FROM generate_series(1, 10000000000)').catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await server.kill();
+    expect(alive(pid)).toBe(false);
+    await server.start();
+    expect(await query(url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    await running;
+    await busy.end().catch(() => {});
   });
 
   test('the data directory is under the temp dir that is removed at exit', () => {

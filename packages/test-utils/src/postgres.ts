@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +110,54 @@ function groupAlive(pid: number): boolean {
   }
 }
 
+/** Whether process `pid` runs (a zombie has exited: its shared memory is detached). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The processes whose parent is `pid`, from /proc. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // It ended meanwhile.
+    }
+  }
+  return children;
+}
+
+/**
+ * Kills a server like a crash: the postmaster `pid` and its backends, which PostgreSQL puts in
+ * sessions of their own (a kill of the postmaster's process group misses them, and a backend still
+ * exiting holds the shared memory a restart needs). The postmaster is stopped first, so it forks
+ * nothing after its children are listed. Returns every process killed.
+ */
+function crash(pid: number): number[] {
+  try {
+    process.kill(pid, 'SIGSTOP');
+  } catch {
+    return [];
+  }
+  const pids = [pid, ...childrenOf(pid)];
+  for (const each of pids) {
+    try {
+      process.kill(each, 'SIGKILL');
+    } catch {
+      // It ended meanwhile.
+    }
+  }
+  return pids;
+}
+
 /**
  * The status line of `postmaster.pid` (`ready` once it accepts connections) when the file is the
  * server `pid`'s: after a crash the previous server's file, saying `ready`, is still there.
@@ -173,7 +221,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   let databases = 0;
 
   const killNow = () => {
-    if (child?.pid !== undefined && groupAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
+    if (child?.pid !== undefined) crash(child.pid);
   };
   const cleanUp = () => {
     killNow();
@@ -189,7 +237,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const start = async () => {
     if (child) throw new Error('the PostgreSQL server is already running');
     const log = openSync(logFile, 'a');
-    // Its own process group: kill() takes the server and every backend down at once, like a crash.
+    // Detached: its own process group, so the test process's terminal signals do not reach it.
     const started = spawn(join(bin, 'postgres'), args, {
       uid: user.uid,
       gid: user.gid,
@@ -261,9 +309,9 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     },
     kill: async () => {
       if (!child?.pid) return;
-      const pid = child.pid;
-      process.kill(-pid, 'SIGKILL');
-      await waitGone(pid);
+      const pids = crash(child.pid);
+      while (pids.some(running)) await sleep(10);
+      child = undefined;
     },
     start,
   };
