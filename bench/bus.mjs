@@ -6,7 +6,9 @@
 //
 // The servers are pinned to core 0 and the load generator (autocannon, 50 connections) to core 1.
 // Scenarios run in interleaved rounds (bare, bus, bare, bus, ...) and each figure is the median, so a
-// slow spell of this shared machine weighs on the baseline and on Fleet alike.
+// slow spell of this shared machine weighs on the baseline and on Fleet alike. A third server,
+// fleet-bus over a store that stores nothing (_storeless-bus.mjs), splits each request's time into
+// the bare server's, what Fleet's routes add and what storage adds.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +106,9 @@ try {
   log(`${rounds} interleaved rounds of ${seconds}s per scenario, ${connections} connections`);
   const bare = await start([join(here, 'bare-server.mjs')]);
   servers.push(bare);
+  // Fleet's server and routes over a store that stores nothing: what any store could reach at most.
+  const storeless = await start([join(here, '_storeless-bus.mjs')]);
+  servers.push(storeless);
   const bus = {};
   for (const durability of ['normal', 'fsync']) {
     const db = join(dir, `bus-${durability}.db`);
@@ -123,6 +128,7 @@ try {
       bareSingle: single(bare.url),
       single_normal: single(bus.normal.url),
       single_fsync: single(bus.fsync.url),
+      single_storeless: single(storeless.url),
       bareBatch: batch(bare.url, 1),
       batch_normal: batch(bus.normal.url, 100),
       batch_fsync: batch(bus.fsync.url, 100),
@@ -132,6 +138,7 @@ try {
       // insert an agent and a counter row no fleet would).
       lifecycle_normal: lifecycle(bus.normal.url, () => `lc-normal-${n++ % AGENTS}`),
       lifecycle_fsync: lifecycle(bus.fsync.url, () => `lc-fsync-${n++ % AGENTS}`),
+      lifecycle_storeless: lifecycle(storeless.url, () => `lc-storeless-${n++ % AGENTS}`),
     }),
   );
 
@@ -174,10 +181,33 @@ const checks = [
   ['lifecycle msgs/s / bare', ratio(results.lifecycle_normal.perSecond, results.bareSingle.perSecond), 0.12],
   ['fsync single send / bare', ratio(results.single_fsync.perSecond, results.bareSingle.perSecond), null],
   ['receive with 1M queued / 1k queued', ratio(results.queued1M.perSecond, results.queued1k.perSecond), 0.8],
+  ['storeless single send / bare', ratio(results.single_storeless.perSecond, results.bareSingle.perSecond), null],
+  [
+    'storeless lifecycle msgs/s / bare',
+    ratio(results.lifecycle_storeless.perSecond, results.bareSingle.perSecond),
+    null,
+  ],
+];
+
+/**
+ * Where a request's time goes, in µs of the server's core (it is pinned and busy, so a request
+ * takes 1 / throughput): the bare server's, what Fleet's server and routes add to it (the
+ * storeless server's minus the bare one's) and what storage adds (the real minus the storeless).
+ */
+const perRequestUs = (result) => 1e6 / result.requestsPerSecond;
+const split = (name, real, floor) => ({
+  requests: name,
+  'bare µs': Math.round(perRequestUs(results.bareSingle) * 10) / 10,
+  'routes µs': Math.round((perRequestUs(floor) - perRequestUs(results.bareSingle)) * 10) / 10,
+  'store µs': Math.round((perRequestUs(real) - perRequestUs(floor)) * 10) / 10,
+});
+const splits = [
+  split('single send', results.single_normal, results.single_storeless),
+  split('lifecycle (per request)', results.lifecycle_normal, results.lifecycle_storeless),
 ];
 
 if (json) {
-  console.log(JSON.stringify({ seconds, rounds, connections, pinned: canPin, results, checks }, null, 2));
+  console.log(JSON.stringify({ seconds, rounds, connections, pinned: canPin, results, checks, splits }, null, 2));
 } else {
   const rows = Object.entries(results).map(([name, r]) => ({
     scenario: name,
@@ -196,4 +226,5 @@ if (json) {
       result: target === null ? '-' : value >= target ? 'ok' : 'BELOW TARGET',
     })),
   );
+  console.table(splits);
 }
