@@ -20,6 +20,7 @@ export {
   BROADCAST,
   MAX_BATCH_SIZE,
   MAX_DELAY_SECONDS,
+  MAX_SEND_COPIES_BYTES,
   MAX_TTL_SECONDS,
   Message,
   MessageList,

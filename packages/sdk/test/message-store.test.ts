@@ -3,7 +3,7 @@ import type { MessageStore, MessageStoreOptions } from '../src/bus/message-store
 import { type FleetError, isFleetError } from '../src/errors.ts';
 import type { AuditEvent, AuditQuery } from '../src/schemas/audit.ts';
 import type { Delivery } from '../src/schemas/lease.ts';
-import { type Message, SendInput, type SendInputInit } from '../src/schemas/message.ts';
+import { MAX_SEND_COPIES_BYTES, type Message, SendInput, type SendInputInit } from '../src/schemas/message.ts';
 import { storeFactories } from './_stores.ts';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -172,6 +172,56 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
       // Nothing of the failed batch took effect: no agent became known and the key is unused.
       expect((await send({ from: 'z', to: '*' })).count).toBe(0);
       expect((await send({ from: 'a', to: 'fresh-agent', idempotencyKey: 'k1' })).duplicate).toBe(false);
+    });
+
+    test('a fan-out whose copies would exceed the limit is refused before anything is stored', async () => {
+      const subscribers = 130;
+      for (let i = 0; i < subscribers; i += 1) await store.subscribe(`s${i}`, 'wide');
+      const received: Message[] = [];
+      store.onMessage((m) => received.push(m));
+      // 130 copies of a payload just over 1/130 of the limit: one send, and already too much.
+      const over = 'y'.repeat(Math.ceil(MAX_SEND_COPIES_BYTES / subscribers));
+      const error = await fleetError(send({ from: 'boss', topic: 'wide', payload: over, idempotencyKey: 'k' }));
+      expect(error.code).toBe('payload_too_large');
+      expect(error.message).toContain('130 copies');
+      expect(error.details).toMatchObject({ issues: [{ field: 'payload', code: 'too_big' }] });
+      // In a batch the item that takes the sum over is named, and the items before it are not stored.
+      const half = 'y'.repeat(Math.ceil(MAX_SEND_COPIES_BYTES / subscribers / 2));
+      const batchError = await fleetError(
+        sendBatch([
+          { from: 'boss', to: 'direct' },
+          { from: 'boss', topic: 'wide', payload: half },
+          { from: 'boss', topic: 'wide', payload: half },
+        ]),
+      );
+      expect(batchError.details).toMatchObject({ issues: [{ field: 'messages.2.payload' }] });
+      expect((await store.stats()).count).toBe(0);
+      expect(await events()).toEqual([]);
+      expect(received).toEqual([]);
+      // The key was not used, and a fan-out under the limit goes through.
+      const small = await send({ from: 'boss', topic: 'wide', payload: 'small', idempotencyKey: 'k' });
+      expect(small).toMatchObject({ count: subscribers, duplicate: false });
+    });
+
+    test('a repeated key counts the earlier copies it answers with against the same limit', async () => {
+      const big = 'y'.repeat(1_000_000);
+      await send({ from: 'boss', to: 'b', payload: big, idempotencyKey: 'k' });
+      // Each repeat is a small item answering with the earlier 1 MB copy: 51 of them pass 48 MiB.
+      const repeats = Array.from({ length: 60 }, () => ({ from: 'boss', to: 'b', idempotencyKey: 'k' }));
+      const error = await fleetError(sendBatch([{ from: 'boss', to: 'c' }, ...repeats]));
+      expect(error.code).toBe('payload_too_large');
+      expect(error.details).toMatchObject({ issues: [{ field: 'messages.51.idempotencyKey' }] });
+      // A key repeated inside the batch answers with its first item's copies: counted the same way.
+      const inBatch = Array.from({ length: 60 }, () => ({ from: 'boss', to: 'd', idempotencyKey: 'k2' }));
+      const inBatchError = await fleetError(
+        sendBatch([{ from: 'boss', to: 'd', payload: big, idempotencyKey: 'k2' }, ...inBatch]),
+      );
+      expect(inBatchError.details).toMatchObject({ issues: [{ field: 'messages.51.idempotencyKey' }] });
+      expect((await store.stats()).count).toBe(1);
+      expect((await send({ from: 'boss', to: 'd', idempotencyKey: 'k2' })).duplicate).toBe(false);
+      // Fewer repeats stay under the limit and answer with the original copy each time.
+      const fine = await sendBatch(repeats.slice(0, 40));
+      expect(fine).toMatchObject({ count: 40, duplicate: true });
     });
   });
 

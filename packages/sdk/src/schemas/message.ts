@@ -10,6 +10,14 @@ export const MAX_DELAY_SECONDS = 7 * 24 * 3600;
 export const MAX_TTL_SECONDS = 30 * 24 * 3600;
 /** Most messages one batch send may carry. */
 export const MAX_BATCH_SIZE = 100;
+/**
+ * Most bytes of JSON one send or batch may answer with in copies its body does not bound: the
+ * copies of a fan-out (a topic or a broadcast reaching two agents or more, one copy per recipient)
+ * and those a repeated idempotency key answers with. Past it the send is refused with 413
+ * `payload_too_large` before anything is stored. 48 MiB keeps the answer inside what a client reads
+ * by default (`maxResponseBytes`, 64 MiB).
+ */
+export const MAX_SEND_COPIES_BYTES = 48 * 1024 * 1024;
 /** The `to` value that broadcasts a message to every known agent but the sender. */
 export const BROADCAST = '*';
 

@@ -1,6 +1,7 @@
 import { FleetError } from '../../errors.ts';
 import { BROADCAST, type Message, type SendInput, type SendResult } from '../../schemas/message.ts';
 import { type AuditEntry, auditEntry } from './audit-entry.ts';
+import { CopiesSizeTally } from './copies-size.ts';
 import { newMessageId } from './ids.ts';
 import { type MessageRecord, toMessage } from './message-record.ts';
 
@@ -44,7 +45,8 @@ function sorted(agents: Iterable<string>): string[] {
 /**
  * Plans a batch of sends: resolves recipients, applies idempotency (each item on its own; a key
  * repeated inside the batch returns the first item's copies) and builds every copy. Pure apart from
- * the ids; throws `validation_failed` before anything is stored if an item names no destination.
+ * the ids; throws before anything is stored: `validation_failed` if an item names no destination,
+ * `payload_too_large` if the copies of fan-outs and repeated keys would pass `MAX_SEND_COPIES_BYTES`.
  */
 export function planSends(
   inputs: SendInput[],
@@ -62,6 +64,7 @@ export function planSends(
   };
   const plannedKeys = new Map<string, IdempotencyRecord>();
   const newAgents = new Set<string>();
+  const copiesSize = new CopiesSizeTally(inputs.length);
   let duplicates = 0;
 
   inputs.forEach((input, index) => {
@@ -78,6 +81,7 @@ export function planSends(
       const mapKey = `${input.from}\u0000${input.idempotencyKey}`;
       const earlier = plannedKeys.get(mapKey) ?? view.idempotency(input.from, input.idempotencyKey);
       if (earlier && nowMs - earlier.at < windowMs) {
+        copiesSize.addRepeat(index, earlier.messages);
         plan.result.messages.push(...earlier.messages);
         duplicates += 1;
         return;
@@ -115,6 +119,7 @@ export function planSends(
       plan.audit.push(auditEntry(nowMs, 'sent', record, { from: record.from, topic: record.topic }));
       messages.push(toMessage(record));
     }
+    copiesSize.addCopies(index, messages, input.payload);
     plan.result.messages.push(...messages);
 
     if (input.idempotencyKey !== null) {

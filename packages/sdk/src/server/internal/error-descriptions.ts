@@ -17,7 +17,8 @@ export const errorCodeDescription: Readonly<Record<ErrorCode, string>> = {
   route_not_found: 'No route has this path.',
   method_not_allowed:
     'The path exists, but not with this method: `details.allowed` and the `Allow` header list the methods.',
-  payload_too_large: "The body is over the server's limit (1 MiB unless `--body-limit` says otherwise).",
+  payload_too_large:
+    "The body is over the server's limit (1 MiB unless `--body-limit` says otherwise), or a send would answer with more than 48 MiB of copies (a topic or broadcast fan-out, a repeated idempotency key; `details.issues` names the item).",
   unsupported_media_type: 'A request body must be sent with `Content-Type: application/json`.',
   receipt_unknown: 'The receipt is malformed or names no message (never issued, or the message was acked or removed).',
   receipt_expired:
