@@ -185,6 +185,9 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
       expect(error.code).toBe('payload_too_large');
       expect(error.message).toContain('130 copies');
       expect(error.details).toMatchObject({ issues: [{ field: 'payload', code: 'too_big' }] });
+      // The same send as a batch of one names the field as a batch does.
+      const asBatch = await fleetError(sendBatch([{ from: 'boss', topic: 'wide', payload: over }]));
+      expect(asBatch.details).toMatchObject({ issues: [{ field: 'messages.0.payload' }] });
       // In a batch the item that takes the sum over is named, and the items before it are not stored.
       const half = 'y'.repeat(Math.ceil(MAX_SEND_COPIES_BYTES / subscribers / 2));
       const batchError = await fleetError(

@@ -47,10 +47,15 @@ export class MemoryMessageStore implements MessageStore {
   }
 
   async send(input: SendInput): Promise<SendResult> {
-    return this.sendBatch([input]);
+    return this.#send([input], false);
   }
 
   async sendBatch(inputs: SendInput[]): Promise<SendResult> {
+    return this.#send(inputs, true);
+  }
+
+  /** `batch`: errors name fields as in `POST /messages/batch` (`messages.3.payload`). */
+  async #send(inputs: SendInput[], batch: boolean): Promise<SendResult> {
     this.#assertOpen();
     const now = this.#options.now();
     // Planning reads only and may throw; applying cannot fail, so a batch is all or nothing.
@@ -63,6 +68,7 @@ export class MemoryMessageStore implements MessageStore {
       },
       now,
       this.#options.idempotencyWindowSeconds,
+      batch,
     );
     for (const agent of plan.agents) this.#agents.see(agent, now);
     for (const key of plan.keys) this.#idempotency.save(key);

@@ -128,7 +128,7 @@ export class PostgresMessageStore implements MessageStore {
     const written =
       plan ??
       (await this.#database.transaction((tx) =>
-        writeSends(tx, this.#transitions, inputs, now, this.#options.idempotencyWindowSeconds),
+        writeSends(tx, this.#transitions, inputs, now, this.#options.idempotencyWindowSeconds, batch),
       ));
     if (this.#listeners.size > 0) {
       for (const record of written.records) {

@@ -98,14 +98,19 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async send(input: SendInput): Promise<SendResult> {
-    return this.sendBatch([input]);
+    return this.#send([input], false);
   }
 
   async sendBatch(inputs: SendInput[]): Promise<SendResult> {
+    return this.#send(inputs, true);
+  }
+
+  /** `batch`: errors name fields as in `POST /messages/batch` (`messages.3.payload`). */
+  async #send(inputs: SendInput[], batch: boolean): Promise<SendResult> {
     this.#assertOpen();
     const now = this.#options.now();
     const written = await this.#writer.enqueue({
-      ...sendWrite(this.#sql, this.#transitions, inputs, now, this.#options.idempotencyWindowSeconds),
+      ...sendWrite(this.#sql, this.#transitions, inputs, now, this.#options.idempotencyWindowSeconds, batch),
       committed: ({ records }) => this.#emit(records),
     });
     return written.result;

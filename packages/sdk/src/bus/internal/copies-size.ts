@@ -20,12 +20,12 @@ const fieldBytes = (message: Message): number => jsonBytes({ ...message, payload
  * the send again.
  */
 export class CopiesSizeTally {
-  readonly #items: number;
+  readonly #batch: boolean;
   #bytes = 0;
 
-  /** `items`: how many sends the request holds (1 for `send`), which decides how fields are named. */
-  constructor(items: number) {
-    this.#items = items;
+  /** `batch`: the sends came as a batch, so fields are named `messages.3.payload` rather than `payload`. */
+  constructor(batch: boolean) {
+    this.#batch = batch;
   }
 
   /** Counts the new copies of item `index` (all with `payload`) when they are a fan-out. */
@@ -48,7 +48,7 @@ export class CopiesSizeTally {
   #add(bytes: number, index: number, what: string, name: string): void {
     this.#bytes += bytes;
     if (this.#bytes <= MAX_SEND_COPIES_BYTES) return;
-    const field = this.#items === 1 ? name : `messages.${index}.${name}`;
+    const field = this.#batch ? `messages.${index}.${name}` : name;
     const message =
       `${what} (${field}) bring the send's answer to ${count(this.#bytes)} bytes of copies, over the ` +
       `${count(MAX_SEND_COPIES_BYTES)} one send may answer with: send a smaller payload (a reference to the content, say) or to fewer recipients`;

@@ -47,12 +47,15 @@ function sorted(agents: Iterable<string>): string[] {
  * repeated inside the batch returns the first item's copies) and builds every copy. Pure apart from
  * the ids; throws before anything is stored: `validation_failed` if an item names no destination,
  * `payload_too_large` if the copies of fan-outs and repeated keys would pass `MAX_SEND_COPIES_BYTES`.
+ * `batch`: the sends came as a batch (`POST /messages/batch`), so an error names an item's field as
+ * `messages.3.payload`; a single send's as `payload`.
  */
 export function planSends(
   inputs: SendInput[],
   view: SendView,
   nowMs: number,
   idempotencyWindowSeconds: number,
+  batch: boolean,
 ): SendPlan {
   const windowMs = idempotencyWindowSeconds * 1000;
   const plan: SendPlan = {
@@ -64,7 +67,7 @@ export function planSends(
   };
   const plannedKeys = new Map<string, IdempotencyRecord>();
   const newAgents = new Set<string>();
-  const copiesSize = new CopiesSizeTally(inputs.length);
+  const copiesSize = new CopiesSizeTally(batch);
   let duplicates = 0;
 
   inputs.forEach((input, index) => {

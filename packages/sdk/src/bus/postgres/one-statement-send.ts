@@ -19,6 +19,8 @@ export function planPlainSends(inputs: SendInput[], now: number, idempotencyWind
     { knownAgents: () => [], subscribers: () => [], idempotency: () => undefined },
     now,
     idempotencyWindowSeconds,
+    // Plain sends make one copy each and repeat no key, so no error of theirs names a field this way.
+    true,
   );
 }
 

@@ -67,8 +67,9 @@ async function readForPlan(
 
 /**
  * Stores a send or batch in the caller's transaction: plans it with the shared planner (which
- * throws `validation_failed` before anything is written) and inserts every copy, key, agent and
- * `sent` event in a few set-based statements.
+ * throws `validation_failed` or `payload_too_large` before anything is written; `batch` names
+ * fields `messages.3.payload`) and inserts every copy, key, agent and `sent` event in a few
+ * set-based statements.
  */
 export async function writeSends(
   tx: PgTransaction,
@@ -76,6 +77,7 @@ export async function writeSends(
   inputs: SendInput[],
   now: number,
   idempotencyWindowSeconds: number,
+  batch: boolean,
 ): Promise<WrittenSends> {
   const reads = await readForPlan(tx, transitions, inputs, now);
   const plan = planSends(
@@ -87,6 +89,7 @@ export async function writeSends(
     },
     now,
     idempotencyWindowSeconds,
+    batch,
   );
   await transitions.seeAgents(tx, plan.agents, now);
   if (plan.keys.length > 0) {

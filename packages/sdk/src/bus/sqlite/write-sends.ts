@@ -24,6 +24,7 @@ interface PreparedSends {
  * A send or batch as a group-commit write. `prepare` plans it with the shared planner (reading
  * agents, subscribers and idempotency keys, and seeing the writes queued before it) and serializes
  * everything, so all that can fail about one send fails before it writes; `apply` only inserts.
+ * `batch`: the sends came as a batch, so errors name fields `messages.3.payload`.
  */
 export function sendWrite(
   sql: Statements,
@@ -31,6 +32,7 @@ export function sendWrite(
   inputs: SendInput[],
   now: number,
   idempotencyWindowSeconds: number,
+  batch: boolean,
 ): GroupWrite<PreparedSends, WrittenSends> {
   return {
     prepare: () => {
@@ -46,6 +48,7 @@ export function sendWrite(
         },
         now,
         idempotencyWindowSeconds,
+        batch,
       );
       // The copies of one send share a payload object: serialize it once.
       let last: unknown;
