@@ -1,9 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { crash, running } from './internal/crash-process.ts';
 import { onProcessExit } from './internal/netns.ts';
 import {
   type ClusterUser,
@@ -108,54 +109,6 @@ function groupAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** Whether process `pid` runs (a zombie has exited: its shared memory is detached). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** The processes whose parent is `pid`, from /proc. */
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
-    } catch {
-      // It ended meanwhile.
-    }
-  }
-  return children;
-}
-
-/**
- * Kills a server like a crash: the postmaster `pid` and its backends, which PostgreSQL puts in
- * sessions of their own (a kill of the postmaster's process group misses them, and a backend still
- * exiting holds the shared memory a restart needs). The postmaster is stopped first, so it forks
- * nothing after its children are listed. Returns every process killed.
- */
-function crash(pid: number): number[] {
-  try {
-    process.kill(pid, 'SIGSTOP');
-  } catch {
-    return [];
-  }
-  const pids = [pid, ...childrenOf(pid)];
-  for (const each of pids) {
-    try {
-      process.kill(each, 'SIGKILL');
-    } catch {
-      // It ended meanwhile.
-    }
-  }
-  return pids;
 }
 
 /**
@@ -309,6 +262,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     },
     kill: async () => {
       if (!child?.pid) return;
+      // The postmaster and its backends (sessions of their own): a restart needs their shared memory gone.
       const pids = crash(child.pid);
       while (pids.some(running)) await sleep(10);
       child = undefined;
