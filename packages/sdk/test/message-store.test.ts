@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { AUDIT_PRUNE_BATCH } from '../src/bus/internal/audit-retention.ts';
 import type { MessageStore, MessageStoreOptions } from '../src/bus/message-store.ts';
 import { type FleetError, isFleetError } from '../src/errors.ts';
 import type { AuditEvent, AuditQuery } from '../src/schemas/audit.ts';
@@ -984,6 +985,46 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
       await capped.sweep();
       expect(await events({}, capped)).toEqual(before.slice(2));
       expect((await capped.audit({ limit: 10 })).prunedThrough).toBe(before[1]!.at);
+    });
+    describe('an audit backlog larger than one retention pass', () => {
+      /** Two and a half passes of `sent` events: 100 topic sends in one batch, to as many subscribers as that takes. */
+      const BACKLOG = AUDIT_PRUNE_BATCH * 2.5;
+      async function fillTrail(target: MessageStore): Promise<void> {
+        for (let i = 0; i < BACKLOG / 100; i++) await target.subscribe(`s${i}`, 'load');
+        await sendBatch(
+          Array.from({ length: 100 }, () => ({ from: 'bulk', topic: 'load' })),
+          target,
+        );
+      }
+      const allEvents = async (target: MessageStore) => {
+        const all: AuditEvent[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await target.audit({ limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
+          all.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor !== undefined);
+        return all;
+      };
+
+      test('one sweep keeps only the newest events, however many arrived since the last', async () => {
+        const capped = await open({ auditMaxEvents: 10 });
+        await fillTrail(capped);
+        const before = await allEvents(capped);
+        expect(before).toHaveLength(BACKLOG);
+        await capped.sweep();
+        expect(await allEvents(capped)).toEqual(before.slice(-10));
+      });
+
+      test('one sweep removes every event past the maximum age', async () => {
+        const aging = await open({ auditMaxAgeSeconds: 60 });
+        await fillTrail(aging);
+        advance(61);
+        const recent = await send({ from: 'a', to: 'b' }, aging);
+        await aging.sweep();
+        expect((await events({}, aging)).map((e) => e.messageId)).toEqual([recent.messages[0]!.id]);
+        expect((await aging.audit({ limit: 1 })).prunedThrough).toBe(iso(T0));
+      });
     });
   });
 

@@ -206,13 +206,18 @@ export class SqliteMessageStore implements MessageStore {
 
   async sweep(): Promise<void> {
     const now = this.#options.now();
-    return this.#enqueue(NOTHING_TO_CHECK, () => {
+    let pruneMore = await this.#enqueue(NOTHING_TO_CHECK, () => {
       this.#transitions.housekeepAll(now);
       this.#transitions.promoteDue(now);
-      this.#transitions.pruneAudit(now);
       this.#sql.pruneIdempotency.run(now - this.#options.idempotencyWindowSeconds * 1000);
       this.#transitions.forgetUnseenAgents(now);
+      return this.#transitions.pruneAudit(now);
     });
+    // An audit backlog (a bulk load, or events arriving faster than one pass a second removes)
+    // goes in further passes, each its own commit, with requests served between them.
+    while (pruneMore && !this.#closed) {
+      pruneMore = await this.#enqueue(NOTHING_TO_CHECK, () => this.#transitions.pruneAudit(now));
+    }
   }
 
   onMessage(listener: (message: Message) => void, agent?: string): () => void {

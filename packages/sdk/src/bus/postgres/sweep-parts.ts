@@ -15,7 +15,9 @@ export async function sweepParts(database: PgDatabase, transitions: PgTransition
   await database.transaction((tx) => transitions.promoteDue(tx, now));
   // After the writes above have committed their counter changes: fold them too.
   await database.transaction((tx) => foldCountDeltas(tx));
-  await database.transaction((tx) => transitions.pruneAudit(tx, now));
+  // An audit backlog goes in several passes too, each its own transaction.
+  more = true;
+  while (more) more = await database.transaction((tx) => transitions.pruneAudit(tx, now));
   await database.transaction((tx) => transitions.pruneIdempotency(tx, now));
   await database.transaction((tx) => transitions.forgetUnseenAgents(tx, now));
 }

@@ -1,15 +1,13 @@
 import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
 import { AGENT_FORGET_BATCH, AgentSightings, knownSince } from '../internal/agent-sightings.ts';
 import { auditEntry } from '../internal/audit-entry.ts';
+import { prunePass, prunesPastWindow } from '../internal/audit-retention.ts';
 import type { ResolvedStoreOptions } from '../internal/options.ts';
 import { outcomeAfterLeaseExpiry } from '../internal/transitions.ts';
 import { countedState } from './queue-counters.ts';
 import { LEASE_COLUMNS, type LeaseRow } from './rows.ts';
 import { seeAgentsSql } from './statement.ts';
 import type { PgTransaction } from './transaction.ts';
-
-/** How many of the oldest audit events one retention statement considers for deletion. */
-export const PG_AUDIT_PRUNE_BATCH = 10_000;
 
 /** How many due delayed rows of each recipient one `sweep()` promotes; a lease promotes all of its recipient's. */
 export const PG_PROMOTE_BATCH = 10_000;
@@ -252,28 +250,27 @@ export class PgTransitions {
   }
 
   /**
-   * Audit retention: drops events older than the maximum age, and all but the newest events.
-   * At most {@link PG_AUDIT_PRUNE_BATCH} of the oldest events are looked at per call, so a large
-   * backlog is worked off over several sweeps in short transactions. `audit_retention` keeps when
-   * the newest removed event happened (what `audit()` reports as `prunedThrough`).
+   * One audit retention pass: drops events older than the maximum age, and all but the newest
+   * events, looking at the oldest `AUDIT_PRUNE_BATCH`; true when events past them are due too
+   * (the sweep runs another pass, in its own short transaction). `audit_retention` keeps when the
+   * newest removed event happened (what `audit()` reports as `prunedThrough`).
    */
-  async pruneAudit(tx: PgTransaction, now: number): Promise<void> {
-    const { auditMaxAgeSeconds, auditMaxEvents } = this.#options;
+  async pruneAudit(tx: PgTransaction, now: number): Promise<boolean> {
     const [span] = await tx.rows<{ low: number | null; high: number | null }>(
       'SELECT min(seq) AS low, max(seq) AS high FROM audit',
     );
-    if (span?.low == null || span.high == null) return;
-    // The newest `auditMaxEvents` seqs, by arithmetic: counting them off the index (ORDER BY seq
-    // DESC OFFSET n) read n index entries on every sweep of a full trail, 100,000 by default. A seq
-    // that a rolled-back write skipped among them counts as one of them, so the trail keeps at most
-    // `auditMaxEvents` events (fewer by such gaps), never more.
-    const cutoff = span.high - span.low + 1 > auditMaxEvents ? span.high - auditMaxEvents : -1;
-    await tx.run(
-      `WITH gone AS (DELETE FROM audit WHERE seq < $1 AND (at < $2 OR seq <= $3) RETURNING at)
-      UPDATE audit_retention SET pruned_through = greatest(pruned_through, (SELECT max(at) FROM gone))
-      WHERE EXISTS (SELECT 1 FROM gone)`,
-      [span.low + PG_AUDIT_PRUNE_BATCH, now - auditMaxAgeSeconds * 1000, cutoff],
+    if (span?.low == null || span.high == null) return false;
+    const { auditMaxAgeSeconds, auditMaxEvents } = this.#options;
+    const pass = prunePass({ low: span.low, high: span.high }, now, auditMaxAgeSeconds, auditMaxEvents);
+    const [pruned] = await tx.rows<{ removed: boolean; first_at_past: number | null }>(
+      `WITH gone AS (DELETE FROM audit WHERE seq < $1 AND (at < $2 OR seq <= $3) RETURNING at),
+      noted AS (UPDATE audit_retention SET pruned_through = greatest(pruned_through, (SELECT max(at) FROM gone))
+        WHERE EXISTS (SELECT 1 FROM gone))
+      SELECT EXISTS (SELECT 1 FROM gone) AS removed,
+        (SELECT at FROM audit WHERE seq >= $1 ORDER BY seq LIMIT 1) AS first_at_past`,
+      [pass.upper, pass.minAt, pass.cutoff],
     );
+    return pruned?.removed === true && prunesPastWindow(pass, pruned.first_at_past);
   }
 
   /** Forgets the idempotency keys older than the window. */

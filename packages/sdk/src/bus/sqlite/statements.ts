@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
+import type { PrunePass } from '../internal/audit-retention.ts';
 import { mapped, perLimit, type Statement, withLimit } from './prepared.ts';
 import { QUEUE_COUNTS_COLUMNS, type QueueCountsRow } from './recount.ts';
 import {
@@ -196,7 +197,7 @@ export function prepareStatements(db: Database.Database) {
     rememberAuditSeq: prepare(
       `UPDATE meta SET value = max(value, coalesce((SELECT max(seq) FROM audit), 0)) WHERE key = 'audit_seq'`,
     ),
-    // Retention works on the oldest events, seq < @upper, so one sweep deletes a bounded number:
+    // Retention works on the oldest events, seq < @upper, so one pass deletes a bounded number:
     // those older than @minAt, and those at or below @cutoff (beyond the newest maxEvents; -1: none).
     newestPruned: prepare<[PrunePass], number | null>(`SELECT max(at) FROM audit WHERE ${PRUNED}`).pluck(),
     notePruned: prepare<[number]>(`UPDATE meta SET value = max(value, ?) WHERE key = 'audit_pruned_through'`),
@@ -204,20 +205,15 @@ export function prepareStatements(db: Database.Database) {
     auditSpan: prepare<[], { low: number | null; high: number | null }>(
       `SELECT min(seq) AS low, max(seq) AS high FROM audit`,
     ),
-    auditCutoff: byLimit<[], { seq: number }>(`SELECT seq FROM audit ORDER BY seq DESC LIMIT 1 OFFSET @limit`),
+    firstAuditAtFrom: prepare<[number], number | null>(
+      `SELECT at FROM audit WHERE seq >= ? ORDER BY seq LIMIT 1`,
+    ).pluck(),
     auditPrunedThrough: prepare<[], number>(`SELECT value FROM meta WHERE key = 'audit_pruned_through'`).pluck(),
   };
 }
 
 /** The audit events one retention pass removes. */
 const PRUNED = 'seq < @upper AND (at < @minAt OR seq <= @cutoff)';
-
-/** The bounds of one retention pass (see {@link PRUNED}). */
-export interface PrunePass {
-  upper: number;
-  minAt: number;
-  cutoff: number;
-}
 
 /** The prepared statements of one connection. */
 export type Statements = ReturnType<typeof prepareStatements>;

@@ -1,14 +1,12 @@
 import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
 import { AGENT_FORGET_BATCH, AgentSightings, knownSince } from '../internal/agent-sightings.ts';
 import { type AuditEntry, auditEntry } from '../internal/audit-entry.ts';
+import { prunePass, prunesPastWindow } from '../internal/audit-retention.ts';
 import type { ResolvedStoreOptions } from '../internal/options.ts';
 import { outcomeAfterLeaseExpiry } from '../internal/transitions.ts';
 import { countedState, QueueCounters } from './queue-counters.ts';
 import type { LeaseRow } from './rows.ts';
 import type { Statements } from './statements.ts';
-
-/** How many of the oldest audit events one `sweep()` considers for deletion. */
-export const AUDIT_PRUNE_BATCH = 10_000;
 
 /**
  * How many delayed rows whose time has come one `sweep()` promotes to ready; a lease or poll
@@ -160,24 +158,27 @@ export class SqliteTransitions {
   }
 
   /**
-   * Audit retention: drops events older than the maximum age, then all but the newest events.
-   * At most {@link AUDIT_PRUNE_BATCH} of the oldest events are looked at per call, so a large
-   * backlog (say a million `sent` events of a bulk load) is worked off over several sweeps
-   * instead of blocking the event loop for seconds. `meta.audit_pruned_through` keeps when the
-   * newest removed event happened (what `audit()` reports as `prunedThrough`).
+   * One audit retention pass: drops events older than the maximum age, then all but the newest
+   * events, looking at the oldest `AUDIT_PRUNE_BATCH`; true when events past them are due
+   * too (the sweep runs another pass, in its own commit, so a backlog never blocks the event loop
+   * for long). `meta.audit_pruned_through` keeps when the newest removed event happened (what
+   * `audit()` reports as `prunedThrough`).
    */
-  pruneAudit(now: number): void {
-    const { auditMaxAgeSeconds, auditMaxEvents } = this.#options;
+  pruneAudit(now: number): boolean {
     this.#sql.rememberAuditSeq.run();
     const span = this.#sql.auditSpan.get();
-    if (span?.low == null || span.high == null) return;
-    const cutoff =
-      span.high - span.low + 1 > auditMaxEvents ? (this.#sql.auditCutoff(auditMaxEvents).get()?.seq ?? -1) : -1;
-    const pass = { upper: span.low + AUDIT_PRUNE_BATCH, minAt: now - auditMaxAgeSeconds * 1000, cutoff };
+    if (span?.low == null || span.high == null) return false;
+    const pass = prunePass(
+      { low: span.low, high: span.high },
+      now,
+      this.#options.auditMaxAgeSeconds,
+      this.#options.auditMaxEvents,
+    );
     // One look at the range most sweeps find nothing to remove in; a delete only when there is.
     const newest = this.#sql.newestPruned.get(pass);
-    if (newest == null) return;
+    if (newest == null) return false;
     this.#sql.notePruned.run(newest);
     this.#sql.pruneAudit.run(pass);
+    return prunesPastWindow(pass, this.#sql.firstAuditAtFrom.get(pass.upper) ?? null);
   }
 }
