@@ -986,6 +986,34 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
       expect(await events({}, capped)).toEqual(before.slice(2));
       expect((await capped.audit({ limit: 10 })).prunedThrough).toBe(before[1]!.at);
     });
+    test('retention removes only the front of the trail, which never gets holes (the clock set back)', async () => {
+      const skewed = await open({ auditMaxAgeSeconds: 60, auditMaxEvents: 5 });
+      advance(30);
+      await send({ from: 'a', to: 'b', payload: 'first' }, skewed);
+      advance(-30);
+      await sendBatch(
+        [1, 2, 3].map((i) => ({ from: 'a', to: 'b', payload: i })),
+        skewed,
+      );
+      advance(65);
+      const four = await events({}, skewed);
+      await skewed.sweep();
+      // Three events are past the maximum age, but behind a younger one: they stay, for now.
+      expect(await events({}, skewed)).toEqual(four);
+      await sendBatch(
+        [4, 5].map((i) => ({ from: 'a', to: 'b', payload: i })),
+        skewed,
+      );
+      const six = await events({}, skewed);
+      await skewed.sweep();
+      // Six events, five kept: the first goes, and the trail is complete after it.
+      expect(await events({}, skewed)).toEqual(six.slice(1));
+      expect((await skewed.audit({ limit: 1 })).prunedThrough).toBe(iso(T0 + 30_000));
+      await skewed.sweep();
+      // Now at the front, the events past the maximum age go.
+      expect(await events({}, skewed)).toEqual(six.slice(4));
+    });
+
     describe('an audit backlog larger than one retention pass', () => {
       /** Two and a half passes of `sent` events: 100 topic sends in one batch, to as many subscribers as that takes. */
       const BACKLOG = AUDIT_PRUNE_BATCH * 2.5;

@@ -12,8 +12,10 @@ export interface AuditSpan {
 }
 
 /**
- * The bounds of one retention pass over the oldest events, `seq < upper`: it deletes those older
- * than `minAt`, and those at or below `cutoff` (beyond the newest `auditMaxEvents`; -1: none).
+ * One retention pass over the oldest events, `seq < upper`. Retention only ever removes the front
+ * of the trail (a prefix in seq order), so the trail never has holes: what it holds is complete
+ * from its first event on. The pass removes the events before the first one younger than `minAt`,
+ * and those at or below `cutoff` (beyond the newest `auditMaxEvents`; -1: none).
  */
 export interface PrunePass {
   upper: number;
@@ -23,10 +25,11 @@ export interface PrunePass {
 
 /**
  * The next retention pass over a trail spanning `span`. The count cut is arithmetic: the newest
- * `auditMaxEvents` seqs end at `high`. On SQLite seqs have no gaps, so this is exact; on PostgreSQL
- * a seq a rolled-back write skipped counts as one of them, so the trail keeps at most
- * `auditMaxEvents` events (fewer by such gaps), never more. (Counting them off the index,
- * `ORDER BY seq DESC OFFSET n`, read 100,000 entries on every sweep of a full trail.)
+ * `auditMaxEvents` seqs end at `high`. On SQLite seqs have no gaps (each is one past the highest,
+ * and retention removes only a prefix), so this is exact; on PostgreSQL a seq a rolled-back write
+ * skipped counts as one of them, so the trail keeps at most `auditMaxEvents` events (fewer by such
+ * gaps), never more. (Counting them off the index, `ORDER BY seq DESC OFFSET n`, read 100,000
+ * entries on every sweep of a full trail.)
  */
 export function prunePass(span: AuditSpan, now: number, auditMaxAgeSeconds: number, auditMaxEvents: number): PrunePass {
   return {
@@ -37,12 +40,21 @@ export function prunePass(span: AuditSpan, now: number, auditMaxAgeSeconds: numb
 }
 
 /**
- * Whether events past a pass's window are due too, so the sweep runs another pass: the count cut
- * reaches past it, or the first event past it (`firstAtPast`, its `at`; null when the window
- * reached the end of the trail) is older than the maximum age. Seq order is time order but for a
- * clock set back, and an event that is older than it looks is removed by a later sweep.
+ * Where a pass's prefix ends (it removes `seq < end`): at the first event of its window younger
+ * than `minAt` (`firstYoung`; null when the window has none), or past `cutoff` when that is later,
+ * and never past the window. An event older than the maximum age behind a younger one (the clock
+ * was set back) stays until the younger one goes.
  */
-export function prunesPastWindow(pass: PrunePass, firstAtPast: number | null): boolean {
-  if (firstAtPast === null) return false;
+export function prefixEnd(pass: PrunePass, firstYoung: number | null): number {
+  return Math.min(pass.upper, Math.max(firstYoung ?? pass.upper, pass.cutoff + 1));
+}
+
+/**
+ * Whether the sweep runs another pass: this one removed its whole window (`end`, from
+ * {@link prefixEnd}), and past it the count cut goes on or the first event (`firstAtPast`, its
+ * `at`; null when the window reached the end of the trail) is older than the maximum age.
+ */
+export function prunesPastWindow(pass: PrunePass, end: number, firstAtPast: number | null): boolean {
+  if (end < pass.upper || firstAtPast === null) return false;
   return pass.cutoff >= pass.upper || firstAtPast < pass.minAt;
 }

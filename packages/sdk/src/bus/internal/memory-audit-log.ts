@@ -46,19 +46,18 @@ export class MemoryAuditLog {
     };
   }
 
-  /** Drops events older than `minAt`, then all but the newest `maxEvents`. */
+  /**
+   * Drops the oldest events, up to the first one at or after `minAt` or past the newest
+   * `maxEvents`, whichever is later: a prefix, as the durable stores do, so the trail never has
+   * holes (an event older than `minAt` behind a younger one, the clock set back, stays until the
+   * younger one goes).
+   */
   prune(minAt: number, maxEvents: number): void {
-    let events: Stored[] = [];
-    for (const event of this.#events) {
-      if (event.at >= minAt) events.push(event);
-      else this.#removed(event);
-    }
-    if (events.length > maxEvents) {
-      const cut = events.length - maxEvents;
-      for (let i = 0; i < cut; i++) this.#removed(events[i]!);
-      events = events.slice(cut);
-    }
-    this.#events = events;
+    const firstYoung = this.#events.findIndex((event) => event.at >= minAt);
+    const end = Math.max(firstYoung === -1 ? this.#events.length : firstYoung, this.#events.length - maxEvents);
+    if (end <= 0) return;
+    for (let i = 0; i < end; i++) this.#removed(this.#events[i]!);
+    this.#events = this.#events.slice(end);
   }
 
   #removed(event: Stored): void {

@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
-import type { PrunePass } from '../internal/audit-retention.ts';
 import { mapped, perLimit, type Statement, withLimit } from './prepared.ts';
 import { QUEUE_COUNTS_COLUMNS, type QueueCountsRow } from './recount.ts';
 import {
@@ -197,11 +196,14 @@ export function prepareStatements(db: Database.Database) {
     rememberAuditSeq: prepare(
       `UPDATE meta SET value = max(value, coalesce((SELECT max(seq) FROM audit), 0)) WHERE key = 'audit_seq'`,
     ),
-    // Retention works on the oldest events, seq < @upper, so one pass deletes a bounded number:
-    // those older than @minAt, and those at or below @cutoff (beyond the newest maxEvents; -1: none).
-    newestPruned: prepare<[PrunePass], number | null>(`SELECT max(at) FROM audit WHERE ${PRUNED}`).pluck(),
+    // Retention removes a prefix of the trail, seq < ?, ending within one pass's window (see
+    // audit-retention.ts): where the first event young enough to keep is, then what goes.
+    firstYoungAudit: prepare<[{ upper: number; minAt: number }], number | null>(
+      `SELECT seq FROM audit WHERE seq < @upper AND at >= @minAt ORDER BY seq LIMIT 1`,
+    ).pluck(),
+    newestPruned: prepare<[number], number | null>(`SELECT max(at) FROM audit WHERE seq < ?`).pluck(),
     notePruned: prepare<[number]>(`UPDATE meta SET value = max(value, ?) WHERE key = 'audit_pruned_through'`),
-    pruneAudit: prepare<[PrunePass]>(`DELETE FROM audit WHERE ${PRUNED}`),
+    pruneAudit: prepare<[number]>(`DELETE FROM audit WHERE seq < ?`),
     auditSpan: prepare<[], { low: number | null; high: number | null }>(
       `SELECT min(seq) AS low, max(seq) AS high FROM audit`,
     ),
@@ -211,9 +213,6 @@ export function prepareStatements(db: Database.Database) {
     auditPrunedThrough: prepare<[], number>(`SELECT value FROM meta WHERE key = 'audit_pruned_through'`).pluck(),
   };
 }
-
-/** The audit events one retention pass removes. */
-const PRUNED = 'seq < @upper AND (at < @minAt OR seq <= @cutoff)';
 
 /** The prepared statements of one connection. */
 export type Statements = ReturnType<typeof prepareStatements>;

@@ -1,7 +1,7 @@
 import type { DeadLetterReason } from '../../schemas/dead-letter.ts';
 import { AGENT_FORGET_BATCH, AgentSightings, knownSince } from '../internal/agent-sightings.ts';
 import { type AuditEntry, auditEntry } from '../internal/audit-entry.ts';
-import { prunePass, prunesPastWindow } from '../internal/audit-retention.ts';
+import { prefixEnd, prunePass, prunesPastWindow } from '../internal/audit-retention.ts';
 import type { ResolvedStoreOptions } from '../internal/options.ts';
 import { outcomeAfterLeaseExpiry } from '../internal/transitions.ts';
 import { countedState, QueueCounters } from './queue-counters.ts';
@@ -158,8 +158,9 @@ export class SqliteTransitions {
   }
 
   /**
-   * One audit retention pass: drops events older than the maximum age, then all but the newest
-   * events, looking at the oldest `AUDIT_PRUNE_BATCH`; true when events past them are due
+   * One audit retention pass: drops the oldest events, up to the first one younger than the
+   * maximum age or past the newest `auditMaxEvents`, whichever is later, and at most the oldest
+   * `AUDIT_PRUNE_BATCH` (a prefix: the trail never has holes); true when events past them are due
    * too (the sweep runs another pass, in its own commit, so a backlog never blocks the event loop
    * for long). `meta.audit_pruned_through` keeps when the newest removed event happened (what
    * `audit()` reports as `prunedThrough`).
@@ -174,11 +175,12 @@ export class SqliteTransitions {
       this.#options.auditMaxAgeSeconds,
       this.#options.auditMaxEvents,
     );
-    // One look at the range most sweeps find nothing to remove in; a delete only when there is.
-    const newest = this.#sql.newestPruned.get(pass);
-    if (newest == null) return false;
-    this.#sql.notePruned.run(newest);
-    this.#sql.pruneAudit.run(pass);
-    return prunesPastWindow(pass, this.#sql.firstAuditAtFrom.get(pass.upper) ?? null);
+    const end = prefixEnd(pass, this.#sql.firstYoungAudit.get({ upper: pass.upper, minAt: pass.minAt }) ?? null);
+    // Most sweeps find nothing to remove: the oldest event is young enough and within the count.
+    if (end <= span.low) return false;
+    const newest = this.#sql.newestPruned.get(end);
+    if (newest != null) this.#sql.notePruned.run(newest);
+    this.#sql.pruneAudit.run(end);
+    return prunesPastWindow(pass, end, this.#sql.firstAuditAtFrom.get(pass.upper) ?? null);
   }
 }
