@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
-import { AUDIT_PRUNE_BATCH } from '../src/bus/internal/audit-retention.ts';
+import { AUDIT_PASSES_PER_SWEEP, AUDIT_PRUNE_BATCH } from '../src/bus/internal/audit-retention.ts';
 import { MemoryMessageStore } from '../src/bus/memory-store.ts';
 import { openMessageStore } from '../src/bus/open-store.ts';
 import { GroupCommitWriter } from '../src/bus/sqlite/group-commit.ts';
@@ -102,11 +102,27 @@ describe('SqliteMessageStore persistence', () => {
     const commits = store.commitCount;
     await store.sweep();
     expect(count()).toBe(10);
-    // Two passes: 12,000 events are more than one pass looks at, and requests get served between.
+    // The sweep's own commit, then two retention passes: 12,000 events are more than one looks at.
     expect(AUDIT_PRUNE_BATCH).toBeLessThan(12_000);
-    expect(store.commitCount - commits).toBe(2);
+    expect(store.commitCount - commits).toBe(3);
     const newest = (await store.audit({ limit: 100 })).items;
     expect(newest.map((e) => e.seq)).toEqual(Array.from({ length: 10 }, (_, i) => 11_991 + i));
+  });
+
+  test('a backlog larger than one sweep takes goes over the next sweeps', async () => {
+    const path = freshDatabasePath();
+    const store = open({ path, auditMaxEvents: 10 });
+    for (let i = 0; i < 600; i++) await store.subscribe(`s${i}`, 'load');
+    const sends = Array.from({ length: 100 }, () => input({ from: 'bulk', topic: 'load' }));
+    for (let i = 0; i < 2; i++) await store.sendBatch(sends);
+    const count = () => connect(path).prepare('SELECT count(*) FROM audit').pluck().get();
+    expect(count()).toBe(120_000);
+    const perSweep = AUDIT_PRUNE_BATCH * AUDIT_PASSES_PER_SWEEP;
+    expect(perSweep).toBeLessThan(120_000 - 10);
+    await store.sweep();
+    expect(count()).toBe(120_000 - perSweep);
+    await store.sweep();
+    expect(count()).toBe(10);
   });
 
   test('close writes the sends still waiting for their group commit', async () => {

@@ -8,6 +8,7 @@ import type { Page } from '../schemas/list.ts';
 import type { Message, SendInput, SendResult } from '../schemas/message.ts';
 import type { QueueStats } from '../schemas/stats.ts';
 import type { Subscription, SubscriptionQuery } from '../schemas/subscription.ts';
+import { runRetentionPasses } from './internal/audit-retention.ts';
 import { MessageListeners } from './internal/message-listeners.ts';
 import { type MessageRecord, toDeadLetter, toMessage } from './internal/message-record.ts';
 import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
@@ -206,18 +207,17 @@ export class SqliteMessageStore implements MessageStore {
 
   async sweep(): Promise<void> {
     const now = this.#options.now();
-    let pruneMore = await this.#enqueue(NOTHING_TO_CHECK, () => {
+    await this.#enqueue(NOTHING_TO_CHECK, () => {
       this.#transitions.housekeepAll(now);
       this.#transitions.promoteDue(now);
       this.#sql.pruneIdempotency.run(now - this.#options.idempotencyWindowSeconds * 1000);
       this.#transitions.forgetUnseenAgents(now);
-      return this.#transitions.pruneAudit(now);
     });
-    // An audit backlog (a bulk load, or events arriving faster than one pass a second removes)
-    // goes in further passes, each its own commit, with requests served between them.
-    while (pruneMore && !this.#closed) {
-      pruneMore = await this.#enqueue(NOTHING_TO_CHECK, () => this.#transitions.pruneAudit(now));
-    }
+    // Audit retention in passes, each its own commit, with requests served between them.
+    await runRetentionPasses(
+      () => this.#enqueue(NOTHING_TO_CHECK, () => this.#transitions.pruneAudit(now)),
+      () => this.#closed,
+    );
   }
 
   onMessage(listener: (message: Message) => void, agent?: string): () => void {

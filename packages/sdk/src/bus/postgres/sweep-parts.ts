@@ -1,3 +1,4 @@
+import { runRetentionPasses } from '../internal/audit-retention.ts';
 import type { PgDatabase } from './database.ts';
 import { foldCountDeltas } from './fold-counts.ts';
 import type { PgTransitions } from './transitions.ts';
@@ -15,9 +16,11 @@ export async function sweepParts(database: PgDatabase, transitions: PgTransition
   await database.transaction((tx) => transitions.promoteDue(tx, now));
   // After the writes above have committed their counter changes: fold them too.
   await database.transaction((tx) => foldCountDeltas(tx));
-  // An audit backlog goes in several passes too, each its own transaction.
-  more = true;
-  while (more) more = await database.transaction((tx) => transitions.pruneAudit(tx, now));
+  // Audit retention in passes too, each its own transaction.
+  await runRetentionPasses(
+    () => database.transaction((tx) => transitions.pruneAudit(tx, now)),
+    () => database.closed,
+  );
   await database.transaction((tx) => transitions.pruneIdempotency(tx, now));
   await database.transaction((tx) => transitions.forgetUnseenAgents(tx, now));
 }
