@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { readAudit } from '../src/bus/postgres/reads.ts';
 import { PG_SCHEMA_VERSION } from '../src/bus/postgres/schema.ts';
+import { PgTransaction } from '../src/bus/postgres/transaction.ts';
 import { PgTransitions } from '../src/bus/postgres/transitions.ts';
 import { PostgresMessageStore } from '../src/bus/postgres-store.ts';
 import { createPool } from '../src/internal/pg-driver.ts';
@@ -354,6 +355,41 @@ describe.skipIf(!hasPostgres())('PostgreSQL audit order across replicas', () => 
     }
     const trail = await a.audit(AuditQuery.parse({ messageId: stored }));
     expect(trail.items.map((e) => e.event)).toEqual(['sent', 'delivered']);
+  });
+
+  test('retention keeps an event another replica commits, with a lower seq, while a pass runs', async () => {
+    const url = await freshPostgresUrl();
+    const t0 = Date.parse('2026-12-06T00:00:00Z');
+    let clock = t0;
+    const store = await PostgresMessageStore.open({ url, poolSize: 3, now: () => clock, auditMaxAgeSeconds: 60 });
+    opened.push(store);
+    for (const payload of [1, 2, 3]) await send(store, { from: 'p', to: 'x', payload });
+    clock += 120_000;
+    // Replica B's send takes the next seq and commits late; replica C's, a higher seq, at once.
+    const b = await rawClient(url);
+    await b.query('BEGIN');
+    const late = await insertEvent(b, 'late');
+    const early = await insertEvent(await rawClient(url), 'early');
+    expect(late).toBeLessThan(early);
+    // B commits after the pass has looked for the first young event, before it deletes.
+    const rows = PgTransaction.prototype.rows;
+    const spy = vi.spyOn(PgTransaction.prototype, 'rows').mockImplementation(async function (
+      this: PgTransaction,
+      ...args: Parameters<PgTransaction['rows']>
+    ) {
+      const result = await rows.apply(this, args);
+      if (args[0].startsWith('SELECT min(seq) AS seq FROM audit')) await b.query('COMMIT');
+      return result as never;
+    });
+    try {
+      await store.sweep();
+    } finally {
+      spy.mockRestore();
+    }
+    // The three old events went; both young ones stayed, and the trail is complete after the old.
+    const trail = await store.audit(AuditQuery.parse({ limit: 10 }));
+    expect(ids(trail.items)).toEqual(['late', 'early']);
+    expect(trail.prunedThrough).toBe(new Date(t0).toISOString());
   });
 
   test('a malformed or out-of-range cursor is rejected as invalid', async () => {

@@ -125,6 +125,14 @@ describe('SqliteMessageStore persistence', () => {
     expect(count()).toBe(10);
   });
 
+  test('closing the store while a sweep runs ends the sweep quietly', async () => {
+    const store = open({ path: freshDatabasePath(), auditMaxEvents: 10 });
+    await store.sendBatch(Array.from({ length: 100 }, () => input({ from: 'a', to: 'b' })));
+    const sweeping = store.sweep();
+    await store.close();
+    await expect(sweeping).resolves.toBeUndefined();
+  });
+
   test('close writes the sends still waiting for their group commit', async () => {
     const path = freshDatabasePath();
     const store = open({ path });

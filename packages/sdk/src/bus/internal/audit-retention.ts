@@ -21,11 +21,10 @@ export const AUDIT_PASSES_PER_SWEEP = 10;
  * is worked off (a pass of 10,000 events on SQLite holds the event loop for about 30 ms).
  */
 export async function runRetentionPasses(pass: () => Promise<boolean>, stopped: () => boolean): Promise<void> {
-  for (let run = 1; ; run++) {
+  for (let run = 1; !stopped(); run++) {
     const started = performance.now();
-    if (!(await pass()) || run === AUDIT_PASSES_PER_SWEEP || stopped()) return;
+    if (!(await pass()) || run === AUDIT_PASSES_PER_SWEEP) return;
     await sleep(performance.now() - started);
-    if (stopped()) return;
   }
 }
 
