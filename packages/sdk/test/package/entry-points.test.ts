@@ -171,6 +171,7 @@ describe('@fleet/sdk entry points', () => {
           "node:module",
           "node:os",
           "node:path",
+          "node:timers/promises",
           "node:url",
           "node:worker_threads",
           "zod",
