@@ -32,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { PostgresMessageStore } from '@fleet/sdk/stores';
 import autocannon from 'autocannon';
 import PgBoss from 'pg-boss';
-import { canPinCores, cpuSince, postgresCpuMs, processCpuMs } from './_lib.mjs';
+import { canPinCores, cpuSince, postgresCpuMs, processCpuMs, settleAudit } from './_lib.mjs';
 import { lifecycleRequests } from './_lifecycle.mjs';
 import { loadPostgresHarness, requireBuild, startReplicas } from './_postgres.mjs';
 
@@ -213,8 +213,10 @@ async function fill(url, agent, count) {
   };
   await Promise.all([worker(), worker()]);
   if (!json && process.stderr.isTTY) process.stderr.write('\n');
+  const seconds = (performance.now() - started) / 1000;
+  await settleAudit(store, count);
   await store.close();
-  return (performance.now() - started) / 1000;
+  return seconds;
 }
 
 const results = {};

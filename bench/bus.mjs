@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteMessageStore } from '@fleet/sdk/stores';
 import autocannon from 'autocannon';
-import { canPinCores, pinSelf, startServer } from './_lib.mjs';
+import { canPinCores, pinSelf, settleAudit, startServer } from './_lib.mjs';
 import { lifecycleRequests } from './_lifecycle.mjs';
 
 const json = process.argv.includes('--json');
@@ -78,6 +78,7 @@ async function prefill(db, agent, count) {
     idempotencyKey: null,
   }));
   for (let sent = 0; sent < count; sent += 100) await store.sendBatch(batch);
+  await settleAudit(store, count);
   await store.close();
 }
 
