@@ -218,7 +218,7 @@ export class PostgresMessageStore implements MessageStore {
 
   /** Sweeps unless another replica on this database is sweeping right now (an advisory lock). */
   async sweep(): Promise<void> {
-    const sweep = () => sweepParts(this.#database, this.#transitions, this.#options.now());
+    const sweep = () => sweepParts(this.#database, this.#transitions, this.#options, this.#options.now());
     await pgOperation(async () => sweepAlone(await this.#database.ready(), sweep));
   }
 

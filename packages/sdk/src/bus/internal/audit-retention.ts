@@ -1,4 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ResolvedStoreOptions } from './options.ts';
+
+/** The store options audit retention works to. */
+export type AuditLimits = Pick<ResolvedStoreOptions, 'auditMaxAgeSeconds' | 'auditMaxEvents'>;
 
 /**
  * How many of the oldest audit events one retention pass considers for deletion (SQLite and
@@ -54,11 +58,11 @@ export interface PrunePass {
  * gaps), never more. (Counting them off the index, `ORDER BY seq DESC OFFSET n`, read 100,000
  * entries on every sweep of a full trail.)
  */
-export function prunePass(span: AuditSpan, now: number, auditMaxAgeSeconds: number, auditMaxEvents: number): PrunePass {
+export function prunePass(span: AuditSpan, now: number, limits: AuditLimits): PrunePass {
   return {
     upper: span.low + AUDIT_PRUNE_BATCH,
-    minAt: now - auditMaxAgeSeconds * 1000,
-    cutoff: span.high - span.low + 1 > auditMaxEvents ? span.high - auditMaxEvents : -1,
+    minAt: now - limits.auditMaxAgeSeconds * 1000,
+    cutoff: span.high - span.low + 1 > limits.auditMaxEvents ? span.high - limits.auditMaxEvents : -1,
   };
 }
 

@@ -1,6 +1,7 @@
-import { runRetentionPasses } from '../internal/audit-retention.ts';
+import { type AuditLimits, runRetentionPasses } from '../internal/audit-retention.ts';
 import type { PgDatabase } from './database.ts';
 import { foldCountDeltas } from './fold-counts.ts';
+import { pruneAuditPass } from './prune-audit.ts';
 import type { PgTransitions } from './transitions.ts';
 
 /**
@@ -8,7 +9,12 @@ import type { PgTransitions } from './transitions.ts';
  * delayed messages whose time has come, the counter changes, the audit, idempotency keys and
  * agents past their retention.
  */
-export async function sweepParts(database: PgDatabase, transitions: PgTransitions, now: number): Promise<void> {
+export async function sweepParts(
+  database: PgDatabase,
+  transitions: PgTransitions,
+  limits: AuditLimits,
+  now: number,
+): Promise<void> {
   // Short transactions, not one long one: each part stands on its own.
   // Housekeeping in batches: a backlog of expired leases or TTLs takes several transactions.
   let more = true;
@@ -18,7 +24,7 @@ export async function sweepParts(database: PgDatabase, transitions: PgTransition
   await database.transaction((tx) => foldCountDeltas(tx));
   // Audit retention in passes too, each its own transaction.
   await runRetentionPasses(
-    () => database.transaction((tx) => transitions.pruneAudit(tx, now)),
+    () => database.transaction((tx) => pruneAuditPass(tx, now, limits)),
     () => database.closed,
   );
   await database.transaction((tx) => transitions.pruneIdempotency(tx, now));

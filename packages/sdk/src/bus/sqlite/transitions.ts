@@ -169,12 +169,7 @@ export class SqliteTransitions {
     this.#sql.rememberAuditSeq.run();
     const span = this.#sql.auditSpan.get();
     if (span?.low == null || span.high == null) return false;
-    const pass = prunePass(
-      { low: span.low, high: span.high },
-      now,
-      this.#options.auditMaxAgeSeconds,
-      this.#options.auditMaxEvents,
-    );
+    const pass = prunePass({ low: span.low, high: span.high }, now, this.#options);
     const end = prefixEnd(pass, this.#sql.firstYoungAudit.get({ upper: pass.upper, minAt: pass.minAt }) ?? null);
     // Most sweeps find nothing to remove: the oldest event is young enough and within the count.
     if (end <= span.low) return false;
