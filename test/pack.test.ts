@@ -340,7 +340,10 @@ describe("an agent's install: the SDK's tarball alone", () => {
   });
 
   test.each([
-    ['@fleet/sdk/server', 'needs h3 and prom-client, not installed here: npm install h3@^2.0.8 prom-client@^15.1.3'],
+    [
+      '@fleet/sdk/server',
+      'needs h3, prom-client and srvx, not installed here: npm install h3@^2.0.8 prom-client@^15.1.3 srvx@^1.0.6',
+    ],
     ['@fleet/sdk/fleet', 'needs yaml, not installed here: npm install yaml@^2.9.1'],
     ['@fleet/sdk/cli', 'needs citty and consola, not installed here: npm install citty@^0.2.2 consola@^3.4.2'],
     ['@fleet/sdk/deploy', 'needs diff, not installed here: npm install diff@^9.0.0'],

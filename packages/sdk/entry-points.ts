@@ -25,7 +25,7 @@ export const entryPoints: readonly EntryPoint[] = [
   // The fleet file and the health monitor (its history loads better-sqlite3 when opened).
   { subpath: './fleet', name: 'fleet', source: 'src/fleet/index.ts', peers: ['yaml'] },
   // The h3 plumbing every Fleet server shares.
-  { subpath: './server', name: 'server', source: 'src/server/index.ts', peers: ['h3', 'prom-client'] },
+  { subpath: './server', name: 'server', source: 'src/server/index.ts', peers: ['h3', 'prom-client', 'srvx'] },
   // What the command lines share.
   { subpath: './cli', name: 'cli', source: 'src/cli/index.ts', peers: ['citty', 'consola'] },
   // The demo agent of `fleet up`.

@@ -7,6 +7,7 @@ import type { RouteImplementation } from './implement.ts';
 import { createBearerCheck } from './internal/auth.ts';
 import { commonImplementations } from './internal/common-handlers.ts';
 import { compileRoute } from './internal/compile-route.ts';
+import { DirectRoutes } from './internal/direct-routes.ts';
 import { HostGuard } from './internal/host-guard.ts';
 import { createMethodLookup } from './internal/method-lookup.ts';
 import { createHttpMetrics } from './internal/metrics.ts';
@@ -147,18 +148,20 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
     logger,
   };
   const registered: Array<{ method: string; path: string }> = [];
+  const direct = new DirectRoutes();
   const seen = new Set<string>();
   for (const implementation of implementations) {
     const { method, path, kind } = implementation.route;
     const key = `${method} ${path}`;
     if (seen.has(key)) throw new TypeError(`${service}: route ${key} is implemented twice`);
     seen.add(key);
-    const handler = compileRoute(implementation, compiler);
-    app.on(method, path, handler);
+    const compiled = compileRoute(implementation, compiler);
+    app.on(method, path, compiled.h3);
     registered.push({ method, path });
+    if (compiled.direct) direct.add(method, path, compiled.direct(app));
     // HEAD answers like GET without a body (not for event streams, which would stay open unread).
     if (method === 'GET' && kind !== 'sse') {
-      app.on('HEAD', path, handler);
+      app.on('HEAD', path, compiled.h3);
       registered.push({ method: 'HEAD', path });
     }
   }
@@ -198,7 +201,7 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
       if (closing) return Promise.reject(new FleetServerStartError(`${service}: the server is closed`));
       if (listening) return Promise.reject(new FleetServerStartError(`${service}: the server is already listening`));
       if (listenOptions.host !== undefined) hosts?.allowBound(listenOptions.host);
-      listening = listenNode(toNodeHandler(app), listenOptions, tokens.length > 0, (open) =>
+      listening = listenNode(direct.nodeHandler(toNodeHandler(app)), listenOptions, tokens.length > 0, (open) =>
         logger.warn(`${service}: destroying ${open} connection(s) still busy after ${shutdownTimeoutMs} ms`),
       ).then((started) => {
         listener = started;

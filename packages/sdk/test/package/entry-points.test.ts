@@ -162,6 +162,7 @@ describe('@fleet/sdk entry points', () => {
           "node:http",
           "node:net",
           "prom-client",
+          "srvx/node",
           "zod",
         ],
         "./stores": [

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { H3Event } from 'h3';
+import type { ServerRequest } from 'srvx';
 import { HttpError } from '../http-error.ts';
 
 function tooLarge(limit: number): HttpError {
@@ -27,18 +27,18 @@ export function isJsonContentType(contentType: string | null): boolean {
  * Reads the whole request body as UTF-8 text, refusing (413) a declared `content-length` over
  * `limit` before reading anything and counting streamed bytes (chunked bodies) as they arrive.
  */
-export async function readBodyText(event: H3Event, limit: number): Promise<string> {
-  return (await readBodyBytes(event, limit)).toString('utf8');
+export async function readBodyText(request: ServerRequest, limit: number): Promise<string> {
+  return (await readBodyBytes(request, limit)).toString('utf8');
 }
 
 /** Reads the whole request body as its exact bytes, within `limit` like {@link readBodyText}. */
-export function readBodyBytes(event: H3Event, limit: number): Promise<Buffer> {
-  const declared = event.req.headers.get('content-length');
+export function readBodyBytes(request: ServerRequest, limit: number): Promise<Buffer> {
+  const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) return Promise.reject(tooLarge(limit));
-  const nodeReq = event.runtime?.node?.req as IncomingMessage | undefined;
+  const nodeReq = request.runtime?.node?.req as IncomingMessage | undefined;
   // Straight from the Node request: no web-stream conversion on the hot path.
   if (nodeReq && !nodeReq.readableEnded && nodeReq.readableFlowing !== true) return readNode(nodeReq, limit);
-  return readWeb(event.req.body, limit);
+  return readWeb(request.body, limit);
 }
 
 function readNode(req: IncomingMessage, limit: number): Promise<Buffer> {

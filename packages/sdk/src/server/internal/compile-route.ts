@@ -1,15 +1,19 @@
-import { type H3Event, HTTPResponse } from 'h3';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type H3, type H3Event, HTTPResponse } from 'h3';
 import { HttpError } from '../http-error.ts';
 import type { RouteContext, RouteImplementation } from '../implement.ts';
 import { validateInput } from '../validate.ts';
 import type { BearerCheck } from './auth.ts';
 import { isJsonContentType, readBodyText } from './body.ts';
 import { changesState, refuseCrossSite } from './cross-site.ts';
+import { failDirect, sendDirect } from './direct-response.ts';
 import { guardsHost, type HostGuard } from './host-guard.ts';
 import { decodeParams, parseQuery } from './inputs.ts';
 import type { HttpMetrics } from './metrics.ts';
+import { h3Input, nodeInput, type RequestInput } from './request-input.ts';
 import { RequestContext, type ServerState } from './request-scope.ts';
 import { errorResult, jsonResult, type ServerLogger, toHttpError } from './respond.ts';
+import type { RouteOutcome } from './route-outcome.ts';
 import { eventStreamResult } from './sse.ts';
 
 /** What every compiled route of one server shares. */
@@ -23,6 +27,21 @@ export interface RouteCompilerContext {
   bodyLimitBytes: number;
   sseKeepAliveMs: number;
   logger: ServerLogger;
+}
+
+/** A route answered straight from node:http: the request, its response, and the query string (`?...` or `''`). */
+export type DirectHandler = (req: IncomingMessage, res: ServerResponse, search: string) => void;
+
+/** One route, compiled: its h3 handler, and its node:http handler when it may skip h3. */
+export interface CompiledRoute {
+  /** Serves the route through h3 (in-process `fetch`, and what node:http hands to h3). */
+  h3: (event: H3Event) => unknown;
+  /**
+   * Serves the route straight from node:http, for a JSON route on a path without parameters: the
+   * same checks, validation and handler, without h3's URL parsing, routing and web `Response`.
+   * `undefined` for every other route.
+   */
+  direct: ((app: H3) => DirectHandler) | undefined;
 }
 
 const TEXT_HEADERS = { 'content-type': 'text/plain; charset=utf-8' } as const;
@@ -50,14 +69,47 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** True for a path with no `:param` or `*` segment, which a lookup by the exact path can serve. */
+function isStaticPath(path: string): boolean {
+  return !path.includes(':') && !path.includes('*');
+}
+
 /**
- * Turns one route implementation into an h3 handler. Everything that does not depend on the
- * request (schemas, status, auth, metric labels) is resolved here, once.
+ * Compiles one route implementation. Everything that does not depend on the request (schemas,
+ * status, auth, metric labels) is resolved here, once; both ways in share the same handling.
  */
-export function compileRoute(
+export function compileRoute(implementation: RouteImplementation, c: RouteCompilerContext): CompiledRoute {
+  const { route } = implementation;
+  const kind = route.kind ?? 'json';
+  const handle = routeHandling(implementation, c);
+  return {
+    async h3(event) {
+      const outcome = await handle(h3Input(event));
+      if (outcome.type === 'error') return errorResult(outcome.error);
+      if (outcome.type === 'stream') return outcome.response;
+      return kind === 'text'
+        ? textResult(outcome.value, outcome.status)
+        : jsonResult(event, outcome.value, outcome.status);
+    },
+    direct:
+      kind === 'json' && isStaticPath(route.path)
+        ? (app) => (req, res, search) => {
+            const input = nodeInput(req, res, search, app);
+            handle(input)
+              .then((outcome) => sendDirect(res, input, outcome, app))
+              .catch((error: unknown) =>
+                failDirect(res, error, c.logger, `${c.service} ${route.method} ${route.path}`),
+              );
+          }
+        : undefined,
+  };
+}
+
+/** The request handling of one route, from its checks to its outcome; it never throws. */
+function routeHandling(
   implementation: RouteImplementation,
   c: RouteCompilerContext,
-): (event: H3Event) => unknown {
+): (input: RequestInput) => Promise<RouteOutcome> {
   const { route, handler } = implementation;
   const { state, logger, bodyLimitBytes, sseKeepAliveMs } = c;
   const status = route.status ?? 200;
@@ -72,29 +124,28 @@ export function compileRoute(
   const where = `${c.service} ${route.method} ${route.path}`;
   const toError = (error: unknown) => toHttpError(error, logger, where);
 
-  return async function fleetRoute(event: H3Event): Promise<unknown> {
+  return async function fleetRoute(input: RequestInput): Promise<RouteOutcome> {
     const start = performance.now();
+    const headers = input.request.headers;
     let ctx: RequestContext | undefined;
     let streaming = false;
     state.begin();
     try {
       if (state.closing) throw new HttpError('unavailable', 'The server is shutting down');
-      if (sameSiteOnly) refuseCrossSite(event.req.headers);
-      if (hosts) hosts.check(event.req.headers.get('host'));
-      if (bearer) bearer(event.req.headers.get('authorization'));
-      const params = paramsSchema
-        ? validateInput(paramsSchema, decodeParams(event.context.params), 'params')
-        : undefined;
-      const query = querySchema ? validateInput(querySchema, parseQuery(event.url.search), 'query') : undefined;
+      if (sameSiteOnly) refuseCrossSite(headers);
+      if (hosts) hosts.check(headers.get('host'));
+      if (bearer) bearer(headers.get('authorization'));
+      const params = paramsSchema ? validateInput(paramsSchema, decodeParams(input.params()), 'params') : undefined;
+      const query = querySchema ? validateInput(querySchema, parseQuery(input.search), 'query') : undefined;
       let body: unknown;
       if (bodySchema) {
-        const contentType = event.req.headers.get('content-type');
+        const contentType = headers.get('content-type');
         if (!isJsonContentType(contentType)) {
           throw new HttpError('unsupported_media_type', `Request body must be application/json, not ${contentType}`);
         }
-        body = validateInput(bodySchema, parseJson(await readBodyText(event, bodyLimitBytes)), 'body');
+        body = validateInput(bodySchema, parseJson(await readBodyText(input.request, bodyLimitBytes)), 'body');
       }
-      ctx = new RequestContext(event, state, params, query, body, bodySchema ? undefined : bodyLimitBytes);
+      ctx = new RequestContext(input, state, params, query, body, bodySchema ? undefined : bodyLimitBytes);
       const result = await handler(ctx as unknown as RouteContext<typeof route>);
       if (kind === 'sse') {
         if (!isAsyncIterable(result)) throw new TypeError(`${where}: an sse handler must return an AsyncIterable`);
@@ -110,14 +161,14 @@ export function compileRoute(
         });
         streaming = true;
         metrics.record(200, (performance.now() - start) / 1000);
-        return response;
+        return { type: 'stream', response };
       }
       metrics.record(status, (performance.now() - start) / 1000);
-      return kind === 'text' ? textResult(result, status) : jsonResult(event, result, status);
+      return { type: 'result', status, value: result };
     } catch (error) {
       const httpError = toError(error);
       metrics.record(httpError.status, (performance.now() - start) / 1000);
-      return errorResult(httpError);
+      return { type: 'error', error: httpError };
     } finally {
       if (!streaming) {
         ctx?.release();

@@ -1,5 +1,6 @@
 import type { H3Event } from 'h3';
 import { readBodyBytes } from './body.ts';
+import type { RequestInput } from './request-input.ts';
 
 /** Why the signals of in-flight requests abort when the server closes. */
 export class ServerClosingError extends Error {
@@ -51,7 +52,7 @@ export class RequestContext {
   params: unknown;
   query: unknown;
   body: unknown;
-  readonly event: H3Event;
+  readonly #input: RequestInput;
   readonly #state: ServerState;
   /** Undefined when the plumbing read the body for its schema. */
   readonly #bodyLimitBytes: number | undefined;
@@ -59,14 +60,14 @@ export class RequestContext {
   #rawBody: Promise<Uint8Array> | undefined;
 
   constructor(
-    event: H3Event,
+    input: RequestInput,
     state: ServerState,
     params: unknown,
     query: unknown,
     body: unknown,
     bodyLimitBytes: number | undefined,
   ) {
-    this.event = event;
+    this.#input = input;
     this.#state = state;
     this.#bodyLimitBytes = bodyLimitBytes;
     this.params = params;
@@ -79,8 +80,13 @@ export class RequestContext {
     this.#rawBody ??=
       this.#bodyLimitBytes === undefined
         ? Promise.resolve(new Uint8Array())
-        : readBodyBytes(this.event, this.#bodyLimitBytes);
+        : readBodyBytes(this.#input.request, this.#bodyLimitBytes);
     return this.#rawBody;
+  }
+
+  /** The h3 event (on a route served straight from node:http, built now, on first use). */
+  get event(): H3Event {
+    return this.#input.event();
   }
 
   get signal(): AbortSignal {
@@ -97,7 +103,7 @@ export class RequestContext {
       return controller;
     }
     this.#state.controllers.add(controller);
-    const client = this.event.req.signal as AbortSignal | undefined;
+    const client = this.#input.request.signal as AbortSignal | undefined;
     if (client) {
       if (client.aborted) controller.abort(client.reason);
       else client.addEventListener('abort', () => controller.abort(client.reason), { once: true });

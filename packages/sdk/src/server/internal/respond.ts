@@ -7,24 +7,45 @@ import { HttpError, isHttpError } from '../http-error.ts';
 /** Where the plumbing reports failures. */
 export type ServerLogger = Pick<Console, 'info' | 'warn' | 'error'>;
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
+/** The content type of the JSON Fleet serializes itself (`EncodedJson`, errors, other values). */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+/** The content type h3 gives the plain objects and arrays it serializes. */
+export const H3_JSON_CONTENT_TYPE = 'application/json;charset=UTF-8';
+const JSON_HEADERS = { 'content-type': JSON_CONTENT_TYPE } as const;
+
+function isPlainJson(result: object): boolean {
+  const proto = Object.getPrototypeOf(result);
+  return Array.isArray(result) || proto === Object.prototype || proto === null;
+}
 
 /**
  * The value a route returns to h3 for a JSON answer. Plain objects and arrays go through h3's own
  * serializer (shared frozen headers, no allocation); `EncodedJson` is sent as it is; anything else
- * is serialized here.
+ * is serialized here. {@link encodeJsonResult} encodes the same way for node:http.
  */
 export function jsonResult(event: H3Event, result: unknown, status: number): unknown {
   if (typeof result === 'object' && result !== null) {
     if (result instanceof Response || result instanceof HTTPResponse) return result;
     if (result instanceof EncodedJson) return new HTTPResponse(result.text, { status, headers: JSON_HEADERS });
-    const proto = Object.getPrototypeOf(result);
-    if (Array.isArray(result) || proto === Object.prototype || proto === null) {
+    if (isPlainJson(result)) {
       if (status !== 200) event.res.status = status;
       return result;
     }
   }
   return new HTTPResponse(JSON.stringify(result ?? null), { status, headers: JSON_HEADERS });
+}
+
+/**
+ * A JSON answer as the text and content type {@link jsonResult} would have h3 send, or `undefined`
+ * for a `Response` a handler returned, which only h3's response pipeline sends.
+ */
+export function encodeJsonResult(result: unknown): { text: string; contentType: string } | undefined {
+  if (typeof result === 'object' && result !== null) {
+    if (result instanceof Response || result instanceof HTTPResponse) return undefined;
+    if (result instanceof EncodedJson) return { text: result.text, contentType: JSON_CONTENT_TYPE };
+    if (isPlainJson(result)) return { text: JSON.stringify(result), contentType: H3_JSON_CONTENT_TYPE };
+  }
+  return { text: JSON.stringify(result ?? null), contentType: JSON_CONTENT_TYPE };
 }
 
 /** The error envelope as an h3 response value. */

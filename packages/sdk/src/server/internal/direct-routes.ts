@@ -1,0 +1,46 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DirectHandler } from './compile-route.ts';
+
+/** A character outside printable ASCII (node:http refuses most of them), or `#`, which a URL cuts off. */
+const UNUSUAL = /[^\x21-\x7e]|#/;
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/**
+ * The routes node:http serves without h3: JSON routes on paths without parameters, looked up by
+ * method and exact path. A bus request spends a good part of its time in h3's URL parsing, routing
+ * and web `Response` (about 10% of a send with 1 KB payloads, more of a lease or an ack), which
+ * these skip; everything else (other paths, `HEAD`, paths h3 would normalize, such as `/%6Dessage`,
+ * event streams, unknown routes) goes to h3 as before.
+ */
+export class DirectRoutes {
+  readonly #byMethod = new Map<string, Map<string, DirectHandler>>();
+
+  /** Serves `method path` with `handler`. */
+  add(method: string, path: string, handler: DirectHandler): void {
+    let paths = this.#byMethod.get(method);
+    if (!paths) {
+      paths = new Map();
+      this.#byMethod.set(method, paths);
+    }
+    paths.set(path, handler);
+  }
+
+  /** A node:http handler that serves the direct routes and hands every other request to `fallback`. */
+  nodeHandler(fallback: NodeHandler): NodeHandler {
+    const byMethod = this.#byMethod;
+    return (req, res) => {
+      const paths = byMethod.get(req.method ?? '');
+      if (paths !== undefined) {
+        const url = req.url ?? '';
+        const query = url.indexOf('?');
+        const handler = paths.get(query === -1 ? url : url.slice(0, query));
+        const search = query === -1 ? '' : url.slice(query);
+        // h3 reads the query through a WHATWG URL, which drops a `#...` and percent-encodes bytes
+        // outside printable ASCII before they are decoded again: such a query goes to h3.
+        if (handler !== undefined && !UNUSUAL.test(search)) return handler(req, res, search);
+      }
+      return fallback(req, res);
+    };
+  }
+}
