@@ -68,7 +68,10 @@ export interface FleetServerOptions {
 
 /** A Fleet HTTP server: the routes, the common endpoints, and its lifecycle. */
 export interface FleetServer {
-  /** The underlying h3 app. */
+  /**
+   * The underlying h3 app. Middleware added to it (`app.use`) runs for every request, which then all
+   * go through h3: without any, node:http answers the JSON routes on fixed paths itself.
+   */
   readonly app: H3;
   /** Handles a request in-process, without a socket (tests, embedding). */
   fetch(request: Request): Promise<Response>;
@@ -201,7 +204,7 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
       if (closing) return Promise.reject(new FleetServerStartError(`${service}: the server is closed`));
       if (listening) return Promise.reject(new FleetServerStartError(`${service}: the server is already listening`));
       if (listenOptions.host !== undefined) hosts?.allowBound(listenOptions.host);
-      listening = listenNode(direct.nodeHandler(toNodeHandler(app)), listenOptions, tokens.length > 0, (open) =>
+      listening = listenNode(direct.nodeHandler(toNodeHandler(app), app), listenOptions, tokens.length > 0, (open) =>
         logger.warn(`${service}: destroying ${open} connection(s) still busy after ${shutdownTimeoutMs} ms`),
       ).then((started) => {
         listener = started;

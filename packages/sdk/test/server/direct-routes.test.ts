@@ -3,7 +3,7 @@ import { HTTPResponse } from 'h3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { defineRoute } from '../../src/contract/route.ts';
-import { createFleetServer, EncodedJson, type FleetServer, implement } from '../../src/server/index.ts';
+import { createFleetServer, EncodedJson, type FleetServer, HttpError, implement } from '../../src/server/index.ts';
 import { createProbe, toyImplementations } from './_toy.ts';
 
 // JSON routes on paths without parameters are served straight from node:http, skipping h3. Every
@@ -37,6 +37,25 @@ const extraRoutes = {
     response: z.object({ probe: z.string().nullable() }),
   }),
   nothing: defineRoute({ method: 'POST', path: '/nothing', summary: 'Answers null', response: z.null() }),
+  unencodable: defineRoute({
+    method: 'GET',
+    path: '/unencodable',
+    summary: 'Answers a value JSON cannot encode, with or without the h3 event',
+    query: z.object({ event: z.string().optional() }),
+    response: z.object({}),
+  }),
+  busy: defineRoute({
+    method: 'POST',
+    path: '/busy',
+    summary: 'Fails with headers of its own',
+    response: z.object({}),
+  }),
+  context: defineRoute({
+    method: 'GET',
+    path: '/context',
+    summary: "Answers what the h3 event's context holds",
+    response: z.object({ keys: z.array(z.string()), route: z.string().nullable() }),
+  }),
 };
 
 function startServer(tokens: string[]): FleetServer {
@@ -61,6 +80,20 @@ function startServer(tokens: string[]): FleetServer {
         return { probe: event.req.headers.get('x-probe') };
       }),
       implement(extraRoutes.nothing, () => null),
+      implement(extraRoutes.unencodable, (ctx) => {
+        // Destructuring `event` would build it: read it only when asked to.
+        if (ctx.query.event !== undefined) void ctx.event;
+        return { n: 10n } as unknown as Record<string, never>;
+      }),
+      implement(extraRoutes.busy, () => {
+        throw new HttpError('unavailable', 'busy', {
+          headers: { 'Retry-After': '5', 'cache-control': 'no-store', 'content-type': 'application/problem+json' },
+        });
+      }),
+      implement(extraRoutes.context, ({ event }) => ({
+        keys: Object.keys(event.context).sort(),
+        route: (event.context.matchedRoute as { route?: string } | undefined)?.route ?? null,
+      })),
     ],
   });
 }
@@ -195,6 +228,10 @@ const cases: Array<RawRequest & { name: string; auth?: boolean; status: number }
   { name: 'an h3 response from the handler', method: 'GET', path: '/response', status: 200 },
   { name: 'a handler using the h3 event', method: 'GET', path: '/event', headers: ['X-Probe: here'], status: 200 },
   { name: 'null', method: 'POST', path: '/nothing', status: 200 },
+  { name: 'a result JSON cannot encode', method: 'GET', path: '/unencodable', status: 500 },
+  { name: 'a result JSON cannot encode, the h3 event built', method: 'GET', path: '/unencodable?event=1', status: 500 },
+  { name: 'an error with headers of its own', method: 'POST', path: '/busy', status: 503 },
+  { name: "the h3 event's context", method: 'GET', path: '/context', status: 200 },
 ];
 
 describe('routes served straight from node:http', () => {
@@ -221,6 +258,11 @@ describe('routes served straight from node:http', () => {
       expect(direct.startsWith(`HTTP/1.1 ${status} `)).toBe(true);
     },
   );
+
+  test('a result JSON cannot encode still gets the error envelope', async () => {
+    const answer = await exchange(port, rawRequest({ method: 'GET', path: '/unencodable' }, true));
+    expect(answer.endsWith('{"error":{"code":"internal","message":"Internal server error"}}')).toBe(true);
+  });
 
   test('a handler that reads and writes the h3 event gets one', async () => {
     const answer = await exchange(
@@ -277,5 +319,26 @@ describe('a tokenless server, served straight from node:http', () => {
     const direct = await exchange(port, evil(request.path));
     expect(direct.startsWith('HTTP/1.1 403 ')).toBe(true);
     expect(direct).toBe(await exchange(port, evil(viaH3(request.path))));
+  });
+});
+
+describe('a server whose h3 app has middleware', () => {
+  let server: FleetServer;
+  let port: number;
+  let h3: { count: number };
+  beforeAll(async () => {
+    server = startServer([]);
+    h3 = countH3(server);
+    server.app.use((event) => {
+      event.res.headers.set('x-middleware', 'ran');
+    });
+    ({ port } = await server.listen({ port: 0 }));
+  });
+  afterAll(() => server.close());
+
+  test('sends every request through h3, so the middleware runs', async () => {
+    const answer = await exchange(port, rawRequest({ method: 'POST', path: '/nothing' }, false));
+    expect(h3.count).toBe(1);
+    expect(answer).toMatch(/\r\nx-middleware: ran\r\n/);
   });
 });

@@ -1,8 +1,16 @@
 import type { ServerResponse } from 'node:http';
 import { type H3, toResponse } from 'h3';
 import { sendNodeResponse } from 'srvx/node';
+import type { HttpError } from '../http-error.ts';
 import type { NodeRequestInput } from './request-input.ts';
-import { encodeJsonResult, errorResult, JSON_CONTENT_TYPE, jsonResult, type ServerLogger } from './respond.ts';
+import {
+  encodeJsonResult,
+  errorResult,
+  JSON_CONTENT_TYPE,
+  jsonResult,
+  type ServerLogger,
+  toHttpError,
+} from './respond.ts';
 import type { RouteOutcome } from './route-outcome.ts';
 
 /**
@@ -20,19 +28,19 @@ export function sendDirect(
 ): Promise<void> | undefined {
   if (!input.eventBuilt()) {
     if (outcome.type === 'error') {
-      const { error } = outcome;
-      write(res, error.status, JSON_CONTENT_TYPE, JSON.stringify(error.toJSON()), error.headers);
+      writeError(res, outcome.error);
       return undefined;
     }
     if (outcome.type === 'result') {
       const encoded = encodeJsonResult(outcome.value);
       if (encoded) {
-        write(res, outcome.status, encoded.contentType, encoded.text, undefined);
+        write(res, outcome.status, encoded.text, ['content-type', encoded.contentType]);
         return undefined;
       }
     }
   }
   const event = input.event();
+  // A handler that built the event may have set its response headers: h3's pipeline applies them.
   const value =
     outcome.type === 'error'
       ? errorResult(outcome.error)
@@ -42,25 +50,41 @@ export function sendDirect(
   return Promise.resolve(toResponse(value, event, app.config)).then((response) => sendNodeResponse(res, response));
 }
 
-function write(
-  res: ServerResponse,
-  status: number,
-  contentType: string,
-  text: string,
-  extra: Readonly<Record<string, string>> | undefined,
-): void {
-  const headers = ['content-type', contentType];
-  if (extra) for (const name in extra) headers.push(name, extra[name]!);
+/** The error envelope, with the headers h3 would send: the error's own merged into the JSON type, as `Headers` order them. */
+function writeError(res: ServerResponse, error: HttpError): void {
+  const text = JSON.stringify(error.toJSON());
+  if (!error.headers) {
+    write(res, error.status, text, ['content-type', JSON_CONTENT_TYPE]);
+    return;
+  }
+  const headers: string[] = [];
+  for (const [name, value] of new Headers({ 'content-type': JSON_CONTENT_TYPE, ...error.headers })) {
+    headers.push(name, value);
+  }
+  write(res, error.status, text, headers);
+}
+
+/** Writes a whole answer: the given headers, then its `content-length`, with srvx's empty reason phrase. */
+function write(res: ServerResponse, status: number, text: string, headers: string[]): void {
   headers.push('content-length', String(Buffer.byteLength(text)));
   res.writeHead(status, '', headers);
   res.end(text);
 }
 
 /**
- * When a direct route's answer cannot be sent, does what srvx does: a bare 500 if nothing went out
- * yet, else cuts the connection; and says so.
+ * When a direct route's answer could not be made or sent (a result JSON cannot encode, a failing
+ * `Response` body), answers as h3 does: the 500 `internal` envelope if nothing went out yet (the
+ * cause logged, never sent), else a cut connection.
  */
 export function failDirect(res: ServerResponse, error: unknown, logger: ServerLogger, where: string): void {
+  if (!res.headersSent) {
+    try {
+      writeError(res, toHttpError(error, logger, where));
+      return;
+    } catch (writing) {
+      error = writing;
+    }
+  }
   logger.error(`${where}: sending the response failed:`, error);
   if (res.writableEnded) return;
   if (res.headersSent) res.destroy();

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { H3 } from 'h3';
 import type { DirectHandler } from './compile-route.ts';
 
 /** A character outside printable ASCII (node:http refuses most of them), or `#`, which a URL cuts off. */
@@ -26,11 +27,19 @@ export class DirectRoutes {
     paths.set(path, handler);
   }
 
-  /** A node:http handler that serves the direct routes and hands every other request to `fallback`. */
-  nodeHandler(fallback: NodeHandler): NodeHandler {
+  /**
+   * A node:http handler that serves the direct routes and hands every other request to `fallback`
+   * (h3's handler of `app`), and every request at all while `app` has middleware or request and
+   * response hooks (`FleetServer.app` is public), which only h3 runs.
+   */
+  nodeHandler(fallback: NodeHandler, app: H3): NodeHandler {
     const byMethod = this.#byMethod;
+    const { config } = app;
     return (req, res) => {
-      const paths = byMethod.get(req.method ?? '');
+      const paths =
+        app['~middleware'].length === 0 && config.onRequest === undefined && config.onResponse === undefined
+          ? byMethod.get(req.method ?? '')
+          : undefined;
       if (paths !== undefined) {
         const url = req.url ?? '';
         const query = url.indexOf('?');

@@ -47,7 +47,16 @@ export function nodeInput(req: IncomingMessage, res: ServerResponse, search: str
     search,
     params: () => undefined,
     event: () => {
-      event ??= new H3Event(request, undefined, app);
+      if (!event) {
+        event = new H3Event(request, undefined, app);
+        // What h3's router puts in the context of the event it routes.
+        const route = app['~findRoute'](event);
+        if (route) {
+          // As h3 assigns them, `params` too when the path has none (`undefined`).
+          (event.context as Record<string, unknown>).params = route.params;
+          event.context.matchedRoute = route.data;
+        }
+      }
       return event;
     },
     eventBuilt: () => event !== undefined,
