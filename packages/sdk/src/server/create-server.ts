@@ -142,6 +142,7 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
   });
   const compiler = {
     service,
+    app,
     state,
     metrics,
     bearer: createBearerCheck(tokens),
@@ -161,7 +162,7 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
     const compiled = compileRoute(implementation, compiler);
     app.on(method, path, compiled.h3);
     registered.push({ method, path });
-    if (compiled.direct) direct.add(method, path, compiled.direct(app));
+    if (compiled.direct) direct.add(method, path, compiled.direct);
     // HEAD answers like GET without a body (not for event streams, which would stay open unread).
     if (method === 'GET' && kind !== 'sse') {
       app.on('HEAD', path, compiled.h3);

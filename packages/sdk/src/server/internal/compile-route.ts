@@ -19,6 +19,8 @@ import { eventStreamResult } from './sse.ts';
 /** What every compiled route of one server shares. */
 export interface RouteCompilerContext {
   service: string;
+  /** The h3 app the routes are registered on (direct routes build their h3 events on it). */
+  app: H3;
   state: ServerState;
   metrics: HttpMetrics;
   bearer: BearerCheck | undefined;
@@ -41,7 +43,7 @@ export interface CompiledRoute {
    * same checks, validation and handler, without h3's URL parsing, routing and web `Response`.
    * `undefined` for every other route.
    */
-  direct: ((app: H3) => DirectHandler) | undefined;
+  direct: DirectHandler | undefined;
 }
 
 const TEXT_HEADERS = { 'content-type': 'text/plain; charset=utf-8' } as const;
@@ -81,7 +83,8 @@ function isStaticPath(path: string): boolean {
 export function compileRoute(implementation: RouteImplementation, c: RouteCompilerContext): CompiledRoute {
   const { route } = implementation;
   const kind = route.kind ?? 'json';
-  const handle = routeHandling(implementation, c);
+  const where = `${c.service} ${route.method} ${route.path}`;
+  const handle = routeHandling(implementation, c, where);
   return {
     async h3(event) {
       const outcome = await handle(h3Input(event));
@@ -93,13 +96,11 @@ export function compileRoute(implementation: RouteImplementation, c: RouteCompil
     },
     direct:
       kind === 'json' && isStaticPath(route.path)
-        ? (app) => (req, res, search) => {
-            const input = nodeInput(req, res, search, app);
+        ? (req, res, search) => {
+            const input = nodeInput(req, res, search, c.app);
             handle(input)
-              .then((outcome) => sendDirect(res, input, outcome, app))
-              .catch((error: unknown) =>
-                failDirect(res, error, c.logger, `${c.service} ${route.method} ${route.path}`),
-              );
+              .then((outcome) => sendDirect(res, input, outcome, c.app))
+              .catch((error: unknown) => failDirect(res, error, c.logger, where));
           }
         : undefined,
   };
@@ -109,6 +110,7 @@ export function compileRoute(implementation: RouteImplementation, c: RouteCompil
 function routeHandling(
   implementation: RouteImplementation,
   c: RouteCompilerContext,
+  where: string,
 ): (input: RequestInput) => Promise<RouteOutcome> {
   const { route, handler } = implementation;
   const { state, logger, bodyLimitBytes, sseKeepAliveMs } = c;
@@ -121,7 +123,6 @@ function routeHandling(
   const querySchema = route.query;
   const bodySchema = route.body;
   const metrics = c.metrics.forRoute(route.method, route.path);
-  const where = `${c.service} ${route.method} ${route.path}`;
   const toError = (error: unknown) => toHttpError(error, logger, where);
 
   return async function fleetRoute(input: RequestInput): Promise<RouteOutcome> {

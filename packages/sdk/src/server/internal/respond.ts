@@ -13,38 +13,37 @@ export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 export const H3_JSON_CONTENT_TYPE = 'application/json;charset=UTF-8';
 const JSON_HEADERS = { 'content-type': JSON_CONTENT_TYPE } as const;
 
-function isPlainJson(result: object): boolean {
+/** A plain object or array: what h3 serializes itself. */
+function isPlainJson(result: unknown): result is object {
+  if (typeof result !== 'object' || result === null) return false;
   const proto = Object.getPrototypeOf(result);
   return Array.isArray(result) || proto === Object.prototype || proto === null;
 }
 
 /**
  * The value a route returns to h3 for a JSON answer. Plain objects and arrays go through h3's own
- * serializer (shared frozen headers, no allocation); `EncodedJson` is sent as it is; anything else
- * is serialized here. {@link encodeJsonResult} encodes the same way for node:http.
+ * serializer (shared frozen headers, no allocation); anything else is encoded by
+ * {@link encodeJsonResult}, the encoding node:http's direct routes send too.
  */
 export function jsonResult(event: H3Event, result: unknown, status: number): unknown {
-  if (typeof result === 'object' && result !== null) {
-    if (result instanceof Response || result instanceof HTTPResponse) return result;
-    if (result instanceof EncodedJson) return new HTTPResponse(result.text, { status, headers: JSON_HEADERS });
-    if (isPlainJson(result)) {
-      if (status !== 200) event.res.status = status;
-      return result;
-    }
+  if (isPlainJson(result)) {
+    if (status !== 200) event.res.status = status;
+    return result;
   }
-  return new HTTPResponse(JSON.stringify(result ?? null), { status, headers: JSON_HEADERS });
+  const encoded = encodeJsonResult(result);
+  // Past plain values, every encoding is Fleet's JSON: JSON_HEADERS, shared.
+  return encoded ? new HTTPResponse(encoded.text, { status, headers: JSON_HEADERS }) : result;
 }
 
 /**
- * A JSON answer as the text and content type {@link jsonResult} would have h3 send, or `undefined`
- * for a `Response` a handler returned, which only h3's response pipeline sends.
+ * A JSON answer as its text and content type, as h3 sends it: `undefined` for a `Response` a
+ * handler returned, which only h3's response pipeline sends; `EncodedJson` as it is; a plain object
+ * or array with h3's content type; anything else serialized, `undefined` as `null`.
  */
 export function encodeJsonResult(result: unknown): { text: string; contentType: string } | undefined {
-  if (typeof result === 'object' && result !== null) {
-    if (result instanceof Response || result instanceof HTTPResponse) return undefined;
-    if (result instanceof EncodedJson) return { text: result.text, contentType: JSON_CONTENT_TYPE };
-    if (isPlainJson(result)) return { text: JSON.stringify(result), contentType: H3_JSON_CONTENT_TYPE };
-  }
+  if (isPlainJson(result)) return { text: JSON.stringify(result), contentType: H3_JSON_CONTENT_TYPE };
+  if (result instanceof Response || result instanceof HTTPResponse) return undefined;
+  if (result instanceof EncodedJson) return { text: result.text, contentType: JSON_CONTENT_TYPE };
   return { text: JSON.stringify(result ?? null), contentType: JSON_CONTENT_TYPE };
 }
 
