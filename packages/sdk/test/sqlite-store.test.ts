@@ -6,7 +6,7 @@ import { MemoryMessageStore } from '../src/bus/memory-store.ts';
 import { openMessageStore } from '../src/bus/open-store.ts';
 import { GroupCommitWriter } from '../src/bus/sqlite/group-commit.ts';
 import { LEASE_COLUMNS, leaseRowOf, MESSAGE_COLUMNS, messageRowOf } from '../src/bus/sqlite/rows.ts';
-import { SCHEMA_VERSION } from '../src/bus/sqlite/schema.ts';
+import { PAGE_SIZE, SCHEMA_VERSION, WAL_AUTOCHECKPOINT_BYTES } from '../src/bus/sqlite/schema.ts';
 import { prepareStatements } from '../src/bus/sqlite/statements.ts';
 import { SqliteMessageStore, type SqliteMessageStoreOptions } from '../src/bus/sqlite-store.ts';
 import { isFleetError } from '../src/errors.ts';
@@ -331,7 +331,23 @@ describe('SqliteMessageStore setup', () => {
       synchronous,
       busyTimeoutMs: 5000,
       schemaVersion: SCHEMA_VERSION,
+      pageSize: PAGE_SIZE,
+      walAutocheckpointPages: WAL_AUTOCHECKPOINT_BYTES / PAGE_SIZE,
     });
+  });
+
+  test('a file created with 4 KiB pages keeps them, and checkpoints after as many bytes of WAL', async () => {
+    const path = freshDatabasePath();
+    const old = connect(path);
+    old.pragma('page_size = 4096');
+    old.pragma('journal_mode = WAL');
+    old.exec('CREATE TABLE created_by_an_older_version (x)');
+    old.close();
+    const store = open({ path });
+    expect(store.settings()).toMatchObject({ pageSize: 4096, walAutocheckpointPages: WAL_AUTOCHECKPOINT_BYTES / 4096 });
+    await send(store, { from: 'a', to: 'b', payload: 'x'.repeat(10_000) });
+    const [delivery] = await store.lease({ agent: 'b', limit: 1, leaseSeconds: 30 });
+    expect(delivery?.message.payload).toBe('x'.repeat(10_000));
   });
 
   test('durability defaults to normal', () => {
