@@ -4,6 +4,12 @@ import type { RouteContract, RouteInput, RouteResponse } from '../contract/route
 
 /** What a handler of route `R` receives: the validated inputs, the h3 event and an abort signal. */
 export interface RouteContext<R extends RouteContract> extends RouteInput<R> {
+  /**
+   * The request's method: the route's own, or `HEAD` when the server answers a HEAD request with a
+   * GET route's handler (whose body it then drops). Reading it costs nothing; reading `event` on a
+   * route served straight from node:http builds an h3 event.
+   */
+  method: string;
   /** The h3 event, for headers or anything the contract does not cover. */
   event: H3Event;
   /**

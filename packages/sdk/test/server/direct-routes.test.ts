@@ -50,6 +50,12 @@ const extraRoutes = {
     summary: 'Fails with headers of its own',
     response: z.object({}),
   }),
+  method: defineRoute({
+    method: 'GET',
+    path: '/method',
+    summary: 'Answers the method the handler was called for',
+    response: z.object({ method: z.string() }),
+  }),
   context: defineRoute({
     method: 'GET',
     path: '/context',
@@ -57,6 +63,9 @@ const extraRoutes = {
     response: z.object({ keys: z.array(z.string()), route: z.string().nullable() }),
   }),
 };
+
+/** The methods `/method` was called for, in order. */
+const methodsSeen: string[] = [];
 
 function startServer(tokens: string[]): FleetServer {
   return createFleetServer({
@@ -89,6 +98,10 @@ function startServer(tokens: string[]): FleetServer {
         throw new HttpError('unavailable', 'busy', {
           headers: { 'Retry-After': '5', 'cache-control': 'no-store', 'content-type': 'application/problem+json' },
         });
+      }),
+      implement(extraRoutes.method, ({ method }) => {
+        methodsSeen.push(method);
+        return { method };
       }),
       implement(extraRoutes.context, ({ event }) => ({
         keys: Object.keys(event.context).sort(),
@@ -232,6 +245,7 @@ const cases: Array<RawRequest & { name: string; auth?: boolean; status: number }
   { name: 'a result JSON cannot encode, the h3 event built', method: 'GET', path: '/unencodable?event=1', status: 500 },
   { name: 'an error with headers of its own', method: 'POST', path: '/busy', status: 503 },
   { name: "the h3 event's context", method: 'GET', path: '/context', status: 200 },
+  { name: "the handler's method", method: 'GET', path: '/method', status: 200 },
 ];
 
 describe('routes served straight from node:http', () => {
@@ -271,6 +285,15 @@ describe('routes served straight from node:http', () => {
     );
     expect(answer).toMatch(/\r\nx-seen: yes\r\n/);
     expect(answer.endsWith('{"probe":"here"}')).toBe(true);
+  });
+
+  test("a handler reads the request's method, HEAD when h3 answers a HEAD with the GET route", async () => {
+    methodsSeen.length = 0;
+    const get = await exchange(port, rawRequest({ method: 'GET', path: '/method' }, true));
+    expect(get.endsWith('{"method":"GET"}')).toBe(true);
+    const head = await exchange(port, rawRequest({ method: 'HEAD', path: '/method' }, true));
+    expect(head.startsWith('HTTP/1.1 200 ')).toBe(true);
+    expect(methodsSeen).toEqual(['GET', 'HEAD']);
   });
 
   test('HEAD, parameters, text, event streams and unknown paths still go through h3', async () => {

@@ -84,6 +84,11 @@ export class RequestContext {
     return this.#rawBody;
   }
 
+  /** The request's method: `HEAD` when a GET route answers a HEAD request. */
+  get method(): string {
+    return this.#input.request.method;
+  }
+
   /** The h3 event (on a route served straight from node:http, built now, on first use). */
   get event(): H3Event {
     return this.#input.event();
