@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { HTTPResponse } from 'h3';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 import { defineRoute } from '../../src/contract/route.ts';
 import { createFleetServer, EncodedJson, type FleetServer, HttpError, implement } from '../../src/server/index.ts';
@@ -48,6 +48,25 @@ const extraRoutes = {
     method: 'POST',
     path: '/busy',
     summary: 'Fails with headers of its own',
+    response: z.object({}),
+  }),
+  bodiless: defineRoute({
+    method: 'POST',
+    path: '/bodiless',
+    summary: 'Answers 204 No Content',
+    response: z.null(),
+    status: 204,
+  }),
+  badErrorHeader: defineRoute({
+    method: 'POST',
+    path: '/bad-error-header',
+    summary: 'Fails with a header value node:http refuses',
+    response: z.object({}),
+  }),
+  badEventHeader: defineRoute({
+    method: 'GET',
+    path: '/bad-event-header',
+    summary: 'Sets a header value node:http refuses through the h3 event',
     response: z.object({}),
   }),
   method: defineRoute({
@@ -98,6 +117,14 @@ function startServer(tokens: string[]): FleetServer {
         throw new HttpError('unavailable', 'busy', {
           headers: { 'Retry-After': '5', 'cache-control': 'no-store', 'content-type': 'application/problem+json' },
         });
+      }),
+      implement(extraRoutes.bodiless, () => null),
+      implement(extraRoutes.badErrorHeader, () => {
+        throw new HttpError('unavailable', 'busy', { headers: { 'x-bad': 'a\u0001b' } });
+      }),
+      implement(extraRoutes.badEventHeader, ({ event }) => {
+        event.res.headers.set('x-bad', 'a\u0001b');
+        return {};
       }),
       implement(extraRoutes.method, ({ method }) => {
         methodsSeen.push(method);
@@ -246,6 +273,8 @@ const cases: Array<RawRequest & { name: string; auth?: boolean; status: number }
   { name: 'an error with headers of its own', method: 'POST', path: '/busy', status: 503 },
   { name: "the h3 event's context", method: 'GET', path: '/context', status: 200 },
   { name: "the handler's method", method: 'GET', path: '/method', status: 200 },
+  { name: 'an error header node:http refuses', method: 'POST', path: '/bad-error-header', status: 500 },
+  { name: 'an event header node:http refuses', method: 'GET', path: '/bad-event-header', status: 500 },
 ];
 
 describe('routes served straight from node:http', () => {
@@ -254,11 +283,19 @@ describe('routes served straight from node:http', () => {
   let h3: { count: number };
 
   beforeAll(async () => {
+    // srvx reports a head node:http refused (the bad-header cases, through h3) on console.error.
+    const consoleError = console.error;
+    vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      if (!String(args[0]).startsWith('[srvx] Failed to send response')) consoleError(...args);
+    });
     server = startServer([TOKEN]);
     h3 = countH3(server);
     ({ port } = await server.listen({ port: 0 }));
   });
-  afterAll(() => server.close());
+  afterAll(() => {
+    vi.restoreAllMocks();
+    return server.close();
+  });
 
   test.each(cases)(
     '$name: the same bytes as through h3, without h3',
@@ -305,6 +342,7 @@ describe('routes served straight from node:http', () => {
       { method: 'GET', path: '/nowhere' },
       { method: 'PUT', path: '/messages' },
       { method: 'GET', path: '/items?tag=a#b' },
+      { method: 'POST', path: '/bodiless' },
     ];
     for (const request of requests) {
       const before = h3.count;

@@ -71,6 +71,12 @@ function parseJson(text: string): unknown {
   }
 }
 
+/**
+ * Statuses whose answers carry no body (RFC 9110: 204, 205, 304): h3 leaves the body and its length
+ * out, so a route answering one is always served through h3.
+ */
+const BODILESS_STATUSES: ReadonlySet<number> = new Set([204, 205, 304]);
+
 /** True for a path with no `:param` or `*` segment, which a lookup by the exact path can serve. */
 function isStaticPath(path: string): boolean {
   return !path.includes(':') && !path.includes('*');
@@ -95,7 +101,7 @@ export function compileRoute(implementation: RouteImplementation, c: RouteCompil
         : jsonResult(event, outcome.value, outcome.status);
     },
     direct:
-      kind === 'json' && isStaticPath(route.path)
+      kind === 'json' && isStaticPath(route.path) && !BODILESS_STATUSES.has(route.status ?? 200)
         ? (req, res, search) => {
             const input = nodeInput(req, res, search, c.app);
             handle(input)

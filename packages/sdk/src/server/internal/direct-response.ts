@@ -47,7 +47,22 @@ export function sendDirect(
       : outcome.type === 'stream'
         ? outcome.response
         : jsonResult(event, outcome.value, outcome.status);
-  return Promise.resolve(toResponse(value, event, app.config)).then((response) => sendNodeResponse(res, response));
+  return Promise.resolve(toResponse(value, event, app.config)).then((response) =>
+    sendNodeResponse(res, response).catch((error: unknown) => {
+      throw new SendingFailed(error);
+    }),
+  );
+}
+
+/**
+ * An answer that failed while it was being written (node:http refused its head: a header value with
+ * a control character, say): {@link failDirect} then answers as srvx does, not with an envelope.
+ */
+class SendingFailed extends Error {
+  override name = 'SendingFailed' as const;
+  constructor(cause: unknown) {
+    super('Sending the response failed', { cause });
+  }
 }
 
 /** The error envelope, with the headers h3 would send: the error's own merged into the JSON type, as `Headers` order them. */
@@ -67,17 +82,23 @@ function writeError(res: ServerResponse, error: HttpError): void {
 /** Writes a whole answer: the given headers, then its `content-length`, with srvx's empty reason phrase. */
 function write(res: ServerResponse, status: number, text: string, headers: string[]): void {
   headers.push('content-length', String(Buffer.byteLength(text)));
-  res.writeHead(status, '', headers);
+  try {
+    res.writeHead(status, '', headers);
+  } catch (error) {
+    throw new SendingFailed(error);
+  }
   res.end(text);
 }
 
 /**
- * When a direct route's answer could not be made or sent (a result JSON cannot encode, a failing
- * `Response` body), answers as h3 does: the 500 `internal` envelope if nothing went out yet (the
- * cause logged, never sent), else a cut connection.
+ * When a direct route's answer could not be made or sent, answers as h3 and srvx do: if the answer
+ * could not be made (a result JSON cannot encode, say), the 500 `internal` envelope, its cause
+ * logged, never sent; if it failed while being written, or anything already went out, what srvx
+ * does then: a bare 500 (its reason phrase node:http's), or a cut connection once the head is out.
+ * The failure is logged through the server's logger (srvx writes it to `console.error`).
  */
 export function failDirect(res: ServerResponse, error: unknown, logger: ServerLogger, where: string): void {
-  if (!res.headersSent) {
+  if (!res.headersSent && !(error instanceof SendingFailed)) {
     try {
       writeError(res, toHttpError(error, logger, where));
       return;
@@ -85,11 +106,12 @@ export function failDirect(res: ServerResponse, error: unknown, logger: ServerLo
       error = writing;
     }
   }
-  logger.error(`${where}: sending the response failed:`, error);
+  logger.error(`${where}: sending the response failed:`, error instanceof SendingFailed ? error.cause : error);
   if (res.writableEnded) return;
   if (res.headersSent) res.destroy();
   else {
     res.statusCode = 500;
+    res.statusMessage = '';
     res.end();
   }
 }
