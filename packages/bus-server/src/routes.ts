@@ -20,7 +20,7 @@ export function busRouteImplementations(store: MessageStore): RouteImplementatio
     implement(busRoutes.sendBatch, async ({ body }) => encodeSendAnswer(await store.sendBatch(body.messages))),
     implement(busRoutes.poll, async ({ query, method }) => {
       // The server answers HEAD with the GET handler; a poll removes what it returns, so HEAD must not poll.
-      if (method === 'HEAD') return { messages: [], count: 0 };
+      if (method === 'HEAD') return encodePollAnswer([]);
       return encodePollAnswer(await store.poll(query.to, Math.min(query.limit, MAX_BATCH_SIZE)));
     }),
     implement(busRoutes.receive, async (ctx) => {
