@@ -59,8 +59,11 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore: the plans of the combined
         async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(5)'`)).rowCount,
       )
       .toBe(1);
+    // Expect the failure before causing it: the killed connection's error may arrive before the
+    // answer to pg_terminate_backend, and a rejection nobody handles yet fails the run.
+    const sleepingFails = expect(sleeping).rejects.toThrow(/terminat/);
     await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
-    await expect(sleeping).rejects.toThrow(/terminat/);
+    await sleepingFails;
     const after = await query({ text: `SELECT current_setting('plan_cache_mode') AS mode, pg_backend_pid() AS pid` });
     expect(after.rows[0]).toMatchObject({ mode: 'force_generic_plan' });
     expect(after.rows[0]!.pid).not.toBe(rows[0]!.pid);
