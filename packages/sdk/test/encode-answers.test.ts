@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { encodePollAnswer, encodeReceiveAnswer, encodeSendAnswer } from '../src/bus/encode-answers.ts';
-import { payloadTextOf } from '../src/bus/internal/payload-text.ts';
+import { MIN_KEPT_PAYLOAD_CHARS, payloadTextOf } from '../src/bus/internal/payload-text.ts';
 import { MemoryMessageStore } from '../src/bus/memory-store.ts';
 import type { MessageStore } from '../src/bus/message-store.ts';
 import { SqliteMessageStore } from '../src/bus/sqlite-store.ts';
@@ -45,18 +45,20 @@ describe('answers with kept payload texts (SQLite)', () => {
   test.each(payloads)('%s: send, receive and poll answers are JSON.stringify of the answer', async (_name, payload) => {
     const store = sqlite();
     // The invariant the splice rests on: the kept text is what JSON.stringify makes of the payload.
+    const text = JSON.stringify(payload);
+    const keptText = text.length >= MIN_KEPT_PAYLOAD_CHARS ? text : undefined;
     const sent = await store.send(input({ from: 'a', to: 'b', payload }));
-    expect(payloadTextOf(sent.messages[0]!)).toBe(JSON.stringify(payload));
+    expect(payloadTextOf(sent.messages[0]!)).toBe(keptText);
     expect(encodeSendAnswer(sent).text).toBe(JSON.stringify(sent));
 
     const deliveries = await store.lease({ agent: 'b', limit: 10, leaseSeconds: 30 });
     expect(deliveries).toHaveLength(1);
-    expect(payloadTextOf(deliveries[0]!.message)).toBe(JSON.stringify(deliveries[0]!.message.payload));
+    expect(payloadTextOf(deliveries[0]!.message)).toBe(keptText);
     expect(encodeReceiveAnswer(deliveries).text).toBe(JSON.stringify({ deliveries, count: 1 }));
 
     await store.send(input({ from: 'a', to: 'c', payload }));
     const polled = await store.poll('c', 10);
-    expect(payloadTextOf(polled[0]!)).toBe(JSON.stringify(polled[0]!.payload));
+    expect(payloadTextOf(polled[0]!)).toBe(keptText);
     expect(encodePollAnswer(polled).text).toBe(JSON.stringify({ messages: polled, count: 1 }));
   });
 
@@ -74,6 +76,17 @@ describe('answers with kept payload texts (SQLite)', () => {
     const polled = await store.poll('c', 1);
     (polled[0]!.payload as { n: number }).n = 4;
     expect(encodePollAnswer(polled).text).toContain('"payload":{"n":1,');
+  });
+
+  test('a kept text is invisible to JSON, spreads, keys and equality checks', async () => {
+    const store = sqlite();
+    const sent = await store.send(input({ from: 'a', to: 'b', payload: { n: 1, PAD } }));
+    const message = sent.messages[0]!;
+    expect(payloadTextOf(message)).toBeDefined();
+    const plain = JSON.parse(JSON.stringify(message)) as typeof message;
+    expect(message).toStrictEqual(plain);
+    expect(Object.keys(message)).toEqual(Object.keys(plain));
+    expect(payloadTextOf({ ...message })).toBeUndefined();
   });
 
   test('a short payload is serialized again, not spliced', async () => {
