@@ -1,32 +1,26 @@
 import { busRoutes, FleetError, MAX_BATCH_SIZE } from '@fleet/sdk';
 import { implement, type RouteImplementation } from '@fleet/sdk/server';
-import {
-  encodePollAnswer,
-  encodeReceiveAnswer,
-  encodeSendAnswer,
-  leaseWithWait,
-  type MessageStore,
-  streamMessages,
-} from '@fleet/sdk/stores';
+import { leaseWithWait, type MessageStore, streamMessages } from '@fleet/sdk/stores';
 
 /**
  * The bus server: each route of the `busRoutes` contract bound to one MessageStore call.
- * Validation, auth, errors and encoding are the shared plumbing's job; the answers that carry
- * messages are encoded by the SDK, which splices in the payload texts a store kept.
+ * Validation, auth, errors and encoding are the shared plumbing's job.
  */
 export function busRouteImplementations(store: MessageStore): RouteImplementation[] {
   return [
-    implement(busRoutes.send, async ({ body }) => encodeSendAnswer(await store.send(body))),
-    implement(busRoutes.sendBatch, async ({ body }) => encodeSendAnswer(await store.sendBatch(body.messages))),
+    implement(busRoutes.send, ({ body }) => store.send(body)),
+    implement(busRoutes.sendBatch, ({ body }) => store.sendBatch(body.messages)),
     implement(busRoutes.poll, async ({ query, method }) => {
       // The server answers HEAD with the GET handler; a poll removes what it returns, so HEAD must not poll.
-      if (method === 'HEAD') return encodePollAnswer([]);
-      return encodePollAnswer(await store.poll(query.to, Math.min(query.limit, MAX_BATCH_SIZE)));
+      if (method === 'HEAD') return { messages: [], count: 0 };
+      const messages = await store.poll(query.to, Math.min(query.limit, MAX_BATCH_SIZE));
+      return { messages, count: messages.length };
     }),
     implement(busRoutes.receive, async (ctx) => {
       // The abort signal costs an AbortController per request: only a long poll needs it.
       const signal = ctx.body.waitSeconds > 0 ? ctx.signal : undefined;
-      return encodeReceiveAnswer(await leaseWithWait(store, ctx.body, signal));
+      const deliveries = await leaseWithWait(store, ctx.body, signal);
+      return { deliveries, count: deliveries.length };
     }),
     implement(busRoutes.ack, async ({ body }) => ({ acked: await store.ack(body.receipts) })),
     implement(busRoutes.nack, ({ body }) => store.nack(body)),

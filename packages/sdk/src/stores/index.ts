@@ -16,7 +16,6 @@ export { PostgresMessageStore } from '../bus/postgres-store.ts';
 export { openMessageStore } from '../bus/open-store.ts';
 export { leaseWithWait, waitForMessage } from '../bus/long-poll.ts';
 export { streamMessages } from '../bus/message-stream.ts';
-export { encodePollAnswer, encodeReceiveAnswer, encodeSendAnswer } from '../bus/encode-answers.ts';
 
 // Knowledge store and replication
 export { KnowledgeDB } from '../knowledge/knowledge-db.ts';

@@ -3,7 +3,6 @@ import type { Delivery } from '../../schemas/lease.ts';
 import type { Message } from '../../schemas/message.ts';
 import { auditEntry } from '../internal/audit-entry.ts';
 import { toMessage } from '../internal/message-record.ts';
-import { keepPayloadText } from '../internal/payload-text.ts';
 import { makeReceipt } from '../internal/receipt.ts';
 import type { LeaseRequest } from '../message-store.ts';
 import { countedState } from './queue-counters.ts';
@@ -36,11 +35,7 @@ export function leaseMessages(
       transitions.audit(
         auditEntry(now, 'delivered', row, { attempt: message.attempts, leaseExpiresAt: toIso(leaseExpiresAt) }),
       );
-      return {
-        message: withPayloadText(toMessage(message), row.payload),
-        receipt,
-        leaseExpiresAt: toIso(leaseExpiresAt),
-      };
+      return { message: toMessage(message), receipt, leaseExpiresAt: toIso(leaseExpiresAt) };
     });
 }
 
@@ -62,12 +57,6 @@ export function pollMessages(
       message.attempts += 1;
       transitions.remove(row);
       transitions.audit(auditEntry(now, 'delivered', row, { mode: 'poll' }));
-      return withPayloadText(toMessage(message), row.payload);
+      return toMessage(message);
     });
-}
-
-/** `message`, with the payload text it was read from kept for the answer (`encodeReceiveAnswer`). */
-function withPayloadText(message: Message, text: string): Message {
-  keepPayloadText(message, text);
-  return message;
 }

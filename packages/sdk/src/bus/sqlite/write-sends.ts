@@ -1,6 +1,5 @@
 import type { SendInput, SendResult } from '../../schemas/message.ts';
 import type { MessageRecord } from '../internal/message-record.ts';
-import { keepPayloadText } from '../internal/payload-text.ts';
 import { planSends, type SendPlan } from '../internal/send-plan.ts';
 import type { GroupWrite } from './group-commit.ts';
 import { idempotencyFromRow, isCountedDelayed, messageParams } from './rows.ts';
@@ -61,7 +60,6 @@ export function sendWrite(
         }
         return json;
       });
-      keepNewPayloadTexts(plan, payloads);
       return { plan, payloads, responses: plan.keys.map((key) => JSON.stringify(key.messages)) };
     },
     apply: ({ plan, payloads, responses }) => {
@@ -77,18 +75,4 @@ export function sendWrite(
       return { result: plan.result, records: plan.records };
     },
   };
-}
-
-/**
- * Keeps the payload text written for each new copy with the copy the result answers with (the
- * copies of the result that are new come in the order of the records; the others repeat an
- * idempotency key), so the answer splices the text in instead of serializing the payload again.
- */
-function keepNewPayloadTexts(plan: SendPlan, payloads: string[]): void {
-  let next = 0;
-  for (const message of plan.result.messages) {
-    if (plan.records[next]?.id !== message.id) continue;
-    keepPayloadText(message, payloads[next]!);
-    next++;
-  }
 }
