@@ -179,7 +179,8 @@ export const PAGE_SIZE = 8192;
  * A checkpoint blocks the event loop for two fsyncs (together about 10 ms on the bench machine) plus
  * the pages it copies, and most frames the bus writes are the same hot pages again (measured with
  * 4 KiB pages: in 1,000 frames of single sends, 14% are distinct pages, of the send, lease, ack
- * cycle 7%; in 10,000 frames, 5%), so checkpointing ten times less often than SQLite's default costs several times less in all.
+ * cycle 7%; in 10,000 frames, 5%), so checkpointing ten times less often than SQLite's default
+ * costs several times less in all.
  */
 export const WAL_AUTOCHECKPOINT_BYTES = 40 * 1024 * 1024;
 
