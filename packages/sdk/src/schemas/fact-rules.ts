@@ -1,3 +1,5 @@
+import { isWellFormed, NOT_WELL_FORMED } from './internal/well-formed.ts';
+
 /** Longest fact key, in characters. */
 export const MAX_FACT_KEY_LENGTH = 512;
 /** Longest tag, in characters. */
@@ -27,6 +29,7 @@ export function factKeyProblem(key: string): string | undefined {
   if (key.length === 0) return 'must not be empty';
   if (key.length > MAX_FACT_KEY_LENGTH) return `must be at most ${MAX_FACT_KEY_LENGTH} characters`;
   if (hasControlCharacter(key)) return 'must not contain control characters';
+  if (!isWellFormed(key)) return NOT_WELL_FORMED;
   if (key.startsWith('/') || key.endsWith('/') || key.includes('//')) return 'must not have empty segments';
   // URLs resolve `.` and `..` segments away, so such a key could not be addressed in `/facts/<key>`.
   if (DOT_SEGMENT.test(key)) return 'must not have . or .. segments';

@@ -15,7 +15,8 @@ export const MAX_FACT_TTL_SECONDS = 10 * 365 * 24 * 3600;
 
 /**
  * A fact key: a path-like string such as `hosts/ezra/ollama/models`. At most 512 characters,
- * no control characters, no empty, `.` or `..` segments, no leading or trailing `/`.
+ * no control characters, no empty, `.` or `..` segments, no leading or trailing `/`; well-formed
+ * Unicode (no lone surrogate, which a store could not keep as it is).
  */
 export const FactKey = described(
   z.string().check(
@@ -79,7 +80,7 @@ export type Fact = z.infer<typeof Fact>;
 export const FactInput = z.strictObject(
   lazyShape(() => ({
     key: FactKey.describe(
-      'Where to store it, path-like (e.g. hosts/ezra/ollama/models); no empty, `.` or `..` segments, no control characters',
+      'Where to store it, path-like (e.g. hosts/ezra/ollama/models); no empty, `.` or `..` segments, no control characters or lone surrogates',
     ),
     value: described(
       JsonValue.refine(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentName, Timestamp } from './common.ts';
 import { described, NonNegativeInt } from './fields.ts';
+import { wellFormed } from './internal/well-formed.ts';
 import { lazyShape } from './lazy-shape.ts';
 import { listOf } from './list.ts';
 import { MAX_BATCH_SIZE, MAX_DELAY_SECONDS, Message } from './message.ts';
@@ -83,7 +84,7 @@ export const NackInput = z.strictObject(
       'Seconds before it is delivered again (up to 7 days); without it, an exponential backoff with jitter: at most 1 s after the first attempt, doubling per attempt up to 300 s',
     ),
     reason: described(
-      z.string().max(1000).optional(),
+      z.string().check(z.maxLength(1000), wellFormed).optional(),
       "Why processing failed; kept in the audit trail and as the dead letter's `lastError`",
     ),
   })),

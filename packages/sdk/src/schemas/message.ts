@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentName, intFromQuery, JsonValue, Timestamp, TopicName } from './common.ts';
 import { described, NonNegativeInt } from './fields.ts';
+import { wellFormed } from './internal/well-formed.ts';
 import { lazyShape } from './lazy-shape.ts';
 import { listFields, listOf } from './list.ts';
 
@@ -64,7 +65,7 @@ export const SendInput = z
         'The topic to publish to: one copy per subscribed agent (none without subscribers); or give `to`',
       ),
       type: described(
-        z.string().check(z.minLength(1), z.maxLength(128)).default('message'),
+        z.string().check(z.minLength(1), z.maxLength(128), wellFormed).default('message'),
         'What kind of message it is (e.g. `task`), for the receiver to dispatch on; the bus does not read it',
       ),
       payload: described(JsonValue.default(null), 'The content: any JSON value'),
@@ -81,7 +82,7 @@ export const SendInput = z
         'Seconds until the message expires (up to 30 days): never delivered after that, it becomes a dead letter (reason `expired`); null: never expires',
       ),
       idempotencyKey: described(
-        z.string().check(z.minLength(1), z.maxLength(256)).nullable().default(null),
+        z.string().check(z.minLength(1), z.maxLength(256), wellFormed).nullable().default(null),
         'Deduplication key: the same key from the same sender within 5 minutes (the default window) stores nothing and answers the original copies with `duplicate: true`; null: no deduplication',
       ),
     })),

@@ -3,6 +3,7 @@ import { Timestamp } from './common.ts';
 import { NodeId } from './fact.ts';
 import { described } from './fields.ts';
 import { httpBaseUrl } from './http-url.ts';
+import { wellFormed } from './internal/well-formed.ts';
 import { lazyShape } from './lazy-shape.ts';
 import { listOf } from './list.ts';
 
@@ -29,7 +30,7 @@ export const PeerInput = z.strictObject(
       'Base URL of the peer knowledge server, http or https: no user:password@, query string or fragment; its path empty or a base path such as /fleet/knowledge',
     ),
     token: described(
-      z.string().check(z.minLength(1), z.maxLength(512)).optional(),
+      z.string().check(z.minLength(1), z.maxLength(512), wellFormed).optional(),
       'Bearer token this node presents to the peer; without one, none is sent (an earlier one is dropped)',
     ),
   })),

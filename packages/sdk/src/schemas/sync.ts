@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { intFromQuery, JsonValue, Timestamp } from './common.ts';
 import { FactKey, Hlc, NodeId, Tag } from './fact.ts';
 import { described, NonNegativeInt, NonNegativeNumber } from './fields.ts';
+import { wellFormed } from './internal/well-formed.ts';
 import { lazyShape } from './lazy-shape.ts';
 import { listFields, listOf } from './list.ts';
 
@@ -51,7 +52,7 @@ export const ChangePage = z.object(
     ),
     nodeId: NodeId.describe('The node whose feed this is'),
     feedId: described(
-      z.string().check(z.minLength(1), z.maxLength(64)).optional(),
+      z.string().check(z.minLength(1), z.maxLength(64), wellFormed).optional(),
       'Id of this feed (of this database): another id under the same node id means the database was replaced',
     ),
     nextSince: NonNegativeInt.describe(

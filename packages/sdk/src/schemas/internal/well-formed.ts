@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** The message for text holding a lone surrogate. */
+export const NOT_WELL_FORMED = 'must be well-formed Unicode (no unpaired surrogate, U+D800 to U+DFFF)';
+
+/**
+ * True when every UTF-16 surrogate in `text` is half of a pair: what `String.prototype.isWellFormed`
+ * answers, written out because it is ES2024, past the project's `lib`. JSON can carry a lone
+ * surrogate (`"\ud800"`), but a store keeps text as UTF-8, which cannot: SQLite reads it back as
+ * three U+FFFD (so the stored key is not the one given, and sorts elsewhere), node-postgres writes
+ * one U+FFFD (so `k\ud800` and `k\udbff` become one row).
+ */
+export function isWellFormed(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0xd800 || code > 0xdfff) continue;
+    if (code > 0xdbff) return false;
+    // A high surrogate must be followed by a low one (charCodeAt past the end is NaN).
+    const next = text.charCodeAt(i + 1);
+    if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+    i++;
+  }
+  return true;
+}
+
+/**
+ * The check for a free-text field a store keeps as text: `z.string().check(z.maxLength(256), wellFormed)`.
+ * One instance for every field: a check keeps no state, and sharing it saves a construction per
+ * field (see fields.ts).
+ */
+export const wellFormed = z.superRefine<string>((text, context) => {
+  if (!isWellFormed(text)) context.addIssue({ code: 'custom', message: NOT_WELL_FORMED });
+});
