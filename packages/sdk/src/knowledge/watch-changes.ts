@@ -1,5 +1,6 @@
 import { FleetError } from '../errors.ts';
 import type { Change } from '../schemas/sync.ts';
+import { changeValueBytes } from './internal/change-bytes.ts';
 
 /** What {@link watchChanges} listens to: a `KnowledgeDB`, or anything with its `onChange`. */
 export interface ChangeSource {
@@ -15,6 +16,13 @@ export interface WatchChangesOptions {
   signal?: AbortSignal;
   /** Changes buffered for a slow reader before the iteration fails instead of growing without bound. @default 10000 */
   maxBuffered?: number;
+  /**
+   * Bytes of values (their JSON length, the measure of the store's value limit) buffered for a slow
+   * reader before the iteration fails: a value may be 256 KiB, so {@link maxBuffered} changes alone
+   * could hold gigabytes. A single larger change is still buffered when nothing else is.
+   * @default 16777216 (16 MiB)
+   */
+  maxBufferedBytes?: number;
 }
 
 /**
@@ -23,7 +31,8 @@ export interface WatchChangesOptions {
  *
  * Listening starts when this is called, not on the first `next()`, so no change committed after
  * the call is missed. It stops when `signal` aborts or the iteration ends; a reader that falls
- * more than `maxBuffered` changes behind gets a `FleetError('unavailable')` after the buffered ones.
+ * more than `maxBuffered` changes or `maxBufferedBytes` of values behind gets a
+ * `FleetError('unavailable')` after the buffered ones, and none of the changes after them.
  *
  * @example
  * ```ts
@@ -34,16 +43,23 @@ export function watchChanges(
   source: ChangeSource,
   options: WatchChangesOptions = {},
 ): AsyncGenerator<Change, void, undefined> {
-  const { prefix = '', signal, maxBuffered = 10_000 } = options;
+  const { prefix = '', signal, maxBuffered = 10_000, maxBufferedBytes = 16 * 1024 * 1024 } = options;
   const buffer: Change[] = [];
+  let bufferedBytes = 0;
   let wake: (() => void) | undefined;
-  let overflow = false;
+  let overflow: string | undefined;
   let stopped = false;
 
   const unsubscribe = source.onChange((change) => {
-    if (!change.key.startsWith(prefix)) return;
-    if (buffer.length >= maxBuffered) overflow = true;
-    else buffer.push(change);
+    // After a dropped change nothing more is buffered: the reader must not see a later one past the gap.
+    if (overflow !== undefined || !change.key.startsWith(prefix)) return;
+    const bytes = changeValueBytes(change);
+    if (buffer.length >= maxBuffered) overflow = `${maxBuffered} changes`;
+    else if (buffer.length > 0 && bufferedBytes + bytes > maxBufferedBytes) overflow = `${maxBufferedBytes} bytes`;
+    else {
+      buffer.push(change);
+      bufferedBytes += bytes;
+    }
     wake?.();
   });
   const onAbort = () => stop();
@@ -62,11 +78,12 @@ export function watchChanges(
       while (!stopped) {
         const next = buffer.shift();
         if (next) {
+          bufferedBytes -= changeValueBytes(next);
           yield next;
           continue;
         }
-        if (overflow) {
-          throw new FleetError('unavailable', `watch of "${prefix}" fell more than ${maxBuffered} changes behind`);
+        if (overflow !== undefined) {
+          throw new FleetError('unavailable', `watch of "${prefix}" fell more than ${overflow} behind`);
         }
         await new Promise<void>((resolve) => {
           wake = resolve;

@@ -17,11 +17,11 @@ function manualSource() {
   return { source, listeners, emit };
 }
 
-function change(key: string, seq: number): Change {
+function change(key: string, seq: number, value: Change['value'] = seq): Change {
   return {
     seq,
     key,
-    value: seq,
+    value,
     tags: [],
     source: 'node-a',
     version: `00176406720${String(seq).padStart(4, '0')}-00000`,
@@ -77,5 +77,45 @@ describe('watchChanges', () => {
     expect(error).toBeInstanceOf(FleetError);
     expect(error).toMatchObject({ code: 'unavailable' });
     expect(listeners.size).toBe(0);
+  });
+
+  test('a reader that falls 16 MiB of values behind gets what was buffered, then unavailable, far under 10,000 changes', async () => {
+    const { source, emit, listeners } = manualSource();
+    const watch = watchChanges(source);
+    const large = 'x'.repeat(200_000); // 200,002 bytes as JSON: 83 of them fit in 16 MiB
+    for (let seq = 1; seq <= 100; seq++) emit(change(`k${seq}`, seq, large));
+    const keys: string[] = [];
+    let error: unknown;
+    while (keys.length < 100 && error === undefined) {
+      await watch.next().then(
+        (next) => keys.push(next.value!.key),
+        (e: unknown) => (error = e),
+      );
+    }
+    expect(keys).toEqual(Array.from({ length: 83 }, (_, i) => `k${i + 1}`));
+    expect(error).toBeInstanceOf(FleetError);
+    expect(error).toMatchObject({ code: 'unavailable', message: 'watch of "" fell more than 16777216 bytes behind' });
+    expect(listeners.size).toBe(0);
+  });
+
+  test('after a dropped change no later one is delivered, even once the buffer has room again', async () => {
+    const { source, emit } = manualSource();
+    const watch = watchChanges(source, { maxBuffered: 2 });
+    for (let seq = 1; seq <= 3; seq++) emit(change(`k${seq}`, seq));
+    expect((await watch.next()).value).toMatchObject({ key: 'k1' });
+    emit(change('k4', 4));
+    expect((await watch.next()).value).toMatchObject({ key: 'k2' });
+    await expect(watch.next()).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  test('a change larger than maxBufferedBytes is still delivered when nothing else is buffered', async () => {
+    const { source, emit } = manualSource();
+    const watch = watchChanges(source, { maxBufferedBytes: 10 });
+    emit(change('big', 1, 'x'.repeat(100)));
+    expect((await watch.next()).value).toMatchObject({ key: 'big' });
+    emit(change('small', 2, 'abc'));
+    emit(change('over', 3, 'x'.repeat(20)));
+    expect((await watch.next()).value).toMatchObject({ key: 'small' });
+    await expect(watch.next()).rejects.toMatchObject({ code: 'unavailable' });
   });
 });
