@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { isIPv4 } from 'node:net';
 import { FleetServerStartError } from '../start-error.ts';
+import { answerClientError } from './internal/client-error.ts';
 
 /** Where {@link FleetServer.listen} binds. */
 export interface ListenOptions {
@@ -80,6 +81,7 @@ export async function listenNode(
     if (stopping) res.shouldKeepAlive = false;
     handler(req, res);
   });
+  server.on('clientError', answerClientError);
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {

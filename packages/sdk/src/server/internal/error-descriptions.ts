@@ -23,9 +23,13 @@ export const errorCodeDescription: Readonly<Record<ErrorCode, string>> = {
   receipt_unknown: 'The receipt is malformed or names no message (never issued, or the message was acked or removed).',
   receipt_expired:
     'The message is no longer leased under this receipt (the lease ran out, it was nacked, or it was delivered again): receive it again.',
+  request_timeout:
+    "The request line, headers or body did not arrive in time (node:http's `headersTimeout` and `requestTimeout`); the connection is closed.",
   conflict: 'The request contradicts what is stored.',
   resync_required:
     'The pull cursor predates tombstones collected since, or lies beyond the feed (the database was replaced): pull again from `since: 0`.',
+  headers_too_large:
+    "The request line and headers are longer than the server reads (16 KiB, node:http's `maxHeaderSize`); the connection is closed.",
   clock_skew: "A change's version is too far ahead of this node's clock; nothing of the batch was applied.",
   internal: 'An unexpected failure; the server logged it.',
   unavailable:
