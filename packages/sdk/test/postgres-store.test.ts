@@ -3,7 +3,7 @@ import { hasPostgres, startPostgres, type TestPostgres } from '@fleet/test-utils
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { openMessageStore } from '../src/bus/open-store.ts';
-import { PG_SCHEMA_VERSION } from '../src/bus/postgres/schema.ts';
+import { MIGRATION_LOCK, PG_SCHEMA_VERSION } from '../src/bus/postgres/schema.ts';
 import { PostgresMessageStore, type PostgresMessageStoreOptions } from '../src/bus/postgres-store.ts';
 import { isFleetError } from '../src/errors.ts';
 import type { Delivery } from '../src/schemas/lease.ts';
@@ -107,6 +107,26 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore on a shared database', () 
   test('stores opening a new database together migrate it once', async () => {
     const url = await server.createDatabase();
     await Promise.all([open({ url }), open({ url }), open({ url })]);
+    expect(await query(url, 'SELECT version FROM schema_migrations ORDER BY version')).toEqual(EVERY_VERSION);
+  });
+
+  test('a connection lost while a store waits to migrate fails that open, not the process', async () => {
+    const url = await server.createDatabase();
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    const waiting = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      const opening = PostgresMessageStore.open({ url }).then((store) => opened.push(store));
+      while ((await query(url, waiting)).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      // Unheard, the lost connection's 'error' event was an uncaught exception: the process died.
+      await query(url, `SELECT pg_terminate_backend(pid) FROM (${waiting}) AS w`);
+      await expect(opening).rejects.toMatchObject({ code: 'unavailable' });
+    } finally {
+      await holder.end();
+    }
+    await open({ url });
     expect(await query(url, 'SELECT version FROM schema_migrations ORDER BY version')).toEqual(EVERY_VERSION);
   });
 

@@ -94,6 +94,31 @@ export function createPool(options: PgPoolOptions): pg.Pool {
 }
 
 /**
+ * Runs `fn` with a connection of `pool` and gives it back. While it is checked out, a connection the
+ * server loses emits 'error' on the client, which the pool hears only while the client is idle:
+ * unheard, it would crash the process, so this listens (the statement running on it rejects on its
+ * own). The connection goes back to the pool unless it was lost or `fn` called `drop()` (it failed
+ * a statement, or its state is unknown): then the pool closes it and never gives it out again.
+ */
+export async function withPooledClient<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient, drop: () => void) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  const drop = () => {
+    broken = true;
+  };
+  client.on('error', drop);
+  try {
+    return await fn(client, drop);
+  } finally {
+    client.removeListener('error', drop);
+    client.release(broken);
+  }
+}
+
+/**
  * Queries on `pool` whose connections first get `settings` (one `SET` each, on a connection's
  * first query), e.g. `{ plan_cache_mode: 'force_generic_plan' }`. Only for settings this code
  * chooses: names and values must be plain words.
@@ -108,26 +133,18 @@ export function queryWithSettings(
   });
   const set = statements.join('; ');
   const configured = new WeakSet<pg.PoolClient>();
-  return async (query) => {
-    const client = await pool.connect();
-    // A connection lost mid-query emits 'error' on the client, which the pool hears only while the
-    // client is idle: unheard, it would crash the process (the query rejects on its own).
-    const lost = () => undefined;
-    client.on('error', lost);
-    try {
-      if (!configured.has(client)) {
-        await client.query(set);
-        configured.add(client);
+  return (query) =>
+    withPooledClient(pool, async (client, drop) => {
+      try {
+        if (!configured.has(client)) {
+          await client.query(set);
+          configured.add(client);
+        }
+        return await client.query(query);
+      } catch (error) {
+        // As pool.query does: a connection that failed a query is not given out again.
+        drop();
+        throw error;
       }
-      const result = await client.query(query);
-      client.release();
-      return result;
-    } catch (error) {
-      // As pool.query does: a connection that failed a query is not given out again.
-      client.release(error as Error);
-      throw error;
-    } finally {
-      client.removeListener('error', lost);
-    }
-  };
+    });
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withPooledClient } from '../../internal/pg-driver.ts';
 
 /**
  * Version 1. Times are milliseconds since the epoch (`bigint`), always computed by the store's
@@ -155,39 +156,38 @@ const MIGRATIONS: readonly ((now: number) => string)[] = [() => V1, V2, () => V3
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Any constant, the same in every replica: the advisory lock that serializes migrations. */
-const MIGRATION_LOCK = 0x666c_6565; // 'flee'
+export const MIGRATION_LOCK = 0x666c_6565; // 'flee'
 
 /**
  * Brings the database to {@link PG_SCHEMA_VERSION} in one transaction, recording each version in
  * `schema_migrations`. An advisory lock makes replicas that start together migrate one after the
  * other (the second finds the work done). Refuses a database written by a newer SDK.
  */
-export async function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)',
-    );
-    const { rows } = await client.query<{ version: number | null }>(
-      'SELECT max(version) AS version FROM schema_migrations',
-    );
-    const current = rows[0]?.version ?? 0;
-    if (current > PG_SCHEMA_VERSION) {
-      throw new Error(
-        `the database has message store schema version ${current}, newer than this SDK supports (${PG_SCHEMA_VERSION}); upgrade @fleet/sdk`,
+export function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
+  return withPooledClient(pool, async (client, drop) => {
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)',
       );
+      const { rows } = await client.query<{ version: number | null }>(
+        'SELECT max(version) AS version FROM schema_migrations',
+      );
+      const current = rows[0]?.version ?? 0;
+      if (current > PG_SCHEMA_VERSION) {
+        throw new Error(
+          `the database has message store schema version ${current}, newer than this SDK supports (${PG_SCHEMA_VERSION}); upgrade @fleet/sdk`,
+        );
+      }
+      for (let version = current; version < PG_SCHEMA_VERSION; version++) {
+        await client.query(MIGRATIONS[version]!(nowMs));
+        await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version + 1, nowMs]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(drop);
+      throw error;
     }
-    for (let version = current; version < PG_SCHEMA_VERSION; version++) {
-      await client.query(MIGRATIONS[version]!(nowMs));
-      await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version + 1, nowMs]);
-    }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

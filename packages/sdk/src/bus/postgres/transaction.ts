@@ -1,5 +1,7 @@
 import type pg from 'pg';
+import { withPooledClient } from '../../internal/pg-driver.ts';
 import type { AuditEntry } from '../internal/audit-entry.ts';
+import { isUnavailablePgError } from './failures.ts';
 import { CountDeltas } from './queue-counters.ts';
 import { addAuditInsert, addCountDeltasInsert, StatementBuilder } from './statement.ts';
 
@@ -59,34 +61,24 @@ export class PgTransaction {
 /**
  * Runs `fn` in a transaction (READ COMMITTED) on a connection of the pool and commits it; rolls
  * back when `fn` throws. Never waits for anything but the database while the transaction is open.
+ * A connection that failed with "the database is unreachable" (lost, or a statement that ran past
+ * `query_timeout`, still running as far as the driver knows) gets no ROLLBACK, which would wait
+ * behind it for a timeout of its own: it is dropped, and the server rolls back what it had.
  */
-export async function inTransaction<T>(pool: pg.Pool, fn: (tx: PgTransaction) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken = false;
-  // A connection lost between two statements (the server crashed) emits 'error' on the client,
-  // which the pool listens for only while the client is idle: without this it would crash the
-  // process. The next statement on it rejects, and the pool drops it on release.
-  const lost = () => {
-    broken = true;
-  };
-  client.on('error', lost);
-  try {
-    await client.query('BEGIN');
-    const tx = new PgTransaction(client);
-    const value = await fn(tx);
-    await tx.flush();
-    await client.query('COMMIT');
-    tx.committed();
-    return value;
-  } catch (error) {
+export function inTransaction<T>(pool: pg.Pool, fn: (tx: PgTransaction) => Promise<T>): Promise<T> {
+  return withPooledClient(pool, async (client, drop) => {
     try {
-      await client.query('ROLLBACK');
-    } catch {
-      broken = true; // the connection is gone or unusable: the pool drops it
+      await client.query('BEGIN');
+      const tx = new PgTransaction(client);
+      const value = await fn(tx);
+      await tx.flush();
+      await client.query('COMMIT');
+      tx.committed();
+      return value;
+    } catch (error) {
+      if (isUnavailablePgError(error)) drop();
+      else await client.query('ROLLBACK').catch(drop); // gone or unusable: the pool drops it
+      throw error;
     }
-    throw error;
-  } finally {
-    client.removeListener('error', lost);
-    client.release(broken);
-  }
+  });
 }

@@ -1,0 +1,84 @@
+import { type AddressInfo, connect, createServer, type Server } from 'node:net';
+import { hasPostgres } from '@fleet/test-utils/postgres';
+import pg from 'pg';
+import { afterEach, describe, expect, test } from 'vitest';
+import { inTransaction } from '../src/bus/postgres/transaction.ts';
+import { freshPostgresUrl } from './_stores.ts';
+
+/** A TCP proxy to PostgreSQL that can stop forwarding in both directions: a network that went dark. */
+async function darkenableProxy(target: URL): Promise<{ url: string; darken(): void; close(): void }> {
+  let dark = false;
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    client.on('data', (bytes) => dark || upstream.write(bytes));
+    upstream.on('data', (bytes) => dark || client.write(bytes));
+    for (const [a, b] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      a.on('error', () => undefined);
+      a.on('close', () => b.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as AddressInfo).port);
+  return {
+    url: url.toString(),
+    darken: () => {
+      dark = true;
+    },
+    close: () => {
+      server.close();
+      server.unref();
+    },
+  };
+}
+
+/** A pool whose connections note every statement they are asked to run, in `asked`. */
+function notingPool(url: string, asked: string[]): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 1, query_timeout: 300 });
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((config: string | pg.QueryConfig, ...rest: unknown[]) => {
+      asked.push(typeof config === 'string' ? config : config.text);
+      return query(config, ...rest);
+    }) as typeof client.query;
+  });
+  return pool;
+}
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe.skipIf(!hasPostgres())('inTransaction', () => {
+  test('a statement that ran past query_timeout gets no ROLLBACK queued behind it: the connection is dropped', async () => {
+    const proxy = await darkenableProxy(new URL(await freshPostgresUrl()));
+    cleanups.push(proxy.close);
+    const asked: string[] = [];
+    const pool = notingPool(proxy.url, asked);
+    cleanups.push(() => pool.end().catch(() => undefined));
+    await inTransaction(pool, (tx) => tx.run('SELECT 1'));
+    asked.length = 0;
+
+    proxy.darken();
+    // Before, the ROLLBACK waited behind the dead statement for a timeout of its own: twice as long.
+    await expect(inTransaction(pool, (tx) => tx.run('SELECT 2'))).rejects.toThrow(/Query read timeout/);
+    expect(asked).toEqual(['BEGIN']);
+    expect(pool.totalCount).toBe(0);
+  });
+
+  test('a statement that failed in the database is rolled back and its connection kept', async () => {
+    const asked: string[] = [];
+    const pool = notingPool(await freshPostgresUrl(), asked);
+    cleanups.push(() => pool.end());
+    await expect(inTransaction(pool, (tx) => tx.run('SELECT * FROM nowhere'))).rejects.toMatchObject({
+      code: '42P01',
+    });
+    expect(asked).toEqual(['BEGIN', 'SELECT * FROM nowhere', 'ROLLBACK']);
+    expect(pool.idleCount).toBe(1);
+  });
+});
