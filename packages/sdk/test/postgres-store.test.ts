@@ -188,6 +188,9 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore on a shared database', () 
     expect(fieldOf(nacked)).toBe('reason');
     const ackError = await store.ack([`x\u0000y~token`]).catch((e: unknown) => e);
     expect(isFleetError(ackError) && ackError.code).toBe('receipt_unknown');
+    // A NUL in the lease token matches no lease (the one-statement ack once sent it to PostgreSQL: 500).
+    const tokenError = await store.ack([`${delivery!.message.id}~tok\u0000en`]).catch((e: unknown) => e);
+    expect(isFleetError(tokenError) && tokenError.code).toBe('receipt_expired');
     await store.nack({ receipt: delivery!.receipt, reason: 'bad' }); // the lease was untouched; now it dies
     const id = delivery!.message.id;
     expect(await store.deadLetter(`${id}\u0000`)).toBeUndefined();

@@ -29,7 +29,9 @@ export function addAckRequests(
     const parsed = distinct.map(parseReceipt);
     expected.push(distinct.length);
     if (distinct.length === 0) known[r] = 0;
-    if (distinct.length === 0 || parsed.some((p) => p === undefined || hasNul(p.messageId))) return;
+    if (distinct.length === 0 || parsed.some((p) => p === undefined || hasNul(p.messageId) || hasNul(p.leaseToken))) {
+      return;
+    }
     for (const p of parsed) {
       ids.push(p!.messageId);
       tokens.push(p!.leaseToken);
