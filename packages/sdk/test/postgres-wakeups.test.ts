@@ -4,6 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { leaseWithWait } from '../src/bus/long-poll.ts';
 import { pgOperation } from '../src/bus/postgres/failures.ts';
 import { channelOf } from '../src/bus/postgres/listen-connection.ts';
+import { PgWakeups } from '../src/bus/postgres/wakeups.ts';
 import { PostgresMessageStore, type PostgresMessageStoreOptions } from '../src/bus/postgres-store.ts';
 import { isFleetError } from '../src/errors.ts';
 import { type Message, SendInput } from '../src/schemas/message.ts';
@@ -173,6 +174,37 @@ describe.skipIf(!hasPostgres())('PostgreSQL replicas wake each other', () => {
     expect(forWaiter).toMatchObject([{ id: hexId(99), to: 'waiter', from: 'ghost' }]);
     // The polling rounds that read it (two at most) read nothing else.
     expect(await rowsRead(b)).toBeLessThanOrEqual(2);
+  });
+
+  test('polling reads every row of a transaction that commits more rows than one round reads, after a later one', async () => {
+    const url = await freshPostgresUrl();
+    await open({ url }); // the schema
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    const delivered = new Set<string>();
+    const wakeups = new PgWakeups({
+      url,
+      pool: async () => pool,
+      listeners: { size: 1, listensFor: (agent) => agent === 'x', agents: () => ['x'] },
+      deliver: (message) => delivered.add(message.id),
+    });
+    const slow = new pg.Client({ connectionString: url });
+    await slow.connect();
+    try {
+      await wakeups.pollNow(); // the starting point
+      // 1,500 rows take their seqs first, a later transaction's row commits before them.
+      await slow.query('BEGIN');
+      await slow.query(insertSql(Array.from({ length: 1500 }, (_, i) => [hexId(i + 1), 'x'])));
+      await onOwnConnection(url, (client) => client.query(insertSql([[hexId(9999), 'y']])));
+      await wakeups.pollNow(); // sees the later row's seq, none of the 1,500
+      await slow.query('COMMIT');
+      await wakeups.pollNow(); // a full round: the first 1,000
+      await wakeups.pollNow(); // the other 500 (a full round used to set the floor past them)
+      expect(delivered.size).toBe(1500);
+    } finally {
+      await slow.end();
+      await wakeups.close();
+      await pool.end();
+    }
   });
 
   test("an older replica's notification (ids without recipients) is read whoever the messages are to", async () => {

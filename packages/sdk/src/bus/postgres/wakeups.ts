@@ -146,6 +146,11 @@ export class PgWakeups {
   }
 
   /** Stops listening and polling. */
+  /** Runs one round of the polling fallback now, as its timer does every second (tests). */
+  pollNow(): Promise<void> {
+    return this.#poll();
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#debounce);
@@ -241,8 +246,11 @@ export class PgWakeups {
       const previousHigh = this.#high ?? this.#floor;
       this.#emit(rows);
       if (rows.length === FALLBACK_BATCH) {
-        // More to read: the next round goes on from the last row read.
-        this.#floor = this.#high = Math.max(previousHigh, rows.at(-1)?.seq ?? 0);
+        // More to read: the next round goes on from the last row read, and the floor after it is
+        // still the highest seq seen (rows between the last one read and it may be the batch's).
+        const last = rows.at(-1)?.seq ?? 0;
+        this.#floor = last;
+        this.#high = Math.max(previousHigh, newest, last);
       } else {
         this.#floor = previousHigh;
         this.#high = Math.max(previousHigh, newest, rows.at(-1)?.seq ?? 0);
