@@ -3,8 +3,16 @@ import { AUDIT_PRUNE_BATCH } from '../src/bus/internal/audit-retention.ts';
 import type { MessageStore, MessageStoreOptions } from '../src/bus/message-store.ts';
 import { type FleetError, isFleetError } from '../src/errors.ts';
 import type { AuditEvent, AuditQuery } from '../src/schemas/audit.ts';
-import type { Delivery } from '../src/schemas/lease.ts';
-import { MAX_SEND_COPIES_BYTES, type Message, SendInput, type SendInputInit } from '../src/schemas/message.ts';
+import { type Delivery, MAX_LEASE_SECONDS } from '../src/schemas/lease.ts';
+import {
+  MAX_BATCH_SIZE,
+  MAX_DELAY_SECONDS,
+  MAX_SEND_COPIES_BYTES,
+  MAX_TTL_SECONDS,
+  type Message,
+  SendInput,
+  type SendInputInit,
+} from '../src/schemas/message.ts';
 import { storeFactories } from './_stores.ts';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -418,9 +426,15 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
   describe('leases', () => {
     test('after thousands of leases ran out, the next lease delivers the oldest message first', async () => {
       const sent = await sendBatch(Array.from({ length: 2500 }, (_, n) => ({ from: 'a', to: 'b', payload: n })));
-      // The oldest 1,500 leased longer than the newest 1,000: those expire first.
-      expect(await lease('b', 1500, 20)).toHaveLength(1500);
-      expect(await lease('b', 1000, 10)).toHaveLength(1000);
+      // The oldest 1,500 leased longer than the newest 1,000: those expire first. A lease takes at
+      // most MAX_BATCH_SIZE messages.
+      const leaseMany = async (count: number, leaseSeconds: number) => {
+        for (let n = 0; n < count; n += MAX_BATCH_SIZE) {
+          expect(await lease('b', MAX_BATCH_SIZE, leaseSeconds)).toHaveLength(MAX_BATCH_SIZE);
+        }
+      };
+      await leaseMany(1500, 20);
+      await leaseMany(1000, 10);
       advance(30);
       const [next] = await lease('b', 1, 30);
       expect(next?.message.id).toBe(sent.messages[0]?.id);
@@ -750,6 +764,96 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
       expect((await events({ messageId: messages[0]!.id, event: 'delivered' }))[0]?.details).toEqual({
         mode: 'poll',
       });
+    });
+  });
+
+  describe('numbers out of bounds (direct callers skip the HTTP layer schemas)', () => {
+    type BadCall = [field: string, call: () => Promise<unknown>];
+
+    /**
+     * Runs the bad calls and one good send in the same turn (one SQLite group, one PostgreSQL
+     * combined statement): each bad call is refused with `validation_failed` naming its field, and
+     * the good send is stored.
+     */
+    async function expectEachRefusedAlone(bad: BadCall[]): Promise<void> {
+      const settled = await Promise.allSettled([
+        ...bad.map(([, call]) => call()),
+        store.send(SendInput.parse({ from: 'a', to: 'bystander' })),
+      ]);
+      bad.forEach(([field], index) => {
+        const outcome = settled[index]!;
+        const error = outcome.status === 'rejected' ? outcome.reason : undefined;
+        expect(isFleetError(error), `call ${index} (${field}): expected a FleetError, got ${String(error)}`).toBe(true);
+        expect(error, `call ${index}`).toMatchObject({ code: 'validation_failed', details: { issues: [{ field }] } });
+        expect((error as FleetError).message.startsWith(`${field}: `), (error as FleetError).message).toBe(true);
+      });
+      expect(settled.at(-1)?.status, String((settled.at(-1) as PromiseRejectedResult).reason)).toBe('fulfilled');
+    }
+
+    test('a send or batch with a number out of bounds fails alone, naming the field, and stores nothing', async () => {
+      const received: Message[] = [];
+      store.onMessage((m) => received.push(m));
+      const plain = SendInput.parse({ from: 'a', to: 'b' });
+      const keyed = SendInput.parse({ from: 'a', to: 'b', idempotencyKey: 'k' });
+      await expectEachRefusedAlone([
+        ['priority', () => store.send({ ...plain, priority: Number.NaN })],
+        ['priority', () => store.send({ ...plain, priority: 1.5 })],
+        ['priority', () => store.send({ ...keyed, priority: 101 })],
+        ['delaySeconds', () => store.send({ ...plain, delaySeconds: -1 })],
+        ['delaySeconds', () => store.send({ ...keyed, delaySeconds: Number.POSITIVE_INFINITY })],
+        ['delaySeconds', () => store.send({ ...plain, delaySeconds: MAX_DELAY_SECONDS + 1 })],
+        ['ttlSeconds', () => store.send({ ...plain, ttlSeconds: 0 })],
+        ['ttlSeconds', () => store.send({ ...keyed, ttlSeconds: Number.NaN })],
+        ['ttlSeconds', () => store.send({ ...plain, ttlSeconds: MAX_TTL_SECONDS + 1 })],
+        ['messages.1.priority', () => store.sendBatch([plain, { ...keyed, priority: -101 }])],
+        ['messages.0.delaySeconds', () => store.sendBatch([{ ...plain, delaySeconds: Number.NaN }, keyed])],
+      ]);
+      expect(received.map((m) => m.to)).toEqual(['bystander']);
+      expect((await store.stats()).count).toBe(1);
+      expect((await events({ agent: 'b' })).map((e) => e.event)).toEqual([]);
+      // The key of the refused sends was not used.
+      expect((await store.send(keyed)).duplicate).toBe(false);
+    });
+
+    test('a lease or poll with a bad limit or lease length fails alone and leaves the message ready', async () => {
+      const { messages } = await send({ from: 'a', to: 'b' });
+      const leaseOf = (limit: number, leaseSeconds: number) => () => store.lease({ agent: 'b', limit, leaseSeconds });
+      await expectEachRefusedAlone([
+        ['limit', leaseOf(1.5, 30)],
+        ['limit', leaseOf(0, 30)],
+        ['limit', leaseOf(Number.NaN, 30)],
+        ['limit', leaseOf(MAX_BATCH_SIZE + 1, 30)],
+        ['leaseSeconds', leaseOf(1, Number.NaN)],
+        ['leaseSeconds', leaseOf(1, 0)],
+        ['leaseSeconds', leaseOf(1, -1)],
+        ['leaseSeconds', leaseOf(1, MAX_LEASE_SECONDS + 1)],
+        ['limit', () => store.poll('b', 1.5)],
+        ['limit', () => store.poll('b', 0)],
+        ['limit', () => store.poll('b', Number.POSITIVE_INFINITY)],
+      ]);
+      expect((await store.stats()).totals).toMatchObject({ ready: 2, inFlight: 0, dead: 0 });
+      expect(await events({ event: 'delivered' })).toEqual([]);
+      // Never delivered: the next lease is its first attempt.
+      expect((await leaseOne('b')).message).toEqual({ ...messages[0], attempts: 1 });
+    });
+
+    test('a nack or extension with a bad number fails alone and the lease holds as it was', async () => {
+      await send({ from: 'a', to: 'b' });
+      const { receipt } = await leaseOne('b', 30);
+      await expectEachRefusedAlone([
+        ['delaySeconds', () => store.nack({ receipt, delaySeconds: Number.NaN })],
+        ['delaySeconds', () => store.nack({ receipt, delaySeconds: -1 })],
+        ['delaySeconds', () => store.nack({ receipt, delaySeconds: MAX_DELAY_SECONDS + 1 })],
+        ['leaseSeconds', () => store.extendLease({ receipt, leaseSeconds: Number.NaN })],
+        ['leaseSeconds', () => store.extendLease({ receipt, leaseSeconds: 0 })],
+        ['leaseSeconds', () => store.extendLease({ receipt, leaseSeconds: Number.POSITIVE_INFINITY })],
+      ]);
+      expect((await store.stats()).totals).toMatchObject({ ready: 1, inFlight: 1, dead: 0 });
+      expect(await events({ event: 'nacked' })).toEqual([]);
+      // Still leased under the same receipt, until the original expiry.
+      advance(29);
+      expect(await lease('b')).toEqual([]);
+      expect(await store.ack([receipt])).toBe(1);
     });
   });
 

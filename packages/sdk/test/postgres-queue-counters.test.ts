@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { readPgQueueCounts, recountPgQueueCounts, scanPgQueueStats } from '../src/bus/postgres/recount.ts';
 import { PG_HOUSEKEEP_BATCH } from '../src/bus/postgres/transitions.ts';
 import { PostgresMessageStore } from '../src/bus/postgres-store.ts';
-import { SendInput, type SendInputInit } from '../src/schemas/message.ts';
+import { MAX_BATCH_SIZE, SendInput, type SendInputInit } from '../src/schemas/message.ts';
 import type { QueueStats } from '../src/schemas/stats.ts';
 import { queueMix } from './_queue-mix.ts';
 import { freshPostgresUrl } from './_stores.ts';
@@ -85,7 +85,9 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore queue counters', () => {
       store.sendBatch(Array.from({ length: count }, () => SendInput.parse(init)));
     await many(leased, { from: 'a', to: 'x', payload: 'leased' });
     await many(timed, { from: 'a', to: 'y', payload: 'timed', ttlSeconds: 5 });
-    expect(await store.lease({ agent: 'x', limit: leased, leaseSeconds: 1 })).toHaveLength(leased);
+    for (let n = 0; n < leased; n += MAX_BATCH_SIZE) {
+      expect(await store.lease({ agent: 'x', limit: MAX_BATCH_SIZE, leaseSeconds: 1 })).toHaveLength(MAX_BATCH_SIZE);
+    }
     now += 10_000;
     await store.sweep();
     expect((await store.stats()).totals).toMatchObject({ ready: leased, inFlight: 0, dead: timed });

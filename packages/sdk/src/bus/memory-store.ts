@@ -12,6 +12,13 @@ import { toDeadLetter, toMessage } from './internal/message-record.ts';
 import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
 import { buildQueueStats } from './internal/queue-stats.ts';
 import { planSends } from './internal/send-plan.ts';
+import {
+  assertExtendArguments,
+  assertLeaseArguments,
+  assertNackArguments,
+  assertPollArguments,
+  assertSendArguments,
+} from './internal/store-arguments.ts';
 import { MemoryAgents } from './memory/agents.ts';
 import { deadLetterPage, purgeDeadLetters, redriveDeadLetters } from './memory/dead-letters.ts';
 import { leaseMessages, pollMessages } from './memory/deliveries.ts';
@@ -57,6 +64,7 @@ export class MemoryMessageStore implements MessageStore {
   /** `batch`: errors name fields as in `POST /messages/batch` (`messages.3.payload`). */
   async #send(inputs: SendInput[], batch: boolean): Promise<SendResult> {
     this.#assertOpen();
+    assertSendArguments(inputs, batch);
     const now = this.#options.now();
     // Planning reads only and may throw; applying cannot fail, so a batch is all or nothing.
     const plan = planSends(
@@ -80,6 +88,7 @@ export class MemoryMessageStore implements MessageStore {
 
   async lease(request: LeaseRequest): Promise<Delivery[]> {
     this.#assertOpen();
+    assertLeaseArguments(request);
     const now = this.#options.now();
     this.#agents.see(request.agent, now);
     return leaseMessages(this.#messages, request, now);
@@ -87,6 +96,7 @@ export class MemoryMessageStore implements MessageStore {
 
   async poll(agent: string, limit: number): Promise<Message[]> {
     this.#assertOpen();
+    assertPollArguments(limit);
     const now = this.#options.now();
     this.#agents.see(agent, now);
     return pollMessages(this.#messages, agent, limit, now);
@@ -99,11 +109,13 @@ export class MemoryMessageStore implements MessageStore {
 
   async nack(input: NackInput): Promise<NackResult> {
     this.#assertOpen();
+    assertNackArguments(input);
     return nackLeased(this.#messages, input, this.#options.now(), this.#options);
   }
 
   async extendLease(input: ExtendInput): Promise<ExtendResult> {
     this.#assertOpen();
+    assertExtendArguments(input);
     return extendLeased(this.#messages, input, this.#options.now());
   }
 

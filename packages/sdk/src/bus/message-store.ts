@@ -51,8 +51,11 @@ export interface MessageStoreOptions {
 
 /** What a leased receive asks the store for (long polling lives above the store). */
 export interface LeaseRequest {
+  /** The agent whose messages to lease. */
   agent: string;
+  /** Most messages to lease: a whole number from 1 to `MAX_BATCH_SIZE` (100), as `ReceiveInput.limit`. */
   limit: number;
+  /** Seconds the messages stay leased: above 0, at most `MAX_LEASE_SECONDS`, as `ReceiveInput.leaseSeconds`. */
   leaseSeconds: number;
 }
 
@@ -64,6 +67,12 @@ export interface LeaseRequest {
  * (seen within `agentRetentionSeconds`) but the sender; delivery is by priority (higher first) then FIFO per recipient; a leased receive
  * hides a message until ack, nack or lease expiry; each delivery is an attempt, and after
  * `maxAttempts` the message is dead-lettered; expired messages are dead-lettered, never delivered.
+ *
+ * The stores are called without the HTTP layer's schemas, so each checks the numbers it is given
+ * (a send's `priority`, `delaySeconds` and `ttlSeconds`, a lease's or poll's `limit`, `leaseSeconds`,
+ * a nack's `delaySeconds`) against the same bounds before it changes anything: a number out of
+ * bounds fails that call alone with `validation_failed`, naming the field as the request bodies do
+ * (`priority`, or `messages.3.priority` in a batch).
  */
 export interface MessageStore {
   /** Which backend this is, for health output. */

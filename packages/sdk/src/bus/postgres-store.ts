@@ -8,6 +8,13 @@ import type { Subscription, SubscriptionQuery } from '../schemas/subscription.ts
 import { MessageListeners } from './internal/message-listeners.ts';
 import { toMessage } from './internal/message-record.ts';
 import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
+import {
+  assertExtendArguments,
+  assertLeaseArguments,
+  assertNackArguments,
+  assertPollArguments,
+  assertSendArguments,
+} from './internal/store-arguments.ts';
 import type { AuditTrailPage, LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 import { PG_COMBINED_IN_FLIGHT, PgCombinedWrites } from './postgres/combined-writes.ts';
 import { PgDatabase } from './postgres/database.ts';
@@ -120,6 +127,7 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async #send(inputs: SendInput[], batch: boolean): Promise<SendResult> {
+    assertSendArguments(inputs, batch);
     const now = this.#options.now();
     await this.#database.ready();
     assertSendsStorable(inputs, batch);
@@ -140,6 +148,7 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async lease(request: LeaseRequest): Promise<Delivery[]> {
+    assertLeaseArguments(request);
     const now = this.#options.now();
     const fast = await this.#combined.lease(request, now);
     if (fast) return fast;
@@ -149,6 +158,7 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async poll(agent: string, limit: number): Promise<Message[]> {
+    assertPollArguments(limit);
     const now = this.#options.now();
     await beforeClaim((fn) => this.#database.transaction(fn), this.#transitions, agent, now);
     return this.#database.transaction((tx) => pollMessages(tx, agent, limit, now));
@@ -163,11 +173,13 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async nack(input: NackInput): Promise<NackResult> {
+    assertNackArguments(input);
     const now = this.#options.now();
     return this.#database.transaction((tx) => nackLeased(tx, this.#transitions, input, now, this.#options));
   }
 
   async extendLease(input: ExtendInput): Promise<ExtendResult> {
+    assertExtendArguments(input);
     const now = this.#options.now();
     return this.#database.transaction((tx) => extendLeased(tx, input, now));
   }

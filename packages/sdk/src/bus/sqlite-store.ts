@@ -12,6 +12,13 @@ import { runRetentionPasses } from './internal/audit-retention.ts';
 import { MessageListeners } from './internal/message-listeners.ts';
 import { type MessageRecord, toDeadLetter, toMessage } from './internal/message-record.ts';
 import { type ResolvedStoreOptions, resolveStoreOptions } from './internal/options.ts';
+import {
+  assertExtendArguments,
+  assertLeaseArguments,
+  assertNackArguments,
+  assertPollArguments,
+  assertSendArguments,
+} from './internal/store-arguments.ts';
 import type { AuditTrailPage, LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 import { purgeDeadLetters, redriveDeadLetters, selectDead } from './sqlite/dead-letter-writes.ts';
 import { leaseMessages, pollMessages } from './sqlite/deliveries.ts';
@@ -109,6 +116,8 @@ export class SqliteMessageStore implements MessageStore {
   /** `batch`: errors name fields as in `POST /messages/batch` (`messages.3.payload`). */
   async #send(inputs: SendInput[], batch: boolean): Promise<SendResult> {
     this.#assertOpen();
+    // Numbers are checked before the write is queued: it fails alone, never inside a group.
+    assertSendArguments(inputs, batch);
     const now = this.#options.now();
     const written = await this.#writer.enqueue({
       ...sendWrite(this.#sql, this.#transitions, inputs, now, this.#options.idempotencyWindowSeconds, batch),
@@ -118,11 +127,14 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async lease(request: LeaseRequest): Promise<Delivery[]> {
+    // Before queueing: a bad LIMIT thrown in the group's write step would roll back the whole group.
+    assertLeaseArguments(request);
     const now = this.#options.now();
     return this.#enqueue(NOTHING_TO_CHECK, () => leaseMessages(this.#sql, this.#transitions, request, now));
   }
 
   async poll(agent: string, limit: number): Promise<Message[]> {
+    assertPollArguments(limit);
     const now = this.#options.now();
     return this.#enqueue(NOTHING_TO_CHECK, () => pollMessages(this.#sql, this.#transitions, agent, limit, now));
   }
@@ -137,6 +149,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async nack(input: NackInput): Promise<NackResult> {
+    assertNackArguments(input);
     const now = this.#options.now();
     return this.#enqueue(
       () => checkLease(this.#sql, input.receipt, now),
@@ -145,6 +158,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async extendLease(input: ExtendInput): Promise<ExtendResult> {
+    assertExtendArguments(input);
     const now = this.#options.now();
     return this.#enqueue(
       () => checkLease(this.#sql, input.receipt, now),
