@@ -1,4 +1,4 @@
-import { FleetError } from '../errors.ts';
+import { boundedFeed } from '../internal/bounded-feed.ts';
 import type { Change } from '../schemas/sync.ts';
 import { changeValueBytes } from './internal/change-bytes.ts';
 
@@ -44,54 +44,18 @@ export function watchChanges(
   options: WatchChangesOptions = {},
 ): AsyncGenerator<Change, void, undefined> {
   const { prefix = '', signal, maxBuffered = 10_000, maxBufferedBytes = 16 * 1024 * 1024 } = options;
-  const buffer: Change[] = [];
-  let bufferedBytes = 0;
-  let wake: (() => void) | undefined;
-  let overflow: string | undefined;
-  let stopped = false;
-
-  const unsubscribe = source.onChange((change) => {
-    // After a dropped change nothing more is buffered: the reader must not see a later one past the gap.
-    if (overflow !== undefined || !change.key.startsWith(prefix)) return;
-    const bytes = changeValueBytes(change);
-    if (buffer.length >= maxBuffered) overflow = `${maxBuffered} changes`;
-    else if (buffer.length > 0 && bufferedBytes + bytes > maxBufferedBytes) overflow = `${maxBufferedBytes} bytes`;
-    else {
-      buffer.push(change);
-      bufferedBytes += bytes;
-    }
-    wake?.();
-  });
-  const onAbort = () => stop();
-  function stop(): void {
-    if (stopped) return;
-    stopped = true;
-    unsubscribe();
-    signal?.removeEventListener('abort', onAbort);
-    wake?.();
-  }
-  if (signal?.aborted) stop();
-  else signal?.addEventListener('abort', onAbort, { once: true });
-
-  return (async function* changes() {
-    try {
-      while (!stopped) {
-        const next = buffer.shift();
-        if (next) {
-          bufferedBytes -= changeValueBytes(next);
-          yield next;
-          continue;
-        }
-        if (overflow !== undefined) {
-          throw new FleetError('unavailable', `watch of "${prefix}" fell more than ${overflow} behind`);
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = undefined;
-      }
-    } finally {
-      stop();
-    }
-  })();
+  return boundedFeed<Change>(
+    (push) =>
+      source.onChange((change) => {
+        if (change.key.startsWith(prefix)) push(change);
+      }),
+    {
+      signal,
+      maxItems: maxBuffered,
+      itemsName: 'changes',
+      maxBytes: maxBufferedBytes,
+      sizeOf: changeValueBytes,
+      behind: (limit) => `watch of "${prefix}" fell more than ${limit} behind`,
+    },
+  );
 }
