@@ -147,7 +147,7 @@ export class SyncEngine {
       db.recordSyncOutcome(peer.id, { ok: true });
       return { peer: peer.id, ok: true, ...progress, error: null };
     } catch (error) {
-      const message = describeSyncError(signal.aborted ? signal.reason : error);
+      const message = describeSyncError(signal.aborted ? signal.reason : error, db.peerToken(peer.id));
       if (!signal.aborted) this.#recordFailure(peer, message);
       return { peer: peer.id, ok: false, ...progress, error: message };
     }

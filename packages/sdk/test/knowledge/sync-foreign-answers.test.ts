@@ -90,6 +90,24 @@ describe('sync failures report a foreign answer by its status, never its body', 
   });
 });
 
+describe('the token a node sends its peer', () => {
+  test('is never shown when the peer quotes it in its error envelope', async () => {
+    const token = 'peer-token-4f9a1c';
+    const service = await internalService((response) => {
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { code: 'unauthorized', message: `unknown token ${token} (${token})` } }));
+    });
+    const node = await knowledgeNode();
+    const client = node.client();
+    await client.addPeer({ id: 'echo', url: service.url, token });
+    const run = await client.runSync();
+    const status = await client.syncStatus();
+    expect(JSON.stringify(run)).not.toContain(token);
+    expect(JSON.stringify(status)).not.toContain(token);
+    expect(run.results[0]?.error).toBe('unauthorized (HTTP 401): unknown token [token] ([token])');
+  });
+});
+
 describe('a stored peer URL that is no base URL', () => {
   test('is refused without contacting it (a peer registered before URLs were checked)', async () => {
     const service = await internalService((response) => {

@@ -32,9 +32,13 @@ function describeAnswer(error: unknown): string | undefined {
  * error code (and the HTTP status) first, e.g. `unavailable: cannot reach http://ezra:8651
  * (connection refused)`. A failed answer that is not a Fleet error envelope is described by its
  * status only, e.g. `unauthorized (HTTP 403): HTTP 403 from the peer, not a Fleet error answer`.
+ * `token`, the bearer token this node sends the peer, is replaced by `[token]` wherever it appears.
  */
-export function describeSyncError(error: unknown): string {
-  const text = describeAnswer(error) ?? describeOther(error);
+export function describeSyncError(error: unknown, token?: string | null): string {
+  let text = describeAnswer(error) ?? describeOther(error);
+  // A peer's envelope may quote what it was sent (a peer echoing a bad token, say): the token this
+  // node sends it is never shown, in the sync result, the peer's status or the dashboard.
+  if (token) text = text.replaceAll(token, '[token]');
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
 }
 
