@@ -212,6 +212,40 @@ describe('fleet deploy hook (real server, real HTTP, real HMAC)', () => {
     expect(control.started).toHaveLength(1);
   });
 
+  test('a signed push replayed under a new delivery id is acknowledged and ignored: no rollback by replay', async () => {
+    const control = controlledDeploy();
+    const hook = await startHook(control);
+    const pushA = pushBody(sha(80));
+    const pushB = pushBody(sha(81), { before: sha(80) });
+    for (const [n, body] of [pushA, pushB].entries()) {
+      expect((await deliver(hook.url, body, { delivery: `id-${n + 1}` })).json).toMatchObject({ accepted: true });
+      await control.startedCount(n + 1);
+      control.finish();
+      await hook.queue.idle();
+    }
+    // The signature covers the body, not the X-GitHub-Delivery header: A's body again is a replay.
+    expect(await deliver(hook.url, pushA, { delivery: 'id-1-replayed' })).toEqual({
+      status: 202,
+      json: {
+        accepted: false,
+        reason: 'delivery already handled under another id (deploy changed)',
+        event: 'push',
+        deliveryId: 'id-1-replayed',
+        commit: sha(80),
+      },
+    });
+    await hook.queue.idle();
+    expect(control.started.map((job) => job.commit)).toEqual([sha(80), sha(81)]);
+    expect((await deploys(hook.url)).map((job) => job.deliveryId)).toEqual(['id-2', 'id-1']);
+    // A real force-push back to A is a new body (its own `before`), so it still rolls back.
+    const back = await deliver(hook.url, pushBody(sha(80), { before: sha(81), forced: true }), { delivery: 'id-3' });
+    expect(back.json).toMatchObject({ accepted: true });
+    await control.startedCount(3);
+    control.finish();
+    await hook.queue.idle();
+    expect(control.started.map((job) => job.deliveryId)).toEqual(['id-1', 'id-2', 'id-3']);
+  });
+
   test('a burst of 5 pushes during a running deploy makes exactly one follow-up deploy, of the newest commit', async () => {
     const control = controlledDeploy();
     const hook = await startHook(control);
@@ -245,6 +279,11 @@ describe('fleet deploy hook (real server, real HTTP, real HMAC)', () => {
       ['retry-me', 'ok'],
       ['retry-me', 'failed'],
     ]);
+    // Once it succeeded, the same body is a replay, under its own id or another.
+    for (const delivery of ['retry-me', 'retry-me-again']) {
+      expect((await deliver(hook.url, body, { delivery })).json).toMatchObject({ accepted: false });
+    }
+    expect(control.started).toHaveLength(2);
   });
 
   test('a non-push event, another ref and another repository are acknowledged with 202 accepted: false', async () => {
@@ -287,7 +326,7 @@ describe('fleet deploy hook (real server, real HTTP, real HMAC)', () => {
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/webhook', '/deploys']));
   });
 
-  test('with a state file, a replay after a restart of the hook is still ignored', async () => {
+  test('with a state file, a replay after a restart of the hook is still ignored, under its id or another', async () => {
     const stateFile = join(mkdtempSync(join(tmpdir(), 'fleet-hook-state-')), 'state.json');
     const control = controlledDeploy();
     const options = {
@@ -308,6 +347,10 @@ describe('fleet deploy hook (real server, real HTTP, real HMAC)', () => {
     expect((await deliver(after.url, pushBody(sha(60)), { delivery: 'kept' })).json).toMatchObject({
       accepted: false,
       reason: 'delivery already handled (deploy changed)',
+    });
+    expect((await deliver(after.url, pushBody(sha(60)), { delivery: 'kept-replayed' })).json).toMatchObject({
+      accepted: false,
+      reason: 'delivery already handled under another id (deploy changed)',
     });
     expect((await deploys(after.url)).map((job) => job.commit)).toEqual([sha(60)]);
     rmSync(dirname(stateFile), { recursive: true, force: true });

@@ -24,7 +24,7 @@ export interface DeployQueueOptions {
   /** Runs one deploy; never two at once. */
   deploy: DeployFunction;
   /**
-   * How many delivery ids and jobs are remembered for deduplication and `jobs()`.
+   * How many delivery ids, body digests and jobs are remembered for deduplication and `jobs()`.
    * @default 1000
    */
   remember?: number;
@@ -61,17 +61,29 @@ function trim(collection: Map<string, unknown>, limit: number): void {
   }
 }
 
+/** True when a job's deploy left the hosts on its commit. */
+function succeeded(job: Job): boolean {
+  return job.status === 'ok' || job.status === 'changed';
+}
+
+/** True when a delivery (or body) a job handled runs again if it comes again: its deploy failed or was aborted. */
+function mayRunAgain(job: Job): boolean {
+  return job.status === 'failed' || job.status === 'aborted';
+}
+
 /**
  * The webhook's deploy queue: one deploy at a time; pushes arriving while one runs collapse into a
- * single follow-up deploy of the newest commit. A delivery id already handled is ignored, except that
- * a redelivery of a delivery whose deploy failed (or was aborted) runs again. A push of the commit
- * running, queued, or deployed by the last deploy (when it succeeded) is ignored too; any other
- * commit deploys, also one deployed before, so a force-push back to an older commit rolls the hosts
- * back. The remembered ids are bounded, kept in memory and, with `stateFile`, in a JSON file.
+ * single follow-up deploy of the newest commit. A delivery id already handled is ignored, and so is a
+ * body already handled (by its digest, since the signature does not cover the delivery id header: a
+ * signed body resent under a new id is a replay), except that a redelivery of a delivery whose deploy
+ * failed (or was aborted) runs again. A push of the commit running, queued, or deployed by the last
+ * deploy (when it succeeded) is ignored too; any other commit deploys, also one deployed before, so a
+ * force-push back to an older commit (a new body) rolls the hosts back. The remembered ids and
+ * digests are bounded, kept in memory and, with `stateFile`, in a JSON file.
  *
  * @example
  * const queue = new DeployQueue({ deploy: ({ commit }) => deploy({ config, mode: 'apply', commit }).then(({ run }) => run) });
- * queue.offer({ commit: 'abc123…', deliveryId: '72d3162e-…' });
+ * queue.offer({ commit: 'abc123…', deliveryId: '72d3162e-…' }, createHash('sha256').update(rawBody).digest('hex'));
  */
 export class DeployQueue {
   readonly #deploy: DeployFunction;
@@ -80,6 +92,8 @@ export class DeployQueue {
   readonly #now: () => Date;
   /** Delivery id -> the job that handled it. */
   readonly #deliveries = new Map<string, Job>();
+  /** Digest of a delivery's exact body -> the job that handled it. */
+  readonly #bodies = new Map<string, Job>();
   /**
    * The commit the last finished deploy left the hosts on: set when it ended `ok` or `changed`,
    * unknown after one that failed or was aborted (the hosts may run either commit).
@@ -107,16 +121,37 @@ export class DeployQueue {
     }
   }
 
-  /** Offers a pushed commit; the deploy runs in the background. */
-  offer(job: DeployJob): OfferResult {
+  /**
+   * Offers a pushed commit; the deploy runs in the background. `bodyDigest` identifies the delivery's
+   * exact signed body (the webhook passes the hex SHA-256 of its bytes): a body already handled is
+   * refused whatever its delivery id, as a delivery id already handled is.
+   */
+  offer(job: DeployJob, bodyDigest?: string): OfferResult {
     if (this.#closed) return { accepted: false, reason: 'the webhook is shutting down' };
     const previous = this.#deliveries.get(job.deliveryId);
-    if (previous && previous.status !== 'failed' && previous.status !== 'aborted') {
+    if (previous && !mayRunAgain(previous)) {
       return { accepted: false, reason: `delivery already handled (deploy ${previous.status})` };
     }
-    if (this.#running?.commit === job.commit) return this.#join(this.#running, job, 'commit is being deployed');
-    if (this.#pending?.commit === job.commit) return this.#join(this.#pending, job, 'commit is already queued');
-    if (this.#deployed === job.commit) return { accepted: false, reason: 'commit already deployed' };
+    const sameBody = bodyDigest === undefined ? undefined : this.#bodies.get(bodyDigest);
+    if (sameBody && !mayRunAgain(sameBody)) {
+      return { accepted: false, reason: `delivery already handled under another id (deploy ${sameBody.status})` };
+    }
+    if (this.#running?.commit === job.commit) {
+      return this.#join(this.#running, job, bodyDigest, 'commit is being deployed');
+    }
+    if (this.#pending?.commit === job.commit) {
+      return this.#join(this.#pending, job, bodyDigest, 'commit is already queued');
+    }
+    if (this.#deployed === job.commit) {
+      // The body is remembered with the deploy that put the commit there, so a replay of it after
+      // a later deploy does not roll the hosts back.
+      const deployedBy = this.#jobs.findLast((done) => done.commit === job.commit && succeeded(done));
+      if (deployedBy && bodyDigest !== undefined) {
+        this.#record(this.#bodies, bodyDigest, deployedBy);
+        this.#save();
+      }
+      return { accepted: false, reason: 'commit already deployed' };
+    }
 
     const queued: Job = {
       commit: job.commit,
@@ -126,8 +161,8 @@ export class DeployQueue {
       queuedAt: this.#now().toISOString(),
       deliveries: [job.deliveryId],
     };
-    this.#deliveries.set(job.deliveryId, queued);
-    trim(this.#deliveries, this.#remember);
+    this.#record(this.#deliveries, job.deliveryId, queued);
+    if (bodyDigest !== undefined) this.#record(this.#bodies, bodyDigest, queued);
     this.#jobs.push(queued);
     if (this.#jobs.length > this.#remember) this.#jobs.splice(0, this.#jobs.length - this.#remember);
     let reason: string | undefined;
@@ -164,12 +199,20 @@ export class DeployQueue {
     await this.idle();
   }
 
-  #join(job: Job, offered: DeployJob, reason: string): OfferResult {
+  #join(job: Job, offered: DeployJob, bodyDigest: string | undefined, reason: string): OfferResult {
     job.deliveries.push(offered.deliveryId);
-    this.#deliveries.set(offered.deliveryId, job);
-    trim(this.#deliveries, this.#remember);
+    this.#record(this.#deliveries, offered.deliveryId, job);
+    if (bodyDigest !== undefined) this.#record(this.#bodies, bodyDigest, job);
     this.#save();
     return { accepted: false, reason };
+  }
+
+  /** Records which job handled a delivery id or body, keeping the newest `remember` of them. */
+  #record(handled: Map<string, Job>, key: string, job: Job): void {
+    // Deleted first, so a key handled again counts as the newest.
+    handled.delete(key);
+    handled.set(key, job);
+    trim(handled, this.#remember);
   }
 
   #load(file: string): void {
@@ -178,7 +221,7 @@ export class DeployQueue {
     // The last entry is the newest (older hooks kept several); a deploy the restart cut short leaves it unknown.
     const interrupted = state.jobs.some((job) => job.status === 'running');
     this.#deployed = interrupted ? undefined : state.deployed.at(-1);
-    for (const stored of state.jobs.slice(-this.#remember)) {
+    for (const { bodies = [], ...stored } of state.jobs.slice(-this.#remember)) {
       const job: Job = { ...stored };
       if (job.status === 'queued' || job.status === 'running') {
         job.status = 'aborted';
@@ -186,13 +229,25 @@ export class DeployQueue {
       }
       this.#jobs.push(job);
       for (const id of job.deliveries) this.#deliveries.set(id, job);
+      for (const digest of bodies) this.#bodies.set(digest, job);
     }
     trim(this.#deliveries, this.#remember);
+    trim(this.#bodies, this.#remember);
   }
 
   #save(): void {
     if (this.#stateFile === undefined) return;
-    const jobs = this.#jobs.map((job) => ({ ...job, deliveries: [...job.deliveries] }));
+    // Each job keeps the digests of the bodies it handled that are still remembered.
+    const bodies = new Map<Job, string[]>();
+    for (const [digest, job] of this.#bodies) {
+      const digests = bodies.get(job);
+      if (digests) digests.push(digest);
+      else bodies.set(job, [digest]);
+    }
+    const jobs = this.#jobs.map((job) => {
+      const digests = bodies.get(job);
+      return { ...job, deliveries: [...job.deliveries], ...(digests === undefined ? {} : { bodies: digests }) };
+    });
     const deployed = this.#deployed === undefined ? [] : [this.#deployed];
     writeQueueState(this.#stateFile, { version: 1, jobs, deployed });
   }
@@ -230,7 +285,7 @@ export class DeployQueue {
         this.#onError?.(error, input);
       }
       job.finishedAt = this.#now().toISOString();
-      this.#deployed = job.status === 'ok' || job.status === 'changed' ? job.commit : undefined;
+      this.#deployed = succeeded(job) ? job.commit : undefined;
       this.#running = undefined;
       this.#saveQuietly(input);
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FleetError } from '../errors.ts';
 import { validationError } from '../server/validate.ts';
 import type { DeployQueue } from './deploy-queue.ts';
@@ -23,8 +24,9 @@ export function fullRef(ref: string): string {
 
 /**
  * Handles one webhook delivery: checks the signature over the exact bytes, reads the event, and
- * offers a push to the configured repository and ref to the queue. Every other signed delivery is
- * acknowledged and ignored, with the reason. Throws a `FleetError` the server answers with: `unauthorized`
+ * offers a push to the configured repository and ref to the queue, with the SHA-256 of its exact
+ * body (a signed body resent under a new delivery id is a replay the queue refuses). Every other
+ * signed delivery is acknowledged and ignored, with the reason. Throws a `FleetError` the server answers with: `unauthorized`
  * for a missing or wrong signature (checked first, before the body is parsed; nothing is queued),
  * `unsupported_media_type`, `invalid_json`, or `validation_failed` for a push payload that is not one
  * (its issues and message as every route's bad body: `after: must be a commit hash`).
@@ -66,7 +68,9 @@ export function handleWebhook(
   if (push.ref !== ref) return ignored(`push to ${push.ref}, not ${ref}`, commit);
   if (push.deleted === true || /^0+$/.test(commit)) return ignored(`${push.ref} was deleted`, commit);
   const pusher = pusherName(push);
-  const offer = queue.offer({ commit, deliveryId, ...(pusher === undefined ? {} : { pusher }) });
+  // The signature covers the body, not the delivery id header: the queue also knows a replay by its body.
+  const bodyDigest = createHash('sha256').update(request.rawBody).digest('hex');
+  const offer = queue.offer({ commit, deliveryId, ...(pusher === undefined ? {} : { pusher }) }, bodyDigest);
   return {
     accepted: offer.accepted,
     ...(offer.reason === undefined ? {} : { reason: offer.reason }),

@@ -33,6 +33,8 @@ function controlledDeploy() {
 }
 
 const sha = (n: number) => n.toString(16).padStart(40, '0');
+/** A stand-in for the SHA-256 of a delivery's body. */
+const body = (n: number) => n.toString(16).padStart(64, 'b');
 
 describe('DeployQueue', () => {
   test('a burst of pushes during a running deploy collapses into one follow-up deploy of the newest commit', async () => {
@@ -145,6 +147,52 @@ describe('DeployQueue', () => {
     expect(control.started.map((job) => job.deliveryId)).toEqual(['d1', 'd1', 'd1']);
   });
 
+  test('a body already handled is ignored under any delivery id, unless its deploy failed', async () => {
+    const control = controlledDeploy();
+    const queue = new DeployQueue({ deploy: control.deploy });
+    queue.offer({ commit: sha(1), deliveryId: 'd1' }, body(1));
+    await control.startedCount(1);
+    control.finish({ status: 'failed' });
+    await queue.idle();
+    // A failed deploy's body runs again, whatever its id says.
+    expect(queue.offer({ commit: sha(1), deliveryId: 'd1-again' }, body(1))).toEqual({ accepted: true });
+    await control.startedCount(2);
+    control.finish();
+    await queue.idle();
+    queue.offer({ commit: sha(2), deliveryId: 'd2' }, body(2));
+    await control.startedCount(3);
+    expect(queue.offer({ commit: sha(1), deliveryId: 'd1-replayed' }, body(1))).toEqual({
+      accepted: false,
+      reason: 'delivery already handled under another id (deploy ok)',
+    });
+    expect(queue.offer({ commit: sha(2), deliveryId: 'd2-replayed' }, body(2))).toEqual({
+      accepted: false,
+      reason: 'delivery already handled under another id (deploy running)',
+    });
+    control.finish();
+    await queue.close();
+    expect(control.started.map((job) => job.deliveryId)).toEqual(['d1', 'd1-again', 'd2']);
+  });
+
+  test('a body ignored as the commit already deployed is remembered: its replay after a later deploy is ignored', async () => {
+    const control = controlledDeploy();
+    const queue = new DeployQueue({ deploy: control.deploy });
+    queue.offer({ commit: sha(1), deliveryId: 'd1' }, body(1));
+    await control.startedCount(1);
+    control.finish();
+    await queue.idle();
+    expect(queue.offer({ commit: sha(1), deliveryId: 'd2' }, body(2)).reason).toBe('commit already deployed');
+    queue.offer({ commit: sha(3), deliveryId: 'd3' }, body(3));
+    await control.startedCount(2);
+    control.finish();
+    await queue.idle();
+    expect(queue.offer({ commit: sha(1), deliveryId: 'd2-replayed' }, body(2))).toEqual({
+      accepted: false,
+      reason: 'delivery already handled under another id (deploy ok)',
+    });
+    expect(control.started.map((job) => job.commit)).toEqual([sha(1), sha(3)]);
+  });
+
   test('the remembered deliveries, commits and jobs are bounded by `remember`', async () => {
     const control = controlledDeploy();
     const queue = new DeployQueue({ deploy: control.deploy, remember: 2 });
@@ -158,6 +206,23 @@ describe('DeployQueue', () => {
     // The oldest delivery was forgotten, so it deploys again.
     expect(queue.offer({ commit: sha(1), deliveryId: 'd1' })).toEqual({ accepted: true });
     expect(queue.offer({ commit: sha(3), deliveryId: 'd3' }).accepted).toBe(false);
+    await control.startedCount(4);
+    control.finish();
+    await queue.close();
+  });
+
+  test('the remembered bodies are bounded by `remember` too', async () => {
+    const control = controlledDeploy();
+    const queue = new DeployQueue({ deploy: control.deploy, remember: 2 });
+    for (let n = 1; n <= 3; n++) {
+      queue.offer({ commit: sha(n), deliveryId: `d${n}` }, body(n));
+      await control.startedCount(n);
+      control.finish();
+      await queue.idle();
+    }
+    // The oldest body was forgotten, so it deploys again under a new id; the newest is still known.
+    expect(queue.offer({ commit: sha(3), deliveryId: 'd9' }, body(3)).accepted).toBe(false);
+    expect(queue.offer({ commit: sha(1), deliveryId: 'd8' }, body(1))).toEqual({ accepted: true });
     await control.startedCount(4);
     control.finish();
     await queue.close();
@@ -209,6 +274,30 @@ describe('DeployQueue with a state file', () => {
     expect(after.offer({ commit: sha(9), deliveryId: 'd1' }).reason).toBe('delivery already handled (deploy changed)');
     expect(after.offer({ commit: sha(1), deliveryId: 'd3' }).reason).toBe('commit already deployed');
     expect(after.offer({ commit: sha(2), deliveryId: 'd2' })).toEqual({ accepted: true });
+    await second.startedCount(1);
+    second.finish();
+    await after.close();
+  });
+
+  test('a restart keeps the handled bodies: a replay under a new id is still ignored', async () => {
+    const file = stateFile();
+    const first = controlledDeploy();
+    const before = new DeployQueue({ deploy: first.deploy, stateFile: file });
+    for (const n of [1, 2]) {
+      before.offer({ commit: sha(n), deliveryId: `d${n}` }, body(n));
+      await first.startedCount(n);
+      first.finish({ status: n === 1 ? 'changed' : 'failed' });
+      await before.idle();
+    }
+    await before.close();
+    const second = controlledDeploy();
+    const after = new DeployQueue({ deploy: second.deploy, stateFile: file });
+    expect(after.jobs()[1]).toEqual(before.jobs()[1]);
+    expect(after.offer({ commit: sha(1), deliveryId: 'd1-replayed' }, body(1)).reason).toBe(
+      'delivery already handled under another id (deploy changed)',
+    );
+    // The failed deploy's body still runs again.
+    expect(after.offer({ commit: sha(2), deliveryId: 'd2-again' }, body(2))).toEqual({ accepted: true });
     await second.startedCount(1);
     second.finish();
     await after.close();

@@ -72,17 +72,40 @@ describe('handleWebhook', () => {
     const { queue, deployed } = newQueue();
     const B = 'b'.repeat(40);
     const answers = [];
-    for (const [n, after] of [COMMIT, B, COMMIT].entries()) {
-      answers.push(handleWebhook(delivery(push({ after }), { 'x-github-delivery': `delivery-${n}` }), target, queue));
+    // As a forge sends them: each push names the commit it moved the ref from, so the force-push is a new body.
+    const pushes = [push({ before: '0'.repeat(40) }), push({ before: COMMIT, after: B }), push({ before: B })];
+    for (const [n, payload] of pushes.entries()) {
+      answers.push(handleWebhook(delivery(payload, { 'x-github-delivery': `delivery-${n}` }), target, queue));
       await queue.idle();
     }
     expect(answers.map((answer) => answer.accepted)).toEqual([true, true, true]);
     expect(deployed).toEqual([COMMIT, B, COMMIT]);
     // A redelivery of the rollback's delivery is still a replay.
-    expect(handleWebhook(delivery(push(), { 'x-github-delivery': 'delivery-2' }), target, queue)).toMatchObject({
+    expect(handleWebhook(delivery(pushes[2], { 'x-github-delivery': 'delivery-2' }), target, queue)).toMatchObject({
       accepted: false,
       reason: 'delivery already handled (deploy ok)',
     });
+  });
+
+  test('a signed body resent under a new delivery id is a replay: B is not rolled back to A', async () => {
+    const { queue, deployed } = newQueue();
+    const B = 'b'.repeat(40);
+    const first = delivery(push({ before: '0'.repeat(40) }), { 'x-github-delivery': 'id-1' });
+    expect(handleWebhook(first, target, queue).accepted).toBe(true);
+    await queue.idle();
+    const second = delivery(push({ before: COMMIT, after: B }), { 'x-github-delivery': 'id-2' });
+    expect(handleWebhook(second, target, queue).accepted).toBe(true);
+    await queue.idle();
+    const replay = { ...first, headers: { ...first.headers, 'x-github-delivery': 'id-1-replayed' } };
+    expect(handleWebhook(replay, target, queue)).toEqual({
+      accepted: false,
+      reason: 'delivery already handled under another id (deploy ok)',
+      event: 'push',
+      deliveryId: 'id-1-replayed',
+      commit: COMMIT,
+    });
+    await queue.idle();
+    expect(deployed).toEqual([COMMIT, B]);
   });
 
   test("a Gitea push (its own headers, pusher login) is read like GitHub's", async () => {

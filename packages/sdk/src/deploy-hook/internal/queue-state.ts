@@ -2,10 +2,18 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DeployHookJob } from '../schemas.ts';
 
-/** What the queue keeps across restarts: its jobs (with every delivery each handled) and the deployed commit. */
+/**
+ * What the queue keeps across restarts: its jobs (with every delivery each handled and the digests
+ * of the bodies it handled that are still remembered; older hooks kept none) and the deployed commit.
+ */
 const QueueState = z.object({
   version: z.literal(1),
-  jobs: z.array(DeployHookJob.extend({ deliveries: z.array(z.string()) })),
+  jobs: z.array(
+    DeployHookJob.extend({
+      deliveries: z.array(z.string()),
+      bodies: z.array(z.string().regex(/^[0-9a-f]{64}$/)).optional(),
+    }),
+  ),
   /** The commit the last deploy left the hosts on, if it succeeded; older hooks listed several, newest last. */
   deployed: z.array(z.string()),
 });
