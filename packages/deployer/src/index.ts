@@ -28,7 +28,9 @@ export { DeployUsageError, isDeployUsageError } from './deploy/deploy-usage-erro
 // The site plan
 export { gatePlan, SITE_PHASES, sitePlan, siteRelease } from './site/site-plan.ts';
 export { MANAGED_UNIT_MARK } from './site/unit-file.ts';
-export { hostServices, unitOf } from './site/host-services.ts';
+export { hostServices } from './site/host-services.ts';
+// One naming rule for units, shared with the fleet file's checks.
+export { unitOf } from '@fleet/sdk/fleet';
 export { siteLayout } from './site/layout.ts';
 
 // The deploy webhook

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: systemd expands ${NAME} in ExecStart= from the unit's environment
-import { DeployError } from '@fleet/sdk/deploy';
+import { DeployError, systemdCommandWord } from '@fleet/sdk/deploy';
 import {
   bindAddress,
   fleetEntries,
@@ -9,16 +9,13 @@ import {
   type NamedTarget,
   servicesOfKind,
   serviceUrl,
+  unitOf,
 } from '@fleet/sdk/fleet';
 import { isLoopbackHost } from '@fleet/sdk/server';
+import { fleetSecrets } from './internal/fleet-secrets.ts';
 import { unitCommand } from './internal/unit-command.ts';
 import type { HostService, HostServicesInput } from './service-types.ts';
 import { thirdPartyService } from './third-party.ts';
-
-/** `fleet-<name>.service`, or `fleet-wizard-<name>.service` for a wizard. */
-export function unitOf(target: Pick<NamedTarget, 'name' | 'kind'>): string {
-  return target.kind === 'wizard' ? `fleet-wizard-${target.name}.service` : `fleet-${target.name}.service`;
-}
 
 function bin(input: HostServicesInput, name: string): string {
   const path = input.bins[name];
@@ -46,7 +43,8 @@ function fleetServer(input: HostServicesInput, target: NamedTarget, bind: string
       return {
         execStart: unitCommand(
           [input.node, bin(input, 'fleet-bus'), 'server'],
-          ['--host ${HOST}', '--port ${PORT}', `--db ${state}/bus.db`],
+          // After the expansions, where it has always been: the default layout's unit stays as it was.
+          ['--host ${HOST}', '--port ${PORT}', `--db ${systemdCommandWord(`${state}/bus.db`)}`],
         ),
         env: { HOST: bind, PORT: String(target.port), ...(target.token ? { FLEET_BUS_TOKENS: target.token } : {}) },
         files: [],
@@ -194,7 +192,7 @@ export function hostServices(input: HostServicesInput): HostService[] {
   const { fleet, host } = input;
   const bind = bindAddress(fleet, host);
   const targets = new Map(fleetTargets(fleet).map((target) => [target.id, target]));
-  const secrets = [...Object.values(fleetEnvironment(fleet))];
+  const secrets = fleetSecrets(fleet);
   const services: HostService[] = [];
   for (const target of fleetEntries(fleet)) {
     if (target.host !== host) continue;
@@ -205,8 +203,8 @@ export function hostServices(input: HostServicesInput): HostService[] {
       phase: 'fleet',
       unit: unitOf(target),
       description: `Fleet ${target.kind === 'wizard' ? 'wizard' : target.kind} ${target.name}`,
-      secrets: [...secrets, ...(target.token ? [target.token] : [])],
-      stateDirectory: `fleet/${target.name}`,
+      secrets: [...secrets],
+      stateDirectory: input.layout.state(target.name),
       port: target.port,
       usesBundle: true,
       fleetInputs: target.kind === 'knowledge' ? JSON.stringify(fleetKnowledgeNode(fleet, target.name)) : '',

@@ -41,7 +41,10 @@ export interface HostService {
   fleetInputs: string;
   /** True when it runs code of the release bundle. */
   usesBundle: boolean;
-  /** Its state directory (`StateDirectory=`), relative to /var/lib: `fleet/<name>`. */
+  /**
+   * Its state directory, `<deploy.state>/<name>` (absolute): where it runs and the one place it may
+   * write (`StateDirectory=` under /var/lib, else `ReadWritePaths=`).
+   */
   stateDirectory: string;
   /** The port it must hold. */
   port: number;

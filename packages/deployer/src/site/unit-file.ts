@@ -1,5 +1,6 @@
 import { renderUnit } from '@fleet/sdk/deploy';
 import type { DeploySpec } from '@fleet/sdk/fleet';
+import { stateAccess } from './internal/state-access.ts';
 import { envFileName } from './release-files.ts';
 import type { HostService } from './service-types.ts';
 
@@ -9,7 +10,7 @@ export const MANAGED_UNIT_MARK = '# Managed by Fleet';
 /**
  * The unit file of a service: its header (the service, and `inputs`, the hash of what its process
  * reads), then the hardened `[Unit]`, `[Service]` and `[Install]` sections, its settings read from
- * `<currentEtc>/<unit>.env`.
+ * `<currentEtc>/<unit>.env`; it runs in its state directory, the one place it may write.
  */
 export function serviceUnitText(
   service: HostService,
@@ -23,8 +24,7 @@ export function serviceUnitText(
     user: settings.user,
     group: settings.user,
     environmentFile: `${currentEtc}/${envFileName(service)}`,
-    stateDirectory: service.stateDirectory,
-    workingDirectory: `/var/lib/${service.stateDirectory}`,
+    ...stateAccess(service.stateDirectory),
   });
   return `${MANAGED_UNIT_MARK}: ${service.kind} ${service.name} (inputs ${inputs})\n${body}`;
 }

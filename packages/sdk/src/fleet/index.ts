@@ -40,10 +40,12 @@ export { watchFleetFile } from './watch-fleet-file.ts';
 export { formatProblem } from './format-problem.ts';
 export { fleetFileProblem } from './locate-problem.ts';
 export { fleetEntries, fleetTargets, serviceUrl, servicesOfKind, shownFleet } from './targets.ts';
+export { unitOf } from './unit-name.ts';
 export { fleetKnowledgeNode, knowledgePeers } from './knowledge-node.ts';
 export { fleetDashboard } from './fleet-dashboard.ts';
 export { bindAddress, deployLockHost, deploySettings } from './deploy-settings.ts';
 export { fleetEnvironment, redactFleet } from './redact.ts';
+export { SECRET_ENV_NAME } from './internal/secrets.ts';
 export { demoFleetYaml } from './demo.ts';
 
 // Health monitor

@@ -39,8 +39,9 @@ const MAX_SHOWN = 60;
  * Parses and validates the text of a fleet file, collecting every problem rather than stopping
  * at the first: YAML syntax and duplicate keys, schema issues (unknown keys with the closest
  * known key suggested), unset environment variables and the cross-reference rules (unknown
- * hosts, two targets on one address and port, names shared by a service and a wizard, a
- * timeout above half the interval). Values from the environment never appear in a problem.
+ * hosts, two targets on one address and port, names shared by a service and a wizard, two
+ * targets on one host that would be one systemd unit, a timeout above half the interval). Values
+ * from the environment never appear in a problem.
  *
  * @example
  * const { value, errors } = parseFleet(text, { file: 'fleet.yaml', env: process.env });

@@ -190,6 +190,50 @@ describe('parseFleet problems', () => {
     ]);
   });
 
+  test('a service and a wizard that would be one systemd unit on one host are refused at the later key', () => {
+    const text = yaml(
+      'version: 1',
+      'hosts:',
+      '  ezra: { address: 10.0.0.5 }',
+      'services:',
+      '  wizard-scout: { kind: bus, host: ezra, port: 8650 }',
+      'wizards:',
+      '  scout: { host: ezra, port: 8660 }',
+    );
+    const result = parseFleet(text, { env: {} });
+    expect(result.value).toBeUndefined();
+    expect(result.errors.map(formatProblem)).toEqual([
+      'fleet.yaml:7:3 error: wizards.scout: services.wizard-scout and wizards.scout on host ezra would both be fleet-wizard-scout.service',
+    ]);
+  });
+
+  test('units clash only on one host: other names on one host, or the same names on two hosts, load', () => {
+    const sameHost = yaml(
+      'version: 1',
+      'hosts:',
+      '  ezra: { address: 10.0.0.5 }',
+      'services:',
+      '  wizard-scribe: { kind: bus, host: ezra, port: 8650 }',
+      'wizards:',
+      '  scout: { host: ezra, port: 8660 }',
+    );
+    const twoHosts = yaml(
+      'version: 1',
+      'hosts:',
+      '  ezra: { address: 10.0.0.5 }',
+      '  vps2: { address: 10.0.0.6 }',
+      'services:',
+      '  wizard-scout: { kind: bus, host: ezra, port: 8650 }',
+      'wizards:',
+      '  scout: { host: vps2, port: 8660 }',
+    );
+    for (const text of [sameHost, twoHosts]) {
+      const result = parseFleet(text, { env: {} });
+      expect(problemLines(text)).toEqual([]);
+      expect(result.value).toBeDefined();
+    }
+  });
+
   test('invalid names, an empty file, a wrong version and a non-mapping root are clear sentences', () => {
     expect(problemLines('')).toEqual(['fleet.yaml:1:1 error: the file is empty: it needs at least "version: 1"']);
     expect(problemLines('# nothing yet\n')).toEqual([

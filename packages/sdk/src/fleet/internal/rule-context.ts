@@ -1,3 +1,4 @@
+import { ServiceKind } from '../../schemas/monitor.ts';
 import { Address, FleetName, Port } from '../fields.ts';
 import type { FleetHealth } from '../health.ts';
 import { FleetService, FleetWizard } from '../schema.ts';
@@ -14,6 +15,8 @@ export interface TargetEntry {
   host?: string;
   /** Set when the port is valid. */
   port?: number;
+  /** `'wizard'` for a wizard; a service's when it is a valid service kind. */
+  kind?: ServiceKind;
   /** Set when the whole entry is valid. */
   health?: FleetHealth;
 }
@@ -51,12 +54,17 @@ function entries(tree: Record<string, unknown>, section: string): Array<[string,
   return Object.entries(value).filter((entry): entry is [string, Record<string, unknown>] => isRecord(entry[1]));
 }
 
+const SERVICE_KIND = ServiceKind.exclude(['wizard']);
+
 function target(section: TargetEntry['section'], name: string, raw: Record<string, unknown>): TargetEntry {
   const entry: TargetEntry = { section, name, raw };
   const host = FleetName.safeParse(raw.host);
   if (host.success) entry.host = host.data;
   const port = Port.safeParse(raw.port);
   if (port.success) entry.port = port.data;
+  const kind = SERVICE_KIND.safeParse(raw.kind);
+  if (section === 'wizards') entry.kind = 'wizard';
+  else if (kind.success) entry.kind = kind.data;
   const whole = (section === 'services' ? FleetService : FleetWizard).safeParse(raw);
   if (whole.success) entry.health = whole.data.health;
   return entry;

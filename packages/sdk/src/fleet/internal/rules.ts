@@ -3,6 +3,7 @@ import { alertReferences } from './alert-rules.ts';
 import { channelSecretsFromEnvironment } from './channel-secret-rules.ts';
 import type { Rule, RuleContext } from './rule-context.ts';
 import { SECRET_ENV_NAME } from './secrets.ts';
+import { oneTargetPerUnit } from './unit-rules.ts';
 
 const hostsExist: Rule = ({ hosts, targets, show, report }) => {
   const names = [...hosts.keys()];
@@ -119,6 +120,7 @@ const rules: Rule[] = [
   hostsExist,
   namesUniqueAcrossSections,
   oneTargetPerEndpoint,
+  oneTargetPerUnit,
   timeoutWithinHalfInterval,
   hostsUsed,
   lockHostManaged,

@@ -1,4 +1,9 @@
-/** Environment variable names that hold secrets by convention (`GITEA_TOKEN`, `OPENAI_API_KEY`). */
+/**
+ * Environment variable names that hold secrets by convention (`GITEA_TOKEN`, `OPENAI_API_KEY`):
+ * `redactFleet` shows their values as `***`, the deployer hides them in plans.
+ *
+ * @example SECRET_ENV_NAME.test('OPENAI_API_KEY') // true
+ */
 export const SECRET_ENV_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIALS?|(^|_)KEY)$/i;
 
 /** What a redacted literal secret is replaced with. */
