@@ -94,6 +94,31 @@ describe('consume', () => {
     expect(await queueOf(worker)).toMatchObject({ ready: 0, inFlight: 0, delayed: 0 });
   });
 
+  test('a reason cut through a surrogate pair (or holding a lone one) is still nacked, with U+FFFD in its place', async () => {
+    const worker = agent('emoji');
+    const [sent] = (await client.send({ from: 'p', to: worker })).messages;
+    const controller = new AbortController();
+    const errors: unknown[] = [];
+    const attempts: number[] = [];
+    await consume(
+      client,
+      worker,
+      (message) => {
+        attempts.push(message.attempts);
+        // 1,000 UTF-16 units is the reason's limit: the cut falls inside the emoji's pair.
+        if (message.attempts === 1) throw new Error(`${'x'.repeat(999)}\u{1F600} failed`);
+        if (message.attempts === 2) throw new Error('lone \ud800 surrogate');
+        controller.abort();
+      },
+      { signal: controller.signal, waitSeconds: 1, onError: (error) => errors.push(error) },
+    );
+    // Before, the server refused both nacks (400): the message waited out its lease instead.
+    expect(errors).toEqual([]);
+    expect(attempts).toEqual([1, 2, 3]);
+    const nacks = await client.audit({ messageId: sent!.id, event: 'nacked' });
+    expect(nacks.events.map((e) => e.details?.reason)).toEqual([`${'x'.repeat(999)}\ufffd`, 'lone \ufffd surrogate']);
+  });
+
   test('never runs more handlers at once than its concurrency, and uses all of it', async () => {
     const worker = agent('parallel');
     await client.sendBatch(Array.from({ length: 7 }, (_, n) => ({ from: 'p', to: worker, payload: n })));

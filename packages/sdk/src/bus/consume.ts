@@ -11,6 +11,7 @@ import type {
 } from '../schemas/lease.ts';
 import type { Message } from '../schemas/message.ts';
 import { MAX_BATCH_SIZE } from '../schemas/message.ts';
+import { toWellFormed } from '../schemas/well-formed.ts';
 
 /**
  * Processes one message. Resolving acks it; throwing (or rejecting) nacks it with the error's
@@ -72,9 +73,11 @@ function isTransient(error: unknown): boolean {
   return isFleetHttpError(error) && (error.status >= 500 || error.status === 429 || error.status === 408);
 }
 
+/** The nack reason for what a handler threw: its message, cut to the limit and well-formed as `NackInput` wants. */
 function reasonOf(error: unknown): string {
   const reason = error instanceof Error ? error.message || error.name : String(error);
-  return reason.slice(0, MAX_REASON_LENGTH);
+  // The cut may split a surrogate pair (an emoji), and a message may hold a lone one already.
+  return toWellFormed(reason.slice(0, MAX_REASON_LENGTH));
 }
 
 /** Extends a lease every half lease until stopped; `stop()` waits for an extension in flight. */

@@ -1,4 +1,4 @@
-import { isWellFormed, NOT_WELL_FORMED } from './internal/well-formed.ts';
+import { isWellFormed, NOT_WELL_FORMED } from './well-formed.ts';
 
 /** Longest fact key, in characters. */
 export const MAX_FACT_KEY_LENGTH = 512;

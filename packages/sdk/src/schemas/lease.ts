@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { AgentName, Timestamp } from './common.ts';
 import { described, NonNegativeInt } from './fields.ts';
-import { wellFormed } from './internal/well-formed.ts';
 import { lazyShape } from './lazy-shape.ts';
 import { listOf } from './list.ts';
 import { MAX_BATCH_SIZE, MAX_DELAY_SECONDS, Message } from './message.ts';
+import { wellFormed } from './well-formed.ts';
 
 /** Longest lease a receiver may hold without extending it: 12 hours. */
 export const MAX_LEASE_SECONDS = 12 * 3600;

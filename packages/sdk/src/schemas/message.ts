@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { AgentName, intFromQuery, JsonValue, Timestamp, TopicName } from './common.ts';
 import { described, NonNegativeInt } from './fields.ts';
-import { wellFormed } from './internal/well-formed.ts';
 import { lazyShape } from './lazy-shape.ts';
 import { listFields, listOf } from './list.ts';
+import { wellFormed } from './well-formed.ts';
 
 /** Longest delivery delay a send may ask for: 7 days. */
 export const MAX_DELAY_SECONDS = 7 * 24 * 3600;

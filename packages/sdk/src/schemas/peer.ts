@@ -3,9 +3,9 @@ import { Timestamp } from './common.ts';
 import { NodeId } from './fact.ts';
 import { described } from './fields.ts';
 import { httpBaseUrl } from './http-url.ts';
-import { wellFormed } from './internal/well-formed.ts';
 import { lazyShape } from './lazy-shape.ts';
 import { listOf } from './list.ts';
+import { wellFormed } from './well-formed.ts';
 
 /** A sync partner as listed: its token is never returned. */
 export const Peer = z.object(

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { intFromQuery, JsonValue, Timestamp } from './common.ts';
 import { FactKey, Hlc, NodeId, Tag } from './fact.ts';
 import { described, NonNegativeInt, NonNegativeNumber } from './fields.ts';
-import { wellFormed } from './internal/well-formed.ts';
 import { lazyShape } from './lazy-shape.ts';
 import { listFields, listOf } from './list.ts';
+import { wellFormed } from './well-formed.ts';
 
 /** Most changes one pull or push may carry. */
 export const MAX_CHANGE_BATCH = 5000;

@@ -13,7 +13,7 @@ import {
 import { describe, expect, test } from 'vitest';
 import type { z } from 'zod';
 import { factKeyProblem } from '../../src/schemas/fact-rules.ts';
-import { isWellFormed, NOT_WELL_FORMED } from '../../src/schemas/internal/well-formed.ts';
+import { isWellFormed, NOT_WELL_FORMED, toWellFormed } from '../../src/schemas/well-formed.ts';
 
 // Text a store keeps as UTF-8 (SQLite, PostgreSQL) must be well-formed: a lone surrogate comes back
 // as U+FFFD, so the stored text is not the one given and two texts can become one.
@@ -97,5 +97,17 @@ describe('fields a store keeps as text refuse a lone surrogate, naming the field
   test("factKeyProblem, the stores' own check, gives the same answer", () => {
     for (const key of LONE) expect(factKeyProblem(key), JSON.stringify(key)).toBe(NOT_WELL_FORMED);
     expect(factKeyProblem('a/😀')).toBeUndefined();
+  });
+});
+
+describe('toWellFormed', () => {
+  test('replaces each lone surrogate with U+FFFD and keeps pairs and everything else', () => {
+    expect(toWellFormed('plain')).toBe('plain');
+    expect(toWellFormed('\u{1F600}')).toBe('\u{1F600}');
+    expect(toWellFormed('a\ud83d')).toBe('a\ufffd'); // a pair cut in half
+    expect(toWellFormed('\ude00b')).toBe('\ufffdb');
+    expect(toWellFormed('\udbff\ud800\udc00')).toBe('\ufffd\u{10000}');
+    for (const text of ['a\ud83d', '\ude00\ud800', 'x\u{1F600}\udc00'])
+      expect(isWellFormed(toWellFormed(text))).toBe(true);
   });
 });

@@ -24,6 +24,29 @@ export function isWellFormed(text: string): boolean {
 }
 
 /**
+ * `text` with every lone surrogate replaced by U+FFFD: what `String.prototype.toWellFormed` gives
+ * (ES2024, past the project's `lib`). For text Fleet composes from others' (an error message cut to
+ * a length, which may split a pair) before a field that must be well-formed.
+ */
+export function toWellFormed(text: string): string {
+  if (isWellFormed(text)) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        out += text[i]! + text[i + 1]!;
+        i++;
+        continue;
+      }
+    }
+    out += code >= 0xd800 && code <= 0xdfff ? '\ufffd' : text[i]!;
+  }
+  return out;
+}
+
+/**
  * The check for a free-text field a store keeps as text: `z.string().check(z.maxLength(256), wellFormed)`.
  * One instance for every field: a check keeps no state, and sharing it saves a construction per
  * field (see fields.ts).
