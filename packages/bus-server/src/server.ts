@@ -33,9 +33,27 @@ export interface CreateBusServerOptions {
 /** The bus as an unstarted Fleet server over a given store (tests use `server.fetch` in-process). */
 export function createBusServer(options: CreateBusServerOptions): FleetServer {
   const { store } = options;
+  let sweeping: Promise<void> | undefined;
+  const server = createFleetServer({
+    service: 'fleet-bus',
+    version,
+    routes: busRouteImplementations(store),
+    ...(options.tokens ? { tokens: options.tokens } : {}),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    health: async () => ({ storage: store.backend, ...(await store.health?.()) }),
+    metrics: (registry) => registerBusMetrics(registry, store),
+    onClose: async () => {
+      clearInterval(sweeper);
+      // A sweep that is running finishes before the store closes under it.
+      await sweeping;
+      await store.close();
+    },
+  });
+  // Started once the server exists: options createFleetServer refuses leave no timer behind.
   // A sweep fails every second while the database is away: say so once, and again when it works.
   let sweepFailing = false;
-  let sweeping: Promise<void> | undefined;
   const sweeper = setInterval(() => {
     if (sweeping) return;
     sweeping = store.sweep().then(
@@ -53,23 +71,7 @@ export function createBusServer(options: CreateBusServerOptions): FleetServer {
     });
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
-  return createFleetServer({
-    service: 'fleet-bus',
-    version,
-    routes: busRouteImplementations(store),
-    ...(options.tokens ? { tokens: options.tokens } : {}),
-    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
-    ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-    health: async () => ({ storage: store.backend, ...(await store.health?.()) }),
-    metrics: (registry) => registerBusMetrics(registry, store),
-    onClose: async () => {
-      clearInterval(sweeper);
-      // A sweep that is running finishes before the store closes under it.
-      await sweeping;
-      await store.close();
-    },
-  });
+  return server;
 }
 
 /** Options of {@link startBusServer}. */
@@ -123,13 +125,20 @@ export async function startBusServer(options: BusServerOptions = {}): Promise<Ru
   } catch (error) {
     throw new Error(redact((error as Error).message, secrets));
   }
-  const server = createBusServer({
-    store,
-    ...(options.tokens ? { tokens: options.tokens } : {}),
-    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
-    ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
-    ...(options.logger ? { logger: redactingLogger(options.logger, secrets) } : {}),
-  });
+  let server: FleetServer;
+  try {
+    server = createBusServer({
+      store,
+      ...(options.tokens ? { tokens: options.tokens } : {}),
+      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+      ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+      ...(options.logger ? { logger: redactingLogger(options.logger, secrets) } : {}),
+    });
+  } catch (error) {
+    // Options the server refuses (a negative body limit, say): the store opened for it closes.
+    await store.close();
+    throw error;
+  }
   try {
     const { url, port } = await server.listen({
       host: options.host ?? '127.0.0.1',

@@ -369,6 +369,10 @@ describe('fleet-bus failures: one line on stderr, no stack trace', () => {
     ],
     [['server', '--port', '99999'], 'fleet-bus: --port must be at most 65535, got 99999'],
     [
+      ['server', '--port', '0', '--db', ''],
+      'fleet-bus: --db (or $FLEET_BUS_DB) is empty: give a SQLite file, a postgres:// URL or :memory:',
+    ],
+    [
       ['server', '--allowed-host', 'http://bus.internal:8650'],
       'fleet-bus: allowed host "http://bus.internal:8650" is not a host name: give the name alone (bus.internal), .example.com for a domain and its subdomains, or * for any',
     ],
@@ -385,6 +389,16 @@ describe('fleet-bus failures: one line on stderr, no stack trace', () => {
   ])('bad arguments %j exit 2', async (args, line) => {
     const result = await run(args);
     expect(result).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
+  });
+
+  test('an empty FLEET_BUS_DB (or one whose ${NAME} is empty) exits 2: SQLite would open a temporary database', async () => {
+    const line = 'fleet-bus: --db (or $FLEET_BUS_DB) is empty: give a SQLite file, a postgres:// URL or :memory:\n';
+    expect(await run(['server', '--port', '0'], { FLEET_BUS_DB: '' })).toEqual({ code: 2, stdout: '', stderr: line });
+    expect(await run(['server', '--port', '0'], { FLEET_BUS_DB: '${NOTHING}', NOTHING: '' })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: line,
+    });
   });
 
   test('ack of more receipts than a batch holds exits 2', async () => {

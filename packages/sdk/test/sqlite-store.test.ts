@@ -44,6 +44,12 @@ afterEach(async () => {
 });
 
 describe('SqliteMessageStore persistence', () => {
+  test('an empty path is refused: SQLite would open a temporary database, deleted on close', () => {
+    expect(() => new SqliteMessageStore({ path: '' })).toThrow(
+      "A SQLite database path must not be empty: give a file, or ':memory:' for one in memory",
+    );
+  });
+
   test('reopening the file keeps messages, leases, dead letters, subscriptions, idempotency keys and audit', async () => {
     const path = freshDatabasePath();
     const first = open({ path, maxAttempts: 1 });

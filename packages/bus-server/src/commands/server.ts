@@ -1,5 +1,5 @@
 import { DEFAULT_PORTS } from '@fleet/sdk';
-import { allowedHostsFrom, numberArg, output, strictArgs, tokensFrom, untilSignal } from '@fleet/sdk/cli';
+import { allowedHostsFrom, numberArg, output, strictArgs, tokensFrom, UsageError, untilSignal } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { expandEnvRefs } from '../internal/database-url.ts';
 import { startBusServer } from '../server.ts';
@@ -46,12 +46,17 @@ export const serverCommand = defineCommand({
     const bodyLimitBytes = numberArg(args['body-limit'], 'body-limit', { integer: true, min: 1 });
     const allowedHosts = allowedHostsFrom(rawArgs);
     const tokens = tokensFrom(rawArgs, 'FLEET_BUS_TOKENS');
+    const db = expandEnvRefs(args.db ?? process.env.FLEET_BUS_DB ?? './fleet-bus.db');
+    // SQLite would open a private temporary database, deleted on close: acknowledged sends lost.
+    if (db.trim() === '') {
+      throw new UsageError('--db (or $FLEET_BUS_DB) is empty: give a SQLite file, a postgres:// URL or :memory:');
+    }
     const stop = untilSignal();
     try {
       const server = await startBusServer({
         host: args.host,
         port,
-        db: expandEnvRefs(args.db ?? process.env.FLEET_BUS_DB ?? './fleet-bus.db'),
+        db,
         insecure: args.insecure,
         durability: args.durability === 'fsync' ? 'fsync' : 'normal',
         ...(tokens.length > 0 ? { tokens } : {}),

@@ -31,13 +31,19 @@ export function loadDriver(): SqliteDriver {
 /**
  * Opens the SQLite file at `path` (or `':memory:'`), creating its directory when missing, and
  * runs `setup` on it (pragmas, migrations, statements); closes the file again when `setup` throws.
+ * An empty `path` is refused (a TypeError).
  */
 export function openDatabase<T>(
   path: string,
   setup: (db: Database.Database) => T,
 ): { db: Database.Database; value: T } {
+  // better-sqlite3 opens an empty path as a private temporary database, deleted on close: a store
+  // would acknowledge writes and lose them all.
+  if (path.trim() === '') {
+    throw new TypeError("A SQLite database path must not be empty: give a file, or ':memory:' for one in memory");
+  }
   const Driver = loadDriver();
-  if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Driver(path);
   try {
     return { db, value: setup(db) };
