@@ -66,17 +66,15 @@ function succeeded(job: Job): boolean {
   return job.status === 'ok' || job.status === 'changed';
 }
 
-/** True when a delivery (or body) a job handled runs again if it comes again: its deploy failed or was aborted. */
-function mayRunAgain(job: Job): boolean {
-  return job.status === 'failed' || job.status === 'aborted';
-}
+/** A body digest as the webhook makes it: the hex SHA-256 of the raw body (what the state file keeps). */
+const BODY_DIGEST = /^[0-9a-f]{64}$/;
 
 /**
  * The webhook's deploy queue: one deploy at a time; pushes arriving while one runs collapse into a
  * single follow-up deploy of the newest commit. A delivery id already handled is ignored, and so is a
  * body already handled (by its digest, since the signature does not cover the delivery id header: a
  * signed body resent under a new id is a replay), except that a redelivery of a delivery whose deploy
- * failed (or was aborted) runs again. A push of the commit running, queued, or deployed by the last
+ * failed (or was aborted) runs again while no later deploy has succeeded. A push of the commit running, queued, or deployed by the last
  * deploy (when it succeeded) is ignored too; any other commit deploys, also one deployed before, so a
  * force-push back to an older commit (a new body) rolls the hosts back. The remembered ids and
  * digests are bounded, kept in memory and, with `stateFile`, in a JSON file.
@@ -127,15 +125,18 @@ export class DeployQueue {
    * refused whatever its delivery id, as a delivery id already handled is.
    */
   offer(job: DeployJob, bodyDigest?: string): OfferResult {
+    if (bodyDigest !== undefined && !BODY_DIGEST.test(bodyDigest)) {
+      throw new TypeError(
+        `bodyDigest must be the hex SHA-256 of the body (64 lowercase hex digits), got ${bodyDigest}`,
+      );
+    }
     if (this.#closed) return { accepted: false, reason: 'the webhook is shutting down' };
     const previous = this.#deliveries.get(job.deliveryId);
-    if (previous && !mayRunAgain(previous)) {
-      return { accepted: false, reason: `delivery already handled (deploy ${previous.status})` };
-    }
+    const handled = previous && this.#handledFor(previous);
+    if (handled) return { accepted: false, reason: `delivery already handled (${handled})` };
     const sameBody = bodyDigest === undefined ? undefined : this.#bodies.get(bodyDigest);
-    if (sameBody && !mayRunAgain(sameBody)) {
-      return { accepted: false, reason: `delivery already handled under another id (deploy ${sameBody.status})` };
-    }
+    const handledBody = sameBody && this.#handledFor(sameBody);
+    if (handledBody) return { accepted: false, reason: `delivery already handled under another id (${handledBody})` };
     if (this.#running?.commit === job.commit) {
       return this.#join(this.#running, job, bodyDigest, 'commit is being deployed');
     }
@@ -205,6 +206,19 @@ export class DeployQueue {
     if (bodyDigest !== undefined) this.#record(this.#bodies, bodyDigest, job);
     this.#save();
     return { accepted: false, reason };
+  }
+
+  /**
+   * Why a delivery (or body) `job` handled is not run again when it comes again, or undefined when
+   * it is: only a deploy that failed or was aborted runs again, and only while no deploy since has
+   * succeeded (past that, it would put an older commit back: a redelivery of an old failure, or a
+   * replay of its body).
+   */
+  #handledFor(job: Job): string | undefined {
+    if (job.status !== 'failed' && job.status !== 'aborted') return `deploy ${job.status}`;
+    // A job no longer remembered is older than every job kept.
+    const later = this.#jobs.slice(this.#jobs.indexOf(job) + 1);
+    return later.some(succeeded) ? `deploy ${job.status}, and a later deploy succeeded` : undefined;
   }
 
   /** Records which job handled a delivery id or body, keeping the newest `remember` of them. */

@@ -174,6 +174,36 @@ describe('DeployQueue', () => {
     expect(control.started.map((job) => job.deliveryId)).toEqual(['d1', 'd1-again', 'd2']);
   });
 
+  test('a failed delivery does not run again once a later deploy succeeded: neither redelivered nor replayed', async () => {
+    const control = controlledDeploy();
+    const queue = new DeployQueue({ deploy: control.deploy });
+    queue.offer({ commit: sha(1), deliveryId: 'd1' }, body(1));
+    await control.startedCount(1);
+    control.finish({ status: 'failed' });
+    await queue.idle();
+    queue.offer({ commit: sha(2), deliveryId: 'd2' }, body(2));
+    await control.startedCount(2);
+    control.finish();
+    await queue.idle();
+    // Running it now would put the older commit back.
+    const reason = 'deploy failed, and a later deploy succeeded';
+    expect(queue.offer({ commit: sha(1), deliveryId: 'd1' }, body(1))).toEqual({
+      accepted: false,
+      reason: `delivery already handled (${reason})`,
+    });
+    expect(queue.offer({ commit: sha(1), deliveryId: 'attacker-new-id' }, body(1))).toEqual({
+      accepted: false,
+      reason: `delivery already handled under another id (${reason})`,
+    });
+    expect(control.started.map((job) => job.commit)).toEqual([sha(1), sha(2)]);
+  });
+
+  test('a body digest that is not the hex SHA-256 the state file keeps is refused', () => {
+    const queue = new DeployQueue({ deploy: controlledDeploy().deploy });
+    expect(() => queue.offer({ commit: sha(1), deliveryId: 'd1' }, 'ABCDEF')).toThrow(TypeError);
+    expect(queue.jobs()).toEqual([]);
+  });
+
   test('a body ignored as the commit already deployed is remembered: its replay after a later deploy is ignored', async () => {
     const control = controlledDeploy();
     const queue = new DeployQueue({ deploy: control.deploy });
@@ -255,24 +285,23 @@ describe('DeployQueue with a state file', () => {
     const file = stateFile();
     const first = controlledDeploy();
     const before = new DeployQueue({ deploy: first.deploy, stateFile: file });
-    before.offer({ commit: sha(2), deliveryId: 'd2' });
-    await first.startedCount(1);
-    first.finish({ status: 'failed' });
-    await before.idle();
     before.offer({ commit: sha(1), deliveryId: 'd1' });
-    await first.startedCount(2);
+    await first.startedCount(1);
     first.finish({ status: 'changed' });
+    await before.idle();
+    before.offer({ commit: sha(2), deliveryId: 'd2' });
+    await first.startedCount(2);
+    first.finish({ status: 'failed' });
     await before.close();
     expect(statSync(file).mode & 0o777).toBe(0o600);
 
     const second = controlledDeploy();
     const after = new DeployQueue({ deploy: second.deploy, stateFile: file });
     expect(after.jobs().map((job) => [job.commit, job.status])).toEqual([
-      [sha(1), 'changed'],
       [sha(2), 'failed'],
+      [sha(1), 'changed'],
     ]);
     expect(after.offer({ commit: sha(9), deliveryId: 'd1' }).reason).toBe('delivery already handled (deploy changed)');
-    expect(after.offer({ commit: sha(1), deliveryId: 'd3' }).reason).toBe('commit already deployed');
     expect(after.offer({ commit: sha(2), deliveryId: 'd2' })).toEqual({ accepted: true });
     await second.startedCount(1);
     second.finish();
