@@ -19,7 +19,7 @@ hosts:
 services:
   bus: { kind: bus, host: h1, port: 8650, token: "${BUS_TOKEN}" }
 wizards:
-  x: { host: h2, port: 8661, env: { OPENAI_API_KEY: "${OPENAI_KEY}", MODE: fast } }
+  x: { host: h2, port: 8661, env: { OPENAI_API_KEY: "${OPENAI_KEY}", MODE: fast, CACHE_KEY: "8" } }
 deploy:
   node: ${process.execPath}
 `;
@@ -54,6 +54,10 @@ test('tokens and secret-named env values written literally are *** in every host
   expect(diffOf('fleet-wizard-x.env')).toContain('+FLEET_BUS_TOKEN="***"');
   expect(diffOf('fleet-wizard-x.env')).toContain('+OPENAI_API_KEY="***"');
   expect(diffOf('fleet-wizard-x.env')).toContain('+MODE="fast"');
+  // A secret-looking name with a value shorter than scrub's minimum is not hidden: every 8 of every
+  // plan (ports 8650 and 8661 among them) would have become ***.
+  expect(diffOf('fleet-wizard-x.env')).toContain('+CACHE_KEY="8"');
+  expect(diffOf('fleet-bus.env')).toContain('8650');
   const shown = JSON.stringify({ result, events });
   expect(shown).not.toContain(BUS_TOKEN);
   expect(shown).not.toContain(OPENAI_KEY);

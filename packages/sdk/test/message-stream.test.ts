@@ -55,6 +55,27 @@ describe('streamMessages', () => {
     await store.close();
   });
 
+  test('a stream ended before its first read stops listening', async () => {
+    const store = new MemoryMessageStore();
+    let listening = 0;
+    const onMessage = store.onMessage.bind(store);
+    store.onMessage = (listener, agent) => {
+      listening++;
+      const unsubscribe = onMessage(listener, agent);
+      return () => {
+        listening--;
+        unsubscribe();
+      };
+    };
+    const stream = streamMessages(store, 'b');
+    expect(listening).toBe(1);
+    await stream.return(undefined);
+    expect(listening).toBe(0);
+    await expect(streamMessages(store, 'b').throw(new Error('stop'))).rejects.toThrow('stop');
+    expect(listening).toBe(0);
+    await store.close();
+  });
+
   test('listens from the call, not from the first read', async () => {
     const store = new MemoryMessageStore();
     const controller = new AbortController();

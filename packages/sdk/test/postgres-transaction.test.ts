@@ -71,6 +71,19 @@ describe.skipIf(!hasPostgres())('inTransaction', () => {
     expect(pool.totalCount).toBe(0);
   });
 
+  test('a statement past statement_timeout (the connection still works) is rolled back and its connection kept', async () => {
+    const asked: string[] = [];
+    const pool = notingPool(await freshPostgresUrl(), asked);
+    cleanups.push(() => pool.end());
+    const slow = inTransaction(pool, async (tx) => {
+      await tx.run('SET LOCAL statement_timeout = 50');
+      await tx.run('SELECT pg_sleep(5)');
+    });
+    await expect(slow).rejects.toMatchObject({ code: '57014' });
+    expect(asked.at(-1)).toBe('ROLLBACK');
+    expect(pool.idleCount).toBe(1);
+  });
+
   test('a statement that failed in the database is rolled back and its connection kept', async () => {
     const asked: string[] = [];
     const pool = notingPool(await freshPostgresUrl(), asked);

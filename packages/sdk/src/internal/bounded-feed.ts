@@ -21,7 +21,8 @@ export interface BoundedFeedOptions<T> {
  * pushed after the call is missed), as an async generator for one reader. What the reader has not
  * taken yet is held up to `maxItems` items and `maxBytes` bytes; past either, the reader gets what
  * was held, then `FleetError('unavailable')`, and nothing pushed after the first item dropped (no
- * item reaches it past a gap). Ends when `signal` aborts or the iteration ends, unsubscribing.
+ * item reaches it past a gap). Ends when `signal` aborts or the iteration ends (also by `return()`
+ * before the first `next()`), unsubscribing.
  */
 export function boundedFeed<T>(
   subscribe: (push: (item: T) => void) => () => void,
@@ -56,7 +57,7 @@ export function boundedFeed<T>(
   if (signal?.aborted) stop();
   else signal?.addEventListener('abort', onAbort, { once: true });
 
-  return (async function* feed() {
+  const feed = (async function* feed() {
     try {
       while (!stopped) {
         const next = held.shift();
@@ -75,4 +76,16 @@ export function boundedFeed<T>(
       stop();
     }
   })();
+  // A generator ended before its first next() never runs its body, so its finally never stops the
+  // subscription made above: ending it stops the subscription first.
+  const { return: end, throw: fail } = feed;
+  feed.return = (value) => {
+    stop();
+    return end.call(feed, value);
+  };
+  feed.throw = (error) => {
+    stop();
+    return fail.call(feed, error);
+  };
+  return feed;
 }

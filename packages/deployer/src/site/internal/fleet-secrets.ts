@@ -1,4 +1,4 @@
-import { type Fleet, fleetEnvironment, SECRET_ENV_NAME } from '@fleet/sdk/fleet';
+import { type Fleet, fleetEnvironment, MIN_SCRUB_LENGTH, SECRET_ENV_NAME } from '@fleet/sdk/fleet';
 
 /**
  * Every secret of the whole fleet file, which any host's plan must hide: the values of its
@@ -8,9 +8,14 @@ import { type Fleet, fleetEnvironment, SECRET_ENV_NAME } from '@fleet/sdk/fleet'
  */
 export function fleetSecrets(fleet: Fleet): string[] {
   const secrets = new Set(Object.values(fleetEnvironment(fleet)));
+  // Literal values shorter than scrub's minimum stay, as in `scrub`: hiding a `CACHE_KEY` of `1`
+  // would turn every 1 of every host's plan into ***.
+  const literal = (value: string) => {
+    if (value.length >= MIN_SCRUB_LENGTH) secrets.add(value);
+  };
   for (const target of [...Object.values(fleet.services), ...Object.values(fleet.wizards)]) {
-    if (target.token !== undefined) secrets.add(target.token);
-    for (const [key, value] of Object.entries(target.env ?? {})) if (SECRET_ENV_NAME.test(key)) secrets.add(value);
+    if (target.token !== undefined) literal(target.token);
+    for (const [key, value] of Object.entries(target.env ?? {})) if (SECRET_ENV_NAME.test(key)) literal(value);
   }
   secrets.delete('');
   return [...secrets];

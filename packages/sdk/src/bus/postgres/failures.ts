@@ -39,13 +39,30 @@ export function isRetryablePgError(error: unknown): boolean {
   return RETRYABLE_STATES.has(codeOf(error) ?? '');
 }
 
-/** Whether `error` says the database is down, unreachable or overloaded (not that the request was wrong). */
-export function isUnavailablePgError(error: unknown): boolean {
+/** SQLSTATEs whose connection the server has closed: shutting down, or the backend terminated. */
+const CLOSED_STATES = new Set(['57P01', '57P02', '57P03']);
+
+/**
+ * Whether `error` says this connection is gone or unusable (lost, refused, closed by the server, or
+ * a statement past the driver's `query_timeout` that the driver still counts as running), rather
+ * than that the database refused one statement on a connection that still works (a
+ * `statement_timeout`, out of memory): such a connection gets no ROLLBACK, which would wait behind
+ * it, and goes back to no one.
+ */
+export function isLostConnection(error: unknown): boolean {
   if (isFleetError(error) || !(error instanceof Error)) return false;
   const code = codeOf(error) ?? '';
-  if (SOCKET_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08')) return true;
-  if (error instanceof AggregateError && error.errors.some(isUnavailablePgError)) return true;
+  if (SOCKET_CODES.has(code) || CLOSED_STATES.has(code) || code.startsWith('08')) return true;
+  if (error instanceof AggregateError && error.errors.some(isLostConnection)) return true;
   return LOST_CONNECTION.test(error.message);
+}
+
+/** Whether `error` says the database is down, unreachable or overloaded (not that the request was wrong). */
+export function isUnavailablePgError(error: unknown): boolean {
+  if (isLostConnection(error)) return true;
+  if (isFleetError(error) || !(error instanceof Error)) return false;
+  if (UNAVAILABLE_STATES.has(codeOf(error) ?? '')) return true;
+  return error instanceof AggregateError && error.errors.some(isUnavailablePgError);
 }
 
 /**

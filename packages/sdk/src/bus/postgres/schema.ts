@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withPooledClient } from '../../internal/pg-driver.ts';
+import { isLostConnection } from './failures.ts';
 
 /**
  * Version 1. Times are milliseconds since the epoch (`bigint`), always computed by the store's
@@ -186,7 +187,9 @@ export function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
       }
       await client.query('COMMIT');
     } catch (error) {
-      await client.query('ROLLBACK').catch(drop);
+      // As inTransaction: a lost connection gets no ROLLBACK queued behind its dead statement.
+      if (isLostConnection(error)) drop();
+      else await client.query('ROLLBACK').catch(drop);
       throw error;
     }
   });

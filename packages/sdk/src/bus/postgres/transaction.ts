@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { withPooledClient } from '../../internal/pg-driver.ts';
 import type { AuditEntry } from '../internal/audit-entry.ts';
-import { isUnavailablePgError } from './failures.ts';
+import { isLostConnection } from './failures.ts';
 import { CountDeltas } from './queue-counters.ts';
 import { addAuditInsert, addCountDeltasInsert, StatementBuilder } from './statement.ts';
 
@@ -61,7 +61,7 @@ export class PgTransaction {
 /**
  * Runs `fn` in a transaction (READ COMMITTED) on a connection of the pool and commits it; rolls
  * back when `fn` throws. Never waits for anything but the database while the transaction is open.
- * A connection that failed with "the database is unreachable" (lost, or a statement that ran past
+ * A connection that is gone or unusable ({@link isLostConnection}: lost, or a statement that ran past
  * `query_timeout`, still running as far as the driver knows) gets no ROLLBACK, which would wait
  * behind it for a timeout of its own: it is dropped, and the server rolls back what it had.
  */
@@ -76,7 +76,7 @@ export function inTransaction<T>(pool: pg.Pool, fn: (tx: PgTransaction) => Promi
       tx.committed();
       return value;
     } catch (error) {
-      if (isUnavailablePgError(error)) drop();
+      if (isLostConnection(error)) drop();
       else await client.query('ROLLBACK').catch(drop); // gone or unusable: the pool drops it
       throw error;
     }

@@ -9,8 +9,11 @@ export const SECRET_ENV_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENT
 /** What a redacted literal secret is replaced with. */
 export const REDACTED = '***';
 
-// Shorter values are not scrubbed from text: they would garble messages and hide nothing.
-const MIN_SCRUB_LENGTH = 4;
+/**
+ * Shortest literal secret scrubbed from text: a shorter value (a `CACHE_KEY` of `1`) would garble
+ * every message it appears in and hide nothing.
+ */
+export const MIN_SCRUB_LENGTH = 4;
 
 /** `text` with every occurrence of the given secret values replaced by `***`. */
 export function scrub(text: string, secrets: readonly string[]): string {
