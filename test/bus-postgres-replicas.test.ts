@@ -240,7 +240,18 @@ describe.skipIf(!hasPostgres())('fleet-bus replicas on one PostgreSQL database',
 
       // Both replicas answer 503 `unavailable` (requests and /health) instead of hanging.
       for (const bus of buses) {
-        const response = await post(`${bus.url}/message`, { from: 'probe', to: 'outage-worker', payload: 1 });
+        const response = await post(`${bus.url}/message`, { from: 'probe', to: 'outage-worker', payload: 1 }).catch(
+          (error: unknown) => {
+            // A replica that died: say how, with what it printed (a CI run once saw ECONNREFUSED here).
+            const { exitCode, signalCode } = bus.child;
+            throw new Error(
+              `replica ${bus.url} did not answer (exit ${exitCode ?? signalCode ?? 'none yet'}): ${bus.stderr().slice(-4000)}`,
+              {
+                cause: error,
+              },
+            );
+          },
+        );
         expect(response.status).toBe(503);
         expect(((await response.json()) as Envelope).error.code).toBe('unavailable');
         const down = await health(bus);

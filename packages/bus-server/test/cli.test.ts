@@ -391,9 +391,10 @@ describe('fleet-bus failures: one line on stderr, no stack trace', () => {
     expect(result).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
   });
 
-  test('an empty FLEET_BUS_DB (or one whose ${NAME} is empty) exits 2: SQLite would open a temporary database', async () => {
+  test('an empty FLEET_BUS_DB (or one whose variable reference is empty) exits 2: SQLite would open a temporary database', async () => {
     const line = 'fleet-bus: --db (or $FLEET_BUS_DB) is empty: give a SQLite file, a postgres:// URL or :memory:\n';
     expect(await run(['server', '--port', '0'], { FLEET_BUS_DB: '' })).toEqual({ code: 2, stdout: '', stderr: line });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the reference fleet-bus expands, sent as it is
     expect(await run(['server', '--port', '0'], { FLEET_BUS_DB: '${NOTHING}', NOTHING: '' })).toEqual({
       code: 2,
       stdout: '',
