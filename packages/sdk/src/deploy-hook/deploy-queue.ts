@@ -1,4 +1,4 @@
-import { readQueueState, writeQueueState } from './internal/queue-state.ts';
+import { BODY_DIGEST, type QueuedJob, queueStateOf, readQueueState, writeQueueState } from './internal/queue-state.ts';
 import type { DeployHookJob } from './schemas.ts';
 
 /** What a deploy of the webhook is given. */
@@ -49,10 +49,6 @@ export interface OfferResult {
   reason?: string;
 }
 
-interface Job extends DeployHookJob {
-  readonly deliveries: string[];
-}
-
 /** Deletes the oldest entries of a Map beyond `limit` (it keeps insertion order). */
 function trim(collection: Map<string, unknown>, limit: number): void {
   for (const key of collection.keys()) {
@@ -62,12 +58,9 @@ function trim(collection: Map<string, unknown>, limit: number): void {
 }
 
 /** True when a job's deploy left the hosts on its commit. */
-function succeeded(job: Job): boolean {
+function succeeded(job: QueuedJob): boolean {
   return job.status === 'ok' || job.status === 'changed';
 }
-
-/** A body digest as the webhook makes it: the hex SHA-256 of the raw body (what the state file keeps). */
-const BODY_DIGEST = /^[0-9a-f]{64}$/;
 
 /**
  * The webhook's deploy queue: one deploy at a time; pushes arriving while one runs collapse into a
@@ -89,18 +82,18 @@ export class DeployQueue {
   readonly #onError: ((error: unknown, job: DeployJob) => void) | undefined;
   readonly #now: () => Date;
   /** Delivery id -> the job that handled it. */
-  readonly #deliveries = new Map<string, Job>();
+  readonly #deliveries = new Map<string, QueuedJob>();
   /** Digest of a delivery's exact body -> the job that handled it. */
-  readonly #bodies = new Map<string, Job>();
+  readonly #bodies = new Map<string, QueuedJob>();
   /**
    * The commit the last finished deploy left the hosts on: set when it ended `ok` or `changed`,
    * unknown after one that failed or was aborted (the hosts may run either commit).
    */
   #deployed: string | undefined;
   /** Every job, oldest first. */
-  readonly #jobs: Job[] = [];
-  #running: Job | undefined;
-  #pending: Job | undefined;
+  readonly #jobs: QueuedJob[] = [];
+  #running: QueuedJob | undefined;
+  #pending: QueuedJob | undefined;
   #drain: Promise<void> = Promise.resolve();
   #closed = false;
   readonly #stateFile: string | undefined;
@@ -154,7 +147,7 @@ export class DeployQueue {
       return { accepted: false, reason: 'commit already deployed' };
     }
 
-    const queued: Job = {
+    const queued: QueuedJob = {
       commit: job.commit,
       deliveryId: job.deliveryId,
       ...(job.pusher === undefined ? {} : { pusher: job.pusher }),
@@ -200,7 +193,7 @@ export class DeployQueue {
     await this.idle();
   }
 
-  #join(job: Job, offered: DeployJob, bodyDigest: string | undefined, reason: string): OfferResult {
+  #join(job: QueuedJob, offered: DeployJob, bodyDigest: string | undefined, reason: string): OfferResult {
     job.deliveries.push(offered.deliveryId);
     this.#record(this.#deliveries, offered.deliveryId, job);
     if (bodyDigest !== undefined) this.#record(this.#bodies, bodyDigest, job);
@@ -214,7 +207,7 @@ export class DeployQueue {
    * succeeded (past that, it would put an older commit back: a redelivery of an old failure, or a
    * replay of its body).
    */
-  #handledFor(job: Job): string | undefined {
+  #handledFor(job: QueuedJob): string | undefined {
     if (job.status !== 'failed' && job.status !== 'aborted') return `deploy ${job.status}`;
     // A job no longer remembered is older than every job kept.
     const later = this.#jobs.slice(this.#jobs.indexOf(job) + 1);
@@ -222,7 +215,7 @@ export class DeployQueue {
   }
 
   /** Records which job handled a delivery id or body, keeping the newest `remember` of them. */
-  #record(handled: Map<string, Job>, key: string, job: Job): void {
+  #record(handled: Map<string, QueuedJob>, key: string, job: QueuedJob): void {
     // Deleted first, so a key handled again counts as the newest.
     handled.delete(key);
     handled.set(key, job);
@@ -236,7 +229,7 @@ export class DeployQueue {
     const interrupted = state.jobs.some((job) => job.status === 'running');
     this.#deployed = interrupted ? undefined : state.deployed.at(-1);
     for (const { bodies = [], ...stored } of state.jobs.slice(-this.#remember)) {
-      const job: Job = { ...stored };
+      const job: QueuedJob = { ...stored };
       if (job.status === 'queued' || job.status === 'running') {
         job.status = 'aborted';
         job.error = 'interrupted by a restart of the webhook';
@@ -251,19 +244,7 @@ export class DeployQueue {
 
   #save(): void {
     if (this.#stateFile === undefined) return;
-    // Each job keeps the digests of the bodies it handled that are still remembered.
-    const bodies = new Map<Job, string[]>();
-    for (const [digest, job] of this.#bodies) {
-      const digests = bodies.get(job);
-      if (digests) digests.push(digest);
-      else bodies.set(job, [digest]);
-    }
-    const jobs = this.#jobs.map((job) => {
-      const digests = bodies.get(job);
-      return { ...job, deliveries: [...job.deliveries], ...(digests === undefined ? {} : { bodies: digests }) };
-    });
-    const deployed = this.#deployed === undefined ? [] : [this.#deployed];
-    writeQueueState(this.#stateFile, { version: 1, jobs, deployed });
+    writeQueueState(this.#stateFile, queueStateOf(this.#jobs, this.#bodies, this.#deployed));
   }
 
   /** Saves from the background loop, where a failure can only be reported. */

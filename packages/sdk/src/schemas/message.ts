@@ -11,6 +11,9 @@ export const MAX_DELAY_SECONDS = 7 * 24 * 3600;
 export const MAX_TTL_SECONDS = 30 * 24 * 3600;
 /** Most messages one batch send may carry. */
 export const MAX_BATCH_SIZE = 100;
+/** Lowest and highest priority a send may ask for (higher is delivered first). */
+export const MIN_PRIORITY = -100;
+export const MAX_PRIORITY = 100;
 /**
  * Most bytes of JSON one send or batch may answer with in copies its body does not bound: the
  * copies of a fan-out (a topic or a broadcast reaching two agents or more, one copy per recipient)
@@ -70,7 +73,7 @@ export const SendInput = z
       ),
       payload: described(JsonValue.default(null), 'The content: any JSON value'),
       priority: described(
-        z.int().check(z.gte(-100), z.lte(100)).default(0),
+        z.int().check(z.gte(MIN_PRIORITY), z.lte(MAX_PRIORITY)).default(0),
         'Higher is delivered first; FIFO within a priority, per recipient',
       ),
       delaySeconds: described(

@@ -3,6 +3,10 @@ import { z } from 'zod';
 /** The message for text holding a lone surrogate. */
 export const NOT_WELL_FORMED = 'must be well-formed Unicode (no unpaired surrogate, U+D800 to U+DFFF)';
 
+/** A UTF-16 surrogate that is not half of a pair: a high one not followed by a low one, or a low one alone. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
 /**
  * True when every UTF-16 surrogate in `text` is half of a pair: what `String.prototype.isWellFormed`
  * answers, written out because it is ES2024, past the project's `lib`. JSON can carry a lone
@@ -11,16 +15,7 @@ export const NOT_WELL_FORMED = 'must be well-formed Unicode (no unpaired surroga
  * one U+FFFD (so `k\ud800` and `k\udbff` become one row).
  */
 export function isWellFormed(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0xd800 || code > 0xdfff) continue;
-    if (code > 0xdbff) return false;
-    // A high surrogate must be followed by a low one (charCodeAt past the end is NaN).
-    const next = text.charCodeAt(i + 1);
-    if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
-    i++;
-  }
-  return true;
+  return !LONE_SURROGATE.test(text);
 }
 
 /**
@@ -29,21 +24,7 @@ export function isWellFormed(text: string): boolean {
  * a length, which may split a pair) before a field that must be well-formed.
  */
 export function toWellFormed(text: string): string {
-  if (isWellFormed(text)) return text;
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        out += text[i]! + text[i + 1]!;
-        i++;
-        continue;
-      }
-    }
-    out += code >= 0xd800 && code <= 0xdfff ? '\ufffd' : text[i]!;
-  }
-  return out;
+  return text.replace(LONE_SURROGATES, '\ufffd');
 }
 
 /**

@@ -1,17 +1,20 @@
 import type { FleetError } from '../../errors.ts';
 import { invalidField } from '../../internal/invalid-field.ts';
 import { type ExtendInput, MAX_LEASE_SECONDS, type NackInput } from '../../schemas/lease.ts';
-import { MAX_BATCH_SIZE, MAX_DELAY_SECONDS, MAX_TTL_SECONDS, type SendInput } from '../../schemas/message.ts';
+import {
+  MAX_BATCH_SIZE,
+  MAX_DELAY_SECONDS,
+  MAX_PRIORITY,
+  MAX_TTL_SECONDS,
+  MIN_PRIORITY,
+  type SendInput,
+} from '../../schemas/message.ts';
 import type { LeaseRequest } from '../message-store.ts';
 
 // The stores are called directly too (`@fleet/sdk/stores`), without the HTTP layer's schemas: a NaN
 // delay or a fractional limit would fail halfway through a write, or be stored. These checks hold
 // the numbers to the schemas' bounds before anything changes. They run on every call, so they are
 // a few comparisons, not a schema parse; store-arguments.test.ts holds them to the schemas.
-
-/** `SendInput.priority`'s bounds (schemas/message.ts). */
-const MIN_PRIORITY = -100;
-const MAX_PRIORITY = 100;
 
 const shown = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
 

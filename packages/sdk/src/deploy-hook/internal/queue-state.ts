@@ -2,6 +2,9 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DeployHookJob } from '../schemas.ts';
 
+/** A body digest as the webhook makes it and the state file keeps it: the hex SHA-256 of the raw body. */
+export const BODY_DIGEST = /^[0-9a-f]{64}$/;
+
 /**
  * What the queue keeps across restarts: its jobs (with every delivery each handled and the digests
  * of the bodies it handled that are still remembered; older hooks kept none) and the deployed commit.
@@ -11,13 +14,43 @@ const QueueState = z.object({
   jobs: z.array(
     DeployHookJob.extend({
       deliveries: z.array(z.string()),
-      bodies: z.array(z.string().regex(/^[0-9a-f]{64}$/)).optional(),
+      bodies: z.array(z.string().regex(BODY_DIGEST)).optional(),
     }),
   ),
   /** The commit the last deploy left the hosts on, if it succeeded; older hooks listed several, newest last. */
   deployed: z.array(z.string()),
 });
 export type QueueState = z.infer<typeof QueueState>;
+
+/** A job as the queue holds it: its record, with every delivery it handled. */
+export interface QueuedJob extends DeployHookJob {
+  readonly deliveries: string[];
+}
+
+/**
+ * The state file's content: the jobs, each with the digests of the bodies it handled that are still
+ * remembered (`bodies`: digest -> the job that handled it), and the deployed commit.
+ */
+export function queueStateOf(
+  jobs: readonly QueuedJob[],
+  bodies: ReadonlyMap<string, QueuedJob>,
+  deployed: string | undefined,
+): QueueState {
+  const digestsOf = new Map<QueuedJob, string[]>();
+  for (const [digest, job] of bodies) {
+    const digests = digestsOf.get(job);
+    if (digests) digests.push(digest);
+    else digestsOf.set(job, [digest]);
+  }
+  return {
+    version: 1,
+    jobs: jobs.map((job) => {
+      const digests = digestsOf.get(job);
+      return { ...job, deliveries: [...job.deliveries], ...(digests === undefined ? {} : { bodies: digests }) };
+    }),
+    deployed: deployed === undefined ? [] : [deployed],
+  };
+}
 
 /** Reads a state file; undefined when there is none. Throws naming the file when it is not one. */
 export function readQueueState(file: string): QueueState | undefined {

@@ -1,6 +1,5 @@
 import { maxHeaderSize, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ErrorCode } from '../../schemas/error.ts';
 import { HttpError } from '../http-error.ts';
 import { JSON_CONTENT_TYPE } from './respond.ts';
 
@@ -32,7 +31,7 @@ function answerFor(error: NodeJS.ErrnoException): HttpError | undefined {
   // llhttp's reason, e.g. "Invalid header value char": fixed texts of the parser, never request bytes.
   const { reason } = error as { reason?: unknown };
   const message = `Malformed HTTP request${typeof reason === 'string' && reason ? `: ${reason}` : ''}`;
-  return new HttpError('validation_failed' satisfies ErrorCode, message, {
+  return new HttpError('validation_failed', message, {
     details: { issues: [{ field, message, code: code.toLowerCase() }] },
   });
 }
