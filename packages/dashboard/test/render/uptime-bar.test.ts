@@ -31,6 +31,14 @@ describe('renderUptimeBar', () => {
     ]);
   });
 
+  test('shows 57 good probes of 100 as 57.00 %, and 99,999 of 100,000 below 100 %', () => {
+    const svg = renderUptimeBar(buckets(2, (i) => (i ? { checks: 100_000, ok: 99_999 } : { checks: 100, ok: 57 })));
+    expect([...svg.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => m[1])).toEqual([
+      '11:50 UTC: 57.00 % (57/100 ok)',
+      '11:55 UTC: 99.99 % (99999/100000 ok)',
+    ]);
+  });
+
   test('announces the overall uptime to screen readers', () => {
     expect(
       renderUptimeBar(

@@ -118,6 +118,7 @@ export {
 export { monitorReportSource } from '../report/monitor-report-source.ts';
 export { dashboardReportSource } from '../report/report-sources.ts';
 export { formatFleetReport } from '../report/format-report.ts';
+export { truncatedPercent } from '../report/truncated-percent.ts';
 
 // Types
 export type { FleetInput } from './schema.ts';

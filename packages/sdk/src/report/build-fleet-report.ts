@@ -4,6 +4,7 @@ import type { FleetProblem, FleetStatus } from '../schemas/fleet-status.ts';
 import type { FleetReport, ReportDeploy, ReportGap, ReportTarget } from './fleet-report.ts';
 import { busReport } from './internal/bus-report.ts';
 import { deployReport } from './internal/deploy-report.ts';
+import { historyInPeriod } from './internal/history-in-period.ts';
 import { knowledgeReport } from './internal/knowledge-report.ts';
 import { targetReport } from './internal/target-report.ts';
 import type { FleetReportSources, ReportMonitorSource } from './report-sources.ts';
@@ -128,7 +129,10 @@ async function readTargets(
       const target = statuses[index]!;
       let detail: Awaited<ReturnType<ReportMonitorSource['detail']>>;
       try {
-        detail = await source.detail(target.id, { from: sinceMs, to: untilMs }, signal);
+        const read = async (from: number, to: number) =>
+          (await source.detail(target.id, { from, to }, signal))?.history ?? [];
+        const whole = await source.detail(target.id, { from: sinceMs, to: untilMs }, signal);
+        detail = whole && { ...whole, history: await historyInPeriod(whole.history, sinceMs, untilMs, read) };
       } catch (error) {
         failed.push(target.id);
         lastError = describeError(error);

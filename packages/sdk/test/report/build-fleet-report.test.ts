@@ -137,6 +137,34 @@ describe('buildFleetReport: targets from the monitor', () => {
     expect(api.downMs).toBe(api.incidents.reduce((sum, incident) => sum + incident.durationMs, 0));
   });
 
+  // The period starts and ends 2.5 minutes into a 5-minute bucket (and mid-day); in those buckets,
+  // api failed just before the period and again just after it ended (the monitor kept probing
+  // while the report was made).
+  test.each([
+    // 5-minute buckets; the parts of the edge buckets in the period are read as raw probes.
+    { label: '24 h', periodMs: 24 * HOUR, checks: 115 + 120 },
+    // Days; the first day's part in the period as 5-minute buckets, of which the one that began
+    // before the period is left out (raw probes from 10 days ago are no longer kept: 5 fewer).
+    { label: '10 days', periodMs: 10 * 24 * HOUR, checks: 110 + 120 },
+  ])(
+    'uptime counts only the probes made in the period, not the rest of the buckets at its edges ($label)',
+    async ({ periodMs, checks }) => {
+      const { clock, monitor, source } = setup();
+      const sinceMs = T0 + 150_000;
+      const untilMs = sinceMs + periodMs;
+      // 5 failures before the period, 115 good probes in its first hour.
+      feed(monitor, clock, T0, T0 + HOUR, { api: (at) => at < sinceMs });
+      // 120 good probes in its last hour, 4 failures after it.
+      feed(monitor, clock, untilMs - HOUR, untilMs + 2 * MINUTE, { api: (at) => at >= untilMs });
+      monitor.rollup();
+
+      const report = await buildFleetReport(source, { periodMs, now: () => untilMs });
+
+      expect(report.targets.find((target) => target.id === 'api')).toMatchObject({ uptime: 1, checks });
+      expect(report.gaps).toEqual([]);
+    },
+  );
+
   test('a period without probes has no uptime, and an earlier recovered incident is not in it', async () => {
     const { clock, monitor, source } = setup();
     feed(monitor, clock, T0, T0 + HOUR, { api: (at) => at < T0 + 10 * MINUTE });

@@ -187,6 +187,15 @@ describe('formatFleetReport as text', () => {
     expect([...at].sort((a, b) => a - b)).toEqual(at);
   });
 
+  test('shows an uptime of 57 good probes in 100 as 57.00%, and one just short of perfect below 100%', () => {
+    const uptimes = [0.57, 99_999 / 100_000].map(
+      (uptime) =>
+        section(formatFleetReport({ ...full, targets: [{ ...full.targets[0]!, uptime }] }, 'text'), 'Targets')[1],
+    );
+    expect(uptimes[0]).toMatch(/^ {2}bus\s+local\s+up\s+57\.00%\s/);
+    expect(uptimes[1]).toMatch(/^ {2}bus\s+local\s+up\s+99\.99%\s/);
+  });
+
   test('lists targets with uptime, down time and each incident, ongoing ones as still down', () => {
     const lines = section(text, 'Targets');
     expect(lines[0]).toMatch(/^ {2}TARGET\s+HOST\s+STATE\s+UPTIME\s+DOWN\s+INCIDENTS$/);

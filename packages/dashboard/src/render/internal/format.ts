@@ -3,11 +3,13 @@
  * the server reads the same for everyone and tests are deterministic.
  */
 
+import { truncatedPercent } from '@fleet/sdk/fleet';
+
 /** `0.99987` → `99.98 %` (truncated, so anything short of perfect never reads as 100 %); null → `—`. */
 export function formatPercent(fraction: number | null): string {
   if (fraction === null) return '—';
   if (fraction >= 1) return '100 %';
-  return `${(Math.floor(fraction * 10_000) / 100).toFixed(2)} %`;
+  return `${truncatedPercent(fraction)} %`;
 }
 
 /** `42.4` → `42 ms`, `1530` → `1.53 s`; null → `—`. */

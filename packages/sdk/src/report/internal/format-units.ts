@@ -1,4 +1,5 @@
 import type { FleetReport, ReportDeploy } from '../fleet-report.ts';
+import { truncatedPercent } from '../truncated-percent.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -25,9 +26,7 @@ export function humanDuration(ms: number): string {
 
 /** `0.99987` → `99.98%`, truncated so that anything short of perfect never reads 100%; null → `n/a`. */
 export function formatUptime(fraction: number | null): string {
-  if (fraction === null) return 'n/a';
-  if (fraction >= 1) return '100.00%';
-  return `${(Math.floor(fraction * 10_000) / 100).toFixed(2)}%`;
+  return fraction === null ? 'n/a' : `${truncatedPercent(fraction)}%`;
 }
 
 /** `2026-12-05T10:04:05.123Z` → `2026-12-05 10:04:05 UTC` (`minutes`: without the seconds). */

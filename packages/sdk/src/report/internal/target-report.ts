@@ -48,9 +48,10 @@ function overlap(segment: Segment, sinceMs: number, untilMs: number): number {
 }
 
 /**
- * A target's part of the report: uptime over the period from its history buckets, and its down
- * and degraded time and incidents from its state transitions. `partial` when the transitions may
- * not reach back to the period's start (the monitor caps them), or when the detail is missing.
+ * A target's part of the report: uptime over the period from its history buckets (every probe in
+ * them made in the period: see `historyInPeriod`), and its down and degraded time and incidents
+ * from its state transitions. `partial` when the transitions may not reach back to the period's
+ * start (the monitor caps them), or when the detail is missing.
  */
 export function targetReport(
   status: TargetStatus,
@@ -62,8 +63,6 @@ export function targetReport(
   let checks = 0;
   let ok = 0;
   for (const bucket of detail?.history ?? []) {
-    const startMs = Date.parse(bucket.start);
-    if (startMs > untilMs) continue;
     checks += bucket.checks;
     ok += bucket.ok;
   }
