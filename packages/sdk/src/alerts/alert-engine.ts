@@ -26,9 +26,11 @@ export type { AlertEngineMemory, AlertNotified } from './internal/notified-ledge
  *   recovering from down shows `degraded` first: that is not a new alert).
  * - While it stays `down`, a reminder every `remindEvery`.
  * - When every target of a host (two or more) is down, one `host_down` replaces their alerts; a
- *   target's `down` waits `groupWait` for the rest of its host. `host_recovered` when any comes back.
- * - Silences suppress (what is still wrong when one ends is alerted then); a target `deploying`
- *   produces nothing, and its reminders pause.
+ *   target's `down` waits `groupWait` for the rest of its host. `host_recovered` when any comes back
+ *   is the recovery of them all (one still down is alerted again, on its own).
+ * - Silences suppress (what is still wrong when one ends is alerted then); a silenced target
+ *   counts neither for nor against its host being down, and a `host_down` does not name it. A
+ *   target `deploying` produces nothing, and its reminders pause.
  * - `dead_letters` (a bus's dead letters for an agent above `deadLetters`) and `sync_lag` (a
  *   knowledge node's oldest unacknowledged change older than `syncLag`) come from the monitor's
  *   readers ({@link AlertEngine.observeBus}, {@link AlertEngine.observeKnowledge}).
@@ -140,8 +142,9 @@ export class AlertEngine {
       for (const [host, targets] of byHost)
         if (this.#reconcile.host(rule, index, host, targets, now, out)) covered.add(host);
       for (const target of this.#targets.values()) {
-        if (covered.has(target.host) || !coversTarget(rule, target.id, target.host, this.#groups)) continue;
-        this.#reconcile.target(rule, index, target, byHost.get(target.host) ?? [], now, out);
+        if (!coversTarget(rule, target.id, target.host, this.#groups)) continue;
+        const hostTargets = byHost.get(target.host) ?? [];
+        this.#reconcile.target(rule, index, target, hostTargets, covered.has(target.host), now, out);
       }
       for (const [key, gauge] of this.#gauges) this.#reconcile.gauge(rule, index, key, gauge, now, out);
     });

@@ -71,10 +71,12 @@ export interface DeliveryPass {
  * before anything is sent, and leaves the pending table only in the transaction that logs it as
  * sent or failed. A retryable error (a 5xx, a timeout, a refused connection) is retried with
  * exponential backoff and jitter, up to `maxAttempts`; a non-retryable one (a 4xx) fails at once.
- * Each channel is delivered on its own, in order: one that does not answer (a timeout, no
- * connection) delays no other, and its other due deliveries wait for that one's retry instead of
- * each timing out in turn. A new outbox on the same file delivers what an earlier process left
- * pending. It needs nothing but the channels' endpoints: no Fleet service has to be up.
+ * Each channel is delivered on its own, in the order its deliveries were queued: one that fails
+ * delays no other, and after a retryable failure its later deliveries wait for that one's retry
+ * (at least its `Retry-After`), so a `recovered` never overtakes the `down` it ends and a receiver
+ * that is down or asked to wait gets no more attempts meanwhile. A delivery given up (a
+ * non-retryable error, the last attempt) holds up nothing. A new outbox on the same file delivers
+ * what an earlier process left pending. It needs nothing but the channels' endpoints: no Fleet service has to be up.
  *
  * @example
  * ```ts

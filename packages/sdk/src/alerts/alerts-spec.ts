@@ -13,6 +13,12 @@ export type AlertEvent = z.infer<typeof AlertEvent>;
 const Names = z.array(FleetName).min(1).max(200);
 
 /**
+ * A period of at least a second: a zero one would remind on every check, call the heartbeat URL
+ * in a busy loop or report on an empty period.
+ */
+const Period = Duration.refine((ms) => ms >= 1000, 'must be at least 1s');
+
+/**
  * Which targets an alert rule or a silence covers: named targets (services and wizards), every
  * target on the named hosts, or on the hosts of the named host groups. None of them: every target.
  */
@@ -36,8 +42,8 @@ export const AlertRule = z.strictObject({
   events: z.array(AlertEvent).min(1),
   /** Channel names (`alerts.channels`). */
   channels: z.array(FleetName).min(1).max(50),
-  /** While a target (or host) stays down, remind this often. @default no reminders */
-  remindEvery: Duration.optional(),
+  /** While a target (or host) stays down, remind this often (at least 1s). @default no reminders */
+  remindEvery: Period.optional(),
   /** `dead_letters`: alert when an agent's dead letters on a bus exceed this. @default 0 */
   deadLetters: z.int().min(0).optional(),
   /** `sync_lag`: alert when a knowledge node's oldest unacknowledged change is older than this. @default 5m */
@@ -62,8 +68,8 @@ export const AlertHeartbeatSpec = z.strictObject({
   url: httpUrlWithoutCredentials(
     'must not include credentials (user:password@): use a URL with a secret path or token in it',
   ),
-  /** @default 1m */
-  every: Duration.default(60_000),
+  /** How often the URL is called, at least 1s. @default 1m */
+  every: Period.default(60_000),
 });
 export type AlertHeartbeatSpec = z.infer<typeof AlertHeartbeatSpec>;
 
@@ -87,8 +93,8 @@ export const ReportScheduleSpec = z.strictObject({
   }),
   /** The time zone `schedule` is read in. @default 'UTC' */
   timezone: z.string({ error: ZONE_HINT }).refine(isTimeZone, `unknown time zone (${ZONE_HINT})`).default('UTC'),
-  /** The period the report covers, up to when it runs. @default 24h */
-  since: Duration.default(DAY_MS),
+  /** The period the report covers, up to when it runs (at least 1s). @default 24h */
+  since: Period.default(DAY_MS),
   /** Channel names (`alerts.channels`). */
   channels: z.array(FleetName).min(1).max(50),
 });

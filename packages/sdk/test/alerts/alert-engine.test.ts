@@ -97,6 +97,31 @@ describe('AlertEngine', () => {
     ]);
   });
 
+  test('a target alerted alone before the rest of its host went down is announced back once, by host_recovered', () => {
+    const { clock, go, tick, kinds } = setup({}, [
+      { id: 'bus', host: 'a' },
+      { id: 'knowledge', host: 'a' },
+    ]);
+    go('bus', 'down');
+    clock.advance(60_000);
+    tick();
+    go('knowledge', 'down');
+    clock.advance(60_000);
+    tick();
+    expect(kinds()).toEqual(['down bus', 'host_down bus,knowledge']);
+    go('bus', 'up');
+    go('knowledge', 'up');
+    tick();
+    // No `recovered bus` after the host's recovery: that one said it.
+    expect(kinds()).toEqual([
+      'down bus',
+      'host_down bus,knowledge',
+      'host_recovered bus,knowledge',
+      'down knowledge',
+      'recovered knowledge',
+    ]);
+  });
+
   test("a target's down waits groupWait for the rest of its host, then is sent alone", () => {
     const { clock, go, tick, kinds } = setup({ groupWait: '1m' }, [
       { id: 'bus', host: 'a' },
@@ -124,6 +149,52 @@ describe('AlertEngine', () => {
     clock.advance(30 * 60_000);
     tick();
     expect(kinds()).toEqual(['down api']);
+  });
+
+  test('silenced targets count neither for nor against their host: no host_down names them', () => {
+    const hour = (targets: string[]) => ({
+      targets,
+      from: new Date(T0 - 1000).toISOString(),
+      until: new Date(T0 + 3_600_000).toISOString(),
+    });
+    const targets = [
+      { id: 'bus', host: 'a' },
+      { id: 'knowledge', host: 'a' },
+      { id: 'wizard', host: 'a' },
+    ];
+    const all = setup({ silences: [hour(['bus', 'knowledge', 'wizard'])] }, targets);
+    for (const id of ['bus', 'knowledge', 'wizard']) all.go(id, 'down');
+    all.clock.advance(120_000);
+    all.tick();
+    expect(all.kinds()).toEqual([]);
+
+    const one = setup({ silences: [hour(['bus'])] }, targets);
+    for (const id of ['bus', 'knowledge', 'wizard']) one.go(id, 'down');
+    one.clock.advance(120_000);
+    one.tick();
+    expect(one.kinds()).toEqual(['host_down knowledge,wizard']);
+    expect(one.sent[0]!.message.title).toBe('[fleet] host a is DOWN (all 2 targets; 1 more silenced)');
+    // The silence ends with bus still down: it is alerted then, on its own.
+    one.clock.advance(3_600_000);
+    one.tick();
+    expect(one.kinds()).toEqual(['host_down knowledge,wizard', 'down bus']);
+  });
+
+  test('with all but one target of a host silenced, that one is alerted on its own, without waiting', () => {
+    const { go, kinds } = setup(
+      {
+        silences: [
+          { targets: ['bus'], from: new Date(T0 - 1000).toISOString(), until: new Date(T0 + 3_600_000).toISOString() },
+        ],
+      },
+      [
+        { id: 'bus', host: 'a' },
+        { id: 'knowledge', host: 'a' },
+      ],
+    );
+    go('bus', 'down');
+    go('knowledge', 'down');
+    expect(kinds()).toEqual(['down knowledge']);
   });
 
   test('a silence of another host changes nothing', () => {

@@ -101,4 +101,25 @@ describe('the alerts block of a fleet file', () => {
       'fleet.yaml:14:15 error: alerts.reports.4.name: another report is named "report-1"',
     ]);
   });
+
+  test('a zero remindEvery, heartbeat every or report since is reported at its line and column', () => {
+    const text = yaml(
+      ...head,
+      'alerts:', //                                                                      6
+      '  channels:', //                                                                  7
+      '    ops: { type: webhook, url: "http://127.0.0.1:9/a" }', //                       8
+      '  rules:', //                                                                     9
+      '    - { events: [down], channels: [ops], remindEvery: 0s }', //                    10
+      '    - { events: [down], channels: [ops], remindEvery: 999ms }', //                 11
+      '  heartbeat: { url: "https://hc-ping.com/abc", every: 0s }', //                    12
+      '  reports:', //                                                                   13
+      "    - { schedule: '0 7 * * *', since: 0s, channels: [ops] }", //                   14
+    );
+    expect(problemLines(text)).toEqual([
+      'fleet.yaml:10:55 error: alerts.rules.0.remindEvery: must be at least 1s',
+      'fleet.yaml:11:55 error: alerts.rules.1.remindEvery: must be at least 1s',
+      'fleet.yaml:12:55 error: alerts.heartbeat.every: must be at least 1s',
+      'fleet.yaml:14:39 error: alerts.reports.0.since: must be at least 1s',
+    ]);
+  });
 });

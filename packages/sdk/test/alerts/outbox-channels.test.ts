@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import type { AlertMessage } from '../../src/alerts/alert-message.ts';
 import { AlertOutbox, type AlertOutboxOptions } from '../../src/alerts/alert-outbox.ts';
 import { ChannelSpec, createChannel } from '../../src/alerts/channel-spec.ts';
 import { refusedUrl, startTarget, until } from '../monitor/_monitor.ts';
@@ -10,6 +11,7 @@ import {
   testChannel,
   testClock,
 } from './_alerting.ts';
+import { startHttpReceiver } from './_receivers.ts';
 
 function openOutbox(options: AlertOutboxOptions): AlertOutbox {
   const outbox = new AlertOutbox(options);
@@ -20,6 +22,11 @@ function openOutbox(options: AlertOutboxOptions): AlertOutbox {
 /** A webhook channel (the real one) to `url`. */
 function webhook(name: string, url: string) {
   return createChannel(name, ChannelSpec.parse({ type: 'webhook', url }));
+}
+
+/** A `recovered` alert named `id` about the target of {@link message}. */
+function recovered(id: string): AlertMessage {
+  return { ...message(id), kind: 'recovered', severity: 'info', title: '[fleet] api is back up on a' };
 }
 
 /** A real server whose alerts endpoint takes requests and never answers. */
@@ -119,22 +126,84 @@ describe('AlertOutbox channels are independent', () => {
     expect(await outbox.deliverDue()).toEqual({ sent: 3, retried: 0, failed: 0 });
     expect(deliveries(outbox, 'slack')).toEqual(['a1 sent 2', 'a2 sent 1', 'a3 sent 1']);
   });
+});
 
-  test('a channel that answers with an error still gets its other due deliveries in the same pass', async () => {
-    const slack = await startAlertReceiver();
-    slack.statuses.push(503);
+describe('AlertOutbox delivers each channel in order', () => {
+  test('a down answered 503 holds back the recovered behind it: the receiver accepts down, then recovered', async () => {
+    const ops = await startAlertReceiver();
+    ops.statuses.push(503);
     const clock = testClock();
     const outbox = openOutbox({
       dbPath: freshDbPath(),
-      channels: { slack: testChannel('slack', slack.url) },
+      channels: { ops: webhook('ops', ops.url) },
       now: clock.now,
       baseDelayMs: 1000,
       random: () => 1,
     });
-    for (const id of ['a1', 'a2', 'a3']) outbox.enqueue(message(id), ['slack']);
-    expect(await outbox.deliverDue()).toEqual({ sent: 2, retried: 1, failed: 0 });
+    outbox.enqueue(message('down-1'), ['ops']);
+    outbox.enqueue(recovered('recovered-1'), ['ops']);
+    expect(await outbox.deliverDue()).toEqual({ sent: 0, retried: 1, failed: 0 });
+    expect(deliveries(outbox, 'ops')).toEqual(['down-1 pending 1', 'recovered-1 pending 0']);
     clock.advance(1000);
-    expect(await outbox.deliverDue()).toEqual({ sent: 1, retried: 0, failed: 0 });
-    expect(slack.accepted.map((m) => m.id)).toEqual(['a2', 'a3', 'a1']);
+    expect(await outbox.deliverDue()).toEqual({ sent: 2, retried: 0, failed: 0 });
+    expect(ops.accepted.map((m) => `${m.kind} ${m.id}`)).toEqual(['down down-1', 'recovered recovered-1']);
+  });
+
+  test('an alert queued while an older one waits for its retry waits behind it', async () => {
+    const ops = await startAlertReceiver();
+    ops.statuses.push(503);
+    const clock = testClock();
+    const outbox = openOutbox({
+      dbPath: freshDbPath(),
+      channels: { ops: webhook('ops', ops.url) },
+      now: clock.now,
+      baseDelayMs: 1000,
+      random: () => 1,
+    });
+    outbox.enqueue(message('down-1'), ['ops']);
+    expect(await outbox.deliverDue()).toEqual({ sent: 0, retried: 1, failed: 0 });
+    clock.advance(500);
+    outbox.enqueue(recovered('recovered-1'), ['ops']);
+    expect(await outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 0 });
+    expect(ops.received.map((m) => m.id)).toEqual(['down-1']);
+    clock.advance(500);
+    expect(await outbox.deliverDue()).toEqual({ sent: 2, retried: 0, failed: 0 });
+    expect(ops.accepted.map((m) => `${m.kind} ${m.id}`)).toEqual(['down down-1', 'recovered recovered-1']);
+  });
+
+  test("a 429's Retry-After holds the whole channel: its other deliveries spend no attempt meanwhile", async () => {
+    const receiver = await startHttpReceiver();
+    onCleanup(() => receiver.close());
+    let refusals = 1;
+    receiver.answer(() =>
+      refusals-- > 0 ? { status: 429, headers: { 'retry-after': '60' } } : { status: 200, body: '{}' },
+    );
+    const clock = testClock();
+    const outbox = openOutbox({
+      dbPath: freshDbPath(),
+      channels: { ops: webhook('ops', `${receiver.url}/alerts`) },
+      now: clock.now,
+      baseDelayMs: 1000,
+      random: () => 1,
+    });
+    for (const id of ['a1', 'a2', 'a3']) outbox.enqueue(message(id), ['ops']);
+    expect(await outbox.deliverDue()).toEqual({ sent: 0, retried: 1, failed: 0 });
+    expect(receiver.requests).toHaveLength(1);
+    expect(deliveries(outbox, 'ops')).toEqual(['a1 pending 1', 'a2 pending 0', 'a3 pending 0']);
+    clock.advance(59_999);
+    expect(await outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 0 });
+    clock.advance(1);
+    expect(await outbox.deliverDue()).toEqual({ sent: 3, retried: 0, failed: 0 });
+    expect(receiver.requests.map((r) => (JSON.parse(r.body) as { id: string }).id)).toEqual(['a1', 'a1', 'a2', 'a3']);
+  });
+
+  test('a delivery given up (a 400) holds up nothing: the next one is sent in the same pass', async () => {
+    const ops = await startAlertReceiver();
+    ops.statuses.push(400);
+    const outbox = openOutbox({ dbPath: freshDbPath(), channels: { ops: webhook('ops', ops.url) } });
+    outbox.enqueue(message('a1'), ['ops']);
+    outbox.enqueue(message('a2'), ['ops']);
+    expect(await outbox.deliverDue()).toEqual({ sent: 1, retried: 0, failed: 1 });
+    expect(deliveries(outbox, 'ops')).toEqual(['a1 failed 1', 'a2 sent 1']);
   });
 });

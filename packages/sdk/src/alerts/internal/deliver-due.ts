@@ -32,19 +32,12 @@ function describe(error: unknown): string {
 }
 
 /**
- * The receiver did not answer (a timeout, no connection): the channel is down, not this message,
- * so its other deliveries would only fail the same way, each after its own timeout.
- */
-function unanswered(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  const name = (error as { name?: unknown } | null)?.name;
-  return code === 'timeout' || code === 'network' || name === 'TimeoutError';
-}
-
-/**
  * Delivers what is due on one channel, one delivery after another in order, recording each
- * outcome before the next. When the receiver does not answer, the channel's other deliveries are
- * not tried in this pass: they wait for the failed one's retry.
+ * outcome before the next. After a failure that will be retried (a timeout, no connection, a 5xx,
+ * a 429), the pass ends and the channel's later deliveries, also those queued meanwhile, wait for
+ * that one's retry (its Retry-After holds the channel): sending them first would deliver out of
+ * order (a `recovered` before the `down` it ends), and a receiver that is down or asked to wait
+ * would only refuse them too, each spending an attempt.
  */
 export async function deliverDue(
   store: OutboxStore,
@@ -85,10 +78,8 @@ export async function deliverDue(
       const nextAt = now + Math.round(delay);
       store.retry(row.id, attempts, nextAt, describe(error));
       counts.retried += 1;
-      if (unanswered(error)) {
-        store.defer(name, nextAt);
-        break;
-      }
+      // The channel's later deliveries wait behind this one (`store.due`): this pass ends here.
+      break;
     }
   }
   return counts;

@@ -109,12 +109,14 @@ function prepare(db: Database.Database) {
     add: db.prepare<[string, string, number, number]>(
       'INSERT INTO pending (channel, message, next_at, created_at) VALUES (?, ?, ?, ?)',
     ),
-    due: db.prepare<[string, number, number], PendingRow>(
-      `SELECT ${PENDING_COLUMNS} FROM pending WHERE channel = ? AND next_at <= ? ORDER BY id LIMIT ?`,
+    // A channel's deliveries go in order: none is due while an older one to that channel is not.
+    due: db.prepare<[string, number, string, number, number], PendingRow>(
+      `SELECT ${PENDING_COLUMNS} FROM pending WHERE channel = ? AND next_at <= ?
+       AND id < (SELECT coalesce(min(id), 9223372036854775807) FROM pending WHERE channel = ? AND next_at > ?)
+       ORDER BY id LIMIT ?`,
     ),
-    nextAt: db.prepare<[string], number | null>('SELECT min(next_at) FROM pending WHERE channel = ?').pluck(),
+    nextAt: db.prepare<[string], number>('SELECT next_at FROM pending WHERE channel = ? ORDER BY id LIMIT 1').pluck(),
     channels: db.prepare<[], string>('SELECT DISTINCT channel FROM pending').pluck(),
-    defer: db.prepare<[number, string, number]>('UPDATE pending SET next_at = ? WHERE channel = ? AND next_at < ?'),
     retry: db.prepare<[number, number, string, number]>(
       'UPDATE pending SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?',
     ),
@@ -197,12 +199,15 @@ export class OutboxStore {
     this.#addAll(rows, at);
   }
 
-  /** Up to `limit` deliveries to `channel` due at `now`, oldest first. */
+  /**
+   * Up to `limit` deliveries to `channel` due at `now`, oldest first, up to the oldest one that is
+   * not due yet: a channel's deliveries are sent in the order they were queued.
+   */
   due(channel: string, now: number, limit: number): PendingRow[] {
-    return this.#sql.due.all(channel, now, limit);
+    return this.#sql.due.all(channel, now, channel, now, limit);
   }
 
-  /** When the earliest pending delivery to `channel` is due; null when none is pending. */
+  /** When the oldest pending delivery to `channel` (the next one it sends) is due; null when none is pending. */
   nextDueAt(channel: string): number | null {
     return this.#sql.nextAt.get(channel) ?? null;
   }
@@ -210,11 +215,6 @@ export class OutboxStore {
   /** The channels that have pending deliveries. */
   pendingChannels(): string[] {
     return this.#sql.channels.all();
-  }
-
-  /** Makes every delivery to `channel` due earlier than `nextAt` due at `nextAt` (its attempts unchanged). */
-  defer(channel: string, nextAt: number): void {
-    this.#sql.defer.run(nextAt, channel, nextAt);
   }
 
   /** Records a failed attempt and when to try again. */

@@ -34,35 +34,48 @@ export class RuleReconciler {
     this.#targetOf = targetOf;
   }
 
-  /** Reconciles one host for one rule; returns true while its `host_down` stands for its targets. */
+  /**
+   * Reconciles one host for one rule; returns true while its `host_down` stands for its targets.
+   * Silenced targets are left out: the host is down when every other target is (two or more), and
+   * its alerts name only those.
+   */
   host(rule: AlertRule, index: string, host: string, targets: TargetInfo[], now: number, out: Dispatches): boolean {
     const key = `${index} host ${host}`;
     const notified = this.#notified.get(key);
     if (targets.length < 2 || !rule.events.includes('down')) return false;
     if (!targets.some((target) => coversTarget(rule, target.id, host, this.#groups))) return false;
-    const down = targets.every((target) => target.level === 2);
+    const watched = targets.filter((target) => !this.#silences.targetSilenced(target, now));
     if (
       this.#silences.hostSilenced(host, now) ||
-      targets.some((target) => target.state === 'deploying' || !target.settled)
+      watched.length === 0 ||
+      watched.some((target) => target.state === 'deploying' || !target.settled)
     )
       return notified.level === 2;
-    const ids = targets.map((target) => target.id);
-    const sinceMs = Math.max(...targets.map((target) => target.sinceMs));
+    const down = watched.every((target) => target.level === 2);
+    const ids = watched.map((target) => target.id);
+    const sinceMs = Math.max(...watched.map((target) => target.sinceMs));
     if (down && notified.level < 2) {
+      // A single target left unsilenced is alerted on its own.
+      if (watched.length < 2) return false;
+      const silenced = targets.length - watched.length;
       out.add(rule, {
         kind: 'host_down',
-        headline: `host ${host} is DOWN (all ${ids.length} targets)`,
+        headline: `host ${host} is DOWN (all ${ids.length} targets${silenced > 0 ? `; ${silenced} more silenced` : ''})`,
         targets: ids,
         host,
         sinceMs,
       });
       this.#notified.remember(key, { level: 2, atMs: now });
+      // It speaks for its targets from now on: their own alerts stop, and its recovery is theirs.
+      for (const id of ids) this.#notified.remember(`${index} target ${id}`, { level: 2, atMs: now });
       return true;
     }
     if (!down && notified.level === 2) {
       if (rule.events.includes('recovered'))
         out.add(rule, { kind: 'host_recovered', headline: `host ${host} is back`, targets: ids, host });
       this.#notified.remember(key, undefined);
+      // Announced back with the host: one still down is alerted afresh, on its own.
+      for (const id of ids) this.#notified.remember(`${index} target ${id}`, undefined);
       return false;
     }
     if (down)
@@ -76,27 +89,34 @@ export class RuleReconciler {
     return down;
   }
 
-  /** Reconciles one target for one rule; `hostTargets` are the targets of its host (itself included). */
+  /**
+   * Reconciles one target for one rule; `hostTargets` are the targets of its host (itself
+   * included), `hostDown` whether its host's `host_down` stands: then it speaks for the targets it
+   * named, and only one it did not (silenced then) is alerted on its own.
+   */
   target(
     rule: AlertRule,
     index: string,
     target: TargetInfo,
     hostTargets: TargetInfo[],
+    hostDown: boolean,
     now: number,
     out: Dispatches,
   ): void {
     const key = `${index} target ${target.id}`;
     const notified = this.#notified.get(key);
     if (target.state === 'deploying' || !target.settled || this.#silences.targetSilenced(target, now)) return;
+    if (hostDown && notified.level === 2) return;
     const level = effective(rule, target.level);
     const base = { targets: [target.id], host: target.host, sinceMs: target.sinceMs, reason: target.reason };
     if (level > notified.level) {
       // A whole host going down is one alert: wait for the rest of the host's targets.
       const grouping =
         level === 2 &&
-        hostTargets.length >= 2 &&
+        !hostDown &&
         rule.events.includes('down') &&
-        now - target.sinceMs < this.#spec.groupWait;
+        now - target.sinceMs < this.#spec.groupWait &&
+        hostTargets.filter((other) => !this.#silences.targetSilenced(other, now)).length >= 2;
       if (grouping) return;
       const down = level === 2;
       out.add(rule, {
