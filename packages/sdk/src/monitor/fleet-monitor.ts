@@ -29,6 +29,10 @@ import { KnowledgeSyncReader } from './readers/knowledge-sync-reader.ts';
 export type { FleetMonitorOptions, HistoryRange } from './fleet-monitor-options.ts';
 export type { RollupResult } from './history/rollup.ts';
 
+/** Why a target went unprobed, for the transition a gap records (`no probe for 4m: ...`). */
+const NOT_RUNNING = 'the monitor was not running';
+const NOT_MONITORED = 'it was not among the monitored targets';
+
 /** Most transitions in range a service detail carries (a report over a flapping target stops there). */
 const MAX_DETAIL_TRANSITIONS = 1000;
 
@@ -58,6 +62,8 @@ export class FleetMonitor {
   readonly #targets: MonitoredTargets;
   readonly #rollups: RollupTimer;
   #started = false;
+  /** Whether start() was ever called: before, a gap in a target's probes is the monitor's own. */
+  #everStarted = false;
   #closed = false;
 
   constructor(options: FleetMonitorOptions) {
@@ -72,7 +78,7 @@ export class FleetMonitor {
     this.#recorder = new MonitorRecorder(this.#store, closed);
     this.#targets = new MonitoredTargets(settings, this.#store, this.#recorder, closed);
     this.#rollups = new RollupTimer(() => this.rollup(), settings.logger);
-    this.#targets.apply(resolved, 'the monitor was not running');
+    this.#targets.apply(resolved, { returning: NOT_RUNNING, added: NOT_RUNNING });
   }
 
   /** Starts probing on each target's interval and rolling up on a timer (a first rollup runs now). */
@@ -80,8 +86,9 @@ export class FleetMonitor {
     this.#assertOpen();
     if (this.#started) return;
     this.#started = true;
+    this.#everStarted = true;
     // Stopped (or never started) for long enough, every state went stale meanwhile.
-    this.#recorder.noteGaps(this.#targets.values(), this.#now(), 'the monitor was not running');
+    this.#recorder.noteGaps(this.#targets.values(), this.#now(), NOT_RUNNING);
     this.#targets.startProbing();
     this.#rollups.start(this.#options.rollupIntervalMs);
   }
@@ -111,8 +118,13 @@ export class FleetMonitor {
    */
   setTargets(targets: readonly MonitorTargetInput[]): void {
     this.#assertOpen();
-    // A target back after a reload was not probed because it was not among the targets.
-    this.#targets.apply(resolveTargets(targets), 'it was not among the monitored targets');
+    // A target back after a reload was not probed because it was not among the targets. A new
+    // one given before the first start() (a caller that constructs with no targets and sets them
+    // next, as the dashboard does) went unprobed because no monitor was running.
+    this.#targets.apply(resolveTargets(targets), {
+      returning: NOT_MONITORED,
+      added: this.#everStarted ? NOT_MONITORED : NOT_RUNNING,
+    });
   }
 
   /**
@@ -218,7 +230,12 @@ export class FleetMonitor {
     return runtimes.map((runtime) => runtime.resolved.target.id);
   }
 
-  /** Calls `listener` with every probe result; returns the function that removes it. */
+  /**
+   * Calls `listener` with every probe result; returns the function that removes it. For a `bus` or
+   * `knowledge` target it is called once the check's backlog or sync read is over too, so
+   * {@link busBacklogs} and {@link knowledgeSync} show that read; its state change, if any, comes
+   * first, without waiting for the read.
+   */
   onProbe(listener: (result: ProbeResult) => void): () => void {
     return this.#recorder.onProbe(listener);
   }

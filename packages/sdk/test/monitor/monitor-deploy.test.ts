@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { openMonitor, startTarget, T0, targetFor, testClock } from './_monitor.ts';
+import { onCleanup, openMonitor, startTarget, T0, targetFor, testClock } from './_monitor.ts';
 
 describe('FleetMonitor: deploy windows', () => {
   test('a target in a deploy window is deploying, and its failures do not take it down', async () => {
@@ -87,5 +87,29 @@ describe('FleetMonitor: deploy windows', () => {
     await expect(started).resolves.toBe('up->deploying');
     const after = new Promise<string>((resolve) => monitor.onTransition((t) => resolve(`${t.from}->${t.to}`)));
     await expect(after).resolves.toBe('deploying->unknown');
+  });
+
+  test('a window longer than a timer can wait (24.8 days) does not wake every millisecond', async () => {
+    const server = await startTarget();
+    const clock = testClock();
+    let clockReads = 0;
+    const now = () => {
+      clockReads += 1;
+      return clock.ms;
+    };
+    const monitor = openMonitor({ targets: [targetFor('api', server.url())], now });
+    const overflows: Error[] = [];
+    const onWarning = (warning: Error) => {
+      if (warning.name === 'TimeoutOverflowWarning') overflows.push(warning);
+    };
+    process.on('warning', onWarning);
+    onCleanup(() => void process.off('warning', onWarning));
+    monitor.markDeploying('api', T0 + 30 * 86_400_000);
+    const readsAfterMark = clockReads;
+    // Many timer turns: a timer armed past 2^31 - 1 ms would fire (and read the clock) on each.
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(overflows).toEqual([]);
+    expect(clockReads).toBe(readsAfterMark);
+    expect(monitor.status('api')?.state).toBe('deploying');
   });
 });

@@ -120,4 +120,43 @@ describe('FleetMonitor: gaps in monitoring', () => {
     expect(monitor.status('api')).toMatchObject({ state: 'unknown' });
     expect(monitor.transitions('api', 1)[0]?.reason).toBe('no probe for 1m: it was not among the monitored targets');
   });
+  test('targets set after constructing with none (as the dashboard does) say the monitor was not running', async () => {
+    const server = await startTarget();
+    const clock = testClock();
+    const dbPath = freshDbPath();
+    const api = targetFor('api', server.url());
+    const first = openMonitor({ targets: [api], now: clock.now, dbPath });
+    await first.probeNow();
+    first.close();
+
+    clock.advance(10 * MINUTE);
+    const second = openMonitor({ targets: [], now: clock.now, dbPath });
+    second.setTargets([api]);
+    expect(second.status('api')).toMatchObject({ state: 'unknown', since: iso(T0) });
+    expect(second.transitions('api', 1)[0]?.reason).toBe('no probe for 10m: the monitor was not running');
+    second.start();
+    await second.stop();
+    // start() finds the gap already recorded: one transition for it, not two.
+    expect(second.transitions('api', 5).map((change) => change.reason)).toEqual([
+      'no probe for 10m: the monitor was not running',
+      null,
+    ]);
+  });
+
+  test('a target new to a running monitor, with an old history, was not among the monitored targets', async () => {
+    const server = await startTarget();
+    const clock = testClock();
+    const dbPath = freshDbPath();
+    const api = targetFor('api', server.url());
+    const first = openMonitor({ targets: [api], now: clock.now, dbPath });
+    await first.probeNow();
+    first.close();
+
+    const second = openMonitor({ targets: [], now: clock.now, dbPath, random: () => 0.99 });
+    second.start();
+    await second.stop();
+    clock.advance(10 * MINUTE);
+    second.setTargets([api]);
+    expect(second.transitions('api', 1)[0]?.reason).toBe('no probe for 10m: it was not among the monitored targets');
+  });
 });

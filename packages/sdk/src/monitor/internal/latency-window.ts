@@ -19,11 +19,18 @@ export class LatencyWindow {
   readonly #buckets: Array<[number, number]> = [];
   #cached: { bucket: number; p50: number | null; p95: number | null } | null = null;
 
-  /** Adds one latency (ms), probed at `atMs`. */
+  /** How many latencies the window holds now. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Adds one latency (ms), probed at `atMs`; latencies older than the window from there leave. */
   add(atMs: number, latencyMs: number): void {
-    const last = this.#buckets.at(-1);
     // A late result (a probe that outlived its bucket) joins the newest bucket: order stays FIFO.
-    const bucket = Math.max(bucketOf(atMs), last?.[0] ?? Number.NEGATIVE_INFINITY);
+    const bucket = Math.max(bucketOf(atMs), this.#buckets.at(-1)?.[0] ?? Number.NEGATIVE_INFINITY);
+    // Not only when the percentiles are read: a monitor nobody asks for them would keep every value.
+    this.#evict(bucket);
+    const last = this.#buckets.at(-1);
     if (last && last[0] === bucket) last[1] += 1;
     else this.#buckets.push([bucket, 1]);
     if (this.#size === this.#values.length) this.#grow();

@@ -30,13 +30,26 @@ export class MonitorRecorder {
     return this.#transitions.add(listener);
   }
 
-  /** Records one probe outcome of `runtime`: its result, the state changes it causes, the listeners. */
+  /** Records one probe outcome of `runtime` (see {@link record}) and tells the probe listeners. */
   accept(runtime: TargetRuntime, outcome: ProbeOutcome): void {
+    this.record(runtime, outcome);
+    this.announce(outcome.result);
+  }
+
+  /**
+   * Records one probe outcome of `runtime`, its result and the state changes it causes (the
+   * transition listeners hear of those), without telling the probe listeners yet.
+   */
+  record(runtime: TargetRuntime, outcome: ProbeOutcome): void {
     const { result, atMs } = outcome;
     this.#store.record(result.target, atMs, result.responseTimeMs, result.status, result.ok);
     // A probe after a gap (a suspended process, a stalled loop): the old state ends where probing stopped.
     this.change(runtime, noteGap(runtime, atMs));
     this.change(runtime, applyOutcome(runtime, outcome));
+  }
+
+  /** Tells the probe listeners of a result already {@link record}ed. */
+  announce(result: ProbeResult): void {
     this.#probes.emit(result);
   }
 

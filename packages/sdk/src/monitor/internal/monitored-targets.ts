@@ -23,6 +23,8 @@ export class MonitoredTargets {
   readonly #scheduler: ProbeScheduler;
   readonly #abort = new AbortController();
   #runtimes = new Map<string, TargetRuntime>();
+  /** Every id that was among the targets, to tell a target back after a removal from a new one. */
+  readonly #known = new Set<string>();
 
   constructor(settings: ResolvedMonitorOptions, store: HistoryStore, recorder: MonitorRecorder, closed: () => boolean) {
     this.#settings = settings;
@@ -61,16 +63,21 @@ export class MonitoredTargets {
       : [...this.#runtimes.values()].filter((runtime) => runtime.resolved.target.host === idOrHost);
   }
 
-  /** Takes `resolved` as the targets; `gapCause` says why a target added with a stale state went unprobed. */
-  apply(resolved: readonly ResolvedTarget[], gapCause: string): void {
+  /**
+   * Takes `resolved` as the targets. A target added with a stale state went unprobed for the
+   * reason `gapCause.returning` if it was among the targets before (and was removed), else for
+   * `gapCause.added`.
+   */
+  apply(resolved: readonly ResolvedTarget[], gapCause: { returning: string; added: string }): void {
     const now = this.#settings.now();
-    const added: TargetRuntime[] = [];
+    const added: Array<{ runtime: TargetRuntime; cause: string }> = [];
     this.#runtimes = reconcileTargets(
       this.#runtimes,
       resolved,
       (entry) => {
         const runtime = createRuntime(entry, this.#store, now);
-        added.push(runtime);
+        const returning = this.#known.has(entry.target.id);
+        added.push({ runtime, cause: returning ? gapCause.returning : gapCause.added });
         return runtime;
       },
       (id, runtime) => {
@@ -78,9 +85,12 @@ export class MonitoredTargets {
         this.#scheduler.delete(id);
       },
     );
-    for (const entry of resolved) this.#scheduler.set(entry.target.id, entry.target.intervalMs);
+    for (const entry of resolved) {
+      this.#known.add(entry.target.id);
+      this.#scheduler.set(entry.target.id, entry.target.intervalMs);
+    }
     // A restored state holds only if it was probed lately; noted once status() knows the new targets.
-    this.#recorder.noteGaps(added, now, gapCause);
+    for (const { runtime, cause } of added) this.#recorder.noteGaps([runtime], now, cause);
   }
 
   /**
@@ -92,16 +102,26 @@ export class MonitoredTargets {
     if (!runtime || this.#closed()) return undefined;
     if (runtime.inflight) return join ? runtime.inflight : undefined;
     const settings = { ...this.#settings.probe, now: this.#settings.now, signal: this.#abort.signal };
-    return trackCheck(runtime, checkTarget(runtime, this.#limiter, settings), (outcome) => {
-      // A target removed (or a monitor closed) meanwhile does not take the result.
-      if (this.#closed() || this.#runtimes.get(id) !== runtime) return;
+    // A target removed (or a monitor closed) meanwhile does not take the result.
+    const current = () => !this.#closed() && this.#runtimes.get(id) === runtime;
+    let recorded = false;
+    const record = (outcome: ProbeOutcome) => {
+      if (!current()) return;
       try {
-        this.#recorder.accept(runtime, outcome);
+        this.#recorder.record(runtime, outcome);
+        recorded = true;
       } catch (error) {
         // Scheduled checks have no caller to throw to (a full disk, say): report and go on.
         this.#settings.logger?.warn(`fleet monitor: recording a probe of ${id} failed:`, error);
       }
+    };
+    const check = checkTarget(runtime, this.#limiter, settings, record).then((outcome) => {
+      // Probe listeners hear of it once the check's read is over too: they look at the figures
+      // it read (alerting on dead letters and sync lag, the dashboard's status).
+      if (recorded && current()) this.#recorder.announce(outcome.result);
+      return outcome;
     });
+    return trackCheck(runtime, check);
   }
 
   /** Starts probing every target on its interval. */

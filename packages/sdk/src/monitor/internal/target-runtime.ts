@@ -72,6 +72,9 @@ export function updateRuntime(runtime: TargetRuntime, resolved: ResolvedTarget):
   if (readerChanged) runtime.reader = readerFor(resolved);
 }
 
+/** The longest delay setTimeout takes (2^31 - 1 ms); Node turns a longer one into 1 ms. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 /**
  * Longest time without a probe of a target that is not a gap in monitoring: two intervals and a
  * timeout. Probes run an interval apart (start to start); a monitor that restarts spreads its
@@ -130,13 +133,17 @@ export function setDeployWindow(
   emit(runtime.machine.markDeploying(nowMs, untilMs));
   if (untilMs <= nowMs) return;
   // A timer may fire a moment before the wall clock reaches `untilMs` (timers run on a monotonic
-  // clock): then it waits for the rest, or the window would stay open until the next probe.
+  // clock): then it waits for the rest, or the window would stay open until the next probe. A
+  // window longer than a timer can wait (about 24.8 days) is waited for in steps the same way.
   const arm = (delayMs: number) => {
-    runtime.deployTimer = setTimeout(() => {
-      const left = untilMs - now();
-      if (left > 0) arm(left);
-      else emit(runtime.machine.expire(now()));
-    }, delayMs);
+    runtime.deployTimer = setTimeout(
+      () => {
+        const left = untilMs - now();
+        if (left > 0) arm(left);
+        else emit(runtime.machine.expire(now()));
+      },
+      Math.min(delayMs, MAX_TIMER_DELAY_MS),
+    );
     runtime.deployTimer.unref();
   };
   arm(untilMs - nowMs);

@@ -1,4 +1,5 @@
 import { BusClient } from '../../bus/bus-client.ts';
+import { FleetConnectionError } from '../../client/errors.ts';
 import { toIso } from '../../internal/iso-time.ts';
 import type { BusBacklog } from '../../schemas/fleet-status.ts';
 import type { ResolvedTarget } from '../internal/resolve-target.ts';
@@ -12,12 +13,14 @@ import { serviceBaseUrl } from './service-url.ts';
 export class BusBacklogReader {
   readonly #client: BusClient;
   readonly #timeoutMs: number;
+  readonly #baseUrl: string;
   #backlog: BusBacklog;
 
   constructor(resolved: ResolvedTarget) {
     const { target } = resolved;
+    this.#baseUrl = serviceBaseUrl(target.url);
     this.#client = new BusClient({
-      url: serviceBaseUrl(target.url),
+      url: this.#baseUrl,
       retry: 0,
       ...(target.headers ? { headers: target.headers } : {}),
     });
@@ -51,5 +54,14 @@ export class BusBacklogReader {
       this.#backlog = { ...this.#backlog, error: describeError(error) };
     }
     return this.#backlog;
+  }
+
+  /**
+   * Records a check that did not read because the target gave its health probe no answer
+   * (`reason`, e.g. `connection refused`): like a failed read, the last figures stay and `error`
+   * says why.
+   */
+  skip(reason: string): void {
+    this.#backlog = { ...this.#backlog, error: describeError(new FleetConnectionError(this.#baseUrl, reason)) };
   }
 }

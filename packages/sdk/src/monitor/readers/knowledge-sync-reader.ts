@@ -1,3 +1,4 @@
+import { FleetConnectionError } from '../../client/errors.ts';
 import { toIso } from '../../internal/iso-time.ts';
 import { KnowledgeClient } from '../../knowledge/knowledge-client.ts';
 import type { KnowledgeSync } from '../../schemas/fleet-status.ts';
@@ -13,12 +14,14 @@ import { serviceBaseUrl } from './service-url.ts';
 export class KnowledgeSyncReader {
   readonly #client: KnowledgeClient;
   readonly #timeoutMs: number;
+  readonly #baseUrl: string;
   #sync: KnowledgeSync;
 
   constructor(resolved: ResolvedTarget) {
     const { target } = resolved;
+    this.#baseUrl = serviceBaseUrl(target.url);
     this.#client = new KnowledgeClient({
-      url: serviceBaseUrl(target.url),
+      url: this.#baseUrl,
       retry: 0,
       ...(target.headers ? { headers: target.headers } : {}),
     });
@@ -52,5 +55,14 @@ export class KnowledgeSyncReader {
       this.#sync = { ...this.#sync, error: describeError(error) };
     }
     return this.#sync;
+  }
+
+  /**
+   * Records a check that did not read because the target gave its health probe no answer
+   * (`reason`, e.g. `connection refused`): like a failed read, the last figures stay and `error`
+   * says why.
+   */
+  skip(reason: string): void {
+    this.#sync = { ...this.#sync, error: describeError(new FleetConnectionError(this.#baseUrl, reason)) };
   }
 }
