@@ -262,9 +262,9 @@ export class KnowledgeDB {
 
   /**
    * Removes tombstones, and facts that have expired, once every known peer (registered, or that
-   * pulled this feed) has seen them, or once they are older than the retention horizon (by
-   * version for tombstones, by expiry for facts). With no known peer they are kept until the
-   * horizon. Pulls from cursors below the removed rows then get `resync_required`.
+   * pulled this feed) has pulled them (a push does not count), or once they are older than the
+   * retention horizon (by version for tombstones, by expiry for facts). With no known peer they are
+   * kept until the horizon. Pulls from cursors below the removed rows then get `resync_required`.
    */
   gc(): GcResult {
     return this.#writes.gc();

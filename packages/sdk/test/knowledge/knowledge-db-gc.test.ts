@@ -25,11 +25,11 @@ const tombstoneKeys = (db: KnowledgeDB) =>
     .map((c) => c.key);
 
 describe('tombstone GC', () => {
-  test('keeps tombstones while any registered peer has not seen them', () => {
+  test('keeps tombstones while any registered peer has not pulled them', () => {
     const { db } = withTombstones();
     db.addPeer({ id: 'peer-1', url: 'http://127.0.0.1:1' });
     db.addPeer({ id: 'peer-2', url: 'http://127.0.0.1:2' });
-    db.recordPushed('peer-1', 5);
+    db.recordPulledBy('peer-1', 5);
     db.recordPulledBy('peer-2', 3);
     expect(db.gc()).toEqual({ tombstonesRemoved: 1, expiredRemoved: 0 });
     expect(tombstoneKeys(db)).toEqual(['gone-2']);
@@ -61,10 +61,21 @@ describe('tombstone GC', () => {
   test('a node that only pulled this feed counts as a peer that must see the tombstones', () => {
     const { db } = withTombstones();
     db.addPeer({ id: 'registered', url: 'http://127.0.0.1:1' });
-    db.recordPushed('registered', 5);
+    db.recordPulledBy('registered', 5);
     db.recordPulledBy('puller', 2);
     expect(db.gc().tombstonesRemoved).toBe(0);
     db.recordPulledBy('puller', 5);
+    expect(db.gc().tombstonesRemoved).toBe(2);
+  });
+
+  test('a push does not count as seen: only a pull by the peer releases the tombstones', () => {
+    const { db } = withTombstones();
+    db.addPeer({ id: 'peer', url: 'http://127.0.0.1:1' });
+    db.recordPulledBy('peer', 2);
+    db.recordPushed('peer', 5);
+    expect(db.gc().tombstonesRemoved).toBe(0);
+    expect(() => db.checkPullCursor(2)).not.toThrow();
+    db.recordPulledBy('peer', 5);
     expect(db.gc().tombstonesRemoved).toBe(2);
   });
 
@@ -73,13 +84,13 @@ describe('tombstone GC', () => {
     db.addPeer({ id: 'gone', url: 'http://127.0.0.1:1' });
     expect(db.gc().tombstonesRemoved).toBe(0);
     db.addPeer({ id: 'kept', url: 'http://127.0.0.1:2' });
-    db.recordPushed('kept', 5);
+    db.recordPulledBy('kept', 5);
     expect(db.removePeer('gone')).toBe(true);
     expect(db.removePeer('gone')).toBe(false);
     expect(db.gc().tombstonesRemoved).toBe(2);
   });
 
-  test('expired facts are removed after the horizon past their expiry, or once every peer has seen them', () => {
+  test('expired facts are removed after the horizon past their expiry, or once every peer has pulled them', () => {
     const clock = testClock();
     const db = openDb({ now: clock.now, tombstoneRetentionSeconds: 3600 });
     db.addPeer({ id: 'peer', url: 'http://127.0.0.1:1' });
@@ -88,7 +99,7 @@ describe('tombstone GC', () => {
     db.put(fact({ key: 'unexpired', value: 3, ttlSeconds: 7200 }));
     clock.ms = T0 + 60_000;
     expect(db.gc()).toEqual({ tombstonesRemoved: 0, expiredRemoved: 0 });
-    db.recordPushed('peer', 2);
+    db.recordPulledBy('peer', 2);
     expect(db.gc()).toEqual({ tombstonesRemoved: 0, expiredRemoved: 2 });
     expect(db.stats()).toEqual({ facts: 1, tombstones: 0, expired: 0 });
     expect(allChanges(db).map((c) => c.key)).toEqual(['unexpired']);
@@ -110,7 +121,7 @@ describe('pull cursors after GC', () => {
   test('a cursor below the watermark gets resync_required; at or above it, or 0, is fine', () => {
     const { db } = withTombstones();
     db.addPeer({ id: 'peer', url: 'http://127.0.0.1:1' });
-    db.recordPushed('peer', 5);
+    db.recordPulledBy('peer', 5);
     db.gc();
     expect(db.gcWatermark()).toBe(4);
     for (const since of [1, 2, 3]) {

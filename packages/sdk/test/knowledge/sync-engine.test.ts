@@ -371,6 +371,53 @@ describe('SyncEngine: resync_required', () => {
     expect(db.get('b/later')?.value).toBe(6);
   });
 
+  test('a fact the peer writes behind the resync snapshot and that arrives another way survives on both nodes', async () => {
+    const b = await startForgetfulPeer('b', 0);
+    await b.client.putBatch([
+      ...Array.from({ length: 4 }, (_, i) => ({ key: `k/${i}`, value: i })),
+      { key: 'gone', value: 0 },
+    ]);
+    let armed = false;
+    const record = recordingClientFor([]);
+    const clientFor = (peer: Peer) => {
+      const client = record(peer);
+      const pull = client.pullText.bind(client);
+      client.pullText = async (input, options) => {
+        const page = await pull(input, options);
+        if (armed && input.afterKey === null) {
+          // The first snapshot page (k/0, k/1) is read; b writes k/00, which sorts before k/1, and
+          // pushes it to a (as b's own engine or a third node would) while the snapshot goes on.
+          armed = false;
+          await b.client.put({ key: 'k/00', value: 'new' });
+          const pushed = (await b.client.changes({ since: 0 })).changes.filter((change) => change.key === 'k/00');
+          db.applyChanges(pushed, 'b');
+        }
+        return page;
+      };
+      return client;
+    };
+    const warnings: string[] = [];
+    const { db, engine } = localNode([asPeer(b)], {
+      batchSize: 4,
+      clientFor,
+      logger: { warn: (message: string) => warnings.push(message) },
+    });
+    await syncUntilQuiet(engine);
+
+    // b deletes a fact and collects the tombstone: a's next pull needs a full resync.
+    await b.client.delete('gone');
+    while (b.db.gc().tombstonesRemoved === 0); // retention 0: gone once the clock moved past it
+    expect(b.db.gcWatermark()).toBeGreaterThan(db.peerState('b').lastPulledSeq);
+    armed = true;
+    await syncUntilQuiet(engine);
+    expect(warnings.some((warning) => warning.includes('full resync'))).toBe(true);
+    expect(db.get('k/00')?.value).toBe('new');
+    expect((await b.client.find('k/00'))?.value).toBe('new');
+    const keys = ['k/0', 'k/00', 'k/1', 'k/2', 'k/3'];
+    expect(liveKeys(db)).toEqual(keys);
+    expect((await b.client.query()).facts.map((item) => item.key)).toEqual(keys);
+  });
+
   test('a peer whose database was replaced (cursor beyond its feed) gets everything back, nothing is deleted', async () => {
     const b = await startPeer('b');
     const { db, engine } = localNode([asPeer(b)]);

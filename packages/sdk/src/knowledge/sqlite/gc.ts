@@ -7,7 +7,7 @@ export interface GcPolicy {
   now: number;
   /** Rows whose version (tombstones) or expiry (expired facts) is at or before this go regardless of peers. */
   horizonMs: number;
-  /** Rows with a seq at or below this have been seen by every known peer; -1 when there are no peers. */
+  /** Rows with a seq at or below this have been pulled by every known peer; -1 when there are no peers. */
   seenByAll: number;
 }
 
@@ -22,7 +22,15 @@ const TOMBSTONES = 'value IS NULL AND (v_ms <= @horizonMs OR seq <= @seenByAll)'
 const EXPIRED = `value IS NOT NULL AND expires_at IS NOT NULL AND expires_at <= @now
   AND (expires_at <= @horizonMs OR seq <= @seenByAll)`;
 
-/** The statements of a GC pass; both walk partial indexes that hold only tombstones or TTL facts. */
+/**
+ * The statements of a GC pass; both walk partial indexes that hold only tombstones or TTL facts.
+ *
+ * Only pulls count as seen, never pushes: a pull cursor below the GC watermark is refused with
+ * `resync_required`, so a tombstone collected after a mere push would force the peer's next pull
+ * into a full resync; and a peer that acknowledged a push may still lose it in a power loss
+ * (`synchronous=NORMAL`). Every `SyncEngine` round with a peer pulls before it pushes, so an active
+ * peer pulls regularly; a registered peer that never pulls holds GC back until the horizon.
+ */
 export function prepareGc(db: Database.Database) {
   const measure = (where: string) =>
     prepare<[GcPolicy], { count: number; maxSeq: number | null }>(
@@ -32,7 +40,7 @@ export function prepareGc(db: Database.Database) {
   const remove = (where: string) => prepare<[GcPolicy]>(db, `DELETE FROM facts WHERE ${where}`);
   const known = prepare<[], { peers: number; seen: number | null }>(
     db,
-    `SELECT count(*) AS peers, min(max(coalesce(s.last_pushed_seq, 0), coalesce(s.pulled_by_seq, 0))) AS seen
+    `SELECT count(*) AS peers, min(coalesce(s.pulled_by_seq, 0)) AS seen
      FROM (SELECT id FROM peers UNION SELECT peer FROM peer_state WHERE pulled_by_at IS NOT NULL) k
      LEFT JOIN peer_state s ON s.peer = k.id`,
   );
@@ -43,8 +51,8 @@ export function prepareGc(db: Database.Database) {
 
   return {
     /**
-     * The feed position every known peer has seen (acknowledged a push up to, or pulled past), or
-     * -1 when no peer is known. Known peers: registered ones and nodes that pulled this feed.
+     * The feed position every known peer has pulled (acknowledged in a pull) up to, or -1 when no
+     * peer is known. Known peers: registered ones and nodes that pulled this feed.
      */
     seenByAll(): number {
       const row = known.get()!;

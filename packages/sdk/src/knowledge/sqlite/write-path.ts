@@ -144,7 +144,7 @@ export class WritePath implements FeedSource {
     return { nodeId: this.nodeId, ...counts };
   }
 
-  /** Removes the tombstones and expired facts every known peer has seen or the horizon has passed. */
+  /** Removes the tombstones and expired facts every known peer has pulled or the horizon has passed. */
   gc(): GcResult {
     return this.#write(() => {
       const now = this.#now();

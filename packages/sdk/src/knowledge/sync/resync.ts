@@ -44,6 +44,9 @@ export async function resyncFromPeer(context: PeerSyncContext, reason: ResyncRea
 async function pullWholeFeed(context: PeerSyncContext, reason: ResyncReason): Promise<void> {
   const { db, peer, progress } = context;
   const seen = new Set<string>();
+  // Only states held before the read began can be judged by it: a key the snapshot had already
+  // passed may reach this node during the read (the peer's push, a third node), absent from it.
+  const heldBefore = db.seq();
   // Key order, not the feed: a snapshot needs no cursor, which the peer would refuse (it predates
   // the tombstones it collected); the read restarts if the peer collects more meanwhile.
   const { origin } = await readSnapshot(context, { afterKey: null }, (page) => {
@@ -59,7 +62,7 @@ async function pullWholeFeed(context: PeerSyncContext, reason: ResyncReason): Pr
     context.log(`peer ${peer.id} answers from a new database (feed ${origin.feedId}, was ${stored})`);
     await pushWholeFeed(context);
   } else if (reason === 'collected') {
-    const victims = deletedByPeer(context, seen);
+    const victims = deletedByPeer(context, seen, heldBefore);
     for (let start = 0; start < victims.length; start += context.batchSize) {
       db.applyChanges(victims.slice(start, start + context.batchSize).map(asTombstone), peer.id);
     }
@@ -87,13 +90,18 @@ async function pushWholeFeed(context: PeerSyncContext): Promise<void> {
  * (`seq <= lastPushedSeq`). The peer only forgets a key it had by collecting its tombstone (or
  * an expired fact), so such a state was overwritten by a deletion (or expired there too).
  *
+ * Only states this node held before the snapshot read began (`seq <= heldBefore`) count: the
+ * snapshot is read page by page, so a key the peer writes once the read has passed its place is
+ * absent from it, and when that write reaches this node during the read (the peer's push, a third
+ * node), tombstoning it would delete the peer's new fact on every node.
+ *
  * Limits: a state the peer cannot be proven to have had (written by a third node and received
  * here after the last push) is kept and pushed, so a deletion the peer made and collected before
  * this node saw it comes back if no other node still holds the tombstone. Tombstones are only
- * collected once every known peer has seen them or after the retention horizon (7 days), which
+ * collected once every known peer has pulled them or after the retention horizon (7 days), which
  * keeps that window small.
  */
-function deletedByPeer(context: PeerSyncContext, seen: ReadonlySet<string>): Change[] {
+function deletedByPeer(context: PeerSyncContext, seen: ReadonlySet<string>, heldBefore: number): Change[] {
   const { db, peer, batchSize } = context;
   const { lastPushedSeq } = db.peerState(peer.id);
   const victims: Change[] = [];
@@ -101,6 +109,7 @@ function deletedByPeer(context: PeerSyncContext, seen: ReadonlySet<string>): Cha
   for (;;) {
     const page = db.changes(since, batchSize);
     for (const change of page.changes) {
+      if (change.seq > heldBefore) return victims;
       if (change.deleted || seen.has(change.key)) continue;
       if (change.source === peer.id || change.seq <= lastPushedSeq) victims.push(change);
     }
