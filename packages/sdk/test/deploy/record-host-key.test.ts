@@ -1,4 +1,7 @@
-import { chmod, readFile, stat } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { checkHostKey } from '../../src/deploy/ssh/check-host-key.ts';
@@ -79,6 +82,55 @@ describe('recordHostKey', () => {
     await chmod(file, 0o644);
     await recordHostKey(file, 'web1', 22, ed.blob);
     expect((await stat(file)).mode & 0o777).toBe(0o644);
+  });
+
+  test('of two concurrent first connections offering different keys, one is recorded and the other refused', async () => {
+    const file = join(dir.path, 'known_hosts');
+    const [real, other] = [generateHostKey('ed25519'), generateHostKey('ed25519')];
+    const results = await Promise.allSettled([
+      recordHostKey(file, '10.0.0.5', 22, real.blob),
+      recordHostKey(file, '10.0.0.5', 22, other.blob),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    const refused = (results[1] as PromiseRejectedResult).reason;
+    expect(isHostKeyError(refused) && refused.code).toBe('changed');
+    const { value } = await loadKnownHosts(file);
+    expect(checkHostKey(value, '10.0.0.5', 22, real.blob).status).toBe('trusted');
+    expect(checkHostKey(value, '10.0.0.5', 22, other.blob).status).toBe('changed');
+    expect((await readFile(file, 'utf8')).split('\n')).toHaveLength(2);
+    expect(await readdir(dir.path)).toEqual(['known_hosts']);
+  });
+
+  test('waits while another live process holds known_hosts.lock, then records', async () => {
+    const file = join(dir.path, 'known_hosts');
+    const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await writeFile(`${file}.lock`, `${holder.pid} ${hostname()} theirs\n`);
+      let settled = false;
+      const recording = recordHostKey(file, 'web1', 22, ed.blob).finally(() => {
+        settled = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(settled).toBe(false);
+      expect(existsSync(file)).toBe(false);
+      await rm(`${file}.lock`);
+      expect((await recording).recorded).toBe(true);
+      expect(await readdir(dir.path)).toEqual(['known_hosts']);
+    } finally {
+      holder.kill();
+    }
+  });
+
+  test('takes over a lock whose process is gone, or one older than 30 s from another host', async () => {
+    const file = join(dir.path, 'known_hosts');
+    const gone = spawnSync('true').pid;
+    await writeFile(`${file}.lock`, `${gone} ${hostname()} crashed\n`);
+    expect((await recordHostKey(file, 'web1', 22, ed.blob)).recorded).toBe(true);
+    await writeFile(`${file}.lock`, '1 elsewhere.example crashed\n');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(`${file}.lock`, old, old);
+    expect((await recordHostKey(file, 'web2', 22, ed.blob)).recorded).toBe(true);
+    expect(await readdir(dir.path)).toEqual(['known_hosts']);
   });
 
   test('refuses a blob that is not a public key', async () => {

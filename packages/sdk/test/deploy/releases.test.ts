@@ -123,6 +123,31 @@ describe('pruning releases', () => {
     expect(readdirSync(host.hostPath(`${BASE}/releases`))).toEqual([all[2]]);
   });
 
+  test('a half-extracted <id>.partial is no release: not listed, takes no keep slot, cannot be rolled back to', async () => {
+    const host = tempHost();
+    const all = ids(5);
+    const partial = `${all[4]}.partial`;
+    await makeReleases(host, BASE, all.slice(0, 4));
+    await activateRelease(host, BASE, all[2]!);
+    await activateRelease(host, BASE, all[3]!);
+    // What a bundle step killed before its rename leaves behind.
+    await host.mkdir(`${BASE}/releases/${partial}/half`);
+    expect(await listReleases(host, BASE)).toEqual({
+      base: BASE,
+      releases: all.slice(0, 4),
+      current: all[3],
+      previous: all[2],
+    });
+    const rollback = await rollbackRelease(host, BASE, { to: partial }).catch((caught: unknown) => caught);
+    expect(isDeployError(rollback) && rollback.code).toBe('release_missing');
+    const activation = await activateRelease(host, BASE, partial).catch((caught: unknown) => caught);
+    expect(isDeployError(activation) && activation.code).toBe('invalid_path');
+    expect(await listReleases(host, BASE)).toMatchObject({ current: all[3], previous: all[2] });
+    expect(await pruneReleases(host, BASE, { keep: 3 })).toEqual({ removed: [all[0]], kept: all.slice(1, 4) });
+    expect(readdirSync(host.hostPath(`${BASE}/releases`)).sort()).toEqual([...all.slice(1, 4), partial]);
+    expect(isReleaseId(partial)).toBe(false);
+  });
+
   test('keep must be at least 1', async () => {
     const host = tempHost();
     await expect(pruneReleases(host, BASE, { keep: 0 })).rejects.toThrow(/at least 1/);

@@ -53,6 +53,39 @@ describe('command guards', () => {
   });
 });
 
+describe('a command that exits 0 on SIGTERM', () => {
+  const TRAPS_TERM = `trap 'exit 0' TERM; echo started; sleep 30 & wait`;
+
+  test('past its timeout still fails the step: the run has no exit code', async () => {
+    const host = tempHost({ killGraceMs: 100 });
+    const plan: Plan = { phases: [{ name: 'p', steps: [commandStep({ command: TRAPS_TERM, timeoutMs: 200 })] }] };
+    const result = await runPlan(plan, { executor: host, mode: 'apply' });
+    expect(result.status).toBe('failed');
+    expect(result.phases[0]!.steps[0]).toMatchObject({
+      status: 'failed',
+      error: `Command timed out after 200 ms: ${TRAPS_TERM}`,
+      output: 'started\n',
+    });
+    // As an SshExecutor reports it: no exit code, and the signal that stopped it.
+    const run = await host.run(TRAPS_TERM, { timeoutMs: 200 });
+    expect(run).toMatchObject({ exitCode: null, signal: 'SIGTERM', timedOut: true });
+  });
+
+  test('aborted while it runs still fails the step', async () => {
+    const host = tempHost({ killGraceMs: 100 });
+    const marker = join(host.root, 'running');
+    const command = `trap 'exit 0' TERM; touch ${marker}; sleep 30 & wait`;
+    const controller = new AbortController();
+    const plan: Plan = { phases: [{ name: 'p', steps: [commandStep({ command })] }] };
+    const running = runPlan(plan, { executor: host, mode: 'apply', signal: controller.signal });
+    while (!existsSync(marker)) await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort();
+    const result = await running;
+    expect(result.aborted).toBe(true);
+    expect(result.phases[0]!.steps[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Command /) });
+  });
+});
+
 describe('templates', () => {
   test('an undefined variable is an error naming every one, with its line', () => {
     expect(() => renderTemplate('a={{ a }}\nb={{ b }}\nc={{ svc.port }}\n', { a: 1, svc: {} }, '/etc/x.conf')).toThrow(

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasSystemCommand } from '@fleet/test-utils/system-deps';
 import { hasTestHostDeps, startTestHosts, type TestHost, type TestHosts } from '@fleet/test-utils/test-hosts';
@@ -47,6 +47,26 @@ describe.skipIf(!canRun)('SshExecutor logged in as a user other than root', () =
     const error = await plain.writeFile(`${dir.path}/x`, 'x').catch((caught: unknown) => caught);
     expect((error as Error).message).toMatch(/Permission denied|permission/i);
     expect(readdirSync(dir.local)).toEqual([]);
+  });
+
+  test('without sudo, a root-only file it can see but not read is an error, never an empty file', async () => {
+    const plain = as(deployer, false);
+    const dir = scratch(host, 'etcFleet');
+    chmodSync(dir.local, 0o755);
+    writeFileSync(join(dir.local, 'secret'), 'TOKEN=s3cret\n', { mode: 0o600 });
+    expect(await plain.stat(`${dir.path}/secret`)).toMatchObject({ exists: true, mode: 0o600, owner: 'root' });
+    const error = await plain.readFile(`${dir.path}/secret`).catch((caught: unknown) => caught);
+    expect(isDeployError(error) && error.code).toBe('executor_failed');
+    expect((error as Error).message).toMatch(new RegExp(`^Could not probe ${dir.path}/secret: .*Permission denied$`));
+    const plan: Plan = {
+      phases: [{ name: 'config', steps: [fileStep({ path: `${dir.path}/secret`, content: 'TOKEN=other\n' })] }],
+    };
+    const planned = await runPlan(plan, { executor: plain, mode: 'plan' });
+    expect(planned.phases[0]!.steps[0]).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/Permission denied/),
+      changes: [],
+    });
   });
 
   test('writeFile through sudo: a root-owned 0600 file, replaced atomically, attributes kept, no temp left', async () => {

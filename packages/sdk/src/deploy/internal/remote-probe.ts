@@ -6,17 +6,19 @@ import { pathTypeOf } from './path-type.ts';
 /**
  * A POSIX `sh` script that probes paths read from stdin, one request a line (`c|- MAXBYTES PATH`),
  * and prints one line per request, in order: `-` for nothing there, `! B64(ERROR)` when it could
- * not look, or `+ HEXMODE UID GID SIZE USER GROUP SHA256 TARGET CONTENT` where each of the last
- * three is `-` (none) or `:` followed by its base64. Paths are never printed back, so no name can
- * break the format. Needs GNU coreutils (`stat -c`, `base64 -w0`, `sha256sum`).
+ * not look (or could not read a file whose content was asked for), or
+ * `+ HEXMODE UID GID SIZE USER GROUP SHA256 TARGET CONTENT` where each of the last three is `-`
+ * (none) or `:` followed by its base64. Paths are never printed back, so no name can break the
+ * format. Needs GNU coreutils (`stat -c`, `base64 -w0`, `sha256sum`).
  */
 export const PROBE_SCRIPT = `export LC_ALL=C
+no() { echo "! $(printf %s "$1" | base64 -w0)"; }
 while IFS= read -r l; do
   w=\${l%% *}; r=\${l#* }; x=\${r%% *}; p=\${r#* }
   if ! s=$(stat -c '%f %u %g %s %U %G' -- "$p" 2>&1); then
     case $s in
       *'No such file'*|*'Not a directory'*) echo - ;;
-      *) echo "! $(printf %s "$s" | base64 -w0)" ;;
+      *) no "$s" ;;
     esac
     continue
   fi
@@ -25,8 +27,12 @@ while IFS= read -r l; do
   case $1 in
     a???) t=":$(readlink -- "$p" | base64 -w0)" ;;
     8???) if [ "$w" = c ]; then
-        h=$(sha256sum < "$p") && h=\${h%% *} || h=-
-        [ "$4" -le "$x" ] && c=":$(base64 -w0 < "$p")"
+        h=$(sha256sum 2>&1 < "$p") || { no "\${h:-sha256sum failed}"; continue; }
+        h=\${h%% *}
+        if [ "$4" -le "$x" ]; then
+          c=$(base64 -w0 2>&1 < "$p") || { no "\${c:-base64 failed}"; continue; }
+          c=":$c"
+        fi
       fi ;;
   esac
   echo "+ $s $h $t $c"

@@ -20,7 +20,8 @@ const STDIO_GRACE_MS = 1000;
 
 /**
  * Run a command in its own process group; on timeout or abort, SIGTERM the whole group, then
- * SIGKILL it `killGraceMs` later (what `timeout -k` does on a remote host).
+ * SIGKILL it `killGraceMs` later (what `timeout -k` does on a remote host). A run stopped that way
+ * is `timedOut` with `exitCode: null` and the signal sent, whatever its shell exited with.
  */
 export function spawnCommand(command: Command, options: SpawnOptions): Promise<RunResult> {
   const started = performance.now();
@@ -28,7 +29,11 @@ export function spawnCommand(command: Command, options: SpawnOptions): Promise<R
   const stdout = new OutputTail(options.maxOutputBytes);
   const output = new OutputTail(options.maxOutputBytes);
   return new Promise((resolve) => {
+    // Stopped (timeout or abort) while the group's leader still ran: its exit code says nothing then.
     let timedOut = false;
+    // The last signal sent to the group, if any.
+    let sent: NodeJS.Signals | null = null;
+    let exited = false;
     let settled = false;
     const timers: NodeJS.Timeout[] = [];
     const finish = (exitCode: number | null, signal: string | null, extra = ''): void => {
@@ -37,11 +42,12 @@ export function spawnCommand(command: Command, options: SpawnOptions): Promise<R
       for (const timer of timers) clearTimeout(timer);
       options.signal?.removeEventListener('abort', stop);
       // Members of the group that outlived its leader after a SIGTERM.
-      if (timedOut) killGroup('SIGKILL');
+      if (sent !== null) killGroup('SIGKILL');
       if (extra) output.push(Buffer.from(extra));
+      // A command that traps SIGTERM may still exit 0: a stopped run has no exit code, as over SSH.
       resolve({
-        exitCode,
-        signal,
+        exitCode: timedOut ? null : exitCode,
+        signal: timedOut ? (signal ?? sent) : signal,
         timedOut,
         stdout: stdout.toString(),
         output: output.toString(),
@@ -64,10 +70,15 @@ export function spawnCommand(command: Command, options: SpawnOptions): Promise<R
       }
     };
     function stop(): void {
-      if (timedOut || settled) return;
-      timedOut = true;
-      killGroup('SIGTERM');
-      timers.push(setTimeout(() => killGroup('SIGKILL'), options.killGraceMs));
+      if (sent !== null || settled) return;
+      // A leader that exited on its own keeps its exit code; what it left running is still stopped.
+      timedOut = !exited;
+      sendGroup('SIGTERM');
+      timers.push(setTimeout(() => sendGroup('SIGKILL'), options.killGraceMs));
+    }
+    function sendGroup(signal: NodeJS.Signals): void {
+      sent = signal;
+      killGroup(signal);
     }
     timers.push(setTimeout(stop, options.timeoutMs));
     if (options.signal?.aborted) stop();
@@ -83,6 +94,7 @@ export function spawnCommand(command: Command, options: SpawnOptions): Promise<R
       finish(error.code === 'ENOENT' ? 127 : 126, null, `${error.message}\n`);
     });
     child.on('exit', (code, signal) => {
+      exited = true;
       if (settled) return;
       timers.push(
         setTimeout(() => {

@@ -27,7 +27,8 @@ exit 0`;
 
 /**
  * The releases under `<base>/releases` and which of them `current` and `previous` point to, in
- * one command. Names that cannot be release ids are left out (and never pruned).
+ * one command. Names that cannot be release ids are left out (and never pruned), such as a
+ * `<id>.partial` directory a bundle step was extracting into when it was killed.
  *
  * @example
  * const { releases, current, previous } = await listReleases(executor, '/opt/fleet/bus');

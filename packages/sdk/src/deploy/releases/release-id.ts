@@ -1,6 +1,8 @@
 import { DeployError } from '../errors.ts';
 
 const RELEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+// Where a bundle step extracts a release before renaming it into place: half a release at most.
+const PARTIAL = /\.partial$/;
 
 /**
  * A new release's id: the UTC time to the second, then the first 7 characters of the commit, so
@@ -21,10 +23,11 @@ export function releaseId(now: Date = new Date(), commit?: string): string {
 
 /**
  * True for a name that can be a release: letters, digits, `.`, `_` and `-`, not starting with a
- * dot (hidden names under `releases/` are being removed), at most 128 characters.
+ * dot (hidden names under `releases/` are being removed) nor ending in `.partial` (a release being
+ * extracted, or left half-extracted by a killed run), at most 128 characters.
  */
 export function isReleaseId(id: string): boolean {
-  return RELEASE_ID.test(id);
+  return RELEASE_ID.test(id) && !PARTIAL.test(id);
 }
 
 /**
@@ -42,6 +45,9 @@ export function releasePath(base: string, id: string): string {
 /** Throws `invalid_path` for an id that cannot be a release's name. */
 export function assertReleaseId(id: string): void {
   if (!isReleaseId(id)) {
-    throw new DeployError('invalid_path', `"${id}" is no release id: use letters, digits, ".", "_" and "-"`);
+    throw new DeployError(
+      'invalid_path',
+      `"${id}" is no release id: use letters, digits, ".", "_" and "-", and do not end it in ".partial"`,
+    );
   }
 }
