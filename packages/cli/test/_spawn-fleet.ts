@@ -13,10 +13,14 @@ export interface SpawnedFleet {
   exited: Promise<number | string>;
 }
 
-/** Starts `node fleet.js <args>` in `cwd`, with the fleet's environment variables cleared. */
-export function spawnFleet(args: string[], cwd: string): SpawnedFleet {
+/**
+ * Starts `node fleet.js <args>` in `cwd`, with the fleet's environment variables cleared; `via`
+ * runs another command instead (one that runs the bin itself, such as script(1)).
+ */
+export function spawnFleet(args: string[], cwd: string, via?: { command: string; args: string[] }): SpawnedFleet {
   const env = { ...process.env, FLEET_BUS_TOKEN: '', FLEET_KNOWLEDGE_TOKEN: '', FLEET_DASHBOARD_TOKEN: '' };
-  const child = spawn(process.execPath, [FLEET_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, argv] = via ? [via.command, via.args] : [process.execPath, [FLEET_BIN, ...args]];
+  const child = spawn(command, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {

@@ -3,6 +3,7 @@ import { spawnBus } from '@fleet/test-utils/spawn-bus';
 import { spawnKnowledge } from '@fleet/test-utils/spawn-knowledge';
 import { spawnServer } from '@fleet/test-utils/spawn-server';
 import { afterEach, expect, test } from 'vitest';
+import { runFleet } from './_fleet.ts';
 import { FLEET_BIN } from './_spawn-fleet.ts';
 
 const children: Array<{ child: { kill(signal?: NodeJS.Signals): boolean } }> = [];
@@ -35,4 +36,17 @@ test('fleet agent without a name says how to give one and exits 2', async () => 
   const run = await runCli(FLEET_BIN, ['agent'], { FLEET_WIZARD: '' });
   expect(run.code).toBe(2);
   expect(run.stderr).toContain('name the agent: --name NAME or FLEET_WIZARD=NAME');
+});
+
+test('fleet agent with a --bus or --knowledge that is not a URL is a usage error (exit 2), before starting', async () => {
+  expect(await runFleet(['agent', '--name', 'x', '--bus', 'notaurl'])).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: 'fleet: --bus: invalid base URL: notaurl\n',
+  });
+  expect(await runFleet(['agent', '--name', 'x', '--knowledge', 'ftp://127.0.0.1:1'])).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: 'fleet: --knowledge: invalid base URL: ftp://127.0.0.1:1 (expected http: or https:)\n',
+  });
 });

@@ -1,10 +1,13 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { demoFleetYaml, formatProblem, loadFleetFile } from '@fleet/sdk/fleet';
 import { describe, expect, test } from 'vitest';
 import { tempDir, until, writeDemoFleet } from './_fleet.ts';
-import { parseUrls, spawnFleet, waitForOutput } from './_spawn-fleet.ts';
+import { FLEET_BIN, parseUrls, spawnFleet, waitForOutput } from './_spawn-fleet.ts';
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
 
 // These run the BUILT bin (`npm test` builds first), as a user would.
 
@@ -38,6 +41,8 @@ describe('fleet up (the built bin)', () => {
     expect(await fleet.exited).toBe(0);
     expect(fleet.stdout().endsWith('fleet stopped\n')).toBe(true);
     expect(fleet.stderr()).not.toMatch(/^fleet: /m);
+    // stderr is a pipe here, not a terminal: no progress.
+    expect(fleet.stderr()).not.toMatch(/starting|probing|stopping/);
     for (const url of Object.values(urls)) expect(await answers(`${url}/health`)).toBe(false);
   });
 
@@ -60,6 +65,7 @@ describe('fleet up (the built bin)', () => {
     fleet.child.kill('SIGTERM');
     expect(await fleet.exited).toBe(0);
     expect(fleet.stdout().trimEnd().split('\n').at(-1)).toBe('{"event":"stopped"}');
+    expect(fleet.stderr()).not.toMatch(/starting|probing|stopping/);
   });
 
   test('without --config nor ./fleet.yaml, it writes the demo fleet file into --dir, not the working directory', async () => {
@@ -76,11 +82,27 @@ describe('fleet up (the built bin)', () => {
       expect(up).toMatchObject({ event: 'up', config: join('.fleet', 'fleet.yaml'), wroteConfig: true });
       expect(readFileSync(join(dir, '.fleet', 'fleet.yaml'), 'utf8')).toBe(demoFleetYaml({ address: host }));
       expect(existsSync(join(dir, 'fleet.yaml'))).toBe(false);
-      expect(fleet.stderr()).toContain('wrote the demo fleet file .fleet/fleet.yaml');
+      // With --json the "up" line says so (wroteConfig); progress is for a terminal only.
+      expect(fleet.stderr()).not.toContain('wrote the demo fleet file');
     } finally {
       fleet.child.kill('SIGTERM');
       expect(await fleet.exited).toBe(0);
     }
+  });
+
+  test.skipIf(!hasScript)('on a terminal it shows its progress', async () => {
+    const dir = tempDir('fleet-up-tty-');
+    const { config } = await writeDemoFleet(dir);
+    // util-linux script(1) runs it on a pseudo-terminal (stdout and stderr both), and on SIGTERM
+    // passes SIGTERM on to it.
+    const command = [process.execPath, FLEET_BIN, 'up', '--config', config].map((arg) => `'${arg}'`).join(' ');
+    const fleet = spawnFleet([], dir, { command: 'script', args: ['-qec', command, '/dev/null'] });
+    const shown = await waitForOutput(fleet, 'Ctrl-C stops the fleet.');
+    fleet.child.kill('SIGTERM');
+    await fleet.exited;
+    expect(shown).toMatch(/^starting the bus…\r?$/m);
+    expect(shown).toMatch(/^probing every target once…\r?$/m);
+    expect(shown).toMatch(/^fleet is up \(/m);
   });
 
   test('without --config, an existing ./fleet.yaml is the fleet file, and nothing is written', async () => {

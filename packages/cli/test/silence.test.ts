@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertOutbox } from '@fleet/sdk/fleet';
@@ -71,5 +71,50 @@ describe('fleet silence', () => {
       db,
     ]);
     expect(backwards.stderr).toContain('the silence must end after it starts');
+  });
+  test('an invalid name is one line naming the field, not a dump of the schema issues (exit 2)', async () => {
+    const db = join(dir, 'names.db');
+    const run = await runFleet(['silence', '--host=', '--for', '2h', '--db', db]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^fleet: invalid silence: hosts\.0: [^\n]+\n$/);
+    expect(run.stderr).not.toContain('"code"');
+  });
+
+  test.each([
+    [['--from', '1', '--for', '2h'], 'fleet: --from must be an ISO 8601 time such as 2030-01-01T10:00:00Z, got "1"\n'],
+    [
+      ['--until', 'May 1 2030'],
+      'fleet: --until must be an ISO 8601 time such as 2030-01-01T10:00:00Z, got "May 1 2030"\n',
+    ],
+    [
+      ['--until', '2030-05-01'],
+      'fleet: --until must be an ISO 8601 time such as 2030-01-01T10:00:00Z, got "2030-05-01"\n',
+    ],
+  ])('times are ISO 8601 only: %j is a usage error', async (argv, stderr) => {
+    const db = join(dir, 'times.db');
+    expect(await runFleet(['silence', ...argv, '--db', db])).toEqual({ code: 2, stdout: '', stderr });
+  });
+
+  test('a silence that is already over is refused, not stored (exit 2)', async () => {
+    const db = join(dir, 'over.db');
+    const past = await runFleet(['silence', '--until', '2001-01-01T00:00:00Z', '--db', db]);
+    expect(past).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'fleet: the silence would be over already: it ends 2001-01-01T00:00:00.000Z\n',
+    });
+    const window = await runFleet(['silence', '--from', '2001-01-01T00:00:00Z', '--for', '2h', '--db', db]);
+    expect(window.code).toBe(2);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  test.each([
+    [['--list', '--remove', '1'], 'fleet: --list does not go with --remove\n'],
+    [['--list', '--host', 'ezra', '--for', '2h'], 'fleet: --list does not go with --host\n'],
+    [['--remove', '1', '--for', '2h'], 'fleet: --remove does not go with --for\n'],
+    [['--target', 'bus', '--for', '2h', '--list'], 'fleet: --list does not go with --target\n'],
+  ])('--list, --remove and a new silence go one at a time: %j is a usage error', async (argv, stderr) => {
+    const db = join(dir, 'alerts.db');
+    expect(await runFleet(['silence', ...argv, '--db', db])).toEqual({ code: 2, stdout: '', stderr });
   });
 });

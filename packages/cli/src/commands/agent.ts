@@ -1,8 +1,22 @@
-import { defaultServerUrl } from '@fleet/sdk';
+import { createHttpClient, defaultServerUrl } from '@fleet/sdk';
 import { numberArg, output, strictArgs, UsageError, untilSignal } from '@fleet/sdk/cli';
 import { startDemoAgent } from '@fleet/sdk/demo';
 import { defineCommand } from 'citty';
 import { version } from '../version.ts';
+
+/**
+ * The URL of a server the agent talks to: `--<flag>`, else `$<envVar>`, else the default, checked
+ * up front as its client will check it (a bad one is a usage error, exit 2).
+ */
+function serverUrl(value: string | undefined, flag: string, envVar: string, server: 'bus' | 'knowledge'): string {
+  const url = value ?? process.env[envVar] ?? defaultServerUrl(server);
+  try {
+    createHttpClient({ baseUrl: url });
+  } catch (error) {
+    throw new UsageError(`${value === undefined ? `$${envVar}` : `--${flag}`}: ${(error as Error).message}`);
+  }
+  return url;
+}
 
 /**
  * `fleet agent`: one demo agent (what `fleet up` runs per wizard) in this process until SIGINT or
@@ -26,13 +40,15 @@ export const agentCommand = defineCommand({
     const name = args.name ?? env.FLEET_WIZARD;
     if (!name) throw new UsageError('name the agent: --name NAME or FLEET_WIZARD=NAME');
     const port = numberArg(args.port ?? env.PORT, 'port', { integer: true, min: 0, max: 65_535 }) ?? 0;
+    const busUrl = serverUrl(args.bus, 'bus', 'FLEET_BUS_URL', 'bus');
+    const knowledgeUrl = serverUrl(args.knowledge, 'knowledge', 'FLEET_KNOWLEDGE_URL', 'knowledge');
     const stop = untilSignal();
     try {
       const agent = await startDemoAgent({
         name,
         peer: args.peer ?? env.FLEET_PEER ?? name,
-        busUrl: args.bus ?? env.FLEET_BUS_URL ?? defaultServerUrl('bus'),
-        knowledgeUrl: args.knowledge ?? env.FLEET_KNOWLEDGE_URL ?? defaultServerUrl('knowledge'),
+        busUrl,
+        knowledgeUrl,
         host: args.host ?? env.HOST ?? '127.0.0.1',
         port,
         version,

@@ -62,7 +62,6 @@ export const reportCommand = defineCommand({
     format: { type: 'string', description: 'text, markdown or json (default text)', valueHint: 'text|markdown|json' },
     config: {
       type: 'string',
-      alias: 'file',
       description: 'Fleet file (default: ./fleet.yaml if it exists, else the one fleet up keeps in .fleet/)',
       valueHint: 'path',
     },

@@ -1,17 +1,9 @@
 import { existsSync } from 'node:fs';
-import {
-  durationArg,
-  formatTable,
-  numberArg,
-  output,
-  printJson,
-  repeatedValues,
-  strictArgs,
-  UsageError,
-} from '@fleet/sdk/cli';
+import { formatTable, numberArg, output, printJson, strictArgs, UsageError } from '@fleet/sdk/cli';
 import { AlertOutbox, type AlertSilence } from '@fleet/sdk/fleet';
 import { defineCommand } from 'citty';
 import { ALERTS_DB_HELP, findAlertOutbox, noAlertOutbox } from '../alerts/find-alert-outbox.ts';
+import { NEW_SILENCE_OPTIONS, type NewSilenceArgs, silenceFromArgs } from '../alerts/silence-args.ts';
 
 function describeSilence(silence: AlertSilence): string {
   const what = [
@@ -22,9 +14,23 @@ function describeSilence(silence: AlertSilence): string {
   return what.length > 0 ? what.join(', ') : 'everything';
 }
 
+/** `--list`, `--remove` and a new silence's options are three different commands: one at a time. */
+function assertOneMode(args: NewSilenceArgs & { list?: boolean | undefined; remove?: string | undefined }): void {
+  const modes = [
+    ...(args.list ? ['--list'] : []),
+    ...(args.remove === undefined ? [] : ['--remove']),
+    ...NEW_SILENCE_OPTIONS.filter((name) => args[name] !== undefined).map((name) => `--${name}`),
+  ];
+  const [first, second] = modes;
+  if ((first === '--list' || first === '--remove') && second !== undefined) {
+    throw new UsageError(`${first} does not go with ${second}`);
+  }
+}
+
 /**
  * `fleet silence`: a maintenance window set from the command line, stored in the alert outbox's
- * file, which the alerting process (the dashboard) reads at every check. `--list` and `--remove`.
+ * file, which the alerting process (the dashboard) reads at every check. `--list` and `--remove`,
+ * each on its own. A bad command line is refused before the outbox is opened.
  * Without `--db` (or `$FLEET_ALERTS_DB`) it uses the outbox found by `findAlertOutbox` and refuses
  * to create one, which no alerting process would read.
  */
@@ -45,7 +51,9 @@ export const silenceCommand = defineCommand({
     json: { type: 'boolean', description: 'Print JSON' },
   },
   async run({ args, rawArgs }) {
+    assertOneMode(args);
     const remove = numberArg(args.remove, 'remove', { integer: true, min: 1 });
+    const silence = args.list || remove !== undefined ? undefined : silenceFromArgs(args, rawArgs, Date.now());
     const { path: dbPath, named, tried } = await findAlertOutbox(args.db);
     if (dbPath === undefined) {
       // A new outbox where no alerting process looks would take the silence and apply it nowhere.
@@ -62,6 +70,11 @@ export const silenceCommand = defineCommand({
     }
     const outbox = new AlertOutbox({ dbPath, channels: {} });
     try {
+      if (silence !== undefined) {
+        const id = outbox.addSilence(silence);
+        if (args.json) return printJson({ id, ...silence });
+        return output.log(`silence ${id}: ${describeSilence(silence)} until ${silence.until}`);
+      }
       if (args.list) {
         const silences = outbox.silences();
         if (args.json) return printJson(silences);
@@ -74,36 +87,6 @@ export const silenceCommand = defineCommand({
         if (!outbox.removeSilence(remove)) throw new UsageError(`no silence with id ${remove}`);
         return args.json ? printJson({ removed: remove }) : output.log(`removed silence ${remove}`);
       }
-      const fromMs = args.from === undefined ? Date.now() : Date.parse(args.from);
-      if (Number.isNaN(fromMs)) throw new UsageError(`--from must be an ISO 8601 time, got "${args.from}"`);
-      const forMs = durationArg(args.for, 'for', 1000);
-      if ((forMs === undefined) === (args.until === undefined)) throw new UsageError('give either --for or --until');
-      const untilMs = forMs === undefined ? Date.parse(args.until ?? '') : fromMs + forMs;
-      if (Number.isNaN(untilMs)) throw new UsageError(`--until must be an ISO 8601 time, got "${args.until}"`);
-      if (untilMs <= fromMs) throw new UsageError('the silence must end after it starts');
-      const pick = (name: string) => {
-        const values = repeatedValues(rawArgs, name);
-        return values.length > 0 ? values : undefined;
-      };
-      const targets = pick('target');
-      const hosts = pick('host');
-      const groups = pick('group');
-      const silence: AlertSilence = {
-        ...(targets ? { targets } : {}),
-        ...(hosts ? { hosts } : {}),
-        ...(groups ? { groups } : {}),
-        from: new Date(fromMs).toISOString(),
-        until: new Date(untilMs).toISOString(),
-        ...(args.reason === undefined ? {} : { reason: args.reason }),
-      };
-      let id: number;
-      try {
-        id = outbox.addSilence(silence);
-      } catch (error) {
-        throw new UsageError(`invalid silence: ${(error as Error).message}`);
-      }
-      if (args.json) return printJson({ id, ...silence });
-      output.log(`silence ${id}: ${describeSilence(silence)} until ${silence.until}`);
     } finally {
       outbox.close();
     }

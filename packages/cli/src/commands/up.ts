@@ -9,8 +9,9 @@ const logger = { info: output.info, warn: output.warn, error: output.error };
 
 /**
  * `fleet up`: the whole fleet in this process until SIGINT or SIGTERM, then a clean stop (exit 0).
- * Progress and warnings go to stderr; stdout gets the URL block (or, with `--json`, one JSON
- * object per line: `{"event":"up",...}` once everything listens, `{"event":"stopped"}` at the end).
+ * Progress goes to stderr when it is a terminal and `--json` is not given; warnings and errors go
+ * to stderr always. stdout gets the URL block (or, with `--json`, one JSON object per line:
+ * `{"event":"up",...}` once everything listens, `{"event":"stopped"}` at the end).
  */
 export const upCommand = defineCommand({
   meta: { name: 'up', description: 'Run a bus, a knowledge node, the dashboard and two demo agents, here' },
@@ -41,6 +42,8 @@ export const upCommand = defineCommand({
     },
   },
   async run({ args }) {
+    // Progress is for someone watching: not in a pipe, a log file or a script's --json.
+    const progress = !args.json && process.stderr.isTTY ? (step: string) => output.info(step) : () => {};
     const stop = untilSignal();
     try {
       let fleet: Awaited<ReturnType<typeof startLocalFleet>>;
@@ -49,7 +52,7 @@ export const upCommand = defineCommand({
           dir: args.dir,
           ...(args.config !== undefined ? { config: args.config } : {}),
           host: args.host,
-          onProgress: (step) => output.info(step),
+          onProgress: progress,
           logger,
         });
       } catch (error) {
@@ -66,7 +69,7 @@ export const upCommand = defineCommand({
       if (!stop.signal.aborted) {
         await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
       }
-      output.info('stopping the fleet…');
+      progress('stopping the fleet…');
       await fleet.close();
       if (args.json) printJson({ event: 'stopped' });
       else output.log('fleet stopped');

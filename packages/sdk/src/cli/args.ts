@@ -67,15 +67,17 @@ export function allowedHostsFrom(rawArgs: readonly string[]): string[] {
 
 /**
  * Rejects what citty lets through silently: unknown options, string options without a value,
- * and stray positional arguments. Throws a {@link UsageError}.
+ * and stray positional arguments. A single dash takes one declared one-letter alias (`-n`); citty
+ * reads `-host ezra` as the flags h, o, s, t and a stray `ezra`, so `-host` is an unknown option.
+ * Throws a {@link UsageError}.
  */
 export function assertKnownArgs(rawArgs: readonly string[], argsDef: ArgsDef): void {
   const byName = new Map<string, ArgsDef[string]>();
+  const byLetter = new Map<string, ArgsDef[string]>();
   for (const [name, def] of Object.entries(argsDef)) {
     byName.set(name, def);
     byName.set(camel(name), def);
-    const aliases = 'alias' in def && def.alias !== undefined ? [def.alias].flat() : [];
-    for (const alias of aliases) byName.set(alias, def);
+    for (const alias of aliasesOf(def)) (alias.length === 1 ? byLetter : byName).set(alias, def);
   }
   const positionals = Object.values(argsDef).filter((def) => def.type === 'positional').length;
   let seenPositionals = 0;
@@ -87,17 +89,26 @@ export function assertKnownArgs(rawArgs: readonly string[], argsDef: ArgsDef): v
       if (seenPositionals > positionals) throw new UsageError(`unexpected argument: ${arg}`);
       continue;
     }
-    const [flag = '', inline] = arg.replace(/^--?/, '').split(/=(.*)/s, 2);
-    const def = byName.get(flag) ?? byName.get(camel(flag)) ?? negated(byName, flag);
+    const long = arg.startsWith('--');
+    const [flag = '', inline] = arg.slice(long ? 2 : 1).split(/=(.*)/s, 2);
+    const def = long
+      ? (byName.get(flag) ?? byName.get(camel(flag)) ?? negated(byName, flag))
+      : inline === undefined
+        ? byLetter.get(flag)
+        : undefined;
     if (!def || def.type === 'positional') throw new UsageError(`unknown option: ${arg.split('=')[0]}`);
     if ((def.type === 'string' || def.type === 'enum') && inline === undefined) {
       const value = rawArgs[index + 1];
       if (value === undefined || (value.startsWith('--') && value.length > 2)) {
-        throw new UsageError(`--${flag} needs a value`);
+        throw new UsageError(`${arg} needs a value`);
       }
       index += 1;
     }
   }
+}
+
+function aliasesOf(def: ArgsDef[string]): string[] {
+  return 'alias' in def && def.alias !== undefined ? [def.alias].flat() : [];
 }
 
 function negated(byName: Map<string, ArgsDef[string]>, flag: string): ArgsDef[string] | undefined {

@@ -23,6 +23,7 @@ export {
   tokensFrom,
 } from './args.ts';
 export { strictArgs } from './strict-args.ts';
+export { formatIssues } from '../client/format-issues.ts';
 export type { ClientEndpoint } from './client-args.ts';
 export { clientFrom, defineClientArgs } from './client-args.ts';
 

@@ -9,12 +9,17 @@ async function resolved<T>(value: Resolvable<T>): Promise<T> {
   return typeof value === 'function' ? await (value as () => T | Promise<T>)() : await value;
 }
 
-/** Whether `flag` is an option of `args` that takes a value (`--url x`), as citty decides it. */
+/**
+ * Whether `flag` is an option of `args` that takes a value (`--url x`, `-u x`), as citty decides
+ * it: after a single dash only a one-letter alias.
+ */
 function takesValue(flag: string, args: ArgsDef): boolean {
-  const name = flag.replace(/^-{1,2}/, '');
+  const long = flag.startsWith('--');
+  const name = flag.slice(long ? 2 : 1);
   return Object.entries(args).some(([key, def]) => {
     if (def.type !== 'string' && def.type !== 'enum') return false;
     const aliases = 'alias' in def && def.alias !== undefined ? [def.alias].flat() : [];
+    if (!long) return name.length === 1 && aliases.includes(name);
     return camel(name) === camel(key) || aliases.includes(name);
   });
 }

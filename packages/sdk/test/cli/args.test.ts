@@ -1,5 +1,6 @@
+import type { ArgsDef } from 'citty';
 import { describe, expect, test } from 'vitest';
-import { durationArg, repeatedValues, tokensFrom, UsageError } from '../../src/cli/index.ts';
+import { assertKnownArgs, durationArg, repeatedValues, tokensFrom, UsageError } from '../../src/cli/index.ts';
 
 describe('durationArg', () => {
   test.each([
@@ -40,5 +41,43 @@ describe('repeated options', () => {
     } finally {
       delete process.env.TEST_FLEET_TOKENS;
     }
+  });
+});
+
+describe('assertKnownArgs', () => {
+  const args: ArgsDef = {
+    host: { type: 'string', description: 'A host' },
+    name: { type: 'string', alias: 'n', description: 'A name' },
+    'dry-run': { type: 'boolean', alias: ['d'], description: 'Plan only' },
+    json: { type: 'boolean', description: 'JSON' },
+  };
+  const refusal = (rawArgs: string[]) => {
+    try {
+      assertKnownArgs(rawArgs, args);
+    } catch (error) {
+      expect(error).toBeInstanceOf(UsageError);
+      return (error as Error).message;
+    }
+    return undefined;
+  };
+
+  test('accepts long options, camel case, --no- and declared one-letter aliases', () => {
+    expect(refusal(['--host', 'ezra', '--dryRun', '--no-json', '-n', 'ada', '-d', '--name=bo'])).toBeUndefined();
+  });
+
+  test.each([
+    [['-host', 'ezra'], 'unknown option: -host'],
+    [['-json'], 'unknown option: -json'],
+    [['-name=ada'], 'unknown option: -name'],
+    [['-h'], 'unknown option: -h'],
+    [['-n=ada'], 'unknown option: -n'],
+    [['-nd'], 'unknown option: -nd'],
+  ])('a single dash takes only a declared one-letter alias: %j', (rawArgs, message) => {
+    expect(refusal(rawArgs)).toBe(message);
+  });
+
+  test('names an option without its value as it was written', () => {
+    expect(refusal(['-n'])).toBe('-n needs a value');
+    expect(refusal(['--name', '--json'])).toBe('--name needs a value');
   });
 });

@@ -15,9 +15,22 @@ const leaf = (name: string) =>
     },
   });
 
+let greeted: string | undefined;
+
 const main: CommandDef = {
   meta: { name: 'toy', version: '1.2.3', description: 'A toy CLI' },
   subCommands: {
+    greet: defineCommand({
+      meta: { name: 'greet', description: 'Greets', hidden: true },
+      plugins: [strictArgs],
+      args: {
+        name: { type: 'string', alias: 'n', description: 'Who' },
+        loud: { type: 'boolean', description: 'Shout' },
+      },
+      run({ args }) {
+        greeted = args.name;
+      },
+    }),
     up: leaf('up'),
     status: leaf('status'),
     secret: { ...leaf('secret'), meta: { name: 'secret', hidden: true } },
@@ -48,6 +61,7 @@ async function toy(argv: string[]): Promise<{ code: number; stdout: string; stde
 
 afterEach(() => {
   ran = [];
+  greeted = undefined;
 });
 
 describe('runCli', () => {
@@ -66,6 +80,20 @@ describe('runCli', () => {
   ])('%j is one line naming the known commands (hidden ones left out), exit 2, nothing run', async (argv, line) => {
     expect(await toy(argv)).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
     expect(ran).toEqual([]);
+  });
+
+  test('a single dash takes a one-letter alias, as citty reads it; a single-dash word is refused, not run', async () => {
+    expect(await toy(['greet', '-n', 'ada'])).toMatchObject({ code: 0, stderr: '' });
+    expect(greeted).toBe('ada');
+    greeted = undefined;
+    // citty reads `-name ada` as the flags n, a, m, e and a stray `ada`: the command must not run.
+    expect(await toy(['greet', '-name', 'ada'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'toy: unknown option: -name\n',
+    });
+    expect(await toy(['greet', '-loud'])).toEqual({ code: 2, stdout: '', stderr: 'toy: unknown option: -loud\n' });
+    expect(greeted).toBeUndefined();
   });
 
   test('a hidden command still runs', async () => {
