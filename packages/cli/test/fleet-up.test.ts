@@ -1,13 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { demoFleetYaml, formatProblem, loadFleetFile } from '@fleet/sdk/fleet';
+import { hasSystemCommand } from '@fleet/test-utils/system-deps';
 import { describe, expect, test } from 'vitest';
 import { tempDir, until, writeDemoFleet } from './_fleet.ts';
 import { FLEET_BIN, parseUrls, spawnFleet, waitForOutput } from './_spawn-fleet.ts';
 
-const hasScript = spawnSync('script', ['--version']).status === 0;
+// util-linux's script(1) (Debian: bsdutils, an essential package) gives the command a terminal.
+const hasScript = hasSystemCommand('script', 'bsdutils');
 
 // These run the BUILT bin (`npm test` builds first), as a user would.
 
