@@ -67,7 +67,11 @@ export const EnvName = z
   .describe('Environment variable name');
 
 /** A bearer token (usually written as an `${ENV_VAR}` reference). */
-export const Token = z.string({ error: 'must be a string' }).min(1).max(512).describe('Bearer token');
+export const Token = z
+  .string({ error: 'must be a string' })
+  .min(1, 'must not be empty')
+  .max(512, 'must be at most 512 characters')
+  .describe('Bearer token');
 
 /** The scheme of a service's URLs. @default 'http' */
 export const Scheme = z.enum(['http', 'https']).default('http').describe('URL scheme');

@@ -1,11 +1,13 @@
 import { LineCounter, parseDocument } from 'yaml';
 import type { FleetProblem } from '../schemas/fleet-status.ts';
 import { dropEmptyValues, resolveEnvRefs } from './internal/env-refs.ts';
+import { keepEnvText } from './internal/env-text.ts';
 import { type Path, pathOfKeyAt, pathText } from './internal/locate.ts';
 import { rememberOrigins } from './internal/origins.ts';
 import { ProblemList } from './internal/problem-list.ts';
 import { collectEntries } from './internal/rule-context.ts';
 import { checkRules } from './internal/rules.ts';
+import { checkKeys } from './internal/yaml-keys.ts';
 import { fleetErrorMap, zodFindings } from './internal/zod-problems.ts';
 import { Fleet } from './schema.ts';
 
@@ -66,6 +68,8 @@ export function parseFleet(text: string, options: ParseFleetOptions = {}): Fleet
   // After a syntax error the tree is a guess; a repeated key only means the last one counts.
   if (doc.errors.some((error) => error.code !== 'DUPLICATE_KEY')) return finish(undefined);
 
+  checkKeys(doc.contents, (finding, offset) => problems.add(finding, offset));
+  keepEnvText(doc.contents);
   let tree: unknown;
   try {
     tree = dropEmptyValues(doc.toJS());

@@ -39,7 +39,8 @@ export const FleetHost = z.strictObject({
 });
 export type FleetHost = z.infer<typeof FleetHost>;
 
-// Environment values are strings; numbers and booleans are accepted as YAML writes them (PORT: 8643).
+// Environment values are strings. The loader keeps a number or boolean as YAML writes it
+// (`PYTHON_VERSION: 3.10` is '3.10', `UMASK: 0027` is '0027'); one given in code is turned into text.
 const EnvValue = z
   .union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' })
   .transform(String);

@@ -103,7 +103,8 @@ export async function watchFleetFile(
     };
   }
 
-  let current = (await read(undefined)) as FleetFileSnapshot;
+  // Undefined only until the first read is done, before this function returns.
+  let current = undefined as unknown as FleetFileSnapshot;
   let running: Promise<FleetFileSnapshot> | undefined;
   let again = false;
 
@@ -154,6 +155,7 @@ export async function watchFleetFile(
     watcher = undefined;
   }
 
+  // Watched and stat'ed before the first read: a save while it runs is then seen, not lost.
   let lastStat = await statKey(path);
   const poller =
     pollIntervalMs > 0
@@ -166,6 +168,20 @@ export async function watchFleetFile(
         }, pollIntervalMs)
       : undefined;
   poller?.unref();
+
+  // A reload asked for during the first read waits for it (`running`), then runs once more.
+  running = read(undefined) as Promise<FleetFileSnapshot>;
+  try {
+    current = await running;
+  } catch (error) {
+    clearTimeout(timer);
+    clearInterval(poller);
+    watcher?.close();
+    throw error;
+  } finally {
+    running = undefined;
+  }
+  if (again) schedule();
 
   return {
     get current() {

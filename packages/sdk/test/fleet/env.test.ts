@@ -83,6 +83,27 @@ describe('environment references', () => {
     }
   });
 
+  test('a secret with quotes or backslashes stays hidden where a message quotes it as JSON', () => {
+    const text = yaml(
+      'version: 1',
+      'hosts: { ezra: { address: 10.0.0.5 } }',
+      'services:',
+      '  api:',
+      '    kind: custom',
+      '    host: ezra',
+      '    port: 9000',
+      '    health: { conditions: ["[BODY].${TOK} === 1"] }',
+    );
+    for (const secret of ['s3cr3t-"quoted"-value', 'back\\slash\\secret']) {
+      const lines = problemLines(text, { env: { TOK: secret } });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^fleet\.yaml:8:28 error: services\.api\.health\.conditions\.0: invalid condition "\[BODY\]\.\*\*\* === 1"/,
+      );
+      expect(lines[0]).not.toContain(JSON.stringify(secret).slice(1, -1));
+    }
+  });
+
   test('redactFleet shows references instead of values and masks secrets written in the file', () => {
     const { value } = parseFleet(FILE, { env: ENV });
     const redacted = redactFleet(value!);

@@ -190,6 +190,61 @@ describe('parseFleet problems', () => {
     ]);
   });
 
+  test('addresses are compared as addresses: IPv6 however written, a name with or without its final dot', () => {
+    const text = yaml(
+      'version: 1',
+      'hosts:',
+      '  a: { address: "::1" }',
+      '  b: { address: "0:0:0:0:0:0:0:1" }',
+      '  c: { address: ezra.lan }',
+      '  d: { address: EZRA.lan. }',
+      'services:',
+      '  bus: { kind: bus, host: a, port: 8650 }',
+      '  kb: { kind: knowledge, host: b, port: 8650 }',
+      '  web: { kind: dashboard, host: c, port: 8650 }',
+      '  hook: { kind: deploy-hook, host: d, port: 8650 }',
+    );
+    expect(problemLines(text)).toEqual([
+      'fleet.yaml:9:41 error: services.kb.port: port 8650 on host b (the same address as host a) is already used by services.bus',
+      'fleet.yaml:11:45 error: services.hook.port: port 8650 on host d (the same address as host c) is already used by services.web',
+    ]);
+  });
+
+  test('a token that is empty, too long or not a string says which', () => {
+    const line = (token: string) =>
+      problemLines(
+        yaml(
+          'version: 1',
+          'hosts: { ezra: { address: 10.0.0.5 } }',
+          'services:',
+          `  api: { kind: custom, host: ezra, port: 9000, token: ${token} }`,
+        ),
+      ).filter((problem) => problem.includes(' error: '));
+    expect(line('""')).toEqual(['fleet.yaml:4:55 error: services.api.token: must not be empty']);
+    expect(line(`"${'a'.repeat(600)}"`)).toEqual([
+      'fleet.yaml:4:55 error: services.api.token: must be at most 512 characters',
+    ]);
+    expect(line('[a]')).toEqual(['fleet.yaml:4:55 error: services.api.token: must be a string']);
+  });
+
+  test('a timeout above half the interval is reported even when the entry has other mistakes', () => {
+    const text = yaml(
+      'version: 1',
+      'hosts: { ezra: { address: 10.0.0.5 } }',
+      'services:',
+      '  api:',
+      '    kind: custom',
+      '    host: ezra',
+      '    port: 9000',
+      '    descripton: my api',
+      '    health: { interval: 2s, timeout: 1500ms }',
+    );
+    expect(problemLines(text)).toEqual([
+      'fleet.yaml:8:5 error: services.api.descripton: unknown key "descripton" (did you mean "description"?)',
+      'fleet.yaml:9:38 error: services.api.health.timeout: the timeout (1500ms) must be at most half the interval (1s for 2s)',
+    ]);
+  });
+
   test('a service and a wizard that would be one systemd unit on one host are refused at the later key', () => {
     const text = yaml(
       'version: 1',

@@ -1,4 +1,6 @@
-import { mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { linkSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -80,6 +82,40 @@ describe('watchFleetFile', () => {
     writeFileSync(temp, fleetText('gitea'));
     renameSync(temp, path);
     expect(names(await next())).toEqual(['gitea']);
+  });
+
+  test('a save by rename while the first read runs is seen: the folder is watched before that read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-watch-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    // The file starts as a named pipe: the first read waits in it until the test writes, so the
+    // save lands inside that read every time.
+    const pipe = join(dir, 'pipe');
+    const path = join(dir, 'fleet.yaml');
+    execFileSync('mkfifo', [pipe]);
+    linkSync(pipe, path);
+    const seen: FleetFileSnapshot[] = [];
+    let wake: (() => void) | undefined;
+    const starting = watchFleetFile(
+      path,
+      (snapshot) => {
+        seen.push(snapshot);
+        wake?.();
+      },
+      { env: {}, debounceMs: 10 },
+    );
+    const writer = await open(pipe, 'w'); // opens once the first read has opened the pipe
+    const temp = join(dir, '.fleet.yaml.swp');
+    writeFileSync(temp, fleetText('gitea'));
+    renameSync(temp, path);
+    await writer.writeFile(fleetText('bus'));
+    await writer.close();
+    const watcher = await starting;
+    cleanups.push(() => watcher.close());
+    expect(names(watcher.current)).toEqual(['bus']);
+    // The test timeout bounds the wait.
+    while (seen.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    expect(seen.map(names)).toEqual([['gitea']]);
+    expect(watcher.current).toBe(seen[0]);
   });
 
   test('a missing file is one problem and no fleet; creating it loads it', async () => {

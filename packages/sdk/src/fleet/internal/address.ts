@@ -20,3 +20,14 @@ export function isAddress(address: string): boolean {
 export function urlHost(address: string): string {
   return isIpv6(address) ? `[${address}]` : address;
 }
+
+/**
+ * The address in one spelling, to tell whether two addresses are the same: lower case, without
+ * the trailing dot of a fully qualified name (`ezra.lan.` is `ezra.lan`), IPv6 compressed
+ * (`0:0:0:0:0:0:0:1` is `::1`).
+ */
+export function addressKey(address: string): string {
+  const url = `http://[${address}]`;
+  if (isIpv6(address) && URL.canParse(url)) return new URL(url).hostname;
+  return address.toLowerCase().replace(/\.$/, '');
+}

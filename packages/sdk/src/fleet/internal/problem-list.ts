@@ -33,9 +33,12 @@ export class ProblemList {
     private readonly lineCounter: LineCounter,
   ) {}
 
-  /** Values that must never appear in a message. */
+  /**
+   * Values that must never appear in a message, also as quoted by `JSON.stringify` (a health
+   * condition's error quotes the condition that way, escaping `"` and `\`).
+   */
   hide(secrets: readonly string[]): void {
-    this.#secrets = secrets;
+    this.#secrets = [...secrets, ...secrets.map((secret) => JSON.stringify(secret).slice(1, -1))];
   }
 
   /**

@@ -1,7 +1,7 @@
 import { ServiceKind } from '../../schemas/monitor.ts';
 import { Address, FleetName, Port } from '../fields.ts';
-import type { FleetHealth } from '../health.ts';
-import { FleetService, FleetWizard } from '../schema.ts';
+import { type FleetHealth, HealthSpec } from '../health.ts';
+import { resolveHealth } from '../presets.ts';
 import type { Path } from './locate.ts';
 import type { Finding } from './problem-list.ts';
 
@@ -17,7 +17,7 @@ export interface TargetEntry {
   port?: number;
   /** `'wizard'` for a wizard; a service's when it is a valid service kind. */
   kind?: ServiceKind;
-  /** Set when the whole entry is valid. */
+  /** The kind's preset with the `health` block on top; set when both are valid, whatever else is wrong. */
   health?: FleetHealth;
 }
 
@@ -65,8 +65,8 @@ function target(section: TargetEntry['section'], name: string, raw: Record<strin
   const kind = SERVICE_KIND.safeParse(raw.kind);
   if (section === 'wizards') entry.kind = 'wizard';
   else if (kind.success) entry.kind = kind.data;
-  const whole = (section === 'services' ? FleetService : FleetWizard).safeParse(raw);
-  if (whole.success) entry.health = whole.data.health;
+  const health = HealthSpec.optional().safeParse(raw.health);
+  if (entry.kind !== undefined && health.success) entry.health = resolveHealth(entry.kind, health.data);
   return entry;
 }
 

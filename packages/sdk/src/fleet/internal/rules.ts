@@ -1,4 +1,5 @@
 import { formatDuration } from '../../internal/duration.ts';
+import { addressKey } from './address.ts';
 import { alertReferences } from './alert-rules.ts';
 import { channelSecretsFromEnvironment } from './channel-secret-rules.ts';
 import type { Rule, RuleContext } from './rule-context.ts';
@@ -35,7 +36,7 @@ const oneTargetPerEndpoint: Rule = ({ hosts, targets, report }) => {
   for (const { section, name, host, port } of targets) {
     const address = host === undefined ? undefined : hosts.get(host);
     if (address === undefined || port === undefined) continue;
-    const endpoint = `${address.toLowerCase()} ${port}`;
+    const endpoint = `${addressKey(address)} ${port}`;
     const first = seen.get(endpoint);
     if (!first) {
       seen.set(endpoint, { path: `${section}.${name}`, host: host! });
