@@ -26,8 +26,8 @@ export type { AlertEngineMemory, AlertNotified } from './internal/notified-ledge
  *   recovering from down shows `degraded` first: that is not a new alert).
  * - While it stays `down`, a reminder every `remindEvery`.
  * - When every target of a host (two or more) is down, one `host_down` replaces their alerts; a
- *   target's `down` waits `groupWait` for the rest of its host. `host_recovered` when any comes back
- *   is the recovery of them all (one still down is alerted again, on its own).
+ *   target's `down` waits `groupWait` for the rest of its host. `host_recovered` when any target it
+ *   named comes back is the recovery of them all (one still down is alerted again, on its own).
  * - Silences suppress (what is still wrong when one ends is alerted then); a silenced target
  *   counts neither for nor against its host being down, and a `host_down` does not name it. A
  *   target `deploying` produces nothing, and its reminders pause.
@@ -138,13 +138,15 @@ export class AlertEngine {
     const byHost = targetsByHost(this.#targets.values());
     this.#spec.rules.forEach((rule, position) => {
       const index = this.#ruleIds[position]!;
-      const covered = new Set<string>();
-      for (const [host, targets] of byHost)
-        if (this.#reconcile.host(rule, index, host, targets, now, out)) covered.add(host);
+      const named = new Map<string, ReadonlySet<string>>();
+      for (const [host, targets] of byHost) {
+        const hostNamed = this.#reconcile.host(rule, index, host, targets, now, out);
+        if (hostNamed) named.set(host, hostNamed);
+      }
       for (const target of this.#targets.values()) {
         if (!coversTarget(rule, target.id, target.host, this.#groups)) continue;
         const hostTargets = byHost.get(target.host) ?? [];
-        this.#reconcile.target(rule, index, target, hostTargets, covered.has(target.host), now, out);
+        this.#reconcile.target(rule, index, target, hostTargets, named.get(target.host), now, out);
       }
       for (const [key, gauge] of this.#gauges) this.#reconcile.gauge(rule, index, key, gauge, now, out);
     });

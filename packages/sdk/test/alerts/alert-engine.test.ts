@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { type AlertDispatch, AlertEngine } from '../../src/alerts/alert-engine.ts';
+import {
+  type AlertDispatch,
+  AlertEngine,
+  type AlertEngineMemory,
+  type AlertNotified,
+} from '../../src/alerts/alert-engine.ts';
 import { AlertOutbox } from '../../src/alerts/alert-outbox.ts';
 import type { AlertsSpecInput } from '../../src/alerts/alerts-spec.ts';
 import type { TargetState } from '../../src/schemas/monitor.ts';
@@ -180,6 +185,68 @@ describe('AlertEngine', () => {
     expect(one.kinds()).toEqual(['host_down knowledge,wizard', 'down bus']);
   });
 
+  test('a healthy target whose silence ends does not recover a host_down whose targets are still down', () => {
+    const { clock, go, tick, kinds } = setup(
+      {
+        silences: [
+          {
+            targets: ['wizard'],
+            from: new Date(T0 - 1000).toISOString(),
+            until: new Date(T0 + 3_600_000).toISOString(),
+          },
+        ],
+      },
+      [
+        { id: 'bus', host: 'a' },
+        { id: 'knowledge', host: 'a' },
+        { id: 'wizard', host: 'a' },
+      ],
+    );
+    go('bus', 'down');
+    go('knowledge', 'down');
+    clock.advance(120_000);
+    tick();
+    expect(kinds()).toEqual(['host_down bus,knowledge']);
+    // The silence ends; wizard is up, bus and knowledge still down: the host_down stands.
+    clock.advance(3_600_000);
+    tick();
+    expect(kinds()).toEqual(['host_down bus,knowledge']);
+    // One of the targets it named is back: its recovery names them, and what is still down is alerted alone.
+    go('bus', 'up');
+    expect(kinds()).toEqual(['host_down bus,knowledge', 'host_recovered bus,knowledge', 'down knowledge']);
+  });
+
+  test('silencing a healthy target adds no host_down for targets already paged on their own', () => {
+    const { clock, go, tick, kinds } = setup(
+      {
+        groupWait: '1m',
+        silences: [
+          {
+            targets: ['wizard'],
+            from: new Date(T0 + 5 * 60_000).toISOString(),
+            until: new Date(T0 + 3_600_000).toISOString(),
+          },
+        ],
+      },
+      [
+        { id: 'bus', host: 'a' },
+        { id: 'knowledge', host: 'a' },
+        { id: 'wizard', host: 'a' },
+      ],
+    );
+    go('bus', 'down');
+    go('knowledge', 'down');
+    clock.advance(60_000);
+    tick();
+    expect(kinds()).toEqual(['down bus', 'down knowledge']);
+    clock.advance(5 * 60_000);
+    tick();
+    clock.advance(3_600_000);
+    tick();
+    go('bus', 'up');
+    expect(kinds()).toEqual(['down bus', 'down knowledge', 'recovered bus']);
+  });
+
   test('with all but one target of a host silenced, that one is alerted on its own, without waiting', () => {
     const { go, kinds } = setup(
       {
@@ -334,5 +401,35 @@ describe('AlertEngine memory across a restart', () => {
     const edited = alertsSpec({ channels, rules: [{ events: ['down'], channels: ['ops'] }] });
     const third = new AlertEngine({ spec: edited, now: () => T0, memory: second.engineMemory() });
     expect(kinds(third.setTargets(down))).toEqual(['down']);
+  });
+  test('a host_down remembered without its targets (an older version) pages none of them after an upgrade', () => {
+    const spec = alertsSpec({ channels, rules: [{ events: ['down', 'recovered'], channels: ['ops'] }] });
+    const down = ['bus', 'knowledge', 'wizard'].map((id) => ({
+      id,
+      host: 'a',
+      state: 'down' as const,
+      since: new Date(T0).toISOString(),
+    }));
+    const kinds = (dispatches: AlertDispatch[]) => dispatches.map((d) => `${d.message.kind} ${d.message.targets}`);
+    const stored = new Map<string, AlertNotified>();
+    const memory: AlertEngineMemory = {
+      load: () => [...stored],
+      save: (key, value) => (value ? stored.set(key, value) : stored.delete(key)),
+    };
+    const before = new AlertEngine({ spec, now: () => T0, memory });
+    expect(kinds(before.setTargets(down))).toEqual(['host_down bus,knowledge,wizard']);
+    // What the older version stored: the host's entry alone.
+    for (const key of stored.keys()) if (!key.endsWith(' host a')) stored.delete(key);
+    expect(stored.size).toBe(1);
+
+    const after = new AlertEngine({ spec, now: () => T0 + 10 * 60_000, memory });
+    expect(kinds(after.setTargets(down))).toEqual([]);
+    expect(kinds(after.tick())).toEqual([]);
+    const up = { target: 'wizard', at: new Date(T0 + 10 * 60_000).toISOString(), from: 'down', to: 'up' } as const;
+    expect(kinds(after.transition({ ...up, reason: null }))).toEqual([
+      'host_recovered bus,knowledge,wizard',
+      'down bus',
+      'down knowledge',
+    ]);
   });
 });

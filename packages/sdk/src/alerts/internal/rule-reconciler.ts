@@ -8,6 +8,11 @@ import type { AlertFacts } from './alert-text.ts';
 import type { Notified, NotifiedLedger } from './notified-ledger.ts';
 import { coversTarget, type HostGroups } from './selectors.ts';
 
+/** The ledger key saying that the standing `host_down` of `host` named target `id`. */
+function namedKey(index: string, host: string, id: string): string {
+  return `${index} host ${host} named ${id}`;
+}
+
 /**
  * Reconciles one subject (a host, a target, a gauge) for one rule against what that rule last
  * told its channels about it ({@link NotifiedLedger}): adds the alerts that are due to `out` and
@@ -35,85 +40,128 @@ export class RuleReconciler {
   }
 
   /**
-   * Reconciles one host for one rule; returns true while its `host_down` stands for its targets.
-   * Silenced targets are left out: the host is down when every other target is (two or more), and
-   * its alerts name only those.
+   * Reconciles one host for one rule; returns the targets its standing `host_down` named (and
+   * speaks for), or `undefined` when none stands. Silenced targets are left out: the host is down
+   * when every other target is (two or more), and its `host_down` names only those. It stands
+   * until one of the targets it named is back; its `host_recovered` names them all.
    */
-  host(rule: AlertRule, index: string, host: string, targets: TargetInfo[], now: number, out: Dispatches): boolean {
+  host(
+    rule: AlertRule,
+    index: string,
+    host: string,
+    targets: TargetInfo[],
+    now: number,
+    out: Dispatches,
+  ): ReadonlySet<string> | undefined {
     const key = `${index} host ${host}`;
     const notified = this.#notified.get(key);
-    if (targets.length < 2 || !rule.events.includes('down')) return false;
-    if (!targets.some((target) => coversTarget(rule, target.id, host, this.#groups))) return false;
+    if (targets.length < 2 || !rule.events.includes('down')) return undefined;
+    if (!targets.some((target) => coversTarget(rule, target.id, host, this.#groups))) return undefined;
     const watched = targets.filter((target) => !this.#silences.targetSilenced(target, now));
+    const unsettled = (target: TargetInfo) => target.state === 'deploying' || !target.settled;
+    if (notified.level === 2) return this.#standing(rule, index, host, targets, watched, notified, now, out);
+    if (this.#silences.hostSilenced(host, now) || watched.length < 2 || watched.some(unsettled)) return undefined;
+    if (!watched.every((target) => target.level === 2)) return undefined;
+    // Each already paged on its own (before a healthy one's silence began): nothing new to say.
+    if (watched.every((target) => this.#notified.get(`${index} target ${target.id}`).level === 2)) return undefined;
+    const ids = watched.map((target) => target.id);
+    const silenced = targets.length - watched.length;
+    out.add(rule, {
+      kind: 'host_down',
+      headline: `host ${host} is DOWN (all ${ids.length} targets${silenced > 0 ? `; ${silenced} more silenced` : ''})`,
+      targets: ids,
+      host,
+      sinceMs: Math.max(...watched.map((target) => target.sinceMs)),
+    });
+    this.#notified.remember(key, { level: 2, atMs: now });
+    // It speaks for its targets from now on: their own alerts stop, and its recovery is theirs.
+    for (const id of ids) this.#name(index, host, id, now);
+    return new Set(ids);
+  }
+
+  /** A standing `host_down` of `host`: recovered when a target it named is back, else reminded. */
+  #standing(
+    rule: AlertRule,
+    index: string,
+    host: string,
+    targets: TargetInfo[],
+    watched: TargetInfo[],
+    notified: Notified,
+    now: number,
+    out: Dispatches,
+  ): ReadonlySet<string> | undefined {
+    const key = `${index} host ${host}`;
+    let named = targets.filter((target) => this.#notified.get(namedKey(index, host, target.id)).level === 2);
+    if (named.length === 0) {
+      // Remembered by an older version, which did not record the targets it named: all but the silenced.
+      named = watched;
+      for (const target of named) this.#name(index, host, target.id, now);
+    }
+    const ids = named.map((target) => target.id);
+    const live = named.filter((target) => !this.#silences.targetSilenced(target, now));
     if (
       this.#silences.hostSilenced(host, now) ||
-      watched.length === 0 ||
-      watched.some((target) => target.state === 'deploying' || !target.settled)
+      live.length === 0 ||
+      live.some((target) => target.state === 'deploying' || !target.settled)
     )
-      return notified.level === 2;
-    const down = watched.every((target) => target.level === 2);
-    const ids = watched.map((target) => target.id);
-    const sinceMs = Math.max(...watched.map((target) => target.sinceMs));
-    if (down && notified.level < 2) {
-      // A single target left unsilenced is alerted on its own.
-      if (watched.length < 2) return false;
-      const silenced = targets.length - watched.length;
-      out.add(rule, {
-        kind: 'host_down',
-        headline: `host ${host} is DOWN (all ${ids.length} targets${silenced > 0 ? `; ${silenced} more silenced` : ''})`,
-        targets: ids,
-        host,
-        sinceMs,
-      });
-      this.#notified.remember(key, { level: 2, atMs: now });
-      // It speaks for its targets from now on: their own alerts stop, and its recovery is theirs.
-      for (const id of ids) this.#notified.remember(`${index} target ${id}`, { level: 2, atMs: now });
-      return true;
-    }
-    if (!down && notified.level === 2) {
+      return new Set(ids);
+    if (live.some((target) => target.level < 2)) {
       if (rule.events.includes('recovered'))
         out.add(rule, { kind: 'host_recovered', headline: `host ${host} is back`, targets: ids, host });
       this.#notified.remember(key, undefined);
       // Announced back with the host: one still down is alerted afresh, on its own.
-      for (const id of ids) this.#notified.remember(`${index} target ${id}`, undefined);
-      return false;
+      for (const id of ids) {
+        this.#notified.remember(namedKey(index, host, id), undefined);
+        this.#notified.remember(`${index} target ${id}`, undefined);
+      }
+      return undefined;
     }
-    if (down)
-      this.#remind(rule, key, notified, now, out, {
-        kind: 'reminder',
-        headline: `host ${host} is still DOWN`,
-        targets: ids,
-        host,
-        sinceMs,
-      });
-    return down;
+    this.#remind(rule, key, notified, now, out, {
+      kind: 'reminder',
+      headline: `host ${host} is still DOWN`,
+      targets: ids,
+      host,
+      sinceMs: Math.max(...named.map((target) => target.sinceMs)),
+    });
+    return new Set(ids);
+  }
+
+  /** Records that the `host_down` of `host` named (and speaks for) target `id`. */
+  #name(index: string, host: string, id: string, now: number): void {
+    this.#notified.remember(namedKey(index, host, id), { level: 2, atMs: now });
+    this.#notified.remember(`${index} target ${id}`, { level: 2, atMs: now });
   }
 
   /**
    * Reconciles one target for one rule; `hostTargets` are the targets of its host (itself
-   * included), `hostDown` whether its host's `host_down` stands: then it speaks for the targets it
-   * named, and only one it did not (silenced then) is alerted on its own.
+   * included), `hostNamed` the targets its host's standing `host_down` named (`undefined` when none
+   * stands): that alert speaks for them, and only one it did not name (silenced then) is alerted on
+   * its own.
    */
   target(
     rule: AlertRule,
     index: string,
     target: TargetInfo,
     hostTargets: TargetInfo[],
-    hostDown: boolean,
+    hostNamed: ReadonlySet<string> | undefined,
     now: number,
     out: Dispatches,
   ): void {
     const key = `${index} target ${target.id}`;
     const notified = this.#notified.get(key);
     if (target.state === 'deploying' || !target.settled || this.#silences.targetSilenced(target, now)) return;
-    if (hostDown && notified.level === 2) return;
+    if (hostNamed?.has(target.id)) {
+      // Named by its host's alert (also one remembered from before the targets were recorded).
+      if (notified.level < 2) this.#notified.remember(key, { level: 2, atMs: now });
+      return;
+    }
     const level = effective(rule, target.level);
     const base = { targets: [target.id], host: target.host, sinceMs: target.sinceMs, reason: target.reason };
     if (level > notified.level) {
       // A whole host going down is one alert: wait for the rest of the host's targets.
       const grouping =
         level === 2 &&
-        !hostDown &&
+        hostNamed === undefined &&
         rule.events.includes('down') &&
         now - target.sinceMs < this.#spec.groupWait &&
         hostTargets.filter((other) => !this.#silences.targetSilenced(other, now)).length >= 2;
