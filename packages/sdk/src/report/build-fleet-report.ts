@@ -4,7 +4,7 @@ import type { FleetProblem, FleetStatus } from '../schemas/fleet-status.ts';
 import type { FleetReport, ReportDeploy, ReportGap, ReportTarget } from './fleet-report.ts';
 import { busReport } from './internal/bus-report.ts';
 import { deployReport } from './internal/deploy-report.ts';
-import { historyInPeriod } from './internal/history-in-period.ts';
+import { historyInPeriod, type ReadHistory } from './internal/history-in-period.ts';
 import { knowledgeReport } from './internal/knowledge-report.ts';
 import { targetReport } from './internal/target-report.ts';
 import type { FleetReportSources, ReportMonitorSource } from './report-sources.ts';
@@ -128,16 +128,21 @@ async function readTargets(
       const index = next++;
       const target = statuses[index]!;
       let detail: Awaited<ReturnType<ReportMonitorSource['detail']>>;
+      let coarseEdge = false;
       try {
-        const read = async (from: number, to: number) =>
-          (await source.detail(target.id, { from, to }, signal))?.history ?? [];
+        const read: ReadHistory = async (from, to, resolution) =>
+          (await source.detail(target.id, { from, to, resolution }, signal))?.history ?? [];
         const whole = await source.detail(target.id, { from: sinceMs, to: untilMs }, signal);
-        detail = whole && { ...whole, history: await historyInPeriod(whole.history, sinceMs, untilMs, read) };
+        if (whole) {
+          const inPeriod = await historyInPeriod(whole.history, sinceMs, untilMs, read);
+          detail = { ...whole, history: inPeriod.history };
+          coarseEdge = inPeriod.partial;
+        }
       } catch (error) {
         failed.push(target.id);
         lastError = describeError(error);
       }
-      reports[index] = targetReport(target, detail, sinceMs, untilMs, MAX_TRANSITIONS);
+      reports[index] = targetReport(target, detail, sinceMs, untilMs, MAX_TRANSITIONS, coarseEdge);
     }
   };
   await Promise.all(Array.from({ length: Math.min(DETAIL_CONCURRENCY, statuses.length) }, worker));

@@ -3,12 +3,14 @@ import type { DashboardClient } from '../dashboard/dashboard-client.ts';
 import type { DashboardDeploys } from '../dashboard/deploy-status.ts';
 import type { KnowledgeClient } from '../knowledge/knowledge-client.ts';
 import type { FleetProblem, FleetStatus } from '../schemas/fleet-status.ts';
-import type { ServiceDetail } from '../schemas/monitor.ts';
+import type { HistoryResolution, ServiceDetail } from '../schemas/monitor.ts';
 
-/** A history range as the report asks for it, epoch ms (the source picks the resolution). */
+/** A history range as the report asks for it, epoch ms. */
 export interface ReportRange {
   from: number;
   to: number;
+  /** The resolution of the history; without it the source picks the finest kept for the whole range. */
+  resolution?: HistoryResolution;
 }
 
 /**

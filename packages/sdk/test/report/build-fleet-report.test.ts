@@ -13,6 +13,7 @@ import { openMonitor, refusedUrl, T0, type TestClock, targetFor, testClock } fro
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 const closers: Array<() => Promise<void>> = [];
@@ -161,6 +162,42 @@ describe('buildFleetReport: targets from the monitor', () => {
       const report = await buildFleetReport(source, { periodMs, now: () => untilMs });
 
       expect(report.targets.find((target) => target.id === 'api')).toMatchObject({ uptime: 1, checks });
+      expect(report.gaps).toEqual([]);
+    },
+  );
+
+  // The period starts 2.5 minutes into a 5-minute bucket, mid-day; api was probed for 6 hours
+  // before it and its first 7 hours (840 probes), down from its 1st to its 3rd hour (240 probes).
+  // Its first day is read as 5-minute buckets, asked for explicitly: the monitor would answer a
+  // range that began more than 30 days ago in days again.
+  test.each([
+    // The rollup at the period's end removed the raw probes and the 5-minute buckets before it:
+    // the one that began before the period is left out (5 fewer probes).
+    { label: '30 days', periodMs: 30 * DAY, rollup: true, checks: 835, ok: 595, partial: false },
+    // No rollup yet: every 5-minute bucket and raw probe of the first day is still kept.
+    { label: '60 days, not rolled up', periodMs: 60 * DAY, rollup: false, checks: 840, ok: 600, partial: false },
+    // The rollup removed the first day's 5-minute buckets: that day is counted whole, and partial.
+    { label: '60 days', periodMs: 60 * DAY, rollup: true, checks: 720 + 840, ok: 720 + 600, partial: true },
+  ])(
+    'an outage in the first day of a long period counts in its uptime ($label)',
+    async ({ periodMs, rollup, checks, ok, partial }) => {
+      const { clock, monitor, source } = setup();
+      const sinceMs = T0 + 150_000;
+      const untilMs = sinceMs + periodMs;
+      feed(monitor, clock, sinceMs - 6 * HOUR, sinceMs + 7 * HOUR, {
+        api: (at) => at >= sinceMs + HOUR && at < sinceMs + 3 * HOUR,
+      });
+      clock.ms = untilMs;
+      if (rollup) monitor.rollup();
+      // The monitor's clock moves on while the report is made.
+      clock.ms = untilMs + MINUTE;
+
+      const report = await buildFleetReport(source, { periodMs, now: () => untilMs });
+
+      const api = report.targets.find((target) => target.id === 'api')!;
+      expect(api).toMatchObject({ checks, partial });
+      expect(api.uptime).toBeCloseTo(ok / checks, 10);
+      expect(api.incidents).toHaveLength(1);
       expect(report.gaps).toEqual([]);
     },
   );

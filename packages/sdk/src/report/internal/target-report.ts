@@ -51,7 +51,8 @@ function overlap(segment: Segment, sinceMs: number, untilMs: number): number {
  * A target's part of the report: uptime over the period from its history buckets (every probe in
  * them made in the period: see `historyInPeriod`), and its down and degraded time and incidents
  * from its state transitions. `partial` when the transitions may not reach back to the period's
- * start (the monitor caps them), or when the detail is missing.
+ * start (the monitor caps them), when the detail is missing, or when `coarseEdge` (a day bucket
+ * at an edge of the period was counted whole: the monitor no longer keeps its 5-minute buckets).
  */
 export function targetReport(
   status: TargetStatus,
@@ -59,6 +60,7 @@ export function targetReport(
   sinceMs: number,
   untilMs: number,
   maxTransitions: number,
+  coarseEdge = false,
 ): ReportTarget {
   let checks = 0;
   let ok = 0;
@@ -94,6 +96,6 @@ export function targetReport(
     downMs,
     degradedMs,
     incidents,
-    partial: detail === undefined || (!reachesBack && transitions.length >= maxTransitions),
+    partial: detail === undefined || coarseEdge || (!reachesBack && transitions.length >= maxTransitions),
   };
 }
