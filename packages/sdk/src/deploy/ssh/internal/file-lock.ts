@@ -14,12 +14,17 @@ const RETRY_MS = 20;
 // The tail of each resolved path's queue in this process; it never rejects.
 const queues = new Map<string, Promise<unknown>>();
 
+// The tokens of the lock files this process holds now. A lock file naming this process with
+// another token is stale: the queue lets one call per path in, and that call does not hold it.
+const held = new Set<string>();
+
 /**
  * Runs `task` while holding `file`: one task per resolved path at a time in this process, and
  * across processes the exclusively created `<file>.lock` (pid, host and a token inside; none when
- * the directory is not writable). A lock file whose process is gone (same host) or that is older
- * than 30 s is taken over; one held longer than 10 s by a live process is an `executor_failed`
- * error naming it.
+ * the directory is not writable). A lock file whose process is gone (same host), that names this
+ * process but none of the locks it holds (one a takeover race put back), or that is older than
+ * 30 s is taken over; one held longer than 10 s by a live process is an `executor_failed` error
+ * naming it.
  */
 export function withFileLock<T>(file: string, task: () => Promise<T>): Promise<T> {
   const path = resolve(file);
@@ -38,10 +43,14 @@ export function withFileLock<T>(file: string, task: () => Promise<T>): Promise<T
 async function holdingLockFile<T>(lock: string, task: () => Promise<T>): Promise<T> {
   const token = `${process.pid} ${hostname()} ${randomBytes(8).toString('hex')}\n`;
   await acquire(lock, token);
+  held.add(token);
   try {
     return await task();
   } finally {
-    // Not if it was taken over meanwhile: that one is someone else's now.
+    held.delete(token);
+    // Not if it was taken over meanwhile: that one is someone else's now. Nor if it is missing (a
+    // takeover moved it aside for a moment): if it comes back, it names this process with a token
+    // no longer held, so the next caller takes it over at once.
     if ((await readHolder(lock)) === token) await unlink(lock).catch(() => {});
   }
 }
@@ -90,6 +99,7 @@ async function readHolder(lock: string): Promise<string | undefined> {
 
 async function isStale(lock: string, holder: string): Promise<boolean> {
   const [pid, host] = holder.split(' ');
+  if (host === hostname() && pid === String(process.pid)) return !held.has(holder);
   if (host === hostname() && /^[1-9]\d*$/.test(pid ?? '') && !isAlive(Number(pid))) return true;
   // An empty file is one being written now, unless it is old.
   const stats = await stat(lock).catch(() => undefined);
