@@ -1,7 +1,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import type { FleetProblem } from '../schemas/fleet-status.ts';
 import { dropEmptyValues, resolveEnvRefs } from './internal/env-refs.ts';
-import { keepEnvText } from './internal/env-text.ts';
+import { applyEnvTexts, envTextsOf } from './internal/env-text.ts';
 import { type Path, pathOfKeyAt, pathText } from './internal/locate.ts';
 import { rememberOrigins } from './internal/origins.ts';
 import { ProblemList } from './internal/problem-list.ts';
@@ -69,10 +69,12 @@ export function parseFleet(text: string, options: ParseFleetOptions = {}): Fleet
   if (doc.errors.some((error) => error.code !== 'DUPLICATE_KEY')) return finish(undefined);
 
   checkKeys(doc.contents, (finding, offset) => problems.add(finding, offset));
-  keepEnvText(doc.contents);
+  const envTexts = envTextsOf(doc);
   let tree: unknown;
   try {
-    tree = dropEmptyValues(doc.toJS());
+    const plain = doc.toJS();
+    applyEnvTexts(plain, envTexts);
+    tree = dropEmptyValues(plain);
   } catch (error) {
     problems.addAt(0, '', (error as Error).message, 'error');
     return finish(undefined);

@@ -55,6 +55,40 @@ describe('YAML values and keys', () => {
     expect(parseFleet(text, { env: {} }).value).toBeUndefined();
   });
 
+  test('an anchored env number stays a number where it is aliased; an alias in env takes the text as written', () => {
+    const text = yaml(
+      ...HOSTS,
+      'wizards:',
+      '  allegro:',
+      '    host: ezra',
+      '    env:',
+      '      PORT: &p 9001',
+      '      A: &v 3.10',
+      '      B: *v',
+      '    port: *p',
+    );
+    const { value, errors } = parseFleet(text, { env: {} });
+    expect(errors).toEqual([]);
+    expect(value?.wizards.allegro?.port).toBe(9001);
+    expect(value?.wizards.allegro?.env).toEqual({ PORT: '9001', A: '3.10', B: '3.10' });
+  });
+
+  test('a number key that reads back as written is a name, as before; the same name as text twice is a duplicate', () => {
+    const ok = yaml(...HOSTS, 'wizards:', '  2024: { host: ezra, port: 9002 }');
+    const { value, errors } = parseFleet(ok, { env: {} });
+    expect(errors).toEqual([]);
+    expect(Object.keys(value?.wizards ?? {})).toEqual(['2024']);
+    const twice = yaml(
+      ...HOSTS,
+      'wizards:',
+      '  2024: { host: ezra, port: 9002 }',
+      '  "2024": { host: ezra, port: 9003 }',
+    );
+    expect(problemLines(twice)).toEqual([
+      'fleet.yaml:6:3 error: wizards.2024: duplicate key "2024": a key may appear only once in a mapping',
+    ]);
+  });
+
   test('a __proto__ name is an error at its key, not silently dropped', () => {
     const text = yaml(
       ...HOSTS,

@@ -19,7 +19,9 @@ function keyProblem(key: unknown): { segment: string; message: string } | undefi
   }
   const source = key.source ?? String(key.value);
   const as = readAs(key.value);
-  if (as !== undefined) {
+  // A number whose text comes back unchanged (`2024:`) names what it says; `007:` or `1e3:` would not.
+  const unchanged = typeof key.value === 'number' && String(key.value) === source;
+  if (as !== undefined && !unchanged) {
     return {
       segment: source,
       message:
@@ -34,17 +36,29 @@ function keyProblem(key: unknown): { segment: string; message: string } | undefi
 }
 
 /**
- * Reports every map key that is not text (`007:`, `true:`, `~:`: YAML reads them as a number, a
- * boolean, null) and every `__proto__` key, at the key: converted to plain objects, `007` would
- * silently become `7`, and `true:` the same name as `"true":`. Such a key is given its text as
- * written, in place.
+ * Reports every map key YAML reads as something other than the text written (`007:` and `1e3:`
+ * as numbers that come back as `7` and `1000`, `true:` and `~:` as a boolean and null) and every
+ * `__proto__` key, at the key: converted to plain objects, `007` would silently become `7`, and
+ * `true:` the same name as `"true":`. A number that reads back as written (`2024:`) is a name as
+ * before. Such a key is given its text as written, in place.
  */
 export function checkKeys(node: unknown, report: (finding: Finding, offset: number) => void, path: Path = []): void {
   if (isMap(node)) {
+    // `2024:` and `"2024":` are two keys to YAML (a number and a text) but one name. (The same key
+    // twice, YAML reports itself.)
+    const types = new Map<string, string>();
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
-      const problem = keyProblem(pair.key);
-      const segment = problem?.segment ?? String((pair.key as { value?: unknown } | null)?.value);
+      const value = (pair.key as { value?: unknown } | null)?.value;
+      const named = String(value);
+      const seen = types.get(named);
+      const problem =
+        keyProblem(pair.key) ??
+        (seen !== undefined && seen !== typeof value
+          ? { segment: named, message: `duplicate key "${named}": a key may appear only once in a mapping` }
+          : undefined);
+      const segment = problem?.segment ?? named;
+      types.set(segment, typeof value);
       if (problem) {
         // Later checks then name the entry as written, and their findings at the key repeat nothing.
         if (isScalar(pair.key) && problem.segment !== '__proto__') pair.key.value = problem.segment;
