@@ -1,5 +1,6 @@
 import ky, { type KyInstance } from 'ky';
 import { redactUrlCredentials } from '../internal/url-credentials.ts';
+import { headerSecrets, keepSecrets } from './internal/client-secrets.ts';
 
 /** Options shared by every typed Fleet client. */
 export interface HttpClientOptions {
@@ -9,7 +10,10 @@ export interface HttpClientOptions {
    * @example 'http://127.0.0.1:8650'
    */
   baseUrl: string;
-  /** Bearer token, sent as `Authorization: Bearer <token>`. */
+  /**
+   * Bearer token, sent as `Authorization: Bearer <token>`. An error answer that repeats it (a proxy
+   * echoing the request's headers) has it shown as `***` in the error.
+   */
   token?: string;
   /**
    * How long a call may take, in milliseconds: from sending the request to the last byte of the
@@ -30,7 +34,11 @@ export interface HttpClientOptions {
    * @default globalThis.fetch
    */
   fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
-  /** Extra headers sent with every request. */
+  /**
+   * Extra headers sent with every request. Like the token, the values of those named for credentials
+   * (`Cookie`, `X-Api-Key`, any name with `auth`, `token`, `key`, `secret`, `password`, `session`...)
+   * are shown as `***` wherever an error answer repeats them.
+   */
   headers?: Record<string, string>;
   /**
    * The largest answer body the client reads, in bytes; past it the call throws a
@@ -110,8 +118,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   if (!(maxResponseBytes > 0)) throw new RangeError('maxResponseBytes must be a positive number of bytes');
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined && options.token !== '') headers.authorization = `Bearer ${options.token}`;
+  const instance = ky.create({ headers, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  // An error answer that echoes the request's headers must not put the token into a message.
+  keepSecrets(instance, headerSecrets(headers));
   return {
-    ky: ky.create({ headers, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+    ky: instance,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     retry: options.retry ?? 2,

@@ -104,7 +104,7 @@ describe('the token a node sends its peer', () => {
     const status = await client.syncStatus();
     expect(JSON.stringify(run)).not.toContain(token);
     expect(JSON.stringify(status)).not.toContain(token);
-    expect(run.results[0]?.error).toBe('unauthorized (HTTP 401): unknown token [token] ([token])');
+    expect(run.results[0]?.error).toBe('unauthorized (HTTP 401): unknown token *** (***)');
   });
 });
 

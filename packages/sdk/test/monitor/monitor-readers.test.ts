@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { serviceBaseUrl } from '../../src/monitor/readers/service-url.ts';
 import { startTestBus } from '../_bus-server.ts';
 import { startTestKnowledge } from '../_knowledge-server.ts';
-import { onCleanup, openMonitor, targetFor } from './_monitor.ts';
+import { onCleanup, openMonitor, startTarget, targetFor } from './_monitor.ts';
 
 const TOKEN = 'monitor-test-token';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -63,6 +63,17 @@ describe('FleetMonitor: bus backlogs and knowledge sync lag', () => {
     expect(result).toMatchObject({ ok: true });
     expect(monitor.busBacklogs()[0]).toMatchObject({ at: null, error: expect.stringMatching(/token/i) });
     expect(monitor.busBacklogs()[0]?.error).not.toContain(TOKEN);
+  });
+
+  test('a queue read whose error answer repeats the target token records the error without it', async () => {
+    const upstream = await startTarget();
+    // A proxy's error page that echoes the request's headers.
+    upstream.set('/queue', { status: 502, body: `bad gateway; request had authorization: Bearer ${TOKEN}` });
+    const monitor = openMonitor({ targets: [targetFor('bus', upstream.url(), { kind: 'bus', headers: auth })] });
+    await monitor.probeNow();
+    const { error } = monitor.busBacklogs()[0]!;
+    expect(error).toMatch(/HTTP 502 Bad Gateway: bad gateway; request had authorization: \*\*\*$/);
+    expect(error).not.toContain(TOKEN);
   });
 
   test('reads a knowledge node’s sync lag per peer', async () => {

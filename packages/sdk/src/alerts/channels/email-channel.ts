@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { Address, Port } from '../../fleet/fields.ts';
+import { redact } from '../../internal/redact.ts';
 import type { AlertMessage } from '../alert-message.ts';
 import type { AlertChannel, ChannelSendOptions } from './alert-channel.ts';
 import { ChannelError } from './channel-error.ts';
 import { startDeadline } from './internal/deadline.ts';
 import { MailAddress } from './internal/fields.ts';
 import { loadNodemailer } from './internal/load-nodemailer.ts';
-import { redact } from './internal/redact.ts';
 import { plainText } from './internal/render.ts';
 
 /** Email over SMTP. */

@@ -16,8 +16,14 @@ export type WebhookChannelSpec = z.infer<typeof WebhookChannelSpec>;
 export function createWebhookChannel(name: string, spec: WebhookChannelSpec): AlertChannel {
   const headers = spec.headers ?? {};
   const url = new URL(spec.url);
-  // The query string, user info and header values may hold the receiver's secret.
-  const secrets = [url.search.slice(1), url.username, url.password, ...Object.values(headers)];
+  // The path, query string, user info and header values may hold the receiver's secret.
+  const secrets = [
+    url.pathname.length > 1 ? url.pathname : undefined,
+    url.search.slice(1),
+    url.username,
+    url.password,
+    ...Object.values(headers),
+  ];
   return {
     name,
     type: 'webhook',

@@ -2,6 +2,7 @@ import type { RetryOptions } from 'ky';
 import type { RouteContract } from '../../contract/route.ts';
 import type { CallOptions, HttpClient } from '../http-client.ts';
 import { routeUrl } from '../route-url.ts';
+import { secretsOf } from './client-secrets.ts';
 import { type RequestDeadline, requestDeadline } from './request-deadline.ts';
 import { toClientError } from './to-client-error.ts';
 
@@ -77,6 +78,7 @@ export async function sendRequest(
         signal: options.signal,
         timedOut: deadline.timedOut,
         body: { signal: deadline.signal, maxBytes: http.maxResponseBytes },
+        secrets: secretsOf(http.ky),
       });
     } finally {
       deadline.dispose();

@@ -1,6 +1,7 @@
 import { isHTTPError, isTimeoutError } from 'ky';
 import { knownNetworkReason } from '../../internal/network-error.ts';
 import { type BodyLimits, BodyTooLargeError, readBodyText } from '../../internal/read-body.ts';
+import { redact, redactDeep } from '../../internal/redact.ts';
 import { ErrorCode, ErrorEnvelope, errorCodeOf } from '../../schemas/error.ts';
 import { FleetConnectionError, FleetHttpError } from '../errors.ts';
 
@@ -10,11 +11,14 @@ const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 /**
  * Turns an error answer into a {@link FleetHttpError}, from its envelope when it has one. Its body
  * is read within `body` (at most 1 MiB); one that cannot be read leaves the status alone to speak.
+ * The `secrets` the request sent (its token, its headers) are shown as `***` in the message and
+ * details, should the answer repeat them.
  */
 export async function httpErrorFrom(
   response: Response,
   request: string,
   body: BodyLimits = { signal: new AbortController().signal, maxBytes: MAX_ERROR_BODY_BYTES },
+  secrets: readonly string[] = [],
 ): Promise<FleetHttpError> {
   let tooLarge = false;
   const limits = { signal: body.signal, maxBytes: Math.min(body.maxBytes, MAX_ERROR_BODY_BYTES) };
@@ -32,17 +36,21 @@ export async function httpErrorFrom(
   if (envelope.success) {
     const { code, message, details } = envelope.data.error;
     const known = ErrorCode.safeParse(code);
-    return new FleetHttpError(response.status, known.success ? known.data : errorCodeOf(response.status), message, {
-      ...(details !== undefined ? { details } : {}),
+    const fleetCode = known.success ? known.data : errorCodeOf(response.status);
+    return new FleetHttpError(response.status, fleetCode, redact(message, secrets), {
+      ...(details !== undefined ? { details: redactDeep(details, secrets) } : {}),
       request,
     });
   }
   const statusLine = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-  const snippet = tooLarge ? `a body larger than ${limits.maxBytes} bytes, not read` : text.trim().slice(0, 200);
+  // Redacted before the cut, which could otherwise keep the start of a secret.
+  const snippet = tooLarge
+    ? `a body larger than ${limits.maxBytes} bytes, not read`
+    : redact(text.trim(), secrets).slice(0, 200);
   return new FleetHttpError(
     response.status,
     errorCodeOf(response.status),
-    `${request} failed with HTTP ${statusLine}${snippet ? `: ${snippet}` : ''}`,
+    redact(`${request} failed with HTTP ${statusLine}${snippet ? `: ${snippet}` : ''}`, secrets),
     { request, fromEnvelope: false },
   );
 }
@@ -67,9 +75,11 @@ export async function toClientError(
     timedOut?: boolean;
     /** What bounds the reading of an error answer's body: the call's deadline and size limit. */
     body?: BodyLimits;
+    /** Values the request sent that the error may not show (see httpErrorFrom). */
+    secrets?: readonly string[];
   },
 ): Promise<unknown> {
-  if (isHTTPError(error)) return httpErrorFrom(error.response, context.request, context.body);
+  if (isHTTPError(error)) return httpErrorFrom(error.response, context.request, context.body, context.secrets);
   if (error instanceof BodyTooLargeError) {
     return new FleetConnectionError(context.baseUrl, `answer larger than ${error.maxBytes} bytes (maxResponseBytes)`, {
       cause: error,

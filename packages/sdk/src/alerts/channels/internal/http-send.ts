@@ -1,7 +1,8 @@
+import { redact } from '../../../internal/redact.ts';
 import type { ChannelSendOptions } from '../alert-channel.ts';
 import { ChannelError } from '../channel-error.ts';
 import { startDeadline } from './deadline.ts';
-import { originOf, redact } from './redact.ts';
+import { originOf } from './origin-of.ts';
 
 /** One request a channel makes. */
 export interface ChannelRequest {
