@@ -191,6 +191,13 @@ describe('HTTP channel failures', () => {
     expect(slackError.message).not.toContain('XXXXSECRET');
     expect(slackError.message).toContain(`HTTP 401 from ${receiver.url}`);
   });
+
+  test("a webhook's URL path is its secret too: a receiver repeating it shows ***", async () => {
+    receiver.answer((request) => ({ status: 500, body: `Cannot POST ${request.url}` }));
+    const webhook = channel({ type: 'webhook', url: `${receiver.url}/hooks/XXXXSECRET` });
+    const error = await failure(webhook.send(message));
+    expect(error.message).toBe(`webhook channel "ops": HTTP 500 from ${receiver.url}: Cannot POST ***`);
+  });
 });
 
 describe('email channel', () => {
