@@ -164,6 +164,18 @@ describe('fleet-knowledge client commands', () => {
     expect((await client(['peers', 'remove', 'peer-x'])).stdout).toBe('no peer peer-x\n');
   });
 
+  test('peers add takes the peer token from FLEET_KNOWLEDGE_PEER_TOKEN when --peer-token is not given', async () => {
+    const add = (id: string, env: NodeJS.ProcessEnv) =>
+      run(['peers', 'add', id, 'http://127.0.0.1:9', '--url', node.url, '--json'], env);
+    const fromEnv = await add('peer-env', { FLEET_KNOWLEDGE_PEER_TOKEN: 'peer-secret' });
+    expect(fromEnv).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(fromEnv.stdout)).toMatchObject({ id: 'peer-env', hasToken: true });
+    expect(JSON.parse((await add('peer-none', {})).stdout)).toMatchObject({ id: 'peer-none', hasToken: false });
+    const help = await run(['peers', 'add', '--help']);
+    expect(help.stdout).toContain('$FLEET_KNOWLEDGE_PEER_TOKEN');
+    for (const id of ['peer-env', 'peer-none']) await client(['peers', 'remove', id]);
+  });
+
   test('a node started with --peer learns its id, and sync then status bring both nodes together', async () => {
     const other = await spawnKnowledge(
       ['--db', join(dir, 'other.db'), '--node-id', 'other-node', '--peer', node.url, '--sync-interval', '0'],

@@ -21,10 +21,15 @@ const addCommand = defineCommand({
     ...clientArgs,
     id: { type: 'positional', description: "The peer's node id", required: true, valueHint: 'ID' },
     peerUrl: { type: 'positional', description: "The peer's base URL", required: true, valueHint: 'URL' },
-    'peer-token': { type: 'string', description: 'Bearer token to present to the peer', valueHint: 'token' },
+    'peer-token': {
+      type: 'string',
+      description: 'Bearer token to present to the peer (default: $FLEET_KNOWLEDGE_PEER_TOKEN)',
+      valueHint: 'token',
+    },
   },
   async run({ args }) {
-    const token = args['peer-token'];
+    // The variable keeps the token out of `ps` and shell history; an empty one means none.
+    const token = args['peer-token'] || process.env.FLEET_KNOWLEDGE_PEER_TOKEN || undefined;
     const peer = await knowledgeClientFrom(args).addPeer({
       id: args.id,
       url: args.peerUrl,
