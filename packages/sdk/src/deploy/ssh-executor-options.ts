@@ -47,6 +47,14 @@ export interface SshExecutorOptions {
   keepaliveCountMax?: number;
   /** How long connecting and the SSH handshake may take. @default 20_000 */
   readyTimeoutMs?: number;
+  /**
+   * How long one SFTP request of a file write or symlink (or opening the SFTP session) may go
+   * unanswered; a file is written in requests of 1 MiB, each with this deadline. Then the SFTP
+   * session is closed and the call fails, saying so; the next file operation opens a new session.
+   * Keepalive does not cover this: the connection stays up when only the host's SFTP server hangs.
+   * @default 60_000
+   */
+  sftpTimeoutMs?: number;
   /** Default command timeout. @default 300_000 */
   timeoutMs?: number;
   /**
@@ -99,5 +107,6 @@ export async function resolveConnectionOptions(
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? 10_000,
     keepaliveCountMax: options.keepaliveCountMax ?? 3,
     readyTimeoutMs: options.readyTimeoutMs ?? 20_000,
+    sftpTimeoutMs: options.sftpTimeoutMs ?? 60_000,
   };
 }

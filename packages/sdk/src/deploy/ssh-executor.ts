@@ -29,7 +29,8 @@ import { resolveConnectionOptions, type SshExecutorOptions, type SshExecutorStat
  * both fingerprints); keepalive finds a dead host within `keepaliveIntervalMs × keepaliveCountMax`.
  * Commands run under `timeout -k` on the host, with the environment on stdin, never in argv;
  * {@link SshExecutor.probe} is one exec whatever the number of paths; files are uploaded over SFTP
- * to a temp file, fsynced and renamed over the target. A login user other than root does
+ * to a temp file, fsynced and renamed over the target (an SFTP request the host leaves unanswered
+ * for `sftpTimeoutMs` fails the call and closes the session; the next opens a new one). A login user other than root does
  * everything as root through `sudo -n` (see {@link SshExecutorOptions.sudo}). A lost connection
  * fails every call in flight at once; a command it cut off may still run on the host, so the next
  * connection (or {@link SshExecutor.close}) first stops it and waits until it is gone (SIGTERM, up
@@ -161,12 +162,14 @@ export class SshExecutor implements Executor {
         this.#script(...writeScript(path, tempName(path), bytes.length, attributes)),
         bytes,
       );
+    let connection: SshConnection | undefined;
     try {
-      const connection = await this.#connect();
+      connection = await this.#connect();
       const sftp = await this.#sftp(connection);
       const ids = await this.#accountsOf(connection).ids(attributes);
       await sftpWriteFile(sftp, path, bytes, attributes, ids, this.#leaveTempFile);
     } catch (error) {
+      await this.#removeLeftTempFiles(connection);
       throw failed('write', path, error);
     }
   }
@@ -190,9 +193,12 @@ export class SshExecutor implements Executor {
   async symlink(target: string, path: string): Promise<void> {
     checkPath(path);
     if (this.sudo) return this.#shell('link', path, this.#script(...symlinkScript(target, path, tempName(path))));
+    let connection: SshConnection | undefined;
     try {
-      await sftpSymlink(await this.#sftp(await this.#connect()), target, path, this.#leaveTempFile);
+      connection = await this.#connect();
+      await sftpSymlink(await this.#sftp(connection), target, path, this.#leaveTempFile);
     } catch (error) {
+      await this.#removeLeftTempFiles(connection);
       throw failed('link', path, error);
     }
   }
@@ -252,6 +258,16 @@ export class SshExecutor implements Executor {
     return new SftpCalls(session, () => {
       this.stats.sftpRequests += 1;
     });
+  }
+
+  /**
+   * An SFTP session given up while its connection stays (a request went unanswered) may have left a
+   * temp file: removed at once over the same connection, else by the next connection's sweep.
+   */
+  async #removeLeftTempFiles(connection: SshConnection | undefined): Promise<void> {
+    if (connection === undefined || connection.lost !== undefined || this.#leftovers.empty) return;
+    const exec = (line: string, backstopMs: number) => this.#exec(connection, line, { priority: true, backstopMs });
+    await this.#leftovers.sweep(exec).catch(() => {});
   }
 
   #accountsOf(connection: SshConnection): RemoteAccounts {

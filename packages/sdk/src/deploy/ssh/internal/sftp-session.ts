@@ -12,13 +12,23 @@ export interface SftpSessionOptions {
   goneError: (cause: Error | undefined) => Error;
   /** Called once when the session is gone, so that the next file operation opens a new one. */
   onGone: () => void;
+  /**
+   * How long one request may go unanswered, in ms: then the session is given up (failed with
+   * `stalledError` and its channel closed), so a host whose SFTP server hangs never holds a call.
+   */
+  timeoutMs: number;
+  /** Why the session was given up: `request` (e.g. `write`) got no answer within `timeoutMs`. */
+  stalledError: (request: string) => Error;
 }
 
 /**
  * One SFTP session (a channel of the connection) that knows when it is gone. ssh2 keeps a request
  * made after the channel closed and never calls it back, and fails one in flight with a bare "No
  * response from server": here every request rejects instead, at once once the session is gone,
- * with why it went (the connection's loss, the channel's close, an SFTP protocol error).
+ * with why it went (the connection's loss, the channel's close, an SFTP protocol error). Nor does
+ * ssh2 give up on a request the host never answers (keepalive only sees the connection, which
+ * stays up when just the host's SFTP server hangs): a request unanswered for `timeoutMs` gives the
+ * session up, closing its channel.
  */
 export class SftpSession {
   readonly #sftp: SFTPWrapper;
@@ -42,16 +52,22 @@ export class SftpSession {
   }
 
   /**
-   * Sends one request: `start` calls ssh2 with the callback. Rejects at once when the session is
-   * gone, and as soon as it goes before the answer.
+   * Sends one `request` (its name, for errors): `start` calls ssh2 with the callback. Rejects at
+   * once when the session is gone, as soon as it goes before the answer, and when no answer came
+   * within `timeoutMs` (the session is then given up).
    */
-  call<T>(start: (sftp: SFTPWrapper, callback: SftpCallback<T>) => void): Promise<T> {
+  call<T>(request: string, start: (sftp: SFTPWrapper, callback: SftpCallback<T>) => void): Promise<T> {
     if (this.#gone) return Promise.reject(this.#gone);
     return new Promise<T>((resolve, reject) => {
-      const fail = (error: Error): void => reject(error);
+      const deadline = setTimeout(() => this.#stalled(request), this.#options.timeoutMs);
+      const fail = (error: Error): void => {
+        clearTimeout(deadline);
+        reject(error);
+      };
       this.#pending.add(fail);
       try {
         start(this.#sftp, (error, value) => {
+          clearTimeout(deadline);
           if (!this.#pending.delete(fail)) return;
           if (!error) return resolve(value as T);
           // ssh2 fails the requests in flight just before it reports the channel's end: let that
@@ -60,6 +76,7 @@ export class SftpSession {
         });
       } catch (error) {
         // ssh2 throws synchronously for an extension the server lacks.
+        clearTimeout(deadline);
         this.#pending.delete(fail);
         reject(error);
       }
@@ -73,5 +90,12 @@ export class SftpSession {
     for (const reject of [...this.#pending]) reject(error);
     this.#pending.clear();
     this.#options.onGone();
+  }
+
+  /** `request` got no answer in time: the session is failed, and its channel closed. */
+  #stalled(request: string): void {
+    this.fail(this.#options.stalledError(request));
+    // The server may still answer later: ssh2 then calls back requests that were already rejected.
+    this.#sftp.end();
   }
 }

@@ -25,6 +25,8 @@ export interface ConnectionOptions {
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
   readyTimeoutMs: number;
+  /** How long one SFTP request (or opening the session) may go unanswered before the session is given up. */
+  sftpTimeoutMs: number;
 }
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -37,15 +39,18 @@ const reasonOf = (error: unknown): string => (error instanceof Error ? error.mes
 export class SshConnection {
   readonly #client: Client;
   readonly #name: string;
+  readonly #sftpTimeoutMs: number;
   #lost: Error | undefined;
   #closing = false;
   #sftp: Promise<SftpSession> | undefined;
   readonly #slots = new ChannelSlots();
   readonly #listeners = new Set<(error: Error) => void>();
 
-  constructor(client: Client, name: string) {
+  /** `sftpTimeoutMs`: how long one SFTP request (or opening the session) may go unanswered. */
+  constructor(client: Client, name: string, sftpTimeoutMs: number) {
     this.#client = client;
     this.#name = name;
+    this.#sftpTimeoutMs = sftpTimeoutMs;
     client.on('error', (error: Error) => this.#lose(error));
     client.on('close', () => this.#lose(new Error('the connection closed')));
   }
@@ -104,7 +109,8 @@ export class SshConnection {
 
   /**
    * The connection's SFTP session, opened on first use, and again after it went (its channel
-   * closed or failed). Its requests reject once it is gone or the connection is lost.
+   * closed or failed, or a request went unanswered too long). Its requests reject once it is gone
+   * or the connection is lost; opening it rejects if the host does not finish within the SFTP timeout.
    */
   sftp(): Promise<SftpSession> {
     if (this.#sftp === undefined) {
@@ -120,11 +126,26 @@ export class SshConnection {
   }
 
   async #openSftp(onGone: () => void): Promise<SftpSession> {
-    const sftp = await this.#guard<SFTPWrapper>((resolve, reject) =>
-      this.#client.sftp((error, opened) => (error ? reject(error) : resolve(opened))),
-    );
+    const sftp = await this.#guard<SFTPWrapper>((resolve, reject) => {
+      let late = false;
+      const deadline = setTimeout(() => {
+        late = true;
+        reject(this.#sftpStalled('open'));
+      }, this.#sftpTimeoutMs);
+      // A lost connection rejects the open at once: this timer then holds nothing up.
+      deadline.unref();
+      this.#client.sftp((error, opened) => {
+        clearTimeout(deadline);
+        // Given up already: a session that opens after all is closed again.
+        if (late) opened?.end();
+        else if (error) reject(error);
+        else resolve(opened);
+      });
+    });
     let unsubscribe = (): void => {};
     const session = new SftpSession(sftp, {
+      timeoutMs: this.#sftpTimeoutMs,
+      stalledError: (request) => this.#sftpStalled(request),
       goneError: (cause) => {
         if (this.#lost) return this.#lostError(this.#lost);
         const why = cause ? `the SFTP session failed (${cause.message})` : 'the SFTP session closed';
@@ -169,6 +190,15 @@ export class SshConnection {
         },
       );
     });
+  }
+
+  /** The error of an SFTP `request` the host left unanswered for the SFTP timeout. */
+  #sftpStalled(request: string): DeployError {
+    const within = `${this.#sftpTimeoutMs / 1000} s`;
+    return new DeployError(
+      'executor_failed',
+      `SSH to ${this.#name}: the SFTP session answered no ${request} request within ${within}, so it was closed (the next file operation opens a new one)`,
+    );
   }
 
   #lostError(error: Error): DeployError {
@@ -242,7 +272,7 @@ export async function openConnection(options: ConnectionOptions, signal?: AbortS
     if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
   client.removeAllListeners();
-  return new SshConnection(client, options.name);
+  return new SshConnection(client, options.name, options.sftpTimeoutMs);
 }
 
 /** Tries of a channel open that sshd refused ("open failed"), and the pause before the next (times the try). */
