@@ -78,6 +78,15 @@ describe.skipIf(!hasTestHostDeps())('SshExecutor on real test hosts', () => {
       expect(left.exitCode).toBe(1);
     });
 
+    test('a command that exits while its background child holds the output returns its exit code, not a timeout', async () => {
+      const host = sshTo(a, { killGraceMs: 500 });
+      const tag = `${6000 + Math.floor(Math.random() * 1000)}.${process.pid}`;
+      const result = await host.run(`sleep ${tag} & echo started; exit 0`, { timeoutMs: 2_000 });
+      expect(result).toMatchObject({ exitCode: 0, signal: null, timedOut: false, stdout: 'started\n' });
+      // The background child was not the command's to wait for: it still runs.
+      expect((await host.run(['pkill', '-f', `^sleep ${tag}$`])).exitCode).toBe(0);
+    });
+
     test('a command that ignores SIGTERM is killed after the grace period', async () => {
       const result = await sshTo(a, { killGraceMs: 300 }).run(`trap '' TERM; sleep 30`, { timeoutMs: 300 });
       expect(result).toMatchObject({ timedOut: true, signal: 'SIGKILL' });

@@ -1,6 +1,13 @@
 import { OutputTail } from '../../internal/output-tail.ts';
 import type { SshConnection } from './ssh-connection.ts';
 
+/**
+ * After the host reported the command's exit, how long its channel may stay open for the rest of
+ * the output, in ms: a process the command left in the background that holds its stdout or stderr
+ * keeps the channel open until it ends.
+ */
+const EXIT_DRAIN_MS = 1_000;
+
 /** What {@link runChannel} needs. */
 export interface ChannelOptions {
   /** Written to the channel's stdin, which is then closed. */
@@ -40,7 +47,9 @@ export interface ChannelResult {
 
 /**
  * Runs one command line over an exec channel and collects the tail of its output. Rejects when
- * the channel closes without an exit status or the connection is lost: never waits forever.
+ * the channel closes without an exit status or the connection is lost: never waits forever. Once
+ * the exit status arrived, the channel is closed after {@link EXIT_DRAIN_MS} at most, even if a
+ * background process still holds its output (what that writes later is not collected).
  */
 export async function runChannel(
   connection: SshConnection,
@@ -58,8 +67,10 @@ export async function runChannel(
     let exit: { code: number | null; signal: string | null } | undefined;
     let closedByClient = false;
     const notStarted = abortSignal?.aborted === true;
+    let drain: ReturnType<typeof setTimeout> | undefined;
     const done = (error?: Error): void => {
       clearTimeout(backstop);
+      clearTimeout(drain);
       unsubscribe();
       if (onAbort) abortSignal?.removeEventListener('abort', onAbort);
       if (error) reject(error);
@@ -75,7 +86,7 @@ export async function runChannel(
     };
     const unsubscribe = connection.onLost((error) => done(error));
     const backstop = setTimeout(() => {
-      closedByClient = true;
+      closedByClient = exit === undefined;
       channel.close();
     }, options.backstopMs);
     channel.on('data', (chunk: Buffer) => {
@@ -89,7 +100,10 @@ export async function runChannel(
         signal: typeof signal === 'string' && signal ? (signal.startsWith('SIG') ? signal : `SIG${signal}`) : null,
       };
     };
-    channel.on('exit', onExit);
+    channel.on('exit', (code: unknown, signal?: unknown) => {
+      onExit(code, signal);
+      drain ??= setTimeout(() => channel.close(), EXIT_DRAIN_MS);
+    });
     channel.on('close', (code?: unknown, signal?: unknown) => {
       // A command that does not wait for stdin can exit before this listens: its 'exit' is then
       // gone, but ssh2 repeats the exit status (or signal) on 'close'.
