@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { isDeployError, LocalExecutor, type Plan, runPlan } from '@fleet/sdk/dep
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildReleaseBundle, type ReleaseBundle } from '../src/bundle/build-release-bundle.ts';
 import { findBundleRelease } from '../src/steps/find-bundle-release.ts';
+import { INSTALL_BUNDLE_SCRIPT } from '../src/steps/internal/install-bundle-script.ts';
 import { type ReleaseBundleStepOptions, releaseBundleStep } from '../src/steps/release-bundle-step.ts';
 import { BUNDLE_MARKER, bundleReleaseId } from '../src/steps/release-id.ts';
 import { fixtureProject, tempDir } from './_fixtures.ts';
@@ -125,6 +126,17 @@ describe('releaseBundleStep on a local host', () => {
     const result = await runPlan(releasePlan({ base: BASE, bundle: broken, now: JUNE }), { executor, mode: 'apply' });
     expect(result.status).toBe('failed');
     expect(result.phases[0]?.steps[0]?.error).toContain(`Extracting the bundle ${broken.id}`);
+    expect(readdirSync(releases)).toEqual([]);
+  });
+
+  test('an install stopped by SIGTERM (its timeout) still removes the upload and the half-made release', () => {
+    const releases = tempDir('releases');
+    const id = bundleReleaseId(bundle.id, JUNE);
+    // A FIFO nobody writes: tar blocks opening it, with `<id>.partial` already made.
+    execFileSync('mkfifo', [join(releases, `.${id}.tar.gz`)]);
+    // GNU `timeout`, as the executors run a command: SIGTERM to the script's whole process group.
+    const args = ['-k', '5s', '1s', 'sh', '-c', INSTALL_BUNDLE_SCRIPT, 'sh', `.${id}.tar.gz`, id, bundle.sha256];
+    expect(spawnSync('timeout', args, { cwd: releases }).status).toBe(124);
     expect(readdirSync(releases)).toEqual([]);
   });
 

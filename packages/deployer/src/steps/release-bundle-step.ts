@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { DeployError, type Step, type StepOptions, stepBase } from '@fleet/sdk/deploy';
 import type { ReleaseBundle } from '../bundle/build-release-bundle.ts';
 import { findBundleRelease } from './find-bundle-release.ts';
+import { INSTALL_BUNDLE_SCRIPT } from './internal/install-bundle-script.ts';
 import { BUNDLE_MARKER, bundleReleaseId } from './release-id.ts';
 
 /** Options of {@link releaseBundleStep}. */
@@ -24,17 +25,6 @@ export interface ReleaseBundleStepOptions extends StepOptions {
   /** Kill the extraction after this long. @default the executor's (300 s) */
   timeoutMs?: number;
 }
-
-// Runs in `<base>/releases`: extracts the upload ($1) into `$2.partial`, writes the marker ($3) last,
-// then renames the directory into place, so that a release under its final name is always whole.
-// Whatever happens, the upload and a half-made directory are removed.
-const INSTALL = `set -e
-trap 'rm -rf -- "$1" "$2.partial"' EXIT
-rm -rf -- "$2.partial"
-mkdir -- "$2.partial"
-tar -xzf "$1" -C "$2.partial" --no-same-owner
-printf '%s\\n' "$3" > "$2.partial/${BUNDLE_MARKER}"
-mv -T -- "$2.partial" "$2"`;
 
 /**
  * A release of a bundle under `<base>/releases/<time>-<bundle id>/`. Its check finds a complete
@@ -80,7 +70,7 @@ export function releaseBundleStep(options: ReleaseBundleStepOptions): Step {
       const upload = `.${id}.tar.gz`;
       await context.executor.mkdir(releases);
       await context.executor.writeFile(`${releases}/${upload}`, content, { mode: 0o600 });
-      const result = await context.executor.run(['sh', '-c', INSTALL, 'sh', upload, id, bundle.sha256], {
+      const result = await context.executor.run(['sh', '-c', INSTALL_BUNDLE_SCRIPT, 'sh', upload, id, bundle.sha256], {
         cwd: releases,
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
         ...(context.signal === undefined ? {} : { signal: context.signal }),

@@ -51,12 +51,14 @@ export function scriptFailed(executor: Executor, what: string, result: RunResult
 
 // Creates the directory to lock if asked to ($1 = 1), else gives up with 3 when it is missing;
 // then runs the script under an exclusive flock(1) of that directory, 30 s at most waiting for it.
+// The directory goes to flock as `./<path>`: a path relative to `/` that starts with `-` would be
+// taken for an option.
 const UNDER_FLOCK = `c=$1; p=$2; s=$3; shift 3
 if [ ! -d "$p" ]; then
   [ "$c" = 1 ] || exit 3
   mkdir -p -- "$p" || exit 2
 fi
-exec flock -w 30 -E 75 "$p" sh -c "$s" sh "$@"`;
+exec flock -w 30 -E 75 "./$p" sh -c "$s" sh "$@"`;
 
 /** The exit code of {@link runScriptUnderFlock} when another holder kept the directory's flock for 30 s. */
 export const FLOCK_BUSY_EXIT = 75;

@@ -5,11 +5,15 @@ import type { PathAttributes } from '../../executor.ts';
 // and `cat` sees an end of file), gives it the owner, group and mode asked for or else the replaced
 // file's (root and 0644 for a new file), fsyncs it (coreutils `sync FILE`) and renames it over the
 // target (`mv -T`, one rename(2)); on any failure the temp file is removed and the target is
-// untouched. Fixed text: paths, size and attributes are its positional parameters, the content is
-// stdin, never an argument.
+// untouched. dash runs no EXIT trap when a signal kills it (a timeout or a lost connection's cleanup
+// sends SIGTERM), so SIGTERM, SIGINT and SIGHUP exit through it. Fixed text: paths, size and
+// attributes are its positional parameters, the content is stdin, never an argument.
 const WRITE_SCRIPT = `umask 077; set -C
 p=$1 t=$2 o=$3 g=$4 m=$5 n=$6 ou= og= om=644
 trap 'rm -f -- "$t"' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 if [ -f "$p" ] && [ ! -L "$p" ]; then
   s=$(stat -c '%u %g %a' -- "$p") || exit 1
   ou=\${s%% *}; s=\${s#* }; og=\${s%% *}; om=\${s#* }
