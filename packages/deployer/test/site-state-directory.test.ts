@@ -87,13 +87,27 @@ test('a state path with a space and $ is one --db word for systemd, its $ not ex
   expect(directive(bus, 'WorkingDirectory')).toEqual(['/srv/fleet $HOME data/bus']);
 });
 
+test('a % in deploy.root or deploy.state stays a literal % in every path of the unit', () => {
+  const units = unitsWith(['root: /opt/fleet%i', 'state: /srv/fleet%h']);
+  const bus = units['fleet-bus.service']!;
+  expect(directive(bus, 'EnvironmentFile')).toEqual(['/opt/fleet%%i/app/current/etc/fleet-bus.env']);
+  expect(directive(bus, 'WorkingDirectory')).toEqual(['/srv/fleet%%h/bus']);
+  expect(directive(bus, 'ReadWritePaths')).toEqual(['"/srv/fleet%%h/bus"']);
+  expect(directive(bus, 'ExecStart')[0]).toContain(' --db "/srv/fleet%%h/bus/bus.db"');
+  // No other `%` anywhere: each one in a path is doubled.
+  for (const [unit, text] of Object.entries(units)) {
+    expect({ unit, single: text.replaceAll('%%', '').includes('%') }).toEqual({ unit, single: false });
+  }
+});
+
 describe.skipIf(!hasSystemCommand('systemd-analyze', 'systemd'))('units with deploy.state elsewhere', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-state-units-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('pass systemd-analyze verify and score at most 2.0 in its security check', () => {
-    for (const state of ['/srv/fleet', '"/srv/fleet $HOME 100% data"']) {
-      for (const [unit, text] of Object.entries(unitsWith([`state: ${state}`]))) {
+    const settings = [['state: /srv/fleet'], ['state: "/srv/fleet $HOME 100% data"'], ['root: /opt/fleet%i']];
+    for (const state of settings) {
+      for (const [unit, text] of Object.entries(unitsWith(state))) {
         const file = join(dir, unit);
         writeFileSync(file, text);
         const verify = spawnSync('systemd-analyze', ['verify', '--man=no', '--recursive-errors=no', file], {

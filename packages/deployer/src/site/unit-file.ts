@@ -23,7 +23,8 @@ export function serviceUnitText(
     execStart: service.execStart,
     user: settings.user,
     group: settings.user,
-    environmentFile: `${currentEtc}/${envFileName(service)}`,
+    // EnvironmentFile= expands specifiers: a `%` in the path is doubled to stay a `%`.
+    environmentFile: `${currentEtc}/${envFileName(service)}`.replaceAll('%', '%%'),
     ...stateAccess(service.stateDirectory),
   });
   return `${MANAGED_UNIT_MARK}: ${service.kind} ${service.name} (inputs ${inputs})\n${body}`;
