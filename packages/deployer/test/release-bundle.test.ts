@@ -1,11 +1,21 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readlinkSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { spawnServer } from '@fleet/test-utils/spawn-server';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildReleaseBundle, type ReleaseBundle } from '../src/bundle/build-release-bundle.ts';
 import { isBundleError } from '../src/errors.ts';
-import { fixtureProject, serverBins, serversBundle, tempDir } from './_fixtures.ts';
+import { fixtureProject, REPO, serverBins, serversBundle, tempDir } from './_fixtures.ts';
 
 /** Extracts a bundle with the system's tar, as a host would. */
 function extract(bundle: ReleaseBundle): string {
@@ -116,6 +126,43 @@ describe('the release bundle of the bus and knowledge servers', () => {
       const response = await fetch(`${server.url}/health`);
       expect(await response.json()).toMatchObject({ status: 'ok', service });
     } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
+  test("holds the SDK's pull worker and the chunks it imports, and the worker pulls from the extracted knowledge server", async () => {
+    const dir = extract(bundle);
+    const worker = join(dir, 'packages/sdk/dist/page-puller-worker.js');
+    expect(existsSync(worker)).toBe(true);
+    // The worker as built in the checkout: every file it imports by a relative path.
+    const source = readFileSync(join(REPO, 'packages/sdk/dist/page-puller-worker.js'), 'utf8');
+    const chunks = [...source.matchAll(/^import\s[^'"]*['"](\.\/[^'"]+)['"]/gm)].map((match) => match[1] ?? '');
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const chunk of chunks) expect(existsSync(join(dir, 'packages/sdk/dist', chunk)), chunk).toBe(true);
+
+    const server = await spawnServer(join(dir, bundle.bins['fleet-knowledge'] ?? ''), [
+      'server',
+      '--port',
+      '0',
+      '--db',
+      join(dir, 'worker-pull.db'),
+    ]);
+    const thread = new Worker(worker);
+    try {
+      const reply = new Promise((resolve, reject) => {
+        thread.once('message', resolve);
+        thread.once('error', reject);
+      });
+      thread.postMessage({
+        op: 'pull',
+        id: 1,
+        target: { url: server.url, timeoutMs: 30_000 },
+        input: { nodeId: 'bundle-test', since: 0 },
+      });
+      expect(await reply).toMatchObject({ id: 1, decoded: { ok: true } });
+    } finally {
+      await thread.terminate();
       server.child.kill('SIGTERM');
       await server.exited;
     }

@@ -4,6 +4,7 @@ import { nodeFileTrace } from '@vercel/nft';
 import { BundleError } from '../../errors.ts';
 import { dependencyEntries } from './dependency-entries.ts';
 import { nearestManifestFile } from './package-manifest.ts';
+import { urlReferences } from './url-references.ts';
 
 /** One entry of the bundle, by its path relative to the bundle's root. */
 export type TracedEntry = { path: string; type: 'file' } | { path: string; type: 'symlink'; target: string };
@@ -16,6 +17,7 @@ export interface TracedFiles {
 
 // Pseudo-file systems a package may name (prom-client reads /proc/<pid>/limits): never bundled.
 const IGNORED = ['proc/**', 'sys/**', 'dev/**'];
+const SCRIPT = /\.[cm]?js$/;
 const UNRESOLVED = /^Failed to resolve dependency "(\.{1,2}\/[^"]*)":[\s\S]*loaded from (.*)$/;
 
 /** The deepest directory that holds every one of `paths` (absolute). */
@@ -42,6 +44,33 @@ function outsideNodeModules(dir: string): string {
 const inside = (root: string, path: string): boolean => path === root || path.startsWith(`${root}${sep}`);
 
 /**
+ * The files nft traces from `inputs` through their imports, as absolute paths. Fails on an import
+ * of a workspace file that does not exist.
+ */
+async function traceModules(inputs: string[], base: string, cache: object): Promise<string[]> {
+  // Modules only: no files found by evaluating fs calls or globs. Those guesses reach outside the
+  // project (a default of `~/.ssh/known_hosts` made nft list the home directory); native addons
+  // come in through the dependency entries and nft's cases for `bindings` and `node-gyp-build`.
+  const result = await nodeFileTrace(inputs, {
+    base,
+    ignore: IGNORED,
+    analysis: { emitGlobs: false, computeFileReferences: false },
+    cache,
+  });
+  for (const warning of result.warnings) {
+    const match = UNRESOLVED.exec(warning.message);
+    if (match?.[2] !== undefined && !match[2].split(sep).includes('node_modules')) {
+      throw new BundleError(
+        'unresolved_import',
+        `${match[2]} imports ${match[1]}, which does not exist (is its package built?)`,
+        { cause: warning },
+      );
+    }
+  }
+  return [...result.fileList].map((file) => (isAbsolute(file) ? file : join(base, file)));
+}
+
+/**
  * The files `bins` need at run time, traced by @vercel/nft from the bins and from the entries of
  * their packages' declared dependencies, plus the package.json nearest to each (Node reads it for
  * the module type). Files are taken at their real paths; a symlink on the way (a workspace
@@ -53,23 +82,24 @@ export async function traceFiles(bins: readonly string[], root: string | undefin
   const packageDirs = new Set(bins.map((bin) => dirname(nearestManifestFile(dirname(bin)) ?? bin)));
   const inputs = [...bins, ...[...packageDirs].flatMap((dir) => dependencyEntries(dir))];
   const base = root ?? sep;
-  // Modules only: no files found by evaluating fs calls or globs. Those guesses reach outside the
-  // project (a default of `~/.ssh/known_hosts` made nft list the home directory); native addons
-  // come in through the dependency entries and nft's cases for `bindings` and `node-gyp-build`.
-  const result = await nodeFileTrace(inputs, {
-    base,
-    ignore: IGNORED,
-    analysis: { emitGlobs: false, computeFileReferences: false },
-  });
-  for (const warning of result.warnings) {
-    const match = UNRESOLVED.exec(warning.message);
-    if (match?.[2] !== undefined && !match[2].split(sep).includes('node_modules')) {
-      throw new BundleError(
-        'unresolved_import',
-        `${match[2]} imports ${match[1]}, which does not exist (is its package built?)`,
-        { cause: warning },
-      );
-    }
+  // What nft's module analysis misses, found by urlReferences: files loaded by
+  // `new URL('./x.js', import.meta.url)` (the SDK's pull worker). Scripts among them are traced
+  // as inputs of their own, so the chunks they import come too; other files are taken as they are.
+  const referenced = new Set<string>();
+  const scanned = new Set<string>();
+  const cache = {};
+  let fileList: string[];
+  for (;;) {
+    fileList = await traceModules([...inputs, ...[...referenced].filter((file) => SCRIPT.test(file))], base, cache);
+    const found = fileList
+      .filter((file) => !scanned.has(file))
+      .flatMap((file) => {
+        scanned.add(file);
+        return urlReferences(realpathSync(file));
+      })
+      .filter((file) => !referenced.has(file));
+    if (found.length === 0) break;
+    for (const file of found) referenced.add(file);
   }
 
   const files = new Set<string>();
@@ -89,7 +119,7 @@ export async function traceFiles(bins: readonly string[], root: string | undefin
       if (manifest !== undefined) add(manifest);
     }
   };
-  for (const file of result.fileList) add(isAbsolute(file) ? file : join(base, file));
+  for (const file of [...fileList, ...referenced]) add(file);
 
   const all = [...files, ...links.keys(), ...links.values()];
   const bundleRoot = root ?? outsideNodeModules(commonDir(all));
