@@ -8,7 +8,9 @@
 // Scenarios run in interleaved rounds (bare, bus, bare, bus, ...) and each figure is the median, so a
 // slow spell of this shared machine weighs on the baseline and on Fleet alike. A third server,
 // fleet-bus over a store that stores nothing (_storeless-bus.mjs), splits each request's time into
-// the bare server's, what Fleet's routes add and what storage adds.
+// the bare server's, what Fleet's routes add and what storage adds. A fourth, the SQLite floor
+// (_sqlite-floor-server.mjs: node:http and one table with one index, group-committed, nothing of
+// Fleet's), shows how far below the bare server any bus that stores its messages in SQLite stays.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +112,8 @@ try {
   // Fleet's server and routes over a store that stores nothing: what any store could reach at most.
   const storeless = await start([join(here, '_storeless-bus.mjs')]);
   servers.push(storeless);
+  const floor = await start([join(here, '_sqlite-floor-server.mjs')]);
+  servers.push(floor);
   const bus = {};
   for (const durability of ['normal', 'fsync']) {
     const db = join(dir, `bus-${durability}.db`);
@@ -130,6 +134,7 @@ try {
       single_normal: single(bus.normal.url),
       single_fsync: single(bus.fsync.url),
       single_storeless: single(storeless.url),
+      single_floor: single(floor.url),
       bareBatch: batch(bare.url, 1),
       batch_normal: batch(bus.normal.url, 100),
       batch_fsync: batch(bus.fsync.url, 100),
@@ -140,6 +145,7 @@ try {
       lifecycle_normal: lifecycle(bus.normal.url, () => `lc-normal-${n++ % AGENTS}`),
       lifecycle_fsync: lifecycle(bus.fsync.url, () => `lc-fsync-${n++ % AGENTS}`),
       lifecycle_storeless: lifecycle(storeless.url, () => `lc-storeless-${n++ % AGENTS}`),
+      lifecycle_floor: lifecycle(floor.url, () => `lc-floor-${n++ % AGENTS}`),
     }),
   );
 
@@ -188,6 +194,14 @@ const checks = [
     ratio(results.lifecycle_storeless.perSecond, results.bareSingle.perSecond),
     null,
   ],
+  ['SQLite floor single send / bare', ratio(results.single_floor.perSecond, results.bareSingle.perSecond), null],
+  [
+    'SQLite floor lifecycle msgs/s / bare',
+    ratio(results.lifecycle_floor.perSecond, results.bareSingle.perSecond),
+    null,
+  ],
+  ['single send / SQLite floor', ratio(results.single_normal.perSecond, results.single_floor.perSecond), null],
+  ['lifecycle / SQLite floor', ratio(results.lifecycle_normal.perSecond, results.lifecycle_floor.perSecond), null],
 ];
 
 /**
