@@ -17,9 +17,12 @@ export function canPinCores() {
   }
 }
 
-/** Pins the current process to `core`. */
+/**
+ * Pins the current process to `core`: every thread of it (`-a`), not only the main one, so that
+ * V8's garbage collection and compiler threads of a load generator stay off the servers' core.
+ */
 export function pinSelf(core) {
-  execFileSync('taskset', ['-cp', String(core), String(process.pid)], { stdio: 'ignore' });
+  execFileSync('taskset', ['-a', '-cp', String(core), String(process.pid)], { stdio: 'ignore' });
 }
 
 /**

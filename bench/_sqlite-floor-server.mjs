@@ -100,10 +100,14 @@ const server = createServer((req, res) => {
 server.listen(0, '127.0.0.1', () => {
   console.log(`sqlite floor server listening on http://127.0.0.1:${server.address().port}`);
 });
-process.on('SIGTERM', () =>
-  server.close(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-    process.exit(0);
-  }),
-);
+// SIGINT too: Ctrl-C in the terminal reaches the bench's servers as well as the bench.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    server.closeAllConnections();
+    server.close(() => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
+    });
+  });
+}

@@ -36,8 +36,11 @@ store.ack = async () => acked;
 const server = createBusServer({ store });
 const { url } = await server.listen({ host: '127.0.0.1', port: 0, insecure: false });
 console.log(`storeless fleet-bus listening on ${url}`);
-process.on('SIGTERM', async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-  process.exit(0);
-});
+// SIGINT too: Ctrl-C in the terminal reaches the bench's servers as well as the bench.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
+}

@@ -2,11 +2,12 @@
 //
 //   npm run bench:bus                        # after npm run build; about 4 minutes
 //   node bench/bus.mjs --json                # machine-readable results
-//   BENCH_SECONDS=10 BENCH_ROUNDS=5 node bench/bus.mjs
+//   BENCH_SECONDS=10 BENCH_ROUNDS=5 BENCH_WARMUP_SECONDS=3 node bench/bus.mjs
 //
 // The servers are pinned to core 0 and the load generator (autocannon, 50 connections) to core 1.
-// Scenarios run in interleaved rounds (bare, bus, bare, bus, ...) and each figure is the median, so a
-// slow spell of this shared machine weighs on the baseline and on Fleet alike. A third server,
+// Scenarios run in interleaved rounds (bare, bus, bare, bus, ...) after an unmeasured warm-up of each,
+// and each figure is the median, so a slow spell of this shared machine weighs on the baseline and on
+// Fleet alike. A lifecycle counts the messages acked, not requests over three. A third server,
 // fleet-bus over a store that stores nothing (_storeless-bus.mjs), splits each request's time into
 // the bare server's, what Fleet's routes add and what storage adds. A fourth, the SQLite floor
 // (_sqlite-floor-server.mjs: node:http and one table with one index, group-committed, nothing of
@@ -23,6 +24,7 @@ import { lifecycleRequests } from './_lifecycle.mjs';
 const json = process.argv.includes('--json');
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const connections = 50;
 /** Agents the lifecycles take in turn. */
 const AGENTS = 500;
@@ -40,9 +42,9 @@ else log('! taskset or a second core is missing: servers and load generator shar
 /** Servers run on core 0; this process (the load generator) on core 1. */
 const start = (args) => startServer(args, canPin ? { core: 0 } : {});
 
-function run(options) {
+function run(options, duration) {
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ connections, duration: seconds, ...options }, (error, result) =>
+    const instance = autocannon({ connections, duration, ...options }, (error, result) =>
       error ? reject(error) : resolve(result),
     );
     autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
@@ -72,7 +74,9 @@ async function prefill(db, agent, count) {
   const batch = Array.from({ length: 100 }, () => ({
     from: 'bench',
     to: agent,
-    payload: { n: 1 },
+    // The lifecycle's own 1 KB, so that receives from the prefilled million and from the 1,000
+    // (whose prefill the first lifecycles drain) return messages of the same size.
+    payload,
     type: 'message',
     priority: 0,
     delaySeconds: 0,
@@ -96,15 +100,30 @@ function median(runs) {
  */
 async function interleaved(scenarios) {
   const runs = Object.fromEntries(Object.keys(scenarios).map((name) => [name, []]));
+  if (warmupSeconds > 0) {
+    log(`warm-up (${warmupSeconds}s each, not measured): ${Object.keys(scenarios).join(', ')}`);
+    for (const scenario of Object.values(scenarios)) await scenario(warmupSeconds);
+  }
   for (let round = 1; round <= rounds; round++) {
     log(`round ${round}/${rounds}: ${Object.keys(scenarios).join(', ')}`);
-    for (const [name, scenario] of Object.entries(scenarios)) runs[name].push(await scenario());
+    for (const [name, scenario] of Object.entries(scenarios)) runs[name].push(await scenario(seconds));
   }
   return Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, median(list)]));
 }
 
 const results = {};
 const servers = [];
+let cleaning;
+/** Stops every server and removes the temp dir, once (the normal end, an error, or Ctrl-C). */
+function cleanUp() {
+  cleaning ??= Promise.all(servers.map((server) => server.stop())).finally(() =>
+    rmSync(dir, { recursive: true, force: true }),
+  );
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => cleanUp().finally(() => process.exit(130)));
+}
 try {
   log(`${rounds} interleaved rounds of ${seconds}s per scenario, ${connections} connections`);
   const bare = await start([join(here, 'bare-server.mjs')]);
@@ -120,13 +139,19 @@ try {
     bus[durability] = await start([busBin, 'server', '--port', '0', '--db', db, '--durability', durability]);
     servers.push(bus[durability]);
   }
-  const single = (url) => () =>
-    run({ url: `${url}/message`, method: 'POST', headers, body: singleBody }).then((r) => summary(r));
-  const batch = (url, perRequest) => () =>
-    run({ url: `${url}/messages/batch`, method: 'POST', headers, body: batchBody }).then((r) => summary(r, perRequest));
+  const single = (url) => (duration) =>
+    run({ url: `${url}/message`, method: 'POST', headers, body: singleBody }, duration).then((r) => summary(r));
+  const batch = (url, perRequest) => (duration) =>
+    run({ url: `${url}/messages/batch`, method: 'POST', headers, body: batchBody }, duration).then((r) =>
+      summary(r, perRequest),
+    );
   let n = 0;
-  const lifecycle = (url, agentOf) => () =>
-    run({ url, requests: lifecycleRequests(agentOf) }).then((r) => summary(r, 1 / 3));
+  // Messages acked per second: an empty receive's ack of nothing counts for nothing.
+  const lifecycle = (url, agentOf) => async (duration) => {
+    const counter = { acked: 0 };
+    const result = await run({ url, requests: lifecycleRequests(agentOf, 1, counter) }, duration);
+    return { ...summary(result), perSecond: counter.acked / result.duration };
+  };
   Object.assign(
     results,
     await interleaved({
@@ -168,8 +193,7 @@ try {
     }),
   );
 } finally {
-  await Promise.all(servers.map((server) => server.stop()));
-  rmSync(dir, { recursive: true, force: true });
+  await cleanUp();
 }
 
 const ratio = (a, b) => Math.round((a / b) * 100) / 100;
