@@ -190,7 +190,9 @@ async function fill(url, agent, count) {
     Array.from({ length: n }, () => ({
       from: 'bench',
       to: agent,
-      payload: { n: 1 },
+      // The lifecycle's own 1 KB, so that receives from the deep queue and from the shallow one
+      // (whose prefill the first lifecycles drain) return messages of the same size.
+      payload: { text: 'x'.repeat(1000) },
       type: 'message',
       priority: 0,
       delaySeconds: 0,
