@@ -46,7 +46,8 @@ export function startServer(args, { core } = {}) {
 
 function stop(child) {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
+    // Gone already (exited, or killed by a signal such as the Ctrl-C that reached it too).
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', resolve);
     child.kill('SIGTERM');
   });

@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { leaseWithWait, PostgresMessageStore, SqliteMessageStore } from '@fleet/sdk/stores';
+import { cleanUpOnExit } from './_clean-up.mjs';
 import { canPinCores, cpuSince, pinSelf, postgresCpuMs } from './_lib.mjs';
 import { loadPostgresHarness, requireBuild } from './_postgres.mjs';
 
@@ -92,6 +93,14 @@ async function measure(name, recheckAlways) {
 }
 
 const results = {};
+/** Stops the cluster and removes the temp dir, once (the normal end, an error, or Ctrl-C). */
+const cleanUp = cleanUpOnExit(async () => {
+  try {
+    await cluster?.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 try {
   if (postgres) {
     const harness = await loadPostgresHarness();
@@ -101,8 +110,7 @@ try {
   results.baseline = await measure('re-checked every 0.5 s (baseline)', true);
   results.fleet = await measure('idle waits (hasQueued)', false);
 } finally {
-  await cluster?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await cleanUp();
 }
 const ratio = results.baseline.leasesPerSecond / Math.max(results.fleet.leasesPerSecond, 1e-9);
 const summary = { waiters, seconds, backend: postgres ? 'postgres' : 'sqlite', results, leasesRatio: ratio };

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { PostgresMessageStore, SqliteMessageStore } from '@fleet/sdk/stores';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { cleanUpOnExit, stopServer } from './_clean-up.mjs';
 import { canPinCores, median, percentile, pinSelf, startServer } from './_lib.mjs';
 import { loadPostgresHarness } from './_postgres.mjs';
 
@@ -155,6 +156,15 @@ function scanPostgresStats(client) {
 
 const results = {};
 let server;
+/** Stops the bus and the cluster and removes the temp dir, once (the normal end, an error, or Ctrl-C). */
+const cleanUp = cleanUpOnExit(async () => {
+  try {
+    await stopServer(server);
+    await cluster?.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 try {
   if (postgres) {
     const harness = await loadPostgresHarness();
@@ -197,9 +207,7 @@ try {
   }
   results.filled = filled;
 } finally {
-  await server?.stop();
-  await cluster?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await cleanUp();
 }
 
 const same = ['ready', 'delayed', 'inFlight', 'dead'].every(

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteMessageStore } from '@fleet/sdk/stores';
 import autocannon from 'autocannon';
+import { cleanUpOnExit, stopServer } from './_clean-up.mjs';
 import { canPinCores, pinSelf, settleAudit, startServer } from './_lib.mjs';
 import { lifecycleRequests } from './_lifecycle.mjs';
 
@@ -113,17 +114,10 @@ async function interleaved(scenarios) {
 
 const results = {};
 const servers = [];
-let cleaning;
 /** Stops every server and removes the temp dir, once (the normal end, an error, or Ctrl-C). */
-function cleanUp() {
-  cleaning ??= Promise.all(servers.map((server) => server.stop())).finally(() =>
-    rmSync(dir, { recursive: true, force: true }),
-  );
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => cleanUp().finally(() => process.exit(130)));
-}
+const cleanUp = cleanUpOnExit(() =>
+  Promise.all(servers.map(stopServer)).finally(() => rmSync(dir, { recursive: true, force: true })),
+);
 try {
   log(`${rounds} interleaved rounds of ${seconds}s per scenario, ${connections} connections`);
   const bare = await start([join(here, 'bare-server.mjs')]);

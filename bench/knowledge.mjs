@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KnowledgeClient } from '@fleet/sdk';
 import Database from 'better-sqlite3';
+import { cleanUpOnExit, stopServer } from './_clean-up.mjs';
 import { percentile, startServer } from './_lib.mjs';
 
 const json = process.argv.includes('--json');
@@ -119,6 +120,15 @@ let b;
 let c;
 let bare;
 let proxy;
+/** Stops the servers and removes the temp dir, once (the normal end, an error, or Ctrl-C). */
+const cleanUp = cleanUpOnExit(async () => {
+  try {
+    proxy?.close();
+    await Promise.all([a, b, c, bare].map(stopServer));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 try {
   a = await startServer(serverArgs('a'));
   b = await startServer(serverArgs('b'));
@@ -223,15 +233,14 @@ try {
     barePrefixPage: barePage,
     prefixOverBare: { p50: round(prefix.p50ms / barePage.p50ms), p99: round(prefix.p99ms / barePage.p99ms) },
   };
+
+  // Node b's file, read once node b has stopped and closed it.
+  await b.stop();
+  b = undefined;
+  results.diskBytesPerFact = syncMetadataBytesPerFact(join(dir, 'b.db'));
 } finally {
-  proxy?.close();
-  await a?.stop();
-  await b?.stop();
-  await c?.stop();
-  await bare?.stop();
+  await cleanUp();
 }
-results.diskBytesPerFact = syncMetadataBytesPerFact(join(dir, 'b.db'));
-rmSync(dir, { recursive: true, force: true });
 
 const checks = [
   ['initial sync facts/s', results.initialSync.factsPerSecond, '>=', 50_000],
