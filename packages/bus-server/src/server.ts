@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { DEFAULT_PORTS } from '@fleet/sdk';
 import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
-import { type MessageStore, type MessageStoreOptions, openMessageStore } from '@fleet/sdk/stores';
+import { type MessageStore, type MessageStoreOptions, openMessageStore, SqliteMessageStore } from '@fleet/sdk/stores';
 import { isDatabaseUrl, redact, redactingLogger, secretsOf } from './internal/database-url.ts';
 import { registerBusMetrics } from './metrics.ts';
 import { busRouteImplementations } from './routes.ts';
@@ -110,6 +110,11 @@ export interface RunningBusServer {
   port: number;
   /** The underlying Fleet server. */
   server: FleetServer;
+  /**
+   * The SQLite store's durability, read back from its connection (`PRAGMA synchronous`), not echoed
+   * from the options; absent for the in-memory and PostgreSQL stores.
+   */
+  durability?: SqliteMessageStore['durability'];
   /** Stops accepting, finishes in-flight requests, closes the store. */
   close(): Promise<void>;
 }
@@ -145,7 +150,8 @@ export async function startBusServer(options: BusServerOptions = {}): Promise<Ru
       port: options.port ?? DEFAULT_PORTS.bus,
       insecure: options.insecure ?? false,
     });
-    return { url, port, server, close: () => server.close() };
+    const durability = store instanceof SqliteMessageStore ? store.durability : undefined;
+    return { url, port, server, ...(durability ? { durability } : {}), close: () => server.close() };
   } catch (error) {
     await server.close();
     throw error;

@@ -65,6 +65,36 @@ describe('fleet-bus server', () => {
     expect(Number(new URL(bus.url).port)).toBeGreaterThan(0);
   });
 
+  // The durability is read back from SQLite (PRAGMA synchronous): a flag lost on its way to the
+  // store shows here, which a crash test cannot tell (SIGKILL keeps the OS page cache either way).
+  test.each([
+    [['--durability', 'fsync'], 'fsync'],
+    [['--durability', 'normal'], 'normal'],
+    [[], 'normal'],
+  ])('with %j, the startup line and /health report the durability SQLite has: %s', async (args, durability) => {
+    const other = await spawnBus(['--db', join(dir, `durability-${durability}-${args.length}.db`), ...args], cleanEnv);
+    try {
+      expect(other.stdout()).toBe(`fleet-bus listening on ${other.url} (durability ${durability})\n`);
+      const health = (await (await fetch(`${other.url}/health`)).json()) as { details: unknown };
+      expect(health.details).toEqual({ storage: 'sqlite', durability });
+    } finally {
+      other.child.kill('SIGTERM');
+      await other.exited;
+    }
+  });
+
+  test('with :memory:, which persists nothing, it reports no durability', async () => {
+    const other = await spawnBus(['--db', ':memory:', '--durability', 'fsync'], cleanEnv);
+    try {
+      expect(other.stdout()).toBe(`fleet-bus listening on ${other.url}\n`);
+      const health = (await (await fetch(`${other.url}/health`)).json()) as { details: unknown };
+      expect(health.details).toEqual({ storage: 'memory' });
+    } finally {
+      other.child.kill('SIGTERM');
+      await other.exited;
+    }
+  });
+
   test('SIGTERM makes it close cleanly and exit 0', async () => {
     const other = await spawnBus(['--db', ':memory:'], cleanEnv);
     other.child.kill('SIGTERM');

@@ -360,6 +360,22 @@ describe('SqliteMessageStore setup', () => {
     expect(open({ path: freshDatabasePath() }).settings().synchronous).toBe('normal');
   });
 
+  test.each(['normal', 'fsync'] as const)(
+    'durability %s is read back from SQLite, in health() too',
+    async (durability) => {
+      const store = open({ path: freshDatabasePath(), durability });
+      expect(store.durability).toBe(durability);
+      expect(await store.health()).toEqual({ durability });
+    },
+  );
+
+  test('health() of a closed store rejects with unavailable', async () => {
+    const store = open({ path: freshDatabasePath() });
+    await store.close();
+    const error = await store.health().catch((e: unknown) => e);
+    expect(isFleetError(error) && error.code).toBe('unavailable');
+  });
+
   test('a database written by a newer schema version is refused', () => {
     const path = freshDatabasePath();
     const db = connect(path);

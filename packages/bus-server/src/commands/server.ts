@@ -64,7 +64,9 @@ export const serverCommand = defineCommand({
         ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}),
         logger: { info: output.info, warn: output.warn, error: output.error },
       });
-      output.log(`fleet-bus listening on ${server.url}`);
+      // Read back from SQLite: what the store really does, whatever the flag said.
+      const durability = server.durability ? ` (durability ${server.durability})` : '';
+      output.log(`fleet-bus listening on ${server.url}${durability}`);
       if (!stop.signal.aborted) {
         await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
       }

@@ -138,8 +138,9 @@ export interface MessageStore {
   hasQueued?(agent: string): Promise<boolean>;
 
   /**
-   * Extra `/health` details, for a backend that depends on something that can fail apart from the
-   * process (PostgreSQL: whether the database answers). Rejects when the store cannot serve.
+   * Extra `/health` details: for a backend that depends on something that can fail apart from the
+   * process, whether it answers (PostgreSQL: the database); SQLite: its durability, read back from
+   * the connection. Rejects when the store cannot serve.
    */
   health?(): Promise<Record<string, unknown>>;
 

@@ -26,7 +26,14 @@ import { GroupCommitWriter } from './sqlite/group-commit.ts';
 import { readAudit, readDeadLetters, readStats, readSubscriptions } from './sqlite/reads.ts';
 import { ackLeased, checkLease, checkLeases, extendLeased, nackLeased } from './sqlite/receipt-writes.ts';
 import { fromRow } from './sqlite/rows.ts';
-import { configure, type Durability, migrate, readSettings, type SqliteSettings } from './sqlite/schema.ts';
+import {
+  configure,
+  type Durability,
+  durabilityOf,
+  migrate,
+  readSettings,
+  type SqliteSettings,
+} from './sqlite/schema.ts';
 import { prepareStatements, StatementCache, type Statements } from './sqlite/statements.ts';
 import { subscribeAgent, unsubscribeAgent } from './sqlite/subscription-writes.ts';
 import { SqliteTransitions } from './sqlite/transitions.ts';
@@ -103,6 +110,20 @@ export class SqliteMessageStore implements MessageStore {
   settings(): SqliteSettings {
     this.#assertOpen();
     return readSettings(this.#db);
+  }
+
+  /**
+   * How durable a commit is, read back from the connection's `PRAGMA synchronous` rather than taken
+   * from the options: `'fsync'` for FULL (or EXTRA), `'normal'` for NORMAL, `'off'` for OFF (which
+   * this store never sets). `fleet-bus server` prints it and `/health` reports it.
+   */
+  get durability(): Durability | 'off' {
+    return durabilityOf(this.settings().synchronous);
+  }
+
+  /** `/health` details: the {@link durability} read back from SQLite. Rejects once the store is closed. */
+  async health(): Promise<Record<string, unknown>> {
+    return { durability: this.durability };
   }
 
   async send(input: SendInput): Promise<SendResult> {

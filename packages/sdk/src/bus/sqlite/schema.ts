@@ -240,6 +240,12 @@ export interface SqliteSettings {
 
 const SYNCHRONOUS = ['off', 'normal', 'full', 'extra'] as const;
 
+/** The durability a `synchronous` level gives: FULL and EXTRA fsync every commit, NORMAL does not. */
+export function durabilityOf(synchronous: SqliteSettings['synchronous']): Durability | 'off' {
+  if (synchronous === 'off') return 'off';
+  return synchronous === 'normal' ? 'normal' : 'fsync';
+}
+
 /** Reads {@link SqliteSettings} from the connection. */
 export function readSettings(db: Database.Database): SqliteSettings {
   return {
