@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestHost, TestHosts } from '@fleet/test-utils/test-hosts';
 import { afterEach } from 'vitest';
 import { SshExecutor } from '../../src/deploy/ssh-executor.ts';
@@ -36,4 +37,16 @@ export function scratch(host: TestHost, mount: 'optFleet' | 'etcFleet' = 'optFle
   const local = mkdtempSync(join(base, 't-'));
   const hostBase = mount === 'optFleet' ? '/opt/fleet' : '/etc/fleet';
   return { path: `${hostBase}/${local.slice(base.length + 1)}`, local };
+}
+
+/** What `promise` rejected with (an Error saying it succeeded, if it did). */
+export const settle = (promise: Promise<unknown>): Promise<Error> =>
+  promise.then(
+    () => new Error('it succeeded'),
+    (caught: unknown) => (caught instanceof Error ? caught : new Error(String(caught))),
+  );
+
+/** Waits until `condition()` holds; the test's timeout bounds it. */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(20);
 }

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { hasSystemCommand } from '@fleet/test-utils/system-deps';
 import { hasTestHostDeps, startTestHosts, type TestHost, type TestHosts } from '@fleet/test-utils/test-hosts';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -12,20 +11,8 @@ import type { RunOptions, RunResult } from '../../src/deploy/executor.ts';
 import type { SshExecutor } from '../../src/deploy/ssh-executor.ts';
 import type { SshExecutorOptions } from '../../src/deploy/ssh-executor-options.ts';
 import { addDeployUser, type DeployUser } from './_deploy-users.ts';
-import { scratch, sshExecutors } from './_ssh.ts';
+import { scratch, settle, sshExecutors, until } from './_ssh.ts';
 import { startTcpProxy, type TcpProxy } from './_tcp-proxy.ts';
-
-/** What `promise` rejected with (an Error saying it succeeded, if it did). */
-const settle = (promise: Promise<unknown>): Promise<Error> =>
-  promise.then(
-    () => new Error('it succeeded'),
-    (caught: unknown) => (caught instanceof Error ? caught : new Error(String(caught))),
-  );
-
-/** Waits until `condition()` holds; the test's timeout bounds it. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await sleep(20);
-}
 
 /** Whether a process whose command line contains `token` runs on this machine (the test hosts share its pids). */
 const isRunning = (token: string): boolean => spawnSync('pgrep', ['-f', token]).status === 0;

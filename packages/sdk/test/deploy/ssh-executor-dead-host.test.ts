@@ -2,14 +2,7 @@ import { hasTestHostDeps, startTestHosts, type TestHost, type TestHosts } from '
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isDeployError } from '../../src/deploy/errors.ts';
 import { resolveConnectionOptions } from '../../src/deploy/ssh-executor-options.ts';
-import { sshExecutors } from './_ssh.ts';
-
-/** What `promise` rejected with (an Error saying it succeeded, if it did). */
-const settle = (promise: Promise<unknown>): Promise<Error> =>
-  promise.then(
-    () => new Error('it succeeded'),
-    (caught: unknown) => (caught instanceof Error ? caught : new Error(String(caught))),
-  );
+import { settle, sshExecutors } from './_ssh.ts';
 
 test('by default keepalive gives up on a silent host within 30 s', async () => {
   const resolved = await resolveConnectionOptions({ address: '192.0.2.1', agent: '/nonexistent' }, 'h', 'root');

@@ -1,23 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { hasTestHostDeps, startTestHosts, type TestHost, type TestHosts } from '@fleet/test-utils/test-hosts';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { isDeployError } from '../../src/deploy/errors.ts';
-import { scratch, sshExecutors } from './_ssh.ts';
-
-/** What `promise` rejected with (an Error saying it succeeded, if it did). */
-const settle = (promise: Promise<unknown>): Promise<Error> =>
-  promise.then(
-    () => new Error('it succeeded'),
-    (caught: unknown) => (caught instanceof Error ? caught : new Error(String(caught))),
-  );
-
-/** Waits until `condition()` holds; the test's timeout bounds it. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await sleep(20);
-}
+import { scratch, settle, sshExecutors, until } from './_ssh.ts';
 
 describe.skipIf(!hasTestHostDeps())('SshExecutor: the host stops answering SFTP while the connection stays', () => {
   let run: TestHosts;
