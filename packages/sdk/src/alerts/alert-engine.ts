@@ -32,7 +32,7 @@ export type { AlertEngineMemory, AlertNotified } from './internal/notified-ledge
  *   counts neither for nor against its host being down, and a `host_down` does not name it. A
  *   target `deploying` produces nothing, and its reminders pause.
  * - `dead_letters` (a bus's dead letters for an agent above `deadLetters`) and `sync_lag` (a
- *   knowledge node's oldest unacknowledged change older than `syncLag`) come from the monitor's
+ *   knowledge node whose peer has been behind for longer than `syncLag`) come from the monitor's
  *   readers ({@link AlertEngine.observeBus}, {@link AlertEngine.observeKnowledge}).
  *
  * Call {@link AlertEngine.tick} now and then (reminders, group waits, silences that end).

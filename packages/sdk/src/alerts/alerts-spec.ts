@@ -46,7 +46,7 @@ export const AlertRule = z.strictObject({
   remindEvery: Period.optional(),
   /** `dead_letters`: alert when an agent's dead letters on a bus exceed this. @default 0 */
   deadLetters: z.int().min(0).optional(),
-  /** `sync_lag`: alert when a knowledge node's oldest unacknowledged change is older than this. @default 5m */
+  /** `sync_lag`: alert when a knowledge node's peer has been behind (not in step with it) for longer than this. @default 5m */
   syncLag: Duration.optional(),
 });
 export type AlertRule = z.infer<typeof AlertRule>;

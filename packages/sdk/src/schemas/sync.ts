@@ -130,7 +130,7 @@ export const PeerSyncStatus = z.object(
     lagFacts: described(NonNegativeInt.nullable(), 'Local changes the peer has not acknowledged yet'),
     lagSeconds: described(
       NonNegativeNumber.nullable(),
-      'Age in seconds of the oldest local change the peer has not acknowledged; 0 when it has them all',
+      'How long the peer has been behind, in seconds; 0 when it has every local change. Otherwise the time since it was last in step (the later of the last successful sync with it and its last pull from this node; when it was added if neither happened), and at least the age of the oldest local change it has not acknowledged',
     ),
     conflictsLost: NonNegativeInt.describe("Local writes overwritten by this peer's changes"),
   })),

@@ -243,7 +243,7 @@ describe('sync bookkeeping', () => {
     const status = db.syncStatus({ extra: 'http://extra:8651' });
     expect(status).toMatchObject({ nodeId: 'local', seq: 3, count: 3, conflictsLost: 0 });
     expect(status.peers.map((p) => [p.peer, p.url, p.lagFacts, p.lagSeconds])).toEqual([
-      ['behind', 'http://behind:8651', 2, 5],
+      ['behind', 'http://behind:8651', 2, 10],
       ['current', 'http://current:8651', 0, 0],
       ['extra', 'http://extra:8651', 3, 10],
     ]);

@@ -10,6 +10,7 @@ const EMPTY_STATE: PeerStateRow = {
   lastPulledSeq: 0,
   lastPushedSeq: 0,
   pulledBySeq: 0,
+  pulledByAt: null,
   conflictsLost: 0,
   lastSuccessAt: null,
   lastFailureAt: null,
@@ -54,6 +55,11 @@ export class PeerBook {
     return new Map(this.#sql.peers.all().map((row) => [row.id, row.url]));
   }
 
+  /** When the peer was first registered (epoch ms); null when it is not registered. */
+  addedAt(id: string): number | null {
+    return this.#sql.peer.get(id)?.createdAt ?? null;
+  }
+
   token(id: string): string | undefined {
     return this.#sql.peer.get(id)?.token ?? undefined;
   }
@@ -64,7 +70,7 @@ export class PeerBook {
   }
 
   state(peer: string): PeerState {
-    const { pulledBySeq: _, pullSnapshot, ...state } = this.row(peer);
+    const { pulledBySeq: _, pulledByAt: __, pullSnapshot, ...state } = this.row(peer);
     return { ...state, pullSnapshot: pullSnapshot === null ? null : (JSON.parse(pullSnapshot) as PullSnapshot) };
   }
 

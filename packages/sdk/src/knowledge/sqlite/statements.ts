@@ -24,6 +24,8 @@ export interface ClockRow {
 export interface PeerStateRow extends Omit<PeerState, 'pullSnapshot'> {
   /** The highest feed position the peer pulled from this node. */
   pulledBySeq: number;
+  /** When the peer last pulled from this node; null: never. */
+  pulledByAt: number | null;
   /** JSON of the `PullSnapshot`, or null. */
   pullSnapshot: string | null;
 }
@@ -81,7 +83,7 @@ export function prepareFactRows<P extends unknown[] = unknown[]>(
 }
 
 const PEER_STATE_COLUMNS = `last_pulled_seq AS lastPulledSeq, last_pushed_seq AS lastPushedSeq,
-  pulled_by_seq AS pulledBySeq, conflicts_lost AS conflictsLost, last_success_at AS lastSuccessAt,
+  pulled_by_seq AS pulledBySeq, pulled_by_at AS pulledByAt, conflicts_lost AS conflictsLost, last_success_at AS lastSuccessAt,
   last_failure_at AS lastFailureAt, last_error AS lastError, consecutive_failures AS consecutiveFailures,
   next_attempt_at AS nextAttemptAt, pulled_feed AS pulledFeedId, pull_snapshot AS pullSnapshot`;
 
