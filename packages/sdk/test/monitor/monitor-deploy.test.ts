@@ -34,6 +34,63 @@ describe('FleetMonitor: deploy windows', () => {
     expect(seen).toEqual(['unknown->up', 'up->deploying', 'deploying->unknown', 'unknown->down']);
   });
 
+  test('a target already down when its window opens stays down through it and after, with no transition', async () => {
+    const server = await startTarget();
+    server.set('/health', { status: 503 });
+    const clock = testClock();
+    const monitor = openMonitor({ targets: [targetFor('api', server.url(), { failureThreshold: 2 })], now: clock.now });
+    const seen: string[] = [];
+    monitor.onTransition((t) => seen.push(`${t.from}->${t.to}`));
+    await monitor.probeNow();
+    clock.advance(10_000);
+    await monitor.probeNow();
+    const down = monitor.status('api');
+    expect(down?.state).toBe('down');
+
+    expect(monitor.markDeploying('api', T0 + 60_000)).toEqual(['api']);
+    expect(monitor.status('api')).toMatchObject({ state: 'down', since: down?.since });
+    for (let probe = 0; probe < 4; probe++) {
+      clock.advance(10_000);
+      await monitor.probeNow();
+      expect(monitor.status('api')?.state).toBe('down');
+    }
+    // The window ends (here with a probe, after it): still down, not unknown until more failures.
+    clock.ms = T0 + 60_000;
+    await monitor.probeNow();
+    expect(monitor.status('api')).toMatchObject({ state: 'down', since: down?.since });
+    monitor.markDeploying('api', T0 + 70_000);
+    monitor.markDeploying('api', T0 + 70_000 - 1);
+    expect(monitor.status('api')?.state).toBe('down');
+    // So nothing reached the alerts: no recovered/down pair around the deploy.
+    expect(seen).toEqual(['unknown->down']);
+  });
+
+  test('a target down when its window opens that answers during it is deploying until the window ends', async () => {
+    const server = await startTarget();
+    server.set('/health', { status: 503 });
+    const clock = testClock();
+    const monitor = openMonitor({ targets: [targetFor('api', server.url(), { failureThreshold: 1 })], now: clock.now });
+    const seen: string[] = [];
+    monitor.onTransition((t) => seen.push(`${t.from}->${t.to}`));
+    await monitor.probeNow();
+    monitor.markDeploying('api', T0 + 30_000);
+    server.set('/health', {});
+    clock.advance(10_000);
+    await monitor.probeNow();
+    expect(monitor.status('api')?.state).toBe('deploying');
+    server.set('/health', { status: 503 });
+    clock.advance(10_000);
+    await monitor.probeNow();
+    expect(monitor.status('api')?.state).toBe('deploying');
+    server.set('/health', {});
+    for (let probe = 0; probe < 3; probe++) {
+      clock.advance(10_000);
+      await monitor.probeNow();
+    }
+    expect(monitor.status('api')?.state).toBe('up');
+    expect(seen).toEqual(['unknown->down', 'down->deploying', 'deploying->degraded', 'degraded->up']);
+  });
+
   test('a target that answers well after its window is up at once', async () => {
     const server = await startTarget();
     const clock = testClock();

@@ -23,8 +23,11 @@ export interface Thresholds {
  * failures); `down` after `failureThreshold` failed probes in a row; from down, `degraded`
  * (recovering) until `successThreshold` good probes in a row, then `up`; `degraded` also while
  * answers are slow. Inside a deploy window the state is `deploying`, failures do not count, and
- * the health seen before the window no longer holds (it starts over from `unknown`). A gap in
- * monitoring ({@link TargetStateMachine.forget}) starts it over from `unknown` too.
+ * the health seen before the window no longer holds (it starts over from `unknown`); a target
+ * already `down` when the window opens is the exception: the window covers only what goes down
+ * during the deploy, so it stays `down` (its health and counts kept) until it answers again, and
+ * is `deploying` from then on while the window lasts. A gap in monitoring
+ * ({@link TargetStateMachine.forget}) starts it over from `unknown` too.
  */
 export class TargetStateMachine {
   /** The state shown. */
@@ -87,7 +90,7 @@ export class TargetStateMachine {
       if (verdict === 'slow' && !this.#recovering) why = reason;
     }
     if (windowEnded && why === null) why = 'deploy window ended';
-    return this.#show(atMs, inWindow ? 'deploying' : this.#health, why);
+    return this.#show(atMs, this.#shown(), why);
   }
 
   /**
@@ -98,12 +101,12 @@ export class TargetStateMachine {
    */
   forget(atMs: number, reason: string): StateChange | null {
     this.#resetHealth();
-    return this.#show(atMs, this.#deployUntil === null ? 'unknown' : 'deploying', reason);
+    return this.#show(atMs, this.#shown(), reason);
   }
 
   /**
    * Starts a deploy window until `untilMs` (or ends the current one when `untilMs <= nowMs`).
-   * Returns the change it caused, if any.
+   * A target `down` when it opens stays `down`. Returns the change it caused, if any.
    */
   markDeploying(nowMs: number, untilMs: number): StateChange | null {
     if (untilMs <= nowMs) {
@@ -111,14 +114,22 @@ export class TargetStateMachine {
       this.#deployUntil = null;
       return this.#show(nowMs, this.#health, 'deploy window ended');
     }
-    if (this.#deployUntil === null) this.#resetHealth();
+    if (this.#deployUntil === null && this.#health !== 'down') this.#resetHealth();
     this.#deployUntil = untilMs;
-    return this.#show(nowMs, 'deploying', `deploy window until ${new Date(untilMs).toISOString()}`);
+    return this.#show(nowMs, this.#shown(), `deploy window until ${new Date(untilMs).toISOString()}`);
   }
 
   /** Ends the deploy window when it is over at `nowMs`; returns the change it caused, if any. */
   expire(nowMs: number): StateChange | null {
     return this.#expireWindow(nowMs) ? this.#show(nowMs, this.#health, 'deploy window ended') : null;
+  }
+
+  /**
+   * The state to show: the health, or `deploying` inside a deploy window. Failures do not count
+   * inside one, so a health of `down` there is one the window found: it stays shown.
+   */
+  #shown(): TargetState {
+    return this.#deployUntil !== null && this.#health !== 'down' ? 'deploying' : this.#health;
   }
 
   /** Health and counts start over, as for a target never probed. */
