@@ -37,7 +37,7 @@ export const PeerLag = z.object(
     lagFacts: NonNegativeInt.describe('Changes of the node the peer has not acknowledged yet'),
     lagSeconds: described(
       NonNegativeNumber.nullable(),
-      'Age in seconds of the oldest change the peer has not acknowledged; 0 when it has them all',
+      'How long the peer has been behind, in seconds (since it was last in step with the node, at least the age of the oldest change it has not acknowledged); 0 when it has them all',
     ),
     lastSuccessAt: described(Timestamp.nullable(), 'When the node last synced with it; null: never'),
     lastError: described(z.string().nullable(), 'Why the last sync attempt failed; null after a success'),

@@ -123,7 +123,10 @@ export const TargetStatus = z.object(
     ),
     since: described(Timestamp.nullable(), 'When it entered this state'),
     lastCheckAt: described(Timestamp.nullable(), 'When it was last probed; null: never'),
-    lastResponseTimeMs: described(NonNegativeNumber.nullable(), 'Milliseconds the last probe took; null: never probed'),
+    lastResponseTimeMs: described(
+      NonNegativeNumber.nullable(),
+      'Milliseconds the last probe took to get its answer; null: never probed, or no answer came (refused, timed out: see lastError)',
+    ),
     lastError: described(
       z.string().nullable(),
       'Why the last probe failed, e.g. the failed condition; null when it passed',
@@ -131,10 +134,13 @@ export const TargetStatus = z.object(
     uptime: Uptime,
     latency: described(
       z.object({
-        p50Ms: described(z.number().nullable(), 'Median response time in milliseconds; null without probes'),
-        p95Ms: described(z.number().nullable(), '95th percentile response time in milliseconds; null without probes'),
+        p50Ms: described(z.number().nullable(), 'Median response time in milliseconds; null without such probes'),
+        p95Ms: described(
+          z.number().nullable(),
+          '95th percentile response time in milliseconds; null without such probes',
+        ),
       }),
-      'Over the last 24 h',
+      'Over the last 24 h, of the probes answered correctly but for response time (slow answers count; refused, timed out or wrong answers do not)',
     ),
   })),
 );
@@ -166,9 +172,18 @@ export const HistoryBucket = z.object(
     resolution: HistoryResolution.describe('`raw`: one probe; `5m`: five minutes; `1d`: one day'),
     checks: NonNegativeInt.describe('Probes made in the bucket'),
     ok: NonNegativeInt.describe('Probes whose conditions all held'),
-    p50Ms: described(NonNegativeNumber.nullable(), 'Median response time in milliseconds; null when unknown'),
-    p95Ms: described(NonNegativeNumber.nullable(), '95th percentile response time in milliseconds; null when unknown'),
-    maxMs: described(NonNegativeNumber.nullable(), 'Slowest response time in milliseconds; null when unknown'),
+    p50Ms: described(
+      NonNegativeNumber.nullable(),
+      'Median response time in milliseconds, of the probes answered correctly but for response time (slow answers count; refused, timed out or wrong answers do not); null when none was',
+    ),
+    p95Ms: described(
+      NonNegativeNumber.nullable(),
+      '95th percentile response time in milliseconds, of the same probes as p50Ms; null when none was',
+    ),
+    maxMs: described(
+      NonNegativeNumber.nullable(),
+      'Slowest response time in milliseconds, of the same probes; null when none was',
+    ),
   })),
 );
 export type HistoryBucket = z.infer<typeof HistoryBucket>;

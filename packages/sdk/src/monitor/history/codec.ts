@@ -18,26 +18,44 @@ export interface RawResult {
   /** 0 when no answer came. */
   status: number;
   ok: boolean;
+  /**
+   * Its time is a response time that counts for latency: an answer came and met every condition
+   * but response time (the monitor's `ok` and `slow` verdicts). Rows written before this flag
+   * existed have it for `ok` results only.
+   */
+  timed: boolean;
 }
 
-/** Aggregates of one 5-minute (or daily) bucket. */
+/** Flags in the status field of a raw result: every condition held; the time counts for latency. */
+const OK_FLAG = 0x8000;
+const TIMED_FLAG = 0x4000;
+/** Set in a slot's index byte when no result of the bucket counts for latency (its latencies are null). */
+const NO_LATENCY_FLAG = 0x80;
+
+/** Aggregates of one 5-minute (or daily) bucket; latencies over its timed results, null when it has none. */
 export interface BucketStats {
   checks: number;
   ok: number;
-  p50: number;
-  p95: number;
-  max: number;
+  p50: number | null;
+  p95: number | null;
+  max: number | null;
 }
 
 /**
  * One raw result: offset into its 5-minute bucket (3 bytes), latency (2 bytes), HTTP status with
- * the ok flag in the top bit (2 bytes).
+ * the ok flag in the top bit and the timed flag ({@link RawResult.timed}) in the next (2 bytes).
  */
-export function encodeRaw(offsetMs: number, latencyMs: number, status: number | null, ok: boolean): Buffer {
+export function encodeRaw(
+  offsetMs: number,
+  latencyMs: number,
+  status: number | null,
+  ok: boolean,
+  timed: boolean,
+): Buffer {
   const bytes = Buffer.allocUnsafe(RAW_RESULT_BYTES);
   bytes.writeUIntLE(offsetMs, 0, 3);
   bytes.writeUInt16LE(Math.min(MAX_STORED_MS, Math.round(latencyMs)), 3);
-  bytes.writeUInt16LE(((status ?? 0) & 0x7fff) | (ok ? 0x8000 : 0), 5);
+  bytes.writeUInt16LE(((status ?? 0) & 0x3fff) | (ok ? OK_FLAG : 0) | (timed || ok ? TIMED_FLAG : 0), 5);
   return bytes;
 }
 
@@ -47,11 +65,13 @@ export function decodeRaw(bucketStartMs: number, data: Uint8Array): RawResult[] 
   const results: RawResult[] = [];
   for (let at = 0; at + RAW_RESULT_BYTES <= view.length; at += RAW_RESULT_BYTES) {
     const flags = view.readUInt16LE(at + 5);
+    const ok = (flags & OK_FLAG) !== 0;
     results.push({
       at: bucketStartMs + view.readUIntLE(at, 3),
       latencyMs: view.readUInt16LE(at + 3),
-      status: flags & 0x7fff,
-      ok: (flags & 0x8000) !== 0,
+      status: flags & 0x3fff,
+      ok,
+      timed: ok || (flags & TIMED_FLAG) !== 0,
     });
   }
   return results;
@@ -66,32 +86,39 @@ export function countRaw(data: Uint8Array): { checks: number; ok: number } {
   return { checks: Math.floor(data.length / RAW_RESULT_BYTES), ok };
 }
 
-/** Aggregates a list of results (null when empty). */
+/**
+ * Aggregates a list of results (null when empty). Latencies are taken over the timed results
+ * only: a refused connection or a timeout says nothing of how fast the target answers.
+ */
 export function aggregate(results: readonly RawResult[]): BucketStats | null {
   if (results.length === 0) return null;
   const latencies = new Float64Array(results.length);
+  let timed = 0;
   let ok = 0;
-  let max = 0;
-  results.forEach((result, index) => {
-    latencies[index] = result.latencyMs;
+  let max: number | null = null;
+  for (const result of results) {
     if (result.ok) ok += 1;
-    if (result.latencyMs > max) max = result.latencyMs;
-  });
-  const [p50, p95] = percentiles(latencies, [0.5, 0.95]) as [number, number];
+    if (!result.timed) continue;
+    latencies[timed++] = result.latencyMs;
+    if (max === null || result.latencyMs > max) max = result.latencyMs;
+  }
+  const [p50, p95] = percentiles(latencies.subarray(0, timed), [0.5, 0.95]) as [number | null, number | null];
   return { checks: results.length, ok, p50, p95, max };
 }
 
 /**
  * The 5-minute buckets of one hour row: for each present slot (0..11), its index byte, then
  * checks, failed checks, p50, p95 - p50 and max - p95 as unsigned LEB128 varints (deltas keep
- * the usual values in one byte).
+ * the usual values in one byte). A slot without latencies has the top bit of its index byte set
+ * and zeros for them.
  */
 export function encodeSlots(slots: ReadonlyMap<number, BucketStats>): Buffer {
   const bytes: number[] = [];
   for (const index of [...slots.keys()].sort((a, b) => a - b)) {
-    const slot = slots.get(index)!;
-    bytes.push(index);
-    for (const value of [slot.checks, slot.checks - slot.ok, slot.p50, slot.p95 - slot.p50, slot.max - slot.p95]) {
+    const { checks, ok, p50, p95, max } = slots.get(index)!;
+    const timed = p50 !== null && p95 !== null && max !== null;
+    bytes.push(timed ? index : index | NO_LATENCY_FLAG);
+    for (const value of timed ? [checks, checks - ok, p50, p95 - p50, max - p95] : [checks, checks - ok, 0, 0, 0]) {
       writeVarint(bytes, value);
     }
   }
@@ -103,13 +130,16 @@ export function decodeSlots(data: Uint8Array): Map<number, BucketStats> {
   const slots = new Map<number, BucketStats>();
   const cursor = { at: 0 };
   while (cursor.at < data.length) {
-    const index = data[cursor.at++]!;
+    const flagged = data[cursor.at++]!;
     const checks = readVarint(data, cursor);
     const failed = readVarint(data, cursor);
     const p50 = readVarint(data, cursor);
     const p95 = p50 + readVarint(data, cursor);
     const max = p95 + readVarint(data, cursor);
-    slots.set(index, { checks, ok: checks - failed, p50, p95, max });
+    const index = flagged & ~NO_LATENCY_FLAG;
+    if ((flagged & NO_LATENCY_FLAG) !== 0)
+      slots.set(index, { checks, ok: checks - failed, p50: null, p95: null, max: null });
+    else slots.set(index, { checks, ok: checks - failed, p50, p95, max });
   }
   return slots;
 }
@@ -118,7 +148,7 @@ export function decodeSlots(data: Uint8Array): Map<number, BucketStats> {
 export function forEachSlotCount(data: Uint8Array, visit: (index: number, checks: number, ok: number) => void): void {
   const cursor = { at: 0 };
   while (cursor.at < data.length) {
-    const index = data[cursor.at++]!;
+    const index = data[cursor.at++]! & ~NO_LATENCY_FLAG;
     const checks = readVarint(data, cursor);
     const failed = readVarint(data, cursor);
     readVarint(data, cursor);

@@ -85,13 +85,16 @@ export class HistoryStore {
     return id;
   }
 
-  /** Queues one probe result for the next group commit. */
-  record(name: string, atMs: number, latencyMs: number, status: number | null, ok: boolean): void {
+  /**
+   * Queues one probe result for the next group commit. `timed`: its time counts for latency (an
+   * answer came that met every condition but response time); an `ok` result always does.
+   */
+  record(name: string, atMs: number, latencyMs: number, status: number | null, ok: boolean, timed = ok): void {
     const bucket = bucketOf(atMs);
     this.#pending.push({
       target: this.idOf(name),
       bucket,
-      data: encodeRaw(atMs - bucket * BUCKET_MS, latencyMs, status, ok),
+      data: encodeRaw(atMs - bucket * BUCKET_MS, latencyMs, status, ok, timed),
     });
     if (this.#pending.length >= MAX_PENDING) this.flush();
     else if (!this.#flushScheduled) {

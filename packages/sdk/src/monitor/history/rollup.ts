@@ -44,7 +44,7 @@ export function prepareRollup(db: Database.Database): (nowMs: number) => RollupR
     dayRaw: db.prepare<[number, number, number], { bucket: number; data: Buffer }>(
       'SELECT bucket, data FROM probes WHERE target = ? AND bucket >= ? AND bucket < ?',
     ),
-    putDay: db.prepare<[number, number, number, number, number, number, number]>(
+    putDay: db.prepare<[number, number, number, number, number | null, number | null, number | null]>(
       `INSERT INTO days (target, day, checks, ok, p50, p95, max) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT DO UPDATE SET checks = excluded.checks, ok = excluded.ok, p50 = excluded.p50,
          p95 = excluded.p95, max = excluded.max`,

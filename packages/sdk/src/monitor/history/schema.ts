@@ -63,7 +63,28 @@ CREATE TABLE transitions (
 CREATE INDEX transitions_target ON transitions (target, id);
 `;
 
-const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1)];
+/**
+ * Version 2: a day's latencies may be null (`days.p50`, `p95`, `max`), for a day without a probe
+ * that got a correct answer; they are taken over such probes only. Rebuilds `days` (SQLite cannot
+ * drop a NOT NULL constraint in place).
+ */
+const V2 = `
+CREATE TABLE days_v2 (
+  target INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  checks INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  p50 INTEGER,
+  p95 INTEGER,
+  max INTEGER,
+  PRIMARY KEY (target, day)
+) WITHOUT ROWID;
+INSERT INTO days_v2 (target, day, checks, ok, p50, p95, max) SELECT target, day, checks, ok, p50, p95, max FROM days;
+DROP TABLE days;
+ALTER TABLE days_v2 RENAME TO days;
+`;
+
+const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1), (db) => db.exec(V2)];
 
 /** The schema version this code writes. */
 export const MONITOR_SCHEMA_VERSION = MIGRATIONS.length;

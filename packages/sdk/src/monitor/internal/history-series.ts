@@ -64,15 +64,19 @@ export function historySeries(store: HistoryStore, name: string, range: Resolved
   const { fromMs, toMs, resolution } = range;
   const queries = store.queries;
   if (resolution === 'raw') {
-    return queries.raw(id, fromMs, toMs).map((result) => ({
-      start: toIso(result.at),
-      resolution,
-      checks: 1,
-      ok: result.ok ? 1 : 0,
-      p50Ms: result.latencyMs,
-      p95Ms: result.latencyMs,
-      maxMs: result.latencyMs,
-    }));
+    return queries.raw(id, fromMs, toMs).map((result) => {
+      // A probe without a correct answer (refused, timed out, a wrong status) has no response time to show.
+      const latencyMs = result.timed ? result.latencyMs : null;
+      return {
+        start: toIso(result.at),
+        resolution,
+        checks: 1,
+        ok: result.ok ? 1 : 0,
+        p50Ms: latencyMs,
+        p95Ms: latencyMs,
+        maxMs: latencyMs,
+      };
+    });
   }
   const series: StatsAt[] =
     resolution === '5m' ? queries.fiveMinutes(id, fromMs, toMs) : queries.days(id, fromMs, toMs);

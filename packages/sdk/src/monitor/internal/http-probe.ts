@@ -94,6 +94,15 @@ export async function probeHttp(resolved: ProbeTarget, settings: ProbeSettings):
   return { result, atMs: start, ...judge(result, failures, networkError, settings.slowThresholdMs) };
 }
 
+/**
+ * Whether a probe's time is a response time that counts for latency figures: an answer came and
+ * met every condition but response time (`ok` or `slow`). Slow answers count, so a slow target's
+ * latency shows; a refused connection, a timeout or a wrong answer do not.
+ */
+export function isTimed(outcome: Pick<ProbeOutcome, 'verdict'>): boolean {
+  return outcome.verdict !== 'fail';
+}
+
 /** Verdict of a finished probe (also used for results recorded from elsewhere, without failures). */
 export function judge(
   result: ProbeResult,

@@ -1,7 +1,7 @@
 import { Listeners } from '../../internal/listeners.ts';
 import type { ProbeResult, StateTransition } from '../../schemas/monitor.ts';
 import type { HistoryStore } from '../history/history-store.ts';
-import type { ProbeOutcome } from './http-probe.ts';
+import { isTimed, type ProbeOutcome } from './http-probe.ts';
 import { applyOutcome, noteGap, type TargetRuntime, toTransition } from './target-runtime.ts';
 import type { StateChange } from './target-state.ts';
 
@@ -42,7 +42,7 @@ export class MonitorRecorder {
    */
   record(runtime: TargetRuntime, outcome: ProbeOutcome): void {
     const { result, atMs } = outcome;
-    this.#store.record(result.target, atMs, result.responseTimeMs, result.status, result.ok);
+    this.#store.record(result.target, atMs, result.responseTimeMs, result.status, result.ok, isTimed(outcome));
     // A probe after a gap (a suspended process, a stalled loop): the old state ends where probing stopped.
     this.change(runtime, noteGap(runtime, atMs));
     this.change(runtime, applyOutcome(runtime, outcome));

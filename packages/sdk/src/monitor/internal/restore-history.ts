@@ -15,7 +15,7 @@ import type { UptimeCounters } from './uptime-counters.ts';
 /**
  * Fills a target's in-memory figures from its history: uptime counters from the rollups (hour
  * totals for 30 days, 5-minute buckets for the last day) and the raw results of buckets not
- * rolled up yet; the latency window from the raw results of the last 24 hours. Reading rollups
+ * rolled up yet; the latency window from the timed raw results of the last 24 hours. Reading rollups
  * rather than 48 hours of raw results keeps a restart with 300 targets short.
  */
 export function restoreHistory(
@@ -42,7 +42,8 @@ export function restoreHistory(
 
   const latencyFrom = (bucketOf(nowMs) - 287) * BUCKET_MS;
   for (const { bucket, data } of queries.rawRows(id, latencyFrom, toMs)) {
-    for (const result of decodeRaw(bucket * BUCKET_MS, data)) latency.add(result.at, result.latencyMs);
+    for (const result of decodeRaw(bucket * BUCKET_MS, data))
+      if (result.timed) latency.add(result.at, result.latencyMs);
   }
 }
 

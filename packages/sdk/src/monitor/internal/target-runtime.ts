@@ -4,7 +4,7 @@ import type { HistoryStore } from '../history/history-store.ts';
 import { bucketOf } from '../history/time-buckets.ts';
 import { BusBacklogReader } from '../readers/bus-backlog-reader.ts';
 import { KnowledgeSyncReader } from '../readers/knowledge-sync-reader.ts';
-import type { ProbeOutcome } from './http-probe.ts';
+import { isTimed, type ProbeOutcome } from './http-probe.ts';
 import { LatencyWindow } from './latency-window.ts';
 import type { ResolvedTarget } from './resolve-target.ts';
 import { restoreHistory } from './restore-history.ts';
@@ -18,8 +18,9 @@ export interface TargetRuntime {
   readonly counters: UptimeCounters;
   /** The bus or knowledge reader of a `bus` or `knowledge` target. */
   reader: BusBacklogReader | KnowledgeSyncReader | null;
-  last: { atMs: number; responseTimeMs: number; error: string | null } | null;
-  /** Latencies of the last 24 h, for p50/p95. */
+  /** The last probe: when, how long its answer took (null: no answer came), why it failed. */
+  last: { atMs: number; responseTimeMs: number | null; error: string | null } | null;
+  /** Latencies of the last 24 h (timed probes only, see `isTimed`), for p50/p95. */
   readonly latency: LatencyWindow;
   /** Cached uptime and the 5-minute bucket it was computed in; null when a probe arrived since. */
   uptime: { value: Uptime; bucket: number } | null;
@@ -50,7 +51,9 @@ export function createRuntime(resolved: ResolvedTarget, store: HistoryStore, now
     machine,
     counters,
     reader: readerFor(resolved),
-    last: latest ? { atMs: latest.at, responseTimeMs: latest.latencyMs, error: null } : null,
+    last: latest
+      ? { atMs: latest.at, responseTimeMs: latest.status === 0 ? null : latest.latencyMs, error: null }
+      : null,
     latency,
     uptime: null,
     inflight: null,
@@ -112,9 +115,10 @@ function formatGap(ms: number): string {
 export function applyOutcome(runtime: TargetRuntime, outcome: ProbeOutcome): StateChange | null {
   const { result, atMs } = outcome;
   runtime.counters.add(atMs, result.ok);
-  runtime.latency.add(atMs, result.responseTimeMs);
+  if (isTimed(outcome)) runtime.latency.add(atMs, result.responseTimeMs);
   runtime.uptime = null;
-  runtime.last = { atMs, responseTimeMs: result.responseTimeMs, error: result.error };
+  // A refused connection or a timeout took time, but that is no response time.
+  runtime.last = { atMs, responseTimeMs: result.status === null ? null : result.responseTimeMs, error: result.error };
   return runtime.machine.apply(atMs, outcome.verdict, outcome.reason);
 }
 
