@@ -1,11 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasChromium, launchChromium } from '@fleet/test-utils/chromium';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { fleetYaml, startTestFleet } from './_dashboard.ts';
+import { startDashboardServer } from '../src/start-dashboard-server.ts';
+import { fleetYaml, get, onCleanup, startTestFleet } from './_dashboard.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 // Generous: a shared machine may be slow; nothing here measures time.
@@ -61,6 +63,76 @@ describe.skipIf(!hasChromium())('the real dashboard in Chromium', () => {
       expect(await page.title()).toBe('test-fleet · all 2 up');
       expect(await stillSameWindow(page)).toBe(true);
       await page.screenshot({ path: `${ARTIFACTS}dashboard-live-up.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an up target whose last probe failed shows the error at once, live and in the served page', async () => {
+    const { dashboard, api, wizard, config } = await startTestFleet();
+    // Down only after three failed probes in a row: the first failure leaves it up.
+    writeFileSync(config, fleetYaml(api.port, wizard.port).replace('failureThreshold: 1', 'failureThreshold: 3'));
+    await dashboard.reload();
+    await dashboard.monitor.probeNow();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${dashboard.url}/`);
+      await waitForState(page, 'api', 'up');
+      await page.waitForSelector('#live[data-live="live"]', WAIT);
+      expect(await page.locator('#target-api .error').count()).toBe(0);
+
+      api.setHealthy(false);
+      await dashboard.monitor.probeNow(['api']);
+      const error = page.locator('#target-api[data-state="up"] .error');
+      await error.waitFor(WAIT);
+      expect(await error.textContent()).toMatch(/^last probe failed: .*503/);
+      expect(await page.locator('#target-api .state').textContent()).toBe('● up');
+      // The page as served, before any live update, says it too.
+      expect(await (await get(dashboard, '/')).text()).toMatch(/class="error"[^>]*>last probe failed: [^<]*503/);
+      await page.screenshot({ path: `${ARTIFACTS}dashboard-live-up-failing.png`, fullPage: true });
+
+      api.setHealthy(true);
+      await dashboard.monitor.probeNow(['api']);
+      await page.waitForSelector('#target-api[data-state="up"]:not(:has(.error))', WAIT);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('when the dashboard stops, the open page says it is stale; when it is back, fresh again', async () => {
+    const { dashboard, dir, config } = await startTestFleet();
+    await dashboard.monitor.probeNow();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${dashboard.url}/`);
+      await page.waitForSelector('#live[data-live="live"]', WAIT);
+      expect(await page.title()).toBe('test-fleet · all 2 up');
+      expect(await page.locator('#stale').isVisible()).toBe(false);
+      await markWindow(page);
+
+      await dashboard.close();
+      await page.waitForSelector('#overview[data-stale]', WAIT);
+      await page.waitForSelector('#stale', { ...WAIT, state: 'visible' });
+      expect(await page.locator('#stale').textContent()).toMatch(/as of \d\d:\d\d:\d\d UTC/);
+      expect(await page.title()).toBe('stale · test-fleet · all 2 up');
+      expect(await page.evaluate(() => getComputedStyle(document.getElementById('overview')!).opacity)).toBe('0.5');
+      await page.screenshot({ path: `${ARTIFACTS}dashboard-stale.png`, fullPage: true });
+
+      // The same dashboard again, on the same port: the page catches up by itself.
+      const restarted = await startDashboardServer({
+        config,
+        port: Number(new URL(dashboard.url).port),
+        db: join(dir, 'dashboard.db'),
+        probe: false,
+        statusRebuildMs: 0,
+      });
+      onCleanup(() => restarted.close());
+      await page.waitForSelector('#overview:not([data-stale])', WAIT);
+      await page.waitForSelector('#stale', { ...WAIT, state: 'hidden' });
+      expect(await page.title()).toMatch(/^test-fleet · /);
+      expect(await stillSameWindow(page)).toBe(true);
     } finally {
       await context.close();
     }

@@ -28,7 +28,7 @@ export function renderAlertsPage(alerts: AlertDeliveries, options: AlertsPageOpt
     ? html`<p class="empty">The fleet file has no <code>alerts</code> block: this dashboard sends no alerts.</p>`
     : alerts.deliveries.length === 0
       ? html`<p class="empty">No alert has been sent yet.</p>`
-      : html`<table class="alerts"><thead><tr><th>At</th><th>Status</th><th>Channel</th><th>Kind</th><th>Alert</th><th>Attempts</th></tr></thead><tbody>${alerts.deliveries.map(deliveryRow)}</tbody></table>`;
+      : html`<div class="scroll"><table class="alerts"><thead><tr><th>At</th><th>Status</th><th>Channel</th><th>Kind</th><th>Alert</th><th>Attempts</th></tr></thead><tbody>${alerts.deliveries.map(deliveryRow)}</tbody></table></div>`;
   const body = html`<header class="top"><h1><a href="/">${title}</a> <span class="crumb">/</span> alerts</h1></header><main id="alerts-page"><section class="card"><h2>Alerts</h2>${content}</section><p class="footer"><a href="/api/alerts">JSON</a></p></main>`;
   return renderDocument({
     title: `Alerts · ${title}`,

@@ -22,7 +22,7 @@ function textWidth(text: string): number {
 
 /**
  * A status badge as a standalone SVG document, shields.io "flat" style: the target's name on grey,
- * its state on the state's colour (up green, degraded yellow, down red, unknown grey, deploying
+ * its state on the state's colour (up green, degraded amber, down red, unknown grey, deploying
  * blue). Widths follow the text length; all text is escaped. Serve it as `image/svg+xml`.
  *
  * @example

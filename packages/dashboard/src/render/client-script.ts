@@ -31,6 +31,11 @@ export interface ClientScriptOptions {
  * `data-title`. EventSource reconnects by itself after a dropped connection; when the browser gives
  * up (an HTTP error status), the script opens a new one after 1 s, doubling up to 30 s.
  *
+ * When the connection fails, the page is stale until the next update arrives: `#overview` gets
+ * `data-stale` (the stylesheet dims it), `document.title` starts with `stale · `, and `#stale`
+ * (hidden until then; optional) says since when the page is not updating, as the time the server
+ * was last heard from ("as of 08:07:24 UTC"; before any, the overview's `data-generated-at`).
+ *
  * @example
  * `<script>${clientScript()}</script>`
  */
@@ -41,14 +46,39 @@ export function clientScript(options: ClientScriptOptions = {}): string {
   'use strict';
   if (typeof EventSource !== 'function' || !document.getElementById('overview')) return;
   var indicator = document.getElementById('live');
+  var banner = document.getElementById('stale');
   var retryMs = 1000;
+  var heardAt = Date.parse(document.getElementById('overview').getAttribute('data-generated-at') || '') || Date.now();
+  var staleTitle = null;
   function show(state, text) {
     if (!indicator) return;
     indicator.hidden = false;
     indicator.setAttribute('data-live', state);
     indicator.textContent = text;
   }
+  function heard() { heardAt = Date.now(); }
+  function markStale() {
+    var overview = document.getElementById('overview');
+    if (overview) overview.setAttribute('data-stale', '');
+    if (staleTitle === null) {
+      staleTitle = 'stale \\u00b7 ' + document.title;
+      document.title = staleTitle;
+    }
+    if (banner && banner.hidden) {
+      banner.textContent = 'Not updating: the connection to the dashboard is lost. The page shows the fleet as of ' +
+        new Date(heardAt).toISOString().slice(11, 19) + ' UTC.';
+      banner.hidden = false;
+    }
+  }
+  function markFresh() {
+    var overview = document.getElementById('overview');
+    if (overview) overview.removeAttribute('data-stale');
+    if (staleTitle !== null && document.title === staleTitle) document.title = staleTitle.slice(8);
+    staleTitle = null;
+    if (banner) banner.hidden = true;
+  }
   function apply(event) {
+    heard();
     var data;
     try { data = JSON.parse(event.data); } catch (e) { return; }
     if (!data || typeof data.html !== 'string') return;
@@ -59,6 +89,7 @@ export function clientScript(options: ClientScriptOptions = {}): string {
     var next = template.content.firstElementChild;
     if (!current || !next || next.id !== id) return;
     current.replaceWith(next);
+    markFresh();
     var title = next.getAttribute('data-title');
     if (title) document.title = title;
     show('live', 'live');
@@ -66,12 +97,13 @@ export function clientScript(options: ClientScriptOptions = {}): string {
   function connect() {
     show('connecting', 'connecting\\u2026');
     var source = new EventSource(${url});
-    source.onopen = function () { retryMs = 1000; show('live', 'live'); };
+    source.onopen = function () { heard(); retryMs = 1000; show('live', 'live'); };
     source.addEventListener('overview', apply);
     source.addEventListener('message', apply);
-    source.addEventListener('ping', function () { show('live', 'live'); });
+    source.addEventListener('ping', function () { heard(); show('live', 'live'); });
     source.onerror = function () {
       show('reconnecting', 'reconnecting\\u2026');
+      markStale();
       if (source.readyState === EventSource.CLOSED) {
         setTimeout(connect, retryMs);
         retryMs = Math.min(retryMs * 2, 30000);

@@ -14,6 +14,12 @@ export interface LatencyChartOptions {
    * @default 240
    */
   height?: number;
+  /**
+   * Size of the labels in user units: they scale with the drawing, so a narrow drawing for a small
+   * screen needs about as many units as it should get pixels there.
+   * @default 11
+   */
+  fontSize?: number;
 }
 
 const PAD = { top: 22, right: 12, bottom: 24, left: 56 };
@@ -78,7 +84,7 @@ export function renderLatencyChart(history: readonly HistoryBucket[], options: L
     (series, i) =>
       html`<g class="legend"><line class="line-${series.name}" x1="${width - PAD.right - 110 + i * 56}" x2="${width - PAD.right - 94 + i * 56}" y1="10" y2="10" stroke="${series.color}" stroke-width="2"/><text class="axis" x="${width - PAD.right - 90 + i * 56}" y="14">${series.name}</text></g>`,
   );
-  return html`<svg class="latency-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="Response time p50 and p95 over ${history.length} buckets" data-buckets="${history.length}">${grid}${body}${legend}</svg>`
+  return html`<svg class="latency-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" font-size="${options.fontSize ?? 11}" role="img" aria-label="Response time p50 and p95 over ${history.length} buckets" data-buckets="${history.length}">${grid}${body}${legend}</svg>`
     .value;
 }
 

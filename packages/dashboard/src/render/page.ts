@@ -31,8 +31,8 @@ export interface PageOptions extends OverviewOptions {
 }
 
 /**
- * The dashboard's home page `/` as a complete HTML document: a header with the live indicator and
- * the overview ({@link renderOverview}). Readable and usable without JavaScript (it then reloads
+ * The dashboard's home page `/` as a complete HTML document: a header with the live indicator, the
+ * notice the live updater shows when the page went stale, and the overview ({@link renderOverview}). Readable and usable without JavaScript (it then reloads
  * every `refreshSeconds`); with JavaScript it updates itself over `/api/events`.
  *
  * @example
@@ -41,7 +41,7 @@ export interface PageOptions extends OverviewOptions {
 export function renderPage(status: FleetStatus, options: PageOptions = {}): string {
   const title = options.title ?? 'Fleet';
   const live = options.live ?? true;
-  const body = html`<header class="top"><h1><a href="/">${title}</a></h1><span id="live" class="live" data-live="off" role="status" hidden></span></header>${raw(renderOverview(status, options))}`;
+  const body = html`<header class="top"><h1><a href="/">${title}</a></h1><span id="live" class="live" data-live="off" role="status" hidden></span></header><p id="stale" class="stale" role="alert" hidden></p>${raw(renderOverview(status, options))}`;
   return renderDocument({
     title: documentTitle(status, title),
     body,

@@ -33,7 +33,8 @@ export interface ServiceDetailOptions {
  * The detail page of one target (`/services/<id>`) as a complete HTML document: its state, URL
  * and last probe; uptime over 1 h, 24 h, 7 d and 30 d; an uptime bar (one segment per history
  * bucket, buckets without probes up to `now` included); a latency chart of p50 and p95 (broken
- * where nothing was probed); and the recent state transitions. No JavaScript.
+ * where nothing was probed; drawn twice, wide and narrow, and the stylesheet shows the one that
+ * keeps its labels legible on the screen at hand); and the recent state transitions. No JavaScript.
  *
  * @example
  * renderServiceDetail(await monitor.detail('bus'))
@@ -53,7 +54,7 @@ export function renderServiceDetail(detail: ServiceDetail, options: ServiceDetai
 <main id="service" data-target="${status.id}" data-state="${status.state}">
 <section class="card" id="summary"><h2>${status.id} ${statePill(status.state)} <span class="meta">since ${timeAgo(status.since, now)}</span></h2><dl class="facts"><dt>Kind</dt><dd>${status.kind}</dd><dt>Host</dt><dd>${status.host}</dd><dt>Health URL</dt><dd><code>${url}</code></dd><dt>Last check</dt><dd>${timeAgo(status.lastCheckAt, now)}</dd><dt>Last response</dt><dd>${formatMs(status.lastResponseTimeMs)}</dd>${status.lastError ? html`<dt>Last error</dt><dd class="error">${status.lastError}</dd>` : ''}</dl></section>
 <section class="card" id="uptime"><h2>Uptime</h2><dl class="stats">${uptime}</dl>${raw(renderUptimeBar(timeline, { height: 28, label: `Uptime of ${status.id}` }))}${historyRange(history)}</section>
-<section class="card" id="latency"><h2>Response time</h2><dl class="stats"><div class="stat"><dt>p50, 24 h</dt><dd>${formatMs(status.latency.p50Ms)}</dd></div><div class="stat"><dt>p95, 24 h</dt><dd>${formatMs(status.latency.p95Ms)}</dd></div></dl>${raw(renderLatencyChart(timeline))}</section>
+<section class="card" id="latency"><h2>Response time</h2><dl class="stats"><div class="stat"><dt>p50, 24 h</dt><dd>${formatMs(status.latency.p50Ms)}</dd></div><div class="stat"><dt>p95, 24 h</dt><dd>${formatMs(status.latency.p95Ms)}</dd></div></dl>${latencyCharts(timeline)}</section>
 <section class="card" id="transitions"><h2>Recent state changes</h2>${transitionsTable(transitions, now)}</section>
 </main>`;
   return renderDocument({
@@ -62,6 +63,13 @@ export function renderServiceDetail(detail: ServiceDetail, options: ServiceDetai
     nonce: options.nonce,
     refreshSeconds: options.refreshSeconds ?? 60,
   });
+}
+
+function latencyCharts(timeline: readonly HistoryBucket[]): SafeHtml {
+  const wide = renderLatencyChart(timeline);
+  // About as many units wide as a phone has pixels, so 12-unit labels stay about 12 px tall.
+  const narrow = renderLatencyChart(timeline, { width: 360, height: 220, fontSize: 12 });
+  return html`<div class="chart-wide">${raw(wide)}</div><div class="chart-narrow">${raw(narrow)}</div>`;
 }
 
 function historyRange(history: readonly HistoryBucket[]): SafeHtml {

@@ -31,10 +31,10 @@ export interface TargetsOptions {
 /**
  * The fleet overview's main part: one `<section class="host" id="host-<name>">` per host with a
  * table of its targets, each row `<tr id="target-<id>" data-target data-state data-kind>` showing
- * the name (linking to `/services/<id>`), kind, state (colour, symbol and text, plus the last error
- * when not up), since when, last response time, uptime over 24 h and, if history is given, an
- * uptime bar (where the monitor did not probe, up to `now`, its segments say "no probes"). A
- * live-update fragment (see {@link clientScript}).
+ * the name (linking to `/services/<id>`), state (colour, symbol and text, plus the last probe's
+ * error whenever it has one), kind, since when, last response time, uptime over 24 h and, if
+ * history is given, an uptime bar (where the monitor did not probe, up to `now`, its segments say
+ * "no probes"). A live-update fragment (see {@link clientScript}).
  *
  * @example
  * renderTargets(status, { history: { bus: busHistory } })
@@ -55,7 +55,7 @@ export function renderTargets(
       targetRow(target, now, withBars ? history[target.id] : undefined, withBars, options.barSegments ?? 48),
     );
     const body = rows.length
-      ? html`<div class="scroll"><table class="targets"><thead><tr><th scope="col">Target</th><th scope="col">Kind</th><th scope="col">State</th><th scope="col">Since</th><th scope="col" class="num">Response</th><th scope="col" class="num">Uptime 24 h</th>${withBars ? html`<th scope="col" class="bar-col">History</th>` : ''}</tr></thead><tbody>${rows}</tbody></table></div>`
+      ? html`<div class="scroll"><table class="targets"><thead><tr><th scope="col">Target</th><th scope="col">State</th><th scope="col">Kind</th><th scope="col">Since</th><th scope="col" class="num">Response</th><th scope="col" class="num">Uptime 24 h</th>${withBars ? html`<th scope="col" class="bar-col">History</th>` : ''}</tr></thead><tbody>${rows}</tbody></table></div>`
       : html`<p class="empty">No targets on this host.</p>`;
     return html`<section class="host" id="${domId('host', host.name)}" data-host="${host.name}"><h2>${host.name} <span class="address">${host.address}</span></h2>${body}</section>`;
   });
@@ -69,7 +69,7 @@ function targetRow(
   withBars: boolean,
   barSegments: number,
 ) {
-  const error = target.state !== 'up' && target.lastError ? html`<div class="error">${target.lastError}</div>` : '';
+  const error = target.lastError ? probeError(target.state, target.lastError) : '';
   const bar = history
     ? raw(
         renderUptimeBar(mergeBuckets(fillGaps(history, now), barSegments), {
@@ -78,5 +78,15 @@ function targetRow(
         }),
       )
     : html`<span class="muted">—</span>`;
-  return html`<tr id="${domId('target', target.id)}" data-target="${target.id}" data-state="${target.state}" data-kind="${target.kind}"><th scope="row"><a href="${serviceHref(target.id)}">${target.id}</a></th><td>${target.kind}</td><td>${statePill(target.state)}${error}</td><td>${timeAgo(target.since, now)}</td><td class="num">${formatMs(target.lastResponseTimeMs)}</td><td class="num">${formatPercent(target.uptime['24h'])}</td>${withBars ? html`<td class="bar-col">${bar}</td>` : ''}</tr>`;
+  return html`<tr id="${domId('target', target.id)}" data-target="${target.id}" data-state="${target.state}" data-kind="${target.kind}"><th scope="row"><a href="${serviceHref(target.id)}">${target.id}</a></th><td>${statePill(target.state)}${error}</td><td class="kind">${target.kind}</td><td>${timeAgo(target.since, now)}</td><td class="num">${formatMs(target.lastResponseTimeMs)}</td><td class="num">${formatPercent(target.uptime['24h'])}</td>${withBars ? html`<td class="bar-col">${bar}</td>` : ''}</tr>`;
+}
+
+/**
+ * The last probe's error under the state. A target stays up until enough probes fail in a row, so
+ * on an up target the error says that the last probe failed: the state alone would hide it.
+ */
+function probeError(state: TargetStatus['state'], error: string) {
+  return state === 'up'
+    ? html`<div class="error" data-last-probe="failed">last probe failed: ${error}</div>`
+    : html`<div class="error">${error}</div>`;
 }

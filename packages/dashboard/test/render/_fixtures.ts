@@ -1,4 +1,12 @@
-import { FleetStatus, HistoryBucket, ServiceDetail, type TargetState, type TargetStatus } from '@fleet/sdk';
+import {
+  AlertDeliveries,
+  DashboardDeploys,
+  FleetStatus,
+  HistoryBucket,
+  ServiceDetail,
+  type TargetState,
+  type TargetStatus,
+} from '@fleet/sdk';
 
 /** The instant the fixtures are generated at. */
 export const NOW = Date.parse('2025-11-30T12:00:00.000Z');
@@ -158,5 +166,104 @@ export function serviceDetail(): ServiceDetail {
       { target: 'merlin', at: iso(32 * 60_000), from: 'up', to: 'degraded', reason: 'recovered after a retry' },
       { target: 'merlin', at: iso(86_400_000), from: 'unknown', to: 'up', reason: null },
     ],
+  });
+}
+
+/** A full 40-character commit hash: one long word, as a deploy card and the deploys table show it. */
+export const COMMIT = '9f1c2e7d4b8a6c3e5f0a1b2c3d4e5f60718293a4';
+
+/**
+ * Deploys as `GET /api/deploys` gives them: an apply run going on now (one host done, one in a
+ * step, one waiting), a failed one with a rollback, a plan and an older good run, all of one commit.
+ */
+export function deploys(): DashboardDeploys {
+  const run = (id: string, minutesAgo: number, extra: Record<string, unknown>) => ({
+    id,
+    trigger: 'webhook',
+    mode: 'apply',
+    user: 'ci-bot@git.example.org',
+    commit: COMMIT,
+    startedAt: iso(minutesAgo * 60_000),
+    updatedAt: iso(minutesAgo * 60_000 - 30_000),
+    problems: [],
+    ...extra,
+  });
+  const failed = run('2025-11-30T11-20-04Z-7f3a', 40, {
+    status: 'failed',
+    finishedAt: iso(38 * 60_000),
+    durationMs: 121_400,
+    hosts: [
+      { host: 'alpha', status: 'ok', durationMs: 48_200 },
+      { host: 'beta', status: 'failed', durationMs: 61_900, rollback: 'ok' },
+    ],
+    problems: [
+      'beta: health gate failed: merlin [STATUS] == 200 failed: 503 after 60 s',
+      'beta: rolled back to 2025-11-29T18-02-11Z-c0de',
+    ],
+  });
+  return DashboardDeploys.parse({
+    runs: [
+      run('2025-11-30T11-58-40Z-a91b', 1, {
+        status: 'running',
+        hosts: [
+          { host: 'alpha', status: 'ok', durationMs: 31_000 },
+          { host: 'beta', status: 'running', phase: 'install', step: 'npm ci --omit=dev --no-audit --no-fund' },
+          { host: 'gamma-with-a-long-name.example.org', status: 'waiting' },
+        ],
+      }),
+      failed,
+      run('2025-11-30T10-05-00Z-1c2d', 115, {
+        mode: 'plan',
+        trigger: 'cli',
+        status: 'changed',
+        durationMs: 4_200,
+        hosts: [{ host: 'alpha', status: 'changed', durationMs: 4_100 }],
+      }),
+      run('2025-11-29T18-02-11Z-c0de', 1078, {
+        status: 'ok',
+        durationMs: 95_000,
+        hosts: [
+          { host: 'alpha', status: 'ok', durationMs: 44_000 },
+          { host: 'beta', status: 'ok', durationMs: 51_000 },
+        ],
+      }),
+    ],
+    count: 4,
+    failed,
+  });
+}
+
+/** Alerts as `GET /api/alerts` gives them: one pending with an error, sent ones, one given up. */
+export function alerts(): AlertDeliveries {
+  const delivery = (i: number, kind: string, status: string, extra: Record<string, unknown> = {}) => ({
+    channel: i % 2 ? 'ops-ntfy' : 'slack-oncall',
+    status,
+    attempts: status === 'sent' ? 1 : 4,
+    error: null,
+    createdAt: iso(i * 7 * 60_000),
+    finishedAt: status === 'pending' ? null : iso(i * 7 * 60_000 - 2_000),
+    message: {
+      id: `alert-${i}`,
+      kind,
+      severity: kind === 'recovered' ? 'info' : 'critical',
+      title: `[test-fleet] merlin is ${kind === 'recovered' ? 'UP again' : 'DOWN'} on beta (10.0.0.2)`,
+      text: 'merlin (wizard) on beta: connect ECONNREFUSED 10.0.0.2:8643 since 11:30 UTC',
+      targets: ['merlin'],
+      host: 'beta',
+      fleet: 'test-fleet',
+      at: iso(i * 7 * 60_000),
+    },
+    ...extra,
+  });
+  return AlertDeliveries.parse({
+    enabled: true,
+    deliveries: [
+      delivery(1, 'down', 'pending', { error: 'connect ETIMEDOUT 203.0.113.9:443 (ntfy.example.org)' }),
+      delivery(2, 'down', 'sent'),
+      delivery(3, 'recovered', 'sent'),
+      delivery(4, 'deploy_failed', 'sent'),
+      delivery(5, 'dead_letters', 'failed', { error: 'HTTP 404 from the webhook: channel_not_found' }),
+    ],
+    count: 5,
   });
 }

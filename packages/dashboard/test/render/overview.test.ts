@@ -30,21 +30,39 @@ describe('renderOverview', () => {
   });
 
   test.each([
-    ['bus', 'up', 'bus bus ● up 3 h 12 min ago 42 ms 99.87 %'],
+    ['bus', 'up', 'bus ● up bus 3 h 12 min ago 42 ms 99.87 %'],
     [
       'knowledge',
       'degraded',
-      'knowledge knowledge ▲ degraded [RESPONSE_TIME] < 300 failed: 812 ms 3 h 12 min ago 812 ms',
+      'knowledge ▲ degraded [RESPONSE_TIME] < 300 failed: 812 ms knowledge 3 h 12 min ago 812 ms',
     ],
-    ['dashboard', 'deploying', 'dashboard dashboard ↻ deploying'],
-    ['merlin', 'down', 'merlin wizard ✖ down connect ECONNREFUSED 10.0.0.2:8643 3 h 12 min ago — 90.00 %'],
-    ['ollama', 'unknown', 'ollama ollama ? unknown — — —'],
+    ['dashboard', 'deploying', 'dashboard ↻ deploying dashboard'],
+    ['merlin', 'down', 'merlin ✖ down connect ECONNREFUSED 10.0.0.2:8643 wizard 3 h 12 min ago — 90.00 %'],
+    ['ollama', 'unknown', 'ollama ? unknown ollama — — —'],
   ])('shows target %s with data-state="%s", its state in text and colour class', (id, state, text) => {
     expect(openingTag(overview, `target-${id}`)).toContain(`data-state="${state}"`);
     const row = element(overview, `target-${id}`)!;
     expect(textOf(row)).toContain(text);
     expect(row).toContain(`class="state state-${state}"`);
     expect(row).toContain(`<a href="/services/${id}">${id}</a>`);
+  });
+
+  test('an up target whose last probe failed shows that error, before enough failures turn it down', () => {
+    const status = fleetStatus();
+    const error = 'connect ECONNREFUSED 10.0.0.1:8650';
+    status.hosts[0]!.targets[0] = { ...status.hosts[0]!.targets[0]!, lastError: error };
+    const row = element(renderOverview(status), 'target-bus')!;
+    expect(openingTag(row, 'target-bus')).toContain('data-state="up"');
+    expect(textOf(row)).toContain(`bus ● up last probe failed: ${error} bus 3 h 12 min ago`);
+    // An up target whose last probe passed shows no error.
+    expect(element(overview, 'target-bus')).not.toContain('class="error"');
+  });
+
+  test('puts the state right after the name, before the kind', () => {
+    const headers = [...element(overview, 'host-alpha')!.matchAll(/<th scope="col"[^>]*>([^<]+)<\/th>/g)].map(
+      (m) => m[1],
+    );
+    expect(headers.slice(0, 3)).toEqual(['Target', 'State', 'Kind']);
   });
 
   test('groups targets by host, in the order of the fleet file', () => {
@@ -81,7 +99,7 @@ describe('renderOverview', () => {
     const twoHoursAgo = new Date(NOW - 2 * 3_600_000).toISOString();
     status.hosts[0]!.targets[0] = { ...status.hosts[0]!.targets[0]!, state: 'unknown', since: twoHoursAgo };
     const row = element(renderOverview(status, { history, barSegments: 72 }), 'target-bus')!;
-    expect(textOf(row)).toMatch(/^bus bus \? unknown 2 h ago /);
+    expect(textOf(row)).toMatch(/^bus \? unknown bus 2 h ago /);
     expect(row).toContain('data-segments="72"');
     expect(row.match(/seg-ok/g)).toHaveLength(48);
     expect(row.match(/seg-none/g)).toHaveLength(24);

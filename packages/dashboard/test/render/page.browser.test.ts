@@ -6,11 +6,13 @@ import type { FleetStatus } from '@fleet/sdk';
 import { hasChromium, launchChromium } from '@fleet/test-utils/chromium';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { renderAlertsPage } from '../../src/render/alerts-page.ts';
 import { renderBus } from '../../src/render/bus.ts';
+import { renderDeploysPage } from '../../src/render/deploys-page.ts';
 import { renderOverview } from '../../src/render/overview.ts';
 import { renderPage } from '../../src/render/page.ts';
 import { renderServiceDetail } from '../../src/render/service-detail.ts';
-import { buckets, fleetStatus, NOW, serviceDetail } from './_fixtures.ts';
+import { alerts, buckets, deploys, fleetStatus, NOW, serviceDetail } from './_fixtures.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../../test-artifacts/', import.meta.url));
 const history = {
@@ -18,6 +20,8 @@ const history = {
   knowledge: buckets(288, (i) => (i % 40 === 0 ? { ok: 9 } : {})),
   merlin: serviceDetail().history,
 };
+/** What the overview is rendered with: uptime bars, and a deploy going on and a failed one. */
+const overviewOptions = { history, deploys: deploys() };
 
 /** The text as rendered, what a user sees (unlike textContent, it skips hidden elements). */
 function visibleText(locator: Locator): Promise<string> {
@@ -40,17 +44,21 @@ function startServer() {
       connections++;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       res.write('retry: 100\n\n');
-      send(res, 'overview', { html: renderOverview(status, { history }) });
+      send(res, 'overview', { html: renderOverview(status, overviewOptions) });
       streams.add(res);
       res.on('close', () => streams.delete(res));
       return;
     }
     const page =
       req.url === '/'
-        ? renderPage(status, { history })
+        ? renderPage(status, overviewOptions)
         : req.url === '/services/merlin'
           ? renderServiceDetail(serviceDetail(), { now: NOW })
-          : null;
+          : req.url === '/alerts'
+            ? renderAlertsPage(alerts())
+            : req.url === '/deploys'
+              ? renderDeploysPage(deploys())
+              : null;
     res.writeHead(page ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
     res.end(page ?? 'not found');
   });
@@ -96,7 +104,7 @@ describe.skipIf(!hasChromium())('the rendered dashboard in Chromium', () => {
     await page.goto(`${base}/`);
     const row = page.locator('#target-merlin');
     await row.waitFor({ state: 'visible' });
-    expect(await visibleText(row)).toMatch(/merlin\s+wizard\s+✖ down/);
+    expect(await visibleText(row)).toMatch(/merlin\s+✖ down\s+connect ECONNREFUSED 10\.0\.0\.2:8643\s+wizard/);
     expect(await visibleText(page.locator('#problems'))).toContain('fleet.yaml:12:5');
     expect(await page.locator('#live').isVisible()).toBe(false);
     await context.close();
@@ -117,7 +125,7 @@ describe.skipIf(!hasChromium())('the rendered dashboard in Chromium', () => {
     recovered.hosts[1]!.targets[0] = { ...recovered.hosts[1]!.targets[0]!, state: 'up', lastError: null };
     recovered.counts = { ...recovered.counts, down: 0, up: 2 };
     app.setStatus(recovered);
-    app.broadcast('overview', { html: renderOverview(recovered, { history }) });
+    app.broadcast('overview', { html: renderOverview(recovered, overviewOptions) });
     await page.waitForSelector('#target-merlin[data-state="up"]');
     expect(await visibleText(page.locator('#target-merlin'))).toContain('● up');
     expect(await page.title()).toBe('Fleet · 1 degraded');
@@ -147,7 +155,7 @@ describe.skipIf(!hasChromium())('the rendered dashboard in Chromium', () => {
     await page.goto(`${base}/services/merlin`);
     await page.locator('#summary').waitFor({ state: 'visible' });
     expect(await visibleText(page.locator('#summary h2'))).toContain('merlin ✖ down');
-    expect(await page.locator('.latency-chart').isVisible()).toBe(true);
+    expect(await page.locator('.chart-wide .latency-chart').isVisible()).toBe(true);
     await page.screenshot({ path: `${ARTIFACTS}dashboard-service-dark.png`, fullPage: true });
     await page.goto(`${base}/`);
     await page.locator('#target-merlin').waitFor({ state: 'visible' });
@@ -165,5 +173,77 @@ describe.skipIf(!hasChromium())('the rendered dashboard in Chromium', () => {
     expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
     await small.screenshot({ path: `${ARTIFACTS}dashboard-overview-phone.png`, fullPage: true });
     await phone.close();
+  });
+
+  test.each([
+    ['phone', 390],
+    ['desktop', 1280],
+  ])('on a %s (%i px), every page fits the width and the overview and chart stay legible', async (_, width) => {
+    const context = await browser.newContext({ viewport: { width, height: 844 } });
+    const page = await context.newPage();
+    for (const path of ['/', '/alerts', '/deploys', '/services/merlin']) {
+      await page.goto(`${base}${path}`);
+      await page.locator('main').first().waitFor({ state: 'visible' });
+      // Wide tables scroll inside their section instead of widening the page.
+      expect([path, await page.evaluate(() => document.documentElement.scrollWidth)]).toEqual([path, width]);
+      await page.screenshot({
+        path: `${ARTIFACTS}dashboard${path.replace(/\//g, '-').replace(/-$/, '-overview')}-${width}.png`,
+        fullPage: true,
+      });
+    }
+
+    // The overview: each target's state is on screen without scrolling its table, and no kind or
+    // short name is broken over two lines.
+    await page.goto(`${base}/`);
+    await page.locator('#target-merlin').waitFor({ state: 'visible' });
+    const rows = await page.evaluate(() => {
+      const lines = (cell: Element) => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+      };
+      return [...document.querySelectorAll('tr[data-target]')].map((row) => {
+        const headers = [...row.closest('table')!.querySelectorAll('thead th')].map((th) => th.textContent);
+        const cells = [...row.children];
+        const state = cells[headers.indexOf('State')]!.querySelector('.state')!.getBoundingClientRect();
+        const box = row.closest('.scroll')!.getBoundingClientRect();
+        return {
+          target: row.getAttribute('data-target'),
+          stateOnScreen: state.left >= box.left && state.right <= box.right,
+          nameLines: lines(cells[0]!.querySelector('a')!),
+          kindLines: lines(cells[headers.indexOf('Kind')]!),
+        };
+      });
+    });
+    expect(rows).toHaveLength(5);
+    for (const row of rows)
+      expect(row).toEqual({ target: row.target, stateOnScreen: true, nameLines: 1, kindLines: 1 });
+
+    // The latency chart on screen: its labels at least 10 px tall and none cut off.
+    await page.goto(`${base}/services/merlin`);
+    const labels = await page.evaluate(() => {
+      const charts = [...document.querySelectorAll<SVGSVGElement>('.latency-chart')].filter(
+        (svg) => svg.getBoundingClientRect().width > 0,
+      );
+      return charts.flatMap((svg) => {
+        const box = svg.getBoundingClientRect();
+        return [...svg.querySelectorAll('text')].map((text) => {
+          const rect = text.getBoundingClientRect();
+          return {
+            charts: charts.length,
+            text: text.textContent,
+            px: Number.parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM()!.a,
+            inside:
+              rect.left >= box.left && rect.right <= box.right && rect.top >= box.top && rect.bottom <= box.bottom,
+          };
+        });
+      });
+    });
+    expect(labels.length).toBeGreaterThanOrEqual(5);
+    for (const label of labels) {
+      expect(label).toEqual({ charts: 1, text: label.text, px: label.px, inside: true });
+      expect(label.px, label.text!).toBeGreaterThanOrEqual(10);
+    }
+    await context.close();
   });
 });

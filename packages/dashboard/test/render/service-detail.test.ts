@@ -3,6 +3,13 @@ import { renderServiceDetail } from '../../src/render/service-detail.ts';
 import { buckets, NOW, serviceDetail } from './_fixtures.ts';
 import { duplicateIds, element, markupProblems, openingTag, textOf } from './_markup.ts';
 
+/** The latency charts of a section, wide then narrow: the page draws both, the stylesheet shows one. */
+function charts(section: string): string[] {
+  const found = [...section.matchAll(/<div class="chart-(?:wide|narrow)">(<svg .*?<\/svg>)<\/div>/g)].map((m) => m[1]!);
+  expect(found).toHaveLength(2);
+  return found;
+}
+
 describe('renderServiceDetail', () => {
   const detail = serviceDetail();
   const page = renderServiceDetail(detail, { now: NOW });
@@ -49,17 +56,27 @@ describe('renderServiceDetail', () => {
     expect(uptime.match(/<rect class="seg /g)).toHaveLength(12);
     expect(uptime.match(/seg-none/g)).toHaveLength(4);
     expect(textOf(uptime)).toContain('8 buckets (5m)');
-    const latency = element(gappedPage, 'latency')!;
-    expect(latency.match(/<polyline class="line-p50"/g)).toHaveLength(2);
-    expect(latency.match(/<polyline class="line-p95"/g)).toHaveLength(2);
+    for (const chart of charts(element(gappedPage, 'latency')!)) {
+      expect(chart.match(/<polyline class="line-p50"/g)).toHaveLength(2);
+      expect(chart.match(/<polyline class="line-p95"/g)).toHaveLength(2);
+    }
   });
 
   test('draws the latency chart of p50 and p95, broken where buckets have no value', () => {
     const latency = element(page, 'latency')!;
     expect(textOf(latency)).toMatch(/^Response time p50, 24 h 40 ms p95, 24 h 120 ms/);
     // Values at 0-9, none at 10, values at 11-29, none from 30 on (down).
-    expect(latency.match(/<polyline class="line-p50"/g)).toHaveLength(2);
-    expect(latency.match(/<polyline class="line-p95"/g)).toHaveLength(2);
+    for (const chart of charts(latency)) {
+      expect(chart.match(/<polyline class="line-p50"/g)).toHaveLength(2);
+      expect(chart.match(/<polyline class="line-p95"/g)).toHaveLength(2);
+    }
+  });
+
+  test('draws the chart twice: wide, and narrow with labels sized for a phone', () => {
+    const [wide, narrow] = charts(element(page, 'latency')!);
+    expect(wide).toContain('viewBox="0 0 960 240"');
+    expect(narrow).toContain('viewBox="0 0 360 220"');
+    expect(narrow).toContain('font-size="12"');
   });
 
   test('lists the recent transitions, newest first', () => {

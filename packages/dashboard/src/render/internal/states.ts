@@ -16,12 +16,15 @@ const SYMBOLS: Record<TargetState, string> = {
   deploying: '↻',
 };
 
-/** State colours of the badge (white text on them stays readable). */
+/**
+ * State colours of the badge, under white text: each reaches WCAG AA (4.5:1) against white, which
+ * `test/render/contrast.test.ts` checks (a bright yellow or a light grey does not).
+ */
 export const STATE_COLORS: Record<TargetState, string> = {
-  up: '#2e9e44',
-  degraded: '#c9a400',
+  up: '#1a7f37',
+  degraded: '#9a6700',
   down: '#d73a2f',
-  unknown: '#8a8f98',
+  unknown: '#5d6673',
   deploying: '#1f6feb',
 };
 

@@ -1,12 +1,14 @@
 /**
  * The pages' only stylesheet, embedded in every page (no external assets). System fonts, light and
- * dark through `prefers-color-scheme`, state colours as custom properties.
+ * dark through `prefers-color-scheme`, state colours as custom properties. Every text colour on its
+ * background reaches WCAG AA (4.5:1) in both themes; `test/render/contrast.test.ts` checks each rule
+ * that sets both.
  */
 export const STYLES = `
 :root {
   color-scheme: light dark;
   --bg: #f6f7f9; --fg: #1c2128; --muted: #5d6673; --card: #fff; --line: #d8dde3; --link: #0b5cd5;
-  --up: #1a7f37; --degraded: #9a6700; --down: #c62828; --unknown: #6e7781; --deploying: #0b5cd5;
+  --up: #17752f; --degraded: #8a5c00; --down: #c62828; --unknown: #59626e; --deploying: #0b5cd5;
   --up-bg: #dcf5e3; --degraded-bg: #fff3c4; --down-bg: #fde2e0; --unknown-bg: #eceef1; --deploying-bg: #dde9fd;
   --seg-ok: #2e9e44; --seg-partial: #d9a400; --seg-bad: #d73a2f; --seg-none: #c4c8ce;
 }
@@ -45,7 +47,7 @@ h3 { font-size: 0.95rem; margin: 0.8rem 0 0.4rem; }
 .count-down:not(.zero) { background: var(--down-bg); color: var(--down); border-color: transparent; }
 .count-deploying:not(.zero) { background: var(--deploying-bg); color: var(--deploying); border-color: transparent; }
 .count-unknown:not(.zero) { background: var(--unknown-bg); color: var(--unknown); border-color: transparent; }
-.deploy { border: 2px solid var(--deploying); background: var(--deploying-bg); border-radius: 0.5rem; padding: 0.8rem 1rem; margin-bottom: 1rem; }
+.deploy { border: 2px solid var(--deploying); background: var(--deploying-bg); border-radius: 0.5rem; padding: 0.8rem 1rem; margin-bottom: 1rem; overflow-wrap: anywhere; }
 .deploy-failed, .deploy-aborted { border-color: var(--down); background: var(--down-bg); }
 .deploy ul { margin: 0.3rem 0 0; padding-left: 1.1rem; }
 .deploy .deploy-status { text-transform: uppercase; font-size: 0.75em; font-weight: 700; letter-spacing: 0.03em; }
@@ -70,8 +72,9 @@ tbody th { font-weight: 600; white-space: nowrap; }
 /* Fixed columns line the tables of all hosts up; on a phone they scroll sideways instead of squeezing. */
 table.targets { table-layout: fixed; min-width: 56rem; }
 .targets tbody th, .targets td { overflow-wrap: anywhere; white-space: normal; }
-.targets thead th:nth-child(1) { width: 19%; } .targets thead th:nth-child(2) { width: 12%; }
-.targets thead th:nth-child(3) { width: 26%; } .targets thead th:nth-child(4) { width: 14%; }
+.targets thead th:nth-child(1) { width: 19%; } .targets thead th:nth-child(2) { width: 26%; }
+.targets thead th:nth-child(3) { width: 12%; } .targets thead th:nth-child(4) { width: 14%; }
+.targets td.kind { white-space: nowrap; overflow-wrap: normal; }
 .targets thead th:nth-child(5) { width: 9%; } .targets thead th:nth-child(6) { width: 10%; }
 tbody tr:last-child th, tbody tr:last-child td { border-bottom: none; }
 tfoot th, tfoot td { border-top: 2px solid var(--line); border-bottom: none; }
@@ -92,7 +95,9 @@ tr.lagging td:nth-child(2) { color: var(--degraded); font-weight: 600; }
 .footer { color: var(--muted); font-size: 0.85rem; }
 .seg-ok { fill: var(--seg-ok); } .seg-partial { fill: var(--seg-partial); } .seg-bad { fill: var(--seg-bad); } .seg-none, .bar-bg { fill: var(--seg-none); }
 .uptime-bar { display: block; border-radius: 2px; }
-.latency-chart { display: block; max-width: 100%; height: auto; font-size: 11px; }
+.latency-chart { display: block; max-width: 100%; height: auto; }
+/* The wide chart's labels would be a few pixels tall on a phone, so phones get a narrower drawing. */
+.chart-narrow { display: none; }
 .latency-chart .axis, .latency-chart .empty { fill: var(--muted); }
 .line-p50 { stroke: var(--deploying); } circle.line-p50 { fill: var(--deploying); }
 .line-p95 { stroke: #e8590c; } circle.line-p95 { fill: #e8590c; }
@@ -103,4 +108,20 @@ tr.lagging td:nth-child(2) { color: var(--degraded); font-weight: 600; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1rem; margin: 0; }
 .facts dt { color: var(--muted); }
 .facts dd { margin: 0; overflow-wrap: anywhere; }
+/* Shown by the live updater when it lost the connection: the page is no longer current. */
+.stale { margin: 0; padding: 0.5rem 1.5rem; background: var(--down-bg); color: var(--down); font-weight: 600; border-bottom: 1px solid var(--line); }
+#overview[data-stale] { opacity: 0.5; }
+@media (max-width: 40rem) {
+  .top, .stale { padding-left: 0.75rem; padding-right: 0.75rem; }
+  main { padding-left: 0.75rem; padding-right: 0.75rem; }
+  /* Name and state fit the screen; the rest of the row scrolls sideways. */
+  table.targets { min-width: 49rem; }
+  .targets thead th:nth-child(1) { width: 7.5rem; } .targets thead th:nth-child(2) { width: 11rem; }
+  .targets thead th:nth-child(3) { width: 7rem; } .targets thead th:nth-child(4) { width: 6rem; }
+  .targets thead th:nth-child(5) { width: 4rem; } .targets thead th:nth-child(6) { width: 4.5rem; }
+}
+@media (max-width: 52rem) {
+  .chart-wide { display: none; }
+  .chart-narrow { display: block; max-width: 30rem; }
+}
 `;
