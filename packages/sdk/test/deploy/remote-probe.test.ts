@@ -49,6 +49,18 @@ describe('the remote probe script', () => {
     expect(probeWithScript(requests)).toEqual(await new LocalExecutor().probe(requests));
   });
 
+  test('content cut short on its way is an error, never a shorter file', () => {
+    writeFileSync(join(dir, 'long'), 'z'.repeat(3000));
+    const requests: ProbeRequest[] = [{ path: join(dir, 'long'), content: true }];
+    const result = spawnSync('sh', ['-c', PROBE_SCRIPT, 'sh'], { input: probeInput(requests), encoding: 'utf8' });
+    expect(parseProbeOutput(requests, result.stdout)[0]).toMatchObject({ size: 3000, content: 'z'.repeat(3000) });
+    // What a channel closed early leaves: the line's base64 ends early (at a whole 4-character group).
+    const cut = result.stdout.replace(/\n$/, '').slice(0, -400);
+    expect(() => parseProbeOutput(requests, cut)).toThrow(
+      `Could not probe ${join(dir, 'long')}: its content does not match its SHA-256 (2700 of 3000 bytes arrived; cut short, or the file changed while it was read)`,
+    );
+  });
+
   test.skipIf(!canSwitchUser)('a file it cannot read is an error, never an empty file', () => {
     const secret = join(dir, 'secret');
     const error = (() => {

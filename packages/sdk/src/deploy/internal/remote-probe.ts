@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DeployError } from '../errors.ts';
 import type { ExistingPath, PathInfo, ProbeRequest } from '../executor.ts';
 import { DEFAULT_PROBE_MAX_BYTES } from './executor-defaults.ts';
@@ -81,7 +82,18 @@ export function parseProbeOutput(requests: readonly ProbeRequest[], stdout: stri
     if (group !== undefined && group !== 'UNKNOWN') info.group = group;
     if (target?.startsWith(':')) info.target = decode(target).replace(/\n$/, '');
     if (sha !== undefined && sha !== '-') info.sha256 = sha;
-    if (content?.startsWith(':')) info.content = decode(content);
+    if (content?.startsWith(':')) {
+      // The content must be the file the host hashed: output cut short would decode quietly (and a
+      // file rewritten between the hash and the read is no consistent answer either).
+      const bytes = Buffer.from(content.slice(1), 'base64');
+      if (info.sha256 !== undefined && createHash('sha256').update(bytes).digest('hex') !== info.sha256) {
+        throw new DeployError(
+          'executor_failed',
+          `Could not probe ${path}: its content does not match its SHA-256 (${bytes.length} of ${info.size} bytes arrived; cut short, or the file changed while it was read)`,
+        );
+      }
+      info.content = bytes.toString('utf8');
+    }
     return info;
   });
 }

@@ -2,9 +2,11 @@ import { OutputTail } from '../../internal/output-tail.ts';
 import type { SshConnection } from './ssh-connection.ts';
 
 /**
- * After the host reported the command's exit, how long its channel may stay open for the rest of
- * the output, in ms: a process the command left in the background that holds its stdout or stderr
- * keeps the channel open until it ends.
+ * After the host reported the command's exit, how long its channel may stay open with no output
+ * arriving, in ms. sshd reports the exit as soon as the command ends, with output still on its
+ * way (on a slow link, up to a window's worth: megabytes), so the wait starts over with each
+ * chunk; but a process the command left in the background that holds its stdout or stderr open
+ * and writes nothing would keep the channel open until it ends.
  */
 const EXIT_DRAIN_MS = 1_000;
 
@@ -48,8 +50,8 @@ export interface ChannelResult {
 /**
  * Runs one command line over an exec channel and collects the tail of its output. Rejects when
  * the channel closes without an exit status or the connection is lost: never waits forever. Once
- * the exit status arrived, the channel is closed after {@link EXIT_DRAIN_MS} at most, even if a
- * background process still holds its output (what that writes later is not collected).
+ * the exit status arrived, the channel is closed when no output came for {@link EXIT_DRAIN_MS},
+ * even if a background process still holds its output (what that writes later is not collected).
  */
 export async function runChannel(
   connection: SshConnection,
@@ -89,11 +91,21 @@ export async function runChannel(
       closedByClient = exit === undefined;
       channel.close();
     }, options.backstopMs);
+    /** After the exit: closes the channel once no output came for {@link EXIT_DRAIN_MS}. */
+    const drainAfterExit = (): void => {
+      if (exit === undefined) return;
+      clearTimeout(drain);
+      drain = setTimeout(() => channel.close(), EXIT_DRAIN_MS);
+    };
     channel.on('data', (chunk: Buffer) => {
       stdout.push(chunk);
       output.push(chunk);
+      drainAfterExit();
     });
-    channel.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+    channel.stderr.on('data', (chunk: Buffer) => {
+      output.push(chunk);
+      drainAfterExit();
+    });
     const onExit = (code: unknown, signal?: unknown): void => {
       exit = {
         code: typeof code === 'number' ? code : null,
@@ -102,7 +114,7 @@ export async function runChannel(
     };
     channel.on('exit', (code: unknown, signal?: unknown) => {
       onExit(code, signal);
-      drain ??= setTimeout(() => channel.close(), EXIT_DRAIN_MS);
+      drainAfterExit();
     });
     channel.on('close', (code?: unknown, signal?: unknown) => {
       // A command that does not wait for stdin can exit before this listens: its 'exit' is then
