@@ -22,7 +22,8 @@ function workerProject(): { root: string; bin: string } {
       "import { Worker } from 'node:worker_threads';",
       "import { greeting } from 'lib';",
       "// new URL('./mentioned-in-a-comment.js', import.meta.url) is no reference",
-      "const answer = readFileSync(new URL('./answer.txt', import.meta.url), 'utf8').trim();",
+      // Minified code: one line, with a `//` in a string before the reference.
+      "const site = 'https://example.org'; const answer = readFileSync(new URL('./answer.txt', import.meta.url), 'utf8').trim();",
       "void new URL('../../outside.txt', import.meta.url);",
       "const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { greeting, answer } });",
       "worker.once('message', (text) => { console.log(text); });",

@@ -8,10 +8,13 @@ import { nearestManifestFile, readManifest } from './package-manifest.ts';
 const URL_REFERENCE = /new\s+URL\(\s*(['"`])(\.{1,2}\/[^'"`$\\\n]*)\1\s*,\s*import\.meta\.url\s*\)/g;
 const SCANNED = /\.[cm]?js$/;
 
-/** Whether the match at `index` sits on a comment line (`//`, or a JSDoc line starting with `*`). */
+/**
+ * Whether the match at `index` sits on a comment line: one that starts with `//`, `/*` or a JSDoc
+ * `*`. A `//` later on a line is no sign (minified code is one line, with `https://` in strings).
+ */
 function inComment(source: string, index: number): boolean {
   const line = source.slice(source.lastIndexOf('\n', index) + 1, index);
-  return line.includes('//') || /^\s*(\/\*|\*)/.test(line);
+  return /^\s*(\/\/|\/\*|\*)/.test(line);
 }
 
 /** The directory of the package `file` belongs to: the nearest package.json that has a `name`. */
