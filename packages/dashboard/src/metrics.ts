@@ -51,13 +51,15 @@ export function registerDashboardMetrics(registry: Registry, view: DashboardView
   // Per kind, not per target: a histogram per target would multiply the series by the buckets.
   const latency = new Histogram({
     name: 'fleet_monitor_probe_duration_seconds',
-    help: 'Response time of health probes, per target kind',
+    help: 'Response time of health probes that got an answer, per target kind',
     labelNames: ['kind'],
     buckets: PROBE_BUCKETS,
     registers: [registry],
   });
   return view.monitor.onProbe((result) => {
     probes.inc({ target: result.target, result: result.ok ? 'ok' : 'failed' });
+    // A refused connection or a timeout has no response time: its duration would pose as one.
+    if (result.status === null) return;
     const kind = view.monitor.status(result.target)?.kind ?? 'custom';
     latency.observe({ kind }, result.responseTimeMs / 1000);
   });

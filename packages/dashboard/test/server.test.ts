@@ -169,6 +169,17 @@ describe('common routes', () => {
     expect(text).toContain('fleet_dashboard_fleet_file_problems{severity="error"} 0');
   });
 
+  test('/metrics takes response times only from probes that got an answer', async () => {
+    const { dashboard, api, wizard } = await startTestFleet();
+    await api.close(); // refused from now on: no answer, so no response time
+    wizard.setHealthy(false); // a 503 is an answer, and has one
+    await dashboard.monitor.probeNow();
+    const text = await (await get(dashboard, '/metrics')).text();
+    expect(text).toContain('fleet_monitor_probes_total{target="api",result="failed"} 1');
+    expect(text).not.toMatch(/fleet_monitor_probe_duration_seconds_count\{kind="custom"\}/);
+    expect(text).toMatch(/fleet_monitor_probe_duration_seconds_count\{kind="wizard"\} 1/);
+  });
+
   test('/openapi.json documents every dashboard route; /health names the service', async () => {
     const { dashboard } = await startTestFleet();
     const document = (await (await get(dashboard, '/openapi.json')).json()) as { paths: Record<string, unknown> };

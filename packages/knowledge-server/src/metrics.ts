@@ -62,7 +62,7 @@ export function registerKnowledgeMetrics(registry: Registry, db: KnowledgeDB): v
   perPeer('fleet_knowledge_peer_lag_facts', 'Local changes the peer has not acknowledged', (p) => p.lagFacts);
   perPeer(
     'fleet_knowledge_peer_lag_seconds',
-    'Age of the oldest local change the peer has not acknowledged',
+    'How long the peer has been behind: since it was last in step with this node (0 when it has every change)',
     (p) => p.lagSeconds,
   );
   perPeer(

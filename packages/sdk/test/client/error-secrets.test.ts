@@ -13,8 +13,16 @@ let server: Server;
 let url: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
-    const { authorization: auth, 'x-api-key': key, 'x-agent': agent } = req.headers;
-    const echoed = JSON.stringify({ auth, key, agent });
+    const {
+      authorization: auth,
+      'x-api-key': key,
+      'x-agent': agent,
+      'x-request-key': requestKey,
+      cookie,
+    } = req.headers;
+    // A cookie echoed one value at a time, as a server that parsed it would.
+    const session = cookie?.split('; ').map((pair) => pair.split('=')[1]);
+    const echoed = JSON.stringify({ auth, key, agent, requestKey, session });
     if (req.url?.startsWith('/envelope')) {
       res.writeHead(401, { 'content-type': 'application/json' });
       const message = `bad token ${req.headers.authorization}`;
@@ -66,4 +74,11 @@ test('a token too short to replace alone is still hidden as the whole header val
   const error = await errorOf(new BusClient({ url: `${url}/text`, token: 't', retry: 0 }));
   expect(error.message).toContain('upstream failed for {"auth":"***"}');
   expect(error.message).not.toContain('Bearer t');
+});
+
+test("a cookie's values are hidden one by one; short values of credential-named headers stay readable", async () => {
+  const headers = { cookie: 'sid=s3cr3t-session-value; theme=dark', 'x-request-key': 'fleet' };
+  const error = await errorOf(new BusClient({ url: `${url}/text`, headers, retry: 0 }));
+  expect(error.message).toContain('upstream failed for {"requestKey":"fleet","session":["***","dark"]}');
+  expect(error.message).toContain(`${url}/text/queue`);
 });
