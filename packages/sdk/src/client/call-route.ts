@@ -2,6 +2,7 @@ import type { RouteCallInput, RouteContract, RouteResponse } from '../contract/r
 import { readBodyText } from '../internal/read-body.ts';
 import { ResponseValidationError } from './errors.ts';
 import type { CallOptions, HttpClient } from './http-client.ts';
+import { secretsOf } from './internal/client-secrets.ts';
 import { type RouteCallParts, sendRequest } from './internal/send-request.ts';
 import { toClientError } from './internal/to-client-error.ts';
 import { parseAnswer } from './parse-answer.ts';
@@ -29,7 +30,8 @@ export async function callRoute<R extends RouteContract>(
   options: CallOptions = {},
 ): Promise<RouteResponse<R>> {
   const answer = await callRouteText(http, route, input, options);
-  const parsed = parseAnswer(route, answer.text);
+  // A quoted body that repeats the client's own credentials shows them as `***`.
+  const parsed = parseAnswer(route, answer.text, secretsOf(http.ky));
   if (!parsed.ok) {
     throw new ResponseValidationError(answer.request, answer.status, parsed.problem, parsed.issues, parsed.cause);
   }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { RouteContract, RouteResponse } from '../contract/route.ts';
+import { redact } from '../internal/redact.ts';
 import { formatIssues } from './format-issues.ts';
 
 /** An answer's body parsed with its route's response schema, or what is wrong with it. */
@@ -9,15 +10,21 @@ export type ParsedAnswer<T> =
 
 /**
  * Decodes a success answer's body (JSON for `json` routes, the text itself for `text` routes) and
- * validates it with the route's response schema. Pure, so it also runs in a worker thread.
+ * validates it with the route's response schema. Pure, so it also runs in a worker thread. A body
+ * that is not JSON is quoted in the problem, with `secrets` (the client's own credentials) as `***`.
  */
-export function parseAnswer<R extends RouteContract>(route: R, text: string): ParsedAnswer<RouteResponse<R>> {
+export function parseAnswer<R extends RouteContract>(
+  route: R,
+  text: string,
+  secrets: readonly string[] = [],
+): ParsedAnswer<RouteResponse<R>> {
   let value: unknown = text;
   if ((route.kind ?? 'json') === 'json') {
     try {
       value = JSON.parse(text);
     } catch (cause) {
-      return { ok: false, problem: `not JSON (${text.slice(0, 80)})`, issues: [], cause };
+      // Redacted before the cut, which could otherwise keep the start of a secret.
+      return { ok: false, problem: `not JSON (${redact(text, secrets).slice(0, 80)})`, issues: [], cause };
     }
   }
   const result = route.response.safeParse(value);

@@ -1,8 +1,10 @@
 import type { RouteCallInput, RouteContract, RouteResponse } from '../contract/route.ts';
+import { redact, redactDeep } from '../internal/redact.ts';
 import { ErrorCode, ErrorEnvelope } from '../schemas/error.ts';
 import { FleetConnectionError, FleetHttpError, ResponseValidationError } from './errors.ts';
 import { formatIssues } from './format-issues.ts';
 import type { HttpClient } from './http-client.ts';
+import { secretsOf } from './internal/client-secrets.ts';
 import { type RouteCallParts, sendRequest } from './internal/send-request.ts';
 import { toClientError } from './internal/to-client-error.ts';
 import { type SseEvent, SseParser } from './sse-parser.ts';
@@ -91,6 +93,7 @@ export async function* streamRoute<R extends RouteContract>(
   options.onOpen?.();
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   const parser = new SseParser({ maxEventLength: http.maxResponseBytes });
+  const secrets = secretsOf(http.ky);
   // Our own end of the stream: fetch may have lost the signal to the garbage collector.
   const onAbort = () => void reader.cancel().catch(() => undefined);
   deadline.signal.addEventListener('abort', onAbort, { once: true });
@@ -118,9 +121,9 @@ export async function* streamRoute<R extends RouteContract>(
         throw new FleetConnectionError(http.baseUrl, reason, { cause: error });
       }
       for (const event of events) {
-        if (event.event === 'error') throw streamError(event.data, response.status, request);
+        if (event.event === 'error') throw streamError(event.data, response.status, request, secrets);
         if (event.event !== 'message') continue;
-        yield parseEventData(route, event.data, response.status, request) as RouteResponse<R>;
+        yield parseEventData(route, event.data, response.status, request, secrets) as RouteResponse<R>;
         if (signal?.aborted) return;
       }
     }
@@ -132,12 +135,19 @@ export async function* streamRoute<R extends RouteContract>(
   }
 }
 
-function parseEventData(route: RouteContract, data: string, status: number, request: string): unknown {
+function parseEventData(
+  route: RouteContract,
+  data: string,
+  status: number,
+  request: string,
+  secrets: readonly string[],
+): unknown {
   let value: unknown;
   try {
     value = JSON.parse(data);
   } catch (cause) {
-    throw new ResponseValidationError(request, status, `event data is not JSON (${data.slice(0, 80)})`, [], cause);
+    const quoted = redact(data, secrets).slice(0, 80);
+    throw new ResponseValidationError(request, status, `event data is not JSON (${quoted})`, [], cause);
   }
   const result = route.response.safeParse(value);
   if (!result.success) {
@@ -146,7 +156,8 @@ function parseEventData(route: RouteContract, data: string, status: number, requ
   return result.data;
 }
 
-function streamError(data: string, status: number, request: string): Error {
+/** The error an `error` event reports; the client's own credentials it repeats are `***`. */
+function streamError(data: string, status: number, request: string, secrets: readonly string[]): Error {
   let value: unknown;
   try {
     value = JSON.parse(data);
@@ -155,11 +166,15 @@ function streamError(data: string, status: number, request: string): Error {
   }
   const envelope = ErrorEnvelope.safeParse(value);
   if (!envelope.success)
-    return new ResponseValidationError(request, status, `malformed error event (${data.slice(0, 80)})`);
+    return new ResponseValidationError(
+      request,
+      status,
+      `malformed error event (${redact(data, secrets).slice(0, 80)})`,
+    );
   const { code, message, details } = envelope.data.error;
   const known = ErrorCode.safeParse(code);
-  return new FleetHttpError(status, known.success ? known.data : 'internal', message, {
-    ...(details !== undefined ? { details } : {}),
+  return new FleetHttpError(status, known.success ? known.data : 'internal', redact(message, secrets), {
+    ...(details !== undefined ? { details: redactDeep(details, secrets) } : {}),
     request,
   });
 }

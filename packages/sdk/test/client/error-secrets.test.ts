@@ -23,7 +23,15 @@ beforeAll(async () => {
     // A cookie echoed one value at a time, as a server that parsed it would.
     const session = cookie?.split('; ').map((pair) => pair.split('=')[1]);
     const echoed = JSON.stringify({ auth, key, agent, requestKey, session });
-    if (req.url?.startsWith('/envelope')) {
+    if (req.url?.startsWith('/ok-text')) {
+      // A success answer that is not JSON, quoting the request's headers.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`hello ${req.headers.authorization}`);
+    } else if (req.url?.startsWith('/sse/stream')) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const message = `refused ${req.headers.authorization}`;
+      res.end(`event: error\ndata: ${JSON.stringify({ error: { code: 'unauthorized', message } })}\n\n`);
+    } else if (req.url?.startsWith('/envelope')) {
       res.writeHead(401, { 'content-type': 'application/json' });
       const message = `bad token ${req.headers.authorization}`;
       res.end(JSON.stringify({ error: { code: 'unauthorized', message, details: { echoed: [echoed] } } }));
@@ -81,4 +89,19 @@ test("a cookie's values are hidden one by one; short values of credential-named 
   const error = await errorOf(new BusClient({ url: `${url}/text`, headers, retry: 0 }));
   expect(error.message).toContain('upstream failed for {"requestKey":"fleet","session":["***","dark"]}');
   expect(error.message).toContain(`${url}/text/queue`);
+});
+
+test('a success answer that is not JSON quotes the body with the token as ***', async () => {
+  const error = await new BusClient({ url: `${url}/ok-text`, token: TOKEN, retry: 0 })
+    .stats()
+    .catch((caught: unknown) => caught);
+  expect((error as Error).message).toContain('not JSON (hello ***)');
+  expect((error as Error).message).not.toContain(TOKEN.slice(0, 6));
+});
+
+test("an event stream's error event that repeats the token has it as ***", async () => {
+  const stream = new BusClient({ url: `${url}/sse`, token: TOKEN, retry: 0 }).stream('worker');
+  const error = await stream.next().catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(FleetHttpError);
+  expect((error as FleetHttpError).message).toBe('refused ***');
 });
