@@ -81,7 +81,8 @@ describe('fleet status', () => {
     expect(spare).toBeGreaterThan(local);
     expect(lines[local + 1]).toMatch(/^ {2}TARGET\s+KIND\s+STATE\s+SINCE\s+TIME\s+UPTIME 24H\s+ERROR$/);
     expect(lines[local + 2]).toMatch(/^ {2}bus\s+bus\s+up\s+\S+\s+\d+ ms\s+100\.0%\s+-$/);
-    expect(lines[spare + 2]).toMatch(/^ {2}ghost\s+wizard\s+down\s+\S+\s+\d+ ms\s+0\.0%\s+.*refused/i);
+    // A refused connection has no response time: its TIME is `-`, not the probe's duration.
+    expect(lines[spare + 2]).toMatch(/^ {2}ghost\s+wizard\s+down\s+\S+\s+-\s+0\.0%\s+.*refused/i);
     expect(lines).toContain('bus backlog: bus');
     // The same columns and units as `fleet-bus stats`: one formatter, formatBacklog.
     const backlog = lines.indexOf('bus backlog: bus');
