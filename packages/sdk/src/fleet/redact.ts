@@ -1,6 +1,7 @@
 import { channelSecretFields } from '../alerts/channels/channel-secrets.ts';
+import { REDACTED } from '../internal/redact.ts';
 import { originsOf, variablesOf } from './internal/origins.ts';
-import { REDACTED, SECRET_ENV_NAME } from './internal/secrets.ts';
+import { SECRET_ENV_NAME } from './internal/secrets.ts';
 import type { Fleet } from './schema.ts';
 
 function setString(tree: unknown, path: readonly (string | number)[], value: string): void {

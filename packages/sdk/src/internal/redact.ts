@@ -1,8 +1,11 @@
 /** What a secret is replaced with in text meant to be shown. */
 export const REDACTED = '***';
 
-// A shorter value would replace every one of its common letters and hide next to nothing.
-const MIN_SECRET_CHARS = 4;
+/**
+ * Shortest secret {@link redact} replaces: a shorter value (a `CACHE_KEY` of `1`) would garble every
+ * text it appears in and hide next to nothing.
+ */
+export const MIN_SECRET_CHARS = 4;
 
 /**
  * `text` with every secret of at least 4 characters replaced by `***`, the longest first, so a
@@ -16,12 +19,17 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   return result;
 }
 
-/** A copy of a JSON-like value with every string in it (not the keys) passed through {@link redact}. */
-export function redactDeep<T>(value: T, secrets: readonly (string | undefined)[]): T {
-  if (typeof value === 'string') return redact(value, secrets) as T;
-  if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item, secrets)) as T;
+/** A copy of a JSON-like value with every string in it (not the keys) passed through `map`. */
+export function mapStrings<T>(value: T, map: (text: string) => string): T {
+  if (typeof value === 'string') return map(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => mapStrings(item, map)) as T;
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, secrets)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, map)])) as T;
   }
   return value;
+}
+
+/** A copy of a JSON-like value with every string in it (not the keys) passed through {@link redact}. */
+export function redactDeep<T>(value: T, secrets: readonly (string | undefined)[]): T {
+  return mapStrings(value, (text) => redact(text, secrets));
 }

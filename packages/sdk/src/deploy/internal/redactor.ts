@@ -1,8 +1,6 @@
 import { escapeRegExp } from '../../internal/escape-regexp.ts';
+import { mapStrings, REDACTED } from '../../internal/redact.ts';
 import { cutEnds } from './output-tail.ts';
-
-/** What a secret is replaced with. */
-export const REDACTED = '***';
 
 /** A line of a multi-line secret this long is secret wherever it appears; a shorter one only as a whole line. */
 const MIN_LINE_CHARS = 8;
@@ -66,12 +64,7 @@ export class Redactor {
 
   /** A copy of a JSON-like value with every string redacted. */
   deep<T>(value: T): T {
-    if (typeof value === 'string') return this.text(value) as T;
-    if (Array.isArray(value)) return value.map((item) => this.deep(item)) as T;
-    if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.deep(item)])) as T;
-    }
-    return value;
+    return mapStrings(value, (text) => this.text(text));
   }
 
   /** Replaces the end of a secret where a cut kept it: the text after a cut's marker starting with one. */

@@ -1,7 +1,7 @@
 import type { LineCounter } from 'yaml';
+import { redact } from '../../internal/redact.ts';
 import type { FleetProblem } from '../../schemas/fleet-status.ts';
 import { locate, type Path, pathText } from './locate.ts';
-import { scrub } from './secrets.ts';
 
 /** A problem before it is placed in the file. */
 export interface Finding {
@@ -57,7 +57,7 @@ export class ProblemList {
   /** Reports a problem at a source offset, without a path (the yaml parser's syntax errors). */
   addAt(offset: number, path: string, message: string, severity: FleetProblem['severity']): void {
     const { line, col } = this.lineCounter.linePos(offset);
-    const problem = { file: this.file, line, column: col, path, message: scrub(message, this.#secrets), severity };
+    const problem = { file: this.file, line, column: col, path, message: redact(message, this.#secrets), severity };
     (severity === 'error' ? this.#errors : this.#warnings).push(problem);
   }
 
