@@ -32,6 +32,7 @@ import {
   durabilityOf,
   migrate,
   readSettings,
+  readSynchronous,
   type SqliteSettings,
 } from './sqlite/schema.ts';
 import { prepareStatements, StatementCache, type Statements } from './sqlite/statements.ts';
@@ -118,7 +119,9 @@ export class SqliteMessageStore implements MessageStore {
    * this store never sets). `fleet-bus server` prints it and `/health` reports it.
    */
   get durability(): Durability | 'off' {
-    return durabilityOf(this.settings().synchronous);
+    this.#assertOpen();
+    // One pragma, not the whole of settings(): `/health` reads it on every probe.
+    return durabilityOf(readSynchronous(this.#db));
   }
 
   /** `/health` details: the {@link durability} read back from SQLite. Rejects once the store is closed. */

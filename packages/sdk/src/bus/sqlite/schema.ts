@@ -246,11 +246,16 @@ export function durabilityOf(synchronous: SqliteSettings['synchronous']): Durabi
   return synchronous === 'normal' ? 'normal' : 'fsync';
 }
 
+/** The connection's `synchronous` level, by name. */
+export function readSynchronous(db: Database.Database): SqliteSettings['synchronous'] {
+  return SYNCHRONOUS[db.pragma('synchronous', { simple: true }) as number] ?? 'off';
+}
+
 /** Reads {@link SqliteSettings} from the connection. */
 export function readSettings(db: Database.Database): SqliteSettings {
   return {
     journalMode: db.pragma('journal_mode', { simple: true }) as string,
-    synchronous: SYNCHRONOUS[db.pragma('synchronous', { simple: true }) as number] ?? 'off',
+    synchronous: readSynchronous(db),
     busyTimeoutMs: db.pragma('busy_timeout', { simple: true }) as number,
     schemaVersion: db.pragma('user_version', { simple: true }) as number,
     pageSize: db.pragma('page_size', { simple: true }) as number,
