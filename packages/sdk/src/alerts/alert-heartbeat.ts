@@ -3,7 +3,7 @@ export interface AlertHeartbeatOptions {
   /** The dead man's switch URL (healthchecks.io, an ntfy or Uptime Kuma push URL). */
   url: string;
   /**
-   * Time between two calls.
+   * Time between two calls: at least {@link MIN_HEARTBEAT_EVERY_MS}.
    * @default 60000
    */
   everyMs?: number;
@@ -13,7 +13,7 @@ export interface AlertHeartbeatOptions {
    */
   method?: 'GET' | 'POST';
   /**
-   * Time one call may take.
+   * Time one call may take: above 0.
    * @default 10000
    */
   timeoutMs?: number;
@@ -27,6 +27,20 @@ export interface AlertHeartbeat {
   beat(): Promise<boolean>;
   /** Stops the timer; a call in flight is aborted. */
   stop(): void;
+}
+
+/**
+ * The shortest time between two heartbeat calls, as the fleet file's `alerts.heartbeat.every` allows:
+ * a shorter one (0, say, which a timer runs every millisecond) would flood the service it calls.
+ */
+export const MIN_HEARTBEAT_EVERY_MS = 1000;
+
+/** Throws a RangeError naming the option unless `value` is a finite number of at least `min` ms. */
+function assertMs(name: string, value: number, min: number): void {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= min) return;
+  throw new RangeError(
+    `startAlertHeartbeat: ${name} must be a number of milliseconds of at least ${min}, got ${String(value)}`,
+  );
 }
 
 /** The URL without its path, query and user info, which may be the secret of the check. */
@@ -50,6 +64,9 @@ function origin(url: string): string {
 export function startAlertHeartbeat(options: AlertHeartbeatOptions): AlertHeartbeat {
   const everyMs = options.everyMs ?? 60_000;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  // Before the first call and the timer: a bad option starts nothing.
+  assertMs('everyMs', everyMs, MIN_HEARTBEAT_EVERY_MS);
+  assertMs('timeoutMs', timeoutMs, 1);
   const stopped = new AbortController();
   let failing = false;
   const beat = async (): Promise<boolean> => {
