@@ -220,6 +220,48 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore on a shared database', () 
     expect(await query(url, 'SELECT version FROM schema_migrations ORDER BY version')).toEqual(EVERY_VERSION);
   });
 
+  test('a server that refuses writes as read-only answers unavailable, and the store reconnects instead of reusing its connections', async () => {
+    // A failover that left this replica's open connections on a demoted (read-only) primary while
+    // new ones reach the new primary: every session reads `default_transaction_read_only = on` from
+    // the configuration, except new sessions on this database, which the database's own setting
+    // (read only when a session starts) keeps writable.
+    const url = await server.createDatabase();
+    const database = new URL(url).pathname.slice(1);
+    const store = await open({ url, poolSize: 2 });
+    // Both of the pool's connections open now (the pool closes idle ones only after 10 s).
+    await Promise.all([store.subscribe('a', 'builds'), store.subscribe('b', 'builds')]);
+    await query(url, `ALTER DATABASE ${pg.escapeIdentifier(database)} SET default_transaction_read_only = off`);
+    try {
+      await query(url, 'ALTER SYSTEM SET default_transaction_read_only = on');
+      await query(url, 'SELECT pg_reload_conf()');
+      // The reload reaches the server's processes asynchronously: wait until a write is refused.
+      let refused: unknown;
+      for (let attempt = 0; attempt < 200 && refused === undefined; attempt++) {
+        await store.subscribe('c', `topic-${attempt}`).catch((error: unknown) => {
+          refused = error;
+        });
+        if (refused === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(refused).toMatchObject({ code: 'unavailable', cause: { code: '25006' } });
+      // Each refusal drops its connection: within the pool's size the store is on a writable one.
+      const outcomes: string[] = [];
+      for (let attempt = 0; attempt < 3 && outcomes.at(-1) !== 'ok'; attempt++) {
+        outcomes.push(
+          await store.subscribe('c', 'deploys').then(
+            () => 'ok',
+            (error: { code?: string }) => String(error.code),
+          ),
+        );
+      }
+      expect(outcomes.at(-1)).toBe('ok');
+      expect(outcomes.slice(0, -1).every((outcome) => outcome === 'unavailable')).toBe(true);
+      expect((await send(store, { from: 'a', topic: 'deploys' })).count).toBe(1);
+    } finally {
+      await query(url, 'ALTER SYSTEM RESET default_transaction_read_only');
+      await query(url, 'SELECT pg_reload_conf()');
+    }
+  });
+
   test('after the server is killed and restarted the same store works again and lost nothing it acknowledged', async () => {
     const url = await server.createDatabase();
     const store = await open({ url, poolSize: 3 });

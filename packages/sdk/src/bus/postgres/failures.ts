@@ -5,9 +5,13 @@ const RETRYABLE_STATES = new Set(['40001', '40P01']);
 
 /**
  * SQLSTATEs that say the database cannot serve right now: shutting down or starting up, out of
- * connections or resources, or a statement that ran past `statement_timeout`.
+ * connections or resources, a statement that ran past `statement_timeout`, or a write refused by a
+ * server that takes none ({@link isReadOnlyServer}).
  */
-const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '53000', '53100', '53200', '57014']);
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '53000', '53100', '53200', '57014', '25006']);
+
+/** SQLSTATE `read_only_sql_transaction`. */
+const READ_ONLY_STATE = '25006';
 
 /** Node socket errors of a database that is down or unreachable. */
 const SOCKET_CODES = new Set([
@@ -55,6 +59,15 @@ export function isLostConnection(error: unknown): boolean {
   if (SOCKET_CODES.has(code) || CLOSED_STATES.has(code) || code.startsWith('08')) return true;
   if (error instanceof AggregateError && error.errors.some(isLostConnection)) return true;
   return LOST_CONNECTION.test(error.message);
+}
+
+/**
+ * Whether `error` is a write refused because the server takes no writes: a hot standby, or a primary
+ * that a failover demoted while DNS or a pooler still sends this replica's connections to it. Such a
+ * connection is not given out again: a new one may reach the new primary.
+ */
+export function isReadOnlyServer(error: unknown): boolean {
+  return !isFleetError(error) && codeOf(error) === READ_ONLY_STATE;
 }
 
 /** Whether `error` says the database is down, unreachable or overloaded (not that the request was wrong). */

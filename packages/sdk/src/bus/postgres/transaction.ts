@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { withPooledClient } from '../../internal/pg-driver.ts';
 import type { AuditEntry } from '../internal/audit-entry.ts';
-import { isLostConnection } from './failures.ts';
+import { isLostConnection, isReadOnlyServer } from './failures.ts';
 import { CountDeltas } from './queue-counters.ts';
 import { addAuditInsert, addCountDeltasInsert, StatementBuilder } from './statement.ts';
 
@@ -63,7 +63,8 @@ export class PgTransaction {
  * back when `fn` throws. Never waits for anything but the database while the transaction is open.
  * A connection that is gone or unusable ({@link isLostConnection}: lost, or a statement that ran past
  * `query_timeout`, still running as far as the driver knows) gets no ROLLBACK, which would wait
- * behind it for a timeout of its own: it is dropped, and the server rolls back what it had.
+ * behind it for a timeout of its own: it is dropped, and the server rolls back what it had. So is
+ * one whose server refused a write as read-only ({@link isReadOnlyServer}), after its ROLLBACK.
  */
 export function inTransaction<T>(pool: pg.Pool, fn: (tx: PgTransaction) => Promise<T>): Promise<T> {
   return withPooledClient(pool, async (client, drop) => {
@@ -78,6 +79,8 @@ export function inTransaction<T>(pool: pg.Pool, fn: (tx: PgTransaction) => Promi
     } catch (error) {
       if (isLostConnection(error)) drop();
       else await client.query('ROLLBACK').catch(drop); // gone or unusable: the pool drops it
+      // Rolled back, but connected to a server that takes no writes: a new connection may not be.
+      if (isReadOnlyServer(error)) drop();
       throw error;
     }
   });
