@@ -2,6 +2,7 @@ import { seededRandom } from '@fleet/test-utils/mulberry32';
 import { hasPostgres, startPostgres, type TestPostgres } from '@fleet/test-utils/postgres';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { FOLD_LOCK_KEY } from '../src/bus/postgres/fold-counts.ts';
 import { readPgQueueCounts, recountPgQueueCounts, scanPgQueueStats } from '../src/bus/postgres/recount.ts';
 import { PG_HOUSEKEEP_BATCH } from '../src/bus/postgres/transitions.ts';
 import { PostgresMessageStore } from '../src/bus/postgres-store.ts';
@@ -72,6 +73,33 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore queue counters', () => {
       expect(totals.dead).toBeGreaterThan(0);
     },
   );
+
+  test('a fold under way in one schema holds back only that schema, not a store in another', async () => {
+    const [urlA, urlB] = [await freshPostgresUrl(), await freshPostgresUrl()];
+    const [a, b] = [await PostgresMessageStore.open({ url: urlA }), await PostgresMessageStore.open({ url: urlB })];
+    opened.push(a, b);
+    const deltaRows = async (url: string) =>
+      (await rawPool(url).query<{ rows: number }>('SELECT count(*)::int AS rows FROM queue_count_deltas')).rows[0]!
+        .rows;
+    for (const store of [a, b]) {
+      for (let i = 0; i < 3; i++) await store.send(SendInput.parse({ from: 'planner', to: 'coder' }));
+    }
+    expect(await deltaRows(urlA)).toBeGreaterThan(1);
+    expect(await deltaRows(urlB)).toBeGreaterThan(1);
+    // Schema b's fold lock, held as a sweep of b that is folding right now holds it.
+    const holder = new pg.Client({ connectionString: urlB });
+    await holder.connect();
+    opened.push({ close: () => holder.end() });
+    await holder.query('BEGIN');
+    await holder.query(`SELECT pg_advisory_xact_lock(${FOLD_LOCK_KEY})`);
+    await a.sweep();
+    await b.sweep();
+    expect(await deltaRows(urlA)).toBe(1);
+    expect(await deltaRows(urlB)).toBeGreaterThan(1);
+    await holder.query('COMMIT');
+    await b.sweep();
+    expect(await deltaRows(urlB)).toBe(1);
+  });
 
   test('a backlog of expired leases and TTLs is swept in transactions of at most PG_HOUSEKEEP_BATCH rows, counted exactly', async () => {
     let now = T0;

@@ -1,8 +1,12 @@
 import { DELTA_COLUMNS } from './queue-counters.ts';
 import type { PgTransaction } from './transaction.ts';
 
-/** Another replica's sweep is folding: one fold at a time (an advisory lock, tried, never waited for). */
-const FOLD_LOCK = 0x666c_6566; // 'flef'
+/**
+ * The key of the fold's advisory lock, as SQL: another replica's sweep of the same tables is folding,
+ * so one fold at a time (the lock is tried, never waited for). Keyed by schema, as the sweep lock
+ * is: stores in other schemas of the database fold their own tables meanwhile.
+ */
+export const FOLD_LOCK_KEY = `hashtextextended('fleet_bus.fold.' || current_schema(), 0)`;
 
 /**
  * Folds `queue_count_deltas` into one row per recipient (none for a recipient whose sums are all
@@ -11,7 +15,7 @@ const FOLD_LOCK = 0x666c_6566; // 'flef'
  * snapshot's delete and stay for the next fold. Resolves with the rows folded.
  */
 export async function foldCountDeltas(tx: PgTransaction): Promise<number> {
-  const [locked] = await tx.rows<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [FOLD_LOCK]);
+  const [locked] = await tx.rows<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(${FOLD_LOCK_KEY}) AS locked`);
   if (!locked?.locked) return 0;
   const [row] = await tx.rows<{ folded: number }>(
     `WITH gone AS (DELETE FROM queue_count_deltas RETURNING ${DELTA_COLUMNS}),
