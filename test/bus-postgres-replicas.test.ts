@@ -175,6 +175,33 @@ describe.skipIf(!hasPostgres())('fleet-bus replicas on one PostgreSQL database',
     expect(await receive(b!, 'worker-long-poll', 1)).toEqual([]);
   });
 
+  test('a replica on a host whose clock runs 3 s ahead neither redelivers nor refuses a lease that has not run out', async () => {
+    const {
+      buses: [a],
+      password,
+      database,
+    } = await replicas(1);
+    // Replica B's host clock is 3 s ahead of A's (and of the database server's).
+    const ahead = `const now = Date.now; Date.now = () => now() + 3000;`;
+    const b = await spawnBus(['--db', `postgres://postgres:${password}@127.0.0.1:${pg.port}/${database}`], {
+      NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(ahead)}`,
+    });
+    running.push(b);
+    const offset = await eventually(async () => (await health(b)).body.details as { clockOffsetMs?: number });
+    expect(offset.clockOffsetMs).toBeGreaterThan(-3500);
+    expect(offset.clockOffsetMs).toBeLessThan(-2500);
+
+    const id = await send(a!, 'worker-skew', { n: 1 });
+    const leased = await post(`${a!.url}/receive`, { agent: 'worker-skew', limit: 1, leaseSeconds: 5 });
+    const [delivery] = ((await leased.json()) as { deliveries: Delivery[] }).deliveries;
+    expect(delivery?.message.id).toBe(id);
+    // 2.5 s into the 5 s lease: by B's host clock it ran out half a second ago.
+    await sleep(2500);
+    expect(await receive(b, 'worker-skew', 1)).toEqual([]);
+    const ack = await post(`${b.url}/ack`, { receipts: [delivery!.receipt] });
+    expect(ack.status).toBe(200);
+  });
+
   test('the event stream on one replica carries a send through the other, once', async () => {
     const {
       buses: [a, b],

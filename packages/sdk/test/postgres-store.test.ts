@@ -3,6 +3,7 @@ import { hasPostgres, startPostgres, type TestPostgres } from '@fleet/test-utils
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { openMessageStore } from '../src/bus/open-store.ts';
+import { DatabaseClock } from '../src/bus/postgres/database-clock.ts';
 import { MIGRATION_LOCK, PG_SCHEMA_VERSION } from '../src/bus/postgres/schema.ts';
 import { PostgresMessageStore, type PostgresMessageStoreOptions } from '../src/bus/postgres-store.ts';
 import { isFleetError } from '../src/errors.ts';
@@ -259,6 +260,43 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore on a shared database', () 
     } finally {
       await query(url, 'ALTER SYSTEM RESET default_transaction_read_only');
       await query(url, 'SELECT pg_reload_conf()');
+    }
+  });
+
+  test("the default clock is this host's aligned with the database's; a clock given in the options is used as it is", async () => {
+    const url = await server.createDatabase();
+    const [row] = await query<{ ms: number }>(
+      url,
+      'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms',
+    );
+    const databaseMs = row!.ms;
+    const aligned = await open({ url });
+    const { clockOffsetMs } = await aligned.health();
+    // Test and server share this host's clock: the offset is the round trip's noise.
+    expect(Math.abs(clockOffsetMs as number)).toBeLessThan(50);
+    const sent = await send(aligned, { from: 'a', to: 'b' });
+    expect(Date.parse(sent.messages[0]!.createdAt)).toBeGreaterThanOrEqual(Math.floor(databaseMs) - 50);
+
+    const fixed = Date.UTC(2030, 0, 1);
+    const given = await open({ url, now: () => fixed });
+    expect(await given.health()).not.toHaveProperty('clockOffsetMs');
+    expect((await send(given, { from: 'a', to: 'b' })).messages[0]!.createdAt).toBe(new Date(fixed).toISOString());
+  });
+
+  test('a clock 5 s ahead of the database is measured as such, and measuring again does not make it jitter', async () => {
+    const db = new pg.Pool({ connectionString: await server.createDatabase(), max: 1 });
+    try {
+      const clock = new DatabaseClock(() => Date.now() + 5000);
+      expect(clock.offsetMs).toBeUndefined();
+      await clock.measure(db);
+      const offset = clock.offsetMs!;
+      expect(offset).toBeGreaterThan(-5050);
+      expect(offset).toBeLessThan(-4950);
+      expect(Math.abs(clock.now() - Date.now())).toBeLessThan(50);
+      for (let i = 0; i < 5; i++) await clock.measure(db);
+      expect(clock.offsetMs).toBe(offset);
+    } finally {
+      await db.end();
     }
   });
 

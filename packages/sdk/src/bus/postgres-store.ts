@@ -18,6 +18,7 @@ import {
 import type { AuditTrailPage, LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 import { PG_COMBINED_IN_FLIGHT, PgCombinedWrites } from './postgres/combined-writes.ts';
 import { PgDatabase } from './postgres/database.ts';
+import { CLOCK_MEASURE_INTERVAL_MS, DatabaseClock } from './postgres/database-clock.ts';
 import { purgeDeadLetters, redriveDeadLetters } from './postgres/dead-letter-writes.ts';
 import { beforeClaim, leaseMessages, pollMessages } from './postgres/deliveries.ts';
 import { pgOperation } from './postgres/failures.ts';
@@ -56,8 +57,10 @@ export interface PostgresMessageStoreOptions extends MessageStoreOptions {
  * Every operation is one short transaction; none stays open while waiting (long polls wait above
  * the store). Leases claim rows with `FOR UPDATE SKIP LOCKED` in delivery order, so replicas
  * leasing for the same agent get different messages; the lease is a visibility time plus a
- * token, and ack deletes by id and token. Times come from the store's clock (`now`), never from
- * the database's, so every replica and every backend agree on one clock.
+ * token, and ack deletes by id and token. Times are computed by the store, not in SQL: with the
+ * default clock, this host's aligned with the database server's (measured at connect and every
+ * minute), so replicas on hosts whose clocks disagree still agree on when a lease runs out; a `now`
+ * given in the options is used as it is.
  *
  * @example
  * const store = await PostgresMessageStore.open({ url: process.env.FLEET_BUS_DB! });
@@ -75,15 +78,29 @@ export class PostgresMessageStore implements MessageStore {
   readonly #wakeups: PgWakeups;
   /** The common sends, leases and acks in one statement, shared by concurrent requests. */
   readonly #combined: PgCombinedWrites;
+  /** The database-aligned clock, unless the caller gave the store a clock (`now`). */
+  readonly #clock: DatabaseClock | undefined;
+  readonly #clockTimer: NodeJS.Timeout | undefined;
 
   /** Connects lazily: the first operation waits for the schema migration. See {@link PostgresMessageStore.open}. */
   constructor(options: PostgresMessageStoreOptions) {
-    this.#options = resolveStoreOptions(options);
+    // Without a clock of the caller's (tests pass one): this host's, aligned with the database's.
+    const clock = options.now === undefined ? new DatabaseClock() : undefined;
+    this.#clock = clock;
+    this.#options = resolveStoreOptions(clock ? { ...options, now: clock.now } : options);
     this.#database = new PgDatabase({
       url: options.url,
       max: Math.max(2, (options.poolSize ?? 10) - PG_COMBINED_IN_FLIGHT),
       now: () => this.#options.now(),
+      ...(clock ? { afterMigrate: (pool) => clock.measure(pool) } : {}),
     });
+    if (clock) {
+      // Clocks drift: measured again every minute (a failure keeps the offset it had).
+      this.#clockTimer = setInterval(() => {
+        this.#database.read((db) => clock.measure(db)).catch(() => undefined);
+      }, CLOCK_MEASURE_INTERVAL_MS);
+      this.#clockTimer.unref();
+    }
     this.#transitions = new PgTransitions(this.#options);
     this.#wakeups = new PgWakeups({
       url: options.url,
@@ -237,8 +254,9 @@ export class PostgresMessageStore implements MessageStore {
   /**
    * Whether the database answers (`/health`), and whether this replica hears the others' sends
    * at once or only by polling, and how many rows of others' messages it read for its listeners
-   * (`wakeupRowsRead`: only those to the agents it has waiters for); rejects with `unavailable`
-   * when the database does not answer.
+   * (`wakeupRowsRead`: only those to the agents it has waiters for), and with the default clock how
+   * far the database server's clock is ahead of this host's (`clockOffsetMs`, negative when behind);
+   * rejects with `unavailable` when the database does not answer.
    */
   async health(): Promise<Record<string, unknown>> {
     await this.#database.read((db) => db.query('SELECT 1'));
@@ -246,6 +264,7 @@ export class PostgresMessageStore implements MessageStore {
       database: 'reachable',
       wakeups: this.#wakeups.listening ? 'notify' : 'polling',
       wakeupRowsRead: this.#wakeups.rowsRead,
+      ...(this.#clock?.offsetMs === undefined ? {} : { clockOffsetMs: this.#clock.offsetMs }),
     };
   }
 
@@ -255,6 +274,7 @@ export class PostgresMessageStore implements MessageStore {
 
   async close(): Promise<void> {
     if (this.#database.closed) return;
+    clearInterval(this.#clockTimer);
     this.#database.close();
     this.#listeners.clear();
     await this.#wakeups.close();

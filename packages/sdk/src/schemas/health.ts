@@ -14,7 +14,7 @@ export const Health = z.object(
     uptimeSeconds: NonNegativeNumber.describe('Seconds since the server started'),
     details: described(
       z.record(z.string(), z.unknown()).optional(),
-      'Server-specific: the bus {storage} (SQLite adds durability, `normal` or `fsync`, read back from the database; PostgreSQL adds database, wakeups, wakeupRowsRead), a knowledge node {nodeId, storage}, the dashboard {targets}',
+      'Server-specific: the bus {storage} (SQLite adds durability, `normal` or `fsync`, read back from the database; PostgreSQL adds database, wakeups, wakeupRowsRead, clockOffsetMs), a knowledge node {nodeId, storage}, the dashboard {targets}',
     ),
   })),
 );

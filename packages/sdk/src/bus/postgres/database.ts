@@ -13,6 +13,8 @@ export interface PgDatabaseOptions {
   max: number;
   /** The store's clock, for the migration's record. */
   now: () => number;
+  /** Runs once the schema is current, before {@link PgDatabase.ready} resolves (again after a failure). */
+  afterMigrate?: (pool: pg.Pool) => Promise<void>;
 }
 
 /**
@@ -23,12 +25,14 @@ export interface PgDatabaseOptions {
 export class PgDatabase {
   readonly #pool: pg.Pool;
   readonly #now: () => number;
+  readonly #afterMigrate: ((pool: pg.Pool) => Promise<void>) | undefined;
   /** The schema migration: started at construction; undefined after a failure, so the next operation tries again. */
   #migrated: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: PgDatabaseOptions) {
     this.#now = options.now;
+    this.#afterMigrate = options.afterMigrate;
     this.#pool = createPool({ url: options.url, max: options.max, applicationName: 'fleet-bus' });
     // An idle connection that breaks (a database restart) is dropped by the pool; without a
     // listener its error would crash the process.
@@ -77,7 +81,8 @@ export class PgDatabase {
 
   /** Migrates, and on failure (the database is down, say) lets the next operation try again. */
   #migrate(): Promise<void> {
-    const migrating = migrate(this.#pool, this.#now());
+    const afterMigrate = this.#afterMigrate;
+    const migrating = migrate(this.#pool, this.#now()).then(() => afterMigrate?.(this.#pool));
     this.#migrated = migrating;
     migrating.catch(() => {
       if (this.#migrated === migrating) this.#migrated = undefined;
