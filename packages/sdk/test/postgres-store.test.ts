@@ -263,6 +263,20 @@ describe.skipIf(!hasPostgres())('PostgresMessageStore on a shared database', () 
     }
   });
 
+  test('subscribing through one replica while another unsubscribes the same pair always answers with a subscription', async () => {
+    const url = await server.createDatabase();
+    const [a, b] = [await open({ url, poolSize: 8 }), await open({ url, poolSize: 8 })];
+    await a.subscribe('coder', 'builds');
+    const failures: unknown[] = [];
+    for (let round = 0; round < 100; round++) {
+      await Promise.all([
+        ...Array.from({ length: 4 }, () => a.subscribe('coder', 'builds').catch((error) => failures.push(error))),
+        ...Array.from({ length: 4 }, () => b.unsubscribe('coder', 'builds')),
+      ]);
+    }
+    expect(failures).toEqual([]);
+  });
+
   test("the default clock is this host's aligned with the database's; a clock given in the options is used as it is", async () => {
     const url = await server.createDatabase();
     const [row] = await query<{ ms: number }>(

@@ -12,14 +12,14 @@ export async function subscribeAgent(
   now: number,
 ): Promise<Subscription> {
   await transitions.seeAgents(tx, [agent], now);
-  await tx.run('INSERT INTO subscriptions (topic, agent, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-    topic,
-    agent,
-    now,
-  ]);
+  // One statement: an insert, or (already subscribed) a no-op update that locks the row and returns its
+  // time. An insert that did nothing followed by a SELECT found no row when another replica's
+  // unsubscribe committed in between.
   const [row] = await tx.rows<{ createdAt: number }>(
-    'SELECT created_at AS "createdAt" FROM subscriptions WHERE topic = $1 AND agent = $2',
-    [topic, agent],
+    `INSERT INTO subscriptions (topic, agent, created_at) VALUES ($1, $2, $3)
+      ON CONFLICT (topic, agent) DO UPDATE SET created_at = subscriptions.created_at
+      RETURNING created_at AS "createdAt"`,
+    [topic, agent, now],
   );
   return { agent, topic, createdAt: toIso(row!.createdAt) };
 }
