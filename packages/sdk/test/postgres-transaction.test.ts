@@ -1,40 +1,9 @@
-import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 import { hasPostgres } from '@fleet/test-utils/postgres';
 import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 import { inTransaction } from '../src/bus/postgres/transaction.ts';
+import { darkenableProxy } from './_dark-proxy.ts';
 import { freshPostgresUrl } from './_stores.ts';
-
-/** A TCP proxy to PostgreSQL that can stop forwarding in both directions: a network that went dark. */
-async function darkenableProxy(target: URL): Promise<{ url: string; darken(): void; close(): void }> {
-  let dark = false;
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    client.on('data', (bytes) => dark || upstream.write(bytes));
-    upstream.on('data', (bytes) => dark || client.write(bytes));
-    for (const [a, b] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      a.on('error', () => undefined);
-      a.on('close', () => b.destroy());
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as AddressInfo).port);
-  return {
-    url: url.toString(),
-    darken: () => {
-      dark = true;
-    },
-    close: () => {
-      server.close();
-      server.unref();
-    },
-  };
-}
 
 /** A pool whose connections note every statement they are asked to run, in `asked`. */
 function notingPool(url: string, asked: string[]): pg.Pool {

@@ -3,11 +3,12 @@ import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 import { leaseWithWait } from '../src/bus/long-poll.ts';
 import { pgOperation } from '../src/bus/postgres/failures.ts';
-import { channelOf } from '../src/bus/postgres/listen-connection.ts';
+import { channelOf, PgListenConnection } from '../src/bus/postgres/listen-connection.ts';
 import { PgWakeups } from '../src/bus/postgres/wakeups.ts';
 import { PostgresMessageStore, type PostgresMessageStoreOptions } from '../src/bus/postgres-store.ts';
 import { isFleetError } from '../src/errors.ts';
 import { type Message, SendInput } from '../src/schemas/message.ts';
+import { darkenableProxy } from './_dark-proxy.ts';
 import { freshPostgresUrl } from './_stores.ts';
 
 // Replicas on one database in one process: each store is what one `fleet-bus` replica holds.
@@ -255,6 +256,35 @@ describe.skipIf(!hasPostgres())('PostgreSQL replicas wake each other', () => {
     now += 60_000;
     await store.sweep();
     expect((await store.audit({ limit: 10, event: 'lease_expired' })).items).toHaveLength(1);
+  });
+
+  test('a listening connection that went dark without a reset is noticed, and listening starts again on a new one', async () => {
+    const proxy = await darkenableProxy(new URL(await freshPostgresUrl()));
+    const notified: string[] = [];
+    let listened = 0;
+    const connection = new PgListenConnection({
+      url: proxy.url,
+      onNotification: (payload) => notified.push(payload),
+      onListening: () => {
+        listened += 1;
+      },
+      check: { everyMs: 100, timeoutMs: 300 },
+    });
+    try {
+      connection.start();
+      while (listened === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      await connection.notify(['before']);
+      while (!notified.includes('before')) await new Promise((resolve) => setTimeout(resolve, 10));
+      // The path under the connection dies silently; a new connection gets through.
+      proxy.darkenOpen();
+      while (connection.listening) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (listened < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      await connection.notify(['after']);
+      while (!notified.includes('after')) await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      await connection.close();
+      proxy.close();
+    }
   });
 });
 

@@ -6,6 +6,14 @@ import { createClient } from '../../internal/pg-driver.ts';
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 2000;
 
+/**
+ * How often the listening connection is checked with a `SELECT 1`, and how long that may take before
+ * the connection counts as lost. A connection a NAT, load balancer or failover dropped without a
+ * reset raises no error: without the check it would stay "listening" and hear nothing for as long as
+ * TCP keepalive takes to notice (two hours by default).
+ */
+export const LISTEN_CHECK = { everyMs: 10_000, timeoutMs: 5_000 };
+
 /** Options of {@link PgListenConnection}. */
 export interface PgListenConnectionOptions {
   /** The database (its `search_path` picks the schema, whose name is part of the channel's). */
@@ -14,6 +22,8 @@ export interface PgListenConnectionOptions {
   onNotification: (payload: string) => void;
   /** Called each time the connection is (again) listening: notifications sent meanwhile are lost. */
   onListening: () => void;
+  /** How often the connection is checked, and how long a check may take. @default LISTEN_CHECK */
+  check?: { everyMs: number; timeoutMs: number };
 }
 
 /**
@@ -28,8 +38,9 @@ export function channelOf(schema: string): string {
 
 /**
  * One connection outside the pool that LISTENs on the store's channel and sends its NOTIFYs; when
- * it breaks (a database restart, a network cut) it connects and LISTENs again by itself, with a
- * growing pause, until {@link PgListenConnection.close}.
+ * it breaks (a database restart, a network cut, or a check that went unanswered: see
+ * {@link LISTEN_CHECK}) it connects and LISTENs again by itself, with a growing pause, until
+ * {@link PgListenConnection.close}.
  */
 export class PgListenConnection {
   readonly #options: PgListenConnectionOptions;
@@ -39,6 +50,7 @@ export class PgListenConnection {
   #closed = false;
   #retryMs = FIRST_RETRY_MS;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  #checks: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: PgListenConnectionOptions) {
     this.#options = options;
@@ -75,6 +87,7 @@ export class PgListenConnection {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#retry);
+    clearInterval(this.#checks);
     const client = this.#client;
     this.#client = undefined;
     // Its socket is unref'd (see #connect): ref it again, or a process with nothing else to do
@@ -91,7 +104,10 @@ export class PgListenConnection {
     const onLost = () => {
       if (lost) return;
       lost = true;
-      if (this.#client === client) this.#client = undefined;
+      if (this.#client === client) {
+        this.#client = undefined;
+        clearInterval(this.#checks);
+      }
       client.end().catch(() => undefined);
       this.#scheduleRetry();
     };
@@ -118,10 +134,33 @@ export class PgListenConnection {
       this.#channel = channel;
       this.#client = client;
       this.#retryMs = FIRST_RETRY_MS;
+      this.#startChecks(client, onLost);
       this.#options.onListening();
     } catch {
       onLost();
     }
+  }
+
+  /** Checks `client` every so often; one check unanswered in time counts as the connection lost. */
+  #startChecks(client: pg.Client, onLost: () => void): void {
+    const { everyMs, timeoutMs } = this.#options.check ?? LISTEN_CHECK;
+    let checking = false;
+    this.#checks = setInterval(() => {
+      if (checking) return;
+      checking = true;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer')), timeoutMs);
+        timer.unref();
+      });
+      Promise.race([client.query('SELECT 1'), timedOut])
+        .catch(onLost)
+        .finally(() => {
+          clearTimeout(timer);
+          checking = false;
+        });
+    }, everyMs);
+    this.#checks.unref();
   }
 
   #scheduleRetry(): void {
