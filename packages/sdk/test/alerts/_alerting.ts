@@ -18,6 +18,18 @@ export function onCleanup(close: () => Promise<void> | void): void {
   closers.push(close);
 }
 
+/** A heartbeat receiver on a free port (a stand-in for healthchecks.io) that counts the calls it gets. */
+export async function startHeartbeatReceiver(): Promise<{ url: string; calls: () => number }> {
+  let calls = 0;
+  const server = createServer((_req, res) => {
+    calls += 1;
+    res.end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ping`, calls: () => calls };
+}
+
 /** A real HTTP server on port 0 that records the alerts POSTed to it and answers with `statuses` in turn (then 200). */
 export interface AlertReceiver {
   url: string;

@@ -1,20 +1,6 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { startAlertHeartbeat } from '../../src/alerts/alert-heartbeat.ts';
-import { onCleanup } from './_alerting.ts';
-
-/** A heartbeat receiver on a free port that counts the calls it gets. */
-async function startReceiver(): Promise<{ url: string; calls: () => number }> {
-  let calls = 0;
-  const server = createServer((_req, res) => {
-    calls += 1;
-    res.end('ok');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ping`, calls: () => calls };
-}
+import { onCleanup, startHeartbeatReceiver } from './_alerting.ts';
 
 describe('startAlertHeartbeat', () => {
   test.each([
@@ -25,7 +11,7 @@ describe('startAlertHeartbeat', () => {
     ['timeoutMs', { timeoutMs: 0 }, /timeoutMs must be a number of milliseconds of at least 1, got 0/],
     ['timeoutMs', { timeoutMs: Number.POSITIVE_INFINITY }, /timeoutMs .* got Infinity/],
   ])('refuses a bad %s (%o) before calling anything', async (_name, options, message) => {
-    const receiver = await startReceiver();
+    const receiver = await startHeartbeatReceiver();
     expect(() => startAlertHeartbeat({ url: receiver.url, ...options })).toThrow(message);
     // A heartbeat that had started would have called at once: give such a call time to arrive.
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -33,7 +19,7 @@ describe('startAlertHeartbeat', () => {
   });
 
   test('the shortest allowed period calls at once, then once a period', async () => {
-    const receiver = await startReceiver();
+    const receiver = await startHeartbeatReceiver();
     const heartbeat = startAlertHeartbeat({ url: receiver.url, everyMs: 1000 });
     onCleanup(() => heartbeat.stop());
     while (receiver.calls() === 0) await new Promise((resolve) => setTimeout(resolve, 5));

@@ -1,9 +1,15 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, test, vi } from 'vitest';
 import { startAlerting } from '../../src/alerts/start-alerting.ts';
 import { openMonitor, startTarget, targetFor } from '../monitor/_monitor.ts';
-import { alertsSpec, freshDbPath, onCleanup, startAlertReceiver, testChannel, testClock } from './_alerting.ts';
+import {
+  alertsSpec,
+  freshDbPath,
+  onCleanup,
+  startAlertReceiver,
+  startHeartbeatReceiver,
+  testChannel,
+  testClock,
+} from './_alerting.ts';
 
 describe('startAlerting with a real monitor', () => {
   test('a target that goes down, stays down past a reminder and recovers delivers exactly down, reminder, recovered', async () => {
@@ -157,20 +163,14 @@ describe('startAlerting with a real monitor', () => {
   });
 
   test('the heartbeat URL is called when alerting starts', async () => {
-    let calls = 0;
-    const heartbeat = createServer((_req, res) => {
-      calls += 1;
-      res.end('ok');
-    });
-    await new Promise<void>((resolve) => heartbeat.listen(0, '127.0.0.1', resolve));
-    onCleanup(() => new Promise<void>((resolve) => heartbeat.close(() => resolve())));
+    const heartbeat = await startHeartbeatReceiver();
     const server = await startTarget();
     const monitor = openMonitor({ targets: [targetFor('api', server.url())] });
-    const url = `http://127.0.0.1:${(heartbeat.address() as AddressInfo).port}/ping`;
-    const alerting = startAlerting({ monitor, spec: alertsSpec({ heartbeat: { url } }), dbPath: freshDbPath() });
+    const spec = alertsSpec({ heartbeat: { url: heartbeat.url } });
+    const alerting = startAlerting({ monitor, spec, dbPath: freshDbPath() });
     onCleanup(() => alerting.close());
-    while (calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(calls).toBe(1);
+    while (heartbeat.calls() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(heartbeat.calls()).toBe(1);
   });
 
   test('scheduled reports without a report builder are warned about, not dropped in silence', async () => {
