@@ -259,6 +259,96 @@ describe('consume', () => {
     }
   });
 
+  test('an extension that failed once is tried again within the lease: the message is not redelivered meanwhile', async () => {
+    const worker = agent('unlucky');
+    const [sent] = (await client.send({ from: 'p', to: worker })).messages;
+    // The real client, but its first extension fails as a dropped connection would.
+    let extensions = 0;
+    const flaky = {
+      receive: client.receive.bind(client),
+      ack: client.ack.bind(client),
+      nack: client.nack.bind(client),
+      extend: (...args: Parameters<BusClient['extend']>) => {
+        extensions += 1;
+        if (extensions === 1) return Promise.reject(new FleetConnectionError(bus.url, 'connection reset'));
+        return client.extend(...args);
+      },
+    };
+    const controller = new AbortController();
+    const reported: string[] = [];
+    // Another worker of the same agent, asking all the time once the first has the message.
+    const other: Delivery[] = [];
+    const compete = async () => {
+      while (!controller.signal.aborted) {
+        other.push(...(await client.receive({ agent: worker, leaseSeconds: 30, waitSeconds: 0 })).deliveries);
+        await sleep(100);
+      }
+    };
+    let competitor: Promise<void> | undefined;
+    await consume(
+      flaky,
+      worker,
+      async () => {
+        competitor = compete();
+        await sleep(4000);
+        controller.abort();
+      },
+      { signal: controller.signal, leaseSeconds: 2, onError: (_error, context) => reported.push(context.operation) },
+    );
+    await competitor;
+    expect(reported).toEqual(['extend']);
+    expect(other).toEqual([]);
+    const trail = await client.audit({ messageId: sent!.id });
+    expect(trail.events.map((e) => e.event)).toEqual(['sent', 'delivered', 'acked']);
+  });
+
+  test('an onError that rejects (an async reporter whose sink is down) does not end the loop or the process', async () => {
+    const worker = agent('reported');
+    const controller = new AbortController();
+    const reports: string[] = [];
+    const handled: unknown[] = [];
+    let receives = 0;
+    const failingOnce = {
+      ...client,
+      receive: (...args: Parameters<BusClient['receive']>) => {
+        receives += 1;
+        if (receives === 1) return Promise.reject(new FleetConnectionError(bus.url, 'connection reset'));
+        return client.receive(...args);
+      },
+      ack: client.ack.bind(client),
+      nack: client.nack.bind(client),
+      extend: client.extend.bind(client),
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await client.send({ from: 'p', to: worker, payload: 'after the report' });
+      await consume(
+        failingOnce,
+        worker,
+        (message) => {
+          handled.push(message.payload);
+          controller.abort();
+        },
+        {
+          signal: controller.signal,
+          retryDelayMs: 10,
+          onError: async (_error, context) => {
+            reports.push(context.operation);
+            throw new Error('log sink down');
+          },
+        },
+      );
+      await sleep(50);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(reports).toEqual(['receive']);
+    expect(handled).toEqual(['after the report']);
+    expect(unhandled).toEqual([]);
+  });
+
   test('rejects a concurrency below 1', async () => {
     await expect(client.consume('worker', () => undefined, { concurrency: 0 })).rejects.toThrow(RangeError);
   });

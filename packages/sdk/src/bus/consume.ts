@@ -33,7 +33,10 @@ export interface ConsumeOptions {
   signal?: AbortSignal;
   /** Most handlers running at once. @default 1 */
   concurrency?: number;
-  /** Lease of each received message; extended while a handler runs longer than half of it. @default 30 */
+  /**
+   * Lease of each received message; extended every third of it while the handler runs (a failed
+   * extension is tried again within the lease). @default 30
+   */
   leaseSeconds?: number;
   /** How long each receive waits for a message (long polling, at most 20). @default 20 */
   waitSeconds?: number;
@@ -52,8 +55,9 @@ export interface ConsumeOptions {
   /**
    * Reports errors the loop survives: transient receive failures (it backs off and retries) and
    * failed acks, nacks and lease extensions (the lease then runs out and the message is redelivered).
+   * May be async; what it throws or rejects with is ignored.
    */
-  onError?: (error: unknown, context: ConsumeErrorContext) => void;
+  onError?: (error: unknown, context: ConsumeErrorContext) => unknown;
 }
 
 /** The calls {@link consume} makes; a `BusClient` is one. */
@@ -80,27 +84,52 @@ function reasonOf(error: unknown): string {
   return toWellFormed(reason.slice(0, MAX_REASON_LENGTH));
 }
 
-/** Extends a lease every half lease until stopped; `stop()` waits for an extension in flight. */
+/** Longest pause before an extension that failed for a transient reason is tried again. */
+const MAX_EXTEND_RETRY_MS = 1000;
+
+/**
+ * Extends a lease every third of the lease until stopped; `stop()` waits for an extension in flight.
+ * An extension that fails for a transient reason (no answer, a 5xx) is tried again soon, while the
+ * lease still has time left, each attempt bounded by that time: one dropped connection must not
+ * lose the lease to another worker while the handler still runs. An expired or unknown receipt
+ * ends the extensions.
+ */
 function keepLeaseAlive(
   client: ConsumeClient,
   delivery: Delivery,
   leaseSeconds: number,
   report: (error: unknown, context: ConsumeErrorContext) => void,
 ): { stop(): Promise<void> } {
+  const leaseMs = leaseSeconds * 1000;
+  // Counted from when the lease was handed out here (the server's clock may differ from this one).
+  let expiresAt = Date.now() + leaseMs;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    inFlight = client.extend({ receipt: delivery.receipt, leaseSeconds }).then(
-      () => undefined,
-      (error: unknown) => {
-        report(error, { operation: 'extend', delivery });
-        // An expired or unknown receipt cannot be extended again; a transient failure may pass.
-        if (!isTransient(error)) clearInterval(timer);
-      },
-    );
-  }, leaseSeconds * 500);
+  const schedule = (ms: number) => {
+    timer = setTimeout(extend, ms);
+  };
+  const extend = () => {
+    const asked = Date.now();
+    inFlight = client
+      .extend({ receipt: delivery.receipt, leaseSeconds }, { timeoutMs: Math.max(1, expiresAt - asked) })
+      .then(
+        () => {
+          expiresAt = asked + leaseMs;
+          if (!stopped) schedule(leaseMs / 3);
+        },
+        (error: unknown) => {
+          report(error, { operation: 'extend', delivery });
+          const left = expiresAt - Date.now();
+          if (!stopped && isTransient(error) && left > 0) schedule(Math.min(MAX_EXTEND_RETRY_MS, left / 3));
+        },
+      );
+  };
+  schedule(leaseMs / 3);
   return {
     stop() {
-      clearInterval(timer);
+      stopped = true;
+      clearTimeout(timer);
       return inFlight;
     },
   };
@@ -110,8 +139,9 @@ function keepLeaseAlive(
  * Runs a worker loop for `agent`: leases messages with long polling, runs `handler` on each, acks
  * those it handled and nacks those it threw on (the error message becomes the nack's `reason`; the
  * server's exponential backoff applies). At most `concurrency` handlers run at once, and each
- * receive asks for as many messages as there are free slots. A lease is extended while its handler
- * runs longer than half of it.
+ * receive asks for as many messages as there are free slots. A lease is extended every third of it
+ * while its handler runs, and an extension that fails for a transient reason is tried again within
+ * the lease.
  *
  * Transient errors (server unreachable, 5xx) are reported to `onError` and retried with backoff;
  * other errors of the receive (a bad token, an invalid agent name) stop the loop and reject the
@@ -147,7 +177,8 @@ export async function consume(
 
   const report = (error: unknown, context: ConsumeErrorContext) => {
     try {
-      options.onError?.(error, context);
+      // A rejecting (async) reporter must not kill the process with an unhandled rejection either.
+      Promise.resolve(options.onError?.(error, context)).catch(() => undefined);
     } catch {
       // A throwing error reporter must not kill the loop.
     }
@@ -174,17 +205,20 @@ export async function consume(
   };
 
   const running = new Set<Promise<void>>();
-  let stopWaiting: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => {
-    stopWaiting = resolve;
-  });
-  signal?.addEventListener('abort', stopWaiting, { once: true });
+  // Wakes the loop waiting for a free slot: a handler finished, or the signal aborted. One promise
+  // per wait, settled by the next event (a race against a promise that lives as long as the loop
+  // would add a reaction to it for every message).
+  let wake: () => void = () => undefined;
+  const wakeLoop = () => wake();
+  signal?.addEventListener('abort', wakeLoop, { once: true });
   let failures = 0;
   try {
     while (!signal?.aborted) {
       const free = concurrency - running.size;
       if (free <= 0) {
-        await Promise.race([...running, stopped]);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
         continue;
       }
       let deliveries: Delivery[];
@@ -203,12 +237,15 @@ export async function consume(
       }
       if (deliveries.length === 0 && waitSeconds < 1) await pause(idleDelayMs, signal);
       for (const delivery of deliveries) {
-        const task: Promise<void> = handle(delivery).finally(() => running.delete(task));
+        const task: Promise<void> = handle(delivery).finally(() => {
+          running.delete(task);
+          wakeLoop();
+        });
         running.add(task);
       }
     }
   } finally {
-    signal?.removeEventListener('abort', stopWaiting);
+    signal?.removeEventListener('abort', wakeLoop);
     await Promise.all(running);
   }
 }
