@@ -4,6 +4,7 @@ import type { CallOptions, HttpClient } from '../http-client.ts';
 import { routeUrl } from '../route-url.ts';
 import { secretsOf } from './client-secrets.ts';
 import { type RequestDeadline, requestDeadline } from './request-deadline.ts';
+import { retryAfterMs } from './retry-after.ts';
 import { toClientError } from './to-client-error.ts';
 
 /** The parts of a route call, loosely typed (the typed front is `RouteCallInput`). */
@@ -45,7 +46,20 @@ export async function sendRequest(
   const request = `${route.method} ${url}`;
   const timeoutMs = options.timeoutMs ?? http.timeoutMs;
   const idempotent = options.idempotent ?? route.method === 'GET';
-  const retry: RetryOptions = idempotent ? { limit: http.retry, methods: [route.method.toLowerCase()] } : { limit: 0 };
+  const endsAt = timeoutMs > 0 && Number.isFinite(timeoutMs) ? Date.now() + timeoutMs : Number.POSITIVE_INFINITY;
+  const retry: RetryOptions = idempotent
+    ? {
+        limit: http.retry,
+        methods: [route.method.toLowerCase()],
+        // A server asking to be called again after the deadline (a 503 or 429 with `Retry-After`)
+        // gets its answer thrown now, as a FleetHttpError with its code and details, rather than a
+        // wait that ends in "no answer within ... ms".
+        shouldRetry: ({ error }) => {
+          const wait = retryAfterMs(error);
+          return wait !== undefined && Date.now() + wait >= endsAt ? false : undefined;
+        },
+      }
+    : { limit: 0 };
   const deadline = requestDeadline(timeoutMs, options.signal);
   try {
     const sending = http.ky(url, {
