@@ -837,6 +837,37 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
       expect((await leaseOne('b')).message).toEqual({ ...messages[0], attempts: 1 });
     });
 
+    test('a call with a field of the wrong type (a direct caller without the schemas) fails alone, naming it', async () => {
+      const plain = SendInput.parse({ from: 'a', to: 'b' });
+      const wrong = <T>(value: unknown) => value as T;
+      await expectEachRefusedAlone([
+        ['type', () => store.send({ ...plain, type: wrong(undefined) })],
+        ['idempotencyKey', () => store.send({ ...plain, idempotencyKey: wrong(undefined) })],
+        ['from', () => store.send({ ...plain, from: wrong({ name: 'a' }) })],
+        ['payload', () => store.send({ ...plain, payload: wrong(() => 1) })],
+        ['messages.1.to', () => store.sendBatch([plain, { ...plain, to: wrong(42) }])],
+        ['agent', () => store.lease({ agent: wrong(undefined), limit: 1, leaseSeconds: 30 })],
+        ['to', () => store.poll(wrong(null), 1)],
+        ['topic', () => store.subscribe('e', wrong(undefined))],
+        ['agent', () => store.unsubscribe(wrong(7), 'builds')],
+      ]);
+      expect((await store.stats()).recipients.map((r) => r.agent)).toEqual(['bystander']);
+      expect(await store.subscriptions({})).toEqual([]);
+    });
+
+    test('after close every call is refused as unavailable, whatever its arguments', async () => {
+      await store.close();
+      const refused = await Promise.all([
+        fleetError(store.send(SendInput.parse({ from: 'a', to: 'b' }))),
+        fleetError(store.lease({ agent: 'b', limit: 0, leaseSeconds: 30 })),
+        fleetError(store.poll('b', 0)),
+        fleetError(store.nack({ receipt: 'x~y', delaySeconds: -1 })),
+        fleetError(store.extendLease({ receipt: 'x~y', leaseSeconds: 0 })),
+        fleetError(store.subscribe('e', 'builds')),
+      ]);
+      expect(refused.map((error) => error.code)).toEqual(Array(6).fill('unavailable'));
+    });
+
     test('a nack or extension with a bad number fails alone and the lease holds as it was', async () => {
       await send({ from: 'a', to: 'b' });
       const { receipt } = await leaseOne('b', 30);

@@ -148,6 +148,21 @@ describe('SqliteMessageStore persistence', () => {
     const reopened = open({ path });
     expect((await reopened.poll('b', 10)).map((m) => m.payload)).toEqual(['last words']);
   });
+
+  test('a listener that sends when close commits the last sends (a forwarder) is refused as unavailable', async () => {
+    const path = freshDatabasePath();
+    const store = open({ path });
+    const forwarded: Array<Promise<unknown>> = [];
+    store.onMessage((message) => {
+      forwarded.push(store.send(input({ from: 'router', to: 'archive', payload: message.payload })));
+    }, 'router');
+    const pending = send(store, { from: 'a', to: 'router', payload: 'last words' });
+    await store.close();
+    expect((await pending).count).toBe(1);
+    expect(forwarded).toHaveLength(1);
+    const error = await forwarded[0]!.catch((e: unknown) => e);
+    expect(isFleetError(error) && error.code).toBe('unavailable');
+  });
 });
 
 describe('SqliteMessageStore audit retention across versions', () => {

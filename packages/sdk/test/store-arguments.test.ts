@@ -134,7 +134,7 @@ const FIELDS: Array<{
       typeof v === 'string'
         ? { field: 'limit', code: 'invalid_type' }
         : schemaVerdict(PollQuery.safeParse({ to: 'b', limit: v })),
-    hand: (v) => handVerdict(() => assertPollArguments(v as number)),
+    hand: (v) => handVerdict(() => assertPollArguments('b', v as number)),
   },
   {
     name: 'nack delaySeconds',
@@ -161,8 +161,8 @@ describe("the stores' hand checks of numbers accept and refuse exactly what the 
   });
 
   test('the lease and poll limit is the largest batch', () => {
-    expect(handVerdict(() => assertPollArguments(MAX_BATCH_SIZE))).toBe('accepted');
-    expect(handVerdict(() => assertPollArguments(MAX_BATCH_SIZE + 1))).toEqual({ field: 'limit', code: 'too_big' });
+    expect(handVerdict(() => assertPollArguments('b', MAX_BATCH_SIZE))).toBe('accepted');
+    expect(handVerdict(() => assertPollArguments('b', MAX_BATCH_SIZE + 1))).toEqual({ field: 'limit', code: 'too_big' });
   });
 
   test('the message says what the field must be and what it got', () => {

@@ -18,6 +18,7 @@ import {
   assertNackArguments,
   assertPollArguments,
   assertSendArguments,
+  assertSubscriptionArguments,
 } from './internal/store-arguments.ts';
 import { MemoryAgents } from './memory/agents.ts';
 import { deadLetterPage, purgeDeadLetters, redriveDeadLetters } from './memory/dead-letters.ts';
@@ -96,7 +97,7 @@ export class MemoryMessageStore implements MessageStore {
 
   async poll(agent: string, limit: number): Promise<Message[]> {
     this.#assertOpen();
-    assertPollArguments(limit);
+    assertPollArguments(agent, limit);
     const now = this.#options.now();
     this.#agents.see(agent, now);
     return pollMessages(this.#messages, agent, limit, now);
@@ -121,6 +122,7 @@ export class MemoryMessageStore implements MessageStore {
 
   async subscribe(agent: string, topic: string): Promise<Subscription> {
     this.#assertOpen();
+    assertSubscriptionArguments(agent, topic);
     const now = this.#options.now();
     this.#agents.see(agent, now);
     return this.#subscriptions.subscribe(agent, topic, now);
@@ -128,6 +130,7 @@ export class MemoryMessageStore implements MessageStore {
 
   async unsubscribe(agent: string, topic: string): Promise<boolean> {
     this.#assertOpen();
+    assertSubscriptionArguments(agent, topic);
     return this.#subscriptions.unsubscribe(agent, topic);
   }
 

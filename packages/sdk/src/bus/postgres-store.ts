@@ -1,3 +1,4 @@
+import { FleetError } from '../errors.ts';
 import type { AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
 import type { Delivery, ExtendInput, ExtendResult, NackInput, NackResult } from '../schemas/lease.ts';
@@ -14,6 +15,7 @@ import {
   assertNackArguments,
   assertPollArguments,
   assertSendArguments,
+  assertSubscriptionArguments,
 } from './internal/store-arguments.ts';
 import type { AuditTrailPage, LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 import { PG_COMBINED_IN_FLIGHT, PgCombinedWrites } from './postgres/combined-writes.ts';
@@ -144,6 +146,7 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async #send(inputs: SendInput[], batch: boolean): Promise<SendResult> {
+    this.#assertOpen();
     assertSendArguments(inputs, batch);
     const now = this.#options.now();
     await this.#database.ready();
@@ -165,6 +168,7 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async lease(request: LeaseRequest): Promise<Delivery[]> {
+    this.#assertOpen();
     assertLeaseArguments(request);
     const now = this.#options.now();
     const fast = await this.#combined.lease(request, now);
@@ -175,7 +179,8 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async poll(agent: string, limit: number): Promise<Message[]> {
-    assertPollArguments(limit);
+    this.#assertOpen();
+    assertPollArguments(agent, limit);
     const now = this.#options.now();
     await beforeClaim((fn) => this.#database.transaction(fn), this.#transitions, agent, now);
     return this.#database.transaction((tx) => pollMessages(tx, agent, limit, now));
@@ -190,23 +195,29 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async nack(input: NackInput): Promise<NackResult> {
+    this.#assertOpen();
     assertNackArguments(input);
     const now = this.#options.now();
     return this.#database.transaction((tx) => nackLeased(tx, this.#transitions, input, now, this.#options));
   }
 
   async extendLease(input: ExtendInput): Promise<ExtendResult> {
+    this.#assertOpen();
     assertExtendArguments(input);
     const now = this.#options.now();
     return this.#database.transaction((tx) => extendLeased(tx, input, now));
   }
 
   async subscribe(agent: string, topic: string): Promise<Subscription> {
+    this.#assertOpen();
+    assertSubscriptionArguments(agent, topic);
     const now = this.#options.now();
     return this.#database.transaction((tx) => subscribeAgent(tx, this.#transitions, agent, topic, now));
   }
 
   async unsubscribe(agent: string, topic: string): Promise<boolean> {
+    this.#assertOpen();
+    assertSubscriptionArguments(agent, topic);
     return this.#database.transaction((tx) => unsubscribeAgent(tx, agent, topic));
   }
 
@@ -266,6 +277,11 @@ export class PostgresMessageStore implements MessageStore {
       wakeupRowsRead: this.#wakeups.rowsRead,
       ...(this.#clock?.offsetMs === undefined ? {} : { clockOffsetMs: this.#clock.offsetMs }),
     };
+  }
+
+  /** Refuses a call once the store is closed, before its arguments are checked (as the other stores do). */
+  #assertOpen(): void {
+    if (this.#database.closed) throw new FleetError('unavailable', 'The message store is closed');
   }
 
   onMessage(listener: (message: Message) => void, agent?: string): () => void {

@@ -18,6 +18,7 @@ import {
   assertNackArguments,
   assertPollArguments,
   assertSendArguments,
+  assertSubscriptionArguments,
 } from './internal/store-arguments.ts';
 import type { AuditTrailPage, LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
 import { purgeDeadLetters, redriveDeadLetters, selectDead } from './sqlite/dead-letter-writes.ts';
@@ -151,6 +152,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async lease(request: LeaseRequest): Promise<Delivery[]> {
+    this.#assertOpen();
     // Before queueing: a bad LIMIT thrown in the group's write step would roll back the whole group.
     assertLeaseArguments(request);
     const now = this.#options.now();
@@ -158,7 +160,8 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async poll(agent: string, limit: number): Promise<Message[]> {
-    assertPollArguments(limit);
+    this.#assertOpen();
+    assertPollArguments(agent, limit);
     const now = this.#options.now();
     return this.#enqueue(NOTHING_TO_CHECK, () => pollMessages(this.#sql, this.#transitions, agent, limit, now));
   }
@@ -173,6 +176,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async nack(input: NackInput): Promise<NackResult> {
+    this.#assertOpen();
     assertNackArguments(input);
     const now = this.#options.now();
     return this.#enqueue(
@@ -182,6 +186,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async extendLease(input: ExtendInput): Promise<ExtendResult> {
+    this.#assertOpen();
     assertExtendArguments(input);
     const now = this.#options.now();
     return this.#enqueue(
@@ -191,11 +196,15 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async subscribe(agent: string, topic: string): Promise<Subscription> {
+    this.#assertOpen();
+    assertSubscriptionArguments(agent, topic);
     const now = this.#options.now();
     return this.#enqueue(NOTHING_TO_CHECK, () => subscribeAgent(this.#sql, this.#transitions, agent, topic, now));
   }
 
   async unsubscribe(agent: string, topic: string): Promise<boolean> {
+    this.#assertOpen();
+    assertSubscriptionArguments(agent, topic);
     return this.#enqueue(NOTHING_TO_CHECK, () => unsubscribeAgent(this.#sql, agent, topic));
   }
 
@@ -264,8 +273,10 @@ export class SqliteMessageStore implements MessageStore {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#writer.flush();
+    // Closed first: a listener that writes when the last writes commit (a forwarder) is refused as
+    // `unavailable`, not queued for a database about to close.
     this.#closed = true;
+    this.#writer.flush();
     this.#listeners.clear();
     this.#db.close();
   }

@@ -55,29 +55,77 @@ function assertPositive(value: number, max: number, name: string, item?: number)
 }
 
 /**
- * Throws `validation_failed` naming the first number of a send or batch outside `SendInput`'s
- * bounds (`priority`, `delaySeconds`, `ttlSeconds`), in item order; `batch`: name it as in
- * `POST /messages/batch` (`messages.3.priority`), else as in `POST /message` (`priority`).
+ * A string (or, when allowed, `null` or `undefined`), as the schemas want it. A SQLite group or a
+ * PostgreSQL combined statement would fail on anything else at the database, failing the other
+ * writes that share it; the memory store would keep it.
+ */
+function assertString(
+  value: unknown,
+  name: string,
+  item?: number,
+  also: { null?: boolean; undefined?: boolean } = {},
+): void {
+  if (typeof value === 'string' || (value === null && also.null) || (value === undefined && also.undefined)) return;
+  const expected = ['a string', also.null ? 'null' : undefined, also.undefined ? 'absent' : undefined]
+    .filter(Boolean)
+    .join(' or ');
+  throw invalidField(fieldName(name, item), `must be ${expected}, got ${shownType(value)}`, 'invalid_type');
+}
+
+/** What a value of the wrong type is, for a message: `undefined`, `null`, `a number`, `an object`. */
+function shownType(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  const type = typeof value;
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
+/** JSON has no function, symbol or bigint: a payload that is one would be stored as nothing, or fail the write. */
+function assertPayload(payload: unknown, item?: number): void {
+  const type = typeof payload;
+  if (type !== 'function' && type !== 'symbol' && type !== 'bigint') return;
+  throw invalidField(fieldName('payload', item), `must be a JSON value, got ${shownType(payload)}`, 'invalid_type');
+}
+
+/**
+ * Throws `validation_failed` naming the first field of a send or batch that is not what `SendInput`
+ * holds: a string field of another type (`from`, `to`, `topic`, `type`, `idempotencyKey`), a payload
+ * JSON cannot hold, or a number outside the bounds (`priority`, `delaySeconds`, `ttlSeconds`), in
+ * item order; `batch`: name it as in `POST /messages/batch` (`messages.3.priority`), else as in
+ * `POST /message` (`priority`).
  */
 export function assertSendArguments(inputs: readonly SendInput[], batch: boolean): void {
   for (let index = 0; index < inputs.length; index++) {
     const input = inputs[index]!;
     const item = batch ? index : undefined;
+    assertString(input.from, 'from', item);
+    assertString(input.to, 'to', item, { undefined: true });
+    assertString(input.topic, 'topic', item, { undefined: true });
+    assertString(input.type, 'type', item);
+    assertString(input.idempotencyKey, 'idempotencyKey', item, { null: true });
+    assertPayload(input.payload, item);
     assertInteger(input.priority, MIN_PRIORITY, MAX_PRIORITY, 'priority', item);
     assertNumber(input.delaySeconds, 0, MAX_DELAY_SECONDS, 'delaySeconds', item);
     if (input.ttlSeconds !== null) assertPositive(input.ttlSeconds, MAX_TTL_SECONDS, 'ttlSeconds', item);
   }
 }
 
-/** Throws `validation_failed` unless `limit` and `leaseSeconds` are within `ReceiveInput`'s bounds. */
+/** Throws `validation_failed` unless `agent` is a string and `limit` and `leaseSeconds` are within `ReceiveInput`'s bounds. */
 export function assertLeaseArguments(request: LeaseRequest): void {
+  assertString(request.agent, 'agent');
   assertInteger(request.limit, 1, MAX_BATCH_SIZE, 'limit');
   assertPositive(request.leaseSeconds, MAX_LEASE_SECONDS, 'leaseSeconds');
 }
 
-/** Throws `validation_failed` unless `limit` is within `PollQuery`'s bounds. */
-export function assertPollArguments(limit: number): void {
+/** Throws `validation_failed` unless `to` is a string and `limit` is within `PollQuery`'s bounds. */
+export function assertPollArguments(to: string, limit: number): void {
+  assertString(to, 'to');
   assertInteger(limit, 1, MAX_BATCH_SIZE, 'limit');
+}
+
+/** Throws `validation_failed` unless a subscription's `agent` and `topic` are strings. */
+export function assertSubscriptionArguments(agent: string, topic: string): void {
+  assertString(agent, 'agent');
+  assertString(topic, 'topic');
 }
 
 /** Throws `validation_failed` unless a nack's `delaySeconds` is absent or within `NackInput`'s bounds. */
