@@ -162,7 +162,10 @@ describe("the stores' hand checks of numbers accept and refuse exactly what the 
 
   test('the lease and poll limit is the largest batch', () => {
     expect(handVerdict(() => assertPollArguments('b', MAX_BATCH_SIZE))).toBe('accepted');
-    expect(handVerdict(() => assertPollArguments('b', MAX_BATCH_SIZE + 1))).toEqual({ field: 'limit', code: 'too_big' });
+    expect(handVerdict(() => assertPollArguments('b', MAX_BATCH_SIZE + 1))).toEqual({
+      field: 'limit',
+      code: 'too_big',
+    });
   });
 
   test('the message says what the field must be and what it got', () => {
