@@ -22,9 +22,10 @@ export function parseAnswer<R extends RouteContract>(
   if ((route.kind ?? 'json') === 'json') {
     try {
       value = JSON.parse(text);
-    } catch (cause) {
-      // Redacted before the cut, which could otherwise keep the start of a secret.
-      return { ok: false, problem: `not JSON (${redact(text, secrets).slice(0, 80)})`, issues: [], cause };
+    } catch {
+      // Redacted before the cut, which could otherwise keep the start of a secret. The parser's
+      // error is no cause: its message quotes the start of the body as it is, secrets and all.
+      return { ok: false, problem: `not JSON (${redact(text, secrets).slice(0, 80)})`, issues: [] };
     }
   }
   const result = route.response.safeParse(value);

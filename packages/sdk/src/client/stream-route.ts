@@ -145,9 +145,10 @@ function parseEventData(
   let value: unknown;
   try {
     value = JSON.parse(data);
-  } catch (cause) {
+  } catch {
+    // As parseAnswer: the parser's error, which quotes the data as it is, is no cause.
     const quoted = redact(data, secrets).slice(0, 80);
-    throw new ResponseValidationError(request, status, `event data is not JSON (${quoted})`, [], cause);
+    throw new ResponseValidationError(request, status, `event data is not JSON (${quoted})`);
   }
   const result = route.response.safeParse(value);
   if (!result.success) {

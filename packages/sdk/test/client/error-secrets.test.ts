@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { BusClient } from '../../src/bus/bus-client.ts';
 import { FleetHttpError } from '../../src/client/errors.ts';
@@ -23,10 +24,18 @@ beforeAll(async () => {
     // A cookie echoed one value at a time, as a server that parsed it would.
     const session = cookie?.split('; ').map((pair) => pair.split('=')[1]);
     const echoed = JSON.stringify({ auth, key, agent, requestKey, session });
-    if (req.url?.startsWith('/ok-text')) {
+    const token = req.headers.authorization?.replace(/^Bearer /, '');
+    if (req.url?.startsWith('/ok-token')) {
+      // A success answer that is the token alone (a debug endpoint): the JSON parser quotes its start.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(token);
+    } else if (req.url?.startsWith('/ok-text')) {
       // A success answer that is not JSON, quoting the request's headers.
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(`hello ${req.headers.authorization}`);
+    } else if (req.url?.startsWith('/sse-bad/stream')) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`event: message\ndata: ${token}\n\n`);
     } else if (req.url?.startsWith('/sse/stream')) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const message = `refused ${req.headers.authorization}`;
@@ -97,6 +106,22 @@ test('a success answer that is not JSON quotes the body with the token as ***', 
     .catch((caught: unknown) => caught);
   expect((error as Error).message).toContain('not JSON (hello ***)');
   expect((error as Error).message).not.toContain(TOKEN.slice(0, 6));
+});
+
+test("a success answer that is the token alone keeps it out of the error's cause too", async () => {
+  const error = await new BusClient({ url: `${url}/ok-token`, token: TOKEN, retry: 0 })
+    .stats()
+    .catch((caught: unknown) => caught);
+  expect((error as Error).message).toContain('not JSON (***)');
+  // The JSON parser's own message (the cause) quotes the start of the body it choked on.
+  expect(inspect(error, { depth: 10 })).not.toContain(TOKEN.slice(0, 6));
+});
+
+test("an event stream's event data that is not JSON keeps the token out of the error and its cause", async () => {
+  const stream = new BusClient({ url: `${url}/sse-bad`, token: TOKEN, retry: 0 }).stream('worker');
+  const error = await stream.next().catch((caught: unknown) => caught);
+  expect((error as Error).message).toContain('event data is not JSON (***)');
+  expect(inspect(error, { depth: 10 })).not.toContain(TOKEN.slice(0, 6));
 });
 
 test("an event stream's error event that repeats the token has it as ***", async () => {
