@@ -144,14 +144,15 @@ describe('pull worker', () => {
     expect(store).toMatchObject({ name: 'FleetError', code: 'validation_failed' });
     expect((store as Error).message).toMatch(/changes\.0\.tags/);
     expect(() => decodePulledPage({ ...valid, text: oddBody! })).toThrow(/changes\.0\.tags/);
-    // In this thread, the refusal keeps its cause.
-    let notJson: unknown;
+    // In this thread, the refusal keeps its cause (the schema's error; a body that is not JSON has
+    // none, the parser's message quoting the body as it is).
+    let misshapen: unknown;
     try {
-      decodePulledPage({ ...valid, text: '{"changes": [' });
+      decodePulledPage({ ...valid, text: '{"changes": 5}' });
     } catch (error) {
-      notJson = error;
+      misshapen = error;
     }
-    expect(notJson).toMatchObject({ name: 'ResponseValidationError', cause: expect.any(SyntaxError) });
+    expect(misshapen).toMatchObject({ name: 'ResponseValidationError', cause: { name: 'ZodError' } });
   });
 
   test('an abort rejects at once with its reason; closing fails what is pending', async () => {
