@@ -31,12 +31,23 @@ export class FleetHttpError extends FleetError {
    * message then quotes its status and the start of its body, text of whatever answered.
    */
   readonly fromEnvelope: boolean;
+  /**
+   * The code the server's envelope named when this SDK does not know it (a newer server's, say):
+   * `code` is then the one the status stands for. Undefined when `code` is the server's own.
+   */
+  readonly serverCode: string | undefined;
 
   constructor(
     status: number,
     code: ErrorCode,
     message: string,
-    options: { details?: JsonValue; request?: string; cause?: unknown; fromEnvelope?: boolean } = {},
+    options: {
+      details?: JsonValue;
+      request?: string;
+      cause?: unknown;
+      fromEnvelope?: boolean;
+      serverCode?: string;
+    } = {},
   ) {
     super(code, message, {
       ...(options.details !== undefined ? { details: options.details } : {}),
@@ -45,6 +56,7 @@ export class FleetHttpError extends FleetError {
     this.status = status;
     this.request = options.request ?? '';
     this.fromEnvelope = options.fromEnvelope ?? true;
+    this.serverCode = options.serverCode;
   }
 }
 

@@ -176,6 +176,7 @@ function streamError(data: string, status: number, request: string, secrets: rea
   const known = ErrorCode.safeParse(code);
   return new FleetHttpError(status, known.success ? known.data : 'internal', redact(message, secrets), {
     ...(details !== undefined ? { details: redactDeep(details, secrets) } : {}),
+    ...(known.success ? {} : { serverCode: code }),
     request,
   });
 }

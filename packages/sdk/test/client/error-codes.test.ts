@@ -13,10 +13,17 @@ let plain: Server;
 let url: string;
 /** The status the plain server answers the next request with, without a Fleet envelope. */
 let nextStatus = 500;
+/** When set, the next answer is a Fleet envelope with this code (one a newer server may send). */
+let nextCode: string | undefined;
 
 beforeAll(async () => {
   plain = createServer((request, response) => {
     request.resume();
+    if (nextCode !== undefined) {
+      const envelope = { error: { code: nextCode, message: 'over quota', details: { limit: 10 } } };
+      response.writeHead(nextStatus, { 'content-type': 'application/json' }).end(JSON.stringify(envelope));
+      return;
+    }
     response.writeHead(nextStatus, { 'content-type': 'text/plain' }).end('upstream said no');
   });
   await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
@@ -39,6 +46,23 @@ describe('error codes', () => {
     expect(error.status).toBe(500);
     expect(error.toJSON()).toEqual({ error: { code: 'quota_exceeded', message: 'over quota' } });
     expect(logged).toHaveLength(1);
+  });
+
+  test("an envelope with a code this SDK does not know keeps the server's code beside the status's", async () => {
+    nextStatus = 429;
+    nextCode = 'quota_exceeded';
+    try {
+      const error = await new BusClient({ url, timeoutMs: 5_000, retry: 0 }).stats().catch((caught: unknown) => caught);
+      expect(error).toMatchObject({
+        status: 429,
+        code: 'unavailable',
+        serverCode: 'quota_exceeded',
+        message: 'over quota',
+        details: { limit: 10 },
+      });
+    } finally {
+      nextCode = undefined;
+    }
   });
 
   test.each([

@@ -39,6 +39,7 @@ export async function httpErrorFrom(
     const fleetCode = known.success ? known.data : errorCodeOf(response.status);
     return new FleetHttpError(response.status, fleetCode, redact(message, secrets), {
       ...(details !== undefined ? { details: redactDeep(details, secrets) } : {}),
+      ...(known.success ? {} : { serverCode: code }),
       request,
     });
   }
