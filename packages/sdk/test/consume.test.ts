@@ -349,6 +349,32 @@ describe('consume', () => {
     expect(unhandled).toEqual([]);
   });
 
+  test('a batch whose answer is too large for the client to read is handled one message at a time, not dead-lettered', async () => {
+    const worker = agent('bulky');
+    const payloads = ['a', 'b', 'c'].map((c) => c.repeat(9000));
+    for (const payload of payloads) await client.send({ from: 'p', to: worker, payload });
+    // Three of them at once pass this client's limit; one at a time does not.
+    const small = bus.client({ maxResponseBytes: 20_000 });
+    const controller = new AbortController();
+    const handled: unknown[] = [];
+    const reported: unknown[] = [];
+    const loop = consume(
+      small,
+      worker,
+      (message) => {
+        handled.push(message.payload);
+        if (handled.length === 3) controller.abort();
+      },
+      { signal: controller.signal, concurrency: 3, leaseSeconds: 1, waitSeconds: 1, onError: (e) => reported.push(e) },
+    );
+    await expect.poll(async () => handled.length + (await queueOf(worker)).dead, { timeout: 15_000 }).toBe(3);
+    controller.abort();
+    await loop;
+    expect([...handled].sort()).toEqual(payloads);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatchObject({ reason: expect.stringContaining('maxResponseBytes') });
+  });
+
   test('rejects a concurrency below 1', async () => {
     await expect(client.consume('worker', () => undefined, { concurrency: 0 })).rejects.toThrow(RangeError);
   });

@@ -1,6 +1,7 @@
 import { isFleetConnectionError, isFleetHttpError } from '../client/errors.ts';
 import type { CallOptions } from '../client/http-client.ts';
 import { pause } from '../internal/pause.ts';
+import { BodyTooLargeError } from '../internal/read-body.ts';
 import type {
   AckResult,
   Delivery,
@@ -75,6 +76,11 @@ const MAX_REASON_LENGTH = 1000;
 function isTransient(error: unknown): boolean {
   if (isFleetConnectionError(error)) return true;
   return isFleetHttpError(error) && (error.status >= 500 || error.status === 429 || error.status === 408);
+}
+
+/** A receive whose answer passed the client's `maxResponseBytes` (a batch of large payloads). */
+function isAnswerTooLarge(error: unknown): boolean {
+  return isFleetConnectionError(error) && error.cause instanceof BodyTooLargeError;
 }
 
 /** The nack reason for what a handler threw: its message, cut to the limit and well-formed as `NackInput` wants. */
@@ -212,6 +218,8 @@ export async function consume(
   const wakeLoop = () => wake();
   signal?.addEventListener('abort', wakeLoop, { once: true });
   let failures = 0;
+  /** Most messages one receive asks for: 1 once a batch's answer was too large to read. */
+  let batchLimit = MAX_BATCH_SIZE;
   try {
     while (!signal?.aborted) {
       const free = concurrency - running.size;
@@ -223,11 +231,19 @@ export async function consume(
       }
       let deliveries: Delivery[];
       try {
-        const input = { agent, limit: Math.min(free, MAX_BATCH_SIZE), leaseSeconds, waitSeconds };
+        const input = { agent, limit: Math.min(free, batchLimit), leaseSeconds, waitSeconds };
         ({ deliveries } = await client.receive(input, signal ? { signal } : {}));
         failures = 0;
       } catch (error) {
         if (signal?.aborted) break;
+        if (isAnswerTooLarge(error) && batchLimit > 1) {
+          // The batch's answer passed the client's maxResponseBytes: its messages stay leased until
+          // their lease runs out, then come back one at a time instead of failing every receive
+          // until they are dead letters.
+          batchLimit = 1;
+          report(error, { operation: 'receive' });
+          continue;
+        }
         if (!isTransient(error)) throw error;
         report(error, { operation: 'receive' });
         const delay = Math.min(MAX_RETRY_DELAY_MS, retryDelayMs * 2 ** failures);
