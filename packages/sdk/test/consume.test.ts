@@ -378,4 +378,12 @@ describe('consume', () => {
   test('rejects a concurrency below 1', async () => {
     await expect(client.consume('worker', () => undefined, { concurrency: 0 })).rejects.toThrow(RangeError);
   });
+
+  test('rejects a retryDelayMs of 0 or less, which would retry a failing receive at once for ever', async () => {
+    for (const retryDelayMs of [0, -1, Number.NaN]) {
+      await expect(client.consume('worker', () => undefined, { retryDelayMs })).rejects.toThrow(
+        /retryDelayMs must be > 0/,
+      );
+    }
+  });
 });

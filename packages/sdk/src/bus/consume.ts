@@ -49,7 +49,7 @@ export interface ConsumeOptions {
   idleDelayMs?: number;
   /**
    * First pause after a transient error (server unreachable, 5xx), doubled on each failure in a row
-   * up to 30 s, with jitter.
+   * up to 30 s, with jitter. Above 0.
    * @default 1000
    */
   retryDelayMs?: number;
@@ -180,6 +180,8 @@ export async function consume(
   }
   if (!(leaseSeconds > 0)) throw new RangeError(`leaseSeconds must be > 0, got ${leaseSeconds}`);
   if (!(idleDelayMs >= 0)) throw new RangeError(`idleDelayMs must be >= 0, got ${idleDelayMs}`);
+  // 0 would double to 0: a receive failing for good would be asked again at once, for ever.
+  if (!(retryDelayMs > 0)) throw new RangeError(`retryDelayMs must be > 0, got ${retryDelayMs}`);
 
   const report = (error: unknown, context: ConsumeErrorContext) => {
     try {
