@@ -1,12 +1,12 @@
 import type { RouteCallInput, RouteContract, RouteResponse } from '../contract/route.ts';
-import { redact, redactDeep } from '../internal/redact.ts';
-import { ErrorCode, ErrorEnvelope } from '../schemas/error.ts';
-import { FleetConnectionError, FleetHttpError, ResponseValidationError } from './errors.ts';
+import { redact } from '../internal/redact.ts';
+import { ErrorEnvelope } from '../schemas/error.ts';
+import { FleetConnectionError, ResponseValidationError } from './errors.ts';
 import { formatIssues } from './format-issues.ts';
 import type { HttpClient } from './http-client.ts';
 import { secretsOf } from './internal/client-secrets.ts';
 import { type RouteCallParts, sendRequest } from './internal/send-request.ts';
-import { toClientError } from './internal/to-client-error.ts';
+import { envelopeError, toClientError } from './internal/to-client-error.ts';
 import { type SseEvent, SseParser } from './sse-parser.ts';
 
 /** Options of {@link streamRoute}. */
@@ -172,11 +172,5 @@ function streamError(data: string, status: number, request: string, secrets: rea
       status,
       `malformed error event (${redact(data, secrets).slice(0, 80)})`,
     );
-  const { code, message, details } = envelope.data.error;
-  const known = ErrorCode.safeParse(code);
-  return new FleetHttpError(status, known.success ? known.data : 'internal', redact(message, secrets), {
-    ...(details !== undefined ? { details: redactDeep(details, secrets) } : {}),
-    ...(known.success ? {} : { serverCode: code }),
-    request,
-  });
+  return envelopeError(status, envelope.data, request, secrets, 'internal');
 }

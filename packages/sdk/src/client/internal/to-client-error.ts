@@ -9,6 +9,27 @@ import { FleetConnectionError, FleetHttpError } from '../errors.ts';
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 
 /**
+ * The {@link FleetHttpError} of a Fleet error envelope (an answer's, or an event stream's `error`
+ * event), the client's own credentials it repeats as `***`. A code this SDK does not know becomes
+ * `unknownCode` (what the status stands for), and `serverCode` keeps the server's.
+ */
+export function envelopeError(
+  status: number,
+  envelope: ErrorEnvelope,
+  request: string,
+  secrets: readonly string[],
+  unknownCode: ErrorCode,
+): FleetHttpError {
+  const { code, message, details } = envelope.error;
+  const known = ErrorCode.safeParse(code);
+  return new FleetHttpError(status, known.success ? known.data : unknownCode, redact(message, secrets), {
+    ...(details !== undefined ? { details: redactDeep(details, secrets) } : {}),
+    ...(known.success ? {} : { serverCode: code }),
+    request,
+  });
+}
+
+/**
  * Turns an error answer into a {@link FleetHttpError}, from its envelope when it has one. Its body
  * is read within `body` (at most 1 MiB); one that cannot be read leaves the status alone to speak.
  * The `secrets` the request sent (its token, its headers) are shown as `***` in the message and
@@ -34,14 +55,7 @@ export async function httpErrorFrom(
   }
   const envelope = ErrorEnvelope.safeParse(json);
   if (envelope.success) {
-    const { code, message, details } = envelope.data.error;
-    const known = ErrorCode.safeParse(code);
-    const fleetCode = known.success ? known.data : errorCodeOf(response.status);
-    return new FleetHttpError(response.status, fleetCode, redact(message, secrets), {
-      ...(details !== undefined ? { details: redactDeep(details, secrets) } : {}),
-      ...(known.success ? {} : { serverCode: code }),
-      request,
-    });
+    return envelopeError(response.status, envelope.data, request, secrets, errorCodeOf(response.status));
   }
   const statusLine = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
   // Redacted before the cut, which could otherwise keep the start of a secret.
