@@ -127,7 +127,7 @@ export class PostgresMessageStore implements MessageStore {
   static async open(options: PostgresMessageStoreOptions): Promise<PostgresMessageStore> {
     const store = new PostgresMessageStore(options);
     try {
-      await store.#database.ready();
+      await store.#database.migrated();
       await store.#wakeups.started;
     } catch (error) {
       await store.close();

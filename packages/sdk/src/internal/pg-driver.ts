@@ -39,7 +39,16 @@ export const PG_TIMEOUTS = Object.freeze({
   statementMs: 30_000,
   queryMs: 35_000,
   idleInTransactionMs: 60_000,
+  /**
+   * A schema migration's wait for each table lock (its `lock_timeout`): a migration runs without
+   * `statement_timeout`, as long as its work takes, but never queues every other statement on a
+   * table behind a lock it cannot get.
+   */
+  migrationLockMs: 10_000,
 });
+
+/** The bounds of {@link PG_TIMEOUTS}, each of which a pool may set otherwise. */
+export type PgTimeouts = { readonly [K in keyof typeof PG_TIMEOUTS]: number };
 
 /** Options of {@link createPool}. */
 export interface PgPoolOptions {
@@ -49,6 +58,8 @@ export interface PgPoolOptions {
   max: number;
   /** Shown in `pg_stat_activity`. */
   applicationName: string;
+  /** Bounds other than {@link PG_TIMEOUTS}'s (tests shorten them). */
+  timeouts?: Partial<PgTimeouts>;
 }
 
 /**
@@ -57,11 +68,12 @@ export interface PgPoolOptions {
  */
 export function createClient(options: Omit<PgPoolOptions, 'max'>): pg.Client {
   const { Client } = loadPg();
+  const timeouts = { ...PG_TIMEOUTS, ...options.timeouts };
   return new Client({
     connectionString: options.url,
     application_name: options.applicationName,
-    connectionTimeoutMillis: PG_TIMEOUTS.connectMs,
-    query_timeout: PG_TIMEOUTS.queryMs,
+    connectionTimeoutMillis: timeouts.connectMs,
+    query_timeout: timeouts.queryMs,
     keepAlive: true,
   });
 }
@@ -72,14 +84,15 @@ export function createClient(options: Omit<PgPoolOptions, 'max'>): pg.Client {
  */
 export function createPool(options: PgPoolOptions): pg.Pool {
   const { Pool, types } = loadPg();
+  const timeouts = { ...PG_TIMEOUTS, ...options.timeouts };
   return new Pool({
     connectionString: options.url,
     max: options.max,
     application_name: options.applicationName,
-    connectionTimeoutMillis: PG_TIMEOUTS.connectMs,
-    statement_timeout: PG_TIMEOUTS.statementMs,
-    query_timeout: PG_TIMEOUTS.queryMs,
-    idle_in_transaction_session_timeout: PG_TIMEOUTS.idleInTransactionMs,
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    query_timeout: timeouts.queryMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
     keepAlive: true,
     // Idle connections (and the store's once-a-second wakeup fallback, which keeps some from ever
     // idling out) must not keep alive a process that forgot to close its store.

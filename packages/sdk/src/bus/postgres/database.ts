@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { FleetError } from '../../errors.ts';
-import { createPool } from '../../internal/pg-driver.ts';
+import { createPool, PG_TIMEOUTS, type PgTimeouts } from '../../internal/pg-driver.ts';
 import { pgOperation } from './failures.ts';
 import { migrate } from './schema.ts';
 import { inTransaction, type PgTransaction } from './transaction.ts';
@@ -15,25 +15,38 @@ export interface PgDatabaseOptions {
   now: () => number;
   /** Runs once the schema is current, before {@link PgDatabase.ready} resolves (again after a failure). */
   afterMigrate?: (pool: pg.Pool) => Promise<void>;
+  /** Bounds other than {@link PG_TIMEOUTS}'s (tests shorten them). */
+  timeouts?: Partial<PgTimeouts>;
 }
 
 /**
  * The PostgreSQL store's connection pool and schema: the migration starts at construction, and
  * every operation waits for it (one that failed is tried again by the next operation), runs through
- * {@link pgOperation}, and is refused once the store is closed.
+ * {@link pgOperation}, and is refused once the store is closed. An operation waits for a migration
+ * under way as long as for a connection (`connectMs`), then answers `unavailable` while the
+ * migration goes on: a large database may take minutes to migrate, and requests must not hang.
  */
 export class PgDatabase {
   readonly #pool: pg.Pool;
+  readonly #timeouts: PgTimeouts;
   readonly #now: () => number;
   readonly #afterMigrate: ((pool: pg.Pool) => Promise<void>) | undefined;
   /** The schema migration: started at construction; undefined after a failure, so the next operation tries again. */
   #migrated: Promise<void> | undefined;
+  /** Set once a migration has succeeded: operations no longer wait for one. */
+  #current = false;
   #closed = false;
 
   constructor(options: PgDatabaseOptions) {
     this.#now = options.now;
     this.#afterMigrate = options.afterMigrate;
-    this.#pool = createPool({ url: options.url, max: options.max, applicationName: 'fleet-bus' });
+    this.#timeouts = { ...PG_TIMEOUTS, ...options.timeouts };
+    this.#pool = createPool({
+      url: options.url,
+      max: options.max,
+      applicationName: 'fleet-bus',
+      timeouts: this.#timeouts,
+    });
     // An idle connection that breaks (a database restart) is dropped by the pool; without a
     // listener its error would crash the process.
     this.#pool.on('error', () => undefined);
@@ -60,11 +73,38 @@ export class PgDatabase {
     return this.#pool.end();
   }
 
-  /** The pool, once the schema is current, for single-statement reads. */
+  /**
+   * The pool, once the schema is current, for single-statement reads. While a migration is under
+   * way, waits for it at most `connectMs`, then rejects with `unavailable`.
+   */
   async ready(): Promise<pg.Pool> {
     if (this.#closed) throw new FleetError('unavailable', 'The message store is closed');
-    await pgOperation(() => this.#migrated ?? this.#migrate());
+    if (!this.#current) await pgOperation(() => this.#withinWait(this.#migrated ?? this.#migrate()));
     return this.#pool;
+  }
+
+  /** Waits, however long it takes, until the schema is current (or the migration failed). */
+  async migrated(): Promise<void> {
+    if (this.#closed) throw new FleetError('unavailable', 'The message store is closed');
+    await pgOperation(() => this.#migrated ?? this.#migrate());
+  }
+
+  /** `migrating`, or `unavailable` once it has run longer than an operation waits for it. */
+  #withinWait(migrating: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new FleetError(
+              'unavailable',
+              'The message store is migrating its database schema; try again when the migration has finished',
+            ),
+          ),
+        this.#timeouts.connectMs,
+      );
+    });
+    return Promise.race([migrating, waited]).finally(() => clearTimeout(timer));
   }
 
   /** A read on the pool: `unavailable` when the database cannot be reached. */
@@ -82,7 +122,11 @@ export class PgDatabase {
   /** Migrates, and on failure (the database is down, say) lets the next operation try again. */
   #migrate(): Promise<void> {
     const afterMigrate = this.#afterMigrate;
-    const migrating = migrate(this.#pool, this.#now()).then(() => afterMigrate?.(this.#pool));
+    const migrating = migrate(this.#pool, this.#now(), this.#timeouts.migrationLockMs)
+      .then(() => afterMigrate?.(this.#pool))
+      .then(() => {
+        if (this.#migrated === migrating) this.#current = true;
+      });
     this.#migrated = migrating;
     migrating.catch(() => {
       if (this.#migrated === migrating) this.#migrated = undefined;

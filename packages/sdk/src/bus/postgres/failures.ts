@@ -5,10 +5,22 @@ const RETRYABLE_STATES = new Set(['40001', '40P01']);
 
 /**
  * SQLSTATEs that say the database cannot serve right now: shutting down or starting up, out of
- * connections or resources, a statement that ran past `statement_timeout`, or a write refused by a
- * server that takes none ({@link isReadOnlyServer}).
+ * connections or resources, a statement that ran past `statement_timeout`, a lock not had within
+ * `lock_timeout` (a migration's DDL), or a write refused by a server that takes none
+ * ({@link isReadOnlyServer}).
  */
-const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '53000', '53100', '53200', '57014', '25006']);
+const UNAVAILABLE_STATES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '53000',
+  '53100',
+  '53200',
+  '57014',
+  '55P03',
+  '25006',
+]);
 
 /** SQLSTATE `read_only_sql_transaction`. */
 const READ_ONLY_STATE = '25006';

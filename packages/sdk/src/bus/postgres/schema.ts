@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { withPooledClient } from '../../internal/pg-driver.ts';
+import { PG_TIMEOUTS, withPooledClient } from '../../internal/pg-driver.ts';
 import { isLostConnection } from './failures.ts';
 
 /**
@@ -160,21 +160,39 @@ export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 export const MIGRATION_LOCK = 0x666c_6565; // 'flee'
 
 /**
+ * The client-side bound on a migration's statements: setTimeout's longest delay, so in effect none
+ * (0 would mean the pool's own `query_timeout`). A connection lost meanwhile still fails them.
+ */
+const MIGRATION_QUERY_TIMEOUT_MS = 2_147_483_647;
+
+/**
  * Brings the database to {@link PG_SCHEMA_VERSION} in one transaction, recording each version in
  * `schema_migrations`. An advisory lock makes replicas that start together migrate one after the
  * other (the second finds the work done). Refuses a database written by a newer SDK.
+ *
+ * A migration runs as long as its work takes: an UPDATE or index build over millions of rows may
+ * outlast the pool's `statement_timeout` and `query_timeout`, which would fail it on every attempt.
+ * Once it holds the advisory lock, each table lock it waits for more than `lockTimeoutMs` fails it
+ * (`unavailable`; the next operation tries again) rather than queueing every statement on that
+ * table behind its DDL.
  */
-export function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
+export function migrate(
+  pool: pg.Pool,
+  nowMs: number,
+  lockTimeoutMs: number = PG_TIMEOUTS.migrationLockMs,
+): Promise<void> {
   return withPooledClient(pool, async (client, drop) => {
+    const run = <Row extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
+      client.query<Row>({ text, values, query_timeout: MIGRATION_QUERY_TIMEOUT_MS } as pg.QueryConfig);
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await client.query(
+      await run('BEGIN');
+      await run('SET LOCAL statement_timeout = 0');
+      await run('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await run(`SET LOCAL lock_timeout = ${Math.max(1, Math.trunc(lockTimeoutMs))}`);
+      await run(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)',
       );
-      const { rows } = await client.query<{ version: number | null }>(
-        'SELECT max(version) AS version FROM schema_migrations',
-      );
+      const { rows } = await run<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
       const current = rows[0]?.version ?? 0;
       if (current > PG_SCHEMA_VERSION) {
         throw new Error(
@@ -182,10 +200,10 @@ export function migrate(pool: pg.Pool, nowMs: number): Promise<void> {
         );
       }
       for (let version = current; version < PG_SCHEMA_VERSION; version++) {
-        await client.query(MIGRATIONS[version]!(nowMs));
-        await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version + 1, nowMs]);
+        await run(MIGRATIONS[version]!(nowMs));
+        await run('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version + 1, nowMs]);
       }
-      await client.query('COMMIT');
+      await run('COMMIT');
     } catch (error) {
       // As inTransaction: a lost connection gets no ROLLBACK queued behind its dead statement.
       if (isLostConnection(error)) drop();
