@@ -208,6 +208,44 @@ describe.skipIf(!hasPostgres())('PostgreSQL replicas wake each other', () => {
     }
   });
 
+  test('polling reads a row whose transaction took its seq rounds before it committed, with later rows committed meanwhile', async () => {
+    const url = await freshPostgresUrl();
+    await open({ url }); // the schema
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    const delivered: string[] = [];
+    const wakeups = new PgWakeups({
+      url,
+      pool: async () => pool,
+      listeners: { size: 1, listensFor: (agent) => agent === 'x', agents: () => ['x'] },
+      deliver: (message) => delivered.push(message.id),
+    });
+    const slow = new pg.Client({ connectionString: url });
+    await slow.connect();
+    try {
+      await wakeups.pollNow(); // the starting point
+      await slow.query('BEGIN');
+      await slow.query(insertSql([[hexId(1), 'x']]));
+      // Rounds go by while later rows commit: the floor must not pass the open transaction's seq.
+      for (let round = 0; round < 4; round++) {
+        await onOwnConnection(url, (client) => client.query(insertSql([[hexId(100 + round), 'x']])));
+        await wakeups.pollNow();
+      }
+      expect(delivered).toEqual([hexId(100), hexId(101), hexId(102), hexId(103)]);
+      await slow.query('COMMIT'); // and its NOTIFY never comes
+      await wakeups.pollNow();
+      expect(delivered).toEqual([hexId(100), hexId(101), hexId(102), hexId(103), hexId(1)]);
+      // Once it has committed, the floor moves on: a round later nothing is read again.
+      await wakeups.pollNow();
+      const read = wakeups.rowsRead;
+      await wakeups.pollNow();
+      expect(wakeups.rowsRead).toBe(read);
+    } finally {
+      await slow.end();
+      await wakeups.close();
+      await pool.end();
+    }
+  });
+
   test("an older replica's notification (ids without recipients) is read whoever the messages are to", async () => {
     const url = await freshPostgresUrl();
     const b = await open({ url });

@@ -19,6 +19,26 @@ export const PG_WAKEUP_FALLBACK_MS = 1000;
 const FALLBACK_BATCH = 1000;
 /** Ids remembered as already emitted (local sends, notified and polled rows). */
 const SEEN_LIMIT = 50_000;
+/**
+ * Longest the fallback's floor waits for a writing transaction to end (see {@link FloorMark}): a
+ * store's own transactions end within the pool's statement and idle-in-transaction timeouts (30 s
+ * and 60 s); another application's longer one only delays the floor this much.
+ */
+const FLOOR_HOLD_MAX_MS = 90_000;
+
+/**
+ * What one round of the fallback saw: the newest seq, and `xmax` of its snapshot (every
+ * transaction then writing has a smaller id). A row with a smaller seq was given its seq before
+ * that round; if its transaction had not committed by then, it was one of those writing. So once
+ * the oldest transaction still running (a later snapshot's `xmin`) is at or past `xmax`, every row
+ * up to `high` that will ever commit has committed, and a round read after that finds it.
+ */
+interface FloorMark {
+  high: number;
+  xmax: bigint;
+  /** `performance.now()` of the round. */
+  at: number;
+}
 
 /** Options of {@link PgWakeups}. */
 export interface PgWakeupsOptions {
@@ -69,9 +89,11 @@ export class PgWakeups {
   #fetchRunning = false;
   #fallback: ReturnType<typeof setInterval> | undefined;
   #polling = false;
-  /** The fallback reads rows past `#floor`; `#high` is the highest seq the last round saw. */
+  /** The fallback reads rows past `#floor` (or past `#cursor`, where a full round stopped). */
   #floor: number | undefined;
-  #high: number | undefined;
+  #cursor: number | undefined;
+  /** Rounds whose newest seq the floor has not passed yet, oldest first. */
+  #marks: FloorMark[] = [];
   #closed = false;
   #rowsRead = 0;
 
@@ -213,9 +235,10 @@ export class PgWakeups {
 
   /**
    * One round of the fallback. Without listeners it only moves the floor to the newest row; with
-   * them it reads the listened agents' rows past the floor. The next floor is the previous round's
-   * highest seq (of any recipient's row), not this one's: a row whose transaction took its seq
-   * earlier but committed later is still read.
+   * them it reads the listened agents' rows past the floor. The floor passes a round's newest seq
+   * only once every transaction that was writing at that round has ended (see {@link FloorMark}),
+   * and never in the round that saw it: a row whose transaction took its seq early but committed
+   * late, and whose notification was lost, is still read.
    */
   async #poll(): Promise<void> {
     if (this.#polling || this.#closed) return;
@@ -223,42 +246,53 @@ export class PgWakeups {
     try {
       const pool = await this.#options.pool();
       const { listeners } = this.#options;
-      // The newest row now, read first: every row up to it committed by then is in the read below.
-      const top = await pool.query<{ high: number | null }>('SELECT max(seq) AS high FROM messages');
-      const newest = top.rows[0]?.high ?? 0;
+      // The newest row and the writers running, in one snapshot, read first: every row up to it
+      // committed by then is in the read below.
+      const { rows: marks } = await pool.query<{ high: number | null; xmin: string; xmax: string }>(
+        `SELECT (SELECT max(seq) FROM messages) AS high, pg_snapshot_xmin(s)::text AS xmin,
+          pg_snapshot_xmax(s)::text AS xmax FROM pg_current_snapshot() AS s`,
+      );
+      const now = marks[0]!;
+      const mark: FloorMark = { high: now.high ?? 0, xmax: BigInt(now.xmax), at: performance.now() };
       if (listeners.size === 0 || this.#floor === undefined) {
-        this.#floor = this.#high = newest;
+        this.#floor = mark.high;
+        this.#cursor = undefined;
+        this.#marks = [mark];
         return;
       }
+      const from = this.#cursor ?? this.#floor;
       const agents = listeners.agents();
       const { rows } =
         agents === undefined
           ? await pool.query<MessageRow>(
               `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > $1 ORDER BY seq LIMIT ${FALLBACK_BATCH}`,
-              [this.#floor],
+              [from],
             )
           : await pool.query<MessageRow>(
               `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > $1 AND recipient = ANY($2::text[])
               ORDER BY seq LIMIT ${FALLBACK_BATCH}`,
-              [this.#floor, agents],
+              [from, agents],
             );
       this.#rowsRead += rows.length;
-      const previousHigh = this.#high ?? this.#floor;
       this.#emit(rows);
-      if (rows.length === FALLBACK_BATCH) {
-        // More to read: the next round goes on from the last row read, and the floor after it is
-        // still the highest seq seen (rows between the last one read and it may be the batch's).
-        const last = rows.at(-1)?.seq ?? 0;
-        this.#floor = last;
-        this.#high = Math.max(previousHigh, newest, last);
-      } else {
-        this.#floor = previousHigh;
-        this.#high = Math.max(previousHigh, newest, rows.at(-1)?.seq ?? 0);
-      }
+      // A full round: the next goes on from its last row; after one that is not, from the floor.
+      this.#cursor = rows.length === FALLBACK_BATCH ? rows.at(-1)!.seq : undefined;
+      this.#advanceFloor(BigInt(now.xmin), mark.at);
+      this.#marks.push(mark);
     } catch {
       // The database is away: the next round tries again.
     } finally {
       this.#polling = false;
+    }
+  }
+
+  /** Moves the floor past the earlier rounds whose writers have all ended (or waited too long). */
+  #advanceFloor(oldestRunning: bigint, now: number): void {
+    while (this.#marks.length > 0) {
+      const oldest = this.#marks[0]!;
+      if (oldestRunning < oldest.xmax && now - oldest.at < FLOOR_HOLD_MAX_MS) return;
+      this.#floor = Math.max(this.#floor ?? 0, oldest.high);
+      this.#marks.shift();
     }
   }
 
