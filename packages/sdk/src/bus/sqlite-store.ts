@@ -17,10 +17,9 @@ import {
   assertLeaseArguments,
   assertNackArguments,
   assertPollArguments,
-  assertSendArguments,
   assertSubscriptionArguments,
 } from './internal/store-arguments.ts';
-import type { AuditTrailPage, LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
+import type { AuditTrailPage, LeaseRequest, MessageStore } from './message-store.ts';
 import { purgeDeadLetters, redriveDeadLetters, selectDead } from './sqlite/dead-letter-writes.ts';
 import { leaseMessages, pollMessages } from './sqlite/deliveries.ts';
 import { GroupCommitWriter } from './sqlite/group-commit.ts';
@@ -37,28 +36,14 @@ import {
   type SqliteSettings,
 } from './sqlite/schema.ts';
 import { prepareStatements, StatementCache, type Statements } from './sqlite/statements.ts';
+import type { SqliteMessageStoreOptions } from './sqlite/store-options.ts';
 import { subscribeAgent, unsubscribeAgent } from './sqlite/subscription-writes.ts';
 import { SqliteTransitions } from './sqlite/transitions.ts';
 import { sendWrite } from './sqlite/write-sends.ts';
 
-const NOTHING_TO_CHECK = () => undefined;
+export type { SqliteMessageStoreOptions } from './sqlite/store-options.ts';
 
-/** Options of {@link SqliteMessageStore}. */
-export interface SqliteMessageStoreOptions extends MessageStoreOptions {
-  /**
-   * The database file, created (with its directory) when missing. `':memory:'` opens a private
-   * in-memory database, which persists nothing.
-   * @example './data/bus.db'
-   */
-  path: string;
-  /**
-   * `'normal'`: WAL with `synchronous = NORMAL`. A committed send survives the process being
-   * killed (its WAL frames are in the OS page cache); the last commits can be lost on power loss.
-   * `'fsync'`: `synchronous = FULL`, every commit is fsynced and survives power loss.
-   * @default 'normal'
-   */
-  durability?: Durability;
-}
+const NOTHING_TO_CHECK = () => undefined;
 
 /**
  * A {@link MessageStore} in one SQLite file (better-sqlite3, an optional peer dependency).
@@ -141,8 +126,6 @@ export class SqliteMessageStore implements MessageStore {
   /** `batch`: errors name fields as in `POST /messages/batch` (`messages.3.payload`). */
   async #send(inputs: SendInput[], batch: boolean): Promise<SendResult> {
     this.#assertOpen();
-    // Numbers are checked before the write is queued: it fails alone, never inside a group.
-    assertSendArguments(inputs, batch);
     const now = this.#options.now();
     const written = await this.#writer.enqueue({
       ...sendWrite(this.#sql, this.#transitions, inputs, now, this.#options.idempotencyWindowSeconds, batch),
@@ -152,18 +135,19 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async lease(request: LeaseRequest): Promise<Delivery[]> {
-    this.#assertOpen();
-    // Before queueing: a bad LIMIT thrown in the group's write step would roll back the whole group.
-    assertLeaseArguments(request);
     const now = this.#options.now();
-    return this.#enqueue(NOTHING_TO_CHECK, () => leaseMessages(this.#sql, this.#transitions, request, now));
+    return this.#enqueue(
+      () => assertLeaseArguments(request),
+      () => leaseMessages(this.#sql, this.#transitions, request, now),
+    );
   }
 
   async poll(agent: string, limit: number): Promise<Message[]> {
-    this.#assertOpen();
-    assertPollArguments(agent, limit);
     const now = this.#options.now();
-    return this.#enqueue(NOTHING_TO_CHECK, () => pollMessages(this.#sql, this.#transitions, agent, limit, now));
+    return this.#enqueue(
+      () => assertPollArguments(agent, limit),
+      () => pollMessages(this.#sql, this.#transitions, agent, limit, now),
+    );
   }
 
   async ack(receipts: string[]): Promise<number> {
@@ -176,36 +160,40 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async nack(input: NackInput): Promise<NackResult> {
-    this.#assertOpen();
-    assertNackArguments(input);
     const now = this.#options.now();
     return this.#enqueue(
-      () => checkLease(this.#sql, input.receipt, now),
+      () => {
+        assertNackArguments(input);
+        return checkLease(this.#sql, input.receipt, now);
+      },
       (row) => nackLeased(this.#transitions, row, input, now, this.#options),
     );
   }
 
   async extendLease(input: ExtendInput): Promise<ExtendResult> {
-    this.#assertOpen();
-    assertExtendArguments(input);
     const now = this.#options.now();
     return this.#enqueue(
-      () => checkLease(this.#sql, input.receipt, now),
+      () => {
+        assertExtendArguments(input);
+        return checkLease(this.#sql, input.receipt, now);
+      },
       (row) => extendLeased(this.#sql, row, input, now),
     );
   }
 
   async subscribe(agent: string, topic: string): Promise<Subscription> {
-    this.#assertOpen();
-    assertSubscriptionArguments(agent, topic);
     const now = this.#options.now();
-    return this.#enqueue(NOTHING_TO_CHECK, () => subscribeAgent(this.#sql, this.#transitions, agent, topic, now));
+    return this.#enqueue(
+      () => assertSubscriptionArguments(agent, topic),
+      () => subscribeAgent(this.#sql, this.#transitions, agent, topic, now),
+    );
   }
 
   async unsubscribe(agent: string, topic: string): Promise<boolean> {
-    this.#assertOpen();
-    assertSubscriptionArguments(agent, topic);
-    return this.#enqueue(NOTHING_TO_CHECK, () => unsubscribeAgent(this.#sql, agent, topic));
+    return this.#enqueue(
+      () => assertSubscriptionArguments(agent, topic),
+      () => unsubscribeAgent(this.#sql, agent, topic),
+    );
   }
 
   async subscriptions(query: SubscriptionQuery): Promise<Subscription[]> {
@@ -254,12 +242,7 @@ export class SqliteMessageStore implements MessageStore {
 
   async sweep(): Promise<void> {
     const now = this.#options.now();
-    await this.#enqueue(NOTHING_TO_CHECK, () => {
-      this.#transitions.housekeepAll(now);
-      this.#transitions.promoteDue(now);
-      this.#sql.pruneIdempotency.run(now - this.#options.idempotencyWindowSeconds * 1000);
-      this.#transitions.forgetUnseenAgents(now);
-    });
+    await this.#enqueue(NOTHING_TO_CHECK, () => this.#transitions.sweep(now));
     // Audit retention in passes, each its own commit, with requests served between them.
     await runRetentionPasses(
       () => this.#enqueue(NOTHING_TO_CHECK, () => this.#transitions.pruneAudit(now)),
@@ -293,8 +276,9 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   /**
-   * Queues a write for the next group commit, after every write called before it: `check` reads
-   * and may throw (failing this call alone), `apply` writes. Resolves once the group has committed.
+   * Queues a write for the next group commit, after every write called before it: `check` checks
+   * the arguments and reads, and may throw (failing this call alone, never the group), `apply`
+   * writes. Refuses at once once the store is closed. Resolves once the group has committed.
    */
   #enqueue<P, T>(check: () => P, apply: (checked: P) => T): Promise<T> {
     this.#assertOpen();

@@ -148,6 +148,17 @@ export class SqliteTransitions {
     }
   }
 
+  /**
+   * The sweep's writes before audit retention: expired leases and TTLs for every agent, delayed
+   * messages come due, idempotency keys past their window, agents unseen past the retention.
+   */
+  sweep(now: number): void {
+    this.housekeepAll(now);
+    this.promoteDue(now);
+    this.#sql.pruneIdempotency.run(now - this.#options.idempotencyWindowSeconds * 1000);
+    this.forgetUnseenAgents(now);
+  }
+
   /** Housekeeping for every agent that has an expired lease or an expired ready message. */
   housekeepAll(now: number): void {
     const agents = new Set([

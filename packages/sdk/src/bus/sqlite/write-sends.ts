@@ -1,6 +1,7 @@
 import type { SendInput, SendResult } from '../../schemas/message.ts';
 import type { MessageRecord } from '../internal/message-record.ts';
 import { planSends, type SendPlan } from '../internal/send-plan.ts';
+import { assertSendArguments } from '../internal/store-arguments.ts';
 import type { GroupWrite } from './group-commit.ts';
 import { idempotencyFromRow, isCountedDelayed, messageParams } from './rows.ts';
 import type { Statements } from './statements.ts';
@@ -21,9 +22,10 @@ interface PreparedSends {
 }
 
 /**
- * A send or batch as a group-commit write. `prepare` plans it with the shared planner (reading
- * agents, subscribers and idempotency keys, and seeing the writes queued before it) and serializes
- * everything, so all that can fail about one send fails before it writes; `apply` only inserts.
+ * A send or batch as a group-commit write. `prepare` checks the arguments' types and ranges, plans
+ * it with the shared planner (reading agents, subscribers and idempotency keys, and seeing the
+ * writes queued before it) and serializes everything, so all that can fail about one send fails
+ * before it writes (alone, not its group); `apply` only inserts.
  * `batch`: the sends came as a batch, so errors name fields `messages.3.payload`.
  */
 export function sendWrite(
@@ -36,6 +38,7 @@ export function sendWrite(
 ): GroupWrite<PreparedSends, WrittenSends> {
   return {
     prepare: () => {
+      assertSendArguments(inputs, batch);
       const plan = planSends(
         inputs,
         {
