@@ -190,6 +190,25 @@ describe('parseFleet problems', () => {
     ]);
   });
 
+  test('two hosts the deployer reaches on one SSH address and port are refused; another port is another machine', () => {
+    const text = yaml(
+      'version: 1',
+      'hosts:',
+      '  vps1: { address: 10.0.0.5, ssh: { user: fleet } }',
+      '  gpu1: { address: 10.0.0.5, ssh: { port: 22 } }',
+      '  vm2: { address: 10.0.0.5, ssh: { port: 2222 } }',
+      '  watcher: { address: 10.0.0.5 }',
+      'services:',
+      '  bus: { kind: bus, host: vps1, port: 8650 }',
+      '  kb: { kind: knowledge, host: gpu1, port: 8651 }',
+      '  web: { kind: dashboard, host: vm2, port: 8652 }',
+      '  hook: { kind: deploy-hook, host: watcher, port: 8653 }',
+    );
+    expect(problemLines(text)).toEqual([
+      "fleet.yaml:4:35 error: hosts.gpu1.ssh: host gpu1 reaches the same machine over SSH as host vps1 (10.0.0.5, port 22): the deployer would deploy both into one directory, each release replacing the other's; describe the machine as one host",
+    ]);
+  });
+
   test('addresses are compared as addresses: IPv6 however written, a name with or without its final dot', () => {
     const text = yaml(
       'version: 1',

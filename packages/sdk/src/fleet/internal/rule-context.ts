@@ -26,8 +26,8 @@ export interface RuleContext {
   /** Every host name written, with its address when that is valid. */
   hosts: Map<string, string | undefined>;
   targets: TargetEntry[];
-  /** The hosts that have an `ssh` block (the deployer manages them). */
-  sshHosts: Set<string>;
+  /** The hosts that have an `ssh` block (the deployer manages them), with its port when that is valid. */
+  sshHosts: Map<string, number | undefined>;
   /** `deploy.lock.host` when it is a valid name. */
   lockHost?: string;
   /** Every host group written (`hosts.<name>.groups`). */
@@ -74,14 +74,17 @@ function target(section: TargetEntry['section'], name: string, raw: Record<strin
 export function collectEntries(
   tree: unknown,
 ): Pick<RuleContext, 'hosts' | 'targets' | 'sshHosts' | 'lockHost' | 'groups' | 'alerts'> {
-  if (!isRecord(tree)) return { hosts: new Map(), targets: [], sshHosts: new Set(), groups: new Set() };
+  if (!isRecord(tree)) return { hosts: new Map(), targets: [], sshHosts: new Map(), groups: new Set() };
   const hosts = new Map<string, string | undefined>();
-  const sshHosts = new Set<string>();
+  const sshHosts = new Map<string, number | undefined>();
   const groups = new Set<string>();
   for (const [name, raw] of Object.entries(isRecord(tree.hosts) ? tree.hosts : {})) {
     const address = Address.safeParse(isRecord(raw) ? raw.address : undefined);
     hosts.set(name, address.success ? address.data : undefined);
-    if (isRecord(raw) && isRecord(raw.ssh)) sshHosts.add(name);
+    if (isRecord(raw) && isRecord(raw.ssh)) {
+      const port = Port.default(22).safeParse(raw.ssh.port);
+      sshHosts.set(name, port.success ? port.data : undefined);
+    }
     if (isRecord(raw) && Array.isArray(raw.groups)) for (const group of raw.groups) groups.add(String(group));
   }
   const lock =

@@ -47,6 +47,26 @@ const oneTargetPerEndpoint: Rule = ({ hosts, targets, report }) => {
   }
 };
 
+// Aliases are fine for monitoring, but two managed hosts on one SSH endpoint are one machine the
+// deployer would deploy twice at once, into one /opt/fleet: each release would replace the other's.
+const oneManagedHostPerMachine: Rule = ({ hosts, sshHosts, report }) => {
+  const seen = new Map<string, string>();
+  for (const [host, port] of sshHosts) {
+    const address = hosts.get(host);
+    if (address === undefined || port === undefined) continue;
+    const endpoint = `${addressKey(address)} ${port}`;
+    const first = seen.get(endpoint);
+    if (first === undefined) {
+      seen.set(endpoint, host);
+      continue;
+    }
+    report({
+      path: ['hosts', host, 'ssh'],
+      message: `host ${host} reaches the same machine over SSH as host ${first} (${address}, port ${port}): the deployer would deploy both into one directory, each release replacing the other's; describe the machine as one host`,
+    });
+  }
+};
+
 const timeoutWithinHalfInterval: Rule = ({ targets, report }) => {
   for (const { section, name, raw, health } of targets) {
     if (!health || health.timeoutMs * 2 <= health.intervalMs) continue;
@@ -121,6 +141,7 @@ const rules: Rule[] = [
   hostsExist,
   namesUniqueAcrossSections,
   oneTargetPerEndpoint,
+  oneManagedHostPerMachine,
   oneTargetPerUnit,
   timeoutWithinHalfInterval,
   hostsUsed,
