@@ -35,7 +35,7 @@ export { siteLayout } from './site/layout.ts';
 
 // The deploy webhook
 export { startDeployHookServer } from './hook/start-deploy-hook-server.ts';
-export { runShellDeploy } from './hook/run-shell-deploy.ts';
+export { runShellDeploy, type ShellDeployOptions } from './hook/run-shell-deploy.ts';
 
 // The CLI
 export { deployCommand } from './main.ts';

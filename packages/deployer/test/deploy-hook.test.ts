@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deployHookRoutes, ErrorEnvelope, WebhookAnswer } from '@fleet/sdk';
@@ -445,6 +446,46 @@ describe('runShellDeploy', () => {
     expect(await runShellDeploy(check, env)(job)).toEqual({ status: 'ok' });
     expect(await runShellDeploy(check, { ...env, WANT: 'other' })(job)).toEqual({ status: 'failed' });
     expect(await runShellDeploy('kill -TERM $$', env)(job)).toEqual({ status: 'aborted' });
+  });
+});
+
+describe('runShellDeploy at shutdown', () => {
+  const job = { commit: sha(51), deliveryId: 'd-51' };
+  const env = { PATH: process.env.PATH };
+
+  test('a deploy queued when the hook stops never starts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-shell-'));
+    const stop = new AbortController();
+    stop.abort();
+    const outcome = await runShellDeploy(`touch ${dir}/started`, env, { signal: stop.signal })(job);
+    expect(outcome).toEqual({ status: 'aborted' });
+    expect(existsSync(join(dir, 'started'))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a running deploy gets SIGTERM, every process it started, and ends aborted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-shell-'));
+    const stop = new AbortController();
+    // A compound command: sh waits for a child of its own, which must get the signal too.
+    const sleep = `sleep 60.${process.pid}`; // a command line no other process has
+    const command = `trap 'touch ${dir}/term; exit 143' TERM; (${sleep}; touch ${dir}/late) & touch ${dir}/started; wait`;
+    const running = runShellDeploy(command, env, { signal: stop.signal })(job);
+    while (!existsSync(join(dir, 'started'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    stop.abort();
+    expect(await running).toEqual({ status: 'aborted' });
+    expect(existsSync(join(dir, 'term'))).toBe(true);
+    // The background sleep got the signal too: gone (a few ms after its shell, at most).
+    const alive = () => spawnSync('pgrep', ['-f', sleep]).status === 0;
+    for (let tries = 0; tries < 100 && alive(); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(alive()).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the webhook secret is not handed to the deploy command', async () => {
+    const outcome = await runShellDeploy('test -z "$FLEET_DEPLOY_SECRET"', { ...env, FLEET_DEPLOY_SECRET: 's3cret' })(
+      job,
+    );
+    expect(outcome).toEqual({ status: 'ok' });
   });
 });
 

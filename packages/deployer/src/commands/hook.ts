@@ -92,7 +92,7 @@ export const hookCommand = defineCommand({
     // The running deploy stops at shutdown (its lock held until it has), and one still queued
     // never starts: aborted, so a redelivery after the restart runs it.
     const run: DeployFunction = command
-      ? runShellDeploy(command)
+      ? runShellDeploy(command, process.env, { signal: stop.signal })
       : async ({ commit }) => {
           if (stop.signal.aborted) return { status: 'aborted' };
           const { run: recorded } = await deploy({
