@@ -43,6 +43,14 @@ test('a deploy-hook service runs `fleet-deploy hook` from the release with its s
   expect(hook.health.url).toBe('http://203.0.113.7:8653/health');
 });
 
+test('a host that runs only the deploy hook gets the fleet file its unit reads as --config', () => {
+  const site = plan('{ FLEET_DEPLOY_SECRET: "${HOOK_SECRET}", FLEET_DEPLOY_REPOSITORY: ops/fleet }');
+  const config = site.units['fleet-hook.service']!.match(/--config (\S+)/)![1]!;
+  expect(config).toMatch(/\/current\/etc\/fleet\.yaml$/);
+  const written = site.plan.phases.flatMap((phase) => phase.steps.map((step) => step.name));
+  expect(written.some((name) => name.endsWith('/etc/fleet.yaml'))).toBe(true);
+});
+
 test.each([
   ['{ FLEET_DEPLOY_REPOSITORY: ops/fleet }', 'services.hook: a deploy-hook needs env.FLEET_DEPLOY_SECRET'],
   ['{ FLEET_DEPLOY_SECRET: "${HOOK_SECRET}" }', 'services.hook: a deploy-hook needs env.FLEET_DEPLOY_REPOSITORY'],

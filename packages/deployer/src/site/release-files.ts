@@ -22,6 +22,9 @@ export function envFileName(service: Pick<HostService, 'unit'>): string {
   return `${service.unit.replace(/\.service$/, '')}.env`;
 }
 
+/** The kinds of service whose unit passes the release's `etc/fleet.yaml` as `--config`. */
+const FLEET_FILE_READERS = new Set<HostService['kind']>(['knowledge', 'dashboard', 'deploy-hook']);
+
 function sha12(parts: readonly string[]): string {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(`${part.length}:${part}`);
@@ -30,7 +33,7 @@ function sha12(parts: readonly string[]): string {
 
 /**
  * What a host's release holds besides the code: every service's files, the fleet file when a
- * knowledge node or the dashboard reads it, and every service's unit file (`unitText` renders it
+ * knowledge node, the dashboard or the deploy hook reads it, and every service's unit file (`unitText` renders it
  * from the service and the hash of its inputs). The hash names the release, so a redeploy of the
  * same build and config finds the release it made before and changes nothing, and a changed
  * command line (which only the unit holds) is a new release that a rollback can leave.
@@ -43,9 +46,10 @@ export function releaseContent(
 ): ReleaseContent {
   const files: ConfigFile[] = [];
   const unitInputs: Record<string, string> = {};
-  const readsFleetFile = services.some((service) => service.kind === 'knowledge' || service.kind === 'dashboard');
+  const readsFleetFile = services.some((service) => FLEET_FILE_READERS.has(service.kind));
   if (readsFleetFile) {
-    // The dashboard reloads the file by itself; a knowledge node reads its peers from it at start.
+    // The dashboard reloads the file by itself, the deploy hook reads it at each deploy; a knowledge
+    // node reads its peers from it at start, so a changed file restarts it.
     const readers = services.filter((service) => service.kind === 'knowledge').map((service) => service.unit);
     files.push({ name: 'fleet.yaml', content: fleetText, mode: '0640', readers });
   }
