@@ -1,4 +1,5 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { DeployHookJob } from '../schemas.ts';
 
@@ -72,9 +73,33 @@ export function readQueueState(file: string): QueueState | undefined {
   return parsed.data;
 }
 
-/** Writes a state file atomically (a temporary file renamed over it), readable by its owner only. */
+/**
+ * Writes a state file atomically and durably, readable by its owner only: a temporary file, synced
+ * to disk, renamed over it, and the directory synced, so that after a power loss the file is the
+ * old state or the new one, never empty (which would keep the hook from starting).
+ */
 export function writeQueueState(file: string, state: QueueState): void {
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(state)}\n`, { mode: 0o600 });
+  const fd = openSync(temp, 'w', 0o600);
+  try {
+    writeFileSync(fd, `${JSON.stringify(state)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(temp, file);
+  syncDirectory(dirname(file));
+}
+
+/** Makes a rename in `directory` durable; a file system that refuses to sync a directory is no error here. */
+function syncDirectory(directory: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(directory, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Not supported here: the rename stays as durable as the file system makes it.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
