@@ -23,14 +23,20 @@ const Successes = z
   .min(1, 'must be a whole number from 1 to 20')
   .max(20, 'must be a whole number from 1 to 20');
 
+const GateTimeout = Duration.refine((ms) => ms >= 1000 && ms <= 86_400_000, 'must be between 1s and 24h');
+const GateInterval = Duration.refine((ms) => ms >= 100 && ms <= 3_600_000, 'must be between 100ms and 1h');
+// At least 10 s: the heartbeat runs every quarter of it over SSH. At most a day: a lock left by a
+// deployer that died is taken over only after it.
+const LockTtl = Duration.refine((ms) => ms >= 10_000 && ms <= 86_400_000, 'must be between 10s and 24h');
+
 /** How a host's services must prove healthy after a deploy before the rollout goes on. */
 export const HealthGateSpec = z.strictObject({
   /** Consecutive passing health checks each service needs. @default 3 */
   successes: Successes.default(3),
-  /** How long a service gets to pass them. @default '60s' */
-  timeout: Duration.default(60_000),
-  /** Time between two checks. @default '1s' */
-  interval: Duration.default(1000),
+  /** How long a service gets to pass them, 1s to 24h. @default '60s' */
+  timeout: GateTimeout.default(60_000),
+  /** Time between two checks, 100ms to 1h. @default '1s' */
+  interval: GateInterval.default(1000),
 });
 export type HealthGateSpec = z.infer<typeof HealthGateSpec>;
 
@@ -73,8 +79,8 @@ export const DeploySpec = z.strictObject({
     .strictObject({
       /** The host that holds the lock and the deploy history. @default the first host with `ssh` */
       host: FleetName.optional(),
-      /** A lock whose heartbeat stopped this long ago is stale. @default '2m' */
-      ttl: Duration.default(120_000),
+      /** A lock whose heartbeat stopped this long ago is stale; 10s to 24h. @default '2m' */
+      ttl: LockTtl.default(120_000),
     })
     .default({ ttl: 120_000 }),
 });

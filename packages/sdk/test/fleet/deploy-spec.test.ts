@@ -65,6 +65,15 @@ test('a lock host that is unknown or not reachable over SSH is an error at its l
   ]);
 });
 
+test('a lock TTL or gate timing a deploy cannot work with is an error naming the field', () => {
+  const text = `${base}deploy:\n  lock: { ttl: 30d }\n  gate: { timeout: 0s, interval: 0ms }\n`;
+  expect(errorsOf(text)).toEqual([
+    expect.stringMatching(/^fleet\.yaml:13:\d+ error: deploy\.lock\.ttl: must be between 10s and 24h$/),
+    expect.stringMatching(/^fleet\.yaml:14:\d+ error: deploy\.gate\.timeout: must be between 1s and 24h$/),
+    expect.stringMatching(/^fleet\.yaml:14:\d+ error: deploy\.gate\.interval: must be between 100ms and 1h$/),
+  ]);
+});
+
 test('bad rollout batches, paths and install blocks are named precisely', () => {
   const text = `${base}deploy:\n  batches: [0, "150%"]\n  root: opt/fleet\n  keepReleases: 1\n`;
   expect(errorsOf(text)).toEqual([

@@ -38,11 +38,14 @@ export interface AcquireDeployLockOptions {
   signal?: AbortSignal;
 }
 
+/** setTimeout's longest delay: a longer one fires at once (Node warns and uses 1 ms). */
+const LONGEST_TIMER_MS = 2_147_483_647;
+
 function positive(name: string, value: number, allowZero = false): number {
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0) || value > LONGEST_TIMER_MS) {
     throw new DeployError(
       'invalid_plan',
-      `${name} must be a finite number ${allowZero ? '>= 0' : '> 0'}, got ${value}`,
+      `${name} must be a finite number ${allowZero ? '>= 0' : '> 0'} and at most ${LONGEST_TIMER_MS} (about 24 days), got ${value}`,
     );
   }
   return value;
