@@ -7,7 +7,10 @@ import type { Fleet } from '@fleet/sdk/fleet';
 export interface SshSettings {
   /** The known_hosts file host keys must be in. @default ~/.ssh/known_hosts */
   knownHostsFile?: string;
-  /** A private key file for hosts whose `ssh.identity` the file does not give. @default the SSH agent */
+  /**
+   * A private key file for hosts whose `ssh.identity` the file does not give; a relative path is
+   * relative to the current directory. @default the SSH agent
+   */
   identity?: string;
   /** Trust and record the key of a host known_hosts does not know (`--accept-new-host-keys`). @default false */
   acceptNewHostKeys?: boolean;
@@ -33,14 +36,19 @@ export function sshConnector(settings: SshSettings = {}): ConnectHost {
   return (name, fleet) => {
     const host = fleet.hosts[name];
     if (!host?.ssh) throw new Error(`host ${name} has no ssh block`);
-    const identity = host.ssh.identity ?? settings.identity;
-    const baseDir = settings.baseDir ?? process.cwd();
+    // The file's own paths are relative to the file; the deployer's `--identity` to where it runs.
+    const identity =
+      host.ssh.identity !== undefined
+        ? keyPath(host.ssh.identity, settings.baseDir ?? process.cwd())
+        : settings.identity !== undefined
+          ? keyPath(settings.identity, process.cwd())
+          : undefined;
     return new SshExecutor({
       host: name,
       address: host.address,
       port: host.ssh.port,
       username: host.ssh.user,
-      ...(identity !== undefined ? { identity: keyPath(identity, baseDir) } : {}),
+      ...(identity !== undefined ? { identity } : {}),
       ...(settings.knownHostsFile !== undefined ? { knownHostsFile: settings.knownHostsFile } : {}),
       ...(settings.acceptNewHostKeys ? { acceptNewHostKeys: true } : {}),
     });
