@@ -12,14 +12,16 @@ export type ParsedAnswer<T> =
  * Decodes a success answer's body (JSON for `json` routes, the text itself for `text` routes) and
  * validates it with the route's response schema. Pure, so it also runs in a worker thread. A body
  * that is not JSON is quoted in the problem, with `secrets` (the client's own credentials) as `***`.
+ * `asJson`: decode the text as JSON whatever the route's kind (the data of a stream's event).
  */
 export function parseAnswer<R extends RouteContract>(
   route: R,
   text: string,
   secrets: readonly string[] = [],
+  asJson = (route.kind ?? 'json') === 'json',
 ): ParsedAnswer<RouteResponse<R>> {
   let value: unknown = text;
-  if ((route.kind ?? 'json') === 'json') {
+  if (asJson) {
     try {
       value = JSON.parse(text);
     } catch {

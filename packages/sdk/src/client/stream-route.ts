@@ -2,11 +2,11 @@ import type { RouteCallInput, RouteContract, RouteResponse } from '../contract/r
 import { redact } from '../internal/redact.ts';
 import { ErrorEnvelope } from '../schemas/error.ts';
 import { FleetConnectionError, ResponseValidationError } from './errors.ts';
-import { formatIssues } from './format-issues.ts';
 import type { HttpClient } from './http-client.ts';
 import { secretsOf } from './internal/client-secrets.ts';
 import { type RouteCallParts, sendRequest } from './internal/send-request.ts';
 import { envelopeError, toClientError } from './internal/to-client-error.ts';
+import { parseAnswer } from './parse-answer.ts';
 import { type SseEvent, SseParser } from './sse-parser.ts';
 
 /** Options of {@link streamRoute}. */
@@ -135,6 +135,7 @@ export async function* streamRoute<R extends RouteContract>(
   }
 }
 
+/** One event's data, JSON validated with the route's response schema (the schema of one event). */
 function parseEventData(
   route: RouteContract,
   data: string,
@@ -142,19 +143,10 @@ function parseEventData(
   request: string,
   secrets: readonly string[],
 ): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    // As parseAnswer: the parser's error, which quotes the data as it is, is no cause.
-    const quoted = redact(data, secrets).slice(0, 80);
-    throw new ResponseValidationError(request, status, `event data is not JSON (${quoted})`);
-  }
-  const result = route.response.safeParse(value);
-  if (!result.success) {
-    throw new ResponseValidationError(request, status, formatIssues(result.error.issues), result.error.issues);
-  }
-  return result.data;
+  const parsed = parseAnswer(route, data, secrets, true);
+  if (parsed.ok) return parsed.value;
+  const problem = parsed.issues.length === 0 ? `event data is ${parsed.problem}` : parsed.problem;
+  throw new ResponseValidationError(request, status, problem, parsed.issues, parsed.cause);
 }
 
 /** The error an `error` event reports; the client's own credentials it repeats are `***`. */
