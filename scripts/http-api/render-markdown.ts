@@ -47,7 +47,7 @@ export function renderHttpApiReference(services: readonly ReferenceService[]): s
     '- Lists are `{"<items>": [...], "count": N}`, plus `nextCursor` where paginated (`null` on the last page): pass it back as `?cursor=`.',
     `- Errors are \`{"error": {"code": "...", "message": "...", "details": ...}}\`; each route lists its codes, and [Errors](#${errorsAnchor}) says what each means. A refused request changes nothing stored.`,
     "- Auth: when a server is started with tokens (`--token`), every route marked **Auth: bearer token** needs `Authorization: Bearer <token>`. Without tokens the header is not needed, and the examples' empty one does no harm; those routes then answer only a `Host` that is an IP address, `localhost` or a name allowed with `--allowed-host` (`403 host_not_allowed` otherwise).",
-    '- Server-Sent Events routes send each item as `event: message` with its JSON as `data`, a `: keepalive` comment every 15 s, and a final `event: error` carrying the error envelope if the stream fails.',
+    '- Server-Sent Events routes send each item as `event: message` with its JSON as `data`, an `event: ping` (data `{}`) every 15 s as keepalive (an event, which a browser `EventSource` sees), and a final `event: error` carrying the error envelope if the stream fails.',
     "- The examples take the server's URL and token from the environment, e.g. `FLEET_BUS_URL` (default `http://127.0.0.1:8650`) and `FLEET_BUS_TOKEN`, as the CLIs do.",
     '',
   ];

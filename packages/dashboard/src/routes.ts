@@ -40,6 +40,8 @@ export interface DashboardRouteContext {
   alerts?: (limit: number) => AlertDeliveries;
   /** Hears of every run after a batch of its events was applied (alerting: `deploy_failed`). */
   onDeployRun?: (run: DashboardDeployRun) => void;
+  /** How long the page waits without a word on `/api/events` before it reconnects (`staleAfterMs`). @default 45000 */
+  liveStaleAfterMs?: number;
 }
 
 /**
@@ -142,6 +144,7 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
         title: view.title,
         nonce,
         deploys: deploys.deploys(10),
+        ...(context.liveStaleAfterMs === undefined ? {} : { staleAfterMs: context.liveStaleAfterMs }),
       });
       return htmlResponse(page, { nonce }) as unknown as string;
     }),

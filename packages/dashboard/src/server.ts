@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { AlertDeliveries, DashboardDeployRun } from '@fleet/sdk';
 import { DeployRunLog, type FleetMonitor, restoreDeployWindows } from '@fleet/sdk/fleet';
-import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
+import { createFleetServer, DEFAULT_SSE_KEEPALIVE_MS, type FleetServer } from '@fleet/sdk/server';
 import { BrowserAuth } from './browser-auth.ts';
 import { DashboardView, type FleetSnapshot } from './dashboard-view.ts';
 import { registerDashboardMetrics } from './metrics.ts';
@@ -65,8 +65,9 @@ export interface CreateDashboardServerOptions {
   /** How long the overview's uptime bars reuse a target's history, in ms. @default 60000 */
   historyRefreshMs?: number;
   /**
-   * Interval of the keepalive comment on `/api/events`, in ms; keep it well below the 45 s after
-   * which Fleet's clients take a silent stream as lost (`idleTimeoutMs`). @default 15000
+   * Interval of the keepalive `ping` event on `/api/events`, in ms; keep it well below the 45 s after
+   * which Fleet's clients take a silent stream as lost (`idleTimeoutMs`). The page takes three
+   * intervals without a word as a dead connection. @default 15000
    */
   sseKeepAliveMs?: number;
   /** How long a badge may be cached, in seconds. @default 10 */
@@ -135,6 +136,8 @@ export function createDashboardServer(options: CreateDashboardServerOptions): Da
       ...(options.badgeMaxAgeSeconds === undefined ? {} : { badgeMaxAgeSeconds: options.badgeMaxAgeSeconds }),
       ...(options.alerts === undefined ? {} : { alerts: options.alerts }),
       ...(options.onDeployRun === undefined ? {} : { onDeployRun: options.onDeployRun }),
+      // The page takes three keepalive intervals without a word as a dead connection.
+      liveStaleAfterMs: 3 * (options.sseKeepAliveMs ?? DEFAULT_SSE_KEEPALIVE_MS),
     }),
     tokens,
     ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),

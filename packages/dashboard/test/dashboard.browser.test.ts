@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasChromium, launchChromium } from '@fleet/test-utils/chromium';
+import { darkenableProxy } from '@fleet/test-utils/dark-proxy';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDashboardServer } from '../src/start-dashboard-server.ts';
@@ -132,6 +133,48 @@ describe.skipIf(!hasChromium())('the real dashboard in Chromium', () => {
       await page.waitForSelector('#overview:not([data-stale])', WAIT);
       await page.waitForSelector('#stale', { ...WAIT, state: 'hidden' });
       expect(await page.title()).toMatch(/^test-fleet · /);
+      expect(await stillSameWindow(page)).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a connection that goes silent without a reset (a network gone dark) is noticed: stale, then live on a new one', async () => {
+    // Keepalive pings every 200 ms: the page takes 600 ms without a word as a dead connection.
+    const { dashboard } = await startTestFleet({ sseKeepAliveMs: 200 });
+    await dashboard.monitor.probeNow();
+    const proxy = await darkenableProxy(new URL(dashboard.url));
+    onCleanup(() => proxy.close());
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(proxy.url);
+      await page.waitForSelector('#live[data-live="live"]', WAIT);
+      await markWindow(page);
+
+      // Every title the page shows from now on (a stale spell may be short: the new connection
+      // is up within milliseconds).
+      await page.evaluate(() => {
+        const titles: string[] = [];
+        Object.assign(window, { fleetTitles: titles });
+        new MutationObserver(() => titles.push(document.title)).observe(document.head, {
+          subtree: true,
+          childList: true,
+          characterData: true,
+        });
+      });
+      // The open connections stop forwarding, and nothing closes them: no error reaches the page.
+      proxy.darkenOpen();
+      await page.waitForFunction(
+        () => (window as unknown as { fleetTitles: string[] }).fleetTitles.includes('stale · test-fleet · all 2 up'),
+        undefined,
+        WAIT,
+      );
+
+      // New connections go through: the page opens one by itself and is fresh again.
+      await page.waitForSelector('#overview:not([data-stale])', WAIT);
+      await page.waitForSelector('#live[data-live="live"]', WAIT);
+      expect(await page.title()).toBe('test-fleet · all 2 up');
       expect(await stillSameWindow(page)).toBe(true);
     } finally {
       await context.close();

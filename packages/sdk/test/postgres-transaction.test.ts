@@ -1,8 +1,8 @@
+import { darkenableProxy } from '@fleet/test-utils/dark-proxy';
 import { hasPostgres } from '@fleet/test-utils/postgres';
 import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 import { inTransaction } from '../src/bus/postgres/transaction.ts';
-import { darkenableProxy } from './_dark-proxy.ts';
 import { freshPostgresUrl } from './_stores.ts';
 
 /** A pool whose connections note every statement they are asked to run, in `asked`. */

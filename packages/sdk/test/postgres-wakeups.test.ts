@@ -1,3 +1,4 @@
+import { darkenableProxy } from '@fleet/test-utils/dark-proxy';
 import { hasPostgres } from '@fleet/test-utils/postgres';
 import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -8,7 +9,6 @@ import { PgWakeups } from '../src/bus/postgres/wakeups.ts';
 import { PostgresMessageStore, type PostgresMessageStoreOptions } from '../src/bus/postgres-store.ts';
 import { isFleetError } from '../src/errors.ts';
 import { type Message, SendInput } from '../src/schemas/message.ts';
-import { darkenableProxy } from './_dark-proxy.ts';
 import { freshPostgresUrl } from './_stores.ts';
 
 // Replicas on one database in one process: each store is what one `fleet-bus` replica holds.

@@ -5,6 +5,13 @@ export interface ClientScriptOptions {
    * @default '/api/events'
    */
   eventsUrl?: string;
+  /**
+   * How long the page waits without a word from the server (an update, a `ping`) before it takes
+   * the connection as dead: a network that went silent (a laptop's Wi-Fi, a NAT that forgot the
+   * connection) raises no error of its own. Three of the server's keepalive intervals.
+   * @default 45000
+   */
+  staleAfterMs?: number;
 }
 
 /**
@@ -24,7 +31,9 @@ export interface ClientScriptOptions {
  *   (ids: `overview`, `counts`, `problems`, `targets`, `bus`, `knowledge`).
  * - `event: message` — treated exactly like `overview`. This is the name `@fleet/sdk/server` gives
  *   every item of a `kind: 'sse'` route, so such a route can simply yield `{ html }` objects.
- * - `event: ping` — optional; data ignored. Comments (`: keepalive`) keep the connection open too.
+ * - `event: ping` — data ignored; the server sends one every keepalive interval (15 s). A page
+ *   that hears nothing, no update and no ping, for `staleAfterMs` (three intervals) takes the
+ *   connection as dead: it marks the page stale, closes the connection and opens a new one.
  *
  * The updater shows `#live` (hidden until script runs) as `live`, `connecting…` or `reconnecting…`
  * (`data-live="live|connecting|reconnecting"`), and sets `document.title` from the new overview's
@@ -42,6 +51,7 @@ export interface ClientScriptOptions {
 export function clientScript(options: ClientScriptOptions = {}): string {
   // `<` escaped so that no URL can close the <script> element the source is inlined in.
   const url = JSON.stringify(options.eventsUrl ?? '/api/events').replace(/</g, '\\u003c');
+  const staleAfterMs = Math.max(1, Math.trunc(options.staleAfterMs ?? 45_000));
   return `(function () {
   'use strict';
   if (typeof EventSource !== 'function' || !document.getElementById('overview')) return;
@@ -94,22 +104,37 @@ export function clientScript(options: ClientScriptOptions = {}): string {
     if (title) document.title = title;
     show('live', 'live');
   }
+  var source = null;
+  var openedAt = 0;
   function connect() {
     show('connecting', 'connecting\\u2026');
-    var source = new EventSource(${url});
-    source.onopen = function () { heard(); retryMs = 1000; show('live', 'live'); };
-    source.addEventListener('overview', apply);
-    source.addEventListener('message', apply);
-    source.addEventListener('ping', function () { heard(); show('live', 'live'); });
-    source.onerror = function () {
+    openedAt = Date.now();
+    var current = new EventSource(${url});
+    source = current;
+    current.onopen = function () { heard(); retryMs = 1000; show('live', 'live'); };
+    current.addEventListener('overview', apply);
+    current.addEventListener('message', apply);
+    current.addEventListener('ping', function () { heard(); show('live', 'live'); });
+    current.onerror = function () {
+      if (source !== current) return;
       show('reconnecting', 'reconnecting\\u2026');
       markStale();
-      if (source.readyState === EventSource.CLOSED) {
+      if (current.readyState === EventSource.CLOSED) {
+        source = null;
         setTimeout(connect, retryMs);
         retryMs = Math.min(retryMs * 2, 30000);
       }
     };
   }
+  // A connection silent for longer than the server's keepalive allows is dead: a new one.
+  setInterval(function () {
+    if (source === null || Date.now() - Math.max(heardAt, openedAt) <= ${staleAfterMs}) return;
+    source.close();
+    source = null;
+    show('reconnecting', 'reconnecting\\u2026');
+    markStale();
+    connect();
+  }, Math.max(250, Math.floor(${staleAfterMs} / 3)));
   connect();
 })();`;
 }

@@ -1,5 +1,5 @@
 import type { FleetStatus } from '@fleet/sdk';
-import { clientScript } from './client-script.ts';
+import { type ClientScriptOptions, clientScript } from './client-script.ts';
 import { renderDocument } from './internal/document.ts';
 import { html, raw } from './internal/html.ts';
 import { documentTitle } from './internal/title.ts';
@@ -17,6 +17,8 @@ export interface PageOptions extends OverviewOptions {
    * @default '/api/events'
    */
   eventsUrl?: string;
+  /** See {@link ClientScriptOptions.staleAfterMs}. @default 45000 */
+  staleAfterMs?: number;
   /**
    * Seconds after which a browser without JavaScript reloads the page (0: never).
    * @default 30
@@ -45,7 +47,12 @@ export function renderPage(status: FleetStatus, options: PageOptions = {}): stri
   return renderDocument({
     title: documentTitle(status, title),
     body,
-    script: live ? clientScript(options.eventsUrl === undefined ? {} : { eventsUrl: options.eventsUrl }) : undefined,
+    script: live
+      ? clientScript({
+          ...(options.eventsUrl === undefined ? {} : { eventsUrl: options.eventsUrl }),
+          ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }),
+        })
+      : undefined,
     nonce: options.nonce,
     refreshSeconds: options.refreshSeconds ?? 30,
   });

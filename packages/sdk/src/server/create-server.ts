@@ -59,12 +59,15 @@ export interface FleetServerOptions {
   /** How long `close()` waits for in-flight requests before destroying their connections, in ms. @default 10000 */
   shutdownTimeoutMs?: number;
   /**
-   * Interval of the keepalive comment on event streams, in ms. Fleet's clients take a stream silent
+   * Interval of the keepalive `ping` event on event streams, in ms. Fleet's clients take a stream silent
    * for 45 s (their `idleTimeoutMs`) as a lost connection: keep this well below that, or raise
    * theirs. @default 15000
    */
   sseKeepAliveMs?: number;
 }
+
+/** The interval of the keepalive `ping` event on event streams, in ms (`sseKeepAliveMs`). */
+export const DEFAULT_SSE_KEEPALIVE_MS = 15_000;
 
 /** A Fleet HTTP server: the routes, the common endpoints, and its lifecycle. */
 export interface FleetServer {
@@ -148,7 +151,7 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
     bearer: createBearerCheck(tokens),
     hosts,
     bodyLimitBytes,
-    sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
+    sseKeepAliveMs: options.sseKeepAliveMs ?? DEFAULT_SSE_KEEPALIVE_MS,
     logger,
   };
   const registered: Array<{ method: string; path: string }> = [];

@@ -5,7 +5,7 @@
 
 export type { FleetServer, FleetServerOptions } from './create-server.ts';
 // Server
-export { createFleetServer } from './create-server.ts';
+export { createFleetServer, DEFAULT_SSE_KEEPALIVE_MS } from './create-server.ts';
 export type { HttpErrorOptions } from './http-error.ts';
 
 // Errors and validation

@@ -33,14 +33,14 @@ describe.each(modes)('event streams (%s)', (mode) => {
     expect(await toy.probe.streamEnded.promise).toEqual({ aborted: true });
   });
 
-  test('sends keepalive comments while idle', async () => {
+  test('sends a keepalive ping event while idle (an event, which a browser EventSource sees)', async () => {
     toy = await startToy(mode, { sseKeepAliveMs: 10 });
     const abort = new AbortController();
     const response = await toy.request('/stream?count=0', { signal: abort.signal });
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     let text = '';
-    while (!text.includes(': keepalive\n\n')) text += decoder.decode((await reader.read()).value);
+    while (!text.includes('event: ping\ndata: {}\n\n')) text += decoder.decode((await reader.read()).value);
     expect(text.startsWith(': connected\n\n')).toBe(true);
     abort.abort();
   });

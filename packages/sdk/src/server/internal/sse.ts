@@ -3,7 +3,9 @@ import type { HttpError } from '../http-error.ts';
 
 const encoder = new TextEncoder();
 const OPENED = encoder.encode(': connected\n\n');
-const KEEPALIVE = encoder.encode(': keepalive\n\n');
+// An event, not a comment: a browser's EventSource dispatches nothing for a comment, so a page could
+// not tell a quiet stream from a dead connection. Fleet's clients skip every event but `message`.
+const KEEPALIVE = encoder.encode('event: ping\ndata: {}\n\n');
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache, no-transform',
@@ -14,7 +16,7 @@ const SSE_HEADERS = {
 export interface EventStreamOptions {
   /** Aborted when the stream ends for any reason; its abort (client gone, server closing) ends the stream. */
   controller: AbortController;
-  /** Interval of the `: keepalive` comments, in milliseconds. */
+  /** Interval of the `ping` events, in milliseconds. */
   keepAliveMs: number;
   /** Maps an error thrown by the source to the envelope sent as a final `event: error`. */
   toError: (error: unknown) => HttpError;
@@ -24,7 +26,7 @@ export interface EventStreamOptions {
 
 /**
  * Streams an async iterable as Server-Sent Events: each item as `event: message` with its JSON as
- * `data`, a comment first so the client gets the headers at once, and a keepalive comment on an
+ * `data`, a comment first so the client gets the headers at once, and a `ping` event on an
  * interval. Ends when the source ends, the client disconnects or the controller aborts.
  */
 export function eventStreamResult(source: AsyncIterable<unknown>, options: EventStreamOptions): HTTPResponse {

@@ -1,6 +1,6 @@
 import { type AddressInfo, connect, createServer, type Server } from 'node:net';
 
-/** A TCP proxy to PostgreSQL whose connections can stop forwarding in both directions, silently. */
+/** A TCP proxy (to PostgreSQL, an HTTP server...) whose connections can stop forwarding in both directions, silently. */
 export interface DarkenableProxy {
   /** `target` with the proxy's address in place of the server's. */
   url: string;
