@@ -149,6 +149,9 @@ export class AlertEngine {
         this.#reconcile.target(rule, index, target, hostTargets, named.get(target.host), now, out);
       }
       for (const [key, gauge] of this.#gauges) this.#reconcile.gauge(rule, index, key, gauge, now, out);
+      // Listed before the loop: reconciling a vanished subject clears its entry.
+      const vanished = [...this.#gauges.vanished([...this.#notified.keysAfter(`${index} `)])];
+      for (const [key, gauge] of vanished) this.#reconcile.gauge(rule, index, key, gauge, now, out);
     });
     return out.list();
   }

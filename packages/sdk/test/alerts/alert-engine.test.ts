@@ -341,6 +341,32 @@ describe('AlertEngine', () => {
     ]);
   });
 
+  test('an agent whose dead letters were purged vanishes from the queue: its alert recovers, and new ones alert again', () => {
+    const { engine, sent } = setup({ rules: [{ events: ['dead_letters', 'recovered'], channels: ['ops'] }] });
+    engine.setTargets([{ id: 'bus', host: 'a', state: 'up' }]);
+    const backlog = (dead: number | undefined, error: string | null = null) => ({
+      target: 'bus',
+      at: new Date(T0).toISOString(),
+      error,
+      // A bus lists only the agents that have messages.
+      recipients:
+        dead === undefined
+          ? []
+          : [{ agent: 'worker', ready: 0, inFlight: 0, delayed: 0, dead, oldestReadyAgeSeconds: null }],
+      totals: { ready: 0, inFlight: 0, delayed: 0, dead: dead ?? 0 },
+    });
+    sent.push(...engine.observeBus([backlog(1)]));
+    sent.push(...engine.observeBus([backlog(undefined, 'connection refused')])); // a failed read says nothing
+    sent.push(...engine.observeBus([backlog(undefined)])); // purged: the agent is gone from the queue
+    sent.push(...engine.observeBus([backlog(undefined)]));
+    sent.push(...engine.observeBus([backlog(3)]));
+    expect(sent.map((d) => `${d.message.kind}: ${d.message.title}`)).toEqual([
+      'dead_letters: [fleet] 1 dead letters for worker on bus',
+      'recovered: [fleet] bus: dead letters for worker back under the threshold',
+      'dead_letters: [fleet] 3 dead letters for worker on bus',
+    ]);
+  });
+
   test('sync lag above the threshold is alerted once', () => {
     const { engine, sent } = setup({ rules: [{ events: ['sync_lag'], channels: ['ops'], syncLag: '2m' }] });
     engine.setTargets([{ id: 'knowledge', host: 'a', state: 'up' }]);
@@ -402,6 +428,32 @@ describe('AlertEngine memory across a restart', () => {
     const third = new AlertEngine({ spec: edited, now: () => T0, memory: second.engineMemory() });
     expect(kinds(third.setTargets(down))).toEqual(['down']);
   });
+  test('dead letters alerted before a restart recover when the agent is gone from the queue after it', () => {
+    const spec = alertsSpec({ channels, rules: [{ events: ['dead_letters', 'recovered'], channels: ['ops'] }] });
+    const stored = new Map<string, AlertNotified>();
+    const memory: AlertEngineMemory = {
+      load: () => [...stored],
+      save: (key, value) => (value ? stored.set(key, value) : stored.delete(key)),
+    };
+    const backlog = (recipients: Array<{ agent: string; dead: number }>) => ({
+      target: 'bus',
+      at: new Date(T0).toISOString(),
+      error: null,
+      recipients: recipients.map((r) => ({ ...r, ready: 0, inFlight: 0, delayed: 0, oldestReadyAgeSeconds: null })),
+      totals: { ready: 0, inFlight: 0, delayed: 0, dead: 0 },
+    });
+    const kinds = (dispatches: AlertDispatch[]) => dispatches.map((d) => d.message.kind);
+    const bus = [{ id: 'bus', host: 'a', state: 'up' as const, since: null }];
+    const before = new AlertEngine({ spec, now: () => T0, memory });
+    before.setTargets(bus);
+    expect(kinds(before.observeBus([backlog([{ agent: 'worker', dead: 2 }])]))).toEqual(['dead_letters']);
+
+    const after = new AlertEngine({ spec, now: () => T0 + 60_000, memory });
+    expect(kinds(after.setTargets(bus))).toEqual([]);
+    expect(kinds(after.observeBus([backlog([])]))).toEqual(['recovered']);
+    expect(kinds(after.observeBus([backlog([{ agent: 'worker', dead: 1 }])]))).toEqual(['dead_letters']);
+  });
+
   test('a host_down remembered without its targets (an older version) pages none of them after an upgrade', () => {
     const spec = alertsSpec({ channels, rules: [{ events: ['down', 'recovered'], channels: ['ops'] }] });
     const down = ['bus', 'knowledge', 'wizard'].map((id) => ({

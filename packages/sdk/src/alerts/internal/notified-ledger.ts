@@ -41,6 +41,11 @@ export class NotifiedLedger {
     }
   }
 
+  /** The keys with a word standing that start with `prefix`, without it. */
+  *keysAfter(prefix: string): Generator<string> {
+    for (const key of this.#entries.keys()) if (key.startsWith(prefix)) yield key.slice(prefix.length);
+  }
+
   /** The last word on `key`; level 0 when nothing stands. */
   get(key: string): Notified {
     return this.#entries.get(key) ?? NOTHING;
