@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DashboardClient, type DeployEventsInput } from '@fleet/sdk';
 import { describe, expect, test } from 'vitest';
@@ -92,6 +93,18 @@ describe('deploys on the overview', () => {
 });
 
 describe('a restart during a deploy', () => {
+  test('a deploy of a host named like one of its targets covers every target on the host', async () => {
+    const { dashboard, config } = await startTestFleet({ tokens: [TOKEN] });
+    // The host `api` runs the service `api` and the wizard `merlin`.
+    writeFileSync(config, readFileSync(config, 'utf8').replaceAll('local', 'api'));
+    await dashboard.reload();
+    const client = new DashboardClient({ url: dashboard.url, token: TOKEN, retry: 0 });
+    const events = started('r1', 0).map((event) => ('host' in event ? { ...event, host: 'api' } : event));
+    await client.postDeployEvents(batch('r1', 'c1', events as DeployEventsInput['events']));
+    const states = Object.fromEntries(dashboard.monitor.statuses().map((status) => [status.id, status.state]));
+    expect(states).toEqual({ api: 'deploying', merlin: 'deploying' });
+  });
+
   test("keeps the hosts being deployed deploying, and the run's state", async () => {
     const { dashboard, config, dir } = await startTestFleet({ tokens: [TOKEN] });
     const client = new DashboardClient({ url: dashboard.url, token: TOKEN, retry: 0 });

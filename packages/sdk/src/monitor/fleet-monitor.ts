@@ -22,7 +22,7 @@ import { MonitorRecorder } from './internal/monitor-recorder.ts';
 import { MonitoredTargets } from './internal/monitored-targets.ts';
 import { resolveTargets } from './internal/resolve-target.ts';
 import { RollupTimer } from './internal/rollup-timer.ts';
-import { setDeployWindow, statusOf, toTransition } from './internal/target-runtime.ts';
+import { setDeployWindow, statusOf, type TargetRuntime, toTransition } from './internal/target-runtime.ts';
 import { BusBacklogReader } from './readers/bus-backlog-reader.ts';
 import { KnowledgeSyncReader } from './readers/knowledge-sync-reader.ts';
 
@@ -221,8 +221,19 @@ export class FleetMonitor {
    * applied to (empty when nothing matched).
    */
   markDeploying(idOrHost: string, untilMs: number): string[] {
+    return this.#openWindow(this.#targets.byIdOrHost(idOrHost), untilMs);
+  }
+
+  /**
+   * {@link markDeploying} for every target on the host `host`, even when a target has that name too
+   * (a host `gitea` running the service `gitea` and others): what a deploy of the host needs.
+   */
+  markHostDeploying(host: string, untilMs: number): string[] {
+    return this.#openWindow(this.#targets.onHost(host), untilMs);
+  }
+
+  #openWindow(runtimes: TargetRuntime[], untilMs: number): string[] {
     this.#assertOpen();
-    const runtimes = this.#targets.byIdOrHost(idOrHost);
     const now = this.#now();
     for (const runtime of runtimes) {
       setDeployWindow(runtime, now, untilMs, this.#now, (change) => this.#recorder.change(runtime, change));

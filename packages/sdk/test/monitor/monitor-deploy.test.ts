@@ -135,6 +135,24 @@ describe('FleetMonitor: deploy windows', () => {
     expect(monitor.statuses().map((status) => status.state)).toEqual(['unknown', 'unknown', 'up']);
   });
 
+  test("a host's window covers every target on it, also when one target has the host's name", async () => {
+    const server = await startTarget();
+    const monitor = openMonitor({
+      targets: [
+        targetFor('gitea', server.url(), { host: 'gitea' }),
+        targetFor('hook', server.url('/k'), { host: 'gitea' }),
+        targetFor('other', server.url(), { host: 'bezalel' }),
+      ],
+      now: testClock().now,
+    });
+    await monitor.probeNow();
+    expect(monitor.markHostDeploying('gitea', T0 + 600_000)).toEqual(['gitea', 'hook']);
+    expect(monitor.statuses().map((status) => status.state)).toEqual(['deploying', 'deploying', 'up']);
+    // By id, as before: the target of that name alone.
+    monitor.markHostDeploying('gitea', T0);
+    expect(monitor.markDeploying('gitea', T0 + 600_000)).toEqual(['gitea']);
+  });
+
   test('the window ends on its own at its end, without a probe', async () => {
     const server = await startTarget();
     const monitor = openMonitor({ targets: [targetFor('api', server.url())] });

@@ -13,13 +13,13 @@ export const DEFAULT_DEPLOY_WINDOW_MS = 15 * 60_000;
  * deploying: a deployer that dies leaves its hosts `deploying` for at most `windowMs`.
  */
 export function markDeployWindows(
-  monitor: Pick<FleetMonitor, 'markDeploying'>,
+  monitor: Pick<FleetMonitor, 'markHostDeploying'>,
   result: DeployEventsResult,
   nowMs: number,
   windowMs: number = DEFAULT_DEPLOY_WINDOW_MS,
 ): void {
-  for (const host of deployingHosts(result.run)) monitor.markDeploying(host, nowMs + windowMs);
-  for (const host of result.finished) monitor.markDeploying(host, nowMs);
+  for (const host of deployingHosts(result.run)) monitor.markHostDeploying(host, nowMs + windowMs);
+  for (const host of result.finished) monitor.markHostDeploying(host, nowMs);
 }
 
 /**
@@ -28,11 +28,11 @@ export function markDeployWindows(
  * `windowMs`. Returns the hosts it marked.
  */
 export function restoreDeployWindows(
-  monitor: Pick<FleetMonitor, 'markDeploying'>,
+  monitor: Pick<FleetMonitor, 'markHostDeploying'>,
   log: Pick<DeployRunLog, 'openWindows'>,
   windowMs: number = DEFAULT_DEPLOY_WINDOW_MS,
 ): string[] {
   const windows = log.openWindows(windowMs);
-  for (const { host, untilMs } of windows) monitor.markDeploying(host, untilMs);
+  for (const { host, untilMs } of windows) monitor.markHostDeploying(host, untilMs);
   return windows.map((window) => window.host);
 }

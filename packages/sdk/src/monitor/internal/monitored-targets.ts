@@ -58,9 +58,12 @@ export class MonitoredTargets {
   /** The target with the id `idOrHost`, else every target on the host of that name. */
   byIdOrHost(idOrHost: string): TargetRuntime[] {
     const direct = this.#runtimes.get(idOrHost);
-    return direct
-      ? [direct]
-      : [...this.#runtimes.values()].filter((runtime) => runtime.resolved.target.host === idOrHost);
+    return direct ? [direct] : this.onHost(idOrHost);
+  }
+
+  /** Every target on the host `host`. */
+  onHost(host: string): TargetRuntime[] {
+    return [...this.#runtimes.values()].filter((runtime) => runtime.resolved.target.host === host);
   }
 
   /**
