@@ -87,6 +87,35 @@ describe('FleetMonitor: states from real HTTP targets', () => {
     ]);
   });
 
+  test('a target recovering when the monitor restarts still needs successThreshold good probes to be up', async () => {
+    const server = await startTarget();
+    const clock = testClock();
+    const options = {
+      targets: [targetFor('api', server.url(), { failureThreshold: 1, successThreshold: 3 })],
+      dbPath: freshDbPath(),
+      now: clock.now,
+    };
+    const monitor = openMonitor(options);
+    server.set('/health', { status: 500 });
+    await monitor.probeNow();
+    server.set('/health', {});
+    clock.advance(10_000);
+    await monitor.probeNow();
+    expect(monitor.status('api')?.state).toBe('degraded');
+    monitor.close();
+
+    // Back within the interval: no gap, the state holds, and so does the way back from down.
+    clock.advance(1000);
+    const restarted = openMonitor(options);
+    const { seen } = watchTransitions(restarted);
+    for (const expected of ['degraded', 'degraded', 'up']) {
+      clock.advance(10_000);
+      await restarted.probeNow();
+      expect(restarted.status('api')?.state).toBe(expected);
+    }
+    expect(seen).toEqual(['degraded->up']);
+  });
+
   test('a failure while recovering needs the full successThreshold again', async () => {
     const server = await startTarget();
     const monitor = openMonitor({

@@ -8,7 +8,7 @@ import { isTimed, type ProbeOutcome } from './http-probe.ts';
 import { LatencyWindow } from './latency-window.ts';
 import type { ResolvedTarget } from './resolve-target.ts';
 import { restoreHistory } from './restore-history.ts';
-import { type StateChange, TargetStateMachine } from './target-state.ts';
+import { RECOVERING, type StateChange, TargetStateMachine } from './target-state.ts';
 import { UptimeCounters } from './uptime-counters.ts';
 
 /** Everything the monitor keeps in memory about one target. */
@@ -40,7 +40,13 @@ export function createRuntime(resolved: ResolvedTarget, store: HistoryStore, now
   const [lastTransition] = store.transitions(target.id, 1);
   const machine = new TargetStateMachine(
     target,
-    lastTransition ? { state: lastTransition.to, since: lastTransition.atMs } : undefined,
+    lastTransition
+      ? {
+          state: lastTransition.to,
+          since: lastTransition.atMs,
+          recovering: lastTransition.reason?.startsWith(RECOVERING) ?? false,
+        }
+      : undefined,
   );
   const counters = new UptimeCounters();
   const latency = new LatencyWindow();

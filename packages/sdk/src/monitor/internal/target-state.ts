@@ -9,6 +9,9 @@ export interface StateChange {
   reason: string | null;
 }
 
+/** How the reason of a transition to `degraded` on the way back from `down` starts. */
+export const RECOVERING = 'recovering:';
+
 /** The health part of the state: what probes say, apart from any deploy window. */
 type Health = 'unknown' | 'up' | 'degraded' | 'down';
 
@@ -41,12 +44,17 @@ export class TargetStateMachine {
   #deployUntil: number | null = null;
   #thresholds: Thresholds;
 
-  /** Starts from a persisted state (the last transition), or `unknown`. */
-  constructor(thresholds: Thresholds, restored?: { state: TargetState; since: number }) {
+  /**
+   * Starts from a persisted state (the last transition), or `unknown`. `recovering`: that state is
+   * `degraded` on the way back from `down`, so `up` still takes `successThreshold` good probes in a
+   * row (counted afresh: how many came after the transition is not persisted).
+   */
+  constructor(thresholds: Thresholds, restored?: { state: TargetState; since: number; recovering?: boolean }) {
     this.#thresholds = thresholds;
     // A deploy window does not survive a restart: its end is not persisted.
     const state = restored && restored.state !== 'deploying' ? restored.state : 'unknown';
     this.#health = state as Health;
+    this.#recovering = state === 'degraded' && restored?.recovering === true;
     this.state = state;
     this.since = restored && state === restored.state ? restored.since : null;
   }
@@ -83,7 +91,7 @@ export class TargetStateMachine {
       if (this.#health === 'down' || this.#recovering) {
         this.#recovering = this.#successes < successThreshold;
         why = this.#recovering
-          ? `recovering: ${this.#successes} of ${successThreshold} good probes`
+          ? `${RECOVERING} ${this.#successes} of ${successThreshold} good probes`
           : `${this.#successes} good probes in a row`;
       }
       this.#health = this.#recovering || verdict === 'slow' ? 'degraded' : 'up';
