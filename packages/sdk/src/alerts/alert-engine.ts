@@ -111,6 +111,8 @@ export class AlertEngine {
   deployFailed(failure: { host?: string; reason: string }): AlertDispatch[] {
     const now = this.#now();
     this.#silences.load();
+    // A failure before any host (no host named) is silenced only by a silence of everything.
+    if (failure.host === undefined && this.#silences.everythingSilenced(now)) return [];
     const channels = new Set<string>();
     for (const rule of this.#spec.rules) {
       if (!rule.events.includes('deploy_failed')) continue;

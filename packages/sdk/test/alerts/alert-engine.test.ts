@@ -382,6 +382,14 @@ describe('AlertEngine', () => {
     expect(sent.map((d) => d.message.title)).toEqual(['[fleet] knowledge is 121s behind towards n2']);
   });
 
+  test('a deploy that failed before reaching a host is silenced only by a silence of everything', () => {
+    const during = { from: new Date(T0 - 1000).toISOString(), until: new Date(T0 + 3_600_000).toISOString() };
+    const rules: AlertsSpecInput['rules'] = [{ events: ['deploy_failed'], channels: ['ops'] }];
+    const failure = { reason: 'the deploy lock is held' };
+    expect(setup({ rules, silences: [{ hosts: ['a'], ...during }] }).engine.deployFailed(failure)).toHaveLength(1);
+    expect(setup({ rules, silences: [{ ...during }] }).engine.deployFailed(failure)).toEqual([]);
+  });
+
   test('a failed deploy alerts the rules that ask for it, for their hosts', () => {
     const { engine } = setup({
       rules: [

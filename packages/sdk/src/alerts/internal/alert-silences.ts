@@ -1,5 +1,5 @@
 import type { AlertSilence, AlertsSpec } from '../alerts-spec.ts';
-import { coversHost, coversTarget, type HostGroups, silenceActive } from './selectors.ts';
+import { coversHost, coversTarget, type HostGroups, silenceActive, unrestricted } from './selectors.ts';
 
 /**
  * The silences `AlertEngine` checks: the spec's and the extra ones (those set with
@@ -27,6 +27,11 @@ export class AlertSilences {
     return this.#silences.some(
       (silence) => silenceActive(silence, now) && coversTarget(silence, target.id, target.host, this.#groups),
     );
+  }
+
+  /** Whether a silence in force at `now` names nothing, so it covers everything (a fleet-wide silence). */
+  everythingSilenced(now: number): boolean {
+    return this.#silences.some((silence) => silenceActive(silence, now) && unrestricted(silence));
   }
 
   /** Whether a silence in force at `now` covers `host`. */

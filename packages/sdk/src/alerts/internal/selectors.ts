@@ -6,7 +6,8 @@ type Selectors = Pick<AlertRule, 'targets' | 'hosts' | 'groups'> | Pick<AlertSil
 /** Host groups by host name. */
 export type HostGroups = ReadonlyMap<string, readonly string[]>;
 
-function unrestricted(selectors: Selectors): boolean {
+/** Whether the selectors name nothing, so they cover everything. */
+export function unrestricted(selectors: Selectors): boolean {
   return selectors.targets === undefined && selectors.hosts === undefined && selectors.groups === undefined;
 }
 
