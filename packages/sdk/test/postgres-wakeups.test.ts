@@ -177,38 +177,14 @@ describe.skipIf(!hasPostgres())('PostgreSQL replicas wake each other', () => {
     expect(await rowsRead(b)).toBeLessThanOrEqual(2);
   });
 
-  test('polling reads every row of a transaction that commits more rows than one round reads, after a later one', async () => {
-    const url = await freshPostgresUrl();
-    await open({ url }); // the schema
-    const pool = new pg.Pool({ connectionString: url, max: 2 });
-    const delivered = new Set<string>();
-    const wakeups = new PgWakeups({
-      url,
-      pool: async () => pool,
-      listeners: { size: 1, listensFor: (agent) => agent === 'x', agents: () => ['x'] },
-      deliver: (message) => delivered.add(message.id),
-    });
-    const slow = new pg.Client({ connectionString: url });
-    await slow.connect();
-    try {
-      await wakeups.pollNow(); // the starting point
-      // 1,500 rows take their seqs first, a later transaction's row commits before them.
-      await slow.query('BEGIN');
-      await slow.query(insertSql(Array.from({ length: 1500 }, (_, i) => [hexId(i + 1), 'x'])));
-      await onOwnConnection(url, (client) => client.query(insertSql([[hexId(9999), 'y']])));
-      await wakeups.pollNow(); // sees the later row's seq, none of the 1,500
-      await slow.query('COMMIT');
-      await wakeups.pollNow(); // a full round: the first 1,000
-      await wakeups.pollNow(); // the other 500 (a full round used to set the floor past them)
-      expect(delivered.size).toBe(1500);
-    } finally {
-      await slow.end();
-      await wakeups.close();
-      await pool.end();
-    }
-  });
-
-  test('polling reads a row whose transaction took its seq rounds before it committed, with later rows committed meanwhile', async () => {
+  /**
+   * A fresh database and its wakeups' polling fallback alone (no LISTEN), for a listener of agent
+   * `x`, with a connection `slow` of its own for a transaction that commits late; `run` gets them
+   * and the ids delivered, in order.
+   */
+  async function fallbackOnly(
+    run: (parts: { url: string; wakeups: PgWakeups; slow: pg.Client; delivered: string[] }) => Promise<void>,
+  ): Promise<void> {
     const url = await freshPostgresUrl();
     await open({ url }); // the schema
     const pool = new pg.Pool({ connectionString: url, max: 2 });
@@ -223,6 +199,30 @@ describe.skipIf(!hasPostgres())('PostgreSQL replicas wake each other', () => {
     await slow.connect();
     try {
       await wakeups.pollNow(); // the starting point
+      await run({ url, wakeups, slow, delivered });
+    } finally {
+      await slow.end();
+      await wakeups.close();
+      await pool.end();
+    }
+  }
+
+  test('polling reads every row of a transaction that commits more rows than one round reads, after a later one', async () => {
+    await fallbackOnly(async ({ url, wakeups, slow, delivered }) => {
+      // 1,500 rows take their seqs first, a later transaction's row commits before them.
+      await slow.query('BEGIN');
+      await slow.query(insertSql(Array.from({ length: 1500 }, (_, i) => [hexId(i + 1), 'x'])));
+      await onOwnConnection(url, (client) => client.query(insertSql([[hexId(9999), 'y']])));
+      await wakeups.pollNow(); // sees the later row's seq, none of the 1,500
+      await slow.query('COMMIT');
+      await wakeups.pollNow(); // a full round: the first 1,000
+      await wakeups.pollNow(); // the other 500 (a full round used to set the floor past them)
+      expect(new Set(delivered).size).toBe(1500);
+    });
+  });
+
+  test('polling reads a row whose transaction took its seq rounds before it committed, with later rows committed meanwhile', async () => {
+    await fallbackOnly(async ({ url, wakeups, slow, delivered }) => {
       await slow.query('BEGIN');
       await slow.query(insertSql([[hexId(1), 'x']]));
       // Rounds go by while later rows commit: the floor must not pass the open transaction's seq.
@@ -239,11 +239,7 @@ describe.skipIf(!hasPostgres())('PostgreSQL replicas wake each other', () => {
       const read = wakeups.rowsRead;
       await wakeups.pollNow();
       expect(wakeups.rowsRead).toBe(read);
-    } finally {
-      await slow.end();
-      await wakeups.close();
-      await pool.end();
-    }
+    });
   });
 
   test("an older replica's notification (ids without recipients) is read whoever the messages are to", async () => {
