@@ -1,4 +1,4 @@
-import { busRoutes, FleetError, MAX_BATCH_SIZE } from '@fleet/sdk';
+import { busRoutes, FleetError, MAX_BATCH_SIZE, MAX_POLL_ANSWER_BYTES } from '@fleet/sdk';
 import { implement, type RouteImplementation } from '@fleet/sdk/server';
 import { leaseWithWait, type MessageStore, streamMessages } from '@fleet/sdk/stores';
 
@@ -13,7 +13,9 @@ export function busRouteImplementations(store: MessageStore): RouteImplementatio
     implement(busRoutes.poll, async ({ query, method }) => {
       // The server answers HEAD with the GET handler; a poll removes what it returns, so HEAD must not poll.
       if (method === 'HEAD') return { messages: [], count: 0 };
-      const messages = await store.poll(query.to, Math.min(query.limit, MAX_BATCH_SIZE));
+      // A poll removes what it returns: never more than a client reads by default.
+      const maxBytes = query.maxBytes ?? MAX_POLL_ANSWER_BYTES;
+      const messages = await store.poll(query.to, Math.min(query.limit, MAX_BATCH_SIZE), maxBytes);
       return { messages, count: messages.length };
     }),
     implement(busRoutes.receive, async (ctx) => {

@@ -159,6 +159,23 @@ describe('BusClient: sending and receiving', () => {
   });
 });
 
+describe('BusClient: poll within what the client reads', () => {
+  test('a client that reads less than the messages queued gets what fits, and the rest stays for the next poll', async () => {
+    const to = agent('poller');
+    const payload = (n: number) => ({ text: `${n}`.repeat(100_000) });
+    for (const n of [1, 2, 3]) await client.send({ from: 'planner', to, payload: payload(n) });
+    const small = bus.client({ maxResponseBytes: 250_000 });
+    const taken: string[] = [];
+    for (let poll = 0; poll < 3; poll++) {
+      const { messages } = await small.poll(to, 10);
+      taken.push(...messages.map((m) => (m.payload as { text: string }).text[0]!));
+    }
+    // Two fit in one answer of 250,000 bytes, the third comes with the next poll: none is lost.
+    expect(taken).toEqual(['1', '2', '3']);
+    expect((await client.poll(to, 10)).messages).toEqual([]);
+  });
+});
+
 describe('BusClient: topics, dead letters, audit and stats', () => {
   test('subscribe, subscriptions and unsubscribe manage who gets a topic', async () => {
     const reader = agent('reader');

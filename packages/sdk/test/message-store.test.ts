@@ -767,6 +767,32 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
     });
   });
 
+  describe('poll within a byte budget', () => {
+    test('takes only the messages whose payloads fit, in delivery order; the others stay queued', async () => {
+      const text = (n: number) => `${n}`.repeat(300_000); // each payload's JSON: 300,002 bytes
+      for (const n of [1, 2, 3]) await send({ from: 'a', to: 'b', payload: text(n) });
+      // 2 x (300,002 + 512) fit in 700,000; a third would not.
+      const first = await store.poll('b', 10, 700_000);
+      expect(first.map((m) => (m.payload as string)[0])).toEqual(['1', '2']);
+      expect((await store.stats()).count).toBe(1);
+      expect((await store.poll('b', 10, 700_000)).map((m) => (m.payload as string)[0])).toEqual(['3']);
+    });
+
+    test('a message larger than the budget is answered alone rather than never', async () => {
+      await send({ from: 'a', to: 'b', payload: 'x'.repeat(10_000) });
+      await send({ from: 'a', to: 'b', payload: 'y' });
+      expect((await store.poll('b', 10, 100)).map((m) => (m.payload as string)[0])).toEqual(['x']);
+      expect((await store.poll('b', 10, 100)).map((m) => m.payload)).toEqual(['y']);
+    });
+
+    test('a budget that is not a positive number is refused', async () => {
+      await expect(store.poll('b', 10, 0)).rejects.toMatchObject({
+        code: 'validation_failed',
+        details: { issues: [{ field: 'maxBytes' }] },
+      });
+    });
+  });
+
   describe('numbers out of bounds (direct callers skip the HTTP layer schemas)', () => {
     type BadCall = [field: string, call: () => Promise<unknown>];
 

@@ -21,11 +21,20 @@ import type {
   ReceiveInputInit,
   ReceiveResult,
 } from '../schemas/lease.ts';
-import type { Message, MessageList, SendInputInit, SendResult } from '../schemas/message.ts';
+import {
+  MAX_POLL_ANSWER_BYTES,
+  type Message,
+  type MessageList,
+  type SendInputInit,
+  type SendResult,
+} from '../schemas/message.ts';
 import type { QueueStats } from '../schemas/stats.ts';
 import type { Subscription, SubscriptionList, SubscriptionQuery, UnsubscribeResult } from '../schemas/subscription.ts';
 import { type ConsumeOptions, consume, type MessageHandler } from './consume.ts';
 import { busRoutes } from './routes.ts';
+
+/** An answer's bytes besides its messages (`{"messages": [...], "count": N}`), with room to spare. */
+const POLL_ENVELOPE_BYTES = 1024;
 
 /** Options of {@link BusClient}: those of every Fleet client, with the bus's URL. */
 export interface BusClientOptions extends FleetClientOptions {
@@ -77,9 +86,20 @@ export class BusClient extends FleetClient {
     return callRoute(this.http, busRoutes.sendBatch, { body: { messages } }, options);
   }
 
-  /** The old bus's at-most-once poll: receives and removes up to `limit` messages. Never retried. */
+  /**
+   * The old bus's at-most-once poll: receives and removes up to `limit` messages. Never retried.
+   * The server answers with at most 48 MiB of messages, within the default `maxResponseBytes`; a
+   * client that reads less asks for less (`maxBytes`), so an answer it could not read never takes
+   * messages off the bus.
+   */
   poll(to: string, limit?: number, options?: CallOptions): Promise<MessageList> {
-    const query = limit === undefined ? { to } : { to, limit };
+    // Sent only when needed: an older server refuses query parameters it does not know.
+    const room = this.http.maxResponseBytes - POLL_ENVELOPE_BYTES;
+    const query = {
+      to,
+      ...(limit === undefined ? {} : { limit }),
+      ...(room < MAX_POLL_ANSWER_BYTES ? { maxBytes: Math.max(1024, room) } : {}),
+    };
     return callRoute(this.http, busRoutes.poll, { query }, { idempotent: false, ...options });
   }
 

@@ -95,12 +95,12 @@ export class MemoryMessageStore implements MessageStore {
     return leaseMessages(this.#messages, request, now);
   }
 
-  async poll(agent: string, limit: number): Promise<Message[]> {
+  async poll(agent: string, limit: number, maxBytes?: number): Promise<Message[]> {
     this.#assertOpen();
-    assertPollArguments(agent, limit);
+    assertPollArguments(agent, limit, maxBytes);
     const now = this.#options.now();
     this.#agents.see(agent, now);
-    return pollMessages(this.#messages, agent, limit, now);
+    return pollMessages(this.#messages, agent, limit, now, maxBytes);
   }
 
   async ack(receipts: string[]): Promise<number> {

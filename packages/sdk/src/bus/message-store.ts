@@ -85,8 +85,12 @@ export interface MessageStore {
 
   /** Leases up to `limit` deliverable messages for an agent. */
   lease(request: LeaseRequest): Promise<Delivery[]>;
-  /** The old bus's at-most-once poll: removes and returns up to `limit` deliverable messages. */
-  poll(agent: string, limit: number): Promise<Message[]>;
+  /**
+   * The old bus's at-most-once poll: removes and returns up to `limit` deliverable messages, and
+   * only as many as fit in `maxBytes` (each message's payload JSON plus 1 KiB; always at least one;
+   * the rest stay queued). @default maxBytes unbounded
+   */
+  poll(agent: string, limit: number, maxBytes?: number): Promise<Message[]>;
   /** Acknowledges leased messages; throws `receipt_unknown`/`receipt_expired` (acking nothing) if any receipt is bad. */
   ack(receipts: string[]): Promise<number>;
   /** Returns a leased message for redelivery, or dead-letters it when it has used its attempts. */

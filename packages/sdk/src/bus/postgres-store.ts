@@ -178,12 +178,12 @@ export class PostgresMessageStore implements MessageStore {
     return this.#database.transaction((tx) => leaseMessages(tx, request, now));
   }
 
-  async poll(agent: string, limit: number): Promise<Message[]> {
+  async poll(agent: string, limit: number, maxBytes?: number): Promise<Message[]> {
     this.#assertOpen();
-    assertPollArguments(agent, limit);
+    assertPollArguments(agent, limit, maxBytes);
     const now = this.#options.now();
     await beforeClaim((fn) => this.#database.transaction(fn), this.#transitions, agent, now);
-    return this.#database.transaction((tx) => pollMessages(tx, agent, limit, now));
+    return this.#database.transaction((tx) => pollMessages(tx, agent, limit, now, maxBytes));
   }
 
   async ack(receipts: string[]): Promise<number> {

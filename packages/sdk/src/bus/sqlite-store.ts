@@ -142,11 +142,11 @@ export class SqliteMessageStore implements MessageStore {
     );
   }
 
-  async poll(agent: string, limit: number): Promise<Message[]> {
+  async poll(agent: string, limit: number, maxBytes?: number): Promise<Message[]> {
     const now = this.#options.now();
     return this.#enqueue(
-      () => assertPollArguments(agent, limit),
-      () => pollMessages(this.#sql, this.#transitions, agent, limit, now),
+      () => assertPollArguments(agent, limit, maxBytes),
+      () => pollMessages(this.#sql, this.#transitions, agent, limit, now, maxBytes),
     );
   }
 

@@ -22,6 +22,13 @@ export const MAX_PRIORITY = 100;
  * by default (`maxResponseBytes`, 64 MiB).
  */
 export const MAX_SEND_COPIES_BYTES = 48 * 1024 * 1024;
+/**
+ * Most bytes one `GET /messages` (the at-most-once poll) answers with, counted as each message's
+ * payload JSON plus 1 KiB for its other fields: the poll stops taking messages before the next would
+ * pass it (one message is always taken). A poll removes what it returns, so an answer larger than
+ * the client reads (`maxResponseBytes`, 64 MiB by default) would lose its messages.
+ */
+export const MAX_POLL_ANSWER_BYTES = 48 * 1024 * 1024;
 /** The `to` value that broadcasts a message to every known agent but the sender. */
 export const BROADCAST = '*';
 
@@ -132,6 +139,12 @@ export const PollQuery = z.strictObject(
   lazyShape(() => ({
     to: AgentName.describe('The agent whose messages to take'),
     limit: intFromQuery({ min: 1, max: 100, default: 10, description: 'Most messages to take' }),
+    maxBytes: intFromQuery({
+      min: 1024,
+      max: MAX_POLL_ANSWER_BYTES,
+      description:
+        'Most bytes to answer with, counted as each message payload JSON plus 1 KiB: messages past it stay queued (one is always taken). Default and most: 48 MiB',
+    }),
   })),
 );
 export type PollQuery = z.infer<typeof PollQuery>;

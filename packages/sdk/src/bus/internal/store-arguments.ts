@@ -117,9 +117,10 @@ export function assertLeaseArguments(request: LeaseRequest): void {
 }
 
 /** Throws `validation_failed` unless `to` is a string and `limit` is within `PollQuery`'s bounds. */
-export function assertPollArguments(to: string, limit: number): void {
+export function assertPollArguments(to: string, limit: number, maxBytes?: number): void {
   assertString(to, 'to');
   assertInteger(limit, 1, MAX_BATCH_SIZE, 'limit');
+  if (maxBytes !== undefined) assertPositive(maxBytes, Number.MAX_SAFE_INTEGER, 'maxBytes');
 }
 
 /** Throws `validation_failed` unless a subscription's `agent` and `topic` are strings. */

@@ -1,6 +1,7 @@
 import { toIso } from '../../internal/iso-time.ts';
 import type { Delivery } from '../../schemas/lease.ts';
 import type { Message } from '../../schemas/message.ts';
+import { AnswerBudget } from '../internal/answer-budget.ts';
 import { auditEntry } from '../internal/audit-entry.ts';
 import { toMessage } from '../internal/message-record.ts';
 import { makeReceipt } from '../internal/receipt.ts';
@@ -32,10 +33,18 @@ export function leaseMessages(messages: MemoryMessages, request: LeaseRequest, n
 }
 
 /** The old bus's at-most-once poll: removes and returns up to `limit` deliverable messages, after housekeeping. */
-export function pollMessages(messages: MemoryMessages, agent: string, limit: number, now: number): Message[] {
+export function pollMessages(
+  messages: MemoryMessages,
+  agent: string,
+  limit: number,
+  now: number,
+  maxBytes?: number,
+): Message[] {
   const mailbox = messages.housekeep(agent, now);
   const polled: Message[] = [];
+  const budget = maxBytes === undefined ? undefined : new AnswerBudget(maxBytes);
   for (const entry of mailbox.deliverable(limit, now)) {
+    if (budget && !budget.takes(Buffer.byteLength(JSON.stringify(entry.payload ?? null)))) break;
     mailbox.ready.remove(entry);
     messages.delete(entry.id);
     entry.attempts += 1;

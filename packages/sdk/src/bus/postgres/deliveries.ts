@@ -1,6 +1,7 @@
 import { toIso } from '../../internal/iso-time.ts';
 import type { Delivery } from '../../schemas/lease.ts';
 import type { Message } from '../../schemas/message.ts';
+import { MESSAGE_FIELDS_BYTES } from '../internal/answer-budget.ts';
 import { auditEntry } from '../internal/audit-entry.ts';
 import { toMessage } from '../internal/message-record.ts';
 import { makeReceipt } from '../internal/receipt.ts';
@@ -91,15 +92,38 @@ export async function leaseMessages(tx: PgTransaction, request: LeaseRequest, no
 }
 
 /**
- * The old bus's at-most-once poll: removes and returns up to `limit` deliverable messages. Runs
- * after {@link beforeClaim} committed, as its transaction's first write (as {@link leaseMessages}).
+ * The claim of a poll with a byte budget (`$4`): the deliverable rows in delivery order, locked, as
+ * many as fit (each row's payload JSON plus {@link MESSAGE_FIELDS_BYTES}, the first one always);
+ * the rows claimed past the budget are only locked, and stay queued.
  */
-export async function pollMessages(tx: PgTransaction, agent: string, limit: number, now: number): Promise<Message[]> {
+const CLAIM_WITHIN_BYTES = `SELECT claimed FROM (
+    SELECT claimed, row_number() OVER w AS n, sum(size) OVER w AS running
+    FROM (SELECT seq AS claimed, priority, octet_length(payload::text) + ${MESSAGE_FIELDS_BYTES} AS size
+      FROM messages
+      WHERE recipient = $1 AND state = 'ready' AND NOT delayed AND available_at <= $2
+        AND (expires_at IS NULL OR expires_at > $2)
+      ORDER BY priority DESC, seq LIMIT $3 FOR UPDATE SKIP LOCKED) AS locked
+    WINDOW w AS (ORDER BY priority DESC, claimed)
+  ) AS counted WHERE n = 1 OR running <= $4`;
+
+/**
+ * The old bus's at-most-once poll: removes and returns up to `limit` deliverable messages, as many
+ * as fit in `maxBytes` (see `AnswerBudget`). Runs after {@link beforeClaim} committed, as its
+ * transaction's first write (as {@link leaseMessages}).
+ */
+export async function pollMessages(
+  tx: PgTransaction,
+  agent: string,
+  limit: number,
+  now: number,
+  maxBytes?: number,
+): Promise<Message[]> {
   if (limit <= 0) return [];
+  const claim = maxBytes === undefined ? CLAIM : CLAIM_WITHIN_BYTES;
   const rows = inDeliveryOrder(
     await tx.rows<MessageRow>(
-      `WITH claimed AS (${CLAIM}) DELETE FROM messages USING claimed WHERE seq = claimed RETURNING ${MESSAGE_COLUMNS}`,
-      [agent, now, limit],
+      `WITH claimed AS (${claim}) DELETE FROM messages USING claimed WHERE seq = claimed RETURNING ${MESSAGE_COLUMNS}`,
+      maxBytes === undefined ? [agent, now, limit] : [agent, now, limit, maxBytes],
     ),
   );
   tx.counts.add(agent, 'ready', -rows.length);

@@ -1,6 +1,7 @@
 import { toIso } from '../../internal/iso-time.ts';
 import type { Delivery } from '../../schemas/lease.ts';
 import type { Message } from '../../schemas/message.ts';
+import { AnswerBudget } from '../internal/answer-budget.ts';
 import { auditEntry } from '../internal/audit-entry.ts';
 import { toMessage } from '../internal/message-record.ts';
 import { makeReceipt } from '../internal/receipt.ts';
@@ -39,24 +40,30 @@ export function leaseMessages(
     });
 }
 
-/** The old bus's at-most-once poll: removes and returns up to `limit` deliverable messages. */
+/**
+ * The old bus's at-most-once poll: removes and returns up to `limit` deliverable messages, as many
+ * as fit in `maxBytes` (see `AnswerBudget`); the others stay queued.
+ */
 export function pollMessages(
   sql: Statements,
   transitions: SqliteTransitions,
   agent: string,
   limit: number,
   now: number,
+  maxBytes?: number,
 ): Message[] {
   transitions.seeAgent(agent, now);
   transitions.housekeep(agent, now);
-  return sql
-    .deliverable(limit)
-    .all({ agent, now })
-    .map((row) => {
-      const message = fromRow(row);
-      message.attempts += 1;
-      transitions.remove(row);
-      transitions.audit(auditEntry(now, 'delivered', row, { mode: 'poll' }));
-      return toMessage(message);
-    });
+  const budget = maxBytes === undefined ? undefined : new AnswerBudget(maxBytes);
+  const polled: Message[] = [];
+  for (const row of sql.deliverable(limit).all({ agent, now })) {
+    // The payload column holds the payload's JSON as it is answered.
+    if (budget && !budget.takes(Buffer.byteLength(row.payload))) break;
+    const message = fromRow(row);
+    message.attempts += 1;
+    transitions.remove(row);
+    transitions.audit(auditEntry(now, 'delivered', row, { mode: 'poll' }));
+    polled.push(toMessage(message));
+  }
+  return polled;
 }
