@@ -50,11 +50,15 @@ const MAX_RETRY_MS = 60_000;
  * registered at once; for the others the id is asked from the peer's `/health` (`details.nodeId`)
  * in the background, again with backoff while it cannot be reached, until `signal` aborts.
  * Resolves once every peer is registered or the signal aborted.
+ *
+ * A peer registered before keeps its `createdAt` and gets the spec's url. Its token is replaced
+ * only by one given here (the spec's own, else `options.token`); without either, the stored token
+ * (one set through `POST /peers`, say) is kept, since the specs are registered again at every start.
  */
 export async function registerPeers(db: KnowledgeDB, specs: readonly PeerSpec[], options: RegisterPeersOptions) {
   const register = (id: string, url: string, own?: string) => {
     const token = own ?? options.token;
-    db.addPeer({ id, url, ...(token ? { token } : {}) });
+    db.addPeer({ id, url, ...(token ? { token } : {}) }, { keepStoredToken: true });
     options.onRegistered?.(id);
   };
   const pending: PeerSpec[] = [];

@@ -94,6 +94,19 @@ export interface PullSnapshot {
   feedId: string | null;
 }
 
+/** Options of `KnowledgeDB.addPeer()`. */
+export interface AddPeerOptions {
+  /**
+   * When the input has no `token`: keep the token stored for the peer instead of removing it. For
+   * peers registered again at every start from configuration that carries no token (`fleet-knowledge
+   * server --peer ID=URL`), so a token set since through `POST /peers` survives a restart. A `token`
+   * in the input replaces the stored one either way.
+   * @default false (no token removes the stored one, as `POST /peers` documents)
+   * @example db.addPeer({ id: 'ezra', url: 'http://ezra:8651' }, { keepStoredToken: true })
+   */
+  keepStoredToken?: boolean;
+}
+
 /** Options of `KnowledgeDB.changes()`. */
 export interface ChangesOptions {
   /** Leave out the changes this node wrote (what a push to that node skips: it has them). */

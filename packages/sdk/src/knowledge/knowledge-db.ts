@@ -8,6 +8,7 @@ import type { ApplyResult, Change, ChangePage, SyncPullInput, SyncStatus } from 
 import type { CheckedChanges } from './internal/checked-changes.ts';
 import { checkFactInput } from './internal/fact-checks.ts';
 import type {
+  AddPeerOptions,
   ChangeListener,
   ChangesOptions,
   FactQueryInit,
@@ -18,14 +19,15 @@ import type {
   PullSnapshot,
 } from './knowledge-db-options.ts';
 import type { FactReader } from './sqlite/fact-reader.ts';
+import type { FileLock } from './sqlite/file-lock.ts';
 import { closeKnowledge, openKnowledge } from './sqlite/knowledge-file.ts';
 import type { PeerBook, SyncOutcome } from './sqlite/peer-book.ts';
-import type { Statements } from './sqlite/statements.ts';
 import type { SyncFeed } from './sqlite/sync-feed.ts';
 import type { WritePath } from './sqlite/write-path.ts';
 import type { PulledPage } from './sync/pulled-page.ts';
 
 export type {
+  AddPeerOptions,
   ChangeListener,
   ChangesOptions,
   FactQueryInit,
@@ -43,7 +45,8 @@ export type { SyncOutcome } from './sqlite/peer-book.ts';
  * hybrid logical clock version; remote changes merge last-writer-wins on (version, source), so
  * every node converges on the same state whatever order changes arrive in. A local, compacted
  * changes feed (one entry per key, by a monotonic seq) drives sync. Synchronous; one instance per
- * file (it keeps the feed position and the clock in memory).
+ * file (it keeps the feed position and the clock in memory): opening a file that another instance
+ * (of this process or another) holds open throws FleetError('conflict'), naming the file.
  *
  * @example
  * const db = new KnowledgeDB({ path: './data/knowledge.db' });
@@ -54,13 +57,15 @@ export class KnowledgeDB {
   /** This node's stable id: the `source` of its writes. */
   readonly nodeId: string;
   /**
-   * The id of this database's changes feed, made when the file was created, and made anew when the
-   * file was not closed before the machine rebooted (its last commits, and their feed positions,
-   * may be lost): a peer that finds another id under the same node id knows its cursor is void.
+   * The id of the changes feed this open of the file gives out: every open starts a new one, and
+   * the file remembers the earlier ones with where each ended. A peer's pull names the feed of its
+   * cursor, which is good only on a feed of this file and no further than where that feed ended
+   * ({@link checkPullCursor}): a copy restored from a backup, or one whose last commits a power
+   * loss took, refuses the cursors it never gave out instead of skipping their changes.
    */
   readonly feedId: string;
   readonly #db: Database.Database;
-  readonly #sql: Statements;
+  readonly #lock: FileLock;
   readonly #peers: PeerBook;
   readonly #reads: FactReader;
   readonly #writes: WritePath;
@@ -71,7 +76,7 @@ export class KnowledgeDB {
   constructor(options: KnowledgeDBOptions) {
     const opened = openKnowledge(options, this.#listeners);
     this.#db = opened.db;
-    this.#sql = opened.sql;
+    this.#lock = opened.lock;
     this.#peers = opened.peers;
     this.#reads = opened.reads;
     this.#feed = opened.feed;
@@ -203,12 +208,14 @@ export class KnowledgeDB {
   }
 
   /**
-   * Throws FleetError('resync_required') when a pull from `since` could miss deletions: GC has
-   * removed tombstones after `since` (0 < since < {@link gcWatermark}), or `since` is beyond this
-   * feed (the database was replaced). `since = 0` (a full pull) is always fine.
+   * Throws FleetError('resync_required') when a pull from `since`, a position of feed `feedId`,
+   * could miss changes: `details.reason` is `replaced` when this file never gave that cursor out
+   * (`feedId` is no feed of this file, or `since` is past where that feed ended here, or without a
+   * `feedId`, past the end of the feed), `collected` when GC has removed tombstones after `since`
+   * (0 < since < {@link gcWatermark}). `since = 0` (a full pull) is always fine.
    */
-  checkPullCursor(since: number): void {
-    this.#feed.checkPullCursor(since);
+  checkPullCursor(since: number, feedId?: string): void {
+    this.#feed.checkPullCursor(since, feedId);
   }
 
   /** Counts of the stored rows (for metrics): live facts, tombstones, expired facts not yet collected. */
@@ -240,9 +247,12 @@ export class KnowledgeDB {
     return this.#feed.status(peerUrls);
   }
 
-  /** Registers or updates a peer (url and token replaced; no token removes it). */
-  addPeer(input: PeerInput): Peer {
-    return this.#peers.add(input, this.#now());
+  /**
+   * Registers or updates a peer: its url is replaced, and so is its token (no token removes it,
+   * unless `options.keepStoredToken`, which keeps the stored one). `createdAt` stays.
+   */
+  addPeer(input: PeerInput, options: AddPeerOptions = {}): Peer {
+    return this.#peers.add(input, this.#now(), options.keepStoredToken ?? false);
   }
 
   /** Removes a peer and its sync state; false when it was not registered. */
@@ -278,9 +288,9 @@ export class KnowledgeDB {
     return this.#listeners.add(listener);
   }
 
-  /** Closes the database file, marking it closed cleanly (see `feedId`). */
+  /** Closes the database file and lets it go: another KnowledgeDB may open it now. */
   close(): void {
     this.#listeners.clear();
-    closeKnowledge(this.#db, this.#sql);
+    closeKnowledge({ db: this.#db, lock: this.#lock });
   }
 }

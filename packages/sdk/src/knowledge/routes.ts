@@ -100,7 +100,8 @@ export const knowledgeRoutes = {
   pull: defineRoute({
     method: 'POST',
     path: '/sync/pull',
-    summary: "A peer pulls this node's changes (410 resync_required when its cursor predates collected tombstones)",
+    summary:
+      "A peer pulls this node's changes (410 resync_required when its cursor predates collected tombstones or this database never gave it out)",
     body: SyncPullInput,
     response: ChangePage,
     errors: ['resync_required'],

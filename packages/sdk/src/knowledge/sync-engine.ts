@@ -5,11 +5,13 @@ import type { PeerSyncResult } from '../schemas/sync.ts';
 import type { KnowledgeClient } from './knowledge-client.ts';
 import { checkPeerUrl } from './sync/check-peer-url.ts';
 import { describeSyncError } from './sync/describe-error.ts';
+import { FeedIdRefusals } from './sync/feed-id-refusals.ts';
 import { type ResolvedSyncOptions, resolveSyncOptions, type SyncEngineOptions } from './sync/options.ts';
 import { inThreadPuller, type PagePuller, PullWorker, pullWorkerAvailable } from './sync/page-puller.ts';
 import type { PeerSyncContext } from './sync/peer-sync-context.ts';
 import { pullFromPeer } from './sync/pull.ts';
 import { pushToPeer } from './sync/push.ts';
+import { PushBudgets } from './sync/push-budget.ts';
 
 /**
  * Keeps a knowledge node in sync with its registered peers (`db.peers()`), talking to them only
@@ -18,10 +20,13 @@ import { pushToPeer } from './sync/push.ts';
  * One attempt with a peer pulls the peer's changes after the stored cursor, page by page (half a
  * `batchSize` each), applying each page and its cursor in one transaction while the next page is
  * on its way (a crash re-fetches at most those two pages: one batch), then pushes the local
- * changes the peer has not acknowledged. When the peer answers `resync_required`, the whole feed is pulled again and the facts it deleted meanwhile are
- * deleted here too. Peers sync concurrently and independently; a failed attempt backs the peer
- * off exponentially (its `nextAttemptAt`) without delaying the others. A second request to sync a
- * peer while an attempt with it runs joins that attempt.
+ * changes the peer has not acknowledged (a push the peer refuses as too large is cut in half and
+ * sent again, and the peer keeps the smaller size, tried at full size again 10 minutes after its
+ * last refusal). When the peer answers `resync_required`, the
+ * whole feed is pulled again and the facts it deleted meanwhile are deleted here too. Peers sync
+ * concurrently and independently; a failed attempt backs the peer off exponentially (its
+ * `nextAttemptAt`) without delaying the others. A second request to sync a peer while an attempt
+ * with it runs joins that attempt.
  *
  * @example
  * ```ts
@@ -35,6 +40,10 @@ import { pushToPeer } from './sync/push.ts';
  */
 export class SyncEngine {
   readonly #options: ResolvedSyncOptions;
+  /** What each peer accepts per push request, learned from its 413 answers (kept across attempts). */
+  readonly #pushBudgets: PushBudgets;
+  /** The peers that refused `feedId` in a pull (kept across attempts). */
+  readonly #feedIdRefusals = new FeedIdRefusals();
   readonly #inflight = new Map<string, Promise<PeerSyncResult>>();
   #abort = new AbortController();
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -47,6 +56,7 @@ export class SyncEngine {
 
   constructor(options: SyncEngineOptions) {
     this.#options = resolveSyncOptions(options);
+    this.#pushBudgets = new PushBudgets(this.#options.maxPushBytes);
   }
 
   /** Whether background rounds are running (between `start()` and `stop()`). */
@@ -124,7 +134,7 @@ export class SyncEngine {
   }
 
   async #attempt(peer: Peer): Promise<PeerSyncResult> {
-    const { db, batchSize, maxPushBytes, clientFor, logger } = this.#options;
+    const { db, batchSize, clientFor, logger, now } = this.#options;
     const signal = this.#abort.signal;
     const progress = { pulled: 0, pushed: 0 };
     try {
@@ -137,7 +147,9 @@ export class SyncEngine {
         puller: this.#pullerFor(peer, client),
         batchSize,
         pullPageSize: Math.max(1, Math.floor(batchSize / 2)),
-        maxPushBytes,
+        pushBudgets: this.#pushBudgets,
+        feedIdRefusals: this.#feedIdRefusals,
+        now,
         signal,
         progress,
         log: (message) => logger?.warn(`knowledge sync: ${message}`),

@@ -28,6 +28,9 @@ export const Change = z.object(
 );
 export type Change = z.infer<typeof Change>;
 
+/** The id of one feed of a node (one per open of its database file). */
+const FeedId = z.string().check(z.minLength(1), z.maxLength(64), wellFormed);
+
 /** `GET /changes`. */
 export const ChangesQuery = z.strictObject(
   lazyShape(() => ({
@@ -52,8 +55,8 @@ export const ChangePage = z.object(
     ),
     nodeId: NodeId.describe('The node whose feed this is'),
     feedId: described(
-      z.string().check(z.minLength(1), z.maxLength(64), wellFormed).optional(),
-      'Id of this feed (of this database): another id under the same node id means the database was replaced',
+      FeedId.optional(),
+      'Id of the feed `nextSince` belongs to (one per start of the node): pass it back as `feedId` with `since`',
     ),
     nextSince: NonNegativeInt.describe(
       'Pass it back as `since` for the next page (snapshot pages: the feed position to follow from once the snapshot is done)',
@@ -76,6 +79,10 @@ export const SyncPullInput = z.strictObject(
   lazyShape(() => ({
     nodeId: NodeId.describe('The pulling node, so this node can track what it has seen'),
     since: NonNegativeInt.describe("The puller's cursor: changes with `seq` greater than this (0: the whole feed)"),
+    feedId: described(
+      FeedId.optional(),
+      'The feed `since` was given out from (the `feedId` of the page it came from): a cursor this node did not give out, from a feed it never had or past where that feed ended (its database was replaced or restored from an older copy), answers 410 resync_required; without it only the position is checked',
+    ),
     limit: described(z.int().check(z.gte(1), z.lte(MAX_CHANGE_BATCH)).default(500), 'Most changes in the page'),
     acknowledged: described(
       NonNegativeInt.optional(),

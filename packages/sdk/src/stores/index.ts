@@ -32,6 +32,7 @@ export type { SqliteSettings } from '../bus/sqlite/schema.ts';
 export type { EncodedJson } from '../contract/encoded-json.ts';
 export type { StreamMessagesOptions } from '../bus/message-stream.ts';
 export type {
+  AddPeerOptions,
   ChangeListener,
   ChangesOptions,
   GcResult,

@@ -34,9 +34,9 @@ function track(node: Omit<PeerNode, 'client' | 'close'>, close: () => Promise<vo
   return peer;
 }
 
-/** `startKnowledgeServer` with node id `nodeId`, closed after the test. */
-export async function startPeer(nodeId: string): Promise<PeerNode> {
-  const server = await startKnowledgeServer({ port: 0, syncIntervalMs: 0, db: freshPath(), nodeId });
+/** `startKnowledgeServer` with node id `nodeId` (and `bodyLimitBytes` when given), closed after the test. */
+export async function startPeer(nodeId: string, options: { bodyLimitBytes?: number } = {}): Promise<PeerNode> {
+  const server = await startKnowledgeServer({ port: 0, syncIntervalMs: 0, db: freshPath(), nodeId, ...options });
   return track({ url: server.url, nodeId, db: server.db }, () => server.close());
 }
 
@@ -83,6 +83,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   body: Record<string, unknown> | undefined;
+  /** The answer's HTTP status. */
+  status?: number;
   /** Changes in a `/sync/pull` answer. */
   pulledChanges?: number;
 }
@@ -105,6 +107,7 @@ export function recordingClientFor(log: RecordedRequest[], timeoutMs = 30_000) {
         const entry: RecordedRequest = { peer: peer.id, method: request.method, path, body };
         log.push(entry);
         const response = await fetch(request);
+        entry.status = response.status;
         if (path === '/sync/pull' && response.ok) {
           entry.pulledChanges = ((await response.clone().json()) as { changes: unknown[] }).changes.length;
         }

@@ -392,14 +392,15 @@ describe('changes for a push', () => {
 });
 
 describe('feed id', () => {
-  test('is made with the file, kept on reopening, sent with every page and stored with the pull cursor', () => {
+  test('is made anew at every open, sent with every page and stored with the pull cursor', () => {
     const path = freshPath();
     const first = new KnowledgeDB({ path, nodeId: 'n' });
     const feedId = first.feedId;
     expect(first.changes(0, 10).feedId).toBe(feedId);
     first.close();
     const again = new KnowledgeDB({ path });
-    expect(again.feedId).toBe(feedId);
+    expect(again.feedId).not.toBe(feedId);
+    expect(again.changes(0, 10).feedId).toBe(again.feedId);
     again.applyPulled('peer', {
       changes: [],
       count: 0,

@@ -134,8 +134,9 @@ describe('batch put', () => {
 
   test('a failure inside the transaction rolls back every item and the feed position', () => {
     const path = freshPath();
-    const db = openDb({ path });
+    const db = new KnowledgeDB({ path });
     db.put(fact({ key: 'before', value: 0 }));
+    db.close();
     // A second connection makes the third insert fail inside the write transaction.
     const raw = new Driver(path);
     raw.exec(`CREATE TRIGGER fail_third BEFORE INSERT ON facts WHEN new.key = 'third'
@@ -518,7 +519,9 @@ describe('node id', () => {
   test('an explicit id is persisted and a different one on reopen is refused', () => {
     const path = freshPath();
     new KnowledgeDB({ path, nodeId: 'alpha' }).close();
-    expect(openDb({ path }).nodeId).toBe('alpha');
+    const reopened = new KnowledgeDB({ path });
+    expect(reopened.nodeId).toBe('alpha');
+    reopened.close();
     const error = fleetErrorOf(() => new KnowledgeDB({ path, nodeId: 'beta' }), 'conflict');
     expect(error.message).toContain('alpha');
   });
@@ -535,5 +538,28 @@ describe('node id', () => {
     const next = again.put(fact({ key: 'k', value: 2 }));
     expect(next.version > written.version).toBe(true);
     expect(again.seq()).toBe(2);
+  });
+});
+
+describe('peers', () => {
+  test('addPeer without a token drops the stored one; with keepStoredToken it keeps it, across a reopen', () => {
+    const path = freshPath();
+    const first = new KnowledgeDB({ path, nodeId: 'here' });
+    first.addPeer({ id: 'ezra', url: 'http://ezra:8651', token: 'ezra-token' });
+    first.close();
+    const db = openDb({ path });
+
+    // Registered again without a token (as `--peer ID=URL` at every start): the url changes, the token stays.
+    const again = db.addPeer({ id: 'ezra', url: 'http://ezra.lan:8651' }, { keepStoredToken: true });
+    expect(again).toMatchObject({ id: 'ezra', url: 'http://ezra.lan:8651', hasToken: true });
+    expect(db.peerToken('ezra')).toBe('ezra-token');
+    // A token given replaces the stored one, keepStoredToken or not.
+    db.addPeer({ id: 'ezra', url: 'http://ezra:8651', token: 'new-token' }, { keepStoredToken: true });
+    expect(db.peerToken('ezra')).toBe('new-token');
+    // A new peer without a token has none.
+    expect(db.addPeer({ id: 'mira', url: 'http://mira:8651' }, { keepStoredToken: true }).hasToken).toBe(false);
+    // Without the option (what POST /peers does), no token removes it.
+    expect(db.addPeer({ id: 'ezra', url: 'http://ezra:8651' })).toMatchObject({ hasToken: false });
+    expect(db.peerToken('ezra')).toBeUndefined();
   });
 });

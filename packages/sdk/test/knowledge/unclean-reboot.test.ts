@@ -8,13 +8,6 @@ import { fact, freshPath, openDb } from './_knowledge.ts';
 // With synchronous = NORMAL a machine that dies (power, kernel) may lose the last commits, and the
 // feed positions they had go to the next changes. A peer that pulled past them must not skip those.
 
-/** Marks the database at `path` as left open by a process in another boot of the machine. */
-function leftOpenInAnotherBoot(path: string): void {
-  const raw = new Database(path);
-  raw.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('open_in_boot', 'a-boot-before-the-power-loss')").run();
-  raw.close();
-}
-
 /** A copy of the database at `from` as it is now (what survives a power loss), written to a new path. */
 async function copyAsOfNow(from: string): Promise<string> {
   const to = freshPath();
@@ -25,41 +18,28 @@ async function copyAsOfNow(from: string): Promise<string> {
 }
 
 describe('a knowledge database whose last commits a reboot may have lost', () => {
-  test('keeps its feed id across clean closes and across a process crash in the same boot', async () => {
-    const path = freshPath();
-    const first = new KnowledgeDB({ path, nodeId: 'b' });
-    const { feedId } = first;
-    first.close();
-    const second = new KnowledgeDB({ path, nodeId: 'b' });
-    expect(second.feedId).toBe(feedId);
-    // Not closed: what a SIGKILL leaves (the marker of this boot). Its commits are with the OS.
-    const crashed = await copyAsOfNow(path);
-    second.close();
-    const afterCrash = new KnowledgeDB({ path: crashed, nodeId: 'b' });
-    expect(afterCrash.feedId).toBe(feedId);
-    afterCrash.close();
-  });
-
-  test('left open across a reboot, it gets a new feed id (once)', () => {
+  test('after a process crash (nothing lost) every cursor it gave out stays good', async () => {
     const path = freshPath();
     const db = new KnowledgeDB({ path, nodeId: 'b' });
-    const { feedId } = db;
+    db.putBatch(Array.from({ length: 3 }, (_, i) => fact({ key: `k/${i}`, value: i })));
+    const cursor = { since: db.seq(), feedId: db.feedId };
+    // Not closed: what a SIGKILL leaves. Its commits are with the OS.
+    const crashed = await copyAsOfNow(path);
     db.close();
-    leftOpenInAnotherBoot(path);
-    const reopened = new KnowledgeDB({ path, nodeId: 'b' });
-    expect(reopened.feedId).not.toBe(feedId);
-    const renewed = reopened.feedId;
-    reopened.close();
-    const again = new KnowledgeDB({ path, nodeId: 'b' });
-    expect(again.feedId).toBe(renewed);
-    again.close();
+    const afterCrash = new KnowledgeDB({ path: crashed });
+    try {
+      expect(afterCrash.feedId).not.toBe(cursor.feedId);
+      expect(() => afterCrash.checkPullCursor(cursor.since, cursor.feedId)).not.toThrow();
+    } finally {
+      afterCrash.close();
+    }
   });
 
   test('a peer that pulled changes the loss took gets the changes that took their feed positions', async () => {
     const path = freshPath();
     let b = await startKnowledgeServer({ port: 0, syncIntervalMs: 0, db: path, nodeId: 'b' });
     b.db.putBatch(Array.from({ length: 3 }, (_, i) => fact({ key: `kept/${i}`, value: i })));
-    // The disk as a power loss leaves it: the three first changes, b open in a boot now gone.
+    // The disk as a power loss leaves it: the three first changes.
     const onDisk = await copyAsOfNow(path);
     b.db.putBatch(Array.from({ length: 5 }, (_, i) => fact({ key: `lost/${i}`, value: i })));
 
@@ -71,7 +51,6 @@ describe('a knowledge database whose last commits a reboot may have lost', () =>
     await b.close();
 
     copyFileSync(onDisk, path);
-    leftOpenInAnotherBoot(path);
     b = await startKnowledgeServer({ port: 0, syncIntervalMs: 0, db: path, nodeId: 'b' });
     try {
       // Six new changes: feed positions 4 to 9, five of which a's cursor already passed.

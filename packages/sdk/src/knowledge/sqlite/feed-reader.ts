@@ -3,6 +3,7 @@ import { FleetError } from '../../errors.ts';
 import { invalidField } from '../../internal/invalid-field.ts';
 import type { ChangePage } from '../../schemas/sync.ts';
 import type { ChangesOptions } from '../knowledge-db-options.ts';
+import type { FeedHistory } from './feed-history.ts';
 import type { NodeRegistry } from './nodes.ts';
 import { cutPage } from './page-budget.ts';
 import { encodeChange, type FactRow, toChange } from './rows.ts';
@@ -15,7 +16,7 @@ import type { Statements } from './statements.ts';
 export interface FeedSource {
   /** The id of the node that owns the feed. */
   readonly nodeId: string;
-  /** The id of the feed (a new database file gets a new one). */
+  /** The id of the feed this open of the file gives out (every open starts a new one). */
   readonly feedId: string;
   /** The latest feed position (0 before any write). */
   seq(): number;
@@ -34,13 +35,15 @@ export class FeedReader {
   readonly #nodeId: string;
   readonly #feedId: string;
   readonly #feed: FeedSource;
+  readonly #history: FeedHistory;
 
-  constructor(sql: Statements, nodes: NodeRegistry, feed: FeedSource) {
+  constructor(sql: Statements, nodes: NodeRegistry, feed: FeedSource, history: FeedHistory) {
     this.#sql = sql;
     this.#nodes = nodes;
     this.#nodeId = feed.nodeId;
     this.#feedId = feed.feedId;
     this.#feed = feed;
+    this.#history = history;
   }
 
   /** The feed after `since`, at most `limit` entries (see `KnowledgeDB.changes`). */
@@ -76,20 +79,39 @@ export class FeedReader {
     });
   }
 
-  /** Throws FleetError('resync_required') when a pull from `since` could miss deletions. */
-  checkPullCursor(since: number): void {
+  /**
+   * Throws FleetError('resync_required') when a pull from `since` (a position of feed `feedId`)
+   * could miss changes: `replaced` when this file never gave the cursor out, `collected` when GC
+   * removed tombstones after it (see `KnowledgeDB.checkPullCursor`). The error's details name the
+   * reason and this open's feed id.
+   */
+  checkPullCursor(since: number, feedId?: string): void {
     if (since === 0) return;
     const seq = this.#feed.seq();
     const watermark = this.#feed.gcWatermark();
-    if (since < watermark || since > seq) {
-      const reason =
-        since > seq
-          ? `is beyond this node's feed (at ${seq}); the database was replaced`
-          : `predates tombstones collected up to ${watermark}`;
-      throw new FleetError('resync_required', `Pull cursor ${since} ${reason}: pull again from 0`, {
-        details: { since, watermark, seq },
-      });
-    }
+    const replaced = this.#beyondFeed(since, feedId, seq);
+    if (replaced === undefined && since >= watermark) return;
+    const reason = replaced ?? `predates tombstones collected up to ${watermark}`;
+    throw new FleetError('resync_required', `Pull cursor ${since} ${reason}: pull again from 0`, {
+      details: {
+        since,
+        watermark,
+        seq,
+        reason: replaced === undefined ? 'collected' : 'replaced',
+        feedId: this.#feedId,
+      },
+    });
+  }
+
+  /** Why this file never gave out cursor `since` of feed `feedId`; undefined when it did. */
+  #beyondFeed(since: number, feedId: string | undefined, seq: number): string | undefined {
+    // Without a feed id (a puller that does not send one), only the position can be judged.
+    const end = feedId === undefined || feedId === this.#feedId ? seq : this.#history.endOf(feedId);
+    if (end === undefined) return `is of feed ${feedId}, which this database never had; it was replaced`;
+    if (since <= (end ?? seq)) return undefined;
+    return feedId === undefined || end === null
+      ? `is beyond this node's feed (at ${seq}); the database was replaced`
+      : `is beyond where its feed ${feedId} ended in this database (at ${end}); the database was restored from an older copy or replaced`;
   }
 }
 

@@ -1,17 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { FleetError } from '../../errors.ts';
 import { checkNodeId, generateNodeId } from '../internal/node-id.ts';
+import { savedFeedPosition, startFeed } from './feed-history.ts';
 import type { NodeRegistry } from './nodes.ts';
 import type { Statements } from './statements.ts';
 
-/** Who a knowledge database belongs to, fixed when the file was created. */
+/** Who a knowledge database belongs to (fixed when the file was created), and this open's feed. */
 export interface Identity {
   /** This node's stable id: the `source` of its writes. */
   nodeId: string;
   /**
-   * The id of this database's changes feed: a new file gets a new one, and so does a file whose
-   * last commits a reboot may have lost (`renewFeed`), since their feed positions are given again.
+   * The id of the changes feed this open of the file gives out (`feed-history.ts`): every open
+   * starts a new one, and the file keeps the earlier ones with where they ended.
    */
   feedId: string;
   /** The id of `nodeId` in the `nodes` table. */
@@ -19,20 +19,18 @@ export interface Identity {
 }
 
 /**
- * Reads the node id and feed id stored in the file, or stores new ones in a new file; with
- * `renewFeed`, a new feed id replaces the stored one. A `requested` node id must be valid and, in
- * an existing file, match the stored one (FleetError('conflict') otherwise): a file never changes
- * hands.
+ * Reads the node id stored in the file, or stores a new one in a new file, and starts this open's
+ * feed ({@link startFeed}). A `requested` node id must be valid and, in an existing file, match the
+ * stored one (FleetError('conflict') otherwise): a file never changes hands.
  */
 export function initIdentity(
   db: Database.Database,
   sql: Statements,
   nodes: NodeRegistry,
   requested: string | undefined,
-  renewFeed = false,
 ): Identity {
   const nodeId = initNodeId(db, sql, requested);
-  const feedId = initFeedId(sql, renewFeed);
+  const feedId = startFeed(db, savedFeedPosition(sql));
   const localSource = db.transaction(() => nodes.idOf(nodeId)).immediate();
   return { nodeId, feedId, localSource };
 }
@@ -51,12 +49,4 @@ function initNodeId(db: Database.Database, sql: Statements, requested: string | 
   const nodeId = requested ?? generateNodeId();
   sql.setMeta.run('node_id', nodeId);
   return nodeId;
-}
-
-function initFeedId(sql: Statements, renew: boolean): string {
-  const stored = sql.getMeta.get('feed_id')?.value;
-  if (typeof stored === 'string' && !renew) return stored;
-  const feedId = randomUUID();
-  sql.setMeta.run('feed_id', feedId);
-  return feedId;
 }

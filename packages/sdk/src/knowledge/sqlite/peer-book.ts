@@ -33,9 +33,13 @@ export class PeerBook {
     this.#sql = sql;
   }
 
-  /** Registers or updates a peer: url and token are replaced (no token given removes it); createdAt stays. */
-  add(input: PeerInput, now: number): Peer {
-    this.#sql.upsertPeer.run(input.id, input.url, input.token ?? null, now);
+  /**
+   * Registers or updates a peer: url and token are replaced (no token given removes it, or keeps
+   * the stored one with `keepStoredToken`); createdAt stays.
+   */
+  add(input: PeerInput, now: number, keepStoredToken: boolean): Peer {
+    const upsert = keepStoredToken ? this.#sql.upsertPeerKeepingToken : this.#sql.upsertPeer;
+    upsert.run(input.id, input.url, input.token ?? null, now);
     return toPeer(this.#sql.peer.get(input.id)!);
   }
 

@@ -99,8 +99,30 @@ ALTER TABLE peer_state ADD COLUMN pulled_feed TEXT;
 ALTER TABLE peer_state ADD COLUMN pull_snapshot TEXT;
 `;
 
+/**
+ * Version 3:
+ * - `feeds`: the feed ids this file has had, one per open (`feed-history.ts`), in the order of
+ *   the opens (`n`), with the feed positions each covered here: after `from_seq`, up to `end_seq`
+ *   (NULL for the current one). A peer's cursor is good only on a feed of this file and no
+ *   further than where that feed ended, so a copy restored from a backup (or left behind by a
+ *   power loss) refuses the cursors it never gave out, and a restart costs the peers nothing.
+ *   Only the newest feeds are kept (`KEPT_FEEDS`); `meta.feeds_forgotten_end` is where the newest
+ *   forgotten one ended.
+ * - `meta.feed_lineage`: a random id of this file, shared by its copies, that starts every feed id
+ *   it gives out, so a forgotten feed of this file is told apart from a feed of another database.
+ * - The one feed id of version 2 (`meta.feed_id`) becomes the first feed (kept for good), and with
+ *   it goes the mark an open file carried (`meta.open_in_boot`), which the feed history makes
+ *   unnecessary.
+ */
+const V3 = `
+CREATE TABLE feeds (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, from_seq INTEGER NOT NULL, end_seq INTEGER);
+INSERT INTO feeds (id, from_seq, end_seq) SELECT value, 0, NULL FROM meta WHERE key = 'feed_id';
+INSERT OR IGNORE INTO meta (key, value) VALUES ('feed_lineage', 'l' || lower(hex(randomblob(8))));
+DELETE FROM meta WHERE key IN ('feed_id', 'open_in_boot');
+`;
+
 /** Migrations in order: entry `i` takes a database from user_version `i` to `i + 1`. */
-const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1), (db) => db.exec(V2)];
+const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1), (db) => db.exec(V2), (db) => db.exec(V3)];
 
 /** The schema version this code writes. */
 export const KNOWLEDGE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -146,6 +146,10 @@ export function prepareStatements(db: Database.Database) {
       `INSERT INTO peers (id, url, token, created_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET url = excluded.url, token = excluded.token`,
     ),
+    upsertPeerKeepingToken: p<[string, string, string | null, number]>(
+      `INSERT INTO peers (id, url, token, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET url = excluded.url, token = coalesce(excluded.token, peers.token)`,
+    ),
     deletePeer: p<[string]>('DELETE FROM peers WHERE id = ?'),
     deletePeerState: p<[string]>('DELETE FROM peer_state WHERE peer = ?'),
     peerState: p<[string], PeerStateRow>(`SELECT ${PEER_STATE_COLUMNS} FROM peer_state WHERE peer = ?`),

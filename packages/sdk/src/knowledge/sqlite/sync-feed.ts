@@ -2,6 +2,7 @@ import type { EncodedJson } from '../../contract/encoded-json.ts';
 import { invalidField } from '../../internal/invalid-field.ts';
 import type { ChangePage, SyncPullInput, SyncStatus } from '../../schemas/sync.ts';
 import type { ChangesOptions } from '../knowledge-db-options.ts';
+import type { FeedHistory } from './feed-history.ts';
 import { FeedReader, type FeedSource } from './feed-reader.ts';
 import type { NodeRegistry } from './nodes.ts';
 import type { PeerBook } from './peer-book.ts';
@@ -20,9 +21,16 @@ export class SyncFeed {
   readonly #peers: PeerBook;
   readonly #now: () => number;
 
-  constructor(sql: Statements, nodes: NodeRegistry, source: FeedSource, peers: PeerBook, now: () => number) {
+  constructor(
+    sql: Statements,
+    nodes: NodeRegistry,
+    source: FeedSource,
+    peers: PeerBook,
+    feeds: FeedHistory,
+    now: () => number,
+  ) {
     this.#sql = sql;
-    this.#reader = new FeedReader(sql, nodes, source);
+    this.#reader = new FeedReader(sql, nodes, source, feeds);
     this.#source = source;
     this.#peers = peers;
     this.#now = now;
@@ -35,7 +43,8 @@ export class SyncFeed {
 
   /**
    * Answers a peer's pull: a snapshot pull (`afterKey`, from `since` 0) gets the snapshot page
-   * after that key; any other has its cursor checked and gets the feed page after `since`. The
+   * after that key; any other has its cursor (`since` of feed `feedId`) checked and gets the feed
+   * page after `since`, which names this open's feed: the cursor goes on there. The
    * puller is recorded as having everything up to what it committed, for tombstone GC.
    */
   servePull(input: SyncPullInput): EncodedJson<ChangePage> {
@@ -44,7 +53,7 @@ export class SyncFeed {
       this.#peers.recordPulledBy(input.nodeId, 0, this.#now());
       return this.#reader.snapshotPage(input.afterKey, input.limit).encode();
     }
-    this.checkPullCursor(input.since);
+    this.checkPullCursor(input.since, input.feedId);
     this.#peers.recordPulledBy(input.nodeId, Math.min(input.acknowledged ?? input.since, input.since), this.#now());
     return this.#reader.changes(input.since, input.limit, {}).encode();
   }
@@ -54,9 +63,9 @@ export class SyncFeed {
     return this.#reader.snapshotPage(afterKey, limit).toPage();
   }
 
-  /** Throws FleetError('resync_required') when a pull from `since` could miss deletions. */
-  checkPullCursor(since: number): void {
-    this.#reader.checkPullCursor(since);
+  /** Throws FleetError('resync_required') when a pull from `since` (of feed `feedId`) could miss changes. */
+  checkPullCursor(since: number, feedId?: string): void {
+    this.#reader.checkPullCursor(since, feedId);
   }
 
   /** The sync state of every registered peer plus the ids in `peerUrls` ({@link peerSyncStatuses}). */

@@ -55,8 +55,14 @@ export interface SyncEngineOptions {
    */
   timeoutMs?: number;
   /**
-   * Largest push request body, in bytes of JSON; keep it under the peers' body limit.
+   * Largest push request body, in bytes of JSON: the upper bound of every peer's push budget. A
+   * peer that refuses a push as too large (413: its body limit is smaller) has the request cut in
+   * half and sent again at once, and keeps the halved budget in this engine's later rounds, trying
+   * the full size again 10 minutes after its last refusal (its limit may have been raised); a
+   * single change over its limit fails the attempt with `payload_too_large` naming the peer and
+   * the key.
    * @default 786432 (768 KiB, under the server's default 1 MiB limit)
+   * @example 256 * 1024 // peers started with --body-limit 262144 or more
    */
   maxPushBytes?: number;
   /**

@@ -1,5 +1,5 @@
 import type { PeerSyncContext } from './peer-sync-context.ts';
-import { isResyncRequired, resyncReason } from './pull-page.ts';
+import { isResyncRequired, resyncVerdict } from './pull-page.ts';
 import { readSnapshot } from './read-snapshot.ts';
 import { resyncFromPeer } from './resync.ts';
 
@@ -32,7 +32,7 @@ export async function pullSnapshot(context: PeerSyncContext): Promise<boolean> {
     if (!isResyncRequired(error)) throw error;
     context.log(`first pull from peer ${peer.id} gives way to a full resync (${(error as Error).message})`);
     // The snapshot progress stays until the resync has stored its cursor: a failed resync is retried.
-    await resyncFromPeer(context, resyncReason(error));
+    await resyncFromPeer(context, resyncVerdict(error));
     db.endPullSnapshot(peer.id);
     return false;
   }

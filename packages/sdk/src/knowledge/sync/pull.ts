@@ -1,6 +1,6 @@
 import { checkPage } from './check-page.ts';
 import type { PeerSyncContext } from './peer-sync-context.ts';
-import { isResyncRequired, pullPage, resyncReason } from './pull-page.ts';
+import { isResyncRequired, pullPage, resyncVerdict } from './pull-page.ts';
 import { pullSnapshot } from './pull-snapshot.ts';
 import type { PulledPage } from './pulled-page.ts';
 import { resyncFromPeer } from './resync.ts';
@@ -18,9 +18,11 @@ import { resyncFromPeer } from './resync.ts';
  * re-sends at most two pages, the one being written and the one requested ahead: pages are half
  * a batch, so that is at most one batch.
  *
- * Switches to a full resync ({@link resyncFromPeer}) when the peer answers `resync_required`, or
- * when its page comes from another feed than the cursor (its database was replaced, and the new
- * feed already reaches past the cursor, so the peer cannot tell).
+ * Every request names the feed its cursor was given out from (the stored one, then each page's):
+ * the peer refuses a cursor it never gave out (its database was replaced or restored from an older
+ * copy, even when its new feed already reaches past the cursor) and accepts one of an earlier feed
+ * of the same file (it restarted), answering from its current feed. Switches to a full resync
+ * ({@link resyncFromPeer}) when the peer answers `resync_required`.
  */
 export async function pullFromPeer(context: PeerSyncContext): Promise<void> {
   const { db, peer, progress } = context;
@@ -30,7 +32,7 @@ export async function pullFromPeer(context: PeerSyncContext): Promise<void> {
     state = db.peerState(peer.id);
   }
   let since = state.lastPulledSeq;
-  let next: Promise<PulledPage> | undefined = pullPage(context, since);
+  let next: Promise<PulledPage> | undefined = pullPage(context, since, state.pulledFeedId);
   while (next) {
     let page: PulledPage;
     try {
@@ -38,18 +40,13 @@ export async function pullFromPeer(context: PeerSyncContext): Promise<void> {
     } catch (error) {
       if (since > 0 && isResyncRequired(error)) {
         context.log(`peer ${peer.id} needs a full resync (${error instanceof Error ? error.message : String(error)})`);
-        await resyncFromPeer(context, resyncReason(error));
+        await resyncFromPeer(context, resyncVerdict(error));
         return;
       }
       throw error;
     }
     checkPage(context, since, page);
-    if (since > 0 && isAnotherFeed(state.pulledFeedId, page.feedId)) {
-      context.log(`peer ${peer.id} answers from a new database (feed ${page.feedId}, was ${state.pulledFeedId})`);
-      await resyncFromPeer(context, 'replaced');
-      return;
-    }
-    next = page.hasMore ? prefetch(context, page.nextSince, since) : undefined;
+    next = page.hasMore ? prefetch(context, page.nextSince, page.feedId ?? null, since) : undefined;
     // Let the request go out before the synchronous apply holds the event loop.
     if (next) await new Promise((resolve) => setImmediate(resolve));
     db.applyPulled(peer.id, page);
@@ -58,14 +55,14 @@ export async function pullFromPeer(context: PeerSyncContext): Promise<void> {
   }
 }
 
-/** True when both feed ids are known and differ. */
-function isAnotherFeed(stored: string | null, received: string | undefined): boolean {
-  return stored !== null && received !== undefined && stored !== received;
-}
-
-/** Requests the page after `since` while the page before it is still being applied. */
-function prefetch(context: PeerSyncContext, since: number, acknowledged: number): Promise<PulledPage> {
-  const request = pullPage(context, since, acknowledged);
+/** Requests the page after `since` (of feed `feedId`) while the page before it is still being applied. */
+function prefetch(
+  context: PeerSyncContext,
+  since: number,
+  feedId: string | null,
+  acknowledged: number,
+): Promise<PulledPage> {
+  const request = pullPage(context, since, feedId, acknowledged);
   // A failed apply abandons this request: its rejection must not go unhandled.
   request.catch(() => undefined);
   return request;

@@ -1,47 +1,71 @@
+import { isFleetHttpError } from '../../client/errors.ts';
+import { FleetError } from '../../errors.ts';
 import type { Change } from '../../schemas/sync.ts';
 import type { PeerSyncContext } from './peer-sync-context.ts';
 
-/** Splits `changes` (in feed order) into runs whose JSON stays under `maxBytes` (a bigger change goes alone). */
-export function chunkBySize(changes: readonly Change[], maxBytes: number): Change[][] {
-  const chunks: Change[][] = [];
-  let chunk: Change[] = [];
-  let bytes = 0;
-  for (const change of changes) {
-    const size = Buffer.byteLength(JSON.stringify(change)) + 1;
-    if (chunk.length > 0 && bytes + size > maxBytes) {
-      chunks.push(chunk);
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(change);
-    bytes += size;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+/** A change's share of a push request body: its JSON and the comma after it. */
+function pushedBytes(change: Change): number {
+  return Buffer.byteLength(JSON.stringify(change)) + 1;
+}
+
+/** Whether the peer (or a proxy before it) refused the request body as too large. */
+function isTooLarge(error: unknown): boolean {
+  return isFleetHttpError(error) && error.status === 413;
+}
+
+/** The failure of a push that cannot be cut any smaller: one change alone is over the peer's limit. */
+function changeTooLarge(context: PeerSyncContext, change: Change, bytes: number, cause: unknown): FleetError {
+  const { peer } = context;
+  return new FleetError(
+    'payload_too_large',
+    `peer ${peer.id} refuses a push of change "${change.key}" alone (${bytes} bytes as JSON) as too large: raise that peer's body limit (fleet-knowledge server --body-limit)`,
+    { cause, details: { peer: peer.id, key: change.key, bytes } },
+  );
 }
 
 /**
- * Pushes `changes` in requests that fit `maxPushBytes`; `onAcknowledged` runs after each with the
- * last change the peer applied.
+ * Pushes `changes` in requests of at most the peer's push budget (`maxPushBytes` until the peer
+ * refuses one as too large); `onAcknowledged` runs after each with the last change the peer applied.
+ *
+ * A request the peer answers 413 is cut in half and sent again at once, and the peer's budget stays
+ * halved (see `PushBudgets`: the full size is tried again every 10 minutes), so a peer whose body
+ * limit is below `maxPushBytes` is found out in a few requests instead of failing every round. A single change the peer refuses as too large fails
+ * the push with `payload_too_large` naming the peer and the key.
  */
 export async function pushChunks(
   context: PeerSyncContext,
   changes: readonly Change[],
   onAcknowledged?: (last: Change) => void,
 ): Promise<void> {
-  const { db, client, maxPushBytes, signal, progress } = context;
-  for (const chunk of chunkBySize(changes, maxPushBytes)) {
-    await client.push({ nodeId: db.nodeId, changes: chunk }, { signal });
+  const { db, peer, client, pushBudgets, now, signal, progress } = context;
+  const sizes = changes.map(pushedBytes);
+  let start = 0;
+  while (start < changes.length) {
+    const budget = pushBudgets.of(peer.id, now());
+    let end = start + 1;
+    let bytes = sizes[start]!;
+    while (end < changes.length && bytes + sizes[end]! <= budget) bytes += sizes[end++]!;
+    const chunk = changes.slice(start, end);
+    try {
+      await client.push({ nodeId: db.nodeId, changes: chunk }, { signal });
+    } catch (error) {
+      if (!isTooLarge(error)) throw error;
+      if (chunk.length === 1) throw changeTooLarge(context, chunk[0]!, bytes, error);
+      const smaller = pushBudgets.refused(peer.id, bytes, now());
+      context.log(`peer ${peer.id} refused a push of ${bytes} bytes as too large; pushing at most ${smaller} to it`);
+      continue;
+    }
+    pushBudgets.accepted(peer.id, bytes, now());
     progress.pushed += chunk.length;
-    const last = chunk[chunk.length - 1];
-    if (last) onAcknowledged?.(last);
+    onAcknowledged?.(chunk[chunk.length - 1]!);
+    start = end;
   }
 }
 
 /**
  * Pushes the local changes the peer has not acknowledged, one feed page (`batchSize`) at a time,
- * each page split into requests that fit `maxPushBytes`. The push cursor advances after every
- * acknowledged request, so a failure re-sends at most the request that was in flight.
+ * each page split into requests that fit the peer's push budget. The push cursor advances after
+ * every acknowledged request, so a failure re-sends at most the request that was in flight.
  *
  * Changes written by the peer itself are skipped (their cursor still advances): the peer holds
  * that version or a newer one already, and echoing what was just pulled from it would double the

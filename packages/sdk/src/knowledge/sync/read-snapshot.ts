@@ -1,7 +1,7 @@
 import { FleetError } from '../../errors.ts';
 import { compareKeys } from '../internal/key-order.ts';
 import type { PeerSyncContext } from './peer-sync-context.ts';
-import { requestPulledPage } from './pull-page.ts';
+import { judgeCursor, requestPulledPage } from './pull-page.ts';
 import type { PageFields, PulledPage } from './pulled-page.ts';
 
 /** Where a snapshot read started: the peer's feed position, GC watermark and feed id at its first page. */
@@ -10,7 +10,10 @@ export interface SnapshotOrigin {
   seq: number;
   /** The peer's GC watermark: if it moves during the read, tombstones may have been missed. */
   watermark: number;
-  /** The peer's feed id. */
+  /**
+   * The peer's feed id: the first page's, then the one the peer restarted on when it still accepted
+   * `seq` of the feed before (every open starts a new feed).
+   */
   feedId: string | null;
 }
 
@@ -21,10 +24,12 @@ export type ApplySnapshotPage = (page: PulledPage, nextKey: string | null, origi
  * Reads the state of every key of the peer in key order after `afterKey` (`POST /sync/pull` with
  * `afterKey`), requesting each page before the previous one is applied, so the peer reads and
  * sends while this node writes. A snapshot needs no feed cursor, so tombstones the peer collects
- * meanwhile cannot be detected by one: instead, a GC watermark or feed id that differs from
- * `origin` (given when resuming, else taken from the first page) throws `resync_required`, with
- * `details.reason` `collected` or `replaced`. Resolves with the origin and whether the peer's feed
- * moved past `origin.seq` while it ran.
+ * meanwhile cannot be detected by one: instead, a GC watermark that differs from `origin` (given
+ * when resuming, else taken from the first page) throws `resync_required` with `details.reason`
+ * `collected`. A feed id that differs means the peer restarted or its database was replaced: the
+ * peer is asked whether the origin still holds ({@link sameDatabase}); the read goes on, on the new
+ * feed, when it does, and throws `replaced` when it does not. Resolves with the origin and whether
+ * the peer's feed moved past `origin.seq` while it ran.
  */
 export async function readSnapshot(
   context: PeerSyncContext,
@@ -40,7 +45,7 @@ export async function readSnapshot(
     const page: PulledPage = await next;
     checkSnapshotPage(context, page, afterKey);
     origin ??= { seq: page.nextSince, watermark: page.gcWatermark ?? 0, feedId: page.feedId ?? null };
-    if ((page.feedId ?? null) !== origin.feedId) throw changedUnderneath(context, 'replaced');
+    if ((page.feedId ?? null) !== origin.feedId) origin = await sameDatabase(context, origin, page.feedId ?? null);
     if ((page.gcWatermark ?? 0) !== origin.watermark) throw changedUnderneath(context, 'collected');
     const nextKey = page.hasMore ? (page.nextKey ?? null) : null;
     next = nextKey === null ? undefined : requestPage(context, nextKey);
@@ -52,6 +57,25 @@ export async function readSnapshot(
   }
   if (!origin) throw new FleetError('internal', `peer ${peer.id} sent no snapshot page`);
   return { origin, feedMoved };
+}
+
+/**
+ * The origin, now on feed `feedId`, when the peer's feed changed during the read because it
+ * restarted (every open of a file starts a new feed): the peer still accepts the origin's position
+ * on the origin's feed ({@link judgeCursor}), so it runs the same file, and the read goes on.
+ * Throws `resync_required` `replaced` when it does not (its database was replaced or restored from
+ * an older copy), and `collected` when its GC has passed the origin meanwhile.
+ */
+async function sameDatabase(
+  context: PeerSyncContext,
+  origin: SnapshotOrigin,
+  feedId: string | null,
+): Promise<SnapshotOrigin> {
+  if (origin.feedId === null || feedId === null) throw changedUnderneath(context, 'replaced');
+  const standing = await judgeCursor(context, origin.seq, origin.feedId);
+  if (standing !== 'valid') throw changedUnderneath(context, standing);
+  context.log(`peer ${context.peer.id} restarted (feed ${feedId}) while this node read its facts; reading on`);
+  return { ...origin, feedId };
 }
 
 function requestPage(context: PeerSyncContext, afterKey: string | null): Promise<PulledPage> {

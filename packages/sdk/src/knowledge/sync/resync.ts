@@ -1,6 +1,6 @@
 import type { Change } from '../../schemas/sync.ts';
 import type { PeerSyncContext } from './peer-sync-context.ts';
-import { isResyncRequired, type ResyncReason, resyncReason } from './pull-page.ts';
+import { isResyncRequired, judgeCursor, type ResyncReason, type ResyncVerdict, resyncVerdict } from './pull-page.ts';
 import { pushChunks } from './push.ts';
 import { readSnapshot } from './read-snapshot.ts';
 
@@ -12,28 +12,33 @@ const MAX_RESYNC_ATTEMPTS = 3;
  *
  * - `collected` (the peer collected tombstones this node had not pulled yet): reads the state of
  *   every key of the peer (in key order: {@link readSnapshot}), then deletes the local facts the peer deleted meanwhile (see
- *   {@link deletedByPeer}). When the snapshot comes from another feed than the one this node pulled
- *   before, the peer's database was replaced (and its GC has passed the cursor): handled as
- *   `replaced`, never by deleting.
- * - `replaced` (the peer lost its database and started a new feed under the same id): pushes this
- *   node's whole feed to it, then reads all its keys the same way. Nothing is deleted here: the peer
- *   forgot, it did not delete.
+ *   {@link deletedByPeer}). Only when the peer vouched for the cursor's feed (it judged the cursor
+ *   against its feed history) from the very feed the snapshot was then read from: else its
+ *   database may have been replaced, and it is handled as `replaced`, never by deleting.
+ * - `replaced` (the peer lost its database and started a new feed under the same id, or came back
+ *   from an older copy): pushes this node's whole feed to it, then reads all its keys the same way.
+ *   Nothing is deleted here: the peer forgot, it did not delete.
  *
  * The pull cursor then becomes the peer's feed position from when the read started.
  * The pull cursor is stored only at the very end, so a crash or a failure during a resync leaves
  * the refused cursor in place: the next attempt gets `resync_required` again and starts over.
  */
-export async function resyncFromPeer(context: PeerSyncContext, reason: ResyncReason): Promise<void> {
-  let current = reason;
+export async function resyncFromPeer(context: PeerSyncContext, verdict: ResyncVerdict): Promise<void> {
+  let current = verdict;
   for (let attempt = 1; ; attempt++) {
     try {
-      if (current === 'replaced') await pushWholeFeed(context);
+      if (current.reason === 'replaced') {
+        context.log(`peer ${context.peer.id} answers from a new database: it gets this node's whole feed`);
+        await pushWholeFeed(context);
+      }
       await pullWholeFeed(context, current);
       return;
     } catch (error) {
       // Tombstones collected while we paged through the feed: start over from 0.
       if (attempt < MAX_RESYNC_ATTEMPTS && isResyncRequired(error)) {
-        current = resyncReason(error);
+        const next = resyncVerdict(error);
+        // A snapshot read that stopped names no feed; the peer's verdict on the cursor still holds.
+        current = { reason: next.reason, feedId: next.feedId ?? current.feedId };
         continue;
       }
       throw error;
@@ -41,7 +46,7 @@ export async function resyncFromPeer(context: PeerSyncContext, reason: ResyncRea
   }
 }
 
-async function pullWholeFeed(context: PeerSyncContext, reason: ResyncReason): Promise<void> {
+async function pullWholeFeed(context: PeerSyncContext, verdict: ResyncVerdict): Promise<void> {
   const { db, peer, progress } = context;
   const seen = new Set<string>();
   // Only states held before the read began can be judged by it: a key the snapshot had already
@@ -54,12 +59,12 @@ async function pullWholeFeed(context: PeerSyncContext, reason: ResyncReason): Pr
     for (const change of page.checked.items) seen.add(change.key);
     progress.pulled += page.checked.items.length;
   });
-  const stored = db.peerState(peer.id).pulledFeedId;
-  if (reason === 'collected' && stored !== null && origin.feedId !== null && origin.feedId !== stored) {
+  const reason = await collectedOrReplaced(context, verdict, origin.feedId);
+  if (reason === 'replaced' && verdict.reason === 'collected') {
     // A new database under the peer's id whose GC already passed the cursor: it forgot, it did not
     // delete. Deleting what it lacks would delete this node's facts (and then everyone's); it gets
     // this node's whole feed instead, as for any replaced peer.
-    context.log(`peer ${peer.id} answers from a new database (feed ${origin.feedId}, was ${stored})`);
+    context.log(`peer ${peer.id} answers from a new database (feed ${origin.feedId}): it gets this node's whole feed`);
     await pushWholeFeed(context);
   } else if (reason === 'collected') {
     const victims = deletedByPeer(context, seen, heldBefore);
@@ -70,6 +75,29 @@ async function pullWholeFeed(context: PeerSyncContext, reason: ResyncReason): Pr
   }
   const end = { changes: [], count: 0, nodeId: peer.id, nextSince: origin.seq, hasMore: false };
   db.applyPulled(peer.id, origin.feedId === null ? end : { ...end, feedId: origin.feedId });
+}
+
+/**
+ * Whether a `collected` verdict holds for the snapshot read from feed `snapshotFeed` (the peer's
+ * feed when the read ended): the peer vouched for the cursor (it sent a feed id, and this node's
+ * cursor had one to judge) from that same feed; or it restarted since (every open starts a new
+ * feed) and, asked again, still answers `collected` for the cursor on the cursor's feed
+ * ({@link judgeCursor}): it runs the same file. A peer that does not vouch (older than feed
+ * histories: its feed id changes only with a new database) holds when the snapshot comes from the
+ * cursor's own feed, or when either feed is unknown. Anything else is `replaced`: never deleting.
+ */
+async function collectedOrReplaced(
+  context: PeerSyncContext,
+  verdict: ResyncVerdict,
+  snapshotFeed: string | null,
+): Promise<ResyncReason> {
+  if (verdict.reason === 'replaced') return 'replaced';
+  const { pulledFeedId: stored, lastPulledSeq } = context.db.peerState(context.peer.id);
+  if (stored === null || snapshotFeed === null) return 'collected';
+  if (verdict.feedId === null) return snapshotFeed === stored ? 'collected' : 'replaced';
+  if (verdict.feedId === snapshotFeed) return 'collected';
+  // Only a refusal for GC vouches: a copy that accepts the cursor is not the database that refused it.
+  return (await judgeCursor(context, lastPulledSeq, stored)) === 'collected' ? 'collected' : 'replaced';
 }
 
 /** Pushes every key's state of the local feed, its own included, without touching the push cursor. */

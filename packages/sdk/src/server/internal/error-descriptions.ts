@@ -27,7 +27,7 @@ export const errorCodeDescription: Readonly<Record<ErrorCode, string>> = {
     "The request line, headers or body did not arrive in time (node:http's `headersTimeout` and `requestTimeout`); the connection is closed.",
   conflict: 'The request contradicts what is stored.',
   resync_required:
-    'The pull cursor predates tombstones collected since, or lies beyond the feed (the database was replaced): pull again from `since: 0`.',
+    'The pull cursor predates tombstones collected since, or this database never gave it out (it was replaced, or restored from an older copy): pull again from `since: 0`.',
   headers_too_large:
     "The request line and headers are longer than the server reads (16 KiB, node:http's `maxHeaderSize`); the connection is closed.",
   clock_skew: "A change's version is too far ahead of this node's clock; nothing of the batch was applied.",
