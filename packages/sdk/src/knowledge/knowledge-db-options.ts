@@ -88,6 +88,13 @@ export interface PullSnapshot {
   afterKey: string | null;
   /** The peer's feed position when the snapshot started: the feed is followed from there. */
   seq: number;
+  /**
+   * The largest feed position of the peer a page applied so far was read at, on feed `feedId`
+   * (pages carry the state up to their position, which may be later than `seq`): a peer that
+   * restarts during the snapshot must still have given it out. Absent in progress stored by an
+   * earlier version: `seq` stands in for it.
+   */
+  seen?: number;
   /** The peer's GC watermark when the snapshot started: if it moves, tombstones may have been missed. */
   watermark: number;
   /** The peer's feed id. */

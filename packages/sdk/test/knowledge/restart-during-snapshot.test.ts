@@ -1,4 +1,5 @@
 import { createKnowledgeServer } from '@fleet/knowledge-server';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import { KnowledgeClient } from '../../src/index.ts';
 import { KnowledgeDB, SyncEngine } from '../../src/stores/index.ts';
@@ -162,5 +163,56 @@ describe('SyncEngine: a peer restarting while this node reads its facts', () => 
     expect(b.db.get('from/a')).toBeDefined();
     // What a read before the replacement is kept, nothing is deleted.
     expect(db.get('k/00')).toBeDefined();
+  });
+
+  test('back from a copy older than a page it read: the read does not keep what the peer lost, they converge', async () => {
+    const clock = testClock();
+    const path = freshPath();
+    const b = await restartableNode(clock, path);
+    b.db.putBatch(twenty());
+    // The copy b comes back from (a backup, or what a power loss leaves): at feed position 20.
+    const copy = freshPath();
+    const raw = new Database(path, { readonly: true });
+    await raw.backup(copy);
+    raw.close();
+    let pages = 0;
+    const { db, engine, warnings } = localNode(b, clock, async () => {
+      pages += 1;
+      // Position 21, after the read's start (20): a later page carries it.
+      if (pages === 1) b.db.delete('k/03');
+      if (pages === 2) await b.restart(copy);
+    });
+    for (let round = 0; round < 3; round++) await engine.syncAll();
+    expect(pages).toBeGreaterThan(2);
+    expect(liveKeys(db)).toEqual(liveKeys(b.db));
+    // b lost its deletion of k/03, which a had read: b gets a's whole feed, the deletion with it.
+    expect(warnings.some((line) => line.includes('new database'))).toBe(true);
+  });
+
+  test('back from a copy older than a page it read, while the read was stopped: the resumed read checks that page too', async () => {
+    const clock = testClock();
+    const path = freshPath();
+    const b = await restartableNode(clock, path);
+    b.db.putBatch(twenty());
+    const copy = freshPath();
+    const raw = new Database(path, { readonly: true });
+    await raw.backup(copy);
+    raw.close();
+    let pages = 0;
+    const { db, engine, warnings } = localNode(b, clock, async () => {
+      pages += 1;
+      if (pages === 1) b.db.delete('k/03');
+      if (pages === 2) {
+        // The read stops here (its progress stored), and b comes back from the copy meanwhile.
+        await b.restart(copy);
+        throw new TypeError('fetch failed');
+      }
+    });
+    const [stopped] = await engine.syncAll();
+    expect(stopped?.ok).toBe(false);
+    expect(db.peerState('b').pullSnapshot).toMatchObject({ seq: 20, seen: 21 });
+    for (let round = 0; round < 3; round++) await engine.syncAll();
+    expect(liveKeys(db)).toEqual(liveKeys(b.db));
+    expect(warnings.some((line) => line.includes('new database'))).toBe(true);
   });
 });

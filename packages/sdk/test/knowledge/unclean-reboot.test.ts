@@ -3,10 +3,17 @@ import { startKnowledgeServer } from '@fleet/knowledge-server';
 import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 import { KnowledgeDB, SyncEngine } from '../../src/stores/index.ts';
-import { fact, freshPath, openDb } from './_knowledge.ts';
+import { fact, fleetErrorOf, freshPath, openDb } from './_knowledge.ts';
 
 // With synchronous = NORMAL a machine that dies (power, kernel) may lose the last commits, and the
 // feed positions they had go to the next changes. A peer that pulled past them must not skip those.
+
+/** Marks the database at `path` as left open by a process in another boot of the machine. */
+function leftOpenInAnotherBoot(path: string): void {
+  const raw = new Database(path);
+  raw.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('open_in_boot', 'a-boot-before-the-power-loss')").run();
+  raw.close();
+}
 
 /** A copy of the database at `from` as it is now (what survives a power loss), written to a new path. */
 async function copyAsOfNow(from: string): Promise<string> {
@@ -62,6 +69,59 @@ describe('a knowledge database whose last commits a reboot may have lost', () =>
     } finally {
       await engine.stop();
       await b.close();
+    }
+  });
+
+  test('a push it acknowledged and then lost to a power loss is pushed again', async () => {
+    const path = freshPath();
+    let b = await startKnowledgeServer({ port: 0, syncIntervalMs: 0, db: path, nodeId: 'b' });
+    b.db.putBatch(Array.from({ length: 3 }, (_, i) => fact({ key: `kept/${i}`, value: i })));
+    const a = openDb({ nodeId: 'a' });
+    a.addPeer({ id: 'b', url: b.url });
+    const engine = new SyncEngine({ db: a });
+    await engine.syncAll();
+    // The disk as the power loss will leave it: a's cursor on b (3) is still good on it.
+    const onDisk = await copyAsOfNow(path);
+    a.put(fact({ key: 'from/a', value: 'x' }));
+    const [pushed] = await engine.syncAll();
+    expect(pushed).toMatchObject({ ok: true, pushed: 1 });
+    await b.close();
+
+    copyFileSync(onDisk, path);
+    leftOpenInAnotherBoot(path);
+    b = await startKnowledgeServer({ port: 0, syncIntervalMs: 0, db: path, nodeId: 'b' });
+    try {
+      expect(b.db.get('from/a')).toBeUndefined();
+      a.addPeer({ id: 'b', url: b.url });
+      await engine.syncAll();
+      expect(b.db.get('from/a')?.value).toBe('x');
+    } finally {
+      await engine.stop();
+      await b.close();
+    }
+  });
+
+  test('left open across a reboot, it refuses every cursor given out before, once', async () => {
+    const path = freshPath();
+    const db = new KnowledgeDB({ path, nodeId: 'b' });
+    db.putBatch(Array.from({ length: 3 }, (_, i) => fact({ key: `k/${i}`, value: i })));
+    const before = { since: db.seq(), feedId: db.feedId };
+    db.close();
+    leftOpenInAnotherBoot(path);
+    const reopened = new KnowledgeDB({ path, nodeId: 'b' });
+    const after = { since: reopened.seq(), feedId: reopened.feedId };
+    try {
+      const error = fleetErrorOf(() => reopened.checkPullCursor(before.since, before.feedId), 'resync_required');
+      expect(error.details).toMatchObject({ reason: 'replaced' });
+      expect(() => reopened.checkPullCursor(0, before.feedId)).not.toThrow();
+    } finally {
+      reopened.close();
+    }
+    const again = new KnowledgeDB({ path, nodeId: 'b' });
+    try {
+      expect(() => again.checkPullCursor(after.since, after.feedId)).not.toThrow();
+    } finally {
+      again.close();
     }
   });
 });

@@ -111,3 +111,18 @@ export function startFeed(db: Database.Database, seq: number): string {
   }).immediate();
   return feedId;
 }
+
+/**
+ * Ends every feed this file had at position -1, the forgotten ones too, in one transaction: no
+ * cursor given out under them is good any more (`resync_required`, `replaced`), so every peer
+ * resyncs and pushes its whole feed to this node. For a file whose last commits a reboot may have
+ * lost (`boot-mark.ts`): the positions they had will be given again, and what peers pushed into
+ * them, acknowledged, is gone; a peer's push cursor would never send it again. Before
+ * {@link startFeed}.
+ */
+export function voidEarlierFeeds(db: Database.Database): void {
+  db.transaction(() => {
+    db.prepare('UPDATE feeds SET end_seq = -1').run();
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('feeds_forgotten_end', -1)").run();
+  }).immediate();
+}

@@ -109,6 +109,9 @@ export class FeedReader {
     const end = feedId === undefined || feedId === this.#feedId ? seq : this.#history.endOf(feedId);
     if (end === undefined) return `is of feed ${feedId}, which this database never had; it was replaced`;
     if (since <= (end ?? seq)) return undefined;
+    if (end !== null && end < 0) {
+      return `is of feed ${feedId}, which a reboot may have cut short in this database (its last commits lost)`;
+    }
     return feedId === undefined || end === null
       ? `is beyond this node's feed (at ${seq}); the database was replaced`
       : `is beyond where its feed ${feedId} ended in this database (at ${end}); the database was restored from an older copy or replaced`;

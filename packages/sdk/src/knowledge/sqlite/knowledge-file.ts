@@ -2,6 +2,7 @@ import type { Listeners } from '../../internal/listeners.ts';
 import type { Change } from '../../schemas/sync.ts';
 import { DEFAULT_MAX_CLOCK_SKEW_MS, HybridLogicalClock } from '../hlc.ts';
 import { DEFAULT_TOMBSTONE_RETENTION_SECONDS, type KnowledgeDBOptions } from '../knowledge-db-options.ts';
+import { markClosed } from './boot-mark.ts';
 import { FactReader } from './fact-reader.ts';
 import { savedFeedPosition } from './feed-history.ts';
 import { type OpenedStore, openStore } from './open-store.ts';
@@ -47,8 +48,17 @@ export function openKnowledge(options: KnowledgeDBOptions, listeners: Listeners<
   }
 }
 
-/** Closes the file and lets it go for the next open; nothing when it is closed already. */
+/**
+ * Closes the file, marked closed cleanly ({@link markClosed}), and lets it go for the next open;
+ * nothing when it is closed already.
+ */
 export function closeKnowledge(store: Pick<OpenedStore, 'db' | 'lock'>): void {
-  if (store.db.open) store.db.close();
+  if (store.db.open) {
+    try {
+      markClosed(store.db);
+    } finally {
+      store.db.close();
+    }
+  }
   store.lock.release();
 }

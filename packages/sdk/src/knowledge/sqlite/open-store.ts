@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../internal/sqlite-driver.ts';
+import { markOpen, mayHaveLostCommits } from './boot-mark.ts';
 import { FactQueries } from './fact-query.ts';
 import { FactWriter } from './fact-writer.ts';
-import { FeedHistory } from './feed-history.ts';
+import { FeedHistory, voidEarlierFeeds } from './feed-history.ts';
 import { type FileLock, lockDatabaseFile, NO_FILE_LOCK } from './file-lock.ts';
 import { prepareGc } from './gc.ts';
 import { type Identity, initIdentity } from './identity.ts';
@@ -28,8 +29,10 @@ export interface OpenedStore extends Identity {
 /**
  * Opens (creating the directory and the file when needed) the database at `path`, claims it for
  * this instance ({@link lockDatabaseFile}: FleetError('conflict') while another holds it), migrates
- * it, prepares its statements and reads or stores its identity, starting this open's feed
- * ({@link initIdentity}). Closes the file and lets it go again when any step fails.
+ * it, marks it open in this boot of the machine ({@link markOpen}; when a reboot may have lost its
+ * last commits, {@link voidEarlierFeeds} first), prepares its statements and reads or stores its
+ * identity, starting this open's feed ({@link initIdentity}). Closes the file and lets it go again
+ * when any step fails.
  */
 export function openStore(path: string, nodeId: string | undefined): OpenedStore {
   return openDatabase(path, (db) => {
@@ -38,6 +41,9 @@ export function openStore(path: string, nodeId: string | undefined): OpenedStore
     try {
       configure(db);
       migrate(db);
+      // Before this open's feed: every cursor given out before a loss must be refused.
+      if (mayHaveLostCommits(db)) voidEarlierFeeds(db);
+      markOpen(db);
       const sql = prepareStatements(db);
       const nodes = new NodeRegistry(sql);
       const queries = new FactQueries(db, nodes);

@@ -21,7 +21,10 @@ export async function pullSnapshot(context: PeerSyncContext): Promise<boolean> {
   try {
     const { feedMoved } = await readSnapshot(
       context,
-      { afterKey: stored?.afterKey ?? null, origin: stored ?? undefined },
+      {
+        afterKey: stored?.afterKey ?? null,
+        origin: stored ? { ...stored, seen: stored.seen ?? stored.seq } : undefined,
+      },
       (page, nextKey, origin) => {
         db.applySnapshotPage(peer.id, page, { ...origin, afterKey: nextKey }, nextKey === null);
         progress.pulled += page.checked.items.length;

@@ -8,6 +8,13 @@ import type { PageFields, PulledPage } from './pulled-page.ts';
 export interface SnapshotOrigin {
   /** The peer's feed position: every change after it is in the feed after it. */
   seq: number;
+  /**
+   * The largest feed position of the peer a page of the read was read at (its `nextSince`), on
+   * feed `feedId`: a page carries the state up to there, which may be later than `seq`. A peer
+   * that restarts during the read must still have given it out, or the read holds changes the
+   * peer lost.
+   */
+  seen: number;
   /** The peer's GC watermark: if it moves during the read, tombstones may have been missed. */
   watermark: number;
   /**
@@ -27,7 +34,7 @@ export type ApplySnapshotPage = (page: PulledPage, nextKey: string | null, origi
  * meanwhile cannot be detected by one: instead, a GC watermark that differs from `origin` (given
  * when resuming, else taken from the first page) throws `resync_required` with `details.reason`
  * `collected`. A feed id that differs means the peer restarted or its database was replaced: the
- * peer is asked whether the origin still holds ({@link sameDatabase}); the read goes on, on the new
+ * peer is asked whether the furthest position read so far still holds ({@link sameDatabase}); the read goes on, on the new
  * feed, when it does, and throws `replaced` when it does not. Resolves with the origin and whether
  * the peer's feed moved past `origin.seq` while it ran.
  */
@@ -44,8 +51,14 @@ export async function readSnapshot(
   while (next) {
     const page: PulledPage = await next;
     checkSnapshotPage(context, page, afterKey);
-    origin ??= { seq: page.nextSince, watermark: page.gcWatermark ?? 0, feedId: page.feedId ?? null };
+    origin ??= {
+      seq: page.nextSince,
+      seen: page.nextSince,
+      watermark: page.gcWatermark ?? 0,
+      feedId: page.feedId ?? null,
+    };
     if ((page.feedId ?? null) !== origin.feedId) origin = await sameDatabase(context, origin, page.feedId ?? null);
+    origin = { ...origin, seen: Math.max(origin.seen, page.nextSince) };
     if ((page.gcWatermark ?? 0) !== origin.watermark) throw changedUnderneath(context, 'collected');
     const nextKey = page.hasMore ? (page.nextKey ?? null) : null;
     next = nextKey === null ? undefined : requestPage(context, nextKey);
@@ -61,10 +74,12 @@ export async function readSnapshot(
 
 /**
  * The origin, now on feed `feedId`, when the peer's feed changed during the read because it
- * restarted (every open of a file starts a new feed): the peer still accepts the origin's position
- * on the origin's feed ({@link judgeCursor}), so it runs the same file, and the read goes on.
- * Throws `resync_required` `replaced` when it does not (its database was replaced or restored from
- * an older copy), and `collected` when its GC has passed the origin meanwhile.
+ * restarted (every open of a file starts a new feed): the peer still accepts the largest position
+ * the read has seen on the origin's feed (`origin.seen`, no earlier than `origin.seq`:
+ * {@link judgeCursor}), so it runs the same file and still has every change the pages read so
+ * far hold, and the read goes on. Throws `resync_required` `replaced` when it does not (its
+ * database was replaced or came back from an older copy, taken before or during the read), and
+ * `collected` when its GC has passed that position meanwhile.
  */
 async function sameDatabase(
   context: PeerSyncContext,
@@ -72,7 +87,7 @@ async function sameDatabase(
   feedId: string | null,
 ): Promise<SnapshotOrigin> {
   if (origin.feedId === null || feedId === null) throw changedUnderneath(context, 'replaced');
-  const standing = await judgeCursor(context, origin.seq, origin.feedId);
+  const standing = await judgeCursor(context, origin.seen, origin.feedId);
   if (standing !== 'valid') throw changedUnderneath(context, standing);
   context.log(`peer ${context.peer.id} restarted (feed ${feedId}) while this node read its facts; reading on`);
   return { ...origin, feedId };
