@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 import { KnowledgeDB } from '../../src/knowledge/knowledge-db.ts';
 import { fact, fleetErrorOf, freshPath } from './_knowledge.ts';
@@ -36,6 +37,22 @@ describe('one KnowledgeDB per database file', () => {
     } finally {
       second.close();
     }
+  });
+
+  test('a close that fails (the file busy in another connection) still lets the file go', () => {
+    const path = freshPath();
+    const db = new KnowledgeDB({ path, nodeId: 'b' });
+    // A sqlite3 shell holding a write transaction: clearing the open mark times out.
+    const shell = new Database(path, { timeout: 0 });
+    shell.exec('BEGIN IMMEDIATE');
+    try {
+      expect(() => db.close()).toThrow();
+    } finally {
+      shell.exec('ROLLBACK');
+      shell.close();
+    }
+    const reopened = new KnowledgeDB({ path, nodeId: 'b' });
+    reopened.close();
   });
 
   test('a file refused for another node id stays free', () => {

@@ -53,12 +53,16 @@ export function openKnowledge(options: KnowledgeDBOptions, listeners: Listeners<
  * nothing when it is closed already.
  */
 export function closeKnowledge(store: Pick<OpenedStore, 'db' | 'lock'>): void {
-  if (store.db.open) {
-    try {
-      markClosed(store.db);
-    } finally {
-      store.db.close();
+  try {
+    if (store.db.open) {
+      try {
+        markClosed(store.db);
+      } finally {
+        store.db.close();
+      }
     }
+  } finally {
+    // Even when the mark could not be cleared (a busy or full disk): the file is closed all the same.
+    store.lock.release();
   }
-  store.lock.release();
 }

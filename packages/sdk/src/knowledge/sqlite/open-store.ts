@@ -29,9 +29,9 @@ export interface OpenedStore extends Identity {
 /**
  * Opens (creating the directory and the file when needed) the database at `path`, claims it for
  * this instance ({@link lockDatabaseFile}: FleetError('conflict') while another holds it), migrates
- * it, marks it open in this boot of the machine ({@link markOpen}; when a reboot may have lost its
- * last commits, {@link voidEarlierFeeds} first), prepares its statements and reads or stores its
- * identity, starting this open's feed ({@link initIdentity}). Closes the file and lets it go again
+ * it (when a reboot may have lost its last commits, {@link voidEarlierFeeds}), prepares its
+ * statements, reads or stores its identity, starting this open's feed ({@link initIdentity}), and
+ * marks it open in this boot of the machine ({@link markOpen}). Closes the file and lets it go again
  * when any step fails.
  */
 export function openStore(path: string, nodeId: string | undefined): OpenedStore {
@@ -43,7 +43,6 @@ export function openStore(path: string, nodeId: string | undefined): OpenedStore
       migrate(db);
       // Before this open's feed: every cursor given out before a loss must be refused.
       if (mayHaveLostCommits(db)) voidEarlierFeeds(db);
-      markOpen(db);
       const sql = prepareStatements(db);
       const nodes = new NodeRegistry(sql);
       const queries = new FactQueries(db, nodes);
@@ -51,7 +50,12 @@ export function openStore(path: string, nodeId: string | undefined): OpenedStore
       const feeds = new FeedHistory(db);
       const writer = new FactWriter(sql);
       const gc = prepareGc(db);
-      return { db, lock, sql, nodes, queries, peers, feeds, writer, gc, ...initIdentity(db, sql, nodes, nodeId) };
+      const identity = initIdentity(db, sql, nodes, nodeId);
+      // Last: an open that fails (a node id that is not this file's) leaves no mark that a later
+      // reboot would take for an unclean stop. A crash before it keeps an older mark, so the
+      // next open voids again.
+      markOpen(db);
+      return { db, lock, sql, nodes, queries, peers, feeds, writer, gc, ...identity };
     } catch (error) {
       lock.release();
       throw error;

@@ -110,15 +110,15 @@ ALTER TABLE peer_state ADD COLUMN pull_snapshot TEXT;
  *   forgotten one ended.
  * - `meta.feed_lineage`: a random id of this file, shared by its copies, that starts every feed id
  *   it gives out, so a forgotten feed of this file is told apart from a feed of another database.
- * - The one feed id of version 2 (`meta.feed_id`) becomes the first feed (kept for good), and with
- *   it goes the mark an open file carried (`meta.open_in_boot`), which the feed history makes
- *   unnecessary.
+ * - The one feed id of version 2 (`meta.feed_id`) becomes the first feed (kept for good). The
+ *   mark an open file carries (`meta.open_in_boot`) stays: version 3 reads it as version 2 wrote it,
+ *   so a version 2 file left open across a reboot is still judged as one that may have lost commits.
  */
 const V3 = `
 CREATE TABLE feeds (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, from_seq INTEGER NOT NULL, end_seq INTEGER);
 INSERT INTO feeds (id, from_seq, end_seq) SELECT value, 0, NULL FROM meta WHERE key = 'feed_id';
 INSERT OR IGNORE INTO meta (key, value) VALUES ('feed_lineage', 'l' || lower(hex(randomblob(8))));
-DELETE FROM meta WHERE key IN ('feed_id', 'open_in_boot');
+DELETE FROM meta WHERE key = 'feed_id';
 `;
 
 /** Migrations in order: entry `i` takes a database from user_version `i` to `i + 1`. */
