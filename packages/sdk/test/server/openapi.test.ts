@@ -242,6 +242,8 @@ describe('createOpenApiDocument on the bus contract', () => {
     expect(poll.map(({ name, example }) => ({ name, example }))).toEqual([
       { name: 'to', example: 'coder' },
       { name: 'limit', example: 10 },
+      // Not in the example: a client sends it only when it reads less than the server's cap.
+      { name: 'maxBytes', example: undefined },
     ]);
   });
 
