@@ -38,6 +38,13 @@ test('fleet agent without a name says how to give one and exits 2', async () => 
   expect(run.stderr).toContain('name the agent: --name NAME or FLEET_WIZARD=NAME');
 });
 
+test('fleet agent with a name or peer the bus would refuse is a usage error (exit 2), before starting', async () => {
+  const bad = await runFleet(['agent', '--name', 'bad name!']);
+  expect(bad).toMatchObject({ code: 2, stdout: '' });
+  expect(bad.stderr).toMatch(/^fleet: --name bad name!: must start with a letter or digit/);
+  expect(await runFleet(['agent', '--name', 'ok', '--peer', '-x'])).toMatchObject({ code: 2, stdout: '' });
+});
+
 test('fleet agent with a --bus or --knowledge that is not a URL is a usage error (exit 2), before starting', async () => {
   expect(await runFleet(['agent', '--name', 'x', '--bus', 'notaurl'])).toEqual({
     code: 2,

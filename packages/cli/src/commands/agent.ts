@@ -1,4 +1,4 @@
-import { createHttpClient, defaultServerUrl } from '@fleet/sdk';
+import { AgentName, createHttpClient, defaultServerUrl } from '@fleet/sdk';
 import { numberArg, output, strictArgs, UsageError, untilSignal } from '@fleet/sdk/cli';
 import { startDemoAgent } from '@fleet/sdk/demo';
 import { defineCommand } from 'citty';
@@ -39,6 +39,15 @@ export const agentCommand = defineCommand({
     const env = process.env;
     const name = args.name ?? env.FLEET_WIZARD;
     if (!name) throw new UsageError('name the agent: --name NAME or FLEET_WIZARD=NAME');
+    const peer = args.peer ?? env.FLEET_PEER ?? name;
+    // The bus refuses any other name on every send and receive: the agent would run doing nothing.
+    for (const [option, value] of [
+      ['--name', name],
+      ['--peer', peer],
+    ] as const) {
+      const parsed = AgentName.safeParse(value);
+      if (!parsed.success) throw new UsageError(`${option} ${value}: ${parsed.error.issues[0]?.message}`);
+    }
     const port = numberArg(args.port ?? env.PORT, 'port', { integer: true, min: 0, max: 65_535 }) ?? 0;
     const busUrl = serverUrl(args.bus, 'bus', 'FLEET_BUS_URL', 'bus');
     const knowledgeUrl = serverUrl(args.knowledge, 'knowledge', 'FLEET_KNOWLEDGE_URL', 'knowledge');
@@ -46,7 +55,7 @@ export const agentCommand = defineCommand({
     try {
       const agent = await startDemoAgent({
         name,
-        peer: args.peer ?? env.FLEET_PEER ?? name,
+        peer,
         busUrl,
         knowledgeUrl,
         host: args.host ?? env.HOST ?? '127.0.0.1',
