@@ -83,9 +83,11 @@ export async function startDemoAgent(options: DemoAgentOptions): Promise<Running
     factsWritten: 0,
     factsRead: 0,
     lastError: null,
+    receiving: true,
   };
   const health = (): Health => ({
-    status: 'ok',
+    // Up but not working through its queue: degraded, so the dashboard says so.
+    status: stats.receiving ? 'ok' : 'degraded',
     service: 'fleet-demo-agent',
     version: options.version ?? '0.0.0',
     uptimeSeconds: (Date.now() - started) / 1000,

@@ -14,5 +14,10 @@ export const DemoAgentStats = z.object({
   factsWritten: z.number().int().nonnegative(),
   factsRead: z.number().int().nonnegative().describe("Reads of the peer's facts that found one"),
   lastError: z.string().nullable().describe('The latest failure of the loop, null when none yet'),
+  receiving: z
+    .boolean()
+    .describe(
+      'Whether it receives tasks: false after a failure receiving does not survive (a refused token, say) until it starts again (`/health` is then `degraded`)',
+    ),
 });
 export type DemoAgentStats = z.infer<typeof DemoAgentStats>;

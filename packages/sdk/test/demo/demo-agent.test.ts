@@ -144,6 +144,36 @@ describe('demo agents', () => {
     }
   });
 
+  test('a receive refused for good (a token the bus does not take) is degraded, and receiving starts again once the bus takes it', async () => {
+    const refusing = await startTestBus({ tokens: ['the-old-token'] });
+    const agent = await startDemoAgent({
+      name: 'rotated',
+      peer: 'rotated',
+      busUrl: refusing.url,
+      busToken: 'the-new-token',
+      knowledgeUrl: knowledge.url,
+      intervalMs: 20,
+      workMs: 0,
+    });
+    let restarted: TestBus | undefined;
+    try {
+      await until(() => !agent.stats().receiving);
+      const degraded = Health.parse(await (await fetch(`${agent.url}/health`)).json());
+      expect(degraded.status).toBe('degraded');
+      expect(agent.stats().lastError).toMatch(/token/i);
+
+      // The bus back with the new token, on the same port and data: the agent works again.
+      await refusing.close();
+      restarted = await startTestBus({ tokens: ['the-new-token'], port: refusing.port, db: refusing.db });
+      await until(() => agent.stats().received > 0);
+      expect(agent.stats().receiving).toBe(true);
+      expect(Health.parse(await (await fetch(`${agent.url}/health`)).json()).status).toBe('ok');
+    } finally {
+      await agent.close();
+      await restarted?.close();
+    }
+  });
+
   test('rejects a port in use with a FleetServerStartError naming it', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

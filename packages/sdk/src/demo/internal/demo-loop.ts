@@ -57,9 +57,17 @@ export async function runTicks(context: DemoLoopContext): Promise<void> {
   }
 }
 
+/** The first pause before receiving starts again after a failure it did not survive; it doubles. */
+const RECEIVE_RETRY_MIN_MS = 1000;
+/** The longest such pause. */
+const RECEIVE_RETRY_MAX_MS = 30_000;
+
 /**
  * Works through this agent's queue with `consume()` (leased receive, ack on success) one task at
- * a time, each taking `workMs`, and records the latest task handled as a fact.
+ * a time, each taking `workMs`, and records the latest task handled as a fact. A failure that
+ * `consume()` does not survive (a refused token, say: it retries transient ones itself) stops
+ * receiving, `stats.receiving` false, until it starts again after a pause (1 s, doubling up to
+ * 30 s), until the signal aborts.
  */
 export async function consumeTasks(context: DemoLoopContext): Promise<void> {
   const { bus, knowledge, stats, signal } = context;
@@ -71,10 +79,20 @@ export async function consumeTasks(context: DemoLoopContext): Promise<void> {
     await knowledge.put({ key: `demo/${stats.agent}/last-task`, value, tags: ['demo'] });
     stats.factsWritten += 1;
   };
-  try {
-    await bus.consume(stats.agent, handle, { signal, onError: (error) => context.fail(error) });
-  } catch (error) {
-    // Not transient (a bad token, say): the loop is over, the health endpoint keeps answering.
-    if (!signal.aborted) context.fail(error);
+  let retryMs = RECEIVE_RETRY_MIN_MS;
+  while (!signal.aborted) {
+    const startedAt = Date.now();
+    stats.receiving = true;
+    try {
+      await bus.consume(stats.agent, handle, { signal, onError: (error) => context.fail(error) });
+    } catch (error) {
+      if (signal.aborted) break;
+      stats.receiving = false;
+      context.fail(error);
+    }
+    // A consumer that ran a good while before it failed starts its pauses over.
+    if (Date.now() - startedAt > RECEIVE_RETRY_MAX_MS) retryMs = RECEIVE_RETRY_MIN_MS;
+    await pause(retryMs, signal);
+    retryMs = Math.min(retryMs * 2, RECEIVE_RETRY_MAX_MS);
   }
 }
