@@ -81,6 +81,15 @@ const liveKeys = (db: KnowledgeDB) => db.query({ limit: 100 }).items.map((item) 
 
 const twenty = () => Array.from({ length: 20 }, (_, i) => fact({ key: `k/${String(i).padStart(2, '0')}`, value: i }));
 
+/** A copy of the database at `path` as it is now (a backup, or what a power loss leaves), at a new path. */
+async function backupOf(path: string): Promise<string> {
+  const copy = freshPath();
+  const raw = new Database(path, { readonly: true });
+  await raw.backup(copy);
+  raw.close();
+  return copy;
+}
+
 describe('SyncEngine: a peer restarting while this node reads its facts', () => {
   test('during a full resync for collected tombstones: the deletion it missed is applied, nothing comes back', async () => {
     const clock = testClock();
@@ -171,10 +180,7 @@ describe('SyncEngine: a peer restarting while this node reads its facts', () => 
     const b = await restartableNode(clock, path);
     b.db.putBatch(twenty());
     // The copy b comes back from (a backup, or what a power loss leaves): at feed position 20.
-    const copy = freshPath();
-    const raw = new Database(path, { readonly: true });
-    await raw.backup(copy);
-    raw.close();
+    const copy = await backupOf(path);
     let pages = 0;
     const { db, engine, warnings } = localNode(b, clock, async () => {
       pages += 1;
@@ -194,10 +200,7 @@ describe('SyncEngine: a peer restarting while this node reads its facts', () => 
     const path = freshPath();
     const b = await restartableNode(clock, path);
     b.db.putBatch(twenty());
-    const copy = freshPath();
-    const raw = new Database(path, { readonly: true });
-    await raw.backup(copy);
-    raw.close();
+    const copy = await backupOf(path);
     let pages = 0;
     const { db, engine, warnings } = localNode(b, clock, async () => {
       pages += 1;
