@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Message } from '../../schemas/message.ts';
 import { toMessage } from '../internal/message-record.ts';
+import { FallbackFloor, readFloorSnapshot } from './fallback-floor.ts';
 import { PgListenConnection } from './listen-connection.ts';
 import { MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
 import { parsePayload, payloadsOf, type StoredCopy } from './wakeup-payloads.ts';
@@ -19,27 +20,6 @@ export const PG_WAKEUP_FALLBACK_MS = 1000;
 const FALLBACK_BATCH = 1000;
 /** Ids remembered as already emitted (local sends, notified and polled rows). */
 const SEEN_LIMIT = 50_000;
-/**
- * Longest the fallback's floor waits for a writing transaction to end (see {@link FloorMark}): a
- * store's own transactions end within the pool's statement and idle-in-transaction timeouts (30 s
- * and 60 s); another application's longer one only delays the floor this much.
- */
-const FLOOR_HOLD_MAX_MS = 90_000;
-
-/**
- * What one round of the fallback saw: the newest seq, and `xmax` of its snapshot (every
- * transaction then writing has a smaller id). A row with a smaller seq was given its seq before
- * that round; if its transaction had not committed by then, it was one of those writing. So once
- * the oldest transaction still running (a later snapshot's `xmin`) is at or past `xmax`, every row
- * up to `high` that will ever commit has committed, and a round read after that finds it.
- */
-interface FloorMark {
-  high: number;
-  xmax: bigint;
-  /** `performance.now()` of the round. */
-  at: number;
-}
-
 /** Options of {@link PgWakeups}. */
 export interface PgWakeupsOptions {
   /** The database (the dedicated LISTEN connection opens its own connection). */
@@ -89,11 +69,8 @@ export class PgWakeups {
   #fetchRunning = false;
   #fallback: ReturnType<typeof setInterval> | undefined;
   #polling = false;
-  /** The fallback reads rows past `#floor` (or past `#cursor`, where a full round stopped). */
-  #floor: number | undefined;
-  #cursor: number | undefined;
-  /** Rounds whose newest seq the floor has not passed yet, oldest first. */
-  #marks: FloorMark[] = [];
+  /** Where the fallback reads from. */
+  readonly #floor = new FallbackFloor();
   #closed = false;
   #rowsRead = 0;
 
@@ -235,10 +212,7 @@ export class PgWakeups {
 
   /**
    * One round of the fallback. Without listeners it only moves the floor to the newest row; with
-   * them it reads the listened agents' rows past the floor. The floor passes a round's newest seq
-   * only once every transaction that was writing at that round has ended (see {@link FloorMark}),
-   * and never in the round that saw it: a row whose transaction took its seq early but committed
-   * late, and whose notification was lost, is still read.
+   * them it reads the listened agents' rows past the floor ({@link FallbackFloor}).
    */
   async #poll(): Promise<void> {
     if (this.#polling || this.#closed) return;
@@ -246,21 +220,12 @@ export class PgWakeups {
     try {
       const pool = await this.#options.pool();
       const { listeners } = this.#options;
-      // The newest row and the writers running, in one snapshot, read first: every row up to it
-      // committed by then is in the read below.
-      const { rows: marks } = await pool.query<{ high: number | null; xmin: string; xmax: string }>(
-        `SELECT (SELECT max(seq) FROM messages) AS high, pg_snapshot_xmin(s)::text AS xmin,
-          pg_snapshot_xmax(s)::text AS xmax FROM pg_current_snapshot() AS s`,
-      );
-      const now = marks[0]!;
-      const mark: FloorMark = { high: now.high ?? 0, xmax: BigInt(now.xmax), at: performance.now() };
-      if (listeners.size === 0 || this.#floor === undefined) {
-        this.#floor = mark.high;
-        this.#cursor = undefined;
-        this.#marks = [mark];
+      const snapshot = await readFloorSnapshot(pool);
+      const from = this.#floor.from;
+      if (listeners.size === 0 || from === undefined) {
+        this.#floor.reset(snapshot);
         return;
       }
-      const from = this.#cursor ?? this.#floor;
       const agents = listeners.agents();
       const { rows } =
         agents === undefined
@@ -275,24 +240,11 @@ export class PgWakeups {
             );
       this.#rowsRead += rows.length;
       this.#emit(rows);
-      // A full round: the next goes on from its last row; after one that is not, from the floor.
-      this.#cursor = rows.length === FALLBACK_BATCH ? rows.at(-1)!.seq : undefined;
-      this.#advanceFloor(BigInt(now.xmin), mark.at);
-      this.#marks.push(mark);
+      this.#floor.advance(snapshot, rows.length, rows.at(-1)?.seq, FALLBACK_BATCH);
     } catch {
       // The database is away: the next round tries again.
     } finally {
       this.#polling = false;
-    }
-  }
-
-  /** Moves the floor past the earlier rounds whose writers have all ended (or waited too long). */
-  #advanceFloor(oldestRunning: bigint, now: number): void {
-    while (this.#marks.length > 0) {
-      const oldest = this.#marks[0]!;
-      if (oldestRunning < oldest.xmax && now - oldest.at < FLOOR_HOLD_MAX_MS) return;
-      this.#floor = Math.max(this.#floor ?? 0, oldest.high);
-      this.#marks.shift();
     }
   }
 
