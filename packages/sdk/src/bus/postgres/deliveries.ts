@@ -12,12 +12,12 @@ import { PG_HOUSEKEEP_BATCH, type PgTransitions } from './transitions.ts';
 
 /**
  * Deliverable rows of an agent in delivery order, at most `limit`, locked (agent, time and limit
- * given as SQL expressions; the rows' seq as `claimed`): the claim of lease and poll, here and in
- * the one-statement lease. Only rows counted as ready (`messages_ready`): housekeeping promoted the
+ * given as SQL expressions; the rows' seq as `claimed`, or the `columns` given): the claim of lease
+ * and poll, here and in the one-statement lease. Only rows counted as ready (`messages_ready`): housekeeping promoted the
  * due delayed ones just before. Rows another transaction holds are passed over, never waited for.
  */
-export function claimDeliverable(agent: string, now: string, limit: string): string {
-  return `SELECT seq AS claimed FROM messages
+export function claimDeliverable(agent: string, now: string, limit: string, columns = 'seq AS claimed'): string {
+  return `SELECT ${columns} FROM messages
   WHERE recipient = ${agent} AND state = 'ready' AND NOT delayed AND available_at <= ${now}
     AND (expires_at IS NULL OR expires_at > ${now})
   ORDER BY priority DESC, seq LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
@@ -98,11 +98,7 @@ export async function leaseMessages(tx: PgTransaction, request: LeaseRequest, no
  */
 const CLAIM_WITHIN_BYTES = `SELECT claimed FROM (
     SELECT claimed, row_number() OVER w AS n, sum(size) OVER w AS running
-    FROM (SELECT seq AS claimed, priority, octet_length(payload::text) + ${MESSAGE_FIELDS_BYTES} AS size
-      FROM messages
-      WHERE recipient = $1 AND state = 'ready' AND NOT delayed AND available_at <= $2
-        AND (expires_at IS NULL OR expires_at > $2)
-      ORDER BY priority DESC, seq LIMIT $3 FOR UPDATE SKIP LOCKED) AS locked
+    FROM (${claimDeliverable('$1', '$2', '$3', `seq AS claimed, priority, octet_length(payload::text) + ${MESSAGE_FIELDS_BYTES} AS size`)}) AS locked
     WINDOW w AS (ORDER BY priority DESC, claimed)
   ) AS counted WHERE n = 1 OR running <= $4`;
 
