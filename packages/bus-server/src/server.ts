@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { DEFAULT_PORTS } from '@fleet/sdk';
+import { DEFAULT_PORTS, isFleetError } from '@fleet/sdk';
 import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
 import { type MessageStore, type MessageStoreOptions, openMessageStore, SqliteMessageStore } from '@fleet/sdk/stores';
 import { isDatabaseUrl, redact, redactingLogger, secretsOf } from './internal/database-url.ts';
@@ -62,7 +62,7 @@ export function createBusServer(options: CreateBusServerOptions): FleetServer {
         sweepFailing = false;
       },
       (error: unknown) => {
-        if (!sweepFailing) options.logger?.error('sweep failed (logged once until it works again)', error);
+        if (!sweepFailing) logSweepFailure(options.logger, error);
         sweepFailing = true;
       },
     );
@@ -72,6 +72,20 @@ export function createBusServer(options: CreateBusServerOptions): FleetServer {
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
   return server;
+}
+
+/**
+ * A failed sweep in the log: a database that is away (`unavailable`, PostgreSQL down or
+ * unreachable) in one line with its cause, anything else with its stack (a bug to look at).
+ */
+function logSweepFailure(logger: CreateBusServerOptions['logger'], error: unknown): void {
+  const what = 'sweep failed (logged once until it works again)';
+  if (!isFleetError(error) || error.code !== 'unavailable') {
+    logger?.error(what, error);
+    return;
+  }
+  const cause = (error.cause as { message?: unknown } | undefined)?.message;
+  logger?.error(`${what}: ${error.message}${typeof cause === 'string' && cause ? ` (${cause})` : ''}`);
 }
 
 /** Options of {@link startBusServer}. */

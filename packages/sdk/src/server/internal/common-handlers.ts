@@ -4,6 +4,7 @@ import { commonRoutes } from '../../contract/common-routes.ts';
 import type { Health } from '../../schemas/health.ts';
 import { HttpError } from '../http-error.ts';
 import { implement, type RouteImplementation } from '../implement.ts';
+import { isOutage, logOutage } from './outage-log.ts';
 import type { ServerLogger } from './respond.ts';
 
 /** What the common routes read from their server. */
@@ -30,7 +31,8 @@ export function commonImplementations(options: CommonHandlerOptions): RouteImple
       try {
         details = await options.health();
       } catch (error) {
-        options.logger.warn(`${service}: health check failed:`, error);
+        if (isOutage(error)) logOutage(options.logger, `${service}: health check`, error);
+        else options.logger.warn(`${service}: health check failed:`, error);
         throw new HttpError('unavailable', 'Health check failed', { cause: error });
       }
       return { status: 'ok', service, version, uptimeSeconds, details };

@@ -3,6 +3,7 @@ import { EncodedJson } from '../../contract/encoded-json.ts';
 import { isFleetError } from '../../errors.ts';
 import { errorCodeOf } from '../../schemas/error.ts';
 import { HttpError, isHttpError } from '../http-error.ts';
+import { logOutage } from './outage-log.ts';
 
 /** Where the plumbing reports failures. */
 export type ServerLogger = Pick<Console, 'info' | 'warn' | 'error'>;
@@ -58,7 +59,8 @@ export function errorResult(error: HttpError): HTTPResponse {
 /**
  * Maps anything a handler or the plumbing threw to an {@link HttpError}: an `HttpError` as is,
  * a `FleetError` by its code (keeping its details), an h3 `HTTPError` by its status, and anything
- * else to a generic 500 `internal` whose cause is logged, never sent.
+ * else to a generic 500 `internal` whose cause is logged, never sent. An `unavailable` (a database
+ * that is away) is logged in one line, at most one every ten seconds ({@link logOutage}).
  */
 export function toHttpError(error: unknown, logger: ServerLogger, where: string): HttpError {
   if (isHttpError(error)) return error;
@@ -67,7 +69,8 @@ export function toHttpError(error: unknown, logger: ServerLogger, where: string)
       ...(error.details === undefined ? {} : { details: error.details }),
       cause: error,
     });
-    if (answer.status >= 500) logger.warn(`${where} failed with ${error.code}:`, error);
+    if (error.code === 'unavailable') logOutage(logger, where, error);
+    else if (answer.status >= 500) logger.warn(`${where} failed with ${error.code}:`, error);
     return answer;
   }
   if (HTTPError.isError(error) && error.status < 500) {
