@@ -132,6 +132,22 @@ export class AlertEngine {
     return [{ message: alertMessage(facts, now, this.#fleet), channels: [...channels] }];
   }
 
+  /**
+   * Runs `pass` (calls of this engine and the queueing of the alerts they return) as one unit:
+   * what they record as told is saved in one transaction of the `memory` (when it has
+   * {@link AlertEngineMemory.transaction}, as the outbox's has) together with what `pass` queues
+   * there, and when `pass` throws it is undone, here and in the memory, so the next call returns
+   * those alerts again instead of taking them as sent.
+   *
+   * @example
+   * engine.atomically(() => {
+   *   for (const { message, channels } of engine.tick()) outbox.enqueue(message, channels);
+   * });
+   */
+  atomically<T>(pass: () => T): T {
+    return this.#notified.atomically(pass);
+  }
+
   /** Reconciles every rule and subject now: reminders, group waits that ended, silences that ended. */
   tick(): AlertDispatch[] {
     const now = this.#now();

@@ -96,6 +96,8 @@ export class AlertOutbox {
   readonly #abort = new AbortController();
   readonly #lanes: DeliveryLanes;
   #started = false;
+  /** Inside {@link AlertOutbox.engineMemory}'s transaction: the channels to wake once it committed. */
+  #wakeAfterCommit: Set<string> | undefined;
 
   constructor(options: AlertOutboxOptions) {
     this.#store = new OutboxStore(options.dbPath, options.keepLog ?? 1000);
@@ -127,7 +129,8 @@ export class AlertOutbox {
 
   /**
    * Stores one delivery of `message` per channel name (one transaction), then delivers when started.
-   * A message without `url` gets the `link` option's.
+   * A message without `url` gets the `link` option's. Inside the transaction of
+   * {@link AlertOutbox.engineMemory} it is part of it, and delivering waits until it committed.
    */
   enqueue(message: AlertMessage, channels: readonly string[]): void {
     if (channels.length === 0) return;
@@ -137,7 +140,10 @@ export class AlertOutbox {
       channels.map((channel) => ({ channel, message: text })),
       this.#settings.now(),
     );
-    for (const channel of new Set(channels)) this.#lanes.kick(channel);
+    for (const channel of new Set(channels)) {
+      if (this.#wakeAfterCommit) this.#wakeAfterCommit.add(channel);
+      else this.#lanes.kick(channel);
+    }
   }
 
   /**
@@ -214,12 +220,33 @@ export class AlertOutbox {
       .map(({ id, silence }) => ({ id, ...(JSON.parse(silence) as AlertSilence) }));
   }
 
-  /** The engine's memory in this file (see `AlertEngineOptions.memory`). */
+  /**
+   * The engine's memory in this file (see `AlertEngineOptions.memory`). Its `transaction` is one of
+   * this file, so an engine's record of an alert and the alert's {@link AlertOutbox.enqueue} in it
+   * commit together (`AlertEngine.atomically`): a failed enqueue or a crash loses no alert.
+   */
   engineMemory(): AlertEngineMemory {
     return {
       load: () => this.#store.notified().map(({ key, level, atMs }) => [key, { level, atMs }] as const),
       save: (key, value) => this.#store.setNotified(key, value),
+      transaction: (fn) => this.#transaction(fn),
     };
+  }
+
+  /** Runs `fn` in one transaction of the file; the channels it queued to are woken once it committed. */
+  #transaction<T>(fn: () => T): T {
+    if (this.#wakeAfterCommit) return fn();
+    // A pass started now would read, and send, rows that may yet roll back.
+    const wake = new Set<string>();
+    this.#wakeAfterCommit = wake;
+    let result: T;
+    try {
+      result = this.#store.transaction(fn);
+    } finally {
+      this.#wakeAfterCommit = undefined;
+    }
+    for (const channel of wake) this.#lanes.kick(channel);
+    return result;
   }
 
   /** When each scheduled report runs next, in this file (see `startReportSchedule`). */

@@ -105,32 +105,50 @@ export function startAlerting(options: StartAlertingOptions): Alerting {
     ...(options.hostGroups === undefined ? {} : { hostGroups: options.hostGroups }),
     ...(options.fleet === undefined ? {} : { fleet: options.fleet }),
   });
-  const send = (dispatches: AlertDispatch[]) => {
-    for (const { message, channels: names } of dispatches) outbox.enqueue(message, names);
-  };
+  // What the engine records as told commits in the transaction that queues it: an enqueue that
+  // fails (or a crash before it) leaves the alert untold, and the next pass sends it.
+  const send = (pass: () => AlertDispatch[]) =>
+    engine.atomically(() => {
+      for (const { message, channels: names } of pass()) outbox.enqueue(message, names);
+    });
   const known = new Set<string>();
   const syncTargets = () => {
     const statuses = monitor.statuses();
     known.clear();
     for (const status of statuses) known.add(status.id);
-    send(engine.setTargets(statuses));
+    send(() => engine.setTargets(statuses));
   };
   syncTargets();
   outbox.start();
   const unsubscribe = [
     monitor.onTransition((transition) => {
       if (!known.has(transition.target)) syncTargets();
-      send(engine.transition(transition));
+      send(() => engine.transition(transition));
     }),
     monitor.onProbe((result) => {
       const kind = monitor.status(result.target)?.kind;
-      if (kind === 'bus') send(engine.observeBus(monitor.busBacklogs()));
-      else if (kind === 'knowledge') send(engine.observeKnowledge(monitor.knowledgeSync()));
-      else send(engine.tick());
+      if (kind === 'bus') send(() => engine.observeBus(monitor.busBacklogs()));
+      else if (kind === 'knowledge') send(() => engine.observeKnowledge(monitor.knowledgeSync()));
+      else send(() => engine.tick());
     }),
   ];
-  // The fleet file may have been reloaded: the monitor's targets are re-read on every tick.
-  const timer = setInterval(syncTargets, options.tickMs ?? 10_000);
+  // The fleet file may have been reloaded: the monitor's targets are re-read on every tick. A tick
+  // that fails (its alerts could not be queued: a full disk) must not end the process: they stay
+  // untold and a later tick queues them. Said once per streak of failures.
+  let tickFailing = false;
+  const timer = setInterval(() => {
+    try {
+      syncTargets();
+      tickFailing = false;
+    } catch (error) {
+      if (!tickFailing) {
+        (options.logger ?? console).warn(
+          `fleet alerts: queueing alerts failed, a later tick retries (logged once until it works again): ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      tickFailing = true;
+    }
+  }, options.tickMs ?? 10_000);
   timer.unref();
   let heartbeat: AlertHeartbeat | undefined;
   if (spec.heartbeat) {
@@ -161,7 +179,7 @@ export function startAlerting(options: StartAlertingOptions): Alerting {
   return {
     engine,
     outbox,
-    deployFailed: (failure) => send(engine.deployFailed(failure)),
+    deployFailed: (failure) => send(() => engine.deployFailed(failure)),
     tick: syncTargets,
     reports,
     sendReport: async (name) => {

@@ -194,6 +194,15 @@ export class OutboxStore {
     return this.#db.open;
   }
 
+  /**
+   * Runs `fn` in one transaction, rolled back when it throws; inside one, the other writes here
+   * (an `add`, an engine entry) are part of it.
+   */
+  transaction<T>(fn: () => T): T {
+    if (!this.#db.open) return fn();
+    return this.#db.transaction(fn)();
+  }
+
   /** Stores deliveries due at once, in one transaction. */
   add(rows: ReadonlyArray<{ channel: string; message: string }>, at: number): void {
     this.#addAll(rows, at);
