@@ -1,6 +1,8 @@
 import { FleetError } from '../errors.ts';
+import { MIN_SECRET_CHARS } from '../internal/redact.ts';
 import type { MonitorTarget, ServiceKind } from '../schemas/monitor.ts';
 import { urlHost } from './internal/address.ts';
+import { variablesOf } from './internal/origins.ts';
 import { redactFleet } from './redact.ts';
 import type { Fleet, FleetService, FleetWizard } from './schema.ts';
 
@@ -86,3 +88,20 @@ export function shownFleet(fleet: Fleet): { addresses: Map<string, string>; urls
 }
 
 const shownCache = new WeakMap<Fleet, { addresses: Map<string, string>; urls: Map<string, string> }>();
+
+/**
+ * `text` (an error a reader of the fleet's targets wrote, naming the URL it read) with every value
+ * the fleet file took from an `${ENV_VAR}` reference showing the reference instead, as
+ * {@link shownFleet} shows addresses and URLs: values of at least 4 characters (a shorter one
+ * would garble the text and hide next to nothing), the longest first.
+ *
+ * @example showReferences(fleet, 'GET http://10.0.0.5:8650/queue failed') // 'GET http://${BUS_ADDR}:8650/queue failed'
+ */
+export function showReferences(fleet: Fleet, text: string): string {
+  const variables = Object.entries(variablesOf(fleet))
+    .filter(([, value]) => value.length >= MIN_SECRET_CHARS)
+    .sort(([, a], [, b]) => b.length - a.length);
+  let shown = text;
+  for (const [name, value] of variables) shown = shown.split(value).join(`\${${name}}`);
+  return shown;
+}

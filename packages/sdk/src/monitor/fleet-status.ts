@@ -1,5 +1,5 @@
 import type { Fleet } from '../fleet/schema.ts';
-import { shownFleet } from '../fleet/targets.ts';
+import { shownFleet, showReferences } from '../fleet/targets.ts';
 import { toIso } from '../internal/iso-time.ts';
 import type { BusBacklog, FleetProblem, FleetStatus, KnowledgeSync } from '../schemas/fleet-status.ts';
 import { TargetState, type TargetStatus } from '../schemas/monitor.ts';
@@ -66,7 +66,12 @@ export function buildFleetStatus(input: BuildFleetStatusInput): FleetStatus {
     problems,
     hosts: [...byHost.values()],
     counts,
-    bus: monitor.busBacklogs(),
-    knowledge: monitor.knowledgeSync(),
+    // Their errors name the URLs read, whose ${ENV} values show as the references too.
+    bus: fleet ? monitor.busBacklogs().map((backlog) => withShownError(fleet, backlog)) : monitor.busBacklogs(),
+    knowledge: fleet ? monitor.knowledgeSync().map((sync) => withShownError(fleet, sync)) : monitor.knowledgeSync(),
   };
+}
+
+function withShownError<T extends { error: string | null }>(fleet: Fleet, read: T): T {
+  return read.error === null ? read : { ...read, error: showReferences(fleet, read.error) };
 }

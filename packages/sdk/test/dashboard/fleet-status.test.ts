@@ -114,4 +114,34 @@ describe('buildFleetStatus and secrets', () => {
     expect(status.hosts[0]).toMatchObject({ address: '${EZRA_ADDRESS}' });
     expect(status.hosts[0]?.targets[0]?.url).toBe('http://${EZRA_ADDRESS}:9000/health?key=${API_KEY}');
   });
+
+  test('a bus backlog read that failed names its URL with the references, never the resolved values', async () => {
+    // A bus whose health answers and whose /queue fails: the reader's error names the URL it read.
+    const server = createServer((req, res) => {
+      if (req.url?.endsWith('/health'))
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      else res.writeHead(502).end('bad gateway');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = (server.address() as AddressInfo).port;
+    const parsed = parseFleet(
+      yaml(
+        'version: 1',
+        'hosts: { ezra: { address: "${BUS_ADDRESS}" } }',
+        'services:',
+        `  bus: { kind: bus, host: ezra, port: ${port}, health: { path: "/\${BUS_PATH_KEY}/health" } }`,
+      ),
+      { env: { BUS_ADDRESS: '127.0.0.1', BUS_PATH_KEY: 'path-5ecret' } },
+    );
+    expect(parsed.errors).toEqual([]);
+    const fleet = parsed.value!;
+    const monitor = monitorOf(fleetTargets(fleet));
+    await monitor.probeNow();
+    expect(monitor.busBacklogs()[0]?.error).toContain('path-5ecret');
+
+    const status = buildFleetStatus({ fleet, monitor, now: NOW });
+    expect(JSON.stringify(status)).not.toContain('path-5ecret');
+    expect(status.bus[0]?.error).toContain(`http://\${BUS_ADDRESS}:${port}/\${BUS_PATH_KEY}/queue`);
+  });
 });
