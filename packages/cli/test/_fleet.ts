@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +54,16 @@ export async function writeDemoFleet(dir: string): Promise<{ config: string; por
   ];
   writeFileSync(config, demoFleetYaml({ busPort: bus, knowledgePort: knowledge, dashboardPort: dashboard, wizards }));
   return { config, ports };
+}
+
+/**
+ * Adds a `custom` service on `port` to the fleet file `config`: fleet up does not run it, but the
+ * dashboard probes it (a 2 s timeout, every 30 s), the first time at the end of fleet up's start.
+ */
+export function addProbedService(config: string, port: number): void {
+  const lines = ['  probed:', '    kind: custom', '    host: local', `    port: ${port}`, '    health:'];
+  const entry = [...lines, '      interval: 30s', '      timeout: 2s'].join('\n');
+  writeFileSync(config, readFileSync(config, 'utf8').replace('\nwizards:\n', `\n${entry}\n\nwizards:\n`));
 }
 
 /** What an in-process `fleet` run printed and its exit status. */

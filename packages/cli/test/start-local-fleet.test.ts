@@ -2,9 +2,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { BusClient, DashboardClient, KnowledgeClient } from '@fleet/sdk';
+import { startSilentHost } from '@fleet/test-utils/silent-host';
 import { describe, expect, test } from 'vitest';
 import { startLocalFleet } from '../src/index.ts';
-import { tempDir, until, writeDemoFleet } from './_fleet.ts';
+import { addProbedService, tempDir, until, writeDemoFleet } from './_fleet.ts';
 
 /** True when nothing listens on `port` any more (it can be bound again). */
 async function isFree(port: number): Promise<boolean> {
@@ -75,6 +76,25 @@ describe('startLocalFleet', () => {
       expect(await isFree(ports.knowledge)).toBe(true);
     } finally {
       blocker.close();
+    }
+  });
+
+  test('a signal that aborts during the start stops what started and rejects with its reason', async () => {
+    const dir = tempDir('fleet-local-abort-');
+    const { config, ports } = await writeDemoFleet(dir);
+    // A service it does not run but probes at the end of the start, never answered: the start waits.
+    const silent = await startSilentHost();
+    addProbedService(config, silent.port);
+    const stop = new AbortController();
+    try {
+      const starting = startLocalFleet({ dir: join(dir, '.fleet'), config, signal: stop.signal });
+      await silent.connected;
+      const reason = new Error('stopped by the test');
+      stop.abort(reason);
+      await expect(starting).rejects.toBe(reason);
+      for (const port of Object.values(ports)) expect(await isFree(port)).toBe(true);
+    } finally {
+      await silent.close();
     }
   });
 

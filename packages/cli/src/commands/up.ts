@@ -3,15 +3,17 @@ import { formatProblem } from '@fleet/sdk/fleet';
 import { defineCommand } from 'citty';
 import { DEFAULT_FLEET_DIR, FleetFileError } from '../up/fleet-file.ts';
 import { formatUrls } from '../up/format-urls.ts';
-import { startLocalFleet } from '../up/start-local-fleet.ts';
+import { ignoreLostOutput } from '../up/ignore-lost-output.ts';
+import { type LocalFleet, startLocalFleet } from '../up/start-local-fleet.ts';
 
 const logger = { info: output.info, warn: output.warn, error: output.error };
 
 /**
- * `fleet up`: the whole fleet in this process until SIGINT or SIGTERM, then a clean stop (exit 0).
- * Progress goes to stderr when it is a terminal and `--json` is not given; warnings and errors go
- * to stderr always. stdout gets the URL block (or, with `--json`, one JSON object per line:
- * `{"event":"up",...}` once everything listens, `{"event":"stopped"}` at the end).
+ * `fleet up`: the whole fleet in this process until SIGINT, SIGTERM or SIGHUP (its terminal
+ * closed), then a clean stop (exit 0); a signal during the start stops what started the same way,
+ * without saying "up". Progress goes to stderr when it is a terminal and `--json` is not given;
+ * warnings and errors go to stderr always. stdout gets the URL block (or, with `--json`, one JSON
+ * object per line: `{"event":"up",...}` once everything listens, `{"event":"stopped"}` at the end).
  */
 export const upCommand = defineCommand({
   meta: { name: 'up', description: 'Run a bus, a knowledge node, the dashboard and two demo agents, here' },
@@ -44,9 +46,12 @@ export const upCommand = defineCommand({
   async run({ args }) {
     // Progress is for someone watching: not in a pipe, a log file or a script's --json.
     const progress = !args.json && process.stderr.isTTY ? (step: string) => output.info(step) : () => {};
+    ignoreLostOutput();
     const stop = untilSignal();
+    // Said when the signal comes, also during the start (which stops once its step in progress ends).
+    stop.signal.addEventListener('abort', () => progress('stopping the fleet…'), { once: true });
     try {
-      let fleet: Awaited<ReturnType<typeof startLocalFleet>>;
+      let fleet: LocalFleet | undefined;
       try {
         fleet = await startLocalFleet({
           dir: args.dir,
@@ -54,23 +59,21 @@ export const upCommand = defineCommand({
           host: args.host,
           onProgress: progress,
           logger,
+          signal: stop.signal,
         });
       } catch (error) {
         if (error instanceof FleetFileError) for (const problem of error.problems) output.error(formatProblem(problem));
-        throw error;
+        // A signal during the start: what had started is stopped already, and this is a stop like
+        // any other (never a failure, never "up").
+        if (!stop.signal.aborted || error !== stop.signal.reason) throw error;
       }
-      // The fleet file's warnings are the dashboard's to log (it watches the file and logs every reload).
-      if (fleet.skipped.length > 0) output.info(`not run here (monitored only): ${fleet.skipped.join(', ')}`);
-      if (args.json) {
-        printJson({ event: 'up', config: fleet.config, wroteConfig: fleet.wroteConfig, urls: fleet.urls });
-      } else {
-        for (const line of formatUrls(fleet)) output.log(line);
+      if (fleet) {
+        announceUp(fleet, args.json);
+        if (!stop.signal.aborted) {
+          await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+        }
+        await fleet.close();
       }
-      if (!stop.signal.aborted) {
-        await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
-      }
-      progress('stopping the fleet…');
-      await fleet.close();
       if (args.json) printJson({ event: 'stopped' });
       else output.log('fleet stopped');
     } finally {
@@ -78,3 +81,14 @@ export const upCommand = defineCommand({
     }
   },
 });
+
+/** Says the fleet is up: the URL block, or with `--json` the "up" line. */
+function announceUp(fleet: LocalFleet, json: boolean): void {
+  // The fleet file's warnings are the dashboard's to log (it watches the file and logs every reload).
+  if (fleet.skipped.length > 0) output.info(`not run here (monitored only): ${fleet.skipped.join(', ')}`);
+  if (json) {
+    printJson({ event: 'up', config: fleet.config, wroteConfig: fleet.wroteConfig, urls: fleet.urls });
+  } else {
+    for (const line of formatUrls(fleet)) output.log(line);
+  }
+}

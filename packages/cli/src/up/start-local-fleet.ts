@@ -31,6 +31,11 @@ export interface LocalFleetOptions {
   onProgress?: (step: string) => void;
   /** Where the servers and agents report failures. */
   logger?: Logger;
+  /**
+   * Stops the start: once it aborts, the start stops what already runs (at the end of the step in
+   * progress) and rejects with the signal's reason. Stop a fleet that has started with `close()`.
+   */
+  signal?: AbortSignal;
 }
 
 /** Every URL of a running local fleet. */
@@ -69,6 +74,7 @@ export interface LocalFleet {
  * no token in the fleet file. When any part cannot start (a port in use), stops what already runs
  * and throws an `Error` naming the part and the field to change, e.g.
  * `cannot start the bus: Port 8650 on 127.0.0.1 is already in use (services.bus.port in fleet.yaml)`.
+ * When `signal` aborts before it has started, stops what runs and rejects with the signal's reason.
  *
  * @example
  * const fleet = await startLocalFleet({ dir: '.fleet' }); // ./fleet.yaml, or the demo in .fleet/fleet.yaml
@@ -81,6 +87,8 @@ export async function startLocalFleet(options: LocalFleetOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const progress = options.onProgress ?? (() => {});
   const logger = options.logger ? { logger: options.logger } : {};
+  const { signal } = options;
+  signal?.throwIfAborted();
 
   // On an address others can reach, every server needs a token: refused before anything is
   // written or listens, rather than by the first server, with advice fleet up cannot take.
@@ -94,7 +102,15 @@ export async function startLocalFleet(options: LocalFleetOptions = {}): Promise<
   // they all talk to. A failure to stop while cleaning up a failed start must not hide its cause.
   const running = new RunningParts((error) => options.logger?.error('while stopping after a failed start:', error));
   const close = () => running.stopAll();
+  // A stop asked for during the start (Ctrl-C while it starts): what runs stops, and the caller
+  // hears the signal's reason, never a fleet that is up. A part already starting finishes first.
+  const stopIfAborted = async () => {
+    if (!signal?.aborted) return;
+    await close();
+    throw signal.reason;
+  };
   const start = async <T extends Part>(what: string, field: string, starting: () => Promise<T>) => {
+    await stopIfAborted();
     progress(`starting ${what}…`);
     try {
       return await running.start(starting);
@@ -152,12 +168,14 @@ export async function startLocalFleet(options: LocalFleetOptions = {}): Promise<
     );
     agents[agent.name] = started.url;
   }
+  await stopIfAborted();
   // Probe everything once now, so the dashboard shows the fleet up at once rather than `unknown`
   // until each target's first scheduled probe (spread over its interval).
   progress('probing every target once…');
   await dashboardServer.monitor
     .probeNow()
     .catch((error: unknown) => options.logger?.warn('first probe failed:', error));
+  await stopIfAborted();
 
   let closed: Promise<void> | undefined;
   return {

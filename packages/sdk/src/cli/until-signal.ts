@@ -1,6 +1,14 @@
 /**
- * An AbortSignal that aborts on the first SIGINT or SIGTERM. A second one exits at once (status
- * 130), for a shutdown that hangs.
+ * What stops a command: Ctrl-C, a service manager's stop, and the terminal it runs in closing
+ * (SIGHUP, whose default action would end the process without its clean close).
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * An AbortSignal that aborts on the first SIGINT, SIGTERM or SIGHUP. A second SIGINT or SIGTERM
+ * exits at once (status 130), for a shutdown that hangs; a second SIGHUP does not: a closing
+ * terminal sends it more than once (the kernel to the shell and the foreground job, the shell on
+ * to its jobs).
  *
  * @example
  * ```ts
@@ -14,17 +22,15 @@
  */
 export function untilSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (!controller.signal.aborted) controller.abort();
+    else if (name !== 'SIGHUP') process.exit(130);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
   return {
     signal: controller.signal,
     dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const name of STOP_SIGNALS) process.off(name, onSignal);
     },
   };
 }

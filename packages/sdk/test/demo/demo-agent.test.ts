@@ -174,6 +174,29 @@ describe('demo agents', () => {
     }
   });
 
+  test('counts a task as received only once its knowledge write succeeded: a refused write nacks it, uncounted', async () => {
+    const refusing = await startTestKnowledge({ tokens: ['the-knowledge-token'] });
+    const agent = await startDemoAgent({
+      name: 'unwritten',
+      peer: 'unwritten',
+      busUrl: bus.url,
+      knowledgeUrl: refusing.url,
+      knowledgeToken: 'not-the-knowledge-token',
+      intervalMs: 20,
+      workMs: 0,
+    });
+    try {
+      // A nack on the bus: the handler ran to its end, and its write of the last-task fact failed.
+      await until(async () => (await bus.client().audit({ agent: agent.name, event: 'nacked' })).count > 0);
+      expect(agent.stats().received).toBe(0);
+      const health = Health.parse(await (await fetch(`${agent.url}/health`)).json());
+      expect(DemoAgentStats.parse(health.details).received).toBe(0);
+    } finally {
+      await agent.close();
+      await refusing.close();
+    }
+  });
+
   test('rejects a port in use with a FleetServerStartError naming it', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

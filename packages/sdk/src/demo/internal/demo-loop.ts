@@ -74,9 +74,10 @@ export async function consumeTasks(context: DemoLoopContext): Promise<void> {
   const handle = async (message: Message) => {
     // Simulated work; not cut short by the signal, so a stopping agent still acks what it holds.
     await pause(context.workMs);
-    stats.received += 1;
     const value = { from: message.from, payload: message.payload, handledAt: new Date().toISOString() };
     await knowledge.put({ key: `demo/${stats.agent}/last-task`, value, tags: ['demo'] });
+    // Counted once handled: a failed write throws above, and consume() nacks the task for a retry.
+    stats.received += 1;
     stats.factsWritten += 1;
   };
   let retryMs = RECEIVE_RETRY_MIN_MS;
