@@ -93,7 +93,8 @@ services:
   #   host: gpu1
   #   port: 11434
 
-# Wizards: the agents, by name. Each serves GET /health on its port; model, provider and env
+# Wizards: the agents, by name. Each serves GET /health on its port and must answer {"status": "ok"}
+# (one with \`exec: [...]\`, a program of its own, need only answer 200); model, provider and env
 # configure it (env values may reference the environment too: OPENAI_API_KEY: \${OPENAI_API_KEY}).
 wizards:
 ${wizardText}

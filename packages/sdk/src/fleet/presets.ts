@@ -19,23 +19,30 @@ function preset(path: string, conditions: HealthCondition[]): HealthPreset {
   return { path, conditions, intervalMs: DEFAULT_HEALTH_INTERVAL_MS, timeoutMs: DEFAULT_HEALTH_TIMEOUT_MS };
 }
 
-// Fleet's own servers answer `/health` with `{"status": "ok" | "degraded", ...}`: degraded is not ok.
-const fleetServer = preset('/health', [STATUS_OK, '[BODY].status == ok']);
+// Fleet's own servers and its agent (`fleet agent`, what a wizard runs without `exec`) answer
+// `/health` with the SDK's `Health` body, `{"status": "ok" | "degraded", ...}`; the agent answers
+// 200 either way: degraded is not ok.
+const fleetHealth = preset('/health', [STATUS_OK, '[BODY].status == ok']);
+
+// A wizard that runs a program of its own (`exec`) answers as that program does: only the status counts.
+const ownProgramWizard = preset('/health', [STATUS_OK]);
 
 /**
  * The health check of each kind. A check proves the service does its job, not just that a port
- * answers: Ollama must list its models, Gitea's health endpoint must say `pass`, a Matrix homeserver
- * (Conduit) must list the client API versions it speaks.
+ * answers: Fleet's servers and a wizard running Fleet's agent must say `ok`, Ollama must list its
+ * models, Gitea's health endpoint must say `pass`, a Matrix homeserver (Conduit) must list the
+ * client API versions it speaks. A wizard with `exec` is checked on its status only (see
+ * {@link resolveHealth}).
  */
 export const HEALTH_PRESETS: Readonly<Record<ServiceKind, HealthPreset>> = {
-  bus: fleetServer,
-  knowledge: fleetServer,
-  dashboard: fleetServer,
+  bus: fleetHealth,
+  knowledge: fleetHealth,
+  dashboard: fleetHealth,
   'deploy-hook': preset('/health', [STATUS_OK]),
   ollama: preset('/api/tags', [STATUS_OK, '[BODY].models.length > 0']),
   gitea: preset('/api/healthz', [STATUS_OK, '[BODY].status == pass']),
   conduit: preset('/_matrix/client/versions', [STATUS_OK, '[BODY].versions.length > 0']),
-  wizard: preset('/health', [STATUS_OK]),
+  wizard: fleetHealth,
   custom: preset('/', [STATUS_OK]),
 };
 
@@ -43,9 +50,13 @@ export const HEALTH_PRESETS: Readonly<Record<ServiceKind, HealthPreset>> = {
  * A kind's preset with what the file wrote on top. A written `conditions` list replaces the
  * preset's (conditions are not merged). Without a written timeout, the default is capped at half
  * the interval; a written timeout above half the interval is left for the loader to report.
+ * `ownProgram` (default false): a wizard that runs a program of its own (`exec`), not Fleet's
+ * agent, so its body is not judged, only `[STATUS] == 200`.
+ *
+ * @example resolveHealth('wizard', {}, wizard.exec !== undefined)
  */
-export function resolveHealth(kind: ServiceKind, written: HealthSpec = {}): FleetHealth {
-  const base = HEALTH_PRESETS[kind];
+export function resolveHealth(kind: ServiceKind, written: HealthSpec = {}, ownProgram = false): FleetHealth {
+  const base = kind === 'wizard' && ownProgram ? ownProgramWizard : HEALTH_PRESETS[kind];
   const intervalMs = written.interval ?? base.intervalMs;
   return {
     path: written.path ?? base.path,

@@ -107,11 +107,15 @@ const WizardSpec = z.strictObject({
   health: HealthSpec.optional(),
 });
 
-/** A wizard (agent instance) as loaded, with `kind: 'wizard'` and its health check resolved. */
+/**
+ * A wizard (agent instance) as loaded, with `kind: 'wizard'` and its health check resolved: the
+ * wizard preset (Fleet's agent, whose body must say `ok`), or for a program of its own (`exec`)
+ * the status only.
+ */
 export const FleetWizard = WizardSpec.transform(({ health, ...wizard }) => ({
   kind: 'wizard' as const,
   ...wizard,
-  health: resolveHealth('wizard', health),
+  health: resolveHealth('wizard', health, wizard.exec !== undefined),
 }));
 export type FleetWizard = z.infer<typeof FleetWizard>;
 

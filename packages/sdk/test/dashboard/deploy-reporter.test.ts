@@ -17,10 +17,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A real HTTP target whose /health answers 200 or 503 as the test says. */
+/** A real HTTP target whose /health answers 200 or 503 (with Fleet's `{"status":"ok"}`) as the test says. */
 async function target(): Promise<{ port: number; setHealthy(healthy: boolean): void }> {
   let healthy = true;
-  const server = createServer((_req, res) => res.writeHead(healthy ? 200 : 503).end('{}'));
+  const server = createServer((_req, res) => res.writeHead(healthy ? 200 : 503).end('{"status":"ok"}'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
   return {

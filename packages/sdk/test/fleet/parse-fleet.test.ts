@@ -84,7 +84,7 @@ describe('parseFleet on a valid file', () => {
         path: '/status',
         intervalMs: 30_000,
         timeoutMs: 5_000,
-        conditions: ['[STATUS] == 200'],
+        conditions: ['[STATUS] == 200', '[BODY].status == ok'],
         failureThreshold: 3,
         successThreshold: 2,
       },
