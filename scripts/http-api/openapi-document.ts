@@ -57,8 +57,8 @@ export interface Response {
   'x-fleet-error-codes'?: string[];
   /** Of those, the codes the route answers with an HTML page (`text/html`) instead of the envelope. */
   'x-fleet-html-error-codes'?: string[];
-  /** On a redirect: the headers it sends (`location`, ...). */
-  headers?: Record<string, { schema: JsonSchema }>;
+  /** The headers it sends: a redirect's (`location`, ...), the `etag` of a success and its `304`. */
+  headers?: Record<string, { schema: JsonSchema; description?: string }>;
 }
 
 export interface Operation {

@@ -1,6 +1,12 @@
 import { MAX_JSON_DEPTH } from '@fleet/sdk';
 import { curlCommand, exampleRequest } from './example-request.ts';
-import { type ErrorCodeEntry, type OpenApiDocument, type Operation, resolveSchema } from './openapi-document.ts';
+import {
+  type Response as DocumentedResponse,
+  type ErrorCodeEntry,
+  type OpenApiDocument,
+  type Operation,
+  resolveSchema,
+} from './openapi-document.ts';
 import type { ReferenceService } from './reference-servers.ts';
 import { routeFields } from './route-fields.ts';
 import type { FieldRow } from './schema-fields.ts';
@@ -106,7 +112,11 @@ function renderRoute(service: ReferenceService, route: Route): string[] {
     out.push(`**Request body** (JSON${strict})`, '', ...inputTable(fields.body, 'Field'), '');
   }
 
-  out.push(...renderSuccess(operation, fields.response), ...renderRedirects(operation));
+  out.push(
+    ...renderSuccess(operation, fields.response),
+    ...renderRedirects(operation),
+    ...renderNotModified(operation),
+  );
   out.push(...renderRouteErrors(doc, operation));
 
   const request = exampleRequest(doc, route.method, route.path, operation);
@@ -138,19 +148,34 @@ function renderSuccess(operation: Operation, rows: readonly FieldRow[]): string[
     const [type] = Object.keys(content);
     return [`**Response \`${status}\`**: text${type ? ` (\`${type}\`)` : ''}.`, ''];
   }
-  if (rows.length === 0) return [`**Response \`${status}\`**: a JSON object.`, ''];
-  return [`**Response \`${status}\`** (JSON)`, '', ...outputTable(rows), ''];
+  const headers = response.headers ? `, with header ${headerNames(response)}` : '';
+  if (rows.length === 0) return [`**Response \`${status}\`**: a JSON object${headers}.`, ''];
+  return [`**Response \`${status}\`** (JSON${headers})`, '', ...outputTable(rows), ''];
 }
 
 function renderRedirects(operation: Operation): string[] {
   return Object.entries(operation.responses)
-    .filter(([status]) => /^3\d\d$/.test(status))
-    .flatMap(([status, response]) => {
-      const headers = Object.keys(response.headers ?? {})
-        .map((name) => `\`${name}\``)
-        .join(', ');
-      return [`**Response \`${status}\`**: a redirect (${headers}). ${sentence(response.description ?? '')}`, ''];
-    });
+    .filter(([status]) => /^3\d\d$/.test(status) && status !== '304')
+    .flatMap(([status, response]) => [
+      `**Response \`${status}\`**: a redirect (${headerNames(response)}). ${sentence(response.description ?? '')}`,
+      '',
+    ]);
+}
+
+function renderNotModified(operation: Operation): string[] {
+  const response = operation.responses['304'];
+  if (!response) return [];
+  return [
+    `**Response \`304\`**: not modified, no body (${headerNames(response)}). ${sentence(response.description ?? '')}`,
+    '',
+  ];
+}
+
+/** The headers a response documents, as code: `` `location`, `set-cookie` ``. */
+function headerNames(response: DocumentedResponse): string {
+  return Object.keys(response.headers ?? {})
+    .map((name) => `\`${name}\``)
+    .join(', ');
 }
 
 function renderRouteErrors(doc: OpenApiDocument, operation: Operation): string[] {

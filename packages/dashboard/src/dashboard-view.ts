@@ -106,6 +106,14 @@ export class DashboardView {
   }
 
   /**
+   * Whether something changed since the cached status was built: a read within `statusRebuildMs`
+   * of the last build still answers the older one.
+   */
+  get statusDirty(): boolean {
+    return this.#cache.dirty;
+  }
+
+  /**
    * One target's status as it may be served: its URL shows `${ENV}` references, not their values
    * (the monitor's own status carries the URL it probes).
    */

@@ -48,7 +48,9 @@ class Subscriber {
 /**
  * The live updates of the dashboard page: every subscriber gets the current overview at once,
  * then a new one whenever the view changes, at most one per `intervalMs`. The overview is
- * rendered once per update and shared by every subscriber.
+ * rendered once per update and shared by every subscriber. A subscriber that connects while the
+ * cached status is behind a change (it is rebuilt at most once per `statusRebuildMs`) gets the
+ * cached overview at once and the newer one with the next update, within `intervalMs`.
  */
 export class OverviewFeed {
   readonly #view: DashboardView;
@@ -80,6 +82,10 @@ export class OverviewFeed {
     this.#subscribers.add(subscriber);
     try {
       subscriber.push({ html: this.#overview(this.#view.status()) });
+      // The cache answers a change made within its rebuild bound with the build before it, and a
+      // change made while no page was connected scheduled nothing: send the newer status after
+      // this one, at the feed's own pace (connecting pages never rebuild more than it does).
+      if (this.#view.statusDirty) this.#schedule();
       yield* subscriber.events(signal);
     } finally {
       this.#subscribers.delete(subscriber);

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { hasChromium, launchChromium } from '@fleet/test-utils/chromium';
 import { darkenableProxy } from '@fleet/test-utils/dark-proxy';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { BrowserAuth, SESSION_COOKIE, SESSION_MAX_AGE_SECONDS } from '../src/browser-auth.ts';
 import { startDashboardServer } from '../src/start-dashboard-server.ts';
 import { fleetYaml, get, onCleanup, startTestFleet } from './_dashboard.ts';
 
@@ -116,7 +117,9 @@ describe.skipIf(!hasChromium())('the real dashboard in Chromium', () => {
       await dashboard.close();
       await page.waitForSelector('#overview[data-stale]', WAIT);
       await page.waitForSelector('#stale', { ...WAIT, state: 'visible' });
-      expect(await page.locator('#stale').textContent()).toMatch(/as of \d\d:\d\d:\d\d UTC/);
+      expect(await page.locator('#stale').textContent()).toMatch(
+        /the connection to the dashboard is lost.*as of \d\d:\d\d:\d\d UTC/,
+      );
       expect(await page.title()).toBe('stale · test-fleet · all 2 up');
       expect(await page.evaluate(() => getComputedStyle(document.getElementById('overview')!).opacity)).toBe('0.5');
       await page.screenshot({ path: `${ARTIFACTS}dashboard-stale.png`, fullPage: true });
@@ -133,6 +136,68 @@ describe.skipIf(!hasChromium())('the real dashboard in Chromium', () => {
       await page.waitForSelector('#overview:not([data-stale])', WAIT);
       await page.waitForSelector('#stale', { ...WAIT, state: 'hidden' });
       expect(await page.title()).toMatch(/^test-fleet · /);
+      expect(await stillSameWindow(page)).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('when the session has expired, the open page says so and how to open a new one, not that the connection is lost', async () => {
+    const token = 'wall-display-token';
+    const { dashboard, dir, config } = await startTestFleet({ tokens: [token] });
+    await dashboard.monitor.probeNow();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${dashboard.url}/?token=${token}`);
+      await page.waitForSelector('#live[data-live="live"]', WAIT);
+      await markWindow(page);
+
+      // A day on a wall display: the browser still holds the session cookie, issued over 12 hours ago.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(Date.now() - (SESSION_MAX_AGE_SECONDS + 60) * 1000);
+        const aged = new BrowserAuth([token]).sessionCookie(token, false);
+        await context.clearCookies();
+        await context.addCookies([
+          { name: SESSION_COOKIE, value: aged.split(';')[0]!.split('=')[1]!, url: `${dashboard.url}/` },
+        ]);
+      } finally {
+        vi.useRealTimers();
+      }
+
+      // A blip (the dashboard restarts): the event stream reconnects, and is refused with 401.
+      await dashboard.close();
+      const restarted = await startDashboardServer({
+        config,
+        port: Number(new URL(dashboard.url).port),
+        db: join(dir, 'dashboard.db'),
+        probe: false,
+        statusRebuildMs: 0,
+        tokens: [token],
+      });
+      onCleanup(() => restarted.close());
+      await page.waitForSelector('#overview[data-stale]', WAIT);
+      await page.waitForSelector('#stale', { ...WAIT, state: 'visible' });
+      await page
+        .waitForFunction(() => /session/.test(document.getElementById('stale')?.textContent ?? ''), undefined, WAIT)
+        .catch(() => undefined);
+      const banner = await page.locator('#stale').textContent();
+      expect(banner).toMatch(/session .*has expired/);
+      expect(banner).toContain('?token=<token>');
+      expect(banner).toMatch(/as of \d\d:\d\d:\d\d UTC/);
+      expect(banner).not.toContain('connection');
+      expect(await page.title()).toBe('stale · test-fleet · all 2 up');
+      await page.screenshot({ path: `${ARTIFACTS}dashboard-session-expired.png`, fullPage: true });
+
+      // A new session (the ?token= link opened in another tab): the page catches up by itself.
+      const renewed = (await get(restarted, `/?token=${token}`)).headers.get('set-cookie')!;
+      await context.clearCookies();
+      await context.addCookies([
+        { name: SESSION_COOKIE, value: renewed.split(';')[0]!.split('=')[1]!, url: `${dashboard.url}/` },
+      ]);
+      await page.waitForSelector('#overview:not([data-stale])', WAIT);
+      await page.waitForSelector('#stale', { ...WAIT, state: 'hidden' });
       expect(await stillSameWindow(page)).toBe(true);
     } finally {
       await context.close();

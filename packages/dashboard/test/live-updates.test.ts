@@ -1,6 +1,6 @@
 import { DashboardClient, type DashboardEvent } from '@fleet/sdk';
 import { describe, expect, test } from 'vitest';
-import { onCleanup, startTestFleet } from './_dashboard.ts';
+import { get, onCleanup, startTestFleet } from './_dashboard.ts';
 
 /** Opens `/api/events` and returns a function that waits for the next event. */
 function openEvents(url: string): () => Promise<DashboardEvent> {
@@ -54,5 +54,30 @@ describe('GET /api/events', () => {
       while (stateOf(event.html, 'merlin') !== 'down') event = await next();
     }
     expect(stateOf((await openEvents(dashboard.url)()).html, 'merlin')).toBe('down');
+  });
+
+  test('a page that connects while the cached status is behind a change gets the change too, within the live interval', async () => {
+    // A long rebuild bound: a read within a minute of the last build answers from the cache.
+    const { dashboard, api } = await startTestFleet({ statusRebuildMs: 60_000, liveIntervalMs: 50 });
+    await dashboard.monitor.probeNow();
+    // The page load builds the status (api up); no page is connected yet.
+    expect(stateOf(await (await get(dashboard, '/')).text(), 'api')).toBe('up');
+
+    // The target fails before the page's event stream connects: the cache is behind the monitor.
+    api.setHealthy(false);
+    await dashboard.monitor.probeNow(['api']);
+    expect(dashboard.monitor.status('api')?.state).toBe('down');
+
+    const next = openEvents(dashboard.url);
+    const seen: Array<string | undefined> = [];
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, 2000, 'timeout'));
+    for (;;) {
+      const event = await Promise.race([next(), timeout]);
+      if (event === 'timeout') break;
+      seen.push(stateOf(event.html, 'api'));
+      if (seen.at(-1) === 'down') break;
+    }
+    // Nothing else probes: without a send of its own the page would show `up` until the next probe.
+    expect(seen.at(-1)).toBe('down');
   });
 });

@@ -9,11 +9,11 @@ afterEach(() => {
 });
 
 /** A feed over a real monitor that never probes: changes come from `view.setFleet`. */
-function feedOf(intervalMs: number) {
+function feedOf(intervalMs: number, statusRebuildMs = 0) {
   const fleet = parseFleet(fleetYaml(1, 2)).value;
   const snapshot: FleetSnapshot = { fleet, file: 'fleet.yaml', problems: [] };
   const monitor = new FleetMonitor({ targets: [], dbPath: ':memory:', rollupIntervalMs: 0 });
-  const view = new DashboardView({ monitor, snapshot, statusRebuildMs: 0 });
+  const view = new DashboardView({ monitor, snapshot, statusRebuildMs });
   let renders = 0;
   const feed = new OverviewFeed(view, {
     intervalMs,
@@ -73,6 +73,31 @@ describe('OverviewFeed', () => {
       await vi.advanceTimersByTimeAsync(100);
     }
     expect((await events.next()).value).toEqual({ html: '<main id="overview" data-version="6"></main>' });
+  });
+
+  test('pages connecting while the cached status is behind a change get it with the next update, one rebuild for all', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    // Reads within a minute of a build answer from the cache.
+    const { view, feed, snapshot, stop, renders } = feedOf(100, 60_000);
+    expect(view.status().version).toBe(1);
+    // A change while no page is connected: nothing to send it to yet.
+    view.setFleet(snapshot);
+    await vi.advanceTimersByTimeAsync(1000);
+
+    const pages = Array.from({ length: 10 }, () => feed.subscribe(stop.signal));
+    for (const events of pages) {
+      expect((await events.next()).value).toEqual({ html: '<main id="overview" data-version="1"></main>' });
+    }
+    const updates = pages.map((events) => events.next());
+    let delivered = 0;
+    for (const update of updates) void update.then(() => (delivered += 1));
+    await vi.advanceTimersByTimeAsync(100);
+    await settle();
+    expect(delivered).toBe(10);
+    for (const update of updates) {
+      expect((await update).value).toEqual({ html: '<main id="overview" data-version="2"></main>' });
+    }
+    expect(renders()).toBe(2);
   });
 
   test('aborting the signal ends the subscription and forgets the subscriber', async () => {

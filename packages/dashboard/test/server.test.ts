@@ -46,6 +46,31 @@ describe('GET /api/status', () => {
     expect(status.hosts[0]?.targets[0]).toMatchObject({ id: 'api', state: 'down' });
     expect(status.counts.down).toBe(1);
   });
+
+  test('/openapi.json documents the ETag, If-None-Match and the 304 it answers', async () => {
+    const { dashboard } = await startTestFleet();
+    type Operation = {
+      parameters?: Array<{ name: string; in: string; required: boolean }>;
+      responses: Record<string, { headers?: Record<string, unknown>; content?: object }>;
+    };
+    const document = (await (await get(dashboard, '/openapi.json')).json()) as {
+      paths: Record<string, { get: Operation }>;
+    };
+    const operation = document.paths['/api/status']!.get;
+    expect(operation.parameters).toEqual([
+      expect.objectContaining({ name: 'If-None-Match', in: 'header', required: false }),
+    ]);
+    expect(Object.keys(operation.responses['200']?.headers ?? {})).toEqual(['etag']);
+    expect(operation.responses['304']).toMatchObject({ headers: { etag: expect.any(Object) } });
+    expect(operation.responses['304']).not.toHaveProperty('content');
+
+    // What the document says is what the route does.
+    const first = await get(dashboard, '/api/status');
+    await first.arrayBuffer();
+    const unchanged = await get(dashboard, '/api/status', { 'if-none-match': first.headers.get('etag')! });
+    expect(unchanged.status).toBe(304);
+    expect(unchanged.headers.get('etag')).toBe(first.headers.get('etag'));
+  });
 });
 
 describe('GET /api/wizard/:id and /api/services/:id', () => {

@@ -184,6 +184,7 @@ export type {
   RouteExample,
   RouteHeader,
   RouteInput,
+  RouteNotModified,
   RouteRedirect,
   RouteResponse,
 } from './contract/route.ts';

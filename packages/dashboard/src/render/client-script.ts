@@ -44,6 +44,11 @@ export interface ClientScriptOptions {
  * `data-stale` (the stylesheet dims it), `document.title` starts with `stale · `, and `#stale`
  * (hidden until then; optional) says since when the page is not updating, as the time the server
  * was last heard from ("as of 08:07:24 UTC"; before any, the overview's `data-generated-at`).
+ * When the browser gives up on the stream, the script asks the events URL once (a `fetch`, ended
+ * as soon as its status is known) whether it answers 401: then `#stale` says that the browser's
+ * session has expired and to open the page with `?token=` again (`data-reason="session"`; else
+ * `"connection"`: the connection is lost). It keeps retrying either way, so a session opened
+ * meanwhile (the link opened in another tab) resumes the page.
  *
  * @example
  * `<script>${clientScript()}</script>`
@@ -67,6 +72,9 @@ export function clientScript(options: ClientScriptOptions = {}): string {
     indicator.textContent = text;
   }
   function heard() { heardAt = Date.now(); }
+  // Why the page is stale: 'connection' (the server cannot be reached) or 'session' (the event
+  // stream answers 401: the session cookie expired, or the token that opened it changed).
+  var reason = 'connection';
   function markStale() {
     var overview = document.getElementById('overview');
     if (overview) overview.setAttribute('data-stale', '');
@@ -74,9 +82,12 @@ export function clientScript(options: ClientScriptOptions = {}): string {
       staleTitle = 'stale \\u00b7 ' + document.title;
       document.title = staleTitle;
     }
-    if (banner && banner.hidden) {
-      banner.textContent = 'Not updating: the connection to the dashboard is lost. The page shows the fleet as of ' +
-        new Date(heardAt).toISOString().slice(11, 19) + ' UTC.';
+    if (banner && (banner.hidden || banner.getAttribute('data-reason') !== reason)) {
+      banner.textContent = (reason === 'session'
+        ? 'Not updating: the session of this browser has expired. Open this page again with ?token=<token> added to its address to start a new one.'
+        : 'Not updating: the connection to the dashboard is lost.') +
+        ' The page shows the fleet as of ' + new Date(heardAt).toISOString().slice(11, 19) + ' UTC.';
+      banner.setAttribute('data-reason', reason);
       banner.hidden = false;
     }
   }
@@ -104,6 +115,27 @@ export function clientScript(options: ClientScriptOptions = {}): string {
     if (title) document.title = title;
     show('live', 'live');
   }
+  // The browser gave up on a stream (an HTTP error status) and says nothing of why: ask the
+  // events URL once whether it refuses this browser's session (401), else take it as lost. Ends
+  // the request as soon as its status is known; gives up after 10 s.
+  function checkSession(then) {
+    var settled = false;
+    var controller = typeof AbortController === 'function' ? new AbortController() : null;
+    function settle(expired) {
+      if (settled) return;
+      settled = true;
+      if (controller) controller.abort();
+      then(expired);
+    }
+    if (typeof fetch !== 'function') return settle(false);
+    setTimeout(function () { settle(false); }, 10000);
+    fetch(${url}, {
+      cache: 'no-store',
+      credentials: 'same-origin',
+      headers: { accept: 'text/event-stream' },
+      signal: controller ? controller.signal : undefined
+    }).then(function (response) { settle(response.status === 401); }, function () { settle(false); });
+  }
   var source = null;
   var openedAt = 0;
   function connect() {
@@ -111,7 +143,7 @@ export function clientScript(options: ClientScriptOptions = {}): string {
     openedAt = Date.now();
     var current = new EventSource(${url});
     source = current;
-    current.onopen = function () { heard(); retryMs = 1000; show('live', 'live'); };
+    current.onopen = function () { heard(); retryMs = 1000; reason = 'connection'; show('live', 'live'); };
     current.addEventListener('overview', apply);
     current.addEventListener('message', apply);
     current.addEventListener('ping', function () { heard(); show('live', 'live'); });
@@ -121,8 +153,13 @@ export function clientScript(options: ClientScriptOptions = {}): string {
       markStale();
       if (current.readyState === EventSource.CLOSED) {
         source = null;
-        setTimeout(connect, retryMs);
-        retryMs = Math.min(retryMs * 2, 30000);
+        checkSession(function (expired) {
+          reason = expired ? 'session' : 'connection';
+          markStale();
+          // Still retried: a session opened meanwhile (the ?token= link in another tab) resumes the page.
+          setTimeout(connect, retryMs);
+          retryMs = Math.min(retryMs * 2, 30000);
+        });
       }
     };
   }

@@ -70,6 +70,14 @@ export interface RouteContract {
    */
   readonly redirect?: RouteRedirect;
   /**
+   * The route answers conditional requests: its success carries an `ETag`, and a request whose
+   * `If-None-Match` names the current one is answered `304 Not Modified`, without a body, with the
+   * same `ETag`. Documented as the `If-None-Match` header parameter, the `etag` header of the
+   * success and a `304` response of its own.
+   * @example { description: 'The status is still the one whose ETag If-None-Match names' }
+   */
+  readonly notModified?: RouteNotModified;
+  /**
    * Codes among `errors` that the route answers with an HTML page (`text/html`) instead of the
    * error envelope: the refusals of a page a browser opens, which show the reader what happened.
    * The page's root element carries the code in `data-code`.
@@ -99,6 +107,12 @@ export interface RouteRedirect {
   readonly description: string;
   /** Headers it sends besides `Location`, lower case. @default [] */
   readonly headers?: readonly string[];
+}
+
+/** The `304 Not Modified` a route answers a conditional request with (see {@link RouteContract.notModified}). */
+export interface RouteNotModified {
+  /** When the answer is `304`. */
+  readonly description: string;
 }
 
 /** A request header a route reads (see {@link RouteContract.requestHeaders}). */

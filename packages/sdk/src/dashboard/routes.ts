@@ -112,6 +112,10 @@ export const dashboardRoutes = {
     path: '/api/status',
     summary: 'The whole fleet: targets by host, counts, bus backlogs, sync lag, fleet-file problems (ETag)',
     response: FleetStatus,
+    notModified: {
+      description:
+        'If-None-Match names the ETag of the status as it is: nothing changed since (the status is rebuilt only after a probe, a state change or a reload)',
+    },
   }),
   wizard: defineRoute({
     method: 'GET',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteContract, RouteRedirect } from '../contract/route.ts';
+import type { RouteContract, RouteNotModified, RouteRedirect } from '../contract/route.ts';
 import { ErrorEnvelope } from '../schemas/error.ts';
 import { ERROR_CONTENT, errorCatalog, errorResponses } from './internal/openapi-errors.ts';
 import { SCHEMAS } from './internal/openapi-refs.ts';
@@ -20,13 +20,20 @@ type JsonObject = Record<string, unknown>;
 
 const ERROR_RESPONSE = { $ref: '#/components/responses/Error' };
 
+/** The `ETag` of a route that answers conditional requests, on its success and its `304`. */
+const ETAG_HEADER = {
+  description: 'A strong validator of this answer: sent back in If-None-Match, it gets 304 while it is current',
+  schema: { type: 'string' },
+};
+
 /**
  * Generates the OpenAPI 3.1 document of a set of route contracts from their zod schemas
  * (`z.toJSONSchema`, requests as input types, responses as output types): path parameters as
  * `{id}`, the query schema as parameters, the request headers a route reads (`in: header`), the
- * JSON request body, the success response, the shared `ErrorEnvelope` for 4xx/5xx answers and the
- * bearer scheme on routes that need a token (`x-fleet-auth` says how a route without one
- * authenticates, and `x-fleet-hmac-sha256-prefix` marks a header signing the body).
+ * JSON request body, the success response, a redirect and a `304` with their headers, the shared
+ * `ErrorEnvelope` for 4xx/5xx answers and the bearer scheme on routes that need a token
+ * (`x-fleet-auth` says how a route without one authenticates, and `x-fleet-hmac-sha256-prefix`
+ * marks a header signing the body).
  * Each 4xx status a route may answer with is a response of its own, its codes listed in
  * `x-fleet-error-codes`; `components.responses.Error` lists every code with its status and meaning
  * (`x-fleet-errors`).
@@ -70,6 +77,7 @@ export function createOpenApiDocument(options: OpenApiOptions): JsonObject {
       responses: {
         [String(route.status ?? 200)]: successResponse(route, kind, response),
         ...(route.redirect ? { [String(route.redirect.status)]: redirectResponse(route.redirect) } : {}),
+        ...(route.notModified ? { '304': notModifiedResponse(route.notModified) } : {}),
         ...errorResponses(route),
         '4XX': ERROR_RESPONSE,
         '5XX': ERROR_RESPONSE,
@@ -134,9 +142,10 @@ function capitalize(word: string): string {
 }
 
 function successResponse(route: RouteContract, kind: string, response: string | undefined): JsonObject {
+  const headers = route.notModified ? { headers: { etag: ETAG_HEADER } } : {};
   if (kind === 'text') {
     const type = route.contentType ?? 'text/plain';
-    return { description: route.summary, content: { [type]: { schema: { type: 'string' } } } };
+    return { description: route.summary, ...headers, content: { [type]: { schema: { type: 'string' } } } };
   }
   const schema = { $ref: SCHEMAS + response };
   if (kind === 'sse') {
@@ -145,7 +154,7 @@ function successResponse(route: RouteContract, kind: string, response: string | 
       content: { 'text/event-stream': { schema: { type: 'string' }, 'x-fleet-event-data': schema } },
     };
   }
-  return { description: route.summary, content: { 'application/json': { schema } } };
+  return { description: route.summary, ...headers, content: { 'application/json': { schema } } };
 }
 
 function redirectResponse(redirect: RouteRedirect): JsonObject {
@@ -154,6 +163,10 @@ function redirectResponse(redirect: RouteRedirect): JsonObject {
     description: redirect.description,
     headers: Object.fromEntries(['location', ...(redirect.headers ?? [])].map((name) => [name, header])),
   };
+}
+
+function notModifiedResponse(notModified: RouteNotModified): JsonObject {
+  return { description: notModified.description, headers: { etag: ETAG_HEADER } };
 }
 
 /**
@@ -198,9 +211,9 @@ function queryParameters(route: RouteContract, schemas: JsonObject, prefix: stri
   }));
 }
 
-/** The request headers the route reads itself, as header parameters. */
+/** The request headers the route reads itself, as header parameters (`If-None-Match` with `notModified`). */
 function headerParameters(route: RouteContract): JsonObject[] {
-  return (route.requestHeaders ?? []).map((header) => ({
+  const declared = (route.requestHeaders ?? []).map((header) => ({
     name: header.name,
     in: 'header',
     required: header.required ?? false,
@@ -209,6 +222,15 @@ function headerParameters(route: RouteContract): JsonObject[] {
     ...(header.hmacSha256Prefix === undefined ? {} : { 'x-fleet-hmac-sha256-prefix': header.hmacSha256Prefix }),
     schema: { type: 'string' },
   }));
+  if (!route.notModified) return declared;
+  const ifNoneMatch = {
+    name: 'If-None-Match',
+    in: 'header',
+    required: false,
+    description: 'ETags of answers already held (or `*`): when one is still current, the answer is 304, without a body',
+    schema: { type: 'string' },
+  };
+  return [...declared, ifNoneMatch];
 }
 
 function exampleOf(values: Readonly<Record<string, unknown>> | undefined, name: string): JsonObject {

@@ -173,7 +173,14 @@ describe('createOpenApiDocument on pages and self-read bodies', () => {
     response: z.object({ ok: z.boolean() }),
     auth: false,
   });
-  const doc = createOpenApiDocument({ title: 't', version: '0', routes: [page, signed] }) as Doc;
+  const conditional = defineRoute({
+    method: 'GET',
+    path: '/conditional',
+    summary: 'A status with an ETag',
+    response: z.object({ ok: z.boolean() }),
+    notModified: { description: 'Unchanged since the ETag in If-None-Match' },
+  });
+  const doc = createOpenApiDocument({ title: 't', version: '0', routes: [page, signed, conditional] }) as Doc;
   const responses = doc.paths['/page/{id}']?.get?.responses ?? {};
 
   test("a text route's answer has its own media type", () => {
@@ -185,6 +192,28 @@ describe('createOpenApiDocument on pages and self-read bodies', () => {
       description: 'Opened with ?token=: to itself without it',
       headers: { location: { schema: { type: 'string' } }, 'set-cookie': { schema: { type: 'string' } } },
     });
+  });
+
+  test('a route that answers conditional requests documents If-None-Match, its ETag and the 304 without a body', () => {
+    const operation = doc.paths['/conditional']?.get;
+    expect(operation?.parameters).toEqual([
+      {
+        name: 'If-None-Match',
+        in: 'header',
+        required: false,
+        description: expect.any(String),
+        schema: { type: 'string' },
+      },
+    ]);
+    const etag = { description: expect.stringMatching(/If-None-Match/), schema: { type: 'string' } };
+    expect(operation?.responses['200']).toMatchObject({ headers: { etag } });
+    expect(operation?.responses['304']).toEqual({
+      description: 'Unchanged since the ETag in If-None-Match',
+      headers: { etag },
+    });
+    // Nothing of it on a route without `notModified`.
+    expect(responses['200']).not.toHaveProperty('headers');
+    expect(Object.keys(responses)).not.toContain('304');
   });
 
   test('codes answered with an HTML page are documented as text/html, the others as the envelope', () => {
