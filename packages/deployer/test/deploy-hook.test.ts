@@ -527,6 +527,15 @@ describe('fleet deploy hook (CLI)', () => {
     expect((await run(['hook', '--repository', 'ops/fleet'], { FLEET_DEPLOY_SECRET: ' , ' })).code).toBe(2);
   });
 
+  test('refuses a --timeout (or FLEET_DEPLOY_TIMEOUT) that is not a positive duration: exit 2', async () => {
+    const env = { FLEET_DEPLOY_SECRET: 's', FLEET_DEPLOY_REPOSITORY: 'ops/fleet' };
+    expect(await run(['hook', '--timeout', 'soon', '--port', '0'], env)).toEqual({
+      code: 2,
+      stderr: 'fleet-deploy: --timeout must be a duration like 500ms, 10s, 5m or 1h, got "soon"\n',
+    });
+    expect((await run(['hook', '--port', '0'], { ...env, FLEET_DEPLOY_TIMEOUT: '0' })).code).toBe(2);
+  });
+
   test('refuses to start without a repository (--repository or FLEET_DEPLOY_REPOSITORY): exit 2', async () => {
     expect(await run(['hook'], { FLEET_DEPLOY_SECRET: 's', FLEET_DEPLOY_REPOSITORY: undefined })).toEqual({
       code: 2,

@@ -1,11 +1,20 @@
 import { DEFAULT_PORTS } from '@fleet/sdk';
-import { numberArg, output, repeatedValues, strictArgs, tokensFrom, UsageError, untilSignal } from '@fleet/sdk/cli';
+import {
+  durationArg,
+  numberArg,
+  output,
+  repeatedValues,
+  strictArgs,
+  tokensFrom,
+  UsageError,
+  untilSignal,
+} from '@fleet/sdk/cli';
 import type { DeployFunction } from '@fleet/sdk/deploy';
 import { defineCommand } from 'citty';
 import { commonArgs, lockWaitMs, sshArgs } from '../cli/deploy-args.ts';
 import { deploy } from '../deploy/deploy.ts';
 import { fleetDeployHistory } from '../deploy/lock-host.ts';
-import { runShellDeploy } from '../hook/run-shell-deploy.ts';
+import { DEFAULT_SHELL_DEPLOY_TIMEOUT_MS, runShellDeploy } from '../hook/run-shell-deploy.ts';
 import { startDeployHookServer } from '../hook/start-deploy-hook-server.ts';
 
 /** The active secrets: every `--secret`, else `FLEET_DEPLOY_SECRET` (comma-separated); one or two. */
@@ -54,6 +63,12 @@ export const hookCommand = defineCommand({
         'Run this shell command for a deploy instead of `fleet deploy run` (gets $FLEET_DEPLOY_COMMIT; default: $FLEET_DEPLOY_RUN)',
       valueHint: 'command',
     },
+    timeout: {
+      type: 'string',
+      description:
+        'Stop a --run command after this long, e.g. 20m (SIGTERM, then SIGKILL 10s later) and fail the deploy (default: $FLEET_DEPLOY_TIMEOUT, else 30m)',
+      valueHint: 'duration',
+    },
     state: {
       type: 'string',
       description: 'JSON file that keeps handled deliveries and the deployed commit across restarts (default: memory)',
@@ -88,11 +103,14 @@ export const hookCommand = defineCommand({
     }
     const port = numberArg(args.port, 'port', { integer: true, min: 0, max: 65_535 }) ?? DEFAULT_PORTS.deployHook;
     const wait = lockWaitMs(args['lock-wait']);
+    const timeoutMs =
+      durationArg(args.timeout || process.env.FLEET_DEPLOY_TIMEOUT || undefined, 'timeout', 1) ??
+      DEFAULT_SHELL_DEPLOY_TIMEOUT_MS;
     const stop = untilSignal();
     // The running deploy stops at shutdown (its lock held until it has), and one still queued
     // never starts: aborted, so a redelivery after the restart runs it.
     const run: DeployFunction = command
-      ? runShellDeploy(command, process.env, { signal: stop.signal })
+      ? runShellDeploy(command, process.env, { signal: stop.signal, secrets, timeoutMs })
       : async ({ commit }) => {
           if (stop.signal.aborted) return { status: 'aborted' };
           const { run: recorded } = await deploy({

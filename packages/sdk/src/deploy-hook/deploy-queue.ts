@@ -1,4 +1,5 @@
 import { BODY_DIGEST, type QueuedJob, queueStateOf, readQueueState, writeQueueState } from './internal/queue-state.ts';
+import { restoreArray, restoreJob, restoreMap } from './internal/restore.ts';
 import type { DeployHookJob } from './schemas.ts';
 
 /** What a deploy of the webhook is given. */
@@ -36,6 +37,9 @@ export interface DeployQueueOptions {
    * A JSON file the jobs, their deliveries and the deployed commit are kept in (written atomically
    * at every change), so a restart keeps deduplicating. A deploy a restart interrupted counts as
    * `aborted`, so its redelivery runs again. A file that is not a state file is refused (a throw).
+   * A delivery is accepted only once the file has it: when the write fails (disk full, read-only),
+   * `offer()` throws and leaves the queue as it was, so a redelivery is handled as new. A deploy's
+   * start or end that cannot be written is told to `onError`; the deploy and the queue go on.
    * @default in memory only
    */
   stateFile?: string;
@@ -94,7 +98,8 @@ export class DeployQueue {
   readonly #jobs: QueuedJob[] = [];
   #running: QueuedJob | undefined;
   #pending: QueuedJob | undefined;
-  #drain: Promise<void> = Promise.resolve();
+  /** The deploy loop while it runs: it takes `#pending` until there is none, then clears this. */
+  #loop: Promise<void> | undefined;
   #closed = false;
   readonly #stateFile: string | undefined;
 
@@ -115,7 +120,8 @@ export class DeployQueue {
   /**
    * Offers a pushed commit; the deploy runs in the background. `bodyDigest` identifies the delivery's
    * exact signed body (the webhook passes the hex SHA-256 of its bytes): a body already handled is
-   * refused whatever its delivery id, as a delivery id already handled is.
+   * refused whatever its delivery id, as a delivery id already handled is. With a `stateFile`, a
+   * delivery whose state cannot be written throws (the error of the write) and changes nothing.
    */
   offer(job: DeployJob, bodyDigest?: string): OfferResult {
     if (bodyDigest !== undefined && !BODY_DIGEST.test(bodyDigest)) {
@@ -141,8 +147,7 @@ export class DeployQueue {
       // a later deploy does not roll the hosts back.
       const deployedBy = this.#jobs.findLast((done) => done.commit === job.commit && succeeded(done));
       if (deployedBy && bodyDigest !== undefined) {
-        this.#record(this.#bodies, bodyDigest, deployedBy);
-        this.#save();
+        this.#saved(() => this.#record(this.#bodies, bodyDigest, deployedBy));
       }
       return { accepted: false, reason: 'commit already deployed' };
     }
@@ -155,18 +160,17 @@ export class DeployQueue {
       queuedAt: this.#now().toISOString(),
       deliveries: [job.deliveryId],
     };
-    this.#record(this.#deliveries, job.deliveryId, queued);
-    if (bodyDigest !== undefined) this.#record(this.#bodies, bodyDigest, queued);
-    this.#jobs.push(queued);
-    if (this.#jobs.length > this.#remember) this.#jobs.splice(0, this.#jobs.length - this.#remember);
-    let reason: string | undefined;
-    if (this.#pending) {
-      this.#pending.status = 'superseded';
-      reason = `replaces the queued deploy of ${this.#pending.commit}`;
-    }
-    this.#pending = queued;
-    this.#save();
-    if (!this.#running) this.#drain = this.#run();
+    const reason = this.#saved(() => {
+      this.#record(this.#deliveries, job.deliveryId, queued);
+      if (bodyDigest !== undefined) this.#record(this.#bodies, bodyDigest, queued);
+      this.#jobs.push(queued);
+      if (this.#jobs.length > this.#remember) this.#jobs.splice(0, this.#jobs.length - this.#remember);
+      const replaced = this.#pending;
+      if (replaced) replaced.status = 'superseded';
+      this.#pending = queued;
+      return replaced && `replaces the queued deploy of ${replaced.commit}`;
+    });
+    this.#loop ??= this.#run();
     return reason === undefined ? { accepted: true } : { accepted: true, reason };
   }
 
@@ -180,11 +184,9 @@ export class DeployQueue {
 
   /** Resolves once no deploy is running or queued. */
   async idle(): Promise<void> {
-    for (;;) {
-      const drain = this.#drain;
-      await drain;
-      if (drain === this.#drain && !this.#running && !this.#pending) return;
-    }
+    // A deploy is running or queued only while the loop runs; the loop clears `#loop` as it ends, so
+    // each await here is on a loop still running (one an offer started meanwhile, the second time).
+    while (this.#loop) await this.#loop;
   }
 
   /** Stops accepting deliveries and waits for the running and queued deploys. */
@@ -194,11 +196,38 @@ export class DeployQueue {
   }
 
   #join(job: QueuedJob, offered: DeployJob, bodyDigest: string | undefined, reason: string): OfferResult {
-    job.deliveries.push(offered.deliveryId);
-    this.#record(this.#deliveries, offered.deliveryId, job);
-    if (bodyDigest !== undefined) this.#record(this.#bodies, bodyDigest, job);
-    this.#save();
+    this.#saved(() => {
+      job.deliveries.push(offered.deliveryId);
+      this.#record(this.#deliveries, offered.deliveryId, job);
+      if (bodyDigest !== undefined) this.#record(this.#bodies, bodyDigest, job);
+    });
     return { accepted: false, reason };
+  }
+
+  /**
+   * Makes an offer's `change` and saves the state; when the save throws, puts back what an offer
+   * changes (the remembered deliveries, bodies and jobs, the queued job, and the status and
+   * deliveries of the running and queued jobs) and rethrows: nothing of a delivery answered with an
+   * error stays, so its redelivery is handled as new.
+   */
+  #saved<T>(change: () => T): T {
+    if (this.#stateFile === undefined) return change();
+    const pending = this.#pending;
+    const undo = [
+      restoreMap(this.#deliveries),
+      restoreMap(this.#bodies),
+      restoreArray(this.#jobs),
+      ...[this.#running, pending].filter((job) => job !== undefined).map(restoreJob),
+    ];
+    const result = change();
+    try {
+      this.#save();
+    } catch (error) {
+      for (const restore of undo) restore();
+      this.#pending = pending;
+      throw error;
+    }
+    return result;
   }
 
   /**
@@ -225,8 +254,9 @@ export class DeployQueue {
   #load(file: string): void {
     const state = readQueueState(file);
     if (!state) return;
-    // The last entry is the newest (older hooks kept several); a deploy the restart cut short leaves it unknown.
-    const interrupted = state.jobs.some((job) => job.status === 'running');
+    // The last entry is the newest (older hooks kept several); a deploy the restart cut short leaves it
+    // unknown, also one still `queued` in the file: its start may have run without being saved.
+    const interrupted = state.jobs.some((job) => job.status === 'running' || job.status === 'queued');
     this.#deployed = interrupted ? undefined : state.deployed.at(-1);
     for (const { bodies = [], ...stored } of state.jobs.slice(-this.#remember)) {
       const job: QueuedJob = { ...stored };
@@ -247,42 +277,60 @@ export class DeployQueue {
     writeQueueState(this.#stateFile, queueStateOf(this.#jobs, this.#bodies, this.#deployed));
   }
 
-  /** Saves from the background loop, where a failure can only be reported. */
+  /**
+   * Saves from the background loop, where a failure can only be reported: the deploy goes on (its
+   * delivery was acknowledged), and the next save that succeeds writes the whole state.
+   */
   #saveQuietly(job: DeployJob): void {
     try {
       this.#save();
     } catch (error) {
+      this.#report(error, job);
+    }
+  }
+
+  /** Tells `onError`; one that throws does not stop the loop. */
+  #report(error: unknown, job: DeployJob): void {
+    try {
       this.#onError?.(error, job);
+    } catch {
+      // Nothing more to tell it with.
     }
   }
 
   async #run(): Promise<void> {
-    // Let the caller answer before the deploy starts.
-    await Promise.resolve();
-    while (this.#pending) {
-      const job = this.#pending;
-      this.#pending = undefined;
-      this.#running = job;
-      const input: DeployJob = {
-        commit: job.commit,
-        deliveryId: job.deliveryId,
-        ...(job.pusher === undefined ? {} : { pusher: job.pusher }),
-      };
-      job.status = 'running';
-      job.startedAt = this.#now().toISOString();
-      this.#saveQuietly(input);
-      try {
-        const outcome = await this.#deploy(input);
-        job.status = outcome.status;
-      } catch (error) {
-        job.status = 'failed';
-        job.error = error instanceof Error ? error.message : String(error);
-        this.#onError?.(error, input);
-      }
-      job.finishedAt = this.#now().toISOString();
-      this.#deployed = succeeded(job) ? job.commit : undefined;
-      this.#running = undefined;
-      this.#saveQuietly(input);
+    try {
+      // Let the caller answer before the deploy starts.
+      await Promise.resolve();
+      while (this.#pending) await this.#deployNext(this.#pending);
+    } finally {
+      // In the turn of the last check for a queued job, so that no offer comes in between.
+      this.#loop = undefined;
     }
+  }
+
+  async #deployNext(job: QueuedJob): Promise<void> {
+    this.#pending = undefined;
+    this.#running = job;
+    const input: DeployJob = {
+      commit: job.commit,
+      deliveryId: job.deliveryId,
+      ...(job.pusher === undefined ? {} : { pusher: job.pusher }),
+    };
+    job.status = 'running';
+    job.startedAt = this.#now().toISOString();
+    this.#saveQuietly(input);
+    try {
+      const outcome = await this.#deploy(input);
+      job.status = outcome.status;
+    } catch (error) {
+      job.status = 'failed';
+      job.error = error instanceof Error ? error.message : String(error);
+      this.#report(error, input);
+    }
+    job.finishedAt = this.#now().toISOString();
+    this.#deployed = succeeded(job) ? job.commit : undefined;
+    this.#running = undefined;
+    this.#saveQuietly(input);
   }
 }

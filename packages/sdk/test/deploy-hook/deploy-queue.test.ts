@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -401,6 +401,25 @@ describe('DeployQueue with a state file', () => {
     await second.startedCount(1);
     second.finish();
     await restarted.close();
+  });
+
+  test('a delivery whose state cannot be written changes nothing, so its redelivery is handled as new', async () => {
+    const file = stateFile();
+    const control = controlledDeploy();
+    const queue = new DeployQueue({ deploy: control.deploy, stateFile: file });
+    // The state directory becomes a regular file: the write fails with ENOTDIR, also for root.
+    const dir = join(file, '..');
+    rmSync(dir, { recursive: true });
+    writeFileSync(dir, '');
+    expect(() => queue.offer({ commit: sha(1), deliveryId: 'd1' }, body(1))).toThrow(/ENOTDIR/);
+    expect(queue.jobs()).toEqual([]);
+    rmSync(dir);
+    mkdirSync(dir);
+    expect(queue.offer({ commit: sha(1), deliveryId: 'd1' }, body(1))).toEqual({ accepted: true });
+    await control.startedCount(1);
+    control.finish();
+    await queue.close();
+    expect(queue.jobs().map((job) => [job.deliveryId, job.status])).toEqual([['d1', 'ok']]);
   });
 
   test('a file that is not a state file is refused, naming it', () => {

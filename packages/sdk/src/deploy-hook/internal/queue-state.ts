@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { DeployHookJob } from '../schemas.ts';
@@ -76,18 +76,28 @@ export function readQueueState(file: string): QueueState | undefined {
 /**
  * Writes a state file atomically and durably, readable by its owner only: a temporary file, synced
  * to disk, renamed over it, and the directory synced, so that after a power loss the file is the
- * old state or the new one, never empty (which would keep the hook from starting).
+ * old state or the new one, never empty (which would keep the hook from starting). A write that
+ * throws removes its temporary file and leaves the file as it was.
  */
 export function writeQueueState(file: string, state: QueueState): void {
   const temp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temp, 'w', 0o600);
   try {
-    writeFileSync(fd, `${JSON.stringify(state)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(temp, 'w', 0o600);
+    try {
+      writeFileSync(fd, `${JSON.stringify(state)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    // A write that failed (disk full, read-only) leaves no partial temporary file behind; the
+    // write's error is the one to tell.
+    try {
+      rmSync(temp, { force: true });
+    } catch {}
+    throw error;
   }
-  renameSync(temp, file);
   syncDirectory(dirname(file));
 }
 
