@@ -1,5 +1,4 @@
 import { type FleetError, isFleetError } from '../../errors.ts';
-import type { ServerLogger } from './respond.ts';
 
 /** At most one line per this many milliseconds, per logger, about answers of `unavailable`. */
 export const OUTAGE_LOG_EVERY_MS = 10_000;
@@ -11,7 +10,10 @@ interface OutageLines {
   leftOut: number;
 }
 
-const lines = new WeakMap<ServerLogger, OutageLines>();
+/** Where outage lines go: a server's logger. */
+type OutageLogger = Pick<Console, 'warn'>;
+
+const lines = new WeakMap<OutageLogger, OutageLines>();
 
 /**
  * Whether `error` says a store's database is away (`unavailable`: PostgreSQL down or unreachable,
@@ -33,7 +35,7 @@ export function describeOutage(error: FleetError): string {
  * out since the last: a bus under load fails thousands of requests a second while its database is
  * away, and a line (with a stack) for each would bury everything else in the log.
  */
-export function logOutage(logger: ServerLogger, where: string, error: FleetError, now = Date.now()): void {
+export function logOutage(logger: OutageLogger, where: string, error: FleetError, now = Date.now()): void {
   const last = lines.get(logger);
   if (last && now - last.at < OUTAGE_LOG_EVERY_MS) {
     last.leftOut += 1;
