@@ -55,6 +55,8 @@ export interface Response {
   content?: Record<string, MediaType>;
   /** On an error response: the error codes answered with this status. */
   'x-fleet-error-codes'?: string[];
+  /** The route's own meaning of some of those codes, where the shared one does not fit. */
+  'x-fleet-error-descriptions'?: Record<string, string>;
   /** Of those, the codes the route answers with an HTML page (`text/html`) instead of the envelope. */
   'x-fleet-html-error-codes'?: string[];
   /** The headers it sends: a redirect's (`location`, ...), the `etag` of a success and its `304`. */

@@ -185,7 +185,8 @@ function renderRouteErrors(doc: OpenApiDocument, operation: Operation): string[]
     const pages = response['x-fleet-html-error-codes'] ?? [];
     for (const code of response['x-fleet-error-codes'] ?? []) {
       const page = pages.includes(code) ? ' Answered with an HTML page (`text/html`), not the envelope.' : '';
-      rows.push(`| ${status} | \`${code}\` | ${cell(`${meanings.get(code) ?? ''}${page}`)} |`);
+      const meaning = response['x-fleet-error-descriptions']?.[code] ?? meanings.get(code) ?? '';
+      rows.push(`| ${status} | \`${code}\` | ${cell(`${meaning}${page}`)} |`);
     }
   }
   if (rows.length === 0) return [];

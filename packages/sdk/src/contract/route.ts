@@ -92,6 +92,13 @@ export interface RouteContract {
    */
   readonly errors?: readonly ErrorCode[];
   /**
+   * What an error code means on this route, where the shared description does not fit (a webhook's
+   * `unauthorized` is about its signature, not a bearer token); shown in `/openapi.json` and the
+   * HTTP API reference.
+   * @example { unauthorized: 'The signature header is missing or wrong.' }
+   */
+  readonly errorDescriptions?: Readonly<Partial<Record<ErrorCode, string>>>;
+  /**
    * A request that passes the route's schemas, shown in `/openapi.json` and the HTTP API reference
    * (`docs/http-api.md`). Without one, the reference builds an example from the schemas.
    * @example { body: { agent: 'coder', waitSeconds: 20 } }

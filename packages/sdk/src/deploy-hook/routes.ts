@@ -46,8 +46,12 @@ export const deployHookRoutes = {
     status: 202,
     auth: false,
     authentication:
-      'the signature header, always (tokens do not apply): a missing or wrong signature is `401 unauthorized`, before the body is read.',
+      'the signature header, always (tokens do not apply): a missing or wrong signature is `401 unauthorized`, checked on the exact body (read up to the body limit) before anything else of it.',
     errors: ['unauthorized', 'unsupported_media_type'],
+    errorDescriptions: {
+      unauthorized:
+        "The signature header (`X-Hub-Signature-256`, or `X-Gitea-Signature`) is missing, or is not the HMAC-SHA256 of the exact body under any of the hook's secrets.",
+    },
     example: {
       body: {
         ref: 'refs/heads/main',

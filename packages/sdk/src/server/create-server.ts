@@ -111,7 +111,8 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
   const logger = options.logger ?? silent;
   const tokens = (options.tokens ?? []).filter((token) => token.trim() !== '');
   const bodyLimitBytes = options.bodyLimitBytes ?? 1024 * 1024;
-  const hosts = tokens.length === 0 ? new HostGuard(options.allowedHosts ?? []) : undefined;
+  const allowedHosts = new HostGuard(options.allowedHosts ?? []);
+  const hosts = tokens.length === 0 ? allowedHosts : undefined;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   if (!(bodyLimitBytes > 0)) throw new TypeError(`bodyLimitBytes must be a positive number, got ${bodyLimitBytes}`);
 
@@ -125,6 +126,8 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
       title: service,
       version,
       routes: implementations.map((implementation) => implementation.route),
+      // Documented for both modes (with tokens or without): only a server that allows every name never answers host_not_allowed.
+      hostGuard: !allowedHosts.allowsAny,
     });
     return document;
   };

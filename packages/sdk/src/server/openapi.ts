@@ -14,6 +14,12 @@ export interface OpenApiOptions {
   description?: string;
   /** Every route the server serves. */
   routes: readonly RouteContract[];
+  /**
+   * Whether the server checks the `Host` of requests to its protected routes when it has no tokens
+   * (`403 host_not_allowed`); false for one that allows every name (`allowedHosts: ['*']`).
+   * @default true
+   */
+  hostGuard?: boolean;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -78,7 +84,7 @@ export function createOpenApiDocument(options: OpenApiOptions): JsonObject {
         [String(route.status ?? 200)]: successResponse(route, kind, response),
         ...(route.redirect ? { [String(route.redirect.status)]: redirectResponse(route.redirect) } : {}),
         ...(route.notModified ? { '304': notModifiedResponse(route.notModified) } : {}),
-        ...errorResponses(route),
+        ...errorResponses(route, options.hostGuard ?? true),
         '4XX': ERROR_RESPONSE,
         '5XX': ERROR_RESPONSE,
       },

@@ -241,6 +241,39 @@ describe('createOpenApiDocument on pages and self-read bodies', () => {
   });
 });
 
+describe("createOpenApiDocument: a route's own error meanings and a server that allows every host", () => {
+  const webhook = defineRoute({
+    method: 'POST',
+    path: '/hook',
+    summary: 'A signed delivery',
+    documentedBody: z.object({ ref: z.string() }),
+    response: z.object({ ok: z.boolean() }),
+    auth: false,
+    errors: ['unauthorized'],
+    errorDescriptions: { unauthorized: 'The signature is missing or wrong.' },
+  });
+  const codesOf = (doc: Doc) =>
+    Object.fromEntries(
+      Object.entries(doc.paths['/hook']?.post?.responses ?? {}).map(([s, r]) => [s, r['x-fleet-error-codes']]),
+    );
+
+  test('errorDescriptions says what a code means on this route, next to its code', () => {
+    const doc = createOpenApiDocument({ title: 't', version: '0', routes: [webhook] }) as Doc;
+    const unauthorized = doc.paths['/hook']?.post?.responses['401'] as Record<string, unknown>;
+    expect(unauthorized['x-fleet-error-descriptions']).toEqual({ unauthorized: 'The signature is missing or wrong.' });
+    expect(unauthorized.description).toBe('`unauthorized`: The signature is missing or wrong.');
+    // Other statuses keep the shared meanings only.
+    expect(doc.paths['/hook']?.post?.responses['400']).not.toHaveProperty('x-fleet-error-descriptions');
+  });
+
+  test('host_not_allowed is listed unless the server allows every host name', () => {
+    const guarded = createOpenApiDocument({ title: 't', version: '0', routes: [webhook] }) as Doc;
+    expect(codesOf(guarded)['403']).toEqual(['cross_site_request', 'host_not_allowed']);
+    const open = createOpenApiDocument({ title: 't', version: '0', routes: [webhook], hostGuard: false }) as Doc;
+    expect(codesOf(open)['403']).toEqual(['cross_site_request']);
+  });
+});
+
 describe('createOpenApiDocument on the bus contract', () => {
   const doc = createOpenApiDocument({ title: 'fleet-bus', version: '0.0.0', routes: Object.values(busRoutes) }) as Doc;
 

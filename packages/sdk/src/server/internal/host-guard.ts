@@ -29,6 +29,11 @@ export class HostGuard {
     for (const entry of allowed) this.allow(entry);
   }
 
+  /** Whether every name is allowed (`*`): the guard then refuses nothing. */
+  get allowsAny(): boolean {
+    return this.#any;
+  }
+
   /** Allows one more entry (same forms as the constructor's). */
   allow(entry: string): void {
     const name = allowedHostName(entry);

@@ -22,17 +22,19 @@ export function errorCatalog(): JsonObject[] {
 
 /**
  * The 4xx answers of a route, one response per status: the plumbing's (bad input, auth and, without
- * tokens, the `Host` allow-list, body limits, cross-site requests to a route that changes state) and the contract's own `errors`. 5xx answers (`internal`, `unavailable`) can come from
- * any route and stay in `5XX`.
+ * tokens, the `Host` allow-list unless the server allows every name (`hostGuard` false), body
+ * limits, cross-site requests to a route that changes state) and the contract's own `errors`, each
+ * described by the route's `errorDescriptions` or else the shared meaning. 5xx answers
+ * (`internal`, `unavailable`) can come from any route and stay in `5XX`.
  */
-export function errorResponses(route: RouteContract): Record<string, JsonObject> {
+export function errorResponses(route: RouteContract, hostGuard = true): Record<string, JsonObject> {
   const codes = new Set<ErrorCode>();
   const body = route.body ?? route.documentedBody;
   if (route.params || route.query || body) codes.add('validation_failed');
   if (body)
     for (const code of ['invalid_json', 'payload_too_large', 'unsupported_media_type'] as const) codes.add(code);
   if (route.auth !== false) codes.add('unauthorized');
-  if (guardsHost(route)) codes.add('host_not_allowed');
+  if (hostGuard && guardsHost(route)) codes.add('host_not_allowed');
   if (changesState(route)) codes.add('cross_site_request');
   for (const code of route.errors ?? []) codes.add(code);
   const byStatus = new Map<number, ErrorCode[]>();
@@ -45,7 +47,9 @@ export function errorResponses(route: RouteContract): Record<string, JsonObject>
   const responses: Record<string, JsonObject> = {};
   for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
     const pages = statusCodes.filter((code) => html.has(code));
-    const description = statusCodes.map((code) => `\`${code}\`: ${errorCodeDescription[code]}`).join(' ');
+    const description = statusCodes
+      .map((code) => `\`${code}\`: ${route.errorDescriptions?.[code] ?? errorCodeDescription[code]}`)
+      .join(' ');
     responses[String(status)] = {
       description: pages.length === 0 ? description : `${description} ${htmlNote(pages)}`,
       content: {
@@ -53,10 +57,20 @@ export function errorResponses(route: RouteContract): Record<string, JsonObject>
         ...(pages.length > 0 ? HTML_ERROR_CONTENT : {}),
       },
       'x-fleet-error-codes': statusCodes,
+      ...routeDescriptions(route, statusCodes),
       ...(pages.length > 0 ? { 'x-fleet-html-error-codes': pages } : {}),
     };
   }
   return responses;
+}
+
+/** `x-fleet-error-descriptions`: the route's own meaning of those of `codes` it describes (see `errorDescriptions`). */
+function routeDescriptions(route: RouteContract, codes: readonly ErrorCode[]): JsonObject {
+  const own = codes.filter((code) => route.errorDescriptions?.[code] !== undefined);
+  if (own.length === 0) return {};
+  return {
+    'x-fleet-error-descriptions': Object.fromEntries(own.map((code) => [code, route.errorDescriptions?.[code]])),
+  };
 }
 
 /** The content of a page's own refusal: an HTML page for the reader. */
