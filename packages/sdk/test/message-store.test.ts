@@ -778,6 +778,27 @@ describe.each(storeFactories)('%s MessageStore', (_name, create) => {
       expect((await store.poll('b', 10, 700_000)).map((m) => (m.payload as string)[0])).toEqual(['3']);
     });
 
+    test('counts each message whole, its long or non-ASCII text fields too: what it answers fits the budget', async () => {
+      const from = 'f'.repeat(128);
+      const to = `b-${'x'.repeat(126)}`;
+      // Up to 3 bytes a character, and characters JSON escapes.
+      const type = '任"'.repeat(64);
+      for (let n = 0; n < 30; n++) {
+        await send({ from, to, type, idempotencyKey: `鍵\\${n}`.repeat(40).slice(0, 256), payload: n });
+      }
+      const budget = 16 * 1024;
+      const taken: number[] = [];
+      for (let poll = 0; poll < 30 && taken.length < 30; poll++) {
+        const answer = await store.poll(to, 100, budget);
+        expect(answer.length).toBeGreaterThan(0);
+        expect(Buffer.byteLength(JSON.stringify({ messages: answer, count: answer.length }))).toBeLessThanOrEqual(
+          budget,
+        );
+        taken.push(...answer.map((m) => m.payload as number));
+      }
+      expect(taken).toEqual(Array.from({ length: 30 }, (_, n) => n));
+    });
+
     test('a message larger than the budget is answered alone rather than never', async () => {
       await send({ from: 'a', to: 'b', payload: 'x'.repeat(10_000) });
       await send({ from: 'a', to: 'b', payload: 'y' });

@@ -87,7 +87,8 @@ export interface MessageStore {
   lease(request: LeaseRequest): Promise<Delivery[]>;
   /**
    * The old bus's at-most-once poll: removes and returns up to `limit` deliverable messages, and
-   * only as many as fit in `maxBytes` (each message's payload JSON plus 1 KiB; always at least one;
+   * only as many as fit in `maxBytes` (each message as `AnswerBudget` counts it: payload and text
+   * fields as JSON plus 512 bytes, never less than it takes in the answer; always at least one;
    * the rest stay queued). @default maxBytes unbounded
    */
   poll(agent: string, limit: number, maxBytes?: number): Promise<Message[]>;

@@ -90,7 +90,6 @@ export async function* streamRoute<R extends RouteContract>(
     deadline.dispose();
     return;
   }
-  options.onOpen?.();
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   const parser = new SseParser({ maxEventLength: http.maxResponseBytes });
   const secrets = secretsOf(http.ky);
@@ -98,6 +97,8 @@ export async function* streamRoute<R extends RouteContract>(
   const onAbort = () => void reader.cancel().catch(() => undefined);
   deadline.signal.addEventListener('abort', onAbort, { once: true });
   try {
+    // Inside the try: an onOpen that throws ends the stream like a loop body that throws.
+    options.onOpen?.();
     for (;;) {
       let chunk: ReadableStreamReadResult<string> | undefined;
       try {

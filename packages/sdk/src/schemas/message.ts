@@ -24,7 +24,8 @@ export const MAX_PRIORITY = 100;
 export const MAX_SEND_COPIES_BYTES = 48 * 1024 * 1024;
 /**
  * Most bytes one `GET /messages` (the at-most-once poll) answers with, counted as each message's
- * payload JSON plus 1 KiB for its other fields: the poll stops taking messages before the next would
+ * payload JSON and text fields (names, type, key) as JSON plus 512 bytes for the rest, never less
+ * than it takes in the answer: the poll stops taking messages before the next would
  * pass it (one message is always taken). A poll removes what it returns, so an answer larger than
  * the client reads (`maxResponseBytes`, 64 MiB by default) would lose its messages.
  */
@@ -143,7 +144,7 @@ export const PollQuery = z.strictObject(
       min: 1024,
       max: MAX_POLL_ANSWER_BYTES,
       description:
-        'Most bytes to answer with, counted as each message payload JSON plus 1 KiB: messages past it stay queued (one is always taken). Default and most: 48 MiB',
+        'Most bytes to answer with, counted as each message payload JSON and text fields as JSON plus 512 bytes, never less than it takes in the answer: messages past it stay queued (one is always taken). Default and most: 48 MiB',
     }),
   })),
 );

@@ -57,3 +57,27 @@ test('keep-alive comments keep a quiet stream open past idleTimeoutMs', async ()
   await expect(reading).resolves.toBeUndefined();
   expect(seen).toEqual([0]);
 });
+
+test('an onOpen that throws ends the stream with its error and closes the connection', async () => {
+  let closed!: () => void;
+  const connectionClosed = new Promise<void>((resolve) => {
+    closed = resolve;
+  });
+  const server: Server = createServer((socket) => {
+    socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n'));
+    socket.on('error', () => undefined);
+    socket.on('close', () => closed());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => server.close(resolve)));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const stream = new BusClient({ url, retry: 0 }).stream('worker', {
+    onOpen: () => {
+      throw new Error('onOpen bug');
+    },
+  });
+  await expect(stream.next()).rejects.toThrow('onOpen bug');
+  // The client's end of the stream is cancelled: the server sees the connection close (the
+  // default idle timeout, 45 s, is far away).
+  await connectionClosed;
+});

@@ -44,7 +44,7 @@ export function pollMessages(
   const polled: Message[] = [];
   const budget = maxBytes === undefined ? undefined : new AnswerBudget(maxBytes);
   for (const entry of mailbox.deliverable(limit, now)) {
-    if (budget && !budget.takes(Buffer.byteLength(JSON.stringify(entry.payload ?? null)))) break;
+    if (budget && !budget.takes(Buffer.byteLength(JSON.stringify(entry.payload ?? null)), entry)) break;
     mailbox.ready.remove(entry);
     messages.delete(entry.id);
     entry.attempts += 1;

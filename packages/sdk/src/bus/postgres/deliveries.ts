@@ -1,7 +1,7 @@
 import { toIso } from '../../internal/iso-time.ts';
 import type { Delivery } from '../../schemas/lease.ts';
 import type { Message } from '../../schemas/message.ts';
-import { MESSAGE_FIELDS_BYTES } from '../internal/answer-budget.ts';
+import { MESSAGE_FIXED_BYTES } from '../internal/answer-budget.ts';
 import { auditEntry } from '../internal/audit-entry.ts';
 import { toMessage } from '../internal/message-record.ts';
 import { makeReceipt } from '../internal/receipt.ts';
@@ -91,14 +91,20 @@ export async function leaseMessages(tx: PgTransaction, request: LeaseRequest, no
   });
 }
 
+/** A row's cost in an answer, as `AnswerBudget` counts it (`to_json` escapes text as `JSON.stringify` does). */
+const ROW_ANSWER_BYTES = `octet_length(payload::text) + ${MESSAGE_FIXED_BYTES}
+  + octet_length(to_json(sender)::text) + octet_length(to_json(recipient)::text) + octet_length(to_json(type)::text)
+  + coalesce(octet_length(to_json(topic)::text), 4) + coalesce(octet_length(to_json(idempotency_key)::text), 4)`;
+
 /**
  * The claim of a poll with a byte budget (`$4`): the deliverable rows in delivery order, locked, as
- * many as fit (each row's payload JSON plus {@link MESSAGE_FIELDS_BYTES}, the first one always);
+ * many as fit (each row's payload JSON, its text fields as JSON and {@link MESSAGE_FIXED_BYTES}, as
+ * `AnswerBudget` counts them; the first one always);
  * the rows claimed past the budget are only locked, and stay queued.
  */
 const CLAIM_WITHIN_BYTES = `SELECT claimed FROM (
     SELECT claimed, row_number() OVER w AS n, sum(size) OVER w AS running
-    FROM (${claimDeliverable('$1', '$2', '$3', `seq AS claimed, priority, octet_length(payload::text) + ${MESSAGE_FIELDS_BYTES} AS size`)}) AS locked
+    FROM (${claimDeliverable('$1', '$2', '$3', `seq AS claimed, priority, ${ROW_ANSWER_BYTES} AS size`)}) AS locked
     WINDOW w AS (ORDER BY priority DESC, claimed)
   ) AS counted WHERE n = 1 OR running <= $4`;
 

@@ -58,8 +58,8 @@ export function pollMessages(
   const polled: Message[] = [];
   for (const row of sql.deliverable(limit).all({ agent, now })) {
     // The payload column holds the payload's JSON as it is answered.
-    if (budget && !budget.takes(Buffer.byteLength(row.payload))) break;
     const message = fromRow(row);
+    if (budget && !budget.takes(Buffer.byteLength(row.payload), message)) break;
     message.attempts += 1;
     transitions.remove(row);
     transitions.audit(auditEntry(now, 'delivered', row, { mode: 'poll' }));
