@@ -409,6 +409,7 @@ describe('fleet-bus failures: one line on stderr, no stack trace', () => {
     [['ack'], 'fleet-bus: Missing required argument: --receipt'],
     [['extend', '--receipt', 'r'], 'fleet-bus: Missing required argument: --lease'],
     [['extend', '--receipt', 'r', '--lease', '0'], 'fleet-bus: --lease must be more than 0, got 0'],
+    [['receive', '--agent', 'a', '--lease', '0'], 'fleet-bus: --lease must be more than 0, got 0'],
     [['nack', '--receipt', 'r', '--delay', 'soon'], 'fleet-bus: --delay must be a number, got "soon"'],
     [['subscribe', '--agent', 'a'], 'fleet-bus: Missing required argument: --topic'],
     [['launch'], `fleet-bus: unknown command "launch"; commands: ${COMMANDS}`],
@@ -419,6 +420,25 @@ describe('fleet-bus failures: one line on stderr, no stack trace', () => {
   ])('bad arguments %j exit 2', async (args, line) => {
     const result = await run(args);
     expect(result).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
+  });
+
+  test.each([
+    [
+      'a raw # in the password',
+      'postgres://u:hun#ter2@127.0.0.1:1/db',
+      "a '#', '/' or '?' in the user name or password",
+    ],
+    ['a port that is not a number', 'postgres://u:hunter2@127.0.0.1:notaport/db', 'check its host and port'],
+  ])('a PostgreSQL URL with %s exits 1 in one line, before listening, without the password', async (_, db, reason) => {
+    const result = await run(['server', '--port', '0', '--db', db]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^fleet-bus: invalid PostgreSQL URL postgres:\/\/\*\*\*@127\.0\.0\.1:/);
+    expect(lines[0]).toContain(reason);
+    expect(lines[0]).toContain('percent-encode special characters');
+    expect(result.stderr).not.toMatch(/ter2|listening|TypeError|at /);
   });
 
   test('an empty FLEET_BUS_DB (or one whose variable reference is empty) exits 2: SQLite would open a temporary database', async () => {

@@ -68,6 +68,23 @@ describe('fleet alerts', () => {
     expect(lines[1]).toMatch(/failed\s+ops\s+down\s+\[fleet\] web is DOWN on vps1\s+1 attempt: answered 400$/);
   });
 
+  test('an empty FLEET_DASHBOARD_URL is unset: the outbox of FLEET_ALERTS_DB is read, no dashboard asked', async () => {
+    process.env.FLEET_DASHBOARD_URL = '';
+    process.env.FLEET_ALERTS_DB = dbPath;
+    try {
+      const run = await runFleet(['alerts', '--json']);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(
+        AlertDelivery.array()
+          .parse(JSON.parse(run.stdout))
+          .map((d) => d.message.id),
+      ).toEqual(['a2', 'a1']);
+    } finally {
+      delete process.env.FLEET_DASHBOARD_URL;
+      delete process.env.FLEET_ALERTS_DB;
+    }
+  });
+
   test('a missing outbox file is a usage error, and nothing is created', async () => {
     const missing = join(dir, 'none.db');
     const run = await runFleet(['alerts', '--db', missing]);

@@ -56,6 +56,26 @@ describe('fleet silence', () => {
     expect((await runFleet(['silence', '--list', '--db', db])).stdout).toBe('no silences\n');
   });
 
+  test('--for may be longer than a timer can wait (a silence for 60 days)', async () => {
+    const db = join(dir, 'long.db');
+    const set = await runFleet([
+      'silence',
+      '--host',
+      'ezra',
+      '--from',
+      '2030-01-01T00:00:00Z',
+      '--for',
+      '1440h',
+      '--db',
+      db,
+      '--json',
+    ]);
+    expect(set).toMatchObject({ code: 0, stderr: '' });
+    const outbox = new AlertOutbox({ dbPath: db, channels: {} });
+    expect(outbox.silences()).toMatchObject([{ from: '2030-01-01T00:00:00.000Z', until: '2030-03-02T00:00:00.000Z' }]);
+    outbox.close();
+  });
+
   test('needs exactly one of --for and --until, and an end after the start', async () => {
     const db = join(dir, 'bad.db');
     const neither = await runFleet(['silence', '--host', 'ezra', '--db', db]);

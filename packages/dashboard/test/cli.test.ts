@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FleetStatus } from '@fleet/sdk';
+import { spawnServerWithoutReader } from '@fleet/test-utils/closed-stdout';
 import { runCli } from '@fleet/test-utils/run-cli';
 import { type SpawnedServer, spawnServer } from '@fleet/test-utils/spawn-server';
 import { describe, expect, test } from 'vitest';
@@ -49,6 +50,18 @@ describe('fleet-dashboard', () => {
   test.each(['SIGTERM', 'SIGINT'] as const)('%s makes it close cleanly and exit 0', async (signal) => {
     const dashboard = await spawnDashboard(['--config', await fleetFile()]);
     dashboard.child.kill(signal);
+    expect(await dashboard.exited).toBe(0);
+    expect(dashboard.stderr()).toBe('');
+  });
+
+  test('with its stdout closed (| true) it keeps serving, its startup line lost, and stops cleanly', async () => {
+    const config = await fleetFile();
+    const dashboard = await spawnServerWithoutReader(BIN, ['--config', config, '--db', ':memory:'], cleanEnv);
+    expect(dashboard).toHaveProperty('url');
+    if (!('url' in dashboard)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the failed write's error has come by now
+    expect((await fetch(`${dashboard.url}/api/status`)).status).toBe(200);
+    dashboard.child.kill('SIGTERM');
     expect(await dashboard.exited).toBe(0);
     expect(dashboard.stderr()).toBe('');
   });

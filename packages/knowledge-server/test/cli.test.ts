@@ -296,6 +296,8 @@ describe('fleet-knowledge failures: one line on stderr, no stack trace', () => {
     ],
     [['query', '--tag'], 'fleet-knowledge: --tag needs a value'],
     [['server', '--port', '99999'], 'fleet-knowledge: --port must be at most 65535, got 99999'],
+    [['server', '--port', '0', '--db', ''], 'fleet-knowledge: --db is empty: give a SQLite file or :memory:'],
+    [['server', '--port', '0', '--db', ' '], 'fleet-knowledge: --db is empty: give a SQLite file or :memory:'],
     [
       ['server', '--sync-interval', 'often'],
       'fleet-knowledge: --sync-interval must be a duration like 500ms, 10s, 5m or 1h, got "often"',

@@ -1,5 +1,5 @@
 import { MAX_BATCH_SIZE, MAX_LEASE_SECONDS, MAX_WAIT_SECONDS } from '@fleet/sdk';
-import { numberArg, output, printJson, strictArgs } from '@fleet/sdk/cli';
+import { numberArg, output, printJson, strictArgs, UsageError } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { busClientFrom, clientArgs } from './internal/client-args.ts';
 import { formatDelivery, formatLeaseHint } from './internal/format.ts';
@@ -15,7 +15,11 @@ export const receiveCommand = defineCommand({
     ...clientArgs,
     agent: { type: 'string', description: 'Receiving agent', required: true, valueHint: 'agent' },
     limit: { type: 'string', description: `Most messages to lease, 1..${MAX_BATCH_SIZE} (default: 1)`, valueHint: 'n' },
-    lease: { type: 'string', description: 'Lease length in seconds (default: 30)', valueHint: 'seconds' },
+    lease: {
+      type: 'string',
+      description: `Lease length in seconds, more than 0 up to ${MAX_LEASE_SECONDS} (default: 30)`,
+      valueHint: 'seconds',
+    },
     wait: {
       type: 'string',
       description: `Wait up to this many seconds for a message, 0..${MAX_WAIT_SECONDS} (default: 0)`,
@@ -26,6 +30,8 @@ export const receiveCommand = defineCommand({
   async run({ args }) {
     const limit = numberArg(args.limit, 'limit', { integer: true, min: 1, max: MAX_BATCH_SIZE });
     const leaseSeconds = numberArg(args.lease, 'lease', { min: 0, max: MAX_LEASE_SECONDS });
+    // The schema takes only a positive lease (as for extend): 0 is a bad command line, not a server error.
+    if (leaseSeconds === 0) throw new UsageError('--lease must be more than 0, got 0');
     const waitSeconds = numberArg(args.wait, 'wait', { min: 0, max: MAX_WAIT_SECONDS });
     const client = busClientFrom(args);
     const result = await client.receive({

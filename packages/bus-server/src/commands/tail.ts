@@ -3,7 +3,10 @@ import { defineCommand } from 'citty';
 import { busClientFrom, clientArgs } from './internal/client-args.ts';
 import { formatTailLine } from './internal/format.ts';
 
-/** `fleet-bus tail`: follows an agent's messages live, without consuming them, until Ctrl-C. */
+/**
+ * `fleet-bus tail`: follows an agent's messages live, without consuming them, until Ctrl-C or its
+ * reader is gone (`fleet-bus tail --agent w | head -1` ends with status 0 at the next message).
+ */
 export const tailCommand = defineCommand({
   meta: { name: 'tail', description: "Follow an agent's messages live (without consuming them) until Ctrl-C" },
   plugins: [strictArgs],
@@ -13,7 +16,7 @@ export const tailCommand = defineCommand({
   },
   async run({ args }) {
     const client = busClientFrom(args);
-    const stop = untilSignal();
+    const stop = untilSignal({ outputLost: true });
     try {
       const messages = client.stream(args.agent, {
         signal: stop.signal,

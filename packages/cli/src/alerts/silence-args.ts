@@ -25,7 +25,8 @@ function timeArg(value: string, flag: string): number {
  */
 export function silenceFromArgs(args: NewSilenceArgs, rawArgs: readonly string[], nowMs: number): AlertSilence {
   const fromMs = args.from === undefined ? nowMs : timeArg(args.from, 'from');
-  const forMs = durationArg(args.for, 'for', 1000);
+  // No timer waits for it: a silence may last longer than a timer can (about 24.8 days).
+  const forMs = durationArg(args.for, 'for', 1000, Number.MAX_SAFE_INTEGER);
   if ((forMs === undefined) === (args.until === undefined)) throw new UsageError('give either --for or --until');
   const untilMs = args.until === undefined ? fromMs + (forMs ?? 0) : timeArg(args.until, 'until');
   if (untilMs <= nowMs) {

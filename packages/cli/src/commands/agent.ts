@@ -1,5 +1,5 @@
 import { AgentName, createHttpClient, defaultServerUrl } from '@fleet/sdk';
-import { numberArg, output, strictArgs, UsageError, untilSignal } from '@fleet/sdk/cli';
+import { assertTokenArg, numberArg, output, strictArgs, UsageError, untilSignal } from '@fleet/sdk/cli';
 import { startDemoAgent } from '@fleet/sdk/demo';
 import { defineCommand } from 'citty';
 import { version } from '../version.ts';
@@ -51,6 +51,8 @@ export const agentCommand = defineCommand({
     const port = numberArg(args.port ?? env.PORT, 'port', { integer: true, min: 0, max: 65_535 }) ?? 0;
     const busUrl = serverUrl(args.bus, 'bus', 'FLEET_BUS_URL', 'bus');
     const knowledgeUrl = serverUrl(args.knowledge, 'knowledge', 'FLEET_KNOWLEDGE_URL', 'knowledge');
+    assertTokenArg(env.FLEET_BUS_TOKEN, '$FLEET_BUS_TOKEN');
+    assertTokenArg(env.FLEET_KNOWLEDGE_TOKEN, '$FLEET_KNOWLEDGE_TOKEN');
     const stop = untilSignal();
     try {
       const agent = await startDemoAgent({

@@ -90,7 +90,8 @@ export const alertsCommand = defineCommand({
   async run({ args }) {
     const limit = numberArg(args.limit, 'limit', { integer: true, min: 1, max: 10_000 }) ?? 50;
     if (args.db && args.url) throw new UsageError('give --db (an outbox file) or --url (a dashboard), not both');
-    const url = args.db ? undefined : args.url || process.env.FLEET_DASHBOARD_URL;
+    // An empty --url or $FLEET_DASHBOARD_URL is unset, as clientFrom takes it: the outbox is read.
+    const url = args.db ? undefined : args.url || process.env.FLEET_DASHBOARD_URL || undefined;
     if (url === undefined) {
       return printDeliveries(await readOutbox(args.db, limit), !!args.json);
     }

@@ -3,7 +3,6 @@ import { formatProblem } from '@fleet/sdk/fleet';
 import { defineCommand } from 'citty';
 import { DEFAULT_FLEET_DIR, FleetFileError } from '../up/fleet-file.ts';
 import { formatUrls } from '../up/format-urls.ts';
-import { ignoreLostOutput } from '../up/ignore-lost-output.ts';
 import { type LocalFleet, startLocalFleet } from '../up/start-local-fleet.ts';
 
 const logger = { info: output.info, warn: output.warn, error: output.error };
@@ -46,7 +45,7 @@ export const upCommand = defineCommand({
   async run({ args }) {
     // Progress is for someone watching: not in a pipe, a log file or a script's --json.
     const progress = !args.json && process.stderr.isTTY ? (step: string) => output.info(step) : () => {};
-    ignoreLostOutput();
+    // Once its terminal is closed its lines fail (EIO): runCli drops them, so the stop still closes the databases.
     const stop = untilSignal();
     // Said when the signal comes, also during the start (which stops once its step in progress ends).
     stop.signal.addEventListener('abort', () => progress('stopping the fleet…'), { once: true });

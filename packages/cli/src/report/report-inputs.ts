@@ -48,10 +48,17 @@ export function reportDashboard(
   const own = fleet === undefined ? undefined : fleetDashboard(fleet);
   // The file's token goes only to the file's dashboard, never to a URL given here.
   const fromFleet = own !== undefined && !args.url && !process.env[dashboardEndpoint.urlEnv];
-  const token = args.token || process.env[dashboardEndpoint.tokenEnv] || (fromFleet ? own.token : undefined);
+  const envToken = process.env[dashboardEndpoint.tokenEnv];
+  const token = args.token || envToken || (fromFleet ? own.token : undefined);
+  // A token a header cannot carry is reported against where it came from, never shown.
+  const tokenSource = args.token
+    ? '--token'
+    : envToken
+      ? `$${dashboardEndpoint.tokenEnv}`
+      : "the fleet file's dashboard token";
   const endpoint = fromFleet ? { ...dashboardEndpoint, defaultUrl: own.url } : dashboardEndpoint;
   return clientFrom(
-    { url: args.url, token },
+    { url: args.url, token, tokenSource },
     endpoint,
     (options) => new DashboardClient({ ...options, timeoutMs: 10_000 }),
   );

@@ -89,6 +89,8 @@ export const serverCommand = defineCommand({
   },
   async run({ args, rawArgs }) {
     if (args.service !== undefined && args.config === undefined) throw new UsageError('--service needs --config');
+    // SQLite would open a private temporary database, deleted on close: every fact written lost.
+    if (args.db.trim() === '') throw new UsageError('--db is empty: give a SQLite file or :memory:');
     const fleet = args.config === undefined ? undefined : await fleetSettings(args.config, args.service);
     const port =
       fleet && !given(rawArgs, 'port')

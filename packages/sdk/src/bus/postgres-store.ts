@@ -1,4 +1,5 @@
 import { FleetError } from '../errors.ts';
+import { assertPostgresUrl } from '../internal/pg-url.ts';
 import type { AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
 import type { Delivery, ExtendInput, ExtendResult, NackInput, NackResult } from '../schemas/lease.ts';
@@ -84,8 +85,14 @@ export class PostgresMessageStore implements MessageStore {
   readonly #clock: DatabaseClock | undefined;
   readonly #clockTimer: NodeJS.Timeout | undefined;
 
-  /** Connects lazily: the first operation waits for the schema migration. See {@link PostgresMessageStore.open}. */
+  /**
+   * Connects lazily: the first operation waits for the schema migration. See {@link PostgresMessageStore.open}.
+   * Throws a `TypeError` (without the password) for a URL `pg` cannot read, e.g. one whose password
+   * holds a `#`, `/` or `?` that is not percent-encoded.
+   */
   constructor(options: PostgresMessageStoreOptions) {
+    // Before anything connects: `pg` reads the URL only when it connects, in the background.
+    assertPostgresUrl(options.url);
     // Without a clock of the caller's (tests pass one): this host's, aligned with the database's.
     const clock = options.now === undefined ? new DatabaseClock() : undefined;
     this.#clock = clock;

@@ -6,22 +6,25 @@ const camel = (name: string) => name.replace(/-([a-z])/g, (_m, c: string) => c.t
 
 /**
  * Every value of a repeatable string option (`--token a --token b`, `--id=x`): citty keeps only the
- * last one.
+ * last one. `name` is the kebab-case name; its camelCase spelling counts too (`--allowedHost`), as
+ * citty and {@link assertKnownArgs} accept it.
  *
  * @example
  * repeatedValues(['--peer', 'http://a', '--peer=http://b'], 'peer'); //=> ['http://a', 'http://b']
  */
 export function repeatedValues(rawArgs: readonly string[], name: string): string[] {
+  const flags = new Set([`--${name}`, `--${camel(name)}`]);
   const values: string[] = [];
   for (let index = 0; index < rawArgs.length; index += 1) {
     const arg = rawArgs[index]!;
     if (arg === '--') break;
-    if (arg === `--${name}`) {
+    const equals = arg.indexOf('=');
+    if (flags.has(arg)) {
       const value = rawArgs[index + 1];
       if (value !== undefined) values.push(value);
       index += 1;
-    } else if (arg.startsWith(`--${name}=`)) {
-      values.push(arg.slice(name.length + 3));
+    } else if (equals !== -1 && flags.has(arg.slice(0, equals))) {
+      values.push(arg.slice(equals + 1));
     }
   }
   return values;
@@ -65,20 +68,79 @@ export function allowedHostsFrom(rawArgs: readonly string[]): string[] {
   return names;
 }
 
-/**
- * Rejects what citty lets through silently: unknown options, string options without a value,
- * and stray positional arguments. A single dash takes one declared one-letter alias (`-n`); citty
- * reads `-host ezra` as the flags h, o, s, t and a stray `ezra`, so `-host` is an unknown option.
- * Throws a {@link UsageError}.
- */
-export function assertKnownArgs(rawArgs: readonly string[], argsDef: ArgsDef): void {
+/** The declared options of an {@link ArgsDef} by the names they are written with. */
+interface OptionNames {
+  /** Long names (kebab-case and camelCase) and longer aliases, after `--`. */
+  byName: Map<string, ArgsDef[string]>;
+  /** One-letter aliases, after a single `-`. */
+  byLetter: Map<string, ArgsDef[string]>;
+}
+
+function optionNames(argsDef: ArgsDef): OptionNames {
   const byName = new Map<string, ArgsDef[string]>();
   const byLetter = new Map<string, ArgsDef[string]>();
   for (const [name, def] of Object.entries(argsDef)) {
+    if (def.type === 'positional') continue;
     byName.set(name, def);
     byName.set(camel(name), def);
     for (const alias of aliasesOf(def)) (alias.length === 1 ? byLetter : byName).set(alias, def);
   }
+  return { byName, byLetter };
+}
+
+/** An option argument as citty reads it: `--name`, `--name=value`, `--no-flag`, `-n`. */
+interface ReadOption {
+  def: ArgsDef[string];
+  /** The option as written, without its inline value (`--no-json`, `-n`). */
+  flag: string;
+  /** What follows the first `=`, when there is one. */
+  inline: string | undefined;
+  /** Written `--no-<boolean>`. */
+  negated: boolean;
+}
+
+function readOption(arg: string, { byName, byLetter }: OptionNames): ReadOption | undefined {
+  const long = arg.startsWith('--');
+  const [name = '', inline] = arg.slice(long ? 2 : 1).split(/=(.*)/s, 2);
+  const flag = `${long ? '--' : '-'}${name}`;
+  if (!long) {
+    // citty reads `-host` as -h -o -s -t and `-n=ada` as -n -= -a -d -a: only `-n` alone is an alias.
+    const def = inline === undefined ? byLetter.get(name) : undefined;
+    return def && { def, flag, inline, negated: false };
+  }
+  const def = byName.get(name) ?? byName.get(camel(name));
+  if (def) return { def, flag, inline, negated: false };
+  const positive = name.startsWith('no-') ? byName.get(name.slice(3)) : undefined;
+  return positive?.type === 'boolean' ? { def: positive, flag, inline, negated: true } : undefined;
+}
+
+/**
+ * Whether `arg` (`--name`, `--name=value`, `--camelName`, `--no-flag`, `-n`) is an option that
+ * `argsDef` declares, read the way {@link assertKnownArgs} reads it.
+ */
+export function declaresOption(argsDef: ArgsDef, arg: string): boolean {
+  return readOption(arg, optionNames(argsDef)) !== undefined;
+}
+
+/**
+ * citty reads a boolean's inline value as true unless it is exactly `false` (`--insecure=no` is
+ * on), and ignores `--no-flag=value` altogether: only `=true` and `=false` mean what they say.
+ */
+function assertSwitch({ flag, inline, negated }: ReadOption, arg: string): void {
+  if (inline === undefined || (!negated && (inline === 'true' || inline === 'false'))) return;
+  const name = negated ? `--${flag.slice(5)}` : flag;
+  throw new UsageError(`${flag} takes no value: write ${name} or --no-${name.slice(2)}, not ${arg}`);
+}
+
+/**
+ * Rejects what citty lets through silently: unknown options, string options without a value,
+ * boolean options with a value other than `true` or `false` (citty turns `--insecure=no` on), and
+ * stray positional arguments. A single dash takes one declared one-letter alias (`-n`); citty
+ * reads `-host ezra` as the flags h, o, s, t and a stray `ezra`, so `-host` is an unknown option.
+ * Throws a {@link UsageError}.
+ */
+export function assertKnownArgs(rawArgs: readonly string[], argsDef: ArgsDef): void {
+  const names = optionNames(argsDef);
   const positionals = Object.values(argsDef).filter((def) => def.type === 'positional').length;
   let seenPositionals = 0;
   for (let index = 0; index < rawArgs.length; index += 1) {
@@ -89,15 +151,10 @@ export function assertKnownArgs(rawArgs: readonly string[], argsDef: ArgsDef): v
       if (seenPositionals > positionals) throw new UsageError(`unexpected argument: ${arg}`);
       continue;
     }
-    const long = arg.startsWith('--');
-    const [flag = '', inline] = arg.slice(long ? 2 : 1).split(/=(.*)/s, 2);
-    const def = long
-      ? (byName.get(flag) ?? byName.get(camel(flag)) ?? negated(byName, flag))
-      : inline === undefined
-        ? byLetter.get(flag)
-        : undefined;
-    if (!def || def.type === 'positional') throw new UsageError(`unknown option: ${arg.split('=')[0]}`);
-    if ((def.type === 'string' || def.type === 'enum') && inline === undefined) {
+    const option = readOption(arg, names);
+    if (!option) throw new UsageError(`unknown option: ${arg.split('=')[0]}`);
+    if (option.def.type === 'boolean') assertSwitch(option, arg);
+    if ((option.def.type === 'string' || option.def.type === 'enum') && option.inline === undefined) {
       const value = rawArgs[index + 1];
       if (value === undefined || (value.startsWith('--') && value.length > 2)) {
         throw new UsageError(`${arg} needs a value`);
@@ -109,12 +166,6 @@ export function assertKnownArgs(rawArgs: readonly string[], argsDef: ArgsDef): v
 
 function aliasesOf(def: ArgsDef[string]): string[] {
   return 'alias' in def && def.alias !== undefined ? [def.alias].flat() : [];
-}
-
-function negated(byName: Map<string, ArgsDef[string]>, flag: string): ArgsDef[string] | undefined {
-  if (!flag.startsWith('no-')) return undefined;
-  const def = byName.get(flag.slice(3));
-  return def?.type === 'boolean' ? def : undefined;
 }
 
 /**
@@ -143,19 +194,35 @@ export function numberArg(
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/** The longest delay Node's timers take (about 24.8 days): a longer one fires after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * A duration option in milliseconds: a number with a unit (`500ms`, `10s`, `5m`, `1h`) or a bare
- * number of seconds; at least `minMs`. `undefined` when the option was not given.
+ * number of seconds; at least `minMs` and at most `maxMs`. `undefined` when the option was not
+ * given.
  *
+ * @param maxMs The longest duration accepted, by default 2147483647 ms (about 24.8 days), the
+ * longest delay `setTimeout` and `setInterval` take; pass a larger one only for a duration that no
+ * timer waits for.
  * @example
  * durationArg('10s', 'sync-interval'); //=> 10000
  */
-export function durationArg(value: string | undefined, flag: string, minMs = 0): number | undefined {
+export function durationArg(
+  value: string | undefined,
+  flag: string,
+  minMs = 0,
+  maxMs = MAX_TIMER_MS,
+): number | undefined {
   if (value === undefined) return undefined;
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
   if (!match) throw new UsageError(`--${flag} must be a duration like 500ms, 10s, 5m or 1h, got "${value}"`);
   const ms = Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!);
   if (ms < minMs) throw new UsageError(`--${flag} must be at least ${minMs} ms, got ${value}`);
+  if (ms > maxMs) {
+    const days = maxMs >= 86_400_000 ? ` (about ${Math.floor((maxMs / 86_400_000) * 10) / 10} days)` : '';
+    throw new UsageError(`--${flag} must be at most ${maxMs} ms${days}, got ${value}`);
+  }
   return ms;
 }
 

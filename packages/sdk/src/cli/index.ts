@@ -10,6 +10,7 @@ export { runCli, runCliProcess } from './run-cli.ts';
 export type { FailureReport } from './report-failure.ts';
 export { reportFailure } from './report-failure.ts';
 export { UsageError } from './usage-error.ts';
+export type { UntilSignalOptions } from './until-signal.ts';
 export { untilSignal } from './until-signal.ts';
 
 // Arguments
@@ -25,7 +26,7 @@ export {
 export { strictArgs } from './strict-args.ts';
 export { formatIssues } from '../client/format-issues.ts';
 export type { ClientEndpoint } from './client-args.ts';
-export { clientFrom, defineClientArgs } from './client-args.ts';
+export { assertTokenArg, clientFrom, defineClientArgs } from './client-args.ts';
 
 // Output
 export { formatTable, output, printJson } from './output.ts';

@@ -1,4 +1,5 @@
 import { type CommandDef, runCommand } from 'citty';
+import { ignoreLostOutput } from './internal/lost-output.ts';
 import { output } from './output.ts';
 import { reportFailure } from './report-failure.ts';
 import { resolveCommand } from './resolve-command.ts';
@@ -20,8 +21,13 @@ export interface RunCliOptions {
  * to the exit status: usage on `--help` (0) or no arguments (2), without colours unless stdout is
  * a terminal; `--version`; and every failure as one line `<name>: <what went wrong>` on stderr
  * with status 2 (bad command line, such as an unknown command, which names the known ones) or 1.
+ * Output nobody reads any more (stdout or stderr whose pipe reader is gone, EPIPE, or whose
+ * terminal hung up, EIO) is dropped instead of ending the process with a stack trace, from then
+ * until it exits: a server keeps serving, its log lines lost; a command that follows a stream
+ * stops there when it asked to (`untilSignal({ outputLost: true })`).
  */
 export async function runCli(main: CommandDef, argv: readonly string[], options: RunCliOptions): Promise<number> {
+  ignoreLostOutput();
   try {
     if (argv.length === 0) {
       await printUsage(main);

@@ -1,18 +1,22 @@
 import ky, { type KyInstance } from 'ky';
-import { redactUrlCredentials } from '../internal/url-credentials.ts';
+import { tokenProblem, trimToken } from '../internal/token-value.ts';
+import { redactUrl } from '../internal/url-credentials.ts';
 import { headerSecrets, keepSecrets } from './internal/client-secrets.ts';
 
 /** Options shared by every typed Fleet client. */
 export interface HttpClientOptions {
   /**
    * Base URL of the server; route paths are appended to it. It may not carry credentials
-   * (`http://user:pass@host` is refused): pass `token` instead.
+   * (`http://user:pass@host` is refused), a query or a fragment (`?token=...` is refused): pass
+   * `token` instead.
    * @example 'http://127.0.0.1:8650'
    */
   baseUrl: string;
   /**
-   * Bearer token, sent as `Authorization: Bearer <token>`. An error answer that repeats it (a proxy
-   * echoing the request's headers) has it shown as `***` in the error.
+   * Bearer token, sent as `Authorization: Bearer <token>` without the whitespace around it. One
+   * with a control character (a line break) or a character beyond Latin-1 is refused with a
+   * `TypeError` that does not repeat it. An error answer that repeats it (a proxy echoing the
+   * request's headers) has it shown as `***` in the error.
    */
   token?: string;
   /**
@@ -89,8 +93,8 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Prepares the transport a typed client sends its route calls through. Throws a `TypeError` for a
- * base URL that does not parse, is not `http:` or `https:`, or carries credentials (the message
- * never repeats them).
+ * base URL that does not parse, is not `http:` or `https:`, or carries credentials, a query or a
+ * fragment, and for a token a header cannot carry (the message never repeats them).
  *
  * @example
  * ```ts
@@ -103,13 +107,20 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   try {
     url = new URL(options.baseUrl);
   } catch (cause) {
-    const shown = redactUrlCredentials(options.baseUrl);
+    const shown = redactUrl(options.baseUrl);
     // URL's own error carries the input: keep it only when there was nothing to hide.
     throw new TypeError(`invalid base URL: ${shown}`, shown === options.baseUrl ? { cause } : {});
   }
-  // fetch refuses such a URL with an error that repeats it, password included, into logs.
-  if (url.username !== '' || url.password !== '') {
+  // fetch refuses such a URL with an error that repeats it, password included, into logs. An `@`
+  // without user info is one too: a password with a `/`, `?` or `#` that was not percent-encoded
+  // made the rest of it the host (`http://ops:12/x@host`, `http://ops:12#x@host`).
+  if (url.username !== '' || url.password !== '' || url.href.includes('@')) {
     throw new TypeError('invalid base URL: credentials are not allowed in the URL; pass a token instead');
+  }
+  // Paths are appended to the base URL as text: after a query they would land in it, and the
+  // query (a dashboard link's `?token=`) would be repeated in every error message.
+  if (/[?#]/.test(url.href)) {
+    throw new TypeError('invalid base URL: a query (?...) or fragment (#...) is not allowed; pass a token instead');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TypeError(`invalid base URL: ${options.baseUrl} (expected http: or https:)`);
@@ -117,7 +128,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   if (!(maxResponseBytes > 0)) throw new RangeError('maxResponseBytes must be a positive number of bytes');
   const headers: Record<string, string> = { ...options.headers };
-  if (options.token !== undefined && options.token !== '') headers.authorization = `Bearer ${options.token}`;
+  if (options.token !== undefined && options.token !== '') {
+    const problem = tokenProblem(options.token);
+    if (problem) throw new TypeError(`invalid token: ${problem}; the token is not shown`);
+    headers.authorization = `Bearer ${trimToken(options.token)}`;
+  }
   const instance = ky.create({ headers, ...(options.fetch ? { fetch: options.fetch } : {}) });
   // An error answer that echoes the request's headers must not put the token into a message.
   keepSecrets(instance, headerSecrets(headers));

@@ -65,7 +65,7 @@ afterEach(() => {
 });
 
 describe('runCli', () => {
-  test('runs the named subcommand, options before or after its name', async () => {
+  test('runs the named subcommand with the options after its name', async () => {
     expect(await toy(['status', '--url', 'http://x'])).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(await toy(['dlq', 'list'])).toMatchObject({ code: 0 });
     expect(ran).toEqual(['status', 'list']);
@@ -94,6 +94,41 @@ describe('runCli', () => {
     });
     expect(await toy(['greet', '-loud'])).toEqual({ code: 2, stdout: '', stderr: 'toy: unknown option: -loud\n' });
     expect(greeted).toBeUndefined();
+  });
+
+  test.each([
+    [['--url=http://x', 'status'], 'toy: --url must come after the command: toy status --url'],
+    [['--loud', 'greet', '-n', 'ada'], 'toy: --loud must come after the command: toy greet --loud'],
+    [['--no-loud', 'greet'], 'toy: --no-loud must come after the command: toy greet --no-loud'],
+    [['--url=http://x', 'dlq', 'list'], 'toy: --url must come after the command: toy dlq list --url'],
+    [['dlq', '--url=http://x', 'list'], 'toy: --url must come after the command: toy dlq list --url'],
+    [['--url=http://x', 'status', '--help'], 'toy: --url must come after the command: toy status --url'],
+    // Its value would read as the command's name.
+    [['--url', 'http://x', 'status'], 'toy: --url must come after the command; commands: up, status, dlq'],
+    [['--bogus', 'status'], 'toy: unknown option: --bogus'],
+    [['--version', 'status'], 'toy: unknown option: --version'],
+    [['-v', 'status'], 'toy: unknown option: -v'],
+  ])('an option before the command, which citty would drop, is refused: %j', async (argv, line) => {
+    expect(await toy(argv)).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
+    expect(ran).toEqual([]);
+    expect(greeted).toBeUndefined();
+  });
+
+  test('--help before the command prints its usage', async () => {
+    const result = await toy(['--help', 'dlq']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain('USAGE toy dlq list');
+  });
+
+  test('an option the command before the subcommand declares may come before it', async () => {
+    const parent: CommandDef = {
+      meta: { name: 'toy' },
+      args: { verbose: { type: 'boolean', description: 'Say more' }, url: { type: 'string', description: 'URL' } },
+      subCommands: { status: leaf('status') },
+    };
+    const code = await runCli(parent, ['--verbose', '--url', 'http://x', 'status'], { name: 'toy', version: '1' });
+    expect(code).toBe(0);
+    expect(ran).toEqual(['status']);
   });
 
   test('a hidden command still runs', async () => {

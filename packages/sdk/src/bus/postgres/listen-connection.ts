@@ -99,7 +99,15 @@ export class PgListenConnection {
   async #connect(): Promise<void> {
     this.#retry = undefined;
     if (this.#closed) return;
-    const client = createClient({ url: this.#options.url, applicationName: 'fleet-bus-listen' });
+    let client: pg.Client;
+    try {
+      client = createClient({ url: this.#options.url, applicationName: 'fleet-bus-listen' });
+    } catch {
+      // `pg` reads the URL here (the store checks it first): a throw must not become an unhandled
+      // rejection of `start()`'s promise, which ends the process. Tried again like a lost connection.
+      this.#scheduleRetry();
+      return;
+    }
     let lost = false;
     const onLost = () => {
       if (lost) return;
