@@ -17,7 +17,7 @@ export interface WatchChangesOptions {
   /** Changes buffered for a slow reader before the iteration fails instead of growing without bound. @default 10000 */
   maxBuffered?: number;
   /**
-   * Bytes of values (their JSON length, the measure of the store's value limit) buffered for a slow
+   * Bytes of values (their JSON as UTF-8, the measure of the store's value limit) buffered for a slow
    * reader before the iteration fails: a value may be 256 KiB, so {@link maxBuffered} changes alone
    * could hold gigabytes. A single larger change is still buffered when nothing else is.
    * @default 16777216 (16 MiB)

@@ -1,35 +1,55 @@
 import { z } from 'zod';
 import { Cursor, intFromQuery, JsonValue, Timestamp } from './common.ts';
-import { factKeyProblem, MAX_FACT_KEY_LENGTH, MAX_TAG_LENGTH, TAG_PATTERN, TAG_RULE } from './fact-rules.ts';
+import {
+  factKeyProblem,
+  MAX_FACT_KEY_LENGTH,
+  MAX_TAG_LENGTH,
+  storedFactKeyProblem,
+  TAG_PATTERN,
+  TAG_RULE,
+} from './fact-rules.ts';
 import { described } from './fields.ts';
 import { FULL_TEXT_RULES, fullTextQueryProblem, MAX_FULL_TEXT_MATCHES } from './full-text-rules.ts';
 import { lazyShape } from './lazy-shape.ts';
 import { listOf, pageOf } from './list.ts';
+import { utf8Length } from './utf8-length.ts';
 
 /** Most facts one batch put may carry. */
 export const MAX_FACT_BATCH = 1000;
-/** Largest fact value, as JSON text. */
+/** Largest fact value, in bytes of its JSON text as UTF-8 (`中` is 3 bytes, not 1). */
 export const MAX_FACT_VALUE_BYTES = 256 * 1024;
 /** Longest time-to-live a fact may ask for: 10 years. */
 export const MAX_FACT_TTL_SECONDS = 10 * 365 * 24 * 3600;
+
+/** A key schema held to `problemOf` (one of the two key rules of `fact-rules.ts`). */
+function keySchema(problemOf: (key: string) => string | undefined) {
+  return described(
+    z.string().check(
+      z.minLength(1),
+      z.maxLength(MAX_FACT_KEY_LENGTH),
+      z.superRefine((key, context) => {
+        const problem = problemOf(key);
+        if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+      }),
+    ),
+    'Path-like fact key, e.g. hosts/ezra/ollama/models',
+  );
+}
 
 /**
  * A fact key: a path-like string such as `hosts/ezra/ollama/models`. At most 512 characters,
  * no control characters, no empty, `.` or `..` segments, no leading or trailing `/`; well-formed
  * Unicode (no lone surrogate, which a store could not keep as it is).
  */
-export const FactKey = described(
-  z.string().check(
-    z.minLength(1),
-    z.maxLength(MAX_FACT_KEY_LENGTH),
-    z.superRefine((key, context) => {
-      const problem = factKeyProblem(key);
-      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
-    }),
-  ),
-  'Path-like fact key, e.g. hosts/ezra/ollama/models',
-);
+export const FactKey = keySchema(factKeyProblem);
 export type FactKey = z.infer<typeof FactKey>;
+
+/**
+ * The key of a stored fact, in what is read, deleted or replicated: {@link FactKey}, except that it
+ * may hold C1 control characters (U+0080–U+009F), which writes accepted before they were refused.
+ * So such a fact stays readable, deletable and in sync; a put of one is refused.
+ */
+export const StoredFactKey = keySchema(storedFactKeyProblem);
 
 /** A tag: letters, digits, `.`, `_`, `:`, `/`, `-`; at most 64 characters. */
 export const Tag = z.string().check(z.minLength(1), z.maxLength(MAX_TAG_LENGTH), z.regex(TAG_PATTERN, TAG_RULE));
@@ -63,7 +83,7 @@ export type Hlc = z.infer<typeof Hlc>;
 /** A fact as stored and returned. Conflicts resolve last-writer-wins on (`version`, `source`). */
 export const Fact = z.object(
   lazyShape(() => ({
-    key: FactKey,
+    key: StoredFactKey,
     value: JsonValue.describe('The value: any JSON'),
     tags: described(z.array(Tag), 'Its tags, sorted, without duplicates'),
     source: NodeId.describe('The node that wrote this version'),
@@ -84,10 +104,10 @@ export const FactInput = z.strictObject(
     ),
     value: described(
       JsonValue.refine(
-        (value) => JSON.stringify(value).length <= MAX_FACT_VALUE_BYTES,
+        (value) => utf8Length(JSON.stringify(value)) <= MAX_FACT_VALUE_BYTES,
         `must be at most ${MAX_FACT_VALUE_BYTES} bytes as JSON`,
       ),
-      'The value: any JSON, at most 256 KiB as JSON text',
+      'The value: any JSON, at most 256 KiB as JSON text (UTF-8 bytes)',
     ),
     tags: described(
       z
@@ -156,11 +176,11 @@ export const FactPage = pageOf('facts', Fact, 'Live facts matching every filter,
 export type FactPage = z.infer<typeof FactPage>;
 
 /** Path parameter of routes that address one fact (URL-encode `/` in keys, or not: both work). */
-export const FactKeyParams = z.strictObject(lazyShape(() => ({ key: FactKey })));
+export const FactKeyParams = z.strictObject(lazyShape(() => ({ key: StoredFactKey })));
 
 export const DeleteFactResult = z.object(
   lazyShape(() => ({
-    key: FactKey.describe('The key deleted'),
+    key: StoredFactKey.describe('The key deleted'),
     deleted: described(z.boolean(), 'False when there was no live fact under the key'),
     version: described(Hlc.nullable(), 'Version of the tombstone written, or null when nothing was deleted'),
   })),

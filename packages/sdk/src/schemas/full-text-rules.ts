@@ -32,16 +32,32 @@ function isBarewordChar(char: string): boolean {
   const code = char.charCodeAt(0);
   return code >= 0x80 || code === SUBSTITUTE || ASCII_BAREWORD_CHAR.test(char);
 }
+/** The operators of FTS5, when written as barewords: a quoted `"OR"` is a search term. */
 const OPERATORS = new Set(['AND', 'OR', 'NOT']);
+
+const FTS5_SPACE: ReadonlySet<string> = new Set([' ', '\t', '\n', '\r']);
+
+/**
+ * The index of the first character at or after `at` that is not whitespace to FTS5's query lexer,
+ * which skips exactly space, tab, LF and CR between tokens (`fts5ExprIsspace`): `abc *` is the
+ * prefix query `abc*`. Other characters JavaScript takes for whitespace are not skipped there.
+ */
+function skipSpace(query: string, at: number): number {
+  let end = at;
+  while (end < query.length && FTS5_SPACE.has(query[end]!)) end += 1;
+  return end;
+}
 
 /** A bareword or quoted string of the query, and what follows it. */
 interface Phrase {
   text: string;
+  /** A quoted string: always a search term, even `"OR"` or `"NEAR"`. */
+  quoted: boolean;
   /** `NEAR` followed by `(`: a NEAR group. */
   near: boolean;
   /** Followed by `:`: a column name, not a term. */
   column: boolean;
-  /** Followed by `*`: a prefix search for its last word. */
+  /** Followed by `*` (whitespace between them or not): a prefix search for its last word. */
   prefix: boolean;
 }
 
@@ -89,12 +105,13 @@ function phrasesOf(query: string): Phrase[] {
       text = query.slice(at, end);
       at = end;
     }
-    const following = query.slice(at).trimStart()[0];
+    const following = query[skipSpace(query, at)];
     phrases.push({
       text,
+      quoted,
       near: !quoted && text === 'NEAR' && following === '(',
       column: following === ':',
-      prefix: query[at] === '*',
+      prefix: following === '*',
     });
   }
   return phrases;
@@ -111,7 +128,7 @@ export function fullTextQueryProblem(query: string): string | undefined {
   let prefixes = 0;
   for (const phrase of phrasesOf(query)) {
     if (phrase.near) return 'NEAR groups are not supported; search for the words, or a quoted phrase';
-    if (phrase.column || (OPERATORS.has(phrase.text) && !phrase.prefix)) continue;
+    if (phrase.column || (!phrase.quoted && OPERATORS.has(phrase.text) && !phrase.prefix)) continue;
     const words = phrase.text.match(WORD) ?? [];
     terms += words.length;
     if (phrase.prefix) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { intFromQuery, JsonValue, Timestamp } from './common.ts';
-import { FactKey, Hlc, NodeId, Tag } from './fact.ts';
+import { Hlc, NodeId, StoredFactKey, Tag } from './fact.ts';
 import { described, NonNegativeInt, NonNegativeNumber } from './fields.ts';
 import { lazyShape } from './lazy-shape.ts';
 import { listFields, listOf } from './list.ts';
@@ -16,7 +16,7 @@ export const MAX_CHANGE_BATCH = 5000;
 export const Change = z.object(
   lazyShape(() => ({
     seq: described(z.int().positive(), "Position in the sending node's changes feed"),
-    key: FactKey,
+    key: StoredFactKey,
     value: JsonValue.describe('The value; null for a tombstone'),
     tags: described(z.array(Tag), 'Its tags, sorted; empty for a tombstone'),
     source: NodeId.describe('The node that wrote this version'),
@@ -63,7 +63,7 @@ export const ChangePage = z.object(
     ),
     hasMore: described(z.boolean(), 'True when more changes follow: ask again with `nextSince` at once'),
     nextKey: described(
-      FactKey.nullable().optional(),
+      StoredFactKey.nullable().optional(),
       'Snapshot pages only: pass it back as afterKey for the next page (null when there is none)',
     ),
     gcWatermark: described(
@@ -89,7 +89,7 @@ export const SyncPullInput = z.strictObject(
       'The cursor the puller has committed, when it asks for a page ahead of it (default: since); this node keeps the tombstones after it',
     ),
     afterKey: described(
-      FactKey.nullable().optional(),
+      StoredFactKey.nullable().optional(),
       'Snapshot mode, with since 0: every key (live or tombstone) in key order after this key (null: from the first); nextSince is then the feed position to continue from',
     ),
   })),

@@ -42,6 +42,15 @@ describe('GET /facts?q=: the full-text forms that cost unbounded work are refuse
     ['more than 12 terms', Array.from({ length: 13 }, (_, i) => `word${i}`).join(' OR '), /terms/],
     ['more than 12 terms counting the words of phrases', '"a b c d e f" "g h i j k l" m', /terms/],
     ['the reviewer query', Array(9).fill('NEAR(a* e* o* p*, 99)').join(' OR ').slice(0, 221), /NEAR|prefix/],
+    // FTS5's lexer skips space, tab, LF and CR between a term and its `*`: `a *` is the prefix query `a*`.
+    ['a one-character prefix term with a space before its *', 'a *', /prefix/],
+    ['a one-character prefix term with a tab before its *', 'a\t*', /prefix/],
+    ['a one-character prefix term with a line break before its *', 'a\r\n*', /prefix/],
+    ['a short quoted prefix term with a space before its *', '"ll" *', /prefix/],
+    ['more than two prefix terms with spaces before their *', 'abc * OR def * OR ghi *', /prefix terms/],
+    ['twelve one-letter prefix terms', 'a * b * c * d * e * f * g * h * i * j * k * l *', /prefix/],
+    ['more than 12 quoted "OR" terms, which FTS5 searches for', Array(13).fill('"OR"').join(' '), /terms/],
+    ['more than 12 terms counting quoted AND, OR and NOT', '"AND" "OR" "NOT" a b c d e f g h i j', /terms/],
   ])('%s answers 400 naming q', async (_name, q, why) => {
     const refused = await refusal(q);
     expect(refused).toMatchObject({ status: 400, fields: ['q'] });
@@ -54,6 +63,8 @@ describe('GET /facts?q=: the full-text forms that cost unbounded work are refuse
     expect(await keysOf('answers NOT code')).toEqual(['models/c']);
     expect(await keysOf('small OR large')).toEqual(['models/b', 'models/c']);
     expect(await keysOf('lla*')).toEqual(['models/a', 'models/c']);
+    expect(await keysOf('lla *')).toEqual(['models/a', 'models/c']);
+    expect(await keysOf('"answers" OR "OR"')).toEqual(['models/a', 'models/c']);
     expect(await keysOf('value: phi3')).toEqual(['models/b']);
     expect(await keysOf('"llama3"* AND slow*')).toEqual(['models/c']);
     expect(await keysOf('near')).toEqual([]);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { formatHlc } from '../../src/knowledge/hlc.ts';
 import { KnowledgeDB } from '../../src/knowledge/knowledge-db.ts';
-import { MAX_PAGE_VALUE_CHARS } from '../../src/knowledge/sqlite/page-budget.ts';
+import { MAX_PAGE_VALUE_BYTES } from '../../src/knowledge/sqlite/page-budget.ts';
 import { MAX_FACT_VALUE_BYTES } from '../../src/schemas/fact.ts';
 import type { Change } from '../../src/schemas/sync.ts';
 import { allChanges, fact, fleetErrorOf, freshPath, openDb, snapshot, T0, testClock } from './_knowledge.ts';
@@ -239,14 +239,14 @@ describe('size limits', () => {
   test('feed and snapshot pages of large values are cut by size, and paging still reads every change', () => {
     const db = openDb({ now: testClock().now });
     const value = 'v'.repeat(MAX_FACT_VALUE_BYTES - 100);
-    const total = Math.ceil((3 * MAX_PAGE_VALUE_CHARS) / value.length);
+    const total = Math.ceil((3 * MAX_PAGE_VALUE_BYTES) / value.length);
     for (let i = 0; i < total; i++) db.put(fact({ key: `k/${String(i).padStart(3, '0')}`, value }));
     const feedKeys: string[] = [];
     let pages = 0;
     for (let since = 0, more = true; more; pages++) {
       const page = db.changes(since, 2500);
       const chars = page.changes.reduce((sum, c) => sum + JSON.stringify(c.value).length, 0);
-      expect(chars).toBeLessThanOrEqual(MAX_PAGE_VALUE_CHARS);
+      expect(chars).toBeLessThanOrEqual(MAX_PAGE_VALUE_BYTES);
       feedKeys.push(...page.changes.map((c) => c.key));
       ({ nextSince: since, hasMore: more } = page);
     }

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { KnowledgeDB } from '../../src/knowledge/knowledge-db.ts';
 import type { FactQueryInit } from '../../src/knowledge/knowledge-db-options.ts';
-import { MAX_PAGE_VALUE_CHARS } from '../../src/knowledge/sqlite/page-budget.ts';
+import { MAX_PAGE_VALUE_BYTES } from '../../src/knowledge/sqlite/page-budget.ts';
 import type { Fact } from '../../src/schemas/fact.ts';
 import { startTestKnowledge, type TestKnowledge } from '../_knowledge-server.ts';
 import { fact, openDb } from './_knowledge.ts';
 
-// A query page stops at MAX_PAGE_VALUE_CHARS of values, like sync pages: 1,000 facts near the
+// A query page stops at MAX_PAGE_VALUE_BYTES of values, like sync pages: 1,000 facts near the
 // 256 KiB value limit would be an answer of 256 MiB, past a client's maxResponseBytes.
 
 const BIG = 40;
@@ -34,9 +34,9 @@ describe('query pages in a store', () => {
     const first = db.query({ tag: 'big', prefix: 'big/', limit: 100 });
     expect(first.nextCursor).not.toBeNull();
     expect(first.items.length).toBeLessThan(BIG);
-    expect(valueChars(first.items)).toBeLessThanOrEqual(MAX_PAGE_VALUE_CHARS);
+    expect(valueChars(first.items)).toBeLessThanOrEqual(MAX_PAGE_VALUE_BYTES);
     // Cut at the budget, not far below it: one more fact would have gone past it.
-    expect(valueChars(first.items) + JSON.stringify(bigValue).length).toBeGreaterThan(MAX_PAGE_VALUE_CHARS);
+    expect(valueChars(first.items) + JSON.stringify(bigValue).length).toBeGreaterThan(MAX_PAGE_VALUE_BYTES);
     const next = db.query({ tag: 'big', prefix: 'big/', limit: 100, cursor: first.nextCursor! });
     expect(next.items[0]!.key).toBe(bigKey(first.items.length));
   });
@@ -73,7 +73,7 @@ describe('query pages in a store', () => {
       const encoded = db.serveQuery({ ...filter, limit: 100, ...(cursor === null ? {} : { cursor }) });
       expect(encoded.decode().facts.map((f) => f.key)).toEqual(page.items.map((f) => f.key));
       expect(page.items.length).toBeGreaterThan(0);
-      expect(valueChars(page.items)).toBeLessThanOrEqual(MAX_PAGE_VALUE_CHARS);
+      expect(valueChars(page.items)).toBeLessThanOrEqual(MAX_PAGE_VALUE_BYTES);
       keys.push(...page.items.map((f) => f.key));
       cursor = page.nextCursor;
       pages++;

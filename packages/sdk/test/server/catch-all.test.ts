@@ -114,6 +114,18 @@ describe.each(modes)('a server with a catch-all route (%s)', (mode: Mode) => {
     expect(await response.json()).toEqual({ path: expected });
   });
 
+  test.each([
+    ['/docs/readme/', 'readme/'],
+    ['/docs/hosts/ezra/', 'hosts/ezra/'],
+    ['/docs/a%2F/', 'a//'],
+  ])('GET %s keeps the trailing slash the router drops: %s', async (path, expected) => {
+    expect(await (await request(path)).json()).toEqual({ path: expected });
+  });
+
+  test('a one-segment parameter still ignores a trailing slash', async () => {
+    expect(await (await request('/users/ezra/')).json()).toEqual({ id: 'ezra' });
+  });
+
   test('the static route next to it still answers', async () => {
     expect(await (await request('/docs')).json()).toEqual({ list: true });
   });

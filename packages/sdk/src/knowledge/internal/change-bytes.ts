@@ -7,13 +7,13 @@ import type { Change } from '../../schemas/sync.ts';
 const measured = new WeakMap<Change, number>();
 
 /**
- * The length of a change's value as JSON (4 for a tombstone's `null`): the measure of the store's
- * value limit, and most of what the change costs to hold.
+ * The bytes of a change's value as JSON in UTF-8 (4 for a tombstone's `null`): the measure of the
+ * store's value limit, and most of what the change costs to hold.
  */
 export function changeValueBytes(change: Change): number {
   let bytes = measured.get(change);
   if (bytes === undefined) {
-    bytes = JSON.stringify(change.value ?? null).length;
+    bytes = Buffer.byteLength(JSON.stringify(change.value ?? null));
     measured.set(change, bytes);
   }
   return bytes;

@@ -1,8 +1,9 @@
 import { invalidField } from '../../internal/invalid-field.ts';
 import type { JsonValue } from '../../schemas/common.ts';
 import { type FactInput, MAX_FACT_TTL_SECONDS, MAX_FACT_VALUE_BYTES } from '../../schemas/fact.ts';
-import { factKeyProblem, tagProblem } from '../../schemas/fact-rules.ts';
+import { factKeyProblem, storedFactKeyProblem, tagProblem } from '../../schemas/fact-rules.ts';
 import type { Change } from '../../schemas/sync.ts';
+import { utf8Length } from '../../schemas/utf8-length.ts';
 import { type HlcTimestamp, parseHlc } from '../hlc.ts';
 
 const MAX_TAGS = 32;
@@ -36,9 +37,9 @@ export interface CheckedChange {
   expiresAt: number | null;
 }
 
-function checkKey(key: unknown, field: string): string {
+function checkKey(key: unknown, field: string, problemOf: (key: string) => string | undefined): string {
   if (typeof key !== 'string') throw invalidField(field, 'must be a string');
-  const problem = factKeyProblem(key);
+  const problem = problemOf(key);
   if (problem !== undefined) throw invalidField(field, problem);
   return key;
 }
@@ -55,10 +56,23 @@ function checkTags(tags: unknown, field: string): string[] {
   return [...new Set(tags as string[])].sort();
 }
 
-/** `text`, a value's JSON, when it is within {@link MAX_FACT_VALUE_BYTES}; the same rule for a put and a synced change. */
+/** `text`, a value's JSON, when it is within {@link MAX_FACT_VALUE_BYTES} as UTF-8: the rule of a put. */
 function checkValueSize(text: string, field: string): string {
-  if (text.length > MAX_FACT_VALUE_BYTES) {
+  if (utf8Length(text) > MAX_FACT_VALUE_BYTES) {
     throw invalidField(field, `must be at most ${MAX_FACT_VALUE_BYTES} bytes as JSON`);
+  }
+  return text;
+}
+
+/**
+ * `text`, a remote change's value as JSON, when it is within the limit as earlier versions measured
+ * it: {@link MAX_FACT_VALUE_BYTES} UTF-16 code units, so at most 3 times that in bytes. A value they
+ * stored (here, or at a peer still running one) keeps replicating: a refused change fails its whole
+ * push or pulled page, which would stop replication from that peer for good.
+ */
+function checkSyncedValueSize(text: string, field: string): string {
+  if (text.length > MAX_FACT_VALUE_BYTES) {
+    throw invalidField(field, `must be at most ${MAX_FACT_VALUE_BYTES} characters as JSON`);
   }
   return text;
 }
@@ -81,7 +95,7 @@ function serialize(value: unknown, field: string): string {
 export function checkFactInput(input: FactInput, field = ''): CheckedInput {
   if (typeof input !== 'object' || input === null)
     throw invalidField(field.slice(0, -1) || 'fact', 'must be an object');
-  const key = checkKey(input.key, `${field}key`);
+  const key = checkKey(input.key, `${field}key`, factKeyProblem);
   const valueText = checkValueSize(serialize(input.value, `${field}value`), `${field}value`);
   const tags = checkTags(input.tags, `${field}tags`);
   const ttl = input.ttlSeconds ?? null;
@@ -101,7 +115,8 @@ export function checkFactInput(input: FactInput, field = ''): CheckedInput {
 /** Checks one remote change of a batch; `field` prefixes the names in errors, e.g. `changes.3.`. */
 export function checkChange(change: Change, field: string): CheckedChange {
   if (typeof change !== 'object' || change === null) throw invalidField(field.slice(0, -1), 'must be an object');
-  const key = checkKey(change.key, `${field}key`);
+  // Keys and values as versions before this one accepted them, for the reason of checkSyncedValueSize.
+  const key = checkKey(change.key, `${field}key`, storedFactKeyProblem);
   const version = parseHlc(change.version, `${field}version`);
   if (typeof change.source !== 'string' || !NODE_ID.test(change.source)) {
     throw invalidField(`${field}source`, 'must be a node id');
@@ -118,9 +133,9 @@ export function checkChange(change: Change, field: string): CheckedChange {
     versionText: change.version,
     version,
     source: change.source,
-    // A pushed or pulled value is held to the limit of a put: a peer cannot store (and then
-    // replicate to every node) what no client could have written.
-    valueText: deleted ? null : checkValueSize(serialize(change.value, `${field}value`), `${field}value`),
+    // A pushed or pulled value is held to (about) the limit of a put: a peer cannot store (and
+    // then replicate to every node) what no client could have written.
+    valueText: deleted ? null : checkSyncedValueSize(serialize(change.value, `${field}value`), `${field}value`),
     tags,
     tagsText: tags.length === 0 ? null : JSON.stringify(tags),
     expiresAt,

@@ -41,7 +41,7 @@ export function decodeKeyCursor(cursor: string): string {
  * Runs fact queries: one SQL shape per combination of filters, prepared once and cached. Every
  * shape walks an index in key order (`facts_key`, or `fact_tags` for a tag) and stops at the
  * limit; full text starts from the FTS5 matches and sorts them by key. A page also stops once its
- * values reach `MAX_PAGE_VALUE_CHARS` (4 MiB; at least one fact), with a `nextCursor` to go on: so
+ * values reach `MAX_PAGE_VALUE_BYTES` (4 MiB; at least one fact), with a `nextCursor` to go on: so
  * that a page of large values stays below a client's `maxResponseBytes`. So that one query cannot
  * hold the event loop, a full-text query must follow `fullTextQueryProblem`'s rules and match at
  * most {@link MAX_FULL_TEXT_MATCHES} facts (counted first, stopping one past the cap).

@@ -5,6 +5,7 @@ import type { RouteContext, RouteImplementation } from '../implement.ts';
 import { validateInput } from '../validate.ts';
 import type { BearerCheck } from './auth.ts';
 import { isJsonContentType, readBodyText } from './body.ts';
+import { catchAllParam, withTrailingSlash } from './catch-all-param.ts';
 import { changesState, refuseCrossSite } from './cross-site.ts';
 import { failDirect, sendDirect } from './direct-response.ts';
 import { guardsHost, type HostGuard } from './host-guard.ts';
@@ -112,6 +113,15 @@ export function compileRoute(implementation: RouteImplementation, c: RouteCompil
   };
 }
 
+/**
+ * The path parameters of a request, a catch-all one as the raw path has it, trailing `/` included.
+ * A route with a catch-all parameter is never served straight from node:http, so its event is h3's own.
+ */
+function paramsOf(input: RequestInput, catchAll: string | undefined): Record<string, string> | undefined {
+  const params = input.params();
+  return catchAll === undefined ? params : withTrailingSlash(params, catchAll, input.event().url.pathname);
+}
+
 /** The request handling of one route, from its checks to its outcome; it never throws. */
 function routeHandling(
   implementation: RouteImplementation,
@@ -126,6 +136,7 @@ function routeHandling(
   const hosts = guardsHost(route) ? c.hosts : undefined;
   const sameSiteOnly = changesState(route);
   const paramsSchema = route.params;
+  const catchAll = catchAllParam(route.path);
   const querySchema = route.query;
   const bodySchema = route.body;
   const metrics = c.metrics.forRoute(route.method, route.path);
@@ -142,7 +153,9 @@ function routeHandling(
       if (sameSiteOnly) refuseCrossSite(headers);
       if (hosts) hosts.check(headers.get('host'));
       if (bearer) bearer(headers.get('authorization'));
-      const params = paramsSchema ? validateInput(paramsSchema, decodeParams(input.params()), 'params') : undefined;
+      const params = paramsSchema
+        ? validateInput(paramsSchema, decodeParams(paramsOf(input, catchAll)), 'params')
+        : undefined;
       const query = querySchema ? validateInput(querySchema, parseQuery(input.search), 'query') : undefined;
       let body: unknown;
       if (bodySchema) {

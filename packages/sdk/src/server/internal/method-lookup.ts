@@ -11,7 +11,8 @@ function toPattern(path: string): RegExp {
       return segment.startsWith(':') ? '[^/]+' : escapeRegExp(segment);
     })
     .join('/');
-  // The router ignores one trailing slash; so does this.
+  // The router ignores one trailing slash; so does this (a catch-all route then gets it back in its
+  // parameter: see `withTrailingSlash`).
   return new RegExp(`^${source.replace(/\/$/, '')}/?$`);
 }
 
