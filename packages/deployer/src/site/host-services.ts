@@ -12,6 +12,7 @@ import {
   unitOf,
 } from '@fleet/sdk/fleet';
 import { isLoopbackHost } from '@fleet/sdk/server';
+import { execCommand } from './internal/exec-command.ts';
 import { fleetSecrets } from './internal/fleet-secrets.ts';
 import { unitCommand } from './internal/unit-command.ts';
 import type { HostService, HostServicesInput } from './service-types.ts';
@@ -174,9 +175,11 @@ function wizard(input: HostServicesInput, target: NamedTarget & { kind: 'wizard'
     ...(wizardSpec?.env ?? {}),
   };
   const exec = wizardSpec?.exec;
+  // `${NAME}` references in `exec` stay references, filled by systemd from the 0600 environment file.
+  const command = exec ? execCommand(fleet, target.name, exec, env) : undefined;
   return {
-    execStart: exec ? unitCommand(exec) : unitCommand([input.node, bin(input, 'fleet'), 'agent']),
-    env,
+    execStart: command ? command.execStart : unitCommand([input.node, bin(input, 'fleet'), 'agent']),
+    env: { ...env, ...command?.env },
     files: [],
     usesBundle: exec === undefined,
   };

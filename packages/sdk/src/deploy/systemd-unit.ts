@@ -1,4 +1,5 @@
 import { DeployError } from './errors.ts';
+import { PLAIN_WORD, unitQuotedText } from './internal/unit-word.ts';
 
 /** A [Service] directive's value; several values are written as several lines. */
 export type UnitValue = string | readonly string[];
@@ -88,7 +89,6 @@ export interface SystemdUnit {
   service?: Readonly<Record<string, UnitValue>>;
 }
 
-const PLAIN_WORD = /^[A-Za-z0-9_@+=:,./-]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DIRECTIVE = /^[A-Z][A-Za-z0-9]*$/;
 
@@ -100,27 +100,35 @@ function noNewline(value: string, what: string): string {
 
 /** One word for a systemd command line or `Environment=`: `%` (and for commands `$`) kept literal. */
 function unitWord(word: string, dollars: boolean): string {
-  let escaped = word.replaceAll('%', '%%');
-  // A function replacer: in a replacement string `$$` would mean one `$`.
-  if (dollars) escaped = escaped.replaceAll('$', () => '$$');
-  if (PLAIN_WORD.test(word)) return escaped;
-  const quoted = escaped
-    .replaceAll('\\', '\\\\')
-    .replaceAll('"', '\\"')
-    .replaceAll('\n', '\\n')
-    .replaceAll('\t', '\\t');
-  return `"${quoted}"`;
+  const escaped = unitQuotedText(word, dollars);
+  return PLAIN_WORD.test(word) ? escaped : `"${escaped}"`;
 }
 
 /**
  * One word of a systemd command line (`ExecStart=`), taken literally: quoted when needed, `%` and
- * `$` doubled so systemd neither expands specifiers nor variables in it. For a line that mixes
- * literal words with `${NAME}` expansions, join such words with the expansions yourself.
+ * `$` doubled so systemd neither expands specifiers nor variables in it. Given in parts, the word
+ * joins literal text (escaped so) with `{ variable }` parts written `${NAME}`, which systemd fills
+ * from the unit's environment (`Environment=`, `EnvironmentFile=`) inside the same word, whatever
+ * the value holds. For a line that mixes literal words with `${NAME}` expansions, join such words
+ * with the expansions yourself.
  *
  * @example `${systemdCommandWord('/opt/my app/server.js')} --port \${PORT}` // '"/opt/my app/server.js" --port ${PORT}'
+ * @example systemdCommandWord(['--api-key=', { variable: 'API_KEY' }]) // '--api-key=${API_KEY}'
  */
-export function systemdCommandWord(word: string): string {
-  return unitWord(word, true);
+export function systemdCommandWord(word: string | readonly (string | { readonly variable: string })[]): string {
+  if (typeof word === 'string') return unitWord(word, true);
+  const literal = word.filter((part) => typeof part === 'string').join('');
+  const text = word
+    .map((part) => {
+      if (typeof part === 'string') return unitQuotedText(part, true);
+      if (!ENV_NAME.test(part.variable)) {
+        throw new DeployError('invalid_plan', `"${part.variable}" is no environment variable name`);
+      }
+      return `\${${part.variable}}`;
+    })
+    .join('');
+  // The expansions need no quotes; literal text does unless it is plain (or there is none).
+  return literal === '' || PLAIN_WORD.test(literal) ? text : `"${text}"`;
 }
 
 function commandLine(value: UnitValue, what: string): string {

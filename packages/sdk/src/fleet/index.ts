@@ -45,6 +45,7 @@ export { fleetKnowledgeNode, knowledgePeers } from './knowledge-node.ts';
 export { fleetDashboard } from './fleet-dashboard.ts';
 export { bindAddress, deployLockHost, deploySettings } from './deploy-settings.ts';
 export { fleetEnvironment, redactFleet } from './redact.ts';
+export { envTemplateAt } from './env-template.ts';
 export { MIN_SCRUB_LENGTH, SECRET_ENV_NAME } from './internal/secrets.ts';
 export { demoFleetYaml } from './demo.ts';
 

@@ -81,6 +81,23 @@ test('a secret with quotes and backslashes is redacted in the escaped form it ta
   expect(text).toContain("+token='***'");
 });
 
+test('a secret with $ and % is redacted in the escaped forms a unit file gives it', async () => {
+  const host = tempHost();
+  const secret = 'pa$s%20"w-7e1b';
+  // A command line doubles `$` and `%`, Environment= only `%`; both escape `"` inside quotes.
+  const unit = 'ExecStart=/usr/bin/agent "--key=pa$$s%%20\\"w-7e1b"\nEnvironment="KEY=pa$s%%20\\"w-7e1b"\n';
+  const plan: Plan = {
+    phases: [
+      { name: 'unit', steps: [fileStep({ path: '/agent.service', content: unit, mode: '0644', secrets: [secret] })] },
+    ],
+  };
+  const result = await runPlan(plan, { executor: host, mode: 'plan' });
+  const text = JSON.stringify(result);
+  expect(text).not.toContain('7e1b');
+  expect(text).toContain('+ExecStart=/usr/bin/agent \\"--key=***\\"');
+  expect(text).toContain('+Environment=\\"KEY=***\\"');
+});
+
 test('diff: false leaves the diff out of a file change', async () => {
   const host = tempHost();
   const plan: Plan = {

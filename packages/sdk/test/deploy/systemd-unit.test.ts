@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: systemd command lines write ${NAME} expansions literally
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import { hasSystemCommand } from '@fleet/test-utils/system-deps';
 import { afterAll, describe, expect, test } from 'vitest';
 import { isDeployError } from '../../src/deploy/errors.ts';
-import { renderUnit, type SystemdUnit, UNIT_HARDENING } from '../../src/deploy/systemd-unit.ts';
+import { renderUnit, type SystemdUnit, systemdCommandWord, UNIT_HARDENING } from '../../src/deploy/systemd-unit.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-units-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,6 +59,20 @@ describe('renderUnit', () => {
     expect(text).toContain('Environment="GREETING=hello \\"fleet\\" 100%%"');
     expect(text).toContain('Description=Fleet bus (100%% hardened)');
     expect(text).toContain('SystemCallFilter=@system-service\nSystemCallFilter=~@privileged @resources\n');
+  });
+
+  test('a command word in parts keeps ${NAME} for systemd to fill, in the same word, and escapes the text', () => {
+    expect(systemdCommandWord([{ variable: 'API_KEY' }])).toBe('${API_KEY}');
+    expect(systemdCommandWord(['--key=', { variable: 'API_KEY' }])).toBe('--key=${API_KEY}');
+    expect(systemdCommandWord(['--org=a b$1 ', { variable: 'ORG' }, '%'])).toBe('"--org=a b$$1 ${ORG}%%"');
+    expect(systemdCommandWord(['${LITERAL}'])).toBe('"$${LITERAL}"');
+    let error: unknown;
+    try {
+      systemdCommandWord([{ variable: 'NOT-A-NAME' }]);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isDeployError(error) && error.code).toBe('invalid_plan');
   });
 
   test('hardening: false leaves the sandboxing out; service directives replace hardening ones', () => {

@@ -1,6 +1,7 @@
 import { escapeRegExp } from '../../internal/escape-regexp.ts';
 import { mapStrings, REDACTED } from '../../internal/redact.ts';
 import { cutEnds } from './output-tail.ts';
+import { unitQuotedText } from './unit-word.ts';
 
 /** A line of a multi-line secret this long is secret wherever it appears; a shorter one only as a whole line. */
 const MIN_LINE_CHARS = 8;
@@ -10,13 +11,16 @@ const MIN_CUT_CHARS = 4;
 /**
  * The forms a secret takes in the text a deploy shows: as it is, escaped inside a double-quoted
  * string (JSON, and the `NAME="value"` lines of a systemd environment file: `\` and `"` escaped),
- * inside a single-quoted shell word (`'` as `'\''`), and URL-encoded.
+ * inside a single-quoted shell word (`'` as `'\''`), URL-encoded, and as a word of a unit file
+ * (`%` doubled, in a command line `$` too, then `\`, `"`, newlines and tabs escaped).
  */
 function encodings(secret: string): string[] {
   const json = JSON.stringify(secret).slice(1, -1);
   const envFile = secret.replaceAll('\\', '\\\\').replaceAll('"', '\\"');
   const shell = secret.replaceAll("'", "'\\''");
-  return [secret, json, envFile, shell, encodeURIComponent(secret)];
+  const unitCommand = unitQuotedText(secret, true);
+  const unitEnvironment = unitQuotedText(secret, false);
+  return [secret, json, envFile, shell, encodeURIComponent(secret), unitCommand, unitEnvironment];
 }
 
 /** The lines of a multi-line secret (a PEM key), trimmed, without blank ones. */

@@ -22,6 +22,32 @@ export interface EnvResolution {
 const REFERENCE = /\$?\$\{([^}]*)\}/g;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** A part of a string as the file wrote it: literal text, or the variable of a `${NAME}` reference. */
+export type EnvTemplatePart = string | { variable: string };
+
+/**
+ * A string as the file wrote it, in parts: literal text and the variables of its `${NAME}`
+ * references, in order (`$${NAME}` is the literal text `${NAME}`). Adjacent text is one part.
+ */
+export function envTemplateParts(template: string): EnvTemplatePart[] {
+  const parts: EnvTemplatePart[] = [];
+  const text = (value: string) => {
+    if (value === '') return;
+    const last = parts.at(-1);
+    if (typeof last === 'string') parts[parts.length - 1] = last + value;
+    else parts.push(value);
+  };
+  let from = 0;
+  for (const match of template.matchAll(REFERENCE)) {
+    text(template.slice(from, match.index));
+    if (match[0].startsWith('$$')) text(match[0].slice(1));
+    else parts.push({ variable: match[1] ?? '' });
+    from = match.index + match[0].length;
+  }
+  text(template.slice(from));
+  return parts;
+}
+
 function list(names: string[]): string {
   return names.length === 1 ? `variable ${names[0]} is` : `variables ${names.join(', ')} are`;
 }
