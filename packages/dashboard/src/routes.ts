@@ -144,6 +144,7 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
         title: view.title,
         nonce,
         deploys: deploys.deploys(10),
+        apiLinks: !auth,
         ...(context.liveStaleAfterMs === undefined ? {} : { staleAfterMs: context.liveStaleAfterMs }),
       });
       return htmlResponse(page, { nonce }) as unknown as string;
@@ -168,14 +169,14 @@ export function dashboardRouteImplementations(context: DashboardRouteContext): R
       const refused = guardPage(event);
       if (refused) return refused as unknown as string;
       const nonce = pageNonce();
-      const page = renderDeploysPage(deploys.deploys(50), { title: view.title, nonce });
+      const page = renderDeploysPage(deploys.deploys(50), { title: view.title, nonce, apiLinks: !auth });
       return htmlResponse(page, { nonce }) as unknown as string;
     }),
     implement(dashboardRoutes.alertsPage, ({ event }) => {
       const refused = guardPage(event);
       if (refused) return refused as unknown as string;
       const nonce = pageNonce();
-      const page = renderAlertsPage(alertsOf(200), { title: view.title, nonce });
+      const page = renderAlertsPage(alertsOf(200), { title: view.title, nonce, apiLinks: !auth });
       return htmlResponse(page, { nonce }) as unknown as string;
     }),
     implement(dashboardRoutes.badge, ({ event, params }) => {

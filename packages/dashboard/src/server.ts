@@ -111,16 +111,17 @@ export function createDashboardServer(options: CreateDashboardServerOptions): Da
   const deploys = options.deploys ?? new DeployRunLog({ dbPath: ':memory:' });
   // A restart during a deploy keeps its hosts `deploying` (the view set the fleet's targets).
   restoreDeployWindows(monitor, deploys, options.deployWindowMs);
+  const tokens = (options.tokens ?? []).filter((token) => token.trim() !== '');
   const feed = new OverviewFeed(view, {
     render: ({ status }) =>
       renderOverview(status, {
         history: view.history(),
         title: view.title,
         deploys: deploys.deploys(OVERVIEW_DEPLOYS),
+        apiLinks: tokens.length === 0,
       }),
     ...(options.liveIntervalMs === undefined ? {} : { intervalMs: options.liveIntervalMs }),
   });
-  const tokens = (options.tokens ?? []).filter((token) => token.trim() !== '');
   const proxies = new TrustedProxies(options.trustProxy ?? []);
   let stopMetrics: (() => void) | undefined;
   const server = createFleetServer({

@@ -1,4 +1,4 @@
-import { ErrorEnvelope, FleetStatus } from '@fleet/sdk';
+import { DashboardClient, ErrorEnvelope, FleetStatus } from '@fleet/sdk';
 import { FleetServerStartError } from '@fleet/sdk/server';
 import { requestWithHost } from '@fleet/test-utils/http-with-host';
 import { afterEach, describe, expect, test, vi } from 'vitest';
@@ -137,6 +137,27 @@ describe('with tokens', () => {
     const session = await sessionCookie(dashboard);
     expect((await get(dashboard, '/api/status', { cookie: session })).status).toBe(401);
     FleetStatus.parse(await (await get(dashboard, '/api/status', bearer)).json());
+  });
+
+  test('pages opened with the session cookie link no JSON they could not open', async () => {
+    const { dashboard } = await startTestFleet({ tokens: [TOKEN] });
+    const session = await sessionCookie(dashboard);
+    for (const [path, api] of [
+      ['/', '/api/status'],
+      ['/deploys', '/api/deploys'],
+      ['/alerts', '/api/alerts'],
+    ] as const) {
+      const page = await get(dashboard, path, { cookie: session });
+      expect(page.status, path).toBe(200);
+      expect(await page.text(), path).not.toContain(`href="${api}"`);
+    }
+    // The live feed renders the same overview.
+    const stop = new AbortController();
+    const events = new DashboardClient({ url: dashboard.url, token: TOKEN, retry: 0 }).events({ signal: stop.signal });
+    const first = await events.next();
+    stop.abort();
+    expect(first.value?.html).toContain('href="/deploys"');
+    expect(first.value?.html).not.toContain('/api/status');
   });
 });
 

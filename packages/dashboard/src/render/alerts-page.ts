@@ -9,6 +9,12 @@ export interface AlertsPageOptions {
   title?: string;
   /** A CSP nonce for the inline `<style>`. */
   nonce?: string;
+  /**
+   * Link the page's JSON (`/api/...`) in the footer: those routes take only a bearer token, so a
+   * dashboard with tokens leaves the link out (a browser's session cookie does not open them).
+   * @default true
+   */
+  apiLinks?: boolean;
 }
 
 function deliveryRow(delivery: AlertDeliveries['deliveries'][number]) {
@@ -29,7 +35,7 @@ export function renderAlertsPage(alerts: AlertDeliveries, options: AlertsPageOpt
     : alerts.deliveries.length === 0
       ? html`<p class="empty">No alert has been sent yet.</p>`
       : html`<div class="scroll"><table class="alerts"><thead><tr><th>At</th><th>Status</th><th>Channel</th><th>Kind</th><th>Alert</th><th>Attempts</th></tr></thead><tbody>${alerts.deliveries.map(deliveryRow)}</tbody></table></div>`;
-  const body = html`<header class="top"><h1><a href="/">${title}</a> <span class="crumb">/</span> alerts</h1></header><main id="alerts-page"><section class="card"><h2>Alerts</h2>${content}</section><p class="footer"><a href="/api/alerts">JSON</a></p></main>`;
+  const body = html`<header class="top"><h1><a href="/">${title}</a> <span class="crumb">/</span> alerts</h1></header><main id="alerts-page"><section class="card"><h2>Alerts</h2>${content}</section>${options.apiLinks === false ? '' : html`<p class="footer"><a href="/api/alerts">JSON</a></p>`}</main>`;
   return renderDocument({
     title: `Alerts · ${title}`,
     body,

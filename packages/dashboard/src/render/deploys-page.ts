@@ -10,6 +10,12 @@ export interface DeploysPageOptions {
   title?: string;
   /** A CSP nonce for the inline `<style>`. */
   nonce?: string;
+  /**
+   * Link the page's JSON (`/api/...`) in the footer: those routes take only a bearer token, so a
+   * dashboard with tokens leaves the link out (a browser's session cookie does not open them).
+   * @default true
+   */
+  apiLinks?: boolean;
 }
 
 function runRow(run: DashboardDeployRun) {
@@ -32,7 +38,7 @@ export function renderDeploysPage(deploys: DashboardDeploys, options: DeploysPag
     deploys.runs.length === 0
       ? html`<p class="empty">No deploy has been reported to this dashboard yet.</p>`
       : html`<div class="scroll"><table class="deploys"><thead><tr><th>Run</th><th>Status</th><th>Trigger</th><th>Commit</th><th>Started</th><th>Took</th><th>Hosts</th></tr></thead><tbody>${deploys.runs.map(runRow)}</tbody></table></div>`;
-  const body = html`<header class="top"><h1><a href="/">${title}</a> <span class="crumb">/</span> deploys</h1></header><main id="deploys-page">${raw(renderDeploys(deploys))}<section class="card"><h2>Recent deploys</h2>${table}</section><p class="footer"><a href="/api/deploys">JSON</a></p></main>`;
+  const body = html`<header class="top"><h1><a href="/">${title}</a> <span class="crumb">/</span> deploys</h1></header><main id="deploys-page">${raw(renderDeploys(deploys))}<section class="card"><h2>Recent deploys</h2>${table}</section>${options.apiLinks === false ? '' : html`<p class="footer"><a href="/api/deploys">JSON</a></p>`}</main>`;
   // No live updater on this page: reloading is its way to stay current, with or without JavaScript.
   const refreshSeconds = running ? 5 : 30;
   return renderDocument({

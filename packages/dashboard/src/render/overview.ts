@@ -18,6 +18,12 @@ export interface OverviewOptions extends TargetsOptions {
   title?: string;
   /** The deploys to show at the top: runs going on now and the last failed one (see `renderDeploys`). */
   deploys?: DashboardDeploys;
+  /**
+   * Link the page's JSON (`/api/...`) in the footer: those routes take only a bearer token, so a
+   * dashboard with tokens leaves the link out (a browser's session cookie does not open them).
+   * @default true
+   */
+  apiLinks?: boolean;
 }
 
 /**
@@ -33,6 +39,6 @@ export interface OverviewOptions extends TargetsOptions {
  */
 export function renderOverview(status: FleetStatus, options: OverviewOptions = {}): string {
   const now = options.now ?? Date.parse(status.generatedAt);
-  return html`<main id="overview" data-generated-at="${status.generatedAt}" data-title="${documentTitle(status, options.title)}">${options.deploys ? raw(renderDeploys(options.deploys)) : ''}${raw(renderCounts(status))}${raw(renderProblems(status.problems, status.file))}${raw(renderTargets(status, { ...options, now }))}<div class="panels">${raw(renderBus(status.bus, now))}${raw(renderKnowledge(status.knowledge, now))}</div><p class="footer">Generated <time datetime="${status.generatedAt}">${formatTime(status.generatedAt)}</time>${status.file ? html` from <code>${status.file}</code>` : ''} · <a href="/deploys">Deploys</a> · <a href="/alerts">Alerts</a> · <a href="/api/status">JSON</a></p></main>`
+  return html`<main id="overview" data-generated-at="${status.generatedAt}" data-title="${documentTitle(status, options.title)}">${options.deploys ? raw(renderDeploys(options.deploys)) : ''}${raw(renderCounts(status))}${raw(renderProblems(status.problems, status.file))}${raw(renderTargets(status, { ...options, now }))}<div class="panels">${raw(renderBus(status.bus, now))}${raw(renderKnowledge(status.knowledge, now))}</div><p class="footer">Generated <time datetime="${status.generatedAt}">${formatTime(status.generatedAt)}</time>${status.file ? html` from <code>${status.file}</code>` : ''} · <a href="/deploys">Deploys</a> · <a href="/alerts">Alerts</a>${options.apiLinks === false ? '' : html` · <a href="/api/status">JSON</a>`}</p></main>`
     .value;
 }
