@@ -11,7 +11,7 @@ import { accountChecks, attributeCommands, checkPath } from './internal/ssh-path
 import { tempName } from './internal/temp-name.ts';
 import { type ExecLineOptions, execLine } from './ssh/internal/exec-line.ts';
 import { HostLeftovers } from './ssh/internal/host-leftovers.ts';
-import { hostScript } from './ssh/internal/host-script.ts';
+import { BACKSTOP_SLACK_MS, hostScript, INTERNAL_KILL_GRACE_MS } from './ssh/internal/host-script.ts';
 import { RemoteAccounts } from './ssh/internal/remote-accounts.ts';
 import { notRunResult, runRemote } from './ssh/internal/run-remote.ts';
 import { SftpCalls } from './ssh/internal/sftp-calls.ts';
@@ -21,6 +21,7 @@ import { openConnection, type SshConnection } from './ssh/internal/ssh-connectio
 import { symlinkScript, writeScript } from './ssh/internal/sudo-files.ts';
 import { sudoRefusal } from './ssh/internal/sudo-refusal.ts';
 import { untilAborted } from './ssh/internal/until-aborted.ts';
+import { limitSeconds, sudoWriteLimitMs, WRITE_FLOOR_BYTES_PER_SECOND } from './ssh/internal/write-limit.ts';
 import { resolveConnectionOptions, type SshExecutorOptions, type SshExecutorStats } from './ssh-executor-options.ts';
 
 /**
@@ -147,7 +148,9 @@ export class SshExecutor implements Executor {
   /**
    * {@inheritDoc Executor.writeFile} As root: over SFTP, a temp file, `fsync@openssh.com`,
    * `posix-rename@openssh.com`. As a {@link sudo} login: one `sudo -n` script that reads the content
-   * from stdin into a temp file, sets its owner and mode, fsyncs it and renames it over `path`.
+   * from stdin into a temp file, sets its owner and mode, fsyncs it and renames it over `path`; the
+   * host stops it after `timeoutMs` plus the content's size at 16 KiB/s (128 kbit/s), and the call
+   * then fails saying it timed out.
    */
   async writeFile(path: string, content: string | Uint8Array, attributes: PathAttributes = {}): Promise<void> {
     checkPath(path);
@@ -155,13 +158,21 @@ export class SshExecutor implements Executor {
       typeof content === 'string'
         ? Buffer.from(content, 'utf8')
         : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
-    if (this.sudo)
-      return this.#shell(
-        'write',
-        path,
-        this.#script(...writeScript(path, tempName(path), bytes.length, attributes)),
-        bytes,
-      );
+    if (this.sudo) {
+      // Limited by the content's size, not the fixed limit of a short command: a large file on a
+      // slow link takes minutes.
+      const limitMs = sudoWriteLimitMs(bytes.length, this.#timeoutMs);
+      const [script, args] = writeScript(path, tempName(path), bytes.length, attributes);
+      return this.#shell('write', path, hostScript(script, args, true, limitMs), bytes, {
+        backstopMs: limitMs + INTERNAL_KILL_GRACE_MS + BACKSTOP_SLACK_MS,
+        timedOut: () =>
+          new DeployError(
+            'executor_failed',
+            `Could not write ${path} on ${this.host}: timed out after ${limitSeconds(limitMs)} s, the limit for ` +
+              `${bytes.length} bytes through sudo (timeoutMs plus the size at ${WRITE_FLOOR_BYTES_PER_SECOND / 1024} KiB/s)`,
+          ),
+      });
+    }
     let connection: SshConnection | undefined;
     try {
       connection = await this.#connect();
@@ -289,9 +300,15 @@ export class SshExecutor implements Executor {
     return execLine(connection, line, { ...options, sudoRefusal: sudoRefusalOf });
   }
 
-  async #shell(what: string, path: string, line: string, stdin: string | Buffer = ''): Promise<void> {
+  async #shell(
+    what: string,
+    path: string,
+    line: string,
+    stdin: string | Buffer = '',
+    options: ExecLineOptions = {},
+  ): Promise<void> {
     try {
-      await this.#exec(await this.#connect(), line, { stdin });
+      await this.#exec(await this.#connect(), line, { ...options, stdin });
     } catch (error) {
       throw shellFailure(what, path, this.host, error);
     }

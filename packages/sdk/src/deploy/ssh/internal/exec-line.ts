@@ -13,7 +13,16 @@ export interface ExecLineOptions {
   backstopMs?: number;
   /** The error for a line sudo refused to run, from its output; for a sudo login. */
   sudoRefusal?: ((output: string) => DeployError | undefined) | undefined;
+  /**
+   * The error for a line the host's `timeout` stopped (exit 124, or 137 after SIGKILL) or the
+   * backstop closed, instead of one made of its output (which is then whatever it printed, such as
+   * a sudo warning, and does not say why it ended).
+   */
+  timedOut?: (() => Error) | undefined;
 }
+
+/** `timeout`'s exit status when it sent SIGTERM, and when it went on to SIGKILL. */
+const TIMED_OUT_STATUSES: readonly (number | null)[] = [124, 137];
 
 /**
  * Runs one of {@link SshExecutor}'s own short command lines: its stdout, or a rejection with its
@@ -31,6 +40,9 @@ export async function execLine(
     backstopMs: options.backstopMs ?? INTERNAL_TIMEOUT_MS + BACKSTOP_SLACK_MS,
   });
   if (result.exitCode !== 0) {
+    if (options.timedOut && (result.closedByClient || TIMED_OUT_STATUSES.includes(result.exitCode))) {
+      throw options.timedOut();
+    }
     const refusal = options.sudoRefusal?.(result.output);
     if (refusal) throw refusal;
     const detail = result.output.trim() || `exit ${result.exitCode ?? result.signal ?? 'unknown'}`;
