@@ -55,7 +55,10 @@ export interface SshExecutorOptions {
    * @default 60_000
    */
   sftpTimeoutMs?: number;
-  /** Default command timeout. @default 300_000 */
+  /**
+   * Default command timeout. A file written through sudo (a login other than root) gets this plus
+   * the file's size at 16 KiB/s. @default 300_000
+   */
   timeoutMs?: number;
   /**
    * Between SIGTERM and SIGKILL of a timed-out command (`timeout -k` on the host), and of a command a
