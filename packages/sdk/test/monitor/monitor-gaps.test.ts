@@ -160,3 +160,36 @@ describe('FleetMonitor: gaps in monitoring', () => {
     expect(second.transitions('api', 1)[0]?.reason).toBe('no probe for 10m: it was not among the monitored targets');
   });
 });
+
+test('many targets on one host that never answers go down: waiting behind its other probes is no gap', async () => {
+  // Accepts connections and never answers: every probe lasts its timeout.
+  const { createServer } = await import('node:http');
+  const silent = createServer(() => {});
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const port = (silent.address() as { port: number }).port;
+  // 24 targets, 4 probes at once per host: a round takes 24 x 200 ms / 4 = 1.2 s, longer than the
+  // gap allowance of 2 x 400 + 200 = 1,000 ms between one target's probes.
+  const targets = Array.from({ length: 24 }, (_, i) => ({
+    id: `svc${i}`,
+    kind: 'custom' as const,
+    host: 'h1',
+    url: `http://127.0.0.1:${port}/health/${i}`,
+    intervalMs: 400,
+    timeoutMs: 200,
+    conditions: ['[STATUS] == 200'],
+  }));
+  const monitor = openMonitor({ targets });
+  try {
+    monitor.start();
+    await expect
+      .poll(() => monitor.statuses().filter((status) => status.state === 'down').length, {
+        timeout: 20_000,
+        interval: 250,
+      })
+      .toBe(24);
+  } finally {
+    await monitor.stop();
+    silent.closeAllConnections();
+    silent.close();
+  }
+});

@@ -19,11 +19,13 @@ export function checkTarget(
   settings: ProbeSettings,
   probed: (outcome: ProbeOutcome) => void,
 ): Promise<ProbeOutcome> {
+  // Before the queue: many targets on one slow host wait their turn, which is no gap in monitoring.
+  const askedAtMs = settings.now();
   return limiter.run(runtime.resolved.target.host, async () => {
     // One short-lived signal per check, linked to the monitor's (see linkedAbort).
     const abort = linkedAbort(settings.signal);
     try {
-      const outcome = await probeHttp(runtime.resolved, { ...settings, signal: abort.signal });
+      const outcome = { ...(await probeHttp(runtime.resolved, { ...settings, signal: abort.signal })), askedAtMs };
       probed(outcome);
       const { reader } = runtime;
       if (!reader) return outcome;

@@ -19,6 +19,12 @@ export interface ProbeOutcome {
   result: ProbeResult;
   /** Start of the probe, epoch milliseconds (`result.at` as a number). */
   atMs: number;
+  /**
+   * When the check asked for its slot (before waiting for the host's concurrency limit), epoch
+   * milliseconds: a gap in monitoring is measured to this, so time a probe spent queued behind the
+   * monitor's own other probes never counts as a gap. @default atMs
+   */
+  askedAtMs?: number;
   verdict: ProbeVerdict;
   /** Why it was slow or failed (the first relevant condition, or the network error). */
   reason: string | null;

@@ -43,8 +43,9 @@ export class MonitorRecorder {
   record(runtime: TargetRuntime, outcome: ProbeOutcome): void {
     const { result, atMs } = outcome;
     this.#store.record(result.target, atMs, result.responseTimeMs, result.status, result.ok, isTimed(outcome));
-    // A probe after a gap (a suspended process, a stalled loop): the old state ends where probing stopped.
-    this.change(runtime, noteGap(runtime, atMs));
+    // A probe after a gap (a suspended process, a stalled loop): the old state ends where probing
+    // stopped. Measured to when the check asked to run: waiting behind the host's other probes is none.
+    this.change(runtime, noteGap(runtime, outcome.askedAtMs ?? atMs));
     this.change(runtime, applyOutcome(runtime, outcome));
   }
 
