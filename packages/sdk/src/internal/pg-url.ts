@@ -2,6 +2,8 @@ import { redactUrl } from './url-credentials.ts';
 
 const ENCODE_HINT =
   'percent-encode special characters of the user name and password (# as %23, / as %2F, ? as %3F, @ as %40)';
+/** A user name or password whose raw `#`, `/` or `?` cut the URL's host part short. */
+const CUT_SHORT = `a '#', '/' or '?' in the user name or password ends its host part early: ${ENCODE_HINT}`;
 
 /**
  * Throws a `TypeError` when `pg` could not read `url`, or would read its host from the wrong place;
@@ -19,7 +21,7 @@ function problemOf(url: string): string | undefined {
   const parsed = parse(url);
   if (parsed === undefined) {
     return userInfoOf(url)?.match(/[#/?]/)
-      ? `a '#', '/' or '?' in the user name or password ends its host part early: ${ENCODE_HINT}`
+      ? CUT_SHORT
       : `check its host and port (a number up to 65535), and ${ENCODE_HINT}`;
   }
   // Parsed, but an `@` outside the user info: the user info ended early at a raw `#`, `/` or `?`
@@ -29,7 +31,7 @@ function problemOf(url: string): string | undefined {
     (parsed.hash.includes('@') ||
       parsed.pathname.includes('@') ||
       [...parsed.searchParams.keys()].some((key) => key.includes('@')));
-  if (misplaced) return `a '#', '/' or '?' in the user name or password ends its host part early: ${ENCODE_HINT}`;
+  if (misplaced) return CUT_SHORT;
   return undefined;
 }
 

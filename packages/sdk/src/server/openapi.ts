@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import type { RouteContract, RouteNotModified, RouteRedirect } from '../contract/route.ts';
+import type { RouteContract } from '../contract/route.ts';
 import { ErrorEnvelope } from '../schemas/error.ts';
+import {
+  bodyOf,
+  notModifiedResponse,
+  redirectResponse,
+  requestBody,
+  successResponse,
+} from './internal/openapi-bodies.ts';
 import { ERROR_CONTENT, errorCatalog, errorResponses } from './internal/openapi-errors.ts';
 import { SCHEMAS } from './internal/openapi-refs.ts';
 
@@ -25,12 +32,6 @@ export interface OpenApiOptions {
 type JsonObject = Record<string, unknown>;
 
 const ERROR_RESPONSE = { $ref: '#/components/responses/Error' };
-
-/** The `ETag` of a route that answers conditional requests, on its success and its `304`. */
-const ETAG_HEADER = {
-  description: 'A strong validator of this answer: sent back in If-None-Match, it gets 304 while it is current',
-  schema: { type: 'string' },
-};
 
 /**
  * Generates the OpenAPI 3.1 document of a set of route contracts from their zod schemas
@@ -118,21 +119,6 @@ export function createOpenApiDocument(options: OpenApiOptions): JsonObject {
   };
 }
 
-/** The schema documented as the request body: the validated `body`, or the one the handler reads itself. */
-function bodyOf(route: RouteContract): z.ZodType | undefined {
-  return route.body ?? route.documentedBody;
-}
-
-function requestBody(route: RouteContract, body: string): JsonObject {
-  const example = route.example?.body;
-  return {
-    required: true,
-    content: {
-      'application/json': { schema: { $ref: SCHEMAS + body }, ...(example === undefined ? {} : { example }) },
-    },
-  };
-}
-
 /** `GET /deadletter/:id` -> `getDeadletterById`. */
 function operationId(route: RouteContract): string {
   const words = route.path
@@ -145,34 +131,6 @@ function operationId(route: RouteContract): string {
 
 function capitalize(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
-}
-
-function successResponse(route: RouteContract, kind: string, response: string | undefined): JsonObject {
-  const headers = route.notModified ? { headers: { etag: ETAG_HEADER } } : {};
-  if (kind === 'text') {
-    const type = route.contentType ?? 'text/plain';
-    return { description: route.summary, ...headers, content: { [type]: { schema: { type: 'string' } } } };
-  }
-  const schema = { $ref: SCHEMAS + response };
-  if (kind === 'sse') {
-    return {
-      description: `${route.summary}. Each \`event: message\` carries one item as JSON \`data\`; a failure ends the stream with \`event: error\`, whose \`data\` is the error envelope.`,
-      content: { 'text/event-stream': { schema: { type: 'string' }, 'x-fleet-event-data': schema } },
-    };
-  }
-  return { description: route.summary, ...headers, content: { 'application/json': { schema } } };
-}
-
-function redirectResponse(redirect: RouteRedirect): JsonObject {
-  const header = { schema: { type: 'string' } };
-  return {
-    description: redirect.description,
-    headers: Object.fromEntries(['location', ...(redirect.headers ?? [])].map((name) => [name, header])),
-  };
-}
-
-function notModifiedResponse(notModified: RouteNotModified): JsonObject {
-  return { description: notModified.description, headers: { etag: ETAG_HEADER } };
 }
 
 /**
