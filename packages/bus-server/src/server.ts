@@ -1,17 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { DEFAULT_PORTS, isFleetError } from '@fleet/sdk';
+import { DEFAULT_PORTS } from '@fleet/sdk';
 import { createFleetServer, type FleetServer } from '@fleet/sdk/server';
-import { type MessageStore, type MessageStoreOptions, openMessageStore, SqliteMessageStore } from '@fleet/sdk/stores';
+import {
+  type MessageStore,
+  type MessageStoreOptions,
+  openMessageStore,
+  SqliteMessageStore,
+  startSweeper,
+} from '@fleet/sdk/stores';
 import { isDatabaseUrl, redact, redactingLogger, secretsOf } from './internal/database-url.ts';
 import { registerBusMetrics } from './metrics.ts';
 import { busRouteImplementations } from './routes.ts';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
-
-/** How often expired leases, TTLs, audit retention and idempotency keys are swept. */
-const SWEEP_INTERVAL_MS = 1000;
 
 /** Options of {@link createBusServer}. */
 export interface CreateBusServerOptions {
@@ -33,7 +36,6 @@ export interface CreateBusServerOptions {
 /** The bus as an unstarted Fleet server over a given store (tests use `server.fetch` in-process). */
 export function createBusServer(options: CreateBusServerOptions): FleetServer {
   const { store } = options;
-  let sweeping: Promise<void> | undefined;
   const server = createFleetServer({
     service: 'fleet-bus',
     version,
@@ -45,47 +47,14 @@ export function createBusServer(options: CreateBusServerOptions): FleetServer {
     health: async () => ({ storage: store.backend, ...(await store.health?.()) }),
     metrics: (registry) => registerBusMetrics(registry, store),
     onClose: async () => {
-      clearInterval(sweeper);
       // A sweep that is running finishes before the store closes under it.
-      await sweeping;
+      await sweeper.stop();
       await store.close();
     },
   });
   // Started once the server exists: options createFleetServer refuses leave no timer behind.
-  // A sweep fails every second while the database is away: say so once, and again when it works.
-  let sweepFailing = false;
-  const sweeper = setInterval(() => {
-    if (sweeping) return;
-    sweeping = store.sweep().then(
-      () => {
-        if (sweepFailing) options.logger?.info('sweep works again');
-        sweepFailing = false;
-      },
-      (error: unknown) => {
-        if (!sweepFailing) logSweepFailure(options.logger, error);
-        sweepFailing = true;
-      },
-    );
-    void sweeping.finally(() => {
-      sweeping = undefined;
-    });
-  }, SWEEP_INTERVAL_MS);
-  sweeper.unref();
+  const sweeper = startSweeper(store, { logger: options.logger });
   return server;
-}
-
-/**
- * A failed sweep in the log: a database that is away (`unavailable`, PostgreSQL down or
- * unreachable) in one line with its cause, anything else with its stack (a bug to look at).
- */
-function logSweepFailure(logger: CreateBusServerOptions['logger'], error: unknown): void {
-  const what = 'sweep failed (logged once until it works again)';
-  if (!isFleetError(error) || error.code !== 'unavailable') {
-    logger?.error(what, error);
-    return;
-  }
-  const cause = (error.cause as { message?: unknown } | undefined)?.message;
-  logger?.error(`${what}: ${error.message}${typeof cause === 'string' && cause ? ` (${cause})` : ''}`);
 }
 
 /** Options of {@link startBusServer}. */

@@ -16,6 +16,7 @@ export { PostgresMessageStore } from '../bus/postgres-store.ts';
 export { openMessageStore } from '../bus/open-store.ts';
 export { leaseWithWait, waitForMessage } from '../bus/long-poll.ts';
 export { streamMessages } from '../bus/message-stream.ts';
+export { type Sweeper, type SweeperOptions, startSweeper } from '../bus/sweeper.ts';
 
 // Knowledge store and replication
 export { KnowledgeDB } from '../knowledge/knowledge-db.ts';

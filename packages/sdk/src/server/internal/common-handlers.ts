@@ -1,10 +1,11 @@
 import { HTTPResponse } from 'h3';
 import type { Registry } from 'prom-client';
 import { commonRoutes } from '../../contract/common-routes.ts';
+import { isOutage } from '../../internal/outage.ts';
 import type { Health } from '../../schemas/health.ts';
 import { HttpError } from '../http-error.ts';
 import { implement, type RouteImplementation } from '../implement.ts';
-import { isOutage, logOutage } from './outage-log.ts';
+import { logOutage } from './outage-log.ts';
 import type { ServerLogger } from './respond.ts';
 
 /** What the common routes read from their server. */

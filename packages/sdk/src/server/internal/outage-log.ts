@@ -1,4 +1,5 @@
-import { type FleetError, isFleetError } from '../../errors.ts';
+import type { FleetError } from '../../errors.ts';
+import { describeOutage } from '../../internal/outage.ts';
 
 /** At most one line per this many milliseconds, per logger, about answers of `unavailable`. */
 export const OUTAGE_LOG_EVERY_MS = 10_000;
@@ -14,20 +15,6 @@ interface OutageLines {
 type OutageLogger = Pick<Console, 'warn'>;
 
 const lines = new WeakMap<OutageLogger, OutageLines>();
-
-/**
- * Whether `error` says a store's database is away (`unavailable`: PostgreSQL down or unreachable,
- * a store closing): an outage to report, not a bug to debug.
- */
-export function isOutage(error: unknown): error is FleetError {
-  return isFleetError(error) && error.code === 'unavailable';
-}
-
-/** An outage in one line: the error's message and its cause's (`connect ECONNREFUSED 10.0.0.5:5432`). */
-export function describeOutage(error: FleetError): string {
-  const cause = (error.cause as { message?: unknown } | undefined)?.message;
-  return typeof cause === 'string' && cause !== '' ? `${error.message} (${cause})` : error.message;
-}
 
 /**
  * Logs that `where` answered `unavailable` because of `error` in one line, without the stack, and
