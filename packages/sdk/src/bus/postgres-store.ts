@@ -18,7 +18,7 @@ import {
   assertSendArguments,
   assertSubscriptionArguments,
 } from './internal/store-arguments.ts';
-import type { AuditTrailPage, LeaseRequest, MessageStore, MessageStoreOptions } from './message-store.ts';
+import type { AuditTrailPage, LeaseRequest, MessageStore } from './message-store.ts';
 import { PG_COMBINED_IN_FLIGHT, PgCombinedWrites } from './postgres/combined-writes.ts';
 import { PgDatabase } from './postgres/database.ts';
 import { CLOCK_MEASURE_INTERVAL_MS, DatabaseClock } from './postgres/database-clock.ts';
@@ -29,6 +29,7 @@ import { assertSendsStorable } from './postgres/nul-text.ts';
 import { readAudit, readDeadLetter, readDeadLetters, readSubscriptions } from './postgres/reads.ts';
 import { ackCheckingEach, extendLeased, nackLeased } from './postgres/receipt-writes.ts';
 import { readCountedStats, readHasQueued } from './postgres/stats.ts';
+import type { PostgresMessageStoreOptions } from './postgres/store-options.ts';
 import { subscribeAgent, unsubscribeAgent } from './postgres/subscription-writes.ts';
 import { sweepAlone } from './postgres/sweep-lock.ts';
 import { sweepParts } from './postgres/sweep-parts.ts';
@@ -36,22 +37,7 @@ import { PgTransitions } from './postgres/transitions.ts';
 import { PgWakeups } from './postgres/wakeups.ts';
 import { writeSends } from './postgres/write-sends.ts';
 
-/** Options of {@link PostgresMessageStore}. */
-export interface PostgresMessageStoreOptions extends MessageStoreOptions {
-  /**
-   * The database, as a connection URL. The store creates its tables on first use (versioned
-   * migrations in `schema_migrations`).
-   * @example 'postgres://fleet:secret@db.internal:5432/fleet_bus'
-   */
-  url: string;
-  /**
-   * Most connections the store opens at once (a value under 4 counts as 4): two run the statements
-   * that combine concurrent sends, leases and acks, the others everything else (at least 2: a sweep
-   * holds one for its advisory lock while its parts run on another); plus one outside the pools for
-   * LISTEN/NOTIFY. @default 10
-   */
-  poolSize?: number;
-}
+export type { PostgresMessageStoreOptions } from './postgres/store-options.ts';
 
 /**
  * A {@link MessageStore} in PostgreSQL (`pg`, an optional peer dependency, loaded when the store
