@@ -9,6 +9,7 @@ import { commonImplementations } from './internal/common-handlers.ts';
 import { compileRoute } from './internal/compile-route.ts';
 import { DirectRoutes } from './internal/direct-routes.ts';
 import { HostGuard } from './internal/host-guard.ts';
+import { malformedPathError } from './internal/inputs.ts';
 import { createMethodLookup } from './internal/method-lookup.ts';
 import { createHttpMetrics } from './internal/metrics.ts';
 import { ServerState } from './internal/request-scope.ts';
@@ -142,7 +143,7 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
     onError: (error, event) =>
       errorResult(
         error.status === 400
-          ? new HttpError('validation_failed', 'Malformed percent-encoding in the URL path', { cause: error })
+          ? malformedPathError(event.app?.['~findRoute'](event) ?? undefined, error)
           : toHttpError(error, logger, `${service} ${event.req.method} ${event.url.pathname}`),
       ),
   });

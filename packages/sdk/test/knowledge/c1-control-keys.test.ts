@@ -1,28 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Change, FactKey, type KnowledgeClient } from '../../src/index.ts';
+import { describe, expect, test } from 'vitest';
+import { type Change, FactKey } from '../../src/index.ts';
 import { formatHlc } from '../../src/knowledge/hlc.ts';
-import { startTestKnowledge, type TestKnowledge } from '../_knowledge-server.ts';
+import { useTestKnowledge } from '../_knowledge-server.ts';
 import { fleetErrorOf, openDb } from './_knowledge.ts';
 
 // A key has no control characters (\p{Cc}): C0, DEL and the C1 controls U+0080–U+009F.
 
-let node: TestKnowledge;
-let client: KnowledgeClient;
-
-beforeAll(async () => {
-  node = await startTestKnowledge();
-  client = node.client();
-});
-afterAll(() => node.close());
-
-async function post(path: string, body: unknown) {
-  const response = await fetch(`${node.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as { error?: { details?: unknown } } };
-}
+const knowledge = useTestKnowledge();
+const post = knowledge.post;
 
 describe('a put of a key with a C1 control character is refused', () => {
   test.each([
@@ -33,8 +18,8 @@ describe('a put of a key with a C1 control character is refused', () => {
   ])('POST /fact of a key with %s answers 400 naming key', async (_name, key) => {
     const { status, json } = await post('/fact', { key, value: 1 });
     expect(status).toBe(400);
-    expect(json.error?.details).toMatchObject({ issues: [expect.objectContaining({ field: 'key' })] });
-    expect((await client.query({})).facts.map((fact) => fact.key)).not.toContain(key);
+    expect(json?.error?.details).toMatchObject({ issues: [expect.objectContaining({ field: 'key' })] });
+    expect((await knowledge.client.query({})).facts.map((fact) => fact.key)).not.toContain(key);
   });
 
   test('POST /facts names the item and stores none of the batch', async () => {
@@ -45,8 +30,8 @@ describe('a put of a key with a C1 control character is refused', () => {
       ],
     });
     expect(status).toBe(400);
-    expect(json.error?.details).toMatchObject({ issues: [expect.objectContaining({ field: 'facts.1.key' })] });
-    expect(await client.find('ok')).toBeUndefined();
+    expect(json?.error?.details).toMatchObject({ issues: [expect.objectContaining({ field: 'facts.1.key' })] });
+    expect(await knowledge.client.find('ok')).toBeUndefined();
   });
 
   test('the FactKey schema and the store (for callers that bypass the schema) refuse it too', () => {
@@ -75,15 +60,16 @@ describe('a fact whose key an earlier version accepted with a C1 control charact
   };
 
   test('is applied when an older peer pushes it, then read, listed, pulled and deleted through the client', async () => {
-    expect(await client.push({ nodeId: 'older-peer', changes: [change] })).toMatchObject({ applied: 1 });
-    expect(await client.get(key)).toMatchObject({ key, value: 'kept' });
-    expect((await client.query({ prefix: 'legacy/' })).facts.map((fact) => fact.key)).toEqual([key]);
-    const pulled = await client.pull({ nodeId: 'newer-peer', since: 0, limit: 5000 });
+    expect(await knowledge.client.push({ nodeId: 'older-peer', changes: [change] })).toMatchObject({ applied: 1 });
+    expect(await knowledge.client.get(key)).toMatchObject({ key, value: 'kept' });
+    expect((await knowledge.client.query({ prefix: 'legacy/' })).facts.map((fact) => fact.key)).toEqual([key]);
+    const pulled = await knowledge.client.pull({ nodeId: 'newer-peer', since: 0, limit: 5000 });
     expect(pulled.changes.map((item) => item.key)).toContain(key);
-    expect(await client.delete(key)).toMatchObject({ key, deleted: true });
-    const tombstone = (await client.pull({ nodeId: 'newer-peer', since: pulled.nextSince, limit: 5000 })).changes;
+    expect(await knowledge.client.delete(key)).toMatchObject({ key, deleted: true });
+    const tombstone = (await knowledge.client.pull({ nodeId: 'newer-peer', since: pulled.nextSince, limit: 5000 }))
+      .changes;
     expect(tombstone).toMatchObject([{ key, deleted: true }]);
-    expect(await client.find(key)).toBeUndefined();
+    expect(await knowledge.client.find(key)).toBeUndefined();
   });
 
   test('a put of that key is still refused', async () => {

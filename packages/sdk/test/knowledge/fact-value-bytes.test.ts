@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type Change, isFleetHttpError, type KnowledgeClient, MAX_FACT_VALUE_BYTES } from '../../src/index.ts';
+import { describe, expect, test } from 'vitest';
+import { type Change, isFleetHttpError, MAX_FACT_VALUE_BYTES } from '../../src/index.ts';
 import { formatHlc } from '../../src/knowledge/hlc.ts';
 import { MAX_PAGE_VALUE_BYTES } from '../../src/knowledge/sqlite/page-budget.ts';
 import { FactInput } from '../../src/schemas/fact.ts';
 import { watchChanges } from '../../src/stores/index.ts';
 import { rejectionOf } from '../_bus-server.ts';
-import { startTestKnowledge, type TestKnowledge } from '../_knowledge-server.ts';
+import { useTestKnowledge } from '../_knowledge-server.ts';
 import { fact, fleetErrorOf, openDb } from './_knowledge.ts';
 
 // The value limit is in bytes of JSON as UTF-8: `中` is 3 bytes, 1 UTF-16 code unit.
@@ -14,23 +14,8 @@ const HAN = '中';
 const FITS = Math.floor((MAX_FACT_VALUE_BYTES - 2) / 3);
 const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
-let node: TestKnowledge;
-let client: KnowledgeClient;
-
-beforeAll(async () => {
-  node = await startTestKnowledge();
-  client = node.client();
-});
-afterAll(() => node.close());
-
-async function post(path: string, body: unknown) {
-  const response = await fetch(`${node.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as { error?: { details?: unknown } } };
-}
+const knowledge = useTestKnowledge();
+const post = knowledge.post;
 
 /** A change as a peer's feed carries it, written `aheadMs` from now by `source`. */
 function remoteChange(key: string, value: Change['value'], source = 'older-peer', aheadMs = 0): Change {
@@ -52,14 +37,16 @@ describe('a fact value is at most MAX_FACT_VALUE_BYTES bytes of UTF-8 JSON', () 
   test('POST /fact of 262,000 three-byte characters (786,002 bytes) answers 400 naming value and stores nothing', async () => {
     const { status, json } = await post('/fact', { key: 'wide/big', value: HAN.repeat(262_000) });
     expect(status).toBe(400);
-    expect(json.error?.details).toMatchObject({ issues: [{ field: 'value' }] });
-    expect(await client.find('wide/big')).toBeUndefined();
+    expect(json?.error?.details).toMatchObject({ issues: [{ field: 'value' }] });
+    expect(await knowledge.client.find('wide/big')).toBeUndefined();
   });
 
   test('the limit is exact: one three-byte character more than fits is refused, in a put and a batch', async () => {
     expect(jsonBytes(HAN.repeat(FITS))).toBeLessThanOrEqual(MAX_FACT_VALUE_BYTES);
     expect(jsonBytes(HAN.repeat(FITS + 1))).toBeGreaterThan(MAX_FACT_VALUE_BYTES);
-    expect(await client.put({ key: 'wide/fits', value: HAN.repeat(FITS) })).toMatchObject({ key: 'wide/fits' });
+    expect(await knowledge.client.put({ key: 'wide/fits', value: HAN.repeat(FITS) })).toMatchObject({
+      key: 'wide/fits',
+    });
     expect((await post('/fact', { key: 'wide/over', value: HAN.repeat(FITS + 1) })).status).toBe(400);
     const batch = await post('/facts', {
       facts: [
@@ -68,8 +55,8 @@ describe('a fact value is at most MAX_FACT_VALUE_BYTES bytes of UTF-8 JSON', () 
       ],
     });
     expect(batch.status).toBe(400);
-    expect(batch.json.error?.details).toMatchObject({ issues: [{ field: 'facts.1.value' }] });
-    expect(await client.find('wide/ok')).toBeUndefined();
+    expect(batch.json?.error?.details).toMatchObject({ issues: [{ field: 'facts.1.value' }] });
+    expect(await knowledge.client.find('wide/ok')).toBeUndefined();
   });
 
   test('the FactInput schema and the store (for callers that bypass the schema) count bytes too', () => {
@@ -89,18 +76,26 @@ describe('a value over the byte limit that an earlier version stored (within MAX
   const legacy = HAN.repeat(100_000);
 
   test('a push of it from an older peer is applied; it is readable, listed, deletable and pulled again', async () => {
-    const pushed = await client.push({ nodeId: 'older-peer', changes: [remoteChange('legacy/wide', legacy)] });
+    const pushed = await knowledge.client.push({
+      nodeId: 'older-peer',
+      changes: [remoteChange('legacy/wide', legacy)],
+    });
     expect(pushed).toMatchObject({ applied: 1, ignored: 0 });
-    expect((await client.get('legacy/wide')).value).toBe(legacy);
-    expect((await client.query({ prefix: 'legacy/' })).facts.map((item) => item.key)).toEqual(['legacy/wide']);
-    const pulled = await client.pull({ nodeId: 'newer-peer', since: 0, limit: 5000 });
+    expect((await knowledge.client.get('legacy/wide')).value).toBe(legacy);
+    expect((await knowledge.client.query({ prefix: 'legacy/' })).facts.map((item) => item.key)).toEqual([
+      'legacy/wide',
+    ]);
+    const pulled = await knowledge.client.pull({ nodeId: 'newer-peer', since: 0, limit: 5000 });
     expect(pulled.changes.find((change) => change.key === 'legacy/wide')?.value).toBe(legacy);
-    expect(await client.delete('legacy/wide')).toMatchObject({ deleted: true });
+    expect(await knowledge.client.delete('legacy/wide')).toMatchObject({ deleted: true });
   });
 
   test('a change past the limit even in code units is still refused, naming it', async () => {
     const error = await rejectionOf(
-      client.push({ nodeId: 'older-peer', changes: [remoteChange('legacy/huge', 'x'.repeat(MAX_FACT_VALUE_BYTES))] }),
+      knowledge.client.push({
+        nodeId: 'older-peer',
+        changes: [remoteChange('legacy/huge', 'x'.repeat(MAX_FACT_VALUE_BYTES))],
+      }),
     );
     expect(isFleetHttpError(error) && error.details).toMatchObject({ issues: [{ field: 'changes.0.value' }] });
   });

@@ -1,24 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { KnowledgeClient } from '../../src/index.ts';
-import { startTestKnowledge, type TestKnowledge } from '../_knowledge-server.ts';
+import { describe, expect, test } from 'vitest';
+import { useTestKnowledge } from '../_knowledge-server.ts';
 
 // A key never ends with `/`. The router drops one trailing slash before capturing `**:key`, so
 // `/facts/a/` used to address fact `a`, and `DELETE /facts/hosts/ezra/` deleted `hosts/ezra`.
 
-let node: TestKnowledge;
-let client: KnowledgeClient;
-
-beforeAll(async () => {
-  node = await startTestKnowledge();
-  client = node.client();
-});
-afterAll(() => node.close());
-
-async function call(method: string, path: string) {
-  const response = await fetch(`${node.url}${path}`, { method });
-  const text = await response.text();
-  return { status: response.status, json: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>) };
-}
+const knowledge = useTestKnowledge();
+const call = knowledge.call;
 
 describe('a path to a key with a trailing slash answers 400 naming key and touches nothing', () => {
   test.each([
@@ -28,7 +15,7 @@ describe('a path to a key with a trailing slash answers 400 naming key and touch
     ['GET', '/facts/hosts/ezra/'],
     ['GET', '/facts/hosts%2Fezra/'],
   ])('%s %s', async (method, path) => {
-    await client.putBatch([
+    await knowledge.client.putBatch([
       { key: 'a', value: 'alpha' },
       { key: 'hosts/ezra', value: 'host' },
     ]);
@@ -37,8 +24,8 @@ describe('a path to a key with a trailing slash answers 400 naming key and touch
     expect(json).toMatchObject({
       error: { code: 'validation_failed', details: { issues: [expect.objectContaining({ field: 'key' })] } },
     });
-    expect((await client.get('a')).value).toBe('alpha');
-    expect((await client.get('hosts/ezra')).value).toBe('host');
+    expect((await knowledge.client.get('a')).value).toBe('alpha');
+    expect((await knowledge.client.get('hosts/ezra')).value).toBe('host');
   });
 
   test('HEAD of such a path answers 400 too', async () => {
@@ -46,7 +33,7 @@ describe('a path to a key with a trailing slash answers 400 naming key and touch
   });
 
   test('the same keys without the slash are still read and deleted', async () => {
-    await client.put({ key: 'hosts/ezra', value: 'host' });
+    await knowledge.client.put({ key: 'hosts/ezra', value: 'host' });
     expect((await call('GET', '/facts/hosts/ezra')).status).toBe(200);
     expect((await call('DELETE', '/facts/hosts/ezra')).json).toMatchObject({ key: 'hosts/ezra', deleted: true });
   });
