@@ -192,7 +192,13 @@ export type { BusRoutes } from './bus/routes.ts';
 export type { KnowledgeRoutes } from './knowledge/routes.ts';
 export type { DashboardRoutes } from './dashboard/routes.ts';
 export type { DeployHookRoutes } from './deploy-hook/routes.ts';
-export type { ConsumeClient, ConsumeErrorContext, ConsumeOptions, MessageHandler } from './bus/consume.ts';
+export type {
+  ConsumeClient,
+  ConsumeErrorContext,
+  ConsumeOptions,
+  MessageHandler,
+  MessageHandlerContext,
+} from './bus/consume.ts';
 export type {
   AuditQueryInit,
   BusClientOptions,

@@ -31,10 +31,13 @@ import {
 import type { QueueStats } from '../schemas/stats.ts';
 import type { Subscription, SubscriptionList, SubscriptionQuery, UnsubscribeResult } from '../schemas/subscription.ts';
 import { type ConsumeOptions, consume, type MessageHandler } from './consume.ts';
+import { receiveOrGiveBack } from './internal/receive-or-give-back.ts';
 import { busRoutes } from './routes.ts';
 
 /** An answer's bytes besides its messages (`{"messages": [...], "count": N}`), with room to spare. */
 const POLL_ENVELOPE_BYTES = 1024;
+/** The nack reason of a message leased into a receive that was aborted while its answer arrived. */
+const ABORTED_RECEIVE_REASON = 'receive aborted while its answer arrived';
 
 /** Options of {@link BusClient}: those of every Fleet client, with the bus's URL. */
 export interface BusClientOptions extends FleetClientOptions {
@@ -107,12 +110,22 @@ export class BusClient extends FleetClient {
    * Leases up to `limit` messages (at-least-once): each stays invisible to other receivers until
    * acked, nacked or its lease runs out. With `waitSeconds` the server holds the request until a
    * message arrives (long polling); the timeout is extended by the wait (no timeout stays none).
+   *
+   * An abort (`signal`) once the answer has begun to arrive, when the server has leased its
+   * messages, does not drop them: the answer is read to its end (for up to 5 s), its messages are
+   * nacked without delay (redelivered at once, as if their lease had run out), and then the abort
+   * reason is thrown.
    */
   receive(input: ReceiveInputInit, options: CallOptions = {}): Promise<ReceiveResult> {
     const base = options.timeoutMs ?? this.http.timeoutMs;
     // 0 and Infinity mean "no timeout": adding the wait would turn them into one.
     const timeoutMs = base > 0 && Number.isFinite(base) ? base + (input.waitSeconds ?? 0) * 1000 : base;
-    return callRoute(this.http, busRoutes.receive, { body: input }, { ...options, timeoutMs });
+    return receiveOrGiveBack(this.http, input, { ...options, timeoutMs }, async (deliveries) => {
+      // Not under the caller's signal, which has aborted; a nack that fails leaves the lease to run out.
+      await Promise.allSettled(
+        deliveries.map((d) => this.nack({ receipt: d.receipt, delaySeconds: 0, reason: ABORTED_RECEIVE_REASON })),
+      );
+    });
   }
 
   /** Acknowledges (removes) leased messages; if any receipt is invalid, none is acked. */

@@ -13,12 +13,32 @@ import type {
 import type { Message } from '../schemas/message.ts';
 import { MAX_BATCH_SIZE } from '../schemas/message.ts';
 import { toWellFormed } from '../schemas/well-formed.ts';
+import { isTransient, keepLeaseAlive } from './internal/lease-keeper.ts';
+
+/** What a {@link MessageHandler} gets besides the message and its delivery. */
+export interface MessageHandlerContext {
+  /**
+   * Aborted when the handler's work is no longer wanted: the consumer stops (its `signal` aborted,
+   * with that reason, or the loop failed, with its error), or the lease is known lost (an extension
+   * found the receipt expired or unknown, or failed until the lease ran out; the reason is that
+   * failure, and another worker may get the message). Pass it on to `fetch` and the like, or check
+   * it between steps. A handler that ignores it still runs to its end and is acked or nacked.
+   */
+  signal: AbortSignal;
+}
 
 /**
  * Processes one message. Resolving acks it; throwing (or rejecting) nacks it with the error's
  * message as the reason, and the server redelivers it after its exponential backoff.
+ *
+ * @example
+ * ```ts
+ * const handler: MessageHandler = async (message, _delivery, { signal }) => {
+ *   await fetch(`https://example.com/tasks/${message.id}`, { method: 'POST', signal });
+ * };
+ * ```
  */
-export type MessageHandler = (message: Message, delivery: Delivery) => unknown;
+export type MessageHandler = (message: Message, delivery: Delivery, context: MessageHandlerContext) => unknown;
 
 /** Where a reported error came from. */
 export interface ConsumeErrorContext {
@@ -30,7 +50,10 @@ export interface ConsumeErrorContext {
 
 /** Options of {@link consume}. */
 export interface ConsumeOptions {
-  /** Stops the loop: no more receives; running handlers finish (and are acked or nacked) first. */
+  /**
+   * Stops the loop: no more receives; the running handlers' signals abort, and they finish (and
+   * are acked or nacked) first.
+   */
   signal?: AbortSignal;
   /** Most handlers running at once. @default 1 */
   concurrency?: number;
@@ -48,8 +71,9 @@ export interface ConsumeOptions {
    */
   idleDelayMs?: number;
   /**
-   * First pause after a transient error (server unreachable, 5xx), doubled on each failure in a row
-   * up to 30 s, with jitter. Above 0.
+   * First pause after a transient error (server unreachable, 5xx, 429), doubled on each failure in
+   * a row up to 30 s, with jitter. Above 0. A receive answered 503 or 429 with a `Retry-After` (by
+   * a proxy or a rate limiter) waits at least what it asks for, up to 5 minutes.
    * @default 1000
    */
   retryDelayMs?: number;
@@ -70,17 +94,25 @@ export interface ConsumeClient {
 }
 
 const MAX_RETRY_DELAY_MS = 30_000;
+/** Longest wait a `Retry-After` gets: a misconfigured server or a clock far off must not park a worker for hours. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
 const MAX_REASON_LENGTH = 1000;
-
-/** Errors worth retrying: no answer, or the server failing rather than refusing. */
-function isTransient(error: unknown): boolean {
-  if (isFleetConnectionError(error)) return true;
-  return isFleetHttpError(error) && (error.status >= 500 || error.status === 429 || error.status === 408);
-}
 
 /** A receive whose answer passed the client's `maxResponseBytes` (a batch of large payloads). */
 function isAnswerTooLarge(error: unknown): boolean {
   return isFleetConnectionError(error) && error.cause instanceof BodyTooLargeError;
+}
+
+/**
+ * The pause before the next receive after `failures` transient errors in a row: the backoff with
+ * jitter, or longer when the server's answer asked for a longer wait (`Retry-After`).
+ */
+function retryDelay(error: unknown, failures: number, retryDelayMs: number): number {
+  const backoff = Math.min(MAX_RETRY_DELAY_MS, retryDelayMs * 2 ** failures);
+  const jittered = backoff / 2 + (Math.random() * backoff) / 2;
+  const asked = isFleetHttpError(error) ? error.retryAfterMs : undefined;
+  // A floor: asking sooner only earns another refusal.
+  return asked === undefined ? jittered : Math.max(jittered, Math.min(asked, MAX_RETRY_AFTER_MS));
 }
 
 /** The nack reason for what a handler threw: its message, cut to the limit and well-formed as `NackInput` wants. */
@@ -88,57 +120,6 @@ function reasonOf(error: unknown): string {
   const reason = error instanceof Error ? error.message || error.name : String(error);
   // The cut may split a surrogate pair (an emoji), and a message may hold a lone one already.
   return toWellFormed(reason.slice(0, MAX_REASON_LENGTH));
-}
-
-/** Longest pause before an extension that failed for a transient reason is tried again. */
-const MAX_EXTEND_RETRY_MS = 1000;
-
-/**
- * Extends a lease every third of the lease until stopped; `stop()` waits for an extension in flight.
- * An extension that fails for a transient reason (no answer, a 5xx) is tried again soon, while the
- * lease still has time left, each attempt bounded by that time: one dropped connection must not
- * lose the lease to another worker while the handler still runs. An expired or unknown receipt
- * ends the extensions.
- */
-function keepLeaseAlive(
-  client: ConsumeClient,
-  delivery: Delivery,
-  leaseSeconds: number,
-  report: (error: unknown, context: ConsumeErrorContext) => void,
-): { stop(): Promise<void> } {
-  const leaseMs = leaseSeconds * 1000;
-  // Counted from when the lease was handed out here (the server's clock may differ from this one).
-  let expiresAt = Date.now() + leaseMs;
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let inFlight: Promise<void> = Promise.resolve();
-  const schedule = (ms: number) => {
-    timer = setTimeout(extend, ms);
-  };
-  const extend = () => {
-    const asked = Date.now();
-    inFlight = client
-      .extend({ receipt: delivery.receipt, leaseSeconds }, { timeoutMs: Math.max(1, expiresAt - asked) })
-      .then(
-        () => {
-          expiresAt = asked + leaseMs;
-          if (!stopped) schedule(leaseMs / 3);
-        },
-        (error: unknown) => {
-          report(error, { operation: 'extend', delivery });
-          const left = expiresAt - Date.now();
-          if (!stopped && isTransient(error) && left > 0) schedule(Math.min(MAX_EXTEND_RETRY_MS, left / 3));
-        },
-      );
-  };
-  schedule(leaseMs / 3);
-  return {
-    stop() {
-      stopped = true;
-      clearTimeout(timer);
-      return inFlight;
-    },
-  };
 }
 
 /**
@@ -149,17 +130,19 @@ function keepLeaseAlive(
  * while its handler runs, and an extension that fails for a transient reason is tried again within
  * the lease.
  *
- * Transient errors (server unreachable, 5xx) are reported to `onError` and retried with backoff;
- * other errors of the receive (a bad token, an invalid agent name) stop the loop and reject the
- * promise once the running handlers have finished. When `signal` aborts, the loop stops receiving
- * (a receive waiting for messages is cancelled), waits for the running handlers, and resolves.
+ * Transient errors (server unreachable, 5xx, 429) are reported to `onError` and retried with
+ * backoff, waiting at least what a `Retry-After` asks for; other errors of the receive (a bad token,
+ * an invalid agent name) stop the loop and reject the promise once the running handlers have
+ * finished. When `signal` aborts, the loop stops receiving (a receive waiting for messages is
+ * cancelled), aborts the signal each running handler was given, waits for those handlers, and
+ * resolves.
  *
  * @example
  * ```ts
  * const stop = new AbortController();
  * process.once('SIGTERM', () => stop.abort());
- * await consume(bus, 'worker', async (message) => {
- *   await runTask(message.payload);
+ * await consume(bus, 'worker', async (message, _delivery, { signal }) => {
+ *   await runTask(message.payload, { signal });
  * }, { concurrency: 4, signal: stop.signal, onError: (error) => console.warn(error) });
  * ```
  */
@@ -192,16 +175,28 @@ export async function consume(
     }
   };
 
+  /** The running handlers' signals; each is aborted when the loop stops or its lease is lost. */
+  const handlerAborts = new Set<AbortController>();
+  let stopped: { reason: unknown } | undefined;
+  const stopHandlers = (reason: unknown) => {
+    stopped ??= { reason };
+    for (const controller of handlerAborts) controller.abort(stopped.reason);
+  };
+
   const handle = async (delivery: Delivery): Promise<void> => {
-    const keeper = keepLeaseAlive(client, delivery, leaseSeconds, report);
+    const own = new AbortController();
+    if (stopped) own.abort(stopped.reason);
+    else handlerAborts.add(own);
+    const keeper = keepLeaseAlive({ client, delivery, leaseSeconds, report, onLost: (error) => own.abort(error) });
     let failed = false;
     let failure: unknown;
     try {
-      await handler(delivery.message, delivery);
+      await handler(delivery.message, delivery, { signal: own.signal });
     } catch (error) {
       failed = true;
       failure = error;
     } finally {
+      handlerAborts.delete(own);
       await keeper.stop();
     }
     try {
@@ -218,7 +213,11 @@ export async function consume(
   // would add a reaction to it for every message).
   let wake: () => void = () => undefined;
   const wakeLoop = () => wake();
-  signal?.addEventListener('abort', wakeLoop, { once: true });
+  const onAbort = () => {
+    stopHandlers(signal?.reason);
+    wake();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
   let failures = 0;
   /** Most messages one receive asks for: 1 once a batch's answer was too large to read. */
   let batchLimit = MAX_BATCH_SIZE;
@@ -248,9 +247,9 @@ export async function consume(
         }
         if (!isTransient(error)) throw error;
         report(error, { operation: 'receive' });
-        const delay = Math.min(MAX_RETRY_DELAY_MS, retryDelayMs * 2 ** failures);
+        const delay = retryDelay(error, failures, retryDelayMs);
         failures += 1;
-        await pause(delay / 2 + (Math.random() * delay) / 2, signal);
+        await pause(delay, signal);
         continue;
       }
       if (deliveries.length === 0 && waitSeconds < 1) await pause(idleDelayMs, signal);
@@ -262,8 +261,11 @@ export async function consume(
         running.add(task);
       }
     }
+  } catch (error) {
+    stopHandlers(error);
+    throw error;
   } finally {
-    signal?.removeEventListener('abort', wakeLoop);
+    signal?.removeEventListener('abort', onAbort);
     await Promise.all(running);
   }
 }

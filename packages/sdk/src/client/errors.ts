@@ -36,6 +36,12 @@ export class FleetHttpError extends FleetError {
    * `code` is then the one the status stands for. Undefined when `code` is the server's own.
    */
   readonly serverCode: string | undefined;
+  /**
+   * How long the server asked to be left alone before the next call, in milliseconds (`Retry-After`
+   * in seconds or as a date, or a rate-limit reset header), on a 413, 429 or 503; never below 0.
+   * Undefined when the answer did not say. `consume()` waits at least this long before its next receive.
+   */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     status: number,
@@ -47,6 +53,7 @@ export class FleetHttpError extends FleetError {
       cause?: unknown;
       fromEnvelope?: boolean;
       serverCode?: string;
+      retryAfterMs?: number;
     } = {},
   ) {
     super(code, message, {
@@ -57,6 +64,7 @@ export class FleetHttpError extends FleetError {
     this.request = options.request ?? '';
     this.fromEnvelope = options.fromEnvelope ?? true;
     this.serverCode = options.serverCode;
+    this.retryAfterMs = options.retryAfterMs === undefined ? undefined : Math.max(0, options.retryAfterMs);
   }
 }
 

@@ -19,8 +19,17 @@ const AFTER_STATUS_CODES: ReadonlySet<number> = new Set([413, 429, 503]);
  * would outlast its deadline.
  */
 export function retryAfterMs(error: unknown, now = Date.now()): number | undefined {
-  if (!isHTTPError(error) || !AFTER_STATUS_CODES.has(error.response.status)) return undefined;
-  const value = RETRY_AFTER_HEADERS.map((name) => error.response.headers.get(name)).find((v) => v !== null);
+  return isHTTPError(error) ? answerRetryAfterMs(error.response, now) : undefined;
+}
+
+/**
+ * The wait an error answer asks for, read as ky reads it (see {@link retryAfterMs}): undefined
+ * unless its status is one ky honours it on (413, 429, 503) and it names one. May be negative (a
+ * date already past).
+ */
+export function answerRetryAfterMs(response: Response, now = Date.now()): number | undefined {
+  if (!AFTER_STATUS_CODES.has(response.status)) return undefined;
+  const value = RETRY_AFTER_HEADERS.map((name) => response.headers.get(name)).find((v) => v !== null);
   if (value === undefined || value === null) return undefined;
   let after = Number(value) * 1000;
   if (Number.isNaN(after)) after = Date.parse(value) - now;

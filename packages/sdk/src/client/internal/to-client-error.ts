@@ -4,6 +4,7 @@ import { type BodyLimits, BodyTooLargeError, readBodyText } from '../../internal
 import { redact, redactDeep } from '../../internal/redact.ts';
 import { ErrorCode, ErrorEnvelope, errorCodeOf } from '../../schemas/error.ts';
 import { FleetConnectionError, FleetHttpError } from '../errors.ts';
+import { answerRetryAfterMs } from './retry-after.ts';
 
 /** The most of an error answer's body read: an envelope is a few hundred bytes. */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
@@ -19,12 +20,14 @@ export function envelopeError(
   request: string,
   secrets: readonly string[],
   unknownCode: ErrorCode,
+  retryAfterMs?: number,
 ): FleetHttpError {
   const { code, message, details } = envelope.error;
   const known = ErrorCode.safeParse(code);
   return new FleetHttpError(status, known.success ? known.data : unknownCode, redact(message, secrets), {
     ...(details !== undefined ? { details: redactDeep(details, secrets) } : {}),
     ...(known.success ? {} : { serverCode: code }),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     request,
   });
 }
@@ -33,7 +36,7 @@ export function envelopeError(
  * Turns an error answer into a {@link FleetHttpError}, from its envelope when it has one. Its body
  * is read within `body` (at most 1 MiB); one that cannot be read leaves the status alone to speak.
  * The `secrets` the request sent (its token, its headers) are shown as `***` in the message and
- * details, should the answer repeat them.
+ * details, should the answer repeat them. The wait its `Retry-After` asks for becomes `retryAfterMs`.
  */
 export async function httpErrorFrom(
   response: Response,
@@ -53,9 +56,10 @@ export async function httpErrorFrom(
   } catch {
     json = undefined;
   }
+  const retryAfterMs = answerRetryAfterMs(response);
   const envelope = ErrorEnvelope.safeParse(json);
   if (envelope.success) {
-    return envelopeError(response.status, envelope.data, request, secrets, errorCodeOf(response.status));
+    return envelopeError(response.status, envelope.data, request, secrets, errorCodeOf(response.status), retryAfterMs);
   }
   const statusLine = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
   // Redacted before the cut, which could otherwise keep the start of a secret.
@@ -66,7 +70,7 @@ export async function httpErrorFrom(
     response.status,
     errorCodeOf(response.status),
     redact(`${request} failed with HTTP ${statusLine}${snippet ? `: ${snippet}` : ''}`, secrets),
-    { request, fromEnvelope: false },
+    { request, fromEnvelope: false, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
   );
 }
 
