@@ -1,4 +1,5 @@
 import { format } from 'node:util';
+import { BusClient } from '@fleet/sdk';
 import { openMessageStore } from '@fleet/sdk/stores';
 import { afterEach, expect, test } from 'vitest';
 import { createBusServer } from '../src/server.ts';
@@ -58,4 +59,25 @@ test('requests answered 503 while PostgreSQL is away log one line, without a sta
       /^fleet-bus POST \/message failed with unavailable: .*\(connect ECONNREFUSED 127\.0\.0\.1:1\)$/,
     ),
   ]);
+});
+
+test('a 503 because PostgreSQL is away says when to ask again (Retry-After), which consume() then waits', async () => {
+  const { url } = await busWithoutDatabase();
+  const send = await fetch(`${url}/message`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ from: 'a', to: 'b', payload: 1 }),
+  });
+  expect(send.status).toBe(503);
+  expect(send.headers.get('retry-after')).toBe('1');
+  await send.body?.cancel();
+  // Through h3 (a route with a path parameter) as well as straight from node:http.
+  const deadLetter = await fetch(`${url}/deadletter/abc`);
+  expect(deadLetter.status).toBe(503);
+  expect(deadLetter.headers.get('retry-after')).toBe('1');
+  await deadLetter.body?.cancel();
+
+  const bus = new BusClient({ url });
+  const error = await bus.receive({ agent: 'b' }).catch((caught: unknown) => caught);
+  expect(error).toMatchObject({ status: 503, code: 'unavailable', retryAfterMs: 1000 });
 });

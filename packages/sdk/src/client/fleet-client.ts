@@ -23,6 +23,9 @@ export class FleetClient {
 
   constructor(options: FleetClientOptions) {
     const { url, ...rest } = options;
+    if (typeof url !== 'string') {
+      throw new TypeError("url is required: the server's base URL, e.g. http://127.0.0.1:8650");
+    }
     this.http = createHttpClient({ ...rest, baseUrl: url });
   }
 

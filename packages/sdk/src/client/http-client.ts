@@ -103,6 +103,9 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
  * ```
  */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
+  if (typeof options.baseUrl !== 'string') {
+    throw new TypeError("baseUrl is required: the server's base URL, e.g. http://127.0.0.1:8650");
+  }
   let url: URL;
   try {
     url = new URL(options.baseUrl);

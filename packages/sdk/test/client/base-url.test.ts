@@ -36,6 +36,15 @@ describe('base URL', () => {
     expect(() => new KnowledgeClient({ url: `http://ops:${PASSWORD}@127.0.0.1:8660` })).toThrow(/credentials/);
   });
 
+  test('a client without its url (a JavaScript caller passing baseUrl, say) is refused with an error naming the option', () => {
+    const options = { baseUrl: 'http://127.0.0.1:8650' } as unknown as { url: string };
+    expect(messageOf(() => new BusClient(options))).toBe(
+      "url is required: the server's base URL, e.g. http://127.0.0.1:8650",
+    );
+    expect(messageOf(() => new KnowledgeClient({} as { url: string }))).toMatch(/^url is required/);
+    expect(messageOf(() => createHttpClient({} as { baseUrl: string }))).toMatch(/^baseUrl is required/);
+  });
+
   test('an unparsable base URL is named in the error, but not the credentials in it', () => {
     expect(messageOf(() => createHttpClient({ baseUrl: 'not a url' }))).toBe('invalid base URL: not a url');
     let error: unknown;

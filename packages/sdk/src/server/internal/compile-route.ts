@@ -13,7 +13,7 @@ import { decodeParams, parseQuery } from './inputs.ts';
 import type { HttpMetrics } from './metrics.ts';
 import { h3Input, nodeInput, type RequestInput } from './request-input.ts';
 import { RequestContext, type ServerState } from './request-scope.ts';
-import { errorResult, jsonResult, type ServerLogger, toHttpError } from './respond.ts';
+import { errorResult, jsonResult, RETRY_SOON, type ServerLogger, toHttpError } from './respond.ts';
 import type { RouteOutcome } from './route-outcome.ts';
 import { eventStreamResult } from './sse.ts';
 
@@ -149,7 +149,7 @@ function routeHandling(
     let streaming = false;
     state.begin();
     try {
-      if (state.closing) throw new HttpError('unavailable', 'The server is shutting down');
+      if (state.closing) throw new HttpError('unavailable', 'The server is shutting down', { headers: RETRY_SOON });
       if (sameSiteOnly) refuseCrossSite(headers);
       if (hosts) hosts.check(headers.get('host'));
       if (bearer) bearer(headers.get('authorization'));

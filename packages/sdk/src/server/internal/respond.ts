@@ -57,16 +57,25 @@ export function errorResult(error: HttpError): HTTPResponse {
 }
 
 /**
+ * The headers of an `unavailable` answer (a database that is away, a server shutting down): ask again
+ * in a second, when the store may have reconnected or a load balancer sent the request elsewhere.
+ * Clients that honour it (`consume()`, ky's retries of reads) wait that long rather than less.
+ */
+export const RETRY_SOON: Readonly<Record<string, string>> = { 'retry-after': '1' };
+
+/**
  * Maps anything a handler or the plumbing threw to an {@link HttpError}: an `HttpError` as is,
  * a `FleetError` by its code (keeping its details), an h3 `HTTPError` by its status, and anything
  * else to a generic 500 `internal` whose cause is logged, never sent. An `unavailable` (a database
- * that is away) is logged in one line, at most one every ten seconds ({@link logOutage}).
+ * that is away) is logged in one line, at most one every ten seconds ({@link logOutage}), and
+ * answered with {@link RETRY_SOON}.
  */
 export function toHttpError(error: unknown, logger: ServerLogger, where: string): HttpError {
   if (isHttpError(error)) return error;
   if (isFleetError(error)) {
     const answer = new HttpError(error.code, error.message, {
       ...(error.details === undefined ? {} : { details: error.details }),
+      ...(error.code === 'unavailable' ? { headers: RETRY_SOON } : {}),
       cause: error,
     });
     if (error.code === 'unavailable') logOutage(logger, where, error);
