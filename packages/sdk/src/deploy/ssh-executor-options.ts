@@ -43,7 +43,12 @@ export interface SshExecutorOptions {
   acceptNewHostKeys?: boolean;
   /** Keepalive probes this often; a host that answers none of `keepaliveCountMax` in a row is lost. @default 10_000 */
   keepaliveIntervalMs?: number;
-  /** @default 3 */
+  /**
+   * A large stdin (a file written through sudo, a run's `input`) keeps no more in flight than the
+   * link moves in a quarter of `keepaliveIntervalMs × keepaliveCountMax` (at least 128 KiB), so that
+   * keepalive, answered only after it, does not end the connection on a slow link.
+   * @default 3
+   */
   keepaliveCountMax?: number;
   /** How long connecting and the SSH handshake may take. @default 20_000 */
   readyTimeoutMs?: number;

@@ -148,9 +148,9 @@ export class SshExecutor implements Executor {
   /**
    * {@inheritDoc Executor.writeFile} As root: over SFTP, a temp file, `fsync@openssh.com`,
    * `posix-rename@openssh.com`. As a {@link sudo} login: one `sudo -n` script that reads the content
-   * from stdin into a temp file, sets its owner and mode, fsyncs it and renames it over `path`; the
-   * host stops it after `timeoutMs` plus the content's size at 16 KiB/s (128 kbit/s), and the call
-   * then fails saying it timed out.
+   * from stdin (paced so that keepalive is answered on a slow link) into a temp file, sets owner and
+   * mode, fsyncs it and renames it over `path`; the host stops it after `timeoutMs` plus the size at
+   * 16 KiB/s (128 kbit/s), and the call then fails saying it timed out.
    */
   async writeFile(path: string, content: string | Uint8Array, attributes: PathAttributes = {}): Promise<void> {
     checkPath(path);

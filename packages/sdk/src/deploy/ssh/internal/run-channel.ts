@@ -1,4 +1,5 @@
 import { OutputTail } from '../../internal/output-tail.ts';
+import { endPaced } from './paced-stdin.ts';
 import type { SshConnection } from './ssh-connection.ts';
 
 /**
@@ -12,7 +13,10 @@ const EXIT_DRAIN_MS = 1_000;
 
 /** What {@link runChannel} needs. */
 export interface ChannelOptions {
-  /** Written to the channel's stdin, which is then closed. */
+  /**
+   * Written to the channel's stdin, which is then closed; a large one paced so that keepalive's
+   * requests are answered in time (see {@link endPaced}).
+   */
   stdin: string | Buffer;
   maxOutputBytes: number;
   /** Close the channel after this long and report `closedByClient` (a backstop: the host enforces its own). */
@@ -70,7 +74,9 @@ export async function runChannel(
     let closedByClient = false;
     const notStarted = abortSignal?.aborted === true;
     let drain: ReturnType<typeof setTimeout> | undefined;
+    let stopStdin = (): void => {};
     const done = (error?: Error): void => {
+      stopStdin();
       clearTimeout(backstop);
       clearTimeout(drain);
       unsubscribe();
@@ -129,7 +135,7 @@ export async function runChannel(
     // Checked and written in one tick: the command has its stdin (and runs) only if not aborted yet.
     if (notStarted) channel.end();
     else {
-      channel.end(options.stdin);
+      stopStdin = endPaced(channel, options.stdin, connection.keepaliveLimitMs);
       options.onStarted?.();
       if (onAbort) abortSignal?.addEventListener('abort', onAbort, { once: true });
     }

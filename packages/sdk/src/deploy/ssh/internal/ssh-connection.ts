@@ -45,12 +45,22 @@ export class SshConnection {
   #sftp: Promise<SftpSession> | undefined;
   readonly #slots = new ChannelSlots();
   readonly #listeners = new Set<(error: Error) => void>();
+  /**
+   * How long ssh2 waits for a keepalive request to be answered before it ends the connection, in
+   * ms (interval × count); `undefined` when keepalive is off. What a channel's stdin may keep in
+   * flight is measured against it (see `endPaced`).
+   */
+  readonly keepaliveLimitMs: number | undefined;
 
-  /** `sftpTimeoutMs`: how long one SFTP request (or opening the session) may go unanswered. */
-  constructor(client: Client, name: string, sftpTimeoutMs: number) {
+  /**
+   * `sftpTimeoutMs`: how long one SFTP request (or opening the session) may go unanswered;
+   * `keepaliveLimitMs`: see {@link SshConnection.keepaliveLimitMs}.
+   */
+  constructor(client: Client, name: string, sftpTimeoutMs: number, keepaliveLimitMs?: number) {
     this.#client = client;
     this.#name = name;
     this.#sftpTimeoutMs = sftpTimeoutMs;
+    this.keepaliveLimitMs = keepaliveLimitMs !== undefined && keepaliveLimitMs > 0 ? keepaliveLimitMs : undefined;
     client.on('error', (error: Error) => this.#lose(error));
     client.on('close', () => this.#lose(new Error('the connection closed')));
   }
@@ -272,7 +282,8 @@ export async function openConnection(options: ConnectionOptions, signal?: AbortS
     if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
   client.removeAllListeners();
-  return new SshConnection(client, options.name, options.sftpTimeoutMs);
+  const keepaliveLimitMs = options.keepaliveIntervalMs * options.keepaliveCountMax;
+  return new SshConnection(client, options.name, options.sftpTimeoutMs, keepaliveLimitMs);
 }
 
 /** Tries of a channel open that sshd refused ("open failed"), and the pause before the next (times the try). */
