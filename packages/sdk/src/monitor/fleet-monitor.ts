@@ -75,7 +75,7 @@ export class FleetMonitor {
       settings.logger?.warn('fleet monitor: writing results failed:', error),
     );
     const closed = () => this.#closed;
-    this.#recorder = new MonitorRecorder(this.#store, closed);
+    this.#recorder = new MonitorRecorder(this.#store, closed, settings.now);
     this.#targets = new MonitoredTargets(settings, this.#store, this.#recorder, closed);
     this.#rollups = new RollupTimer(() => this.rollup(), settings.logger);
     this.#targets.apply(resolved, { returning: NOT_RUNNING, added: NOT_RUNNING });

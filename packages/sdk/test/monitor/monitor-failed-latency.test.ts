@@ -103,9 +103,11 @@ describe('FleetMonitor: failed probes are not response times', () => {
     const dbPath = freshDbPath();
     const options = { targets: [targetFor('api', 'http://127.0.0.1:9/health')], now: clock.now, dbPath };
     openMonitor(options).close();
-    // Back to version 1: the days' latencies NOT NULL, one day stored.
+    // Back to version 1: the days' latencies NOT NULL, no last probes, one day stored.
     const db = new Database(dbPath);
-    db.exec(`DROP TABLE days;
+    db.exec(`ALTER TABLE targets DROP COLUMN last_at;
+      ALTER TABLE targets DROP COLUMN last_ms;
+      DROP TABLE days;
       CREATE TABLE days (target INTEGER NOT NULL, day INTEGER NOT NULL, checks INTEGER NOT NULL, ok INTEGER NOT NULL,
         p50 INTEGER NOT NULL, p95 INTEGER NOT NULL, max INTEGER NOT NULL, PRIMARY KEY (target, day)) WITHOUT ROWID;
       INSERT INTO days VALUES (1, ${T0 / DAY - 0.5}, 10, 9, 12, 40, 55);

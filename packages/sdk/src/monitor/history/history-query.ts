@@ -30,9 +30,6 @@ export function prepareHistoryQueries(db: Database.Database) {
     hours: db.prepare<[number, number, number], BlobRow>(
       'SELECT hour AS key, data FROM slots WHERE target = ? AND hour >= ? AND hour <= ? ORDER BY hour',
     ),
-    latest: db.prepare<[number], BlobRow>(
-      'SELECT bucket AS key, data FROM probes WHERE target = ? ORDER BY bucket DESC LIMIT 1',
-    ),
     days: db.prepare<[number, number, number], BucketStats & { day: number }>(
       'SELECT day, checks, ok, p50, p95, max FROM days WHERE target = ? AND day >= ? AND day <= ? ORDER BY day',
     ),
@@ -123,16 +120,6 @@ export function prepareHistoryQueries(db: Database.Database) {
     /** Hour rows of 5-minute aggregates (hour number, packed slots) in the range, oldest first. */
     hourRows(target: number, fromMs: number, toMs: number): Array<{ hour: number; data: Buffer }> {
       return sql.hours.all(target, hourOf(fromMs), hourOf(toMs - 1)).map((row) => ({ hour: row.key, data: row.data }));
-    },
-
-    /** The newest raw result of a target, if any is kept. */
-    latest(target: number): RawResult | undefined {
-      const row = sql.latest.get(target);
-      if (!row) return undefined;
-      return decodeRaw(row.key * BUCKET_MS, row.data).reduce<RawResult | undefined>(
-        (newest, result) => (newest === undefined || result.at >= newest.at ? result : newest),
-        undefined,
-      );
     },
   };
 }

@@ -23,6 +23,13 @@ function prepareStatements(db: Database.Database) {
       `SELECT at AS atMs, from_state AS "from", to_state AS "to", reason FROM transitions
        WHERE target = ? ORDER BY id DESC LIMIT ?`,
     ),
+    // The newest time wins: a late result (a push check's) does not move a target's last probe back.
+    setLast: db.prepare<[number, number | null, number, number]>(
+      'UPDATE targets SET last_at = ?, last_ms = ? WHERE id = ? AND (last_at IS NULL OR last_at <= ?)',
+    ),
+    last: db.prepare<[number], { atMs: number | null; responseTimeMs: number | null }>(
+      'SELECT last_at AS atMs, last_ms AS responseTimeMs FROM targets WHERE id = ?',
+    ),
     countTransitionsSince: db
       .prepare<[number, number], number>('SELECT count(*) FROM transitions WHERE target = ? AND at >= ?')
       .pluck(),
@@ -34,6 +41,15 @@ interface PendingResult {
   target: number;
   bucket: number;
   data: Buffer;
+  atMs: number;
+  /** Null when no answer came. */
+  responseTimeMs: number | null;
+}
+
+/** A target's last probe: when, and how long its answer took (null: no answer came). */
+export interface LastProbe {
+  atMs: number;
+  responseTimeMs: number | null;
 }
 
 /** Beyond this many waiting results, a write commits at once instead of on the next turn. */
@@ -71,7 +87,15 @@ export class HistoryStore {
     this.#queries = prepareHistoryQueries(db);
     this.#rollup = prepareRollup(db);
     this.#writeBatch = db.transaction((batch: readonly PendingResult[]) => {
-      for (const { target, bucket, data } of batch) this.#sql.append.run(target, bucket, data);
+      const last = new Map<number, PendingResult>();
+      for (const result of batch) {
+        this.#sql.append.run(result.target, result.bucket, result.data);
+        const newest = last.get(result.target);
+        if (!newest || result.atMs >= newest.atMs) last.set(result.target, result);
+      }
+      for (const { target, atMs, responseTimeMs } of last.values()) {
+        this.#sql.setLast.run(atMs, responseTimeMs, target, atMs);
+      }
     });
   }
 
@@ -95,6 +119,8 @@ export class HistoryStore {
       target: this.idOf(name),
       bucket,
       data: encodeRaw(atMs - bucket * BUCKET_MS, latencyMs, status, ok, timed),
+      atMs,
+      responseTimeMs: status === null ? null : Math.round(latencyMs),
     });
     if (this.#pending.length >= MAX_PENDING) this.flush();
     else if (!this.#flushScheduled) {
@@ -116,6 +142,18 @@ export class HistoryStore {
     const batch = this.#pending;
     this.#pending = [];
     this.#writeBatch(batch);
+  }
+
+  /**
+   * The newest probe of a target ever recorded, kept apart from the raw results (which go after
+   * 48 h), so a gap is measured from it however long it lasted.
+   */
+  lastProbe(name: string): LastProbe | undefined {
+    this.flush();
+    const id = this.#ids.get(name) ?? this.#sql.findTarget.get(name);
+    const row = id === undefined ? undefined : this.#sql.last.get(id);
+    if (!row || row.atMs === null) return undefined;
+    return { atMs: row.atMs, responseTimeMs: row.responseTimeMs };
   }
 
   /** Stores a state change. */

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
-import { aggregate, type BucketStats, decodeRaw, decodeSlots, encodeSlots, type RawResult } from './codec.ts';
-import { BUCKET_MS, BUCKETS_PER_DAY, BUCKETS_PER_HOUR, bucketOf, dayOf, hourOf, RETENTION_MS } from './time-buckets.ts';
+import { aggregate, type BucketStats, decodeRaw, decodeSlots, encodeSlots } from './codec.ts';
+import { prepareDayStats } from './day-stats.ts';
+import { BUCKET_MS, BUCKETS_PER_HOUR, bucketOf, dayOf, hourOf, RETENTION_MS } from './time-buckets.ts';
 
 /** What one rollup did. */
 export interface RollupResult {
@@ -20,9 +21,9 @@ interface RawRow {
 
 /**
  * Prepares the rollup: aggregates raw rows written since the last run into their 5-minute
- * buckets, computes the daily aggregate of every day that got results and is over (from the raw
- * results, which are still there: they are kept 48 h and a day is rolled up at most 24 h after it
- * ends, by the first run after it ends), then applies retention. One transaction; running it
+ * buckets, computes the daily aggregate of every day that got results and is over (see
+ * `prepareDayStats`: from the raw results while they are all kept, else from the 5-minute
+ * buckets, for a result that came in late), then applies retention. One transaction; running it
  * again changes nothing, and a late result (a probe that ended after its bucket was rolled up)
  * only marks its bucket for the next run.
  */
@@ -41,9 +42,6 @@ export function prepareRollup(db: Database.Database): (nowMs: number) => RollupR
     dueDays: db.prepare<[number], { target: number; day: number }>(
       'SELECT target, day FROM pending_days WHERE day < ?',
     ),
-    dayRaw: db.prepare<[number, number, number], { bucket: number; data: Buffer }>(
-      'SELECT bucket, data FROM probes WHERE target = ? AND bucket >= ? AND bucket < ?',
-    ),
     putDay: db.prepare<[number, number, number, number, number | null, number | null, number | null]>(
       `INSERT INTO days (target, day, checks, ok, p50, p95, max) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT DO UPDATE SET checks = excluded.checks, ok = excluded.ok, p50 = excluded.p50,
@@ -56,6 +54,7 @@ export function prepareRollup(db: Database.Database): (nowMs: number) => RollupR
     pruneDays: db.prepare<[number, number]>('DELETE FROM days WHERE target = ? AND day < ?'),
     pruneTransitions: db.prepare<[number]>('DELETE FROM transitions WHERE at < ?'),
   };
+  const dayStats = prepareDayStats(db);
 
   function rollBuckets(nowMs: number): number {
     const rows = sql.unrolled.all(bucketOf(nowMs));
@@ -95,12 +94,7 @@ export function prepareRollup(db: Database.Database): (nowMs: number) => RollupR
   function rollDays(nowMs: number): number {
     const due = sql.dueDays.all(dayOf(nowMs));
     for (const { target, day } of due) {
-      const results: RawResult[] = [];
-      const first = day * BUCKETS_PER_DAY;
-      for (const row of sql.dayRaw.all(target, first, first + BUCKETS_PER_DAY)) {
-        results.push(...decodeRaw(row.bucket * BUCKET_MS, row.data));
-      }
-      const stats = aggregate(results);
+      const stats = dayStats(target, day);
       if (stats) sql.putDay.run(target, day, stats.checks, stats.ok, stats.p50, stats.p95, stats.max);
       sql.doneDay.run(target, day);
     }

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { type Migration, runMigrations } from '../../internal/sqlite-migrations.ts';
+import { decodeRaw } from './codec.ts';
+import { BUCKET_MS } from './time-buckets.ts';
 
 /**
  * Version 1.
@@ -84,7 +86,30 @@ DROP TABLE days;
 ALTER TABLE days_v2 RENAME TO days;
 `;
 
-const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1), (db) => db.exec(V2)];
+/**
+ * Version 3: each target's last probe beside its name, `targets.last_at` (epoch ms) and `last_ms`
+ * (its response time, null when no answer came), since retention removes the raw results after
+ * 48 h: a target back after a longer absence is `unknown` from its last probe, not from when its
+ * state began. Filled from each target's newest raw result.
+ */
+function v3(db: Database.Database): void {
+  db.exec('ALTER TABLE targets ADD COLUMN last_at INTEGER; ALTER TABLE targets ADD COLUMN last_ms INTEGER;');
+  const newest = db.prepare<[number], { bucket: number; data: Buffer }>(
+    'SELECT bucket, data FROM probes WHERE target = ? ORDER BY bucket DESC LIMIT 1',
+  );
+  const setLast = db.prepare<[number, number | null, number]>(
+    'UPDATE targets SET last_at = ?, last_ms = ? WHERE id = ?',
+  );
+  for (const id of db.prepare<[], number>('SELECT id FROM targets').pluck().all()) {
+    const row = newest.get(id);
+    if (!row) continue;
+    // A probe that outlived its bucket's next one was appended late: the newest is the latest time.
+    const last = decodeRaw(row.bucket * BUCKET_MS, row.data).reduce((a, b) => (b.at >= a.at ? b : a));
+    setLast.run(last.at, last.status === 0 ? null : last.latencyMs, id);
+  }
+}
+
+const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1), (db) => db.exec(V2), v3];
 
 /** The schema version this code writes. */
 export const MONITOR_SCHEMA_VERSION = MIGRATIONS.length;

@@ -9,7 +9,9 @@ const WINDOW_BUCKETS = 288;
  * a FIFO of whole milliseconds (2 bytes each; about 6 KB for a probe every 30 s) grouped by the
  * 5-minute bucket they arrived in, whole buckets leaving as the window moves. The percentiles
  * are computed on demand (a copy and a sort of at most a day of values) and cached until a new
- * probe arrives or the window moves.
+ * probe arrives or the window moves. When the wall clock steps back, the buckets stamped after
+ * the new time count as the new time's: they leave 24 hours after the step, rather than 24 hours
+ * after a time the clock may take days to reach again, keeping every value added meanwhile.
  */
 export class LatencyWindow {
   #values = new Uint16Array(64);
@@ -24,10 +26,16 @@ export class LatencyWindow {
     return this.#size;
   }
 
-  /** Adds one latency (ms), probed at `atMs`; latencies older than the window from there leave. */
-  add(atMs: number, latencyMs: number): void {
+  /**
+   * Adds one latency (ms), probed at `atMs` and arriving at `nowMs`; latencies older than the
+   * window from there leave.
+   * @param nowMs The time now. @default atMs
+   */
+  add(atMs: number, latencyMs: number, nowMs = atMs): void {
+    const now = bucketOf(nowMs);
+    this.#rebase(now);
     // A late result (a probe that outlived its bucket) joins the newest bucket: order stays FIFO.
-    const bucket = Math.max(bucketOf(atMs), this.#buckets.at(-1)?.[0] ?? Number.NEGATIVE_INFINITY);
+    const bucket = Math.min(now, Math.max(bucketOf(atMs), this.#buckets.at(-1)?.[0] ?? Number.NEGATIVE_INFINITY));
     // Not only when the percentiles are read: a monitor nobody asks for them would keep every value.
     this.#evict(bucket);
     const last = this.#buckets.at(-1);
@@ -42,6 +50,7 @@ export class LatencyWindow {
   /** p50 and p95 of the window ending at `nowMs`, nearest rank; null when it is empty. */
   percentiles(nowMs: number): { p50Ms: number | null; p95Ms: number | null } {
     const now = bucketOf(nowMs);
+    this.#rebase(now);
     this.#evict(now);
     if (this.#cached?.bucket !== now) {
       const values = new Float64Array(this.#size);
@@ -52,6 +61,17 @@ export class LatencyWindow {
       this.#cached = { bucket: now, p50, p95 };
     }
     return { p50Ms: this.#cached.p50, p95Ms: this.#cached.p95 };
+  }
+
+  /** The clock stepped back before `nowBucket`: the buckets after it become one bucket at it. */
+  #rebase(nowBucket: number): void {
+    let ahead = 0;
+    while ((this.#buckets.at(-1)?.[0] ?? nowBucket) > nowBucket) ahead += this.#buckets.pop()![1];
+    if (ahead === 0) return;
+    const last = this.#buckets.at(-1);
+    if (last && last[0] === nowBucket) last[1] += ahead;
+    else this.#buckets.push([nowBucket, ahead]);
+    this.#cached = null;
   }
 
   #evict(nowBucket: number): void {

@@ -12,12 +12,15 @@ import type { StateChange } from './target-state.ts';
 export class MonitorRecorder {
   readonly #store: HistoryStore;
   readonly #closed: () => boolean;
+  readonly #now: () => number;
   readonly #probes = new Listeners<ProbeResult>();
   readonly #transitions = new Listeners<StateTransition>();
 
-  constructor(store: HistoryStore, closed: () => boolean) {
+  /** `now`: the monitor's clock, when an outcome is recorded. */
+  constructor(store: HistoryStore, closed: () => boolean, now: () => number) {
     this.#store = store;
     this.#closed = closed;
+    this.#now = now;
   }
 
   /** Calls `listener` with every probe result; returns the function that removes it. */
@@ -46,7 +49,7 @@ export class MonitorRecorder {
     // A probe after a gap (a suspended process, a stalled loop): the old state ends where probing
     // stopped. Measured to when the check asked to run: waiting behind the host's other probes is none.
     this.change(runtime, noteGap(runtime, outcome.askedAtMs ?? atMs));
-    this.change(runtime, applyOutcome(runtime, outcome));
+    this.change(runtime, applyOutcome(runtime, outcome, this.#now()));
   }
 
   /** Tells the probe listeners of a result already {@link record}ed. */

@@ -43,7 +43,7 @@ export function restoreHistory(
   const latencyFrom = (bucketOf(nowMs) - 287) * BUCKET_MS;
   for (const { bucket, data } of queries.rawRows(id, latencyFrom, toMs)) {
     for (const result of decodeRaw(bucket * BUCKET_MS, data))
-      if (result.timed) latency.add(result.at, result.latencyMs);
+      if (result.timed) latency.add(result.at, result.latencyMs, nowMs);
   }
 }
 

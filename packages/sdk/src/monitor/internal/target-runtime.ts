@@ -51,15 +51,13 @@ export function createRuntime(resolved: ResolvedTarget, store: HistoryStore, now
   const counters = new UptimeCounters();
   const latency = new LatencyWindow();
   restoreHistory(queries, id, nowMs, counters, latency);
-  const latest = queries.latest(id);
+  const last = store.lastProbe(target.id);
   const runtime: TargetRuntime = {
     resolved,
     machine,
     counters,
     reader: readerFor(resolved),
-    last: latest
-      ? { atMs: latest.at, responseTimeMs: latest.status === 0 ? null : latest.latencyMs, error: null }
-      : null,
+    last: last ? { ...last, error: null } : null,
     latency,
     uptime: null,
     inflight: null,
@@ -117,11 +115,14 @@ function formatGap(ms: number): string {
   return parts.map(([value, unit]) => (value > 0 ? `${value}${unit}` : '')).join('') || '0s';
 }
 
-/** Takes a probe's outcome into the in-memory figures and the state machine; returns the state change, if any. */
-export function applyOutcome(runtime: TargetRuntime, outcome: ProbeOutcome): StateChange | null {
+/**
+ * Takes a probe's outcome, recorded at `nowMs`, into the in-memory figures and the state machine;
+ * returns the state change, if any.
+ */
+export function applyOutcome(runtime: TargetRuntime, outcome: ProbeOutcome, nowMs: number): StateChange | null {
   const { result, atMs } = outcome;
   runtime.counters.add(atMs, result.ok);
-  if (isTimed(outcome)) runtime.latency.add(atMs, result.responseTimeMs);
+  if (isTimed(outcome)) runtime.latency.add(atMs, result.responseTimeMs, nowMs);
   runtime.uptime = null;
   // A refused connection or a timeout took time, but that is no response time.
   runtime.last = { atMs, responseTimeMs: result.status === null ? null : result.responseTimeMs, error: result.error };
