@@ -68,6 +68,16 @@ export class FallbackFloor {
     this.#marks = [snapshot.mark];
   }
 
+  /**
+   * Starts at `from`, a starting point read late (see `readFallbackStart`): the round goes on to
+   * read past it, and the floor follows that round's newest seq by the rule of {@link advance}.
+   */
+  resume(from: number): void {
+    this.#floor = from;
+    this.#cursor = undefined;
+    this.#marks = [];
+  }
+
   /** After a round that read `read` rows, the last of them `lastSeq`, out of at most `batch`. */
   advance(snapshot: FloorSnapshot, read: number, lastSeq: number | undefined, batch: number): void {
     // A full round: the next goes on from its last row; after one that is not, from the floor.

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Message } from '../../schemas/message.ts';
 import { toMessage } from '../internal/message-record.ts';
 import { FallbackFloor, readFloorSnapshot } from './fallback-floor.ts';
+import { readFallbackStart } from './fallback-start.ts';
 import { PgListenConnection } from './listen-connection.ts';
 import { MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
 import { parsePayload, payloadsOf, type StoredCopy } from './wakeup-payloads.ts';
@@ -73,6 +74,8 @@ export class PgWakeups {
   readonly #floor = new FallbackFloor();
   #closed = false;
   #rowsRead = 0;
+  /** `performance.now()` of {@link start}: what "committed since the construction" counts from. */
+  #startedAt = 0;
 
   constructor(options: PgWakeupsOptions) {
     this.#options = options;
@@ -104,9 +107,12 @@ export class PgWakeups {
   /** Opens the LISTEN connection and starts the fallback (once). */
   start(): void {
     if (this.#fallback || this.#closed) return;
+    this.#startedAt = performance.now();
     this.#connection.start();
     // The polling fallback's starting point, read at once (not when LISTEN is up, which may take
     // longer): a message committed after it is found by polling even if its notification is lost.
+    // Should the database be away, the first round that reaches it works out where the rows
+    // committed since now begin (readFallbackStart) rather than starting from the newest.
     this.#started = this.#poll();
     this.#fallback = setInterval(() => void this.#poll(), PG_WAKEUP_FALLBACK_MS);
     this.#fallback.unref();
@@ -144,12 +150,12 @@ export class PgWakeups {
     for (const { id } of copies) this.#remember(id);
   }
 
-  /** Stops listening and polling. */
   /** Runs one round of the polling fallback now, as its timer does every second (tests). */
   pollNow(): Promise<void> {
     return this.#poll();
   }
 
+  /** Stops listening and polling. */
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#debounce);
@@ -212,7 +218,9 @@ export class PgWakeups {
 
   /**
    * One round of the fallback. Without listeners it only moves the floor to the newest row; with
-   * them it reads the listened agents' rows past the floor ({@link FallbackFloor}).
+   * them it reads the listened agents' rows past the floor ({@link FallbackFloor}), and in a first
+   * round with listeners (the database was away at the construction, or they came first) past the
+   * rows stored since the construction.
    */
   async #poll(): Promise<void> {
     if (this.#polling || this.#closed) return;
@@ -221,10 +229,16 @@ export class PgWakeups {
       const pool = await this.#options.pool();
       const { listeners } = this.#options;
       const snapshot = await readFloorSnapshot(pool);
-      const from = this.#floor.from;
-      if (listeners.size === 0 || from === undefined) {
+      if (listeners.size === 0) {
         this.#floor.reset(snapshot);
         return;
+      }
+      let from = this.#floor.from;
+      if (from === undefined) {
+        // Taking the newest row as the start would skip what other replicas committed since this
+        // store was constructed (its first round failed: the database was away) with no NOTIFY here.
+        from = await readFallbackStart(pool, performance.now() - this.#startedAt, snapshot.mark.high);
+        this.#floor.resume(from);
       }
       const agents = listeners.agents();
       const { rows } =
