@@ -21,24 +21,53 @@ export interface CoalescerOptions<I, O> {
    * only grows (by the items admitted), so a check may keep what it summed of it. @default every item joins
    */
   canJoin?: (batch: readonly I[], item: I) => boolean;
+  /**
+   * Longest an item waits in line for its batch to start: one still waiting then fails with
+   * `waitedTooLong()`, never having run, after between 3/4 of this and all of it (one timer ticks
+   * four times per `maxWaitMs` while items wait; an item notes the tick it came in). @default no limit
+   */
+  maxWaitMs?: number;
+  /** The error of the items that waited `maxWaitMs` (one call per tick, shared by its items). */
+  waitedTooLong?: () => unknown;
+  /**
+   * Whether a batch that rejected with `error` fails the items waiting in line too, at once and with
+   * that error, never having run: for an error that says any batch would fail now (the database is
+   * unreachable), where running them one batch after another would add up the waits. Items
+   * submitted afterwards run as usual. @default no error does
+   */
+  failsWaiting?: (error: unknown) => boolean;
 }
 
 interface Waiting<I, O> {
   item: I;
   resolve: (value: O) => void;
   reject: (error: unknown) => void;
+  /** The expiry tick it came in at. */
+  tick: number;
 }
+
+/** Ticks of the expiry timer per `maxWaitMs`: the finer, the closer to it an item fails. */
+const TICKS_PER_WAIT = 4;
 
 /**
  * Natural batching: an item submitted while no batch runs goes at once (no timer, no added
  * latency when idle); items that arrive while one runs gather and go together as soon as it
- * ends, or at once in another batch (up to `maxInFlight`) when they fill one. Under load, N concurrent requests cost one round trip instead
- * of N; idle, each request costs what it did alone.
+ * ends, or at once in another batch (up to `maxInFlight`) when they fill one. Under load, N
+ * concurrent requests cost one round trip instead of N; idle, each request costs what it did alone.
+ * A wait in line is bounded (`maxWaitMs`), and a batch that hit an error every batch would hit
+ * (`failsWaiting`) fails the line with it, however long the line.
  */
 export class Coalescer<I, O> {
   readonly #options: CoalescerOptions<I, O>;
   #queue: Waiting<I, O>[] = [];
   #inFlight = 0;
+  /**
+   * Ticks `TICKS_PER_WAIT` times per `maxWaitMs` while items wait (stops at a tick that finds none):
+   * an item reads a counter, not the clock (measured: a clock read per item made a busy coalescer
+   * a quarter slower).
+   */
+  #ticker: NodeJS.Timeout | undefined;
+  #tick = 0;
 
   constructor(options: CoalescerOptions<I, O>) {
     this.#options = options;
@@ -47,8 +76,9 @@ export class Coalescer<I, O> {
   /** Resolves with the item's value once its batch has run (rejects with its error). */
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.#queue.push({ item, resolve, reject });
+      this.#queue.push({ item, resolve, reject, tick: this.#tick });
       this.#next();
+      if (this.#ticker === undefined && this.#queue.length > 0) this.#startTicker();
     });
   }
 
@@ -93,6 +123,7 @@ export class Coalescer<I, O> {
       outcomes = await this.#options.run(batch.map((waiting) => waiting.item));
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
+      if (this.#options.failsWaiting?.(error)) this.#failWaiting(() => error, Number.POSITIVE_INFINITY);
       return;
     }
     batch.forEach((waiting, i) => {
@@ -101,5 +132,39 @@ export class Coalescer<I, O> {
       else if ('error' in outcome) waiting.reject(outcome.error);
       else waiting.resolve(outcome.value);
     });
+  }
+
+  /**
+   * Fails, with `error()` (called once), the waiting items that came in at tick `lastTick` or
+   * before. They never ran: none was in a batch, so nothing of theirs was written.
+   */
+  #failWaiting(error: () => unknown, lastTick: number): void {
+    let failed: unknown;
+    const left: Waiting<I, O>[] = [];
+    for (const waiting of this.#queue) {
+      if (waiting.tick <= lastTick) {
+        failed ??= error();
+        waiting.reject(failed);
+      } else left.push(waiting);
+    }
+    this.#queue = left;
+  }
+
+  #startTicker(): void {
+    const { maxWaitMs, waitedTooLong } = this.#options;
+    if (maxWaitMs === undefined) return;
+    // Only the item just submitted waits (the ticker stops when none does). An item that came in
+    // at tick t, now or before the next tick, has waited at least TICKS_PER_WAIT - 1 periods, and
+    // at most TICKS_PER_WAIT, when tick t + TICKS_PER_WAIT comes.
+    this.#ticker = setInterval(() => {
+      this.#tick++;
+      this.#failWaiting(waitedTooLong ?? (() => new Error('waited too long for a batch')), this.#tick - TICKS_PER_WAIT);
+      if (this.#queue.length === 0) {
+        clearInterval(this.#ticker);
+        this.#ticker = undefined;
+      }
+    }, maxWaitMs / TICKS_PER_WAIT);
+    // Waiting items keep nothing alive by themselves: the batch they wait for does.
+    this.#ticker.unref();
   }
 }

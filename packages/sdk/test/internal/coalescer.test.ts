@@ -111,4 +111,88 @@ describe('Coalescer', () => {
     // The coalescer goes on after a failed batch.
     await expect(coalescer.submit(6)).resolves.toBe('even 6');
   });
+
+  test('an item that waited maxWaitMs in line fails with waitedTooLong, never run; the batch it waited for still settles', async () => {
+    const runner = gatedRunner<number>();
+    const coalescer = new Coalescer({
+      run: runner.run,
+      maxInFlight: 1,
+      maxItems: 10,
+      maxWaitMs: 30,
+      waitedTooLong: () => new Error('no turn in time'),
+    });
+    const first = coalescer.submit(1);
+    const waiting = [2, 3].map((n) => coalescer.submit(n));
+    const started = performance.now();
+    await expect(Promise.all(waiting)).rejects.toThrow('no turn in time');
+    // Between 3/4 of maxWaitMs and all of it (plus the timer's lateness on a busy machine).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(20);
+    expect(performance.now() - started).toBeLessThan(1000);
+    const late = coalescer.submit(4);
+    await runner.releaseNext();
+    expect(await first).toBe('done 1');
+    // 2 and 3 never reached `run`; 4 came after the expiry and runs.
+    expect(runner.batches).toEqual([[1], [4]]);
+    await runner.releaseNext();
+    expect(await late).toBe('done 4');
+  });
+
+  test('every waiting item expires in time, whatever its place in line and when it came (one timer for all)', async () => {
+    const runner = gatedRunner<number>();
+    const coalescer = new Coalescer({ run: runner.run, maxInFlight: 1, maxItems: 2, maxWaitMs: 40 });
+    void coalescer.submit(0);
+    const answered: number[] = [];
+    const started = performance.now();
+    const waits = Array.from({ length: 50 }, async (_, i) => {
+      await new Promise((resolve) => setTimeout(resolve, i % 5));
+      await coalescer.submit(i + 1).catch(() => undefined);
+      answered.push(performance.now() - started);
+    });
+    await Promise.all(waits);
+    expect(answered).toHaveLength(50);
+    expect(Math.max(...answered)).toBeLessThan(40 + 4 + 500);
+    expect(runner.batches).toEqual([[0]]);
+    await runner.releaseNext();
+  });
+
+  test('a batch whose error failsWaiting fails the items waiting behind it at once, never run; later items run', async () => {
+    const runner = gatedRunner<number>();
+    const unreachable = new Error('unreachable');
+    let fail = true;
+    const coalescer = new Coalescer<number, string>({
+      run: async (items) => {
+        const outcomes = await runner.run(items);
+        if (fail) throw unreachable;
+        return outcomes;
+      },
+      maxInFlight: 1,
+      maxItems: 2,
+      failsWaiting: (error) => error === unreachable,
+    });
+    const all = Promise.allSettled([1, 2, 3, 4, 5].map((n) => coalescer.submit(n)));
+    await runner.releaseNext();
+    const settled = await all;
+    expect(settled.map((s) => (s.status === 'rejected' ? s.reason : s.value))).toEqual(Array(5).fill(unreachable));
+    // Only the first batch ran: the others did not go one after another into the same wall.
+    expect(runner.batches).toEqual([[1]]);
+    fail = false;
+    const next = coalescer.submit(6);
+    await runner.releaseNext();
+    expect(await next).toBe('done 6');
+  });
+
+  test('a batch whose error does not failsWaiting leaves the items waiting to run', async () => {
+    const coalescer = new Coalescer<number, number>({
+      run: async (items) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (items.includes(1)) throw new Error('bad batch');
+        return items.map((value) => ({ value }));
+      },
+      maxInFlight: 1,
+      maxItems: 10,
+      failsWaiting: () => false,
+    });
+    const settled = await Promise.allSettled([1, 2, 3].map((n) => coalescer.submit(n)));
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+  });
 });

@@ -1,12 +1,13 @@
 import type pg from 'pg';
+import { FleetError } from '../../errors.ts';
 import { Coalescer, type ItemOutcome } from '../../internal/coalescer.ts';
-import { createPool, queryWithSettings } from '../../internal/pg-driver.ts';
+import { createPool, PG_TIMEOUTS, type PgTimeouts, queryWithSettings } from '../../internal/pg-driver.ts';
 import type { Delivery } from '../../schemas/lease.ts';
 import type { SendInput } from '../../schemas/message.ts';
 import type { SendPlan } from '../internal/send-plan.ts';
 import type { LeaseRequest } from '../message-store.ts';
 import { buildCombinedStatement, COMBINED_STATEMENT_SETTINGS, type CombinedItem } from './combined-statement.ts';
-import { isUnavailablePgError, pgOperation } from './failures.ts';
+import { isUnavailablePgError, isUnreachablePgError, pgOperation } from './failures.ts';
 import { isPlainSend, planPlainSends } from './one-statement-send.ts';
 import { prepared } from './statement.ts';
 import type { PgTransitions } from './transitions.ts';
@@ -33,6 +34,8 @@ export interface PgCombinedWritesOptions {
   /** Told about the messages stored; its notifications to other replicas go out with these statements when due. */
   wakeups: PgWakeups;
   idempotencyWindowSeconds: number;
+  /** Bounds other than `PG_TIMEOUTS`'s (tests shorten them). */
+  timeouts?: Partial<PgTimeouts>;
 }
 
 /** How many rows an item writes at most. */
@@ -97,6 +100,11 @@ function canJoin(batch: readonly CombinedItem[], item: CombinedItem): boolean {
  * Each method resolves with undefined when its request must take the transaction path instead (a
  * send that reads first, an agent with housekeeping due, an ack with an invalid receipt, or a
  * combined statement that failed for a reason other than the database being away).
+ *
+ * No request waits in line unbounded: a turn at a statement is this path's free connection of a
+ * pool, had within `connectMs` or `unavailable`. And when a statement finds the database unreachable,
+ * the requests waiting behind it fail with it at once, instead of each batch of them meeting the
+ * same wall in turn; the next request tries the database again.
  */
 export class PgCombinedWrites {
   readonly #options: PgCombinedWritesOptions;
@@ -107,7 +115,8 @@ export class PgCombinedWrites {
 
   constructor(options: PgCombinedWritesOptions) {
     this.#options = options;
-    this.#pool = createPool({ url: options.url, max: PG_COMBINED_IN_FLIGHT, applicationName: 'fleet-bus' });
+    const timeouts = { ...PG_TIMEOUTS, ...options.timeouts };
+    this.#pool = createPool({ url: options.url, max: PG_COMBINED_IN_FLIGHT, applicationName: 'fleet-bus', timeouts });
     // An idle connection that breaks (a database restart) is dropped; unheard, its error would crash the process.
     this.#pool.on('error', () => undefined);
     this.#query = queryWithSettings(this.#pool, COMBINED_STATEMENT_SETTINGS);
@@ -116,6 +125,13 @@ export class PgCombinedWrites {
       maxInFlight: PG_COMBINED_IN_FLIGHT,
       maxItems: MAX_REQUESTS,
       canJoin,
+      // Requests failed in line (by either rule) were in no statement: nothing of theirs was written.
+      maxWaitMs: timeouts.connectMs,
+      waitedTooLong: () =>
+        new FleetError('unavailable', 'The message database is unavailable; try again later', {
+          cause: new Error(`no turn at a combined statement within ${timeouts.connectMs} ms`),
+        }),
+      failsWaiting: isUnreachablePgError,
     });
   }
 

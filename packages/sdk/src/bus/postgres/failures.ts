@@ -82,6 +82,16 @@ export function isReadOnlyServer(error: unknown): boolean {
   return !isFleetError(error) && codeOf(error) === READ_ONLY_STATE;
 }
 
+/**
+ * Whether `error` (the driver's, or the `unavailable` that {@link pgOperation} made of it) says the
+ * database could not be reached or the connection to it was lost (a connection or reply that timed
+ * out, a refused or reset connection, a server shutting down): any other statement now would meet
+ * the same wall, unlike a statement that ran past `statement_timeout` or a migration under way.
+ */
+export function isUnreachablePgError(error: unknown): boolean {
+  return isLostConnection(isFleetError(error) ? error.cause : error);
+}
+
 /** Whether `error` says the database is down, unreachable or overloaded (not that the request was wrong). */
 export function isUnavailablePgError(error: unknown): boolean {
   if (isLostConnection(error)) return true;
