@@ -45,6 +45,20 @@ export const PG_TIMEOUTS = Object.freeze({
    * table behind a lock it cannot get.
    */
   migrationLockMs: 10_000,
+  /**
+   * How long a schema migration waits for an answer it should have at once (its try for the
+   * migration lock, another replica's meanwhile), and how often it checks, from another connection,
+   * that the server still works on its long statements: a connection whose network went dark is
+   * given up within about this long (twice, at worst, during DDL), and the migration tried again
+   * on a new one.
+   */
+  migrationProbeMs: 5000,
+  /**
+   * How long the server keeps the sweep lock of a replica it no longer hears from (the lock's
+   * transaction's `idle_in_transaction_session_timeout`; the holder touches it four times as often):
+   * the other replicas' sweeps pause at most about this long when the sweeping one is cut off.
+   */
+  sweepLockIdleMs: 10_000,
 });
 
 /** The bounds of {@link PG_TIMEOUTS}, each of which a pool may set otherwise. */
@@ -129,6 +143,20 @@ export async function withPooledClient<T>(
     client.removeListener('error', drop);
     client.release(broken);
   }
+}
+
+/**
+ * Closes `client`'s socket at once, without the goodbye `end()` sends (which a connection whose
+ * network went dark would never deliver): its pending queries reject as a lost connection.
+ */
+export function destroyConnection(client: pg.ClientBase): void {
+  (client as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
+}
+
+/** The server process (`pg_stat_activity.pid`) of a connected `client`, when known. */
+export function backendPid(client: pg.ClientBase): number | undefined {
+  const pid = (client as { processID?: unknown }).processID;
+  return typeof pid === 'number' ? pid : undefined;
 }
 
 /**

@@ -24,7 +24,9 @@ export interface PgDatabaseOptions {
  * every operation waits for it (one that failed is tried again by the next operation), runs through
  * {@link pgOperation}, and is refused once the store is closed. An operation waits for a migration
  * under way as long as for a connection (`connectMs`), then answers `unavailable` while the
- * migration goes on: a large database may take minutes to migrate, and requests must not hang.
+ * migration goes on: a large database may take minutes to migrate, and requests must not hang. A
+ * migration whose connection died fails within its probe bound (`migrationProbeMs`), and the next
+ * operation migrates on a new connection.
  */
 export class PgDatabase {
   readonly #pool: pg.Pool;
@@ -36,6 +38,8 @@ export class PgDatabase {
   /** Set once a migration has succeeded: operations no longer wait for one. */
   #current = false;
   #closed = false;
+  /** Aborted by {@link close}: a migration under way closes its connection rather than be waited for. */
+  readonly #closing = new AbortController();
 
   constructor(options: PgDatabaseOptions) {
     this.#now = options.now;
@@ -58,12 +62,19 @@ export class PgDatabase {
     return this.#closed;
   }
 
-  /** Refuses every operation from now on (`unavailable`); the pool stays open until {@link end}. */
+  /**
+   * Refuses every operation from now on (`unavailable`), and ends a migration under way (its
+   * connection closed: it may wait on a dead one); the pool stays open until {@link end}.
+   */
   close(): void {
     this.#closed = true;
+    this.#closing.abort();
   }
 
-  /** Resolves once a migration under way has settled, whether or not it succeeded. */
+  /**
+   * Resolves once a migration under way has settled, whether or not it succeeded: after
+   * {@link close}, within the time it takes to close its connection (or to stop waiting for one).
+   */
   async settled(): Promise<void> {
     await this.#migrated?.catch(() => undefined);
   }
@@ -122,7 +133,11 @@ export class PgDatabase {
   /** Migrates, and on failure (the database is down, say) lets the next operation try again. */
   #migrate(): Promise<void> {
     const afterMigrate = this.#afterMigrate;
-    const migrating = migrate(this.#pool, this.#now(), this.#timeouts.migrationLockMs)
+    const migrating = migrate(this.#pool, this.#now(), {
+      lockTimeoutMs: this.#timeouts.migrationLockMs,
+      probeMs: this.#timeouts.migrationProbeMs,
+      signal: this.#closing.signal,
+    })
       .then(() => afterMigrate?.(this.#pool))
       .then(() => {
         if (this.#migrated === migrating) this.#current = true;

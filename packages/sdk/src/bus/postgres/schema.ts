@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { PG_TIMEOUTS, withPooledClient } from '../../internal/pg-driver.ts';
+import { destroyConnection, PG_TIMEOUTS, withPooledClient } from '../../internal/pg-driver.ts';
+import { UNBOUNDED_MS, watchedQuery } from './backend-watch.ts';
 import { isLostConnection } from './failures.ts';
 
 /**
@@ -159,11 +160,24 @@ export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 /** Any constant, the same in every replica: the advisory lock that serializes migrations. */
 export const MIGRATION_LOCK = 0x666c_6565; // 'flee'
 
-/**
- * The client-side bound on a migration's statements: setTimeout's longest delay, so in effect none
- * (0 would mean the pool's own `query_timeout`). A connection lost meanwhile still fails them.
- */
-const MIGRATION_QUERY_TIMEOUT_MS = 2_147_483_647;
+/** Options of {@link migrate}. */
+export interface MigrateOptions {
+  /**
+   * Once it holds the migration lock, how long it waits for each table lock (`lock_timeout`).
+   * @default PG_TIMEOUTS.migrationLockMs
+   */
+  lockTimeoutMs?: number;
+  /**
+   * How long its try for the migration lock may take, and how often it checks that the server
+   * still works on its longer statements (`watchedQuery`). @default PG_TIMEOUTS.migrationProbeMs
+   */
+  probeMs?: number;
+  /** Aborted (the store closes): its connection is closed at once, and the migration rejects. */
+  signal?: AbortSignal;
+}
+
+/** How long a migration pauses between its tries for the lock another replica holds. */
+const LOCK_RETRY_MS = 250;
 
 /**
  * Brings the database to {@link PG_SCHEMA_VERSION} in one transaction, recording each version in
@@ -175,19 +189,34 @@ const MIGRATION_QUERY_TIMEOUT_MS = 2_147_483_647;
  * Once it holds the advisory lock, each table lock it waits for more than `lockTimeoutMs` fails it
  * (`unavailable`; the next operation tries again) rather than queueing every statement on that
  * table behind its DDL.
+ *
+ * No wait is on a connection that may be dead: the lock is tried (and tried again every 250 ms
+ * while another replica migrates), each try bounded by `probeMs`, and a longer statement is
+ * watched from another connection; a connection whose network went dark fails the migration as
+ * lost within about `probeMs` (twice that during DDL), and the next operation migrates on a new one.
  */
-export function migrate(
-  pool: pg.Pool,
-  nowMs: number,
-  lockTimeoutMs: number = PG_TIMEOUTS.migrationLockMs,
-): Promise<void> {
+export function migrate(pool: pg.Pool, nowMs: number, options: MigrateOptions = {}): Promise<void> {
+  const lockTimeoutMs = options.lockTimeoutMs ?? PG_TIMEOUTS.migrationLockMs;
+  const probeMs = options.probeMs ?? PG_TIMEOUTS.migrationProbeMs;
+  const { signal } = options;
   return withPooledClient(pool, async (client, drop) => {
+    const abort = () => destroyConnection(client);
+    signal?.addEventListener('abort', abort);
     const run = <Row extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
-      client.query<Row>({ text, values, query_timeout: MIGRATION_QUERY_TIMEOUT_MS } as pg.QueryConfig);
+      watchedQuery<Row>(pool, client, { text, values, query_timeout: UNBOUNDED_MS } as pg.QueryConfig, probeMs);
     try {
+      if (signal?.aborted) throw new Error('Client was closed: the message store is closing');
       await run('BEGIN');
       await run('SET LOCAL statement_timeout = 0');
-      await run('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      for (;;) {
+        const { rows } = await client.query<{ locked: boolean }>({
+          text: 'SELECT pg_try_advisory_xact_lock($1) AS locked',
+          values: [MIGRATION_LOCK],
+          query_timeout: probeMs,
+        } as pg.QueryConfig);
+        if (rows[0]?.locked) break;
+        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS * (0.5 + Math.random())));
+      }
       await run(`SET LOCAL lock_timeout = ${Math.max(1, Math.trunc(lockTimeoutMs))}`);
       await run(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)',
@@ -205,10 +234,15 @@ export function migrate(
       }
       await run('COMMIT');
     } catch (error) {
-      // As inTransaction: a lost connection gets no ROLLBACK queued behind its dead statement.
-      if (isLostConnection(error)) drop();
-      else await client.query('ROLLBACK').catch(drop);
+      // As inTransaction: a lost connection gets no ROLLBACK queued behind its dead statement (nor,
+      // on a dark network, a goodbye that would never arrive).
+      if (isLostConnection(error)) {
+        drop();
+        destroyConnection(client);
+      } else await client.query('ROLLBACK').catch(drop);
       throw error;
+    } finally {
+      signal?.removeEventListener('abort', abort);
     }
   });
 }
