@@ -1,4 +1,4 @@
-import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
+import { darkenableProxy } from '@fleet/test-utils/dark-proxy';
 import { hasPostgres, startPostgres, type TestPostgres } from '@fleet/test-utils/postgres';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -8,40 +8,6 @@ import { createPool } from '../src/internal/pg-driver.ts';
 // One replica sweeps at a time; a replica cut off from the database while it sweeps (no FIN or RST
 // reaches either side, as when a NAT forgets its connections) must not stop the others sweeping
 // for longer than the lock's bound.
-
-/** A TCP proxy whose connections can be partitioned: nothing passes any more, not even a close. */
-async function partitionableProxy(target: URL) {
-  const open: { dark: boolean; sockets: Socket[] }[] = [];
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    const state = { dark: false, sockets: [client, upstream] };
-    open.push(state);
-    client.on('data', (bytes) => state.dark || upstream.write(bytes));
-    upstream.on('data', (bytes) => state.dark || client.write(bytes));
-    for (const [a, b] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      a.on('error', () => undefined);
-      a.on('close', () => state.dark || b.destroy());
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as AddressInfo).port);
-  return {
-    url: url.toString(),
-    partition: () => {
-      for (const state of open) state.dark = true;
-    },
-    /** Ends the test: every socket closed on both sides. */
-    close: () => {
-      for (const state of open) for (const socket of state.sockets) socket.destroy();
-      server.close();
-    },
-  };
-}
 
 /** A sweep that runs until `finish()`; `started` resolves once it runs (its replica holds the lock). */
 function longSweep() {
@@ -111,7 +77,7 @@ describe.skipIf(!hasPostgres())('the PostgreSQL sweep lock', () => {
 
   test('a replica cut off while it sweeps holds the lock no longer than its bound', async () => {
     const url = await server.createDatabase();
-    const proxy = await partitionableProxy(new URL(url));
+    const proxy = await darkenableProxy(new URL(url));
     const [a, b] = [pool(proxy.url), pool(url)];
     const long = longSweep();
     // A's sweep goes on (on connections of its own) long after it is cut off.

@@ -1,4 +1,4 @@
-import { type AddressInfo, connect, createServer } from 'node:net';
+import { darkenableProxy } from '@fleet/test-utils/dark-proxy';
 import { hasPostgres, startPostgres, type TestPostgres } from '@fleet/test-utils/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -36,34 +36,6 @@ async function insertUnannounced(url: string, id: string, to: string, agoMs: num
   } finally {
     await client.end();
   }
-}
-
-/** A TCP gate to the server of `target`: refuses connections (closes them at once) until opened. */
-async function gateTo(target: URL): Promise<{ url: string; open(): void; close(): void }> {
-  let opened = false;
-  const server = createServer((client) => {
-    if (!opened) return void client.destroy();
-    const upstream = connect(Number(target.port), target.hostname);
-    client.pipe(upstream).pipe(client);
-    for (const socket of [client, upstream]) {
-      socket.on('error', () => undefined);
-      socket.on('close', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as AddressInfo).port);
-  return {
-    url: url.toString(),
-    open: () => {
-      opened = true;
-    },
-    close: () => server.close(),
-  };
 }
 
 describe.skipIf(!hasPostgres())('PostgreSQL wakeups of a replica started while the database was away', () => {
@@ -109,7 +81,8 @@ describe.skipIf(!hasPostgres())('PostgreSQL wakeups of a replica started while t
   test("stores constructed while PostgreSQL is down: what one sends once it is up reaches the other's stream", async () => {
     const url = await server.createDatabase();
     await server.stop();
-    const gate = await gateTo(new URL(url)); // b reaches the database only once it opens
+    const gate = await darkenableProxy(new URL(url));
+    gate.refuse(); // b reaches the database only once it admits
     const a = new PostgresMessageStore({ url, poolSize: 2 });
     const b = new PostgresMessageStore({ url: gate.url, poolSize: 2 });
     try {
@@ -119,7 +92,7 @@ describe.skipIf(!hasPostgres())('PostgreSQL wakeups of a replica started while t
       await server.start();
       // Committed before b's first round reaches the database, its NOTIFY lost on b's way there.
       const id = (await a.send(SendInput.parse({ from: 'x', to: 'w', payload: 1 }))).messages[0]!.id;
-      gate.open();
+      gate.admit();
       await until(() => streamed.length > 0, 2500);
       expect(streamed).toEqual([id]);
       expect((await b.lease({ agent: 'w', limit: 1, leaseSeconds: 30 })).map((d) => d.message.id)).toEqual([id]);

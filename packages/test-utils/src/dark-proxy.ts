@@ -1,4 +1,4 @@
-import { type AddressInfo, connect, createServer, type Server } from 'node:net';
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 
 /** A TCP proxy (to PostgreSQL, an HTTP server...) whose connections can stop forwarding in both directions, silently. */
 export interface DarkenableProxy {
@@ -11,17 +11,40 @@ export interface DarkenableProxy {
    * they stop forwarding without being closed, while new connections go through.
    */
   darkenOpen(): void;
+  /**
+   * As {@link darkenOpen}, and a close passes no more either: each side of the connections open now
+   * keeps its session (a PostgreSQL backend stays, idle, with its locks) until it notices by itself.
+   */
+  partition(): void;
+  /** New connections are closed at once (a server not up yet, a port nothing listens on) until {@link admit}. */
+  refuse(): void;
+  /** New connections go through again. */
+  admit(): void;
+  /** Stops listening and closes every connection, on both sides. */
   close(): void;
+}
+
+interface Forwarding {
+  /** Forwards no byte. */
+  dark: boolean;
+  /** Passes no close to the other side. */
+  partitioned: boolean;
+  sockets: [Socket, Socket];
 }
 
 /** Starts a {@link DarkenableProxy} to the server of `target` on a free loopback port. */
 export async function darkenableProxy(target: URL): Promise<DarkenableProxy> {
   let dark = false;
-  const open = new Set<{ dark: boolean }>();
+  let refusing = false;
+  const open = new Set<Forwarding>();
   const server: Server = createServer((client) => {
-    const state = { dark };
-    open.add(state);
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(Number(target.port), target.hostname);
+    const state: Forwarding = { dark, partitioned: false, sockets: [client, upstream] };
+    open.add(state);
     client.on('data', (bytes) => state.dark || upstream.write(bytes));
     upstream.on('data', (bytes) => state.dark || client.write(bytes));
     for (const [a, b] of [
@@ -30,6 +53,7 @@ export async function darkenableProxy(target: URL): Promise<DarkenableProxy> {
     ] as const) {
       a.on('error', () => undefined);
       a.on('close', () => {
+        if (state.partitioned) return;
         open.delete(state);
         b.destroy();
       });
@@ -48,7 +72,21 @@ export async function darkenableProxy(target: URL): Promise<DarkenableProxy> {
     darkenOpen: () => {
       for (const state of open) state.dark = true;
     },
+    partition: () => {
+      for (const state of open) {
+        state.dark = true;
+        state.partitioned = true;
+      }
+    },
+    refuse: () => {
+      refusing = true;
+    },
+    admit: () => {
+      refusing = false;
+    },
     close: () => {
+      for (const state of open) for (const socket of state.sockets) socket.destroy();
+      open.clear();
       server.close();
       server.unref();
     },
