@@ -1,5 +1,6 @@
 import { darkenableProxy } from '@fleet/test-utils/dark-proxy';
 import { hasPostgres } from '@fleet/test-utils/postgres';
+import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 import { resolveStoreOptions } from '../src/bus/internal/options.ts';
 import { PgCombinedWrites } from '../src/bus/postgres/combined-writes.ts';
@@ -94,5 +95,37 @@ describe.skipIf(!hasPostgres())('PgCombinedWrites: the network to PostgreSQL goe
     await expect(send(writes, 0)).rejects.toMatchObject({ code: 'unavailable' });
     // It waited for its own connection attempt, not for a verdict kept from before.
     expect(performance.now() - started).toBeGreaterThanOrEqual(TIMEOUTS.connectMs - 50);
+  });
+});
+
+describe.skipIf(!hasPostgres())('PgCombinedWrites: a slow statement on a healthy database', () => {
+  test('a request behind a statement waiting on a row lock takes the free connection rather than fail', async () => {
+    const { writes, proxy } = await combinedWritesBehindProxy();
+    await send(writes, 0);
+    const [delivery] = (await writes.lease({ agent: 'c0', limit: 1, leaseSeconds: 60 }, Date.now())) ?? [];
+    if (!delivery) throw new Error('no delivery');
+    // Another session holds the message's row (a long transaction, an operator's query) for longer
+    // than a request may wait in line: the ack's statement waits for it.
+    const locker = new pg.Client({ connectionString: new URL(proxy.url).href });
+    await locker.connect();
+    cleanups.push(() => locker.end());
+    await locker.query('BEGIN');
+    await locker.query('SELECT 1 FROM messages WHERE id = $1 FOR UPDATE', [delivery.message.id]);
+    const ack = writes.ack([delivery.receipt], Date.now());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = performance.now();
+    const other = send(writes, 1).then(
+      () => 'ok',
+      (error: unknown) => (isFleetError(error) ? error.code : String(error)),
+    );
+    const settled = await Promise.race([
+      other,
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), TIMEOUTS.connectMs * 2)),
+    ]);
+    // Before: `unavailable` after connectMs, with the second connection idle all along.
+    expect(settled).toBe('ok');
+    expect(performance.now() - started).toBeLessThan(TIMEOUTS.connectMs * 2);
+    await locker.query('COMMIT');
+    await ack;
   });
 });

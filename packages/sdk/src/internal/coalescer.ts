@@ -10,7 +10,8 @@ export interface CoalescerOptions<I, O> {
   run: (items: I[]) => Promise<ItemOutcome<O>[]>;
   /**
    * Batches running at once; items submitted while all are busy wait for the next. Beyond the
-   * first, a batch starts only when the waiting items fill it.
+   * first, a batch starts only when the waiting items fill it, or (with `maxWaitMs`) once its
+   * items have waited a quarter to a half of `maxWaitMs`: the running batch is slow.
    */
   maxInFlight: number;
   /** Most items in one batch. */
@@ -22,8 +23,8 @@ export interface CoalescerOptions<I, O> {
    */
   canJoin?: (batch: readonly I[], item: I) => boolean;
   /**
-   * Longest an item waits in line for its batch to start: one still waiting then fails with
-   * `waitedTooLong()`, never having run, after between 3/4 of this and all of it (one timer ticks
+   * Longest an item waits in line for its batch to start: one still waiting then (every slot busy)
+   * fails with `waitedTooLong()`, never having run, after between 3/4 of this and all of it (one timer ticks
    * four times per `maxWaitMs` while items wait; an item notes the tick it came in). @default no limit
    */
   maxWaitMs?: number;
@@ -82,13 +83,14 @@ export class Coalescer<I, O> {
     });
   }
 
-  #next(): void {
+  /** Starts batches while slots are free; `unfilled`: a batch beside a running one need not be full. */
+  #next(unfilled = false): void {
     while (this.#inFlight < this.#options.maxInFlight && this.#queue.length > 0) {
       const batch = this.#take();
       // A second batch while one runs only when this one is full (items are left over): a few
       // requests wait for the running statement and go together, which costs the database less
-      // than two statements side by side.
-      if (this.#inFlight > 0 && this.#queue.length === 0) {
+      // than two statements side by side; unless the running one is plainly slow (`unfilled`).
+      if (this.#inFlight > 0 && this.#queue.length === 0 && !unfilled) {
         this.#queue.unshift(...batch);
         return;
       }
@@ -158,6 +160,10 @@ export class Coalescer<I, O> {
     // at most TICKS_PER_WAIT, when tick t + TICKS_PER_WAIT comes.
     this.#ticker = setInterval(() => {
       this.#tick++;
+      // An item that waited a whole tick or more waits for a batch that is slow, not for a database
+      // that is away (a lock, a long statement): a free slot takes it rather than let it expire.
+      const waitedLong = this.#tick - 2;
+      if (this.#queue.some((waiting) => waiting.tick <= waitedLong)) this.#next(true);
       this.#failWaiting(waitedTooLong ?? (() => new Error('waited too long for a batch')), this.#tick - TICKS_PER_WAIT);
       if (this.#queue.length === 0) {
         clearInterval(this.#ticker);

@@ -137,6 +137,32 @@ describe('Coalescer', () => {
     expect(await late).toBe('done 4');
   });
 
+  test('items waiting behind a slow batch while a slot is free start in it, not fail: a slow statement is no outage', async () => {
+    const runner = gatedRunner<number>();
+    const coalescer = new Coalescer({
+      run: runner.run,
+      maxInFlight: 2,
+      maxItems: 64,
+      maxWaitMs: 80,
+      waitedTooLong: () => new Error('no turn in time'),
+    });
+    const slow = coalescer.submit(1);
+    const behind = [2, 3].map((n) => coalescer.submit(n));
+    // Too few to fill a batch: they wait for the running one, until it is plainly slow.
+    expect(runner.batches).toEqual([[1]]);
+    const started = performance.now();
+    while (runner.batches.length < 2 && performance.now() - started < 2000) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(runner.batches).toEqual([[1], [2, 3]]);
+    // Started before their wait ran out (3/4 of maxWaitMs at the earliest), on the free slot.
+    expect(performance.now() - started).toBeLessThan(60 + 500);
+    await runner.releaseNext();
+    await runner.releaseNext();
+    expect(await slow).toBe('done 1');
+    expect(await Promise.all(behind)).toEqual(['done 2', 'done 3']);
+  });
+
   test('every waiting item expires in time, whatever its place in line and when it came (one timer for all)', async () => {
     const runner = gatedRunner<number>();
     const coalescer = new Coalescer({ run: runner.run, maxInFlight: 1, maxItems: 2, maxWaitMs: 40 });
