@@ -45,6 +45,9 @@ describe('consume: the handler signal', () => {
     expect(seen).toBe(reason);
     const trail = await client.audit({ messageId: sent!.id });
     expect(trail.events.map((e) => e.event)).toEqual(['sent', 'delivered', 'nacked']);
+    // Given back for the next worker at once, not after the backoff of a failure (its attempt counts).
+    const [again] = (await client.receive({ agent: worker, limit: 1 })).deliveries;
+    expect(again?.message.id).toBe(sent!.id);
   });
 
   test('a handler that never looks at the signal still finishes and is acked', async () => {

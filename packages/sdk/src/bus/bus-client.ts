@@ -38,6 +38,8 @@ import { busRoutes } from './routes.ts';
 const POLL_ENVELOPE_BYTES = 1024;
 /** The nack reason of a message leased into a receive that was aborted while its answer arrived. */
 const ABORTED_RECEIVE_REASON = 'receive aborted while its answer arrived';
+/** How long an aborted receive's nacks of what it was answered may take. */
+const GIVE_BACK_TIMEOUT_MS = 5000;
 
 /** Options of {@link BusClient}: those of every Fleet client, with the bus's URL. */
 export interface BusClientOptions extends FleetClientOptions {
@@ -123,7 +125,13 @@ export class BusClient extends FleetClient {
     return receiveOrGiveBack(this.http, input, { ...options, timeoutMs }, async (deliveries) => {
       // Not under the caller's signal, which has aborted; a nack that fails leaves the lease to run out.
       await Promise.allSettled(
-        deliveries.map((d) => this.nack({ receipt: d.receipt, delaySeconds: 0, reason: ABORTED_RECEIVE_REASON })),
+        deliveries.map((d) =>
+          this.nack(
+            { receipt: d.receipt, delaySeconds: 0, reason: ABORTED_RECEIVE_REASON },
+            // An abort waits at most this long more for them: past it, their lease runs out as before.
+            { timeoutMs: GIVE_BACK_TIMEOUT_MS },
+          ),
+        ),
       );
     });
   }

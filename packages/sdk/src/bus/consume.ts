@@ -89,7 +89,7 @@ export interface ConsumeOptions {
 export interface ConsumeClient {
   receive(input: ReceiveInputInit, options?: CallOptions): Promise<ReceiveResult>;
   ack(receipts: string | string[], options?: CallOptions): Promise<AckResult>;
-  nack(input: { receipt: string; reason?: string }, options?: CallOptions): Promise<NackResult>;
+  nack(input: { receipt: string; reason?: string; delaySeconds?: number }, options?: CallOptions): Promise<NackResult>;
   extend(input: { receipt: string; leaseSeconds: number }, options?: CallOptions): Promise<ExtendResult>;
 }
 
@@ -200,8 +200,15 @@ export async function consume(
       await keeper.stop();
     }
     try {
-      if (failed) await client.nack({ receipt: delivery.receipt, reason: reasonOf(failure) });
-      else await client.ack(delivery.receipt);
+      // A handler cut short by the stop gives its message back at once, not after a failure's backoff.
+      const givenBack = stopped !== undefined && own.signal.aborted;
+      if (failed) {
+        await client.nack({
+          receipt: delivery.receipt,
+          reason: reasonOf(failure),
+          ...(givenBack ? { delaySeconds: 0 } : {}),
+        });
+      } else await client.ack(delivery.receipt);
     } catch (error) {
       report(error, { operation: failed ? 'nack' : 'ack', delivery });
     }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { PG_TIMEOUTS, withPooledClient } from '../../internal/pg-driver.ts';
+import { destroyConnection, PG_TIMEOUTS, withPooledClient } from '../../internal/pg-driver.ts';
 
 /** The sweep lock's key: one per schema, the same as earlier versions took (they hold it for their session). */
 const SWEEP_LOCK_KEY = `hashtextextended('fleet_bus.sweep.' || current_schema(), 0)`;
@@ -53,6 +53,8 @@ export function sweepAlone(
         // The lock is lost with the connection (the sweep goes on: see above).
         () => {
           lost = true;
+          // Closed now: on a network gone dark, ending it politely would wait for TCP keepalive.
+          destroyConnection(client);
           drop();
         },
       );
