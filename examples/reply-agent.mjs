@@ -1,4 +1,4 @@
-// An agent that consumes its queue and answers every message, using @fleet/sdk.
+// An agent that consumes its queue and answers every message but replies, using @fleet/sdk.
 //
 //   npx fleet-bus server --db :memory:            # in another terminal
 //   node examples/reply-agent.mjs                 # this agent, named "echo"
@@ -19,18 +19,33 @@ process.once('SIGINT', () => stop.abort());
 process.once('SIGTERM', () => stop.abort());
 
 console.log(`${agent} is consuming its queue`);
-await client.consume(
-  agent,
-  async (message) => {
-    // Throwing here would nack the message; the bus redelivers it with backoff.
-    await client.send({
-      from: agent,
-      to: message.from,
-      type: 'reply',
-      payload: { inReplyTo: message.id, echo: message.payload },
-    });
-    console.log(`replied to ${message.from} (${message.id})`);
-  },
-  { signal: stop.signal, concurrency: 4 },
-);
+try {
+  await client.consume(
+    agent,
+    async (message) => {
+      // Answering replies too, two agents pointed at each other would answer each other for ever.
+      if (message.type === 'reply') return;
+      // Throwing here would nack the message; the bus redelivers it with backoff. The key makes the
+      // bus drop a second reply when an ack is lost and the message comes back.
+      await client.send({
+        from: agent,
+        to: message.from,
+        type: 'reply',
+        payload: { inReplyTo: message.id, echo: message.payload },
+        idempotencyKey: `reply:${message.id}`,
+      });
+      console.log(`replied to ${message.from} (${message.id})`);
+    },
+    {
+      signal: stop.signal,
+      concurrency: 4,
+      // An unreachable bus (down, restarting) is retried with backoff; say so rather than go quiet.
+      onError: (error, { operation }) => console.error(`${operation} failed: ${error.message}`),
+    },
+  );
+} catch (error) {
+  // What retrying cannot fix, such as a token the bus refuses: one line, not a stack.
+  console.error(`${agent} stopped: ${error.code ? `${error.code}: ` : ''}${error.message}`);
+  process.exit(1);
+}
 console.log(`${agent} stopped`);
