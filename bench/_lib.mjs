@@ -53,17 +53,33 @@ function stop(child) {
   });
 }
 
-/** p-th percentile (0..100) of a list of numbers. */
+/**
+ * p-th percentile (0..100) of a list of numbers, by nearest rank: the smallest value that at least
+ * p% of the list is at or below (p99 of 1..100 is 99, p50 of [1, 2] is 1, p0 the minimum).
+ */
 export function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** Median of a list of numbers (the mean of the two middle ones for an even count). */
+/**
+ * Median of a list of numbers (the mean of the two middle ones for an even count): the median of
+ * every bench's figures over rounds or runs. Where the median must be one whole run (its other
+ * figures reported with it), {@link medianRun} picks the lower middle one instead.
+ */
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * The run whose `key` is the median of `runs` (the lower middle one for an even count), with `runs`
+ * set to every run's `key`, rounded: a scenario's figures taken together from one of its rounds.
+ */
+export function medianRun(runs, key = 'perSecond') {
+  const sorted = [...runs].sort((a, b) => a[key] - b[key]);
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)], runs: runs.map((r) => Math.round(r[key])) };
 }
 
 /**

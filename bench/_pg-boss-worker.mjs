@@ -42,8 +42,14 @@ process.on('message', async (message) => {
   const { queues, batch, seconds } = message.run;
   const started = performance.now();
   const until = started + seconds * 1000;
-  const counts = await Promise.all(queues.map((queue) => loop(queue, batch, until)));
-  const elapsed = (performance.now() - started) / 1000;
-  process.send({ jobs: counts.reduce((a, b) => a + b, 0), seconds: elapsed });
+  try {
+    const counts = await Promise.all(queues.map((queue) => loop(queue, batch, until)));
+    const elapsed = (performance.now() - started) / 1000;
+    process.send({ jobs: counts.reduce((a, b) => a + b, 0), seconds: elapsed });
+  } catch (error) {
+    // One line, not a stack per loop: on Ctrl-C the database goes first, in the middle of a run.
+    console.error(`pg-boss worker: ${error.message}`);
+    process.exit(1);
+  }
 });
 process.send('ready');

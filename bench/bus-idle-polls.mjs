@@ -10,21 +10,22 @@
 // In this process: BENCH_WAITERS `leaseWithWait` calls (waitSeconds 20, each for its own agent with
 // nothing queued) held for BENCH_SECONDS, then aborted. Counts the store's leases and `hasQueued`
 // reads per second and this process's CPU (and PostgreSQL's, with --postgres). Pinned to core 0 when
-// taskset can.
+// taskset can. Prints the ratios to the baseline: its leases over Fleet's (how many times fewer),
+// and Fleet's CPU over the baseline's (of this process, and of PostgreSQL with --postgres). No target.
 import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { leaseWithWait, PostgresMessageStore, SqliteMessageStore } from '@fleet/sdk/stores';
+import { benchArgs, envNumber } from './_args.mjs';
 import { cleanUpOnExit } from './_clean-up.mjs';
 import { canPinCores, cpuSince, pinSelf, postgresCpuMs } from './_lib.mjs';
 import { loadPostgresHarness, requireBuild } from './_postgres.mjs';
 
+const { json, postgres } = benchArgs(import.meta.url, { flags: ['json', 'postgres'] });
+const waiters = envNumber('BENCH_WAITERS', 1000, { integer: true });
+const seconds = envNumber('BENCH_SECONDS', 12);
 requireBuild();
-const json = process.argv.includes('--json');
-const postgres = process.argv.includes('--postgres');
-const waiters = Number(process.env.BENCH_WAITERS ?? 1000);
-const seconds = Number(process.env.BENCH_SECONDS ?? 12);
 const log = (line) => {
   if (!json) console.error(line);
 };
@@ -113,6 +114,23 @@ try {
   await cleanUp();
 }
 const ratio = results.baseline.leasesPerSecond / Math.max(results.fleet.leasesPerSecond, 1e-9);
-const summary = { waiters, seconds, backend: postgres ? 'postgres' : 'sqlite', results, leasesRatio: ratio };
+const over = (key) => Math.round((results.fleet[key] / Math.max(results.baseline[key], 1e-9)) * 100) / 100;
+const summary = {
+  waiters,
+  seconds,
+  backend: postgres ? 'postgres' : 'sqlite',
+  results,
+  leasesRatio: ratio,
+  cpuOverBaseline: over('cpuPercent'),
+  ...(postgres ? { postgresCpuOverBaseline: over('postgresCpuPercent') } : {}),
+};
 if (json) console.log(JSON.stringify(summary, null, 2));
-else console.log(`leases: ${ratio.toFixed(1)}x fewer than the baseline`);
+else {
+  console.log(`leases: ${ratio.toFixed(1)}x fewer than the baseline`);
+  console.log(
+    `CPU: ${summary.cpuOverBaseline} of the baseline's (${results.fleet.cpuPercent.toFixed(1)}% of a core against ${results.baseline.cpuPercent.toFixed(1)}%)` +
+      (postgres
+        ? `; PostgreSQL ${summary.postgresCpuOverBaseline} (${results.fleet.postgresCpuPercent.toFixed(1)}% against ${results.baseline.postgresCpuPercent.toFixed(1)}%)`
+        : ''),
+  );
+}

@@ -1,19 +1,42 @@
+// Table bloat of the bus on PostgreSQL: the size, live and dead rows of its tables, sampled while a
+// sustained load runs with a short audit retention, to see whether they level off.
+//
+//   npm run build && node bench/bus-postgres-bloat.mjs   # about 3 minutes
+//   node bench/bus-postgres-bloat.mjs --json
+//   node bench/bus-postgres-bloat.mjs --tune             # per-table autovacuum settings being tried
+//   BENCH_SECONDS=60 BENCH_REPORT_SECONDS=10 BENCH_AUDIT_SECONDS=20 BENCH_WORKERS=8 BENCH_BATCH=10 \
+//     BENCH_BACKLOG=10000 node bench/bus-postgres-bloat.mjs   # BENCH_BACKLOG may be 0
+//
+// A diagnostic measurement, with no baseline and no target: what it reports is a trend of Fleet's own
+// tables over time (growth, then a plateau once retention and autovacuum keep up), which no other
+// system run beside it would make clearer. The figure to read is each table's growth over the second
+// half of the run (last sample / middle sample): near 1 once they have levelled off.
+//
+// One throwaway cluster (@fleet/test-utils/postgres, autovacuum_naptime 1 s), two PostgresMessageStore
+// instances in this process on one database, a backlog of BENCH_BACKLOG messages over 20 agents, then
+// BENCH_WORKERS loops per store of sendBatch (BENCH_BATCH messages), lease and ack, a sweep a second per
+// store (audit kept BENCH_AUDIT_SECONDS), and the tables' sizes every BENCH_REPORT_SECONDS. Ctrl-C or
+// SIGTERM closes the stores and stops the cluster.
 import { PostgresMessageStore } from '@fleet/sdk/stores';
 import pg from 'pg';
+import { benchArgs, envNumber } from './_args.mjs';
+import { cleanUpOnExit } from './_clean-up.mjs';
 import { loadPostgresHarness } from './_postgres.mjs';
 
-const json = process.argv.includes('--json');
-const tune = process.argv.includes('--tune');
-const seconds = Number(process.env.BENCH_SECONDS ?? 180);
-const reportEvery = Number(process.env.BENCH_REPORT_SECONDS ?? 15);
-const auditSeconds = Number(process.env.BENCH_AUDIT_SECONDS ?? 20);
-const workers = Number(process.env.BENCH_WORKERS ?? 8);
-const batch = Number(process.env.BENCH_BATCH ?? 10);
-const backlog = Number(process.env.BENCH_BACKLOG ?? 10_000);
+const { json, tune } = benchArgs(import.meta.url, { flags: ['json', 'tune'] });
+const seconds = envNumber('BENCH_SECONDS', 180);
+const reportEvery = envNumber('BENCH_REPORT_SECONDS', 15);
+const auditSeconds = envNumber('BENCH_AUDIT_SECONDS', 20, { integer: true });
+const workers = envNumber('BENCH_WORKERS', 8, { integer: true });
+const batch = envNumber('BENCH_BATCH', 10, { integer: true });
+const backlog = envNumber('BENCH_BACKLOG', 10_000, { integer: true, zero: true });
 const agents = Array.from({ length: 20 }, (_, i) => `agent-${String(i).padStart(2, '0')}`);
 const log = (line) => {
   if (!json) console.error(line);
 };
+log(
+  'diagnostic measurement (no baseline, no target): table sizes over time under a sustained load, to see them level off',
+);
 
 const message = (to, n) => ({
   from: 'bench',
@@ -58,6 +81,12 @@ let cluster;
 const stores = [];
 const samples = [];
 let lifecycles = 0;
+/** Closes the stores (at most 5 s: a loop may hold a connection) and stops the cluster, once. */
+const cleanUp = cleanUpOnExit(async () => {
+  const closed = Promise.allSettled(stores.map((store) => store.close()));
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+  await cluster?.stop();
+});
 try {
   const harness = await loadPostgresHarness();
   // Default autovacuum settings but a 1-second nap, as a tuned production server would have.
@@ -133,13 +162,20 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 5000));
   const end = await sizes(client);
   await client.end();
+  // Last sample over the middle one: near 1 once a table has levelled off (null with under 3 samples).
+  const middle = samples[Math.floor((samples.length - 1) / 2)];
+  const last = samples.at(-1);
+  const growth = (t) =>
+    samples.length >= 3 && middle[t].totalMB > 0 ? Math.round((last[t].totalMB / middle[t].totalMB) * 100) / 100 : null;
   const summary = {
+    diagnostic: true,
     seconds,
     auditRetentionSeconds: auditSeconds,
     lifecycles,
     lifecyclesPerSecond: Math.round(lifecycles / elapsed),
     first: samples[0],
     peak: Object.fromEntries(TABLES.map((t) => [t, Math.max(...samples.map((s) => s[t].totalMB))])),
+    growthSecondHalf: Object.fromEntries(TABLES.map((t) => [t, growth(t)])),
     end,
   };
   if (json) console.log(JSON.stringify({ ...summary, samples }, null, 2));
@@ -151,6 +187,7 @@ try {
           {
             'first sample MB': summary.first?.[t].totalMB,
             'peak MB': summary.peak[t],
+            'growth, 2nd half': summary.growthSecondHalf[t] ?? '-',
             'end MB': end[t].totalMB,
             'end indexes MB': end[t].indexesMB,
             'end live rows': end[t].live,
@@ -164,6 +201,5 @@ try {
     );
   }
 } finally {
-  for (const store of stores) await store.close();
-  await cluster?.stop();
+  await cleanUp();
 }

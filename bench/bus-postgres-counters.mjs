@@ -1,9 +1,31 @@
+// Queue counters on PostgreSQL, the design question behind the bus's insert-only delta rows: durable
+// transactions per second when every insert for one hot recipient also keeps a count, as a delta row
+// per transaction or as an update of one counter row, against the same inserts with no counter (the
+// baseline), in the same run on the same cluster.
+//
+//   node bench/bus-postgres-counters.mjs            # about a minute
+//   node bench/bus-postgres-counters.mjs --json
+//   BENCH_CONNECTIONS=16 BENCH_SECONDS=8 node bench/bus-postgres-counters.mjs
+//
+// One throwaway cluster (@fleet/test-utils/postgres) with fsync, synchronous_commit and
+// full_page_writes on (commits as durable as production's), tables of its own (not the bus's).
+// Each variant: BENCH_CONNECTIONS clients in loops of BEGIN, insert, the counter's statement, COMMIT
+// for BENCH_SECONDS, after an unmeasured run as long; transactions per second over the elapsed time
+// (until the last transaction begun before the deadline has committed), and each variant's ratio to
+// the baseline. No target: it compares designs. Ctrl-C or SIGTERM stops the cluster.
 import pg from 'pg';
+import { benchArgs, envNumber } from './_args.mjs';
+import { cleanUpOnExit } from './_clean-up.mjs';
 import { loadPostgresHarness } from './_postgres.mjs';
 
-const json = process.argv.includes('--json');
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const { json } = benchArgs(import.meta.url, { flags: ['json'] });
+// The cluster allows 200 connections; the admin client takes one more.
+const connections = envNumber('BENCH_CONNECTIONS', 16, { integer: true });
+const seconds = envNumber('BENCH_SECONDS', 8);
+if (connections > 190) {
+  console.error(`BENCH_CONNECTIONS must be at most 190 (the cluster allows 200), not ${connections}`);
+  process.exit(2);
+}
 const log = (line) => {
   if (!json) console.error(line);
 };
@@ -30,7 +52,8 @@ async function run(url, statements) {
     }),
   );
   let done = 0;
-  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
   await Promise.all(
     clients.map(async (client) => {
       while (performance.now() < deadline) {
@@ -42,12 +65,16 @@ async function run(url, statements) {
       }
     }),
   );
+  // Over the time taken, not the nominal seconds: the transactions begun before the deadline commit after it.
+  const elapsed = (performance.now() - started) / 1000;
   await Promise.all(clients.map((client) => client.end()));
-  return Math.round(done / seconds);
+  return Math.round(done / elapsed);
 }
 
 let cluster;
 const rates = {};
+/** Stops the cluster, once (the normal end, an error, or Ctrl-C: the clients' sessions are cut). */
+const cleanUp = cleanUpOnExit(() => cluster?.stop());
 try {
   const harness = await loadPostgresHarness();
   cluster = await harness.startPostgres({
@@ -89,5 +116,5 @@ try {
     console.log(`${connections} connections writing for one recipient, ${seconds} s each, durable commits`);
   }
 } finally {
-  await cluster?.stop();
+  await cleanUp();
 }

@@ -1,6 +1,10 @@
 // Soak of the bus on PostgreSQL: a steady mixed load on two fleet-bus replicas for some minutes,
 // printing p99 latency per minute, then the size of every table with its indexes.
 //
+// A diagnostic measurement, with no baseline and no target: it watches Fleet against itself over
+// time (does the p99 drift from minute to minute, do the tables level off, do lifecycles fail), which
+// no other system run beside it would make clearer. Its speed against a baseline is bus-postgres.mjs's.
+//
 //   npm run build && npm run bench:bus-soak       # 10 minutes
 //   node bench/bus-soak.mjs --minutes 2 --rate 50 # shorter, lighter
 //   node bench/bus-soak.mjs --json
@@ -10,8 +14,10 @@
 // 100): each lifecycle sends one 1 KB message through one replica to one of 20 agents, then receives
 // for that agent through the other replica (30 s lease) and acks the delivery, or nacks it one time
 // in ten at random (the default backoff, so nacked messages come back, and die after their last attempt). At
-// most 500 lifecycles are in flight; ticks beyond that are counted as skipped, not queued.
-import { parseArgs } from 'node:util';
+// most 500 lifecycles are in flight; ticks beyond that are counted as skipped, not queued. Ctrl-C or
+// SIGTERM stops the load, the replicas and the cluster.
+import { benchArgs } from './_args.mjs';
+import { cleanUpOnExit, stopServer } from './_clean-up.mjs';
 import { percentile } from './_lib.mjs';
 import {
   humanBytes,
@@ -23,22 +29,20 @@ import {
   tableSizes,
 } from './_postgres.mjs';
 
-const { values } = parseArgs({
-  options: {
-    minutes: { type: 'string', default: '10' },
-    rate: { type: 'string', default: '100' },
-    json: { type: 'boolean', default: false },
-  },
+const { minutes, rate, json } = benchArgs(import.meta.url, {
+  flags: ['json'],
+  numbers: { minutes: { default: 10 }, rate: { default: 100 } },
 });
-const minutes = Number(values.minutes);
-const rate = Number(values.rate);
-const json = values.json;
 const maxInFlight = 500;
 const agents = Array.from({ length: 20 }, (_, i) => `soak-${i}`);
 const payload = { text: 'x'.repeat(1000) };
 const log = (line) => {
   if (!json) console.error(line);
 };
+
+log(
+  'diagnostic measurement (no baseline, no target): p99 latency per minute and table sizes under a steady load, to see drift and growth over time',
+);
 
 requireBuild();
 const { startPostgres } = await loadPostgresHarness();
@@ -105,13 +109,23 @@ let sizes;
 let rows;
 let pg;
 let replicas = [];
+let httpAgents = [];
+/** The load's timers, cleared by the clean-up. */
+const timers = new Set();
 /** Failed lifecycles by error message (a status and body, or a network error), over the whole run. */
 const errorKinds = {};
+/** Stops the load, the replicas and the cluster, once (the normal end, an error, or Ctrl-C). */
+const cleanUp = cleanUpOnExit(async () => {
+  for (const timer of timers) clearInterval(timer);
+  for (const agent of httpAgents) agent.destroy();
+  await Promise.allSettled(replicas.map(stopServer));
+  await pg?.stop();
+});
 try {
   pg = await startPostgres();
   const db = await pg.createDatabase('soak');
   replicas = await startReplicas(db);
-  const httpAgents = replicas.map(() => keepAliveAgent(maxInFlight));
+  httpAgents = replicas.map(() => keepAliveAgent(maxInFlight));
   log(`soak: ${minutes} min at ${rate} lifecycles/s (send, receive, ack or nack) on two replicas`);
   let inFlight = 0;
   const tickMs = 10;
@@ -139,6 +153,7 @@ try {
             resolve();
           }
         }, 10);
+        timers.add(wait);
         return;
       }
       const due = Math.floor(((now - started) / 1000) * rate) - launched;
@@ -162,6 +177,7 @@ try {
       }
     };
     const timer = setInterval(tick, tickMs);
+    timers.add(timer);
   });
   // The last, partial minute (and requests that finished after the end).
   if (minute.send.length > 0) perMinute.push(summarize(perMinute.length + 1, minute));
@@ -182,13 +198,12 @@ try {
       }),
   );
 } finally {
-  await Promise.all(replicas.map((r) => r.stop()));
-  await pg?.stop();
+  await cleanUp();
 }
 
 for (const [kind, count] of Object.entries(errorKinds)) console.error(`${count} failed lifecycles: ${kind}`);
 if (json) {
-  console.log(JSON.stringify({ minutes, rate, perMinute, errors: errorKinds, rows, sizes }, null, 2));
+  console.log(JSON.stringify({ diagnostic: true, minutes, rate, perMinute, errors: errorKinds, rows, sizes }, null, 2));
 } else {
   console.table(perMinute);
   console.table(rows);

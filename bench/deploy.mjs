@@ -31,11 +31,15 @@
 // bench (Fleet's result counts, Ansible's PLAY RECAP). SSH use per host comes from each host's sshd
 // log (LogLevel VERBOSE: one "Accepted publickey" per connection, one "Starting session" per exec or
 // sftp channel) for both tools, and for Fleet also from SshExecutor.stats (every request a round trip).
+//
+// Target (a missed one exits with 1): each Ansible configuration's no-op takes at least 5x Fleet's.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchArgs, envNumber } from './_args.mjs';
+import { judge } from './_checks.mjs';
 import {
   ansiblePlaybookVersion,
   checkRecap,
@@ -46,9 +50,8 @@ import {
 import { siteItems, verifyTree } from './_deploy-site.mjs';
 import { median } from './_lib.mjs';
 
-const json = process.argv.includes('--json');
-const skipAnsible = process.argv.includes('--skip-ansible');
-const runs = Number(process.env.BENCH_RUNS ?? 5);
+const { json, 'skip-ansible': skipAnsible } = benchArgs(import.meta.url, { flags: ['json', 'skip-ansible'] });
+const runs = envNumber('BENCH_RUNS', 5, { integer: true });
 const HOSTS = 3;
 const TARGET_RATIO = 5;
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -253,12 +256,22 @@ function summary(tool, { first, noop }) {
 function report() {
   const results = Object.entries(tools).map(([tool, r]) => summary(tool, r));
   const fleet = results[0];
-  const ratios = results.slice(1).map((r) => ({
+  const baselines = results.slice(1);
+  const checks = judge(
+    baselines.map((r) => [
+      `${r.tool} / fleet, no-op wall time`,
+      r.noopMedianSeconds / fleet.noopMedianSeconds,
+      '>=',
+      TARGET_RATIO,
+    ]),
+    { quiet: json },
+  );
+  const ratios = baselines.map((r, i) => ({
     baseline: r.tool,
     noopRatio: round(r.noopMedianSeconds / fleet.noopMedianSeconds, 1),
     firstRatio: round(r.firstSeconds / fleet.firstSeconds, 1),
     target: TARGET_RATIO,
-    met: r.noopMedianSeconds / fleet.noopMedianSeconds >= TARGET_RATIO,
+    met: checks[i].result === 'ok',
   }));
   const setup = {
     hosts: HOSTS,

@@ -6,18 +6,26 @@
 //   node bench/sdk-install.mjs --json                           # machine-readable results
 //
 // It packs the SDK (`npm pack`, which takes what `files` lists), installs that tarball with
-// `npm install --prefer-offline --no-audit --no-fund` into an empty temporary project, then walks its
+// `npm install --offline --no-audit --no-fund` into an empty temporary project, then walks its
 // node_modules: every directory with a package.json is a package, and its bytes are the sizes of its
 // files (nested node_modules apart, counted as packages of their own). "On disk" adds up allocated
-// blocks instead, which is what `du` reports. Target: the install brings @fleet/sdk, zod and ky only.
+// blocks instead, which is what `du` reports. Target: the install brings @fleet/sdk, zod and ky only
+// (missed: exit code 1).
+//
+// The install is offline: it sends nothing to the npm registry and takes the dependencies from npm's
+// cache, which an `npm install` of this checkout has filled. When the cache lacks one, the bench
+// fails with a hint. Ctrl-C or SIGTERM removes the temporary project.
 import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchArgs } from './_args.mjs';
+import { judge } from './_checks.mjs';
+import { cleanUpOnExit } from './_clean-up.mjs';
 import { sdkDirFromArgs } from './_lib.mjs';
 
-const json = process.argv.includes('--json');
-const sdkDir = sdkDirFromArgs();
+const { json, positionals } = benchArgs(import.meta.url, { flags: ['json'], positionals: 1 });
+const sdkDir = sdkDirFromArgs(positionals);
 const allowed = ['@fleet/sdk', 'ky', 'zod'];
 const progress = (line) => {
   if (process.stderr.isTTY) console.error(line);
@@ -69,7 +77,37 @@ function packagesIn(nodeModules) {
   return found.sort((a, b) => b.bytes - a.bytes);
 }
 
+/**
+ * `npm install --offline` of `tarball` into `project`. When npm's cache lacks a dependency, exits
+ * with one line that says how to fill it (the registry is never asked here).
+ */
+function installOffline(project, tarball) {
+  try {
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], {
+      cwd: project,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
+  } catch (error) {
+    const stderr = String(error.stderr ?? '');
+    if (!stderr.includes('ENOTCACHED')) {
+      process.stderr.write(stderr);
+      throw error;
+    }
+    const { dependencies = {} } = JSON.parse(readFileSync(join(sdkDir, 'package.json'), 'utf8'));
+    const specs = Object.entries(dependencies).map(([name, range]) => `'${name}@${range}'`);
+    console.error(
+      `npm's cache lacks a dependency of the SDK (npm install --offline: ENOTCACHED): fill it once while online (npm install in this checkout, or npm cache add ${specs.join(' ')}), then run again`,
+    );
+    process.exitCode = 1;
+    return false;
+  }
+  return true;
+}
+
 const work = mkdtempSync(join(tmpdir(), 'fleet-sdk-install-'));
+/** Removes the temporary project, once (the normal end, an error, or Ctrl-C). */
+const cleanUp = cleanUpOnExit(() => rmSync(work, { recursive: true, force: true }));
 try {
   const packs = join(work, 'packs');
   mkdirSync(packs);
@@ -84,12 +122,14 @@ try {
   const project = join(work, 'project');
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'sdk-install-bench', private: true }));
-  progress(`npm install ${tarball} into an empty project`);
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(packs, tarball)], {
-    cwd: project,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  progress(`npm install --offline ${tarball} into an empty project`);
+  if (installOffline(project, join(packs, tarball))) report(project, tarballBytes);
+} finally {
+  await cleanUp();
+}
 
+/** Walks the installed project, judges the target and prints the figures. */
+function report(project, tarballBytes) {
   const packages = packagesIn(join(project, 'node_modules'));
   const sdk = packages.find((p) => p.name === '@fleet/sdk');
   const bytes = packages.reduce((sum, p) => sum + p.bytes, 0);
@@ -97,6 +137,7 @@ try {
   const extra = packages.filter((p) => !allowed.includes(p.name)).map((p) => p.name);
   // What a client cannot do without, measured in the same install: zod and ky themselves.
   const floor = packages.filter((p) => p.name === 'zod' || p.name === 'ky');
+  const [check] = judge([[`packages beyond ${allowed.join(', ')}`, extra.length, '<=', 0]], { quiet: json });
   const result = {
     sdk: { dir: sdkDir, version: sdk?.version },
     tarballBytes,
@@ -109,7 +150,7 @@ try {
       bytes: floor.reduce((sum, p) => sum + p.bytes, 0),
       diskBytes: floor.reduce((sum, p) => sum + p.disk, 0),
     },
-    target: { allowed, extra, met: extra.length === 0 },
+    target: { allowed, extra, met: check.result === 'ok' },
   };
 
   if (json) {
@@ -128,9 +169,7 @@ try {
     console.log(
       extra.length === 0
         ? `target met: only ${allowed.join(', ')}`
-        : `BELOW TARGET: ${extra.length} packages beyond ${allowed.join(', ')}: ${extra.join(', ')}`,
+        : `ABOVE TARGET: ${extra.length} packages beyond ${allowed.join(', ')}: ${extra.join(', ')}`,
     );
   }
-} finally {
-  rmSync(work, { recursive: true, force: true });
 }
