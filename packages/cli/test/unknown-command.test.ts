@@ -27,6 +27,16 @@ describe('fleet deploy on a bad command line', () => {
     });
   });
 
+  test.each(['run', 'rollback', 'audit', 'history', 'unlock'])(
+    'a missing fleet file is the same one line and exit 2 for deploy %s',
+    async (command) => {
+      expect(await runFleet(['deploy', command, '--config', 'no-such-fleet.yaml'])).toMatchObject({
+        code: 2,
+        stderr: 'fleet: no fleet file at no-such-fleet.yaml (give one with --config)\n',
+      });
+    },
+  );
+
   test('a missing fleet file or an unknown phase is one line and exit 2', async () => {
     expect(await runFleet(['deploy', 'plan', '--config', 'no-such-fleet.yaml'])).toMatchObject({
       code: 2,

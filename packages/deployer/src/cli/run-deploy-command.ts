@@ -1,7 +1,8 @@
-import { output, printJson, UsageError, untilSignal } from '@fleet/sdk/cli';
+import { output, printJson, untilSignal } from '@fleet/sdk/cli';
 import type { DeployRunEvent } from '@fleet/sdk/deploy';
 import type { DeployResult } from '../deploy/deploy-options.ts';
 import { isDeployUsageError } from '../deploy/deploy-usage-error.ts';
+import { deployUsageError } from './deploy-usage.ts';
 import { formatChanges } from './format-report.ts';
 import { LiveProgress } from './live-progress.ts';
 import { progressLine } from './progress.ts';
@@ -33,10 +34,7 @@ export async function runDeployCommand(
       },
     });
   } catch (error) {
-    if (isDeployUsageError(error)) {
-      for (const problem of error.problems) output.error(problem);
-      throw new UsageError(error.message);
-    }
+    if (isDeployUsageError(error)) throw deployUsageError(error);
     throw error;
   } finally {
     live?.close();

@@ -1,9 +1,9 @@
-import { output, printJson, strictArgs, UsageError } from '@fleet/sdk/cli';
+import { output, printJson, strictArgs } from '@fleet/sdk/cli';
 import { formatProblem } from '@fleet/sdk/fleet';
 import { defineCommand } from 'citty';
 import { commonArgs, selection, sshArgs } from '../cli/deploy-args.ts';
+import { reportingUsage } from '../cli/deploy-usage.ts';
 import { auditFleet } from '../deploy/audit.ts';
-import { isDeployUsageError } from '../deploy/deploy-usage-error.ts';
 
 /** `fleet deploy audit`: do the hosts run what the fleet file says? Problems in `fleet doctor`'s format; exit 1 on drift. */
 export const auditCommand = defineCommand({
@@ -11,16 +11,9 @@ export const auditCommand = defineCommand({
   plugins: [strictArgs],
   args: { ...commonArgs },
   async run({ args, rawArgs }) {
-    let result: Awaited<ReturnType<typeof auditFleet>>;
-    try {
-      result = await auditFleet({ config: args.config, ...selection(rawArgs), ssh: sshArgs(args) });
-    } catch (error) {
-      if (isDeployUsageError(error)) {
-        for (const problem of error.problems) output.error(problem);
-        throw new UsageError(error.message);
-      }
-      throw error;
-    }
+    const result = await reportingUsage(() =>
+      auditFleet({ config: args.config, ...selection(rawArgs), ssh: sshArgs(args) }),
+    );
     if (args.json) printJson(result);
     else {
       output.log(

@@ -1,6 +1,7 @@
 import { formatTable, numberArg, output, printJson, strictArgs } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { lockHostArgs, sshArgs } from '../cli/deploy-args.ts';
+import { reportingUsage } from '../cli/deploy-usage.ts';
 import { deployHistory } from '../deploy/lock-host.ts';
 
 /** `fleet deploy history`: the recorded runs, newest first, from the fleet's lock host. */
@@ -13,7 +14,9 @@ export const historyCommand = defineCommand({
   },
   async run({ args }) {
     const limit = numberArg(args.limit, 'limit', { integer: true, min: 1, max: 1000 }) ?? 20;
-    const { runs, problems } = await deployHistory({ config: args.config, ssh: sshArgs(args), limit });
+    const { runs, problems } = await reportingUsage(() =>
+      deployHistory({ config: args.config, ssh: sshArgs(args), limit }),
+    );
     for (const problem of problems) output.warn(`history line ${problem.line}: ${problem.reason}`);
     if (args.json) {
       for (const run of runs) printJson(run);

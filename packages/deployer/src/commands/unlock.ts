@@ -1,6 +1,7 @@
 import { output, printJson, strictArgs } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
 import { lockHostArgs, sshArgs } from '../cli/deploy-args.ts';
+import { reportingUsage } from '../cli/deploy-usage.ts';
 import { unlockDeploy } from '../deploy/lock-host.ts';
 
 /** `fleet deploy unlock`: clears a deploy lock a dead run left behind. */
@@ -12,11 +13,13 @@ export const unlockCommand = defineCommand({
     'run-id': { type: 'string', description: 'Only if this run holds it', valueHint: 'id' },
   },
   async run({ args }) {
-    const { removed, holder } = await unlockDeploy({
-      config: args.config,
-      ssh: sshArgs(args),
-      ...(args['run-id'] ? { runId: args['run-id'] } : {}),
-    });
+    const { removed, holder } = await reportingUsage(() =>
+      unlockDeploy({
+        config: args.config,
+        ssh: sshArgs(args),
+        ...(args['run-id'] ? { runId: args['run-id'] } : {}),
+      }),
+    );
     const owner = holder?.owner;
     const who = owner
       ? `run ${owner.runId} of ${owner.user}@${owner.host} (pid ${owner.pid})`

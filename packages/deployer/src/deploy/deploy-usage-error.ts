@@ -7,10 +7,13 @@ export class DeployUsageError extends Error {
   readonly code = 'deploy_usage' as const;
   /** Fleet file problems, already formatted as `file:line:column severity: message`. */
   readonly problems: readonly string[];
+  /** The fleet file, when what is wrong is that it does not exist (a command line then names its flag). */
+  readonly missingFile: string | undefined;
 
-  constructor(message: string, problems: readonly string[] = []) {
+  constructor(message: string, problems: readonly string[] = [], options: { missingFile?: string } = {}) {
     super(message);
     this.problems = problems;
+    this.missingFile = options.missingFile;
   }
 }
 

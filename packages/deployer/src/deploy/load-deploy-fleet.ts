@@ -23,9 +23,8 @@ export async function loadDeployFleet(
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new DeployUsageError(
-      code === 'ENOENT' ? `no fleet file at ${file} (give one with --config)` : `cannot read ${file}: ${code ?? error}`,
-    );
+    if (code === 'ENOENT') throw new DeployUsageError(`no fleet file at ${file}`, [], { missingFile: file });
+    throw new DeployUsageError(`cannot read ${file}: ${code ?? error}`);
   }
   return parseDeployFleet(text, file, env);
 }
