@@ -149,7 +149,9 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         const host = outcome.site.host;
         const back = await rollbackHost({ executor: session.executorOf(host), emit }, outcome.site);
         results.set(host, mergeHostResults([results.get(host)!, rollbackResult(host, options.mode, back)]));
-        rolledBack.push(host);
+        // Put back only when its release was swapped back (as `rollbackFleet` counts): a host that
+        // could not be reached still runs the new release.
+        if (back.result !== undefined) rolledBack.push(host);
       }
       break;
     }
