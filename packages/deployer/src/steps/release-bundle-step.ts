@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { DeployError, type Step, type StepOptions, stepBase } from '@fleet/sdk/deploy';
 import type { ReleaseBundle } from '../bundle/build-release-bundle.ts';
 import { findBundleRelease } from './find-bundle-release.ts';
-import { INSTALL_BUNDLE_SCRIPT } from './internal/install-bundle-script.ts';
+import { INSTALL_BUNDLE_SCRIPT, leftoverMinutes } from './internal/install-bundle-script.ts';
 import { BUNDLE_MARKER, bundleReleaseId } from './release-id.ts';
 
 /** Options of {@link releaseBundleStep}. */
@@ -31,8 +31,11 @@ export interface ReleaseBundleStepOptions extends StepOptions {
  * release of the same bundle (by the id in its name and the SHA-256 in its {@link BUNDLE_MARKER}),
  * so an unchanged build deploys nothing. Its apply uploads the `.tar.gz` (through
  * `Executor.writeFile`), extracts it into `<id>.partial`, writes the marker and renames the
- * directory into place with `mv -T`: a half-extracted release never looks complete. It only
- * creates the release; activating it (the `current` symlink) is another step.
+ * directory into place with `mv -T`: a half-extracted release never looks complete. Before it
+ * extracts, it removes what installs killed by SIGKILL or a reboot left directly under `releases/`
+ * (`*.partial` directories, hidden uploads and their temp files) once they are 10 minutes old, or
+ * `timeoutMs` + 5 minutes: never this run's, never a release. It only creates the release;
+ * activating it (the `current` symlink) is another step.
  *
  * @example releaseBundleStep({ base: '/opt/fleet/app', bundle: await buildReleaseBundle({ bins }) })
  */
@@ -70,11 +73,15 @@ export function releaseBundleStep(options: ReleaseBundleStepOptions): Step {
       const upload = `.${id}.tar.gz`;
       await context.executor.mkdir(releases);
       await context.executor.writeFile(`${releases}/${upload}`, content, { mode: 0o600 });
-      const result = await context.executor.run(['sh', '-c', INSTALL_BUNDLE_SCRIPT, 'sh', upload, id, bundle.sha256], {
-        cwd: releases,
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-        ...(context.signal === undefined ? {} : { signal: context.signal }),
-      });
+      const age = String(leftoverMinutes(options.timeoutMs));
+      const result = await context.executor.run(
+        ['sh', '-c', INSTALL_BUNDLE_SCRIPT, 'sh', upload, id, bundle.sha256, age],
+        {
+          cwd: releases,
+          ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+          ...(context.signal === undefined ? {} : { signal: context.signal }),
+        },
+      );
       if (result.exitCode !== 0) {
         throw new DeployError('command_failed', `Extracting the bundle ${bundle.id} into ${releases}/${id} failed`, {
           output: result.output,
