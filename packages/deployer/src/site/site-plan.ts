@@ -21,6 +21,7 @@ import { hostServices } from './host-services.ts';
 import { type SiteLayout, siteLayout } from './layout.ts';
 import { nodeStep, preflightSteps } from './preflight.ts';
 import { type ReleaseContent, releaseContent } from './release-files.ts';
+import { retiredUnitsStep } from './retired-units-step.ts';
 import type { HostService, ServicePhase } from './service-types.ts';
 import { serviceUnitText } from './unit-file.ts';
 
@@ -107,7 +108,8 @@ export function siteRelease(input: SitePlanInput): SiteRelease {
  * - **preflight**: Debian-like OS with systemd, disk space, clock skew, each port free or held by its own service;
  * - **baseline**: the service user and group, Fleet's directories, Debian packages the file names, Node.js ≥ 20;
  * - **release**: the code (release bundle), every config and environment file (`etc/`) and a copy of every unit file
- *   (`units/`, what a rollback puts back) in `releases/<id>`, `current` swapped, old releases pruned;
+ *   (`units/`, what a rollback puts back) in `releases/<id>`, `current` swapped, the units Fleet wrote for services
+ *   the file no longer puts on the host stopped, disabled and removed, old releases pruned;
  * - **fleet**, **ollama**, **gitea**, **conduit**, **wizards**: each service's hardened unit, enabled and started; a unit
  *   whose process's inputs changed is restarted once, at the end of its phase.
  * The release is the newest of `releases` (those on the host) whose name ends in `-<releaseHash>`, so an
@@ -199,6 +201,11 @@ export function sitePlan(input: SitePlanInput): Site {
       releaseSteps.push(fileStep({ ...copy, secrets, diff: false }));
     }
     releaseSteps.push(activateReleaseStep({ base: layout.appBase, id }));
+  }
+  // A unit of a service the file no longer puts here reads its settings from `current`, which no
+  // longer has them: it goes as the release that dropped it comes in. A rollback puts it back.
+  releaseSteps.push(retiredUnitsStep({ keep: services.map((service) => service.unit) }));
+  if (services.length > 0) {
     releaseSteps.push(pruneReleasesStep({ base: layout.appBase, keep: settings.keepReleases }));
   }
   add('release', releaseSteps);

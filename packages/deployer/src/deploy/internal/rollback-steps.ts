@@ -7,7 +7,7 @@ import {
   stepBase,
   systemdUnitPath,
 } from '@fleet/sdk/deploy';
-import { MANAGED_UNIT_MARK } from '../../site/unit-file.ts';
+import { retireUnitSteps } from '../../site/internal/retire-unit.ts';
 
 /** What {@link restoreUnitsSteps} puts back on a host. */
 export interface UnitsRestore {
@@ -21,24 +21,14 @@ export interface UnitsRestore {
 
 /**
  * The steps that make a host's units what they were with the release rolled back to: each unit
- * of `retired` stopped, disabled and its file removed (only a file Fleet wrote: its first line
- * carries {@link MANAGED_UNIT_MARK}); each unit file of `units` written as that release keeps it;
+ * of `retired` stopped, disabled and its file removed (only a file Fleet wrote, see
+ * `retireUnitSteps`); each unit file of `units` written as that release keeps it;
  * one `systemctl daemon-reload`; then each unit enabled and restarted. A restored unit shows no
  * diff: its text comes from another release, whose secrets this run may not know.
  */
 export function restoreUnitsSteps(restore: UnitsRestore): Step[] {
   const steps: Step[] = [];
-  for (const unit of restore.retired) {
-    const path = systemdUnitPath(unit);
-    steps.push(
-      serviceStep({ unit, enabled: false, state: 'stopped', name: `stop and disable ${unit}` }),
-      commandStep({
-        name: `remove ${unit}`,
-        command: ['rm', '-f', '--', path],
-        onlyIf: ['sh', '-c', 'head -n 1 -- "$1" 2>/dev/null | grep -qF -- "$2"', 'sh', path, MANAGED_UNIT_MARK],
-      }),
-    );
-  }
+  for (const unit of restore.retired) steps.push(...retireUnitSteps(unit));
   for (const unit of restore.order) {
     const content = restore.units[unit] ?? '';
     steps.push(fileStep({ name: `unit ${unit}`, path: systemdUnitPath(unit), content, mode: 0o644, diff: false }));
