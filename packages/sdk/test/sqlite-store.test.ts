@@ -359,10 +359,13 @@ describe('SqliteMessageStore setup', () => {
 
   test('a file created with 4 KiB pages keeps them, and checkpoints after as many bytes of WAL', async () => {
     const path = freshDatabasePath();
+    await open({ path }).close();
+    // As an older version created it: the same bus file, with SQLite's default 4 KiB pages.
     const old = connect(path);
+    old.pragma('journal_mode = DELETE');
     old.pragma('page_size = 4096');
+    old.exec('VACUUM');
     old.pragma('journal_mode = WAL');
-    old.exec('CREATE TABLE created_by_an_older_version (x)');
     old.close();
     const store = open({ path });
     expect(store.settings()).toMatchObject({ pageSize: 4096, walAutocheckpointPages: WAL_AUTOCHECKPOINT_BYTES / 4096 });

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { FleetError } from '../errors.ts';
-import { openDatabase } from '../internal/sqlite-driver.ts';
+import type { FileLock } from '../internal/sqlite-file-lock.ts';
 import type { AuditQuery } from '../schemas/audit.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterSelector } from '../schemas/dead-letter.ts';
 import type { Delivery, ExtendInput, ExtendResult, NackInput, NackResult } from '../schemas/lease.ts';
@@ -23,19 +23,13 @@ import type { AuditTrailPage, LeaseRequest, MessageStore } from './message-store
 import { purgeDeadLetters, redriveDeadLetters, selectDead } from './sqlite/dead-letter-writes.ts';
 import { leaseMessages, pollMessages } from './sqlite/deliveries.ts';
 import { GroupCommitWriter } from './sqlite/group-commit.ts';
+import { openBusFile } from './sqlite/open-file.ts';
 import { readAudit, readDeadLetters, readStats, readSubscriptions } from './sqlite/reads.ts';
 import { ackLeased, checkLease, checkLeases, extendLeased, nackLeased } from './sqlite/receipt-writes.ts';
 import { fromRow } from './sqlite/rows.ts';
-import {
-  configure,
-  type Durability,
-  durabilityOf,
-  migrate,
-  readSettings,
-  readSynchronous,
-  type SqliteSettings,
-} from './sqlite/schema.ts';
-import { prepareStatements, StatementCache, type Statements } from './sqlite/statements.ts';
+import { type Durability, durabilityOf, readSettings, readSynchronous, type SqliteSettings } from './sqlite/schema.ts';
+import { StatementCache, type Statements } from './sqlite/statements.ts';
+import { asStorageError } from './sqlite/storage-errors.ts';
 import type { SqliteMessageStoreOptions } from './sqlite/store-options.ts';
 import { subscribeAgent, unsubscribeAgent } from './sqlite/subscription-writes.ts';
 import { SqliteTransitions } from './sqlite/transitions.ts';
@@ -61,6 +55,7 @@ const NOTHING_TO_CHECK = () => undefined;
 export class SqliteMessageStore implements MessageStore {
   readonly backend = 'sqlite' as const;
   readonly #db: Database.Database;
+  readonly #lock: FileLock;
   readonly #options: ResolvedStoreOptions;
   readonly #sql: Statements;
   readonly #queries: StatementCache;
@@ -72,13 +67,12 @@ export class SqliteMessageStore implements MessageStore {
   constructor(options: SqliteMessageStoreOptions) {
     // Options first: a value out of range fails before the file is opened.
     this.#options = resolveStoreOptions(options);
-    const { db, value: sql } = openDatabase(options.path, (opened) => {
-      configure(opened, options.durability ?? 'normal');
-      migrate(opened, options.now?.() ?? Date.now());
-      return prepareStatements(opened);
-    });
+    // Refuses, in one line naming the file, one that is not the bus's, that this process cannot
+    // write, or that another store has open; changes nothing in a file it refuses.
+    const { db, sql, lock } = openBusFile(options.path, options.durability ?? 'normal', options.now?.() ?? Date.now());
     this.#sql = sql;
     this.#db = db;
+    this.#lock = lock;
     this.#queries = new StatementCache(db);
     this.#transitions = new SqliteTransitions(this.#sql, this.#options);
     this.#writer = new GroupCommitWriter(
@@ -110,9 +104,22 @@ export class SqliteMessageStore implements MessageStore {
     return durabilityOf(readSynchronous(this.#db));
   }
 
-  /** `/health` details: the {@link durability} read back from SQLite. Rejects once the store is closed. */
+  /**
+   * `/health` details: the {@link durability} read back from SQLite. Rejects once the store is
+   * closed, and with `unavailable` (its `details.reason` `disk_full`, `read_only`, `locked` or
+   * `io_error`) while the last write failed because of the storage and none has succeeded since, so
+   * `/health` answers 503 until a send or the sweeper's next write (every second) goes through.
+   */
   async health(): Promise<Record<string, unknown>> {
-    return { durability: this.durability };
+    const durability = this.durability;
+    const failure = this.#writer.failure;
+    if (failure) {
+      throw new FleetError('unavailable', failure.message, {
+        ...(failure.details === undefined ? {} : { details: failure.details }),
+        cause: failure.cause,
+      });
+    }
+    return { durability };
   }
 
   async send(input: SendInput): Promise<SendResult> {
@@ -262,17 +269,23 @@ export class SqliteMessageStore implements MessageStore {
     this.#writer.flush();
     this.#listeners.clear();
     this.#db.close();
+    // After the file: the next store on it must find every write of this one committed.
+    this.#lock.release();
   }
 
   #assertOpen(): void {
     if (this.#closed) throw new FleetError('unavailable', 'The message store is closed');
   }
 
-  /** Runs `fn` after the pending writes, reading only. */
+  /** Runs `fn` after the pending writes, reading only; a storage failure rejects as `unavailable`. */
   #read<T>(fn: () => T): T {
     this.#assertOpen();
     this.#writer.flush();
-    return fn();
+    try {
+      return fn();
+    } catch (error) {
+      throw asStorageError(error);
+    }
   }
 
   /**

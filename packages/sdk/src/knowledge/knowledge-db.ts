@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { EncodedJson } from '../contract/encoded-json.ts';
 import { Listeners } from '../internal/listeners.ts';
+import type { FileLock } from '../internal/sqlite-file-lock.ts';
 import type { DeleteFactResult, Fact, FactInput, FactPage } from '../schemas/fact.ts';
 import type { Page } from '../schemas/list.ts';
 import type { Peer, PeerInput } from '../schemas/peer.ts';
@@ -19,7 +20,6 @@ import type {
   PullSnapshot,
 } from './knowledge-db-options.ts';
 import type { FactReader } from './sqlite/fact-reader.ts';
-import type { FileLock } from './sqlite/file-lock.ts';
 import { closeKnowledge, openKnowledge } from './sqlite/knowledge-file.ts';
 import type { PeerBook, SyncOutcome } from './sqlite/peer-book.ts';
 import type { SyncFeed } from './sqlite/sync-feed.ts';

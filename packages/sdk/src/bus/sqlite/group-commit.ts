@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { FleetError } from '../../errors.ts';
+import { asStorageError } from './storage-errors.ts';
 
 /**
  * One queued write, in two steps so that a bad write can fail alone without a SAVEPOINT per write:
@@ -36,7 +38,10 @@ const GATHER_THRESHOLD = 2;
  *
  * Writes run in queue order, each seeing the ones before it. A write whose `prepare` throws is
  * rejected alone; if an `apply` or the COMMIT fails (a full disk, say), the whole group is rolled
- * back and every write of it rejected. Promises settle only after COMMIT has returned.
+ * back and every write of it rejected. Promises settle only after COMMIT has returned. A failure of
+ * the storage (a full disk, a read-only file, a lock held past `busy_timeout`, an I/O error) rejects
+ * as `unavailable` with the reason in its details (`storage-errors.ts`), and is kept as
+ * {@link GroupCommitWriter.failure} until a group that wrote something commits.
  */
 export class GroupCommitWriter {
   readonly #group: Database.Transaction<(jobs: Job[]) => Outcome[]>;
@@ -44,6 +49,11 @@ export class GroupCommitWriter {
   #scheduled = false;
   #gathering = false;
   #commits = 0;
+  /** The storage failure of the last group that failed, until a group that wrote commits. */
+  #failure: FleetError | undefined;
+  /** `total_changes()`: did a committed group write anything (an empty commit works on a full disk)? */
+  readonly #totalChanges: Database.Statement<[], number>;
+  #changes: number;
 
   readonly #rolledBack: () => void;
 
@@ -54,6 +64,8 @@ export class GroupCommitWriter {
    */
   constructor(db: Database.Database, rolledBack: () => void = () => {}, beforeCommit: () => void = () => {}) {
     this.#rolledBack = rolledBack;
+    this.#totalChanges = db.prepare<[], number>('SELECT total_changes()').pluck();
+    this.#changes = this.#totalChanges.get()!;
     this.#group = db.transaction((jobs: Job[]) => {
       const outcomes = jobs.map((job): Outcome => {
         let prepared: unknown;
@@ -63,7 +75,7 @@ export class GroupCommitWriter {
           // SQLite rolls back by itself on some errors (a full disk, an I/O error): with the
           // transaction gone, the writes after this one would commit on their own. Fail the group.
           if (!db.inTransaction) throw error;
-          return { ok: false, error };
+          return { ok: false, error: asStorageError(error) };
         }
         return { ok: true, value: job.write.apply(prepared) };
       });
@@ -75,6 +87,15 @@ export class GroupCommitWriter {
   /** Group transactions committed so far. */
   get commits(): number {
     return this.#commits;
+  }
+
+  /**
+   * The `unavailable` of the last group that failed because of the storage (`details.reason`:
+   * `disk_full`, `read_only`, `locked`, `io_error`), while no group that wrote something has
+   * committed since; `undefined` while writes work.
+   */
+  get failure(): FleetError | undefined {
+    return this.#failure;
   }
 
   /** Queues a write for the next group; resolves with its result once the group has committed. */
@@ -111,9 +132,16 @@ export class GroupCommitWriter {
       this.#commits += 1;
     } catch (error) {
       this.#rolledBack();
-      for (const job of jobs) job.reject(error);
+      this.#changes = this.#totalChanges.get()!;
+      const failure = asStorageError(error);
+      if (failure !== error) this.#failure = failure as FleetError;
+      for (const job of jobs) job.reject(failure);
       return;
     }
+    // Only a commit that wrote says the storage works again: BEGIN and COMMIT alone succeed on a full disk.
+    const changes = this.#totalChanges.get()!;
+    if (changes !== this.#changes) this.#failure = undefined;
+    this.#changes = changes;
     jobs.forEach((job, index) => {
       const outcome = outcomes[index]!;
       if (!outcome.ok) {

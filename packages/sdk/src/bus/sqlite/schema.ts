@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { loadDriver } from '../../internal/sqlite-driver.ts';
 import { type Migration, runMigrations } from '../../internal/sqlite-migrations.ts';
 import { rebuildQueueCounts } from './recount.ts';
 
@@ -160,6 +161,45 @@ function migrations(now: number): readonly Migration[] {
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = migrations(0).length;
 
+/**
+ * `PRAGMA application_id` of a message store file ('FLBU'): set on a new file and on one migrated
+ * from an older version, so an open tells the bus's files from any other SQLite file. Files of
+ * versions 1 to 4 written before it existed are recognised by their tables ({@link tablesOfVersion}).
+ */
+export const BUS_APPLICATION_ID = 0x464c4255;
+
+const tablesByVersion = new Map<number, readonly string[]>();
+
+/**
+ * The tables (sorted) a message store file of schema `version` (1 to {@link SCHEMA_VERSION}) has,
+ * read from a database in memory brought to that version by the migrations themselves.
+ */
+export function tablesOfVersion(version: number): readonly string[] {
+  let tables = tablesByVersion.get(version);
+  if (!tables) {
+    const Driver = loadDriver();
+    const db = new Driver(':memory:');
+    try {
+      for (const migration of migrations(0).slice(0, version)) migration(db);
+      tables = listTables(db);
+    } finally {
+      db.close();
+    }
+    tablesByVersion.set(version, tables);
+  }
+  return tables;
+}
+
+/** The names (sorted) of a database's tables, SQLite's own left out. */
+export function listTables(db: Database.Database): string[] {
+  return db
+    .prepare<[], string>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+    )
+    .pluck()
+    .all();
+}
+
 /** How durable a commit is; see `SqliteMessageStoreOptions.durability`. */
 export type Durability = 'normal' | 'fsync';
 
@@ -215,12 +255,13 @@ export function configure(db: Database.Database, durability: Durability): void {
 }
 
 /**
- * Brings the schema to {@link SCHEMA_VERSION}, one migration per transaction, recording progress
- * in `PRAGMA user_version`. Refuses a database written by a newer version. `now` (the store's
- * clock) classifies the ready rows of a version 1 file as ready or delayed.
+ * Brings the schema to {@link SCHEMA_VERSION}, every pending migration in one transaction, recording
+ * the version in `PRAGMA user_version` and marking the file with {@link BUS_APPLICATION_ID}. Refuses
+ * a database written by a newer version. `now` (the store's clock) classifies the ready rows of a
+ * version 1 file as ready or delayed. Run it only on a file `identifyBusFile` (`open-checks.ts`) accepted.
  */
 export function migrate(db: Database.Database, now: number): void {
-  runMigrations(db, migrations(now), 'message store');
+  runMigrations(db, migrations(now), 'message store', { applicationId: BUS_APPLICATION_ID });
 }
 
 /** The live settings of a connection, read back from SQLite. */

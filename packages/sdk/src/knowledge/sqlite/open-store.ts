@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../internal/sqlite-driver.ts';
+import { type FileLock, lockDatabaseFile, NO_FILE_LOCK } from '../../internal/sqlite-file-lock.ts';
 import { markOpen, mayHaveLostCommits } from './boot-mark.ts';
 import { FactQueries } from './fact-query.ts';
 import { FactWriter } from './fact-writer.ts';
 import { FeedHistory, voidEarlierFeeds } from './feed-history.ts';
-import { type FileLock, lockDatabaseFile, NO_FILE_LOCK } from './file-lock.ts';
 import { prepareGc } from './gc.ts';
 import { type Identity, initIdentity } from './identity.ts';
 import { NodeRegistry } from './nodes.ts';
@@ -26,6 +26,10 @@ export interface OpenedStore extends Identity {
   gc: ReturnType<typeof prepareGc>;
 }
 
+/** The refusal of a second KnowledgeDB on one file. */
+const knowledgeInUse = (path: string) =>
+  `${path} is open already, in another KnowledgeDB (of this process or another, e.g. a second fleet-knowledge server): one database file serves one node at a time`;
+
 /**
  * Opens (creating the directory and the file when needed) the database at `path`, claims it for
  * this instance ({@link lockDatabaseFile}: FleetError('conflict') while another holds it), migrates
@@ -37,7 +41,7 @@ export interface OpenedStore extends Identity {
 export function openStore(path: string, nodeId: string | undefined): OpenedStore {
   return openDatabase(path, (db) => {
     // Before anything reads or writes the file.
-    const lock = db.memory ? NO_FILE_LOCK : lockDatabaseFile(path);
+    const lock = db.memory ? NO_FILE_LOCK : lockDatabaseFile(path, knowledgeInUse);
     try {
       configure(db);
       migrate(db);
