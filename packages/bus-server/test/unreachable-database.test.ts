@@ -51,7 +51,11 @@ test('requests answered 503 while PostgreSQL is away log one line, without a sta
   }
   const health = await fetch(`${url}/health`);
   expect(health.status).toBe(503);
-  await health.body?.cancel();
+  // Says why, as a request would, not only that it failed.
+  expect(health.headers.get('retry-after')).toBe('1');
+  expect(await health.json()).toEqual({
+    error: { code: 'unavailable', message: expect.stringMatching(/^Health check failed: \S.*database/i) },
+  });
 
   const answers = lines.filter((line) => !line.startsWith('sweep failed'));
   expect(answers).toEqual([

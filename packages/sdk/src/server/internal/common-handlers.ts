@@ -6,7 +6,7 @@ import type { Health } from '../../schemas/health.ts';
 import { HttpError } from '../http-error.ts';
 import { implement, type RouteImplementation } from '../implement.ts';
 import { logOutage } from './outage-log.ts';
-import type { ServerLogger } from './respond.ts';
+import { RETRY_SOON, type ServerLogger } from './respond.ts';
 
 /** What the common routes read from their server. */
 export interface CommonHandlerOptions {
@@ -32,9 +32,17 @@ export function commonImplementations(options: CommonHandlerOptions): RouteImple
       try {
         details = await options.health();
       } catch (error) {
-        if (isOutage(error)) logOutage(options.logger, `${service}: health check`, error);
-        else options.logger.warn(`${service}: health check failed:`, error);
-        throw new HttpError('unavailable', 'Health check failed', { cause: error });
+        if (!isOutage(error)) {
+          options.logger.warn(`${service}: health check failed:`, error);
+          throw new HttpError('unavailable', 'Health check failed', { cause: error });
+        }
+        logOutage(options.logger, `${service}: health check`, error);
+        // An outage's message and details are written for clients (a request would answer them too).
+        throw new HttpError('unavailable', `Health check failed: ${error.message}`, {
+          ...(error.details === undefined ? {} : { details: error.details }),
+          headers: RETRY_SOON,
+          cause: error,
+        });
       }
       return { status: 'ok', service, version, uptimeSeconds, details };
     }),
