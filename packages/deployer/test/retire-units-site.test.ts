@@ -1,43 +1,17 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: fleet files write ${ENV_VAR} references literally
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostResult } from '@fleet/sdk/deploy';
-import { hasTestHostDeps, startTestHosts, type TestHost, type TestHosts } from '@fleet/test-utils/test-hosts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { hasTestHostDeps, type TestHost, type TestHosts } from '@fleet/test-utils/test-hosts';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { auditFleet } from '../src/deploy/audit.ts';
 import { deploy } from '../src/deploy/deploy.ts';
-import { tempDir } from './_fixtures.ts';
+import { enabled, health, useWizardHost } from './_wizard-host.ts';
 
 const SECRET = { ALPHA_KEY: 'alpha-key-5d1e8f3a9b2c7046' };
 const ALPHA = 'fleet-wizard-alpha.service';
 const BETA = 'fleet-wizard-beta.service';
 const RETIRE = 'retire units the fleet file no longer has';
-
-// A wizard of the operator's own (`exec`): answers GET /health with its name.
-const WIZARD = `import { createServer } from 'node:http';
-createServer((request, response) => {
-  response.writeHead(200, { 'content-type': 'text/plain' });
-  response.end(process.argv[2]);
-}).listen(Number(process.env.PORT), process.env.HOST);
-`;
-
-/** Whether the unit starts at boot: a WantedBy= link in the host's own /etc. */
-function enabled(host: TestHost, unit: string): boolean {
-  return readdirSync(host.dirs.systemdSystem)
-    .filter((entry) => entry.endsWith('.wants'))
-    .some((entry) => readdirSync(join(host.dirs.systemdSystem, entry)).includes(unit));
-}
-
-/** What answers GET /health on the port: the wizard's name, or 'no answer'. */
-async function health(host: TestHost, port: number): Promise<string> {
-  try {
-    const response = await fetch(`http://${host.address}:${port}/health`, { signal: AbortSignal.timeout(2000) });
-    return `${response.status} ${await response.text()}`;
-  } catch {
-    return 'no answer';
-  }
-}
 
 /** Every step and handler that did not end `ok`, as `phase step: status`. */
 function notOk(hosts: readonly HostResult[]): string[] {
@@ -52,25 +26,12 @@ function notOk(hosts: readonly HostResult[]): string[] {
 }
 
 describe.skipIf(!hasTestHostDeps())('a deploy retires the units of services the fleet file no longer has', () => {
+  const wizardHost = useWizardHost();
   let run: TestHosts;
   let h1: TestHost;
   let script: string;
-  const hadUser = spawnSync('getent', ['passwd', 'fleet']).status === 0;
-
-  beforeAll(async () => {
-    run = await startTestHosts(1);
-    h1 = run.hosts[0]!;
-    const dir = tempDir('wizard');
-    chmodSync(dir, 0o755);
-    script = join(dir, 'wizard.mjs');
-    writeFileSync(script, WIZARD, { mode: 0o644 });
-  }, 120_000);
-  afterAll(async () => {
-    await run?.close();
-    if (!hadUser) {
-      spawnSync('userdel', ['fleet']);
-      spawnSync('groupdel', ['fleet']);
-    }
+  beforeAll(() => {
+    ({ run, h1, script } = wizardHost);
   });
 
   const fleetText = (withBeta: boolean) => {

@@ -1,26 +1,16 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: fleet files write ${ENV_VAR} references literally
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeployRunEvent, HostResult } from '@fleet/sdk/deploy';
-import { hasTestHostDeps, startTestHosts, type TestHost, type TestHosts } from '@fleet/test-utils/test-hosts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { hasTestHostDeps, type TestHost, type TestHosts } from '@fleet/test-utils/test-hosts';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { deploy } from '../src/deploy/deploy.ts';
 import { rollbackFleet } from '../src/deploy/rollback.ts';
-import { tempDir } from './_fixtures.ts';
+import { enabled, health, useWizardHost } from './_wizard-host.ts';
 
 const SECRET = { ALPHA_KEY: 'alpha-key-5d1e8f3a9b2c7046' };
 const ALPHA = 'fleet-wizard-alpha.service';
 const BETA = 'fleet-wizard-beta.service';
-
-// A wizard of the operator's own (`exec`): serves GET /health with its name, or 503 when told to.
-const WIZARD = `import { createServer } from 'node:http';
-const [name, health] = process.argv.slice(2);
-createServer((request, response) => {
-  response.writeHead(health === 'unhealthy' ? 503 : 200, { 'content-type': 'text/plain' });
-  response.end(name);
-}).listen(Number(process.env.PORT), process.env.HOST);
-`;
 
 /** The unit's ExecStart= line, as the host's /etc/systemd/system has it. */
 function execStart(host: TestHost, unit: string): string | undefined {
@@ -31,23 +21,6 @@ function execStart(host: TestHost, unit: string): string | undefined {
     .find((line) => line.startsWith('ExecStart='));
 }
 
-/** Whether the unit starts at boot: a WantedBy= link (which points into the host's own /etc, not this machine's). */
-function enabled(host: TestHost, unit: string): boolean {
-  return readdirSync(host.dirs.systemdSystem)
-    .filter((entry) => entry.endsWith('.wants'))
-    .some((entry) => readdirSync(join(host.dirs.systemdSystem, entry)).includes(unit));
-}
-
-/** What answers GET /health on the port: the wizard's name, or the error. */
-async function health(host: TestHost, port: number): Promise<string> {
-  try {
-    const response = await fetch(`http://${host.address}:${port}/health`, { signal: AbortSignal.timeout(2000) });
-    return `${response.status} ${await response.text()}`;
-  } catch {
-    return 'no answer';
-  }
-}
-
 function steps(result: HostResult | undefined, phase: string): string[] {
   return (result?.phases ?? [])
     .filter((entry) => entry.phase === phase)
@@ -55,29 +28,13 @@ function steps(result: HostResult | undefined, phase: string): string[] {
 }
 
 describe.skipIf(!hasTestHostDeps())('a rollback puts back the unit files of the release it goes back to', () => {
+  const wizardHost = useWizardHost();
   let run: TestHosts;
   let h1: TestHost;
   let script: string;
   const events: DeployRunEvent[] = [];
-  // The test host shares this machine's /etc/passwd: the service user the deploy makes is removed
-  // afterwards, unless it was here before.
-  const hadUser = spawnSync('getent', ['passwd', 'fleet']).status === 0;
-
-  beforeAll(async () => {
-    run = await startTestHosts(1);
-    h1 = run.hosts[0]!;
-    // Readable by the service user the units run as.
-    const dir = tempDir('wizard');
-    chmodSync(dir, 0o755);
-    script = join(dir, 'wizard.mjs');
-    writeFileSync(script, WIZARD, { mode: 0o644 });
-  }, 120_000);
-  afterAll(async () => {
-    await run?.close();
-    if (!hadUser) {
-      spawnSync('userdel', ['fleet']);
-      spawnSync('groupdel', ['fleet']);
-    }
+  beforeAll(() => {
+    ({ run, h1, script } = wizardHost);
   });
 
   /** Wizard alpha running `exec: [node, wizard.mjs, ...alpha]`; wizard beta too when given. */

@@ -1,40 +1,21 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: fleet files write ${ENV_VAR} references literally
-import { spawnSync } from 'node:child_process';
-import { chmodSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeployRunEvent } from '@fleet/sdk/deploy';
-import { hasTestHostDeps, startTestHosts, type TestHost, type TestHosts } from '@fleet/test-utils/test-hosts';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { hasTestHostDeps, type TestHost, type TestHosts } from '@fleet/test-utils/test-hosts';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { deploy } from '../src/deploy/deploy.ts';
-import { tempDir } from './_fixtures.ts';
+import { useWizardHost } from './_wizard-host.ts';
 
 // A host that goes down after the new release is activated: its gate fails, and so does the
 // rollback, which cannot connect. The result must not say the host was rolled back.
 
-const WIZARD = `import { createServer } from 'node:http';
-createServer((request, response) => response.end(process.argv[2])).listen(Number(process.env.PORT), process.env.HOST);
-`;
-
 describe.skipIf(!hasTestHostDeps())('a rollback that cannot reach its host', () => {
+  const wizardHost = useWizardHost();
   let run: TestHosts;
   let h1: TestHost;
   let script: string;
-  const hadUser = spawnSync('getent', ['passwd', 'fleet']).status === 0;
-
-  beforeAll(async () => {
-    run = await startTestHosts(1);
-    h1 = run.hosts[0]!;
-    const dir = tempDir('wizard');
-    chmodSync(dir, 0o755);
-    script = join(dir, 'wizard.mjs');
-    writeFileSync(script, WIZARD, { mode: 0o644 });
-  }, 120_000);
-  afterAll(async () => {
-    await run?.close();
-    if (!hadUser) {
-      spawnSync('userdel', ['fleet']);
-      spawnSync('groupdel', ['fleet']);
-    }
+  beforeAll(() => {
+    ({ run, h1, script } = wizardHost);
   });
 
   const fleetText = (version: string) =>
