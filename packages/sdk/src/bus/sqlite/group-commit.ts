@@ -51,8 +51,9 @@ export class GroupCommitWriter {
   #commits = 0;
   /** The storage failure of the last group that failed, until a group that wrote commits. */
   #failure: FleetError | undefined;
-  /** `total_changes()`: did a committed group write anything (an empty commit works on a full disk)? */
+  /** `total_changes()`: did a group committed while failing write anything (an empty commit works on a full disk)? */
   readonly #totalChanges: Database.Statement<[], number>;
+  /** `total_changes()` when the last group failed. */
   #changes: number;
 
   readonly #rolledBack: () => void;
@@ -138,10 +139,13 @@ export class GroupCommitWriter {
       for (const job of jobs) job.reject(failure);
       return;
     }
-    // Only a commit that wrote says the storage works again: BEGIN and COMMIT alone succeed on a full disk.
-    const changes = this.#totalChanges.get()!;
-    if (changes !== this.#changes) this.#failure = undefined;
-    this.#changes = changes;
+    // Only a commit that wrote says the storage works again: BEGIN and COMMIT alone succeed on a full
+    // disk. Asked only while failing: a group that commits costs no extra statement otherwise.
+    if (this.#failure !== undefined) {
+      const changes = this.#totalChanges.get()!;
+      if (changes !== this.#changes) this.#failure = undefined;
+      this.#changes = changes;
+    }
     jobs.forEach((job, index) => {
       const outcome = outcomes[index]!;
       if (!outcome.ok) {
