@@ -16,19 +16,24 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// Root writes through any permission: the read-only cases run the bin as nobody.
+// Root writes through any permission: the read-only cases run the bin as root without the
+// capabilities that override file permissions (not as another user, who might not be able to read
+// this checkout: a CI clone in a 0700 temp directory, say).
 const asRoot = process.getuid?.() === 0;
-const NOBODY = 65534;
+const WITHOUT_OVERRIDES = [
+  '--inh-caps=-dac_override,-dac_read_search',
+  '--bounding-set=-dac_override,-dac_read_search',
+];
 
 /**
- * Runs `fleet-bus server --db <db>` (as nobody when this is root) until it prints its URL (started)
- * or exits (refused).
+ * Runs `fleet-bus server --db <db>` (as root without permission overrides when this is root) until
+ * it prints its URL (started) or exits (refused).
  */
 function start(db: string, unprivileged = false): Promise<{ started: boolean; stderr: string }> {
   const bus = [FLEET_BUS_BIN, 'server', '--port', '0', '--db', db];
   const [command, args] =
     unprivileged && asRoot
-      ? ['setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, ...bus]]
+      ? ['setpriv', [...WITHOUT_OVERRIDES, '--', process.execPath, ...bus]]
       : [process.execPath, bus];
   const child = spawn(command as string, args as string[], {
     env: { ...process.env, ...cleanEnv },
