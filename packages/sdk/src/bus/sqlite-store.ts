@@ -20,6 +20,13 @@ import {
   assertSubscriptionArguments,
 } from './internal/store-arguments.ts';
 import type { AuditTrailPage, LeaseRequest, MessageStore } from './message-store.ts';
+import {
+  type Durability,
+  durabilityOf,
+  readSettings,
+  readSynchronous,
+  type SqliteSettings,
+} from './sqlite/connection-settings.ts';
 import { purgeDeadLetters, redriveDeadLetters, selectDead } from './sqlite/dead-letter-writes.ts';
 import { leaseMessages, pollMessages } from './sqlite/deliveries.ts';
 import { GroupCommitWriter } from './sqlite/group-commit.ts';
@@ -27,7 +34,6 @@ import { openBusFile } from './sqlite/open-file.ts';
 import { readAudit, readDeadLetters, readStats, readSubscriptions } from './sqlite/reads.ts';
 import { ackLeased, checkLease, checkLeases, extendLeased, nackLeased } from './sqlite/receipt-writes.ts';
 import { fromRow } from './sqlite/rows.ts';
-import { type Durability, durabilityOf, readSettings, readSynchronous, type SqliteSettings } from './sqlite/schema.ts';
 import { StatementCache, type Statements } from './sqlite/statements.ts';
 import { asStorageError } from './sqlite/storage-errors.ts';
 import type { SqliteMessageStoreOptions } from './sqlite/store-options.ts';
@@ -112,13 +118,7 @@ export class SqliteMessageStore implements MessageStore {
    */
   async health(): Promise<Record<string, unknown>> {
     const durability = this.durability;
-    const failure = this.#writer.failure;
-    if (failure) {
-      throw new FleetError('unavailable', failure.message, {
-        ...(failure.details === undefined ? {} : { details: failure.details }),
-        cause: failure.cause,
-      });
-    }
+    if (this.#writer.failure) throw this.#writer.failure;
     return { durability };
   }
 

@@ -29,7 +29,7 @@ export type { LeaseRequest, MessageStore, MessageStoreOptions } from '../bus/mes
 export type { SqliteMessageStoreOptions } from '../bus/sqlite-store.ts';
 export type { PostgresMessageStoreOptions } from '../bus/postgres-store.ts';
 export type { OpenMessageStoreOptions } from '../bus/open-store.ts';
-export type { SqliteSettings } from '../bus/sqlite/schema.ts';
+export type { SqliteSettings } from '../bus/sqlite/connection-settings.ts';
 export type { EncodedJson } from '../contract/encoded-json.ts';
 export type { StreamMessagesOptions } from '../bus/message-stream.ts';
 export type {

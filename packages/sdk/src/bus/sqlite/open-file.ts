@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../internal/sqlite-driver.ts';
 import { type FileLock, lockDatabaseFile, NO_FILE_LOCK } from '../../internal/sqlite-file-lock.ts';
+import { configure, type Durability } from './connection-settings.ts';
 import { assertWritable, identifyBusFile, openFailure } from './open-checks.ts';
-import { configure, type Durability, migrate } from './schema.ts';
+import { migrate } from './schema.ts';
 import { prepareStatements, type Statements } from './statements.ts';
 
 /** The message store's file, open, checked, claimed, configured and migrated. */

@@ -1,5 +1,5 @@
 import type { MessageStoreOptions } from '../message-store.ts';
-import type { Durability } from './schema.ts';
+import type { Durability } from './connection-settings.ts';
 
 /** Options of `SqliteMessageStore`. */
 export interface SqliteMessageStoreOptions extends MessageStoreOptions {
