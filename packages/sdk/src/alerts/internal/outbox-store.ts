@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../internal/sqlite-driver.ts';
+import { ALERT_OUTBOX_FILE_ID, identifySqliteFile, type SqliteFileKind } from '../../internal/sqlite-file-kind.ts';
 import { type Migration, runMigrations } from '../../internal/sqlite-migrations.ts';
 
 /**
@@ -70,6 +71,18 @@ const MIGRATIONS: readonly Migration[] = [
   (db) => db.exec(V3),
   (db) => db.exec(V4),
 ];
+
+/**
+ * The alert outbox's files: marked `FLAO` (new files, and older ones when migrated or first opened
+ * by this SDK); unmarked ones have version 1's tables.
+ */
+const OUTBOX_FILE: SqliteFileKind = {
+  name: 'fleet alert outbox',
+  schema: 'alert outbox',
+  applicationId: ALERT_OUTBOX_FILE_ID,
+  version: MIGRATIONS.length,
+  tables: ['log', 'pending'],
+};
 
 /** A row of `report_runs`. */
 export interface ReportRunRow {
@@ -171,10 +184,12 @@ export class OutboxStore {
   /** Opens (creating it and its directory) the file at `path`, keeping the newest `keepLog` log rows. */
   constructor(path: string, keepLog: number) {
     const { db } = openDatabase(path, (opened) => {
+      // Reading only: a file that is not an alert outbox is left exactly as it was.
+      identifySqliteFile(opened, path, OUTBOX_FILE);
       opened.pragma('journal_mode = WAL');
       opened.pragma('synchronous = NORMAL');
       opened.pragma('busy_timeout = 5000');
-      runMigrations(opened, MIGRATIONS, 'alert outbox');
+      runMigrations(opened, MIGRATIONS, 'alert outbox', { applicationId: ALERT_OUTBOX_FILE_ID });
     });
     this.#db = db;
     this.#keepLog = keepLog;

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { loadDriver } from '../../internal/sqlite-driver.ts';
+import { BUS_FILE_ID, listTables } from '../../internal/sqlite-file-kind.ts';
 import { type Migration, runMigrations } from '../../internal/sqlite-migrations.ts';
 import { rebuildQueueCounts } from './recount.ts';
 
@@ -166,7 +167,7 @@ export const SCHEMA_VERSION = migrations(0).length;
  * from an older version, so an open tells the bus's files from any other SQLite file. Files of
  * versions 1 to 4 written before it existed are recognised by their tables ({@link tablesOfVersion}).
  */
-export const BUS_APPLICATION_ID = 0x464c4255;
+export const BUS_APPLICATION_ID = BUS_FILE_ID;
 
 const tablesByVersion = new Map<number, readonly string[]>();
 
@@ -188,16 +189,6 @@ export function tablesOfVersion(version: number): readonly string[] {
     tablesByVersion.set(version, tables);
   }
   return tables;
-}
-
-/** The names (sorted) of a database's tables, SQLite's own left out. */
-export function listTables(db: Database.Database): string[] {
-  return db
-    .prepare<[], string>(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-    )
-    .pluck()
-    .all();
 }
 
 /**

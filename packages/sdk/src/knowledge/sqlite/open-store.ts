@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../internal/sqlite-driver.ts';
+import { identifySqliteFile } from '../../internal/sqlite-file-kind.ts';
 import { type FileLock, lockDatabaseFile, NO_FILE_LOCK } from '../../internal/sqlite-file-lock.ts';
 import { markOpen, mayHaveLostCommits } from './boot-mark.ts';
 import { FactQueries } from './fact-query.ts';
@@ -9,7 +10,7 @@ import { prepareGc } from './gc.ts';
 import { type Identity, initIdentity } from './identity.ts';
 import { NodeRegistry } from './nodes.ts';
 import { PeerBook } from './peer-book.ts';
-import { configure, migrate } from './schema.ts';
+import { configure, KNOWLEDGE_FILE, migrate } from './schema.ts';
 import { prepareStatements, type Statements } from './statements.ts';
 
 /** An opened, migrated knowledge database file with its prepared statements and identity. */
@@ -40,7 +41,9 @@ const knowledgeInUse = (path: string) =>
  */
 export function openStore(path: string, nodeId: string | undefined): OpenedStore {
   return openDatabase(path, (db) => {
-    // Before anything reads or writes the file.
+    // Reading only: a file that is not a knowledge database is left exactly as it was.
+    identifySqliteFile(db, path, KNOWLEDGE_FILE);
+    // Before anything else reads or writes the file.
     const lock = db.memory ? NO_FILE_LOCK : lockDatabaseFile(path, knowledgeInUse);
     try {
       configure(db);

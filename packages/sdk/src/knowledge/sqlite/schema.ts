@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { KNOWLEDGE_FILE_ID, type SqliteFileKind } from '../../internal/sqlite-file-kind.ts';
 import { type Migration, runMigrations } from '../../internal/sqlite-migrations.ts';
 
 /**
@@ -150,5 +151,17 @@ export function configure(db: Database.Database): void {
  * progress in `PRAGMA user_version`. Refuses a database written by a newer version.
  */
 export function migrate(db: Database.Database): void {
-  runMigrations(db, MIGRATIONS, 'knowledge');
+  runMigrations(db, MIGRATIONS, 'knowledge', { applicationId: KNOWLEDGE_FILE_ID });
 }
+
+/**
+ * The knowledge store's files: marked `FLKN` (new files, and older ones when migrated or first
+ * opened by this SDK); unmarked ones have version 1's tables.
+ */
+export const KNOWLEDGE_FILE: SqliteFileKind = {
+  name: 'fleet-knowledge',
+  schema: 'knowledge',
+  applicationId: KNOWLEDGE_FILE_ID,
+  version: KNOWLEDGE_SCHEMA_VERSION,
+  tables: ['clock', 'fact_tags', 'facts', 'meta', 'nodes', 'peer_state', 'peers'],
+};

@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../internal/sqlite-driver.ts';
+import { identifySqliteFile } from '../../internal/sqlite-file-kind.ts';
 import { TargetState } from '../../schemas/monitor.ts';
 import type { StateChange } from '../internal/target-state.ts';
 import { encodeRaw } from './codec.ts';
 import { type HistoryQueries, prepareHistoryQueries } from './history-query.ts';
 import { prepareRollup, type RollupResult } from './rollup.ts';
-import { configure, migrate } from './schema.ts';
+import { configure, MONITOR_FILE, migrate } from './schema.ts';
 import { BUCKET_MS, bucketOf } from './time-buckets.ts';
 
 function prepareStatements(db: Database.Database) {
@@ -79,6 +80,8 @@ export class HistoryStore {
   constructor(path: string, onError: (error: unknown) => void = () => {}) {
     this.#onError = onError;
     const { db } = openDatabase(path, (opened) => {
+      // Reading only: a file that is not the monitor's is left exactly as it was.
+      identifySqliteFile(opened, path, MONITOR_FILE);
       configure(opened);
       migrate(opened);
     });

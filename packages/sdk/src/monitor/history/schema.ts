@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { MONITOR_FILE_ID, type SqliteFileKind } from '../../internal/sqlite-file-kind.ts';
 import { type Migration, runMigrations } from '../../internal/sqlite-migrations.ts';
 import { decodeRaw } from './codec.ts';
 import { BUCKET_MS } from './time-buckets.ts';
@@ -114,6 +115,19 @@ const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1), (db) => db.exec(V
 /** The schema version this code writes. */
 export const MONITOR_SCHEMA_VERSION = MIGRATIONS.length;
 
+/**
+ * The monitor history's files (the dashboard's, which also hold its `deploy_runs`): marked `FLMO`
+ * (new files, and older ones when migrated or first opened by this SDK); unmarked ones have
+ * version 1's tables.
+ */
+export const MONITOR_FILE: SqliteFileKind = {
+  name: 'fleet monitor history',
+  schema: 'monitor',
+  applicationId: MONITOR_FILE_ID,
+  version: MONITOR_SCHEMA_VERSION,
+  tables: ['days', 'pending_days', 'probes', 'slots', 'targets', 'transitions'],
+};
+
 /** WAL (readers never block the writer), `synchronous = NORMAL`, a busy timeout. */
 export function configure(db: Database.Database): void {
   db.pragma('journal_mode = WAL');
@@ -124,5 +138,5 @@ export function configure(db: Database.Database): void {
 
 /** Brings the schema to {@link MONITOR_SCHEMA_VERSION}; refuses a file from a newer SDK. */
 export function migrate(db: Database.Database): void {
-  runMigrations(db, MIGRATIONS, 'monitor');
+  runMigrations(db, MIGRATIONS, 'monitor', { applicationId: MONITOR_FILE_ID });
 }
