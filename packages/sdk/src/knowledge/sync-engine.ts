@@ -3,6 +3,7 @@ import { backoffDelay } from '../internal/backoff.ts';
 import type { Peer } from '../schemas/peer.ts';
 import type { PeerSyncResult } from '../schemas/sync.ts';
 import type { KnowledgeClient } from './knowledge-client.ts';
+import { BackgroundSync } from './sync/background-sync.ts';
 import { checkPeerUrl } from './sync/check-peer-url.ts';
 import { describeSyncError } from './sync/describe-error.ts';
 import { FeedIdRefusals } from './sync/feed-id-refusals.ts';
@@ -12,6 +13,7 @@ import type { PeerSyncContext } from './sync/peer-sync-context.ts';
 import { pullFromPeer } from './sync/pull.ts';
 import { pushToPeer } from './sync/push.ts';
 import { PushBudgets } from './sync/push-budget.ts';
+import { pushDespitePullFailure } from './sync/push-despite-pull.ts';
 
 /**
  * Keeps a knowledge node in sync with its registered peers (`db.peers()`), talking to them only
@@ -45,35 +47,38 @@ export class SyncEngine {
   /** The peers that refused `feedId` in a pull (kept across attempts). */
   readonly #feedIdRefusals = new FeedIdRefusals();
   readonly #inflight = new Map<string, Promise<PeerSyncResult>>();
+  /** The background schedule (`start()`): each peer on its own, none waiting for another. */
+  readonly #background: BackgroundSync;
   #abort = new AbortController();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #round: Promise<void> | undefined;
-  #running = false;
-  /** Bumped by start() and stop(), so a round of an earlier start never schedules another. */
-  #generation = 0;
   /** Sends and decodes pulls off the event loop; started by the first attempt, stopped by stop(). */
   #pullWorker: PullWorker | undefined;
 
   constructor(options: SyncEngineOptions) {
     this.#options = resolveSyncOptions(options);
     this.#pushBudgets = new PushBudgets(this.#options.maxPushBytes);
+    this.#background = new BackgroundSync({
+      intervalMs: this.#options.intervalMs,
+      duePeers: () => this.#duePeers(),
+      inFlight: (peerId) => this.#inflight.has(peerId),
+      sync: (peer) => this.#join(peer),
+      logger: this.#options.logger,
+    });
   }
 
   /** Whether background rounds are running (between `start()` and `stop()`). */
   get running(): boolean {
-    return this.#running;
+    return this.#background.running;
   }
 
   /**
-   * Starts background rounds: one now, then one `intervalMs` after each round ends. Each round
-   * syncs the peers that are not backing off ({@link syncDue}). Does nothing when already started.
-   * The timer does not keep the process alive on its own.
+   * Starts background syncing: a round now, then one every `intervalMs`. A round starts an attempt
+   * with each peer that is not backing off, not in flight and not resting, and waits for none of
+   * them: a peer rests `intervalMs` after its attempt ends, then goes again, so a peer that never
+   * answers holds up no other. Does nothing when already started. The timers do not keep the
+   * process alive on their own.
    */
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#generation += 1;
-    this.#schedule(0);
+    this.#background.start();
   }
 
   /**
@@ -81,11 +86,9 @@ export class SyncEngine {
    * as a failure of the peer); resolves once they have all settled. `start()` may be called again.
    */
   async stop(): Promise<void> {
-    this.#running = false;
-    this.#generation += 1;
-    clearTimeout(this.#timer);
+    this.#background.stop();
     this.#abort.abort(new FleetError('unavailable', 'the sync engine stopped'));
-    await Promise.allSettled([...this.#inflight.values(), this.#round]);
+    await Promise.allSettled([...this.#inflight.values()]);
     this.#abort = new AbortController();
     const worker = this.#pullWorker;
     this.#pullWorker = undefined;
@@ -100,15 +103,12 @@ export class SyncEngine {
     return Promise.all(this.#options.db.peers().map((peer) => this.#join(peer)));
   }
 
-  /** Syncs with the registered peers whose backoff has run out (what a background round does). */
+  /**
+   * Syncs with the registered peers whose backoff has run out, joining the attempts in flight, and
+   * resolves when all have ended (a background round starts the same attempts but waits for none).
+   */
   syncDue(): Promise<PeerSyncResult[]> {
-    const { db, now } = this.#options;
-    const time = now();
-    const due = db.peers().filter((peer) => {
-      const { nextAttemptAt } = db.peerState(peer.id);
-      return nextAttemptAt === null || nextAttemptAt <= time;
-    });
-    return Promise.all(due.map((peer) => this.#join(peer)));
+    return Promise.all(this.#duePeers().map((peer) => this.#join(peer)));
   }
 
   /**
@@ -123,6 +123,16 @@ export class SyncEngine {
       return Promise.reject(new FleetError('not_found', `no peer ${peerId}`, { details: { field: 'id' } }));
     }
     return this.#join(peer);
+  }
+
+  /** The registered peers whose backoff has run out. */
+  #duePeers(): Peer[] {
+    const { db, now } = this.#options;
+    const time = now();
+    return db.peers().filter((peer) => {
+      const { nextAttemptAt } = db.peerState(peer.id);
+      return nextAttemptAt === null || nextAttemptAt <= time;
+    });
   }
 
   #join(peer: Peer): Promise<PeerSyncResult> {
@@ -154,14 +164,37 @@ export class SyncEngine {
         progress,
         log: (message) => logger?.warn(`knowledge sync: ${message}`),
       };
-      await pullFromPeer(context);
-      await pushToPeer(context);
+      const pullError = await pullFromPeer(context).then(
+        () => undefined,
+        (error: unknown) => {
+          if (!pushDespitePullFailure(error, signal)) throw error;
+          return { error };
+        },
+      );
+      await this.#push(context, pullError !== undefined);
+      // The pull's refusal is the attempt's outcome even when the push went through.
+      if (pullError) throw pullError.error;
       db.recordSyncOutcome(peer.id, { ok: true });
       return { peer: peer.id, ok: true, ...progress, error: null };
     } catch (error) {
       const message = describeSyncError(signal.aborted ? signal.reason : error, db.peerToken(peer.id));
       if (!signal.aborted) this.#recordFailure(peer, message);
       return { peer: peer.id, ok: false, ...progress, error: message };
+    }
+  }
+
+  /**
+   * Pushes to the peer. After a refused pull, a failed push is only logged: the pull's refusal
+   * stays the attempt's outcome, as it keeps failing until the peer's data changes.
+   */
+  async #push(context: PeerSyncContext, afterRefusedPull: boolean): Promise<void> {
+    if (!afterRefusedPull) return pushToPeer(context);
+    try {
+      await pushToPeer(context);
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      const message = describeSyncError(error, context.db.peerToken(context.peer.id));
+      context.log(`push to peer ${context.peer.id} after a refused pull failed too: ${message}`);
     }
   }
 
@@ -187,24 +220,6 @@ export class SyncEngine {
       logger?.warn(
         `knowledge sync with peer ${peer.id} failed (${message}) and could not be recorded: ${String(error)}`,
       );
-    }
-  }
-
-  #schedule(delayMs: number): void {
-    const generation = this.#generation;
-    this.#timer = setTimeout(() => {
-      this.#round = this.#backgroundRound(generation);
-    }, delayMs);
-    this.#timer.unref?.();
-  }
-
-  async #backgroundRound(generation: number): Promise<void> {
-    try {
-      await this.syncDue();
-    } catch (error) {
-      this.#options.logger?.warn(`knowledge sync round failed: ${describeSyncError(error)}`);
-    } finally {
-      if (this.#running && generation === this.#generation) this.#schedule(this.#options.intervalMs);
     }
   }
 }

@@ -38,7 +38,9 @@ export interface SyncEngineOptions {
    */
   batchSize?: number;
   /**
-   * Pause between two background rounds (`start()`), in ms, counted from the end of a round.
+   * Pause between two background attempts with a peer (`start()`), in ms, counted from the end of
+   * its last one: each peer goes on its own schedule, so a slow or hung peer delays no other. A
+   * round every `intervalMs` also picks up new peers and those whose backoff has run out.
    * @default 10000
    */
   intervalMs?: number;
