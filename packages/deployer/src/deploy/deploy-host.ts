@@ -1,4 +1,5 @@
 import {
+  clearUnverifiedRelease,
   type DeployMode,
   type DeployRunEvent,
   type Executor,
@@ -6,6 +7,8 @@ import {
   listReleases,
   mergeHostResults,
   runPlan,
+  type UnverifiedRelease,
+  unverifiedRelease,
 } from '@fleet/sdk/deploy';
 import type { Fleet } from '@fleet/sdk/fleet';
 import type { ReleaseBundle } from '../bundle/build-release-bundle.ts';
@@ -29,8 +32,13 @@ export interface HostDeploy {
 export interface HostOutcome {
   site: Site;
   result: HostResult;
-  /** Its `current` release moved in this run (so a rollback has something to undo). */
+  /**
+   * Its `current` release moved in this run, or is one a killed run activated and no gate has
+   * passed since (so a rollback has something to undo).
+   */
   activated: boolean;
+  /** Where a rollback of the host goes: the last release that passed its gate, when the host recorded it. */
+  rollbackTo?: string;
 }
 
 /**
@@ -48,13 +56,26 @@ export async function prepareSite(deploy: HostDeploy): Promise<Site> {
   };
   const release = siteRelease(input);
   if (release.services.length === 0 || !deploy.phases.includes('release')) return sitePlan(input);
-  const { releases } = await listReleases(deploy.executor, release.appBase);
-  return sitePlan({ ...input, releases });
+  const { releases, current } = await listReleases(deploy.executor, release.appBase);
+  return sitePlan({ ...input, releases, ...(current === undefined ? {} : { current }) });
+}
+
+/** The host's unverified current release (see `unverifiedRelease`); none when it cannot be read. */
+async function unverifiedOf(deploy: HostDeploy, site: Site): Promise<UnverifiedRelease | undefined> {
+  if (deploy.mode !== 'apply' || site.services.length === 0) return undefined;
+  return unverifiedRelease(deploy.executor, site.appBase).catch(() => undefined);
 }
 
 /**
  * Runs a host's site plan, then (in apply mode, when it went well and the host runs services) its
  * health gate. Never throws: failures are in the result.
+ *
+ * A release activated without its gate passing yet is marked unverified on the host (the site plan's
+ * gated activation). So a run that finds the current release unverified, because a run killed
+ * between its activation and its gate left it so, treats that activation as its own, even though its
+ * own activation step has nothing left to do: it gates it, and a failure rolls it back, to the last
+ * release that passed its gate (`rollbackTo`), not to `previous`, which may be another unverified one.
+ * The mark goes once the gate passed.
  */
 export async function deployHost(deploy: HostDeploy, site: Site): Promise<HostOutcome> {
   const options = {
@@ -65,15 +86,27 @@ export async function deployHost(deploy: HostDeploy, site: Site): Promise<HostOu
   };
   const results: [HostResult, ...HostResult[]] = [await runPlan(site.plan, options)];
   const first = results[0]!;
-  const activated = first.phases.some((phase) =>
+  const activatedNow = first.phases.some((phase) =>
     phase.steps.some(
       (step) => step.kind === 'release' && step.step.startsWith('activate release') && step.status === 'changed',
     ),
   );
+  const unverified = await unverifiedOf(deploy, site);
   const gate = gatePlan(site);
   const runsServices = deploy.phases.some((phase) =>
     ['fleet', 'ollama', 'gitea', 'conduit', 'wizards'].includes(phase),
   );
   if (first.status !== 'failed' && runsServices && gate.phases.length > 0) results.push(await runPlan(gate, options));
-  return { site, result: mergeHostResults(results), activated: activated && deploy.mode === 'apply' };
+  const result = mergeHostResults(results);
+  if (unverified !== undefined && runsServices && result.status !== 'failed') {
+    // Left behind, the mark only sends a later failed deploy back to an older verified release.
+    await clearUnverifiedRelease(deploy.executor, site.appBase, unverified.release).catch(() => undefined);
+  }
+  const owned = activatedNow || (unverified !== undefined && deploy.phases.includes('release'));
+  return {
+    site,
+    result,
+    activated: owned && deploy.mode === 'apply',
+    ...(unverified?.verified === undefined ? {} : { rollbackTo: unverified.verified }),
+  };
 }

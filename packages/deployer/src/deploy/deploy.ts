@@ -147,7 +147,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         policy === 'none' ? [] : policy === 'host' ? updated.filter((o) => failed.includes(o.site.host)) : updated;
       for (const outcome of undo.reverse()) {
         const host = outcome.site.host;
-        const back = await rollbackHost({ executor: session.executorOf(host), emit }, outcome.site);
+        const to = outcome.rollbackTo === undefined ? {} : { to: outcome.rollbackTo };
+        const back = await rollbackHost({ executor: session.executorOf(host), emit }, outcome.site, to);
         results.set(host, mergeHostResults([results.get(host)!, rollbackResult(host, options.mode, back)]));
         // Put back only when its release was swapped back (as `rollbackFleet` counts): a host that
         // could not be reached still runs the new release.

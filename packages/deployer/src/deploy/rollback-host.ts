@@ -1,4 +1,12 @@
-import { type HostResult, mergeHostResults, rollbackRelease, runPlan, type Step, serviceStep } from '@fleet/sdk/deploy';
+import {
+  clearUnverifiedRelease,
+  type HostResult,
+  mergeHostResults,
+  rollbackRelease,
+  runPlan,
+  type Step,
+  serviceStep,
+} from '@fleet/sdk/deploy';
 import { siteLayout } from '../site/layout.ts';
 import { gatePlan, type Site } from '../site/site-plan.ts';
 import type { HostDeploy } from './deploy-host.ts';
@@ -46,11 +54,16 @@ async function rollbackSteps(
  * the release enabled and restarted, then the health gate again (for the services of `site` that
  * the release has). A release made before releases kept their unit files keeps today's units: only
  * their header is marked, the units of `site` restarted, and a step named `units kept: ...` says
- * so. Returns the results and whether the gate passed. Never throws: when `current` could not be
+ * so. `options.to` goes back to that release instead of the previous one (a deploy goes back to the
+ * last release that passed its gate). Returns the results and whether the gate passed. Never throws: when `current` could not be
  * swapped back, or the rollback broke off after that (the connection dropped), `result` is
  * undefined and `error` says why.
  */
-export async function rollbackHost(deploy: Pick<HostDeploy, 'executor' | 'emit'>, site: Site): Promise<HostRollback> {
+export async function rollbackHost(
+  deploy: Pick<HostDeploy, 'executor' | 'emit'>,
+  site: Site,
+  options: { to?: string } = {},
+): Promise<HostRollback> {
   const at = () => new Date().toISOString();
   const host = deploy.executor.host;
   const failed = (message: string) => {
@@ -59,7 +72,7 @@ export async function rollbackHost(deploy: Pick<HostDeploy, 'executor' | 'emit'>
   };
   let swap: Awaited<ReturnType<typeof rollbackRelease>>;
   try {
-    swap = await rollbackRelease(deploy.executor, site.appBase);
+    swap = await rollbackRelease(deploy.executor, site.appBase, options.to === undefined ? {} : { to: options.to });
   } catch (error) {
     deploy.emit({ type: 'rollback_started', at: at(), host });
     return failed(error instanceof Error ? error.message : String(error));
@@ -74,6 +87,8 @@ export async function rollbackHost(deploy: Pick<HostDeploy, 'executor' | 'emit'>
     if (results[0]!.status !== 'failed') results.push(await runPlan(gatePlan(gated), options));
     const result = mergeHostResults(results);
     const ok = result.status !== 'failed';
+    // Gone back to an unverified release (a manual rollback) that passed its gate: it is verified now.
+    if (ok) await clearUnverifiedRelease(deploy.executor, site.appBase, to).catch(() => undefined);
     deploy.emit({ type: 'rollback_finished', at: at(), host, ok });
     return { result, ok };
   } catch (error) {

@@ -18,6 +18,8 @@ export interface SiteLayout {
   lockDir: string;
   /** Deploy history file (on the lock host). */
   historyFile: string;
+  /** Where a host records the restarts due but not done yet (the plan's `pendingHandlers`), so none is lost to a killed run. */
+  pendingHandlers: string;
 }
 
 /** The layout for a fleet's deploy settings. */
@@ -33,5 +35,6 @@ export function siteLayout(settings: DeploySpec): SiteLayout {
     state: (name) => `${settings.state}/${name}`,
     lockDir: `${settings.state}/deploy/lock`,
     historyFile: `${settings.state}/deploy/history.jsonl`,
+    pendingHandlers: `${settings.state}/deploy/pending-handlers`,
   };
 }

@@ -51,6 +51,8 @@ export interface SitePlanInput {
   phases?: readonly SitePhase[];
   /** The releases already on the host (see `listReleases`): one with the same content is reused. @default none */
   releases?: readonly string[];
+  /** The release `current` points to on the host (see `listReleases`). @default none */
+  current?: string;
   /** The time in a new release's name. @default now */
   now?: Date;
 }
@@ -176,9 +178,10 @@ export function sitePlan(input: SitePlanInput): Site {
         directoryStep({ path: `${release}/etc/${dir}`, owner: 'root', group: settings.user, mode: '0750' }),
       );
     }
-    // In a new release every file is new and the units' inputs say what to restart. A file of a
-    // release already on the host that differs was edited there: putting it back restarts its readers.
-    const reused = input.releases?.includes(id) ?? false;
+    // In a new release every file is new and the units' inputs say what to restart. A file of the
+    // current release that differs was edited there: putting it back restarts its readers. A release
+    // not current yet (one a killed run began) has no readers: its units' inputs say what to restart.
+    const reused = (input.releases?.includes(id) ?? false) && input.current === id;
     for (const file of content.files) {
       releaseSteps.push(
         fileStep({
@@ -200,7 +203,9 @@ export function sitePlan(input: SitePlanInput): Site {
       const copy = { path: `${units}/${unit}`, content: text, owner: 'root', group: 'root', mode: '0644' };
       releaseSteps.push(fileStep({ ...copy, secrets, diff: false }));
     }
-    releaseSteps.push(activateReleaseStep({ base: layout.appBase, id }));
+    // Gated: a run killed before the health gate leaves the release marked unverified, for the next
+    // run to gate and, when it fails, roll back to the last release that passed (deployHost).
+    releaseSteps.push(activateReleaseStep({ base: layout.appBase, id, gated: true }));
   }
   // A unit of a service the file no longer puts here reads its settings from `current`, which no
   // longer has them: it goes as the release that dropped it comes in. A rollback puts it back.
@@ -229,7 +234,7 @@ export function sitePlan(input: SitePlanInput): Site {
 
   return {
     host: input.host,
-    plan: { phases, handlers, secrets },
+    plan: { phases, handlers, secrets, pendingHandlers: layout.pendingHandlers },
     services,
     releaseHash: content.hash,
     releaseId: id,

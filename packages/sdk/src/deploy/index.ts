@@ -63,6 +63,12 @@ export { DEFAULT_KEEP_RELEASES, pruneReleases, releasesToPrune } from './release
 export { pruneReleasesStep } from './releases/prune-releases-step.ts';
 export { isReleaseId, releaseId, releasePath } from './releases/release-id.ts';
 export { rollbackRelease } from './releases/rollback-release.ts';
+export {
+  clearUnverifiedRelease,
+  markReleaseUnverified,
+  unverifiedPath,
+  unverifiedRelease,
+} from './releases/unverified-release.ts';
 
 // The deploy lock, on the lock host: mkdir, owner.json, TTL and heartbeat
 export { acquireDeployLock } from './lock/acquire-deploy-lock.ts';
@@ -162,6 +168,7 @@ export type { ReleaseList } from './releases/list-releases.ts';
 export type { PruneReleasesOptions, PruneReleasesResult } from './releases/prune-releases.ts';
 export type { PruneReleasesStepOptions } from './releases/prune-releases-step.ts';
 export type { RollbackReleaseOptions } from './releases/rollback-release.ts';
+export type { UnverifiedRelease } from './releases/unverified-release.ts';
 export type { AcquireDeployLockOptions } from './lock/acquire-deploy-lock.ts';
 export type { DeployLock } from './lock/deploy-lock.ts';
 export type { DeployLockHolder } from './lock/deploy-lock-owner.ts';

@@ -15,6 +15,16 @@ export interface Plan {
   handlers?: Readonly<Record<string, Step>>;
   /** Values shown as `***` in everything the run reports, on top of those steps declare. */
   secrets?: readonly string[];
+  /**
+   * A directory on the host where handlers due but not run yet are recorded, so that none is lost
+   * to a run killed between a change and its handler. In apply mode a step that notifies handlers
+   * records them there before it is applied; a handler's record goes once it succeeded. A run that
+   * finds records runs those handlers even when nothing changed, at the end of the last phase whose
+   * steps notify them (a plan none of whose steps notify a handler leaves its record alone).
+   * @default none: handlers are due only to changes of the same run
+   * @example '/var/lib/fleet/deploy/pending-handlers'
+   */
+  pendingHandlers?: string;
 }
 
 /** Everything wrong with a plan (duplicate names, unknown handlers), as messages; `[]` when none. */

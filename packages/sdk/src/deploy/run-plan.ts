@@ -2,6 +2,7 @@ import type { DeployEvent } from './deploy-event.ts';
 import { DeployError } from './errors.ts';
 import type { Executor } from './executor.ts';
 import type { DeployMode, HostResult, PhaseResult } from './host-result.ts';
+import { PendingHandlers } from './internal/pending-handlers.ts';
 import { Redactor } from './internal/redactor.ts';
 import { countsOf } from './internal/result-counts.ts';
 import { type DistributiveOmit, phaseStatus, runPhase, skippedStep } from './internal/run-phase.ts';
@@ -29,10 +30,30 @@ export interface RunPlanOptions {
 }
 
 /**
+ * Which phase runs each handler an earlier run left due: the last one whose steps notify it, so that
+ * it runs after everything that may change its inputs. Handlers no step of the plan notifies are left.
+ */
+function earlierByPhase(
+  plan: Plan,
+  earlier: ReadonlyMap<string, readonly string[]>,
+): Map<string, Map<string, readonly string[]>> {
+  const byPhase = new Map<string, Map<string, readonly string[]>>();
+  for (const [handler, steps] of earlier) {
+    const phase = plan.phases.findLast((candidate) =>
+      candidate.steps.some((step) => (step.notify ?? []).includes(handler)),
+    );
+    if (phase === undefined) continue;
+    byPhase.set(phase.name, (byPhase.get(phase.name) ?? new Map()).set(handler, steps));
+  }
+  return byPhase;
+}
+
+/**
  * Run a plan's phases on one host, in order. In apply mode, a failed step ends the run after its
  * phase's due handlers (later steps and phases are reported `skipped`); in plan mode every check
  * runs regardless, so the report shows everything. Secrets the plan or its steps declare appear
- * as `***` in the result and in every event.
+ * as `***` in the result and in every event. With `plan.pendingHandlers`, handlers due are recorded
+ * on the host before the change that makes them due, so a killed run's are run by the next one.
  *
  * @throws {DeployError} `invalid_plan` (with every problem) before anything runs.
  * @example
@@ -57,6 +78,8 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<Host
   };
 
   emit({ type: 'host_started', mode });
+  const pending = await PendingHandlers.read(executor, plan);
+  const earlierIn = earlierByPhase(plan, pending.earlier());
   const phases: PhaseResult[] = [];
   let stop: string | undefined;
   for (const phase of plan.phases) {
@@ -68,7 +91,8 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<Host
       continue;
     }
     emit({ type: 'phase_started', phase: phase.name });
-    const result = await runPhase(phase, { plan, executor, mode, redactor, signal, emit });
+    const earlier = earlierIn.get(phase.name) ?? new Map<string, readonly string[]>();
+    const result = await runPhase(phase, { plan, executor, mode, redactor, signal, emit, pending, earlier });
     phases.push(result);
     emit({ type: 'phase_finished', phase: phase.name, status: result.status });
     if (result.status === 'failed' && mode === 'apply') stop = `phase "${phase.name}" failed`;

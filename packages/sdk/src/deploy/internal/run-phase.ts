@@ -5,6 +5,7 @@ import type { Phase, Plan } from '../plan.ts';
 import type { StepContext } from '../step.ts';
 import type { HandlerResult, StepResult } from '../step-result.ts';
 import { FactCache } from './fact-cache.ts';
+import type { PendingHandlers } from './pending-handlers.ts';
 import type { Redactor } from './redactor.ts';
 import { runStep } from './run-step.ts';
 
@@ -15,6 +16,10 @@ export interface PhaseRun {
   mode: DeployMode;
   redactor: Redactor;
   signal: AbortSignal | undefined;
+  /** The host's record of handlers due (see `Plan.pendingHandlers`). */
+  pending: PendingHandlers;
+  /** Handlers earlier runs left due that run at the end of this phase, with the steps that notified them. */
+  earlier: ReadonlyMap<string, readonly string[]>;
   /** Emits an event (already stamped with host and time). */
   emit: (event: DistributiveOmit<DeployEvent, 'at' | 'host'>) => void;
 }
@@ -48,7 +53,8 @@ export function phaseStatus(results: readonly { status: string }[]): PhaseStatus
  * Run one phase's steps in order, then the handlers they notified, once each, in the plan's
  * handler order. In apply mode a failed step skips the rest of the phase, but handlers already
  * due still run. An aborted signal skips the steps not started yet; due handlers still run, so
- * a changed config never stays under an old process.
+ * a changed config never stays under an old process. Handlers are recorded on the host before the
+ * step that notifies them is applied, and run here also when an earlier run left them due.
  */
 export async function runPhase(phase: Phase, run: PhaseRun): Promise<PhaseResult> {
   const facts = new FactCache(run.executor);
@@ -71,7 +77,9 @@ export async function runPhase(phase: Phase, run: PhaseRun): Promise<PhaseResult
     }
     facts.upcoming = phase.steps.slice(index).flatMap((next) => next.probes?.() ?? []);
     run.emit({ type: 'step_started', phase: phase.name, step: step.name, kind: step.kind });
-    const outcome = await runStep(step, context, run.mode, run.redactor);
+    const notify = step.notify ?? [];
+    const record = notify.length > 0 ? () => run.pending.record(notify, step.name) : undefined;
+    const outcome = await runStep(step, context, run.mode, run.redactor, record);
     const result: StepResult = { phase: phase.name, step: step.name, kind: step.kind, ...outcome };
     steps.push(result);
     run.emit({ type: 'step_finished', result });
@@ -86,12 +94,22 @@ export async function runPhase(phase: Phase, run: PhaseRun): Promise<PhaseResult
   // Handlers run even after a failure or an abort: the changes that queued them are on the host.
   const handlerContext: StepContext = { ...context, signal: undefined };
   for (const [name, handler] of Object.entries(run.plan.handlers ?? {})) {
-    const notifiedBy = notified.get(name);
+    const earlier = (run.earlier.get(name) ?? []).map((step) => `${step} (an earlier run)`);
+    const notifiedBy = notified.get(name) ?? (run.earlier.has(name) ? [] : undefined);
     if (notifiedBy === undefined) continue;
     facts.clear();
     facts.upcoming = handler.probes?.() ?? [];
     const outcome = await runStep(handler, handlerContext, run.mode, run.redactor);
-    const result: HandlerResult = { phase: phase.name, handler: name, notifiedBy, ...outcome };
+    if (run.mode === 'apply' && outcome.status !== 'failed') {
+      // A record that could not be removed only repeats the handler at the next run.
+      await run.pending.done(name).catch(() => undefined);
+    }
+    const result: HandlerResult = {
+      phase: phase.name,
+      handler: name,
+      notifiedBy: [...earlier, ...notifiedBy],
+      ...outcome,
+    };
     handlers.push(result);
     run.emit({ type: 'handler_finished', result });
   }

@@ -18,13 +18,15 @@ export interface StepOutcome {
 /**
  * Check a step and, in apply mode, apply what the check found. Never throws: a failure is a
  * `failed` outcome with the error's message and the tail of its output. Secrets are redacted
- * before the output is cut, so no part of one survives at the cut.
+ * before the output is cut, so no part of one survives at the cut. `beforeApply` runs in apply
+ * mode once the check found something to do, before apply; when it throws, the step fails unapplied.
  */
 export async function runStep(
   step: Step,
   context: StepContext,
   mode: DeployMode,
   redactor: Redactor,
+  beforeApply?: () => Promise<void>,
 ): Promise<StepOutcome> {
   const started = performance.now();
   let changes: StepChange[] = [];
@@ -46,6 +48,7 @@ export async function runStep(
     changes = planned === 'may change' ? [] : [...planned];
     if (!mayChange && changes.length === 0) return outcome('ok');
     if (mode === 'plan') return outcome('changed');
+    await beforeApply?.();
     const applied = await step.apply(context, planned);
     return outcome('changed', { output: applied?.output });
   } catch (error) {
