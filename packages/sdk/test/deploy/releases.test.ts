@@ -9,6 +9,7 @@ import { pruneReleases } from '../../src/deploy/releases/prune-releases.ts';
 import { pruneReleasesStep } from '../../src/deploy/releases/prune-releases-step.ts';
 import { isReleaseId, releaseId, releasePath } from '../../src/deploy/releases/release-id.ts';
 import { rollbackRelease } from '../../src/deploy/releases/rollback-release.ts';
+import { markReleaseUnverified } from '../../src/deploy/releases/unverified-release.ts';
 import { runPlan } from '../../src/deploy/run-plan.ts';
 import { directoryStep } from '../../src/deploy/steps/directory.ts';
 import { fileStep } from '../../src/deploy/steps/file.ts';
@@ -110,6 +111,22 @@ describe('pruning releases', () => {
     expect(existsSync(host.hostPath(releasePath(BASE, all[1]!)))).toBe(true);
     // A rollback still has somewhere to go.
     expect(await rollbackRelease(host, BASE)).toEqual({ from: all[0], to: all[1], changed: true });
+  });
+
+  test('keeps the last verified release while the current one is unverified (killed runs in a row)', async () => {
+    const host = tempHost();
+    const all = ids(8);
+    await makeReleases(host, BASE, all);
+    await activateRelease(host, BASE, all[0]!);
+    // Seven gated activations, each killed before its gate: the first release stays the last verified.
+    for (const id of all.slice(1)) {
+      await markReleaseUnverified(host, BASE, id);
+      await activateRelease(host, BASE, id);
+    }
+    expect(await listReleases(host, BASE)).toMatchObject({ current: all[7], previous: all[6], verified: all[0] });
+    const { removed } = await pruneReleases(host, BASE, { keep: 3 });
+    expect(removed).toEqual(all.slice(1, 5));
+    expect(await rollbackRelease(host, BASE, { to: all[0]! })).toMatchObject({ to: all[0], changed: true });
   });
 
   test('a prune cut short half-way is hidden from the list and finished by the next', async () => {

@@ -18,13 +18,17 @@ export interface PruneReleasesResult {
 /** The default of {@link PruneReleasesOptions.keep}. */
 export const DEFAULT_KEEP_RELEASES = 5;
 
-/** Which releases of `list` a prune removes: all but the newest `keep`, the current and the previous. */
+/**
+ * Which releases of `list` a prune removes: all but the newest `keep`, the current, the previous and,
+ * while the current one is unverified, the last verified one (a failed gate rolls back to it).
+ */
 export function releasesToPrune(list: ReleaseList, keep: number = DEFAULT_KEEP_RELEASES): string[] {
   if (!Number.isInteger(keep) || keep < 1) {
     throw new DeployError('invalid_plan', `keep must be a whole number of at least 1, got ${keep}`);
   }
   const newest = new Set(list.releases.slice(-keep));
-  return list.releases.filter((id) => !newest.has(id) && id !== list.current && id !== list.previous);
+  const kept = new Set([list.current, list.previous, list.verified]);
+  return list.releases.filter((id) => !newest.has(id) && !kept.has(id));
 }
 
 // Each release is renamed to a hidden name first, then removed: one cut short half-way is hidden
@@ -37,7 +41,8 @@ done`;
 
 /**
  * Remove old releases under `<base>/releases`: all but the newest `keep`, and never the current
- * or previous release, even when they are older (so a rollback always has somewhere to go).
+ * or previous release, nor the last verified one while the current is unverified, even when they
+ * are older (so a rollback always has somewhere to go).
  *
  * @example const { removed } = await pruneReleases(executor, '/opt/fleet/bus', { keep: 5 });
  */

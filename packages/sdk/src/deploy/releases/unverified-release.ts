@@ -20,7 +20,8 @@ export function unverifiedPath(base: string): string {
   return `${base.replace(/\/+$/, '')}/unverified.json`;
 }
 
-function parse(content: string | undefined): UnverifiedRelease | undefined {
+/** The mark's content as {@link UnverifiedRelease}; undefined when absent or not one. */
+export function parseUnverified(content: string | undefined): UnverifiedRelease | undefined {
   if (content === undefined) return undefined;
   try {
     const value = JSON.parse(content) as Partial<UnverifiedRelease>;
@@ -37,7 +38,7 @@ async function readState(executor: Executor, base: string): Promise<{ marker?: U
     { path: unverifiedPath(base), content: true, maxBytes: 4096 },
     { path: linkPaths(base).current },
   ]);
-  const found = parse(marker?.exists && marker.type === 'file' ? marker.content : undefined);
+  const found = parseUnverified(marker?.exists && marker.type === 'file' ? marker.content : undefined);
   const id = current?.exists && current.type === 'symlink' ? releaseOfTarget(base, current.target) : undefined;
   return { ...(found ? { marker: found } : {}), ...(id ? { current: id } : {}) };
 }
