@@ -12,6 +12,23 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
+/**
+ * The encoded `message` event of each object item, kept while the item lives: a source that hands
+ * one object to every subscriber (the dashboard's overview, some 300 KB per update) has it
+ * serialized and encoded once, not once per open stream, and every stream queues the same bytes.
+ */
+const encodedItems = new WeakMap<object, Uint8Array>();
+
+/** The `event: message` block of `value`, from {@link encodedItems} when it is an object. */
+function messageEvent(value: unknown): Uint8Array {
+  const shared = typeof value === 'object' && value !== null;
+  const cached = shared ? encodedItems.get(value) : undefined;
+  if (cached) return cached;
+  const bytes = encoder.encode(`event: message\ndata: ${JSON.stringify(value ?? null)}\n\n`);
+  if (shared) encodedItems.set(value, bytes);
+  return bytes;
+}
+
 /** How an event stream is run. */
 export interface EventStreamOptions {
   /** Aborted when the stream ends for any reason; its abort (client gone, server closing) ends the stream. */
@@ -26,7 +43,8 @@ export interface EventStreamOptions {
 
 /**
  * Streams an async iterable as Server-Sent Events: each item as `event: message` with its JSON as
- * `data`, a comment first so the client gets the headers at once, and a `ping` event on an
+ * `data` (an object item serialized once however many streams send it: items are not to be changed
+ * once yielded), a comment first so the client gets the headers at once, and a `ping` event on an
  * interval. Ends when the source ends, the client disconnects or the controller aborts.
  */
 export function eventStreamResult(source: AsyncIterable<unknown>, options: EventStreamOptions): HTTPResponse {
@@ -75,7 +93,7 @@ export function eventStreamResult(source: AsyncIterable<unknown>, options: Event
         const next = await iterator.next();
         if (finished) return;
         if (next.done) return finish();
-        c.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(next.value ?? null)}\n\n`));
+        c.enqueue(messageEvent(next.value));
       } catch (error) {
         if (finished) return;
         c.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify(options.toError(error).toJSON())}\n\n`));
