@@ -40,6 +40,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchArgs, envNumber } from './_args.mjs';
 import { judge } from './_checks.mjs';
+import { cleanUpOnExit } from './_clean-up.mjs';
 import {
   ansiblePlaybookVersion,
   checkRecap,
@@ -172,6 +173,12 @@ const load = [round(loadavg()[0], 1)];
 const projects = [];
 let testHosts;
 const tools = {};
+// Ctrl-C or SIGTERM skips the `finally` below: the test hosts (namespaces, sshd) and the temp dir go then too.
+const cleanUp = cleanUpOnExit(async () => {
+  for (const project of projects) closeControlMasters(project.controlDir);
+  await testHosts?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 try {
   const { hasTestHostDeps, startTestHosts } = await loadTestHosts(dir);
   if (!hasTestHostDeps()) {
@@ -213,9 +220,7 @@ try {
     load.push(round(loadavg()[0], 1));
   }
 } finally {
-  for (const project of projects) closeControlMasters(project.controlDir);
-  await testHosts?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await cleanUp();
 }
 
 if (process.exitCode === undefined) report();
