@@ -113,7 +113,9 @@ try {
 } finally {
   await cleanUp();
 }
-const ratio = results.baseline.leasesPerSecond / Math.max(results.fleet.leasesPerSecond, 1e-9);
+// No ratio when Fleet made no lease at all while waiting (dividing by nearly nothing would print 1e12x).
+const ratio =
+  results.fleet.leasesPerSecond > 0 ? results.baseline.leasesPerSecond / results.fleet.leasesPerSecond : null;
 const over = (key) => Math.round((results.fleet[key] / Math.max(results.baseline[key], 1e-9)) * 100) / 100;
 const summary = {
   waiters,
@@ -126,7 +128,11 @@ const summary = {
 };
 if (json) console.log(JSON.stringify(summary, null, 2));
 else {
-  console.log(`leases: ${ratio.toFixed(1)}x fewer than the baseline`);
+  console.log(
+    ratio === null
+      ? `leases: none while waiting, against ${results.baseline.leasesPerSecond.toFixed(0)}/s for the baseline`
+      : `leases: ${ratio.toFixed(1)}x fewer than the baseline`,
+  );
   console.log(
     `CPU: ${summary.cpuOverBaseline} of the baseline's (${results.fleet.cpuPercent.toFixed(1)}% of a core against ${results.baseline.cpuPercent.toFixed(1)}%)` +
       (postgres
