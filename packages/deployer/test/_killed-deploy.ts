@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DeployRunEvent } from '@fleet/sdk/deploy';
-import { build } from 'esbuild';
+import { bundleScript, removeScriptBundles } from '@fleet/test-utils/bundle-script';
 import { afterAll } from 'vitest';
-import { REPO, tempDir } from './_fixtures.ts';
+import { tempDir } from './_fixtures.ts';
 
 /** The event a {@link killedDeploy} dies at: its type, and for a step's event a prefix of its name and its status. */
 export interface KillAt {
@@ -14,49 +13,7 @@ export interface KillAt {
   status?: 'ok' | 'changed' | 'failed' | 'skipped';
 }
 
-let bundled: Promise<string> | undefined;
-const built: string[] = [];
-afterAll(() => {
-  for (const dir of built.splice(0)) rmSync(dir, { recursive: true, force: true });
-  bundled = undefined;
-});
-
-/**
- * _deploy-child.ts bundled from the sources, once per test file (node 20 runs no TypeScript). It
- * goes under the repository's node_modules/.cache, where the packages it leaves out are found.
- */
-function childScript(): Promise<string> {
-  bundled ??= (async () => {
-    const cache = join(REPO, 'node_modules/.cache');
-    mkdirSync(cache, { recursive: true });
-    const dir = mkdtempSync(join(cache, 'fleet-deploy-child-'));
-    built.push(dir);
-    const outfile = join(dir, 'deploy-child.mjs');
-    await build({
-      entryPoints: [fileURLToPath(new URL('./_deploy-child.ts', import.meta.url))],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      conditions: ['@fleet/source'],
-      outfile,
-      logLevel: 'error',
-      // Workspace packages from their sources; everything else as installed.
-      plugins: [
-        {
-          name: 'installed-packages',
-          setup(setup) {
-            setup.onResolve({ filter: /^[^./]/ }, (args) =>
-              args.path.startsWith('@fleet/') ? undefined : { path: args.path, external: true },
-            );
-          },
-        },
-      ],
-    });
-    return outfile;
-  })();
-  return bundled;
-}
+afterAll(removeScriptBundles);
 
 /**
  * Runs an apply `deploy()` of `fleetText` in a child process that SIGKILLs itself at the first
@@ -70,7 +27,7 @@ export async function killedDeploy(
   ssh: { identity: string; knownHostsFile: string },
   at: KillAt,
 ): Promise<DeployRunEvent[]> {
-  const script = await childScript();
+  const script = await bundleScript(new URL('./_deploy-child.ts', import.meta.url));
   const config = join(tempDir('killed-deploy'), 'fleet.yaml');
   writeFileSync(config, fleetText);
   const child = spawn(process.execPath, [script, config, JSON.stringify(at)], {

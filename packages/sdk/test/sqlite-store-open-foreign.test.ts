@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -7,6 +6,7 @@ import { BUS_APPLICATION_ID, SCHEMA_VERSION } from '../src/bus/sqlite/schema.ts'
 import { SqliteMessageStore } from '../src/bus/sqlite-store.ts';
 import { KnowledgeDB } from '../src/knowledge/knowledge-db.ts';
 import { SendInput } from '../src/schemas/message.ts';
+import { expectRefusedUntouched } from './_sqlite-files.ts';
 import { freshDatabasePath } from './_stores.ts';
 
 const Driver = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
@@ -29,62 +29,38 @@ function writeForeign(path: string, sql: string): void {
   db.close();
 }
 
-/** The file's bytes by hash, and which of its sibling files exist. */
-function fingerprint(path: string) {
-  return {
-    sha256: createHash('sha256').update(readFileSync(path)).digest('hex'),
-    siblings: ['-wal', '-shm', '-journal', '-lock'].filter((suffix) => existsSync(`${path}${suffix}`)),
-  };
-}
-
-/** Opening `path` as the bus throws one line, and leaves the file exactly as it was. */
-function expectRefusedUntouched(path: string, message: RegExp): string {
-  const before = fingerprint(path);
-  let error: unknown;
-  try {
-    open(path);
-  } catch (caught) {
-    error = caught;
-  }
-  expect(error).toBeInstanceOf(Error);
-  const text = (error as Error).message;
-  expect(text).toContain(path);
-  expect(text).toMatch(message);
-  expect(text).not.toContain('\n');
-  expect(fingerprint(path)).toEqual(before);
-  expect(before.siblings).toEqual([]);
-  return text;
-}
+/** Opening `path` as the bus throws one line naming it, and leaves the file exactly as it was. */
+const refusedUntouched = (path: string, message: RegExp) => expectRefusedUntouched(() => open(path), path, message);
 
 describe('SqliteMessageStore refuses a file that is not a fleet-bus database, before writing to it', () => {
-  test("another program's database with user_version 0 gets no bus tables, no version and no WAL", () => {
+  test("another program's database with user_version 0 gets no bus tables, no version and no WAL", async () => {
     const path = freshDatabasePath();
     writeForeign(
       path,
       `CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('ada');`,
     );
-    expectRefusedUntouched(path, /is not a fleet-bus database/);
+    await refusedUntouched(path, /is not a fleet-bus database/);
   });
 
-  test('a database at user_version 3 with its own agents table keeps it: migration 4 does not run', () => {
+  test('a database at user_version 3 with its own agents table keeps it: migration 4 does not run', async () => {
     const path = freshDatabasePath();
     writeForeign(path, `CREATE TABLE agents (name TEXT PRIMARY KEY, role TEXT); PRAGMA user_version = 3;`);
-    expectRefusedUntouched(path, /is not a fleet-bus database/);
+    await refusedUntouched(path, /is not a fleet-bus database/);
     const db = new Driver(path, { readonly: true });
     expect((db.pragma('table_info(agents)') as { name: string }[]).map((c) => c.name)).toEqual(['name', 'role']);
     db.close();
   });
 
-  test('a database with a messages table of its own is refused, not half-created', () => {
+  test('a database with a messages table of its own is refused, not half-created', async () => {
     const path = freshDatabasePath();
     writeForeign(path, 'CREATE TABLE messages (id INTEGER PRIMARY KEY, body TEXT);');
-    expectRefusedUntouched(path, /is not a fleet-bus database/);
+    await refusedUntouched(path, /is not a fleet-bus database/);
   });
 
-  test("another program's database at a version above the bus's is called foreign, not newer", () => {
+  test("another program's database at a version above the bus's is called foreign, not newer", async () => {
     const path = freshDatabasePath();
     writeForeign(path, 'CREATE TABLE t (x); PRAGMA user_version = 7;');
-    const message = expectRefusedUntouched(path, /is not a fleet-bus database/);
+    const message = await refusedUntouched(path, /is not a fleet-bus database/);
     expect(message).not.toMatch(/newer/);
   });
 
@@ -96,13 +72,13 @@ describe('SqliteMessageStore refuses a file that is not a fleet-bus database, be
     db.pragma('journal_mode = DELETE');
     db.close();
     rmSync(`${path}-lock`, { force: true });
-    expectRefusedUntouched(path, /is not a fleet-bus database.*fleet-knowledge/);
+    await refusedUntouched(path, /is not a fleet-bus database.*fleet-knowledge/);
   });
 
-  test('a file that is not a SQLite database at all is refused, naming the file', () => {
+  test('a file that is not a SQLite database at all is refused, naming the file', async () => {
     const path = freshDatabasePath();
     writeFileSync(path, 'just some text, not a database\n'.repeat(200));
-    expectRefusedUntouched(path, /not a (SQLite|fleet-bus) database/);
+    await refusedUntouched(path, /not a (SQLite|fleet-bus) database/);
   });
 
   test('a bus file of a newer schema version is refused with both versions, journal mode untouched', async () => {
@@ -116,7 +92,7 @@ describe('SqliteMessageStore refuses a file that is not a fleet-bus database, be
     db.close();
     // The lock file the bus leaves (empty, no data) is not part of the database.
     rmSync(`${path}-lock`, { force: true });
-    const message = expectRefusedUntouched(path, /newer/);
+    const message = await refusedUntouched(path, /newer/);
     expect(message).toContain(String(SCHEMA_VERSION + 95));
     expect(message).toContain(`(${SCHEMA_VERSION})`);
   });

@@ -1,38 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-
-let bundled: Promise<string> | undefined;
-const built: string[] = [];
+import { bundleScript, removeScriptBundles } from '@fleet/test-utils/bundle-script';
 
 /** _lock-holder.ts bundled into one plain .mjs file, once per test file (node 20 runs no TypeScript). */
 export function lockHolderScript(): Promise<string> {
-  bundled ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fleet-lock-holder-'));
-    built.push(dir);
-    const outfile = join(dir, 'lock-holder.mjs');
-    await build({
-      entryPoints: [fileURLToPath(new URL('./_lock-holder.ts', import.meta.url))],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      conditions: ['@fleet/source'],
-      outfile,
-      logLevel: 'error',
-    });
-    return outfile;
-  })();
-  return bundled;
+  return bundleScript(new URL('./_lock-holder.ts', import.meta.url));
 }
 
 /** Removes the bundle (call in afterAll). */
 export function removeLockHolderScript(): void {
-  for (const dir of built.splice(0)) rmSync(dir, { recursive: true, force: true });
-  bundled = undefined;
+  removeScriptBundles();
 }
 
 /** What a lock holder child printed first. */

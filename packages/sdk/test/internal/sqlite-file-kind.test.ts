@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
@@ -13,6 +12,7 @@ import {
 } from '../../src/internal/sqlite-file-kind.ts';
 import { KnowledgeDB } from '../../src/knowledge/knowledge-db.ts';
 import { FleetMonitor } from '../../src/monitor/fleet-monitor.ts';
+import { expectRefusedUntouched } from '../_sqlite-files.ts';
 import { freshDatabasePath } from '../_stores.ts';
 
 const Driver = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
@@ -53,30 +53,9 @@ function withDatabase<T>(path: string, use: (db: Database.Database) => T): T {
   }
 }
 
-/** The file's bytes by hash, and which of its sibling files exist. */
-function fingerprint(path: string) {
-  return {
-    sha256: createHash('sha256').update(readFileSync(path)).digest('hex'),
-    siblings: ['-wal', '-shm', '-journal', '-lock'].filter((suffix) => existsSync(`${path}${suffix}`)),
-  };
-}
-
 /** Opening `path` as `store` throws one line naming it, and leaves the file exactly as it was. */
-async function expectRefusedUntouched(store: StoreName, path: string, message: RegExp): Promise<string> {
-  const before = fingerprint(path);
-  const error = await STORES[store](path).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(Error);
-  const text = (error as Error).message;
-  expect(text).toContain(path);
-  expect(text).toMatch(message);
-  expect(text).not.toContain('\n');
-  expect(fingerprint(path)).toEqual(before);
-  expect(before.siblings).toEqual([]);
-  return text;
-}
+const refusedUntouched = (store: StoreName, path: string, message: RegExp) =>
+  expectRefusedUntouched(() => STORES[store](path), path, message);
 
 describe.each(CHECKED)('$name refuses a file that is not its own, before writing to it', (kind) => {
   test("another program's database gets no tables, no version and no WAL", async () => {
@@ -84,13 +63,13 @@ describe.each(CHECKED)('$name refuses a file that is not its own, before writing
     withDatabase(path, (db) =>
       db.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('ada');"),
     );
-    await expectRefusedUntouched(kind.name, path, new RegExp(`is not a ${kind.name} database: it has tables users`));
+    await refusedUntouched(kind.name, path, new RegExp(`is not a ${kind.name} database: it has tables users`));
   });
 
   test("another program's database at this store's version is not taken for one", async () => {
     const path = freshDatabasePath();
     withDatabase(path, (db) => db.exec('CREATE TABLE meta (k, v); CREATE TABLE targets (x); PRAGMA user_version = 3;'));
-    await expectRefusedUntouched(kind.name, path, new RegExp(`is not a ${kind.name} database`));
+    await refusedUntouched(kind.name, path, new RegExp(`is not a ${kind.name} database`));
   });
 
   test.each(Object.keys(STORES).filter((other) => other !== kind.name) as StoreName[])(
@@ -98,7 +77,7 @@ describe.each(CHECKED)('$name refuses a file that is not its own, before writing
     async (other) => {
       const path = await fileOf(other);
       const tables = withDatabase(path, listTables);
-      await expectRefusedUntouched(
+      await refusedUntouched(
         kind.name,
         path,
         new RegExp(`is not a ${kind.name} database \\(it looks like a ${other} database\\)`),
@@ -111,7 +90,7 @@ describe.each(CHECKED)('$name refuses a file that is not its own, before writing
     const path = await fileOf(kind.name);
     const version = withDatabase(path, (db) => db.pragma('user_version', { simple: true }) as number);
     withDatabase(path, (db) => db.pragma(`user_version = ${version + 7}`));
-    const text = await expectRefusedUntouched(
+    const text = await refusedUntouched(
       kind.name,
       path,
       new RegExp(`has ${kind.schema} schema version ${version + 7}, newer`),
