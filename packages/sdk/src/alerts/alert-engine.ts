@@ -10,7 +10,7 @@ import { applyTransition, newTargetInfo, type TargetInfo, targetsByHost } from '
 import { type AlertFacts, alertMessage } from './internal/alert-text.ts';
 import { type AlertEngineMemory, NotifiedLedger } from './internal/notified-ledger.ts';
 import { RuleReconciler } from './internal/rule-reconciler.ts';
-import { coversHost, coversTarget, type HostGroups } from './internal/selectors.ts';
+import { coversHostOrItsTargets, coversTarget, type HostGroups } from './internal/selectors.ts';
 
 export type { AlertEngineOptions, AlertTarget } from './alert-engine-options.ts';
 export type { AlertDispatch } from './internal/alert-dispatches.ts';
@@ -107,16 +107,23 @@ export class AlertEngine {
 
   readonly #hostOf = (target: string): string => this.#targets.get(target)?.host ?? '';
 
-  /** A deploy (or its rollback) failed on `host`: one `deploy_failed` alert per rule that asks for it. */
+  /**
+   * A deploy (or its rollback) failed on `host`: one `deploy_failed` alert to the channels of the
+   * rules that list it and cover the host: name it, a group of it, or a target running on it (a
+   * failed deploy of a host concerns every target there), or name nothing. A failure before any
+   * host (no `host`) may concern any target, so every rule that lists `deploy_failed` hears of it,
+   * whatever it covers; only a silence of everything silences it.
+   */
   deployFailed(failure: { host?: string; reason: string }): AlertDispatch[] {
     const now = this.#now();
     this.#silences.load();
     // A failure before any host (no host named) is silenced only by a silence of everything.
     if (failure.host === undefined && this.#silences.everythingSilenced(now)) return [];
     const channels = new Set<string>();
+    const hostOf = (target: string) => this.#targets.get(target)?.host;
     for (const rule of this.#spec.rules) {
       if (!rule.events.includes('deploy_failed')) continue;
-      if (failure.host !== undefined && !coversHost(rule, failure.host, this.#groups)) continue;
+      if (failure.host !== undefined && !coversHostOrItsTargets(rule, failure.host, this.#groups, hostOf)) continue;
       if (failure.host !== undefined && this.#silences.hostSilenced(failure.host, now)) continue;
       for (const channel of rule.channels) channels.add(channel);
     }

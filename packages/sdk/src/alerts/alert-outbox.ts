@@ -27,7 +27,8 @@ export interface AlertOutboxOptions {
    */
   baseDelayMs?: number;
   /**
-   * Longest delay between two attempts.
+   * Longest backoff between two attempts. A receiver's `Retry-After` asking for longer is
+   * honoured all the same, up to 24 hours; each such refusal counts as one of `maxAttempts`.
    * @default 300000 (5 minutes)
    */
   maxDelayMs?: number;
@@ -73,7 +74,7 @@ export interface DeliveryPass {
  * exponential backoff and jitter, up to `maxAttempts`; a non-retryable one (a 4xx) fails at once.
  * Each channel is delivered on its own, in the order its deliveries were queued: one that fails
  * delays no other, and after a retryable failure its later deliveries wait for that one's retry
- * (at least its `Retry-After`), so a `recovered` never overtakes the `down` it ends and a receiver
+ * (at least its `Retry-After`, up to 24 h, even past `maxDelayMs`), so a `recovered` never overtakes the `down` it ends and a receiver
  * that is down or asked to wait gets no more attempts meanwhile. A delivery given up (a
  * non-retryable error, the last attempt) holds up nothing. A new outbox on the same file delivers
  * what an earlier process left pending. It needs nothing but the channels' endpoints: no Fleet service has to be up.

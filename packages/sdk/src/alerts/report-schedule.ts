@@ -40,7 +40,10 @@ export interface ReportScheduler {
   close(): void;
 }
 
-/** A run found this long after it was due is sent as late (the process was not running). */
+/**
+ * A run whose pass started this long after it was due is sent as late: the process was not
+ * running (or was asleep) then. Waiting for the other reports of its pass does not count.
+ */
 const LATE_AFTER_MS = 60_000;
 /** Longest single wait: setTimeout's limit is about 24.8 days; a longer wait sleeps in steps. */
 const MAX_WAIT_MS = 86_400_000;
@@ -58,7 +61,9 @@ interface Entry {
  * schedule's period is built, rendered as text and queued as one `report` alert to the schedule's
  * channels through the outbox (durable, at least once, retried). The next run of each schedule is
  * kept in the outbox's file: a run missed while the process was down is sent once when it starts
- * again (saying it is late), however many were missed, then the schedule resumes. Its timer is
+ * again (saying it is late), however many were missed, then the schedule resumes. Only a run due a
+ * minute or more before its pass started is late: reports due together are built one after
+ * another, and one that comes due meanwhile joins the same pass. Its timer is
  * unref'd; croner only computes the runs.
  *
  * @example
@@ -102,13 +107,16 @@ export function startReportSchedule(options: StartReportScheduleOptions): Report
     });
   };
 
+  const dueEntry = () => entries.find((entry) => entry.nextAt !== null && entry.nextAt <= now());
+
+  // Runs every entry that is due, also those that come due while others build, until none is.
+  // Lateness is judged against when the pass started, not when each entry's turn came: a report
+  // that waited for the reports built before it was not missed, the process was running.
   const pass = async (): Promise<number> => {
+    const startedAt = now();
     let queued = 0;
-    for (const entry of entries) {
-      const startedAt = now();
-      if (closed) break;
-      if (entry.nextAt === null || entry.nextAt > startedAt) continue;
-      const dueAt = entry.nextAt;
+    for (let entry = dueEntry(); entry !== undefined && !closed; entry = dueEntry()) {
+      const dueAt = entry.nextAt ?? startedAt;
       const late = startedAt - dueAt >= LATE_AFTER_MS ? { dueAtMs: dueAt } : undefined;
       try {
         const built = await message(entry.spec, `report-${entry.spec.name}-${dueAt}`, late);

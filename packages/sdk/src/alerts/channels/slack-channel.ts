@@ -4,6 +4,7 @@ import type { AlertChannel } from './alert-channel.ts';
 import { HttpUrl } from './internal/fields.ts';
 import { sendHttp } from './internal/http-send.ts';
 import { plainText } from './internal/render.ts';
+import { urlSecrets } from './internal/secret-parts.ts';
 
 /** A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat): `{"text": ...}` is POSTed. */
 export const SlackChannelSpec = z.strictObject({
@@ -28,12 +29,12 @@ function slackText(message: AlertMessage): string {
 /**
  * A channel that POSTs `{"text": ...}` to a Slack-compatible incoming webhook (Slack, Mattermost,
  * Rocket.Chat, Discord's `/slack` endpoint): the title in bold, then the text (a report's in a
- * code block).
+ * code block). Its errors quote the receiver's answer without any part of the URL's path or query
+ * (`urlSecrets`).
  */
 export function createSlackChannel(name: string, spec: SlackChannelSpec): AlertChannel {
-  const url = new URL(spec.url);
-  // Slack's webhook URL is itself the secret: its path and query are never shown.
-  const secrets = [url.pathname.length > 1 ? url.pathname : undefined, url.search.slice(1)];
+  // Slack's webhook URL is itself the secret: its path and query, and each part of them, are never shown.
+  const secrets = urlSecrets(spec.url);
   return {
     name,
     type: 'slack',

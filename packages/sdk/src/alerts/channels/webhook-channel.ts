@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AlertChannel } from './alert-channel.ts';
 import { HeaderName, HeaderValue, HttpUrl } from './internal/fields.ts';
 import { sendHttp } from './internal/http-send.ts';
+import { headerSecrets, urlSecrets } from './internal/secret-parts.ts';
 
 /** A generic JSON webhook: each alert is POSTed as an {@link AlertMessage}. */
 export const WebhookChannelSpec = z.strictObject({
@@ -12,18 +13,16 @@ export const WebhookChannelSpec = z.strictObject({
 });
 export type WebhookChannelSpec = z.infer<typeof WebhookChannelSpec>;
 
-/** A channel that POSTs each alert as JSON (an `AlertMessage`) to a URL, with the spec's headers. */
+/**
+ * A channel that POSTs each alert as JSON (an `AlertMessage`) to a URL, with the spec's headers.
+ * Its errors quote the receiver's answer without the URL's path and query, their segments and
+ * values, or the header values (see `urlSecrets`, `headerSecrets`).
+ */
 export function createWebhookChannel(name: string, spec: WebhookChannelSpec): AlertChannel {
   const headers = spec.headers ?? {};
-  const url = new URL(spec.url);
-  // The path, query string, user info and header values may hold the receiver's secret.
-  const secrets = [
-    url.pathname.length > 1 ? url.pathname : undefined,
-    url.search.slice(1),
-    url.username,
-    url.password,
-    ...Object.values(headers),
-  ];
+  // The path, the query string and the header values may hold the receiver's secret, and a
+  // receiver may quote any part of one (a segment, a value, the token without `Bearer`).
+  const secrets = [...urlSecrets(spec.url), ...headerSecrets(Object.values(headers))];
   return {
     name,
     type: 'webhook',

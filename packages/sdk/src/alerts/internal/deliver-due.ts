@@ -15,6 +15,13 @@ export interface DeliverySettings {
   onGiveUp: (row: PendingRow, error: string) => void;
 }
 
+/**
+ * Longest wait a receiver's `Retry-After` is granted (24 h): it is honoured beyond `maxDelayMs`,
+ * which bounds only the backoff, but a bogus one (a date years ahead) must not hold the channel for
+ * good.
+ */
+export const MAX_RETRY_AFTER_MS = 86_400_000;
+
 /** Rows taken per pass of a channel; what is left runs in its next pass. */
 const BATCH = 500;
 
@@ -35,9 +42,11 @@ function describe(error: unknown): string {
  * Delivers what is due on one channel, one delivery after another in order, recording each
  * outcome before the next. After a failure that will be retried (a timeout, no connection, a 5xx,
  * a 429), the pass ends and the channel's later deliveries, also those queued meanwhile, wait for
- * that one's retry (its Retry-After holds the channel): sending them first would deliver out of
- * order (a `recovered` before the `down` it ends), and a receiver that is down or asked to wait
- * would only refuse them too, each spending an attempt.
+ * that one's retry: sending them first would deliver out of order (a `recovered` before the
+ * `down` it ends), and a receiver that is down or asked to wait would only refuse them too, each
+ * spending an attempt. A Retry-After holds the channel as long as it asks, up to
+ * {@link MAX_RETRY_AFTER_MS}, however short `maxDelayMs`; the refusal counts as one of
+ * `maxAttempts`, so a receiver that never stops refusing is given up like any other.
  */
 export async function deliverDue(
   store: OutboxStore,
@@ -71,10 +80,11 @@ export async function deliverDue(
       settings.onGiveUp(row, describe(error));
       counts.failed += 1;
     } else {
-      // A receiver's Retry-After is a floor: retrying sooner only earns another refusal.
+      // A receiver's Retry-After is a floor, also past maxDelayMs: retrying sooner only earns
+      // another refusal. The refusal still counts as an attempt, so one that never ends is given up.
       const asked = (error as { retryAfterMs?: unknown }).retryAfterMs;
       const backoff = backoffDelay(attempts, settings.baseDelayMs, settings.maxDelayMs, settings.random);
-      const delay = typeof asked === 'number' ? Math.max(backoff, Math.min(asked, settings.maxDelayMs)) : backoff;
+      const delay = typeof asked === 'number' ? Math.max(backoff, Math.min(asked, MAX_RETRY_AFTER_MS)) : backoff;
       const nextAt = now + Math.round(delay);
       store.retry(row.id, attempts, nextAt, describe(error));
       counts.retried += 1;

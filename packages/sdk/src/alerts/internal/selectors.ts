@@ -24,6 +24,20 @@ export function coversTarget(selectors: Selectors, target: string, host: string,
   return (selectors.targets?.includes(target) ?? false) || coversHost(selectors, host, groups);
 }
 
+/**
+ * Whether something that befell `host` as a whole (a deploy that failed there) concerns the
+ * selectors: the host is covered (named, in a named group, or nothing named), or a named target
+ * runs on it now (`hostOf`, the host each known target runs on).
+ */
+export function coversHostOrItsTargets(
+  selectors: Selectors,
+  host: string,
+  groups: HostGroups,
+  hostOf: (target: string) => string | undefined,
+): boolean {
+  return coversHost(selectors, host, groups) || (selectors.targets?.some((target) => hostOf(target) === host) ?? false);
+}
+
 /** Whether `silence` is in force at `nowMs`. */
 export function silenceActive(silence: AlertSilence, nowMs: number): boolean {
   return Date.parse(silence.from) <= nowMs && nowMs < Date.parse(silence.until);

@@ -1,8 +1,8 @@
-import { redact } from '../../../internal/redact.ts';
 import type { ChannelSendOptions } from '../alert-channel.ts';
 import { ChannelError } from '../channel-error.ts';
 import { startDeadline } from './deadline.ts';
 import { originOf } from './origin-of.ts';
+import { redactReply } from './redact-reply.ts';
 
 /** One request a channel makes. */
 export interface ChannelRequest {
@@ -13,7 +13,10 @@ export interface ChannelRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
-  /** Values never to show in an error message (tokens, the URL's secret parts). */
+  /**
+   * Values never to show in an error message (tokens, the URL's secret parts): the receiver's
+   * answer is quoted with each of them, and any word of 8 or more characters inside one, as `***`.
+   */
   secrets: readonly (string | undefined)[];
 }
 
@@ -53,7 +56,7 @@ export async function sendHttp(request: ChannelRequest, options?: ChannelSendOpt
     throw deadline.failure(channel, label, () => {
       const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
       const reason = typeof cause?.code === 'string' ? cause.code : String(cause?.message ?? error);
-      return new ChannelError('network', `${label}: cannot reach ${where}: ${redact(reason, request.secrets)}`, {
+      return new ChannelError('network', `${label}: cannot reach ${where}: ${redactReply(reason, request.secrets)}`, {
         channel,
         retryable: true,
         cause: error,
@@ -70,7 +73,7 @@ export async function sendHttp(request: ChannelRequest, options?: ChannelSendOpt
     () => '',
   );
   const status = response.status;
-  const shown = detail === '' ? '' : `: ${redact(detail, request.secrets)}`;
+  const shown = detail === '' ? '' : `: ${redactReply(detail, request.secrets)}`;
   const after = retryAfterMs(response.headers.get('retry-after'));
   throw new ChannelError('http_error', `${label}: HTTP ${status} from ${where}${shown}`, {
     channel,
