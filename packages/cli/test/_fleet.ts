@@ -56,14 +56,21 @@ export async function writeDemoFleet(dir: string): Promise<{ config: string; por
   return { config, ports };
 }
 
+/** The loopback address to start a fleet on whose bus probe hangs (see {@link hangBusProbe}). */
+export const OTHER_LOOPBACK = '127.0.0.2';
+
 /**
- * Adds a `custom` service on `port` to the fleet file `config`: fleet up does not run it, but the
- * dashboard probes it (a 2 s timeout, every 30 s), the first time at the end of fleet up's start.
+ * Moves the bus of the demo fleet file `config` (on `busPort`) to `port`, a silent host's on
+ * 127.0.0.1, with a ten-minute probe timeout. Started on {@link OTHER_LOOPBACK}, fleet up runs the bus
+ * there, and the dashboard's first probe of it at the end of the start goes to 127.0.0.1 and is
+ * never answered: the start waits on it until it is stopped.
  */
-export function addProbedService(config: string, port: number): void {
-  const lines = ['  probed:', '    kind: custom', '    host: local', `    port: ${port}`, '    health:'];
-  const entry = [...lines, '      interval: 30s', '      timeout: 2s'].join('\n');
-  writeFileSync(config, readFileSync(config, 'utf8').replace('\nwizards:\n', `\n${entry}\n\nwizards:\n`));
+export function hangBusProbe(config: string, busPort: number, port: number): void {
+  const health = ['    health:', '      path: /health', '      interval: 20m', '      timeout: 10m'].join('\n');
+  writeFileSync(
+    config,
+    readFileSync(config, 'utf8').replace(`    port: ${busPort}\n`, `    port: ${port}\n${health}\n`),
+  );
 }
 
 /** What an in-process `fleet` run printed and its exit status. */

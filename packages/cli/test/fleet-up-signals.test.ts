@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type SilentHost, startSilentHost } from '@fleet/test-utils/silent-host';
 import { hasSystemCommand } from '@fleet/test-utils/system-deps';
 import { describe, expect, test } from 'vitest';
-import { addProbedService, tempDir, until, writeDemoFleet } from './_fleet.ts';
+import { hangBusProbe, OTHER_LOOPBACK, tempDir, until, writeDemoFleet } from './_fleet.ts';
 import { FLEET_BIN, type SpawnedFleet, spawnFleet, waitForOutput } from './_spawn-fleet.ts';
 
 // util-linux's script(1) (Debian: bsdutils, an essential package) gives the command a terminal.
@@ -39,7 +39,7 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** Resolves once `silent` has been probed (fleet up is at the end of its start); rejects if it exits first. */
+/** Resolves once `silent` has been probed (fleet up is at the end of its start, see hangBusProbe); rejects if it exits first. */
 function probed(silent: SilentHost, fleet: SpawnedFleet): Promise<unknown> {
   const exited = fleet.exited.then((code) => {
     throw new Error(`fleet exited (${code}) before probing: ${fleet.stderr()}${fleet.stdout()}`);
@@ -88,12 +88,12 @@ describe('fleet up and signals (the built bin)', () => {
     'a second SIGHUP (a closing terminal sends several) does not cut the stop short',
     async () => {
       const dir = tempDir('fleet-up-hup-twice-');
-      const { config } = await writeDemoFleet(dir);
+      const { config, ports } = await writeDemoFleet(dir);
       const silent = await startSilentHost();
-      addProbedService(config, silent.port);
+      hangBusProbe(config, ports.bus, silent.port);
       const state = join(dir, '.fleet');
       // On a terminal (script(1)), so it shows "stopping the fleet…" when it takes the signal.
-      const argv = [process.execPath, FLEET_BIN, 'up', '--dir', state, '--config', config];
+      const argv = [process.execPath, FLEET_BIN, 'up', '--dir', state, '--config', config, '--host', OTHER_LOOPBACK];
       const shell = `exec ${argv.map((arg) => `'${arg}'`).join(' ')}`;
       const terminal = spawnFleet([], dir, { command: 'script', args: ['-qec', shell, '/dev/null'] });
       try {
@@ -122,14 +122,14 @@ describe('fleet up and signals (the built bin)', () => {
     'a signal during the start ($mode) stops what started, never says "up", and exits 0',
     async ({ args, stopped }) => {
       const dir = tempDir('fleet-up-early-');
-      const { config } = await writeDemoFleet(dir);
-      // A service fleet up does not run but the dashboard monitors: its probe at the end of the start
-      // (`probing every target once…`) is never answered, so the start is still running when it asks.
+      const { config, ports } = await writeDemoFleet(dir);
+      // The dashboard's probe of the bus at the end of the start (`probing every target once…`) is
+      // never answered (see hangBusProbe), so the start is still running when it asks.
       const silent = await startSilentHost();
-      addProbedService(config, silent.port);
+      hangBusProbe(config, ports.bus, silent.port);
       const state = join(dir, '.fleet');
       try {
-        const fleet = spawnFleet(['up', ...args, '--dir', state, '--config', config], dir);
+        const fleet = spawnFleet(['up', ...args, '--dir', state, '--config', config, '--host', OTHER_LOOPBACK], dir);
         await probed(silent, fleet);
         fleet.child.kill('SIGTERM');
         expect(await fleet.exited).toBe(0);

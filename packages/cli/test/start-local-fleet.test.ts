@@ -5,14 +5,14 @@ import { BusClient, DashboardClient, KnowledgeClient } from '@fleet/sdk';
 import { startSilentHost } from '@fleet/test-utils/silent-host';
 import { describe, expect, test } from 'vitest';
 import { startLocalFleet } from '../src/index.ts';
-import { addProbedService, tempDir, until, writeDemoFleet } from './_fleet.ts';
+import { hangBusProbe, OTHER_LOOPBACK, tempDir, until, writeDemoFleet } from './_fleet.ts';
 
-/** True when nothing listens on `port` any more (it can be bound again). */
-async function isFree(port: number): Promise<boolean> {
+/** True when nothing listens on `port` of `host` any more (it can be bound again). */
+async function isFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   const server = createServer();
   return new Promise((resolve) => {
     server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
@@ -82,17 +82,20 @@ describe('startLocalFleet', () => {
   test('a signal that aborts during the start stops what started and rejects with its reason', async () => {
     const dir = tempDir('fleet-local-abort-');
     const { config, ports } = await writeDemoFleet(dir);
-    // A service it does not run but probes at the end of the start, never answered: the start waits.
+    // Its probe of the bus at the end of the start is never answered (see hangBusProbe): the start waits.
     const silent = await startSilentHost();
-    addProbedService(config, silent.port);
+    hangBusProbe(config, ports.bus, silent.port);
     const stop = new AbortController();
     try {
-      const starting = startLocalFleet({ dir: join(dir, '.fleet'), config, signal: stop.signal });
+      const starting = startLocalFleet({ dir: join(dir, '.fleet'), config, host: OTHER_LOOPBACK, signal: stop.signal });
       await silent.connected;
       const reason = new Error('stopped by the test');
       stop.abort(reason);
       await expect(starting).rejects.toBe(reason);
-      for (const port of Object.values(ports)) expect(await isFree(port)).toBe(true);
+      // The bus ran on the silent host's port, the others on theirs: all on OTHER_LOOPBACK.
+      for (const port of [silent.port, ports.knowledge, ports.dashboard, ports.scout, ports.scribe]) {
+        expect(await isFree(port, OTHER_LOOPBACK)).toBe(true);
+      }
     } finally {
       await silent.close();
     }

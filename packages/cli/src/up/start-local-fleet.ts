@@ -9,6 +9,7 @@ import { version } from '../version.ts';
 import { DEFAULT_FLEET_DIR, defaultFleetFile, prepareFleetFile } from './fleet-file.ts';
 import { type Part, RunningParts } from './internal/running-parts.ts';
 import { localPlan } from './local-plan.ts';
+import { refuseMovedDemoAddress } from './refuse-moved-demo-address.ts';
 import { refuseOpenServices } from './refuse-open-services.ts';
 
 /** Where the servers report what goes wrong; never given tokens or bodies. */
@@ -71,10 +72,14 @@ export interface LocalFleet {
  * tasks and facts through them. Writes the demo fleet file first when there is none (by default
  * into `dir`, so the checkout it runs in stays clean). On a `host` that is not a loopback address,
  * throws before writing or starting anything when the bus, the knowledge node or the dashboard has
- * no token in the fleet file. When any part cannot start (a port in use), stops what already runs
- * and throws an `Error` naming the part and the field to change, e.g.
+ * no token in the fleet file. Throws before starting anything, too, when the demo fleet file in
+ * `dir` gives a part it runs another address than `host` (an earlier `fleet up --host` wrote it).
+ * When any part cannot start (a port in use), stops what already runs and throws an `Error`
+ * naming the part and the field to change, e.g.
  * `cannot start the bus: Port 8650 on 127.0.0.1 is already in use (services.bus.port in fleet.yaml)`.
- * When `signal` aborts before it has started, stops what runs and rejects with the signal's reason.
+ * Resolves once the parts it runs have been probed once; the services it does not run are probed
+ * meanwhile, not waited for. When `signal` aborts before it has started (the first probes
+ * included), stops what runs at once and rejects with the signal's reason.
  *
  * @example
  * const fleet = await startLocalFleet({ dir: '.fleet' }); // ./fleet.yaml, or the demo in .fleet/fleet.yaml
@@ -97,6 +102,8 @@ export async function startLocalFleet(options: LocalFleetOptions = {}): Promise<
   );
   if (prepared.wrote) progress(`no fleet file: wrote the demo fleet file ${config} (edit it to describe your fleet)`);
   const plan = localPlan(prepared.fleet);
+  // The demo file of an earlier `fleet up --host <other>`: its probes would all miss.
+  refuseMovedDemoAddress(prepared.fleet, plan, host, config, dir);
 
   // Stopped last started first: agents (they finish and ack their task), the dashboard, then what
   // they all talk to. A failure to stop while cleaning up a failed start must not hide its cause.
@@ -169,12 +176,23 @@ export async function startLocalFleet(options: LocalFleetOptions = {}): Promise<
     agents[agent.name] = started.url;
   }
   await stopIfAborted();
-  // Probe everything once now, so the dashboard shows the fleet up at once rather than `unknown`
-  // until each target's first scheduled probe (spread over its interval).
+  // Probe what it started once now, so the dashboard shows the fleet up at once rather than
+  // `unknown` until each target's first scheduled probe (spread over its interval). Only that is
+  // waited for, and only until a stop is asked for: the services it does not run (another host,
+  // one that never answers) are probed meanwhile, and must not hold up "up" for their timeouts.
   progress('probing every target once…');
-  await dashboardServer.monitor
-    .probeNow()
-    .catch((error: unknown) => options.logger?.warn('first probe failed:', error));
+  const { monitor } = dashboardServer;
+  // The monitor's target ids are the names of the file's services and wizards.
+  const skipped = new Set(plan.skipped);
+  const [others, ours] = partition(
+    monitor.statuses().map((status) => status.id),
+    (id) => skipped.has(id),
+  );
+  const firstProbe = monitor.probeNow(ours, signal ? { signal } : {});
+  void monitor.probeNow(others).catch((error: unknown) => options.logger?.warn('first probe failed:', error));
+  await firstProbe.catch((error: unknown) => {
+    if (!signal?.aborted) options.logger?.warn('first probe failed:', error);
+  });
   await stopIfAborted();
 
   let closed: Promise<void> | undefined;
@@ -189,6 +207,11 @@ export async function startLocalFleet(options: LocalFleetOptions = {}): Promise<
       return closed;
     },
   };
+}
+
+/** The items of `items` that pass `test`, then the others. */
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }
 
 function tokens(token: string | undefined): { tokens?: string[] } {

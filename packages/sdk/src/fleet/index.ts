@@ -132,7 +132,7 @@ export type { NamedTarget } from './targets.ts';
 export type { FleetKnowledgeNode, FleetKnowledgePeer } from './knowledge-node.ts';
 export type { FleetDashboard } from './fleet-dashboard.ts';
 export type { DemoFleetOptions } from './demo.ts';
-export type { FleetMonitorOptions, HistoryRange, RollupResult } from '../monitor/fleet-monitor.ts';
+export type { FleetMonitorOptions, HistoryRange, ProbeNowOptions, RollupResult } from '../monitor/fleet-monitor.ts';
 export type { BuildFleetStatusInput, FleetStatusSource } from '../monitor/fleet-status.ts';
 export type {
   BodyPathSegment,

@@ -51,6 +51,16 @@ export interface FleetMonitorOptions {
   logger?: Pick<Console, 'warn'>;
 }
 
+/** Options of `FleetMonitor.probeNow()`. */
+export interface ProbeNowOptions {
+  /**
+   * Stops waiting: once it aborts, `probeNow()` rejects with its reason (the probes go on, and
+   * are recorded as usual).
+   * @example AbortSignal.timeout(10_000)
+   */
+  signal?: AbortSignal;
+}
+
 /** {@link FleetMonitorOptions} with their defaults filled in (the targets and file apart). */
 export interface ResolvedMonitorOptions {
   now: () => number;

@@ -10,6 +10,7 @@ import {
 import {
   type FleetMonitorOptions,
   type HistoryRange,
+  type ProbeNowOptions,
   type ResolvedMonitorOptions,
   resolveMonitorOptions,
 } from './fleet-monitor-options.ts';
@@ -23,10 +24,11 @@ import { MonitoredTargets } from './internal/monitored-targets.ts';
 import { resolveTargets } from './internal/resolve-target.ts';
 import { RollupTimer } from './internal/rollup-timer.ts';
 import { setDeployWindow, statusOf, type TargetRuntime, toTransition } from './internal/target-runtime.ts';
+import { untilAborted } from './internal/until-aborted.ts';
 import { BusBacklogReader } from './readers/bus-backlog-reader.ts';
 import { KnowledgeSyncReader } from './readers/knowledge-sync-reader.ts';
 
-export type { FleetMonitorOptions, HistoryRange } from './fleet-monitor-options.ts';
+export type { FleetMonitorOptions, HistoryRange, ProbeNowOptions } from './fleet-monitor-options.ts';
 export type { RollupResult } from './history/rollup.ts';
 
 /** Why a target went unprobed, for the transition a gap records (`no probe for 4m: ...`). */
@@ -93,19 +95,22 @@ export class FleetMonitor {
     this.#rollups.start(this.#options.rollupIntervalMs);
   }
 
-  /** Stops probing and rolling up; resolves once the probes already running have finished. */
+  /**
+   * Stops probing and rolling up: checks waiting for their slot (behind a host's concurrency limit)
+   * are dropped and running ones aborted, so it never waits for a probe's timeout. A check cut
+   * short this way is not recorded (it says nothing about its target: no failure, no `down`).
+   * Resolves once the aborted checks have ended. `start()` and `probeNow()` probe again afterwards.
+   */
   async stop(): Promise<void> {
     this.#started = false;
-    this.#targets.stopProbing();
     this.#rollups.stop();
-    await this.#targets.settled();
+    await this.#targets.stop();
   }
 
   /** Stops everything at once (running probes are aborted, their results dropped) and closes the history. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#targets.stopProbing();
     this.#rollups.stop();
     this.#targets.abort();
     this.#store.close();
@@ -130,13 +135,21 @@ export class FleetMonitor {
   /**
    * Probes the given targets (default: all) once now, through the same limits, state machine
    * and history as scheduled probes; a target whose probe is already running contributes that
-   * probe's result. Resolves with the results in the order of `ids`.
+   * probe's result. Resolves with the results in the order of `ids` (without those a `stop()`
+   * dropped before they ran). Once `options.signal` aborts it rejects with the signal's reason
+   * without waiting for the probes, which go on and are recorded as usual.
+   *
+   * @example
+   * await monitor.probeNow(['bus', 'dashboard'], { signal: AbortSignal.timeout(10_000) });
    */
-  async probeNow(ids?: readonly string[]): Promise<ProbeResult[]> {
+  async probeNow(ids?: readonly string[], options: ProbeNowOptions = {}): Promise<ProbeResult[]> {
     this.#assertOpen();
+    const { signal } = options;
+    signal?.throwIfAborted();
     const wanted = ids ?? this.#targets.ids();
     for (const id of wanted) if (!this.#targets.has(id)) throw new TypeError(`unknown monitor target "${id}"`);
-    const outcomes = await Promise.all(wanted.map((id) => this.#targets.check(id, true)));
+    const checks = Promise.all(wanted.map((id) => this.#targets.check(id, true)));
+    const outcomes = await (signal ? untilAborted(checks, signal) : checks);
     return outcomes.filter((outcome) => outcome !== undefined).map((outcome) => outcome.result);
   }
 

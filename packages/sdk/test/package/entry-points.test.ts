@@ -148,6 +148,7 @@ describe('@fleet/sdk entry points', () => {
         ],
         "./fleet": [
           "ky",
+          "node:events",
           "node:fs",
           "node:fs/promises",
           "node:module",

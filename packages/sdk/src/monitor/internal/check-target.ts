@@ -1,6 +1,7 @@
 import { linkedAbort } from '../../internal/linked-abort.ts';
 import type { ConcurrencyLimiter } from './concurrency-limiter.ts';
 import { type ProbeOutcome, type ProbeSettings, probeHttp } from './http-probe.ts';
+import { stoppedBy } from './monitor-stopped.ts';
 import type { TargetRuntime } from './target-runtime.ts';
 
 /** How many of the target's timeouts the backlog or sync read of a check may take at most. */
@@ -26,6 +27,8 @@ export function checkTarget(
     const abort = linkedAbort(settings.signal);
     try {
       const outcome = { ...(await probeHttp(runtime.resolved, { ...settings, signal: abort.signal })), askedAtMs };
+      // Cut short by the monitor's stop: it says nothing about the target, nor about its queues.
+      if (stoppedBy(settings.signal)) return outcome;
       probed(outcome);
       const { reader } = runtime;
       if (!reader) return outcome;
@@ -48,9 +51,13 @@ export function checkTarget(
 
 /**
  * Marks `check` as the target's running check until it settles (so the target is never probed
- * twice at once, nor while its read runs), and resolves with its outcome.
+ * twice at once, nor while its read runs), and resolves with its outcome (none: a stop dropped it
+ * before it started).
  */
-export async function trackCheck(runtime: TargetRuntime, check: Promise<ProbeOutcome>): Promise<ProbeOutcome> {
+export async function trackCheck(
+  runtime: TargetRuntime,
+  check: Promise<ProbeOutcome | undefined>,
+): Promise<ProbeOutcome | undefined> {
   runtime.inflight = check;
   try {
     return await check;

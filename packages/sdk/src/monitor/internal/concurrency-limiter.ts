@@ -1,6 +1,7 @@
 interface Waiting {
   key: string;
   start: () => void;
+  drop: (reason: unknown) => void;
 }
 
 /**
@@ -35,8 +36,18 @@ export class ConcurrencyLimiter {
           .finally(() => this.#release(key));
       };
       if (this.#mayStart(key)) start();
-      else this.#queue.push({ key, start });
+      else this.#queue.push({ key, start, drop: reject });
     });
+  }
+
+  /**
+   * Drops every task still waiting for a slot: none of them will start, and each promise
+   * {@link run} returned for them rejects with `reason`. Tasks running now go on.
+   */
+  dropWaiting(reason: unknown): void {
+    const dropped = this.#queue;
+    this.#queue = [];
+    for (const waiting of dropped) waiting.drop(reason);
   }
 
   #mayStart(key: string): boolean {

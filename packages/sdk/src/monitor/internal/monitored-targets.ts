@@ -1,9 +1,11 @@
+import { setMaxListeners } from 'node:events';
 import type { ResolvedMonitorOptions } from '../fleet-monitor-options.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import { checkTarget, trackCheck } from './check-target.ts';
 import { ConcurrencyLimiter } from './concurrency-limiter.ts';
 import type { ProbeOutcome } from './http-probe.ts';
 import type { MonitorRecorder } from './monitor-recorder.ts';
+import { MONITOR_STOPPED } from './monitor-stopped.ts';
 import { ProbeScheduler } from './probe-scheduler.ts';
 import { reconcileTargets } from './reconcile-targets.ts';
 import type { ResolvedTarget } from './resolve-target.ts';
@@ -12,7 +14,8 @@ import { createRuntime, type TargetRuntime } from './target-runtime.ts';
 /**
  * The monitor's targets, by id in the order given, and their probing: each on its own interval
  * ({@link ProbeScheduler}), within the concurrency limits, never twice at once; an outcome goes
- * to the recorder unless the target was removed, or the monitor closed (`closed()`), meanwhile.
+ * to the recorder unless the target was removed, or the monitor stopped or closed (`closed()`),
+ * meanwhile.
  */
 export class MonitoredTargets {
   readonly #settings: ResolvedMonitorOptions;
@@ -21,7 +24,8 @@ export class MonitoredTargets {
   readonly #closed: () => boolean;
   readonly #limiter: ConcurrencyLimiter;
   readonly #scheduler: ProbeScheduler;
-  readonly #abort = new AbortController();
+  /** Aborted (with {@link MONITOR_STOPPED}) by a stop or the close, then replaced by a fresh one. */
+  #abort: AbortController;
   #runtimes = new Map<string, TargetRuntime>();
   /** Every id that was among the targets, to tell a target back after a removal from a new one. */
   readonly #known = new Set<string>();
@@ -33,6 +37,18 @@ export class MonitoredTargets {
     this.#closed = closed;
     this.#limiter = new ConcurrencyLimiter(settings.concurrency.total, settings.concurrency.perHost);
     this.#scheduler = new ProbeScheduler((id) => void this.check(id, false), settings.random);
+    this.#abort = this.#controller();
+  }
+
+  /**
+   * A controller for the checks until the next stop. Every running check listens to its signal
+   * (and removes its listener when it ends), so up to the overall concurrency listen at once: no
+   * leak, and no MaxListenersExceededWarning for one.
+   */
+  #controller(): AbortController {
+    const controller = new AbortController();
+    setMaxListeners(Math.max(this.#settings.concurrency.total, 1), controller.signal);
+    return controller;
   }
 
   /** The runtime of the target `id`. */
@@ -104,9 +120,12 @@ export class MonitoredTargets {
     const runtime = this.#runtimes.get(id);
     if (!runtime || this.#closed()) return undefined;
     if (runtime.inflight) return join ? runtime.inflight : undefined;
-    const settings = { ...this.#settings.probe, now: this.#settings.now, signal: this.#abort.signal };
-    // A target removed (or a monitor closed) meanwhile does not take the result.
-    const current = () => !this.#closed() && this.#runtimes.get(id) === runtime;
+    const { signal } = this.#abort;
+    const settings = { ...this.#settings.probe, now: this.#settings.now, signal };
+    // A target removed (or a monitor stopped or closed) meanwhile does not take the result: a
+    // probe the stop cut short would otherwise count as a failure.
+    const kept = () => !this.#closed() && this.#runtimes.get(id) === runtime;
+    const current = () => kept() && !signal.aborted;
     let recorded = false;
     const record = (outcome: ProbeOutcome) => {
       if (!current()) return;
@@ -118,12 +137,20 @@ export class MonitoredTargets {
         this.#settings.logger?.warn(`fleet monitor: recording a probe of ${id} failed:`, error);
       }
     };
-    const check = checkTarget(runtime, this.#limiter, settings, record).then((outcome) => {
-      // Probe listeners hear of it once the check's read is over too: they look at the figures
-      // it read (alerting on dead letters and sync lag, the dashboard's status).
-      if (recorded && current()) this.#recorder.announce(outcome.result);
-      return outcome;
-    });
+    const check = checkTarget(runtime, this.#limiter, settings, record).then(
+      (outcome) => {
+        // Probe listeners hear of it once the check's read is over too: they look at the figures
+        // it read (alerting on dead letters and sync lag, the dashboard's status).
+        // A stop during the read does not take back a result already recorded.
+        if (recorded && kept()) this.#recorder.announce(outcome.result);
+        return outcome;
+      },
+      (error: unknown) => {
+        // Dropped from the queue by a stop before it started: it never ran.
+        if (error === MONITOR_STOPPED) return undefined;
+        throw error;
+      },
+    );
     return trackCheck(runtime, check);
   }
 
@@ -132,19 +159,34 @@ export class MonitoredTargets {
     this.#scheduler.start();
   }
 
-  /** Stops probing (probes already running go on). */
-  stopProbing(): void {
+  /**
+   * Stops probing: no scheduled check starts any more, the checks waiting for a slot are dropped
+   * and the running ones aborted, none of them recorded. Resolves once the aborted ones have
+   * ended. Checks asked for afterwards (`probeNow`) run as usual.
+   */
+  stop(): Promise<unknown> {
     this.#scheduler.stop();
+    this.#cancelChecks();
+    return this.#settled();
   }
 
-  /** Resolves once the probes running now have finished. */
-  settled(): Promise<unknown> {
-    return Promise.allSettled([...this.#runtimes.values()].map((runtime) => runtime.inflight));
-  }
-
-  /** Aborts the running probes (their results are dropped) and ends the deploy windows' timers. */
+  /** Stops probing for good (see {@link stop}) and ends the deploy windows' timers. */
   abort(): void {
-    this.#abort.abort();
+    this.#scheduler.stop();
+    this.#cancelChecks();
     for (const runtime of this.#runtimes.values()) clearTimeout(runtime.deployTimer);
+  }
+
+  #cancelChecks(): void {
+    const cancelled = this.#abort;
+    this.#abort = this.#controller();
+    // Those waiting first: aborting the running ones frees slots the waiting ones would take.
+    this.#limiter.dropWaiting(MONITOR_STOPPED);
+    cancelled.abort(MONITOR_STOPPED);
+  }
+
+  /** Resolves once the checks running now have ended. */
+  #settled(): Promise<unknown> {
+    return Promise.allSettled([...this.#runtimes.values()].map((runtime) => runtime.inflight));
   }
 }

@@ -24,8 +24,11 @@ export interface TargetRuntime {
   readonly latency: LatencyWindow;
   /** Cached uptime and the 5-minute bucket it was computed in; null when a probe arrived since. */
   uptime: { value: Uptime; bucket: number } | null;
-  /** The probe running now, so a target is never probed twice at once. */
-  inflight: Promise<ProbeOutcome> | null;
+  /**
+   * The check running (or waiting for its slot) now, so a target is never probed twice at once;
+   * it resolves with nothing when a stop drops it before it started.
+   */
+  inflight: Promise<ProbeOutcome | undefined> | null;
   deployTimer: NodeJS.Timeout | undefined;
 }
 

@@ -2,6 +2,7 @@ import { BusClient } from '../../bus/bus-client.ts';
 import { FleetConnectionError } from '../../client/errors.ts';
 import { toIso } from '../../internal/iso-time.ts';
 import type { BusBacklog } from '../../schemas/fleet-status.ts';
+import { stoppedBy } from '../internal/monitor-stopped.ts';
 import type { ResolvedTarget } from '../internal/resolve-target.ts';
 import { describeError } from './describe-error.ts';
 import { serviceBaseUrl } from './service-url.ts';
@@ -51,6 +52,8 @@ export class BusBacklogReader {
         totals: stats.totals,
       };
     } catch (error) {
+      // A read the monitor's stop cut short says nothing about the target: its figures stay.
+      if (stoppedBy(signal)) return this.#backlog;
       this.#backlog = { ...this.#backlog, error: describeError(error) };
     }
     return this.#backlog;

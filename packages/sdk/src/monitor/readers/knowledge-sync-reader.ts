@@ -2,6 +2,7 @@ import { FleetConnectionError } from '../../client/errors.ts';
 import { toIso } from '../../internal/iso-time.ts';
 import { KnowledgeClient } from '../../knowledge/knowledge-client.ts';
 import type { KnowledgeSync } from '../../schemas/fleet-status.ts';
+import { stoppedBy } from '../internal/monitor-stopped.ts';
 import type { ResolvedTarget } from '../internal/resolve-target.ts';
 import { describeError } from './describe-error.ts';
 import { serviceBaseUrl } from './service-url.ts';
@@ -52,6 +53,8 @@ export class KnowledgeSyncReader {
         })),
       };
     } catch (error) {
+      // A read the monitor's stop cut short says nothing about the target: its figures stay.
+      if (stoppedBy(signal)) return this.#sync;
       this.#sync = { ...this.#sync, error: describeError(error) };
     }
     return this.#sync;

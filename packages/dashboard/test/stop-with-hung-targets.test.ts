@@ -1,0 +1,67 @@
+import { writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { startDashboardServer } from '../src/start-dashboard-server.ts';
+import { onCleanup, tempDir } from './_dashboard.ts';
+
+/**
+ * Real TCP servers on port 0 that accept and never answer, one per target. `connections()` counts
+ * those that sent a request (fetch may open a spare connection that sends nothing).
+ */
+async function hungServers(count: number): Promise<{ ports: number[]; connections: () => number }> {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const ports: number[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const server = createServer((socket) => {
+      socket.once('data', () => {
+        connections += 1;
+      });
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onCleanup(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          server.close(() => resolve());
+        }),
+    );
+    ports.push((server.address() as { port: number }).port);
+  }
+  return { ports, connections: () => connections };
+}
+
+describe('stopping the dashboard while probes hang', () => {
+  test('close() drops the queued probes and aborts the running ones instead of waiting out their timeouts', async () => {
+    const hung = await hungServers(12);
+    const dir = tempDir();
+    const config = join(dir, 'fleet.yaml');
+    // One host: 4 probes at once, 8 queued; each would wait ten minutes for an answer.
+    const services = hung.ports.map(
+      (port, index) =>
+        `  hung${index}:\n    kind: custom\n    host: local\n    port: ${port}\n` +
+        '    health: { path: /health, interval: 20m, timeout: 10m, failureThreshold: 1 }\n',
+    );
+    writeFileSync(
+      config,
+      `version: 1\nname: hung\nhosts:\n  local:\n    address: 127.0.0.1\nservices:\n${services.join('')}`,
+    );
+    const dashboard = await startDashboardServer({ config, port: 0, db: join(dir, 'dashboard.db'), probe: false });
+    const probing = dashboard.monitor.probeNow();
+    const transitions: string[] = [];
+    dashboard.monitor.onTransition((transition) => transitions.push(`${transition.target}: ${transition.to}`));
+    await new Promise<void>((resolve) => {
+      const poll = () => (hung.connections() === 4 ? resolve() : setTimeout(poll, 20));
+      poll();
+    });
+
+    await dashboard.close();
+    expect(await probing).toHaveLength(4);
+    expect(transitions).toEqual([]);
+    expect(hung.connections()).toBe(4);
+  });
+});
