@@ -6,6 +6,8 @@ export interface SqliteFileKind {
   name: string;
   /** How the newer-version refusal names its schema, e.g. `knowledge` ("has knowledge schema version 5"). */
   schema: string;
+  /** The store, as refusals name the file's role, e.g. `knowledge store` ("cannot be used as the knowledge store's SQLite file"). */
+  store: string;
   /** The `PRAGMA application_id` its files are marked with (four ASCII letters). */
   applicationId: number;
   /** The schema version this SDK writes. */

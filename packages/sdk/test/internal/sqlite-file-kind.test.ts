@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
@@ -28,10 +28,10 @@ type StoreName = keyof typeof STORES;
 
 /** The three stores this test is about (the bus has its own, sqlite-store-open-foreign.test.ts). */
 const CHECKED = [
-  { name: 'fleet-knowledge', schema: 'knowledge', applicationId: KNOWLEDGE_FILE_ID },
-  { name: 'fleet monitor history', schema: 'monitor', applicationId: MONITOR_FILE_ID },
-  { name: 'fleet alert outbox', schema: 'alert outbox', applicationId: ALERT_OUTBOX_FILE_ID },
-] as const satisfies ReadonlyArray<{ name: StoreName; schema: string; applicationId: number }>;
+  { name: 'fleet-knowledge', schema: 'knowledge', store: 'knowledge store', applicationId: KNOWLEDGE_FILE_ID },
+  { name: 'fleet monitor history', schema: 'monitor', store: 'monitor history', applicationId: MONITOR_FILE_ID },
+  { name: 'fleet alert outbox', schema: 'alert outbox', store: 'alert outbox', applicationId: ALERT_OUTBOX_FILE_ID },
+] as const satisfies ReadonlyArray<{ name: StoreName; schema: string; store: string; applicationId: number }>;
 
 /** A file as `store` leaves it, then in SQLite's default journal mode without the store's lock file. */
 async function fileOf(store: StoreName): Promise<string> {
@@ -85,6 +85,18 @@ describe.each(CHECKED)('$name refuses a file that is not its own, before writing
       expect(withDatabase(path, listTables)).toEqual(tables);
     },
   );
+
+  test('a file that is not a SQLite database at all is refused in one line naming the file', async () => {
+    const path = freshDatabasePath();
+    writeFileSync(path, 'just some text, not a database\n'.repeat(200));
+    await refusedUntouched(
+      kind.name,
+      path,
+      new RegExp(
+        `cannot be used as the ${kind.store}'s SQLite file: it is not a SQLite database, let alone a ${kind.name} one`,
+      ),
+    );
+  });
 
   test('its own file of a newer version is refused with both versions', async () => {
     const path = await fileOf(kind.name);

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../internal/sqlite-driver.ts';
 import { type FileLock, lockDatabaseFile, NO_FILE_LOCK } from '../../internal/sqlite-file-lock.ts';
+import { assertWritable, openFailure } from '../../internal/sqlite-open-failure.ts';
 import { configure, type Durability } from './connection-settings.ts';
-import { assertWritable, identifyBusFile, openFailure } from './open-checks.ts';
+import { busFileKind, identifyBusFile } from './open-checks.ts';
 import { migrate } from './schema.ts';
 import { prepareStatements, type Statements } from './statements.ts';
 
@@ -33,7 +34,7 @@ const busInUse = (path: string) =>
 export function openBusFile(path: string, durability: Durability, now: number): OpenedBusFile {
   try {
     const { db, value } = openDatabase(path, (opened) => {
-      if (!opened.memory) assertWritable(path);
+      if (!opened.memory) assertWritable(path, busFileKind());
       identifyBusFile(opened, path);
       const lock = opened.memory ? NO_FILE_LOCK : lockDatabaseFile(path, busInUse);
       try {
@@ -47,6 +48,6 @@ export function openBusFile(path: string, durability: Durability, now: number): 
     });
     return { db, ...value };
   } catch (error) {
-    throw openFailure(path, error);
+    throw openFailure(path, error, busFileKind());
   }
 }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { openDatabase } from '../../internal/sqlite-driver.ts';
 import { identifySqliteFile } from '../../internal/sqlite-file-kind.ts';
 import { type FileLock, lockDatabaseFile, NO_FILE_LOCK } from '../../internal/sqlite-file-lock.ts';
+import { assertWritable, openFailure } from '../../internal/sqlite-open-failure.ts';
 import { markOpen, mayHaveLostCommits } from './boot-mark.ts';
 import { FactQueries } from './fact-query.ts';
 import { FactWriter } from './fact-writer.ts';
@@ -32,7 +33,8 @@ const knowledgeInUse = (path: string) =>
   `${path} is open already, in another KnowledgeDB (of this process or another, e.g. a second fleet-knowledge server): one database file serves one node at a time`;
 
 /**
- * Opens (creating the directory and the file when needed) the database at `path`, claims it for
+ * Opens (creating the directory and the file when needed) the database at `path`, refusing in one
+ * line naming it a file this process could only read or that is not a knowledge database, claims it for
  * this instance ({@link lockDatabaseFile}: FleetError('conflict') while another holds it), migrates
  * it (when a reboot may have lost its last commits, {@link voidEarlierFeeds}), prepares its
  * statements, reads or stores its identity, starting this open's feed ({@link initIdentity}), and
@@ -40,6 +42,16 @@ const knowledgeInUse = (path: string) =>
  * when any step fails.
  */
 export function openStore(path: string, nodeId: string | undefined): OpenedStore {
+  try {
+    return openChecked(path, nodeId);
+  } catch (error) {
+    // A SQLite failure (`file is not a database`, a full disk) as one line naming the file.
+    throw openFailure(path, error, KNOWLEDGE_FILE);
+  }
+}
+
+function openChecked(path: string, nodeId: string | undefined): OpenedStore {
+  if (path !== ':memory:') assertWritable(path, KNOWLEDGE_FILE);
   return openDatabase(path, (db) => {
     // Reading only: a file that is not a knowledge database is left exactly as it was.
     identifySqliteFile(db, path, KNOWLEDGE_FILE);

@@ -161,6 +161,7 @@ export function migrate(db: Database.Database): void {
 export const KNOWLEDGE_FILE: SqliteFileKind = {
   name: 'fleet-knowledge',
   schema: 'knowledge',
+  store: 'knowledge store',
   applicationId: KNOWLEDGE_FILE_ID,
   version: KNOWLEDGE_SCHEMA_VERSION,
   tables: ['clock', 'fact_tags', 'facts', 'meta', 'nodes', 'peer_state', 'peers'],

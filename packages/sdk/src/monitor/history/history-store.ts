@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../internal/sqlite-driver.ts';
 import { identifySqliteFile } from '../../internal/sqlite-file-kind.ts';
+import { assertWritable, openFailure } from '../../internal/sqlite-open-failure.ts';
 import { TargetState } from '../../schemas/monitor.ts';
 import type { StateChange } from '../internal/target-state.ts';
 import { encodeRaw } from './codec.ts';
@@ -57,6 +58,26 @@ export interface LastProbe {
 const MAX_PENDING = 5000;
 
 /**
+ * Opens the history file at `path` (or `':memory:'`), refusing, in one line naming it, a file this
+ * process could only read or that is not the monitor's, before writing to it; then WAL and the
+ * migrations.
+ */
+function openHistoryFile(path: string): Database.Database {
+  try {
+    if (path !== ':memory:') assertWritable(path, MONITOR_FILE);
+    return openDatabase(path, (opened) => {
+      // Reading only: a file that is not the monitor's is left exactly as it was.
+      identifySqliteFile(opened, path, MONITOR_FILE);
+      configure(opened);
+      migrate(opened);
+    }).db;
+  } catch (error) {
+    // A SQLite failure (`file is not a database`, a full disk) as one line naming the file.
+    throw openFailure(path, error, MONITOR_FILE);
+  }
+}
+
+/**
  * The monitor's SQLite history: raw results, 5-minute and daily rollups and state transitions
  * of every target, by name. Results are written in group commits (everything recorded in one
  * turn of the event loop in one transaction); reads and rollups commit what is waiting first.
@@ -79,12 +100,7 @@ export class HistoryStore {
    */
   constructor(path: string, onError: (error: unknown) => void = () => {}) {
     this.#onError = onError;
-    const { db } = openDatabase(path, (opened) => {
-      // Reading only: a file that is not the monitor's is left exactly as it was.
-      identifySqliteFile(opened, path, MONITOR_FILE);
-      configure(opened);
-      migrate(opened);
-    });
+    const db = openHistoryFile(path);
     this.#db = db;
     this.#sql = prepareStatements(db);
     this.#queries = prepareHistoryQueries(db);

@@ -123,6 +123,7 @@ export const MONITOR_SCHEMA_VERSION = MIGRATIONS.length;
 export const MONITOR_FILE: SqliteFileKind = {
   name: 'fleet monitor history',
   schema: 'monitor',
+  store: 'monitor history',
   applicationId: MONITOR_FILE_ID,
   version: MONITOR_SCHEMA_VERSION,
   tables: ['days', 'pending_days', 'probes', 'slots', 'targets', 'transitions'],
