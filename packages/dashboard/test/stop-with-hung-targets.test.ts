@@ -1,38 +1,22 @@
 import { writeFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { type HungServer, startHungServer } from '@fleet/test-utils/hung-server';
 import { describe, expect, test } from 'vitest';
 import { startDashboardServer } from '../src/start-dashboard-server.ts';
 import { onCleanup, tempDir } from './_dashboard.ts';
 
-/**
- * Real TCP servers on port 0 that accept and never answer, one per target. `connections()` counts
- * those that sent a request (fetch may open a spare connection that sends nothing).
- */
-async function hungServers(count: number): Promise<{ ports: number[]; connections: () => number }> {
-  const sockets = new Set<Socket>();
-  let connections = 0;
-  const ports: number[] = [];
+/** Real TCP servers that read requests and never answer, one per target; `requests()` counts them all. */
+async function hungServers(count: number): Promise<{ ports: number[]; requests: () => number }> {
+  const servers: HungServer[] = [];
   for (let index = 0; index < count; index += 1) {
-    const server = createServer((socket) => {
-      socket.once('data', () => {
-        connections += 1;
-      });
-      sockets.add(socket);
-      socket.on('error', () => {});
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onCleanup(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const socket of sockets) socket.destroy();
-          server.close(() => resolve());
-        }),
-    );
-    ports.push((server.address() as { port: number }).port);
+    const server = await startHungServer();
+    onCleanup(() => server.close());
+    servers.push(server);
   }
-  return { ports, connections: () => connections };
+  return {
+    ports: servers.map((server) => server.port),
+    requests: () => servers.reduce((sum, server) => sum + server.requests, 0),
+  };
 }
 
 describe('stopping the dashboard while probes hang', () => {
@@ -55,13 +39,13 @@ describe('stopping the dashboard while probes hang', () => {
     const transitions: string[] = [];
     dashboard.monitor.onTransition((transition) => transitions.push(`${transition.target}: ${transition.to}`));
     await new Promise<void>((resolve) => {
-      const poll = () => (hung.connections() === 4 ? resolve() : setTimeout(poll, 20));
+      const poll = () => (hung.requests() === 4 ? resolve() : setTimeout(poll, 20));
       poll();
     });
 
     await dashboard.close();
     expect(await probing).toHaveLength(4);
     expect(transitions).toEqual([]);
-    expect(hung.connections()).toBe(4);
+    expect(hung.requests()).toBe(4);
   });
 });

@@ -1,4 +1,4 @@
-import { createServer, type Socket } from 'node:net';
+import { type HungServer, startHungServer } from '@fleet/test-utils/hung-server';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ProbeResult, StateTransition } from '../../src/schemas/monitor.ts';
 import { onCleanup, openMonitor, targetFor, until } from './_monitor.ts';
@@ -6,31 +6,11 @@ import { onCleanup, openMonitor, targetFor, until } from './_monitor.ts';
 /** Far longer than any test here may run: a probe that waits for it cannot end while the test runs. */
 const TEN_MINUTES = 10 * 60_000;
 
-/**
- * A real TCP server that accepts connections and never answers. `connections()` counts those that
- * sent a request (fetch may open a spare connection that sends nothing).
- */
-async function hungHost(): Promise<{ url: string; connections: () => number }> {
-  const sockets = new Set<Socket>();
-  let connections = 0;
-  const server = createServer((socket) => {
-    socket.once('data', () => {
-      connections += 1;
-    });
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onCleanup(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, connections: () => connections };
+/** A real TCP server that reads requests and never answers, closed after the test. */
+async function hungHost(): Promise<HungServer> {
+  const host = await startHungServer();
+  onCleanup(() => host.close());
+  return host;
 }
 
 /** `count` targets on the hung host, spread over `hosts` host names, with a ten-minute timeout. */
@@ -62,7 +42,7 @@ describe('FleetMonitor.stop() with checks running and queued', () => {
     monitor.onProbe((result) => results.push(result));
     monitor.onTransition((transition) => transitions.push(transition));
     const probing = monitor.probeNow();
-    await until(() => host.connections() === 4);
+    await until(() => host.requests === 4);
 
     await monitor.stop();
     // Neither a failure nor `down`: a check the stop cut short says nothing about its target.
@@ -74,18 +54,18 @@ describe('FleetMonitor.stop() with checks running and queued', () => {
     const outcomes = await probing;
     expect(outcomes.map((result) => result.error)).toEqual(Array(4).fill('probe cancelled'));
     await new Promise((resolve) => setImmediate(resolve));
-    expect(host.connections()).toBe(4);
+    expect(host.requests).toBe(4);
   });
 
   test('the monitor probes again once started after a stop', async () => {
     const host = await hungHost();
     const monitor = openMonitor({ targets: hungTargets(host.url, 2) });
     void monitor.probeNow();
-    await until(() => host.connections() === 2);
+    await until(() => host.requests === 2);
     await monitor.stop();
     const again = monitor.probeNow();
     // New connections: the probes after the stop reached the host (no count: fetch may reconnect).
-    await until(() => host.connections() > 2);
+    await until(() => host.requests > 2);
     monitor.close();
     await again;
   });
@@ -98,7 +78,7 @@ describe('FleetMonitor with many checks at once', () => {
     // 12 hosts, 1 target each: all 12 checks run at once, each linked to the monitor's signal.
     const monitor = openMonitor({ targets: hungTargets(host.url, 12, 12) });
     void monitor.probeNow();
-    await until(() => host.connections() === 12);
+    await until(() => host.requests === 12);
     // Warnings are emitted on the next tick.
     await new Promise((resolve) => setImmediate(resolve));
     monitor.close();
@@ -112,12 +92,12 @@ describe('FleetMonitor.probeNow({ signal })', () => {
     const monitor = openMonitor({ targets: hungTargets(host.url, 2) });
     const controller = new AbortController();
     const probing = monitor.probeNow(undefined, { signal: controller.signal });
-    await until(() => host.connections() === 2);
+    await until(() => host.requests === 2);
     const reason = new Error('stop asked');
     controller.abort(reason);
     await expect(probing).rejects.toBe(reason);
     // Another caller joins the checks still running: they were not cut short.
-    expect(host.connections()).toBe(2);
+    expect(host.requests).toBe(2);
     monitor.close();
   });
 
@@ -126,6 +106,6 @@ describe('FleetMonitor.probeNow({ signal })', () => {
     const monitor = openMonitor({ targets: hungTargets(host.url, 1) });
     const reason = new Error('too late');
     await expect(monitor.probeNow(['t0'], { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
-    expect(host.connections()).toBe(0);
+    expect(host.requests).toBe(0);
   });
 });
