@@ -177,9 +177,18 @@ export class SyncEngine {
       db.recordSyncOutcome(peer.id, { ok: true });
       return { peer: peer.id, ok: true, ...progress, error: null };
     } catch (error) {
-      const message = describeSyncError(signal.aborted ? signal.reason : error, db.peerToken(peer.id));
+      const message = describeSyncError(signal.aborted ? signal.reason : error, this.#tokenOf(peer));
       if (!signal.aborted) this.#recordFailure(peer, message);
       return { peer: peer.id, ok: false, ...progress, error: message };
+    }
+  }
+
+  /** The peer's token, to keep out of error messages; none when the database cannot tell (closed). */
+  #tokenOf(peer: Peer): string | undefined {
+    try {
+      return this.#options.db.peerToken(peer.id);
+    } catch {
+      return undefined;
     }
   }
 

@@ -10,7 +10,7 @@ export interface BackgroundSyncHooks {
   duePeers(): Peer[];
   /** Whether an attempt with this peer runs now (started in the background or on demand). */
   inFlight(peerId: string): boolean;
-  /** Starts (or joins) an attempt with `peer`; settles when it ends, never rejects. */
+  /** Starts (or joins) an attempt with `peer`; settles when it ends (a rejection is logged). */
   sync(peer: Peer): Promise<unknown>;
   logger: SyncLogger | undefined;
 }
@@ -72,13 +72,19 @@ export class BackgroundSync {
 
   #syncPeer(peer: Peer): void {
     const generation = this.#generation;
-    this.#hooks.sync(peer).then(() => {
+    const rest = () => {
       if (generation !== this.#generation) return;
-      const rest = this.#later(() => {
+      const timer = this.#later(() => {
         this.#resting.delete(peer.id);
         this.#resume(peer.id);
       }, this.#hooks.intervalMs);
-      this.#resting.set(peer.id, rest);
+      this.#resting.set(peer.id, timer);
+    };
+    // An attempt that failed beyond its own bookkeeping (the database closed under it) is logged,
+    // as a failed round was: never an unhandled rejection, which would end the process.
+    this.#hooks.sync(peer).then(rest, (error: unknown) => {
+      this.#hooks.logger?.warn(`knowledge sync with peer ${peer.id} failed: ${describeSyncError(error)}`);
+      rest();
     });
   }
 
