@@ -1,7 +1,7 @@
 import { type HungServer, startHungServer } from '@fleet/test-utils/hung-server';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ProbeResult, StateTransition } from '../../src/schemas/monitor.ts';
-import { onCleanup, openMonitor, targetFor, until } from './_monitor.ts';
+import { onCleanup, openMonitor, startTarget, targetFor, until } from './_monitor.ts';
 
 /** Far longer than any test here may run: a probe that waits for it cannot end while the test runs. */
 const TEN_MINUTES = 10 * 60_000;
@@ -68,6 +68,28 @@ describe('FleetMonitor.stop() with checks running and queued', () => {
     await until(() => host.requests > 2);
     monitor.close();
     await again;
+  });
+});
+
+describe('FleetMonitor checks asked for right after a stop', () => {
+  test('a probeNow() right after stop(), before it resolved, probes afresh instead of joining a cancelled check', async () => {
+    const host = await hungHost();
+    const target = await startTarget();
+    // One host, one check at a time: the hung target's check runs, the healthy one's waits.
+    const monitor = openMonitor({
+      targets: [
+        targetFor('hung', `${host.url}/hung`, { host: 'h', timeoutMs: TEN_MINUTES, intervalMs: TEN_MINUTES }),
+        targetFor('ok', target.url('/health'), { host: 'h' }),
+      ],
+      concurrency: { perHost: 1 },
+    });
+    void monitor.probeNow();
+    await host.received(1);
+    const stopping = monitor.stop();
+    const results = await monitor.probeNow(['ok']);
+    expect(results.map((result) => [result.target, result.status])).toEqual([['ok', 200]]);
+    await stopping;
+    monitor.close();
   });
 });
 

@@ -62,6 +62,7 @@ export async function trackCheck(
   try {
     return await check;
   } finally {
-    runtime.inflight = null;
+    // A stop may have let a newer check take its place meanwhile.
+    if (runtime.inflight === check) runtime.inflight = null;
   }
 }

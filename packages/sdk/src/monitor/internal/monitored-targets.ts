@@ -27,6 +27,8 @@ export class MonitoredTargets {
   /** Aborted (with {@link MONITOR_STOPPED}) by a stop or the close, then replaced by a fresh one. */
   #abort: AbortController;
   #runtimes = new Map<string, TargetRuntime>();
+  /** Checks a stop cancelled that have not ended yet. */
+  readonly #ending = new Set<Promise<unknown>>();
   /** Every id that was among the targets, to tell a target back after a removal from a new one. */
   readonly #known = new Set<string>();
 
@@ -183,10 +185,20 @@ export class MonitoredTargets {
     // Those waiting first: aborting the running ones frees slots the waiting ones would take.
     this.#limiter.dropWaiting(MONITOR_STOPPED);
     cancelled.abort(MONITOR_STOPPED);
+    // A check asked for from now on starts afresh rather than join one cancelled here (which would
+    // give it no result); `stop()` still waits for the cancelled ones to end.
+    for (const runtime of this.#runtimes.values()) {
+      const cancelledCheck = runtime.inflight;
+      if (!cancelledCheck) continue;
+      runtime.inflight = null;
+      this.#ending.add(cancelledCheck);
+      void cancelledCheck.catch(() => undefined).finally(() => this.#ending.delete(cancelledCheck));
+    }
   }
 
-  /** Resolves once the checks running now have ended. */
+  /** Resolves once the checks running now, and those a stop cancelled, have ended. */
   #settled(): Promise<unknown> {
-    return Promise.allSettled([...this.#runtimes.values()].map((runtime) => runtime.inflight));
+    const running = [...this.#runtimes.values()].map((runtime) => runtime.inflight);
+    return Promise.allSettled([...running, ...this.#ending]);
   }
 }
