@@ -91,6 +91,21 @@ describe('a channel error never shows the part of a credential a receiver quotes
     expect(shown).toBe(`webhook channel "ops": HTTP 410 from ${receiver.url}: hooks of fleet are gone, use v2`);
   });
 
+  test('words of headers that describe the request, of common URL words and inside longer secrets stay readable', async () => {
+    const reply = 'unsupported application version; incoming webhook needs json; production quota exceeded';
+    receiver.answer({ status: 400, body: reply });
+    const shown = await errorOf({
+      type: 'webhook',
+      url: `${receiver.url}/api/incoming/webhook`,
+      headers: { 'Content-Type': 'application/json', 'X-Env': 'fleet-production' },
+    });
+    expect(shown).toBe(`webhook channel "ops": HTTP 400 from ${receiver.url}: ${reply}`);
+    receiver.answer({ status: 404, body: 'no such services path' });
+    expect(await errorOf({ type: 'slack', url: `${receiver.url}/services/T0AB12CD/B0EF34GH/SLACKSECRET55` })).toBe(
+      `slack channel "ops": HTTP 404 from ${receiver.url}: no such services path`,
+    );
+  });
+
   test('nor does the outbox log or its logger show it', async () => {
     receiver.answer((request) => ({
       status: 401,

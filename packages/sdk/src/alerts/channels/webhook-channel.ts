@@ -22,7 +22,7 @@ export function createWebhookChannel(name: string, spec: WebhookChannelSpec): Al
   const headers = spec.headers ?? {};
   // The path, the query string and the header values may hold the receiver's secret, and a
   // receiver may quote any part of one (a segment, a value, the token without `Bearer`).
-  const secrets = [...urlSecrets(spec.url), ...headerSecrets(Object.values(headers))];
+  const secrets = [...urlSecrets(spec.url), ...headerSecrets(headers)];
   return {
     name,
     type: 'webhook',

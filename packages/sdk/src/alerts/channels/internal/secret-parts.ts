@@ -14,8 +14,39 @@ function decoded(text: string): string {
   }
 }
 
+/**
+ * Words webhook URLs are commonly made of, never taken for a credential on their own (a receiver's
+ * answer saying `unknown service` or `incoming webhook disabled` stays readable). Compared in
+ * lower case.
+ */
+const URL_WORDS = new Set([
+  'actions',
+  'alerts',
+  'callback',
+  'channel',
+  'channels',
+  'default',
+  'endpoint',
+  'events',
+  'incoming',
+  'inbound',
+  'integration',
+  'integrations',
+  'messages',
+  'notifications',
+  'notify',
+  'service',
+  'services',
+  'trigger',
+  'triggers',
+  'webhook',
+  'webhooks',
+  'workflow',
+  'workflows',
+]);
+
 function parts(values: Iterable<string>): string[] {
-  return [...new Set(values)].filter((value) => value.length >= MIN_PART_CHARS);
+  return [...new Set(values)].filter((value) => value.length >= MIN_PART_CHARS && !URL_WORDS.has(value.toLowerCase()));
 }
 
 /**
@@ -40,12 +71,26 @@ export function urlSecrets(url: string): string[] {
   ];
 }
 
+/** Headers that describe the request, never a credential: their values are not hidden. */
+const DESCRIPTIVE_HEADERS = new Set([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'content-encoding',
+  'content-language',
+  'content-type',
+  'user-agent',
+]);
+
 /**
- * What of header values may be a credential: each value, and each word of it after the first
- * (the credentials after an auth scheme such as `Bearer`), so an answer quoting the token alone
- * shows `***` too.
+ * What of a channel's headers may be a credential: the value of each header but those that only
+ * describe the request (`Content-Type`, `Accept`, ...), and each word of it after the first (the
+ * credentials after an auth scheme such as `Bearer`), so an answer quoting the token alone shows
+ * `***` too.
  */
-export function headerSecrets(values: Iterable<string>): string[] {
-  const all = [...values];
-  return [...all, ...parts(all.flatMap((value) => value.trim().split(/\s+/).slice(1)))];
+export function headerSecrets(headers: Readonly<Record<string, string>>): string[] {
+  const values = Object.entries(headers)
+    .filter(([name]) => !DESCRIPTIVE_HEADERS.has(name.toLowerCase()))
+    .map(([, value]) => value);
+  return [...values, ...parts(values.flatMap((value) => value.trim().split(/\s+/).slice(1)))];
 }
