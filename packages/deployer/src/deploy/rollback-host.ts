@@ -72,7 +72,9 @@ export async function rollbackHost(
   };
   let swap: Awaited<ReturnType<typeof rollbackRelease>>;
   try {
-    swap = await rollbackRelease(deploy.executor, site.appBase, options.to === undefined ? {} : { to: options.to });
+    // Gated: the release gone back to counts as verified only once its gate below passed.
+    const to = options.to === undefined ? {} : { to: options.to };
+    swap = await rollbackRelease(deploy.executor, site.appBase, { ...to, gated: true });
   } catch (error) {
     deploy.emit({ type: 'rollback_started', at: at(), host });
     return failed(error instanceof Error ? error.message : String(error));
@@ -87,7 +89,7 @@ export async function rollbackHost(
     if (results[0]!.status !== 'failed') results.push(await runPlan(gatePlan(gated), options));
     const result = mergeHostResults(results);
     const ok = result.status !== 'failed';
-    // Gone back to an unverified release (a manual rollback) that passed its gate: it is verified now.
+    // The release gone back to passed its gate: it is verified now.
     if (ok) await clearUnverifiedRelease(deploy.executor, site.appBase, to).catch(() => undefined);
     deploy.emit({ type: 'rollback_finished', at: at(), host, ok });
     return { result, ok };

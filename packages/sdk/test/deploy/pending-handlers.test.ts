@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { LocalExecutor } from '../../src/deploy/local-executor.ts';
@@ -80,6 +80,42 @@ describe('handlers recorded on the host (plan.pendingHandlers)', () => {
     const result = await runPlan(other, { executor: host, mode: 'apply' });
     expect(result.phases[0]!.handlers).toEqual([]);
     expect(records(host)).toHaveLength(1);
+  });
+
+  test("an earlier run's record does not run the handler twice when this run changed a file that notifies it", async () => {
+    const host = hostWithUnit();
+    await runPlan(planFor(host, 'v1', 'exit 3'), { executor: host, mode: 'apply' });
+    // This run changes /app.conf (phase config); the record is owed to phase service, the last notifying one.
+    const next = await runPlan(planFor(host, 'v2'), { executor: host, mode: 'apply' });
+    expect(next.phases.map((phase) => phase.handlers.map((handler) => handler.status))).toEqual([['changed'], []]);
+    expect(restarts(host)).toEqual(['restart']);
+    expect(records(host)).toEqual([]);
+    // Plan mode shows it once too.
+    await runPlan(planFor(host, 'v3', 'exit 3'), { executor: host, mode: 'apply' });
+    const plan = await runPlan(planFor(host, 'v4'), { executor: host, mode: 'plan' });
+    expect(plan.phases.map((phase) => phase.handlers.length)).toEqual([1, 0]);
+  });
+
+  test('the record keeps no secret of the plan, and only root may read it', async () => {
+    const host = hostWithUnit();
+    const secret = 'TOPSECRET-5f1c9a';
+    const plan: Plan = {
+      phases: [
+        {
+          name: 'config',
+          steps: [commandStep({ command: `echo ${secret} > ${host.root}/secret.txt`, notify: 'restart app' })],
+        },
+      ],
+      handlers: { 'restart app': commandStep({ command: 'exit 3' }) },
+      pendingHandlers: PENDING,
+      secrets: [secret],
+    };
+    await runPlan(plan, { executor: host, mode: 'apply' });
+    const [record] = records(host);
+    const path = join(host.root, PENDING, record!);
+    expect(readFileSync(path, 'utf8')).not.toContain(secret);
+    expect(readFileSync(path, 'utf8')).toContain('***');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
   test('without pendingHandlers nothing is recorded', async () => {

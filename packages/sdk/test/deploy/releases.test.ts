@@ -189,6 +189,22 @@ describe('rolling back', () => {
     expect(await listReleases(host, BASE)).toMatchObject({ current: r1, previous: r3 });
   });
 
+  test('a gated rollback marks the release gone back to unverified, keeping the last verified one', async () => {
+    const host = tempHost();
+    const [a, b, c, d] = ids(4) as [string, string, string, string];
+    await makeReleases(host, BASE, [a, b, c, d]);
+    await activateRelease(host, BASE, a);
+    // Two gated activations killed before their gates, then a rollback to the previous one (b).
+    for (const id of [b, c]) {
+      await markReleaseUnverified(host, BASE, id);
+      await activateRelease(host, BASE, id);
+    }
+    await rollbackRelease(host, BASE, { gated: true });
+    expect(await listReleases(host, BASE)).toMatchObject({ current: b, verified: a });
+    // The next deploy's activation keeps a as the release to roll back to, not b.
+    expect(await markReleaseUnverified(host, BASE, d)).toEqual({ release: d, verified: a });
+  });
+
   test('refuses when there is nothing to go back to', async () => {
     const host = tempHost();
     const [r1] = ids(1) as [string];

@@ -15,6 +15,8 @@ import { fromRoot, runScript, scriptFailed } from './host-script.ts';
 export class PendingHandlers {
   /** Handlers recorded on the host: by earlier runs (with the steps that notified them), or by this one. */
   readonly #recorded = new Map<string, string[]>();
+  /** Handlers this run has run (whatever the mode): an earlier run's record of one is settled. */
+  readonly #ran = new Set<string>();
   #madeDirectory = false;
 
   private constructor(
@@ -44,7 +46,20 @@ export class PendingHandlers {
     return new Map(this.#recorded);
   }
 
-  /** Records `handlers` as due, notified by `step`, before the step changes the host. */
+  /** Notes that this run ran `handler`: a later phase does not run it again for an earlier run's record. */
+  ran(handler: string): void {
+    this.#ran.add(handler);
+  }
+
+  /** Whether this run ran `handler` already. */
+  hasRun(handler: string): boolean {
+    return this.#ran.has(handler);
+  }
+
+  /**
+   * Records `handlers` as due, notified by `step` (its name with the plan's secrets already
+   * redacted), before the step changes the host. The record is readable by root only.
+   */
   async record(handlers: readonly string[], step: string): Promise<void> {
     if (this.directory === undefined) return;
     for (const handler of handlers) {
@@ -52,7 +67,7 @@ export class PendingHandlers {
       if (!this.#madeDirectory) await this.executor.mkdir(this.directory, { mode: 0o755 });
       this.#madeDirectory = true;
       const record = { handler, notifiedBy: [step], at: new Date().toISOString() };
-      await this.executor.writeFile(this.#path(handler), `${JSON.stringify(record)}\n`, { mode: 0o644 });
+      await this.executor.writeFile(this.#path(handler), `${JSON.stringify(record)}\n`, { mode: 0o600 });
       this.#recorded.set(handler, [step]);
     }
   }

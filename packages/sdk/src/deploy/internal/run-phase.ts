@@ -78,7 +78,8 @@ export async function runPhase(phase: Phase, run: PhaseRun): Promise<PhaseResult
     facts.upcoming = phase.steps.slice(index).flatMap((next) => next.probes?.() ?? []);
     run.emit({ type: 'step_started', phase: phase.name, step: step.name, kind: step.kind });
     const notify = step.notify ?? [];
-    const record = notify.length > 0 ? () => run.pending.record(notify, step.name) : undefined;
+    // The step's name as results show it: a secret in it never reaches the host's record.
+    const record = notify.length > 0 ? () => run.pending.record(notify, run.redactor.text(step.name)) : undefined;
     const outcome = await runStep(step, context, run.mode, run.redactor, record);
     const result: StepResult = { phase: phase.name, step: step.name, kind: step.kind, ...outcome };
     steps.push(result);
@@ -95,14 +96,18 @@ export async function runPhase(phase: Phase, run: PhaseRun): Promise<PhaseResult
   const handlerContext: StepContext = { ...context, signal: undefined };
   for (const [name, handler] of Object.entries(run.plan.handlers ?? {})) {
     const earlier = (run.earlier.get(name) ?? []).map((step) => `${step} (an earlier run)`);
-    const notifiedBy = notified.get(name) ?? (run.earlier.has(name) ? [] : undefined);
+    // An earlier run's record is settled once this run ran the handler (in an earlier phase).
+    const earlierDue = run.earlier.has(name) && !run.pending.hasRun(name);
+    const notifiedBy = notified.get(name) ?? (earlierDue ? [] : undefined);
     if (notifiedBy === undefined) continue;
     facts.clear();
     facts.upcoming = handler.probes?.() ?? [];
     const outcome = await runStep(handler, handlerContext, run.mode, run.redactor);
-    if (run.mode === 'apply' && outcome.status !== 'failed') {
+    if (outcome.status !== 'failed') {
+      // A failed one keeps its record: a later phase that owes it runs it again.
+      run.pending.ran(name);
       // A record that could not be removed only repeats the handler at the next run.
-      await run.pending.done(name).catch(() => undefined);
+      if (run.mode === 'apply') await run.pending.done(name).catch(() => undefined);
     }
     const result: HandlerResult = {
       phase: phase.name,

@@ -2,11 +2,20 @@ import { DeployError } from '../errors.ts';
 import type { Executor } from '../executor.ts';
 import { activateRelease, type ReleaseSwitch } from './activate-release.ts';
 import { listReleases } from './list-releases.ts';
+import { markReleaseUnverified } from './unverified-release.ts';
 
 /** Options of {@link rollbackRelease}. */
 export interface RollbackReleaseOptions {
   /** The release to go back to. @default the previous one (`<base>/previous`) */
   to?: string;
+  /**
+   * The release gone back to must pass a health gate before it counts as verified, as after a gated
+   * activation (`activateReleaseStep`'s `gated`): it is marked unverified first, keeping the last
+   * verified release, so a later failed deploy never rolls back to a release whose gate failed.
+   * Remove the mark with `clearUnverifiedRelease` once its gate passed.
+   * @default false
+   */
+  gated?: boolean;
 }
 
 /**
@@ -37,6 +46,7 @@ export async function rollbackRelease(
   if (!list.releases.includes(to)) {
     throw new DeployError('release_missing', `Cannot roll back ${base} on ${executor.host} to ${to}: it is not there`);
   }
+  if (options.gated) await markReleaseUnverified(executor, base, to);
   const done = await activateRelease(executor, base, to);
   return { ...done, from };
 }
