@@ -106,6 +106,12 @@ describe('a channel error never shows the part of a credential a receiver quotes
     );
   });
 
+  test("an ntfy topic (the URL's path, a credential on a public server) quoted by the server", async () => {
+    receiver.answer((request) => ({ status: 403, body: `topic ${lastSegment(request.url)} is reserved` }));
+    const shown = await errorOf({ type: 'ntfy', url: receiver.url, topic: 'fleet-ops-7f3k2' });
+    expect(shown).toBe(`ntfy channel "ops": HTTP 403 from ${receiver.url}: topic *** is reserved`);
+  });
+
   test('nor does the outbox log or its logger show it', async () => {
     receiver.answer((request) => ({
       status: 401,

@@ -5,6 +5,7 @@ import type { AlertChannel } from './alert-channel.ts';
 import { HttpUrl, NtfyPriority, TOPIC_HINT } from './internal/fields.ts';
 import { sendHttp } from './internal/http-send.ts';
 import { headerText, plainText, truncateLines } from './internal/render.ts';
+import { urlSecrets } from './internal/secret-parts.ts';
 
 /** An ntfy topic: the text is POSTed to `<url>/<topic>` with Title, Priority and Tags headers. */
 export const NtfyChannelSpec = z.strictObject({
@@ -68,7 +69,8 @@ export function createNtfyChannel(name: string, spec: NtfyChannelSpec): AlertCha
             ...(message.url === undefined ? {} : { click: headerText(message.url) }),
           },
           body: truncateLines(plainText(message), MESSAGE_LIMIT_BYTES, TRUNCATED),
-          secrets: [spec.token],
+          // The topic is the URL's path, and on a public server whoever knows it may read and post.
+          secrets: [spec.token, ...urlSecrets(url)],
         },
         options,
       ),
