@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
-import { openDatabase } from '../../internal/sqlite-driver.ts';
-import { ALERT_OUTBOX_FILE_ID, identifySqliteFile, type SqliteFileKind } from '../../internal/sqlite-file-kind.ts';
+import { ALERT_OUTBOX_FILE_ID, type SqliteFileKind } from '../../internal/sqlite-file-kind.ts';
 import { type Migration, runMigrations } from '../../internal/sqlite-migrations.ts';
-import { assertWritable, openFailure } from '../../internal/sqlite-open-failure.ts';
+import { openStoreFile } from '../../internal/sqlite-store-file.ts';
 
 /**
  * Version 1.
@@ -92,18 +91,10 @@ const OUTBOX_FILE: SqliteFileKind = {
  * migrations.
  */
 export function openOutboxFile(path: string): Database.Database {
-  try {
-    if (path !== ':memory:') assertWritable(path, OUTBOX_FILE);
-    return openDatabase(path, (opened) => {
-      // Reading only: a file that is not an alert outbox is left exactly as it was.
-      identifySqliteFile(opened, path, OUTBOX_FILE);
-      opened.pragma('journal_mode = WAL');
-      opened.pragma('synchronous = NORMAL');
-      opened.pragma('busy_timeout = 5000');
-      runMigrations(opened, MIGRATIONS, 'alert outbox', { applicationId: ALERT_OUTBOX_FILE_ID });
-    }).db;
-  } catch (error) {
-    // A SQLite failure (`file is not a database`, a full disk) as one line naming the file.
-    throw openFailure(path, error, OUTBOX_FILE);
-  }
+  return openStoreFile(path, OUTBOX_FILE, (opened) => {
+    opened.pragma('journal_mode = WAL');
+    opened.pragma('synchronous = NORMAL');
+    opened.pragma('busy_timeout = 5000');
+    runMigrations(opened, MIGRATIONS, 'alert outbox', { applicationId: ALERT_OUTBOX_FILE_ID });
+  }).db;
 }

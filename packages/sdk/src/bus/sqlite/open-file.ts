@@ -1,9 +1,8 @@
 import type Database from 'better-sqlite3';
-import { openDatabase } from '../../internal/sqlite-driver.ts';
 import { type FileLock, lockDatabaseFile, NO_FILE_LOCK } from '../../internal/sqlite-file-lock.ts';
-import { assertWritable, openFailure } from '../../internal/sqlite-open-failure.ts';
+import { openStoreFile } from '../../internal/sqlite-store-file.ts';
 import { configure, type Durability } from './connection-settings.ts';
-import { busFileKind, identifyBusFile } from './open-checks.ts';
+import { busFileKind } from './open-checks.ts';
 import { migrate } from './schema.ts';
 import { prepareStatements, type Statements } from './statements.ts';
 
@@ -22,32 +21,26 @@ const busInUse = (path: string) =>
 /**
  * Opens the message store's SQLite file at `path` (creating it and its directory when missing), in
  * this order, so that a file that is not the bus's to use is left exactly as it was:
- * 1. refuses a file this process cannot write (`assertWritable`), which SQLite would open read-only;
+ * 1. refuses a file this process cannot write, which SQLite would open read-only;
  * 2. refuses, reading only, a file that is not a fleet-bus database or is of a newer version
- *    (`identifyBusFile`);
+ *    (both `openStoreFile`, with {@link busFileKind});
  * 3. claims the file for this store (`lockDatabaseFile`: FleetError('conflict') while another store,
  *    in this process or another, has it);
  * 4. only then writes: WAL and the other settings (`configure`), the migrations (`migrate`).
  * Every refusal is one line naming the file; a SQLite failure on the way (a full disk) is reworded
- * to name it too (`openFailure`). Closes the file and lets the claim go when any step fails.
+ * to name it too. Closes the file and lets the claim go when any step fails.
  */
 export function openBusFile(path: string, durability: Durability, now: number): OpenedBusFile {
-  try {
-    const { db, value } = openDatabase(path, (opened) => {
-      if (!opened.memory) assertWritable(path, busFileKind());
-      identifyBusFile(opened, path);
-      const lock = opened.memory ? NO_FILE_LOCK : lockDatabaseFile(path, busInUse);
-      try {
-        configure(opened, durability);
-        migrate(opened, now);
-        return { sql: prepareStatements(opened), lock };
-      } catch (error) {
-        lock.release();
-        throw error;
-      }
-    });
-    return { db, ...value };
-  } catch (error) {
-    throw openFailure(path, error, busFileKind());
-  }
+  const { db, value } = openStoreFile(path, busFileKind(), (opened) => {
+    const lock = opened.memory ? NO_FILE_LOCK : lockDatabaseFile(path, busInUse);
+    try {
+      configure(opened, durability);
+      migrate(opened, now);
+      return { sql: prepareStatements(opened), lock };
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  });
+  return { db, ...value };
 }

@@ -1,8 +1,6 @@
 import type Database from 'better-sqlite3';
-import { openDatabase } from '../../internal/sqlite-driver.ts';
-import { identifySqliteFile } from '../../internal/sqlite-file-kind.ts';
 import { type FileLock, lockDatabaseFile, NO_FILE_LOCK } from '../../internal/sqlite-file-lock.ts';
-import { assertWritable, openFailure } from '../../internal/sqlite-open-failure.ts';
+import { openStoreFile } from '../../internal/sqlite-store-file.ts';
 import { markOpen, mayHaveLostCommits } from './boot-mark.ts';
 import { FactQueries } from './fact-query.ts';
 import { FactWriter } from './fact-writer.ts';
@@ -42,19 +40,7 @@ const knowledgeInUse = (path: string) =>
  * when any step fails.
  */
 export function openStore(path: string, nodeId: string | undefined): OpenedStore {
-  try {
-    return openChecked(path, nodeId);
-  } catch (error) {
-    // A SQLite failure (`file is not a database`, a full disk) as one line naming the file.
-    throw openFailure(path, error, KNOWLEDGE_FILE);
-  }
-}
-
-function openChecked(path: string, nodeId: string | undefined): OpenedStore {
-  if (path !== ':memory:') assertWritable(path, KNOWLEDGE_FILE);
-  return openDatabase(path, (db) => {
-    // Reading only: a file that is not a knowledge database is left exactly as it was.
-    identifySqliteFile(db, path, KNOWLEDGE_FILE);
+  return openStoreFile(path, KNOWLEDGE_FILE, (db) => {
     // Before anything else reads or writes the file.
     const lock = db.memory ? NO_FILE_LOCK : lockDatabaseFile(path, knowledgeInUse);
     try {

@@ -1,7 +1,5 @@
 import type Database from 'better-sqlite3';
-import { openDatabase } from '../../internal/sqlite-driver.ts';
-import { identifySqliteFile } from '../../internal/sqlite-file-kind.ts';
-import { assertWritable, openFailure } from '../../internal/sqlite-open-failure.ts';
+import { openStoreFile } from '../../internal/sqlite-store-file.ts';
 import { TargetState } from '../../schemas/monitor.ts';
 import type { StateChange } from '../internal/target-state.ts';
 import { encodeRaw } from './codec.ts';
@@ -63,18 +61,10 @@ const MAX_PENDING = 5000;
  * migrations.
  */
 function openHistoryFile(path: string): Database.Database {
-  try {
-    if (path !== ':memory:') assertWritable(path, MONITOR_FILE);
-    return openDatabase(path, (opened) => {
-      // Reading only: a file that is not the monitor's is left exactly as it was.
-      identifySqliteFile(opened, path, MONITOR_FILE);
-      configure(opened);
-      migrate(opened);
-    }).db;
-  } catch (error) {
-    // A SQLite failure (`file is not a database`, a full disk) as one line naming the file.
-    throw openFailure(path, error, MONITOR_FILE);
-  }
+  return openStoreFile(path, MONITOR_FILE, (opened) => {
+    configure(opened);
+    migrate(opened);
+  }).db;
 }
 
 /**
