@@ -112,7 +112,8 @@ export class AlertEngine {
    * rules that list it and cover the host: name it, a group of it, or a target running on it (a
    * failed deploy of a host concerns every target there), or name nothing. A failure before any
    * host (no `host`) may concern any target, so every rule that lists `deploy_failed` hears of it,
-   * whatever it covers; only a silence of everything silences it.
+   * whatever it covers; only a silence of everything silences it. A failure on a host is silenced
+   * by a silence of the host, or by silences of every target known to run there.
    */
   deployFailed(failure: { host?: string; reason: string }): AlertDispatch[] {
     const now = this.#now();
@@ -121,10 +122,13 @@ export class AlertEngine {
     if (failure.host === undefined && this.#silences.everythingSilenced(now)) return [];
     const channels = new Set<string>();
     const hostOf = (target: string) => this.#targets.get(target)?.host;
+    if (failure.host !== undefined) {
+      const onHost = [...this.#targets.values()].filter((target) => target.host === failure.host).map(({ id }) => id);
+      if (this.#silences.hostOrItsTargetsSilenced(failure.host, onHost, now)) return [];
+    }
     for (const rule of this.#spec.rules) {
       if (!rule.events.includes('deploy_failed')) continue;
       if (failure.host !== undefined && !coversHostOrItsTargets(rule, failure.host, this.#groups, hostOf)) continue;
-      if (failure.host !== undefined && this.#silences.hostSilenced(failure.host, now)) continue;
       for (const channel of rule.channels) channels.add(channel);
     }
     if (channels.size === 0) return [];

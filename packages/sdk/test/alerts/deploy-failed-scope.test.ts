@@ -11,9 +11,13 @@ const channels = {
 
 const target = (id: string, host: string): AlertTarget => ({ id, host, state: 'up', since: null });
 
-function engineWith(rules: AlertsSpecInput['rules'], targets: AlertTarget[]) {
+function engineWith(
+  rules: AlertsSpecInput['rules'],
+  targets: AlertTarget[],
+  silences: AlertsSpecInput['silences'] = [],
+) {
   const engine = new AlertEngine({
-    spec: alertsSpec({ channels, rules }),
+    spec: alertsSpec({ channels, rules, silences }),
     hostGroups: { ezra: ['core'], zed: ['gpu'] },
     now: testClock().now,
   });
@@ -68,5 +72,43 @@ describe('deploy_failed reaches the rules whose targets run on the failed host',
       [target('bus', 'ezra')],
     );
     expect(told()).toEqual(['all', 'bus', 'gpu']);
+  });
+});
+
+describe('a silence of targets silences a deploy failure on their host', () => {
+  const clock = testClock();
+  const during = {
+    from: new Date(clock.now() - 1000).toISOString(),
+    until: new Date(clock.now() + 3_600_000).toISOString(),
+  };
+  const rules: AlertsSpecInput['rules'] = [{ events: ['deploy_failed'], channels: ['all'] }];
+
+  test('when it covers every target running on the host', () => {
+    const targets = [target('bus', 'ezra'), target('knowledge', 'ezra'), target('infer', 'zed')];
+    expect(engineWith(rules, targets, [{ targets: ['bus', 'knowledge'], ...during }]).told('ezra')).toEqual([]);
+    expect(
+      engineWith(rules, targets, [
+        { targets: ['bus'], ...during },
+        { targets: ['knowledge'], ...during },
+      ]).told('ezra'),
+    ).toEqual([]);
+    expect(engineWith(rules, targets, [{ targets: ['bus', 'knowledge'], ...during }]).told('zed')).toEqual(['all']);
+  });
+
+  test('not when a target on the host is left unsilenced, nor on a host without known targets', () => {
+    const targets = [target('bus', 'ezra'), target('knowledge', 'ezra')];
+    expect(engineWith(rules, targets, [{ targets: ['bus'], ...during }]).told('ezra')).toEqual(['all']);
+    expect(engineWith(rules, targets, [{ targets: ['bus', 'knowledge'], ...during }]).told('new-host')).toEqual([
+      'all',
+    ]);
+  });
+
+  test('not when the silence has ended', () => {
+    const ended = {
+      from: new Date(clock.now() - 7_200_000).toISOString(),
+      until: new Date(clock.now() - 1).toISOString(),
+    };
+    const targets = [target('bus', 'ezra')];
+    expect(engineWith(rules, targets, [{ targets: ['bus'], ...ended }]).told('ezra')).toEqual(['all']);
   });
 });

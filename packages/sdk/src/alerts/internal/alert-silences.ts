@@ -38,4 +38,14 @@ export class AlertSilences {
   hostSilenced(host: string, now: number): boolean {
     return this.#silences.some((silence) => silenceActive(silence, now) && coversHost(silence, host, this.#groups));
   }
+
+  /**
+   * Whether something that befell `host` as a whole (a deploy that failed there) is silenced at
+   * `now`: a silence covers the host, or silences cover every one of the `targets` running on it
+   * (one or more), so nothing that runs there is left to alert about.
+   */
+  hostOrItsTargetsSilenced(host: string, targets: readonly string[], now: number): boolean {
+    if (this.hostSilenced(host, now)) return true;
+    return targets.length > 0 && targets.every((id) => this.targetSilenced({ id, host }, now));
+  }
 }
