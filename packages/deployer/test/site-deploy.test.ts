@@ -118,8 +118,20 @@ describe.skipIf(!ready)('deploying the demo fleet onto three test hosts', () => 
   }, 240_000);
 
   test('a second apply of the same fleet changes nothing', async () => {
+    const logged = run.hosts.map((host) => readFileSync(host.sshdLog).length);
     const { run: again } = await deploy(options(demoFleetText(run)));
     expect(changedSteps(again.hosts)).toEqual([]);
+    // The exec and SFTP channels each host's sshd started for the no-op: h2 and h3 (not the lock
+    // host) 18 each: the releases list, the pending handlers, 14 checks (4 of them a phase's probe)
+    // and no second read of the unverified mark when nothing was activated.
+    const sessions = run.hosts.map(
+      (host, index) =>
+        readFileSync(host.sshdLog)
+          .subarray(logged[index])
+          .toString('utf8')
+          .match(/Starting session:/g)?.length ?? 0,
+    );
+    expect(sessions.slice(1)).toEqual([18, 18]);
     expect(handlersRun(again.hosts)).toEqual([]);
     expect(again.status).toBe('ok');
   }, 120_000);

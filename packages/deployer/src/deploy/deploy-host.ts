@@ -6,6 +6,7 @@ import {
   type HostResult,
   listReleases,
   mergeHostResults,
+  type ReleaseList,
   runPlan,
   type UnverifiedRelease,
   unverifiedRelease,
@@ -41,11 +42,18 @@ export interface HostOutcome {
   rollbackTo?: string;
 }
 
+/** A host's site plan, and what its releases were before the run, when they were read. */
+export interface PreparedSite {
+  site: Site;
+  /** The host's releases as the run found them (read when it runs the release phase). */
+  releasesAtStart?: ReleaseList;
+}
+
 /**
  * The host's site plan, with the release id chosen: the release already on the host whose name
  * ends in the content's hash (an unchanged redeploy), else a new one named by the time.
  */
-export async function prepareSite(deploy: HostDeploy): Promise<Site> {
+export async function prepareSite(deploy: HostDeploy): Promise<PreparedSite> {
   const input = {
     fleet: deploy.fleet,
     fleetText: deploy.fleetText,
@@ -55,14 +63,27 @@ export async function prepareSite(deploy: HostDeploy): Promise<Site> {
     ...(deploy.bundle ? { bundle: deploy.bundle } : {}),
   };
   const release = siteRelease(input);
-  if (release.services.length === 0 || !deploy.phases.includes('release')) return sitePlan(input);
-  const { releases, current } = await listReleases(deploy.executor, release.appBase);
-  return sitePlan({ ...input, releases, ...(current === undefined ? {} : { current }) });
+  if (release.services.length === 0 || !deploy.phases.includes('release')) return { site: sitePlan(input) };
+  const list = await listReleases(deploy.executor, release.appBase);
+  const { releases, current } = list;
+  return {
+    site: sitePlan({ ...input, releases, ...(current === undefined ? {} : { current }) }),
+    releasesAtStart: list,
+  };
 }
 
-/** The host's unverified current release (see `unverifiedRelease`); none when it cannot be read. */
-async function unverifiedOf(deploy: HostDeploy, site: Site): Promise<UnverifiedRelease | undefined> {
+/**
+ * The host's unverified current release (see `unverifiedRelease`); none when it cannot be read.
+ * A run that activated nothing left the mark as the run found it, so the list read before the run
+ * answers without another exec.
+ */
+async function unverifiedOf(
+  deploy: HostDeploy,
+  { site, releasesAtStart }: PreparedSite,
+  activatedNow: boolean,
+): Promise<UnverifiedRelease | undefined> {
   if (deploy.mode !== 'apply' || site.services.length === 0) return undefined;
+  if (!activatedNow && releasesAtStart !== undefined) return releasesAtStart.unverified;
   return unverifiedRelease(deploy.executor, site.appBase).catch(() => undefined);
 }
 
@@ -77,7 +98,8 @@ async function unverifiedOf(deploy: HostDeploy, site: Site): Promise<UnverifiedR
  * release that passed its gate (`rollbackTo`), not to `previous`, which may be another unverified one.
  * The mark goes once the gate passed.
  */
-export async function deployHost(deploy: HostDeploy, site: Site): Promise<HostOutcome> {
+export async function deployHost(deploy: HostDeploy, prepared: PreparedSite): Promise<HostOutcome> {
+  const { site } = prepared;
   const options = {
     executor: deploy.executor,
     mode: deploy.mode,
@@ -91,7 +113,7 @@ export async function deployHost(deploy: HostDeploy, site: Site): Promise<HostOu
       (step) => step.kind === 'release' && step.step.startsWith('activate release') && step.status === 'changed',
     ),
   );
-  const unverified = await unverifiedOf(deploy, site);
+  const unverified = await unverifiedOf(deploy, prepared, activatedNow);
   const gate = gatePlan(site);
   const runsServices = deploy.phases.some((phase) =>
     ['fleet', 'ollama', 'gitea', 'conduit', 'wizards'].includes(phase),

@@ -9,7 +9,11 @@ import { pruneReleases } from '../../src/deploy/releases/prune-releases.ts';
 import { pruneReleasesStep } from '../../src/deploy/releases/prune-releases-step.ts';
 import { isReleaseId, releaseId, releasePath } from '../../src/deploy/releases/release-id.ts';
 import { rollbackRelease } from '../../src/deploy/releases/rollback-release.ts';
-import { markReleaseUnverified } from '../../src/deploy/releases/unverified-release.ts';
+import {
+  clearUnverifiedRelease,
+  markReleaseUnverified,
+  unverifiedRelease,
+} from '../../src/deploy/releases/unverified-release.ts';
 import { runPlan } from '../../src/deploy/run-plan.ts';
 import { directoryStep } from '../../src/deploy/steps/directory.ts';
 import { fileStep } from '../../src/deploy/steps/file.ts';
@@ -201,8 +205,27 @@ describe('rolling back', () => {
     }
     await rollbackRelease(host, BASE, { gated: true });
     expect(await listReleases(host, BASE)).toMatchObject({ current: b, verified: a });
+    expect((await listReleases(host, BASE)).unverified).toEqual(await unverifiedRelease(host, BASE));
     // The next deploy's activation keeps a as the release to roll back to, not b.
     expect(await markReleaseUnverified(host, BASE, d)).toEqual({ release: d, verified: a });
+  });
+
+  test("the list carries current's unverified mark as unverifiedRelease reads it, and none for a stale mark", async () => {
+    const host = tempHost();
+    const [a, b, c] = ids(3) as [string, string, string];
+    await makeReleases(host, BASE, [a, b, c]);
+    expect((await listReleases(host, BASE)).unverified).toBeUndefined();
+    // A host's first gated activation: unverified, with nothing verified to go back to.
+    await markReleaseUnverified(host, BASE, a);
+    await activateRelease(host, BASE, a);
+    expect((await listReleases(host, BASE)).unverified).toEqual({ release: a });
+    expect(await unverifiedRelease(host, BASE)).toEqual({ release: a });
+    await clearUnverifiedRelease(host, BASE, a);
+    expect((await listReleases(host, BASE)).unverified).toBeUndefined();
+    // A mark written for b by a run killed before its swap: stale, current a passed its gate.
+    await markReleaseUnverified(host, BASE, b);
+    expect((await listReleases(host, BASE)).unverified).toBeUndefined();
+    expect(await unverifiedRelease(host, BASE)).toBeUndefined();
   });
 
   test('refuses when there is nothing to go back to', async () => {

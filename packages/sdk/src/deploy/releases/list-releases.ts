@@ -19,6 +19,11 @@ export interface ReleaseList {
    * `unverifiedRelease`): the last release that passed its gate, where a deploy's rollback goes.
    */
   verified?: string;
+  /**
+   * The unverified mark of `current` (see `unverifiedRelease`), as one read after this list would
+   * return it: absent when `current` passed its gate, or when the mark names another release.
+   */
+  unverified?: UnverifiedRelease;
 }
 
 // Prints `r <id>` for each directory under releases/ (not hidden, not a symlink), then `c <target>`
@@ -55,7 +60,10 @@ export async function listReleases(executor: Executor, base: string): Promise<Re
     if (line.startsWith('u ')) marker = parseUnverified(value);
   }
   // A mark naming another release than the current one is stale (see unverifiedRelease).
-  if (marker?.verified !== undefined && marker.release === list.current) list.verified = marker.verified;
+  if (marker !== undefined && marker.release === list.current) {
+    list.unverified = marker;
+    if (marker.verified !== undefined) list.verified = marker.verified;
+  }
   list.releases.sort();
   return list;
 }
