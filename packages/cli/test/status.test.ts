@@ -80,15 +80,26 @@ describe('fleet status', () => {
     expect(local).toBeGreaterThan(0);
     expect(spare).toBeGreaterThan(local);
     expect(lines[local + 1]).toMatch(/^ {2}TARGET\s+KIND\s+STATE\s+SINCE\s+TIME\s+UPTIME 24H\s+ERROR$/);
-    expect(lines[local + 2]).toMatch(/^ {2}bus\s+bus\s+up\s+\S+\s+\d+ ms\s+100\.0%\s+-$/);
+    expect(lines[local + 2]).toMatch(/^ {2}bus\s+bus\s+up\s+\S+\s+\d+ ms\s+100\.00%\s+-$/);
     // A refused connection has no response time: its TIME is `-`, not the probe's duration.
-    expect(lines[spare + 2]).toMatch(/^ {2}ghost\s+wizard\s+down\s+\S+\s+-\s+0\.0%\s+.*refused/i);
+    expect(lines[spare + 2]).toMatch(/^ {2}ghost\s+wizard\s+down\s+\S+\s+-\s+0\.00%\s+.*refused/i);
     expect(lines).toContain('bus backlog: bus');
     // The same columns and units as `fleet-bus stats`: one formatter, formatBacklog.
     const backlog = lines.indexOf('bus backlog: bus');
     expect(lines[backlog + 1]).toMatch(/^ {2}AGENT\s+READY\s+IN-FLIGHT\s+DELAYED\s+DEAD\s+OLDEST READY$/);
     expect(lines[backlog + 2]).toMatch(/^ {2}worker\s+1\s+0\s+0\s+0\s+\d+\.\d s$/);
     expect(lines[backlog + 3]).toMatch(/^ {2}total\s+1\s+0\s+0\s+0$/);
+  });
+
+  test('uptime short of perfect never reads 100%, as on the dashboard and in the report', async () => {
+    const status = await statusOf(dashboard.url);
+    const bus = status.hosts[0]!.targets[0]!;
+    const shown = {
+      ...status,
+      hosts: [{ ...status.hosts[0]!, targets: [{ ...bus, uptime: { ...bus.uptime, '24h': 0.9996 } }] }],
+    };
+    const row = formatFleetStatus(shown).find((line) => line.startsWith('  bus '));
+    expect(row).toMatch(/\s99\.96%\s/);
   });
 
   test('needs the token of a dashboard that has tokens', async () => {

@@ -1,8 +1,9 @@
 import { type FleetStatus, TargetState, type TargetStatus } from '@fleet/sdk';
 import { formatBacklog, formatTable } from '@fleet/sdk/cli';
-import { formatProblem } from '@fleet/sdk/fleet';
+import { formatProblem, truncatedPercent } from '@fleet/sdk/fleet';
 
-const percent = (fraction: number | null) => (fraction === null ? '-' : `${(fraction * 100).toFixed(1)}%`);
+/** Uptime as the dashboard and the report show it: short of perfect never reads 100%. */
+const percent = (fraction: number | null) => (fraction === null ? '-' : `${truncatedPercent(fraction)}%`);
 const ms = (value: number | null) => (value === null ? '-' : `${Math.round(value)} ms`);
 
 function targetRows(targets: readonly TargetStatus[]): string[][] {

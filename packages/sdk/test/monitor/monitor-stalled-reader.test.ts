@@ -118,3 +118,30 @@ test('probe listeners hear of a bus probe once its queue read is over, and see w
   await monitor.probeNow();
   expect(seen).toEqual([`cannot reach ${url} (no answer within 200 ms)`]);
 });
+
+test.each(['bus', 'knowledge'] as const)(
+  'a %s target whose health answer stalls after its headers got no answer: no response time, no read',
+  async (kind) => {
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+      paths.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"status":');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onCleanup(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const monitor = openMonitor({ targets: [targetFor(kind, `${url}/health`, { kind, timeoutMs: 100 })] });
+    const [result] = await monitor.probeNow();
+    expect(result).toMatchObject({ ok: false, status: null, error: 'timed out after 100 ms' });
+    expect(monitor.status(kind)).toMatchObject({ lastResponseTimeMs: null, lastError: 'timed out after 100 ms' });
+    // Only the probe asked: no read was tried after it got no (whole) answer.
+    expect(paths).toEqual(['/health']);
+  },
+);

@@ -80,6 +80,9 @@ export async function probeHttp(resolved: ProbeTarget, settings: ProbeSettings):
     });
   } catch (error) {
     networkError = networkReason(error, timeoutMs);
+    // Headers followed by a body that never came whole (a stall, a reset) are no answer either:
+    // no response time, and no backlog or sync read that would wait another timeout.
+    status = null;
     failures = [];
     responseTimeMs = elapsed(settings.now, start);
   } finally {
