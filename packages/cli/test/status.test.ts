@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type RunningBusServer, startBusServer } from '@fleet/bus-server';
 import { type RunningDashboardServer, startDashboardServer } from '@fleet/dashboard';
 import { BusClient, DashboardClient, FleetStatus } from '@fleet/sdk';
@@ -5,7 +7,7 @@ import { parseFleet } from '@fleet/sdk/fleet';
 import { closedPort } from '@fleet/test-utils/closed-port';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { formatFleetStatus } from '../src/index.ts';
-import { runFleet, until } from './_fleet.ts';
+import { runFleet, tempDir, until } from './_fleet.ts';
 
 let bus: RunningBusServer;
 let dashboard: RunningDashboardServer;
@@ -109,6 +111,38 @@ describe('fleet status', () => {
     expect(refused.stderr).not.toContain('s3cret');
     const status = await statusOf(locked.url, ['--token', 's3cret']);
     expect(status.hosts).toHaveLength(2);
+  });
+
+  test("without --url, the fleet file's dashboard is asked, with its token, as fleet report does", async () => {
+    const dir = tempDir('fleet-status-file-');
+    const text = [
+      'version: 1',
+      'hosts:',
+      '  local: { address: 127.0.0.1 }',
+      'services:',
+      `  ops: { kind: dashboard, host: local, port: ${locked.port}, token: "\${FLEET_STATUS_TEST_TOKEN}" }`,
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'fleet.yaml'), text);
+    process.env.FLEET_STATUS_TEST_TOKEN = 's3cret';
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const run = await runFleet(['status', '--json']);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(FleetStatus.parse(JSON.parse(run.stdout)).hosts).toHaveLength(2);
+      // --config names the file from elsewhere too.
+      process.chdir(cwd);
+      const named = await runFleet(['status', '--json', '--config', join(dir, 'fleet.yaml')]);
+      expect(named).toMatchObject({ code: 0, stderr: '' });
+      // The file's token goes only to the file's dashboard, never to a URL given on the command line.
+      const other = await runFleet(['status', '--url', locked.url, '--config', join(dir, 'fleet.yaml')]);
+      expect(other.code).toBe(1);
+      expect(other.stderr).toMatch(/^fleet: unauthorized: /);
+    } finally {
+      process.chdir(cwd);
+      delete process.env.FLEET_STATUS_TEST_TOKEN;
+    }
   });
 
   test('an unreachable dashboard is one line and exit 1', async () => {

@@ -12,7 +12,7 @@ import {
   type ReportMonitorSource,
 } from '@fleet/sdk/fleet';
 import { defineCommand } from 'citty';
-import { readReportFleetFile, reportDashboard } from '../report/report-inputs.ts';
+import { fleetFileDashboard, readCommandFleetFile } from '../fleet-file-dashboard.ts';
 
 /**
  * The longest `--since`: 365 days. The dashboard keeps daily uptime and state transitions for a
@@ -20,6 +20,9 @@ import { readReportFleetFile, reportDashboard } from '../report/report-inputs.ts
  * start of the period a valid date, which a period of millions of days is not.
  */
 const MAX_REPORT_DAYS = 365;
+
+/** How long the report waits for the dashboard: a missing source is a gap, not a long wait. */
+const REPORT_TIMEOUT_MS = 10_000;
 
 /** `--since`: a positive duration (`30m`, `24h`, `7d`) of at most {@link MAX_REPORT_DAYS} days, in ms. */
 function periodArg(value: string | undefined): number {
@@ -80,8 +83,8 @@ export const reportCommand = defineCommand({
   async run({ args }) {
     const periodMs = periodArg(args.since);
     const format = formatArg(args.format, args.json);
-    const file = await readReportFleetFile(args.config);
-    const dashboard = reportDashboard(args, file?.fleet);
+    const file = await readCommandFleetFile(args.config);
+    const dashboard = fleetFileDashboard(args, file?.fleet, REPORT_TIMEOUT_MS);
     const source = dashboardReportSource(dashboard);
     let dashboardRead = false;
     const monitor: ReportMonitorSource = {

@@ -1,23 +1,42 @@
-import { DashboardClient, defaultServerUrl } from '@fleet/sdk';
-import { type ClientEndpoint, clientFrom, defineClientArgs, output, printJson, strictArgs } from '@fleet/sdk/cli';
+import { defaultServerUrl } from '@fleet/sdk';
+import { output, printJson, strictArgs } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
+import { fleetFileDashboard, readCommandFleetFile } from '../fleet-file-dashboard.ts';
 import { formatFleetStatus } from '../status/format-status.ts';
 
-/** Where `fleet status` finds the dashboard. */
-const dashboardEndpoint: ClientEndpoint = {
-  label: 'Dashboard',
-  urlEnv: 'FLEET_DASHBOARD_URL',
-  tokenEnv: 'FLEET_DASHBOARD_TOKEN',
-  defaultUrl: defaultServerUrl('dashboard'),
-};
+/** How long `fleet status` waits for the dashboard's answer. */
+const STATUS_TIMEOUT_MS = 30_000;
 
-/** `fleet status`: the fleet's current state from a running dashboard, as tables by host or `--json`. */
+/**
+ * `fleet status`: the fleet's current state from a running dashboard, as tables by host or
+ * `--json`. The dashboard is found as `fleet report` finds it: `--url`, `$FLEET_DASHBOARD_URL`, the
+ * fleet file's dashboard (with its token), else the local default.
+ */
 export const statusCommand = defineCommand({
   meta: { name: 'status', description: 'The current fleet state from a running dashboard' },
   plugins: [strictArgs],
-  args: { ...defineClientArgs(dashboardEndpoint) },
+  args: {
+    config: {
+      type: 'string',
+      description:
+        'Fleet file naming the dashboard (default: ./fleet.yaml if it exists, else the one fleet up keeps in .fleet/)',
+      valueHint: 'path',
+    },
+    url: {
+      type: 'string',
+      description: `Dashboard URL (default: $FLEET_DASHBOARD_URL, the fleet file's dashboard, or ${defaultServerUrl('dashboard')})`,
+      valueHint: 'url',
+    },
+    token: {
+      type: 'string',
+      description: "Dashboard bearer token (default: $FLEET_DASHBOARD_TOKEN, or the fleet file's dashboard token)",
+      valueHint: 'token',
+    },
+    json: { type: 'boolean', description: 'Print the status as one JSON document', default: false },
+  },
   async run({ args }) {
-    const dashboard = clientFrom(args, dashboardEndpoint, (options) => new DashboardClient(options));
+    const file = await readCommandFleetFile(args.config);
+    const dashboard = fleetFileDashboard(args, file?.fleet, STATUS_TIMEOUT_MS);
     const status = await dashboard.status();
     if (args.json) return printJson(status);
     for (const line of formatFleetStatus(status)) output.log(line);

@@ -1,9 +1,9 @@
 import { DashboardClient, defaultServerUrl, type FleetProblem } from '@fleet/sdk';
 import { type ClientEndpoint, clientFrom, UsageError } from '@fleet/sdk/cli';
 import { type Fleet, fleetDashboard, loadFleetFile } from '@fleet/sdk/fleet';
-import { defaultFleetFile, exists } from '../up/fleet-file.ts';
+import { defaultFleetFile, exists } from './up/fleet-file.ts';
 
-/** Where `fleet report` finds the dashboard when the fleet file names none. */
+/** Where `fleet report` and `fleet status` find the dashboard when the fleet file names none. */
 const dashboardEndpoint: ClientEndpoint = {
   label: 'Dashboard',
   urlEnv: 'FLEET_DASHBOARD_URL',
@@ -11,8 +11,8 @@ const dashboardEndpoint: ClientEndpoint = {
   defaultUrl: defaultServerUrl('dashboard'),
 };
 
-/** The fleet file as `fleet report` read it. */
-export interface ReportFleetFile {
+/** The fleet file as `fleet report` or `fleet status` read it. */
+export interface CommandFleetFile {
   path: string;
   /** The fleet, when the file has no errors. */
   fleet: Fleet | undefined;
@@ -25,7 +25,7 @@ export interface ReportFleetFile {
  * else the one `fleet up` keeps in `.fleet/`). `undefined` when no file was named and none is
  * there; a named file that does not exist is a {@link UsageError}.
  */
-export async function readReportFleetFile(named: string | undefined): Promise<ReportFleetFile | undefined> {
+export async function readCommandFleetFile(named: string | undefined): Promise<CommandFleetFile | undefined> {
   const path = named ?? (await defaultFleetFile());
   if (!(await exists(path))) {
     if (named !== undefined) throw new UsageError(`--config: no fleet file at ${named}`);
@@ -37,13 +37,14 @@ export async function readReportFleetFile(named: string | undefined): Promise<Re
 }
 
 /**
- * The dashboard client of `fleet report`: `--url`/`--token`, else `FLEET_DASHBOARD_URL` and
- * `FLEET_DASHBOARD_TOKEN`, else the fleet file's dashboard (`fleetDashboard`, with its token), else
- * the default local dashboard.
+ * The dashboard client of `fleet report` and `fleet status`: `--url`/`--token`, else
+ * `FLEET_DASHBOARD_URL` and `FLEET_DASHBOARD_TOKEN`, else the fleet file's dashboard
+ * (`fleetDashboard`, with its token), else the default local dashboard.
  */
-export function reportDashboard(
+export function fleetFileDashboard(
   args: { url?: string | undefined; token?: string | undefined },
   fleet: Fleet | undefined,
+  timeoutMs: number,
 ): DashboardClient {
   const own = fleet === undefined ? undefined : fleetDashboard(fleet);
   // The file's token goes only to the file's dashboard, never to a URL given here.
@@ -60,6 +61,6 @@ export function reportDashboard(
   return clientFrom(
     { url: args.url, token, tokenSource },
     endpoint,
-    (options) => new DashboardClient({ ...options, timeoutMs: 10_000 }),
+    (options) => new DashboardClient({ ...options, timeoutMs }),
   );
 }
