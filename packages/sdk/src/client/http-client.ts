@@ -1,6 +1,7 @@
 import ky, { type KyInstance } from 'ky';
 import { tokenProblem, trimToken } from '../internal/token-value.ts';
 import { redactUrl } from '../internal/url-credentials.ts';
+import { assertSendableHeaders } from './internal/check-headers.ts';
 import { headerSecrets, keepSecrets } from './internal/client-secrets.ts';
 
 /** Options shared by every typed Fleet client. */
@@ -41,7 +42,10 @@ export interface HttpClientOptions {
   /**
    * Extra headers sent with every request. Like the token, the values of those named for credentials
    * (`Cookie`, `X-Api-Key`, any name with `auth`, `token`, `key`, `secret`, `password`, `session`...)
-   * are shown as `***` wherever an error answer repeats them.
+   * are shown as `***` wherever an error answer repeats them, and one a header cannot carry (a
+   * control character such as a line break, a character beyond Latin-1) is refused with a
+   * `TypeError` that names the header without repeating its value.
+   * @example { 'x-trace-id': 'deploy-42' }
    */
   headers?: Record<string, string>;
   /**
@@ -94,7 +98,7 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 /**
  * Prepares the transport a typed client sends its route calls through. Throws a `TypeError` for a
  * base URL that does not parse, is not `http:` or `https:`, or carries credentials, a query or a
- * fragment, and for a token a header cannot carry (the message never repeats them).
+ * fragment, and for a token or a header a request cannot carry (the message never repeats them).
  *
  * @example
  * ```ts
@@ -131,6 +135,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   if (!(maxResponseBytes > 0)) throw new RangeError('maxResponseBytes must be a positive number of bytes');
   const headers: Record<string, string> = { ...options.headers };
+  assertSendableHeaders(headers);
   if (options.token !== undefined && options.token !== '') {
     const problem = tokenProblem(options.token);
     if (problem) throw new TypeError(`invalid token: ${problem}; the token is not shown`);

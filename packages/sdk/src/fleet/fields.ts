@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../internal/duration.ts';
+import { tokenProblem, trimToken } from '../internal/token-value.ts';
 import { isAddress } from './internal/address.ts';
 
 const NAME_HINT = 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit';
@@ -66,10 +67,20 @@ export const EnvName = z
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name: letters, digits and _')
   .describe('Environment variable name');
 
-/** A bearer token (usually written as an `${ENV_VAR}` reference). */
+/**
+ * A bearer token (usually written as an `${ENV_VAR}` reference), loaded without the whitespace
+ * around it (a token file's trailing newline), as the clients send it. One a header cannot carry (a
+ * line break, a tab or another control character inside, a character beyond Latin-1) or of
+ * whitespace alone is refused with a reason that never shows it.
+ */
 export const Token = z
   .string({ error: 'must be a string' })
   .min(1, 'must not be empty')
+  .superRefine((token, context) => {
+    const problem = tokenProblem(token);
+    if (problem) context.addIssue({ code: 'custom', message: `${problem}; the token is not shown`, continue: false });
+  })
+  .overwrite(trimToken)
   .max(512, 'must be at most 512 characters')
   .describe('Bearer token');
 

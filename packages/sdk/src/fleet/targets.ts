@@ -1,5 +1,6 @@
 import { FleetError } from '../errors.ts';
 import { MIN_SECRET_CHARS } from '../internal/redact.ts';
+import { trimToken } from '../internal/token-value.ts';
 import type { MonitorTarget, ServiceKind } from '../schemas/monitor.ts';
 import { urlHost } from './internal/address.ts';
 import { variablesOf } from './internal/origins.ts';
@@ -64,7 +65,8 @@ export function fleetTargets(fleet: Fleet): MonitorTarget[] {
       failureThreshold: health.failureThreshold,
       successThreshold: health.successThreshold,
     };
-    if (entry.token !== undefined) target.headers = { Authorization: `Bearer ${entry.token}` };
+    // A fleet built in code skips the schema's trimming; the clients trim their `token` the same way.
+    if (entry.token !== undefined) target.headers = { Authorization: `Bearer ${trimToken(entry.token)}` };
     return target;
   });
 }

@@ -4,11 +4,18 @@
  * messages and logs.
  */
 export function tokenProblem(token: string): string | undefined {
-  const trimmed = trimToken(token);
-  if (trimmed === '' && token !== '') return 'it is only whitespace';
+  if (trimToken(token) === '' && token !== '') return 'it is only whitespace';
+  return headerValueProblem(token);
+}
+
+/**
+ * What is wrong with `value` as an HTTP header value (a token, a cookie), or `undefined` when it can
+ * be sent (after {@link trimToken}, as fetch trims it). Never repeats the value.
+ */
+export function headerValueProblem(value: string): string | undefined {
   // fetch refuses a NUL or a line break in a header value with a message that repeats the whole
   // value; other control characters it would send, and no server compares them as meant.
-  const codes = [...trimmed].map((char) => char.codePointAt(0) ?? 0);
+  const codes = [...trimToken(value)].map((char) => char.codePointAt(0) ?? 0);
   if (codes.some((code) => code < 0x20 || code === 0x7f))
     return 'it holds a control character (a line break, a tab...)';
   if (codes.some((code) => code > 0xff)) {

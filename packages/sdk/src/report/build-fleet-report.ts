@@ -36,8 +36,8 @@ export interface BuildFleetReportOptions {
  * (the monitor's history and transitions), the deploy runs that started in the period, each
  * agent's bus traffic (the bus audit trail) and backlog (queue stats), each knowledge node's sync
  * lag and lost conflicts, and the fleet file's problems. Sources are read in parallel; one that
- * cannot be read is named in `gaps` (and its section is empty or partial): it never throws for
- * an unreachable service, so a report is always made.
+ * cannot be read is named in `gaps` (and its section is empty or partial), its error shown through
+ * `sources.showError`: it never throws for an unreachable service, so a report is always made.
  *
  * @example
  * ```ts
@@ -56,11 +56,18 @@ export async function buildFleetReport(
   const sinceMs = untilMs - (options.periodMs ?? DEFAULT_REPORT_PERIOD_MS);
   const { signal } = options;
   const gaps: ReportGap[] = [];
-  const [monitor, bus, knowledge] = await Promise.all([
+  const [monitor, busRead, knowledgeRead] = await Promise.all([
     readMonitor(sources.monitor, sinceMs, untilMs, gaps, signal),
     Promise.all((sources.buses ?? []).map((source) => busReport(source, sinceMs, untilMs, signal))),
     Promise.all((sources.knowledge ?? []).map((source) => knowledgeReport(source, signal))),
   ]);
+  // Errors name the URLs read; fleetReportServices' showError puts back their ${ENV} references.
+  const show = sources.showError ?? ((message: string) => message);
+  const shown = <T extends { error: string | null }>(entry: T): T =>
+    entry.error === null ? entry : { ...entry, error: show(entry.error) };
+  const bus = busRead.map(shown);
+  const knowledge = knowledgeRead.map(shown);
+  for (const gap of gaps) gap.error = show(gap.error);
   for (const entry of [...bus, ...knowledge]) {
     if (entry.error !== null) gaps.push({ source: entry.target, error: entry.error });
   }

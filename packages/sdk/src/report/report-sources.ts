@@ -50,6 +50,14 @@ export interface FleetReportSources {
   problems?: readonly FleetProblem[];
   /** The fleet's name, shown in the report's title. */
   fleet?: string;
+  /**
+   * How the error of a source that could not be read is shown (in its section and under gaps):
+   * `fleetReportServices` gives each value the fleet file took from the environment as its
+   * `${ENV}` reference, as `fleet status` and the dashboard show it.
+   * @default the error's message as it is
+   * @example (message) => showReferences(fleet, message)
+   */
+  showError?: (message: string) => string;
 }
 
 /**
