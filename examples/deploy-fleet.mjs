@@ -8,19 +8,33 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { deploy } from '@fleet/deployer';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    apply: { type: 'boolean', default: false },
-    'known-hosts': { type: 'string' },
-    identity: { type: 'string' },
-    help: { type: 'boolean', default: false },
-  },
-});
+const usage = 'usage: node examples/deploy-fleet.mjs [fleet.yaml] [--apply] [--known-hosts FILE] [--identity FILE]';
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      apply: { type: 'boolean', default: false },
+      'known-hosts': { type: 'string' },
+      identity: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+} catch (error) {
+  // A bad command line: one line and exit 2, as Fleet's own commands do.
+  console.error(`${error.message} (see --help)`);
+  process.exit(2);
+}
+const { values, positionals } = parsed;
 if (values.help) {
-  console.log('usage: node examples/deploy-fleet.mjs [fleet.yaml] [--apply] [--known-hosts FILE] [--identity FILE]');
+  console.log(usage);
   process.exit(0);
 }
+
+// Ctrl-C or SIGTERM stops the run between steps, in plan mode and while connecting too; an apply
+// run holds its lock until it has stopped (handlers and rollbacks done) and releases it.
+const stop = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => stop.abort());
 
 const config = positionals[0] ?? 'fleet.yaml';
 let configText;
@@ -41,6 +55,7 @@ try {
     config,
     configText,
     mode: values.apply ? 'apply' : 'plan',
+    signal: stop.signal,
     ssh: {
       ...(values['known-hosts'] ? { knownHostsFile: values['known-hosts'] } : {}),
       ...(values.identity ? { identity: values.identity } : {}),
@@ -54,6 +69,10 @@ try {
     },
   });
 } catch (error) {
+  if (stop.signal.aborted) {
+    console.error('deploy stopped before it started');
+    process.exit(1);
+  }
   // Nothing ran: an invalid fleet file or an unknown host (DeployUsageError, with its problems),
   // another run holding the lock (DeployLockError), a lock host that cannot be reached.
   console.error(error.message);

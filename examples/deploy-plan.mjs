@@ -21,8 +21,8 @@ const plan = {
         fileStep({
           name: 'bus environment',
           path: '/etc/fleet/bus.env',
-          template: 'FLEET_BUS_PORT={{ port }}\nFLEET_BUS_TOKENS={{ token }}\n',
-          vars: { port: 8650, token },
+          template: 'FLEET_BUS_DB={{ db }}\nFLEET_BUS_TOKENS={{ token }}\n',
+          vars: { db: '/var/lib/fleet/bus/fleet-bus.db', token },
           mode: 0o600,
           secrets: [token],
           notify: 'restart bus',

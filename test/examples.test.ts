@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BusClient } from '@fleet/sdk';
 import { closedPort } from '@fleet/test-utils/closed-port';
+import { startSilentHost } from '@fleet/test-utils/silent-host';
 import { FLEET_BUS_BIN, spawnBus } from '@fleet/test-utils/spawn-bus';
 import { type SpawnedServer, spawnServer } from '@fleet/test-utils/spawn-server';
 import { hasSystemCommand } from '@fleet/test-utils/system-deps';
@@ -208,6 +209,45 @@ describe('examples/deploy-fleet.mjs', () => {
     const { code, stderr } = await runExample('deploy-fleet.mjs', args, { cwd: dir });
     expect(code).toBe(1);
     expect(stderr).toMatch(/^Could not connect to h1 [^\n]*ECONNREFUSED[^\n]*\n$/);
+  });
+
+  test.runIf(sshKeygen)(
+    'SIGTERM while a plan waits on a host that never answers: it stops, says so, exit 1',
+    async () => {
+      const silent = await startSilentHost();
+      try {
+        const dir = tempDir();
+        writeFileSync(
+          join(dir, 'fleet.yaml'),
+          `version: 1\nhosts:\n  h1: { address: 127.0.0.1, ssh: { port: ${silent.port} } }\n`,
+        );
+        execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'key')]);
+        const child = spawn(process.execPath, [`${examples}deploy-fleet.mjs`, 'fleet.yaml', '--identity', 'key'], {
+          cwd: dir,
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk) => {
+          stderr += chunk;
+        });
+        await silent.connected;
+        child.kill('SIGTERM');
+        const code = await new Promise<number | null>((resolve) => child.once('close', (exit) => resolve(exit)));
+        expect(code).toBe(1);
+        expect(stderr).toMatch(/stopped/);
+        expect(stderr).not.toMatch(/\n\s+at /);
+      } finally {
+        await silent.close();
+      }
+    },
+  );
+
+  test('an unknown option exits 2 with one line pointing to --help, not a stack', async () => {
+    const { code, stdout, stderr } = await runExample('deploy-fleet.mjs', ['fleet.yaml', '--bogus'], {
+      cwd: tempDir(),
+    });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^[^\n]*--bogus[^\n]*--help[^\n]*\n$/);
   });
 
   test('a missing fleet file exits 1 with one line that names it and says how to give one', async () => {

@@ -452,6 +452,13 @@ describe('fleet-bus failures: one line on stderr, no stack trace', () => {
     });
   });
 
+  test('a --db (or FLEET_BUS_DB) naming an unset variable exits 2 with one line naming it', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the reference fleet-bus names, as written
+    const line = 'fleet-bus: --db refers to ${FLEET_TEST_UNSET_DB_VAR}, which is not set\n';
+    const env = { FLEET_BUS_DB: `postgres://bus:$\{FLEET_TEST_UNSET_DB_VAR}@127.0.0.1/fleet` };
+    expect(await run(['server', '--port', '0'], env)).toEqual({ code: 2, stdout: '', stderr: line });
+  });
+
   test('ack of more receipts than a batch holds exits 2', async () => {
     const receipts = Array.from({ length: 101 }, (_, index) => `--receipt=r${index}`);
     expect(await run(['ack', ...receipts])).toEqual({

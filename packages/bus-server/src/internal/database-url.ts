@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { UsageError } from '@fleet/sdk/cli';
 
 /** Whether `db` names a PostgreSQL database rather than a SQLite file. */
 export function isDatabaseUrl(db: string): boolean {
@@ -7,13 +8,13 @@ export function isDatabaseUrl(db: string): boolean {
 
 /**
  * `db` with each `${NAME}` replaced by the environment variable NAME, so that a password can stay
- * out of the command line (`--db 'postgres://fleet:${FLEET_BUS_DB_PASSWORD}@db/fleet'`). Throws,
- * naming the variable (never the URL), when one is not set.
+ * out of the command line (`--db 'postgres://fleet:${FLEET_BUS_DB_PASSWORD}@db/fleet'`). Throws a
+ * `UsageError` (exit 2), naming the variable (never the URL), when one is not set.
  */
 export function expandEnvRefs(db: string, env: NodeJS.ProcessEnv = process.env): string {
   return db.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
     const value = env[name];
-    if (value === undefined) throw new Error(`--db refers to \${${name}}, which is not set`);
+    if (value === undefined) throw new UsageError(`--db refers to \${${name}}, which is not set`);
     return value;
   });
 }

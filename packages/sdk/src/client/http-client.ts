@@ -19,7 +19,7 @@ export interface HttpClientOptions {
    * `TypeError` that does not repeat it. An error answer that repeats it (a proxy echoing the
    * request's headers) has it shown as `***` in the error.
    */
-  token?: string;
+  token?: string | undefined;
   /**
    * How long a call may take, in milliseconds: from sending the request to the last byte of the
    * answer's body, retries included (an event stream is bounded by it until it opens, then by its

@@ -6,6 +6,7 @@ import { PendingHandlers } from './internal/pending-handlers.ts';
 import { Redactor } from './internal/redactor.ts';
 import { countsOf } from './internal/result-counts.ts';
 import { type DistributiveOmit, phaseStatus, runPhase, skippedStep } from './internal/run-phase.ts';
+import { ABORTED_REASON } from './internal/run-step.ts';
 import { type Plan, planProblems, planSecrets } from './plan.ts';
 
 /** Options of {@link runPlan}. */
@@ -83,7 +84,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<Host
   const phases: PhaseResult[] = [];
   let stop: string | undefined;
   for (const phase of plan.phases) {
-    if (stop === undefined && signal?.aborted) stop = 'the run was aborted';
+    if (stop === undefined && signal?.aborted) stop = ABORTED_REASON;
     if (stop !== undefined) {
       const steps = phase.steps.map((step) => skippedStep(phase.name, step, stop!));
       for (const result of steps) emit({ type: 'step_finished', result });

@@ -84,6 +84,27 @@ describe('a command that exits 0 on SIGTERM', () => {
     expect(result.aborted).toBe(true);
     expect(result.phases[0]!.steps[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Command /) });
   });
+
+  test.each(['plan', 'apply'] as const)(
+    'aborted while a read-only check runs (%s): the step is skipped as aborted, not failed as timed out',
+    async (mode) => {
+      const host = tempHost({ killGraceMs: 100 });
+      const marker = join(host.root, 'checking');
+      const controller = new AbortController();
+      const check = assertStep({ command: `touch ${marker}; sleep 30`, message: 'the host is ready' });
+      const plan: Plan = { phases: [{ name: 'preflight', steps: [check, directoryStep({ path: '/d' })] }] };
+      const running = runPlan(plan, { executor: host, mode, signal: controller.signal });
+      while (!existsSync(marker)) await new Promise((resolve) => setTimeout(resolve, 10));
+      controller.abort();
+      const result = await running;
+      expect(result).toMatchObject({ aborted: true });
+      expect(result.status).not.toBe('failed');
+      expect(result.phases[0]!.steps.map((step) => [step.status, step.reason, step.error])).toEqual([
+        ['skipped', 'the run was aborted', undefined],
+        ['skipped', 'the run was aborted', undefined],
+      ]);
+    },
+  );
 });
 
 describe('templates', () => {

@@ -7,7 +7,7 @@ import type { HandlerResult, StepResult } from '../step-result.ts';
 import { FactCache } from './fact-cache.ts';
 import type { PendingHandlers } from './pending-handlers.ts';
 import type { Redactor } from './redactor.ts';
-import { runStep } from './run-step.ts';
+import { ABORTED_REASON, runStep } from './run-step.ts';
 
 /** What {@link runPhase} shares with the whole run. */
 export interface PhaseRun {
@@ -68,7 +68,7 @@ export async function runPhase(phase: Phase, run: PhaseRun): Promise<PhaseResult
   const notified = new Map<string, string[]>();
   let stop: string | undefined;
   for (const [index, step] of phase.steps.entries()) {
-    if (stop === undefined && run.signal?.aborted) stop = 'the run was aborted';
+    if (stop === undefined && run.signal?.aborted) stop = ABORTED_REASON;
     if (stop !== undefined) {
       const result = skippedStep(phase.name, step, stop);
       steps.push(result);

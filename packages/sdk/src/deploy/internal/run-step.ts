@@ -13,13 +13,21 @@ export interface StepOutcome {
   durationMs: number;
   output?: string;
   error?: string;
+  /** Why it was skipped. */
+  reason?: string;
 }
+
+/** Why a step whose check the run's abort cut short is skipped. */
+export const ABORTED_REASON = 'the run was aborted';
 
 /**
  * Check a step and, in apply mode, apply what the check found. Never throws: a failure is a
  * `failed` outcome with the error's message and the tail of its output. Secrets are redacted
  * before the output is cut, so no part of one survives at the cut. `beforeApply` runs in apply
  * mode once the check found something to do, before apply; when it throws, the step fails unapplied.
+ * A check that ends in an error once the run's signal is aborted (its command was stopped) is
+ * `skipped` as aborted: a check changes nothing, and its error says only that it was cut short. An
+ * apply cut short stays `failed`, since it may have changed part of what it meant to.
  */
 export async function runStep(
   step: Step,
@@ -31,7 +39,10 @@ export async function runStep(
   const started = performance.now();
   let changes: StepChange[] = [];
   let mayChange = false;
-  const outcome = (status: StepStatus, extra: { output?: string | undefined; error?: string } = {}): StepOutcome => {
+  const outcome = (
+    status: StepStatus,
+    extra: { output?: string | undefined; error?: string; reason?: string } = {},
+  ): StepOutcome => {
     const result: StepOutcome = {
       status,
       changes: redactor.deep(changes),
@@ -40,10 +51,21 @@ export async function runStep(
     };
     if (extra.output) result.output = tailOf(redactor.text(extra.output), OUTPUT_TAIL_CHARS);
     if (extra.error !== undefined) result.error = redactor.text(extra.error);
+    if (extra.reason !== undefined) result.reason = extra.reason;
     return result;
   };
+  const failed = (error: unknown): StepOutcome =>
+    outcome('failed', {
+      error: error instanceof Error ? error.message : String(error),
+      output: isDeployError(error) ? error.output : undefined,
+    });
+  let planned: Awaited<ReturnType<Step['check']>>;
   try {
-    const planned = await step.check(context);
+    planned = await step.check(context);
+  } catch (error) {
+    return context.signal?.aborted ? outcome('skipped', { reason: ABORTED_REASON }) : failed(error);
+  }
+  try {
     mayChange = planned === 'may change';
     changes = planned === 'may change' ? [] : [...planned];
     if (!mayChange && changes.length === 0) return outcome('ok');
@@ -52,7 +74,6 @@ export async function runStep(
     const applied = await step.apply(context, planned);
     return outcome('changed', { output: applied?.output });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return outcome('failed', { error: message, output: isDeployError(error) ? error.output : undefined });
+    return failed(error);
   }
 }
