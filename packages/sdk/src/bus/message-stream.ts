@@ -9,22 +9,22 @@ export interface StreamMessagesOptions {
   /** Messages buffered for a slow reader before the stream fails instead of growing without bound. @default 10000 */
   maxBuffered?: number;
   /**
-   * Bytes of payloads (their JSON length) buffered for a slow reader before the stream fails: a
-   * payload may be as large as a request body, so {@link maxBuffered} messages alone could hold
-   * gigabytes. A single larger message is still buffered when nothing else is.
+   * Bytes of messages buffered for a slow reader before the stream fails: each is held as its JSON
+   * in UTF-8 and counted as such. A payload may be as large as a request body, so
+   * {@link maxBuffered} messages alone could hold gigabytes. A single larger message is still
+   * buffered when nothing else is.
    * @default 16777216 (16 MiB)
    */
   maxBufferedBytes?: number;
 }
 
-/** What holding a message costs: its payload as JSON, most of it. */
-const payloadBytes = (message: Message): number => JSON.stringify(message.payload ?? null).length;
-
 /**
  * Every message stored for `agent` from the call on, as an async iterable, without consuming it
- * (the bus's `/stream` route and `fleet-bus tail`). A reader more than `maxBuffered` messages or
- * `maxBufferedBytes` of payloads behind gets a `FleetError('unavailable')` after the buffered ones,
- * and none of the messages after them. Ends when `signal` aborts or the iteration ends.
+ * (the bus's `/stream` route and `fleet-bus tail`): nothing is leased, so a stream that ends or
+ * fails loses no message. A reader that falls more than `maxBuffered` messages or
+ * `maxBufferedBytes` of messages behind has the buffered ones dropped at once and gets a
+ * `FleetError('unavailable')` on its next read, and none of the messages after them. Ends when
+ * `signal` aborts or the iteration ends.
  */
 export function streamMessages(
   store: MessageStore,
@@ -42,7 +42,6 @@ export function streamMessages(
       maxItems: maxBuffered,
       itemsName: 'messages',
       maxBytes: maxBufferedBytes,
-      sizeOf: payloadBytes,
       behind: (limit) => `stream for ${agent} fell more than ${limit} behind`,
     },
   );

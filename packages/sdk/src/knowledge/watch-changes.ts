@@ -1,6 +1,5 @@
 import { boundedFeed } from '../internal/bounded-feed.ts';
 import type { Change } from '../schemas/sync.ts';
-import { changeValueBytes } from './internal/change-bytes.ts';
 
 /** What {@link watchChanges} listens to: a `KnowledgeDB`, or anything with its `onChange`. */
 export interface ChangeSource {
@@ -17,9 +16,10 @@ export interface WatchChangesOptions {
   /** Changes buffered for a slow reader before the iteration fails instead of growing without bound. @default 10000 */
   maxBuffered?: number;
   /**
-   * Bytes of values (their JSON as UTF-8, the measure of the store's value limit) buffered for a slow
-   * reader before the iteration fails: a value may be 256 KiB, so {@link maxBuffered} changes alone
-   * could hold gigabytes. A single larger change is still buffered when nothing else is.
+   * Bytes of changes buffered for a slow reader before the iteration fails: each is held as its
+   * JSON in UTF-8 (the measure of the store's value limit) and counted as such. A value may be
+   * 256 KiB, so {@link maxBuffered} changes alone could hold gigabytes. A single larger change is
+   * still buffered when nothing else is.
    * @default 16777216 (16 MiB)
    */
   maxBufferedBytes?: number;
@@ -31,8 +31,9 @@ export interface WatchChangesOptions {
  *
  * Listening starts when this is called, not on the first `next()`, so no change committed after
  * the call is missed. It stops when `signal` aborts or the iteration ends; a reader that falls
- * more than `maxBuffered` changes or `maxBufferedBytes` of values behind gets a
- * `FleetError('unavailable')` after the buffered ones, and none of the changes after them.
+ * more than `maxBuffered` changes or `maxBufferedBytes` of changes behind has the buffered ones
+ * dropped at once and gets a `FleetError('unavailable')` on its next read, and none of the changes
+ * after them.
  *
  * @example
  * ```ts
@@ -54,7 +55,6 @@ export function watchChanges(
       maxItems: maxBuffered,
       itemsName: 'changes',
       maxBytes: maxBufferedBytes,
-      sizeOf: changeValueBytes,
       behind: (limit) => `watch of "${prefix}" fell more than ${limit} behind`,
     },
   );

@@ -118,12 +118,17 @@ describe('budgets of values count UTF-8 bytes', () => {
     );
   });
 
-  test('a watch holds at most maxBufferedBytes of UTF-8 values for a slow reader', async () => {
+  test('a watch counts the changes it holds for a slow reader in UTF-8 bytes', async () => {
     const db = openDb();
-    const watch = watchChanges(db, { maxBufferedBytes: 100 });
+    const probe = watchChanges(db);
     db.put(fact({ key: 'a', value: HAN.repeat(20) })); // 62 bytes, 22 code units
-    db.put(fact({ key: 'b', value: HAN.repeat(20) })); // 124 bytes held in all: past 100
-    expect((await watch.next()).value).toMatchObject({ key: 'a' });
+    const text = JSON.stringify((await probe.next()).value);
+    await probe.return();
+    // Two such changes fit in this many code units, not in this many bytes.
+    const watch = watchChanges(db, { maxBufferedBytes: 2 * jsonBytes(JSON.parse(text)) - 1 });
+    expect(2 * text.length).toBeLessThan(2 * jsonBytes(JSON.parse(text)) - 1);
+    db.put(fact({ key: 'b', value: HAN.repeat(20) }));
+    db.put(fact({ key: 'c', value: HAN.repeat(20) }));
     await expect(watch.next()).rejects.toMatchObject({ code: 'unavailable' });
   });
 });
