@@ -62,6 +62,8 @@ export function exampleParts(op: OperationUnderTest, overrides: FieldOverrides):
   const params: Record<string, string> = {};
   const query: Array<[string, string]> = [];
   for (const parameter of op.operation.parameters ?? []) {
+    // Header parameters are the signer's (the deploy hook's), never query parameters.
+    if (parameter.in === 'header') continue;
     const value =
       parameter.example ?? (parameter.required ? exampleValue(op.doc, parameter.schema, parameter.name) : undefined);
     if (value === undefined) continue;
@@ -79,7 +81,7 @@ export function randomParts(op: OperationUnderTest, tools: RandomTools, override
   const params: Record<string, string> = {};
   const query: Array<[string, string]> = [];
   for (const parameter of op.operation.parameters ?? []) {
-    if (parameter.in === 'query' && !parameter.required && tools.chance(0.5)) continue;
+    if (parameter.in === 'header' || (parameter.in === 'query' && !parameter.required && tools.chance(0.5))) continue;
     const value = randomValue(op.doc, parameter.schema, tools, parameter.name, overrides);
     if (parameter.in === 'path') params[parameter.name] = String(value);
     else query.push(...queryEntries(parameter.name, value));

@@ -45,6 +45,19 @@ export interface FleetServerOptions {
    * @default 1048576
    */
   bodyLimitBytes?: number;
+  /**
+   * How long a request may take to arrive whole, request line, headers and body, in ms; one still
+   * arriving then is answered 408 `request_timeout` and its connection closed. Only the request
+   * counts: a long poll or an event stream may answer for as long as it takes.
+   * @default 30000
+   */
+  requestTimeoutMs?: number;
+  /**
+   * How long the request line and headers may take to arrive, in ms (408 `request_timeout` after);
+   * at most `requestTimeoutMs`.
+   * @default 10000
+   */
+  headersTimeoutMs?: number;
   /** Extra `details` for `GET /health`; a throw answers 503 `unavailable`. */
   health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /**
@@ -66,6 +79,12 @@ export interface FleetServerOptions {
    */
   sseKeepAliveMs?: number;
 }
+
+/** How long a request may take to arrive whole, in ms (`requestTimeoutMs`). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** How long a request's line and headers may take to arrive, in ms (`headersTimeoutMs`). */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 
 /** The interval of the keepalive `ping` event on event streams, in ms (`sseKeepAliveMs`). */
 export const DEFAULT_SSE_KEEPALIVE_MS = 15_000;
@@ -116,6 +135,13 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
   const hosts = tokens.length === 0 ? allowedHosts : undefined;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   if (!(bodyLimitBytes > 0)) throw new TypeError(`bodyLimitBytes must be a positive number, got ${bodyLimitBytes}`);
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const headersTimeoutMs = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeoutMs);
+  if (!(requestTimeoutMs > 0) || !(headersTimeoutMs > 0)) {
+    throw new TypeError(
+      `requestTimeoutMs and headersTimeoutMs must be positive numbers, got ${requestTimeoutMs} and ${headersTimeoutMs}`,
+    );
+  }
 
   const state = new ServerState();
   const metrics = createHttpMetrics();
@@ -212,8 +238,12 @@ export function createFleetServer(options: FleetServerOptions): FleetServer {
       if (closing) return Promise.reject(new FleetServerStartError(`${service}: the server is closed`));
       if (listening) return Promise.reject(new FleetServerStartError(`${service}: the server is already listening`));
       if (listenOptions.host !== undefined) hosts?.allowBound(listenOptions.host);
-      listening = listenNode(direct.nodeHandler(toNodeHandler(app), app), listenOptions, tokens.length > 0, (open) =>
-        logger.warn(`${service}: destroying ${open} connection(s) still busy after ${shutdownTimeoutMs} ms`),
+      listening = listenNode(
+        direct.nodeHandler(toNodeHandler(app), app),
+        listenOptions,
+        tokens.length > 0,
+        { bodyLimitBytes, requestTimeoutMs, headersTimeoutMs },
+        (open) => logger.warn(`${service}: destroying ${open} connection(s) still busy after ${shutdownTimeoutMs} ms`),
       ).then((started) => {
         listener = started;
         return started.address;

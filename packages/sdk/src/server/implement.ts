@@ -19,8 +19,10 @@ export interface RouteContext<R extends RouteContract> extends RouteInput<R> {
   signal: AbortSignal;
   /**
    * The request body's exact bytes, read within the server's body limit (413 `payload_too_large`
-   * beyond it), for a route whose contract has no `body` schema: e.g. to check a signature over the
-   * bytes before parsing them. Empty for a route with a `body` schema, whose body the plumbing read.
+   * beyond it; 415 for a `Content-Encoding` other than `identity`), for a route whose contract has a
+   * `documentedBody` instead of a `body` schema: e.g. to check a signature over the bytes before
+   * parsing them. Empty on every other route: the plumbing read the body (a route without either
+   * accepts no body but `{}`).
    */
   rawBody(): Promise<Uint8Array>;
 }

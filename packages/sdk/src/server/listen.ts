@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { isIPv4 } from 'node:net';
 import { FleetServerStartError } from '../start-error.ts';
 import { answerClientError } from './internal/client-error.ts';
+import { ClosingServerResponse } from './internal/closing-response.ts';
+import { expectContinue } from './internal/expect-continue.ts';
 
 /** Where {@link FleetServer.listen} binds. */
 export interface ListenOptions {
@@ -45,11 +47,25 @@ export interface NodeListener {
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
+/** What node:http bounds for every request of one server. */
+export interface NodeLimits {
+  /** Largest body, in bytes: an `Expect: 100-continue` request declaring more is refused at once. */
+  bodyLimitBytes: number;
+  /** How long a request may take to arrive whole, headers and body, in ms (408 after). */
+  requestTimeoutMs: number;
+  /** How long its request line and headers may take, in ms (408 after); at most `requestTimeoutMs`. */
+  headersTimeoutMs: number;
+}
+
+/** How often node:http looks for requests past their timeouts, in ms (its default, 30 s, would add up to that). */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
 /** Checks the bind is safe, then listens; every failure is a {@link FleetServerStartError}. */
 export async function listenNode(
   handler: NodeHandler,
   options: ListenOptions,
   hasTokens: boolean,
+  limits: NodeLimits,
   onForcedClose: (open: number) => void,
 ): Promise<NodeListener> {
   const host = options.host ?? '127.0.0.1';
@@ -75,12 +91,23 @@ export async function listenNode(
     open--;
     if (stopping) setImmediate(sweep);
   }
-  server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     open++;
     res.once('close', onResponseClose);
     if (stopping) res.shouldKeepAlive = false;
     handler(req, res);
-  });
+  };
+  server = createServer(
+    {
+      ServerResponse: ClosingServerResponse,
+      // Counted until the request has fully arrived: a long poll or a stream it answers is not cut.
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, limits.headersTimeoutMs),
+    },
+    onRequest,
+  );
+  server.on('checkContinue', expectContinue(limits.bodyLimitBytes, onRequest));
   server.on('clientError', answerClientError);
 
   await new Promise<void>((resolve, reject) => {

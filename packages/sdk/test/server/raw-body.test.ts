@@ -10,6 +10,8 @@ const routes = {
     method: 'POST',
     path: '/raw',
     summary: 'Echoes the body bytes in hex',
+    // What a route reading its own body declares: the plumbing then leaves the body to it.
+    documentedBody: z.unknown(),
     response: z.object({ hex: z.string(), again: z.boolean() }),
   }),
   parsed: defineRoute({
@@ -52,6 +54,12 @@ describe('ctx.rawBody()', () => {
     const response = await fetch(`${url}/raw`, { method: 'POST', body: 'x'.repeat(LIMIT + 1) });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+  });
+
+  test('refuses a compressed body with 415 unsupported_media_type: the bytes would not be the ones signed', async () => {
+    const response = await fetch(`${url}/raw`, { method: 'POST', body: 'x', headers: { 'content-encoding': 'gzip' } });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ error: { code: 'unsupported_media_type' } });
   });
 
   test('is empty on a route with a body schema, whose body the plumbing parsed', async () => {

@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { ServerRequest } from 'srvx';
 import { HttpError } from '../http-error.ts';
+import { checkContentEncoding } from './body-headers.ts';
 
-function tooLarge(limit: number): HttpError {
+/** The 413 `payload_too_large` for a body over `limit` bytes. */
+export function tooLarge(limit: number): HttpError {
   return new HttpError('payload_too_large', `Request body is larger than ${limit} bytes`, {
     details: { limitBytes: limit },
   });
@@ -12,27 +14,33 @@ function incomplete(cause?: unknown): HttpError {
   return new HttpError('invalid_json', 'Request body ended before it was complete', { cause });
 }
 
-/**
- * True when a `content-type` header is JSON (`application/json` or any `+json` type), or absent
- * (older clients send JSON without one).
- */
-export function isJsonContentType(contentType: string | null): boolean {
-  if (contentType === null || contentType === '') return true;
-  const end = contentType.indexOf(';');
-  const type = (end === -1 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
-  return type === 'application/json' || type.endsWith('+json');
-}
+/** Strict UTF-8: a bad byte throws instead of becoming U+FFFD; a BOM is kept (and then is not JSON). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Reads the whole request body as UTF-8 text, refusing (413) a declared `content-length` over
- * `limit` before reading anything and counting streamed bytes (chunked bodies) as they arrive.
+ * Reads the whole request body as UTF-8 text, within `limit` like {@link readBodyBytes}; a body that
+ * is not valid UTF-8 is refused with 400 `invalid_json` rather than read with replacement characters.
  */
 export async function readBodyText(request: ServerRequest, limit: number): Promise<string> {
-  return (await readBodyBytes(request, limit)).toString('utf8');
+  const bytes = await readBodyBytes(request, limit);
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new HttpError('invalid_json', 'Request body is not valid UTF-8');
+  }
 }
 
-/** Reads the whole request body as its exact bytes, within `limit` like {@link readBodyText}. */
+/**
+ * Reads the whole request body as its exact bytes, refusing a `content-encoding` other than
+ * `identity` (415), a declared `content-length` over `limit` before reading anything (413), and
+ * counting streamed bytes (chunked bodies) as they arrive (413 past `limit`).
+ */
 export function readBodyBytes(request: ServerRequest, limit: number): Promise<Buffer> {
+  try {
+    checkContentEncoding(request.headers.get('content-encoding'));
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) return Promise.reject(tooLarge(limit));
   const nodeReq = request.runtime?.node?.req as IncomingMessage | undefined;
@@ -55,8 +63,8 @@ function readNode(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limit) {
         cleanup();
-        // Keep the connection usable: let Node discard the rest of the body.
-        req.resume();
+        // The rest is left unread: the answer closes the connection (ClosingServerResponse).
+        req.pause();
         reject(tooLarge(limit));
         return;
       }

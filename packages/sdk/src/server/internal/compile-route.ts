@@ -4,13 +4,16 @@ import { HttpError } from '../http-error.ts';
 import type { RouteContext, RouteImplementation } from '../implement.ts';
 import { validateInput } from '../validate.ts';
 import type { BearerCheck } from './auth.ts';
-import { isJsonContentType, readBodyText } from './body.ts';
+import { readBodyText } from './body.ts';
+import { checkJsonContentType } from './body-headers.ts';
 import { catchAllParam, withTrailingSlash } from './catch-all-param.ts';
 import { changesState, refuseCrossSite } from './cross-site.ts';
 import { failDirect, sendDirect } from './direct-response.ts';
 import { guardsHost, type HostGuard } from './host-guard.ts';
 import { decodeParams, parseQuery } from './inputs.ts';
 import type { HttpMetrics } from './metrics.ts';
+import { hasBody, refuseBody, refuseQuery } from './no-input.ts';
+import { parseJson } from './parse-json.ts';
 import { h3Input, nodeInput, type RequestInput } from './request-input.ts';
 import { RequestContext, type ServerState } from './request-scope.ts';
 import { errorResult, jsonResult, RETRY_SOON, type ServerLogger, toHttpError } from './respond.ts';
@@ -60,16 +63,6 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 function textResult(value: unknown, status: number): unknown {
   if (value instanceof Response || value instanceof HTTPResponse) return value;
   return new HTTPResponse(String(value), { status, headers: TEXT_HEADERS });
-}
-
-function parseJson(text: string): unknown {
-  // An empty body reads as `{}`, so a route whose body fields all have defaults can be called bare.
-  if (text.length === 0) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError('invalid_json', 'Request body is not valid JSON');
-  }
 }
 
 /**
@@ -139,6 +132,8 @@ function routeHandling(
   const catchAll = catchAllParam(route.path);
   const querySchema = route.query;
   const bodySchema = route.body;
+  // A route documenting a body its handler reads (`ctx.rawBody()`) gets it unread.
+  const readsOwnBody = route.documentedBody !== undefined;
   const metrics = c.metrics.forRoute(route.method, route.path);
   const toError = (error: unknown) => toHttpError(error, logger, where);
 
@@ -156,16 +151,17 @@ function routeHandling(
       const params = paramsSchema
         ? validateInput(paramsSchema, decodeParams(paramsOf(input, catchAll)), 'params')
         : undefined;
-      const query = querySchema ? validateInput(querySchema, parseQuery(input.search), 'query') : undefined;
+      const query = querySchema
+        ? validateInput(querySchema, parseQuery(input.search), 'query')
+        : refuseQuery(input.search);
       let body: unknown;
       if (bodySchema) {
-        const contentType = headers.get('content-type');
-        if (!isJsonContentType(contentType)) {
-          throw new HttpError('unsupported_media_type', `Request body must be application/json, not ${contentType}`);
-        }
+        checkJsonContentType(headers.get('content-type'));
         body = validateInput(bodySchema, parseJson(await readBodyText(input.request, bodyLimitBytes)), 'body');
+      } else if (!readsOwnBody && hasBody(input.request)) {
+        await refuseBody(input.request, bodyLimitBytes);
       }
-      ctx = new RequestContext(input, state, params, query, body, bodySchema ? undefined : bodyLimitBytes);
+      ctx = new RequestContext(input, state, params, query, body, readsOwnBody ? bodyLimitBytes : undefined);
       const result = await handler(ctx as unknown as RouteContext<typeof route>);
       if (kind === 'sse') {
         if (!isAsyncIterable(result)) throw new TypeError(`${where}: an sse handler must return an AsyncIterable`);

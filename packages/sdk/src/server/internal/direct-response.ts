@@ -65,8 +65,8 @@ class SendingFailed extends Error {
   }
 }
 
-/** The error envelope, with the headers h3 would send: the error's own merged into the JSON type, as `Headers` order them. */
-function writeError(res: ServerResponse, error: HttpError): void {
+/** Writes the error envelope, with the headers h3 would send: the error's own merged into the JSON type, as `Headers` order them. */
+export function writeError(res: ServerResponse, error: HttpError): void {
   const text = JSON.stringify(error.toJSON());
   if (!error.headers) {
     write(res, error.status, text, ['content-type', JSON_CONTENT_TYPE]);

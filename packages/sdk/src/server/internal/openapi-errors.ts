@@ -21,18 +21,19 @@ export function errorCatalog(): JsonObject[] {
 }
 
 /**
- * The 4xx answers of a route, one response per status: the plumbing's (bad input, auth and, without
- * tokens, the `Host` allow-list unless the server allows every name (`hostGuard` false), body
- * limits, cross-site requests to a route that changes state) and the contract's own `errors`, each
+ * The 4xx answers of a route, one response per status: the plumbing's (bad input and body limits,
+ * on every route; auth and, without tokens, the `Host` allow-list unless the server allows every
+ * name (`hostGuard` false); cross-site requests to a route that changes state) and the contract's own `errors`, each
  * described by the route's `errorDescriptions` or else the shared meaning. 5xx answers
  * (`internal`, `unavailable`) can come from any route and stay in `5XX`.
  */
 export function errorResponses(route: RouteContract, hostGuard = true): Record<string, JsonObject> {
   const codes = new Set<ErrorCode>();
-  const body = route.body ?? route.documentedBody;
-  if (route.params || route.query || body) codes.add('validation_failed');
-  if (body)
-    for (const code of ['invalid_json', 'payload_too_large', 'unsupported_media_type'] as const) codes.add(code);
+  // Every route checks its query and body: one without a schema for them refuses any query
+  // parameter and any body but `{}`, read within the body limit and uncompressed.
+  for (const code of ['validation_failed', 'invalid_json', 'payload_too_large', 'unsupported_media_type'] as const) {
+    codes.add(code);
+  }
   if (route.auth !== false) codes.add('unauthorized');
   if (hostGuard && guardsHost(route)) codes.add('host_not_allowed');
   if (changesState(route)) codes.add('cross_site_request');
