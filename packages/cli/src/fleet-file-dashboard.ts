@@ -64,3 +64,22 @@ export function fleetFileDashboard(
     (options) => new DashboardClient({ ...options, timeoutMs }),
   );
 }
+
+/** The `--config`, `--url` and `--token` options of the commands that read the dashboard through {@link fleetFileDashboard}. */
+export const fleetFileDashboardArgs = {
+  config: {
+    type: 'string',
+    description: 'Fleet file (default: ./fleet.yaml if it exists, else the one fleet up keeps in .fleet/)',
+    valueHint: 'path',
+  },
+  url: {
+    type: 'string',
+    description: `Dashboard URL (default: $FLEET_DASHBOARD_URL, the fleet file's dashboard, or ${defaultServerUrl('dashboard')})`,
+    valueHint: 'url',
+  },
+  token: {
+    type: 'string',
+    description: "Dashboard bearer token (default: $FLEET_DASHBOARD_TOKEN, or the fleet file's dashboard token)",
+    valueHint: 'token',
+  },
+} as const;

@@ -1,4 +1,3 @@
-import { defaultServerUrl } from '@fleet/sdk';
 import { output, printJson, strictArgs, UsageError } from '@fleet/sdk/cli';
 import {
   buildFleetReport,
@@ -12,7 +11,7 @@ import {
   type ReportMonitorSource,
 } from '@fleet/sdk/fleet';
 import { defineCommand } from 'citty';
-import { fleetFileDashboard, readCommandFleetFile } from '../fleet-file-dashboard.ts';
+import { fleetFileDashboard, fleetFileDashboardArgs, readCommandFleetFile } from '../fleet-file-dashboard.ts';
 
 /**
  * The longest `--since`: 365 days. The dashboard keeps daily uptime and state transitions for a
@@ -63,21 +62,7 @@ export const reportCommand = defineCommand({
       valueHint: '24h|7d',
     },
     format: { type: 'string', description: 'text, markdown or json (default text)', valueHint: 'text|markdown|json' },
-    config: {
-      type: 'string',
-      description: 'Fleet file (default: ./fleet.yaml if it exists, else the one fleet up keeps in .fleet/)',
-      valueHint: 'path',
-    },
-    url: {
-      type: 'string',
-      description: `Dashboard URL (default: $FLEET_DASHBOARD_URL, the fleet file's dashboard, or ${defaultServerUrl('dashboard')})`,
-      valueHint: 'url',
-    },
-    token: {
-      type: 'string',
-      description: 'Dashboard bearer token (default: $FLEET_DASHBOARD_TOKEN)',
-      valueHint: 'token',
-    },
+    ...fleetFileDashboardArgs,
     json: { type: 'boolean', description: 'Same as --format json', default: false },
   },
   async run({ args }) {

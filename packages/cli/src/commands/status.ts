@@ -1,7 +1,6 @@
-import { defaultServerUrl } from '@fleet/sdk';
 import { output, printJson, strictArgs } from '@fleet/sdk/cli';
 import { defineCommand } from 'citty';
-import { fleetFileDashboard, readCommandFleetFile } from '../fleet-file-dashboard.ts';
+import { fleetFileDashboard, fleetFileDashboardArgs, readCommandFleetFile } from '../fleet-file-dashboard.ts';
 import { formatFleetStatus } from '../status/format-status.ts';
 
 /** How long `fleet status` waits for the dashboard's answer. */
@@ -16,22 +15,7 @@ export const statusCommand = defineCommand({
   meta: { name: 'status', description: 'The current fleet state from a running dashboard' },
   plugins: [strictArgs],
   args: {
-    config: {
-      type: 'string',
-      description:
-        'Fleet file naming the dashboard (default: ./fleet.yaml if it exists, else the one fleet up keeps in .fleet/)',
-      valueHint: 'path',
-    },
-    url: {
-      type: 'string',
-      description: `Dashboard URL (default: $FLEET_DASHBOARD_URL, the fleet file's dashboard, or ${defaultServerUrl('dashboard')})`,
-      valueHint: 'url',
-    },
-    token: {
-      type: 'string',
-      description: "Dashboard bearer token (default: $FLEET_DASHBOARD_TOKEN, or the fleet file's dashboard token)",
-      valueHint: 'token',
-    },
+    ...fleetFileDashboardArgs,
     json: { type: 'boolean', description: 'Print the status as one JSON document', default: false },
   },
   async run({ args }) {
